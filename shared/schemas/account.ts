@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import {
+  accountIdSchema,
+  addressSchema,
+  currencySchema,
+  instantSchema,
+  localDateSchema,
+  minorUnitsSchema,
+  storefrontIdSchema,
+} from './common.js';
+
+export const billingCycleSchema = z
+  .enum(['weekly', 'semi-monthly', 'monthly', 'quarterly'])
+  .meta({ description: 'How often the account receives its consolidated invoice.', example: 'monthly' });
+export type BillingCycle = z.infer<typeof billingCycleSchema>;
+
+export const accountStatusSchema = z.enum(['active', 'suspended', 'closed']);
+export type AccountStatus = z.infer<typeof accountStatusSchema>;
+
+/** Category of operation, a mention required by the 2026 French e-invoicing reform. */
+export const supplyCategorySchema = z.enum(['goods', 'services', 'mixed']);
+
+/**
+ * Payment terms: net N days from the invoice date, or N days then end of month.
+ * Caps (French Code de commerce L441-10) are checked by the domain, which explains any refusal.
+ */
+export const paymentTermsSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('net'), days: z.number().int().min(0).max(365) }),
+    z.strictObject({ type: z.literal('end-of-month'), days: z.number().int().min(0).max(365) }),
+  ])
+  .meta({ id: 'PaymentTerms', example: { type: 'net', days: 30 } });
+export type PaymentTerms = z.infer<typeof paymentTermsSchema>;
+
+export const contractSchema = z
+  .strictObject({
+    reference: z.string().trim().min(1).max(100),
+    startDate: localDateSchema,
+    endDate: localDateSchema.optional(),
+  })
+  .refine((c) => !c.endDate || c.endDate >= c.startDate, {
+    message: 'must not be before startDate',
+    path: ['endDate'],
+  })
+  .meta({ id: 'Contract' });
+
+const emailSchema = z.email('must be an email address').max(254);
+
+const accountFields = {
+  legalName: z.string().trim().min(1).max(200).meta({ example: 'Boulangeries Martin SAS' }),
+  legalForm: z.string().trim().max(50).optional().meta({ example: 'SAS' }),
+  siren: z
+    .string()
+    .regex(/^\d{9}$/, 'must be 9 digits')
+    .optional()
+    .meta({ example: '732829320' }),
+  vatId: z
+    .string()
+    .regex(/^[A-Z]{2}[0-9A-Z+*.]{2,13}$/, 'must be an EU VAT id such as FR40303265045')
+    .optional()
+    .meta({ example: 'FR40303265045' }),
+  billingAddress: addressSchema,
+  deliveryAddress: addressSchema.optional(),
+  billingEmails: z.array(emailSchema).min(1).max(10),
+  language: z.enum(['fr', 'en']).default('fr'),
+  currency: currencySchema.default('EUR'),
+  billingCycle: billingCycleSchema.default('monthly'),
+  supplyCategory: supplyCategorySchema.default('goods'),
+  oneInvoicePerPurchaseOrder: z.boolean().default(false),
+  paymentTerms: paymentTermsSchema,
+  creditLimitMinor: minorUnitsSchema,
+  contract: contractSchema,
+  status: accountStatusSchema.default('active'),
+  storefrontIds: z.array(storefrontIdSchema).max(50).default([]),
+};
+
+/** Body of `POST /v1/accounts`. */
+export const createAccountSchema = z.strictObject(accountFields).meta({
+  id: 'CreateAccount',
+  example: {
+    legalName: 'Boulangeries Martin SAS',
+    legalForm: 'SAS',
+    siren: '732829320',
+    vatId: 'FR40303265045',
+    billingAddress: { line1: '12 rue de la Paix', postalCode: '75002', city: 'Paris', country: 'FR' },
+    billingEmails: ['compta@martin.example'],
+    language: 'fr',
+    currency: 'EUR',
+    billingCycle: 'monthly',
+    paymentTerms: { type: 'net', days: 30 },
+    creditLimitMinor: 5_000_000,
+    contract: { reference: 'CTR-2026-001', startDate: '2026-01-01' },
+    storefrontIds: ['sf_01JD3Z8Q4N5V2B7C9X0K1M2P3R'],
+  },
+});
+export type CreateAccountInput = z.infer<typeof createAccountSchema>;
+
+/** Body of `PATCH /v1/accounts/{accountId}`: any subset of the fields; currency cannot change. */
+export const updateAccountSchema = z
+  .strictObject({
+    legalName: accountFields.legalName.optional(),
+    legalForm: z.string().trim().max(50).optional(),
+    siren: accountFields.siren,
+    vatId: accountFields.vatId,
+    billingAddress: addressSchema.optional(),
+    deliveryAddress: addressSchema.optional(),
+    billingEmails: accountFields.billingEmails.optional(),
+    language: z.enum(['fr', 'en']).optional(),
+    billingCycle: billingCycleSchema.optional(),
+    supplyCategory: supplyCategorySchema.optional(),
+    oneInvoicePerPurchaseOrder: z.boolean().optional(),
+    paymentTerms: paymentTermsSchema.optional(),
+    creditLimitMinor: minorUnitsSchema.optional(),
+    contract: contractSchema.optional(),
+    status: accountStatusSchema.optional(),
+    storefrontIds: z.array(storefrontIdSchema).max(50).optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'must change at least one field')
+  .meta({ id: 'UpdateAccount', example: { creditLimitMinor: 7_500_000, status: 'active' } });
+export type UpdateAccountInput = z.infer<typeof updateAccountSchema>;
+
+export const exposureSchema = z
+  .object({
+    currency: currencySchema,
+    creditLimitMinor: z.number().int(),
+    unbilledOrdersMinor: z.number().int(),
+    unpaidInvoicesMinor: z.number().int(),
+    exposureMinor: z.number().int(),
+    availableCreditMinor: z
+      .number()
+      .int()
+      .meta({ description: 'Credit limit minus exposure; negative when the limit was lowered below it.' }),
+  })
+  .meta({ id: 'Exposure' });
+export type Exposure = z.infer<typeof exposureSchema>;
+
+/** An account as the API returns it. */
+export const accountSchema = z
+  .object({
+    accountId: accountIdSchema,
+    ...createAccountSchema.shape,
+    exposure: exposureSchema,
+    createdAt: instantSchema,
+    updatedAt: instantSchema,
+    version: z.number().int(),
+  })
+  .meta({ id: 'Account' });
+export type Account = z.infer<typeof accountSchema>;
