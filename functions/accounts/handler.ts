@@ -1,2 +1,24 @@
-// Placeholder until the handler lands.
-export const handler = async () => ({ statusCode: 501, body: '' });
+import { accountView } from '../../shared/adapters/dynamo/account-repository.js';
+import { services } from '../../shared/services.js';
+import { createAccount, getAccount, getExposure, listAccounts, updateAccount } from '../../shared/usecases/accounts.js';
+import { apiHandler } from '../commons/api-handler.js';
+
+/** Operator API for buyer accounts on deferred terms. */
+export const handler = apiHandler('accounts', {
+  createAccount: async ({ body }) => {
+    const account = await createAccount(services(), body);
+    return { body: account, headers: { location: `/v1/accounts/${account.accountId}` } };
+  },
+  listAccounts: async ({ query }) => ({
+    body: await listAccounts(services(), { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) }),
+  }),
+  getAccount: async ({ pathParameters }) => ({
+    body: accountView(await getAccount(services(), pathParameters.accountId as string)),
+  }),
+  updateAccount: async ({ pathParameters, body }) => ({
+    body: await updateAccount(services(), pathParameters.accountId as string, body),
+  }),
+  getAccountExposure: async ({ pathParameters }) => ({
+    body: await getExposure(services(), pathParameters.accountId as string),
+  }),
+});

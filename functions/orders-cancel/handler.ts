@@ -1,2 +1,10 @@
-// Placeholder until the handler lands.
-export const handler = async () => ({ statusCode: 501, body: '' });
+import { services } from '../../shared/services.js';
+import { cancelOrder } from '../../shared/usecases/orders.js';
+import { apiHandler } from '../commons/api-handler.js';
+
+/** `POST /v1/orders/{orderId}/cancel`: cancel an unbilled order, releasing its exposure. */
+export const handler = apiHandler('orders-cancel', {
+  cancelOrder: async ({ pathParameters, principal }) => ({
+    body: await cancelOrder(services(), principal, pathParameters.orderId as string),
+  }),
+});

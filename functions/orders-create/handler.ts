@@ -1,2 +1,22 @@
-// Placeholder until the handler lands.
-export const handler = async () => ({ statusCode: 501, body: '' });
+import { services } from '../../shared/services.js';
+import { placeOrder } from '../../shared/usecases/orders.js';
+import { apiHandler } from '../commons/api-handler.js';
+
+/** `POST /v1/orders`: accept a deferred-payment order, exactly once per Idempotency-Key. */
+export const handler = apiHandler('orders-create', {
+  createOrder: async ({ body, headers, principal }) => {
+    const result = await placeOrder(services(), {
+      storefrontId: principal.storefrontId as string,
+      idempotencyKey: headers['idempotency-key'],
+      input: body,
+    });
+    return {
+      status: result.status,
+      body: result.order,
+      headers: {
+        location: `/v1/orders/${result.order.orderId}`,
+        ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}),
+      },
+    };
+  },
+});

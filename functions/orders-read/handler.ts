@@ -1,2 +1,18 @@
-// Placeholder until the handler lands.
-export const handler = async () => ({ statusCode: 501, body: '' });
+import { services } from '../../shared/services.js';
+import { getOrder, listOrders } from '../../shared/usecases/orders.js';
+import { apiHandler } from '../commons/api-handler.js';
+
+/** Reading orders: one by id, or an account's orders for a billing period. */
+export const handler = apiHandler('orders-read', {
+  getOrder: async ({ pathParameters, principal }) => ({
+    body: await getOrder(services(), principal, pathParameters.orderId as string),
+  }),
+  listAccountOrders: async ({ pathParameters, query, principal }) => ({
+    body: await listOrders(services(), principal, {
+      accountId: pathParameters.accountId as string,
+      limit: query.limit,
+      ...(query.periodStart ? { periodStart: query.periodStart } : {}),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    }),
+  }),
+});

@@ -1,2 +1,29 @@
-// Placeholder until the handler lands.
-export const handler = async () => ({ statusCode: 501, body: '' });
+import { services } from '../../shared/services.js';
+import {
+  createStorefront,
+  issueStorefrontKey,
+  listStorefrontKeys,
+  revokeStorefrontKey,
+} from '../../shared/usecases/storefronts.js';
+import { apiHandler } from '../commons/api-handler.js';
+
+/** Operator API for storefronts and their API keys. */
+export const handler = apiHandler('storefronts', {
+  createStorefront: async ({ body }) => {
+    const created = await createStorefront(services(), body);
+    return { body: created, headers: { location: `/v1/storefronts/${created.storefront.storefrontId}` } };
+  },
+  listStorefronts: async ({ query }) => ({
+    body: await services().storefronts.list(query.limit, query.cursor),
+  }),
+  listStorefrontKeys: async ({ pathParameters }) => ({
+    body: await listStorefrontKeys(services(), pathParameters.storefrontId as string),
+  }),
+  createStorefrontKey: async ({ pathParameters }) => ({
+    body: await issueStorefrontKey(services(), pathParameters.storefrontId as string),
+  }),
+  revokeStorefrontKey: async ({ pathParameters }) => {
+    await revokeStorefrontKey(services(), pathParameters.storefrontId as string, pathParameters.keyId as string);
+    return {};
+  },
+});

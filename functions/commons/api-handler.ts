@@ -1,0 +1,211 @@
+import middy from '@middy/core';
+import type {
+  APIGatewayProxyEventV2WithLambdaAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { z } from 'zod';
+import type { Principal } from '../../shared/auth/api-keys.js';
+import { DomainError, type FieldError, forbidden, validationFailed } from '../../shared/errors.js';
+import { type ApiFunctionName, ROUTES, type RouteDefinition, routeKey } from '../../shared/http/routes.js';
+import { pathParameterSchemas } from '../../shared/schemas/path-parameters.js';
+import { errorToProblem, problemResponse } from './problem.js';
+import { logger } from './logger.js';
+
+/** Largest request body accepted (bytes). An order of 200 long lines stays well below it. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
+
+/** The authorizer's context as API Gateway passes it on (simple responses carry strings). */
+export interface AuthorizerContext {
+  role: Principal['role'];
+  keyId: string;
+  storefrontId?: string;
+}
+
+type Routes = (typeof ROUTES)[number];
+export type OperationId = Routes['operationId'];
+type RouteOf<Op extends OperationId> = Extract<Routes, { operationId: Op }>;
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+/** What a route implementation receives: validated input and the caller. */
+export interface ApiRequest<Op extends OperationId> {
+  body: RouteOf<Op> extends { body: infer S } ? Infer<S> : undefined;
+  query: RouteOf<Op> extends { query: infer S } ? Infer<S> : undefined;
+  pathParameters: Record<string, string>;
+  headers: Record<string, string | undefined>;
+  principal: Principal;
+  requestId: string;
+  event: ApiEvent;
+}
+
+/** What a route implementation answers; the status defaults to the route's success status. */
+export interface ApiResult {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type RouteImplementations<Fn extends ApiFunctionName> = {
+  [Op in Extract<Routes, { function: Fn }>['operationId']]: (request: ApiRequest<Op>) => Promise<ApiResult>;
+};
+
+/**
+ * Builds the Lambda handler of one API function: middleware first (logging with the request id, one
+ * error mapping to problem+json), then routing on the route key, role check, body/query/path validation
+ * against the route table's schemas, and finally the route implementation.
+ */
+export function apiHandler<Fn extends ApiFunctionName>(fn: Fn, implementations: RouteImplementations<Fn>) {
+  const routes = new Map<string, RouteDefinition>(
+    (ROUTES as readonly RouteDefinition[]).filter((r) => r.function === fn).map((r) => [routeKey(r), r]),
+  );
+  return middy<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .before((request) => {
+      const { event, context } = request;
+      logger.addContext(context);
+      logger.appendKeys({
+        requestId: event.requestContext?.requestId,
+        routeKey: event.routeKey,
+        correlationId: event.headers?.['x-correlation-id'] ?? event.requestContext?.requestId,
+      });
+    })
+    .onError((request) => {
+      const error = request.error;
+      const isDomain = error instanceof DomainError;
+      if (!isDomain || error.status >= 500) logger.error('request failed', { error });
+      else logger.info('request refused', { code: error.code, status: error.status });
+      request.response = errorToProblem(error, request.event.rawPath);
+    })
+    .after(() => {
+      logger.resetKeys();
+    })
+    .handler(async (event) => {
+      const route = routes.get(event.routeKey);
+      if (!route) {
+        return problemResponse({ title: 'Not found', status: 404, code: 'route_not_found' });
+      }
+      const principal = authorize(route, event);
+      const implementation = (
+        implementations as unknown as Record<string, (r: ApiRequest<OperationId>) => Promise<ApiResult>>
+      )[route.operationId];
+      if (!implementation) throw new Error(`No implementation for ${route.operationId}`);
+      const request: ApiRequest<OperationId> = {
+        body: route.body ? (parseBody(route.body, event) as never) : (undefined as never),
+        query: route.query ? (parseWith(route.query, event.queryStringParameters ?? {}, 'query') as never) : (undefined as never),
+        pathParameters: parsePathParameters(event.pathParameters ?? {}),
+        headers: event.headers ?? {},
+        principal,
+        requestId: event.requestContext.requestId,
+        event,
+      };
+      const result = await implementation(request);
+      const status = result.status ?? route.successStatus;
+      return {
+        statusCode: status,
+        headers: {
+          ...(result.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...result.headers,
+        },
+        ...(result.body === undefined ? {} : { body: JSON.stringify(result.body) }),
+      };
+    });
+}
+
+function authorize(route: RouteDefinition, event: ApiEvent): Principal {
+  if (route.roles.length === 0) return { role: 'operator', keyId: 'public' } as Principal;
+  const context = event.requestContext.authorizer?.lambda;
+  if (!context?.role) {
+    throw new DomainError('unauthorized', 401, 'Unauthorized', 'A valid API key is required.');
+  }
+  if (!route.roles.includes(context.role)) {
+    throw forbidden(`A ${context.role} key cannot call ${route.method} ${route.path}.`);
+  }
+  return {
+    role: context.role,
+    keyId: context.keyId,
+    ...(context.storefrontId ? { storefrontId: context.storefrontId } : {}),
+  };
+}
+
+function parseBody(schema: z.ZodType, event: ApiEvent): unknown {
+  const contentType = event.headers?.['content-type'] ?? '';
+  if (!/^application\/(.+\+)?json\s*(;|$)/i.test(contentType)) {
+    throw new DomainError(
+      'unsupported_media_type',
+      415,
+      'Unsupported media type',
+      'The body must be JSON: send Content-Type: application/json.',
+      [{ field: 'Content-Type', reason: contentType ? `${contentType} is not accepted` : 'is missing' }],
+    );
+  }
+  const raw = event.body ?? '';
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
+    throw new DomainError(
+      'payload_too_large',
+      413,
+      'Payload too large',
+      `The body exceeds ${MAX_BODY_BYTES} bytes.`,
+      [{ field: '(body)', reason: `must be at most ${MAX_BODY_BYTES} bytes` }],
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw validationFailed(
+      [{ field: '(body)', reason: `is not valid JSON: ${(error as Error).message}` }],
+      'The body is not valid JSON.',
+    );
+  }
+  return parseWith(schema, json, 'body');
+}
+
+/** Validates with zod and reports every issue with its field path. */
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where: 'body' | 'query' | 'path'): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const errors: FieldError[] = [];
+  for (const issue of result.error.issues) {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        errors.push({ field: base ? `${base}.${key}` : key, reason: 'is not an accepted field' });
+      }
+    } else {
+      errors.push({ field: base || `(${where})`, reason: issue.message });
+    }
+  }
+  const detail =
+    where === 'body'
+      ? 'The body does not match the schema.'
+      : where === 'query'
+        ? 'The query string is not valid.'
+        : 'A path parameter is not valid.';
+  throw validationFailed(errors, detail);
+}
+
+function parsePathParameters(parameters: Record<string, string | undefined>): Record<string, string> {
+  const parsed: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parameters)) {
+    const schema = pathParameterSchemas[name];
+    if (value === undefined) continue;
+    if (!schema) {
+      parsed[name] = value;
+      continue;
+    }
+    const result = schema.safeParse(value);
+    if (!result.success) {
+      throw new DomainError(
+        `${name.replace(/Id$/, '')}_not_found`,
+        404,
+        'Not found',
+        `No resource with ${name} ${value}.`,
+        [{ field: name, reason: result.error.issues[0]?.message ?? 'is not a valid id' }],
+      );
+    }
+    parsed[name] = result.data;
+  }
+  return parsed;
+}

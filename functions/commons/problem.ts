@@ -1,0 +1,39 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { DomainError, type FieldError } from '../../shared/errors.js';
+import type { Problem } from '../../shared/schemas/common.js';
+
+export const PROBLEM_TYPE_BASE = 'https://deferred-billing.example/problems/';
+
+/** RFC 9457 problem+json response. */
+export function problemResponse(
+  problem: Omit<Problem, 'type'> & Record<string, unknown>,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: problem.status,
+    headers: { 'content-type': 'application/problem+json', ...headers },
+    body: JSON.stringify({ type: `${PROBLEM_TYPE_BASE}${problem.code}`, ...problem }),
+  };
+}
+
+/** Maps any error to a problem; only DomainErrors show their details, the rest is a bare 500. */
+export function errorToProblem(error: unknown, instance?: string): APIGatewayProxyStructuredResultV2 {
+  if (error instanceof DomainError) {
+    return problemResponse({
+      title: error.title,
+      status: error.status,
+      code: error.code,
+      detail: error.message,
+      ...(instance ? { instance } : {}),
+      ...(error.errors.length > 0 ? { errors: error.errors as FieldError[] } : {}),
+      ...error.extensions,
+    });
+  }
+  return problemResponse({
+    title: 'Internal error',
+    status: 500,
+    code: 'internal_error',
+    detail: 'The request could not be completed. It is safe to retry with the same Idempotency-Key.',
+    ...(instance ? { instance } : {}),
+  });
+}

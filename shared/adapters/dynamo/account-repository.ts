@@ -1,0 +1,194 @@
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { INDEXES, keys } from '../../data/table.js';
+import type { Account, CreateAccountInput } from '../../schemas/account.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+/** Stored account: the API shape, exposure counters, and the billing state later issues use. */
+export interface AccountRecord extends Account {
+  /** Local date before which every period is closed (billed); orders never land there. */
+  closedThrough?: string;
+  /** Set while an invoice is overdue; order intake refuses until it is paid. */
+  overdueSince?: string;
+}
+
+const PROFILE_ATTRIBUTES = [
+  'legalName',
+  'legalForm',
+  'siren',
+  'vatId',
+  'billingAddress',
+  'deliveryAddress',
+  'billingEmails',
+  'language',
+  'billingCycle',
+  'supplyCategory',
+  'oneInvoicePerPurchaseOrder',
+  'paymentTerms',
+  'contract',
+  'status',
+  'storefrontIds',
+] as const;
+
+/**
+ * Accounts. Exposure lives on the account item as counters (`unbilledMinor`, `unpaidMinor`) and their
+ * complement `availableCreditMinor` (limit − exposure), so order intake can condition on
+ * `availableCreditMinor >= :gross` — DynamoDB conditions cannot add, so the sum is kept ready.
+ */
+export class AccountRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(accountId: string, options: { consistent?: boolean } = {}): Promise<AccountRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.account(accountId),
+        ConsistentRead: options.consistent ?? false,
+      }),
+    );
+    return Item ? toAccount(Item) : undefined;
+  }
+
+  async create(accountId: string, input: CreateAccountInput, now: string): Promise<AccountRecord> {
+    const item = {
+      ...keys.account(accountId),
+      ...keys.listing('ACCOUNT', now, accountId),
+      entity: 'Account',
+      accountId,
+      ...input,
+      creditLimitMinor: input.creditLimitMinor,
+      unbilledMinor: 0,
+      unpaidMinor: 0,
+      availableCreditMinor: input.creditLimitMinor,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    };
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }),
+    );
+    return toAccount(item);
+  }
+
+  /**
+   * Applies a profile change with optimistic locking on `version`. A new credit limit moves
+   * `availableCreditMinor` by the difference in the same write, so concurrent orders stay exact.
+   * Returns undefined when the version no longer matches (the caller re-reads and retries).
+   */
+  async update(
+    current: AccountRecord,
+    patch: Partial<Pick<Account, (typeof PROFILE_ATTRIBUTES)[number] | 'creditLimitMinor'>>,
+    now: string,
+  ): Promise<AccountRecord | undefined> {
+    const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':expected': current.version, ':one': 1, ':now': now };
+    const sets = ['#version = #version + :one', '#updatedAt = :now'];
+    const removes: string[] = [];
+    for (const attribute of PROFILE_ATTRIBUTES) {
+      if (!(attribute in patch)) continue;
+      const value = patch[attribute];
+      names[`#${attribute}`] = attribute;
+      if (value === undefined) {
+        removes.push(`#${attribute}`);
+      } else {
+        values[`:${attribute}`] = value;
+        sets.push(`#${attribute} = :${attribute}`);
+      }
+    }
+    if (patch.creditLimitMinor !== undefined && patch.creditLimitMinor !== current.creditLimitMinor) {
+      names['#limit'] = 'creditLimitMinor';
+      names['#available'] = 'availableCreditMinor';
+      values[':limit'] = patch.creditLimitMinor;
+      values[':delta'] = patch.creditLimitMinor - current.creditLimitMinor;
+      sets.push('#limit = :limit', '#available = #available + :delta');
+    }
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.account(current.accountId),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toAccount(Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** All accounts, oldest first, a page at a time (Query on the ListByType index, never a Scan). */
+  async list(limit: number, cursor?: string): Promise<{ items: AccountRecord[]; nextCursor?: string }> {
+    const index = INDEXES.listByType;
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :type',
+        ExpressionAttributeNames: { '#pk': index.partitionKey },
+        ExpressionAttributeValues: { ':type': 'ACCOUNT' },
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, { partitionAttribute: index.partitionKey, partitionValue: 'ACCOUNT' }),
+      }),
+    );
+    const nextCursor = encodeCursor(page.LastEvaluatedKey);
+    return { items: (page.Items ?? []).map(toAccount), ...(nextCursor ? { nextCursor } : {}) };
+  }
+}
+
+/** Maps a stored item to the account record (the API shape plus billing state). */
+export function toAccount(item: Record<string, unknown>): AccountRecord {
+  const creditLimitMinor = item.creditLimitMinor as number;
+  const unbilled = (item.unbilledMinor as number | undefined) ?? 0;
+  const unpaid = (item.unpaidMinor as number | undefined) ?? 0;
+  const account: AccountRecord = {
+    accountId: item.accountId as string,
+    legalName: item.legalName as string,
+    billingAddress: item.billingAddress as Account['billingAddress'],
+    billingEmails: item.billingEmails as string[],
+    language: item.language as Account['language'],
+    currency: item.currency as string,
+    billingCycle: item.billingCycle as Account['billingCycle'],
+    supplyCategory: (item.supplyCategory as Account['supplyCategory'] | undefined) ?? 'goods',
+    oneInvoicePerPurchaseOrder: (item.oneInvoicePerPurchaseOrder as boolean | undefined) ?? false,
+    paymentTerms: item.paymentTerms as Account['paymentTerms'],
+    creditLimitMinor,
+    contract: item.contract as Account['contract'],
+    status: item.status as Account['status'],
+    storefrontIds: (item.storefrontIds as string[] | undefined) ?? [],
+    exposure: {
+      currency: item.currency as string,
+      creditLimitMinor,
+      unbilledOrdersMinor: unbilled,
+      unpaidInvoicesMinor: unpaid,
+      exposureMinor: unbilled + unpaid,
+      availableCreditMinor: item.availableCreditMinor as number,
+    },
+    createdAt: item.createdAt as string,
+    updatedAt: item.updatedAt as string,
+    version: item.version as number,
+  };
+  for (const optional of ['legalForm', 'siren', 'vatId', 'deliveryAddress', 'closedThrough', 'overdueSince'] as const) {
+    if (item[optional] !== undefined) (account as unknown as Record<string, unknown>)[optional] = item[optional];
+  }
+  return account;
+}
+
+/** The API view of an account (billing state stays internal). */
+export function accountView(record: AccountRecord): Account {
+  const { closedThrough: _closed, overdueSince: _overdue, ...account } = record;
+  return account;
+}

@@ -1,0 +1,79 @@
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { INDEXES, keys } from '../../data/table.js';
+import type { Storefront } from '../../schemas/storefront.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+/** Storefronts: the clients that place orders on behalf of enrolled accounts. */
+export class StorefrontRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(storefront: Storefront): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.storefront(storefront.storefrontId),
+          ...keys.listing('STOREFRONT', storefront.createdAt, storefront.storefrontId),
+          entity: 'Storefront',
+          ...storefront,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+  }
+
+  async get(storefrontId: string): Promise<Storefront | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.storefront(storefrontId) }),
+    );
+    return Item ? toStorefront(Item) : undefined;
+  }
+
+  /** Which of these ids are not registered storefronts (one BatchGetItem, at most 100 ids). */
+  async findUnknown(storefrontIds: readonly string[]): Promise<string[]> {
+    const unique = [...new Set(storefrontIds)];
+    if (unique.length === 0) return [];
+    const found = new Set<string>();
+    let requested: Record<string, unknown>[] | undefined = unique.map((id) => keys.storefront(id));
+    while (requested && requested.length > 0) {
+      const result: BatchGetCommandOutput = await this.client.send(
+        new BatchGetCommand({
+          RequestItems: { [this.tableName]: { Keys: requested, ProjectionExpression: 'storefrontId' } },
+        }),
+      );
+      for (const item of result.Responses?.[this.tableName] ?? []) found.add(item.storefrontId as string);
+      requested = result.UnprocessedKeys?.[this.tableName]?.Keys;
+    }
+    return unique.filter((id) => !found.has(id));
+  }
+
+  async list(limit: number, cursor?: string): Promise<{ items: Storefront[]; nextCursor?: string }> {
+    const index = INDEXES.listByType;
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :type',
+        ExpressionAttributeNames: { '#pk': index.partitionKey },
+        ExpressionAttributeValues: { ':type': 'STOREFRONT' },
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, { partitionAttribute: index.partitionKey, partitionValue: 'STOREFRONT' }),
+      }),
+    );
+    const nextCursor = encodeCursor(page.LastEvaluatedKey);
+    return { items: (page.Items ?? []).map(toStorefront), ...(nextCursor ? { nextCursor } : {}) };
+  }
+}
+
+function toStorefront(item: Record<string, unknown>): Storefront {
+  return {
+    storefrontId: item.storefrontId as string,
+    name: item.name as string,
+    createdAt: item.createdAt as string,
+  };
+}

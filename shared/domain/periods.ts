@@ -1,0 +1,162 @@
+import { type TZDate, TZDateMini } from '@date-fns/tz';
+import { addDays, addMonths, addQuarters, addWeeks, setDate, startOfISOWeek, startOfMonth, startOfQuarter } from 'date-fns';
+import type { BillingCycle } from '../schemas/account.js';
+import type { BillingPeriod } from '../schemas/order.js';
+
+/**
+ * Billing periods are cut on local calendar days of the marketplace's time zone (default Europe/Paris):
+ * an order at 23:30 in Paris on the last day of a month belongs to that month. The calendar arithmetic runs
+ * on dates alone (in UTC, where every day has 24 hours); only the bounds are turned into instants, each as
+ * the first instant of its local day, so DST changes move the UTC bounds but never the days. A period's
+ * `endsAt` is computed exactly like the next period's `startsAt`, so consecutive periods tile.
+ */
+
+const LOCAL_DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** An instant on the wire must say where it is: a trailing Z or a UTC offset. */
+const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+const knownTimeZones = new Set<string>();
+
+function assertTimeZone(timeZone: string): void {
+  if (knownTimeZones.has(timeZone)) return;
+  // Throws a RangeError for a zone the runtime does not know.
+  new Intl.DateTimeFormat('en', { timeZone });
+  knownTimeZones.add(timeZone);
+}
+
+function toInstant(instant: Date | string): Date {
+  if (typeof instant === 'string' && !INSTANT_PATTERN.test(instant)) {
+    throw new RangeError(`instant must be ISO 8601 with Z or an offset, got ${instant}`);
+  }
+  const date = new Date(instant);
+  if (Number.isNaN(date.getTime())) {
+    throw new RangeError(`invalid instant ${String(instant)}`);
+  }
+  return date;
+}
+
+function pad(value: number, width: number): string {
+  return String(value).padStart(width, '0');
+}
+
+/** 'YYYY-MM-DD' of a date as its own time zone sees it. */
+function formatDay(day: Date): string {
+  return `${pad(day.getFullYear(), 4)}-${pad(day.getMonth() + 1, 2)}-${pad(day.getDate(), 2)}`;
+}
+
+/** A local date as a calendar day (midnight UTC); throws a RangeError unless it is a real YYYY-MM-DD. */
+function parseDay(date: string): TZDate {
+  const match = LOCAL_DATE_PATTERN.exec(date);
+  const day = match ? new TZDateMini(Number(match[1]), Number(match[2]) - 1, Number(match[3]), 'UTC') : undefined;
+  if (!day || formatDay(day) !== date) {
+    throw new RangeError(`local date must be a real date YYYY-MM-DD, got ${date}`);
+  }
+  return day;
+}
+
+/** First instant of a local day in a zone (midnight, or the first instant after it when DST skips it). */
+function startOfLocalDay(day: Date, timeZone: string): string {
+  return isoInstant(new TZDateMini(day.getFullYear(), day.getMonth(), day.getDate(), timeZone));
+}
+
+function periodStartDay(day: TZDate, cycle: BillingCycle): TZDate {
+  switch (cycle) {
+    case 'weekly':
+      return startOfISOWeek(day);
+    case 'semi-monthly':
+      return day.getDate() >= 16 ? setDate(day, 16) : startOfMonth(day);
+    case 'monthly':
+      return startOfMonth(day);
+    case 'quarterly':
+      return startOfQuarter(day);
+  }
+}
+
+function nextPeriodStartDay(start: TZDate, cycle: BillingCycle): TZDate {
+  switch (cycle) {
+    case 'weekly':
+      return addWeeks(start, 1);
+    case 'semi-monthly':
+      return start.getDate() === 1 ? setDate(start, 16) : startOfMonth(addMonths(start, 1));
+    case 'monthly':
+      return addMonths(start, 1);
+    case 'quarterly':
+      return addQuarters(start, 1);
+  }
+}
+
+/** The period of `cycle` that starts on `start` (which must be a period start). */
+function periodFromStart(start: TZDate, cycle: BillingCycle, timeZone: string): BillingPeriod {
+  const next = nextPeriodStartDay(start, cycle);
+  return {
+    cycle,
+    timeZone,
+    startDate: formatDay(start),
+    endDate: formatDay(addDays(next, -1)),
+    startsAt: startOfLocalDay(start, timeZone),
+    endsAt: startOfLocalDay(next, timeZone),
+  };
+}
+
+/** The period of `cycle` that contains the local date `day`. */
+function periodContainingDay(day: TZDate, cycle: BillingCycle, timeZone: string): BillingPeriod {
+  return periodFromStart(periodStartDay(day, cycle), cycle, timeZone);
+}
+
+/** UTC ISO 8601 with milliseconds and 'Z' (a TZDate's own toISOString would print its offset instead). */
+export function isoInstant(date: Date): string {
+  return new Date(date.getTime()).toISOString();
+}
+
+/** The calendar date ('YYYY-MM-DD') of an instant as seen in `timeZone`: the day periods are cut on. */
+export function localDate(instant: Date | string, timeZone: string): string {
+  assertTimeZone(timeZone);
+  return formatDay(new TZDateMini(toInstant(instant).getTime(), timeZone));
+}
+
+/**
+ * The billing period of `cycle` that contains `instant`, cut in `timeZone`: ISO week Monday–Sunday,
+ * 1st–15th and 16th–last day, calendar month, or calendar quarter. `startsAt` is inclusive and `endsAt`
+ * exclusive, both UTC; `endDate` is the last local day, inclusive.
+ */
+export function billingPeriodFor(instant: Date | string, cycle: BillingCycle, timeZone: string): BillingPeriod {
+  return periodContainingDay(parseDay(localDate(instant, timeZone)), cycle, timeZone);
+}
+
+/**
+ * The period of `cycle` that starts on the local date `startDate`, or undefined when no period of that
+ * cycle starts that day (for example the 2nd of a month). Used to look a period up by its first day.
+ */
+export function billingPeriodStartingOn(
+  startDate: string,
+  cycle: BillingCycle,
+  timeZone: string,
+): BillingPeriod | undefined {
+  assertTimeZone(timeZone);
+  const day = parseDay(startDate);
+  return formatDay(periodStartDay(day, cycle)) === startDate ? periodFromStart(day, cycle, timeZone) : undefined;
+}
+
+/** The period right after `period`, same cycle and zone; its `startsAt` equals `period.endsAt`. */
+export function nextBillingPeriod(period: BillingPeriod): BillingPeriod {
+  assertTimeZone(period.timeZone);
+  return periodFromStart(addDays(parseDay(period.endDate), 1), period.cycle, period.timeZone);
+}
+
+/**
+ * The period an order received at `receivedAt` is billed in. `closedThrough` is a local date: every
+ * period whose `endDate` is before it has been closed (billed) already. An order whose natural period is
+ * closed, because it raced the period's close, moves to the first open period: the one containing
+ * `closedThrough` (what stepping forward with nextBillingPeriod would reach, computed directly).
+ */
+export function assignBillingPeriod(
+  receivedAt: Date | string,
+  cycle: BillingCycle,
+  timeZone: string,
+  closedThrough?: string,
+): BillingPeriod {
+  const natural = billingPeriodFor(receivedAt, cycle, timeZone);
+  if (closedThrough === undefined) return natural;
+  const firstOpenDay = parseDay(closedThrough);
+  return natural.endDate < closedThrough ? periodContainingDay(firstOpenDay, cycle, timeZone) : natural;
+}

@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { problemSchema } from '../schemas/common.js';
+import { ROUTES, type RouteDefinition } from './routes.js';
+
+type JsonSchema = Record<string, unknown>;
+
+const COMPONENTS = '#/components/schemas/';
+
+/** zod → JSON Schema 2020-12 (OpenAPI 3.1's dialect), with named schemas referenced from components. */
+function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _s, $defs: _d, ...rest } = json;
+  return JSON.parse(JSON.stringify(rest).replaceAll('"#/$defs/', `"${COMPONENTS}`)) as JsonSchema;
+}
+
+/** Named schemas; request bodies (Create…, Update…) in their input form, where defaulted fields are optional. */
+function components(): Record<string, JsonSchema> {
+  const convert = (io: 'input' | 'output') =>
+    (
+      z.toJSONSchema(z.globalRegistry, {
+        target: 'draft-2020-12',
+        io,
+        unrepresentable: 'any',
+        uri: (id) => `${COMPONENTS}${id}`,
+      }) as { schemas: Record<string, JsonSchema> }
+    ).schemas;
+  const inputs = convert('input');
+  const outputs = convert('output');
+  const result: Record<string, JsonSchema> = {};
+  for (const [name, output] of Object.entries(outputs)) {
+    const schema = /^(Create|Update)/.test(name) ? (inputs[name] ?? output) : output;
+    const { $schema: _s, $id: _i, ...rest } = schema;
+    result[name] = rest;
+  }
+  return result;
+}
+
+const problemContent = { 'application/problem+json': { schema: { $ref: `${COMPONENTS}Problem` } } };
+
+function errorResponses(route: RouteDefinition): Record<string, unknown> {
+  const responses: Record<string, unknown> = {};
+  const add = (status: number, description: string) => {
+    responses[String(status)] = { description, content: problemContent };
+  };
+  if (route.body || route.query) add(400, 'The request is not valid: `errors` names each field and the reason.');
+  if (route.roles.length > 0) {
+    add(401, 'Missing, unknown or revoked API key.');
+    add(403, 'The key is valid but its role may not do this, or the account is not enrolled with this storefront.');
+  }
+  if (route.path.includes('{')) add(404, 'No such resource (or not visible to this key).');
+  if (route.method === 'POST' || route.method === 'PATCH') add(409, 'A concurrent request holds the resource; retry.');
+  if (route.body) {
+    add(413, 'The body is too large.');
+    add(415, 'The body is not JSON.');
+  }
+  if (route.method !== 'GET' && route.method !== 'DELETE') add(422, 'A business rule refused the request; `code` names it.');
+  return responses;
+}
+
+function parametersOf(route: RouteDefinition): unknown[] {
+  const parameters: unknown[] = [];
+  for (const match of route.path.matchAll(/\{(\w+)\}/g)) {
+    parameters.push({ name: match[1], in: 'path', required: true, schema: { type: 'string' } });
+  }
+  if (route.query) {
+    const query = toSchema(route.query, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+    for (const [name, schema] of Object.entries(query.properties ?? {})) {
+      parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
+    }
+  }
+  for (const header of route.requiredHeaders ?? []) {
+    parameters.push({
+      name: header,
+      in: 'header',
+      required: true,
+      description:
+        'Unique key per order (a UUID). A retry with the same key and body returns the first answer with `Idempotent-Replayed: true`; the same key with another body is refused (422). Keys are kept 24 hours.',
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
+    });
+  }
+  return parameters;
+}
+
+/** The OpenAPI 3.1 document, generated from the route table and the very schemas the handlers validate with. */
+export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
+  void problemSchema; // registered in the global registry by its import
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES as readonly RouteDefinition[]) {
+    const operation: Record<string, unknown> = {
+      operationId: route.operationId,
+      summary: route.summary,
+      tags: [route.tag],
+      security: route.roles.length > 0 ? [{ apiKey: [] }] : [],
+      ...(route.roles.length > 0 ? { 'x-roles': route.roles } : {}),
+      parameters: parametersOf(route),
+      responses: {
+        [String(route.successStatus)]: route.response
+          ? {
+              description: 'Success',
+              content: { 'application/json': { schema: toSchema(route.response, 'output') } },
+            }
+          : { description: route.successStatus === 204 ? 'Done; no content.' : 'Success' },
+        ...errorResponses(route),
+      },
+    };
+    if (route.body) {
+      const schema = toSchema(route.body, 'input');
+      operation.requestBody = {
+        required: true,
+        content: {
+          'application/json': { schema },
+        },
+      };
+    }
+    paths[route.path] ??= {};
+    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Deferred billing API',
+      version: '1.0.0',
+      description:
+        'Deferred-payment orders for B2B marketplaces: storefronts place orders for enrolled buyer accounts, which receive one consolidated invoice per billing period. Money is in integer minor units of an ISO 4217 currency; times are ISO 8601 UTC; errors are RFC 9457 problem+json.',
+    },
+    servers: [{ url: serverUrl }],
+    tags: [
+      { name: 'Orders', description: 'Storefronts place, read and cancel orders.' },
+      { name: 'Accounts', description: 'Operators enrol buyers on deferred terms.' },
+      { name: 'Storefronts', description: 'Operators manage storefronts and their API keys.' },
+      { name: 'Meta', description: 'This document.' },
+    ],
+    paths,
+    components: {
+      schemas: components(),
+      securitySchemes: {
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An operator key (op_…) or a storefront key (sk_…): `Authorization: Bearer <key>`.',
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,10 @@
+import type { z } from 'zod';
+import { accountIdSchema, apiKeyIdSchema, orderIdSchema, storefrontIdSchema } from './common.js';
+
+/** Schemas of the path parameters used in the route table, by name. */
+export const pathParameterSchemas: Record<string, z.ZodType<string>> = {
+  accountId: accountIdSchema,
+  orderId: orderIdSchema,
+  storefrontId: storefrontIdSchema,
+  keyId: apiKeyIdSchema,
+};

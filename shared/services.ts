@@ -1,0 +1,43 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AccountRepository } from './adapters/dynamo/account-repository.js';
+import { ApiKeyRepository } from './adapters/dynamo/api-key-repository.js';
+import { OrderRepository } from './adapters/dynamo/order-repository.js';
+import { StorefrontRepository } from './adapters/dynamo/storefront-repository.js';
+import { getDocumentClient } from './adapters/aws-clients.js';
+import { type AppConfig, loadConfig } from './config.js';
+import { type Clock, systemClock } from './usecases/clock.js';
+
+/** Everything the use cases need, wired once per container (the composition root). */
+export interface Services {
+  config: AppConfig;
+  accounts: AccountRepository;
+  orders: OrderRepository;
+  storefronts: StorefrontRepository;
+  apiKeys: ApiKeyRepository;
+  clock: Clock;
+  timeZone: string;
+}
+
+export function createServices(
+  config: AppConfig = loadConfig(),
+  client: DynamoDBDocumentClient = getDocumentClient(),
+  clock: Clock = systemClock,
+): Services {
+  return {
+    config,
+    accounts: new AccountRepository(client, config.tableName),
+    orders: new OrderRepository(client, config.tableName),
+    storefronts: new StorefrontRepository(client, config.tableName),
+    apiKeys: new ApiKeyRepository(client, config.tableName),
+    clock,
+    timeZone: config.marketplaceTimeZone,
+  };
+}
+
+let memo: Services | undefined;
+
+/** The container's services, built on first use (not at import, so tests can set the environment first). */
+export function services(): Services {
+  memo ??= createServices();
+  return memo;
+}

@@ -1,0 +1,70 @@
+import { ulid } from 'ulid';
+import { type AccountRecord, type AccountRepository, accountView } from '../adapters/dynamo/account-repository.js';
+import type { StorefrontRepository } from '../adapters/dynamo/storefront-repository.js';
+import { paymentTermsViolations } from '../domain/payment-terms.js';
+import { conflict, type FieldError, notFound, refused } from '../errors.js';
+import type { Account, CreateAccountInput, Exposure, UpdateAccountInput } from '../schemas/account.js';
+import type { Clock } from './clock.js';
+
+export interface AccountDeps {
+  accounts: AccountRepository;
+  storefronts: StorefrontRepository;
+  clock: Clock;
+}
+
+type Terms = Pick<Account, 'paymentTerms' | 'billingCycle' | 'supplyCategory' | 'storefrontIds'>;
+
+/** Business rules on an account's terms, checked on create and on every update. */
+async function checkTerms(deps: AccountDeps, terms: Terms): Promise<void> {
+  const errors: FieldError[] = [...paymentTermsViolations(terms.paymentTerms)];
+  if (terms.billingCycle === 'quarterly' && terms.supplyCategory !== 'services') {
+    errors.push({
+      field: 'billingCycle',
+      reason:
+        'a periodic invoice for goods may cover one calendar month at most (French CGI art. 289-I-3); quarterly billing is for services only',
+    });
+  }
+  const unknown = await deps.storefronts.findUnknown(terms.storefrontIds);
+  for (const id of unknown) {
+    errors.push({ field: `storefrontIds.${terms.storefrontIds.indexOf(id)}`, reason: `storefront ${id} does not exist` });
+  }
+  if (errors.length > 0) {
+    throw refused('account_terms_invalid', 'The account terms break a rule.', errors);
+  }
+}
+
+export async function createAccount(deps: AccountDeps, input: CreateAccountInput): Promise<Account> {
+  await checkTerms(deps, input);
+  const now = deps.clock.now();
+  const record = await deps.accounts.create(`acc_${ulid(now.getTime())}`, input, now.toISOString());
+  return accountView(record);
+}
+
+export async function getAccount(deps: Pick<AccountDeps, 'accounts'>, accountId: string): Promise<AccountRecord> {
+  const account = await deps.accounts.get(accountId, { consistent: true });
+  if (!account) throw notFound('account', accountId);
+  return account;
+}
+
+/** Applies a patch with optimistic locking, retrying a few times when a concurrent edit wins. */
+export async function updateAccount(deps: AccountDeps, accountId: string, patch: UpdateAccountInput): Promise<Account> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await getAccount(deps, accountId);
+    const merged = { ...current, ...patch };
+    if (patch.paymentTerms || patch.billingCycle || patch.supplyCategory || patch.storefrontIds) {
+      await checkTerms(deps, merged);
+    }
+    const updated = await deps.accounts.update(current, patch, deps.clock.now().toISOString());
+    if (updated) return accountView(updated);
+  }
+  throw conflict('account_busy', `Account ${accountId} is being changed by someone else; retry.`);
+}
+
+export async function getExposure(deps: Pick<AccountDeps, 'accounts'>, accountId: string): Promise<Exposure> {
+  return (await getAccount(deps, accountId)).exposure;
+}
+
+export async function listAccounts(deps: Pick<AccountDeps, 'accounts'>, page: { limit: number; cursor?: string }) {
+  const result = await deps.accounts.list(page.limit, page.cursor);
+  return { ...result, items: result.items.map(accountView) };
+}

@@ -1,0 +1,252 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ulid } from 'ulid';
+import type { AccountRecord, AccountRepository } from '../adapters/dynamo/account-repository.js';
+import type { IdempotencyRecord, OrderRepository } from '../adapters/dynamo/order-repository.js';
+import type { Principal } from '../auth/api-keys.js';
+import { requestFingerprint } from '../domain/canonical-json.js';
+import { checkEligibility, type EligibilityRefusal } from '../domain/eligibility.js';
+import { computeTotals } from '../domain/money.js';
+import { assignBillingPeriod, billingPeriodFor, billingPeriodStartingOn, localDate } from '../domain/periods.js';
+import { conflict, DomainError, forbidden, notFound, refused, validationFailed } from '../errors.js';
+import type { CreateOrderInput, Order } from '../schemas/order.js';
+import type { Clock } from './clock.js';
+
+/** How long an idempotency key is remembered. */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+/**
+ * Attempts when the account item is contended. Concurrent orders for one account conflict in DynamoDB
+ * transactions; each retry re-reads nothing unless a condition failed, and backs off with full jitter.
+ */
+const MAX_ATTEMPTS = 12;
+
+export interface OrderDeps {
+  accounts: AccountRepository;
+  orders: OrderRepository;
+  clock: Clock;
+  timeZone: string;
+}
+
+export interface PlaceOrderResult {
+  status: number;
+  order: Order;
+  /** True when this answer is the stored answer to an earlier request with the same key. */
+  replayed: boolean;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
+
+/**
+ * Accepts a deferred-payment order exactly once per idempotency key: computes totals and the billing
+ * period, checks eligibility, and records idempotency record, order and exposure in one transaction.
+ */
+export async function placeOrder(
+  deps: OrderDeps,
+  request: { storefrontId: string; idempotencyKey: string | undefined; input: CreateOrderInput },
+): Promise<PlaceOrderResult> {
+  const { storefrontId, input } = request;
+  const idempotencyKey = request.idempotencyKey;
+  if (idempotencyKey === undefined || !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    throw new DomainError(
+      'idempotency_key_required',
+      400,
+      'Idempotency key required',
+      'Send an Idempotency-Key header (1 to 255 visible ASCII characters, a UUID is ideal) so retries are safe.',
+      [{ field: 'Idempotency-Key', reason: idempotencyKey === undefined ? 'is missing' : 'is not 1-255 visible ASCII characters' }],
+    );
+  }
+  const requestHash = requestFingerprint(input);
+
+  let totals: ReturnType<typeof computeTotals>;
+  try {
+    totals = computeTotals(input.lines);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw refused('amount_too_large', 'The order total is too large to be represented exactly.', [
+        { field: 'lines', reason: error.message },
+      ]);
+    }
+    throw error;
+  }
+
+  let consistentRead = false;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const account = await deps.accounts.get(input.accountId, { consistent: consistentRead });
+    const now = deps.clock.now();
+    const receivedAt = now.toISOString();
+    const orderDate = localDate(now, deps.timeZone);
+    if (!account) {
+      const replay = await replayIfKnown(deps, storefrontId, idempotencyKey, requestHash);
+      if (replay) return replay;
+      throw notFound('account', input.accountId);
+    }
+    const refusal = checkEligibility(account, {
+      storefrontId,
+      currency: input.currency,
+      orderDate,
+      grossMinor: totals.totals.grossMinor,
+    });
+    if (refusal) {
+      // The refusal may be the consequence of this very order accepted earlier: replay it if so.
+      const replay = await replayIfKnown(deps, storefrontId, idempotencyKey, requestHash);
+      if (replay) return replay;
+      throw refusalError(refusal, account);
+    }
+
+    const order: Order = {
+      orderId: `ord_${ulid(now.getTime())}`,
+      accountId: input.accountId,
+      storefrontId,
+      reference: input.reference,
+      ...(input.purchaseOrderNumber ? { purchaseOrderNumber: input.purchaseOrderNumber } : {}),
+      currency: input.currency,
+      ...(input.deliveryAddress ? { deliveryAddress: input.deliveryAddress } : {}),
+      status: 'accepted',
+      receivedAt,
+      billingPeriod: assignBillingPeriod(now, account.billingCycle, deps.timeZone, account.closedThrough),
+      lines: input.lines.map((line, index) => ({
+        lineNumber: index + 1,
+        ...line,
+        netMinor: totals.lineNets[index] as number,
+      })),
+      vatBreakdown: totals.vatBreakdown,
+      totals: totals.totals,
+    };
+    const epochSeconds = Math.floor(now.getTime() / 1000);
+    const record: IdempotencyRecord = {
+      requestHash,
+      responseStatus: 201,
+      responseBody: order,
+      createdAt: receivedAt,
+      expiresAt: epochSeconds + IDEMPOTENCY_TTL_SECONDS,
+    };
+    const outcome = await deps.orders.place(
+      { order, idempotency: { storefrontId, key: idempotencyKey, record }, expected: { billingCycle: account.billingCycle } },
+      { date: orderDate, epochSeconds },
+    );
+    switch (outcome.kind) {
+      case 'accepted':
+        return { status: 201, order, replayed: false };
+      case 'idempotency-key-used':
+        return replayOrRefuse(outcome.record, requestHash);
+      case 'idempotency-key-in-flight':
+        throw inFlight();
+      case 'account-condition-failed': {
+        if (!outcome.account) throw notFound('account', input.accountId);
+        const actual = checkEligibility(outcome.account, {
+          storefrontId,
+          currency: input.currency,
+          orderDate,
+          grossMinor: totals.totals.grossMinor,
+        });
+        if (actual) throw refusalError(actual, outcome.account);
+        // The cycle or the closed periods moved under us: read again, consistently, and recompute.
+        consistentRead = true;
+        break;
+      }
+      case 'account-conflict':
+        await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+        break;
+    }
+  }
+  throw conflict(
+    'account_busy',
+    'Too many orders for this account at the same moment; retry with the same Idempotency-Key.',
+  );
+}
+
+async function replayIfKnown(
+  deps: OrderDeps,
+  storefrontId: string,
+  idempotencyKey: string,
+  requestHash: string,
+): Promise<PlaceOrderResult | undefined> {
+  const record = await deps.orders.getIdempotencyRecord(storefrontId, idempotencyKey);
+  if (!record || record.expiresAt < Math.floor(deps.clock.now().getTime() / 1000)) return undefined;
+  return replayOrRefuse(record, requestHash);
+}
+
+function replayOrRefuse(record: IdempotencyRecord, requestHash: string): PlaceOrderResult {
+  if (record.requestHash !== requestHash) {
+    throw refused(
+      'idempotency_key_reused',
+      'This Idempotency-Key was already used with a different request body. Use a new key for a new order.',
+      [{ field: 'Idempotency-Key', reason: 'was used for a different request' }],
+    );
+  }
+  return { status: record.responseStatus, order: record.responseBody as Order, replayed: true };
+}
+
+function inFlight(): DomainError {
+  return new DomainError(
+    'idempotency_key_in_flight',
+    409,
+    'Request in progress',
+    'A request with this Idempotency-Key is being processed; retry shortly to get its answer.',
+    [{ field: 'Idempotency-Key', reason: 'is in use by a request in progress' }],
+  );
+}
+
+function refusalError(refusal: EligibilityRefusal, account: AccountRecord): DomainError {
+  if (refusal.rule === 'storefront_not_allowed') {
+    return new DomainError(refusal.rule, 403, 'Storefront not allowed', refusal.detail, [
+      { field: refusal.field, reason: 'is not enrolled with this storefront' },
+    ]);
+  }
+  const extensions =
+    refusal.rule === 'credit_limit_exceeded'
+      ? { availableCreditMinor: Math.max(0, account.exposure.availableCreditMinor), currency: account.currency }
+      : {};
+  return refused(refusal.rule, refusal.detail, [{ field: refusal.field, reason: refusal.detail }], extensions);
+}
+
+/** Reads an order the caller may see: a storefront sees the orders it placed, an operator every order. */
+export async function getOrder(deps: Pick<OrderDeps, 'orders'>, principal: Principal, orderId: string): Promise<Order> {
+  const order = await deps.orders.get(orderId);
+  if (!order || (principal.role === 'storefront' && order.storefrontId !== principal.storefrontId)) {
+    throw notFound('order', orderId);
+  }
+  return order;
+}
+
+/** Lists an account's orders in one billing period (the current one by default), a page at a time. */
+export async function listOrders(
+  deps: OrderDeps,
+  principal: Principal,
+  request: { accountId: string; periodStart?: string; limit: number; cursor?: string },
+): Promise<{ items: Order[]; nextCursor?: string }> {
+  const account = await deps.accounts.get(request.accountId);
+  if (!account) throw notFound('account', request.accountId);
+  if (principal.role === 'storefront' && !account.storefrontIds.includes(principal.storefrontId ?? '')) {
+    throw forbidden(`Account ${request.accountId} is not enrolled with this storefront.`);
+  }
+  const periodStart =
+    request.periodStart ?? billingPeriodFor(deps.clock.now(), account.billingCycle, deps.timeZone).startDate;
+  if (!billingPeriodStartingOn(periodStart, account.billingCycle, deps.timeZone)) {
+    throw validationFailed([
+      { field: 'periodStart', reason: `is not the first day of a ${account.billingCycle} billing period` },
+    ]);
+  }
+  return deps.orders.listForPeriod(request.accountId, periodStart, {
+    limit: request.limit,
+    ...(request.cursor ? { cursor: request.cursor } : {}),
+    ...(principal.role === 'storefront' && principal.storefrontId ? { storefrontId: principal.storefrontId } : {}),
+  });
+}
+
+/** Cancels an order not billed yet and releases its exposure; cancelling twice answers the same order. */
+export async function cancelOrder(deps: OrderDeps, principal: Principal, orderId: string): Promise<Order> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const order = await getOrder(deps, principal, orderId);
+    if (order.status === 'cancelled') return order;
+    if (order.status !== 'accepted') {
+      throw conflict('order_already_billed', `Order ${orderId} is ${order.status}; correct it with a credit note.`);
+    }
+    const cancelledAt = deps.clock.now().toISOString();
+    const outcome = await deps.orders.cancel(order, cancelledAt);
+    if (outcome.kind === 'cancelled') return { ...order, status: 'cancelled', cancelledAt };
+    if (outcome.kind === 'conflict') await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+    // not-cancellable: the status changed under us; the next read tells which answer to give.
+  }
+  throw conflict('order_busy', `Order ${orderId} is being changed; retry.`);
+}
