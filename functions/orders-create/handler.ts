@@ -1,13 +1,14 @@
 import { services } from '../../shared/services.js';
-import { placeOrder } from '../../shared/usecases/orders.js';
+import { placeOrder, requireIdempotencyKey } from '../../shared/usecases/orders.js';
 import { apiHandler } from '../commons/api-handler.js';
 
 /** `POST /v1/orders`: accept a deferred-payment order, exactly once per Idempotency-Key. */
 export const handler = apiHandler('orders-create', {
   createOrder: async ({ body, headers, principal }) => {
+    const idempotencyKey = requireIdempotencyKey(headers['idempotency-key']);
     const result = await placeOrder(services(), {
       storefrontId: principal.storefrontId as string,
-      idempotencyKey: headers['idempotency-key'],
+      idempotencyKey,
       input: body,
     });
     return {

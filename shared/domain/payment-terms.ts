@@ -15,7 +15,10 @@ export const PERIODIC_INVOICE_MAX_DAYS = 45;
 export const NET_TERMS_MAX_DAYS = 60;
 /** General cap for end-of-month terms. */
 export const END_OF_MONTH_TERMS_MAX_DAYS = 45;
-/** Longest end-of-month delay whose due date stays within 45 days of issue in every month. */
+/**
+ * Longest end-of-month term allowed: N + 31 (the longest month) ≤ 45. Conservative by one day: the exact
+ * worst delay of N days end of month is N + 30 (issue + N on the 1st of a 31-day month).
+ */
 export const END_OF_MONTH_PERIODIC_MAX_DAYS = PERIODIC_INVOICE_MAX_DAYS - 31;
 
 const LAW = 'French Code de commerce L441-10';
@@ -66,7 +69,7 @@ export function paymentTermsViolations(terms: PaymentTerms): PaymentTermsViolati
     return [
       {
         field: FIELD,
-        reason: `${days} days end of month can put the due date up to ${days + 31} days after issue, beyond the ${PERIODIC_INVOICE_MAX_DAYS}-day cap for a periodic invoice; at most ${END_OF_MONTH_PERIODIC_MAX_DAYS} days end of month is allowed (${LAW}).`,
+        reason: `${days} days end of month exceeds the ${END_OF_MONTH_PERIODIC_MAX_DAYS}-days-end-of-month limit that keeps a periodic invoice due within ${PERIODIC_INVOICE_MAX_DAYS} days of issue (${LAW}).`,
       },
     ];
   }

@@ -36,25 +36,29 @@ export interface PlaceOrderResult {
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
 
+/** Checks the `Idempotency-Key` header: 1 to 255 visible ASCII characters (a UUID is ideal). */
+export function requireIdempotencyKey(header: string | undefined): string {
+  if (header === undefined || !IDEMPOTENCY_KEY.test(header)) {
+    throw new DomainError(
+      'idempotency_key_required',
+      400,
+      'Idempotency key required',
+      'Send an Idempotency-Key header (1 to 255 visible ASCII characters, a UUID is ideal) so retries are safe.',
+      [{ field: 'Idempotency-Key', reason: header ? 'is not 1-255 visible ASCII characters' : 'is missing' }],
+    );
+  }
+  return header;
+}
+
 /**
  * Accepts a deferred-payment order exactly once per idempotency key: computes totals and the billing
  * period, checks eligibility, and records idempotency record, order and exposure in one transaction.
  */
 export async function placeOrder(
   deps: OrderDeps,
-  request: { storefrontId: string; idempotencyKey: string | undefined; input: CreateOrderInput },
+  request: { storefrontId: string; idempotencyKey: string; input: CreateOrderInput },
 ): Promise<PlaceOrderResult> {
-  const { storefrontId, input } = request;
-  const idempotencyKey = request.idempotencyKey;
-  if (idempotencyKey === undefined || !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-    throw new DomainError(
-      'idempotency_key_required',
-      400,
-      'Idempotency key required',
-      'Send an Idempotency-Key header (1 to 255 visible ASCII characters, a UUID is ideal) so retries are safe.',
-      [{ field: 'Idempotency-Key', reason: idempotencyKey === undefined ? 'is missing' : 'is not 1-255 visible ASCII characters' }],
-    );
-  }
+  const { storefrontId, input, idempotencyKey } = request;
   const requestHash = requestFingerprint(input);
 
   let totals: ReturnType<typeof computeTotals>;
