@@ -1,9 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { getDocumentClient } from './adapters/aws-clients.js';
 import { AccountRepository } from './adapters/dynamo/account-repository.js';
 import { ApiKeyRepository } from './adapters/dynamo/api-key-repository.js';
 import { OrderRepository } from './adapters/dynamo/order-repository.js';
 import { StorefrontRepository } from './adapters/dynamo/storefront-repository.js';
-import { getDocumentClient } from './adapters/aws-clients.js';
 import { type AppConfig, loadConfig } from './config.js';
 import { type Clock, systemClock } from './usecases/clock.js';
 

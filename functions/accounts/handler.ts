@@ -1,6 +1,12 @@
 import { accountView } from '../../shared/adapters/dynamo/account-repository.js';
 import { services } from '../../shared/services.js';
-import { createAccount, getAccount, getExposure, listAccounts, updateAccount } from '../../shared/usecases/accounts.js';
+import {
+  createAccount,
+  getAccount,
+  getExposure,
+  listAccounts,
+  updateAccount,
+} from '../../shared/usecases/accounts.js';
 import { apiHandler } from '../commons/api-handler.js';
 
 /** Operator API for buyer accounts on deferred terms. */
@@ -10,7 +16,10 @@ export const handler = apiHandler('accounts', {
     return { body: account, headers: { location: `/v1/accounts/${account.accountId}` } };
   },
   listAccounts: async ({ query }) => ({
-    body: await listAccounts(services(), { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) }),
+    body: await listAccounts(services(), {
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    }),
   }),
   getAccount: async ({ pathParameters }) => ({
     body: accountView(await getAccount(services(), pathParameters.accountId as string)),

@@ -1,4 +1,7 @@
-import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import type {
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerWithContextResult,
+} from 'aws-lambda';
 import { bearerToken, hashApiKey } from '../../shared/auth/api-keys.js';
 import { services } from '../../shared/services.js';
 import type { AuthorizerContext } from '../commons/api-handler.js';
@@ -15,7 +18,7 @@ export async function handler(
   const token = bearerToken(event.headers?.authorization ?? event.identitySource?.[0]);
   if (!token) return { isAuthorized: false, context: {} };
   const record = await services().apiKeys.findByHash(hashApiKey(token));
-  if (!record || record.status !== 'active') {
+  if (record?.status !== 'active') {
     logger.info('api key refused', { requestId: event.requestContext?.requestId, known: Boolean(record) });
     return { isAuthorized: false, context: {} };
   }

@@ -9,8 +9,8 @@ import type { Principal } from '../../shared/auth/api-keys.js';
 import { DomainError, type FieldError, forbidden, validationFailed } from '../../shared/errors.js';
 import { type ApiFunctionName, ROUTES, type RouteDefinition, routeKey } from '../../shared/http/routes.js';
 import { pathParameterSchemas } from '../../shared/schemas/path-parameters.js';
-import { errorToProblem, problemResponse } from './problem.js';
 import { logger } from './logger.js';
+import { errorToProblem, problemResponse } from './problem.js';
 
 /** Largest request body accepted (bytes). An order of 200 long lines stays well below it. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -92,7 +92,9 @@ export function apiHandler<Fn extends ApiFunctionName>(fn: Fn, implementations: 
       if (!implementation) throw new Error(`No implementation for ${route.operationId}`);
       const request: ApiRequest<OperationId> = {
         body: route.body ? (parseBody(route.body, event) as never) : (undefined as never),
-        query: route.query ? (parseWith(route.query, event.queryStringParameters ?? {}, 'query') as never) : (undefined as never),
+        query: route.query
+          ? (parseWith(route.query, event.queryStringParameters ?? {}, 'query') as never)
+          : (undefined as never),
         pathParameters: parsePathParameters(event.pathParameters ?? {}),
         headers: event.headers ?? {},
         principal,
@@ -163,7 +165,11 @@ function parseBody(schema: z.ZodType, event: ApiEvent): unknown {
 }
 
 /** Validates with zod and reports every issue with its field path. */
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where: 'body' | 'query' | 'path'): z.infer<S> {
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  where: 'body' | 'query' | 'path',
+): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const errors: FieldError[] = [];

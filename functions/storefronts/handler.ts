@@ -23,7 +23,11 @@ export const handler = apiHandler('storefronts', {
     body: await issueStorefrontKey(services(), pathParameters.storefrontId as string),
   }),
   revokeStorefrontKey: async ({ pathParameters }) => {
-    await revokeStorefrontKey(services(), pathParameters.storefrontId as string, pathParameters.keyId as string);
+    await revokeStorefrontKey(
+      services(),
+      pathParameters.storefrontId as string,
+      pathParameters.keyId as string,
+    );
     return {};
   },
 });

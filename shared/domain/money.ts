@@ -81,7 +81,9 @@ export function quantityToThousandths(quantity: number): number {
 export function vatRateToBasisPoints(ratePercent: number): number {
   const match = VAT_RATE_PATTERN.exec(String(ratePercent));
   if (!Number.isFinite(ratePercent) || !match) {
-    throw new RangeError(`VAT rate must be a non-negative percentage with at most 2 decimals, got ${ratePercent}`);
+    throw new RangeError(
+      `VAT rate must be a non-negative percentage with at most 2 decimals, got ${ratePercent}`,
+    );
   }
   const [, whole = '0', fraction = ''] = match;
   return toSafeNumber(BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0')));
@@ -154,7 +156,8 @@ const minorDigitsCache = new Map<string, number>();
 export function currencyMinorDigits(currency: string): number {
   let digits = minorDigitsCache.get(currency);
   if (digits === undefined) {
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+      .maximumFractionDigits;
     if (digits === undefined) {
       throw new RangeError(`no minor-unit digits known for currency ${currency}`);
     }

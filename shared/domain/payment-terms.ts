@@ -6,7 +6,7 @@ import type { PaymentTerms } from '../schemas/account.js';
  * Payment terms under French law (Code de commerce L441-10): at most 60 days from the invoice date, or 45
  * days end of month. Every invoice of this product is periodic (consolidated), and a periodic invoice is
  * due at most 45 days after its issue date, which is the binding cap: net N needs N ≤ 45, and N days end of
- * month (due on the last day of the month of issue + N) needs N + 31 ≤ 45 for the longest month, so N ≤ 14.
+ * month (due on the last day of the month of issue + N) waits at most N + 30 days (issue + N on the 1st of a 31-day month), so N ≤ 15.
  */
 
 /** Longest delay from issue to due date for a periodic invoice, in days. */
@@ -16,10 +16,10 @@ export const NET_TERMS_MAX_DAYS = 60;
 /** General cap for end-of-month terms. */
 export const END_OF_MONTH_TERMS_MAX_DAYS = 45;
 /**
- * Longest end-of-month term allowed: N + 31 (the longest month) ≤ 45. Conservative by one day: the exact
- * worst delay of N days end of month is N + 30 (issue + N on the 1st of a 31-day month).
+ * Longest end-of-month term allowed: the worst delay of N days end of month is N + 30 (issue + N on the
+ * 1st of a 31-day month, due on the 31st), and it must stay ≤ 45.
  */
-export const END_OF_MONTH_PERIODIC_MAX_DAYS = PERIODIC_INVOICE_MAX_DAYS - 31;
+export const END_OF_MONTH_PERIODIC_MAX_DAYS = PERIODIC_INVOICE_MAX_DAYS - 30;
 
 const LAW = 'French Code de commerce L441-10';
 const FIELD = 'paymentTerms.days';
@@ -83,7 +83,9 @@ export function paymentTermsViolations(terms: PaymentTerms): PaymentTermsViolati
  */
 export function dueDate(issueDate: string, terms: PaymentTerms): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(issueDate);
-  const issue = match ? new TZDateMini(Number(match[1]), Number(match[2]) - 1, Number(match[3]), 'UTC') : undefined;
+  const issue = match
+    ? new TZDateMini(Number(match[1]), Number(match[2]) - 1, Number(match[3]), 'UTC')
+    : undefined;
   if (!issue || formatDay(issue) !== issueDate) {
     throw new RangeError(`issue date must be a real date YYYY-MM-DD, got ${issueDate}`);
   }

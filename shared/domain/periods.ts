@@ -1,5 +1,14 @@
 import { type TZDate, TZDateMini } from '@date-fns/tz';
-import { addDays, addMonths, addQuarters, addWeeks, setDate, startOfISOWeek, startOfMonth, startOfQuarter } from 'date-fns';
+import {
+  addDays,
+  addMonths,
+  addQuarters,
+  addWeeks,
+  setDate,
+  startOfISOWeek,
+  startOfMonth,
+  startOfQuarter,
+} from 'date-fns';
 import type { BillingCycle } from '../schemas/account.js';
 import type { BillingPeriod } from '../schemas/order.js';
 
@@ -47,7 +56,9 @@ function formatDay(day: Date): string {
 /** A local date as a calendar day (midnight UTC); throws a RangeError unless it is a real YYYY-MM-DD. */
 function parseDay(date: string): TZDate {
   const match = LOCAL_DATE_PATTERN.exec(date);
-  const day = match ? new TZDateMini(Number(match[1]), Number(match[2]) - 1, Number(match[3]), 'UTC') : undefined;
+  const day = match
+    ? new TZDateMini(Number(match[1]), Number(match[2]) - 1, Number(match[3]), 'UTC')
+    : undefined;
   if (!day || formatDay(day) !== date) {
     throw new RangeError(`local date must be a real date YYYY-MM-DD, got ${date}`);
   }
@@ -119,7 +130,11 @@ export function localDate(instant: Date | string, timeZone: string): string {
  * 1st–15th and 16th–last day, calendar month, or calendar quarter. `startsAt` is inclusive and `endsAt`
  * exclusive, both UTC; `endDate` is the last local day, inclusive.
  */
-export function billingPeriodFor(instant: Date | string, cycle: BillingCycle, timeZone: string): BillingPeriod {
+export function billingPeriodFor(
+  instant: Date | string,
+  cycle: BillingCycle,
+  timeZone: string,
+): BillingPeriod {
   return periodContainingDay(parseDay(localDate(instant, timeZone)), cycle, timeZone);
 }
 
@@ -134,7 +149,9 @@ export function billingPeriodStartingOn(
 ): BillingPeriod | undefined {
   assertTimeZone(timeZone);
   const day = parseDay(startDate);
-  return formatDay(periodStartDay(day, cycle)) === startDate ? periodFromStart(day, cycle, timeZone) : undefined;
+  return formatDay(periodStartDay(day, cycle)) === startDate
+    ? periodFromStart(day, cycle, timeZone)
+    : undefined;
 }
 
 /** The period right after `period`, same cycle and zone; its `startsAt` equals `period.endsAt`. */

@@ -42,18 +42,24 @@ function errorResponses(route: RouteDefinition): Record<string, unknown> {
   const add = (status: number, description: string) => {
     responses[String(status)] = { description, content: problemContent };
   };
-  if (route.body || route.query) add(400, 'The request is not valid: `errors` names each field and the reason.');
+  if (route.body || route.query)
+    add(400, 'The request is not valid: `errors` names each field and the reason.');
   if (route.roles.length > 0) {
     add(401, 'Missing, unknown or revoked API key.');
-    add(403, 'The key is valid but its role may not do this, or the account is not enrolled with this storefront.');
+    add(
+      403,
+      'The key is valid but its role may not do this, or the account is not enrolled with this storefront.',
+    );
   }
   if (route.path.includes('{')) add(404, 'No such resource (or not visible to this key).');
-  if (route.method === 'POST' || route.method === 'PATCH') add(409, 'A concurrent request holds the resource; retry.');
+  if (route.method === 'POST' || route.method === 'PATCH')
+    add(409, 'A concurrent request holds the resource; retry.');
   if (route.body) {
     add(413, 'The body is too large.');
     add(415, 'The body is not JSON.');
   }
-  if (route.method !== 'GET' && route.method !== 'DELETE') add(422, 'A business rule refused the request; `code` names it.');
+  if (route.method !== 'GET' && route.method !== 'DELETE')
+    add(422, 'A business rule refused the request; `code` names it.');
   return responses;
 }
 
@@ -63,7 +69,10 @@ function parametersOf(route: RouteDefinition): unknown[] {
     parameters.push({ name: match[1], in: 'path', required: true, schema: { type: 'string' } });
   }
   if (route.query) {
-    const query = toSchema(route.query, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+    const query = toSchema(route.query, 'input') as {
+      properties?: Record<string, JsonSchema>;
+      required?: string[];
+    };
     for (const [name, schema] of Object.entries(query.properties ?? {})) {
       parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
     }

@@ -1,5 +1,10 @@
 import type { z } from 'zod';
-import { accountSchema, createAccountSchema, exposureSchema, updateAccountSchema } from '../schemas/account.js';
+import {
+  accountSchema,
+  createAccountSchema,
+  exposureSchema,
+  updateAccountSchema,
+} from '../schemas/account.js';
 import { pageSchema, paginationQuerySchema } from '../schemas/common.js';
 import { createOrderSchema, listOrdersQuerySchema, orderSchema } from '../schemas/order.js';
 import {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { billingCycleSchema } from './account.js';
 import {
   accountIdSchema,
   addressSchema,
@@ -9,7 +10,6 @@ import {
   orderIdSchema,
   storefrontIdSchema,
 } from './common.js';
-import { billingCycleSchema } from './account.js';
 
 /** Up to 3 decimals, strictly positive; checked on the number's shortest decimal form, never by float maths. */
 export const quantitySchema = z

@@ -1,5 +1,9 @@
 import { ulid } from 'ulid';
-import { type AccountRecord, type AccountRepository, accountView } from '../adapters/dynamo/account-repository.js';
+import {
+  type AccountRecord,
+  type AccountRepository,
+  accountView,
+} from '../adapters/dynamo/account-repository.js';
 import type { StorefrontRepository } from '../adapters/dynamo/storefront-repository.js';
 import { paymentTermsViolations } from '../domain/payment-terms.js';
 import { conflict, type FieldError, notFound, refused } from '../errors.js';
@@ -26,7 +30,10 @@ async function checkTerms(deps: AccountDeps, terms: Terms): Promise<void> {
   }
   const unknown = await deps.storefronts.findUnknown(terms.storefrontIds);
   for (const id of unknown) {
-    errors.push({ field: `storefrontIds.${terms.storefrontIds.indexOf(id)}`, reason: `storefront ${id} does not exist` });
+    errors.push({
+      field: `storefrontIds.${terms.storefrontIds.indexOf(id)}`,
+      reason: `storefront ${id} does not exist`,
+    });
   }
   if (errors.length > 0) {
     throw refused('account_terms_invalid', 'The account terms break a rule.', errors);
@@ -40,14 +47,21 @@ export async function createAccount(deps: AccountDeps, input: CreateAccountInput
   return accountView(record);
 }
 
-export async function getAccount(deps: Pick<AccountDeps, 'accounts'>, accountId: string): Promise<AccountRecord> {
+export async function getAccount(
+  deps: Pick<AccountDeps, 'accounts'>,
+  accountId: string,
+): Promise<AccountRecord> {
   const account = await deps.accounts.get(accountId, { consistent: true });
   if (!account) throw notFound('account', accountId);
   return account;
 }
 
 /** Applies a patch with optimistic locking, retrying a few times when a concurrent edit wins. */
-export async function updateAccount(deps: AccountDeps, accountId: string, patch: UpdateAccountInput): Promise<Account> {
+export async function updateAccount(
+  deps: AccountDeps,
+  accountId: string,
+  patch: UpdateAccountInput,
+): Promise<Account> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await getAccount(deps, accountId);
     const merged = { ...current, ...patch };
@@ -64,7 +78,10 @@ export async function getExposure(deps: Pick<AccountDeps, 'accounts'>, accountId
   return (await getAccount(deps, accountId)).exposure;
 }
 
-export async function listAccounts(deps: Pick<AccountDeps, 'accounts'>, page: { limit: number; cursor?: string }) {
+export async function listAccounts(
+  deps: Pick<AccountDeps, 'accounts'>,
+  page: { limit: number; cursor?: string },
+) {
   const result = await deps.accounts.list(page.limit, page.cursor);
   return { ...result, items: result.items.map(accountView) };
 }

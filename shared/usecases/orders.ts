@@ -6,7 +6,12 @@ import type { Principal } from '../auth/api-keys.js';
 import { requestFingerprint } from '../domain/canonical-json.js';
 import { checkEligibility, type EligibilityRefusal } from '../domain/eligibility.js';
 import { computeTotals } from '../domain/money.js';
-import { assignBillingPeriod, billingPeriodFor, billingPeriodStartingOn, localDate } from '../domain/periods.js';
+import {
+  assignBillingPeriod,
+  billingPeriodFor,
+  billingPeriodStartingOn,
+  localDate,
+} from '../domain/periods.js';
 import { conflict, DomainError, forbidden, notFound, refused, validationFailed } from '../errors.js';
 import type { CreateOrderInput, Order } from '../schemas/order.js';
 import type { Clock } from './clock.js';
@@ -125,7 +130,11 @@ export async function placeOrder(
       expiresAt: epochSeconds + IDEMPOTENCY_TTL_SECONDS,
     };
     const outcome = await deps.orders.place(
-      { order, idempotency: { storefrontId, key: idempotencyKey, record }, expected: { billingCycle: account.billingCycle } },
+      {
+        order,
+        idempotency: { storefrontId, key: idempotencyKey, record },
+        expected: { billingCycle: account.billingCycle },
+      },
       { date: orderDate, epochSeconds },
     );
     switch (outcome.kind) {
@@ -199,13 +208,25 @@ function refusalError(refusal: EligibilityRefusal, account: AccountRecord): Doma
   }
   const extensions =
     refusal.rule === 'credit_limit_exceeded'
-      ? { availableCreditMinor: Math.max(0, account.exposure.availableCreditMinor), currency: account.currency }
+      ? {
+          availableCreditMinor: Math.max(0, account.exposure.availableCreditMinor),
+          currency: account.currency,
+        }
       : {};
-  return refused(refusal.rule, refusal.detail, [{ field: refusal.field, reason: refusal.detail }], extensions);
+  return refused(
+    refusal.rule,
+    refusal.detail,
+    [{ field: refusal.field, reason: refusal.detail }],
+    extensions,
+  );
 }
 
 /** Reads an order the caller may see: a storefront sees the orders it placed, an operator every order. */
-export async function getOrder(deps: Pick<OrderDeps, 'orders'>, principal: Principal, orderId: string): Promise<Order> {
+export async function getOrder(
+  deps: Pick<OrderDeps, 'orders'>,
+  principal: Principal,
+  orderId: string,
+): Promise<Order> {
   const order = await deps.orders.get(orderId);
   if (!order || (principal.role === 'storefront' && order.storefrontId !== principal.storefrontId)) {
     throw notFound('order', orderId);
@@ -234,7 +255,9 @@ export async function listOrders(
   return deps.orders.listForPeriod(request.accountId, periodStart, {
     limit: request.limit,
     ...(request.cursor ? { cursor: request.cursor } : {}),
-    ...(principal.role === 'storefront' && principal.storefrontId ? { storefrontId: principal.storefrontId } : {}),
+    ...(principal.role === 'storefront' && principal.storefrontId
+      ? { storefrontId: principal.storefrontId }
+      : {}),
   });
 }
 
@@ -244,7 +267,10 @@ export async function cancelOrder(deps: OrderDeps, principal: Principal, orderId
     const order = await getOrder(deps, principal, orderId);
     if (order.status === 'cancelled') return order;
     if (order.status !== 'accepted') {
-      throw conflict('order_already_billed', `Order ${orderId} is ${order.status}; correct it with a credit note.`);
+      throw conflict(
+        'order_already_billed',
+        `Order ${orderId} is ${order.status}; correct it with a credit note.`,
+      );
     }
     const cancelledAt = deps.clock.now().toISOString();
     const outcome = await deps.orders.cancel(order, cancelledAt);

@@ -27,9 +27,17 @@ export function keySummary(record: ApiKeyRecord) {
 /** Registers a storefront and issues its first key, whose secret is returned once. */
 export async function createStorefront(deps: StorefrontDeps, input: { name: string }) {
   const now = deps.clock.now();
-  const storefront: Storefront = { storefrontId: `sf_${ulid(now.getTime())}`, name: input.name, createdAt: now.toISOString() };
+  const storefront: Storefront = {
+    storefrontId: `sf_${ulid(now.getTime())}`,
+    name: input.name,
+    createdAt: now.toISOString(),
+  };
   await deps.storefronts.create(storefront);
-  const issued = await issueApiKey(deps.apiKeys, { role: 'storefront', storefrontId: storefront.storefrontId, now });
+  const issued = await issueApiKey(deps.apiKeys, {
+    role: 'storefront',
+    storefrontId: storefront.storefrontId,
+    now,
+  });
   return { storefront, key: { ...keySummary(issued.record), apiKey: issued.apiKey } };
 }
 

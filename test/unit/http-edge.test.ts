@@ -3,15 +3,23 @@ import { handler as accountsHandler } from '../../functions/accounts/handler.js'
 import { MAX_BODY_BYTES } from '../../functions/commons/api-handler.js';
 import { handler as createOrderHandler } from '../../functions/orders-create/handler.js';
 import { handler as readOrderHandler } from '../../functions/orders-read/handler.js';
-import { anOrder } from '../support/fixtures.js';
 import { apiEvent, lambdaContext } from '../support/events.js';
+import { anOrder } from '../support/fixtures.js';
 
 // These cases are refused at the edge, before any AWS call: no emulator is needed to prove them.
-const storefront = { role: 'storefront' as const, keyId: 'key_test', storefrontId: 'sf_01JD3Z8Q4N5V2B7C9X0K1M2P3R' };
+const storefront = {
+  role: 'storefront' as const,
+  keyId: 'key_test',
+  storefrontId: 'sf_01JD3Z8Q4N5V2B7C9X0K1M2P3R',
+};
 const operator = { role: 'operator' as const, keyId: 'key_op' };
 const accountId = 'acc_01JD3Z8Q4N5V2B7C9X0K1M2P3R';
 
-async function postOrder(body: string | object, headers: Record<string, string> = {}, principal = storefront) {
+async function postOrder(
+  body: string | object,
+  headers: Record<string, string> = {},
+  principal = storefront,
+) {
   const result = await createOrderHandler(
     apiEvent({
       routeKey: 'POST /v1/orders',
@@ -21,7 +29,11 @@ async function postOrder(body: string | object, headers: Record<string, string> 
     }),
     lambdaContext,
   );
-  return { status: result.statusCode, headers: result.headers ?? {}, problem: JSON.parse(result.body ?? '{}') };
+  return {
+    status: result.statusCode,
+    headers: result.headers ?? {},
+    problem: JSON.parse(result.body ?? '{}'),
+  };
 }
 
 describe('order intake refuses bad input with problem+json naming the field', () => {
@@ -63,7 +75,10 @@ describe('order intake refuses bad input with problem+json naming the field', ()
 
   it('refuses a quantity with more than 3 decimals', async () => {
     const order = anOrder(accountId);
-    const { status, problem } = await postOrder({ ...order, lines: [{ ...order.lines[0], quantity: 1.2345 }] });
+    const { status, problem } = await postOrder({
+      ...order,
+      lines: [{ ...order.lines[0], quantity: 1.2345 }],
+    });
     expect(status).toBe(400);
     expect(problem.errors[0]).toEqual({ field: 'lines.0.quantity', reason: 'must have at most 3 decimals' });
   });
@@ -77,7 +92,10 @@ describe('order intake refuses bad input with problem+json naming the field', ()
   });
 
   it('refuses an oversized body', async () => {
-    const { status, problem } = await postOrder({ ...anOrder(accountId), reference: 'x'.repeat(MAX_BODY_BYTES) });
+    const { status, problem } = await postOrder({
+      ...anOrder(accountId),
+      reference: 'x'.repeat(MAX_BODY_BYTES),
+    });
     expect(status).toBe(413);
     expect(problem.code).toBe('payload_too_large');
   });
@@ -85,7 +103,10 @@ describe('order intake refuses bad input with problem+json naming the field', ()
   it('requires an Idempotency-Key', async () => {
     const { status, problem } = await postOrder(anOrder(accountId), { 'idempotency-key': '' });
     expect(status).toBe(400);
-    expect(problem).toMatchObject({ code: 'idempotency_key_required', errors: [{ field: 'Idempotency-Key' }] });
+    expect(problem).toMatchObject({
+      code: 'idempotency_key_required',
+      errors: [{ field: 'Idempotency-Key' }],
+    });
   });
 
   it('refuses an operator key on the storefront route', async () => {
@@ -112,17 +133,27 @@ describe('other routes validate their path and query at the edge', () => {
       lambdaContext,
     );
     expect(result.statusCode).toBe(404);
-    expect(JSON.parse(result.body ?? '{}')).toMatchObject({ code: 'order_not_found', errors: [{ field: 'orderId' }] });
+    expect(JSON.parse(result.body ?? '{}')).toMatchObject({
+      code: 'order_not_found',
+      errors: [{ field: 'orderId' }],
+    });
   });
 
   it('refuses a storefront key on the operator API', async () => {
-    const result = await accountsHandler(apiEvent({ routeKey: 'GET /v1/accounts', principal: storefront }), lambdaContext);
+    const result = await accountsHandler(
+      apiEvent({ routeKey: 'GET /v1/accounts', principal: storefront }),
+      lambdaContext,
+    );
     expect(result.statusCode).toBe(403);
   });
 
   it('refuses a page size out of range', async () => {
     const result = await accountsHandler(
-      apiEvent({ routeKey: 'GET /v1/accounts', queryStringParameters: { limit: '1000' }, principal: operator }),
+      apiEvent({
+        routeKey: 'GET /v1/accounts',
+        queryStringParameters: { limit: '1000' },
+        principal: operator,
+      }),
       lambdaContext,
     );
     expect(result.statusCode).toBe(400);

@@ -1,11 +1,11 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
-  type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { INDEXES, keys } from '../../data/table.js';
 import type { Account, CreateAccountInput } from '../../schemas/account.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -74,7 +74,11 @@ export class AccountRepository {
       version: 1,
     };
     await this.client.send(
-      new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }),
+      new PutCommand({
+        TableName: this.tableName,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
     );
     return toAccount(item);
   }
@@ -141,7 +145,10 @@ export class AccountRepository {
         ExpressionAttributeNames: { '#pk': index.partitionKey },
         ExpressionAttributeValues: { ':type': 'ACCOUNT' },
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, { partitionAttribute: index.partitionKey, partitionValue: 'ACCOUNT' }),
+        ExclusiveStartKey: decodeCursor(cursor, {
+          partitionAttribute: index.partitionKey,
+          partitionValue: 'ACCOUNT',
+        }),
       }),
     );
     const nextCursor = encodeCursor(page.LastEvaluatedKey);
@@ -181,8 +188,16 @@ export function toAccount(item: Record<string, unknown>): AccountRecord {
     updatedAt: item.updatedAt as string,
     version: item.version as number,
   };
-  for (const optional of ['legalForm', 'siren', 'vatId', 'deliveryAddress', 'closedThrough', 'overdueSince'] as const) {
-    if (item[optional] !== undefined) (account as unknown as Record<string, unknown>)[optional] = item[optional];
+  for (const optional of [
+    'legalForm',
+    'siren',
+    'vatId',
+    'deliveryAddress',
+    'closedThrough',
+    'overdueSince',
+  ] as const) {
+    if (item[optional] !== undefined)
+      (account as unknown as Record<string, unknown>)[optional] = item[optional];
   }
   return account;
 }

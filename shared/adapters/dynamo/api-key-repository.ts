@@ -1,4 +1,9 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRole } from '../../auth/api-keys.js';
 import { keys } from '../../data/table.js';
 
@@ -48,7 +53,11 @@ export class ApiKeyRepository {
       items.push({
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.storefrontKey(record.storefrontId, record.keyId), entity: 'StorefrontKey', ...attributes },
+          Item: {
+            ...keys.storefrontKey(record.storefrontId, record.keyId),
+            entity: 'StorefrontKey',
+            ...attributes,
+          },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       });

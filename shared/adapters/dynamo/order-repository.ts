@@ -1,11 +1,11 @@
 import { type AttributeValue, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
+  type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
-  type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { keys } from '../../data/table.js';
 import type { Order } from '../../schemas/order.js';
 import { type AccountRecord, toAccount } from './account-repository.js';
@@ -56,7 +56,10 @@ export class OrderRepository {
     private readonly tableName: string,
   ) {}
 
-  async place(command: PlaceOrderCommand, now: { date: string; epochSeconds: number }): Promise<PlaceOrderOutcome> {
+  async place(
+    command: PlaceOrderCommand,
+    now: { date: string; epochSeconds: number },
+  ): Promise<PlaceOrderOutcome> {
     const { order, idempotency } = command;
     const orderKey = keys.order(order.accountId, order.billingPeriod.startDate, order.orderId);
     try {
@@ -154,7 +157,11 @@ export class OrderRepository {
 
   async getIdempotencyRecord(storefrontId: string, key: string): Promise<IdempotencyRecord | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.idempotency(storefrontId, key), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.idempotency(storefrontId, key),
+        ConsistentRead: true,
+      }),
     );
     return Item as IdempotencyRecord | undefined;
   }
@@ -168,7 +175,10 @@ export class OrderRepository {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { PK: keys.accountPartition(lookup.Item.accountId as string), SK: lookup.Item.orderSk as string },
+        Key: {
+          PK: keys.accountPartition(lookup.Item.accountId as string),
+          SK: lookup.Item.orderSk as string,
+        },
         ConsistentRead: true,
       }),
     );
@@ -218,7 +228,11 @@ export class OrderRepository {
                 UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at',
                 ConditionExpression: '#status = :accepted',
                 ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':cancelled': 'cancelled', ':accepted': 'accepted', ':at': cancelledAt },
+                ExpressionAttributeValues: {
+                  ':cancelled': 'cancelled',
+                  ':accepted': 'accepted',
+                  ':at': cancelledAt,
+                },
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },

@@ -1,6 +1,11 @@
 import {
   BatchGetCommand,
-  type BatchGetCommandOutput, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { INDEXES, keys } from '../../data/table.js';
 import type { Storefront } from '../../schemas/storefront.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -62,7 +67,10 @@ export class StorefrontRepository {
         ExpressionAttributeNames: { '#pk': index.partitionKey },
         ExpressionAttributeValues: { ':type': 'STOREFRONT' },
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, { partitionAttribute: index.partitionKey, partitionValue: 'STOREFRONT' }),
+        ExclusiveStartKey: decodeCursor(cursor, {
+          partitionAttribute: index.partitionKey,
+          partitionValue: 'STOREFRONT',
+        }),
       }),
     );
     const nextCursor = encodeCursor(page.LastEvaluatedKey);

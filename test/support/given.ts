@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '../../shared/config.js';
+import type { CreateAccountInput } from '../../shared/schemas/account.js';
+import { createServices, type Services } from '../../shared/services.js';
+import { createAccount } from '../../shared/usecases/accounts.js';
+import type { Clock } from '../../shared/usecases/clock.js';
+import { createStorefront } from '../../shared/usecases/storefronts.js';
+import { anAccount } from './fixtures.js';
+
+/** A clock the test moves by hand. */
+export class TestClock implements Clock {
+  constructor(private current: Date = new Date()) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  set(instant: string | Date): void {
+    this.current = new Date(instant);
+  }
+}
+
+/** Services wired to the emulators the global setup started, with a clock the test controls. */
+export function givenServices(clock: Clock = new TestClock()): Services {
+  return createServices(loadConfig(), undefined, clock);
+}
+
+/** Given a storefront (with its key) and an account enrolled with it. */
+export async function givenEnrolledAccount(
+  services: Services,
+  overrides: Partial<CreateAccountInput> = {},
+): Promise<{ storefrontId: string; storefrontKey: string; accountId: string }> {
+  const { storefront, key } = await createStorefront(services, { name: `Shop ${randomUUID().slice(0, 6)}` });
+  const account = await createAccount(
+    services,
+    anAccount({ storefrontIds: [storefront.storefrontId], ...overrides }),
+  );
+  return { storefrontId: storefront.storefrontId, storefrontKey: key.apiKey, accountId: account.accountId };
+}
