@@ -4,7 +4,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Principal } from '../../shared/auth/api-keys.js';
 import { DomainError, type FieldError, forbidden, validationFailed } from '../../shared/errors.js';
 import { type ApiFunctionName, ROUTES, type RouteDefinition, routeKey } from '../../shared/http/routes.js';

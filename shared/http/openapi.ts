@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { problemSchema } from '../schemas/common.js';
 import { ROUTES, type RouteDefinition } from './routes.js';
 

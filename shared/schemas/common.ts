@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Identifiers are ULIDs with a type prefix: stable, sortable, safe in URLs. */
 export const idSchema = (prefix: string) =>

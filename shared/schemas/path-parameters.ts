@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { accountIdSchema, apiKeyIdSchema, orderIdSchema, storefrontIdSchema } from './common.js';
 
 /** Schemas of the path parameters used in the route table, by name. */

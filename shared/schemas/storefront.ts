@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiKeyIdSchema, instantSchema, storefrontIdSchema } from './common.js';
 
 export const createStorefrontSchema = z
