@@ -1,0 +1,191 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+  type ThrottleSettings,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import {
+  API_FUNCTIONS,
+  type ApiFunctionName,
+  ROUTES,
+  type RouteDefinition,
+  routeKey,
+} from '../../shared/http/routes.js';
+import type { DataTable } from './data-table.js';
+import { ENV, ProjectFunction, type TableAccess } from './project-function.js';
+
+/**
+ * Least privilege per API function. A `Record` over `ApiFunctionName`, so a new function does not compile
+ * until its access is decided here.
+ */
+export const API_TABLE_ACCESS: Readonly<Record<ApiFunctionName, TableAccess | 'none'>> = {
+  // One transaction: idempotency record (Put), order and lookup (Put), exposure (Update, conditioned),
+  // period still open (ConditionCheck); the replay of an idempotency key is a GetItem.
+  'orders-create': ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
+  'orders-read': 'read',
+  // Marks the order cancelled and releases its exposure, both conditional updates.
+  'orders-cancel': ['GetItem', 'UpdateItem'],
+  accounts: 'readWrite',
+  storefronts: 'readWrite',
+  openapi: 'none',
+};
+
+/** The authorizer only looks an API key up by its hash. */
+export const AUTHORIZER_TABLE_ACCESS: TableAccess = ['GetItem'];
+
+/**
+ * Routes declared public in `shared/http/routes.ts` (`roles: []`) and why they may skip the authorizer.
+ * Synthesis fails on a public route missing here, so making a route public is always a reviewed decision.
+ */
+const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
+  'GET /v1/openapi.json':
+    'The OpenAPI document is public so integrators can build a client before they hold an API key; ' +
+    'it is static, reads no data and reveals no account.',
+};
+
+/**
+ * Access log line: JSON with the request id that handlers also log, so one id follows a request from the
+ * gateway to the function logs.
+ */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    responseLatency: '$context.responseLatency',
+    integrationStatus: '$context.integrationStatus',
+    integrationLatency: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+    sourceIp: '$context.identity.sourceIp',
+    userAgent: '$context.identity.userAgent',
+  }),
+);
+
+export interface BillingHttpApiProps {
+  /** The single table the functions read and write. */
+  readonly dataTable: DataTable;
+  /** IANA time zone in which billing periods are cut, passed to every function. */
+  readonly marketplaceTimeZone: string;
+  /**
+   * Per-route throttling of the default stage.
+   * @default { rateLimit: 100, burstLimit: 200 }
+   */
+  readonly throttle?: ThrottleSettings;
+  /**
+   * How long an authorizer decision is cached per `Authorization` header value. A revoked API key keeps
+   * working for at most this long.
+   * @default Duration.minutes(5)
+   */
+  readonly authorizerCacheTtl?: Duration;
+  /**
+   * Retention of the access logs. Three months cover the longest (quarterly) billing cycle, so a disputed
+   * invoice can be traced back to the calls that placed its orders.
+   * @default RetentionDays.THREE_MONTHS
+   */
+  readonly accessLogRetention?: RetentionDays;
+}
+
+/**
+ * The HTTP API (API Gateway v2, payload format 2.0): one function per entry of `API_FUNCTIONS`, one route
+ * per entry of `ROUTES`, all behind the API-key Lambda authorizer except the routes declared public.
+ */
+export class BillingHttpApi extends Construct {
+  public readonly api: HttpApi;
+  /** The `$default` stage, with access logs and throttling. */
+  public readonly stage: HttpStage;
+  /** The API functions, by name. */
+  public readonly functions: Readonly<Record<ApiFunctionName, ProjectFunction>>;
+  /** The Lambda authorizer's function. */
+  public readonly authorizerFunction: ProjectFunction;
+  /** The invoke URL of the default stage. */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: BillingHttpApiProps) {
+    super(scope, id);
+    const environment = { [ENV.marketplaceTimeZone]: props.marketplaceTimeZone };
+
+    this.authorizerFunction = new ProjectFunction(this, 'Authorizer', {
+      name: 'authorizer',
+      description: 'deferred-billing API key authorizer',
+      timeout: Duration.seconds(5),
+      environment,
+    }).useTable(props.dataTable, AUTHORIZER_TABLE_ACCESS);
+
+    this.functions = Object.fromEntries(
+      API_FUNCTIONS.map((name) => {
+        const fn = new ProjectFunction(this, pascalCase(name), { name, environment });
+        const access = API_TABLE_ACCESS[name];
+        if (access !== 'none') fn.useTable(props.dataTable, access);
+        return [name, fn];
+      }),
+    ) as Record<ApiFunctionName, ProjectFunction>;
+
+    this.api = new HttpApi(this, 'Api', {
+      description: 'Deferred billing: orders, accounts, storefronts',
+      // The default stage is declared below: HttpApi cannot give its own one access logs.
+      createDefaultStage: false,
+    });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? RetentionDays.THREE_MONTHS,
+    });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
+    });
+    this.url = this.stage.url;
+
+    const authorizer = new HttpLambdaAuthorizer('ApiKeyAuthorizer', this.authorizerFunction, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: ['$request.header.Authorization'],
+      resultsCacheTtl: props.authorizerCacheTtl ?? Duration.minutes(5),
+    });
+    const integrations = Object.fromEntries(
+      API_FUNCTIONS.map((name) => [
+        name,
+        new HttpLambdaIntegration(`${pascalCase(name)}Integration`, this.functions[name]),
+      ]),
+    ) as Record<ApiFunctionName, HttpLambdaIntegration>;
+
+    for (const route of ROUTES as readonly RouteDefinition[]) {
+      const key = routeKey(route);
+      const publicReason = route.roles.length === 0 ? PUBLIC_ROUTE_REASONS[key] : undefined;
+      if (route.roles.length === 0 && publicReason === undefined) {
+        throw new Error(`${key} is public (roles: []) but has no reason in PUBLIC_ROUTE_REASONS`);
+      }
+      const httpRoute = new HttpRoute(this, `Route${pascalCase(route.operationId)}`, {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+        integration: integrations[route.function],
+        authorizer: publicReason === undefined ? authorizer : new HttpNoneAuthorizer(),
+      });
+      if (publicReason !== undefined) {
+        Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: publicReason });
+      }
+    }
+  }
+}
+
+/** `orders-create` → `OrdersCreate`, `getOrder` → `GetOrder`: construct ids. */
+function pascalCase(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

@@ -1,0 +1,346 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ProjectFunction } from '../../infra/constructs/project-function.js';
+import { DeferredBillingStack } from '../../infra/stacks/billing-stack.js';
+import { INDEXES, TABLE_KEYS } from '../../shared/data/table.js';
+import { API_FUNCTIONS, ROUTES, routeKey } from '../../shared/http/routes.js';
+import {
+  actionsOf,
+  dynamoActionsOf,
+  logicalIdOf,
+  newTestApp,
+  onlyResource,
+  resourcesOf,
+  statementsOf,
+} from './template.js';
+
+let stack: DeferredBillingStack;
+let template: Template;
+let tableArn: unknown;
+let allFunctions: [string, ProjectFunction][];
+
+beforeAll(() => {
+  stack = new DeferredBillingStack(newTestApp(), 'Test', { marketplaceTimeZone: 'Europe/Paris' });
+  template = Template.fromStack(stack);
+  tableArn = { 'Fn::GetAtt': [logicalIdOf(stack.dataTable.table), 'Arn'] };
+  allFunctions = [
+    ...Object.entries(stack.httpApi.functions),
+    ['authorizer', stack.httpApi.authorizerFunction],
+  ];
+});
+
+describe('the table', () => {
+  it('is keyed PK/SK (strings), on demand, encrypted, with TTL and PITR', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [
+        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
+        { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
+      ]),
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: TABLE_KEYS.ttlAttribute, Enabled: true },
+      Replicas: [
+        Match.objectLike({
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+        }),
+      ],
+    });
+  });
+
+  it.each(Object.values(INDEXES))('has the $name index (string keys, all attributes projected)', (index) => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: index.partitionKey, AttributeType: 'S' },
+        { AttributeName: index.sortKey, AttributeType: 'S' },
+      ]),
+      GlobalSecondaryIndexes: Match.arrayWith([
+        {
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ]),
+    });
+  });
+
+  it('survives the stack', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+});
+
+describe('the invoice bucket', () => {
+  it('is encrypted, private, versioned, logged and retained', () => {
+    const bucket = template.toJSON().Resources[logicalIdOf(stack.invoiceBucket.bucket)];
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: {
+        DestinationBucketName: { Ref: logicalIdOf(stack.invoiceBucket.accessLogsBucket) },
+      },
+    });
+  });
+
+  it('refuses requests without TLS', () => {
+    const bucketArn = { 'Fn::GetAtt': [logicalIdOf(stack.invoiceBucket.bucket), 'Arn'] };
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logicalIdOf(stack.invoiceBucket.bucket) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Resource: [bucketArn, { 'Fn::Join': ['', [bucketArn, '/*']] }],
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('has its access logs bucket private, encrypted and TLS-only too', () => {
+    const logsBucketId = logicalIdOf(stack.invoiceBucket.accessLogsBucket);
+    expect(template.toJSON().Resources[logsBucketId].Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logsBucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('the HTTP API routes', () => {
+  const routeIdByKey = (key: string) =>
+    onlyResource(template, 'AWS::ApiGatewayV2::Route', { Properties: { RouteKey: key } });
+
+  it('declares exactly the routes of shared/http/routes.ts', () => {
+    const keys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (route) => route.Properties.RouteKey as string,
+    );
+    expect(keys.sort()).toEqual(ROUTES.map(routeKey).sort());
+  });
+
+  it.each(ROUTES.filter((route) => route.roles.length > 0).map((route) => [routeKey(route), route] as const))(
+    '%s goes through the Lambda authorizer to its function',
+    (key, route) => {
+      const { properties } = routeIdByKey(key);
+      const authorizer = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer');
+      expect(properties.AuthorizationType).toBe('CUSTOM');
+      expect(properties.AuthorizerId).toEqual({ Ref: authorizer.id });
+      expectIntegratedWith(properties, stack.httpApi.functions[route.function]);
+    },
+  );
+
+  it('serves GET /v1/openapi.json without authorizer, and it is the only public route', () => {
+    const publicRoutes = ROUTES.filter((route) => route.roles.length === 0).map(routeKey);
+    expect(publicRoutes).toEqual(['GET /v1/openapi.json']);
+    const { properties } = routeIdByKey('GET /v1/openapi.json');
+    expect(properties.AuthorizationType).toBe('NONE');
+    expect(properties.AuthorizerId).toBeUndefined();
+    expectIntegratedWith(properties, stack.httpApi.functions.openapi);
+  });
+
+  it('authorizes with a cached simple response keyed on the Authorization header', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      EnableSimpleResponses: true,
+      AuthorizerPayloadFormatVersion: '2.0',
+      IdentitySource: ['$request.header.Authorization'],
+      AuthorizerResultTtlInSeconds: 300,
+      AuthorizerUri: Match.objectLike({
+        'Fn::Join': [
+          '',
+          Match.arrayWith([{ 'Fn::GetAtt': [logicalIdOf(stack.httpApi.authorizerFunction), 'Arn'] }]),
+        ],
+      }),
+    });
+  });
+
+  it('logs every request as JSON with its request id, and throttles the default stage', () => {
+    const { properties } = onlyResource(template, 'AWS::ApiGatewayV2::Stage');
+    expect(properties.StageName).toBe('$default');
+    expect(properties.DefaultRouteSettings).toMatchObject({
+      ThrottlingRateLimit: expect.any(Number),
+      ThrottlingBurstLimit: expect.any(Number),
+    });
+    const accessLog = properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
+    expect(JSON.parse(accessLog.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+    });
+    expect(accessLog.DestinationArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/AccessLogs/), 'Arn'] });
+  });
+
+  it('outputs the API URL', () => {
+    template.hasOutput('ApiUrl', { Value: Match.anyValue() });
+  });
+});
+
+/** A route's target is the integration of the function named by the route table. */
+function expectIntegratedWith(route: Record<string, unknown>, fn: ProjectFunction): void {
+  const target = route.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
+  const integrationId = target['Fn::Join'][1][1].Ref;
+  const integration = template.toJSON().Resources[integrationId];
+  expect(integration.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [logicalIdOf(fn), 'Arn'] });
+  expect(integration.Properties.PayloadFormatVersion).toBe('2.0');
+}
+
+describe('the functions', () => {
+  it('cover every API function and the authorizer', () => {
+    expect(Object.keys(stack.httpApi.functions).sort()).toEqual([...API_FUNCTIONS].sort());
+  });
+
+  it('run on arm64, nodejs22.x, traced, with JSON logs in a log group kept a month', () => {
+    for (const [, fn] of allFunctions) {
+      const properties = template.toJSON().Resources[logicalIdOf(fn)].Properties;
+      expect(properties).toMatchObject({
+        Architectures: ['arm64'],
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logicalIdOf(fn.logs) } },
+        Environment: {
+          Variables: expect.objectContaining({
+            NODE_OPTIONS: '--enable-source-maps',
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+            MARKETPLACE_TIME_ZONE: 'Europe/Paris',
+          }),
+        },
+      });
+      expect(template.toJSON().Resources[logicalIdOf(fn.logs)].Properties.RetentionInDays).toBe(30);
+    }
+  });
+
+  it('receive TABLE_NAME when they use the table, and only then', () => {
+    for (const [name, fn] of allFunctions) {
+      const variables = template.toJSON().Resources[logicalIdOf(fn)].Properties.Environment.Variables;
+      if (name === 'openapi') expect(variables.TABLE_NAME).toBeUndefined();
+      else expect(variables.TABLE_NAME).toEqual({ Ref: logicalIdOf(stack.dataTable.table) });
+    }
+  });
+
+  it('have roles without AWS managed policies', () => {
+    for (const [, fn] of allFunctions) {
+      const role = template.toJSON().Resources[logicalIdOf(fn.executionRole)];
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe('least privilege', () => {
+  it('lets the authorizer only GetItem on the table itself', () => {
+    const dynamo = statementsOf(template, stack.httpApi.authorizerFunction).filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
+    );
+    expect(dynamo).toEqual([{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: tableArn }]);
+  });
+
+  it('gives openapi no DynamoDB permission', () => {
+    expect(dynamoActionsOf(template, stack.httpApi.functions.openapi)).toEqual([]);
+  });
+
+  it('lets orders-create read, put, update and condition-check, nothing more', () => {
+    const actions = dynamoActionsOf(template, stack.httpApi.functions['orders-create']);
+    expect(actions).toEqual([
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(actions).not.toContain('dynamodb:Scan');
+    expect(actions).not.toContain('dynamodb:DeleteItem');
+  });
+
+  it('lets orders-read read only, querying the table and its named indexes', () => {
+    const fn = stack.httpApi.functions['orders-read'];
+    expect(dynamoActionsOf(template, fn)).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+    ]);
+    const query = statementsOf(template, fn).find((statement) =>
+      actionsOf(statement).includes('dynamodb:Query'),
+    );
+    expect(query?.Resource).toEqual([
+      tableArn,
+      ...Object.values(INDEXES).map((index) => ({ 'Fn::Join': ['', [tableArn, `/index/${index.name}`]] })),
+    ]);
+  });
+
+  it('lets orders-cancel only get and update items', () => {
+    expect(dynamoActionsOf(template, stack.httpApi.functions['orders-cancel'])).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
+  });
+
+  it('never grants Scan, a DynamoDB wildcard or an index/* resource (invariant 9)', () => {
+    for (const [, fn] of allFunctions) {
+      const statements = statementsOf(template, fn);
+      for (const action of statements.flatMap(actionsOf)) {
+        expect(action).not.toMatch(/^dynamodb:(Scan|\*|.*\*)$/);
+      }
+      expect(JSON.stringify(statements.flatMap(resourcesOf))).not.toContain('index/*');
+    }
+  });
+
+  it('uses Resource "*" only for the X-Ray actions that support nothing narrower', () => {
+    for (const [, fn] of allFunctions) {
+      const unscoped = statementsOf(template, fn).filter((statement) => resourcesOf(statement).includes('*'));
+      expect(unscoped.flatMap(actionsOf).sort()).toEqual([
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
+    }
+  });
+
+  it('lets each function write its own log group only', () => {
+    for (const [, fn] of allFunctions) {
+      const logs = statementsOf(template, fn).filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('logs:')),
+      );
+      expect(logs).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [logicalIdOf(fn.logs), 'Arn'] },
+        },
+      ]);
+    }
+  });
+});

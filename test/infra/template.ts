@@ -1,0 +1,61 @@
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import type { ProjectFunction } from '../../infra/constructs/project-function.js';
+
+/** Context that skips esbuild: the tests assert on the template, not on the bundles. */
+export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+
+export const newTestApp = (props: { outdir?: string } = {}): App =>
+  new App({ ...props, context: SKIP_BUNDLING });
+
+/** Logical id of a construct's CloudFormation resource (an L2's default child). */
+export function logicalIdOf(construct: IConstruct): string {
+  const element = (construct.node.defaultChild ?? construct) as CfnElement;
+  return Stack.of(construct).getLogicalId(element);
+}
+
+export interface PolicyStatement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+/** Every statement of the identity policies attached to a function's execution role. */
+export function statementsOf(template: Template, fn: ProjectFunction): PolicyStatement[] {
+  const roleId = logicalIdOf(fn.executionRole);
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: roleId }] },
+  });
+  return Object.values(policies).flatMap(
+    (policy) => (policy.Properties.PolicyDocument.Statement as PolicyStatement[]) ?? [],
+  );
+}
+
+export const actionsOf = (statement: PolicyStatement): string[] =>
+  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+
+export const resourcesOf = (statement: PolicyStatement): unknown[] =>
+  Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+
+/** The DynamoDB actions a function may perform, sorted. */
+export function dynamoActionsOf(template: Template, fn: ProjectFunction): string[] {
+  return statementsOf(template, fn)
+    .flatMap(actionsOf)
+    .filter((action) => action.startsWith('dynamodb:'))
+    .sort();
+}
+
+/** The single resource of a type whose properties match, failing loudly if there is not exactly one. */
+export function onlyResource(
+  template: Template,
+  type: string,
+  props: Record<string, unknown> = {},
+): { id: string; properties: Record<string, unknown> } {
+  const found = Object.entries(template.findResources(type, props));
+  if (found.length !== 1) {
+    throw new Error(`expected one ${type} matching ${JSON.stringify(props)}, found ${found.length}`);
+  }
+  const [id, resource] = found[0] as [string, { Properties: Record<string, unknown> }];
+  return { id, properties: resource.Properties };
+}
