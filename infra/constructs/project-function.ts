@@ -9,7 +9,6 @@ import type { Construct } from 'constructs';
 import { functionEntry, LAMBDA_BUNDLING, REPO_ROOT } from '../bundling/esbuild-options.js';
 import type { DataTable } from './data-table.js';
 
-
 /** Environment variable names the functions read (see `shared/config.ts`). */
 export const ENV = {
   tableName: 'TABLE_NAME',
