@@ -1,0 +1,35 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Paths, names and ports of the local stack (`npm start`, `npm run reset`). `.local/` is git-ignored. */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const LOCAL_DIR = join(REPO_ROOT, '.local');
+export const CACHE_DIR = join(LOCAL_DIR, 'cache');
+export const DATA_DIR = join(LOCAL_DIR, 'data');
+export const DEMO_KEYS_FILE = join(LOCAL_DIR, 'demo-keys.json');
+/** Written by `npm start` while it runs: `{ pid, ports }`. */
+export const STACK_FILE = join(LOCAL_DIR, 'stack.json');
+export const LOCAL_NAMES = { tableName: 'deferred-billing', invoiceBucketName: 'deferred-billing-invoices' };
+
+export interface LocalPorts {
+  api: number;
+  dynamodb: number;
+  s3: number;
+  ses: number;
+}
+
+/** PORT (3000), DYNAMODB_PORT (8000), S3_PORT (4569), MAILBOX_PORT (8005). */
+export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
+  const port = (name: string, fallback: number) => {
+    const value = Number(env[name] ?? fallback);
+    if (!Number.isInteger(value) || value < 1 || value > 65535)
+      throw new Error(`${name} must be a port number`);
+    return value;
+  };
+  return {
+    api: port('PORT', 3000),
+    dynamodb: port('DYNAMODB_PORT', 8000),
+    s3: port('S3_PORT', 4569),
+    ses: port('MAILBOX_PORT', 8005),
+  };
+}

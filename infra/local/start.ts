@@ -1,0 +1,334 @@
+/**
+ * `npm start`: the whole product on this machine. DynamoDB Local, s3rver and the SES emulator (data kept in
+ * `.local/data` across restarts), the API handlers behind the local API Gateway adapter, and demo data seeded
+ * once through the API itself. Ctrl-C stops everything.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
+import { ApiKeyRepository } from '../../shared/adapters/dynamo/api-key-repository.js';
+import { hashApiKey } from '../../shared/auth/api-keys.js';
+import { keys } from '../../shared/data/table.js';
+import type { CreateAccountInput } from '../../shared/schemas/account.js';
+import type { CreateOrderInput } from '../../shared/schemas/order.js';
+import { issueApiKey } from '../../shared/usecases/api-keys.js';
+import {
+  createBucketIfMissing,
+  createTableIfMissing,
+  type LocalStack,
+  localEnvironment,
+  startLocalStack,
+} from './emulators.js';
+import { createApiServer, listen } from './http-adapter.js';
+import { installPolyfills } from './polyfills.js';
+import { portIsFree } from './ports.js';
+import { DATA_DIR, DEMO_KEYS_FILE, LOCAL_NAMES, localPorts, STACK_FILE } from './settings.js';
+
+/** What `.local/demo-keys.json` keeps: secrets cannot be recovered from the hashes in the table. */
+interface DemoState {
+  operatorKey?: string;
+  storefrontId?: string;
+  storefrontKey?: string;
+  /** Demo account ids by contract reference. */
+  accounts?: Record<string, string>;
+}
+
+const address = (line1: string, postalCode: string, city: string) => ({
+  line1,
+  postalCode,
+  city,
+  country: 'FR',
+});
+const DEMO_ACCOUNTS: Array<
+  Omit<CreateAccountInput, 'storefrontIds' | 'status' | 'oneInvoicePerPurchaseOrder'>
+> = [
+  {
+    legalName: 'Boulangeries Martin SAS',
+    legalForm: 'SAS',
+    siren: '123456782',
+    vatId: 'FR11123456782',
+    billingAddress: address('12 rue de la Paix', '75002', 'Paris'),
+    billingEmails: ['compta@martin.example'],
+    language: 'fr',
+    currency: 'EUR',
+    billingCycle: 'monthly',
+    supplyCategory: 'goods',
+    paymentTerms: { type: 'net', days: 30 },
+    creditLimitMinor: 5_000_000,
+    contract: { reference: 'DEMO-CTR-001', startDate: '2026-01-01' },
+  },
+  {
+    legalName: 'Atelier Dupont SARL',
+    legalForm: 'SARL',
+    siren: '987654324',
+    vatId: 'FR14987654324',
+    billingAddress: address('4 quai Saint-Antoine', '69002', 'Lyon'),
+    billingEmails: ['factures@dupont.example'],
+    language: 'fr',
+    currency: 'EUR',
+    billingCycle: 'weekly',
+    supplyCategory: 'goods',
+    paymentTerms: { type: 'net', days: 15 },
+    creditLimitMinor: 1_000_000,
+    contract: { reference: 'DEMO-CTR-002', startDate: '2026-01-01' },
+  },
+  {
+    legalName: 'Studio Lumière SAS',
+    legalForm: 'SAS',
+    siren: '111222337',
+    vatId: 'FR21111222337',
+    billingAddress: address('8 cours de l’Intendance', '33000', 'Bordeaux'),
+    billingEmails: ['accounts@lumiere.example'],
+    language: 'en',
+    currency: 'EUR',
+    billingCycle: 'quarterly',
+    supplyCategory: 'services',
+    paymentTerms: { type: 'net', days: 45 },
+    creditLimitMinor: 2_500_000,
+    contract: { reference: 'DEMO-CTR-003', startDate: '2026-01-01' },
+  },
+  {
+    legalName: 'Café des Halles SARL',
+    legalForm: 'SARL',
+    siren: '444555668',
+    vatId: 'FR48444555668',
+    billingAddress: address('2 place des Halles', '67000', 'Strasbourg'),
+    billingEmails: ['gerance@cafe-halles.example'],
+    language: 'fr',
+    currency: 'EUR',
+    billingCycle: 'semi-monthly',
+    supplyCategory: 'goods',
+    paymentTerms: { type: 'net', days: 30 },
+    creditLimitMinor: 200_000,
+    contract: { reference: 'DEMO-CTR-004', startDate: '2026-01-01' },
+  },
+];
+
+class SeedError extends Error {}
+
+async function readState(): Promise<DemoState> {
+  if (!existsSync(DEMO_KEYS_FILE)) return {};
+  return JSON.parse(await readFile(DEMO_KEYS_FILE, 'utf8')) as DemoState;
+}
+
+async function writeState(state: DemoState): Promise<void> {
+  const temporary = `${DEMO_KEYS_FILE}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await rename(temporary, DEMO_KEYS_FILE);
+}
+
+async function callApi(baseUrl: string, method: string, path: string, apiKey: string, body: unknown) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok)
+    throw new SeedError(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text) as unknown;
+}
+
+function checkedKey(name: string, value: string | undefined): string | undefined {
+  if (value !== undefined && !/^\S{16,512}$/.test(value)) {
+    throw new Error(`${name} must be 16 to 512 characters without spaces`);
+  }
+  return value;
+}
+
+/**
+ * Seeds the demo once, step by step, saving progress in `.local/demo-keys.json` so a restart resumes where
+ * a failure stopped (for example while a handler still answers 501) and never duplicates what exists.
+ */
+async function seed(baseUrl: string, state: DemoState, warn: (message: string) => void): Promise<DemoState> {
+  const documents = getDocumentClient();
+  const tableName = LOCAL_NAMES.tableName;
+  const repo = new ApiKeyRepository(documents, tableName);
+  const exists = async (key: Record<string, string>) =>
+    Boolean((await documents.send(new GetCommand({ TableName: tableName, Key: key }))).Item);
+  const ensureKey = async (apiKey: string, role: 'operator' | 'storefront', storefrontId?: string) => {
+    const found = await repo.findByHash(hashApiKey(apiKey));
+    if (!found) await issueApiKey(repo, { role, apiKey, ...(storefrontId ? { storefrontId } : {}) });
+    else if (found.role !== role || found.storefrontId !== storefrontId) {
+      warn(`The ${role} demo key is already registered for ${found.role} ${found.storefrontId ?? ''}.`);
+    }
+  };
+
+  const operatorKey =
+    checkedKey('DEMO_OPERATOR_KEY', process.env.DEMO_OPERATOR_KEY) ??
+    state.operatorKey ??
+    `op_demo_${randomUUID().replaceAll('-', '')}`;
+  await ensureKey(operatorKey, 'operator');
+  state = { ...state, operatorKey };
+  await writeState(state);
+
+  if (state.storefrontId && !(await exists(keys.storefront(state.storefrontId)))) {
+    state = { operatorKey }; // stale file (data deleted by hand): start over
+  }
+  if (!state.storefrontId) {
+    const created = (await callApi(baseUrl, 'POST', '/v1/storefronts', operatorKey, {
+      name: 'Demo Storefront',
+    })) as {
+      storefront: { storefrontId: string };
+      key: { apiKey: string };
+    };
+    if (typeof created?.storefront?.storefrontId !== 'string' || typeof created.key?.apiKey !== 'string') {
+      throw new SeedError(`POST /v1/storefronts answered an unexpected body: ${JSON.stringify(created)}`);
+    }
+    state = { ...state, storefrontId: created.storefront.storefrontId, storefrontKey: created.key.apiKey };
+    await writeState(state);
+  }
+  const storefrontId = state.storefrontId as string;
+  const chosenStorefrontKey = checkedKey('DEMO_STOREFRONT_KEY', process.env.DEMO_STOREFRONT_KEY);
+  if (chosenStorefrontKey) {
+    await ensureKey(chosenStorefrontKey, 'storefront', storefrontId);
+    state = { ...state, storefrontKey: chosenStorefrontKey };
+    await writeState(state);
+  }
+
+  const accounts = { ...state.accounts };
+  for (const account of DEMO_ACCOUNTS) {
+    const reference = account.contract.reference;
+    const known = accounts[reference];
+    if (known && (await exists(keys.account(known)))) continue;
+    const created = (await callApi(baseUrl, 'POST', '/v1/accounts', operatorKey, {
+      ...account,
+      storefrontIds: [storefrontId],
+    })) as { accountId: string };
+    if (typeof created?.accountId !== 'string') {
+      throw new SeedError(`POST /v1/accounts answered an unexpected body: ${JSON.stringify(created)}`);
+    }
+    accounts[reference] = created.accountId;
+    state = { ...state, accounts };
+    await writeState(state);
+  }
+  return state;
+}
+
+function banner(urls: { api: string; mailbox: string }, state: DemoState, seedProblem?: string): string {
+  const accountLines = DEMO_ACCOUNTS.map((account) => {
+    const id = state.accounts?.[account.contract.reference] ?? '(not created yet)';
+    const limit = (account.creditLimitMinor / 100).toLocaleString('fr-FR');
+    return `    ${id}  ${account.legalName} — ${account.billingCycle}, limit ${limit} EUR`;
+  });
+  const order: CreateOrderInput = {
+    accountId: state.accounts?.['DEMO-CTR-001'] ?? '<accountId>',
+    reference: 'DEMO-0001',
+    currency: 'EUR',
+    lines: [
+      {
+        sku: 'FLOUR-T65-25KG',
+        description: 'Farine T65, sac de 25 kg',
+        quantity: 4,
+        unitPriceMinor: 2490,
+        vatRate: 5.5,
+        sellerId: 'seller-moulins-de-brie',
+      },
+    ],
+  };
+  return [
+    '',
+    '══════════════════════ deferred-billing — local stack ══════════════════════',
+    `  API          ${urls.api}`,
+    `  OpenAPI      ${urls.api}/v1/openapi.json`,
+    `  Mailbox      ${urls.mailbox}/   (emails "sent" through SES)`,
+    '',
+    `  Operator key     ${state.operatorKey ?? '(none)'}`,
+    `  Storefront       ${state.storefrontId ?? '(not created yet)'}  "Demo Storefront"`,
+    `  Storefront key   ${state.storefrontKey ?? '(not created yet)'}`,
+    '  Demo accounts',
+    ...accountLines,
+    ...(seedProblem
+      ? ['', `  ⚠ Demo seeding incomplete: ${seedProblem}`, '    It resumes at the next start.']
+      : []),
+    '',
+    '  Place an order (use a new Idempotency-Key for each order):',
+    `  curl -sS -X POST ${urls.api}/v1/orders \\`,
+    `    -H 'Authorization: Bearer ${state.storefrontKey ?? '<storefront key>'}' \\`,
+    `    -H 'Idempotency-Key: ${randomUUID()}' \\`,
+    "    -H 'Content-Type: application/json' \\",
+    `    -d '${JSON.stringify(order)}'`,
+    '',
+    `  Keys are kept in ${DEMO_KEYS_FILE}; \`npm run reset\` wipes data and keys.`,
+    '  Ctrl-C to stop.',
+    '═════════════════════════════════════════════════════════════════════════════',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  installPolyfills();
+  const ports = localPorts();
+  const busy: string[] = [];
+  for (const [name, port] of Object.entries(ports))
+    if (!(await portIsFree(port))) busy.push(`${name} ${port}`);
+  if (busy.length > 0) {
+    throw new Error(
+      `Ports already in use: ${busy.join(', ')}. Is the stack already running? ` +
+        'Otherwise choose others with PORT, DYNAMODB_PORT, S3_PORT, MAILBOX_PORT.',
+    );
+  }
+  await mkdir(DATA_DIR, { recursive: true });
+  let live = false;
+  const log = (message: string) => console.log(`[local] ${message}`);
+  log('Starting DynamoDB Local, s3rver and the SES emulator…');
+  const stack: LocalStack = await startLocalStack({
+    dataDir: DATA_DIR,
+    ports: { dynamodb: ports.dynamodb, s3: ports.s3, ses: ports.ses },
+    log,
+  });
+  const server = createApiServer({ log: (line) => live && console.log(`[api] ${line}`) });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    // In a terminal, Ctrl-C reaches this process twice (from the tty and relayed by tsx): ignore repeats,
+    // and force the exit if stopping hangs.
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(1), 15_000).unref();
+    console.log(`\n[local] ${signal}: stopping…`);
+    server.closeAllConnections();
+    server.close();
+    await stack.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
+    await rm(STACK_FILE, { force: true });
+    console.log('[local] Stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', (signal) => void shutdown(signal));
+  process.on('SIGTERM', (signal) => void shutdown(signal));
+
+  try {
+    log(`DynamoDB Local answered after ${stack.dynamodbStartupMs} ms.`);
+    if (await createTableIfMissing(stack.endpoints.dynamodb, LOCAL_NAMES.tableName)) {
+      log(`Created table ${LOCAL_NAMES.tableName}.`);
+    }
+    if (await createBucketIfMissing(stack.endpoints.s3, LOCAL_NAMES.invoiceBucketName)) {
+      log(`Created bucket ${LOCAL_NAMES.invoiceBucketName}.`);
+    }
+    Object.assign(process.env, localEnvironment(stack.endpoints, LOCAL_NAMES));
+    const apiUrl = await listen(server, ports.api);
+    await writeFile(STACK_FILE, JSON.stringify({ pid: process.pid, ports }));
+
+    let state = await readState();
+    let seedProblem: string | undefined;
+    try {
+      state = await seed(apiUrl, state, (message) => log(`warning: ${message}`));
+    } catch (error) {
+      if (!(error instanceof SeedError)) throw error;
+      seedProblem = error.message;
+      state = await readState();
+    }
+    console.log(banner({ api: apiUrl, mailbox: stack.endpoints.ses }, state, seedProblem));
+    live = true;
+  } catch (error) {
+    server.close();
+    await stack.stop().catch(() => {});
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`[local] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

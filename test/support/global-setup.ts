@@ -1,0 +1,47 @@
+import type { TestProject } from 'vitest/node';
+import {
+  createBucketIfMissing,
+  createTableIfMissing,
+  type LocalEndpoints,
+  type LocalResourceNames,
+  startLocalStack,
+} from '../../infra/local/emulators.js';
+
+/** What the global setup hands to the integration and e2e tests (read with `inject('localStack')`). */
+export interface LocalStackContext extends LocalResourceNames {
+  endpoints: LocalEndpoints;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Absent in projects without this global setup (unit, infra). */
+    localStack?: LocalStackContext;
+  }
+}
+
+export const TEST_TABLE_NAME = 'billing-test';
+export const TEST_BUCKET_NAME = 'invoices-test';
+
+/**
+ * Starts DynamoDB Local, s3rver and the SES emulator in memory on free ports for the whole run, creates the
+ * table and the bucket, and stops everything at the end. `test/support/setup.ts` turns the provided
+ * endpoints into the SDK's standard environment variables inside each test worker.
+ */
+export default async function setup(project: TestProject) {
+  const stack = await startLocalStack({ ports: { dynamodb: 0, s3: 0, ses: 0 } });
+  try {
+    await createTableIfMissing(stack.endpoints.dynamodb, TEST_TABLE_NAME);
+    await createBucketIfMissing(stack.endpoints.s3, TEST_BUCKET_NAME);
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  project.provide('localStack', {
+    endpoints: stack.endpoints,
+    tableName: TEST_TABLE_NAME,
+    invoiceBucketName: TEST_BUCKET_NAME,
+  });
+  return async () => {
+    await stack.stop();
+  };
+}
