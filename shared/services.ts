@@ -5,6 +5,7 @@ import { ApiKeyRepository } from './adapters/dynamo/api-key-repository.js';
 import { OrderRepository } from './adapters/dynamo/order-repository.js';
 import { StorefrontRepository } from './adapters/dynamo/storefront-repository.js';
 import { type AppConfig, loadConfig } from './config.js';
+import { AccountSnapshots } from './usecases/account-snapshots.js';
 import { type Clock, systemClock } from './usecases/clock.js';
 
 /** Everything the use cases need, wired once per container (the composition root). */
@@ -14,6 +15,7 @@ export interface Services {
   orders: OrderRepository;
   storefronts: StorefrontRepository;
   apiKeys: ApiKeyRepository;
+  accountSnapshots: AccountSnapshots;
   clock: Clock;
   timeZone: string;
 }
@@ -29,6 +31,7 @@ export function createServices(
     orders: new OrderRepository(client, config.tableName),
     storefronts: new StorefrontRepository(client, config.tableName),
     apiKeys: new ApiKeyRepository(client, config.tableName),
+    accountSnapshots: new AccountSnapshots(),
     clock,
     timeZone: config.marketplaceTimeZone,
   };

@@ -14,6 +14,7 @@ import {
 } from '../domain/periods.js';
 import { conflict, DomainError, forbidden, notFound, refused, validationFailed } from '../errors.js';
 import type { CreateOrderInput, Order } from '../schemas/order.js';
+import type { AccountSnapshots } from './account-snapshots.js';
 import type { Clock } from './clock.js';
 
 /** How long an idempotency key is remembered. */
@@ -27,6 +28,8 @@ const MAX_ATTEMPTS = 12;
 
 export interface OrderDeps {
   accounts: AccountRepository;
+  /** Optional per-container hint cache of accounts (see AccountSnapshots). */
+  accountSnapshots?: AccountSnapshots;
   orders: OrderRepository;
   clock: Clock;
   timeZone: string;
@@ -78,9 +81,15 @@ export async function placeOrder(
     throw error;
   }
 
-  let consistentRead = false;
+  // Where the next read of the account comes from: the container's snapshot if any, else DynamoDB.
+  let read: 'snapshot' | 'eventual' | 'consistent' = 'snapshot';
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const account = await deps.accounts.get(input.accountId, { consistent: consistentRead });
+    let account = read === 'snapshot' ? deps.accountSnapshots?.get(input.accountId) : undefined;
+    const fromSnapshot = account !== undefined;
+    if (!account) {
+      account = await deps.accounts.get(input.accountId, { consistent: read === 'consistent' });
+      if (account) deps.accountSnapshots?.set(account);
+    }
     const now = deps.clock.now();
     const receivedAt = now.toISOString();
     const orderDate = localDate(now, deps.timeZone);
@@ -95,6 +104,11 @@ export async function placeOrder(
       orderDate,
       grossMinor: totals.totals.grossMinor,
     });
+    if (refusal && fromSnapshot) {
+      // Never refuse on a remembered state: confirm with a fresh read first.
+      read = 'consistent';
+      continue;
+    }
     if (refusal) {
       // The refusal may be the consequence of this very order accepted earlier: replay it if so.
       const replay = await replayIfKnown(deps, storefrontId, idempotencyKey, requestHash);
@@ -139,6 +153,7 @@ export async function placeOrder(
     );
     switch (outcome.kind) {
       case 'accepted':
+        deps.accountSnapshots?.recordOrder(order.accountId, order.totals.grossMinor);
         return { status: 201, order, replayed: false };
       case 'idempotency-key-used':
         return replayOrRefuse(outcome.record, requestHash);
@@ -146,6 +161,7 @@ export async function placeOrder(
         throw inFlight();
       case 'account-condition-failed': {
         if (!outcome.account) throw notFound('account', input.accountId);
+        deps.accountSnapshots?.set(outcome.account);
         const actual = checkEligibility(outcome.account, {
           storefrontId,
           currency: input.currency,
@@ -154,10 +170,11 @@ export async function placeOrder(
         });
         if (actual) throw refusalError(actual, outcome.account);
         // The cycle or the closed periods moved under us: read again, consistently, and recompute.
-        consistentRead = true;
+        read = 'consistent';
         break;
       }
       case 'account-conflict':
+        read = 'snapshot';
         await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
         break;
     }

@@ -182,4 +182,19 @@ describe('order intake against DynamoDB Local', () => {
     );
     expect(error.code).toBe('credit_limit_exceeded');
   });
+
+  it('decides on the account as it is, never on what the container remembers of it', async () => {
+    const services = givenServices();
+    const { storefrontId, accountId } = await givenEnrolledAccount(services);
+    const place = () =>
+      placeOrder(services, { storefrontId, idempotencyKey: randomUUID(), input: anOrder(accountId) });
+    await place(); // the container now remembers an active account
+    await updateAccount(services, accountId, { status: 'suspended' });
+    expect((await refusal(place())).code).toBe('account_not_active');
+    await updateAccount(services, accountId, { status: 'active' });
+    // The remembered state says suspended; a fresh read must win.
+    expect((await place()).status).toBe(201);
+    const account = await services.accounts.get(accountId, { consistent: true });
+    expect(account?.exposure.unbilledOrdersMinor).toBe(4800);
+  });
 });
