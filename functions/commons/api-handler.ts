@@ -179,6 +179,8 @@ export function parseWith<S extends z.ZodType>(
       for (const key of issue.keys) {
         errors.push({ field: base ? `${base}.${key}` : key, reason: 'is not an accepted field' });
       }
+    } else if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+      errors.push({ field: base || `(${where})`, reason: 'is required' });
     } else {
       errors.push({ field: base || `(${where})`, reason: issue.message });
     }

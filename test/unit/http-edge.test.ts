@@ -63,6 +63,11 @@ describe('order intake refuses bad input with problem+json naming the field', ()
     expect(problem.errors.map((e: { field: string }) => e.field)).toContain(field);
   });
 
+  it('says a missing field is required', async () => {
+    const { problem } = await postOrder({ ...anOrder(accountId), reference: undefined });
+    expect(problem.errors).toContainEqual({ field: 'reference', reason: 'is required' });
+  });
+
   it.each([
     ['negative', -1, 'lines.0.unitPriceMinor'],
     ['fractional', 10.5, 'lines.0.unitPriceMinor'],
