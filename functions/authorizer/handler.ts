@@ -11,16 +11,24 @@ import { logger } from '../commons/logger.js';
  * Lambda authorizer (HTTP API, simple responses): `Authorization: Bearer <key>` → the key's role and
  * storefront. Only authenticates; each handler checks the role against the route table, because API
  * Gateway caches this answer per key for every route.
+ *
+ * An unknown or revoked key is let through with the role `none`, which no route accepts: the handler then
+ * answers 401 as problem+json, where a deny here would give API Gateway's bare `{"message":"Forbidden"}`
+ * (HTTP APIs cannot customise gateway responses). The answer is cached like any other, so a flood of bad
+ * keys costs no table reads.
  */
 export async function handler(
   event: APIGatewayRequestAuthorizerEventV2,
-): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext | Record<string, never>>> {
+): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> {
   const token = bearerToken(event.headers?.authorization ?? event.identitySource?.[0]);
-  if (!token) return { isAuthorized: false, context: {} };
+  if (!token) return { isAuthorized: true, context: { role: 'none', keyId: 'none', reason: 'malformed' } };
   const record = await services().apiKeys.findByHash(hashApiKey(token));
   if (record?.status !== 'active') {
     logger.info('api key refused', { requestId: event.requestContext?.requestId, known: Boolean(record) });
-    return { isAuthorized: false, context: {} };
+    return {
+      isAuthorized: true,
+      context: { role: 'none', keyId: record?.keyId ?? 'none', reason: record ? 'revoked' : 'unknown' },
+    };
   }
   return {
     isAuthorized: true,

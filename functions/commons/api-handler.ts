@@ -19,9 +19,11 @@ export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerCont
 
 /** The authorizer's context as API Gateway passes it on (simple responses carry strings). */
 export interface AuthorizerContext {
-  role: Principal['role'];
+  /** `none`: the key is malformed, unknown or revoked (the authorizer lets it through so we answer 401 here). */
+  role: Principal['role'] | 'none';
   keyId: string;
   storefrontId?: string;
+  reason?: 'malformed' | 'unknown' | 'revoked';
 }
 
 type Routes = (typeof ROUTES)[number];
@@ -119,6 +121,17 @@ function authorize(route: RouteDefinition, event: ApiEvent): Principal {
   const context = event.requestContext.authorizer?.lambda;
   if (!context?.role) {
     throw new DomainError('unauthorized', 401, 'Unauthorized', 'A valid API key is required.');
+  }
+  if (context.role === 'none') {
+    throw new DomainError(
+      'invalid_api_key',
+      401,
+      'Unauthorized',
+      context.reason === 'revoked'
+        ? 'This API key was revoked.'
+        : 'The API key is not valid: send Authorization: Bearer <key>.',
+      [{ field: 'Authorization', reason: `the key is ${context.reason ?? 'unknown'}` }],
+    );
   }
   if (!route.roles.includes(context.role)) {
     throw forbidden(`A ${context.role} key cannot call ${route.method} ${route.path}.`);

@@ -165,3 +165,19 @@ describe('other routes validate their path and query at the edge', () => {
     expect(JSON.parse(result.body ?? '{}').errors[0].field).toBe('limit');
   });
 });
+
+describe('a key the authorizer did not recognise', () => {
+  it('gets 401 problem+json saying the key is revoked, not a bare gateway 403', async () => {
+    const { status, problem } = await postOrder(anOrder(accountId), {}, {
+      role: 'none',
+      keyId: 'key_x',
+      reason: 'revoked',
+    } as never);
+    expect(status).toBe(401);
+    expect(problem).toMatchObject({
+      code: 'invalid_api_key',
+      detail: 'This API key was revoked.',
+      errors: [{ field: 'Authorization', reason: 'the key is revoked' }],
+    });
+  });
+});
