@@ -6,8 +6,9 @@
  * Operator keys are not issued through the API on purpose: whoever can run this has write access to the
  * table already. Only the key's SHA-256 hash is stored.
  */
-import { ApiKeyRepository } from '../../shared/adapters/dynamo/api-key-repository.js';
+
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
+import { ApiKeyRepository } from '../../shared/adapters/dynamo/api-key-repository.js';
 import { loadConfig } from '../../shared/config.js';
 import { issueApiKey } from '../../shared/usecases/api-keys.js';
 
