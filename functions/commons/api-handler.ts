@@ -207,6 +207,14 @@ export function parseWith<S extends z.ZodType>(
   throw validationFailed(errors, detail);
 }
 
+/** The resource a path parameter names, as error codes spell it (`api_key_not_found`…). */
+const PATH_RESOURCE_NAMES: Record<string, string> = {
+  accountId: 'account',
+  orderId: 'order',
+  storefrontId: 'storefront',
+  keyId: 'api_key',
+};
+
 function parsePathParameters(parameters: Record<string, string | undefined>): Record<string, string> {
   const parsed: Record<string, string> = {};
   for (const [name, value] of Object.entries(parameters)) {
@@ -219,7 +227,7 @@ function parsePathParameters(parameters: Record<string, string | undefined>): Re
     const result = schema.safeParse(value);
     if (!result.success) {
       throw new DomainError(
-        `${name.replace(/Id$/, '')}_not_found`,
+        `${PATH_RESOURCE_NAMES[name] ?? name}_not_found`,
         404,
         'Not found',
         `No resource with ${name} ${value}.`,

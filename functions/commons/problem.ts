@@ -19,21 +19,27 @@ export function problemResponse(
 /** Maps any error to a problem; only DomainErrors show their details, the rest is a bare 500. */
 export function errorToProblem(error: unknown, instance?: string): APIGatewayProxyStructuredResultV2 {
   if (error instanceof DomainError) {
-    return problemResponse({
-      title: error.title,
-      status: error.status,
-      code: error.code,
-      detail: error.message,
-      ...(instance ? { instance } : {}),
-      ...(error.errors.length > 0 ? { errors: error.errors as FieldError[] } : {}),
-      ...error.extensions,
-    });
+    // RFC 9110: every 401 carries a challenge.
+    const headers: Record<string, string> =
+      error.status === 401 ? { 'www-authenticate': 'Bearer realm="deferred-billing"' } : {};
+    return problemResponse(
+      {
+        title: error.title,
+        status: error.status,
+        code: error.code,
+        detail: error.message,
+        ...(instance ? { instance } : {}),
+        ...(error.errors.length > 0 ? { errors: error.errors as FieldError[] } : {}),
+        ...error.extensions,
+      },
+      headers,
+    );
   }
   return problemResponse({
     title: 'Internal error',
     status: 500,
     code: 'internal_error',
-    detail: 'The request could not be completed. It is safe to retry with the same Idempotency-Key.',
+    detail: 'The request could not be completed; nothing was half-written and it is safe to retry.',
     ...(instance ? { instance } : {}),
   });
 }

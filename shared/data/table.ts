@@ -14,6 +14,7 @@
  * | API key by hash (authorizer)                | table         | PK = APIKEY#<sha256>, SK = APIKEY                    |
  * | storefront and its keys                     | table         | PK = STOREFRONT#<id>, SK = STOREFRONT / KEY#<keyId>  |
  * | all accounts, all storefronts (operator)    | ListByType    | listPk = ACCOUNT / STOREFRONT, listSk = <createdAt>#<id> |
+ * | a storefront's orders for one account/period| OrdersByStorefront | sfPk = <storefrontId>#<accountId>, sfSk begins_with ORDER#<periodStart># |
  */
 export const TABLE_KEYS = {
   partitionKey: 'PK',
@@ -25,6 +26,8 @@ export const TABLE_KEYS = {
 export const INDEXES = {
   /** Operator listings of one entity type, newest last: accounts, storefronts. */
   listByType: { name: 'ListByType', partitionKey: 'listPk', sortKey: 'listSk' },
+  /** A storefront's own orders for one account, by period: what it may list, and only that is read. */
+  ordersByStorefront: { name: 'OrdersByStorefront', partitionKey: 'sfPk', sortKey: 'sfSk' },
 } as const;
 
 export type IndexDefinition = (typeof INDEXES)[keyof typeof INDEXES];
@@ -39,6 +42,11 @@ export const keys = {
     SK: `ORDER#${periodStart}#${orderId}`,
   }),
   ordersOfPeriodPrefix: (periodStart: string) => `ORDER#${periodStart}#`,
+  /** Index keys of an order in OrdersByStorefront (the sort key repeats the table's). */
+  orderByStorefront: (storefrontId: string, accountId: string, orderSk: string) => ({
+    sfPk: `${storefrontId}#${accountId}`,
+    sfSk: orderSk,
+  }),
   orderLookup: (orderId: string) => ({ PK: `ORDER#${orderId}`, SK: 'ORDER' }),
   idempotency: (storefrontId: string, idempotencyKey: string) => ({
     PK: `IDEMPOTENCY#${storefrontId}#${idempotencyKey}`,

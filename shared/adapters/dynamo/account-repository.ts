@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { INDEXES, keys } from '../../data/table.js';
 import type { Account, CreateAccountInput } from '../../schemas/account.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor, listingCursorShape } from './cursor.js';
 
 /** Stored account: the API shape, exposure counters, and the billing state later issues use. */
 export interface AccountRecord extends Account {
@@ -145,10 +145,7 @@ export class AccountRepository {
         ExpressionAttributeNames: { '#pk': index.partitionKey },
         ExpressionAttributeValues: { ':type': 'ACCOUNT' },
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, {
-          partitionAttribute: index.partitionKey,
-          partitionValue: 'ACCOUNT',
-        }),
+        ExclusiveStartKey: decodeCursor(cursor, listingCursorShape('ACCOUNT', 'ACCOUNT#')),
       }),
     );
     const nextCursor = encodeCursor(page.LastEvaluatedKey);

@@ -5,25 +5,40 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
   return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
 }
 
+/**
+ * What a cursor of one listing must look like: exactly these key attributes, all strings, each value
+ * passing its check. DynamoDB refuses a start key that does not fit the query with a 500-looking
+ * ValidationException, so a cursor is checked here and refused as the caller's error.
+ */
+export type CursorShape = Record<string, (value: string) => boolean>;
+
 /** Decodes a cursor, refusing one that does not fit the listing it is used on. */
 export function decodeCursor(
   cursor: string | undefined,
-  expected: { partitionAttribute: string; partitionValue: string },
+  shape: CursorShape,
 ): Record<string, unknown> | undefined {
   if (cursor === undefined) return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      key &&
-      typeof key === 'object' &&
-      !Array.isArray(key) &&
-      (key as Record<string, unknown>)[expected.partitionAttribute] === expected.partitionValue &&
-      Object.values(key).every((value) => typeof value === 'string')
-    ) {
-      return key as Record<string, unknown>;
+    if (key && typeof key === 'object' && !Array.isArray(key)) {
+      const entries = Object.entries(key as Record<string, unknown>);
+      const fits =
+        entries.length === Object.keys(shape).length &&
+        entries.every(([name, value]) => typeof value === 'string' && shape[name]?.(value) === true);
+      if (fits) return key as Record<string, unknown>;
     }
   } catch {
     // fall through to the refusal below
   }
   throw validationFailed([{ field: 'cursor', reason: 'is not a cursor from this listing' }]);
+}
+
+/** Cursor shape of a ListByType listing of one entity type (the index keys plus the table keys). */
+export function listingCursorShape(entityType: string, prefix: string): CursorShape {
+  return {
+    listPk: (value) => value === entityType,
+    listSk: () => true,
+    PK: (value) => value.startsWith(prefix),
+    SK: () => true,
+  };
 }

@@ -6,7 +6,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { keys } from '../../data/table.js';
+import { INDEXES, keys } from '../../data/table.js';
 import type { Order } from '../../schemas/order.js';
 import { type AccountRecord, toAccount } from './account-repository.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -83,7 +83,12 @@ export class OrderRepository {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...orderKey, entity: 'Order', ...order },
+                Item: {
+                  ...orderKey,
+                  ...keys.orderByStorefront(order.storefrontId, order.accountId, orderKey.SK),
+                  entity: 'Order',
+                  ...order,
+                },
                 ConditionExpression: 'attribute_not_exists(PK)',
               },
             },
@@ -185,27 +190,44 @@ export class OrderRepository {
     return Item ? toOrder(Item) : undefined;
   }
 
-  /** Orders of one account in one billing period, in arrival order, a page at a time. */
+  /**
+   * Orders of one account in one billing period, in arrival order, a page at a time. With a storefront,
+   * only the orders it placed, read from the OrdersByStorefront index so other storefronts' orders are
+   * never read (eventually consistent, like any index).
+   */
   async listForPeriod(
     accountId: string,
     periodStart: string,
     page: { limit: number; cursor?: string; storefrontId?: string },
   ): Promise<{ items: Order[]; nextCursor?: string }> {
     const PK = keys.accountPartition(accountId);
+    const prefix = keys.ordersOfPeriodPrefix(periodStart);
+    const byPeriod = (value: string) => value.startsWith(prefix);
+    const query = page.storefrontId
+      ? (() => {
+          const index = INDEXES.ordersByStorefront;
+          const sfPk = `${page.storefrontId}#${accountId}`;
+          return {
+            IndexName: index.name,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+            ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+            ExpressionAttributeValues: { ':pk': sfPk, ':prefix': prefix },
+            ExclusiveStartKey: decodeCursor(page.cursor, {
+              [index.partitionKey]: (value) => value === sfPk,
+              [index.sortKey]: byPeriod,
+              PK: (value) => value === PK,
+              SK: byPeriod,
+            }),
+          };
+        })()
+      : {
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': PK, ':prefix': prefix },
+          ConsistentRead: true,
+          ExclusiveStartKey: decodeCursor(page.cursor, { PK: (value) => value === PK, SK: byPeriod }),
+        };
     const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ...(page.storefrontId ? { FilterExpression: 'storefrontId = :storefrontId' } : {}),
-        ExpressionAttributeValues: {
-          ':pk': PK,
-          ':prefix': keys.ordersOfPeriodPrefix(periodStart),
-          ...(page.storefrontId ? { ':storefrontId': page.storefrontId } : {}),
-        },
-        Limit: page.limit,
-        ConsistentRead: true,
-        ExclusiveStartKey: decodeCursor(page.cursor, { partitionAttribute: 'PK', partitionValue: PK }),
-      }),
+      new QueryCommand({ TableName: this.tableName, Limit: page.limit, ...query }),
     );
     const nextCursor = encodeCursor(result.LastEvaluatedKey);
     return { items: (result.Items ?? []).map(toOrder), ...(nextCursor ? { nextCursor } : {}) };
@@ -267,7 +289,7 @@ export class OrderRepository {
 
 /** Maps a stored order item to the API shape (dropping key attributes). */
 export function toOrder(item: Record<string, unknown>): Order {
-  const { PK: _pk, SK: _sk, entity: _entity, ...order } = item;
+  const { PK: _pk, SK: _sk, sfPk: _sfPk, sfSk: _sfSk, entity: _entity, ...order } = item;
   return order as unknown as Order;
 }
 

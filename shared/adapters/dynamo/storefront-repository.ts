@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { INDEXES, keys } from '../../data/table.js';
 import type { Storefront } from '../../schemas/storefront.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor, listingCursorShape } from './cursor.js';
 
 /** Storefronts: the clients that place orders on behalf of enrolled accounts. */
 export class StorefrontRepository {
@@ -67,10 +67,7 @@ export class StorefrontRepository {
         ExpressionAttributeNames: { '#pk': index.partitionKey },
         ExpressionAttributeValues: { ':type': 'STOREFRONT' },
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, {
-          partitionAttribute: index.partitionKey,
-          partitionValue: 'STOREFRONT',
-        }),
+        ExclusiveStartKey: decodeCursor(cursor, listingCursorShape('STOREFRONT', 'STOREFRONT#')),
       }),
     );
     const nextCursor = encodeCursor(page.LastEvaluatedKey);

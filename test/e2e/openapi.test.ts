@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../shared/http/routes.js';
+import { type CreateOrderInput, orderSchema } from '../../shared/schemas/order.js';
+import { startTestApi, type TestApi } from '../support/api.js';
+import { expectBody, givenEnrolledAccount, HttpClient, whenPlacingOrder } from '../support/http.js';
+import { issueOperatorKey } from '../support/keys.js';
+
+type Json = Record<string, unknown>;
+
+let api: TestApi;
+let document: Json;
+let response: Awaited<ReturnType<HttpClient['get']>>;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  response = await new HttpClient(api.baseUrl).get('/v1/openapi.json');
+  document = response.body as Json;
+});
+afterAll(() => api.close());
+
+/** Resolves a local JSON pointer (`#/a/b~1c`) inside the document; undefined when it leads nowhere. */
+function resolve(ref: string): unknown {
+  if (!ref.startsWith('#/')) return undefined;
+  let node: unknown = document;
+  for (const token of ref.slice(2).split('/')) {
+    const key = token.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (node === null || typeof node !== 'object' || !(key in node)) return undefined;
+    node = (node as Json)[key];
+  }
+  return node;
+}
+
+/** Every `$ref` value anywhere in a JSON tree, with where it was found. */
+function refsIn(node: unknown, path = '#'): { ref: string; at: string }[] {
+  if (Array.isArray(node)) return node.flatMap((item, i) => refsIn(item, `${path}/${i}`));
+  if (node === null || typeof node !== 'object') return [];
+  return Object.entries(node as Json).flatMap(([key, value]) =>
+    key === '$ref' && typeof value === 'string'
+      ? [{ ref: value, at: path }]
+      : refsIn(value, `${path}/${key}`),
+  );
+}
+
+const operation = (path: string, method: string) =>
+  ((document.paths as Json | undefined)?.[path] as Json | undefined)?.[method.toLowerCase()] as
+    | Json
+    | undefined;
+
+describe('GET /v1/openapi.json', () => {
+  it('is a public OpenAPI 3.1 JSON document', () => {
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(document.openapi).toMatch(/^3\.1\.\d+$/);
+    expect(document.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
+  });
+
+  it.each(ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    'documents %s',
+    (_key, route) => {
+      const op = operation(route.path, route.method);
+      expect(op, `${route.method} ${route.path} is missing`).toBeDefined();
+      expect(op).toMatchObject({ operationId: route.operationId, tags: [route.tag] });
+      expect(Object.keys(op?.responses as Json)).toContain(String(route.successStatus));
+      expect(op?.security).toEqual(route.roles.length > 0 ? [{ apiKey: [] }] : []);
+      for (const name of route.path.matchAll(/\{(\w+)\}/g)) {
+        expect(op?.parameters).toContainEqual(
+          expect.objectContaining({ name: name[1], in: 'path', required: true }),
+        );
+      }
+    },
+  );
+
+  it('documents no operation that the route table does not have', () => {
+    const documented = Object.entries(document.paths as Json).flatMap(([path, item]) =>
+      Object.keys(item as Json).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(documented.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    const operationIds = documented.map((key) => {
+      const [method = '', path = ''] = key.split(' ');
+      return operation(path, method)?.operationId;
+    });
+    expect(new Set(operationIds).size).toBe(ROUTES.length);
+  });
+
+  it('references the CreateOrder schema, with an example, for POST /v1/orders, and requires Idempotency-Key', () => {
+    const op = operation('/v1/orders', 'POST');
+    const body = op?.requestBody as Json;
+    expect(body).toMatchObject({
+      required: true,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateOrder' } } },
+    });
+    const createOrder = resolve('#/components/schemas/CreateOrder') as Json;
+    expect(createOrder).toMatchObject({
+      type: 'object',
+      required: expect.arrayContaining(['accountId', 'lines']),
+    });
+    expect(createOrder.example).toMatchObject({ accountId: expect.any(String), lines: expect.any(Array) });
+    expect(op?.parameters).toContainEqual(
+      expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }),
+    );
+    expect(Object.keys(op?.responses as Json)).toEqual(
+      expect.arrayContaining(['201', '400', '401', '409', '422']),
+    );
+  });
+
+  it('resolves every $ref inside the document', () => {
+    const refs = refsIn(document);
+    expect(refs.length).toBeGreaterThan(10);
+    const dangling = refs.filter(({ ref }) => resolve(ref) === undefined);
+    expect(dangling).toEqual([]);
+  });
+
+  it('has a CreateOrder example that the API accepts as it is, once pointed at a real account', async () => {
+    const operator = new HttpClient(api.baseUrl, await issueOperatorKey());
+    const { storefront, account } = await givenEnrolledAccount(operator);
+    const example = (resolve('#/components/schemas/CreateOrder') as Json).example as CreateOrderInput;
+    const order = expectBody(
+      await whenPlacingOrder(storefront.client, { ...example, accountId: account.accountId }),
+      201,
+      orderSchema,
+    );
+    expect(order.lines).toHaveLength(example.lines.length);
+  });
+});
