@@ -15,6 +15,14 @@
  * | storefront and its keys                     | table         | PK = STOREFRONT#<id>, SK = STOREFRONT / KEY#<keyId>  |
  * | all accounts, all storefronts (operator)    | ListByType    | listPk = ACCOUNT / STOREFRONT, listSk = <createdAt>#<id> |
  * | a storefront's orders for one account/period| OrdersByStorefront | sfPk = <storefrontId>#<accountId>, sfSk begins_with ORDER#<periodStart># |
+ * | invoices of an account (by period)          | table         | PK = ACCOUNT#<id>, SK begins_with INVOICE#           |
+ * | invoice by id                               | table         | PK = INVOICE#<id>, SK = INVOICE (lookup item)        |
+ * | invoice by number                           | table         | PK = INVOICENUMBER#<number>, SK = INVOICENUMBER      |
+ * | invoice number sequence of an issuer/year   | table         | PK = COUNTER#INVOICE#<entity>#<year>, SK = COUNTER   |
+ * | billing run and its failures                | table         | PK = RUN#<runId>, SK = RUN / FAILURE#<stage>#<id>    |
+ * | accounts due for billing at a cut-off       | AccountsByBillingDue | duePk = DUE, dueSk <= <cutOff>#~ (next period end) |
+ * | drafts waiting for a number                 | InvoicesToNumber | numberPk = TONUMBER#<entity>, numberSk = <createdAt>#<id> (sparse) |
+ * | issued invoices waiting for delivery        | InvoicesToSend | sendPk = TOSEND, sendSk = <issuedAt>#<id> (sparse)  |
  */
 export const TABLE_KEYS = {
   partitionKey: 'PK',
@@ -28,6 +36,12 @@ export const INDEXES = {
   listByType: { name: 'ListByType', partitionKey: 'listPk', sortKey: 'listSk' },
   /** A storefront's own orders for one account, by period: what it may list, and only that is read. */
   ordersByStorefront: { name: 'OrdersByStorefront', partitionKey: 'sfPk', sortKey: 'sfSk' },
+  /** Accounts by the end of their oldest open period: who is due at a cut-off (a Query, never a Scan). */
+  accountsByBillingDue: { name: 'AccountsByBillingDue', partitionKey: 'duePk', sortKey: 'dueSk' },
+  /** Sparse: drafts released for numbering (the attribute is removed when numbered or held). */
+  invoicesToNumber: { name: 'InvoicesToNumber', partitionKey: 'numberPk', sortKey: 'numberSk' },
+  /** Sparse: issued invoices whose PDF or email is still to do (removed once sent). */
+  invoicesToSend: { name: 'InvoicesToSend', partitionKey: 'sendPk', sortKey: 'sendSk' },
 } as const;
 
 export type IndexDefinition = (typeof INDEXES)[keyof typeof INDEXES];
@@ -57,6 +71,33 @@ export const keys = {
   storefrontKey: (storefrontId: string, keyId: string) => ({
     PK: `STOREFRONT#${storefrontId}`,
     SK: `KEY#${keyId}`,
+  }),
+  /** Index keys that put an account in the billing-due index at the end of its oldest open period. */
+  billingDue: (nextCloseDate: string, accountId: string) => ({
+    duePk: 'DUE',
+    dueSk: `${nextCloseDate}#${accountId}`,
+  }),
+  /** One invoice per account, period, currency and (when the account asks) purchase order. */
+  invoice: (accountId: string, periodStart: string, currency: string, purchaseOrderKey: string) => ({
+    PK: `ACCOUNT#${accountId}`,
+    SK: `INVOICE#${periodStart}#${currency}#${purchaseOrderKey}`,
+  }),
+  invoicesPrefix: 'INVOICE#',
+  invoiceLookup: (invoiceId: string) => ({ PK: `INVOICE#${invoiceId}`, SK: 'INVOICE' }),
+  invoiceNumber: (number: string) => ({ PK: `INVOICENUMBER#${number}`, SK: 'INVOICENUMBER' }),
+  invoiceCounter: (entityId: string, year: string) => ({
+    PK: `COUNTER#INVOICE#${entityId}#${year}`,
+    SK: 'COUNTER',
+  }),
+  toNumber: (entityId: string, createdAt: string, invoiceId: string) => ({
+    numberPk: `TONUMBER#${entityId}`,
+    numberSk: `${createdAt}#${invoiceId}`,
+  }),
+  toSend: (issuedAt: string, invoiceId: string) => ({ sendPk: 'TOSEND', sendSk: `${issuedAt}#${invoiceId}` }),
+  run: (runId: string) => ({ PK: `RUN#${runId}`, SK: 'RUN' }),
+  runFailure: (runId: string, stage: string, subjectId: string) => ({
+    PK: `RUN#${runId}`,
+    SK: `FAILURE#${stage}#${subjectId}`,
   }),
   listing: (entityType: 'ACCOUNT' | 'STOREFRONT', createdAt: string, id: string) => ({
     listPk: entityType,

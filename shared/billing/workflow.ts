@@ -1,0 +1,106 @@
+/**
+ * The billing run's workflow contract: the Lambda functions of its Task states and what each receives and
+ * answers. The CDK state machine (infra/constructs/billing-workflow.ts), the local runner and the handlers
+ * all follow this file. Tasks use the Lambda ARN as resource with `payloadResponseOnly`: a handler gets
+ * the state input as is and its return value is the task result.
+ *
+ * Flow (JSONPath):
+ *   StartRun → InitDuePage → ListDue → BuildAccounts (Distributed Map over accountIds: BuildAccount,
+ *   catch → RecordFailure) → more due? → ListDue … → review window? (Wait) → NumberInvoices (loop while
+ *   `more`) → InitSendPage → ListToSend → DeliverInvoices (Distributed Map over invoiceIds: StorePdf →
+ *   SendEmail, catch → RecordFailure) → more to send? → ListToSend … → FinishRun.
+ */
+export const BILLING_FUNCTIONS = [
+  'billing-start-run',
+  'billing-list-due',
+  'billing-build',
+  'billing-number',
+  'billing-list-to-send',
+  'billing-store-pdf',
+  'billing-email',
+  'billing-record-failure',
+  'billing-finish-run',
+] as const;
+export type BillingFunctionName = (typeof BILLING_FUNCTIONS)[number];
+
+/** Execution input. The schedule sends `{ "trigger": "schedule" }`; the API and CLI send a cut-off. */
+export interface RunInput {
+  trigger: 'schedule' | 'api';
+  /** Local date (marketplace time zone): every period ending on or before it is closed. Default: today. */
+  cutOff?: string;
+  /** Run id to resume or rerun; new when absent. */
+  runId?: string;
+}
+
+/** `billing-start-run` result, kept at `$.run`. */
+export interface RunContext {
+  runId: string;
+  cutOff: string;
+  /** Review window before numbering; 0 when the marketplace has none. */
+  reviewSeconds: number;
+}
+
+/** `billing-list-due` input and result (kept at `$.duePage`); `cursor: null` on the last page. */
+export interface ListDueInput {
+  runId: string;
+  cutOff: string;
+  cursor: string | null;
+}
+export interface DuePage {
+  accountIds: string[];
+  cursor: string | null;
+}
+
+/** `billing-build` input (one Map item); result is discarded. */
+export interface BuildAccountInput {
+  runId: string;
+  cutOff: string;
+  accountId: string;
+}
+
+/** `billing-number` input and result (kept at `$.numbering`). */
+export interface NumberInput {
+  runId: string;
+}
+export interface NumberResult {
+  numbered: number;
+  more: boolean;
+}
+
+/** `billing-list-to-send` input and result (kept at `$.sendPage`). */
+export interface ListToSendInput {
+  runId: string;
+  cursor: string | null;
+}
+export interface SendPage {
+  invoiceIds: string[];
+  cursor: string | null;
+}
+
+/** `billing-store-pdf` and `billing-email` input (one Map item); each returns it unchanged. */
+export interface DeliverInvoiceInput {
+  runId: string;
+  invoiceId: string;
+}
+
+/** `billing-record-failure` input: what a Catch hands over (`ResultPath: $.error`). */
+export interface RecordFailureInput {
+  runId: string;
+  stage: 'build' | 'deliver';
+  accountId?: string;
+  invoiceId?: string;
+  error: { Error: string; Cause?: string };
+}
+
+/** `billing-finish-run` input and result (the execution's output). */
+export interface FinishRunInput {
+  runId: string;
+}
+
+/** Error names a handler throws for conditions worth retrying with backoff (Retry's ErrorEquals). */
+export const RETRYABLE_ERRORS = ['Throttled', 'TransientFailure'] as const;
+
+/** Page sizes: a due page feeds one Distributed Map run; a numbering batch is one transaction. */
+export const DUE_PAGE_SIZE = 500;
+export const SEND_PAGE_SIZE = 500;
+export const NUMBERING_BATCH_SIZE = 40;

@@ -1,0 +1,142 @@
+import * as z from 'zod';
+import {
+  accountIdSchema,
+  addressSchema,
+  currencySchema,
+  idSchema,
+  instantSchema,
+  localDateSchema,
+} from './common.js';
+import { totalsSchema, vatBreakdownEntrySchema } from './order.js';
+
+export const invoiceIdSchema = idSchema('inv');
+export const runIdSchema = z
+  .string()
+  .regex(/^run_[0-9A-Za-z_-]{1,80}$/, 'must be a run id like run_2026-12-01')
+  .meta({ example: 'run_2026-12-01' });
+
+/** The marketplace operator, seller of record and issuer of every invoice (from configuration). */
+export const issuerSchema = z
+  .strictObject({
+    /** Issuing entity id: invoice numbers run per issuer and calendar year. */
+    entityId: z
+      .string()
+      .regex(/^[A-Z0-9-]{1,20}$/)
+      .default('MKT'),
+    legalName: z.string().min(1),
+    legalForm: z.string().min(1),
+    address: addressSchema,
+    siren: z.string().regex(/^\d{9}$/),
+    vatId: z.string().min(4),
+    /** Share capital as printed, e.g. "100 000 EUR" (a French mention for companies). */
+    shareCapital: z.string().optional(),
+    rcs: z.string().optional(),
+    email: z.email(),
+    /** Annual late-payment penalty rate in percent (at least 3× the legal interest rate). */
+    latePenaltyRatePercent: z.number().positive(),
+    /** Bank details printed for payment. */
+    iban: z.string().optional(),
+    bic: z.string().optional(),
+    /** VAT on debits option (the reform's mention). */
+    vatOnDebits: z.boolean().default(false),
+  })
+  .meta({ id: 'Issuer' });
+export type Issuer = z.infer<typeof issuerSchema>;
+
+export const invoiceStatusSchema = z.enum(['draft', 'held', 'issued', 'sent']);
+export type InvoiceStatus = z.infer<typeof invoiceStatusSchema>;
+
+/** Email delivery state: ready → sending → sent; `unknown` when a send was interrupted mid-flight. */
+export const emailStatusSchema = z.enum(['ready', 'sending', 'sent', 'unknown']);
+
+export const buyerSchema = z
+  .object({
+    legalName: z.string(),
+    legalForm: z.string().optional(),
+    siren: z.string().optional(),
+    vatId: z.string().optional(),
+    billingAddress: addressSchema,
+    deliveryAddress: addressSchema.optional(),
+    billingEmails: z.array(z.string()),
+  })
+  .meta({ id: 'Buyer' });
+
+/** A consolidated invoice: one account, one period, one currency (and one PO when the account asks). */
+export const invoiceSchema = z
+  .object({
+    invoiceId: invoiceIdSchema,
+    accountId: accountIdSchema,
+    runId: runIdSchema,
+    status: invoiceStatusSchema,
+    /** `2026-000123`: per issuer and calendar year, gapless, in issue order. Absent on drafts. */
+    number: z.string().optional(),
+    issueDate: localDateSchema.optional(),
+    dueDate: localDateSchema.optional(),
+    period: z.object({ startDate: localDateSchema, endDate: localDateSchema }),
+    currency: currencySchema,
+    purchaseOrderNumber: z.string().optional(),
+    language: z.enum(['fr', 'en']),
+    supplyCategory: z.enum(['goods', 'services', 'mixed']),
+    paymentTerms: z.object({ type: z.enum(['net', 'end-of-month']), days: z.number().int() }),
+    issuer: issuerSchema,
+    buyer: buyerSchema,
+    orderCount: z.number().int(),
+    lineCount: z.number().int(),
+    vatBreakdown: z.array(vatBreakdownEntrySchema),
+    totals: totalsSchema,
+    amountDueMinor: z.number().int(),
+    /** Sum of the orders' own gross amounts (what their intake added to exposure). */
+    ordersGrossMinor: z.number().int(),
+    pdf: z.object({ s3Key: z.string(), bytes: z.number().int(), storedAt: instantSchema }).optional(),
+    email: z
+      .object({
+        status: emailStatusSchema,
+        recipients: z.array(z.string()),
+        messageId: z.string().optional(),
+        sendingAt: instantSchema.optional(),
+        sentAt: instantSchema.optional(),
+      })
+      .optional(),
+    createdAt: instantSchema,
+    issuedAt: instantSchema.optional(),
+  })
+  .meta({ id: 'Invoice' });
+export type Invoice = z.infer<typeof invoiceSchema>;
+
+/** Body of `POST /v1/billing-runs`. */
+export const startRunSchema = z
+  .strictObject({
+    cutOff: localDateSchema.meta({
+      description: 'Every billing period ending on or before this local date (00:00) is closed.',
+      example: '2026-12-01',
+    }),
+  })
+  .meta({ id: 'StartBillingRun' });
+
+export const runStatusSchema = z.enum(['running', 'succeeded', 'failed']);
+
+/** A billing run and its summary. */
+export const billingRunSchema = z
+  .object({
+    runId: runIdSchema,
+    cutOff: localDateSchema,
+    status: runStatusSchema,
+    startedAt: instantSchema,
+    finishedAt: instantSchema.optional(),
+    accountsDue: z.number().int(),
+    invoiced: z.number().int().meta({ description: 'Accounts that received at least one invoice.' }),
+    skipped: z.number().int().meta({ description: 'Accounts with nothing to bill.' }),
+    failed: z.number().int(),
+    invoicesIssued: z.number().int(),
+    invoicesSent: z.number().int(),
+    failures: z.array(
+      z.object({
+        stage: z.enum(['build', 'deliver']),
+        accountId: z.string().optional(),
+        invoiceId: z.string().optional(),
+        reason: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'BillingRun' });
+export type BillingRun = z.infer<typeof billingRunSchema>;
