@@ -213,6 +213,8 @@ const PATH_RESOURCE_NAMES: Record<string, string> = {
   orderId: 'order',
   storefrontId: 'storefront',
   keyId: 'api_key',
+  invoiceId: 'invoice',
+  runId: 'billing_run',
 };
 
 function parsePathParameters(parameters: Record<string, string | undefined>): Record<string, string> {

@@ -1,4 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SESClient } from '@aws-sdk/client-ses';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
@@ -7,10 +10,29 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * talks to AWS in production and to the emulators locally and in tests.
  */
 let documentClient: DynamoDBDocumentClient | undefined;
+let s3Client: S3Client | undefined;
+let sesClient: SESClient | undefined;
+let sfnClient: SFNClient | undefined;
 
 export function getDocumentClient(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return documentClient;
+}
+
+export function getS3Client(): S3Client {
+  // Virtual-hosted addressing on AWS; the SDK falls back to path style for an IP endpoint (s3rver).
+  s3Client ??= new S3Client({});
+  return s3Client;
+}
+
+export function getSesClient(): SESClient {
+  sesClient ??= new SESClient({});
+  return sesClient;
+}
+
+export function getSfnClient(): SFNClient {
+  sfnClient ??= new SFNClient({});
+  return sfnClient;
 }

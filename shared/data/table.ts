@@ -17,9 +17,9 @@
  * | a storefront's orders for one account/period| OrdersByStorefront | sfPk = <storefrontId>#<accountId>, sfSk begins_with ORDER#<periodStart># |
  * | invoices of an account (by period)          | table         | PK = ACCOUNT#<id>, SK begins_with INVOICE#           |
  * | invoice by id                               | table         | PK = INVOICE#<id>, SK = INVOICE (lookup item)        |
- * | invoice by number                           | table         | PK = INVOICENUMBER#<number>, SK = INVOICENUMBER      |
+ * | invoice by number (per issuing entity)      | table         | PK = INVOICENUMBER#<entity>#<number>, SK = INVOICENUMBER |
  * | invoice number sequence of an issuer/year   | table         | PK = COUNTER#INVOICE#<entity>#<year>, SK = COUNTER   |
- * | billing run and its failures                | table         | PK = RUN#<runId>, SK = RUN / FAILURE#<stage>#<id>    |
+ * | billing run, its outcomes and failures       | table         | PK = RUN#<runId>, SK = RUN / OUTCOME#<acc> / FAILURE#<stage>#<id> |
  * | accounts due for billing at a cut-off       | AccountsByBillingDue | duePk = DUE, dueSk <= <cutOff>#~ (next period end) |
  * | drafts waiting for a number                 | InvoicesToNumber | numberPk = TONUMBER#<entity>, numberSk = <createdAt>#<id> (sparse) |
  * | issued invoices waiting for delivery        | InvoicesToSend | sendPk = TOSEND, sendSk = <issuedAt>#<id> (sparse)  |
@@ -84,7 +84,10 @@ export const keys = {
   }),
   invoicesPrefix: 'INVOICE#',
   invoiceLookup: (invoiceId: string) => ({ PK: `INVOICE#${invoiceId}`, SK: 'INVOICE' }),
-  invoiceNumber: (number: string) => ({ PK: `INVOICENUMBER#${number}`, SK: 'INVOICENUMBER' }),
+  invoiceNumber: (entityId: string, number: string) => ({
+    PK: `INVOICENUMBER#${entityId}#${number}`,
+    SK: 'INVOICENUMBER',
+  }),
   invoiceCounter: (entityId: string, year: string) => ({
     PK: `COUNTER#INVOICE#${entityId}#${year}`,
     SK: 'COUNTER',
@@ -95,6 +98,7 @@ export const keys = {
   }),
   toSend: (issuedAt: string, invoiceId: string) => ({ sendPk: 'TOSEND', sendSk: `${issuedAt}#${invoiceId}` }),
   run: (runId: string) => ({ PK: `RUN#${runId}`, SK: 'RUN' }),
+  runOutcome: (runId: string, accountId: string) => ({ PK: `RUN#${runId}`, SK: `OUTCOME#${accountId}` }),
   runFailure: (runId: string, stage: string, subjectId: string) => ({
     PK: `RUN#${runId}`,
     SK: `FAILURE#${stage}#${subjectId}`,

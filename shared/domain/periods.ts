@@ -177,3 +177,9 @@ export function assignBillingPeriod(
   const firstOpenDay = parseDay(closedThrough);
   return natural.endDate < closedThrough ? periodContainingDay(firstOpenDay, cycle, timeZone) : natural;
 }
+
+/** The period of `cycle` that contains the local date `date` ('YYYY-MM-DD'). */
+export function billingPeriodContaining(date: string, cycle: BillingCycle, timeZone: string): BillingPeriod {
+  assertTimeZone(timeZone);
+  return periodContainingDay(parseDay(date), cycle, timeZone);
+}

@@ -6,6 +6,14 @@ import {
   updateAccountSchema,
 } from '../schemas/account.js';
 import { pageSchema, paginationQuerySchema } from '../schemas/common.js';
+import {
+  billingRunSchema,
+  downloadLinkSchema,
+  invoicePreviewListSchema,
+  invoiceSchema,
+  previewQuerySchema,
+  startRunSchema,
+} from '../schemas/invoice.js';
 import { createOrderSchema, listOrdersQuerySchema, orderSchema } from '../schemas/order.js';
 import {
   apiKeySummarySchema,
@@ -28,6 +36,8 @@ export const API_FUNCTIONS = [
   'orders-cancel',
   'accounts',
   'storefronts',
+  'billing-runs',
+  'invoices',
   'openapi',
 ] as const;
 export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
@@ -41,10 +51,10 @@ export interface RouteDefinition {
   roles: readonly Role[];
   summary: string;
   operationId: string;
-  tag: 'Orders' | 'Accounts' | 'Storefronts' | 'Meta';
+  tag: 'Orders' | 'Accounts' | 'Storefronts' | 'Billing' | 'Invoices' | 'Meta';
   body?: z.ZodType;
   query?: z.ZodType;
-  successStatus: 200 | 201 | 204;
+  successStatus: 200 | 201 | 202 | 204;
   response?: z.ZodType;
   /** Request headers the route requires, documented in OpenAPI. */
   requiredHeaders?: readonly string[];
@@ -212,6 +222,108 @@ export const ROUTES = [
     operationId: 'revokeStorefrontKey',
     tag: 'Storefronts',
     successStatus: 204,
+  },
+  {
+    method: 'POST',
+    path: '/v1/billing-runs',
+    function: 'billing-runs',
+    roles: ['operator'],
+    summary: 'Start a billing run: close every period ended by the cut-off and invoice it',
+    operationId: 'startBillingRun',
+    tag: 'Billing',
+    body: startRunSchema,
+    successStatus: 202,
+    response: billingRunSchema,
+  },
+  {
+    method: 'GET',
+    path: '/v1/billing-runs/{runId}',
+    function: 'billing-runs',
+    roles: ['operator'],
+    summary: 'Follow a billing run: accounts invoiced, skipped, failed and why',
+    operationId: 'getBillingRun',
+    tag: 'Billing',
+    successStatus: 200,
+    response: billingRunSchema,
+  },
+  {
+    method: 'POST',
+    path: '/v1/billing-runs/{runId}/rerun',
+    function: 'billing-runs',
+    roles: ['operator'],
+    summary: "Run a run's cut-off again: failed accounts and unsent invoices are done, nothing twice",
+    operationId: 'rerunBillingRun',
+    tag: 'Billing',
+    successStatus: 202,
+    response: billingRunSchema,
+  },
+  {
+    method: 'GET',
+    path: '/v1/accounts/{accountId}/invoice-preview',
+    function: 'billing-runs',
+    roles: ['operator'],
+    summary: "Preview an account's next invoice(s) for a period, issuing nothing",
+    operationId: 'previewInvoice',
+    tag: 'Billing',
+    query: previewQuerySchema,
+    successStatus: 200,
+    response: invoicePreviewListSchema,
+  },
+  {
+    method: 'GET',
+    path: '/v1/accounts/{accountId}/invoices',
+    function: 'invoices',
+    roles: ['operator'],
+    summary: "List an account's invoices",
+    operationId: 'listAccountInvoices',
+    tag: 'Invoices',
+    query: paginationQuerySchema,
+    successStatus: 200,
+    response: pageSchema(invoiceSchema),
+  },
+  {
+    method: 'GET',
+    path: '/v1/invoices/{invoiceId}',
+    function: 'invoices',
+    roles: ['operator'],
+    summary: 'Read an invoice',
+    operationId: 'getInvoice',
+    tag: 'Invoices',
+    successStatus: 200,
+    response: invoiceSchema,
+  },
+  {
+    method: 'GET',
+    path: '/v1/invoices/{invoiceId}/pdf',
+    function: 'invoices',
+    roles: ['operator'],
+    summary: "A short-lived link to an invoice's PDF",
+    operationId: 'getInvoicePdfLink',
+    tag: 'Invoices',
+    successStatus: 200,
+    response: downloadLinkSchema,
+  },
+  {
+    method: 'POST',
+    path: '/v1/invoices/{invoiceId}/hold',
+    function: 'invoices',
+    roles: ['operator'],
+    summary: 'Review window: hold a draft back from numbering and sending',
+    operationId: 'holdInvoice',
+    tag: 'Invoices',
+    successStatus: 200,
+    response: invoiceSchema,
+  },
+  {
+    method: 'POST',
+    path: '/v1/invoices/{invoiceId}/release',
+    function: 'invoices',
+    roles: ['operator'],
+    summary: 'Review window: release a held draft for numbering and sending',
+    operationId: 'releaseInvoice',
+    tag: 'Invoices',
+    successStatus: 200,
+    response: invoiceSchema,
   },
   {
     method: 'GET',

@@ -140,3 +140,18 @@ export const billingRunSchema = z
   })
   .meta({ id: 'BillingRun' });
 export type BillingRun = z.infer<typeof billingRunSchema>;
+
+export const previewQuerySchema = z.strictObject({
+  periodStart: localDateSchema.optional().meta({
+    description: 'First day of the period to preview; the oldest period not invoiced yet when absent.',
+  }),
+});
+
+/** What a billing run would issue for an account now: drafts with no id, number or dates. */
+export const invoicePreviewListSchema = z
+  .object({ items: z.array(invoiceSchema.omit({ invoiceId: true, runId: true })) })
+  .meta({ id: 'InvoicePreviewList' });
+
+export const downloadLinkSchema = z
+  .object({ url: z.string(), expiresAt: instantSchema })
+  .meta({ id: 'DownloadLink' });

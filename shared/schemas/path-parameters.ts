@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import { accountIdSchema, apiKeyIdSchema, orderIdSchema, storefrontIdSchema } from './common.js';
+import { invoiceIdSchema, runIdSchema } from './invoice.js';
 
 /** Schemas of the path parameters used in the route table, by name. */
 export const pathParameterSchemas: Record<string, z.ZodType<string>> = {
@@ -7,4 +8,6 @@ export const pathParameterSchemas: Record<string, z.ZodType<string>> = {
   orderId: orderIdSchema,
   storefrontId: storefrontIdSchema,
   keyId: apiKeyIdSchema,
+  invoiceId: invoiceIdSchema,
+  runId: runIdSchema,
 };

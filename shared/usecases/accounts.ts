@@ -3,9 +3,11 @@ import {
   type AccountRecord,
   type AccountRepository,
   accountView,
+  type BillingState,
 } from '../adapters/dynamo/account-repository.js';
 import type { StorefrontRepository } from '../adapters/dynamo/storefront-repository.js';
 import { paymentTermsViolations } from '../domain/payment-terms.js';
+import { billingPeriodContaining, nextBillingPeriod } from '../domain/periods.js';
 import { conflict, type FieldError, notFound, refused } from '../errors.js';
 import type { Account, CreateAccountInput, Exposure, UpdateAccountInput } from '../schemas/account.js';
 import type { Clock } from './clock.js';
@@ -14,6 +16,23 @@ export interface AccountDeps {
   accounts: AccountRepository;
   storefronts: StorefrontRepository;
   clock: Clock;
+  timeZone: string;
+}
+
+/**
+ * A new account's billing starts with the period containing its contract start: nothing before it can be
+ * ordered, so that period is the oldest open one.
+ */
+export function initialBillingState(
+  account: Pick<Account, 'contract' | 'billingCycle'>,
+  timeZone: string,
+): BillingState {
+  const first = billingPeriodContaining(account.contract.startDate, account.billingCycle, timeZone);
+  return {
+    closedThrough: first.startDate,
+    billedThrough: first.startDate,
+    nextCloseDate: nextBillingPeriod(first).startDate,
+  };
 }
 
 type Terms = Pick<Account, 'paymentTerms' | 'billingCycle' | 'supplyCategory' | 'storefrontIds'>;
@@ -43,7 +62,12 @@ async function checkTerms(deps: AccountDeps, terms: Terms): Promise<void> {
 export async function createAccount(deps: AccountDeps, input: CreateAccountInput): Promise<Account> {
   await checkTerms(deps, input);
   const now = deps.clock.now();
-  const record = await deps.accounts.create(`acc_${ulid(now.getTime())}`, input, now.toISOString());
+  const record = await deps.accounts.create(
+    `acc_${ulid(now.getTime())}`,
+    input,
+    now.toISOString(),
+    initialBillingState(input, deps.timeZone),
+  );
   return accountView(record);
 }
 
@@ -68,7 +92,13 @@ export async function updateAccount(
     if (patch.paymentTerms || patch.billingCycle || patch.supplyCategory || patch.storefrontIds) {
       await checkTerms(deps, merged);
     }
-    const updated = await deps.accounts.update(current, patch, deps.clock.now().toISOString());
+    // A new cycle moves the account's place in the billing-due index: its open period ends elsewhere.
+    const nextCloseDate =
+      patch.billingCycle && patch.billingCycle !== current.billingCycle && current.billedThrough
+        ? nextBillingPeriod(billingPeriodContaining(current.billedThrough, patch.billingCycle, deps.timeZone))
+            .startDate
+        : undefined;
+    const updated = await deps.accounts.update(current, patch, deps.clock.now().toISOString(), nextCloseDate);
     if (updated) return accountView(updated);
   }
   throw conflict('account_busy', `Account ${accountId} is being changed by someone else; retry.`);

@@ -292,6 +292,9 @@ export async function cancelOrder(deps: OrderDeps, principal: Principal, orderId
     const cancelledAt = deps.clock.now().toISOString();
     const outcome = await deps.orders.cancel(order, cancelledAt);
     if (outcome.kind === 'cancelled') return { ...order, status: 'cancelled', cancelledAt };
+    if (outcome.kind === 'not-cancellable' && outcome.status === 'billed') {
+      throw conflict('order_already_billed', `Order ${orderId} is billed; correct it with a credit note.`);
+    }
     if (outcome.kind === 'conflict') await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
     // not-cancellable: the status changed under us; the next read tells which answer to give.
   }

@@ -10,10 +10,23 @@ import { INDEXES, keys } from '../../data/table.js';
 import type { Account, CreateAccountInput } from '../../schemas/account.js';
 import { decodeCursor, encodeCursor, listingCursorShape } from './cursor.js';
 
-/** Stored account: the API shape, exposure counters, and the billing state later issues use. */
+/**
+ * Where an account stands in billing, as local dates: periods before `closedThrough` take no more orders;
+ * periods before `billedThrough` have their invoices built; `nextCloseDate` (the end of the oldest open
+ * period) places the account in the billing-due index.
+ */
+export interface BillingState {
+  closedThrough: string;
+  billedThrough: string;
+  nextCloseDate: string;
+}
+
+/** Stored account: the API shape, exposure counters, and the billing state. */
 export interface AccountRecord extends Account {
   /** Local date before which every period is closed (billed); orders never land there. */
   closedThrough?: string;
+  /** Local date before which every period has its invoices built. */
+  billedThrough?: string;
   /** Set while an invoice is overdue; order intake refuses until it is paid. */
   overdueSince?: string;
 }
@@ -58,13 +71,21 @@ export class AccountRepository {
     return Item ? toAccount(Item) : undefined;
   }
 
-  async create(accountId: string, input: CreateAccountInput, now: string): Promise<AccountRecord> {
+  async create(
+    accountId: string,
+    input: CreateAccountInput,
+    now: string,
+    billing: BillingState,
+  ): Promise<AccountRecord> {
     const item = {
       ...keys.account(accountId),
       ...keys.listing('ACCOUNT', now, accountId),
+      ...keys.billingDue(billing.nextCloseDate, accountId),
       entity: 'Account',
       accountId,
       ...input,
+      closedThrough: billing.closedThrough,
+      billedThrough: billing.billedThrough,
       creditLimitMinor: input.creditLimitMinor,
       unbilledMinor: 0,
       unpaidMinor: 0,
@@ -92,6 +113,7 @@ export class AccountRepository {
     current: AccountRecord,
     patch: Partial<Pick<Account, (typeof PROFILE_ATTRIBUTES)[number] | 'creditLimitMinor'>>,
     now: string,
+    nextCloseDate?: string,
   ): Promise<AccountRecord | undefined> {
     const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
     const values: Record<string, unknown> = { ':expected': current.version, ':one': 1, ':now': now };
@@ -107,6 +129,11 @@ export class AccountRepository {
         values[`:${attribute}`] = value;
         sets.push(`#${attribute} = :${attribute}`);
       }
+    }
+    if (nextCloseDate) {
+      names['#dueSk'] = 'dueSk';
+      values[':dueSk'] = keys.billingDue(nextCloseDate, current.accountId).dueSk;
+      sets.push('#dueSk = :dueSk');
     }
     if (patch.creditLimitMinor !== undefined && patch.creditLimitMinor !== current.creditLimitMinor) {
       names['#limit'] = 'creditLimitMinor';
@@ -201,6 +228,6 @@ export function toAccount(item: Record<string, unknown>): AccountRecord {
 
 /** The API view of an account (billing state stays internal). */
 export function accountView(record: AccountRecord): Account {
-  const { closedThrough: _closed, overdueSince: _overdue, ...account } = record;
+  const { closedThrough: _closed, billedThrough: _billed, overdueSince: _overdue, ...account } = record;
   return account;
 }

@@ -264,8 +264,10 @@ export class OrderRepository {
                 Key: keys.account(order.accountId),
                 UpdateExpression:
                   'SET unbilledMinor = unbilledMinor - :gross, availableCreditMinor = availableCreditMinor + :gross',
-                ConditionExpression: 'attribute_exists(PK)',
-                ExpressionAttributeValues: { ':gross': gross },
+                // Once the billing run closed the order's period, the order is billed: no cancel.
+                ConditionExpression:
+                  'attribute_exists(PK) AND (attribute_not_exists(closedThrough) OR closedThrough <= :periodStart)',
+                ExpressionAttributeValues: { ':gross': gross, ':periodStart': order.billingPeriod.startDate },
               },
             },
           ],
@@ -274,11 +276,13 @@ export class OrderRepository {
       return { kind: 'cancelled' };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
-      const [orderReason] = error.CancellationReasons ?? [];
+      const [orderReason, accountReason] = error.CancellationReasons ?? [];
       if (orderReason?.Code === 'ConditionalCheckFailed') {
         const item = unmarshalled(orderReason.Item);
         return { kind: 'not-cancellable', status: (item?.status as string | undefined) ?? 'unknown' };
       }
+      if (accountReason?.Code === 'ConditionalCheckFailed')
+        return { kind: 'not-cancellable', status: 'billed' };
       if (error.CancellationReasons?.some((reason) => reason.Code === 'TransactionConflict')) {
         return { kind: 'conflict' };
       }
@@ -296,4 +300,41 @@ export function toOrder(item: Record<string, unknown>): Order {
 /** Items inside a TransactionCanceledException are raw attribute values, even with the document client. */
 function unmarshalled(item: Record<string, AttributeValue> | undefined): Record<string, unknown> | undefined {
   return item ? unmarshall(item) : undefined;
+}
+
+/**
+ * Every accepted order of an account whose billing period starts in [fromPeriod, toPeriod), oldest
+ * first, read page by page (strongly consistent) so a caller can stream 10,000 orders in flat memory.
+ */
+export async function* acceptedOrdersInRange(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  range: { from: string; to: string },
+  pageSize = 200,
+): AsyncGenerator<Order> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+        FilterExpression: '#status = :accepted',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':pk': keys.accountPartition(accountId),
+          ':from': `ORDER#${range.from}`,
+          // BETWEEN is inclusive, but no order's key is `ORDER#<to>` itself: every one of `to`'s period
+          // (`ORDER#<to>#ord_…`) sorts after it, so the range ends just before them.
+          ':to': `ORDER#${range.to}`,
+          ':accepted': 'accepted',
+        },
+        ConsistentRead: true,
+        Limit: pageSize,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) yield toOrder(item);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
 }

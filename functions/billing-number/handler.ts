@@ -1,0 +1,9 @@
+import { runIdInputSchema } from '../../shared/billing/step-schemas.js';
+import { billingServices } from '../../shared/billing-services.js';
+import { numberInvoices } from '../../shared/usecases/billing.js';
+import { stepHandler } from '../commons/step-handler.js';
+
+/** NumberInvoices: numbers the next batch of released drafts, gapless. */
+export const handler = stepHandler('NumberInvoices', runIdInputSchema, (input) =>
+  numberInvoices(billingServices(), input),
+);

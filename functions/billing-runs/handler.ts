@@ -1,0 +1,24 @@
+import { billingRunServices, previewServices } from '../../shared/billing-services.js';
+import { previewInvoices } from '../../shared/usecases/billing.js';
+import { getBillingRun, rerunBillingRun, startBillingRun } from '../../shared/usecases/billing-runs.js';
+import { apiHandler } from '../commons/api-handler.js';
+
+/** Operator API for billing runs: start, follow, rerun; and the invoice preview. */
+export const handler = apiHandler('billing-runs', {
+  startBillingRun: async ({ body }) => {
+    const run = await startBillingRun(billingRunServices(), { cutOff: body.cutOff });
+    return { body: run, headers: { location: `/v1/billing-runs/${run.runId}` } };
+  },
+  getBillingRun: async ({ pathParameters }) => ({
+    body: await getBillingRun(billingRunServices(), pathParameters.runId as string),
+  }),
+  rerunBillingRun: async ({ pathParameters }) => {
+    const run = await rerunBillingRun(billingRunServices(), pathParameters.runId as string);
+    return { body: run, headers: { location: `/v1/billing-runs/${run.runId}` } };
+  },
+  previewInvoice: async ({ pathParameters, query }) => ({
+    body: {
+      items: await previewInvoices(previewServices(), pathParameters.accountId as string, query.periodStart),
+    },
+  }),
+});

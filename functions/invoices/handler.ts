@@ -1,0 +1,27 @@
+import { invoiceServices } from '../../shared/billing-services.js';
+import { services } from '../../shared/services.js';
+import { getInvoice, invoicePdfLink, setInvoiceHeld } from '../../shared/usecases/billing-runs.js';
+import { apiHandler } from '../commons/api-handler.js';
+
+/** Operator API for invoices: read, download, and hold or release drafts in the review window. */
+export const handler = apiHandler('invoices', {
+  listAccountInvoices: async ({ pathParameters, query }) => ({
+    body: await invoiceServices().billing.listInvoices(
+      pathParameters.accountId as string,
+      query.limit,
+      query.cursor,
+    ),
+  }),
+  getInvoice: async ({ pathParameters }) => ({
+    body: await getInvoice(invoiceServices(), pathParameters.invoiceId as string),
+  }),
+  getInvoicePdfLink: async ({ pathParameters }) => ({
+    body: await invoicePdfLink(invoiceServices(), pathParameters.invoiceId as string, services().clock.now()),
+  }),
+  holdInvoice: async ({ pathParameters }) => ({
+    body: await setInvoiceHeld(invoiceServices(), pathParameters.invoiceId as string, true),
+  }),
+  releaseInvoice: async ({ pathParameters }) => ({
+    body: await setInvoiceHeld(invoiceServices(), pathParameters.invoiceId as string, false),
+  }),
+});

@@ -1,0 +1,693 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { INDEXES, keys } from '../../data/table.js';
+import type { BillingRun, Invoice } from '../../schemas/invoice.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+
+/** An invoice as stored: the API shape plus what locates its orders. */
+export interface InvoiceRecord extends Invoice {
+  /** Its orders: accepted orders whose period starts in [from, to), of this purchase-order group. */
+  orderRange: { from: string; to: string };
+  purchaseOrderKey: string;
+}
+
+const INTERNAL = [
+  'PK',
+  'SK',
+  'entity',
+  'numberPk',
+  'numberSk',
+  'sendPk',
+  'sendSk',
+  'orderRange',
+  'purchaseOrderKey',
+] as const;
+
+export function invoiceView(record: InvoiceRecord | Record<string, unknown>): Invoice {
+  const copy: Record<string, unknown> = { ...record };
+  for (const attribute of INTERNAL) delete copy[attribute];
+  return copy as unknown as Invoice;
+}
+
+/** A number to give: the draft, the account's exposure move. */
+export interface NumberingEntry {
+  invoice: InvoiceRecord;
+  number: string;
+  issueDate: string;
+  dueDate: string;
+}
+
+/**
+ * The billing run's storage: accounts' billing state, invoices, the invoice number sequence, and runs.
+ * Every step is a conditional write, so a retried or rerun step finds its work done and moves on.
+ */
+export class BillingRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  // ── accounts ────────────────────────────────────────────────────────────────────────────────
+
+  /** Accounts whose oldest open period ends on or before the cut-off (a Query on the due index). */
+  async accountsDue(
+    cutOff: string,
+    page: { limit: number; cursor: string | null },
+  ): Promise<{ accountIds: string[]; cursor: string | null }> {
+    const index = INDEXES.accountsByBillingDue;
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :due AND #sk < :bound',
+        ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+        // `<cutOff>#~` is after every `<cutOff>#acc_…`: periods ending on the cut-off are due.
+        ExpressionAttributeValues: { ':due': 'DUE', ':bound': `${cutOff}#~` },
+        ProjectionExpression: 'accountId',
+        Limit: page.limit,
+        ExclusiveStartKey: decodeCursor(page.cursor ?? undefined, {
+          [index.partitionKey]: (value) => value === 'DUE',
+          [index.sortKey]: () => true,
+          PK: (value) => value.startsWith('ACCOUNT#'),
+          SK: (value) => value === 'ACCOUNT',
+        }),
+      }),
+    );
+    return {
+      accountIds: (result.Items ?? []).map((item) => item.accountId as string),
+      cursor: encodeCursor(result.LastEvaluatedKey) ?? null,
+    };
+  }
+
+  /**
+   * Closes the account's periods before `closeThrough`: from now on order intake (whose transaction
+   * conditions on `closedThrough`) puts late orders in the next open period, and cancellation refuses.
+   * Moving forward only, so a repeated close is a no-op.
+   */
+  async closePeriods(accountId: string, closeThrough: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.account(accountId),
+          UpdateExpression: 'SET closedThrough = :through',
+          ConditionExpression:
+            'attribute_exists(PK) AND (attribute_not_exists(closedThrough) OR closedThrough < :through)',
+          ExpressionAttributeValues: { ':through': closeThrough },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** Records that the periods before `to` are invoiced and moves the account in the due index. */
+  async advanceBilledThrough(
+    accountId: string,
+    from: string,
+    to: string,
+    nextCloseDate: string,
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.account(accountId),
+          UpdateExpression: 'SET billedThrough = :to, dueSk = :dueSk',
+          ConditionExpression: 'billedThrough = :from',
+          ExpressionAttributeValues: {
+            ':from': from,
+            ':to': to,
+            ':dueSk': keys.billingDue(nextCloseDate, accountId).dueSk,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  // ── invoices ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Writes a draft and its lookup item together, once: the key is the account, period start, currency
+   * and PO group, so a rerun of the same build finds the draft there and keeps the first one.
+   */
+  async createDraft(
+    record: InvoiceRecord,
+    options: { releaseForNumbering: boolean },
+  ): Promise<'created' | 'exists'> {
+    const item = {
+      ...keys.invoice(record.accountId, record.orderRange.from, record.currency, record.purchaseOrderKey),
+      entity: 'Invoice',
+      ...record,
+      ...(options.releaseForNumbering
+        ? keys.toNumber(record.issuer.entityId, record.createdAt, record.invoiceId)
+        : {}),
+    };
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...keys.invoiceLookup(record.invoiceId),
+                  entity: 'InvoiceLookup',
+                  accountId: record.accountId,
+                  invoiceSk: item.SK,
+                },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+          ],
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        const [invoiceReason] = error.CancellationReasons ?? [];
+        if (invoiceReason?.Code === 'ConditionalCheckFailed') return 'exists';
+      }
+      throw error;
+    }
+  }
+
+  async getInvoice(invoiceId: string): Promise<InvoiceRecord | undefined> {
+    const lookup = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.invoiceLookup(invoiceId), ConsistentRead: true }),
+    );
+    if (!lookup.Item) return undefined;
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: {
+          PK: keys.accountPartition(lookup.Item.accountId as string),
+          SK: lookup.Item.invoiceSk as string,
+        },
+        ConsistentRead: true,
+      }),
+    );
+    return Item as InvoiceRecord | undefined;
+  }
+
+  /** An account's invoices, by period, a page at a time. */
+  async listInvoices(
+    accountId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: Invoice[]; nextCursor?: string }> {
+    const PK = keys.accountPartition(accountId);
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': PK, ':prefix': keys.invoicesPrefix },
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, {
+          PK: (value) => value === PK,
+          SK: (value) => value.startsWith(keys.invoicesPrefix),
+        }),
+      }),
+    );
+    const nextCursor = encodeCursor(result.LastEvaluatedKey);
+    return {
+      items: (result.Items ?? []).map((item) => invoiceView(item)),
+      ...(nextCursor ? { nextCursor } : {}),
+    };
+  }
+
+  /** Drafts released for numbering, oldest first (sparse index: held and numbered invoices are not there). */
+  async draftsToNumber(entityId: string, limit: number): Promise<InvoiceRecord[]> {
+    const index = INDEXES.invoicesToNumber;
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': index.partitionKey },
+        ExpressionAttributeValues: { ':pk': keys.toNumber(entityId, '', '').numberPk },
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []) as InvoiceRecord[];
+  }
+
+  async readCounter(entityId: string, year: string): Promise<number> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.invoiceCounter(entityId, year),
+        ConsistentRead: true,
+      }),
+    );
+    return (Item?.last as number | undefined) ?? 0;
+  }
+
+  /**
+   * Numbers a batch in ONE transaction: the counter moves from `last` to `last + n` (conditioned on
+   * `last`, so two numbering steps can never hand out the same numbers), each draft becomes issued with
+   * its number, a number-lookup item is created (a number is unique), and each account's exposure moves
+   * from unbilled orders to unpaid invoices. All or nothing: no gap, no duplicate.
+   */
+  async issueBatch(
+    entityId: string,
+    year: string,
+    last: number,
+    entries: readonly NumberingEntry[],
+    runId: string,
+    issuedAt: string,
+  ): Promise<'issued' | 'conflict'> {
+    const items: TransactItems = [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.invoiceCounter(entityId, year),
+          UpdateExpression: 'SET #last = :next',
+          ConditionExpression: last === 0 ? 'attribute_not_exists(#last) OR #last = :last' : '#last = :last',
+          ExpressionAttributeNames: { '#last': 'last' },
+          ExpressionAttributeValues: { ':last': last, ':next': last + entries.length },
+        },
+      },
+    ];
+    const exposureByAccount = new Map<string, { unbilled: number; unpaid: number }>();
+    for (const entry of entries) {
+      const { invoice } = entry;
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: keys.invoice(
+            invoice.accountId,
+            invoice.orderRange.from,
+            invoice.currency,
+            invoice.purchaseOrderKey,
+          ),
+          UpdateExpression:
+            'SET #status = :issued, #number = :number, issueDate = :issueDate, dueDate = :dueDate, issuedAt = :issuedAt, ' +
+            'email = :email, sendPk = :sendPk, sendSk = :sendSk REMOVE numberPk, numberSk',
+          ConditionExpression: '#status = :draft AND attribute_exists(numberPk)',
+          ExpressionAttributeNames: { '#status': 'status', '#number': 'number' },
+          ExpressionAttributeValues: {
+            ':issued': 'issued',
+            ':draft': 'draft',
+            ':number': entry.number,
+            ':issueDate': entry.issueDate,
+            ':dueDate': entry.dueDate,
+            ':issuedAt': issuedAt,
+            ':email': { status: 'ready', recipients: invoice.buyer.billingEmails },
+            ...prefixed(keys.toSend(issuedAt, invoice.invoiceId)),
+          },
+        },
+      });
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.invoiceNumber(entityId, entry.number),
+            entity: 'InvoiceNumber',
+            invoiceId: invoice.invoiceId,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      });
+      const move = exposureByAccount.get(invoice.accountId) ?? { unbilled: 0, unpaid: 0 };
+      move.unbilled += invoice.ordersGrossMinor;
+      move.unpaid += invoice.amountDueMinor;
+      exposureByAccount.set(invoice.accountId, move);
+    }
+    for (const [accountId, move] of exposureByAccount) {
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: keys.account(accountId),
+          UpdateExpression:
+            'SET unbilledMinor = unbilledMinor - :unbilled, unpaidMinor = unpaidMinor + :unpaid, ' +
+            'availableCreditMinor = availableCreditMinor + :released',
+          ExpressionAttributeValues: {
+            ':unbilled': move.unbilled,
+            ':unpaid': move.unpaid,
+            ':released': move.unbilled - move.unpaid,
+          },
+        },
+      });
+    }
+    items.push({
+      Update: {
+        TableName: this.tableName,
+        Key: keys.run(runId),
+        UpdateExpression: 'ADD invoicesIssued :n',
+        ExpressionAttributeValues: { ':n': entries.length },
+      },
+    });
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return 'issued';
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return 'conflict';
+      throw error;
+    }
+  }
+
+  /** Issued invoices whose PDF or email is still to do, a page at a time. */
+  async invoicesToSend(page: {
+    limit: number;
+    cursor: string | null;
+  }): Promise<{ invoiceIds: string[]; cursor: string | null }> {
+    const index = INDEXES.invoicesToSend;
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': index.partitionKey },
+        ExpressionAttributeValues: { ':pk': 'TOSEND' },
+        ProjectionExpression: 'invoiceId',
+        Limit: page.limit,
+        ExclusiveStartKey: decodeCursor(page.cursor ?? undefined, {
+          [index.partitionKey]: (value) => value === 'TOSEND',
+          [index.sortKey]: () => true,
+          PK: (value) => value.startsWith('ACCOUNT#'),
+          SK: (value) => value.startsWith(keys.invoicesPrefix),
+        }),
+      }),
+    );
+    return {
+      invoiceIds: (result.Items ?? []).map((item) => item.invoiceId as string),
+      cursor: encodeCursor(result.LastEvaluatedKey) ?? null,
+    };
+  }
+
+  /** Invoices stuck in `sending` (a send interrupted mid-flight), from the to-send index. */
+  async invoicesSending(): Promise<InvoiceRecord[]> {
+    const index = INDEXES.invoicesToSend;
+    const found: InvoiceRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index.name,
+          KeyConditionExpression: '#pk = :pk',
+          FilterExpression: 'email.#status = :sending',
+          ExpressionAttributeNames: { '#pk': index.partitionKey, '#status': 'status' },
+          ExpressionAttributeValues: { ':pk': 'TOSEND', ':sending': 'sending' },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      found.push(...((result.Items ?? []) as InvoiceRecord[]));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return found;
+  }
+
+  /** Records where the PDF is, once: an issued invoice's document never changes. */
+  async recordPdf(invoice: InvoiceRecord, pdf: NonNullable<Invoice['pdf']>): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: invoiceKey(invoice),
+          UpdateExpression: 'SET pdf = :pdf',
+          ConditionExpression: 'attribute_not_exists(pdf)',
+          ExpressionAttributeValues: { ':pdf': pdf },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /**
+   * Moves the email from `ready` to `sending`. Only the caller that wins this conditional write may call
+   * SES: SES has no idempotency token, so this is what keeps an invoice from being emailed twice.
+   */
+  async beginSending(invoice: InvoiceRecord, at: string): Promise<boolean> {
+    return this.conditionalEmailUpdate(
+      invoice,
+      'SET email.#status = :sending, email.sendingAt = :at',
+      'ready',
+      {
+        ':sending': 'sending',
+        ':at': at,
+      },
+    );
+  }
+
+  /** SES said no for sure (throttled, rejected): back to `ready` so a retry may send. */
+  async abandonSending(invoice: InvoiceRecord): Promise<boolean> {
+    return this.conditionalEmailUpdate(invoice, 'SET email.#status = :ready', 'sending', {
+      ':ready': 'ready',
+    });
+  }
+
+  /** SES accepted the message: the invoice is sent and leaves the to-send index. */
+  async markSent(invoice: InvoiceRecord, messageId: string, at: string, runId: string): Promise<void> {
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: invoiceKey(invoice),
+              UpdateExpression:
+                'SET email.#status = :sent, email.messageId = :messageId, email.sentAt = :at, #invoiceStatus = :sentInvoice ' +
+                'REMOVE sendPk, sendSk',
+              ConditionExpression: 'email.#status = :sending',
+              ExpressionAttributeNames: { '#status': 'status', '#invoiceStatus': 'status' },
+              ExpressionAttributeValues: {
+                ':sent': 'sent',
+                ':sending': 'sending',
+                ':sentInvoice': 'sent',
+                ':messageId': messageId,
+                ':at': at,
+              },
+            },
+          },
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: keys.run(runId),
+              UpdateExpression: 'ADD invoicesSent :one',
+              ExpressionAttributeValues: { ':one': 1 },
+            },
+          },
+        ],
+      }),
+    );
+  }
+
+  /** A send interrupted mid-flight: SES may or may not have the message. Never resent automatically. */
+  async markDeliveryUnknown(invoice: InvoiceRecord): Promise<boolean> {
+    const changed = await this.conditionalEmailUpdate(
+      invoice,
+      'SET email.#status = :unknown REMOVE sendPk, sendSk',
+      'sending',
+      { ':unknown': 'unknown' },
+    );
+    return changed;
+  }
+
+  /** Operator review: a held draft leaves the numbering index; released, it comes back. */
+  async setHeld(invoice: InvoiceRecord, held: boolean): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: invoiceKey(invoice),
+          UpdateExpression: held
+            ? 'SET #status = :held REMOVE numberPk, numberSk'
+            : 'SET #status = :draft, numberPk = :numberPk, numberSk = :numberSk',
+          ConditionExpression: '#status = :from',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: held
+            ? { ':held': 'held', ':from': 'draft' }
+            : {
+                ':draft': 'draft',
+                ':from': 'held',
+                ...prefixed(keys.toNumber(invoice.issuer.entityId, invoice.createdAt, invoice.invoiceId)),
+              },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  private async conditionalEmailUpdate(
+    invoice: InvoiceRecord,
+    update: string,
+    from: string,
+    values: Record<string, unknown>,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: invoiceKey(invoice),
+          UpdateExpression: update,
+          ConditionExpression: 'email.#status = :from',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':from': from, ...values },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  // ── runs ────────────────────────────────────────────────────────────────────────────────────
+
+  /** Creates the run record once; a second start of the same run finds it and goes on. */
+  async createRun(runId: string, cutOff: string, startedAt: string, executionName?: string): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.run(runId),
+            entity: 'BillingRun',
+            runId,
+            cutOff,
+            status: 'running',
+            startedAt,
+            invoiced: 0,
+            skipped: 0,
+            failed: 0,
+            invoicesIssued: 0,
+            invoicesSent: 0,
+            ...(executionName ? { executionName } : {}),
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** The run and its first failures (at most `maxFailures`; the counters say how many in all). */
+  async getRun(runId: string, maxFailures = 100): Promise<BillingRun | undefined> {
+    const [{ Item: run }, failurePage] = await Promise.all([
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.run(runId), ConsistentRead: true }),
+      ),
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :failure)',
+          ExpressionAttributeValues: { ':pk': keys.run(runId).PK, ':failure': 'FAILURE#' },
+          ConsistentRead: true,
+          Limit: maxFailures,
+        }),
+      ),
+    ]);
+    if (!run) return undefined;
+    const failures = (failurePage.Items ?? []).map((item) => ({
+      stage: item.stage as 'build' | 'deliver',
+      ...(item.accountId ? { accountId: item.accountId as string } : {}),
+      ...(item.invoiceId ? { invoiceId: item.invoiceId as string } : {}),
+      reason: item.reason as string,
+    }));
+    const invoiced = (run.invoiced as number) ?? 0;
+    const skipped = (run.skipped as number) ?? 0;
+    const failed = (run.failed as number) ?? 0;
+    return {
+      runId: run.runId as string,
+      cutOff: run.cutOff as string,
+      status: run.status as BillingRun['status'],
+      startedAt: run.startedAt as string,
+      ...(run.finishedAt ? { finishedAt: run.finishedAt as string } : {}),
+      accountsDue: invoiced + skipped + failed,
+      invoiced,
+      skipped,
+      failed,
+      invoicesIssued: (run.invoicesIssued as number) ?? 0,
+      invoicesSent: (run.invoicesSent as number) ?? 0,
+      failures,
+    };
+  }
+
+  /** Counts one account's outcome in the run, once (a retried build does not count twice). */
+  async recordOutcome(runId: string, accountId: string, outcome: 'invoiced' | 'skipped'): Promise<void> {
+    await this.recordOnce(
+      { ...keys.runOutcome(runId, accountId), entity: 'RunOutcome', accountId, outcome },
+      runId,
+      outcome,
+    );
+  }
+
+  /** Records a failure with its reason, once per stage and subject, and counts failed accounts. */
+  async recordFailure(
+    runId: string,
+    failure: { stage: 'build' | 'deliver'; accountId?: string; invoiceId?: string; reason: string },
+  ): Promise<void> {
+    const subject = failure.accountId ?? failure.invoiceId ?? 'unknown';
+    await this.recordOnce(
+      { ...keys.runFailure(runId, failure.stage, subject), entity: 'RunFailure', ...failure },
+      runId,
+      failure.stage === 'build' ? 'failed' : undefined,
+    );
+  }
+
+  async finishRun(runId: string, finishedAt: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.run(runId),
+        UpdateExpression: 'SET #status = :succeeded, finishedAt = :at',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':succeeded': 'succeeded', ':at': finishedAt },
+      }),
+    );
+  }
+
+  private async recordOnce(item: Record<string, unknown>, runId: string, counter?: string): Promise<void> {
+    const items: TransactItems = [
+      { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' } },
+    ];
+    if (counter) {
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: keys.run(runId),
+          UpdateExpression: 'ADD #counter :one',
+          ExpressionAttributeNames: { '#counter': counter },
+          ExpressionAttributeValues: { ':one': 1 },
+        },
+      });
+    }
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        if (error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return;
+      }
+      throw error;
+    }
+  }
+}
+
+function invoiceKey(invoice: InvoiceRecord) {
+  return keys.invoice(invoice.accountId, invoice.orderRange.from, invoice.currency, invoice.purchaseOrderKey);
+}
+
+function prefixed(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [`:${name}`, value]));
+}

@@ -1,0 +1,33 @@
+import { ConfigError } from '../config.js';
+import { type Issuer, issuerSchema } from '../schemas/invoice.js';
+
+/** Configuration of the billing run, read and checked once per container. */
+export interface BillingConfig {
+  issuer: Issuer;
+  /** SES sender of invoice emails (a verified identity). */
+  invoiceSender: string;
+  /** Bucket where invoice PDFs are stored. */
+  invoiceBucketName: string;
+  /** Hours between building drafts and numbering them (0: no review window). */
+  reviewWindowHours: number;
+}
+
+export function loadBillingConfig(env: NodeJS.ProcessEnv = process.env): BillingConfig {
+  const raw = env.ISSUER;
+  if (!raw) throw new ConfigError('ISSUER', 'is required (JSON with the issuer legal details)');
+  let issuer: Issuer;
+  try {
+    issuer = issuerSchema.parse(JSON.parse(raw));
+  } catch (error) {
+    throw new ConfigError('ISSUER', `is not valid issuer JSON: ${(error as Error).message}`);
+  }
+  const invoiceSender = env.INVOICE_SENDER;
+  if (!invoiceSender) throw new ConfigError('INVOICE_SENDER', 'is required');
+  const invoiceBucketName = env.INVOICE_BUCKET_NAME;
+  if (!invoiceBucketName) throw new ConfigError('INVOICE_BUCKET_NAME', 'is required');
+  const reviewWindowHours = Number(env.REVIEW_WINDOW_HOURS ?? '0');
+  if (!Number.isFinite(reviewWindowHours) || reviewWindowHours < 0) {
+    throw new ConfigError('REVIEW_WINDOW_HOURS', 'must be a number of hours, 0 or more');
+  }
+  return { issuer, invoiceSender, invoiceBucketName, reviewWindowHours };
+}

@@ -1,0 +1,139 @@
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { ulid } from 'ulid';
+import type { BillingRepository, InvoiceRecord } from '../adapters/dynamo/billing-repository.js';
+import { invoiceView } from '../adapters/dynamo/billing-repository.js';
+import type { InvoiceStore } from '../adapters/invoice-store.js';
+import type { RunInput } from '../billing/workflow.js';
+import { localDate } from '../domain/periods.js';
+import { conflict, notFound, refused } from '../errors.js';
+import type { BillingRun, Invoice } from '../schemas/invoice.js';
+import type { Clock } from './clock.js';
+
+export interface BillingRunDeps {
+  billing: BillingRepository;
+  sfn: SFNClient;
+  stateMachineArn: string;
+  clock: Clock;
+  timeZone: string;
+}
+
+/** Starts a billing run for a cut-off: the run record first (so it can be followed at once), then the workflow. */
+export async function startBillingRun(
+  deps: BillingRunDeps,
+  request: { cutOff: string; rerunOf?: string },
+): Promise<BillingRun> {
+  const today = localDate(deps.clock.now(), deps.timeZone);
+  if (request.cutOff > today) {
+    throw refused(
+      'cut_off_in_future',
+      `The cut-off ${request.cutOff} is after today (${today}): its periods have not ended.`,
+      [{ field: 'cutOff', reason: `must be ${today} or earlier` }],
+    );
+  }
+  const runId = `run_${request.cutOff}_${ulid().toLowerCase()}`;
+  const startedAt = deps.clock.now().toISOString();
+  await deps.billing.createRun(runId, request.cutOff, startedAt, runId);
+  const input: RunInput = { trigger: 'api', cutOff: request.cutOff, runId };
+  try {
+    await deps.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: deps.stateMachineArn,
+        name: runId,
+        input: JSON.stringify(input),
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ExecutionAlreadyExists)) throw error;
+  }
+  return (await deps.billing.getRun(runId)) as BillingRun;
+}
+
+/** A run and its summary; a run whose workflow failed outright says so. */
+export async function getBillingRun(deps: BillingRunDeps, runId: string): Promise<BillingRun> {
+  const run = await deps.billing.getRun(runId);
+  if (!run) throw notFound('billing_run', runId);
+  if (run.status === 'running') {
+    const executionArn = `${deps.stateMachineArn.replace(':stateMachine:', ':execution:')}:${runId}`;
+    try {
+      const execution = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (execution.status && ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(execution.status)) {
+        return {
+          ...run,
+          status: 'failed',
+          failures: [
+            ...run.failures,
+            {
+              stage: 'build',
+              reason:
+                `Workflow ${execution.status}: ${execution.error ?? ''} ${execution.cause ?? ''}`.trim(),
+            },
+          ],
+        };
+      }
+    } catch (error) {
+      // A run started by the schedule has another execution name; its record is the truth then.
+      if ((error as { name?: string }).name !== 'ExecutionDoesNotExist') throw error;
+    }
+  }
+  return run;
+}
+
+/** Runs the same cut-off again: whatever is missing (failed accounts, unsent invoices) gets done, nothing twice. */
+export async function rerunBillingRun(deps: BillingRunDeps, runId: string): Promise<BillingRun> {
+  const run = await deps.billing.getRun(runId);
+  if (!run) throw notFound('billing_run', runId);
+  return startBillingRun(deps, { cutOff: run.cutOff, rerunOf: runId });
+}
+
+export interface InvoiceDeps {
+  billing: BillingRepository;
+  store: InvoiceStore;
+}
+
+async function findInvoice(deps: Pick<InvoiceDeps, 'billing'>, invoiceId: string): Promise<InvoiceRecord> {
+  const invoice = await deps.billing.getInvoice(invoiceId);
+  if (!invoice) throw notFound('invoice', invoiceId);
+  return invoice;
+}
+
+export async function getInvoice(deps: Pick<InvoiceDeps, 'billing'>, invoiceId: string): Promise<Invoice> {
+  return invoiceView(await findInvoice(deps, invoiceId));
+}
+
+/** A short-lived download link for an issued invoice's PDF. */
+export async function invoicePdfLink(
+  deps: InvoiceDeps,
+  invoiceId: string,
+  now: Date,
+): Promise<{ url: string; expiresAt: string }> {
+  const invoice = await findInvoice(deps, invoiceId);
+  if (!invoice.pdf) throw conflict('invoice_pdf_not_ready', `Invoice ${invoiceId} has no PDF yet.`);
+  const seconds = 300;
+  return {
+    url: await deps.store.downloadUrl(invoice.pdf.s3Key, seconds),
+    expiresAt: new Date(now.getTime() + seconds * 1000).toISOString(),
+  };
+}
+
+/** Review window: hold a draft back from numbering, or release it. Only drafts (never issued invoices). */
+export async function setInvoiceHeld(
+  deps: Pick<InvoiceDeps, 'billing'>,
+  invoiceId: string,
+  held: boolean,
+): Promise<Invoice> {
+  const invoice = await findInvoice(deps, invoiceId);
+  const target = held ? 'held' : 'draft';
+  if (invoice.status === target) return invoiceView(invoice);
+  if (!(await deps.billing.setHeld(invoice, held))) {
+    throw conflict(
+      'invoice_not_draft',
+      `Invoice ${invoiceId} is ${invoice.status}: only drafts can be held or released; issued invoices never change.`,
+    );
+  }
+  return invoiceView((await findInvoice(deps, invoiceId)) as InvoiceRecord);
+}

@@ -1,0 +1,282 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import type { AccountRepository } from '../adapters/dynamo/account-repository.js';
+import {
+  type BillingRepository,
+  type InvoiceRecord,
+  invoiceView,
+} from '../adapters/dynamo/billing-repository.js';
+import { acceptedOrdersInRange } from '../adapters/dynamo/order-repository.js';
+import type { InvoiceStore } from '../adapters/invoice-store.js';
+import type { Mailer } from '../adapters/mailer.js';
+import type { BillingConfig } from '../billing/config.js';
+import {
+  draftInvoice,
+  formatInvoiceNumber,
+  InvoiceAccumulator,
+  NO_PURCHASE_ORDER,
+  purchaseOrderKey,
+} from '../billing/invoice-builder.js';
+import {
+  type BuildAccountInput,
+  DUE_PAGE_SIZE,
+  type DuePage,
+  type ListDueInput,
+  type ListToSendInput,
+  NUMBERING_BATCH_SIZE,
+  type NumberResult,
+  type RecordFailureInput,
+  type RunContext,
+  type RunInput,
+  SEND_PAGE_SIZE,
+  type SendPage,
+} from '../billing/workflow.js';
+import { dueDate } from '../domain/payment-terms.js';
+import { billingPeriodContaining, localDate, nextBillingPeriod } from '../domain/periods.js';
+import type { Account } from '../schemas/account.js';
+import type { BillingRun, Invoice } from '../schemas/invoice.js';
+import type { Order } from '../schemas/order.js';
+import type { Clock } from './clock.js';
+
+export interface BillingDeps {
+  accounts: AccountRepository;
+  billing: BillingRepository;
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  store: InvoiceStore;
+  mailer: Mailer;
+  config: BillingConfig;
+  clock: Clock;
+  timeZone: string;
+}
+
+/** What building drafts needs (no S3, no SES): the preview runs with just this. */
+export type PreviewDeps = Pick<
+  BillingDeps,
+  'accounts' | 'client' | 'tableName' | 'config' | 'clock' | 'timeZone'
+>;
+
+/** A failure a workflow Retry should retry (the name is matched by the state machine's ErrorEquals). */
+export class WorkflowError extends Error {
+  constructor(
+    name: 'Throttled' | 'TransientFailure' | 'DeliveryUnknown' | 'InvalidRecipient' | 'NotFound',
+    message: string,
+  ) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** Safety bound on periods closed for one account in one run (a quarterly account idle for 30 years). */
+const MAX_PERIODS_PER_ACCOUNT = 120;
+
+/** Emails still `sending` after this long were interrupted mid-flight. */
+const SENDING_STALE_MS = 10 * 60_000;
+
+/** StartRun: creates (or finds) the run record; the schedule's run id is its cut-off, so a retry is the same run. */
+export async function startRun(deps: BillingDeps, input: RunInput): Promise<RunContext> {
+  const now = deps.clock.now();
+  const cutOff = input.cutOff ?? localDate(now, deps.timeZone);
+  const runId = input.runId ?? `run_${cutOff}`;
+  await deps.billing.createRun(runId, cutOff, now.toISOString());
+  return { runId, cutOff, reviewSeconds: Math.round(deps.config.reviewWindowHours * 3600) };
+}
+
+/** ListDue: one page of accounts whose oldest open period ends on or before the cut-off. */
+export async function listDue(deps: BillingDeps, input: ListDueInput): Promise<DuePage> {
+  return deps.billing.accountsDue(input.cutOff, { limit: DUE_PAGE_SIZE, cursor: input.cursor });
+}
+
+/**
+ * BuildAccount: for each of the account's periods that ended by the cut-off, oldest first: close it (late
+ * orders now go to the next period), read its orders (streamed, strongly consistent), write one draft per
+ * purchase-order group, then mark the period invoiced. Every write is conditional, so a retry or a rerun
+ * after a crash at any point finishes the job without duplicating anything.
+ */
+export async function buildAccount(deps: BillingDeps, input: BuildAccountInput): Promise<{ drafts: number }> {
+  const account = await deps.accounts.get(input.accountId, { consistent: true });
+  if (!account) throw new WorkflowError('NotFound', `Account ${input.accountId} does not exist`);
+  let from = account.billedThrough ?? account.closedThrough;
+  if (!from) throw new WorkflowError('NotFound', `Account ${input.accountId} has no billing state`);
+  let drafts = 0;
+  for (let i = 0; i < MAX_PERIODS_PER_ACCOUNT; i++) {
+    const period = billingPeriodContaining(from, account.billingCycle, deps.timeZone);
+    const to = nextBillingPeriod(period).startDate;
+    if (to > input.cutOff) break;
+    await deps.billing.closePeriods(account.accountId, to);
+    const groups = await draftsOf(deps, account, { from, to }, period.endDate, input.runId);
+    for (const draft of groups) {
+      await deps.billing.createDraft(draft, { releaseForNumbering: true });
+    }
+    drafts += groups.length;
+    const nextClose = nextBillingPeriod(
+      billingPeriodContaining(to, account.billingCycle, deps.timeZone),
+    ).startDate;
+    await deps.billing.advanceBilledThrough(account.accountId, from, to, nextClose);
+    from = to;
+  }
+  await deps.billing.recordOutcome(input.runId, account.accountId, drafts > 0 ? 'invoiced' : 'skipped');
+  return { drafts };
+}
+
+/** The drafts of one period: orders streamed once, summed per purchase-order group. */
+async function draftsOf(
+  deps: PreviewDeps,
+  account: Account,
+  range: { from: string; to: string },
+  lastDay: string,
+  runId: string,
+): Promise<InvoiceRecord[]> {
+  const groups = new Map<string, { accumulator: InvoiceAccumulator; purchaseOrderNumber?: string }>();
+  for await (const order of acceptedOrdersInRange(deps.client, deps.tableName, account.accountId, range)) {
+    const key = purchaseOrderKey(order, account.oneInvoicePerPurchaseOrder);
+    let group = groups.get(key);
+    if (!group) {
+      group = {
+        accumulator: new InvoiceAccumulator(),
+        ...(key !== NO_PURCHASE_ORDER && order.purchaseOrderNumber
+          ? { purchaseOrderNumber: order.purchaseOrderNumber }
+          : {}),
+      };
+      groups.set(key, group);
+    }
+    group.accumulator.add(order);
+  }
+  const createdAt = deps.clock.now().toISOString();
+  return [...groups.entries()].map(([key, group]) => ({
+    ...draftInvoice({
+      invoiceId: `inv_${ulid()}`,
+      runId,
+      account,
+      issuer: deps.config.issuer,
+      period: { startDate: range.from, endDate: lastDay },
+      ...(group.purchaseOrderNumber ? { purchaseOrderNumber: group.purchaseOrderNumber } : {}),
+      accumulator: group.accumulator,
+      createdAt,
+    }),
+    orderRange: range,
+    purchaseOrderKey: key,
+  }));
+}
+
+/**
+ * NumberInvoices: gives the next batch of released drafts their numbers in one transaction with the
+ * issuer's yearly counter: gapless, unique, in issue order. Two numbering steps racing each other make
+ * one transaction fail; that one is retried by the workflow and takes the next numbers.
+ */
+export async function numberInvoices(deps: BillingDeps, input: { runId: string }): Promise<NumberResult> {
+  const { entityId } = deps.config.issuer;
+  const drafts = await deps.billing.draftsToNumber(entityId, NUMBERING_BATCH_SIZE);
+  if (drafts.length === 0) return { numbered: 0, more: false };
+  const now = deps.clock.now();
+  const issueDate = localDate(now, deps.timeZone);
+  const year = issueDate.slice(0, 4);
+  const last = await deps.billing.readCounter(entityId, year);
+  const entries = drafts.map((invoice, index) => ({
+    invoice,
+    number: formatInvoiceNumber(year, last + index + 1),
+    issueDate,
+    dueDate: dueDate(issueDate, invoice.paymentTerms),
+  }));
+  const outcome = await deps.billing.issueBatch(
+    entityId,
+    year,
+    last,
+    entries,
+    input.runId,
+    now.toISOString(),
+  );
+  if (outcome === 'conflict') {
+    throw new WorkflowError('TransientFailure', 'Another numbering step moved the counter or a draft; retry');
+  }
+  return { numbered: entries.length, more: drafts.length === NUMBERING_BATCH_SIZE };
+}
+
+/** ListToSend: a page of issued invoices whose PDF or email is still to do. */
+export async function listToSend(deps: BillingDeps, input: ListToSendInput): Promise<SendPage> {
+  return deps.billing.invoicesToSend({ limit: SEND_PAGE_SIZE, cursor: input.cursor });
+}
+
+/** The orders of an invoice, streamed from DynamoDB in the order they arrived. */
+export async function* ordersOfInvoice(
+  deps: Pick<BillingDeps, 'client' | 'tableName'>,
+  invoice: InvoiceRecord,
+) {
+  for await (const order of acceptedOrdersInRange(
+    deps.client,
+    deps.tableName,
+    invoice.accountId,
+    invoice.orderRange,
+  )) {
+    if (
+      invoice.purchaseOrderKey === NO_PURCHASE_ORDER ||
+      purchaseOrderKey(order, true) === invoice.purchaseOrderKey
+    ) {
+      yield order as Order;
+    }
+  }
+}
+
+/** RecordFailure: what a Catch hands over, kept on the run with a readable reason. */
+export async function recordFailure(deps: BillingDeps, input: RecordFailureInput): Promise<void> {
+  let reason = input.error.Error;
+  try {
+    const cause = JSON.parse(input.error.Cause ?? '{}') as { errorMessage?: string };
+    if (cause.errorMessage) reason = `${input.error.Error}: ${cause.errorMessage}`;
+  } catch {
+    if (input.error.Cause) reason = `${input.error.Error}: ${input.error.Cause}`;
+  }
+  await deps.billing.recordFailure(input.runId, {
+    stage: input.stage,
+    ...(input.accountId ? { accountId: input.accountId } : {}),
+    ...(input.invoiceId ? { invoiceId: input.invoiceId } : {}),
+    reason: reason.slice(0, 1000),
+  });
+}
+
+/** FinishRun: flags emails interrupted mid-flight, closes the run and answers its summary. */
+export async function finishRun(deps: BillingDeps, input: { runId: string }): Promise<BillingRun> {
+  const now = deps.clock.now();
+  for (const invoice of await deps.billing.invoicesSending()) {
+    const since = Date.parse(invoice.email?.sendingAt ?? '');
+    if (Number.isFinite(since) && now.getTime() - since < SENDING_STALE_MS) continue;
+    if (await deps.billing.markDeliveryUnknown(invoice)) {
+      await deps.billing.recordFailure(input.runId, {
+        stage: 'deliver',
+        invoiceId: invoice.invoiceId,
+        reason: 'Email interrupted mid-send: check the mailbox, then resend by hand if it did not arrive.',
+      });
+    }
+  }
+  await deps.billing.finishRun(input.runId, now.toISOString());
+  const run = await deps.billing.getRun(input.runId);
+  if (!run) throw new WorkflowError('NotFound', `Run ${input.runId} does not exist`);
+  return run;
+}
+
+/** What the account's next invoice(s) would be for its oldest open period (or a given one), writing nothing. */
+export async function previewInvoices(
+  deps: PreviewDeps,
+  accountId: string,
+  periodStart?: string,
+): Promise<Omit<Invoice, 'invoiceId' | 'runId'>[]> {
+  const account = await deps.accounts.get(accountId, { consistent: true });
+  if (!account) throw new WorkflowError('NotFound', `Account ${accountId} does not exist`);
+  const from =
+    periodStart ??
+    account.billedThrough ??
+    account.closedThrough ??
+    localDate(deps.clock.now(), deps.timeZone);
+  const period = billingPeriodContaining(from, account.billingCycle, deps.timeZone);
+  const drafts = await draftsOf(
+    deps,
+    account,
+    { from, to: nextBillingPeriod(period).startDate },
+    period.endDate,
+    'run_preview',
+  );
+  return drafts.map((draft) => {
+    const { invoiceId: _id, runId: _run, ...preview } = invoiceView(draft);
+    return preview;
+  });
+}

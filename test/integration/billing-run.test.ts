@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import { extractText, getDocumentProxy } from 'unpdf';
+import { describe, expect, it } from 'vitest';
+import { type Mailer, SendFailure } from '../../shared/adapters/mailer.js';
+import { finishRun } from '../../shared/usecases/billing.js';
+import { sendInvoiceEmail } from '../../shared/usecases/billing-delivery.js';
+import { cancelOrder, placeOrder } from '../../shared/usecases/orders.js';
+import {
+  assertGaplessNumbers,
+  givenBillingDeps,
+  invoicesOf,
+  mailboxSince,
+  runBillingSteps,
+} from '../support/billing-steps.js';
+import { anOrder } from '../support/fixtures.js';
+import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
+
+const line = (vatRate: number, unitPriceMinor: number, quantity = 1) => ({
+  sku: `SKU-${vatRate}`,
+  description: `Article à ${vatRate} %`,
+  quantity,
+  unitPriceMinor,
+  vatRate,
+  sellerId: 'seller-1',
+});
+
+async function pdfText(deps: ReturnType<typeof givenBillingDeps>, s3Key: string): Promise<string> {
+  const bytes = await deps.store.get(s3Key);
+  const pdf = await getDocumentProxy(new Uint8Array(bytes));
+  return (await extractText(pdf, { mergePages: true })).text;
+}
+
+describe('billing run, step by step, against the emulators', () => {
+  it('invoices each account once for its closed period, with a gapless number, a PDF and an email', async () => {
+    const clock = new TestClock(new Date('2026-10-05T09:00:00Z'));
+    const services = givenServices(clock);
+    const deps = givenBillingDeps(services);
+    const monthly = await givenEnrolledAccount(services, { billingCycle: 'monthly' });
+    const weekly = await givenEnrolledAccount(services, { billingCycle: 'weekly' });
+    const place = (account: typeof monthly, at: string, lines = [line(20, 1000, 2), line(5.5, 999)]) => {
+      clock.set(at);
+      return placeOrder(services, {
+        storefrontId: account.storefrontId,
+        idempotencyKey: randomUUID(),
+        input: anOrder(account.accountId, { lines }),
+      });
+    };
+    // October for the monthly account, including 23:30 in Paris on 31 October (22:30 UTC, after the DST change).
+    await place(monthly, '2026-10-05T09:00:00Z');
+    const lastEvening = await place(monthly, '2026-10-31T22:30:00Z');
+    expect(lastEvening.order.billingPeriod.startDate).toBe('2026-10-01');
+    const november = await place(monthly, '2026-10-31T23:30:00Z'); // 00:30 on 1 November in Paris
+    expect(november.order.billingPeriod.startDate).toBe('2026-11-01');
+    // The weekly account orders in the week of the DST change (Monday 19 to Sunday 25 October).
+    await place(weekly, '2026-10-25T10:00:00Z', [line(20, 5000)]);
+
+    const before = new Date();
+    clock.set('2026-11-01T00:20:00Z');
+    const { invoices } = await runBillingSteps(deps, {
+      cutOff: '2026-11-01',
+      accountIds: [monthly.accountId, weekly.accountId],
+    });
+
+    const monthlyInvoices = invoices.filter((invoice) => invoice.accountId === monthly.accountId);
+    expect(monthlyInvoices).toHaveLength(1);
+    const [invoice] = monthlyInvoices;
+    if (!invoice) throw new Error('no invoice');
+    // Two October orders: 2 × 10.00 at 20 % and 9.99 at 5.5 %, each; VAT per rate on the invoice's base.
+    expect(invoice).toMatchObject({
+      status: 'sent',
+      period: { startDate: '2026-10-01', endDate: '2026-10-31' },
+      orderCount: 2,
+      vatBreakdown: [
+        { vatRate: 20, baseMinor: 4000, vatMinor: 800 },
+        { vatRate: 5.5, baseMinor: 1998, vatMinor: 110 },
+      ],
+      totals: { netMinor: 5998, vatMinor: 910, grossMinor: 6908 },
+      amountDueMinor: 6908,
+      issueDate: '2026-11-01',
+      dueDate: '2026-12-01',
+    });
+    const weeklyInvoices = invoices.filter((i) => i.accountId === weekly.accountId);
+    expect(weeklyInvoices.map((i) => i.period)).toEqual([{ startDate: '2026-10-19', endDate: '2026-10-25' }]);
+
+    const numbers = await assertGaplessNumbers(deps.config.issuer.entityId, '2026');
+    expect(invoices.map((i) => i.number).sort()).toEqual(numbers);
+
+    const text = await pdfText(deps, invoice.pdf?.s3Key as string);
+    expect(text).toContain(invoice.number);
+    expect(text).toContain('69,08');
+    expect(text).toContain('40,00');
+
+    const emails = (await mailboxSince(before)).filter((email) =>
+      email.subject.includes(invoice.number as string),
+    );
+    expect(emails).toHaveLength(1);
+    expect(emails[0]?.attachments[0]?.contentType).toBe('application/pdf');
+    expect(Buffer.from(emails[0]?.attachments[0]?.content ?? '', 'base64')).toEqual(
+      await deps.store.get(invoice.pdf?.s3Key as string),
+    );
+
+    // Exposure moved from unbilled orders to unpaid invoices; the November order stays unbilled.
+    const account = await services.accounts.get(monthly.accountId, { consistent: true });
+    expect(account?.exposure).toMatchObject({
+      unbilledOrdersMinor: november.order.totals.grossMinor,
+      unpaidInvoicesMinor: 6908,
+    });
+    // A billed order can no longer be cancelled.
+    await expect(
+      cancelOrder(services, { role: 'operator', keyId: 'k' }, lastEvening.order.orderId),
+    ).rejects.toMatchObject({ code: 'order_already_billed' });
+  });
+
+  it.each(['build', 'number', 'store'] as const)(
+    'a run stopped after %s and run again issues no second invoice, number or email',
+    async (stopAfter) => {
+      const clock = new TestClock(new Date('2026-10-10T10:00:00Z'));
+      const services = givenServices(clock);
+      const deps = givenBillingDeps(services);
+      const accounts = [await givenEnrolledAccount(services), await givenEnrolledAccount(services)];
+      for (const account of accounts) {
+        await placeOrder(services, {
+          storefrontId: account.storefrontId,
+          idempotencyKey: randomUUID(),
+          input: anOrder(account.accountId),
+        });
+      }
+      const accountIds = accounts.map((a) => a.accountId);
+      clock.set('2026-11-01T01:00:00Z');
+      const before = new Date();
+      await runBillingSteps(deps, { cutOff: '2026-11-01', accountIds, stopAfter });
+      const { invoices } = await runBillingSteps(deps, { cutOff: '2026-11-01', accountIds });
+      await runBillingSteps(deps, { cutOff: '2026-11-01', accountIds }); // and once more
+
+      expect(invoices).toHaveLength(2);
+      expect(invoices.every((i) => i.status === 'sent')).toBe(true);
+      expect(await assertGaplessNumbers(deps.config.issuer.entityId, '2026')).toHaveLength(2);
+      const emails = (await mailboxSince(before)).filter((email) =>
+        invoices.some((i) => email.subject.includes(i.number as string)),
+      );
+      expect(emails).toHaveLength(2);
+    },
+  );
+
+  it('never emails twice when a send is interrupted, and reports it for an operator', async () => {
+    const clock = new TestClock(new Date('2026-10-10T10:00:00Z'));
+    const services = givenServices(clock);
+    const deps = givenBillingDeps(services);
+    const account = await givenEnrolledAccount(services);
+    await placeOrder(services, {
+      storefrontId: account.storefrontId,
+      idempotencyKey: randomUUID(),
+      input: anOrder(account.accountId),
+    });
+    clock.set('2026-11-01T01:00:00Z');
+    const { runId, invoices } = await runBillingSteps(deps, {
+      cutOff: '2026-11-01',
+      accountIds: [account.accountId],
+      stopAfter: 'store',
+    });
+    const [invoice] = invoices;
+    if (!invoice) throw new Error('no invoice');
+    // The SES emulator cannot time out on demand: a mailer whose call never answers stands in for it.
+    const lost = {
+      ...deps,
+      mailer: {
+        sendRaw: async () => {
+          throw new SendFailure('unknown', 'socket hang up');
+        },
+      } as unknown as Mailer,
+    };
+    await expect(sendInvoiceEmail(lost, { runId, invoiceId: invoice.invoiceId })).rejects.toMatchObject({
+      name: 'DeliveryUnknown',
+    });
+    // A retry of the step does not send again.
+    const before = new Date();
+    await sendInvoiceEmail(deps, { runId, invoiceId: invoice.invoiceId });
+    expect(
+      (await mailboxSince(before)).filter((e) => e.subject.includes(invoice.number as string)),
+    ).toHaveLength(0);
+    clock.set('2026-11-01T02:00:00Z');
+    const summary = await finishRun(deps, { runId });
+    expect(summary.failures).toContainEqual(
+      expect.objectContaining({
+        stage: 'deliver',
+        invoiceId: invoice.invoiceId,
+        reason: expect.stringContaining('interrupted'),
+      }),
+    );
+    const [after] = await invoicesOf(deps, [account.accountId]);
+    expect(after?.email?.status).toBe('unknown');
+  });
+
+  it('retries a throttled send and emails once', async () => {
+    const clock = new TestClock(new Date('2026-10-10T10:00:00Z'));
+    const services = givenServices(clock);
+    const deps = givenBillingDeps(services);
+    const account = await givenEnrolledAccount(services);
+    await placeOrder(services, {
+      storefrontId: account.storefrontId,
+      idempotencyKey: randomUUID(),
+      input: anOrder(account.accountId),
+    });
+    clock.set('2026-11-01T01:00:00Z');
+    const { runId, invoices } = await runBillingSteps(deps, {
+      cutOff: '2026-11-01',
+      accountIds: [account.accountId],
+      stopAfter: 'store',
+    });
+    const invoiceId = invoices[0]?.invoiceId as string;
+    // The SES emulator never throttles: this mailer answers SES's throttling error first, as SES would.
+    const throttled = {
+      ...deps,
+      mailer: {
+        sendRaw: async () => {
+          throw new SendFailure('throttled', 'Throttling: Maximum sending rate exceeded');
+        },
+      } as unknown as Mailer,
+    };
+    await expect(sendInvoiceEmail(throttled, { runId, invoiceId })).rejects.toMatchObject({
+      name: 'Throttled',
+    });
+    const before = new Date();
+    await sendInvoiceEmail(deps, { runId, invoiceId });
+    await sendInvoiceEmail(deps, { runId, invoiceId });
+    expect(
+      (await mailboxSince(before)).filter((e) => e.subject.includes(invoices[0]?.number as string)),
+    ).toHaveLength(1);
+  });
+
+  it('bills every order exactly once while orders keep arriving during the close', async () => {
+    const clock = new TestClock(new Date('2026-10-31T22:59:59Z')); // the last second of October in Paris
+    const services = givenServices(clock);
+    const deps = givenBillingDeps(services);
+    const account = await givenEnrolledAccount(services, { creditLimitMinor: 100_000_000 });
+    const placed: string[] = [];
+    const intake = (async () => {
+      for (let i = 0; i < 40; i++) {
+        const { order } = await placeOrder(services, {
+          storefrontId: account.storefrontId,
+          idempotencyKey: randomUUID(),
+          input: anOrder(account.accountId),
+        });
+        placed.push(order.orderId);
+      }
+    })();
+    // The run starts while intake goes on (the clock stays on 31 October: every order is an October order).
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const run = runBillingSteps(deps, {
+      cutOff: '2026-11-01',
+      accountIds: [account.accountId],
+      stopAfter: 'number',
+    });
+    await Promise.all([intake, run]);
+    const invoices = await invoicesOf(deps, [account.accountId]);
+    const invoiced = invoices.reduce((sum, invoice) => sum + invoice.orderCount, 0);
+    // Orders that lost the race went to November: they wait for the next run, never lost, never doubled.
+    const late = await services.orders.listForPeriod(account.accountId, '2026-11-01', { limit: 100 });
+    expect(invoiced + late.items.length).toBe(placed.length);
+    expect(invoices).toHaveLength(1);
+  });
+});

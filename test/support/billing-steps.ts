@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_INVOICE_SENDER, LOCAL_ISSUER } from '../../infra/local/environment.js';
+import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
+import type { BillingConfig } from '../../shared/billing/config.js';
+import { createBillingServices } from '../../shared/billing-services.js';
+import { keys } from '../../shared/data/table.js';
+import type { Invoice } from '../../shared/schemas/invoice.js';
+import type { Services } from '../../shared/services.js';
+import {
+  type BillingDeps,
+  buildAccount,
+  finishRun,
+  numberInvoices,
+  startRun,
+} from '../../shared/usecases/billing.js';
+import { sendInvoiceEmail, storePdf } from '../../shared/usecases/billing-delivery.js';
+
+/**
+ * Billing deps on the emulators with an issuer of the test's own: its own invoice sequence and numbering
+ * queue, so test files running side by side never number each other's drafts.
+ */
+export function givenBillingDeps(services: Services, overrides: Partial<BillingConfig> = {}): BillingDeps {
+  const entityId = `T${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
+  return createBillingServices(services, {
+    issuer: { ...LOCAL_ISSUER, entityId },
+    invoiceSender: LOCAL_INVOICE_SENDER,
+    invoiceBucketName: services.config.invoiceBucketName ?? 'invoices-test',
+    reviewWindowHours: 0,
+    ...overrides,
+  });
+}
+
+/**
+ * The workflow's steps, in order, run in-process for the given accounts (the synthesized state machine
+ * runs the same use cases; see the local-workflow tests). `failAt` stops the run after a step, like a crash.
+ */
+export async function runBillingSteps(
+  deps: BillingDeps,
+  request: {
+    cutOff: string;
+    accountIds: readonly string[];
+    runId?: string;
+    stopAfter?: 'build' | 'number' | 'store';
+  },
+): Promise<{ runId: string; invoices: Invoice[] }> {
+  const run = await startRun(deps, {
+    trigger: 'api',
+    cutOff: request.cutOff,
+    runId: request.runId ?? `run_${request.cutOff}_${randomUUID().slice(0, 8)}`,
+  });
+  for (const accountId of request.accountIds) {
+    await buildAccount(deps, { runId: run.runId, cutOff: run.cutOff, accountId });
+  }
+  if (request.stopAfter === 'build')
+    return { runId: run.runId, invoices: await invoicesOf(deps, request.accountIds) };
+  while ((await numberInvoices(deps, { runId: run.runId })).more) {
+    // next batch
+  }
+  if (request.stopAfter === 'number')
+    return { runId: run.runId, invoices: await invoicesOf(deps, request.accountIds) };
+  const issued = (await invoicesOf(deps, request.accountIds)).filter(
+    (invoice) => invoice.status === 'issued',
+  );
+  for (const invoice of issued) await storePdf(deps, { invoiceId: invoice.invoiceId });
+  if (request.stopAfter === 'store')
+    return { runId: run.runId, invoices: await invoicesOf(deps, request.accountIds) };
+  for (const invoice of issued)
+    await sendInvoiceEmail(deps, { runId: run.runId, invoiceId: invoice.invoiceId });
+  await finishRun(deps, { runId: run.runId });
+  return { runId: run.runId, invoices: await invoicesOf(deps, request.accountIds) };
+}
+
+export async function invoicesOf(deps: BillingDeps, accountIds: readonly string[]): Promise<Invoice[]> {
+  const all: Invoice[] = [];
+  for (const accountId of accountIds) {
+    all.push(...(await deps.billing.listInvoices(accountId, 100)).items);
+  }
+  return all;
+}
+
+/**
+ * Invariant 3, checked from the table: the issuer's numbers for a year are exactly 1…last, each held by
+ * one invoice (the counter and the number lookup items agree), with no gap.
+ */
+export async function assertGaplessNumbers(entityId: string, year: string): Promise<string[]> {
+  const client = getDocumentClient();
+  const table = process.env.TABLE_NAME as string;
+  const counter = await client.send(
+    new GetCommand({ TableName: table, Key: keys.invoiceCounter(entityId, year) }),
+  );
+  const last = (counter.Item?.last as number | undefined) ?? 0;
+  const numbers: string[] = [];
+  for (let n = 1; n <= last; n++) {
+    const number = `${year}-${String(n).padStart(6, '0')}`;
+    const lookup = await client.send(
+      new GetCommand({ TableName: table, Key: keys.invoiceNumber(entityId, number) }),
+    );
+    if (!lookup.Item)
+      throw new Error(`Gap in ${entityId} ${year}: ${number} was never issued (last is ${last})`);
+    numbers.push(number);
+  }
+  return numbers;
+}
+
+/** Emails the SES emulator received since a moment, as its `/store` lists them. */
+export async function mailboxSince(since: Date): Promise<MailboxEmail[]> {
+  const endpoint = process.env.AWS_ENDPOINT_URL_SES as string;
+  const response = await fetch(`${endpoint}/store?since=${Math.floor(since.getTime() / 1000) - 1}`);
+  const body = (await response.json()) as { emails: MailboxEmail[] };
+  return body.emails;
+}
+
+export interface MailboxEmail {
+  messageId: string;
+  subject: string;
+  destination: { to: string[] };
+  text?: string;
+  html?: string;
+  attachments: { filename: string; content: string; contentType: string }[];
+}
