@@ -31,7 +31,12 @@ export async function givenEnrolledAccount(
   const { storefront, key } = await createStorefront(services, { name: `Shop ${randomUUID().slice(0, 6)}` });
   const account = await createAccount(
     services,
-    anAccount({ storefrontIds: [storefront.storefrontId], ...overrides }),
+    anAccount({
+      storefrontIds: [storefront.storefrontId],
+      // A mailbox of its own, so a test finds its emails among everyone's.
+      billingEmails: [`ap-${randomUUID().slice(0, 8)}@buyer.example`],
+      ...overrides,
+    }),
   );
   return { storefrontId: storefront.storefrontId, storefrontKey: key.apiKey, accountId: account.accountId };
 }
