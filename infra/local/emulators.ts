@@ -12,6 +12,7 @@ import {
   DynamoDBClient,
   ResourceInUseException,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -150,14 +151,24 @@ export function emulatorClientConfig(endpoint: string) {
 
 /**
  * Creates the table exactly as the CDK stack declares it (keys, on-demand, GSIs with ALL projection, TTL).
- * Returns true when it created it; an existing table is left alone apart from switching TTL on.
+ * Returns true when it created it. An existing table (kept in `.local/data` by an older version) gets the
+ * indexes it lacks and TTL switched on; nothing else changes.
  */
-export async function createTableIfMissing(endpoint: string, tableName: string): Promise<boolean> {
+export async function createTableIfMissing(
+  endpoint: string,
+  tableName: string,
+  log: (message: string) => void = () => {},
+): Promise<boolean> {
   const client = new DynamoDBClient(emulatorClientConfig(endpoint));
   try {
     let created = false;
     try {
-      await client.send(new DescribeTableCommand({ TableName: tableName }));
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+      for (const index of tableDefinition.indexes.filter((index) => !existing.has(index.name))) {
+        await addIndex(client, tableName, index);
+        log(`Added index ${index.name} to table ${tableName}.`);
+      }
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
       const { keys, indexes } = tableDefinition;
@@ -203,6 +214,44 @@ export async function createTableIfMissing(endpoint: string, tableName: string):
     return created;
   } finally {
     client.destroy();
+  }
+}
+
+/** Adds one GSI to an existing table (one per UpdateTable call) and waits until it is ACTIVE. */
+async function addIndex(
+  client: DynamoDBClient,
+  tableName: string,
+  index: (typeof tableDefinition.indexes)[number],
+): Promise<void> {
+  await client.send(
+    new UpdateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [
+        { AttributeName: index.partitionKey, AttributeType: 'S' },
+        { AttributeName: index.sortKey, AttributeType: 'S' },
+      ],
+      GlobalSecondaryIndexUpdates: [
+        {
+          Create: {
+            IndexName: index.name,
+            KeySchema: [
+              { AttributeName: index.partitionKey, KeyType: 'HASH' },
+              { AttributeName: index.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        },
+      ],
+    }),
+  );
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const status = Table?.GlobalSecondaryIndexes?.find((gsi) => gsi.IndexName === index.name)?.IndexStatus;
+    if (status === 'ACTIVE') return;
+    if (Date.now() > deadline)
+      throw new Error(`Index ${index.name} of ${tableName} is still ${status} after 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 

@@ -12,12 +12,46 @@ export interface LocalEndpoints {
   s3: string;
   /** SES API; also serves the mailbox web UI at `/` and the captured mail at `GET /store`. */
   ses: string;
+  /** The local Step Functions endpoint (infra/local/sfn-endpoint.ts), when one runs. */
+  sfn?: string;
 }
 
 export interface LocalResourceNames {
   tableName: string;
   invoiceBucketName: string;
 }
+
+/** The billing workflow's ARN on the local Step Functions endpoint (region `local`, as Step Functions Local does). */
+export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:local:000000000000:stateMachine:billing-run';
+
+/** The ARN of the execution named `name` of a state machine, as Step Functions forms it. */
+export function executionArnOf(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+/** Sender address of invoice emails locally (any address goes: the SES emulator verifies nothing). */
+export const LOCAL_INVOICE_SENDER = 'factures@marketplace.example';
+
+/**
+ * A fictitious marketplace operator, issuer of every local invoice (shape: `issuerSchema` in
+ * shared/schemas/invoice.ts). SIREN, VAT id (key 32), IBAN (the banks' documentation example) and BIC are
+ * well-formed and belong to nobody.
+ */
+export const LOCAL_ISSUER = {
+  entityId: 'MKT',
+  legalName: 'Marketplace Démo SAS',
+  legalForm: 'SAS',
+  address: { line1: '10 rue de Rivoli', postalCode: '75001', city: 'Paris', country: 'FR' },
+  siren: '123456789',
+  vatId: 'FR32123456789',
+  shareCapital: '100 000 EUR',
+  rcs: 'RCS Paris 123 456 789',
+  email: LOCAL_INVOICE_SENDER,
+  latePenaltyRatePercent: 12.15,
+  iban: 'FR7630006000011234567890189',
+  bic: 'DEMOFRPPXXX',
+  vatOnDebits: false,
+} as const;
 
 /**
  * The environment that points the app's SDK clients at the emulators, through the SDK's standard variables
@@ -39,5 +73,11 @@ export function localEnvironment(
     TABLE_NAME: names.tableName,
     INVOICE_BUCKET_NAME: names.invoiceBucketName,
     MARKETPLACE_TIME_ZONE: 'Europe/Paris',
+    ...(endpoints.sfn ? { AWS_ENDPOINT_URL_SFN: endpoints.sfn } : {}),
+    STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
+    ISSUER: JSON.stringify(LOCAL_ISSUER),
+    INVOICE_SENDER: LOCAL_INVOICE_SENDER,
+    // No review window locally: a run numbers and sends right after building.
+    REVIEW_WINDOW_HOURS: '0',
   };
 }

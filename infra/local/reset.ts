@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { portIsListening } from './ports.js';
-import { DATA_DIR, DEMO_KEYS_FILE, localPorts, STACK_FILE } from './settings.js';
+import { DATA_DIR, DEMO_INVOICES_DIR, DEMO_KEYS_FILE, localPorts, STACK_FILE } from './settings.js';
 
 function runningStackPid(): number | undefined {
   if (!existsSync(STACK_FILE)) return undefined;
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   }
   await rm(DATA_DIR, { recursive: true, force: true });
   await rm(DEMO_KEYS_FILE, { force: true });
+  await rm(DEMO_INVOICES_DIR, { recursive: true, force: true });
   await rm(STACK_FILE, { force: true });
   console.log(`Removed ${DATA_DIR} and ${DEMO_KEYS_FILE}. The next \`npm start\` seeds a fresh demo.`);
 }

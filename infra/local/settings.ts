@@ -9,6 +9,8 @@ export const DATA_DIR = join(LOCAL_DIR, 'data');
 export const DEMO_KEYS_FILE = join(LOCAL_DIR, 'demo-keys.json');
 /** Written by `npm start` while it runs: `{ pid, ports }`. */
 export const STACK_FILE = join(LOCAL_DIR, 'stack.json');
+/** Where `npm run demo` copies the invoice PDFs it finds in the local bucket, for opening them directly. */
+export const DEMO_INVOICES_DIR = join(LOCAL_DIR, 'demo-invoices');
 export const LOCAL_NAMES = { tableName: 'deferred-billing', invoiceBucketName: 'deferred-billing-invoices' };
 
 export interface LocalPorts {
@@ -16,9 +18,11 @@ export interface LocalPorts {
   dynamodb: number;
   s3: number;
   ses: number;
+  /** The local Step Functions endpoint (infra/local/sfn-endpoint.ts). */
+  sfn: number;
 }
 
-/** PORT (3000), DYNAMODB_PORT (8000), S3_PORT (4569), MAILBOX_PORT (8005). */
+/** PORT (3000), DYNAMODB_PORT (8000), S3_PORT (4569), MAILBOX_PORT (8005), SFN_PORT (8083). */
 export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
   const port = (name: string, fallback: number) => {
     const value = Number(env[name] ?? fallback);
@@ -31,5 +35,6 @@ export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
     dynamodb: port('DYNAMODB_PORT', 8000),
     s3: port('S3_PORT', 4569),
     ses: port('MAILBOX_PORT', 8005),
+    sfn: port('SFN_PORT', 8083),
   };
 }

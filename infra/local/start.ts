@@ -1,11 +1,13 @@
 /**
  * `npm start`: the whole product on this machine. DynamoDB Local, s3rver and the SES emulator (data kept in
- * `.local/data` across restarts), the API handlers behind the local API Gateway adapter, and demo data seeded
- * once through the API itself. Ctrl-C stops everything.
+ * `.local/data` across restarts), the API handlers behind the local API Gateway adapter, the billing workflow
+ * behind a local Step Functions endpoint (run in-process from the CDK definition), and demo data seeded once
+ * through the API itself. Ctrl-C stops everything.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
 import { ApiKeyRepository } from '../../shared/adapters/dynamo/api-key-repository.js';
@@ -24,7 +26,9 @@ import {
 import { createApiServer, listen } from './http-adapter.js';
 import { installPolyfills } from './polyfills.js';
 import { portIsFree } from './ports.js';
-import { DATA_DIR, DEMO_KEYS_FILE, LOCAL_NAMES, localPorts, STACK_FILE } from './settings.js';
+import { DATA_DIR, DEMO_KEYS_FILE, LOCAL_NAMES, localPorts, REPO_ROOT, STACK_FILE } from './settings.js';
+import { type SfnEndpoint, startSfnEndpoint } from './sfn-endpoint.js';
+import { BillingStateMachine } from './state-machine.js';
 
 /** What `.local/demo-keys.json` keeps: secrets cannot be recovered from the hashes in the table. */
 interface DemoState {
@@ -207,7 +211,11 @@ async function seed(baseUrl: string, state: DemoState, warn: (message: string) =
   return state;
 }
 
-function banner(urls: { api: string; mailbox: string }, state: DemoState, seedProblem?: string): string {
+function banner(
+  urls: { api: string; mailbox: string; sfn: string },
+  state: DemoState,
+  seedProblem?: string,
+): string {
   const accountLines = DEMO_ACCOUNTS.map((account) => {
     const id = state.accounts?.[account.contract.reference] ?? '(not created yet)';
     const limit = (account.creditLimitMinor / 100).toLocaleString('fr-FR');
@@ -233,7 +241,9 @@ function banner(urls: { api: string; mailbox: string }, state: DemoState, seedPr
     '══════════════════════ deferred-billing — local stack ══════════════════════',
     `  API          ${urls.api}`,
     `  OpenAPI      ${urls.api}/v1/openapi.json`,
-    `  Mailbox      ${urls.mailbox}/   (emails "sent" through SES)`,
+    `  Mailbox      ${urls.mailbox}/   (emails "sent" through SES: the invoices)`,
+    `  Invoice PDFs ${relative(REPO_ROOT, join(DATA_DIR, 's3', LOCAL_NAMES.invoiceBucketName))}/   (the local bucket)`,
+    `  Workflow     ${urls.sfn}   (Step Functions API, state machine billing-run)`,
     '',
     `  Operator key     ${state.operatorKey ?? '(none)'}`,
     `  Storefront       ${state.storefrontId ?? '(not created yet)'}  "Demo Storefront"`,
@@ -251,6 +261,9 @@ function banner(urls: { api: string; mailbox: string }, state: DemoState, seedPr
     "    -H 'Content-Type: application/json' \\",
     `    -d '${JSON.stringify(order)}'`,
     '',
+    '  See the billing loop: `npm run demo` (orders in the last closed periods, then a billing run);',
+    '  run one yourself: `npm run billing-run -- --cut-off YYYY-MM-DD`.',
+    '',
     `  Keys are kept in ${DEMO_KEYS_FILE}; \`npm run reset\` wipes data and keys.`,
     '  Ctrl-C to stop.',
     '═════════════════════════════════════════════════════════════════════════════',
@@ -267,12 +280,21 @@ async function main(): Promise<void> {
   if (busy.length > 0) {
     throw new Error(
       `Ports already in use: ${busy.join(', ')}. Is the stack already running? ` +
-        'Otherwise choose others with PORT, DYNAMODB_PORT, S3_PORT, MAILBOX_PORT.',
+        'Otherwise choose others with PORT, DYNAMODB_PORT, S3_PORT, MAILBOX_PORT, SFN_PORT.',
     );
   }
   await mkdir(DATA_DIR, { recursive: true });
   let live = false;
   const log = (message: string) => console.log(`[local] ${message}`);
+  // The workflow's definition comes from synthesizing the CDK stack (seconds, cached in .local/cache):
+  // start now, alongside the emulators, rather than on the first billing run.
+  const runner = new BillingStateMachine();
+  const workflowReady = runner.definition().then(
+    (definition) =>
+      `Billing workflow loaded from the CDK definition (${definition.tasks.length} task states).`,
+    (error: unknown) =>
+      `warning: the billing workflow could not be loaded, billing runs will fail until it can: ${(error as Error).message}`,
+  );
   log('Starting DynamoDB Local, s3rver and the SES emulator…');
   const stack: LocalStack = await startLocalStack({
     dataDir: DATA_DIR,
@@ -280,6 +302,7 @@ async function main(): Promise<void> {
     log,
   });
   const server = createApiServer({ log: (line) => live && console.log(`[api] ${line}`) });
+  let sfn: SfnEndpoint | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     // In a terminal, Ctrl-C reaches this process twice (from the tty and relayed by tsx): ignore repeats,
@@ -290,6 +313,7 @@ async function main(): Promise<void> {
     console.log(`\n[local] ${signal}: stopping…`);
     server.closeAllConnections();
     server.close();
+    await sfn?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await stack.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await rm(STACK_FILE, { force: true });
     console.log('[local] Stopped.');
@@ -300,13 +324,18 @@ async function main(): Promise<void> {
 
   try {
     log(`DynamoDB Local answered after ${stack.dynamodbStartupMs} ms.`);
-    if (await createTableIfMissing(stack.endpoints.dynamodb, LOCAL_NAMES.tableName)) {
+    if (await createTableIfMissing(stack.endpoints.dynamodb, LOCAL_NAMES.tableName, log)) {
       log(`Created table ${LOCAL_NAMES.tableName}.`);
     }
     if (await createBucketIfMissing(stack.endpoints.s3, LOCAL_NAMES.invoiceBucketName)) {
       log(`Created bucket ${LOCAL_NAMES.invoiceBucketName}.`);
     }
-    Object.assign(process.env, localEnvironment(stack.endpoints, LOCAL_NAMES));
+    sfn = await startSfnEndpoint({
+      port: ports.sfn,
+      runner,
+      log: (line) => console.log(`[workflow] ${line}`),
+    });
+    Object.assign(process.env, localEnvironment({ ...stack.endpoints, sfn: sfn.endpoint }, LOCAL_NAMES));
     const apiUrl = await listen(server, ports.api);
     await writeFile(STACK_FILE, JSON.stringify({ pid: process.pid, ports }));
 
@@ -319,10 +348,12 @@ async function main(): Promise<void> {
       seedProblem = error.message;
       state = await readState();
     }
-    console.log(banner({ api: apiUrl, mailbox: stack.endpoints.ses }, state, seedProblem));
+    log(await workflowReady);
+    console.log(banner({ api: apiUrl, mailbox: stack.endpoints.ses, sfn: sfn.endpoint }, state, seedProblem));
     live = true;
   } catch (error) {
     server.close();
+    await sfn?.stop().catch(() => {});
     await stack.stop().catch(() => {});
     throw error;
   }

@@ -45,8 +45,13 @@ describe('DynamoDB Local', () => {
       { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
       { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
     ]);
-    expect(Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.Projection?.ProjectionType])).toEqual(
-      Object.values(INDEXES).map((i) => [i.name, 'ALL']),
+    // DynamoDB lists indexes in no particular order.
+    expect(
+      Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.Projection?.ProjectionType]).sort(),
+    ).toEqual(
+      Object.values(INDEXES)
+        .map((i) => [i.name, 'ALL'])
+        .sort(),
     );
     const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName() }));
     expect(ttl.TimeToLiveDescription).toMatchObject({

@@ -218,6 +218,7 @@ export function toAccount(item: Record<string, unknown>): AccountRecord {
     'vatId',
     'deliveryAddress',
     'closedThrough',
+    'billedThrough',
     'overdueSince',
   ] as const) {
     if (item[optional] !== undefined)

@@ -1,0 +1,403 @@
+/**
+ * `npm run demo` (with `npm start` running): the whole billing loop in a minute. Gives each demo account a
+ * few orders in its last closed billing period, runs a billing run for it through the API with a progress
+ * bar, then shows where the invoices are: the local mailbox, the local bucket, the API.
+ *
+ * Orders cannot be back-dated through the API (it stamps them with the current time), so they are written
+ * through the same use case the API calls, `placeOrder`, with a clock set inside the period, against the
+ * running stack's DynamoDB.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { TZDate } from '@date-fns/tz';
+import { loadConfig } from '../../shared/config.js';
+import { billingPeriodFor } from '../../shared/domain/periods.js';
+import { DomainError } from '../../shared/errors.js';
+import type { Account } from '../../shared/schemas/account.js';
+import type { BillingRun, Invoice } from '../../shared/schemas/invoice.js';
+import type { BillingPeriod, CreateOrderInput, Order } from '../../shared/schemas/order.js';
+import { createServices } from '../../shared/services.js';
+import type { Clock } from '../../shared/usecases/clock.js';
+import { placeOrder } from '../../shared/usecases/orders.js';
+import {
+  type ApiClient,
+  CliError,
+  followBillingRun,
+  formatRunSummary,
+  localOperatorApi,
+  readDemoKeys,
+  readStackFile,
+  type StackFile,
+  startBillingRun,
+} from './billing-client.js';
+import { localEnvironment } from './environment.js';
+import { DATA_DIR, DEMO_INVOICES_DIR, LOCAL_NAMES, REPO_ROOT } from './settings.js';
+
+const TIME_ZONE = 'Europe/Paris';
+
+type Line = CreateOrderInput['lines'][number];
+const line = (
+  sku: string,
+  description: string,
+  quantity: number,
+  unitPriceMinor: number,
+  vatRate: number,
+  sellerId: string,
+): Line => ({ sku, description, quantity, unitPriceMinor, vatRate, sellerId });
+
+/**
+ * Three orders per demo account (by contract reference), at several VAT rates: 20 % (standard), 10 %
+ * (catering, accommodation), 5.5 % (food, books), 2.1 % (press). The last one is placed at 23:30 Paris time
+ * on the period's last day: it belongs to that period, not the next.
+ */
+const BASKETS: Record<string, Line[][]> = {
+  // Boulangeries Martin (monthly, goods)
+  'DEMO-CTR-001': [
+    [
+      line('FLOUR-T65-25KG', 'Farine T65, sac de 25 kg', 8, 2490, 5.5, 'seller-moulins-de-brie'),
+      line('BUTTER-AOP-10KG', 'Beurre AOP Charentes-Poitou, 10 kg', 2, 8900, 5.5, 'seller-laiterie-surgeres'),
+      line('BAG-KRAFT-1000', 'Sacs kraft à baguette, carton de 1000', 3, 3850, 20, 'seller-emballages-pro'),
+    ],
+    [
+      line('SUGAR-CANE-10KG', 'Sucre de canne, 10 kg', 3, 1950, 5.5, 'seller-moulins-de-brie'),
+      line('APRON-BLUE', 'Tablier bleu, coton', 4, 1500, 20, 'seller-textiles-pro'),
+    ],
+    [
+      line(
+        'MAG-BOULANGER-12',
+        'Abonnement « Le Boulanger » 12 numéros',
+        1,
+        7800,
+        2.1,
+        'seller-presse-metiers',
+      ),
+      line('YEAST-500G', 'Levure fraîche, 500 g', 10, 245, 5.5, 'seller-moulins-de-brie'),
+      line('THERMO-PROBE', 'Sonde de cuisson', 1, 3490, 20, 'seller-equip-fournil'),
+    ],
+  ],
+  // Atelier Dupont (weekly, goods)
+  'DEMO-CTR-002': [
+    [
+      line('CHISEL-SET-6', 'Jeu de 6 ciseaux à bois', 1, 8990, 20, 'seller-outils-lyon'),
+      line('BOOK-EBENISTERIE', 'Livre « Techniques d’ébénisterie »', 2, 3200, 5.5, 'seller-librairie-tech'),
+    ],
+    [
+      line('OAK-BOARD-2M', 'Planche de chêne, 2 m', 6, 4275, 20, 'seller-scierie-rhone'),
+      line('VARNISH-1L', 'Vernis mat, 1 L', 2, 2190, 20, 'seller-outils-lyon'),
+    ],
+    [
+      line('LUNCH-TEAM', 'Plateaux-repas livrés, équipe atelier', 5, 1450, 10, 'seller-traiteur-saone'),
+      line('MAG-BOIS-6', 'Abonnement « Le Bois » 6 numéros', 1, 4200, 2.1, 'seller-presse-metiers'),
+    ],
+  ],
+  // Studio Lumière (quarterly, services)
+  'DEMO-CTR-003': [
+    [
+      line('STUDIO-DAY', 'Studio rental, one day', 2, 45000, 20, 'seller-studios-bordeaux'),
+      line('RETOUCH-HOUR', 'Photo retouching, per hour', 6, 5500, 20, 'seller-retouche-pro'),
+    ],
+    [
+      line('HOTEL-NIGHT', 'Hotel night for the shooting crew', 3, 11000, 10, 'seller-hotels-gironde'),
+      line('CATERING-DAY', 'On-set catering, per day', 2, 32000, 10, 'seller-traiteur-chartrons'),
+    ],
+    [
+      line('LIGHT-KIT-DAY', 'Lighting kit rental, one day', 2, 18000, 20, 'seller-studios-bordeaux'),
+      line('DRIVER-DAY', 'Driver and van, one day', 1, 39000, 20, 'seller-transports-gironde'),
+    ],
+  ],
+  // Café des Halles (semi-monthly, goods; a small credit limit)
+  'DEMO-CTR-004': [
+    [
+      line('COFFEE-BEANS-1KG', 'Café en grains, 1 kg', 6, 1840, 5.5, 'seller-torrefaction-alsace'),
+      line('CUP-PAPER-500', 'Gobelets carton, lot de 500', 1, 2990, 20, 'seller-emballages-pro'),
+    ],
+    [
+      line('WINE-RIESLING', 'Riesling d’Alsace, bouteille', 12, 890, 20, 'seller-domaine-vosges'),
+      line('SYRUP-VANILLA', 'Sirop de vanille, 1 L', 2, 790, 5.5, 'seller-torrefaction-alsace'),
+    ],
+    [
+      line('NEWSPAPER-DNA', 'Quotidien régional, abonnement mensuel', 1, 3100, 2.1, 'seller-presse-est'),
+      line('PRETZEL-50', 'Bretzels, carton de 50', 1, 2450, 5.5, 'seller-boulangerie-halles'),
+    ],
+  ],
+};
+const DEFAULT_BASKETS = BASKETS['DEMO-CTR-001'] as Line[][];
+
+/** A clock the demo sets before each order. */
+class SettableClock implements Clock {
+  private instant = new Date();
+  set(instant: Date): void {
+    this.instant = instant;
+  }
+  now(): Date {
+    return new Date(this.instant);
+  }
+}
+
+/** The instant of a local wall-clock time in Paris. */
+function parisTime(date: string, hour: number, minute: number): Date {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return new Date(new TZDate(year, month - 1, day, hour, minute, 0, TIME_ZONE).getTime());
+}
+
+const addDays = (date: string, days: number) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const daysBetween = (from: string, to: string) =>
+  Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+
+/** The last period of `account`'s cycle that has ended (the one before the period containing now). */
+export function lastClosedPeriod(cycle: Account['billingCycle'], now: Date = new Date()): BillingPeriod {
+  const current = billingPeriodFor(now, cycle, TIME_ZONE);
+  return billingPeriodFor(new Date(Date.parse(current.startsAt) - 1), cycle, TIME_ZONE);
+}
+
+/** When the demo's orders are placed: early in the period, mid-period, and 23:30 on its last day. */
+export function orderInstants(period: BillingPeriod): Date[] {
+  const length = daysBetween(period.startDate, period.endDate);
+  return [
+    parisTime(addDays(period.startDate, Math.min(1, length)), 9, 15),
+    parisTime(addDays(period.startDate, Math.floor(length / 2)), 15, 40),
+    parisTime(period.endDate, 23, 30),
+  ];
+}
+
+async function demoAccounts(api: ApiClient): Promise<Account[]> {
+  const known = Object.values(readDemoKeys().accounts ?? {});
+  if (known.length > 0) {
+    return Promise.all(
+      known.map(
+        async (id) => (await api.expectOk('GET', `/v1/accounts/${encodeURIComponent(id)}`)) as Account,
+      ),
+    );
+  }
+  // No demo-keys file (another operator key): take the demo accounts from the API.
+  const accounts: Account[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = (await api.expectOk(
+      'GET',
+      `/v1/accounts?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    )) as { items: Account[]; nextCursor?: string };
+    accounts.push(...page.items.filter((account) => account.contract.reference.startsWith('DEMO-CTR-')));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return accounts;
+}
+
+const euros = (minor: number) =>
+  `${(minor / 100).toLocaleString('fr-FR', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} EUR`;
+
+interface Placed {
+  account: Account;
+  period: BillingPeriod;
+  orders: Order[];
+  /** Orders whose period was already closed (a previous demo run): they went to the open period. */
+  moved: Order[];
+  refusals: string[];
+}
+
+async function placeDemoOrders(accounts: Account[], storefrontId: string | undefined): Promise<Placed[]> {
+  const clock = new SettableClock();
+  const services = createServices(loadConfig(), undefined, clock);
+  const placed: Placed[] = [];
+  for (const account of accounts) {
+    const period = lastClosedPeriod(account.billingCycle);
+    // An account created before billing existed (an older `.local/data`) has no billing state: never due.
+    const record = await services.accounts.get(account.accountId);
+    if (!record?.closedThrough) continue;
+    const result: Placed = { account, period, orders: [], moved: [], refusals: [] };
+    const storefront =
+      storefrontId && account.storefrontIds.includes(storefrontId) ? storefrontId : undefined;
+    const sellerStorefront = storefront ?? account.storefrontIds[0];
+    if (!sellerStorefront) {
+      result.refusals.push('the account is enrolled with no storefront');
+      placed.push(result);
+      continue;
+    }
+    const baskets = BASKETS[account.contract.reference] ?? DEFAULT_BASKETS;
+    const instants = orderInstants(period);
+    for (const [index, lines] of baskets.entries()) {
+      const at = instants[index % instants.length] as Date;
+      clock.set(at);
+      try {
+        const { order } = await placeOrder(services, {
+          storefrontId: sellerStorefront,
+          idempotencyKey: randomUUID(),
+          input: {
+            accountId: account.accountId,
+            reference: `DEMO-${period.startDate.replaceAll('-', '')}-${index + 1}-${randomUUID().slice(0, 4)}`,
+            currency: account.currency,
+            lines,
+          },
+        });
+        result.orders.push(order);
+        if (order.billingPeriod.startDate !== period.startDate) result.moved.push(order);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        result.refusals.push(`${error.code}: ${error.message}`);
+      }
+    }
+    placed.push(result);
+  }
+  return placed;
+}
+
+function printPlaced(placed: Placed[]): void {
+  console.log('Orders placed in each account’s last closed period (times in Paris):');
+  for (const { account, period, orders, moved, refusals } of placed) {
+    const gross = orders.reduce((sum, order) => sum + order.totals.grossMinor, 0);
+    console.log(
+      `  ${account.legalName} (${account.billingCycle}) — period ${period.startDate} → ${period.endDate}: ` +
+        `${orders.length} orders, ${euros(gross)}`,
+    );
+    for (const order of orders) {
+      const when = new Date(order.receivedAt).toLocaleString('fr-FR', { timeZone: TIME_ZONE });
+      const rates = [...new Set(order.lines.map((l) => `${l.vatRate} %`))].join(', ');
+      console.log(`    ${order.reference}  ${when}  ${euros(order.totals.grossMinor)}  VAT ${rates}`);
+    }
+    if (moved.length > 0) {
+      const open = moved[0]?.billingPeriod;
+      console.log(
+        `    → ${moved.length} of them landed in the open period ${open?.startDate} → ${open?.endDate}: this period ` +
+          'was already closed by an earlier run, so they wait for the next invoice (that is the rule, not a bug).',
+      );
+    }
+    for (const refusal of refusals) console.log(`    ⚠ refused: ${refusal}`);
+  }
+}
+
+async function listRunInvoices(api: ApiClient, accounts: Account[], runId: string): Promise<Invoice[]> {
+  const invoices: Invoice[] = [];
+  for (const account of accounts) {
+    let cursor: string | undefined;
+    do {
+      const answer = await api.request(
+        'GET',
+        `/v1/accounts/${account.accountId}/invoices?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      if (answer.status !== 200) return invoices;
+      const page = answer.body as { items: Invoice[]; nextCursor?: string };
+      invoices.push(...page.items.filter((invoice) => invoice.runId === runId));
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+  return invoices;
+}
+
+/** Copies the run's PDFs out of the local bucket into `.local/demo-invoices/`, to open them directly. */
+async function copyPdfs(invoices: Invoice[]): Promise<string[]> {
+  const s3 = new S3Client({ forcePathStyle: true });
+  const copied: string[] = [];
+  try {
+    for (const invoice of invoices) {
+      if (!invoice.pdf) continue;
+      await mkdir(DEMO_INVOICES_DIR, { recursive: true });
+      const object = await s3.send(
+        new GetObjectCommand({ Bucket: LOCAL_NAMES.invoiceBucketName, Key: invoice.pdf.s3Key }),
+      );
+      const bytes = await object.Body?.transformToByteArray();
+      if (!bytes) continue;
+      const file = join(DEMO_INVOICES_DIR, `${invoice.number ?? invoice.invoiceId}.pdf`);
+      await writeFile(file, bytes);
+      copied.push(file);
+    }
+  } finally {
+    s3.destroy();
+  }
+  return copied;
+}
+
+async function main(): Promise<void> {
+  const stack: StackFile | undefined = readStackFile();
+  if (!stack)
+    throw new CliError('The local stack is not running: start it with `npm start` (in another terminal).');
+  const api = localOperatorApi();
+  const { ports } = stack;
+  // This process writes orders straight into the running stack's DynamoDB, as the API's handlers do.
+  Object.assign(
+    process.env,
+    localEnvironment(
+      {
+        dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
+        s3: `http://127.0.0.1:${ports.s3}`,
+        ses: `http://127.0.0.1:${ports.ses}`,
+        ...(ports.sfn ? { sfn: `http://127.0.0.1:${ports.sfn}` } : {}),
+      },
+      LOCAL_NAMES,
+    ),
+  );
+
+  const accounts = await demoAccounts(api);
+  if (accounts.length === 0) {
+    throw new CliError(
+      'No demo account found: `npm start` seeds them (see its banner), or `npm run reset` to start over.',
+    );
+  }
+  const placed = await placeDemoOrders(accounts, readDemoKeys().storefrontId);
+  const stale = accounts.filter((account) => !placed.some((p) => p.account.accountId === account.accountId));
+  if (stale.length > 0) {
+    const names = stale.map((account) => account.legalName).join(', ');
+    const advice = 'Stop `npm start`, run `npm run reset`, start again, then `npm run demo`.';
+    if (placed.length === 0) {
+      throw new CliError(
+        `The demo accounts were created by an older version, without billing state: no run would find them due. ${advice}`,
+      );
+    }
+    console.log(`⚠ Skipped ${names}: created by an older version, without billing state. ${advice}\n`);
+  }
+  printPlaced(placed);
+
+  // The day after the latest last-closed period: every account's last closed period ends before it, and none
+  // of their open periods does.
+  const cutOff = placed
+    .map((p) => addDays(p.period.endDate, 1))
+    .sort()
+    .at(-1) as string;
+  console.log(`\nBilling run for cut-off ${cutOff} (every period ending before it is closed):`);
+  const run: BillingRun = await followBillingRun(api, await startBillingRun(api, cutOff));
+  console.log(`\n${formatRunSummary(run)}`);
+
+  const invoices = (await listRunInvoices(api, accounts, run.runId)).sort((a, b) =>
+    (a.number ?? a.invoiceId).localeCompare(b.number ?? b.invoiceId),
+  );
+  const copied = await copyPdfs(invoices).catch((error: unknown) => {
+    console.log(`(Could not copy the PDFs out of the bucket: ${(error as Error).message})`);
+    return [] as string[];
+  });
+  const mailbox = `http://127.0.0.1:${ports.ses}/`;
+  const bucketDir = relative(REPO_ROOT, join(DATA_DIR, 's3', LOCAL_NAMES.invoiceBucketName));
+  const firstAccount = accounts[0]?.accountId ?? '<accountId>';
+  console.log(
+    [
+      '',
+      'Where to look:',
+      `  Mailbox     ${mailbox}   one email per invoice, PDF attached`,
+      `  Bucket      ${bucketDir}/   (s3rver keeps each object as <key>._S3rver_object)`,
+      ...(copied.length > 0
+        ? [
+            `  PDFs        ${relative(REPO_ROOT, DEMO_INVOICES_DIR)}/   copies of this run's PDFs, to open directly:`,
+          ]
+        : []),
+      ...copied.map((file) => `                ${relative(REPO_ROOT, file)}`),
+      ...(invoices.length > 0 ? ['  Invoices of this run'] : []),
+      ...invoices.map(
+        (invoice) =>
+          `    ${invoice.number ?? '(draft)'}  ${invoice.buyer.legalName}  ${invoice.period.startDate} → ` +
+          `${invoice.period.endDate}  ${euros(invoice.totals.grossMinor)}  ${invoice.status}`,
+      ),
+      '  API',
+      `    curl -sS -H "Authorization: Bearer $OPERATOR_KEY" ${api.baseUrl}/v1/accounts/${firstAccount}/invoices`,
+      `    curl -sS -H "Authorization: Bearer $OPERATOR_KEY" ${api.baseUrl}/v1/billing-runs/${run.runId}`,
+      '  (OPERATOR_KEY is in .local/demo-keys.json.) Run `npm run demo` again: the new orders fall in periods',
+      '  that are closed now, so they move to the open period and wait for the next run.',
+    ].join('\n'),
+  );
+  if (run.status === 'failed') process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof CliError ? error.message : error);
+  process.exit(1);
+});
