@@ -1,11 +1,34 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { InvoiceLockMode } from './constructs/invoice-bucket.js';
+import { parseIssuer, parseReviewWindowHours } from './stacks/billing-config.js';
 import { DeferredBillingStack } from './stacks/billing-stack.js';
 
-/** Context keys read by the app (`cdk synth -c stackName=… -c marketplaceTimeZone=…`). */
+/**
+ * Context keys read by the app (`cdk synth -c stackName=… -c marketplaceTimeZone=…`, or `context` in
+ * `cdk.json`):
+ * - `issuer`: the marketplace operator's legal details, an object (or its JSON) in the shape of
+ *   `issuerSchema` (shared/schemas/invoice.ts). Default: the fictitious "Marketplace Démo SAS"
+ *   (infra/stacks/billing-config.ts), fine for a demo, wrong for real invoices.
+ * - `invoiceSender`: the `From` address of invoice emails (default `factures@marketplace.example`).
+ * - `sesIdentityDomain`: when set, the stack creates the SES domain identity (Easy DKIM) for it; otherwise
+ *   the sender must already be verified in SES, out of band.
+ * - `reviewWindowHours`: hours between building drafts and numbering them (default 0: no window).
+ * - `deliveryConcurrency`: invoices emailed in parallel, below the SES sending rate per second (default 10).
+ * - `invoiceLockMode`: `COMPLIANCE` (default) or `GOVERNANCE`, for development stacks whose invoice bucket
+ *   must be emptied one day.
+ * - `billingSchedule`: `disabled` deploys the daily schedule turned off.
+ */
 export const CONTEXT = {
   stackName: 'stackName',
   marketplaceTimeZone: 'marketplaceTimeZone',
+  issuer: 'issuer',
+  invoiceSender: 'invoiceSender',
+  sesIdentityDomain: 'sesIdentityDomain',
+  reviewWindowHours: 'reviewWindowHours',
+  deliveryConcurrency: 'deliveryConcurrency',
+  invoiceLockMode: 'invoiceLockMode',
+  billingSchedule: 'billingSchedule',
 } as const;
 
 /**
@@ -15,9 +38,34 @@ export const CONTEXT = {
 export function configureBillingApp(app: App): DeferredBillingStack {
   const stackName = contextString(app, CONTEXT.stackName) ?? 'DeferredBilling';
   const marketplaceTimeZone = contextString(app, CONTEXT.marketplaceTimeZone) ?? 'Europe/Paris';
+  const issuer = app.node.tryGetContext(CONTEXT.issuer) as unknown;
+  const invoiceSender = contextString(app, CONTEXT.invoiceSender);
+  const sesIdentityDomain = contextString(app, CONTEXT.sesIdentityDomain);
+  const reviewWindowHours = app.node.tryGetContext(CONTEXT.reviewWindowHours) as unknown;
+  const deliveryConcurrency = app.node.tryGetContext(CONTEXT.deliveryConcurrency) as unknown;
+  const invoiceLockMode = contextString(app, CONTEXT.invoiceLockMode);
+  if (invoiceLockMode !== undefined && invoiceLockMode !== 'COMPLIANCE' && invoiceLockMode !== 'GOVERNANCE') {
+    throw new Error(`Context ${CONTEXT.invoiceLockMode} must be COMPLIANCE or GOVERNANCE`);
+  }
+  const billingSchedule = contextString(app, CONTEXT.billingSchedule);
+  if (billingSchedule !== undefined && billingSchedule !== 'enabled' && billingSchedule !== 'disabled') {
+    throw new Error(`Context ${CONTEXT.billingSchedule} must be enabled or disabled`);
+  }
+
   const stack = new DeferredBillingStack(app, stackName, {
     marketplaceTimeZone,
     description: 'Deferred billing for B2B marketplaces: orders, credit, periodic invoices',
+    ...(issuer === undefined ? {} : { issuer: parseIssuer(issuer) }),
+    ...(invoiceSender === undefined ? {} : { invoiceSender }),
+    ...(sesIdentityDomain === undefined ? {} : { sesIdentityDomain }),
+    ...(reviewWindowHours === undefined
+      ? {}
+      : { reviewWindowHours: parseReviewWindowHours(reviewWindowHours) }),
+    ...(deliveryConcurrency === undefined
+      ? {}
+      : { deliveryConcurrency: Number.parseInt(String(deliveryConcurrency), 10) }),
+    ...(invoiceLockMode === undefined ? {} : { invoiceLockMode: invoiceLockMode as InvoiceLockMode }),
+    ...(billingSchedule === undefined ? {} : { scheduleEnabled: billingSchedule === 'enabled' }),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return stack;

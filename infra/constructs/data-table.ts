@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { INDEXES, TABLE_KEYS } from '../../shared/data/table.js';
+import { INDEXES, type IndexDefinition, TABLE_KEYS } from '../../shared/data/table.js';
 
 /**
  * The single DynamoDB table: keys, TTL attribute and secondary indexes come from `shared/data/table.ts`,
@@ -36,6 +36,14 @@ export class DataTable extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.indexArns = indexes.map((index) => `${this.table.tableArn}/index/${index.name}`);
+    this.indexArns = indexes.map((index) => this.indexArn(index));
+  }
+
+  /** ARN of one secondary index, for a `Query` grant on that index alone. */
+  indexArn(index: IndexDefinition): string {
+    if (!Object.values(INDEXES).some((known) => known.name === index.name)) {
+      throw new Error(`DataTable: no index named ${index.name}`);
+    }
+    return `${this.table.tableArn}/index/${index.name}`;
   }
 }

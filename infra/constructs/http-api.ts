@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -12,8 +12,12 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { IndexDefinition } from '../../shared/data/table.js';
 import {
   API_FUNCTIONS,
   type ApiFunctionName,
@@ -21,7 +25,9 @@ import {
   type RouteDefinition,
   routeKey,
 } from '../../shared/http/routes.js';
+import { INVOICE_KEY_PREFIX } from './billing-workflow.js';
 import type { DataTable } from './data-table.js';
+import { acknowledgeWildcardResource } from './nag.js';
 import { ENV, ProjectFunction, type TableAccess } from './project-function.js';
 
 /**
@@ -37,8 +43,27 @@ export const API_TABLE_ACCESS: Readonly<Record<ApiFunctionName, TableAccess | 'n
   'orders-cancel': ['GetItem', 'UpdateItem'],
   accounts: 'readWrite',
   storefronts: 'readWrite',
+  // Creates the run record before starting its execution; reads runs (item and failures) and, for a
+  // preview, the account and its orders.
+  'billing-runs': ['GetItem', 'Query', 'PutItem'],
+  // Reads invoices (by id, by account); holds or releases a draft with a conditional update.
+  invoices: ['GetItem', 'Query', 'UpdateItem'],
   openapi: 'none',
 };
+
+/**
+ * Indexes an API function may `Query`, when not every index (the `useTable` default): the billing API reads
+ * runs, accounts, orders and invoices through the table's own keys.
+ */
+export const API_QUERY_INDEXES: Readonly<Partial<Record<ApiFunctionName, readonly IndexDefinition[]>>> = {
+  'billing-runs': [],
+  invoices: [],
+};
+
+/** The API function that starts and follows billing runs (`states:StartExecution`, `DescribeExecution`). */
+export const BILLING_RUNS_FUNCTION = 'billing-runs';
+/** The API function that hands out short-lived links to invoice PDFs (`s3:GetObject` on `invoices/*`). */
+export const INVOICES_FUNCTION = 'invoices';
 
 /** The authorizer only looks an API key up by its hash. */
 export const AUTHORIZER_TABLE_ACCESS: TableAccess = ['GetItem'];
@@ -97,6 +122,24 @@ export interface BillingHttpApiProps {
    * @default RetentionDays.THREE_MONTHS
    */
   readonly accessLogRetention?: RetentionDays;
+  /**
+   * The billing-run state machine. The `billing-runs` function (when `API_FUNCTIONS` has it) may start its
+   * executions and describe them, and receives its ARN as `STATE_MACHINE_ARN`.
+   * @default - no function can start a billing run
+   */
+  readonly stateMachine?: IStateMachine;
+  /**
+   * The invoice bucket. The `invoices` function (when `API_FUNCTIONS` has it) may read invoice PDFs (to sign
+   * download links) and receives its name as `INVOICE_BUCKET_NAME`.
+   * @default - no API function reads invoice PDFs
+   */
+  readonly invoiceBucket?: IBucket;
+  /**
+   * Environment of the billing API functions (`billing-runs`, `invoices`) beyond the table and time zone:
+   * the issuer, sender and review window that previews use.
+   * @default - none
+   */
+  readonly billingEnvironment?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -125,14 +168,31 @@ export class BillingHttpApi extends Construct {
       environment,
     }).useTable(props.dataTable, AUTHORIZER_TABLE_ACCESS);
 
+    const billingApiFunctions: readonly string[] = [BILLING_RUNS_FUNCTION, INVOICES_FUNCTION];
     this.functions = Object.fromEntries(
       API_FUNCTIONS.map((name) => {
-        const fn = new ProjectFunction(this, pascalCase(name), { name, environment });
+        const fn = new ProjectFunction(this, pascalCase(name), {
+          name,
+          environment: billingApiFunctions.includes(name)
+            ? { ...props.billingEnvironment, ...environment }
+            : environment,
+        });
         const access = API_TABLE_ACCESS[name];
-        if (access !== 'none') fn.useTable(props.dataTable, access);
+        const queryIndexes = API_QUERY_INDEXES[name];
+        if (access !== 'none') fn.useTable(props.dataTable, access, queryIndexes ? { queryIndexes } : {});
         return [name, fn];
       }),
     ) as Record<ApiFunctionName, ProjectFunction>;
+    // Looked up by name: the code compiles and synthesizes whether or not API_FUNCTIONS has them yet.
+    const byName = this.functions as Readonly<Partial<Record<string, ProjectFunction>>>;
+    const billingRuns = byName[BILLING_RUNS_FUNCTION];
+    if (billingRuns !== undefined && props.stateMachine !== undefined) {
+      grantBillingRuns(billingRuns, props.stateMachine);
+    }
+    const invoices = byName[INVOICES_FUNCTION];
+    if (invoices !== undefined && props.invoiceBucket !== undefined) {
+      grantInvoiceDownloads(invoices, props.invoiceBucket);
+    }
 
     this.api = new HttpApi(this, 'Api', {
       description: 'Deferred billing: orders, accounts, storefronts',
@@ -180,6 +240,48 @@ export class BillingHttpApi extends Construct {
       }
     }
   }
+}
+
+/**
+ * Start a billing run and follow it: `states:StartExecution` on the state machine, `DescribeExecution` on its
+ * executions (their names, the run ids, exist only at run time).
+ */
+function grantBillingRuns(fn: ProjectFunction, stateMachine: IStateMachine): void {
+  const stack = Stack.of(fn);
+  const stateMachineName = stack.splitArn(
+    stateMachine.stateMachineArn,
+    ArnFormat.COLON_RESOURCE_NAME,
+  ).resourceName;
+  const executions = stack.formatArn({
+    service: 'states',
+    resource: 'execution',
+    resourceName: `${stateMachineName}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  fn.addToRolePolicy(
+    new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
+  );
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }));
+  fn.addEnvironment(ENV.stateMachineArn, stateMachine.stateMachineArn);
+  acknowledgeWildcardResource(
+    fn.executionRole,
+    executions,
+    'states:DescribeExecution on the executions of the billing-run state machine only: each is named after ' +
+      'its run id, known only at run time.',
+  );
+}
+
+/** Sign short-lived download links to invoice PDFs: `s3:GetObject` under the invoice prefix, nothing else. */
+function grantInvoiceDownloads(fn: ProjectFunction, bucket: IBucket): void {
+  const invoiceObjects = bucket.arnForObjects(`${INVOICE_KEY_PREFIX}*`);
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [invoiceObjects] }));
+  fn.addEnvironment(ENV.invoiceBucketName, bucket.bucketName);
+  acknowledgeWildcardResource(
+    fn.executionRole,
+    invoiceObjects,
+    `Download links are signed for invoice PDFs under ${INVOICE_KEY_PREFIX}, whose keys are known only at run ` +
+      'time: read-only, that prefix of the invoice bucket only.',
+  );
 }
 
 /** `orders-create` → `OrdersCreate`, `getOrder` → `GetOrder`: construct ids. */

@@ -1,9 +1,40 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectLockRetention,
+  ObjectOwnership,
+  StorageClass,
+  TransitionDefaultMinimumObjectSize,
+} from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 
+/** S3 Object Lock modes: COMPLIANCE (nobody, root included, can shorten or lift it) or GOVERNANCE. */
+export type InvoiceLockMode = 'COMPLIANCE' | 'GOVERNANCE';
+
+/**
+ * Default retention of every invoice version: 11 years. The duty (Code de commerce L123-22) is 10 years
+ * from the close of the financial year, while Object Lock counts from the upload: an invoice issued on the
+ * first day of a 12-month financial year must stay 10 years after its close, so nearly 11 years.
+ */
+export const INVOICE_RETENTION = Duration.days(11 * 365 + 3);
+
 export interface InvoiceBucketProps {
+  /**
+   * Object Lock mode of the default retention. COMPLIANCE: an issued invoice never changes and is never
+   * deleted before its retention ends, whoever asks (invariant 4); its corrections are credit notes, new
+   * objects. GOVERNANCE lets principals holding `s3:BypassGovernanceRetention` delete: for throw-away
+   * development stacks only, whose buckets must be emptied one day.
+   * @default 'COMPLIANCE'
+   */
+  readonly lockMode?: InvoiceLockMode;
+  /**
+   * Default retention of each object version.
+   * @default INVOICE_RETENTION (11 years)
+   */
+  readonly retention?: Duration;
   /**
    * How long S3 server access logs (who read or wrote which invoice) are kept.
    * @default Duration.days(365)
@@ -14,6 +45,16 @@ export interface InvoiceBucketProps {
 /**
  * Where issued invoices (PDF, later Factur-X and UBL) are stored: private, encrypted, TLS only,
  * versioned, with server access logs in a bucket of their own. Both buckets outlive the stack.
+ *
+ * Retention: S3 Object Lock with a default retention on every version (COMPLIANCE unless a development stack
+ * asks otherwise), so a stored invoice can be neither overwritten in place nor deleted for the legal period.
+ * A write to the same key adds a version and keeps the locked one; the workflow writes each key once.
+ * Nothing expires: after the retention, deleting is a deliberate operator act.
+ *
+ * Cost: versions older than a year move to Glacier Instant Retrieval (millisecond reads, for the buyer who
+ * downloads an old invoice; about 80 % cheaper to store). S3 does not transition objects under 128 KB (the
+ * default minimum since 2024): those stay in Standard, where a transition request would cost more than it
+ * saves; large invoices, where storage adds up, do move.
  */
 export class InvoiceBucket extends Construct {
   /** The invoice bucket. */
@@ -41,12 +82,29 @@ export class InvoiceBucket extends Construct {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
+      // Object Lock needs versioning; it keeps every version, so noncurrent versions are never expired.
       versioned: true,
+      objectLockEnabled: true,
+      objectLockDefaultRetention:
+        (props.lockMode ?? 'COMPLIANCE') === 'COMPLIANCE'
+          ? ObjectLockRetention.compliance(props.retention ?? INVOICE_RETENTION)
+          : ObjectLockRetention.governance(props.retention ?? INVOICE_RETENTION),
+      transitionDefaultMinimumObjectSize: TransitionDefaultMinimumObjectSize.ALL_STORAGE_CLASSES_128_K,
+      lifecycleRules: [
+        {
+          id: 'invoices-to-glacier-ir',
+          transitions: [
+            { storageClass: StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(365) },
+          ],
+          noncurrentVersionTransitions: [
+            { storageClass: StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(365) },
+          ],
+          // Multipart uploads interrupted by a crash (lib-storage streams large PDFs in parts).
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'invoices/',
-      // Invoices are legal records (no edits, no deletions, kept 10 years). A later issue adds S3 Object Lock
-      // (compliance mode) and a lifecycle rule moving objects to colder storage and expiring them after
-      // 10 years; until then versioning keeps every overwritten or deleted object.
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }

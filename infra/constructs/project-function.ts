@@ -1,18 +1,33 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type CfnFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { IndexDefinition } from '../../shared/data/table.js';
 import { functionEntry, LAMBDA_BUNDLING, REPO_ROOT } from '../bundling/esbuild-options.js';
+import { FUNCTION_NAME_METADATA } from './asl.js';
 import type { DataTable } from './data-table.js';
+
+export { FUNCTION_NAME_METADATA };
 
 /** Environment variable names the functions read (see `shared/config.ts`). */
 export const ENV = {
   tableName: 'TABLE_NAME',
   marketplaceTimeZone: 'MARKETPLACE_TIME_ZONE',
+  invoiceBucketName: 'INVOICE_BUCKET_NAME',
+  /** The issuer's legal details, JSON (`shared/schemas/invoice.ts` issuerSchema, defaults applied). */
+  issuer: 'ISSUER',
+  /** The `From` address of invoice emails. */
+  invoiceSender: 'INVOICE_SENDER',
+  /** Review window between building and numbering, in hours (0: none). */
+  reviewWindowHours: 'REVIEW_WINDOW_HOURS',
+  /** Folder holding the TTF fonts the PDF renderer embeds (`/var/task` in Lambda). */
+  invoiceFontDir: 'INVOICE_FONT_DIR',
+  /** ARN of the billing-run state machine (the API function that starts runs). */
+  stateMachineArn: 'STATE_MACHINE_ARN',
 } as const;
 
 /**
@@ -69,6 +84,13 @@ export interface ProjectFunctionProps {
    * @default - none beyond the defaults
    */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Files copied next to the bundle (`/var/task/<basename>` in Lambda), as paths relative to the repository
+   * root: what the code reads at run time but cannot import, such as the fonts the PDF renderer embeds.
+   * Copied with `cp` after esbuild, locally: no Docker, no network.
+   * @default - none
+   */
+  readonly extraFiles?: readonly string[];
 }
 
 /**
@@ -81,11 +103,17 @@ export class ProjectFunction extends NodejsFunction {
   public readonly logs: LogGroup;
   /** Its execution role, without AWS managed policies. */
   public readonly executionRole: Role;
+  /** Files copied next to the bundle (absolute paths). */
+  public readonly extraFiles: readonly string[];
 
   constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
     const entry = join(REPO_ROOT, functionEntry(props.name));
     if (!existsSync(entry)) {
       throw new Error(`ProjectFunction ${id}: no handler at functions/${props.name}/handler.ts`);
+    }
+    const extraFiles = (props.extraFiles ?? []).map((file) => join(REPO_ROOT, file));
+    for (const file of extraFiles) {
+      if (!existsSync(file)) throw new Error(`ProjectFunction ${id}: extra file ${file} does not exist`);
     }
     // Built before the function (siblings in `scope`) so the role carries no AWSLambdaBasicExecutionRole.
     const logs = new LogGroup(scope, `${id}Logs`, {
@@ -129,11 +157,25 @@ export class ProjectFunction extends NodejsFunction {
         // Pin the SDK version we test with instead of the one the runtime happens to ship.
         bundleAwsSDK: true,
         externalModules: [],
+        ...(extraFiles.length === 0
+          ? {}
+          : {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_inputDir: string, outputDir: string) =>
+                  extraFiles.map(
+                    (file) => `cp ${shellQuote(file)} ${shellQuote(join(outputDir, basename(file)))}`,
+                  ),
+              },
+            }),
       },
     });
     this.logs = logs;
     this.executionRole = executionRole;
+    this.extraFiles = extraFiles;
     logs.grantWrite(executionRole);
+    (this.node.defaultChild as CfnFunction).addMetadata(FUNCTION_NAME_METADATA, props.name);
 
     Validations.of(executionRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -150,12 +192,16 @@ export class ProjectFunction extends NodejsFunction {
   }
 
   /**
-   * Sets `TABLE_NAME` and grants exactly the listed item actions on the table; `Query` also on each named
-   * index (never `index/*`).
+   * Sets `TABLE_NAME` and grants exactly the listed item actions on the table; `Query` on the table and on
+   * the indexes listed in `options.queryIndexes` (default: each index, by name; never `index/*`).
    */
-  useTable(dataTable: DataTable, access: TableAccess): this {
+  useTable(dataTable: DataTable, access: TableAccess, options: UseTableOptions = {}): this {
     const actions = typeof access === 'string' ? TABLE_ACCESS_ACTIONS[access] : access;
     if (actions.length === 0) throw new Error(`${this.node.path}: useTable needs at least one action`);
+    const indexArns =
+      options.queryIndexes === undefined
+        ? dataTable.indexArns
+        : options.queryIndexes.map((index) => dataTable.indexArn(index));
     const itemActions = actions.filter((action) => action !== 'Query');
     if (itemActions.length > 0) {
       this.addToRolePolicy(
@@ -169,11 +215,40 @@ export class ProjectFunction extends NodejsFunction {
       this.addToRolePolicy(
         new PolicyStatement({
           actions: ['dynamodb:Query'],
-          resources: [dataTable.table.tableArn, ...dataTable.indexArns],
+          resources: [dataTable.table.tableArn, ...indexArns],
         }),
       );
     }
     this.addEnvironment(ENV.tableName, dataTable.table.tableName);
     return this;
   }
+
+  /**
+   * Sets `TABLE_NAME` and grants `Query` on the named indexes only: not on the table, no other action. For a
+   * function whose one job is to page through an index.
+   */
+  queryIndexes(dataTable: DataTable, indexes: readonly IndexDefinition[]): this {
+    if (indexes.length === 0) throw new Error(`${this.node.path}: queryIndexes needs at least one index`);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: indexes.map((index) => dataTable.indexArn(index)),
+      }),
+    );
+    this.addEnvironment(ENV.tableName, dataTable.table.tableName);
+    return this;
+  }
+}
+
+export interface UseTableOptions {
+  /**
+   * Indexes `Query` is granted on, besides the table itself.
+   * @default - every index of the table
+   */
+  readonly queryIndexes?: readonly IndexDefinition[];
+}
+
+/** Quotes a path for the `bash -c` line the local bundler runs. */
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
 }

@@ -1,8 +1,14 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import type { Issuer } from '../../shared/schemas/invoice.js';
+import { BillingSchedule } from '../constructs/billing-schedule.js';
+import { BillingWorkflow } from '../constructs/billing-workflow.js';
 import { DataTable } from '../constructs/data-table.js';
 import { BillingHttpApi } from '../constructs/http-api.js';
-import { InvoiceBucket } from '../constructs/invoice-bucket.js';
+import { InvoiceBucket, type InvoiceLockMode } from '../constructs/invoice-bucket.js';
+import { ENV } from '../constructs/project-function.js';
+import { DEFAULT_INVOICE_SENDER, DEMO_ISSUER, parseIssuer, parseSender } from './billing-config.js';
 
 export interface DeferredBillingStackProps extends StackProps {
   /**
@@ -10,24 +16,123 @@ export interface DeferredBillingStackProps extends StackProps {
    * @default 'Europe/Paris'
    */
   readonly marketplaceTimeZone?: string;
+  /**
+   * The marketplace operator, issuer of every invoice.
+   * @default DEMO_ISSUER (a fictitious "Marketplace Démo SAS": replace it before issuing real invoices)
+   */
+  readonly issuer?: Issuer;
+  /**
+   * `From` address of invoice emails. Its domain (or the address) must be verified in SES: by this stack when
+   * `sesIdentityDomain` is set, otherwise out of band.
+   * @default DEFAULT_INVOICE_SENDER ('factures@marketplace.example')
+   */
+  readonly invoiceSender?: string;
+  /**
+   * Domain for which this stack creates the SES identity (Easy DKIM; publish the three CNAME records it
+   * outputs). Must be the sender's domain or a parent of it.
+   * @default - no identity: the sender is verified out of band
+   */
+  readonly sesIdentityDomain?: string;
+  /**
+   * Review window between building drafts and numbering them, in hours.
+   * @default 0 (none)
+   */
+  readonly reviewWindowHours?: number;
+  /**
+   * Invoices delivered in parallel; keep it below the account's SES sending rate per second.
+   * @default 10
+   */
+  readonly deliveryConcurrency?: number;
+  /**
+   * Object Lock mode of the invoice bucket (see InvoiceBucket). GOVERNANCE for development stacks only.
+   * @default 'COMPLIANCE'
+   */
+  readonly invoiceLockMode?: InvoiceLockMode;
+  /**
+   * Whether the daily schedule starts runs.
+   * @default true
+   */
+  readonly scheduleEnabled?: boolean;
 }
 
-/** The deferred-billing product: the table, the invoice bucket and the HTTP API. */
+/**
+ * The deferred-billing product: the table, the invoice bucket, the HTTP API, and the billing run (state
+ * machine, its functions and the daily schedule).
+ */
 export class DeferredBillingStack extends Stack {
   public readonly dataTable: DataTable;
   public readonly invoiceBucket: InvoiceBucket;
+  public readonly billingWorkflow: BillingWorkflow;
+  public readonly billingSchedule: BillingSchedule;
+  /** The sender's SES identity, when this stack manages it. */
+  public readonly senderIdentity?: EmailIdentity;
   public readonly httpApi: BillingHttpApi;
 
   constructor(scope: Construct, id: string, props: DeferredBillingStackProps = {}) {
     super(scope, id, props);
     const marketplaceTimeZone = props.marketplaceTimeZone ?? 'Europe/Paris';
     assertTimeZone(marketplaceTimeZone);
+    const issuer = props.issuer ?? parseIssuer(DEMO_ISSUER);
+    const sender = parseSender(props.invoiceSender ?? DEFAULT_INVOICE_SENDER);
 
     this.dataTable = new DataTable(this, 'Data');
-    this.invoiceBucket = new InvoiceBucket(this, 'Invoices');
-    this.httpApi = new BillingHttpApi(this, 'Http', { dataTable: this.dataTable, marketplaceTimeZone });
+    this.invoiceBucket = new InvoiceBucket(this, 'Invoices', {
+      ...(props.invoiceLockMode === undefined ? {} : { lockMode: props.invoiceLockMode }),
+    });
+
+    if (props.sesIdentityDomain !== undefined) {
+      const domain = props.sesIdentityDomain.toLowerCase();
+      if (sender.domain !== domain && !sender.domain.endsWith(`.${domain}`)) {
+        throw new Error(`invoiceSender ${sender.address} is not in sesIdentityDomain ${domain}`);
+      }
+      this.senderIdentity = new EmailIdentity(this, 'SenderIdentity', { identity: Identity.domain(domain) });
+      new CfnOutput(this, 'SesDkimRecords', {
+        description: `CNAME records to publish in ${domain} so SES verifies it (name=value)`,
+        value: Fn.join(
+          ' ',
+          this.senderIdentity.dkimRecords.map((record) => Fn.join('=', [record.name, record.value])),
+        ),
+      });
+    }
+
+    this.billingWorkflow = new BillingWorkflow(this, 'Billing', {
+      dataTable: this.dataTable,
+      invoiceBucket: this.invoiceBucket.bucket,
+      marketplaceTimeZone,
+      issuer,
+      invoiceSender: sender.address,
+      ...(props.reviewWindowHours === undefined ? {} : { reviewWindowHours: props.reviewWindowHours }),
+      ...(props.deliveryConcurrency === undefined ? {} : { deliveryConcurrency: props.deliveryConcurrency }),
+    });
+    this.billingSchedule = new BillingSchedule(this, 'BillingSchedule', {
+      stateMachine: this.billingWorkflow.stateMachine,
+      timeZone: marketplaceTimeZone,
+      ...(props.scheduleEnabled === undefined ? {} : { enabled: props.scheduleEnabled }),
+    });
+
+    this.httpApi = new BillingHttpApi(this, 'Http', {
+      dataTable: this.dataTable,
+      marketplaceTimeZone,
+      stateMachine: this.billingWorkflow.stateMachine,
+      invoiceBucket: this.invoiceBucket.bucket,
+      // What the billing API functions read besides the table: previews build drafts with the issuer.
+      billingEnvironment: {
+        [ENV.invoiceBucketName]: this.invoiceBucket.bucket.bucketName,
+        [ENV.issuer]: JSON.stringify(issuer),
+        [ENV.invoiceSender]: sender.address,
+        [ENV.reviewWindowHours]: String(props.reviewWindowHours ?? 0),
+      },
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'BillingStateMachineArn', {
+      value: this.billingWorkflow.stateMachine.stateMachineArn,
+      description: 'The billing-run state machine',
+    });
+    new CfnOutput(this, 'InvoiceBucketName', {
+      value: this.invoiceBucket.bucket.bucketName,
+      description: 'Where invoice PDFs are stored',
+    });
   }
 }
 

@@ -164,10 +164,27 @@ async function draftsOf(
  * issuer's yearly counter: gapless, unique, in issue order. Two numbering steps racing each other make
  * one transaction fail; that one is retried by the workflow and takes the next numbers.
  */
-export async function numberInvoices(deps: BillingDeps, input: { runId: string }): Promise<NumberResult> {
+export async function numberInvoices(
+  deps: BillingDeps,
+  input: { runId: string },
+  budget: { maxBatches?: number } = {},
+): Promise<NumberResult> {
+  // Several batches per invocation keep the Standard execution's history small (100,000 invoices in a
+  // few dozen loop turns); the workflow loops while `more`.
+  const maxBatches = budget.maxBatches ?? 50;
+  let numbered = 0;
+  for (let batch = 0; batch < maxBatches; batch++) {
+    const count = await numberOneBatch(deps, input.runId);
+    numbered += count;
+    if (count < NUMBERING_BATCH_SIZE) return { numbered, more: false };
+  }
+  return { numbered, more: true };
+}
+
+async function numberOneBatch(deps: BillingDeps, runId: string): Promise<number> {
   const { entityId } = deps.config.issuer;
   const drafts = await deps.billing.draftsToNumber(entityId, NUMBERING_BATCH_SIZE);
-  if (drafts.length === 0) return { numbered: 0, more: false };
+  if (drafts.length === 0) return 0;
   const now = deps.clock.now();
   const issueDate = localDate(now, deps.timeZone);
   const year = issueDate.slice(0, 4);
@@ -178,18 +195,11 @@ export async function numberInvoices(deps: BillingDeps, input: { runId: string }
     issueDate,
     dueDate: dueDate(issueDate, invoice.paymentTerms),
   }));
-  const outcome = await deps.billing.issueBatch(
-    entityId,
-    year,
-    last,
-    entries,
-    input.runId,
-    now.toISOString(),
-  );
+  const outcome = await deps.billing.issueBatch(entityId, year, last, entries, runId, now.toISOString());
   if (outcome === 'conflict') {
     throw new WorkflowError('TransientFailure', 'Another numbering step moved the counter or a draft; retry');
   }
-  return { numbered: entries.length, more: drafts.length === NUMBERING_BATCH_SIZE };
+  return entries.length;
 }
 
 /** ListToSend: a page of issued invoices whose PDF or email is still to do. */

@@ -1,5 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BILLING_RUNS_FUNCTION, INVOICES_FUNCTION } from '../../infra/constructs/http-api.js';
+import { INVOICE_RETENTION } from '../../infra/constructs/invoice-bucket.js';
 import type { ProjectFunction } from '../../infra/constructs/project-function.js';
 import { DeferredBillingStack } from '../../infra/stacks/billing-stack.js';
 import { INDEXES, TABLE_KEYS } from '../../shared/data/table.js';
@@ -11,6 +13,7 @@ import {
   newTestApp,
   onlyResource,
   resourcesOf,
+  SYNTH_TIMEOUT_MS,
   statementsOf,
 } from './template.js';
 
@@ -26,8 +29,9 @@ beforeAll(() => {
   allFunctions = [
     ...Object.entries(stack.httpApi.functions),
     ['authorizer', stack.httpApi.authorizerFunction],
+    ...Object.entries(stack.billingWorkflow.functions),
   ];
-});
+}, SYNTH_TIMEOUT_MS);
 
 describe('the table', () => {
   it('is keyed PK/SK (strings), on demand, encrypted, with TTL and PITR', () => {
@@ -117,6 +121,40 @@ describe('the invoice bucket', () => {
         ]),
       },
     });
+  });
+
+  it('locks every invoice version in compliance mode for the legal retention (10 years after the financial year)', () => {
+    const bucket = template.toJSON().Resources[logicalIdOf(stack.invoiceBucket.bucket)];
+    expect(bucket.Properties.ObjectLockEnabled).toBe(true);
+    expect(bucket.Properties.ObjectLockConfiguration).toEqual({
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: INVOICE_RETENTION.toDays() } },
+    });
+    expect(INVOICE_RETENTION.toDays()).toBeGreaterThanOrEqual(11 * 365);
+  });
+
+  it('moves invoices to Glacier Instant Retrieval after a year and never expires a version', () => {
+    const bucket = template.toJSON().Resources[logicalIdOf(stack.invoiceBucket.bucket)];
+    const rules = bucket.Properties.LifecycleConfiguration.Rules as Record<string, unknown>[];
+    expect(rules).toEqual([
+      expect.objectContaining({
+        Status: 'Enabled',
+        Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 365 }],
+        NoncurrentVersionTransitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 365 }],
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+      }),
+    ]);
+    for (const rule of rules) {
+      expect(rule).not.toHaveProperty('ExpirationInDays');
+      expect(rule).not.toHaveProperty('NoncurrentVersionExpiration');
+      expect(rule).not.toHaveProperty('ExpiredObjectDeleteMarker');
+    }
+  });
+
+  it('can use governance mode for a development stack', () => {
+    const dev = new DeferredBillingStack(newTestApp(), 'Dev', { invoiceLockMode: 'GOVERNANCE' });
+    const bucket = Template.fromStack(dev).toJSON().Resources[logicalIdOf(dev.invoiceBucket.bucket)];
+    expect(bucket.Properties.ObjectLockConfiguration.Rule.DefaultRetention.Mode).toBe('GOVERNANCE');
   });
 
   it('has its access logs bucket private, encrypted and TLS-only too', () => {
@@ -258,6 +296,71 @@ describe('the functions', () => {
     for (const [, fn] of allFunctions) {
       const role = template.toJSON().Resources[logicalIdOf(fn.executionRole)];
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe('the billing API functions', () => {
+  const byName = () => stack.httpApi.functions as Readonly<Partial<Record<string, ProjectFunction>>>;
+  const stateMachineRef = () => ({ Ref: logicalIdOf(stack.billingWorkflow.stateMachine) });
+
+  it.runIf((API_FUNCTIONS as readonly string[]).includes(BILLING_RUNS_FUNCTION))(
+    'let billing-runs start and describe billing runs, and give it the state machine ARN',
+    () => {
+      const fn = byName()[BILLING_RUNS_FUNCTION] as ProjectFunction;
+      const states = statementsOf(template, fn).filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('states:')),
+      );
+      expect(states).toEqual([
+        { Effect: 'Allow', Action: 'states:StartExecution', Resource: stateMachineRef() },
+        {
+          Effect: 'Allow',
+          Action: 'states:DescribeExecution',
+          Resource: {
+            'Fn::Join': [
+              '',
+              expect.arrayContaining([
+                ':execution:',
+                { 'Fn::Select': [6, { 'Fn::Split': [':', stateMachineRef()] }] },
+                ':*',
+              ]),
+            ],
+          },
+        },
+      ]);
+      const variables = template.toJSON().Resources[logicalIdOf(fn)].Properties.Environment.Variables;
+      expect(variables.STATE_MACHINE_ARN).toEqual(stateMachineRef());
+    },
+  );
+
+  it.runIf((API_FUNCTIONS as readonly string[]).includes(INVOICES_FUNCTION))(
+    'let invoices read invoice PDFs (to sign download links) and nothing else of the bucket',
+    () => {
+      const fn = byName()[INVOICES_FUNCTION] as ProjectFunction;
+      const bucketArn = { 'Fn::GetAtt': [logicalIdOf(stack.invoiceBucket.bucket), 'Arn'] };
+      const s3 = statementsOf(template, fn).filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('s3:')),
+      );
+      expect(s3).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: { 'Fn::Join': ['', [bucketArn, '/invoices/*']] },
+        },
+      ]);
+      const variables = template.toJSON().Resources[logicalIdOf(fn)].Properties.Environment.Variables;
+      expect(variables.INVOICE_BUCKET_NAME).toEqual({ Ref: logicalIdOf(stack.invoiceBucket.bucket) });
+    },
+  );
+
+  it('let no other function start or describe a billing run', () => {
+    for (const [name, fn] of allFunctions) {
+      if (name === BILLING_RUNS_FUNCTION) continue;
+      const actions = statementsOf(template, fn).flatMap(actionsOf);
+      expect(
+        actions.filter((action) => action.startsWith('states:')),
+        name,
+      ).toEqual([]);
     }
   });
 });

@@ -6,6 +6,12 @@ import type { ProjectFunction } from '../../infra/constructs/project-function.js
 /** Context that skips esbuild: the tests assert on the template, not on the bundles. */
 export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
+/**
+ * Hook timeout for a `beforeAll` that synthesizes the whole stack: a few seconds alone, far more when every
+ * infra test file synthesizes at once on a small machine.
+ */
+export const SYNTH_TIMEOUT_MS = 120_000;
+
 export const newTestApp = (props: { outdir?: string } = {}): App =>
   new App({ ...props, context: SKIP_BUNDLING });
 

@@ -1,0 +1,65 @@
+import * as z from 'zod';
+import { type Issuer, issuerSchema } from '../../shared/schemas/invoice.js';
+
+/**
+ * Billing configuration the stack passes to the billing functions, with its defaults. Free of CDK imports so
+ * the local stack can share the defaults.
+ */
+
+/**
+ * Example issuer (a fictitious company; SIREN and VAT id are well-formed but belong to no one). Deployments
+ * pass their own through the CDK context `issuer`, in `cdk.json` or `-c issuer='{"legalName":…}'`.
+ */
+export const DEMO_ISSUER: z.input<typeof issuerSchema> = {
+  entityId: 'MKT',
+  legalName: 'Marketplace Démo SAS',
+  legalForm: 'SAS',
+  address: { line1: "12 rue de l'Exemple", postalCode: '75002', city: 'Paris', country: 'FR' },
+  siren: '123456782',
+  vatId: 'FR11123456782',
+  shareCapital: '100 000 EUR',
+  rcs: 'RCS Paris 123 456 782',
+  email: 'facturation@marketplace.example',
+  latePenaltyRatePercent: 12,
+  iban: 'FR7630006000011234567890189',
+  bic: 'DEMOFRPPXXX',
+  vatOnDebits: false,
+};
+
+/** `From` address of invoice emails when the context sets none. */
+export const DEFAULT_INVOICE_SENDER = 'factures@marketplace.example';
+
+/**
+ * Parses the issuer from configuration (an object, or its JSON text as `-c` passes it), defaults applied.
+ * Fails synthesis, not the first billing run, on a missing or malformed mention.
+ */
+export function parseIssuer(value: unknown): Issuer {
+  let candidate = value;
+  if (typeof value === 'string') {
+    try {
+      candidate = JSON.parse(value);
+    } catch {
+      throw new Error('issuer must be a JSON object');
+    }
+  }
+  const parsed = issuerSchema.safeParse(candidate);
+  if (!parsed.success) throw new Error(`issuer is invalid: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Checks the sender is one plain address; its domain is what SES must have verified. */
+export function parseSender(value: string): { address: string; domain: string } {
+  const parsed = z.email().safeParse(value);
+  if (!parsed.success) throw new Error(`invoiceSender must be an email address: ${value}`);
+  const domain = parsed.data.slice(parsed.data.lastIndexOf('@') + 1).toLowerCase();
+  return { address: parsed.data, domain };
+}
+
+/** Review window in hours: a non-negative number (0 turns it off), from a number or its text. */
+export function parseReviewWindowHours(value: unknown): number {
+  const hours = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof hours !== 'number' || !Number.isFinite(hours) || hours < 0 || hours > 24 * 30) {
+    throw new Error(`reviewWindowHours must be a number of hours between 0 and 720: ${String(value)}`);
+  }
+  return hours;
+}

@@ -1,0 +1,27 @@
+/**
+ * The few parts of fontkit (pdfkit's own font engine, installed as its dependency) that the invoice fonts
+ * use; fontkit ships no type declarations.
+ */
+declare module 'fontkit' {
+  export interface GlyphPosition {
+    xAdvance: number;
+    yAdvance: number;
+    xOffset: number;
+    yOffset: number;
+  }
+  export interface Glyph {
+    id: number;
+    advanceWidth: number;
+    codePoints: number[];
+  }
+  export interface GlyphRun {
+    glyphs: Glyph[];
+    positions: GlyphPosition[];
+    readonly advanceWidth: number;
+  }
+  export interface Font {
+    postscriptName: string;
+    layout(text: string, features?: unknown, ...rest: unknown[]): GlyphRun;
+  }
+  export function create(buffer: Uint8Array, postscriptName?: string): Font;
+}

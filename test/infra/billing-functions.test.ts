@@ -1,0 +1,313 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { configureBillingApp } from '../../infra/billing-app.js';
+import { FUNCTION_NAME_METADATA } from '../../infra/constructs/asl.js';
+import { INVOICE_FONT_FILES } from '../../infra/constructs/billing-workflow.js';
+import { ProjectFunction } from '../../infra/constructs/project-function.js';
+import { DEFAULT_INVOICE_SENDER, DEMO_ISSUER, parseIssuer } from '../../infra/stacks/billing-config.js';
+import { DeferredBillingStack } from '../../infra/stacks/billing-stack.js';
+import { BILLING_FUNCTIONS, type BillingFunctionName } from '../../shared/billing/workflow.js';
+import { INDEXES } from '../../shared/data/table.js';
+import { API_FUNCTIONS } from '../../shared/http/routes.js';
+import {
+  actionsOf,
+  dynamoActionsOf,
+  logicalIdOf,
+  newTestApp,
+  type PolicyStatement,
+  resourcesOf,
+  SYNTH_TIMEOUT_MS,
+  statementsOf,
+} from './template.js';
+
+let stack: DeferredBillingStack;
+let template: Template;
+let tableArn: unknown;
+let bucketArn: unknown;
+let invoiceObjects: unknown;
+
+const fnOf = (name: BillingFunctionName) => stack.billingWorkflow.functions[name];
+const variablesOf = (fn: ProjectFunction) =>
+  template.toJSON().Resources[logicalIdOf(fn)].Properties.Environment.Variables as Record<string, unknown>;
+const indexArn = (name: string) => ({ 'Fn::Join': ['', [tableArn, `/index/${name}`]] });
+const statementsWith = (fn: ProjectFunction, prefix: string): PolicyStatement[] =>
+  statementsOf(template, fn).filter((statement) =>
+    actionsOf(statement).some((action) => action.startsWith(prefix)),
+  );
+const allProjectFunctions = (): [string, ProjectFunction][] => [
+  ...Object.entries(stack.billingWorkflow.functions),
+  ...Object.entries(stack.httpApi.functions),
+  ['authorizer', stack.httpApi.authorizerFunction],
+];
+
+beforeAll(() => {
+  stack = new DeferredBillingStack(newTestApp(), 'Test', { marketplaceTimeZone: 'Europe/Paris' });
+  template = Template.fromStack(stack);
+  tableArn = { 'Fn::GetAtt': [logicalIdOf(stack.dataTable.table), 'Arn'] };
+  bucketArn = { 'Fn::GetAtt': [logicalIdOf(stack.invoiceBucket.bucket), 'Arn'] };
+  invoiceObjects = { 'Fn::Join': ['', [bucketArn, '/invoices/*']] };
+}, SYNTH_TIMEOUT_MS);
+
+describe('the billing functions', () => {
+  it('are one per step of the contract, each tagged with its name for the local runner', () => {
+    expect(Object.keys(stack.billingWorkflow.functions).sort()).toEqual([...BILLING_FUNCTIONS].sort());
+    for (const name of BILLING_FUNCTIONS) {
+      expect(template.toJSON().Resources[logicalIdOf(fnOf(name))].Metadata).toMatchObject({
+        [FUNCTION_NAME_METADATA]: name,
+      });
+    }
+  });
+
+  it('tag the API functions and the authorizer the same way', () => {
+    for (const name of API_FUNCTIONS) {
+      const resource = template.toJSON().Resources[logicalIdOf(stack.httpApi.functions[name])];
+      expect(resource.Metadata[FUNCTION_NAME_METADATA]).toBe(name);
+    }
+    const authorizer = template.toJSON().Resources[logicalIdOf(stack.httpApi.authorizerFunction)];
+    expect(authorizer.Metadata[FUNCTION_NAME_METADATA]).toBe('authorizer');
+  });
+
+  it('receive the table, bucket, time zone, issuer, sender and review window', () => {
+    for (const name of BILLING_FUNCTIONS) {
+      const variables = variablesOf(fnOf(name));
+      expect(variables).toMatchObject({
+        TABLE_NAME: { Ref: logicalIdOf(stack.dataTable.table) },
+        INVOICE_BUCKET_NAME: { Ref: logicalIdOf(stack.invoiceBucket.bucket) },
+        MARKETPLACE_TIME_ZONE: 'Europe/Paris',
+        INVOICE_SENDER: DEFAULT_INVOICE_SENDER,
+        REVIEW_WINDOW_HOURS: '0',
+      });
+      expect(JSON.parse(variables.ISSUER as string)).toEqual(parseIssuer(DEMO_ISSUER));
+    }
+  });
+
+  it('point the PDF renderer at the bundled fonts, in the two functions that need them only', () => {
+    for (const name of BILLING_FUNCTIONS) {
+      const fontDir = variablesOf(fnOf(name)).INVOICE_FONT_DIR;
+      if (name === 'billing-store-pdf' || name === 'billing-email') expect(fontDir).toBe('/var/task');
+      else expect(fontDir).toBeUndefined();
+    }
+  });
+
+  it('take the issuer, sender and review window from configuration', () => {
+    const issuer = parseIssuer({ ...DEMO_ISSUER, legalName: 'Autre Place SA', entityId: 'AP' });
+    const custom = new DeferredBillingStack(newTestApp(), 'Custom', {
+      issuer,
+      invoiceSender: 'billing@autre.example',
+      reviewWindowHours: 48,
+    });
+    const resources = Template.fromStack(custom).toJSON().Resources;
+    const variables =
+      resources[logicalIdOf(custom.billingWorkflow.functions['billing-email'])].Properties.Environment
+        .Variables;
+    expect(JSON.parse(variables.ISSUER)).toEqual(issuer);
+    expect(variables.INVOICE_SENDER).toBe('billing@autre.example');
+    expect(variables.REVIEW_WINDOW_HOURS).toBe('48');
+  });
+
+  it('ship the DejaVu fonts with the two functions that render or attach PDFs', () => {
+    for (const name of BILLING_FUNCTIONS) {
+      const files = fnOf(name).extraFiles.map((file) => file.slice(file.lastIndexOf('/') + 1));
+      if (name === 'billing-store-pdf' || name === 'billing-email') {
+        expect(files, name).toEqual(['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf']);
+      } else {
+        expect(files, name).toEqual([]);
+      }
+    }
+  });
+
+  it('copy extra files next to the bundle after esbuild (cp, no Docker)', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'billing-fonts-'));
+    try {
+      const app = new App({ outdir });
+      // A small handler that always builds: what is tested is the copy, not the billing code.
+      new ProjectFunction(new Stack(app, 'Fonts'), 'Fn', { name: 'openapi', extraFiles: INVOICE_FONT_FILES });
+      app.synth();
+      const assets = readdirSync(outdir).filter((entry) => entry.startsWith('asset.'));
+      expect(assets).toHaveLength(1);
+      expect(readdirSync(join(outdir, assets[0] as string))).toEqual(
+        expect.arrayContaining(['DejaVuSans-Bold.ttf', 'DejaVuSans.ttf', 'index.mjs']),
+      );
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuse an extra file that does not exist', () => {
+    expect(
+      () =>
+        new ProjectFunction(new Stack(newTestApp(), 'Missing'), 'Fn', {
+          name: 'billing-store-pdf',
+          extraFiles: ['node_modules/no-such-package/font.ttf'],
+        }),
+    ).toThrow(/extra file/);
+  });
+});
+
+describe('billing least privilege', () => {
+  it('lets billing-list-due only Query the AccountsByBillingDue index', () => {
+    expect(statementsWith(fnOf('billing-list-due'), 'dynamodb:')).toEqual([
+      { Effect: 'Allow', Action: 'dynamodb:Query', Resource: indexArn(INDEXES.accountsByBillingDue.name) },
+    ]);
+  });
+
+  it('lets billing-list-to-send only Query the InvoicesToSend index', () => {
+    expect(statementsWith(fnOf('billing-list-to-send'), 'dynamodb:')).toEqual([
+      { Effect: 'Allow', Action: 'dynamodb:Query', Resource: indexArn(INDEXES.invoicesToSend.name) },
+    ]);
+  });
+
+  it.each([
+    ['billing-start-run', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
+    [
+      'billing-build',
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ],
+    ],
+    [
+      'billing-number',
+      [
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ],
+    ],
+    ['billing-store-pdf', ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']],
+    ['billing-email', ['dynamodb:GetItem', 'dynamodb:UpdateItem']],
+    ['billing-record-failure', ['dynamodb:PutItem', 'dynamodb:UpdateItem']],
+    ['billing-finish-run', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']],
+  ] as const)('lets %s do %j on the table, nothing more', (name, actions) => {
+    expect(dynamoActionsOf(template, fnOf(name))).toEqual(actions);
+  });
+
+  it.each([
+    ['billing-build', []],
+    ['billing-number', [INDEXES.invoicesToNumber.name]],
+    ['billing-store-pdf', []],
+    ['billing-finish-run', [INDEXES.invoicesToSend.name]],
+  ] as const)('lets %s Query the table and only the indexes %j', (name, indexes) => {
+    const query = statementsWith(fnOf(name), 'dynamodb:').find((statement) =>
+      actionsOf(statement).includes('dynamodb:Query'),
+    );
+    expect(query && resourcesOf(query)).toEqual([tableArn, ...indexes.map(indexArn)]);
+  });
+
+  it('lets billing-store-pdf write and read invoice PDFs under invoices/ only, and send no email', () => {
+    const fn = fnOf('billing-store-pdf');
+    expect(statementsWith(fn, 's3:')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'],
+        Resource: invoiceObjects,
+      },
+    ]);
+    expect(statementsWith(fn, 'ses:')).toEqual([]);
+  });
+
+  it('lets billing-email read invoice PDFs and send raw email only as the configured sender', () => {
+    const fn = fnOf('billing-email');
+    expect(statementsWith(fn, 's3:')).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: invoiceObjects },
+    ]);
+    expect(statementsWith(fn, 'ses:')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'ses:SendRawEmail',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':ses:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':identity/*',
+            ],
+          ],
+        },
+        Condition: { StringEquals: { 'ses:FromAddress': DEFAULT_INVOICE_SENDER } },
+      },
+    ]);
+  });
+
+  it('gives no other function any SES permission', () => {
+    for (const [name, fn] of allProjectFunctions()) {
+      if (name === 'billing-email') continue;
+      expect(statementsWith(fn, 'ses:'), name).toEqual([]);
+    }
+  });
+
+  it('lets no function delete, unlock or bypass the retention of an object, nor use an S3 wildcard', () => {
+    for (const [name, fn] of allProjectFunctions()) {
+      for (const action of statementsWith(fn, 's3:').flatMap(actionsOf)) {
+        expect(action, name).not.toMatch(/^s3:(Delete|PutObjectRetention|PutObjectLegalHold|Bypass)|\*/);
+      }
+    }
+  });
+
+  it('gives the S3 grants of billing functions the invoices/ prefix as their only resource', () => {
+    for (const [name, fn] of Object.entries(stack.billingWorkflow.functions)) {
+      for (const statement of statementsWith(fn, 's3:'))
+        expect(resourcesOf(statement), name).toEqual([invoiceObjects]);
+    }
+  });
+
+  it('lets the state machine role be assumed by Step Functions only', () => {
+    const role = template.toJSON().Resources[logicalIdOf(stack.billingWorkflow.stateMachine.role)];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Principal: { Service: 'states.amazonaws.com' } }),
+    ]);
+  });
+});
+
+describe('configuration through CDK context', () => {
+  const contextApp = (context: Record<string, unknown>) =>
+    new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+
+  it('parses the issuer from JSON text and refuses a malformed one before anything deploys', () => {
+    const issuer = { ...DEMO_ISSUER, legalName: 'Context SAS' };
+    const stack = configureBillingApp(contextApp({ issuer: JSON.stringify(issuer), reviewWindowHours: '2' }));
+    const variables =
+      Template.fromStack(stack).toJSON().Resources[
+        logicalIdOf(stack.billingWorkflow.functions['billing-build'])
+      ].Properties.Environment.Variables;
+    expect(JSON.parse(variables.ISSUER).legalName).toBe('Context SAS');
+    expect(variables.REVIEW_WINDOW_HOURS).toBe('2');
+    expect(() => configureBillingApp(contextApp({ issuer: { ...DEMO_ISSUER, siren: '12' } }))).toThrow(
+      /issuer/,
+    );
+    expect(() => configureBillingApp(contextApp({ reviewWindowHours: '-1' }))).toThrow(/reviewWindowHours/);
+    expect(() => configureBillingApp(contextApp({ invoiceSender: 'not an address' }))).toThrow(
+      /invoiceSender/,
+    );
+  });
+
+  it('creates the SES domain identity only when sesIdentityDomain is given, for the sender domain', () => {
+    expect(template.findResources('AWS::SES::EmailIdentity')).toEqual({});
+    const withIdentity = configureBillingApp(contextApp({ sesIdentityDomain: 'marketplace.example' }));
+    const identities = Template.fromStack(withIdentity);
+    identities.resourceCountIs('AWS::SES::EmailIdentity', 1);
+    identities.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'marketplace.example' });
+    identities.hasOutput('SesDkimRecords', {});
+    expect(() =>
+      configureBillingApp(
+        contextApp({ sesIdentityDomain: 'elsewhere.example', invoiceSender: 'a@marketplace.example' }),
+      ),
+    ).toThrow(/not in sesIdentityDomain/);
+  });
+});

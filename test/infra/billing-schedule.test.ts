@@ -1,0 +1,94 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DeferredBillingStack } from '../../infra/stacks/billing-stack.js';
+import { logicalIdOf, newTestApp, onlyResource, SYNTH_TIMEOUT_MS } from './template.js';
+
+let stack: DeferredBillingStack;
+let template: Template;
+
+beforeAll(() => {
+  stack = new DeferredBillingStack(newTestApp(), 'Test', { marketplaceTimeZone: 'Europe/Paris' });
+  template = Template.fromStack(stack);
+}, SYNTH_TIMEOUT_MS);
+
+describe('the billing schedule', () => {
+  it('starts the billing run every day at 00:15, Paris time, exactly then', () => {
+    const { properties } = onlyResource(template, 'AWS::Scheduler::Schedule');
+    expect(properties).toMatchObject({
+      ScheduleExpression: 'cron(15 0 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Paris',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+    });
+    const target = properties.Target as Record<string, unknown>;
+    expect(target.Arn).toEqual({ Ref: logicalIdOf(stack.billingWorkflow.stateMachine) });
+    expect(JSON.parse(target.Input as string)).toEqual({ trigger: 'schedule' });
+  });
+
+  it('follows the marketplace time zone', () => {
+    const newYork = new DeferredBillingStack(newTestApp(), 'NewYork', {
+      marketplaceTimeZone: 'America/New_York',
+    });
+    const { properties } = onlyResource(Template.fromStack(newYork), 'AWS::Scheduler::Schedule');
+    expect(properties.ScheduleExpressionTimezone).toBe('America/New_York');
+  });
+
+  it('retries a failed start, then parks it in its dead-letter queue', () => {
+    const { properties } = onlyResource(template, 'AWS::Scheduler::Schedule');
+    expect(properties.Target).toMatchObject({
+      RetryPolicy: { MaximumRetryAttempts: expect.any(Number), MaximumEventAgeInSeconds: expect.any(Number) },
+      DeadLetterConfig: {
+        Arn: { 'Fn::GetAtt': [logicalIdOf(stack.billingSchedule.deadLetterQueue), 'Arn'] },
+      },
+    });
+  });
+
+  it('keeps its dead letters encrypted and refuses requests without TLS', () => {
+    const queueId = logicalIdOf(stack.billingSchedule.deadLetterQueue);
+    expect(template.toJSON().Resources[queueId].Properties).toMatchObject({ SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('uses a role that may only start this state machine and write to its dead-letter queue', () => {
+    const { properties } = onlyResource(template, 'AWS::Scheduler::Schedule');
+    const roleId = (properties.Target as { RoleArn: { 'Fn::GetAtt': [string, string] } }).RoleArn[
+      'Fn::GetAtt'
+    ][0];
+    const role = template.toJSON().Resources[roleId];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Principal: { Service: 'scheduler.amazonaws.com' } }),
+    ]);
+    const statements = Object.values(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }),
+    ).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        {
+          Effect: 'Allow',
+          Action: 'states:StartExecution',
+          Resource: { Ref: logicalIdOf(stack.billingWorkflow.stateMachine) },
+        },
+        {
+          Effect: 'Allow',
+          Action: 'sqs:SendMessage',
+          Resource: { 'Fn::GetAtt': [logicalIdOf(stack.billingSchedule.deadLetterQueue), 'Arn'] },
+        },
+      ]),
+    );
+    expect(statements).toHaveLength(2);
+  });
+
+  it('can be deployed turned off', () => {
+    const off = new DeferredBillingStack(newTestApp(), 'Off', { scheduleEnabled: false });
+    expect(onlyResource(Template.fromStack(off), 'AWS::Scheduler::Schedule').properties.State).toBe(
+      'DISABLED',
+    );
+  });
+});

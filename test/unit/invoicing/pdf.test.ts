@@ -1,0 +1,264 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { getMeta } from 'unpdf';
+import { describe, expect, it } from 'vitest';
+import { formatMoney } from '../../../shared/domain/money.js';
+import { InvoiceRenderError, renderInvoicePdf } from '../../../shared/invoicing/pdf.js';
+import type { Order } from '../../../shared/schemas/order.js';
+import { anInvoice, anOrder, invoiceFigures, streamOf, threeOrders } from './fixtures.js';
+import { bytesOf, plain, readPdf } from './pdf-reader.js';
+
+const orders = threeOrders();
+const figures = invoiceFigures(orders);
+const eur = (minor: number, language: 'fr' | 'en') => plain(formatMoney(minor, 'EUR', language));
+
+describe('renderInvoicePdf', () => {
+  it('prints every figure and mention of a French invoice', async () => {
+    const invoice = anInvoice(figures);
+    const { text } = await readPdf(await bytesOf(renderInvoicePdf(invoice, streamOf(orders))));
+
+    // Number, dates, period: due date written as a date.
+    expect(text).toContain('FACTURE');
+    expect(text).toContain('n° 2026-000123');
+    expect(text).toContain("Date d'émission | 01/12/2026");
+    expect(text).toContain("Date d'échéance | 15/01/2027");
+    expect(text).toContain('Période | du 01/11/2026 au 30/11/2026');
+    expect(text).toContain('Conditions de paiement | 45 jours nets');
+    // Issuer identity.
+    expect(text).toContain('Marketplace SAS');
+    expect(text).toContain('SAS au capital de 100 000 EUR');
+    expect(text).toContain('SIREN 912 345 678 · RCS Paris 912 345 678');
+    expect(text).toContain('N° TVA intracommunautaire : FR32912345678');
+    // Buyer: VAT id, SIREN, delivery address, purchase order.
+    expect(text).toContain('Boulangeries Martin SAS');
+    expect(text).toContain('N° TVA intracommunautaire : FR40303265045');
+    expect(text).toContain('SIREN 303 265 045');
+    expect(text).toContain("Identique à l'adresse de facturation");
+    expect(text).toContain('Bon de commande : PO-2026-118');
+    // Orders: local date in Paris (23:30 UTC on the 3rd is the 4th), id, PO, own delivery address.
+    expect(text).toContain(
+      'Commande SHOP-100201 du 04/11/2026 | ord_01JD3Z8Q4N5V2B7C9X000001 · Bon de commande : PO-7781',
+    );
+    expect(text).toContain('Livraison : 8 place du Marché, 77300 Fontainebleau, France');
+    // Lines: seller, sku, description, quantity (up to 3 decimals), unit price, rate, stored net.
+    expect(text).toContain('seller-textiles-pro | APRON-BLUE | Tablier bleu | 2 | 10,00 € | 20 % | 20,00 €');
+    expect(text).toContain('1,5 | 3,33 € | 5,5 % | 5,00 €');
+    expect(text).toContain('0,333 | 100,00 € | 20 % | 33,30 €');
+    expect(text).toContain('1 000 | 12,34 € | 20 % | 12 340,00 €');
+    expect(text).toContain('12 | 1,15 € | 2,1 % | 13,80 €');
+    // VAT breakdown per rate: rate, base, VAT.
+    expect(text).toContain('20 % | 12 393,30 € | 2 478,66 €');
+    expect(text).toContain('5,5 % | 104,60 € | 5,75 €');
+    expect(text).toContain('2,1 % | 37,20 € | 0,78 €');
+    // Totals and amount due.
+    expect(text).toContain('Total HT | 12 535,10 €');
+    expect(text).toContain('Total TVA | 2 485,19 €');
+    expect(text).toContain('Total TTC | 15 020,29 €');
+    expect(text).toContain('Net à payer | 15 020,29 €');
+    expect(text).toContain('Net à payer : 15 020,29 € | au plus tard le 15/01/2027');
+    // Payment and legal mentions.
+    expect(text).toContain('IBAN : FR76 3000 6000 0112 3456 7890 189 · BIC : AGRIFRPPXXX');
+    expect(text).toContain(
+      "Pénalités de retard : taux annuel de 12,15 % (au moins trois fois le taux d'intérêt légal)",
+    );
+    expect(text).toContain('Indemnité forfaitaire pour frais de recouvrement : 40,00 €');
+    expect(text).toContain("Pas d'escompte pour paiement anticipé.");
+    expect(text).toContain("Catégorie d'opération : Livraison de biens");
+    expect(text).toContain("Option pour le paiement de la TVA d'après les débits.");
+    expect(text).toContain('Facture n° 2026-000123 · Page 1');
+  });
+
+  it('prints every figure and mention of an English invoice', async () => {
+    const invoice = anInvoice(figures, {
+      language: 'en',
+      supplyCategory: 'services',
+      buyer: {
+        ...anInvoice(figures).buyer,
+        deliveryAddress: { line1: '3 Quai des Docks', postalCode: '13002', city: 'Marseille', country: 'FR' },
+      },
+    });
+    const { text } = await readPdf(await bytesOf(renderInvoicePdf(invoice, streamOf(orders))));
+
+    expect(text).toContain('INVOICE');
+    expect(text).toContain('No. 2026-000123');
+    expect(text).toContain('Issue date | 1 Dec 2026');
+    expect(text).toContain('Due date | 15 Jan 2027');
+    expect(text).toContain('Period | 1 Nov 2026 to 30 Nov 2026');
+    expect(text).toContain('VAT ID: FR40303265045');
+    expect(text).toContain('SIREN 303 265 045');
+    expect(text).toContain('3 Quai des Docks');
+    expect(text).toContain('Purchase order: PO-2026-118');
+    expect(text).toContain('Order SHOP-100201 of 4 Nov 2026');
+    expect(text).toContain('1,000 | €12.34 | 20% | €12,340.00');
+    expect(text).toContain('0.333 | €100.00 | 20% | €33.30');
+    expect(text).toContain(`20% | ${eur(1_239_330, 'en')} | ${eur(247_866, 'en')}`);
+    expect(text).toContain('5.5% | €104.60 | €5.75');
+    expect(text).toContain('2.1% | €37.20 | €0.78');
+    expect(text).toContain('Total excl. VAT | €12,535.10');
+    expect(text).toContain('Total VAT | €2,485.19');
+    expect(text).toContain('Total incl. VAT | €15,020.29');
+    expect(text).toContain('Amount due | €15,020.29');
+    expect(text).toContain('Late-payment penalties: annual rate of 12.15% (at least three times');
+    expect(text).toContain('Fixed indemnity for recovery costs: €40.00');
+    expect(text).toContain('No discount for early payment.');
+    expect(text).toContain('Category of operation: Supply of services.');
+    expect(text).toContain('Invoice No. 2026-000123 · Page 1');
+  });
+
+  it('prints the amount due and totals as recorded, never recomputed', async () => {
+    // An amount due below the gross (say a credit already applied) and VAT as the invoice says.
+    const invoice = anInvoice(figures, { amountDueMinor: 1_402_029 });
+    const { text } = await readPdf(await bytesOf(renderInvoicePdf(invoice, streamOf(orders))));
+    expect(text).toContain('Total TTC | 15 020,29 €');
+    expect(text).toContain('Net à payer | 14 020,29 €');
+  });
+
+  it('leaves the VAT-on-debits mention out when the issuer did not opt for it', async () => {
+    const base = anInvoice(figures);
+    const invoice = anInvoice(figures, { issuer: { ...base.issuer, vatOnDebits: false } });
+    const { text } = await readPdf(await bytesOf(renderInvoicePdf(invoice, streamOf(orders))));
+    expect(text).not.toContain('débits');
+    expect(text).toContain("Pas d'escompte pour paiement anticipé.");
+  });
+
+  it('is a PDF/A-3b file, tagged, with DejaVu embedded and no standard font', async () => {
+    const pdf = await bytesOf(renderInvoicePdf(anInvoice(figures), streamOf(orders)));
+    const raw = pdf.toString('latin1');
+    expect(raw.startsWith('%PDF-1.7')).toBe(true);
+    // The XMP packet is stored uncompressed.
+    expect(raw).toContain('<pdfaid:part>3</pdfaid:part>');
+    expect(raw).toContain('<pdfaid:conformance>B</pdfaid:conformance>');
+    expect(raw).toContain('/OutputIntents');
+    expect(raw).toContain('/Lang (fr-FR)');
+    expect(raw).toContain('/Marked true');
+    expect(raw).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans\b/);
+    expect(raw).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans-Bold\b/);
+    expect(raw).toContain('/FontFile2');
+    expect(raw).not.toContain('Helvetica');
+    const { info } = await getMeta(new Uint8Array(pdf));
+    expect(info.Title).toBe('Facture 2026-000123');
+    expect(info.Author).toBe('Marketplace SAS');
+  });
+
+  it('renders the same invoice to the same bytes', async () => {
+    const invoice = anInvoice(figures);
+    const first = await bytesOf(renderInvoicePdf(invoice, streamOf(orders)));
+    const second = await bytesOf(renderInvoicePdf(invoice, streamOf(orders)));
+    expect(second.equals(first)).toBe(true);
+  });
+
+  it('breaks pages with the table header repeated and a numbered footer', async () => {
+    const many = Array.from({ length: 90 }, (_, index) =>
+      anOrder(index, [
+        {
+          sku: `SKU-${index}`,
+          description: 'Farine T65, sac de 25 kg',
+          quantity: 1,
+          unitPriceMinor: 2490,
+          vatRate: 5.5,
+          sellerId: 'seller-a',
+        },
+        {
+          sku: `BOX-${index}`,
+          description: 'Boîtes à pâtisserie, lot de 50',
+          quantity: 2,
+          unitPriceMinor: 1890,
+          vatRate: 20,
+          sellerId: 'seller-b',
+        },
+      ]),
+    );
+    const invoice = anInvoice(invoiceFigures(many));
+    const { pages } = await readPdf(await bytesOf(renderInvoicePdf(invoice, streamOf(many))));
+    expect(pages.length).toBeGreaterThanOrEqual(3);
+    pages.forEach((rows, index) => {
+      expect(rows.join('\n')).toContain(`Facture n° 2026-000123 · Page ${index + 1}`);
+    });
+    for (const rows of pages.slice(1, -1)) {
+      expect(rows).toContain('Facture n° 2026-000123 (suite) | Marketplace SAS');
+      expect(rows).toContain('Vendeur | Référence | Désignation | Qté | PU HT | TVA | Montant HT');
+    }
+    // Every order and line is there once.
+    const text = pages.flat().join('\n');
+    for (const order of many) expect(text).toContain(`Commande ${order.reference} du 14/11/2026`);
+    expect(text.match(/\| 24,90 € \| 5,5 % \| 24,90 €/g)).toHaveLength(90);
+  });
+
+  it('renders a draft (no number, no dates) as a preview that is not an invoice', async () => {
+    const invoice = anInvoice(figures, {
+      status: 'draft',
+      number: undefined,
+      issueDate: undefined,
+      dueDate: undefined,
+    });
+    const { text } = await readPdf(await bytesOf(renderInvoicePdf(invoice, streamOf(orders))));
+    expect(text).toContain('PROJET DE FACTURE');
+    expect(text).toContain('Document provisoire, non numéroté');
+    expect(text).not.toContain('2026-000123');
+  });
+
+  it('fails the stream when the orders are not the invoice’s', async () => {
+    const invoice = anInvoice(figures);
+    await expect(bytesOf(renderInvoicePdf(invoice, streamOf(orders.slice(0, 2))))).rejects.toThrow(
+      /orders do not match invoice .*2 orders streamed, the invoice has 3/,
+    );
+    const inDollars = orders.map(
+      (order, index): Order => (index === 1 ? { ...order, currency: 'USD' } : order),
+    );
+    await expect(bytesOf(renderInvoicePdf(invoice, streamOf(inDollars)))).rejects.toBeInstanceOf(
+      InvoiceRenderError,
+    );
+  });
+
+  it('fails the stream when reading the orders fails', async () => {
+    async function* failing(): AsyncGenerator<Order> {
+      yield orders[0] as Order;
+      throw new Error('DynamoDB is down');
+    }
+    await expect(bytesOf(renderInvoicePdf(anInvoice(figures), failing()))).rejects.toThrow(
+      'DynamoDB is down',
+    );
+  });
+
+  it('reads orders only as fast as the PDF is consumed', async () => {
+    const total = 1_500;
+    let pulled = 0;
+    async function* counted(): AsyncGenerator<Order> {
+      for (let index = 0; index < total; index += 1) {
+        pulled += 1;
+        yield anOrder(index, [
+          {
+            sku: 'SKU',
+            description: 'Article',
+            quantity: 1,
+            unitPriceMinor: 1000,
+            vatRate: 20,
+            sellerId: 'seller-a',
+          },
+        ]);
+      }
+    }
+    const figuresOfAll = invoiceFigures(
+      Array.from({ length: total }, (_, index) =>
+        anOrder(index, [
+          {
+            sku: 'SKU',
+            description: 'Article',
+            quantity: 1,
+            unitPriceMinor: 1000,
+            vatRate: 20,
+            sellerId: 'seller-a',
+          },
+        ]),
+      ),
+    );
+    const stream = renderInvoicePdf(anInvoice(figuresOfAll), counted());
+    await sleep(300);
+    // Nobody reads: the renderer stops once the stream's buffers are full.
+    const pulledWhileBlocked = pulled;
+    expect(pulledWhileBlocked).toBeGreaterThan(0);
+    expect(pulledWhileBlocked).toBeLessThan(total / 2);
+    const pdf = await bytesOf(stream);
+    expect(pulled).toBe(total);
+    expect(pdf.subarray(-6).toString('latin1')).toContain('%%EOF');
+  });
+});
