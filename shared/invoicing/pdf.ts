@@ -309,6 +309,22 @@ class InvoiceLayout {
     this.doc.text(text, right - this.doc.widthOfString(text), y, { lineBreak: false });
   }
 
+  /**
+   * One line of text ending at x, in a smaller size if it would overflow the width: an outsized figure
+   * (a quantity of 999 999,999, a net in the billions) stays whole, readable and inside its column.
+   */
+  private putRightFitted(text: string, right: number, y: number, width: number): void {
+    const natural = this.doc.widthOfString(text);
+    if (natural <= width) {
+      this.doc.text(text, right - natural, y, { lineBreak: false });
+      return;
+    }
+    const { weight = 'regular', size = TABLE_SIZE, color = INK } = this;
+    this.style(weight, Math.floor(((size * width) / natural) * 10) / 10, color);
+    this.putRight(text, right, y + (size - (this.size ?? size)) / 2);
+    this.style(weight, size, color);
+  }
+
   private lineHeight(): number {
     return this.doc.currentLineHeight(true);
   }
@@ -587,22 +603,28 @@ class InvoiceLayout {
     this.y += height + 2;
   }
 
+  /** The issuer's legal identity in small print, the document reference and the page number. */
   private footer(): void {
     const { invoice, texts } = this;
     const issuer = invoice.issuer;
     this.rule(FOOTER_RULE_Y);
-    const identity = [
-      issuer.legalName,
-      issuer.shareCapital
-        ? `${issuer.legalForm} ${texts.shareCapital(issuer.shareCapital)}`
-        : issuer.legalForm,
-      oneLine(issuer.address, this.lang),
-      `${texts.siren} ${formatSiren(issuer.siren)}`,
-      ...(issuer.rcs ? [rcsText(issuer.rcs, texts)] : []),
-      labelled(texts.vatId, issuer.vatId, this.lang),
-    ].join(' · ');
+    const identity = (withAddress: boolean) =>
+      [
+        issuer.legalName,
+        issuer.shareCapital
+          ? `${issuer.legalForm} ${texts.shareCapital(issuer.shareCapital)}`
+          : issuer.legalForm,
+        ...(withAddress ? [oneLine(issuer.address, this.lang)] : []),
+        `${texts.siren} ${formatSiren(issuer.siren)}`,
+        ...(issuer.rcs ? [rcsText(issuer.rcs, texts)] : []),
+        labelled(texts.vatId, issuer.vatId, this.lang),
+      ].join(' · ');
     this.style('regular', 6.5, MUTED);
-    this.putWrapped(identity, X0, FOOTER_Y, CONTENT_WIDTH - 120);
+    const width = CONTENT_WIDTH - 120;
+    let lines = this.wrap(identity(true), width);
+    // Two lines at most below the rule: a very long address is already in the header.
+    if (lines.length > 2) lines = this.wrap(identity(false), width).slice(0, 2);
+    this.putLines(lines, X0, FOOTER_Y);
     this.putRight(`${this.reference} · ${texts.page(this.page)}`, X1, FOOTER_Y);
   }
 
@@ -752,7 +774,8 @@ class InvoiceLayout {
       const cell = row.cells[column.key];
       if (column.align === 'right') {
         const text = cell[0];
-        if (text) this.putRight(text, column.x + column.width - CELL_PAD, y);
+        if (text)
+          this.putRightFitted(text, column.x + column.width - CELL_PAD, y, column.width - 2 * CELL_PAD);
       } else {
         this.putLines(cell, column.x + CELL_PAD, y);
       }
@@ -792,7 +815,9 @@ class InvoiceLayout {
   private summary(): void {
     const { invoice, texts } = this;
     const mentions = legalMentions(invoice);
-    const payment = this.paymentLines();
+    this.style('regular', BODY_SIZE, INK);
+    const payment = this.paymentLines().flatMap((line) => this.wrap(line, CONTENT_WIDTH));
+    const paymentLeading = this.lineHeight() + 2;
 
     this.style('regular', TABLE_SIZE, INK);
     const small = this.lineHeight();
@@ -806,7 +831,7 @@ class InvoiceLayout {
       Math.max(vatHeight, totalsHeight) +
       16 +
       16 +
-      payment.length * (small + 2) +
+      payment.length * paymentLeading +
       12 +
       16 +
       mentionsHeight;
@@ -876,7 +901,7 @@ class InvoiceLayout {
     this.style('regular', BODY_SIZE, INK);
     for (const line of payment) {
       this.put(line, X0, this.y);
-      this.y += this.lineHeight() + 2;
+      this.y += paymentLeading;
     }
     this.y += 12;
 

@@ -240,7 +240,7 @@ function refusalError(refusal: EligibilityRefusal, account: AccountRecord): Doma
 
 /** Reads an order the caller may see: a storefront sees the orders it placed, an operator every order. */
 export async function getOrder(
-  deps: Pick<OrderDeps, 'orders'>,
+  deps: Pick<OrderDeps, 'orders' | 'accounts'>,
   principal: Principal,
   orderId: string,
 ): Promise<Order> {
@@ -248,7 +248,22 @@ export async function getOrder(
   if (!order || (principal.role === 'storefront' && order.storefrontId !== principal.storefrontId)) {
     throw notFound('order', orderId);
   }
-  return order;
+  if (order.status !== 'accepted') return order;
+  const account = await deps.accounts.get(order.accountId, { consistent: true });
+  return withBillingStatus(order, account?.closedThrough);
+}
+
+/**
+ * An accepted order whose period the billing run has closed is billed: it is (or is about to be) on that
+ * period's invoice and can no longer be cancelled. The order item itself is never rewritten for that;
+ * the account's `closedThrough` says it.
+ */
+export function withBillingStatus(order: Order, closedThrough: string | undefined): Order {
+  return order.status === 'accepted' &&
+    closedThrough !== undefined &&
+    order.billingPeriod.startDate < closedThrough
+    ? { ...order, status: 'billed' }
+    : order;
 }
 
 /** Lists an account's orders in one billing period (the current one by default), a page at a time. */
@@ -269,13 +284,14 @@ export async function listOrders(
       { field: 'periodStart', reason: `is not the first day of a ${account.billingCycle} billing period` },
     ]);
   }
-  return deps.orders.listForPeriod(request.accountId, periodStart, {
+  const page = await deps.orders.listForPeriod(request.accountId, periodStart, {
     limit: request.limit,
     ...(request.cursor ? { cursor: request.cursor } : {}),
     ...(principal.role === 'storefront' && principal.storefrontId
       ? { storefrontId: principal.storefrontId }
       : {}),
   });
+  return { ...page, items: page.items.map((order) => withBillingStatus(order, account.closedThrough)) };
 }
 
 /** Cancels an order not billed yet and releases its exposure; cancelling twice answers the same order. */

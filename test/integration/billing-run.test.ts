@@ -5,7 +5,7 @@ import { type Mailer, SendFailure } from '../../shared/adapters/mailer.js';
 import type { Invoice } from '../../shared/schemas/invoice.js';
 import { finishRun } from '../../shared/usecases/billing.js';
 import { sendInvoiceEmail } from '../../shared/usecases/billing-delivery.js';
-import { cancelOrder, placeOrder } from '../../shared/usecases/orders.js';
+import { cancelOrder, getOrder, placeOrder } from '../../shared/usecases/orders.js';
 import {
   assertGaplessNumbers,
   givenBillingDeps,
@@ -118,6 +118,9 @@ describe('billing run, step by step, against the emulators', () => {
     await expect(
       cancelOrder(services, { role: 'operator', keyId: 'k' }, lastEvening.order.orderId),
     ).rejects.toMatchObject({ code: 'order_already_billed' });
+    const principal = { role: 'operator' as const, keyId: 'k' };
+    expect((await getOrder(services, principal, lastEvening.order.orderId)).status).toBe('billed');
+    expect((await getOrder(services, principal, november.order.orderId)).status).toBe('accepted');
   });
 
   it.each(['build', 'number', 'store'] as const)(

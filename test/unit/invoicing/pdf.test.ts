@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { getMeta } from 'unpdf';
+import { extractTextItems, getDocumentProxy, getMeta } from 'unpdf';
 import { describe, expect, it } from 'vitest';
 import { formatMoney } from '../../../shared/domain/money.js';
 import { InvoiceRenderError, renderInvoicePdf } from '../../../shared/invoicing/pdf.js';
@@ -181,6 +181,47 @@ describe('renderInvoicePdf', () => {
     const text = pages.flat().join('\n');
     for (const order of many) expect(text).toContain(`Commande ${order.reference} du 14/11/2026`);
     expect(text.match(/\| 24,90 € \| 5,5 % \| 24,90 €/g)).toHaveLength(90);
+  });
+
+  it('keeps every text inside the margins, however long names, addresses, ids and descriptions are', async () => {
+    const long = (word: string, length: number) =>
+      word.repeat(Math.ceil(length / word.length)).slice(0, length);
+    const address = {
+      line1: long('Chemin des Vignes Hautes ', 200),
+      postalCode: '51100',
+      city: 'Reims',
+      country: 'FR',
+    };
+    const order = anOrder(
+      1,
+      [
+        {
+          sku: long('SKU', 64),
+          description: long('Très long libellé de produit ', 500),
+          quantity: 999_999.999,
+          unitPriceMinor: 123_456_789,
+          vatRate: 5.5,
+          sellerId: long('seller', 64),
+        },
+      ],
+      { reference: long('REF', 100), purchaseOrderNumber: long('PO', 100), deliveryAddress: address },
+    );
+    const base = anInvoice(invoiceFigures([order]));
+    const invoice = anInvoice(invoiceFigures([order]), {
+      issuer: { ...base.issuer, legalName: long('Coopérative des Producteurs Réunis ', 120), address },
+      buyer: { ...base.buyer, legalName: long('Boulangeries Artisanales ', 150), billingAddress: address },
+      purchaseOrderNumber: long('PO', 100),
+    });
+    const pdf = await bytesOf(renderInvoicePdf(invoice, streamOf([order])));
+    const { items } = await extractTextItems(await getDocumentProxy(new Uint8Array(pdf)));
+    for (const item of items.flat().filter((entry) => entry.str.trim())) {
+      expect(item.x, item.str).toBeGreaterThanOrEqual(41);
+      expect(item.x + item.width, item.str).toBeLessThanOrEqual(595.28 - 41);
+      expect(item.y, item.str).toBeGreaterThan(10);
+    }
+    // Outsized figures are printed whole, in a smaller size that fits their column.
+    const { text } = await readPdf(pdf);
+    expect(text).toContain('999 999,999 | 1 234 567,89 € | 5,5 % | 1 234 567 888 765,43 €');
   });
 
   it('renders a draft (no number, no dates) as a preview that is not an invoice', async () => {
