@@ -41,6 +41,8 @@ export const INVOICE_KEY_PREFIX = 'invoices/';
 export const INVOICE_FONT_FILES = [
   'node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf',
   'node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf',
+  // PDF/A needs an output colour profile; pdfkit reads it from disk, so the bundle carries its copy.
+  'node_modules/pdfkit/js/data/sRGB_IEC61966_2_1.icc',
 ] as const;
 
 /**

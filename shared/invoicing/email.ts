@@ -76,7 +76,9 @@ function mailboxOf(from: string): string | undefined {
  * "Facture 2026-000123 — Issuer — 1 234,56 € à régler au plus tard le 15/01/2027" (or English); the body
  * states the amount due, the due date, the period and how to pay (IBAN when configured); the PDF is
  * attached as facture-2026-000123.pdf (invoice-… in English). The Message-ID is derived from the invoice
- * (`<invoiceId.number@sender-domain>`), so every build of the same invoice carries the same one.
+ * (`<invoiceId.number@sender-domain>`), so every build of the same invoice carries the same one; note that
+ * SES replaces Message-ID and Date with its own values when it accepts a message (the id to record is the
+ * one SendRawEmail returns), so the invoice number also travels in an `X-Invoice-Number` header.
  *
  * Throws an InvoiceEmailError for a draft (no number or dates), missing or invalid recipients, or an
  * invalid sender.

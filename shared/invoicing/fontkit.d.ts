@@ -21,6 +21,9 @@ declare module 'fontkit' {
   }
   export interface Font {
     postscriptName: string;
+    unitsPerEm: number;
+    /** Ascender in font units. */
+    ascent: number;
     layout(text: string, features?: unknown, ...rest: unknown[]): GlyphRun;
   }
   export function create(buffer: Uint8Array, postscriptName?: string): Font;

@@ -228,6 +228,8 @@ class InvoiceLayout {
   private readonly lang: Invoice['language'];
   private readonly reference: string;
   private readonly fontNames: Record<FontWeight, string>;
+  /** Ascender of each font per point of size. */
+  private readonly ascender: Record<FontWeight, number>;
   private y = TOP;
   private page = 1;
   private weight: FontWeight | undefined;
@@ -250,6 +252,10 @@ class InvoiceLayout {
       ? `${texts.documentName} ${texts.numberSign} ${invoice.number}`
       : texts.draftTitle;
     this.fontNames = { regular: fonts.regular.postscriptName, bold: fonts.bold.postscriptName };
+    this.ascender = {
+      regular: fonts.regular.ascent / fonts.regular.unitsPerEm,
+      bold: fonts.bold.ascent / fonts.bold.unitsPerEm,
+    };
     // Registered under their PostScript names: the constructor already opened the regular font under that
     // name, so pdfkit reuses it instead of opening (and comparing) a second copy.
     doc.registerFont(this.fontNames.regular, fonts.regular as unknown as string);
@@ -320,8 +326,10 @@ class InvoiceLayout {
       return;
     }
     const { weight = 'regular', size = TABLE_SIZE, color = INK } = this;
-    this.style(weight, Math.floor(((size * width) / natural) * 10) / 10, color);
-    this.putRight(text, right, y + (size - (this.size ?? size)) / 2);
+    const smaller = Math.floor(((size * width) / natural) * 10) / 10;
+    this.style(weight, smaller, color);
+    // Same baseline as the row's other cells: text is placed by the top of its line.
+    this.putRight(text, right, y + this.ascender[weight] * (size - smaller));
     this.style(weight, size, color);
   }
 

@@ -109,11 +109,11 @@ describe('the billing functions', () => {
     expect(variables.REVIEW_WINDOW_HOURS).toBe('48');
   });
 
-  it('ship the DejaVu fonts with the two functions that render or attach PDFs', () => {
+  it('ship the DejaVu fonts and the PDF/A colour profile with the two functions that render or attach PDFs', () => {
     for (const name of BILLING_FUNCTIONS) {
       const files = fnOf(name).extraFiles.map((file) => file.slice(file.lastIndexOf('/') + 1));
       if (name === 'billing-store-pdf' || name === 'billing-email') {
-        expect(files, name).toEqual(['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf']);
+        expect(files, name).toEqual(['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'sRGB_IEC61966_2_1.icc']);
       } else {
         expect(files, name).toEqual([]);
       }
