@@ -1,4 +1,4 @@
-import { billingRunServices, previewServices } from '../../shared/billing-services.js';
+import { billingRunServices, previewServices } from '../../shared/billing-api-services.js';
 import { previewInvoices } from '../../shared/usecases/billing.js';
 import { getBillingRun, rerunBillingRun, startBillingRun } from '../../shared/usecases/billing-runs.js';
 import { apiHandler } from '../commons/api-handler.js';

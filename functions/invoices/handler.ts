@@ -1,4 +1,4 @@
-import { invoiceServices } from '../../shared/billing-services.js';
+import { invoiceServices } from '../../shared/billing-api-services.js';
 import { services } from '../../shared/services.js';
 import { getInvoice, invoicePdfLink, setInvoiceHeld } from '../../shared/usecases/billing-runs.js';
 import { apiHandler } from '../commons/api-handler.js';

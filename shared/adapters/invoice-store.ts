@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 /** Where invoice PDFs live: private, encrypted, versioned, kept ten years (see infra). */
 export class InvoiceStore {
@@ -38,12 +37,5 @@ export class InvoiceStore {
     const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     if (!result.Body) throw new Error(`Empty object ${key}`);
     return Buffer.from(await result.Body.transformToByteArray());
-  }
-
-  /** A short-lived link to download the PDF. */
-  async downloadUrl(key: string, expiresInSeconds = 300): Promise<string> {
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
-      expiresIn: expiresInSeconds,
-    });
   }
 }

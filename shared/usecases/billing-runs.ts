@@ -5,9 +5,9 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { ulid } from 'ulid';
+import type { DownloadLinks } from '../adapters/download-links.js';
 import type { BillingRepository, InvoiceRecord } from '../adapters/dynamo/billing-repository.js';
 import { invoiceView } from '../adapters/dynamo/billing-repository.js';
-import type { InvoiceStore } from '../adapters/invoice-store.js';
 import type { RunInput } from '../billing/workflow.js';
 import { localDate } from '../domain/periods.js';
 import { conflict, notFound, refused } from '../errors.js';
@@ -92,7 +92,8 @@ export async function rerunBillingRun(deps: BillingRunDeps, runId: string): Prom
 
 export interface InvoiceDeps {
   billing: BillingRepository;
-  store: InvoiceStore;
+  links: DownloadLinks;
+  bucket: string;
 }
 
 async function findInvoice(deps: Pick<InvoiceDeps, 'billing'>, invoiceId: string): Promise<InvoiceRecord> {
@@ -115,7 +116,7 @@ export async function invoicePdfLink(
   if (!invoice.pdf) throw conflict('invoice_pdf_not_ready', `Invoice ${invoiceId} has no PDF yet.`);
   const seconds = 300;
   return {
-    url: await deps.store.downloadUrl(invoice.pdf.s3Key, seconds),
+    url: await deps.links.presignGet(deps.bucket, invoice.pdf.s3Key, seconds),
     expiresAt: new Date(now.getTime() + seconds * 1000).toISOString(),
   };
 }

@@ -1,0 +1,70 @@
+import { getDocumentClient, getSfnClient } from './adapters/aws-clients.js';
+import { DownloadLinks } from './adapters/download-links.js';
+import { BillingRepository } from './adapters/dynamo/billing-repository.js';
+import { loadBillingConfig } from './billing/config.js';
+import { ConfigError } from './config.js';
+import { services } from './services.js';
+import type { PreviewDeps } from './usecases/billing.js';
+import type { BillingRunDeps, InvoiceDeps } from './usecases/billing-runs.js';
+
+/*
+ * Composition of the billing and invoice API functions, apart from the billing steps' so that these
+ * bundles carry neither the S3 client, SES, nor the PDF renderer.
+ */
+
+let runMemo: BillingRunDeps | undefined;
+
+/** What the billing-runs API needs: the run records and the workflow to start. */
+export function billingRunServices(): BillingRunDeps {
+  if (!runMemo) {
+    const base = services();
+    const stateMachineArn = process.env.STATE_MACHINE_ARN;
+    if (!stateMachineArn) throw new ConfigError('STATE_MACHINE_ARN', 'is required');
+    runMemo = {
+      billing: new BillingRepository(getDocumentClient(), base.config.tableName),
+      sfn: getSfnClient(),
+      stateMachineArn,
+      clock: base.clock,
+      timeZone: base.timeZone,
+    };
+  }
+  return runMemo;
+}
+
+let invoiceMemo: InvoiceDeps | undefined;
+
+/** What the invoices API needs: invoice records and the PDF store (no SES, no issuer). */
+export function invoiceServices(): InvoiceDeps {
+  if (!invoiceMemo) {
+    const base = services();
+    const bucket = base.config.invoiceBucketName;
+    if (!bucket) throw new ConfigError('INVOICE_BUCKET_NAME', 'is required');
+    invoiceMemo = {
+      billing: new BillingRepository(getDocumentClient(), base.config.tableName),
+      links: new DownloadLinks({
+        region: process.env.AWS_REGION ?? 'eu-west-3',
+        ...(process.env.AWS_ENDPOINT_URL_S3 ? { endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+      }),
+      bucket,
+    };
+  }
+  return invoiceMemo;
+}
+
+let previewMemo: PreviewDeps | undefined;
+
+/** What the invoice preview needs: accounts, orders and the issuer; no S3, no SES. */
+export function previewServices(): PreviewDeps {
+  if (!previewMemo) {
+    const base = services();
+    previewMemo = {
+      accounts: base.accounts,
+      client: getDocumentClient(),
+      tableName: base.config.tableName,
+      config: loadBillingConfig(),
+      clock: base.clock,
+      timeZone: base.timeZone,
+    };
+  }
+  return previewMemo;
+}
