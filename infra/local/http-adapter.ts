@@ -14,7 +14,9 @@ import { ROUTES, type RouteDefinition, routeKey } from '../../shared/http/routes
 /**
  * A local stand-in for API Gateway (HTTP API, payload format 2.0): matches the route table, runs the Lambda
  * authorizer (simple responses) on protected routes, invokes the route's handler in-process and applies
- * API Gateway's response rules. No authorizer caching, no 30 s integration timeout.
+ * API Gateway's response rules. Like API Gateway, it caches the authorizer's answer per identity source
+ * (the Authorization header) for `authorizerCacheTtlSeconds` (300 s, what the CDK stack configures), so a
+ * revoked key keeps working until its cached answer expires, here as on AWS. No 30 s integration timeout.
  */
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 export type LambdaHandler = (event: never, context: Context) => Promise<unknown>;
@@ -28,6 +30,11 @@ export interface ApiServerOptions {
   log?: (line: string) => void;
   /** Where a handler's failure goes (the client only sees a bare 500); console.error by default. */
   onError?: (error: unknown, request: string) => void;
+  /**
+   * How long an authorizer answer is reused for the same Authorization header.
+   * @default 300 (the HTTP API's authorizer cache in the CDK stack); 0 disables the cache.
+   */
+  authorizerCacheTtlSeconds?: number;
 }
 
 const FUNCTIONS_DIR = new URL('../../functions/', import.meta.url);
@@ -54,11 +61,22 @@ const defaultLoader = async (name: string): Promise<LambdaHandler> => {
 export function createApiServer(options: ApiServerOptions = {}): Server {
   const load = options.loadHandler ?? defaultLoader;
   const handlers = new Map<string, Promise<LambdaHandler>>();
-  const invoke = (name: string, event: object, requestId: string) => {
+  const callHandler = (name: string, event: object, requestId: string) => {
     if (!handlers.has(name)) handlers.set(name, load(name));
     return (handlers.get(name) as Promise<LambdaHandler>).then((fn) =>
       fn(event as never, lambdaContext(name, requestId)),
     );
+  };
+  const ttlMs = (options.authorizerCacheTtlSeconds ?? 300) * 1000;
+  const authorizerCache = new Map<string, { answer: unknown; expiresAt: number }>();
+  const invoke = async (name: string, event: object, requestId: string) => {
+    if (name !== 'authorizer' || ttlMs <= 0) return callHandler(name, event, requestId);
+    const identity = ((event as APIGatewayRequestAuthorizerEventV2).identitySource ?? []).join(',');
+    const cached = authorizerCache.get(identity);
+    if (cached && cached.expiresAt > Date.now()) return cached.answer;
+    const answer = await callHandler(name, event, requestId);
+    authorizerCache.set(identity, { answer, expiresAt: Date.now() + ttlMs });
+    return answer;
   };
 
   return createServer((req, res) => {

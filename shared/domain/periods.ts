@@ -122,8 +122,25 @@ export function isoInstant(date: Date): string {
 /** The calendar date ('YYYY-MM-DD') of an instant as seen in `timeZone`: the day periods are cut on. */
 export function localDate(instant: Date | string, timeZone: string): string {
   assertTimeZone(timeZone);
-  return formatDay(new TZDateMini(toInstant(instant).getTime(), timeZone));
+  const at = toInstant(instant).getTime();
+  // Order intake asks for today's date thousands of times a day: remember the day's bounds per zone.
+  const known = dayMemo.get(timeZone);
+  if (known && at >= known.startMs && at < known.endMs) return known.date;
+  const date = formatDay(new TZDateMini(at, timeZone));
+  const day = parseDay(date);
+  dayMemo.set(timeZone, {
+    date,
+    startMs: Date.parse(startOfLocalDay(day, timeZone)),
+    endMs: Date.parse(startOfLocalDay(addDays(day, 1), timeZone)),
+  });
+  return date;
 }
+
+/** The last local day seen per time zone, with its UTC bounds [start, end). */
+const dayMemo = new Map<string, { date: string; startMs: number; endMs: number }>();
+
+/** The last period seen per cycle and zone, with its UTC bounds, for instants falling inside it. */
+const periodMemo = new Map<string, { period: BillingPeriod; startMs: number; endMs: number }>();
 
 /**
  * The billing period of `cycle` that contains `instant`, cut in `timeZone`: ISO week Monday–Sunday,
@@ -135,7 +152,13 @@ export function billingPeriodFor(
   cycle: BillingCycle,
   timeZone: string,
 ): BillingPeriod {
-  return periodContainingDay(parseDay(localDate(instant, timeZone)), cycle, timeZone);
+  const at = toInstant(instant).getTime();
+  const key = `${cycle}|${timeZone}`;
+  const known = periodMemo.get(key);
+  if (known && at >= known.startMs && at < known.endMs) return known.period;
+  const period = periodContainingDay(parseDay(localDate(instant, timeZone)), cycle, timeZone);
+  periodMemo.set(key, { period, startMs: Date.parse(period.startsAt), endMs: Date.parse(period.endsAt) });
+  return period;
 }
 
 /**

@@ -331,3 +331,30 @@ describe('HTTP adapter event mapping (stub handlers)', () => {
     expect(await response.json()).toMatchObject({ code: 'payload_too_large' });
   });
 });
+
+describe('the adapter caches authorizer answers like API Gateway', () => {
+  it('reuses an answer for the same key until its TTL, and asks again for another key', async () => {
+    let calls = 0;
+    const api = await startTestApi({
+      authorizerCacheTtlSeconds: 300,
+      loadHandler: async (name) =>
+        (name === 'authorizer'
+          ? async () => {
+              calls += 1;
+              return { isAuthorized: true, context: { role: 'operator', keyId: 'key_x' } };
+            }
+          : async () => ({ statusCode: 200, body: '{}' })) as LambdaHandler,
+    });
+    try {
+      const get = (key: string) =>
+        fetch(`${api.baseUrl}/v1/accounts`, { headers: { authorization: `Bearer ${key}` } });
+      expect((await get('first-key-0123456789')).status).toBe(200);
+      expect((await get('first-key-0123456789')).status).toBe(200);
+      expect(calls).toBe(1);
+      await get('other-key-0123456789');
+      expect(calls).toBe(2);
+    } finally {
+      await api.close();
+    }
+  });
+});

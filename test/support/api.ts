@@ -11,7 +11,8 @@ export interface TestApi {
  * Needs the integration project's environment (emulators); call in `beforeAll`, close in `afterAll`.
  */
 export async function startTestApi(options: Parameters<typeof createApiServer>[0] = {}): Promise<TestApi> {
-  const server = createApiServer(options);
+  // No authorizer cache by default: tests see a revocation at once (on AWS it takes up to the cache TTL).
+  const server = createApiServer({ authorizerCacheTtlSeconds: 0, ...options });
   const baseUrl = await listen(server, 0);
   return {
     baseUrl,

@@ -1,0 +1,355 @@
+/** Renders the results as plain-text tables (stdout) and Markdown (README, bench/results.md). */
+import type { AdapterStats, DdbStats, PathStats } from './analyze.js';
+import type { BundleInfo, InitInfo } from './bundles.js';
+import type { ProfileSummary } from './cpu.js';
+
+export interface TargetResult {
+  target: string;
+  value: string;
+  pass: boolean;
+}
+
+export interface ConcurrencyResult extends AdapterStats {
+  direct: PathStats & { ddb: DdbStats };
+  ratioToDirect: number;
+  /** Direct p50 / adapter p50: the same comparison on medians, less sensitive to bursts of other work. */
+  latencyRatioP50: number;
+}
+
+export interface Report {
+  machine: {
+    node: string;
+    cpus: number;
+    cpuModel: string;
+    platform: string;
+    loadAverage1mAtStart: number;
+    /** Most cores other processes kept busy during a measured intake phase. */
+    maxOtherProcessesCores: number;
+  };
+  settings: { ordersPerConcurrency: Record<string, number>; spreadAccounts: number };
+  concurrency: Record<string, ConcurrencyResult>;
+  ownTime: {
+    ownTimeP50Ms: number;
+    ownTimeP99Ms: number;
+    ddbWaitP50Ms: number;
+    authorizerDdbWaitP50Ms: number;
+    handlerDdbWaitP50Ms: number;
+    handlerOwnP50Ms: number;
+    authorizerOwnP50Ms: number;
+    adapterAndClientP50Ms: number;
+  };
+  ddb: DdbStats;
+  singleAccount: Record<string, AdapterStats>;
+  authorizerCached: Record<string, ConcurrencyResult>;
+  profiles: Record<'adapter' | 'direct', ProfileSummary>;
+  bundles: Record<string, BundleInfo>;
+  init: Record<string, InitInfo>;
+  initWithoutSourceMaps: Record<string, InitInfo>;
+  targets: Record<string, TargetResult>;
+  durationSec: number;
+}
+
+type Cell = string | number;
+
+function textTable(headers: Cell[], rows: Cell[][]): string {
+  const all = [headers, ...rows].map((row) => row.map(String));
+  const widths = headers.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
+  const line = (row: string[]) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+  const [head, ...body] = all;
+  return [line(head ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+/** A Markdown table laid out the way `biome format` lays it out (padded cells, aligned separators). */
+function mdTable(headers: Cell[], rows: Cell[][]): string {
+  const all = [headers, ...rows].map((row) => row.map((cell) => String(cell).replaceAll('|', '\\|')));
+  const widths = headers.map((_, i) => Math.max(3, ...all.map((row) => [...(row[i] ?? '')].length)));
+  const pad = (cell: string, i: number) => {
+    const fill = ' '.repeat((widths[i] ?? 0) - [...cell].length);
+    return i === 0 ? cell + fill : fill + cell;
+  };
+  const line = (row: string[]) => `| ${row.map(pad).join(' | ')} |`;
+  const separator = widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w - 1)}` : `${'-'.repeat(w - 1)}:`));
+  const [head, ...body] = all;
+  return [line(head ?? []), `| ${separator.join(' | ')} |`, ...body.map(line)].join('\n');
+}
+
+const sum = (p: ProfileSummary) => p.busyMs / Math.max(1, p.orders);
+const kb = (bytes: number) => (bytes / 1000).toFixed(1);
+const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+interface Section {
+  title: string;
+  headers: Cell[];
+  rows: Cell[][];
+  note?: string;
+}
+
+function sections(report: Report): Section[] {
+  const levels = Object.keys(report.concurrency);
+  const intake: Section = {
+    title: 'Order intake: local HTTP adapter vs the same TransactWriteItems sent directly',
+    headers: [
+      'concurrency',
+      'orders',
+      'adapter orders/s',
+      'adapter p50 ms',
+      'adapter p99 ms',
+      'direct orders/s',
+      'direct p50 ms',
+      'direct p99 ms',
+      'ratioToDirect',
+      'p50 ratio',
+      'failures',
+    ],
+    rows: levels.map((c) => {
+      const r = report.concurrency[c] as ConcurrencyResult;
+      return [
+        c,
+        r.orders,
+        fixed(r.throughputPerSec, 0),
+        fixed(r.p50Ms),
+        fixed(r.p99Ms),
+        fixed(r.direct.throughputPerSec, 0),
+        fixed(r.direct.p50Ms),
+        fixed(r.direct.p99Ms),
+        fixed(r.ratioToDirect),
+        fixed(r.latencyRatioP50),
+        `${r.failures} + ${r.direct.failures}`,
+      ];
+    }),
+    note:
+      'Adapter: POST /v1/orders over keep-alive HTTP, authorizer (GetItem of the key, uncached as in the adapter), ' +
+      'orders-create, one TransactWriteItems; one account per worker. Direct: OrderRepository.place with a ' +
+      'prebuilt order on the same client. Both run in alternating slices (direct, adapter, adapter, direct, …). ' +
+      'ratioToDirect = adapter orders/s ÷ direct orders/s (the target); p50 ratio = direct p50 ÷ adapter p50. ' +
+      'Failures: adapter + direct.',
+  };
+  const breakdown: Section = {
+    title: 'Where an order’s time goes (concurrency 1, p50 per order, ms)',
+    headers: ['part', 'p50 ms'],
+    rows: [
+      ['end to end (client)', fixed(report.concurrency['1']?.p50Ms ?? Number.NaN, 3)],
+      ['waiting on DynamoDB (authorizer GetItem + handler requests)', fixed(report.ownTime.ddbWaitP50Ms, 3)],
+      ['↳ of which the authorizer’s GetItem', fixed(report.ownTime.authorizerDdbWaitP50Ms, 3)],
+      [
+        '↳ of which the handler’s TransactWriteItems (and GetItem if any)',
+        fixed(report.ownTime.handlerDdbWaitP50Ms, 3),
+      ],
+      ['own time = end to end − DynamoDB waits', fixed(report.ownTime.ownTimeP50Ms, 3)],
+      [
+        '↳ of which in orders-create (middy, zod, totals, period, SDK)',
+        fixed(report.ownTime.handlerOwnP50Ms, 3),
+      ],
+      ['↳ of which in the authorizer (hash, SDK)', fixed(report.ownTime.authorizerOwnP50Ms, 3)],
+      [
+        '↳ of which outside handlers (HTTP client, server, adapter)',
+        fixed(report.ownTime.adapterAndClientP50Ms, 3),
+      ],
+    ],
+    note: 'The parts are separate medians: they need not add up exactly.',
+  };
+  const ownByLevel: Section = {
+    title: 'Per concurrency: DynamoDB requests and own time',
+    headers: [
+      'concurrency',
+      'ddb req/order (handler)',
+      'authorizer req/order',
+      'TransactWriteItems/order',
+      'ddb wait p50 ms',
+      'direct ddb wait p50 ms',
+      'own time mean ms',
+      'p50 in authorizer',
+      'p50 in handler',
+      'p50 outside handlers',
+    ],
+    rows: levels.map((c) => {
+      const r = report.concurrency[c] as ConcurrencyResult;
+      return [
+        c,
+        fixed(r.ddb.requestsPerOrder, 3),
+        fixed(r.ddb.authorizerRequestsPerOrder, 3),
+        fixed(r.ddb.transactWriteItemsPerOrder, 3),
+        fixed(r.ddb.requestP50Ms),
+        fixed(r.direct.ddb.requestP50Ms),
+        fixed(r.ownTimeMeanMs),
+        fixed(r.partsP50Ms.authorizerInvocation),
+        fixed(r.partsP50Ms.handlerInvocation),
+        fixed(r.partsP50Ms.outsideHandlers),
+      ];
+    }),
+    note:
+      'Own time mean = mean end to end − mean DynamoDB wait per order (includes waiting for the event loop ' +
+      'when several orders are in flight). On AWS, API Gateway caches the authorizer’s answer 300 s per key.',
+  };
+  const cpu: Section = {
+    title: 'CPU per order (ms) and cores kept busy',
+    headers: [
+      'concurrency',
+      'adapter: bench process (kernel)',
+      'adapter: DynamoDB Local',
+      'direct: bench process (kernel)',
+      'direct: DynamoDB Local',
+      'adapter cores busy (node + java)',
+      'direct cores busy (node + java)',
+      'other processes (cores)',
+    ],
+    rows: levels.map((c) => {
+      const r = report.concurrency[c] as ConcurrencyResult;
+      const busy = (p: PathStats) =>
+        `${fixed(p.coresBusy.benchProcess)} + ${fixed(p.coresBusy.dynamodbLocal ?? Number.NaN)}`;
+      return [
+        c,
+        `${fixed(r.cpuPerOrderMs.benchProcess, 3)} (${fixed(r.cpuPerOrderMs.benchProcessKernel, 3)})`,
+        fixed(r.cpuPerOrderMs.dynamodbLocal ?? Number.NaN, 3),
+        `${fixed(r.direct.cpuPerOrderMs.benchProcess, 3)} (${fixed(r.direct.cpuPerOrderMs.benchProcessKernel, 3)})`,
+        fixed(r.direct.cpuPerOrderMs.dynamodbLocal ?? Number.NaN, 3),
+        busy(r),
+        busy(r.direct),
+        `${fixed(r.coresBusy.otherProcesses ?? Number.NaN)} / ${fixed(r.direct.coresBusy.otherProcesses ?? Number.NaN)}`,
+      ];
+    }),
+    note:
+      `Bench process = HTTP client + adapter + handlers + SDK (one Node process), kernel = its system time ` +
+      `(syscalls, loopback TCP); ${report.machine.cpus} cores ` +
+      'are shared with DynamoDB Local. Other processes: CPU used by anything else on the machine during the ' +
+      'adapter / direct phases (should be near 0 for trustworthy figures).',
+  };
+  const sources = [
+    ...new Set([
+      ...report.profiles.adapter.bySource.map((s) => s.source),
+      ...report.profiles.direct.bySource.map((s) => s.source),
+    ]),
+  ];
+  const msOf = (p: ProfileSummary, source: string) =>
+    p.bySource.find((s) => s.source === source)?.msPerOrder ?? 0;
+  const profileSection: Section = {
+    title: 'CPU profile at concurrency 1: self time per order by package / folder (ms)',
+    headers: ['source', 'adapter path', 'direct path', 'difference'],
+    rows: [
+      ...sources
+        .map((source) => {
+          const a = msOf(report.profiles.adapter, source);
+          const d = msOf(report.profiles.direct, source);
+          return [source, fixed(a, 3), fixed(d, 3), fixed(a - d, 3)];
+        })
+        .sort((x, y) => Number(y[1]) - Number(x[1])),
+      [
+        'total sampled (busy)',
+        fixed(sum(report.profiles.adapter), 3),
+        fixed(sum(report.profiles.direct), 3),
+        fixed(sum(report.profiles.adapter) - sum(report.profiles.direct), 3),
+      ],
+    ],
+    note:
+      'V8 sampling profile (100 µs) of the bench process during a separate run at concurrency 1; ' +
+      'top sources only, so the columns do not sum to the total. The profiler slows the code down a little.',
+  };
+  const variants: Section = {
+    title: 'Variants (adapter only)',
+    headers: [
+      'case',
+      'concurrency',
+      'orders/s',
+      'p50 ms',
+      'p99 ms',
+      'ddb req/order (incl. authorizer)',
+      'failures',
+      'ratioToDirect',
+    ],
+    rows: [
+      ...Object.entries(report.singleAccount).map(([c, r]) => [
+        'one account for all orders',
+        c,
+        fixed(r.throughputPerSec, 0),
+        fixed(r.p50Ms),
+        fixed(r.p99Ms),
+        fixed(r.ddb.requestsPerOrder + r.ddb.authorizerRequestsPerOrder, 3),
+        r.failures,
+        `${fixed(r.throughputPerSec / (report.concurrency[c]?.direct.throughputPerSec ?? Number.NaN))} (a)`,
+      ]),
+      ...Object.entries(report.authorizerCached).map(([c, r]) => [
+        'authorizer cached (API Gateway)',
+        c,
+        fixed(r.throughputPerSec, 0),
+        fixed(r.p50Ms),
+        fixed(r.p99Ms),
+        fixed(r.ddb.requestsPerOrder + r.ddb.authorizerRequestsPerOrder, 3),
+        `${r.failures} + ${r.direct.failures}`,
+        `${fixed(r.ratioToDirect)} (b)`,
+      ]),
+    ],
+    note:
+      'ratioToDirect (a): against the direct throughput of the spread run at the same concurrency, measured earlier ' +
+      '(indicative); (b): against its own alternating direct slices. One account: on ' +
+      'DynamoDB concurrent transactions on its item conflict and are retried inside the handler; DynamoDB ' +
+      'Local showed no conflict here (ddb req/order stays 2): it appears to run transactions one at a time.',
+  };
+  const bundles: Section = {
+    title: 'Bundles (esbuild, LAMBDA_BUNDLING options, AWS SDK bundled) and init in a fresh Node process',
+    headers: [
+      'function',
+      'bytes',
+      'KB',
+      'init median ms',
+      'init min–max ms',
+      'without source maps ms',
+      'first invoke ms',
+    ],
+    rows: Object.entries(report.bundles).map(([name, b]) => {
+      const init = report.init[name];
+      const bare = report.initWithoutSourceMaps[name];
+      return [
+        name,
+        b.bytes,
+        kb(b.bytes),
+        init ? fixed(init.initMsMedian, 1) : 'n/a',
+        init ? `${fixed(init.initMsMin, 1)}–${fixed(init.initMsMax, 1)}` : 'n/a',
+        bare ? fixed(bare.initMsMedian, 1) : 'n/a',
+        init ? `${fixed(init.firstInvokeMsMedian, 1)} (${init.firstInvokeAnswer})` : 'n/a',
+      ];
+    }),
+    note:
+      'Init: median of the runs, performance.now() around import() of the bundle in a new `node` ' +
+      `(${report.machine.node}; Lambda runs Node 22) with NODE_OPTIONS=--enable-source-maps as deployed. ` +
+      'First invoke: one network-free event right after.',
+  };
+  const targets: Section = {
+    title: 'Targets (issue 2)',
+    headers: ['target', 'measured', 'result'],
+    rows: Object.values(report.targets).map((t) => [t.target, t.value, t.pass ? 'PASS' : 'FAIL']),
+  };
+  return [intake, breakdown, ownByLevel, cpu, profileSection, variants, bundles, targets];
+}
+
+/** Set when something else on the machine competed for the CPU during the measured phases. */
+function disturbance(report: Report): string | undefined {
+  const { maxOtherProcessesCores: cores, loadAverage1mAtStart: load } = report.machine;
+  if (cores < 0.25) return undefined;
+  return (
+    `WARNING: other processes kept up to ${cores.toFixed(2)} cores busy during measured phases ` +
+    `(load average ${load.toFixed(2)} at start): the intake figures are disturbed; rerun on a quiet machine.`
+  );
+}
+
+export function renderText(report: Report): string {
+  const warning = disturbance(report);
+  const head =
+    `npm run bench — ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.platform}, ` +
+    `Node ${report.machine.node}; ${report.durationSec.toFixed(0)} s${warning ? `\n${warning}` : ''}`;
+  const body = sections(report).map(
+    (s) => `${s.title}\n\n${textTable(s.headers, s.rows)}${s.note ? `\n${s.note}` : ''}`,
+  );
+  return [head, ...body].join('\n\n');
+}
+
+export function renderMarkdown(report: Report, generatedAt: string): string {
+  const head =
+    `_Generated by \`npm run bench\` on ${generatedAt}: ${report.machine.cpus} × ${report.machine.cpuModel}, ` +
+    `${report.machine.platform}, Node ${report.machine.node}, DynamoDB Local in memory._` +
+    (disturbance(report) ? `\n\n**${disturbance(report)}**` : '');
+  const body = sections(report).map(
+    (s) => `#### ${s.title}\n\n${mdTable(s.headers, s.rows)}${s.note ? `\n\n${s.note}` : ''}`,
+  );
+  return `${[head, ...body].join('\n\n')}\n`;
+}

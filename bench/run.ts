@@ -1,0 +1,451 @@
+/**
+ * `npm run bench`: order intake through the local API Gateway adapter beside the same transaction sent
+ * directly, the handler's own time and DynamoDB requests per order, bundle sizes and init times.
+ * Writes bench/results.json and bench/results.md, prints the tables; exits 0 even when a target fails.
+ *
+ * BENCH_SCALE (default 1) multiplies the order counts (e.g. 0.2 for a quick smoke run).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  createBucketIfMissing,
+  createTableIfMissing,
+  type LocalStack,
+  localEnvironment,
+  startLocalStack,
+} from '../infra/local/emulators.js';
+import { API_FUNCTIONS } from '../shared/http/routes.js';
+import { type AdapterStats, adapterStats, ddbStats, merge, pathStats } from './analyze.js';
+import { type BundleInfo, buildBundles, type InitInfo, measureInit } from './bundles.js';
+import { findJavaChild, type ProfileSummary, profile } from './cpu.js';
+import type { PhaseRecord } from './intake.js';
+import {
+  type ConcurrencyResult,
+  type Report,
+  renderMarkdown,
+  renderText,
+  type TargetResult,
+} from './report.js';
+import { round } from './stats.js';
+
+// Before any handler (or the logger they share) is imported.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+
+const BENCH_DIR = new URL('./', import.meta.url);
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+if (!(SCALE > 0)) throw new Error('BENCH_SCALE must be a positive number');
+const scaled = (n: number) => Math.max(8, Math.round(n * SCALE));
+
+const LEVELS = [1, 8, 32] as const;
+type Level = (typeof LEVELS)[number];
+/** Measured orders per concurrency and path (run in alternating slices), and warm-up orders before them. */
+const ORDERS: Record<Level, number> = { 1: scaled(600), 8: scaled(1600), 32: scaled(2000) };
+const WARMUP: Record<Level, number> = { 1: scaled(50), 8: scaled(150), 32: scaled(300) };
+/** Each path runs in SLICES alternating slices: direct, adapter, adapter, direct, direct, adapter, … */
+const SLICES = 4;
+const measuredOrders = (total: number) => SLICES * Math.ceil(total / SLICES);
+const WARMUP_MIN_ROUNDS = 4;
+const WARMUP_MAX_ROUNDS = 10;
+const SINGLE_ACCOUNT_ORDERS = scaled(600);
+const CACHED_AUTHORIZER_ORDERS: Record<Level, number> = { 1: scaled(300), 8: scaled(800), 32: scaled(1000) };
+const PROFILE_ORDERS = scaled(300);
+const INIT_RUNS = 15;
+const SPREAD_ACCOUNTS = Math.max(...LEVELS);
+
+const TARGETS = {
+  ratioToDirect: 0.8,
+  ownTimeP50Ms: 1,
+  ddbRequestsPerOrder: 2,
+  bundleBytes: 500_000,
+  initMsMedian: 60,
+};
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+async function main(): Promise<number> {
+  const began = performance.now();
+  const loadAtStart = round(loadavg()[0] ?? 0);
+  const workDir = await mkdtemp(join(tmpdir(), 'deferred-billing-bench-'));
+  let stack: LocalStack | undefined;
+  let stopAdapter: (() => Promise<void>) | undefined;
+  const cleanUp = async () => {
+    await stopAdapter?.().catch(() => {});
+    stopAdapter = undefined;
+    await stack?.stop().catch(() => {});
+    stack = undefined;
+    await rm(workDir, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => {
+    log('interrupted: stopping what the bench started');
+    void cleanUp().finally(() => process.exit(130));
+  });
+
+  try {
+    // 1. Bundles and init first, while nothing else competes for the CPU.
+    const names = [...API_FUNCTIONS, 'authorizer'];
+    log(`bundling ${names.length} functions with esbuild (LAMBDA_BUNDLING)`);
+    const { bundles, failed: bundleFailures } = await buildBundles(names, join(workDir, 'bundles'));
+    for (const [name, reason] of Object.entries(bundleFailures)) log(`BUNDLE FAILED ${name}: ${reason}`);
+    log(`importing each bundle in ${INIT_RUNS} fresh Node processes`);
+    const { withSourceMaps: init, withoutSourceMaps: initWithoutSourceMaps } = await measureInit(
+      bundles,
+      join(workDir, 'bundles'),
+      { runs: INIT_RUNS, withoutSourceMaps: ['orders-create'] },
+    );
+
+    // 2. The local stack in memory on free ports, and the environment the handlers read.
+    log('starting DynamoDB Local, s3rver and the SES emulator on free ports');
+    stack = await startLocalStack({ ports: { dynamodb: 0, s3: 0, ses: 0 } });
+    const resources = {
+      tableName: 'deferred-billing-bench',
+      invoiceBucketName: 'deferred-billing-bench-invoices',
+    };
+    await createTableIfMissing(stack.endpoints.dynamodb, resources.tableName);
+    await createBucketIfMissing(stack.endpoints.s3, resources.invoiceBucketName);
+    Object.assign(process.env, localEnvironment(stack.endpoints, resources));
+
+    // 3. Only now the handlers' code: the adapter, the fixture, the harnesses.
+    const { AdapterHarness, DirectHarness, setUpFixture, templatesFrom, watchDynamoDbLocal } = await import(
+      './intake.js'
+    );
+    watchDynamoDbLocal(findJavaChild());
+    const adapter = new AdapterHarness();
+    const baseUrl = await adapter.start();
+    stopAdapter = () => adapter.stop();
+    const fixture = await setUpFixture(SPREAD_ACCOUNTS);
+    log(`adapter on ${baseUrl}; storefront ${fixture.storefrontId}, ${SPREAD_ACCOUNTS + 1} accounts`);
+    const templates = await templatesFrom(adapter, fixture, [
+      ...fixture.spreadAccounts,
+      fixture.singleAccount,
+    ]);
+    const direct = new DirectHarness(adapter.meter, fixture, templates);
+    const spread = (worker: number) => fixture.spreadAccounts[worker % SPREAD_ACCOUNTS] as string;
+    const single = () => fixture.singleAccount;
+    const viaAdapter = (concurrency: number, total: number, label: string, accountFor = spread) =>
+      adapter.intake({ concurrency, total, storefrontKey: fixture.storefrontKey, accountFor, label });
+    const viaDirect = (concurrency: number, total: number, label: string) =>
+      direct.intake({ concurrency, total, accountFor: spread, label });
+
+    // Warm both paths: Node's JIT, connection pools, the handlers' account snapshots, and above all DynamoDB
+    // Local's JVM, which keeps getting faster for several thousand transactions: rounds of direct orders until
+    // two rounds in a row agree within 5 %.
+    log('warming up (DynamoDB Local needs a few thousand transactions to settle)');
+    await viaAdapter(8, scaled(600), 'warm-adapter');
+    const warmRounds: number[] = [];
+    for (let warmRound = 0; warmRound < WARMUP_MAX_ROUNDS; warmRound++) {
+      const stats = pathStats(await viaDirect(8, scaled(500), `warm-direct-${warmRound}`));
+      warmRounds.push(stats.throughputPerSec);
+      const [a, b, c] = warmRounds.slice(-3);
+      if (
+        warmRounds.length >= WARMUP_MIN_ROUNDS &&
+        a !== undefined &&
+        b !== undefined &&
+        c !== undefined &&
+        Math.abs(b - a) / a < 0.05 &&
+        Math.abs(c - b) / b < 0.05
+      )
+        break;
+    }
+    log(`  direct warm-up rounds (orders/s): ${warmRounds.join(', ')}`);
+    await viaAdapter(8, scaled(600), 'warm-adapter-2');
+
+    /**
+     * Both paths in alternating slices (direct, adapter, adapter, direct, direct, adapter, …; SLICES each):
+     * slow drift of the emulator and bursts of other work on the machine weigh on both paths alike.
+     */
+    const abba = async (c: Level, total: number, label: string) => {
+      const slice = Math.ceil(total / SLICES);
+      await viaAdapter(c, WARMUP[c], `warm-${label}-adapter-c${c}`);
+      await viaDirect(c, WARMUP[c], `warm-${label}-direct-c${c}`);
+      const adapterSlices: PhaseRecord[] = [];
+      const directSlices: PhaseRecord[] = [];
+      for (let slot = 0; slot < SLICES; slot++) {
+        const directFirst = slot % 2 === 0;
+        for (const kind of directFirst ? ['direct', 'adapter'] : ['adapter', 'direct']) {
+          const name = `${label}-${kind}-c${c}-${slot}`;
+          if (kind === 'direct') directSlices.push(await viaDirect(c, slice, name));
+          else adapterSlices.push(await viaAdapter(c, slice, name));
+        }
+      }
+      const a = adapterStats(merge(adapterSlices), c);
+      const dRecord = merge(directSlices);
+      const d = pathStats(dRecord);
+      return {
+        ...a,
+        direct: { ...d, ddb: ddbStats(dRecord.ddb, d.accepted) },
+        ratioToDirect: round(a.throughputPerSec / d.throughputPerSec, 3),
+        latencyRatioP50: round(d.p50Ms / a.p50Ms, 3),
+      } satisfies ConcurrencyResult;
+    };
+
+    // 4. Each concurrency: warm-up, then both paths in alternating slices.
+    const concurrency: Record<string, ConcurrencyResult> = {};
+    let failures = 0;
+    for (const c of LEVELS) {
+      log(`concurrency ${c}: ${measuredOrders(ORDERS[c])} orders per path`);
+      const result = await abba(c, ORDERS[c], 'spread');
+      concurrency[String(c)] = result;
+      failures += result.failures + result.direct.failures;
+      log(
+        `  adapter ${result.throughputPerSec}/s p50 ${result.p50Ms} ms | direct ${result.direct.throughputPerSec}/s ` +
+          `p50 ${result.direct.p50Ms} ms | ratio ${result.ratioToDirect}` +
+          (result.failures + result.direct.failures
+            ? ` | ${result.failures + result.direct.failures} FAILED`
+            : ''),
+      );
+    }
+
+    // Where the CPU goes at concurrency 1: a sampling profile of each path (not used for the figures above).
+    log('profiling both paths at concurrency 1');
+    const profiles: Record<'adapter' | 'direct', ProfileSummary> = {
+      adapter: await profile(PROFILE_ORDERS, async () => {
+        await viaAdapter(1, PROFILE_ORDERS, 'profile-adapter');
+      }),
+      direct: await profile(PROFILE_ORDERS, async () => {
+        await viaDirect(1, PROFILE_ORDERS, 'profile-direct');
+      }),
+    };
+
+    // 5. Variants: every order for one account (contention), and API Gateway's authorizer cache emulated.
+    const singleAccount: Record<string, AdapterStats> = {};
+    for (const c of [8, 32]) {
+      log(`one account, concurrency ${c}`);
+      await viaAdapter(c, scaled(32), `warm-single-c${c}`, single);
+      singleAccount[String(c)] = adapterStats(
+        await viaAdapter(c, SINGLE_ACCOUNT_ORDERS, `single-c${c}`, single),
+        c,
+      );
+    }
+    const authorizerCached: Record<string, ConcurrencyResult> = {};
+    adapter.cacheAuthorizer = true;
+    for (const c of LEVELS) {
+      log(`authorizer cached as API Gateway does, concurrency ${c}`);
+      const result = await abba(c, CACHED_AUTHORIZER_ORDERS[c], 'cached');
+      authorizerCached[String(c)] = result;
+      log(
+        `  adapter ${result.throughputPerSec}/s | direct ${result.direct.throughputPerSec}/s | ratio ${result.ratioToDirect}`,
+      );
+    }
+    adapter.cacheAuthorizer = false;
+    if (adapter.errors.length > 0) log(`handler errors (500s):\n  ${adapter.errors.join('\n  ')}`);
+
+    await cleanUp();
+
+    // 6. Figures and targets.
+    const measured = LEVELS.map((c) => concurrency[String(c)] as ConcurrencyResult);
+    const allCalls = measured.reduce((n, r) => n + r.accepted, 0);
+    const weighted = (pick: (r: ConcurrencyResult) => number) =>
+      round(measured.reduce((sum, r) => sum + pick(r) * r.accepted, 0) / Math.max(1, allCalls), 3);
+    const ddb = {
+      ...(concurrency['1'] as ConcurrencyResult).ddb,
+      requestsPerOrder: weighted((r) => r.ddb.requestsPerOrder),
+      authorizerRequestsPerOrder: weighted((r) => r.ddb.authorizerRequestsPerOrder),
+      transactWriteItemsPerOrder: weighted((r) => r.ddb.transactWriteItemsPerOrder),
+      nonTransactionalWritesPerOrder: weighted((r) => r.ddb.nonTransactionalWritesPerOrder),
+      byCommand: Object.fromEntries(
+        [...new Set(measured.flatMap((r) => Object.keys(r.ddb.byCommand)))].map((key) => [
+          key,
+          measured.reduce((sum, r) => sum + (r.ddb.byCommand[key] ?? 0), 0),
+        ]),
+      ),
+    };
+    const perOrder = (concurrency['1'] as ConcurrencyResult).perOrder;
+    if (!perOrder) throw new Error('No per-order attribution at concurrency 1');
+    const ownTime = {
+      ownTimeP50Ms: perOrder.ownTimeP50Ms,
+      ownTimeP99Ms: perOrder.ownTimeP99Ms,
+      ddbWaitP50Ms: perOrder.ddbWaitP50Ms,
+      authorizerDdbWaitP50Ms: perOrder.authorizerDdbWaitP50Ms,
+      handlerDdbWaitP50Ms: perOrder.handlerDdbWaitP50Ms,
+      handlerOwnP50Ms: perOrder.handlerOwnP50Ms,
+      authorizerOwnP50Ms: perOrder.authorizerOwnP50Ms,
+      adapterAndClientP50Ms: perOrder.adapterAndClientP50Ms,
+    };
+    const ordersCreateInit = init['orders-create'];
+    const targets = evaluateTargets({
+      concurrency,
+      ownTime,
+      ddb,
+      bundles,
+      bundleFailures,
+      ordersCreateInit,
+      failures,
+    });
+
+    const otherCores = measured.flatMap((r) => [
+      r.coresBusy.otherProcesses ?? 0,
+      r.direct.coresBusy.otherProcesses ?? 0,
+    ]);
+    const report: Report = {
+      machine: {
+        node: process.versions.node,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU',
+        platform: `${process.platform}-${process.arch}`,
+        loadAverage1mAtStart: loadAtStart,
+        maxOtherProcessesCores: round(Math.max(...otherCores)),
+      },
+      settings: {
+        ordersPerConcurrency: Object.fromEntries(LEVELS.map((c) => [String(c), measuredOrders(ORDERS[c])])),
+        spreadAccounts: SPREAD_ACCOUNTS,
+      },
+      concurrency,
+      ownTime,
+      ddb,
+      singleAccount,
+      authorizerCached,
+      profiles,
+      bundles,
+      init,
+      initWithoutSourceMaps,
+      targets,
+      durationSec: (performance.now() - began) / 1000,
+    };
+    const generatedAt = new Date().toISOString();
+    const results = {
+      generatedAt,
+      machine: { ...report.machine },
+      settings: {
+        ...report.settings,
+        warmupPerConcurrency: WARMUP,
+        directWarmupRoundsOrdersPerSec: warmRounds,
+        order:
+          'per concurrency: warm-up of both paths, then alternating slices direct, adapter, adapter, direct, … ' +
+          `(${SLICES} slices per path)`,
+        durationSec: round(report.durationSec, 1),
+      },
+      intake: {
+        concurrency,
+        ratioToDirect: Object.fromEntries(
+          LEVELS.map((c) => [String(c), (concurrency[String(c)] as ConcurrencyResult).ratioToDirect]),
+        ),
+        ownTimeP50Ms: ownTime.ownTimeP50Ms,
+        ownTime: { measuredAt: 'concurrency 1, per order', ...ownTime },
+        ddbRequestsPerOrder: ddb.requestsPerOrder,
+        authorizerDdbRequestsPerOrder: ddb.authorizerRequestsPerOrder,
+        transactWriteItemsPerOrder: ddb.transactWriteItemsPerOrder,
+        nonTransactionalWritesPerOrder: ddb.nonTransactionalWritesPerOrder,
+        ddbRequestsByCommand: ddb.byCommand,
+        initMsMedian: ordersCreateInit?.initMsMedian ?? null,
+        initMsMedianByFunction: Object.fromEntries(Object.entries(init).map(([n, i]) => [n, i.initMsMedian])),
+        singleAccount,
+        authorizerCached,
+        cpuProfileConcurrency1: profiles,
+        failures,
+        targets,
+        allTargetsPass: Object.values(targets).every((t) => t.pass),
+        notes: [
+          'ddbRequestsPerOrder counts the order handler’s requests only; the authorizer’s GetItem runs on every ' +
+            'request through the local adapter (authorizerDdbRequestsPerOrder) while on AWS API Gateway caches ' +
+            'the authorizer’s answer for 300 s per key.',
+          'ownTimeP50Ms: per order at concurrency 1, end-to-end latency seen by the HTTP client minus every ' +
+            'DynamoDB wait of that order (authorizer’s included), timed by a middleware at the end of the ' +
+            'finalizeRequest step of the handlers’ document client.',
+          'initMsMedian: import() of the minified bundle in a fresh node process with --enable-source-maps ' +
+            `(as deployed), median of ${INIT_RUNS}; this machine runs Node ${process.versions.node}, Lambda Node 22.`,
+        ],
+      },
+      bundles: Object.fromEntries(Object.entries(bundles).map(([n, b]) => [n, b.bytes])),
+      ...(Object.keys(bundleFailures).length > 0 ? { bundleFailures } : {}),
+      bundleDetails: Object.fromEntries(
+        Object.entries(bundles).map(([n, b]: [string, BundleInfo]) => [
+          n,
+          { bytes: b.bytes, mapBytes: b.mapBytes, largestInputs: b.largestInputs },
+        ]),
+      ),
+      init: { withSourceMaps: init, withoutSourceMaps: initWithoutSourceMaps },
+    };
+    await writeFile(new URL('results.json', BENCH_DIR), `${JSON.stringify(results, null, 2)}\n`);
+    const markdown = renderMarkdown(report, generatedAt);
+    await writeFile(new URL('results.md', BENCH_DIR), markdown);
+
+    console.log(renderText(report));
+    console.log('\nMarkdown (also in bench/results.md):\n');
+    console.log(markdown);
+    const failed = Object.values(targets).filter((t) => !t.pass);
+    console.log(
+      failed.length === 0
+        ? 'All targets PASS.'
+        : `FAIL: ${failed.length} target(s) missed: ${failed.map((t) => t.target).join('; ')}`,
+    );
+    return 0;
+  } finally {
+    await cleanUp();
+  }
+}
+
+function evaluateTargets(input: {
+  concurrency: Record<string, ConcurrencyResult>;
+  ownTime: { ownTimeP50Ms: number; handlerOwnP50Ms: number; authorizerOwnP50Ms: number };
+  ddb: {
+    requestsPerOrder: number;
+    transactWriteItemsPerOrder: number;
+    nonTransactionalWritesPerOrder: number;
+  };
+  bundles: Record<string, BundleInfo>;
+  bundleFailures: Record<string, string>;
+  ordersCreateInit: InitInfo | undefined;
+  failures: number;
+}): Record<string, TargetResult> {
+  const ratios = LEVELS.map((c) => [c, (input.concurrency[String(c)] as ConcurrencyResult).ratioToDirect]);
+  const largest = Object.entries(input.bundles).sort((a, b) => b[1].bytes - a[1].bytes)[0];
+  const over = [
+    ...Object.entries(input.bundles)
+      .filter(([, b]) => b.bytes >= TARGETS.bundleBytes)
+      .map(([n, b]) => `${n} ${b.bytes} B`),
+    ...Object.keys(input.bundleFailures).map((n) => `${n} does not build`),
+  ];
+  const initMs = input.ordersCreateInit?.initMsMedian;
+  return {
+    ratioToDirect: {
+      target: `ratioToDirect >= ${TARGETS.ratioToDirect} at concurrency 1, 8 and 32`,
+      value: ratios.map(([c, r]) => `c${c}: ${r}`).join(', '),
+      pass: ratios.every(([, r]) => (r as number) >= TARGETS.ratioToDirect),
+    },
+    ownTimeP50Ms: {
+      target: `own time p50 < ${TARGETS.ownTimeP50Ms} ms`,
+      value:
+        `${input.ownTime.ownTimeP50Ms} ms (in orders-create ${input.ownTime.handlerOwnP50Ms}, ` +
+        `in the authorizer ${input.ownTime.authorizerOwnP50Ms})`,
+      pass: input.ownTime.ownTimeP50Ms < TARGETS.ownTimeP50Ms,
+    },
+    oneTransaction: {
+      target: 'all writes of an order in one transaction',
+      value:
+        `${input.ddb.transactWriteItemsPerOrder} TransactWriteItems and ` +
+        `${input.ddb.nonTransactionalWritesPerOrder} other writes per order`,
+      pass: input.ddb.transactWriteItemsPerOrder === 1 && input.ddb.nonTransactionalWritesPerOrder === 0,
+    },
+    ddbRequestsPerOrder: {
+      target: `<= ${TARGETS.ddbRequestsPerOrder} DynamoDB requests per accepted order (handler)`,
+      value: `${input.ddb.requestsPerOrder}`,
+      pass: input.ddb.requestsPerOrder <= TARGETS.ddbRequestsPerOrder,
+    },
+    bundles: {
+      target: `every function bundle < ${TARGETS.bundleBytes / 1000} KB minified, AWS SDK bundled`,
+      value: over.length ? over.join(', ') : `largest ${largest?.[0]} ${largest?.[1].bytes} B`,
+      pass: over.length === 0,
+    },
+    initMsMedian: {
+      target: `orders-create import + init < ${TARGETS.initMsMedian} ms (median of ${INIT_RUNS})`,
+      value: initMs === undefined ? 'not measured (no bundle)' : `${initMs} ms`,
+      pass: initMs !== undefined && initMs < TARGETS.initMsMedian,
+    },
+    noFailures: {
+      target: 'every bench order answered 201 (spread accounts, both paths)',
+      value: `${input.failures} failures`,
+      pass: input.failures === 0,
+    },
+  };
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error('[bench] the bench itself failed:', error);
+    process.exit(1);
+  },
+);
