@@ -5,6 +5,7 @@ import { type Mailer, SendFailure } from '../../shared/adapters/mailer.js';
 import type { Invoice } from '../../shared/schemas/invoice.js';
 import { finishRun } from '../../shared/usecases/billing.js';
 import { sendInvoiceEmail } from '../../shared/usecases/billing-delivery.js';
+import { setInvoiceHeld } from '../../shared/usecases/billing-runs.js';
 import { cancelOrder, getOrder, placeOrder } from '../../shared/usecases/orders.js';
 import {
   assertGaplessNumbers,
@@ -264,5 +265,39 @@ describe('billing run, step by step, against the emulators', () => {
     const late = await services.orders.listForPeriod(account.accountId, '2026-11-01', { limit: 100 });
     expect(invoiced + late.items.length).toBe(placed.length);
     expect(invoices).toHaveLength(1);
+  });
+});
+
+describe('the review window', () => {
+  it('numbers and sends a held draft only once it is released, and never lets an issued invoice be held', async () => {
+    const clock = new TestClock(new Date('2026-10-10T10:00:00Z'));
+    const services = givenServices(clock);
+    const deps = givenBillingDeps(services);
+    const [held, other] = [await givenEnrolledAccount(services), await givenEnrolledAccount(services)];
+    for (const account of [held, other]) {
+      await placeOrder(services, {
+        storefrontId: account.storefrontId,
+        idempotencyKey: randomUUID(),
+        input: anOrder(account.accountId),
+      });
+    }
+    clock.set('2026-11-01T01:00:00Z');
+    const accountIds = [held.accountId, other.accountId];
+    const built = await runBillingSteps(deps, { cutOff: '2026-11-01', accountIds, stopAfter: 'build' });
+    const draft = built.invoices.find((i) => i.accountId === held.accountId) as Invoice;
+    expect(draft.status).toBe('draft');
+    expect((await setInvoiceHeld(deps, draft.invoiceId, true)).status).toBe('held');
+
+    const first = await runBillingSteps(deps, { cutOff: '2026-11-01', accountIds, stopAfter: 'number' });
+    expect(first.invoices.find((i) => i.accountId === held.accountId)).toMatchObject({ status: 'held' });
+    expect(first.invoices.find((i) => i.accountId === other.accountId)?.number).toBe('2026-000001');
+
+    expect((await setInvoiceHeld(deps, draft.invoiceId, false)).status).toBe('draft');
+    const second = await runBillingSteps(deps, { cutOff: '2026-11-01', accountIds });
+    const released = second.invoices.find((i) => i.accountId === held.accountId);
+    expect(released).toMatchObject({ status: 'sent', number: '2026-000002' });
+    await expect(setInvoiceHeld(deps, draft.invoiceId, true)).rejects.toMatchObject({
+      code: 'invoice_not_draft',
+    });
   });
 });
