@@ -1,14 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { INDEXES, keys } from '../../data/table.js';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../data/table.js';
 import type { Account, CreateAccountInput } from '../../schemas/account.js';
-import { decodeCursor, encodeCursor, listingCursorShape } from './cursor.js';
+import { listByType } from './cursor.js';
 
 /**
  * Where an account stands in billing, as local dates: periods before `closedThrough` take no more orders;
@@ -163,20 +157,7 @@ export class AccountRepository {
 
   /** All accounts, oldest first, a page at a time (Query on the ListByType index, never a Scan). */
   async list(limit: number, cursor?: string): Promise<{ items: AccountRecord[]; nextCursor?: string }> {
-    const index = INDEXES.listByType;
-    const page = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index.name,
-        KeyConditionExpression: '#pk = :type',
-        ExpressionAttributeNames: { '#pk': index.partitionKey },
-        ExpressionAttributeValues: { ':type': 'ACCOUNT' },
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, listingCursorShape('ACCOUNT', 'ACCOUNT#')),
-      }),
-    );
-    const nextCursor = encodeCursor(page.LastEvaluatedKey);
-    return { items: (page.Items ?? []).map(toAccount), ...(nextCursor ? { nextCursor } : {}) };
+    return listByType(this.client, this.tableName, 'ACCOUNT', { limit, cursor }, toAccount);
   }
 }
 

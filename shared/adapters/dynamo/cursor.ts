@@ -1,3 +1,5 @@
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { INDEXES } from '../../data/table.js';
 import { validationFailed } from '../../errors.js';
 
 /** Opaque pagination cursors: DynamoDB's LastEvaluatedKey, base64url JSON. */
@@ -41,4 +43,28 @@ export function listingCursorShape(entityType: string, prefix: string): CursorSh
     PK: (value) => value.startsWith(prefix),
     SK: () => true,
   };
+}
+
+/** One page of an operator listing of one entity type, oldest first (a Query on ListByType, never a Scan). */
+export async function listByType<T>(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  entityType: 'ACCOUNT' | 'STOREFRONT',
+  page: { limit: number; cursor?: string | undefined },
+  map: (item: Record<string, unknown>) => T,
+): Promise<{ items: T[]; nextCursor?: string }> {
+  const index = INDEXES.listByType;
+  const result = await client.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: index.name,
+      KeyConditionExpression: '#pk = :type',
+      ExpressionAttributeNames: { '#pk': index.partitionKey },
+      ExpressionAttributeValues: { ':type': entityType },
+      Limit: page.limit,
+      ExclusiveStartKey: decodeCursor(page.cursor, listingCursorShape(entityType, `${entityType}#`)),
+    }),
+  );
+  const nextCursor = encodeCursor(result.LastEvaluatedKey);
+  return { items: (result.Items ?? []).map(map), ...(nextCursor ? { nextCursor } : {}) };
 }

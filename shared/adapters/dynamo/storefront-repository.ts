@@ -4,11 +4,10 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { INDEXES, keys } from '../../data/table.js';
+import { keys } from '../../data/table.js';
 import type { Storefront } from '../../schemas/storefront.js';
-import { decodeCursor, encodeCursor, listingCursorShape } from './cursor.js';
+import { listByType } from './cursor.js';
 
 /** Storefronts: the clients that place orders on behalf of enrolled accounts. */
 export class StorefrontRepository {
@@ -58,20 +57,7 @@ export class StorefrontRepository {
   }
 
   async list(limit: number, cursor?: string): Promise<{ items: Storefront[]; nextCursor?: string }> {
-    const index = INDEXES.listByType;
-    const page = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index.name,
-        KeyConditionExpression: '#pk = :type',
-        ExpressionAttributeNames: { '#pk': index.partitionKey },
-        ExpressionAttributeValues: { ':type': 'STOREFRONT' },
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, listingCursorShape('STOREFRONT', 'STOREFRONT#')),
-      }),
-    );
-    const nextCursor = encodeCursor(page.LastEvaluatedKey);
-    return { items: (page.Items ?? []).map(toStorefront), ...(nextCursor ? { nextCursor } : {}) };
+    return listByType(this.client, this.tableName, 'STOREFRONT', { limit, cursor }, toStorefront);
   }
 }
 
