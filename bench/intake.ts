@@ -388,7 +388,7 @@ export class DirectHarness {
       const record: IdempotencyRecord = {
         requestHash: requestFingerprint(input),
         responseStatus: 201,
-        responseBody: order,
+        responseJson: JSON.stringify(order),
         createdAt: order.receivedAt,
         expiresAt: clock.epochSeconds + IDEMPOTENCY_TTL_SECONDS,
       };

@@ -139,7 +139,7 @@ export async function placeOrder(
     const record: IdempotencyRecord = {
       requestHash,
       responseStatus: 201,
-      responseBody: order,
+      responseJson: JSON.stringify(order),
       createdAt: receivedAt,
       expiresAt: epochSeconds + IDEMPOTENCY_TTL_SECONDS,
     };
@@ -204,7 +204,7 @@ function replayOrRefuse(record: IdempotencyRecord, requestHash: string): PlaceOr
       [{ field: 'Idempotency-Key', reason: 'was used for a different request' }],
     );
   }
-  return { status: record.responseStatus, order: record.responseBody as Order, replayed: true };
+  return { status: record.responseStatus, order: JSON.parse(record.responseJson) as Order, replayed: true };
 }
 
 function inFlight(): DomainError {

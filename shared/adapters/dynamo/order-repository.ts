@@ -15,7 +15,8 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 export interface IdempotencyRecord {
   requestHash: string;
   responseStatus: number;
-  responseBody: unknown;
+  /** The first answer's body as JSON text: replayed verbatim, and one string to marshal, not a map. */
+  responseJson: string;
   createdAt: string;
   /** Epoch seconds; DynamoDB's TTL deletes the record after it. */
   expiresAt: number;
