@@ -1,5 +1,6 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { parseReminderDays } from '../shared/receivables/config.js';
 import type { InvoiceLockMode } from './constructs/invoice-bucket.js';
 import { parseIssuer, parseReviewWindowHours } from './stacks/billing-config.js';
 import { DeferredBillingStack } from './stacks/billing-stack.js';
@@ -17,7 +18,10 @@ import { DeferredBillingStack } from './stacks/billing-stack.js';
  * - `deliveryConcurrency`: invoices emailed in parallel, below the SES sending rate per second (default 10).
  * - `invoiceLockMode`: `COMPLIANCE` (default) or `GOVERNANCE`, for development stacks whose invoice bucket
  *   must be emptied one day.
- * - `billingSchedule`: `disabled` deploys the daily schedule turned off.
+ * - `billingSchedule`: `disabled` deploys the daily schedules (billing run, receivables) turned off.
+ * - `reminderDays`: days after the due date on which payment reminders go out (default `1,15,30`).
+ * - `suspendAfterDays`: days past the due date after which an unpaid invoice suspends deferred ordering
+ *   (default 30).
  */
 export const CONTEXT = {
   stackName: 'stackName',
@@ -29,6 +33,8 @@ export const CONTEXT = {
   deliveryConcurrency: 'deliveryConcurrency',
   invoiceLockMode: 'invoiceLockMode',
   billingSchedule: 'billingSchedule',
+  reminderDays: 'reminderDays',
+  suspendAfterDays: 'suspendAfterDays',
 } as const;
 
 /**
@@ -52,6 +58,9 @@ export function configureBillingApp(app: App): DeferredBillingStack {
     throw new Error(`Context ${CONTEXT.billingSchedule} must be enabled or disabled`);
   }
 
+  const reminderDays = contextString(app, CONTEXT.reminderDays);
+  const suspendAfterDays = app.node.tryGetContext(CONTEXT.suspendAfterDays) as unknown;
+
   const stack = new DeferredBillingStack(app, stackName, {
     marketplaceTimeZone,
     description: 'Deferred billing for B2B marketplaces: orders, credit, periodic invoices',
@@ -66,6 +75,8 @@ export function configureBillingApp(app: App): DeferredBillingStack {
       : { deliveryConcurrency: Number.parseInt(String(deliveryConcurrency), 10) }),
     ...(invoiceLockMode === undefined ? {} : { invoiceLockMode: invoiceLockMode as InvoiceLockMode }),
     ...(billingSchedule === undefined ? {} : { scheduleEnabled: billingSchedule === 'enabled' }),
+    ...(reminderDays === undefined ? {} : { reminderDays: parseReminderDays(reminderDays) }),
+    ...(suspendAfterDays === undefined ? {} : { suspendAfterDays: Number(suspendAfterDays) }),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return stack;

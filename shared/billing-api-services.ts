@@ -1,11 +1,13 @@
 import { getDocumentClient, getSfnClient } from './adapters/aws-clients.js';
 import { DownloadLinks } from './adapters/download-links.js';
 import { BillingRepository } from './adapters/dynamo/billing-repository.js';
+import { PaymentRepository } from './adapters/dynamo/payment-repository.js';
 import { loadBillingConfig } from './billing/config.js';
 import { ConfigError } from './config.js';
 import { services } from './services.js';
 import type { PreviewDeps } from './usecases/billing.js';
 import type { BillingRunDeps, InvoiceDeps } from './usecases/billing-runs.js';
+import type { PaymentDeps } from './usecases/payments.js';
 
 /*
  * Composition of the billing and invoice API functions, apart from the billing steps' so that these
@@ -67,4 +69,23 @@ export function previewServices(): PreviewDeps {
     };
   }
   return previewMemo;
+}
+
+let paymentMemo: PaymentDeps | undefined;
+
+/** What the payments API needs: accounts, invoices and payments (no S3, no SES). */
+export function paymentServices(): PaymentDeps {
+  if (!paymentMemo) paymentMemo = createPaymentServices(services());
+  return paymentMemo;
+}
+
+/** Payment deps over given services (tests build theirs on the emulators with a clock they control). */
+export function createPaymentServices(base: ReturnType<typeof services>): PaymentDeps {
+  const client = getDocumentClient();
+  return {
+    accounts: base.accounts,
+    billing: new BillingRepository(client, base.config.tableName),
+    payments: new PaymentRepository(client, base.config.tableName),
+    clock: base.clock,
+  };
 }

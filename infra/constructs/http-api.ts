@@ -48,6 +48,9 @@ export const API_TABLE_ACCESS: Readonly<Record<ApiFunctionName, TableAccess | 'n
   'billing-runs': ['GetItem', 'Query', 'PutItem'],
   // Reads invoices (by id, by account); holds or releases a draft with a conditional update.
   invoices: ['GetItem', 'Query', 'UpdateItem'],
+  // A payment or reversal is one transaction of Puts (idempotency, payment, ledger, history) and
+  // conditional Updates (invoices, account); reads are GetItem and Queries on the table's own keys.
+  payments: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
   openapi: 'none',
 };
 
@@ -58,6 +61,7 @@ export const API_TABLE_ACCESS: Readonly<Record<ApiFunctionName, TableAccess | 'n
 export const API_QUERY_INDEXES: Readonly<Partial<Record<ApiFunctionName, readonly IndexDefinition[]>>> = {
   'billing-runs': [],
   invoices: [],
+  payments: [],
 };
 
 /** The API function that starts and follows billing runs (`states:StartExecution`, `DescribeExecution`). */

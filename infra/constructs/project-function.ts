@@ -28,6 +28,10 @@ export const ENV = {
   invoiceFontDir: 'INVOICE_FONT_DIR',
   /** ARN of the billing-run state machine (the API function that starts runs). */
   stateMachineArn: 'STATE_MACHINE_ARN',
+  /** Days after the due date on which reminders go out, e.g. `1,15,30`. */
+  reminderDays: 'REMINDER_DAYS',
+  /** Days past the due date after which an unpaid invoice suspends deferred ordering. */
+  suspendAfterDays: 'SUSPEND_AFTER_DAYS',
 } as const;
 
 /**

@@ -8,6 +8,7 @@ import { DataTable } from '../constructs/data-table.js';
 import { BillingHttpApi } from '../constructs/http-api.js';
 import { InvoiceBucket, type InvoiceLockMode } from '../constructs/invoice-bucket.js';
 import { ENV } from '../constructs/project-function.js';
+import { ReceivablesSchedule } from '../constructs/receivables-schedule.js';
 import { DEFAULT_INVOICE_SENDER, DEMO_ISSUER, parseIssuer, parseSender } from './billing-config.js';
 
 export interface DeferredBillingStackProps extends StackProps {
@@ -53,6 +54,16 @@ export interface DeferredBillingStackProps extends StackProps {
    * @default true
    */
   readonly scheduleEnabled?: boolean;
+  /**
+   * Days after the due date on which payment reminders are sent.
+   * @default [1, 15, 30]
+   */
+  readonly reminderDays?: readonly number[];
+  /**
+   * Days past the due date after which an unpaid invoice suspends the account's deferred ordering.
+   * @default 30
+   */
+  readonly suspendAfterDays?: number;
 }
 
 /**
@@ -64,6 +75,7 @@ export class DeferredBillingStack extends Stack {
   public readonly invoiceBucket: InvoiceBucket;
   public readonly billingWorkflow: BillingWorkflow;
   public readonly billingSchedule: BillingSchedule;
+  public readonly receivablesSchedule: ReceivablesSchedule;
   /** The sender's SES identity, when this stack manages it. */
   public readonly senderIdentity?: EmailIdentity;
   public readonly httpApi: BillingHttpApi;
@@ -107,6 +119,15 @@ export class DeferredBillingStack extends Stack {
     this.billingSchedule = new BillingSchedule(this, 'BillingSchedule', {
       stateMachine: this.billingWorkflow.stateMachine,
       timeZone: marketplaceTimeZone,
+      ...(props.scheduleEnabled === undefined ? {} : { enabled: props.scheduleEnabled }),
+    });
+
+    this.receivablesSchedule = new ReceivablesSchedule(this, 'Receivables', {
+      dataTable: this.dataTable,
+      timeZone: marketplaceTimeZone,
+      sender: sender.address,
+      ...(props.reminderDays === undefined ? {} : { reminderDays: props.reminderDays }),
+      ...(props.suspendAfterDays === undefined ? {} : { suspendAfterDays: props.suspendAfterDays }),
       ...(props.scheduleEnabled === undefined ? {} : { enabled: props.scheduleEnabled }),
     });
 

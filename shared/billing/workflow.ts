@@ -103,4 +103,5 @@ export const RETRYABLE_ERRORS = ['Throttled', 'TransientFailure'] as const;
 /** Page sizes: a due page feeds one Distributed Map run; a numbering batch is one transaction. */
 export const DUE_PAGE_SIZE = 500;
 export const SEND_PAGE_SIZE = 500;
-export const NUMBERING_BATCH_SIZE = 30;
+// Per invoice: its update, its number item and its ledger entry; plus counter, accounts and run: ≤ 82 of 100.
+export const NUMBERING_BATCH_SIZE = 20;

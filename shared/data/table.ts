@@ -23,6 +23,13 @@
  * | accounts due for billing at a cut-off       | AccountsByBillingDue | duePk = DUE, dueSk <= <cutOff>#~ (next period end) |
  * | drafts waiting for a number                 | InvoicesToNumber | numberPk = TONUMBER#<entity>, numberSk = <createdAt>#<id> (sparse) |
  * | issued invoices waiting for delivery        | InvoicesToSend | sendPk = TOSEND, sendSk = <issuedAt>#<id> (sparse)  |
+ * | payment idempotency record (TTL)            | table         | PK = IDEMPOTENCY#PAYMENT#<key>, SK = IDEMPOTENCY     |
+ * | payments of an account (and their reversals)| table         | PK = ACCOUNT#<id>, SK begins_with PAYMENT#           |
+ * | payment by id                               | table         | PK = PAYMENT#<id>, SK = PAYMENT (lookup item)        |
+ * | payment history of an invoice               | table         | PK = INVOICE#<id>, SK begins_with PAYMENT#           |
+ * | reminder steps of an invoice (once each)    | table         | PK = INVOICE#<id>, SK = REMINDER#<days>              |
+ * | money movements of an account (ledger)      | table         | PK = ACCOUNT#<id>, SK begins_with LEDGER#            |
+ * | open invoices by due date (overdue follow-up)| OpenInvoicesByDue | openPk = OPEN, openSk <= <dueDate>#~ (sparse: balance > 0) |
  */
 export const TABLE_KEYS = {
   partitionKey: 'PK',
@@ -42,6 +49,8 @@ export const INDEXES = {
   invoicesToNumber: { name: 'InvoicesToNumber', partitionKey: 'numberPk', sortKey: 'numberSk' },
   /** Sparse: issued invoices whose PDF or email is still to do (removed once sent). */
   invoicesToSend: { name: 'InvoicesToSend', partitionKey: 'sendPk', sortKey: 'sendSk' },
+  /** Sparse: issued invoices with a balance left, by due date (removed once paid, back on a reversal). */
+  openInvoicesByDue: { name: 'OpenInvoicesByDue', partitionKey: 'openPk', sortKey: 'openSk' },
 } as const;
 
 export type IndexDefinition = (typeof INDEXES)[keyof typeof INDEXES];
@@ -55,6 +64,7 @@ export const keys = {
     PK: `ACCOUNT#${accountId}`,
     SK: `ORDER#${periodStart}#${orderId}`,
   }),
+  ordersPrefix: 'ORDER#',
   ordersOfPeriodPrefix: (periodStart: string) => `ORDER#${periodStart}#`,
   /** Index keys of an order in OrdersByStorefront (the sort key repeats the table's). */
   orderByStorefront: (storefrontId: string, accountId: string, orderSk: string) => ({
@@ -102,6 +112,43 @@ export const keys = {
   runFailure: (runId: string, stage: string, subjectId: string) => ({
     PK: `RUN#${runId}`,
     SK: `FAILURE#${stage}#${subjectId}`,
+  }),
+  paymentIdempotency: (idempotencyKey: string) => ({
+    PK: `IDEMPOTENCY#PAYMENT#${idempotencyKey}`,
+    SK: 'IDEMPOTENCY',
+  }),
+  /** A payment in its account's partition; its reversal (if any) sorts right after it. */
+  payment: (accountId: string, paymentId: string) => ({
+    PK: `ACCOUNT#${accountId}`,
+    SK: `PAYMENT#${paymentId}`,
+  }),
+  paymentReversal: (accountId: string, paymentId: string) => ({
+    PK: `ACCOUNT#${accountId}`,
+    SK: `PAYMENT#${paymentId}#REVERSAL`,
+  }),
+  paymentsPrefix: 'PAYMENT#',
+  paymentLookup: (paymentId: string) => ({ PK: `PAYMENT#${paymentId}`, SK: 'PAYMENT' }),
+  /** One allocation (or its reversal) in the invoice's lookup partition: the invoice's payment history. */
+  invoicePayment: (invoiceId: string, at: string, paymentId: string, kind: 'payment' | 'reversal') => ({
+    PK: `INVOICE#${invoiceId}`,
+    SK: `PAYMENT#${at}#${paymentId}#${kind}`,
+  }),
+  invoicePartition: (invoiceId: string) => `INVOICE#${invoiceId}`,
+  /** A reminder step of an invoice, written before the email is sent: each step is sent at most once. */
+  invoiceReminder: (invoiceId: string, step: number) => ({
+    PK: `INVOICE#${invoiceId}`,
+    SK: `REMINDER#${String(step).padStart(4, '0')}`,
+  }),
+  /** Append-only money movement of an account: issued invoice, payment, reversal. */
+  ledger: (accountId: string, at: string, entryId: string) => ({
+    PK: `ACCOUNT#${accountId}`,
+    SK: `LEDGER#${at}#${entryId}`,
+  }),
+  ledgerPrefix: 'LEDGER#',
+  /** Index keys of an open invoice (balance > 0) by due date. */
+  openInvoice: (dueDate: string, invoiceId: string) => ({
+    openPk: 'OPEN',
+    openSk: `${dueDate}#${invoiceId}`,
   }),
   listing: (entityType: 'ACCOUNT' | 'STOREFRONT', createdAt: string, id: string) => ({
     listPk: entityType,

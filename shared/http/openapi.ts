@@ -137,6 +137,7 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
       { name: 'Orders', description: 'Storefronts place, read and cancel orders.' },
       { name: 'Accounts', description: 'Operators enrol buyers on deferred terms.' },
       { name: 'Storefronts', description: 'Operators manage storefronts and their API keys.' },
+      { name: 'Payments', description: 'Operators record payments received, and reverse mistakes.' },
       { name: 'Meta', description: 'This document.' },
     ],
     paths,

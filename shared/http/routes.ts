@@ -15,6 +15,7 @@ import {
   startRunSchema,
 } from '../schemas/invoice.js';
 import { createOrderSchema, listOrdersQuerySchema, orderSchema } from '../schemas/order.js';
+import { invoicePaymentSchema, paymentSchema, recordPaymentSchema } from '../schemas/payment.js';
 import {
   apiKeySummarySchema,
   createdStorefrontSchema,
@@ -38,6 +39,7 @@ export const API_FUNCTIONS = [
   'storefronts',
   'billing-runs',
   'invoices',
+  'payments',
   'openapi',
 ] as const;
 export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
@@ -51,7 +53,7 @@ export interface RouteDefinition {
   roles: readonly Role[];
   summary: string;
   operationId: string;
-  tag: 'Orders' | 'Accounts' | 'Storefronts' | 'Billing' | 'Invoices' | 'Meta';
+  tag: 'Orders' | 'Accounts' | 'Storefronts' | 'Billing' | 'Invoices' | 'Payments' | 'Meta';
   body?: z.ZodType;
   query?: z.ZodType;
   successStatus: 200 | 201 | 202 | 204;
@@ -324,6 +326,65 @@ export const ROUTES = [
     tag: 'Invoices',
     successStatus: 200,
     response: invoiceSchema,
+  },
+  {
+    method: 'POST',
+    path: '/v1/payments',
+    function: 'payments',
+    roles: ['operator'],
+    summary:
+      'Record a payment received, allocated to invoices of one account (or its open invoices, oldest due first); over-payment is refused',
+    operationId: 'recordPayment',
+    tag: 'Payments',
+    body: recordPaymentSchema,
+    successStatus: 201,
+    response: paymentSchema,
+    requiredHeaders: ['Idempotency-Key'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/payments/{paymentId}',
+    function: 'payments',
+    roles: ['operator'],
+    summary: 'Read a payment',
+    operationId: 'getPayment',
+    tag: 'Payments',
+    successStatus: 200,
+    response: paymentSchema,
+  },
+  {
+    method: 'POST',
+    path: '/v1/payments/{paymentId}/reverse',
+    function: 'payments',
+    roles: ['operator'],
+    summary: 'Reverse a payment entered by mistake (never deleted): balances and exposure are restored',
+    operationId: 'reversePayment',
+    tag: 'Payments',
+    successStatus: 200,
+    response: paymentSchema,
+  },
+  {
+    method: 'GET',
+    path: '/v1/accounts/{accountId}/payments',
+    function: 'payments',
+    roles: ['operator'],
+    summary: "List an account's payments",
+    operationId: 'listAccountPayments',
+    tag: 'Payments',
+    query: paginationQuerySchema,
+    successStatus: 200,
+    response: pageSchema(paymentSchema),
+  },
+  {
+    method: 'GET',
+    path: '/v1/invoices/{invoiceId}/payments',
+    function: 'payments',
+    roles: ['operator'],
+    summary: "An invoice's payment history: payments and reversals",
+    operationId: 'listInvoicePayments',
+    tag: 'Payments',
+    successStatus: 200,
+    response: pageSchema(invoicePaymentSchema),
   },
   {
     method: 'GET',

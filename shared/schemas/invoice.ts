@@ -43,6 +43,10 @@ export const issuerSchema = z
   .meta({ id: 'Issuer' });
 export type Issuer = z.infer<typeof issuerSchema>;
 
+/** Where an issued invoice stands in payment: `unpaid` → `partially_paid` → `paid` (back on a reversal). */
+export const paymentStatusSchema = z.enum(['unpaid', 'partially_paid', 'paid']);
+export type PaymentStatus = z.infer<typeof paymentStatusSchema>;
+
 export const invoiceStatusSchema = z.enum(['draft', 'held', 'issued', 'sent']);
 export type InvoiceStatus = z.infer<typeof invoiceStatusSchema>;
 
@@ -87,6 +91,12 @@ export const invoiceSchema = z
     amountDueMinor: z.number().int(),
     /** Sum of the orders' own gross amounts (what their intake added to exposure). */
     ordersGrossMinor: z.number().int(),
+    /** Set at issue: `unpaid` with the whole amount due as balance. */
+    paymentStatus: paymentStatusSchema.optional(),
+    paidMinor: z.number().int().optional(),
+    balanceMinor: z.number().int().optional(),
+    /** The day after the due date, once the daily follow-up found the invoice unpaid then. */
+    overdueSince: localDateSchema.optional(),
     pdf: z.object({ s3Key: z.string(), bytes: z.number().int(), storedAt: instantSchema }).optional(),
     email: z
       .object({

@@ -1,6 +1,7 @@
 import type * as z from 'zod';
 import { accountIdSchema, apiKeyIdSchema, orderIdSchema, storefrontIdSchema } from './common.js';
 import { invoiceIdSchema, runIdSchema } from './invoice.js';
+import { paymentIdSchema } from './payment.js';
 
 /** Schemas of the path parameters used in the route table, by name. */
 export const pathParameterSchemas: Record<string, z.ZodType<string>> = {
@@ -10,4 +11,5 @@ export const pathParameterSchemas: Record<string, z.ZodType<string>> = {
   keyId: apiKeyIdSchema,
   invoiceId: invoiceIdSchema,
   runId: runIdSchema,
+  paymentId: paymentIdSchema,
 };

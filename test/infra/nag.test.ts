@@ -121,7 +121,10 @@ describe('cdk-nag AWS Solutions checks', () => {
       // SES identities of this account and region, with the ses:FromAddress condition: the email step only.
       {
         id: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity\/\*\]$/,
-        paths: (paths) => expect(paths).toEqual([roleOf('billing-email')]),
+        paths: (paths) =>
+          expect(paths.sort()).toEqual(
+            [roleOf('billing-email'), stack.receivablesSchedule.fn.executionRole.node.path].sort(),
+          ),
       },
       // Executions of the billing-run state machine: its Distributed Map policy, and billing-runs to follow a run.
       {
@@ -136,10 +139,21 @@ describe('cdk-nag AWS Solutions checks', () => {
           }
         },
       },
-      // The schedule's dead-letter queue, which cdk-nag does not recognise as one.
+      // The schedules' dead-letter queues, which cdk-nag does not recognise as such.
       {
         id: /^AwsSolutions-SQS3$/,
-        paths: (paths) => expect(paths).toEqual([stack.billingSchedule.deadLetterQueue.node.path]),
+        paths: (paths) =>
+          expect(paths.sort()).toEqual(
+            [
+              stack.billingSchedule.deadLetterQueue.node.path,
+              stack.receivablesSchedule.deadLetterQueue.node.path,
+            ].sort(),
+          ),
+      },
+      // lambda:InvokeFunction on receivables-daily:* (its versions), on the receivables schedule's role only.
+      {
+        id: /^AwsSolutions-IAM5\[Resource::<ReceivablesFn\w+\.Arn>:\*\]$/,
+        paths: (paths) => expect(paths).toEqual([stack.receivablesSchedule.schedulerRole.node.path]),
       },
     ];
 

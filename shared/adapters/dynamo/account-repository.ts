@@ -23,6 +23,8 @@ export interface AccountRecord extends Account {
   billedThrough?: string;
   /** Set while an invoice is overdue; order intake refuses until it is paid. */
   overdueSince?: string;
+  /** Invoices overdue past the suspension threshold and not paid yet; `overdueSince` goes when it is 0. */
+  overdueInvoiceCount?: number;
 }
 
 const PROFILE_ATTRIBUTES = [
@@ -201,6 +203,7 @@ export function toAccount(item: Record<string, unknown>): AccountRecord {
     'closedThrough',
     'billedThrough',
     'overdueSince',
+    'overdueInvoiceCount',
   ] as const) {
     if (item[optional] !== undefined)
       (account as unknown as Record<string, unknown>)[optional] = item[optional];
@@ -210,6 +213,12 @@ export function toAccount(item: Record<string, unknown>): AccountRecord {
 
 /** The API view of an account (billing state stays internal). */
 export function accountView(record: AccountRecord): Account {
-  const { closedThrough: _closed, billedThrough: _billed, overdueSince: _overdue, ...account } = record;
+  const {
+    closedThrough: _closed,
+    billedThrough: _billed,
+    overdueSince: _overdue,
+    overdueInvoiceCount: _count,
+    ...account
+  } = record;
   return account;
 }

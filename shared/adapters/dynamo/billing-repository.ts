@@ -18,6 +18,8 @@ export interface InvoiceRecord extends Invoice {
   /** Its orders: accepted orders whose period starts in [from, to), of this purchase-order group. */
   orderRange: { from: string; to: string };
   purchaseOrderKey: string;
+  /** Set by the daily follow-up while this invoice, overdue past the threshold, suspends its account. */
+  suspendsAccount?: boolean;
 }
 
 const INTERNAL = [
@@ -28,6 +30,9 @@ const INTERNAL = [
   'numberSk',
   'sendPk',
   'sendSk',
+  'openPk',
+  'openSk',
+  'suspendsAccount',
   'orderRange',
   'purchaseOrderKey',
 ] as const;
@@ -286,6 +291,7 @@ export class BillingRepository {
     const exposureByAccount = new Map<string, { unbilled: number; unpaid: number }>();
     for (const entry of entries) {
       const { invoice } = entry;
+      const open = invoice.amountDueMinor > 0;
       items.push({
         Update: {
           TableName: this.tableName,
@@ -297,7 +303,10 @@ export class BillingRepository {
           ),
           UpdateExpression:
             'SET #status = :issued, #number = :number, issueDate = :issueDate, dueDate = :dueDate, issuedAt = :issuedAt, ' +
-            'email = :email, sendPk = :sendPk, sendSk = :sendSk REMOVE numberPk, numberSk',
+            'email = :email, sendPk = :sendPk, sendSk = :sendSk, ' +
+            'paymentStatus = :paymentStatus, paidMinor = :zero, balanceMinor = :balance' +
+            (open ? ', openPk = :openPk, openSk = :openSk' : '') +
+            ' REMOVE numberPk, numberSk',
           ConditionExpression: '#status = :draft AND attribute_exists(numberPk)',
           ExpressionAttributeNames: { '#status': 'status', '#number': 'number' },
           ExpressionAttributeValues: {
@@ -309,7 +318,28 @@ export class BillingRepository {
             ':issuedAt': issuedAt,
             ':email': { status: 'ready', recipients: invoice.buyer.billingEmails },
             ...prefixed(keys.toSend(issuedAt, invoice.invoiceId)),
+            ':paymentStatus': open ? 'unpaid' : 'paid',
+            ':zero': 0,
+            ':balance': invoice.amountDueMinor,
+            ...(open ? prefixed(keys.openInvoice(entry.dueDate, invoice.invoiceId)) : {}),
           },
+        },
+      });
+      // The money movement, append-only: the buyer now owes the amount due.
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.ledger(invoice.accountId, issuedAt, invoice.invoiceId),
+            entity: 'LedgerEntry',
+            entryId: invoice.invoiceId,
+            accountId: invoice.accountId,
+            kind: 'invoice_issued',
+            unpaidDeltaMinor: invoice.amountDueMinor,
+            invoiceId: invoice.invoiceId,
+            at: issuedAt,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
         },
       });
       items.push({

@@ -1,0 +1,107 @@
+import * as z from 'zod';
+import { accountIdSchema, currencySchema, idSchema, instantSchema, localDateSchema } from './common.js';
+import { invoiceIdSchema } from './invoice.js';
+
+export const paymentIdSchema = idSchema('pay');
+
+/** At most this many invoices per payment: the whole payment is one DynamoDB transaction (≤ 100 items). */
+export const MAX_ALLOCATIONS = 20;
+
+const positiveMinor = z
+  .number()
+  .int('must be an integer number of minor units')
+  .positive('must be more than 0')
+  .max(Number.MAX_SAFE_INTEGER)
+  .meta({ description: 'Amount in minor units of the currency (cents for EUR).', example: 12990 });
+
+export const allocationSchema = z
+  .strictObject({ invoiceId: invoiceIdSchema, amountMinor: positiveMinor })
+  .meta({ id: 'PaymentAllocation' });
+export type Allocation = z.infer<typeof allocationSchema>;
+
+/** Body of `POST /v1/payments`. */
+export const recordPaymentSchema = z
+  .strictObject({
+    accountId: accountIdSchema,
+    amountMinor: positiveMinor,
+    currency: currencySchema,
+    receivedOn: localDateSchema.meta({ description: 'Local date the money was received.' }),
+    method: z.enum(['transfer', 'card', 'direct_debit', 'cheque', 'other']),
+    reference: z.string().trim().min(1).max(140).meta({ example: 'VIR SEPA 2026-12-15 ACME' }),
+    allocations: z.array(allocationSchema).min(1).max(MAX_ALLOCATIONS).optional().meta({
+      description:
+        "Invoices paid and how much of each; they must add up to amountMinor. Absent: the account's open invoices, oldest due first.",
+    }),
+  })
+  .superRefine((input, context) => {
+    if (!input.allocations) return;
+    const ids = new Set<string>();
+    input.allocations.forEach((allocation, index) => {
+      if (ids.has(allocation.invoiceId)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['allocations', index, 'invoiceId'],
+          message: 'appears twice',
+        });
+      }
+      ids.add(allocation.invoiceId);
+    });
+    const sum = input.allocations.reduce((total, allocation) => total + allocation.amountMinor, 0);
+    if (sum !== input.amountMinor) {
+      context.addIssue({
+        code: 'custom',
+        path: ['allocations'],
+        message: `must add up to amountMinor (${input.amountMinor}), not ${sum}`,
+      });
+    }
+  })
+  .meta({ id: 'RecordPayment' });
+export type RecordPaymentInput = z.infer<typeof recordPaymentSchema>;
+
+/** A recorded payment: append-only; a reversal is recorded beside it, never in place of it. */
+export const paymentSchema = z
+  .object({
+    paymentId: paymentIdSchema,
+    accountId: accountIdSchema,
+    amountMinor: z.number().int(),
+    currency: currencySchema,
+    receivedOn: localDateSchema,
+    method: z.enum(['transfer', 'card', 'direct_debit', 'cheque', 'other']),
+    reference: z.string(),
+    allocations: z.array(allocationSchema),
+    status: z.enum(['recorded', 'reversed']),
+    recordedAt: instantSchema,
+    reversedAt: instantSchema.optional(),
+  })
+  .meta({ id: 'Payment' });
+export type Payment = z.infer<typeof paymentSchema>;
+
+/** One line of an invoice's payment history. */
+export const invoicePaymentSchema = z
+  .object({
+    paymentId: paymentIdSchema,
+    invoiceId: invoiceIdSchema,
+    kind: z.enum(['payment', 'reversal']),
+    amountMinor: z
+      .number()
+      .int()
+      .meta({ description: 'Paid (positive) or given back by a reversal (negative).' }),
+    receivedOn: localDateSchema,
+    method: z.string(),
+    reference: z.string(),
+    at: instantSchema,
+  })
+  .meta({ id: 'InvoicePayment' });
+export type InvoicePayment = z.infer<typeof invoicePaymentSchema>;
+
+/** An append-only money movement of an account; the unpaid balance is the sum of `unpaidDeltaMinor`. */
+export interface LedgerEntry {
+  entryId: string;
+  accountId: string;
+  kind: 'invoice_issued' | 'payment' | 'payment_reversal';
+  /** + for an issued invoice or a reversal, − for a payment. */
+  unpaidDeltaMinor: number;
+  invoiceId: string;
+  paymentId?: string;
+  at: string;
+}

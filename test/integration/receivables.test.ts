@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTableIfMissing } from '../../infra/local/emulators.js';
+import { LOCAL_INVOICE_SENDER } from '../../infra/local/environment.js';
+import { createPaymentServices } from '../../shared/billing-api-services.js';
+import { loadConfig } from '../../shared/config.js';
+import { DomainError } from '../../shared/errors.js';
+import { parseReminderDays } from '../../shared/receivables/config.js';
+import { createReceivablesServices } from '../../shared/receivables-services.js';
+import type { Invoice } from '../../shared/schemas/invoice.js';
+import { createServices } from '../../shared/services.js';
+import { getInvoice } from '../../shared/usecases/billing-runs.js';
+import { placeOrder } from '../../shared/usecases/orders.js';
+import { recomputeAccountFigures, recordPayment } from '../../shared/usecases/payments.js';
+import { runReceivablesDay } from '../../shared/usecases/receivables.js';
+import { givenBillingDeps, mailboxSince, runBillingSteps } from '../support/billing-steps.js';
+import { anOrder } from '../support/fixtures.js';
+import { givenEnrolledAccount, TestClock } from '../support/given.js';
+
+/**
+ * The daily job reads every open invoice of the table: this file has a table of its own, so it neither sees
+ * other files' invoices nor suspends their accounts.
+ */
+const tableName = `receivables-${randomUUID().slice(0, 8)}`;
+
+beforeAll(async () => {
+  const localStack = inject('localStack');
+  if (!localStack) throw new Error('no local stack');
+  await createTableIfMissing(localStack.endpoints.dynamodb, tableName);
+});
+
+const line = (unitPriceMinor: number) => ({
+  sku: 'SKU-20',
+  description: 'Article à 20 %',
+  quantity: 1,
+  unitPriceMinor,
+  vatRate: 20,
+  sellerId: 'seller-1',
+});
+
+const addDays = (date: string, days: number) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+async function given() {
+  const clock = new TestClock(new Date('2026-10-13T09:00:00Z'));
+  const services = createServices({ ...loadConfig(), tableName }, undefined, clock);
+  const billing = givenBillingDeps(services);
+  const account = await givenEnrolledAccount(services, { billingCycle: 'weekly' });
+  await placeOrder(services, {
+    storefrontId: account.storefrontId,
+    idempotencyKey: randomUUID(),
+    input: anOrder(account.accountId, { lines: [line(10_000)] }),
+  });
+  clock.set('2026-10-19T06:00:00Z');
+  const { invoices } = await runBillingSteps(billing, {
+    cutOff: '2026-10-19',
+    accountIds: [account.accountId],
+    stopAfter: 'number',
+  });
+  const invoice = invoices.find((candidate) => candidate.status === 'issued') as Invoice;
+  const receivables = createReceivablesServices(services, {
+    reminderDays: parseReminderDays('1,15,30'),
+    suspendAfterDays: 30,
+    sender: LOCAL_INVOICE_SENDER,
+  });
+  const payments = createPaymentServices(services);
+  const order = (at: string) => {
+    clock.set(at);
+    return placeOrder(services, {
+      storefrontId: account.storefrontId,
+      idempotencyKey: randomUUID(),
+      input: anOrder(account.accountId, { lines: [line(100)] }),
+    });
+  };
+  return { clock, services, receivables, payments, account, invoice, order };
+}
+
+describe('receivables follow-up against the emulators', () => {
+  it('marks overdue once, sends each reminder step once across reruns, suspends, and payment restores', async () => {
+    const { clock, services, receivables, payments, account, invoice, order } = await given();
+    const due = invoice.dueDate as string;
+    const since = new Date();
+    const day = async (offset: number) => {
+      clock.set(`${addDays(due, offset)}T05:00:00Z`);
+      return runReceivablesDay(receivables, addDays(due, offset));
+    };
+
+    expect((await day(0)).invoicesDue).toBe(0); // due today is not late
+    expect(await day(1)).toMatchObject({ invoicesDue: 1, markedOverdue: 1, remindersSent: 1 });
+    expect(await day(1)).toMatchObject({ invoicesDue: 1, markedOverdue: 0, remindersSent: 0 });
+    expect((await getInvoice(payments, invoice.invoiceId)).overdueSince).toBe(addDays(due, 1));
+    expect((await day(15)).remindersSent).toBe(1);
+    expect((await day(16)).remindersSent).toBe(0);
+    expect((await day(15)).remindersSent).toBe(0);
+    // Day 30: the last step, not yet suspended (suspension is past 30 days).
+    expect(await day(30)).toMatchObject({ remindersSent: 1, accountsSuspended: 0 });
+    expect(await day(31)).toMatchObject({ remindersSent: 0, accountsSuspended: 1 });
+    expect(await day(31)).toMatchObject({ remindersSent: 0, accountsSuspended: 0 });
+
+    const steps = await receivables.receivables.reminders(invoice.invoiceId);
+    expect(steps.map((step) => [step.step, step.status])).toEqual([
+      [1, 'sent'],
+      [15, 'sent'],
+      [30, 'sent'],
+    ]);
+    const mails = (await mailboxSince(since)).filter(
+      (email) =>
+        email.destination.to.includes(invoice.buyer.billingEmails[0] as string) &&
+        email.subject.includes(invoice.number as string),
+    );
+    expect(mails).toHaveLength(3);
+
+    // Suspended: deferred ordering is refused with the reason.
+    const suspended = await services.accounts.get(account.accountId, { consistent: true });
+    expect(suspended).toMatchObject({ overdueSince: addDays(due, 1), overdueInvoiceCount: 1 });
+    const whileSuspended = await recomputeAccountFigures(payments, account.accountId);
+    expect(whileSuspended.stored).toEqual(whileSuspended.recomputed);
+    expect(whileSuspended.stored).toMatchObject({ suspended: true, overdueInvoiceCount: 1 });
+    const refused = await order(`${addDays(due, 31)}T09:00:00Z`).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DomainError);
+    expect(refused).toMatchObject({ code: 'overdue_debt', status: 422 });
+
+    // A partial payment leaves it suspended; the payment that settles it restores ordering by itself.
+    await recordPayment(payments, {
+      idempotencyKey: randomUUID(),
+      input: {
+        accountId: account.accountId,
+        amountMinor: 100,
+        currency: 'EUR',
+        receivedOn: addDays(due, 31),
+        method: 'transfer',
+        reference: 'part',
+      },
+    });
+    expect(
+      (await services.accounts.get(account.accountId, { consistent: true }))?.overdueSince,
+    ).toBeDefined();
+    clock.set(`${addDays(due, 31)}T10:00:00Z`);
+    await recordPayment(payments, {
+      idempotencyKey: randomUUID(),
+      input: {
+        accountId: account.accountId,
+        amountMinor: invoice.amountDueMinor - 100,
+        currency: 'EUR',
+        receivedOn: addDays(due, 31),
+        method: 'transfer',
+        reference: 'rest',
+      },
+    });
+    const restored = await services.accounts.get(account.accountId, { consistent: true });
+    expect(restored?.overdueSince).toBeUndefined();
+    expect(restored?.overdueInvoiceCount).toBe(0);
+    const accepted = await order(`${addDays(due, 31)}T11:00:00Z`);
+    expect(accepted.order.status).toBe('accepted');
+    // Paid: the invoice left the open index; the job no longer sees it.
+    expect((await day(32)).invoicesDue).toBe(0);
+    const figures = await recomputeAccountFigures(payments, account.accountId);
+    expect(figures.stored).toEqual(figures.recomputed);
+    expect(figures.matches).toBe(true);
+  });
+
+  it('records steps already past as skipped and sends only the latest one', async () => {
+    const { clock, receivables, invoice } = await given();
+    const due = invoice.dueDate as string;
+    clock.set(`${addDays(due, 20)}T05:00:00Z`);
+    expect(await runReceivablesDay(receivables, addDays(due, 20))).toMatchObject({
+      remindersSent: 1,
+      remindersSkipped: 1,
+    });
+    const steps = await receivables.receivables.reminders(invoice.invoiceId);
+    expect(steps.map((step) => [step.step, step.status])).toEqual([
+      [1, 'skipped'],
+      [15, 'sent'],
+    ]);
+  });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../shared/config.js';
+import { sampleInvoice } from '../../shared/invoicing/sample.js';
+import { loadReceivablesConfig, parseReminderDays } from '../../shared/receivables/config.js';
+import { buildReminderEmail } from '../../shared/receivables/reminder-email.js';
+import { daysBetween } from '../../shared/usecases/receivables.js';
+
+describe('receivables configuration', () => {
+  it('reads the ladder sorted, with its defaults', () => {
+    expect(parseReminderDays('30, 1,15')).toEqual([1, 15, 30]);
+    expect(loadReceivablesConfig({ INVOICE_SENDER: 'factures@example.com' })).toEqual({
+      reminderDays: [1, 15, 30],
+      suspendAfterDays: 30,
+      sender: 'factures@example.com',
+    });
+  });
+
+  it.each(['0', '1,1', 'x', '1.5'])('refuses REMINDER_DAYS=%s', (raw) => {
+    expect(() => parseReminderDays(raw)).toThrow(ConfigError);
+  });
+
+  it('refuses a nonsense threshold and a missing sender', () => {
+    expect(() => loadReceivablesConfig({ INVOICE_SENDER: 'a@b.c', SUSPEND_AFTER_DAYS: '-1' })).toThrow(
+      /SUSPEND_AFTER_DAYS/,
+    );
+    expect(() => loadReceivablesConfig({})).toThrow(/INVOICE_SENDER/);
+  });
+});
+
+describe('days overdue', () => {
+  it('counts whole calendar days, across a DST change', () => {
+    expect(daysBetween('2026-10-24', '2026-10-26')).toBe(2);
+    expect(daysBetween('2026-11-30', '2026-12-01')).toBe(1);
+    expect(daysBetween('2026-12-01', '2026-12-01')).toBe(0);
+  });
+});
+
+describe('the reminder email', () => {
+  it('names the invoice, the balance and the step', async () => {
+    const invoice = { ...sampleInvoice(), balanceMinor: 12_345 };
+    const raw = (
+      await buildReminderEmail(invoice, { step: 15, daysOverdue: 16, from: 'factures@marketplace.example' })
+    ).toString('utf8');
+    expect(raw).toContain(`X-Invoice-Number: ${invoice.number}`);
+    expect(raw).toContain('X-Reminder-Step: 15');
+    expect(raw).toMatch(/Message-ID:\s+<inv_\w+\.reminder-15@marketplace\.example>/i);
+    expect(raw).toMatch(/123,45|123\.45/);
+  });
+});
