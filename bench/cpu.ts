@@ -125,13 +125,21 @@ function sourceOf(frame: ProfileNode['callFrame']): string {
   return url;
 }
 
-/** Profiles `work` (sampling every 100 µs) and groups self time by where the code comes from. */
-export async function profile(orders: number, work: () => Promise<void>): Promise<ProfileSummary> {
+/**
+ * Profiles `work` (sampling every `intervalUs`, 100 µs by default) and groups self time by where the code
+ * comes from (the `topSources` largest); `orders` is the unit the per-order figures divide by.
+ */
+export async function profile(
+  orders: number,
+  work: () => Promise<void>,
+  intervalUs = 100,
+  topSources = 14,
+): Promise<ProfileSummary> {
   const session = new Session();
   session.connect();
   try {
     await session.post('Profiler.enable');
-    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    await session.post('Profiler.setSamplingInterval', { interval: intervalUs });
     await session.post('Profiler.start');
     await work();
     const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
@@ -165,7 +173,7 @@ export async function profile(orders: number, work: () => Promise<void>): Promis
       busyMs: Math.round(busyUs / 1000),
       bySource: [...bySource.entries()]
         .sort((a, b) => b[1] - a[1])
-        .slice(0, 14)
+        .slice(0, topSources)
         .map(([source, us]) => ({
           source,
           msPerOrder: perOrder(us),

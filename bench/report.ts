@@ -1,5 +1,6 @@
 /** Renders the results as plain-text tables (stdout) and Markdown (README, bench/results.md). */
 import type { AdapterStats, DdbStats, PathStats } from './analyze.js';
+import type { BillingResults } from './billing.js';
 import type { BundleInfo, InitInfo } from './bundles.js';
 import type { ProfileSummary } from './cpu.js';
 
@@ -349,6 +350,226 @@ export function renderMarkdown(report: Report, generatedAt: string): string {
     `${report.machine.platform}, Node ${report.machine.node}, DynamoDB Local in memory._` +
     (disturbance(report) ? `\n\n**${disturbance(report)}**` : '');
   const body = sections(report).map(
+    (s) => `#### ${s.title}\n\n${mdTable(s.headers, s.rows)}${s.note ? `\n\n${s.note}` : ''}`,
+  );
+  return `${[head, ...body].join('\n\n')}\n`;
+}
+
+// ---- billing (issue 3) ------------------------------------------------------------------------------
+
+function billingSections(b: BillingResults): Section[] {
+  const out: Section[] = [];
+  const run = b.run;
+  if (run) {
+    const cpu = run.cpu;
+    out.push({
+      title: 'Billing run over the local stack (one execution of the synthesized workflow)',
+      headers: [
+        'accounts × orders',
+        'orders (lines)',
+        'invoices sent',
+        'wall s',
+        'invoices/s',
+        'node cores',
+        'DynamoDB Local cores',
+        'irq + steal cores',
+        'other processes cores',
+        'outcome',
+      ],
+      rows: [
+        [
+          `${run.accounts} × ${run.ordersPerAccount}`,
+          `${run.orders} (${run.lines})`,
+          run.invoicesSent,
+          fixed(run.wallSec, 1),
+          fixed(run.invoicesPerSecond, 1),
+          fixed(cpu.nodeCores),
+          fixed(cpu.dynamodbLocalCores ?? Number.NaN),
+          `${fixed(cpu.irqAndSoftirqCores ?? Number.NaN)} + ${fixed(cpu.stealCores ?? Number.NaN)}`,
+          fixed(cpu.otherProcessesCores ?? Number.NaN),
+          `${run.status}, checks ${run.checks.pass ? 'PASS' : 'FAIL'}`,
+        ],
+      ],
+      note:
+        'BillingStateMachine runs the CDK-synthesized ASL with aws-local-stepfunctions, the real handlers ' +
+        '(imported before the clock starts) and retry intervals 0; wall time from execution start to end. ' +
+        `Map concurrency: ${Object.entries(run.mapConcurrency)
+          .map(([state, c]) => `${state} ${c}`)
+          .join(', ')}. ` +
+        'Node cores: the one Node.js process that runs the interpreter, every handler, the SDK clients and ' +
+        'the s3rver and SES emulators. Setup (not timed): ' +
+        `${run.setup.accountsSec} s for the accounts, ${run.setup.ordersSec} s for the orders ` +
+        `(placeOrder, ${run.setup.ordersPerSec}/s).`,
+    });
+    out.push({
+      title: 'Where the run’s wall time goes (phases and steps)',
+      headers: ['phase / step', 'calls', 'errors', 'mean ms', 'max ms', 'sum s', 'span s'],
+      rows: [
+        ...Object.entries(run.phasesSec).map(([phase, s]) => [phase, '', '', '', '', '', fixed(s, 2)]),
+        ...Object.entries(run.steps).map(([name, s]) => [
+          `↳ ${name}`,
+          s.calls,
+          Object.entries(s.errors)
+            .map(([kind, n]) => `${kind} ${n}`)
+            .join(', ') || '0',
+          fixed(s.meanMs, 1),
+          fixed(s.maxMs, 1),
+          fixed(s.totalMs / 1000, 1),
+          fixed((s.lastEndMs - s.firstStartMs) / 1000, 2),
+        ]),
+      ],
+      note:
+        'Phases: wall-clock spans from the first start to the last end of their steps. Steps: time inside ' +
+        'each handler as the state machine called it (concurrent calls overlap, so sums exceed the span).',
+    });
+    out.push({
+      title: 'Where the run’s CPU goes (the Node.js process, ms per invoice)',
+      headers: ['kind of code', 'ms per invoice', 'share'],
+      rows: [
+        ...run.cpuByCategory.map((c) => [c.category, fixed(c.msPerInvoice), `${fixed(c.share * 100, 0)} %`]),
+        [
+          'total sampled (busy)',
+          fixed((b.runProfile?.busyMs ?? Number.NaN) / Math.max(1, run.invoicesSent)),
+          '100 %',
+        ],
+      ],
+      note:
+        'V8 sampling profile (1 ms) of the run’s process during the measured execution, self time grouped by ' +
+        'package. Top packages: ' +
+        (b.runProfile?.bySource
+          .slice(0, 8)
+          .map((s) => `${s.source} ${fixed(s.msPerOrder)}`)
+          .join(', ') ?? 'n/a') +
+        '. Hottest functions: ' +
+        (b.runProfile?.topFunctions
+          .slice(0, 6)
+          .map((f) => `${f.fn} ${fixed(f.msPerOrder)}`)
+          .join(', ') ?? 'n/a') +
+        ' (`writev` and `writeSync` in C++: socket writes, and zlib’s deflateSync for the PDFs).',
+    });
+  }
+  const r = b.render;
+  if (r)
+    out.push({
+      title: `Invoice PDF render (sample invoice, ${r.orders} orders, ${r.lines} lines, to a null sink)`,
+      headers: [
+        'runs (after warm-up)',
+        'median ms',
+        'p90 ms',
+        'mean ms',
+        'min–max ms',
+        'first render ms',
+        'bytes',
+        'pages',
+      ],
+      rows: [
+        [
+          `${r.runs} (${r.warmup})`,
+          fixed(r.medianMs),
+          fixed(r.p90Ms),
+          fixed(r.meanMs),
+          `${fixed(r.minMs)}–${fixed(r.maxMs)}`,
+          fixed(r.firstRenderMs, 1),
+          r.pdfBytes,
+          r.pages,
+        ],
+      ],
+      note:
+        'Self time per render (V8 sampling profile, 100 µs, a further ' +
+        `${r.runs} renders): ` +
+        r.profile.bySource
+          .slice(0, 8)
+          .map((s) => `${s.source} ${fixed(s.msPerOrder)} ms`)
+          .join(', ') +
+        `; busy ${fixed(r.profile.busyMs / Math.max(1, r.profile.orders))} ms. Hottest functions: ` +
+        r.profile.topFunctions
+          .slice(0, 5)
+          .map((f) => `${f.fn} ${fixed(f.msPerOrder)}`)
+          .join(', ') +
+        ' (`writeSync :0` is zlib’s deflateSync: pdfkit compresses every content stream and embedded font).',
+    });
+  const memory = b.memory;
+  if (memory) {
+    out.push({
+      title: 'StorePdf memory by invoice size (billing-store-pdf bundle, fresh node per size)',
+      headers: [
+        'orders',
+        'lines',
+        'pages',
+        'PDF MB',
+        'peak RSS MB',
+        'RSS before invoke MB',
+        'peak heap used MB',
+        'peak external MB',
+        'StorePdf ms',
+        'with GC/100 ms: peak RSS MB',
+        'live heap MB',
+      ],
+      rows: memory.sizes.map((n) => {
+        const m = memory.bySize[String(n)];
+        if (!m) return [n, 'failed', '', '', '', '', '', '', '', '', ''];
+        return [
+          n,
+          m.lines,
+          m.pages,
+          fixed(m.pdfBytes / 1e6),
+          fixed(m.peakRssMb, 1),
+          fixed(m.rssBeforeInvokeMb, 1),
+          fixed(m.peakHeapUsedMb, 1),
+          fixed(m.peakExternalMb, 1),
+          m.storePdfMs,
+          fixed(m.withFullGcEvery100Ms.peakRssMb, 1),
+          fixed(m.withFullGcEvery100Ms.peakLiveHeapMb, 1),
+        ];
+      }),
+      note:
+        'Peak RSS: process.resourceUsage().maxRSS of a fresh `node` importing the bundle and invoking it once ' +
+        '(orders streamed from DynamoDB Local into renderInvoicePdf, bytes uploaded with InvoiceStore.put). ' +
+        'Heap and external: process.memoryUsage() sampled every 5 ms. Diagnostic columns: another fresh ' +
+        'process, same invocation, node --expose-gc with a full GC every 100 ms; live heap = most heap in use ' +
+        `right after a GC. Setup (not timed): ${memory.setup.ordersSec} s for the orders ` +
+        `(${memory.setup.ordersPerSec}/s), ${memory.setup.buildAndNumberSec} s to build and number.`,
+    });
+  }
+  out.push({
+    title: 'Targets (issue 3)',
+    headers: ['target', 'measured', 'result'],
+    rows: Object.values(b.targets).map((t) => [t.target, t.value, t.pass ? 'PASS' : 'FAIL']),
+  });
+  out.push({
+    title: 'Time each part of the billing section took (s)',
+    headers: ['part', 's'],
+    rows: Object.entries(b.timings).map(([part, s]) => [part, fixed(s, 1)]),
+    ...(b.errors.length > 0 ? { note: `Errors: ${b.errors.join('; ')}` } : {}),
+  });
+  return out;
+}
+
+const machineLine = (b: BillingResults) =>
+  `${b.machine.cpus} × ${b.machine.cpuModel}, Node ${b.machine.node}, load average ` +
+  `${b.machine.loadAverage1mAtStart.toFixed(2)} at start` +
+  (b.run?.cpu.otherProcessesCores === undefined
+    ? ''
+    : `, other processes ${b.run.cpu.otherProcessesCores.toFixed(2)} cores during the run`);
+
+/** The billing section as plain-text tables. */
+export function renderBillingText(b: BillingResults): string {
+  const head = `npm run bench — billing section (issue 3): ${machineLine(b)}; ${b.timings.totalSec} s`;
+  const body = billingSections(b).map(
+    (s) => `${s.title}\n\n${textTable(s.headers, s.rows)}${s.note ? `\n${s.note}` : ''}`,
+  );
+  return [head, ...body].join('\n\n');
+}
+
+/** Marks where the billing section starts in bench/results.md (kept when only one section is rerun). */
+export const BILLING_MARKDOWN_MARKER = '<!-- billing section: generated by npm run bench -->';
+
+/** The billing section as Markdown, starting with BILLING_MARKDOWN_MARKER. */
+export function renderBillingMarkdown(b: BillingResults, generatedAt: string): string {
+  const head =
+    `${BILLING_MARKDOWN_MARKER}\n\n### Billing run (issue 3)\n\n` +
+    `_Measured by \`npm run bench\` on ${generatedAt}: ${machineLine(b)}._`;
+  const body = billingSections(b).map(
     (s) => `#### ${s.title}\n\n${mdTable(s.headers, s.rows)}${s.note ? `\n\n${s.note}` : ''}`,
   );
   return `${[head, ...body].join('\n\n')}\n`;

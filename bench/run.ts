@@ -1,11 +1,16 @@
 /**
  * `npm run bench`: order intake through the local API Gateway adapter beside the same transaction sent
  * directly, the handler's own time and DynamoDB requests per order, bundle sizes and init times.
+ * Then the billing section (bench/billing.ts): a billing run over the local state machine, PDF render time
+ * and StorePdf's peak memory by invoice size.
  * Writes bench/results.json and bench/results.md, prints the tables; exits 0 even when a target fails.
  *
- * BENCH_SCALE (default 1) multiplies the order counts (e.g. 0.2 for a quick smoke run).
+ * BENCH_SCALE (default 1) multiplies the intake order counts (e.g. 0.2 for a quick smoke run).
+ * BENCH_ONLY=intake or BENCH_ONLY=billing runs one section and keeps the other's figures from the last
+ * bench/results.json and bench/results.md. The billing section reads BENCH_BILLING_ACCOUNTS (default 1000),
+ * BENCH_BILLING_ORDERS (default 20) and BENCH_BILLING_MEMORY_SIZES (default 100,10000).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,12 +23,16 @@ import {
 } from '../infra/local/emulators.js';
 import { API_FUNCTIONS } from '../shared/http/routes.js';
 import { type AdapterStats, adapterStats, ddbStats, merge, pathStats } from './analyze.js';
+import { type BillingResults, runBillingSection, stopBillingChildren } from './billing.js';
 import { type BundleInfo, buildBundles, type InitInfo, measureInit } from './bundles.js';
 import { findJavaChild, type ProfileSummary, profile } from './cpu.js';
 import type { PhaseRecord } from './intake.js';
 import {
+  BILLING_MARKDOWN_MARKER,
   type ConcurrencyResult,
   type Report,
+  renderBillingMarkdown,
+  renderBillingText,
   renderMarkdown,
   renderText,
   type TargetResult,
@@ -65,7 +74,21 @@ const TARGETS = {
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-async function main(): Promise<number> {
+const ONLY = process.env.BENCH_ONLY;
+if (ONLY !== undefined && ONLY !== 'intake' && ONLY !== 'billing') {
+  throw new Error('BENCH_ONLY must be intake or billing');
+}
+
+interface IntakeOutput {
+  /** results.json without the billing section. */
+  results: Record<string, unknown>;
+  text: string;
+  markdown: string;
+  targets: Record<string, TargetResult>;
+}
+
+/** The order-intake section (issue 2): measures, and answers what to write and print. */
+async function runIntake(): Promise<IntakeOutput> {
   const began = performance.now();
   const loadAtStart = round(loadavg()[0] ?? 0);
   const workDir = await mkdtemp(join(tmpdir(), 'deferred-billing-bench-'));
@@ -358,23 +381,80 @@ async function main(): Promise<number> {
       ),
       init: { withSourceMaps: init, withoutSourceMaps: initWithoutSourceMaps },
     };
-    await writeFile(new URL('results.json', BENCH_DIR), `${JSON.stringify(results, null, 2)}\n`);
-    const markdown = renderMarkdown(report, generatedAt);
-    await writeFile(new URL('results.md', BENCH_DIR), markdown);
-
-    console.log(renderText(report));
-    console.log('\nMarkdown (also in bench/results.md):\n');
-    console.log(markdown);
-    const failed = Object.values(targets).filter((t) => !t.pass);
-    console.log(
-      failed.length === 0
-        ? 'All targets PASS.'
-        : `FAIL: ${failed.length} target(s) missed: ${failed.map((t) => t.target).join('; ')}`,
-    );
-    return 0;
+    return { results, text: renderText(report), markdown: renderMarkdown(report, generatedAt), targets };
   } finally {
     await cleanUp();
   }
+}
+
+const RESULTS_JSON = new URL('results.json', BENCH_DIR);
+const RESULTS_MD = new URL('results.md', BENCH_DIR);
+
+/** The last results.json and results.md, for the section this run skips (BENCH_ONLY). */
+async function previousResults(): Promise<{ json: Record<string, unknown>; markdown: string }> {
+  const json = await readFile(RESULTS_JSON, 'utf8')
+    .then((text) => JSON.parse(text) as Record<string, unknown>)
+    .catch(() => ({}));
+  const markdown = await readFile(RESULTS_MD, 'utf8').catch(() => '');
+  return { json, markdown };
+}
+
+async function main(): Promise<number> {
+  const previous = ONLY ? await previousResults() : { json: {}, markdown: '' };
+  const intake = ONLY === 'billing' ? undefined : await runIntake();
+
+  let billing: BillingResults | undefined;
+  if (ONLY !== 'intake') {
+    const stop = () => {
+      log('interrupted: stopping the billing children');
+      stopBillingChildren();
+      process.exit(130);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    billing = await runBillingSection(log);
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  const billingAt = new Date().toISOString();
+
+  // results.json: this run's sections; a skipped section keeps its last figures.
+  const { billing: previousBilling, ...previousIntake } = previous.json;
+  const results = {
+    ...(intake ? intake.results : previousIntake),
+    ...(billing
+      ? { billing: { generatedAt: billingAt, ...billing } }
+      : previousBilling
+        ? { billing: previousBilling }
+        : {}),
+  };
+  await writeFile(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);
+
+  // results.md: the intake part, then the billing part from its marker on.
+  const [previousIntakeMd = '', previousBillingMd = ''] = previous.markdown.split(BILLING_MARKDOWN_MARKER);
+  const intakeMd = intake ? intake.markdown : previousIntakeMd.trimEnd();
+  const billingMd = billing
+    ? renderBillingMarkdown(billing, billingAt)
+    : previousBillingMd
+      ? `${BILLING_MARKDOWN_MARKER}${previousBillingMd}`
+      : '';
+  const markdown = `${[intakeMd.trimEnd(), billingMd.trimEnd()].filter(Boolean).join('\n\n')}\n`;
+  await writeFile(RESULTS_MD, markdown);
+
+  if (intake) console.log(intake.text);
+  if (billing) console.log(`${intake ? '\n' : ''}${renderBillingText(billing)}`);
+  console.log('\nMarkdown (also in bench/results.md):\n');
+  console.log(markdown);
+  const failed = [
+    ...Object.values(intake?.targets ?? {}).map((t) => ({ ...t, section: 'intake' })),
+    ...Object.values(billing?.targets ?? {}).map((t) => ({ ...t, section: 'billing' })),
+  ].filter((t) => !t.pass);
+  console.log(
+    failed.length === 0
+      ? 'All targets PASS.'
+      : `FAIL: ${failed.length} target(s) missed: ${failed.map((t) => `[${t.section}] ${t.target}`).join('; ')}`,
+  );
+  return 0;
 }
 
 function evaluateTargets(input: {

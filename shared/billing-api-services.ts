@@ -1,12 +1,14 @@
 import { getDocumentClient, getSfnClient } from './adapters/aws-clients.js';
 import { DownloadLinks } from './adapters/download-links.js';
 import { BillingRepository } from './adapters/dynamo/billing-repository.js';
+import { CreditNoteRepository } from './adapters/dynamo/credit-note-repository.js';
 import { PaymentRepository } from './adapters/dynamo/payment-repository.js';
 import { loadBillingConfig } from './billing/config.js';
 import { ConfigError } from './config.js';
 import { services } from './services.js';
 import type { PreviewDeps } from './usecases/billing.js';
 import type { BillingRunDeps, InvoiceDeps } from './usecases/billing-runs.js';
+import type { CreditNoteDeps } from './usecases/credit-notes.js';
 import type { PaymentDeps } from './usecases/payments.js';
 
 /*
@@ -87,5 +89,22 @@ export function createPaymentServices(base: ReturnType<typeof services>): Paymen
     billing: new BillingRepository(client, base.config.tableName),
     payments: new PaymentRepository(client, base.config.tableName),
     clock: base.clock,
+  };
+}
+
+let creditNoteMemo: CreditNoteDeps | undefined;
+
+/** What the credit-note routes (in the payments function) need: payment deps plus orders and credit notes. */
+export function creditNoteServices(): CreditNoteDeps {
+  if (!creditNoteMemo) creditNoteMemo = createCreditNoteServices(services());
+  return creditNoteMemo;
+}
+
+export function createCreditNoteServices(base: ReturnType<typeof services>): CreditNoteDeps {
+  return {
+    ...createPaymentServices(base),
+    creditNotes: new CreditNoteRepository(getDocumentClient(), base.config.tableName),
+    orders: base.orders,
+    timeZone: base.timeZone,
   };
 }

@@ -1,4 +1,9 @@
-import { paymentServices } from '../../shared/billing-api-services.js';
+import { creditNoteServices, paymentServices } from '../../shared/billing-api-services.js';
+import {
+  getCreditNote,
+  issueCreditNote,
+  listInvoiceCreditNotes,
+} from '../../shared/usecases/credit-notes.js';
 import { requireIdempotencyKey } from '../../shared/usecases/orders.js';
 import {
   getPayment,
@@ -9,7 +14,7 @@ import {
 } from '../../shared/usecases/payments.js';
 import { apiHandler } from '../commons/api-handler.js';
 
-/** Operator API for payments: record (once per Idempotency-Key), read, reverse, and histories. */
+/** Operator API for payments (record once per Idempotency-Key, read, reverse, histories) and credit notes. */
 export const handler = apiHandler('payments', {
   recordPayment: async ({ body, headers }) => {
     const idempotencyKey = requireIdempotencyKey(headers['idempotency-key']);
@@ -38,5 +43,27 @@ export const handler = apiHandler('payments', {
   }),
   listInvoicePayments: async ({ pathParameters }) => ({
     body: await listInvoicePayments(paymentServices(), pathParameters.invoiceId as string),
+  }),
+  issueCreditNote: async ({ body, headers, pathParameters }) => {
+    const idempotencyKey = requireIdempotencyKey(headers['idempotency-key']);
+    const result = await issueCreditNote(creditNoteServices(), {
+      invoiceId: pathParameters.invoiceId as string,
+      idempotencyKey,
+      input: body,
+    });
+    return {
+      status: result.status,
+      body: result.creditNote,
+      headers: {
+        location: `/v1/credit-notes/${result.creditNote.creditNoteId}`,
+        ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}),
+      },
+    };
+  },
+  getCreditNote: async ({ pathParameters }) => ({
+    body: await getCreditNote(creditNoteServices(), pathParameters.creditNoteId as string),
+  }),
+  listInvoiceCreditNotes: async ({ pathParameters }) => ({
+    body: await listInvoiceCreditNotes(creditNoteServices(), pathParameters.invoiceId as string),
   }),
 });

@@ -28,6 +28,10 @@
  * | payment by id                               | table         | PK = PAYMENT#<id>, SK = PAYMENT (lookup item)        |
  * | payment history of an invoice               | table         | PK = INVOICE#<id>, SK begins_with PAYMENT#           |
  * | reminder steps of an invoice (once each)    | table         | PK = INVOICE#<id>, SK = REMINDER#<days>              |
+ * | credit note by id                           | table         | PK = CREDITNOTE#<id>, SK = CREDITNOTE                |
+ * | credit notes of an invoice; credited qty    | table         | PK = INVOICE#<id>, SK begins_with CREDITNOTE# / = CREDITED |
+ * | credit-note number sequence of issuer/year  | table         | PK = COUNTER#CREDITNOTE#<entity>#<year>, SK = COUNTER |
+ * | credit-note idempotency record (TTL)        | table         | PK = IDEMPOTENCY#CREDITNOTE#<key>, SK = IDEMPOTENCY  |
  * | money movements of an account (ledger)      | table         | PK = ACCOUNT#<id>, SK begins_with LEDGER#            |
  * | open invoices by due date (overdue follow-up)| OpenInvoicesByDue | openPk = OPEN, openSk <= <dueDate>#~ (sparse: balance > 0) |
  */
@@ -139,7 +143,25 @@ export const keys = {
     PK: `INVOICE#${invoiceId}`,
     SK: `REMINDER#${String(step).padStart(4, '0')}`,
   }),
-  /** Append-only money movement of an account: issued invoice, payment, reversal. */
+  creditNoteIdempotency: (idempotencyKey: string) => ({
+    PK: `IDEMPOTENCY#CREDITNOTE#${idempotencyKey}`,
+    SK: 'IDEMPOTENCY',
+  }),
+  creditNoteCounter: (entityId: string, year: string) => ({
+    PK: `COUNTER#CREDITNOTE#${entityId}#${year}`,
+    SK: 'COUNTER',
+  }),
+  /** A credit note by id (the whole credit note). */
+  creditNote: (creditNoteId: string) => ({ PK: `CREDITNOTE#${creditNoteId}`, SK: 'CREDITNOTE' }),
+  /** A copy of a credit note in its invoice's lookup partition: the invoice's credit notes. */
+  invoiceCreditNote: (invoiceId: string, creditNoteId: string) => ({
+    PK: `INVOICE#${invoiceId}`,
+    SK: `CREDITNOTE#${creditNoteId}`,
+  }),
+  creditNotesPrefix: 'CREDITNOTE#',
+  /** Quantities already credited per `<orderId>#<lineNumber>` of an invoice (thousandths), versioned. */
+  invoiceCredited: (invoiceId: string) => ({ PK: `INVOICE#${invoiceId}`, SK: 'CREDITED' }),
+  /** Append-only money movement of an account: issued invoice, payment, reversal, credit note. */
   ledger: (accountId: string, at: string, entryId: string) => ({
     PK: `ACCOUNT#${accountId}`,
     SK: `LEDGER#${at}#${entryId}`,

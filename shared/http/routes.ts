@@ -6,6 +6,7 @@ import {
   updateAccountSchema,
 } from '../schemas/account.js';
 import { pageSchema, paginationQuerySchema } from '../schemas/common.js';
+import { creditNoteSchema, issueCreditNoteSchema } from '../schemas/credit-note.js';
 import {
   billingRunSchema,
   downloadLinkSchema,
@@ -385,6 +386,42 @@ export const ROUTES = [
     tag: 'Payments',
     successStatus: 200,
     response: pageSchema(invoicePaymentSchema),
+  },
+  {
+    method: 'POST',
+    path: '/v1/invoices/{invoiceId}/credit-notes',
+    function: 'payments',
+    roles: ['operator'],
+    summary:
+      'Issue a credit note (avoir) for returned lines or a cancelled order of this invoice; applied to its balance (a credit above the balance is refused)',
+    operationId: 'issueCreditNote',
+    tag: 'Payments',
+    body: issueCreditNoteSchema,
+    successStatus: 201,
+    response: creditNoteSchema,
+    requiredHeaders: ['Idempotency-Key'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/invoices/{invoiceId}/credit-notes',
+    function: 'payments',
+    roles: ['operator'],
+    summary: "An invoice's credit notes",
+    operationId: 'listInvoiceCreditNotes',
+    tag: 'Payments',
+    successStatus: 200,
+    response: pageSchema(creditNoteSchema),
+  },
+  {
+    method: 'GET',
+    path: '/v1/credit-notes/{creditNoteId}',
+    function: 'payments',
+    roles: ['operator'],
+    summary: 'Read a credit note',
+    operationId: 'getCreditNote',
+    tag: 'Payments',
+    successStatus: 200,
+    response: creditNoteSchema,
   },
   {
     method: 'GET',

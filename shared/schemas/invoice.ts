@@ -95,6 +95,8 @@ export const invoiceSchema = z
     paymentStatus: paymentStatusSchema.optional(),
     paidMinor: z.number().int().optional(),
     balanceMinor: z.number().int().optional(),
+    /** Sum of the credit notes issued against this invoice (each took its gross off the balance). */
+    creditedMinor: z.number().int().optional(),
     /** The day after the due date, once the daily follow-up found the invoice unpaid then. */
     overdueSince: localDateSchema.optional(),
     pdf: z.object({ s3Key: z.string(), bytes: z.number().int(), storedAt: instantSchema }).optional(),

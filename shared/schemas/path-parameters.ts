@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import { accountIdSchema, apiKeyIdSchema, orderIdSchema, storefrontIdSchema } from './common.js';
+import { creditNoteIdSchema } from './credit-note.js';
 import { invoiceIdSchema, runIdSchema } from './invoice.js';
 import { paymentIdSchema } from './payment.js';
 
@@ -12,4 +13,5 @@ export const pathParameterSchemas: Record<string, z.ZodType<string>> = {
   invoiceId: invoiceIdSchema,
   runId: runIdSchema,
   paymentId: paymentIdSchema,
+  creditNoteId: creditNoteIdSchema,
 };

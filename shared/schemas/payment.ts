@@ -98,10 +98,11 @@ export type InvoicePayment = z.infer<typeof invoicePaymentSchema>;
 export interface LedgerEntry {
   entryId: string;
   accountId: string;
-  kind: 'invoice_issued' | 'payment' | 'payment_reversal';
-  /** + for an issued invoice or a reversal, − for a payment. */
+  kind: 'invoice_issued' | 'payment' | 'payment_reversal' | 'credit_note';
+  /** + for an issued invoice or a reversal, − for a payment or a credit note. */
   unpaidDeltaMinor: number;
   invoiceId: string;
   paymentId?: string;
+  creditNoteId?: string;
   at: string;
 }

@@ -295,8 +295,9 @@ export interface AccountFigures {
 
 /**
  * Recomputes an account's exposure from its records: unbilled = accepted orders not yet on an issued
- * invoice; unpaid = the sum of its ledger (issued invoices, payments, reversals). Compares with the
- * counters kept on the account item, and each invoice's balance with its ledger.
+ * invoice; unpaid = the sum of its ledger (issued invoices, payments, reversals, credit notes). Compares with the
+ * counters kept on the account item, each invoice's balance with its ledger, and each invoice's
+ * credited amount (`creditedMinor`) with its credit-note ledger entries.
  */
 export async function recomputeAccountFigures(deps: PaymentDeps, accountId: string): Promise<AccountFigures> {
   const account = await deps.accounts.get(accountId, { consistent: true });
@@ -318,12 +319,28 @@ export async function recomputeAccountFigures(deps: PaymentDeps, accountId: stri
   const byInvoice = new Map<string, number>();
   for (const entry of ledger)
     byInvoice.set(entry.invoiceId, (byInvoice.get(entry.invoiceId) ?? 0) + entry.unpaidDeltaMinor);
+  const creditedByInvoice = new Map<string, number>();
+  for (const entry of ledger) {
+    if (entry.kind !== 'credit_note') continue;
+    creditedByInvoice.set(
+      entry.invoiceId,
+      (creditedByInvoice.get(entry.invoiceId) ?? 0) - entry.unpaidDeltaMinor,
+    );
+  }
   const invoiceMismatches = issued
-    .map((invoice) => ({
-      invoiceId: invoice.invoiceId,
-      stored: balanceOf(invoice),
-      recomputed: byInvoice.get(invoice.invoiceId) ?? 0,
-    }))
+    .flatMap((invoice) => [
+      {
+        invoiceId: invoice.invoiceId,
+        stored: balanceOf(invoice),
+        recomputed: byInvoice.get(invoice.invoiceId) ?? 0,
+      },
+      // What its credit notes took off (kept on the invoice) equals their ledger entries.
+      {
+        invoiceId: `${invoice.invoiceId}#credited`,
+        stored: invoice.creditedMinor ?? 0,
+        recomputed: creditedByInvoice.get(invoice.invoiceId) ?? 0,
+      },
+    ])
     .filter((line) => line.stored !== line.recomputed);
   const suspending = issued.filter((invoice) => invoice.suspendsAccount === true).length;
   const stored: AccountCounters = {

@@ -1,0 +1,164 @@
+/**
+ * Accounts with orders in a closed period, written through the domain use cases (`createAccount`,
+ * `placeOrder`) with a clock fixed in October 2026, as test/support/given.ts does: every order lands in
+ * the period a run with cut-off 1 November closes, and each account's exposure moves with its orders.
+ * The orders are the sample invoice's (`sampleOrder(i)`: 1 to 5 lines, 3 on average, so 20 orders make
+ * about 60 lines).
+ *
+ * Import this module only after `process.env` points the SDK at the emulators (see billing-local.ts).
+ */
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../shared/config.js';
+import { sampleOrder } from '../shared/invoicing/sample.js';
+import type { CreateAccountInput } from '../shared/schemas/account.js';
+import type { CreateOrderInput } from '../shared/schemas/order.js';
+import { createServices, type Services } from '../shared/services.js';
+import { createAccount } from '../shared/usecases/accounts.js';
+import type { Clock } from '../shared/usecases/clock.js';
+import { placeOrder } from '../shared/usecases/orders.js';
+import { createStorefront } from '../shared/usecases/storefronts.js';
+import { BENCH_PERIOD, pool } from './billing-local.js';
+
+/** Large enough that no bench order is ever refused for credit. */
+const CREDIT_LIMIT_MINOR = 2 ** 52;
+
+/** Workers writing accounts and orders at once. */
+const WRITE_CONCURRENCY = 16;
+
+const fixedClock = (instant: string): Clock => ({ now: () => new Date(instant) });
+
+/** Services on the emulators with the clock fixed in the bench period. */
+export function benchServices(): Services {
+  return createServices(loadConfig(), undefined, fixedClock(BENCH_PERIOD.orderInstant));
+}
+
+function accountInput(storefrontId: string, index: number): CreateAccountInput {
+  return {
+    legalName: `Boulangerie Banc d'Essai ${index} SARL`,
+    legalForm: 'SARL',
+    siren: '732829320',
+    vatId: 'FR40732829320',
+    billingAddress: {
+      line1: `${index + 1} avenue Jean Jaurès`,
+      postalCode: '77000',
+      city: 'Melun',
+      country: 'FR',
+    },
+    // One mailbox per account: the mailbox check counts one email per account.
+    billingEmails: [`compta+bench${index}@buyer.example`],
+    language: index % 4 === 3 ? 'en' : 'fr',
+    currency: 'EUR',
+    billingCycle: 'monthly',
+    supplyCategory: 'goods',
+    oneInvoicePerPurchaseOrder: false,
+    paymentTerms: { type: 'net', days: 30 },
+    creditLimitMinor: CREDIT_LIMIT_MINOR,
+    contract: { reference: `BENCH-BILL-${index}`, startDate: BENCH_PERIOD.contractStart },
+    status: 'active',
+    storefrontIds: [storefrontId],
+  };
+}
+
+/** The nth sample order as a storefront sends it (the server computes nets, totals and the period). */
+export function orderInputOf(accountId: string, index: number): CreateOrderInput {
+  const order = sampleOrder(index);
+  return {
+    accountId,
+    reference: order.reference,
+    ...(order.purchaseOrderNumber ? { purchaseOrderNumber: order.purchaseOrderNumber } : {}),
+    currency: order.currency,
+    ...(order.deliveryAddress ? { deliveryAddress: order.deliveryAddress } : {}),
+    lines: order.lines.map(({ sku, description, quantity, unitPriceMinor, vatRate, sellerId }) => ({
+      sku,
+      description,
+      quantity,
+      unitPriceMinor,
+      vatRate,
+      sellerId,
+    })),
+  };
+}
+
+export interface FixtureTimings {
+  accountsSec: number;
+  ordersSec: number;
+  ordersPerSec: number;
+}
+
+export interface BillingFixture {
+  storefrontId: string;
+  accountIds: string[];
+  orders: number;
+  lines: number;
+  timings: FixtureTimings;
+}
+
+/**
+ * `ordersPerAccount[i]` orders for account i, placed with `placeOrder` by WRITE_CONCURRENCY workers
+ * (interleaved across accounts, so concurrent orders mostly hit different accounts). Account i's orders
+ * are sampleOrder(0…n-1), so every account's invoice has the sample's shape.
+ */
+export async function createBillingFixture(
+  ordersPerAccount: readonly number[],
+  log: (message: string) => void,
+): Promise<BillingFixture> {
+  const services = benchServices();
+  const { storefront } = await createStorefront(services, { name: 'Bench billing storefront' });
+  const began = performance.now();
+  const accountIds: string[] = new Array(ordersPerAccount.length);
+  await pool(WRITE_CONCURRENCY, ordersPerAccount.length, async (i) => {
+    const account = await createAccount(services, accountInput(storefront.storefrontId, i));
+    accountIds[i] = account.accountId;
+  });
+  const accountsSec = (performance.now() - began) / 1000;
+  log(`  ${accountIds.length} accounts in ${accountsSec.toFixed(1)} s`);
+
+  // Order k of the interleaved sequence: round r = the rth order of every account that has one.
+  const sequence: Array<[account: number, index: number]> = [];
+  const most = Math.max(0, ...ordersPerAccount);
+  for (let r = 0; r < most; r++) {
+    ordersPerAccount.forEach((count, account) => {
+      if (r < count) sequence.push([account, r]);
+    });
+  }
+  const started = performance.now();
+  let lines = 0;
+  let done = 0;
+  let nextReport = started + 10_000;
+  await pool(WRITE_CONCURRENCY, sequence.length, async (k) => {
+    const [account, index] = sequence[k] as [number, number];
+    const accountId = accountIds[account] as string;
+    const { order } = await placeOrder(services, {
+      storefrontId: storefront.storefrontId,
+      idempotencyKey: `bench-${account}-${index}`,
+      input: orderInputOf(accountId, index),
+    });
+    if (order.billingPeriod.startDate !== BENCH_PERIOD.contractStart) {
+      throw new Error(`Order ${order.orderId} fell in period ${order.billingPeriod.startDate}`);
+    }
+    lines += order.lines.length;
+    done += 1;
+    if (performance.now() > nextReport) {
+      nextReport += 10_000;
+      log(`  ${done} / ${sequence.length} orders…`);
+    }
+  });
+  const ordersSec = (performance.now() - started) / 1000;
+  log(
+    `  ${sequence.length} orders (${lines} lines) in ${ordersSec.toFixed(1)} s ` +
+      `(${(sequence.length / ordersSec).toFixed(0)} orders/s, placeOrder × ${WRITE_CONCURRENCY})`,
+  );
+  return {
+    storefrontId: storefront.storefrontId,
+    accountIds,
+    orders: sequence.length,
+    lines,
+    timings: {
+      accountsSec: round1(accountsSec),
+      ordersSec: round1(ordersSec),
+      ordersPerSec: Math.round(sequence.length / ordersSec),
+    },
+  };
+}
+
+const round1 = (value: number) => Math.round(value * 10) / 10;

@@ -1,0 +1,104 @@
+/**
+ * Child process of `npm run bench` (billing section): the warm render time of one invoice. In this fresh
+ * process, the sample invoice (shared/invoicing/sample.ts: 20 orders, 60 lines, the shape of the issue) is
+ * rendered with `renderInvoicePdf` to a null sink RENDER_WARMUP times, then RENDER_RUNS times, each timed
+ * on its own: the median is `renderMsPerInvoice`. Then a V8 sampling profile of RENDER_RUNS more renders
+ * says where the time goes. No emulator: the orders come from the sample generator.
+ *
+ * Usage: tsx bench/billing-render.ts <result.json>.
+ */
+import { writeFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { renderInvoicePdf } from '../shared/invoicing/pdf.js';
+import { sampleInvoice, sampleOrders } from '../shared/invoicing/sample.js';
+import { type ProfileSummary, profile } from './cpu.js';
+import { mean, median, percentile, round } from './stats.js';
+
+const RENDER_ORDERS = 20;
+const RENDER_WARMUP = 5;
+const RENDER_RUNS = 30;
+
+export interface RenderResult {
+  orders: number;
+  lines: number;
+  warmup: number;
+  runs: number;
+  medianMs: number;
+  p90Ms: number;
+  meanMs: number;
+  minMs: number;
+  maxMs: number;
+  /** The very first render in this process (fonts read and parsed, code cold). */
+  firstRenderMs: number;
+  pdfBytes: number;
+  pages: number;
+  /** Self time per render by package / folder (V8 sampling profile, 100 µs). */
+  profile: ProfileSummary;
+}
+
+const nullSink = () =>
+  new Writable({
+    write(_chunk, _encoding, callback) {
+      callback();
+    },
+  });
+
+async function measureRender(): Promise<RenderResult> {
+  const invoice = sampleInvoice({ orders: RENDER_ORDERS });
+  const render = async () => {
+    let bytes = 0;
+    const chunks: Buffer[] = [];
+    await pipeline(
+      renderInvoicePdf(invoice, sampleOrders({ orders: RENDER_ORDERS })),
+      new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          bytes += chunk.length;
+          if (chunks.length < 4096) chunks.push(chunk);
+          callback();
+        },
+      }),
+    );
+    return { bytes, chunks };
+  };
+  let started = performance.now();
+  const first = await render();
+  const firstRenderMs = performance.now() - started;
+  const pages = (
+    Buffer.concat(first.chunks)
+      .toString('latin1')
+      .match(/\/Type\s*\/Page(?![s\w])/g) ?? []
+  ).length;
+  for (let i = 1; i < RENDER_WARMUP; i++) await render();
+  const times: number[] = [];
+  for (let i = 0; i < RENDER_RUNS; i++) {
+    started = performance.now();
+    await pipeline(renderInvoicePdf(invoice, sampleOrders({ orders: RENDER_ORDERS })), nullSink());
+    times.push(performance.now() - started);
+  }
+  const renderProfile = await profile(RENDER_RUNS, async () => {
+    for (let i = 0; i < RENDER_RUNS; i++) {
+      await pipeline(renderInvoicePdf(invoice, sampleOrders({ orders: RENDER_ORDERS })), nullSink());
+    }
+  });
+  return {
+    orders: RENDER_ORDERS,
+    lines: invoice.lineCount,
+    warmup: RENDER_WARMUP,
+    runs: RENDER_RUNS,
+    medianMs: round(median(times), 2),
+    p90Ms: round(percentile(times, 90), 2),
+    meanMs: round(mean(times), 2),
+    minMs: round(Math.min(...times), 2),
+    maxMs: round(Math.max(...times), 2),
+    firstRenderMs: round(firstRenderMs, 1),
+    pdfBytes: first.bytes,
+    pages,
+    profile: renderProfile,
+  };
+}
+
+const resultFile = process.argv[2];
+if (!resultFile) throw new Error('usage: bench/billing-render.ts <result.json>');
+await writeFile(resultFile, `${JSON.stringify(await measureRender(), null, 2)}\n`);

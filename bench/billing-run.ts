@@ -1,0 +1,344 @@
+/**
+ * Child process of `npm run bench` (billing section): one billing run over many accounts through the local
+ * state machine. Starts its own local stack in memory on free ports, creates BENCH_BILLING_ACCOUNTS
+ * accounts (default 1,000) with BENCH_BILLING_ORDERS orders each (default 20) in October 2026, then runs
+ * the CDK-synthesized workflow ONCE with `BillingStateMachine` (aws-local-stepfunctions, the real
+ * handlers, retry intervals 0) for cut-off 2026-11-01, and checks the outcome: every account invoiced once,
+ * every invoice numbered without gap, stored in S3 and emailed through the SES emulator.
+ *
+ * Usage: tsx bench/billing-run.ts <result.json>. Logs go to stderr.
+ */
+
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { emulatorClientConfig } from '../infra/local/emulators.js';
+import {
+  BillingStateMachine,
+  type ExecutionOutcome,
+  newExecutionIdentity,
+  type TaskHandler,
+} from '../infra/local/state-machine.js';
+import { BILLING_FUNCTIONS, type BillingFunctionName } from '../shared/billing/workflow.js';
+import type { BillingRun } from '../shared/schemas/invoice.js';
+import { BENCH_PERIOD, type BillingStack, log, maxRssMb, pool, runChild } from './billing-local.js';
+import { cpuSnapshot, findJavaChild, type ProfileSummary, profile } from './cpu.js';
+import { round } from './stats.js';
+
+const ACCOUNTS = Number(process.env.BENCH_BILLING_ACCOUNTS ?? 1000);
+const ORDERS_PER_ACCOUNT = Number(process.env.BENCH_BILLING_ORDERS ?? 20);
+if (!(Number.isInteger(ACCOUNTS) && ACCOUNTS > 0)) throw new Error('BENCH_BILLING_ACCOUNTS must be > 0');
+if (!(Number.isInteger(ORDERS_PER_ACCOUNT) && ORDERS_PER_ACCOUNT > 0))
+  throw new Error('BENCH_BILLING_ORDERS must be > 0');
+
+const FUNCTIONS_DIR = new URL('../functions/', import.meta.url);
+const PROFILE_INTERVAL_US = 1000;
+
+/** Per function: calls, errors by name, time inside the handler, and the span from first start to last end. */
+export interface StepStats {
+  calls: number;
+  errors: Record<string, number>;
+  totalMs: number;
+  meanMs: number;
+  maxMs: number;
+  /** ms from the execution's start to the first call, and to the end of the last one. */
+  firstStartMs: number;
+  lastEndMs: number;
+}
+
+export interface RunResult {
+  accounts: number;
+  ordersPerAccount: number;
+  orders: number;
+  lines: number;
+  setup: { accountsSec: number; ordersSec: number; ordersPerSec: number; definitionSec: number };
+  status: string;
+  error?: string;
+  wallSec: number;
+  invoicesSent: number;
+  invoicesPerSecond: number;
+  summary?: Omit<BillingRun, 'failures'> & { failures: number; firstFailures: BillingRun['failures'] };
+  steps: Record<string, StepStats>;
+  /** MaxConcurrency of each Map state of the definition, as the local runner applies it. */
+  mapConcurrency: Record<string, number>;
+  /**
+   * Cores kept busy during the run: this process (state machine, handlers, SDK, and the s3rver and SES
+   * emulators, which run in it), DynamoDB Local's JVM, anything else on the machine.
+   */
+  cpu: {
+    nodeCores: number;
+    dynamodbLocalCores?: number;
+    /** Machine busy time in none of the others: other processes on the machine. */
+    otherProcessesCores?: number;
+    /** Kernel interrupt work (loopback TCP between the processes lands here) and time stolen by the host. */
+    irqAndSoftirqCores?: number;
+    stealCores?: number;
+  };
+  /** This process's CPU during the run by package / folder, ms per invoice (1 ms sampling). */
+  profile: ProfileSummary;
+  checks: {
+    accountsWithOneSentInvoice: number;
+    accountsWithoutInvoice: number;
+    accountsWithSeveralInvoices: number;
+    invoicesNotSent: number;
+    invoicesWithWrongOrderCount: number;
+    counterLast: number;
+    distinctNumbers: number;
+    pdfObjects: number;
+    emails: number;
+    pass: boolean;
+  };
+  maxRssMb: number;
+  verifySec: number;
+}
+
+async function main(stackInfo: BillingStack): Promise<RunResult> {
+  const { createBillingFixture } = await import('./billing-fixture.js');
+  log(`run: ${ACCOUNTS} accounts × ${ORDERS_PER_ACCOUNT} orders in October 2026`);
+  const fixture = await createBillingFixture(new Array(ACCOUNTS).fill(ORDERS_PER_ACCOUNT), log);
+
+  // Warm "containers" before the clock starts: every handler module imported, the definition loaded.
+  const handlers = new Map<BillingFunctionName, TaskHandler>();
+  for (const name of BILLING_FUNCTIONS) {
+    const module = (await import(new URL(`${name}/handler.ts`, FUNCTIONS_DIR).href)) as {
+      handler: TaskHandler;
+    };
+    handlers.set(name, module.handler);
+  }
+  const stats = new Map<
+    BillingFunctionName,
+    { durations: number[]; errors: Record<string, number>; first: number; last: number }
+  >();
+  let t0 = 0;
+  const machine = new BillingStateMachine({
+    retryIntervalOverrides: 0,
+    waitTimeOverrides: 0,
+    loadHandler: async (name) => handlers.get(name) as TaskHandler,
+    wrapHandler: (name, handler) =>
+      (async (event: never, context) => {
+        const start = performance.now();
+        let entry = stats.get(name);
+        if (!entry) {
+          entry = { durations: [], errors: {}, first: start - t0, last: 0 };
+          stats.set(name, entry);
+        }
+        try {
+          return await handler(event, context);
+        } catch (error) {
+          const kind = (error as Error).name || 'Error';
+          entry.errors[kind] = (entry.errors[kind] ?? 0) + 1;
+          throw error;
+        } finally {
+          const end = performance.now();
+          entry.durations.push(end - start);
+          entry.last = Math.max(entry.last, end - t0);
+        }
+      }) as TaskHandler,
+  });
+  const definitionStarted = performance.now();
+  await machine.definition();
+  const definitionSec = (performance.now() - definitionStarted) / 1000;
+
+  const javaPid = findJavaChild();
+  const kernelBefore = kernelTicks();
+  const cpuBefore = cpuSnapshot(javaPid);
+  log(`run: one execution of the billing workflow, cut-off ${BENCH_PERIOD.cutOff}`);
+  let outcome = { status: 'ABORTED' } as ExecutionOutcome;
+  let wallMs = 0;
+  // A sampling profile at 1 ms (about 1 % overhead) says where the run's CPU goes.
+  const cpuProfile = await profile(
+    ACCOUNTS,
+    async () => {
+      t0 = performance.now();
+      outcome = await machine.run(
+        { trigger: 'api', cutOff: BENCH_PERIOD.cutOff, runId: `run_${BENCH_PERIOD.cutOff}` },
+        newExecutionIdentity(`bench-${Date.now()}`),
+      );
+      wallMs = performance.now() - t0;
+    },
+    PROFILE_INTERVAL_US,
+    200,
+  );
+  const cpuAfter = cpuSnapshot(javaPid);
+  const kernelAfter = kernelTicks();
+  const run = outcome.status === 'SUCCEEDED' ? (outcome.output as BillingRun) : undefined;
+  const invoicesSent = run?.invoicesSent ?? 0;
+  log(
+    `run: ${outcome.status} in ${(wallMs / 1000).toFixed(1)} s, ${invoicesSent} invoices sent ` +
+      `(${(invoicesSent / (wallMs / 1000)).toFixed(1)}/s)` +
+      (outcome.status === 'SUCCEEDED' ? '' : `: ${outcome.error} ${outcome.cause ?? ''}`.slice(0, 500)),
+  );
+
+  const verifyStarted = performance.now();
+  const checks = await verify(stackInfo, fixture.accountIds);
+  log(`run: checks ${checks.pass ? 'PASS' : 'FAIL'} ${JSON.stringify(checks)}`);
+
+  const cores = (ms: number | undefined) => (ms === undefined ? undefined : round(ms / wallMs, 2));
+  const javaMs =
+    cpuAfter.javaMs !== undefined && cpuBefore.javaMs !== undefined
+      ? cpuAfter.javaMs - cpuBefore.javaMs
+      : undefined;
+  const nodeMs = cpuAfter.nodeMs - cpuBefore.nodeMs;
+  const machineMs =
+    cpuAfter.machineMs !== undefined && cpuBefore.machineMs !== undefined
+      ? cpuAfter.machineMs - cpuBefore.machineMs
+      : undefined;
+  const irqMs = kernelBefore && kernelAfter ? kernelAfter.irqMs - kernelBefore.irqMs : 0;
+  const stealMs = kernelBefore && kernelAfter ? kernelAfter.stealMs - kernelBefore.stealMs : 0;
+  const othersMs =
+    machineMs !== undefined && javaMs !== undefined
+      ? Math.max(0, machineMs - nodeMs - javaMs - irqMs - stealMs)
+      : undefined;
+
+  const steps: Record<string, StepStats> = {};
+  for (const name of BILLING_FUNCTIONS) {
+    const entry = stats.get(name);
+    if (!entry) continue;
+    const total = entry.durations.reduce((sum, d) => sum + d, 0);
+    steps[name] = {
+      calls: entry.durations.length,
+      errors: entry.errors,
+      totalMs: round(total, 0),
+      meanMs: round(total / entry.durations.length, 2),
+      maxMs: round(Math.max(...entry.durations), 1),
+      firstStartMs: round(entry.first, 0),
+      lastEndMs: round(entry.last, 0),
+    };
+  }
+  const { failures, ...summary } = run ?? ({} as Partial<BillingRun>);
+  return {
+    accounts: ACCOUNTS,
+    ordersPerAccount: ORDERS_PER_ACCOUNT,
+    orders: fixture.orders,
+    lines: fixture.lines,
+    setup: { ...fixture.timings, definitionSec: round(definitionSec, 1) },
+    status: outcome.status,
+    ...(outcome.status === 'SUCCEEDED'
+      ? {}
+      : { error: `${outcome.error}: ${outcome.cause ?? ''}`.slice(0, 2000) }),
+    wallSec: round(wallMs / 1000, 2),
+    invoicesSent,
+    invoicesPerSecond: round(invoicesSent / (wallMs / 1000), 1),
+    ...(run
+      ? {
+          summary: {
+            ...(summary as Omit<BillingRun, 'failures'>),
+            failures: failures?.length ?? 0,
+            firstFailures: (failures ?? []).slice(0, 5),
+          },
+        }
+      : {}),
+    steps,
+    mapConcurrency: mapConcurrencyOf((await machine.definition()).asl),
+    cpu: {
+      nodeCores: cores(nodeMs) as number,
+      ...(javaMs === undefined ? {} : { dynamodbLocalCores: cores(javaMs) }),
+      ...(othersMs === undefined ? {} : { otherProcessesCores: cores(othersMs) }),
+      ...(kernelBefore && kernelAfter
+        ? { irqAndSoftirqCores: cores(irqMs), stealCores: cores(stealMs) }
+        : {}),
+    },
+    profile: cpuProfile,
+    checks,
+    maxRssMb: maxRssMb(),
+    verifySec: round((performance.now() - verifyStarted) / 1000, 1),
+  };
+}
+
+/** The machine's irq + softirq and steal time so far, ms (Linux /proc/stat; undefined elsewhere). */
+function kernelTicks(): { irqMs: number; stealMs: number } | undefined {
+  try {
+    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+    const [, , , , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    const ms = (value: number) => (value / ticks) * 1000;
+    return { irqMs: ms((irq ?? 0) + (softirq ?? 0)), stealMs: ms(steal ?? 0) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every Map state's MaxConcurrency, nested ones included. */
+function mapConcurrencyOf(node: unknown, found: Record<string, number> = {}): Record<string, number> {
+  if (Array.isArray(node)) {
+    for (const item of node) mapConcurrencyOf(item, found);
+  } else if (node && typeof node === 'object') {
+    const states = (node as { States?: Record<string, unknown> }).States;
+    for (const [name, state] of Object.entries(states ?? {})) {
+      const { Type, MaxConcurrency } = state as { Type?: string; MaxConcurrency?: number };
+      if (Type === 'Map' && typeof MaxConcurrency === 'number') found[name] = MaxConcurrency;
+    }
+    for (const value of Object.values(node)) mapConcurrencyOf(value, found);
+  }
+  return found;
+}
+
+/** What the run left behind: one sent invoice per account, gapless numbers, the PDFs, the emails. */
+async function verify(stackInfo: BillingStack, accountIds: readonly string[]): Promise<RunResult['checks']> {
+  const { billingServices } = await import('../shared/billing-services.js');
+  const deps = billingServices();
+  let one = 0;
+  let none = 0;
+  let several = 0;
+  let notSent = 0;
+  let wrongOrderCount = 0;
+  const numbers = new Set<string>();
+  await pool(16, accountIds.length, async (i) => {
+    const { items } = await deps.billing.listInvoices(accountIds[i] as string, 10);
+    if (items.length === 0) none += 1;
+    else if (items.length > 1) several += 1;
+    for (const invoice of items) {
+      if (invoice.status !== 'sent') notSent += 1;
+      if (invoice.orderCount !== ORDERS_PER_ACCOUNT) wrongOrderCount += 1;
+      if (invoice.number) numbers.add(invoice.number);
+    }
+    if (items.length === 1 && items[0]?.status === 'sent') one += 1;
+  });
+  const year = [...numbers][0]?.slice(0, 4) ?? String(new Date().getUTCFullYear());
+  const counterLast = await deps.billing.readCounter(deps.config.issuer.entityId, year);
+
+  const s3 = new S3Client({ ...emulatorClientConfig(stackInfo.endpoints.s3), forcePathStyle: true });
+  let pdfObjects = 0;
+  try {
+    let token: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: stackInfo.resources.invoiceBucketName,
+          Prefix: 'invoices/',
+          ContinuationToken: token,
+        }),
+      );
+      pdfObjects += page.KeyCount ?? 0;
+      token = page.NextContinuationToken;
+    } while (token);
+  } finally {
+    s3.destroy();
+  }
+  const store = (await (await fetch(`${stackInfo.endpoints.ses}/store`)).json()) as {
+    emails: Array<{ destination: { to: string[] } }>;
+  };
+  const emails = store.emails.length;
+  const n = accountIds.length;
+  return {
+    accountsWithOneSentInvoice: one,
+    accountsWithoutInvoice: none,
+    accountsWithSeveralInvoices: several,
+    invoicesNotSent: notSent,
+    invoicesWithWrongOrderCount: wrongOrderCount,
+    counterLast,
+    distinctNumbers: numbers.size,
+    pdfObjects,
+    emails,
+    pass:
+      one === n &&
+      wrongOrderCount === 0 &&
+      counterLast === n &&
+      numbers.size === n &&
+      pdfObjects === n &&
+      emails === n,
+  };
+}
+
+await runChild('bench-billing-run', process.argv[2], main);

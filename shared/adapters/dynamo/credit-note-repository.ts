@@ -1,0 +1,287 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { keys } from '../../data/table.js';
+import type { CreditNote } from '../../schemas/credit-note.js';
+import type { PaymentStatus } from '../../schemas/invoice.js';
+import type { LedgerEntry } from '../../schemas/payment.js';
+import type { InvoiceRecord } from './billing-repository.js';
+import type { IdempotencyRecord } from './order-repository.js';
+
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+
+/** Quantities already credited on an invoice, per `<orderId>#<lineNumber>`, in thousandths. */
+export interface CreditedQuantities {
+  credited: Record<string, number>;
+  /** Absent before the first credit note of the invoice. */
+  version?: number;
+}
+
+export type CreditNoteWriteOutcome =
+  | { kind: 'written' }
+  | { kind: 'idempotency-key-used'; record: IdempotencyRecord }
+  | { kind: 'idempotency-key-in-flight' }
+  | { kind: 'stale' }
+  | { kind: 'conflict' };
+
+const INTERNAL = ['PK', 'SK', 'entity'] as const;
+
+function view(item: Record<string, unknown>): CreditNote {
+  const copy = { ...item };
+  for (const attribute of INTERNAL) delete copy[attribute];
+  return copy as unknown as CreditNote;
+}
+
+/**
+ * Credit notes. Issuing one is ONE TransactWriteItems: idempotency record, the issuer's credit-note
+ * counter (conditioned on the value read: gapless, no duplicate), the credit note and its copy under the
+ * invoice, the invoice's credited quantities (versioned: never credit a line twice), a ledger entry
+ * (negative), the invoice's balance (conditioned on the balance read) and the account's exposure.
+ */
+export class CreditNoteRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getIdempotencyRecord(key: string): Promise<IdempotencyRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.creditNoteIdempotency(key),
+        ConsistentRead: true,
+      }),
+    );
+    return Item as IdempotencyRecord | undefined;
+  }
+
+  async readCounter(entityId: string, year: string): Promise<number> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.creditNoteCounter(entityId, year),
+        ConsistentRead: true,
+      }),
+    );
+    return (Item?.last as number | undefined) ?? 0;
+  }
+
+  async credited(invoiceId: string): Promise<CreditedQuantities> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.invoiceCredited(invoiceId),
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return { credited: {} };
+    return { credited: Item.credited as Record<string, number>, version: Item.version as number };
+  }
+
+  async get(creditNoteId: string): Promise<CreditNote | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.creditNote(creditNoteId), ConsistentRead: true }),
+    );
+    return Item ? view(Item) : undefined;
+  }
+
+  /** An invoice's credit notes, oldest first (ids are ULIDs). */
+  async listForInvoice(invoiceId: string): Promise<CreditNote[]> {
+    const found: CreditNote[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: {
+            ':pk': keys.invoicePartition(invoiceId),
+            ':prefix': keys.creditNotesPrefix,
+          },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      found.push(...(result.Items ?? []).map(view));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return found;
+  }
+
+  /** Issues a credit note (see the class comment). */
+  async issue(command: {
+    creditNote: CreditNote;
+    invoice: InvoiceRecord;
+    entityId: string;
+    year: string;
+    last: number;
+    credited: CreditedQuantities;
+    idempotency: { key: string; record: IdempotencyRecord; nowEpoch: number };
+    account: { overdueInvoiceCount?: number };
+  }): Promise<CreditNoteWriteOutcome> {
+    const { creditNote, invoice, idempotency } = command;
+    const at = creditNote.issuedAt;
+    const total = creditNote.appliedMinor;
+    const entryId = `${creditNote.creditNoteId}#${invoice.invoiceId}`;
+    const entry: LedgerEntry = {
+      entryId,
+      accountId: creditNote.accountId,
+      kind: 'credit_note',
+      unpaidDeltaMinor: -total,
+      invoiceId: invoice.invoiceId,
+      creditNoteId: creditNote.creditNoteId,
+      at,
+    };
+    const before = invoice.balanceMinor ?? invoice.amountDueMinor;
+    const balanceMinor = before - total;
+    const paidMinor = invoice.paidMinor ?? 0;
+    const paymentStatus: PaymentStatus =
+      balanceMinor <= 0 ? 'paid' : paidMinor > 0 ? 'partially_paid' : 'unpaid';
+    const open = balanceMinor > 0;
+    const invoiceValues: Record<string, unknown> = {
+      ':before': before,
+      ':balance': balanceMinor,
+      ':status': paymentStatus,
+      ':credited': (invoice.creditedMinor ?? 0) + total,
+    };
+    let invoiceUpdate = 'SET balanceMinor = :balance, paymentStatus = :status, creditedMinor = :credited';
+    let cleared = false;
+    if (!open) {
+      invoiceUpdate += ' REMOVE openPk, openSk, suspendsAccount';
+      cleared = invoice.suspendsAccount === true;
+    }
+    const balanceCondition =
+      invoice.balanceMinor === undefined
+        ? 'attribute_not_exists(balanceMinor) AND amountDueMinor = :before'
+        : 'balanceMinor = :before';
+    const suspensionCondition = invoice.suspendsAccount
+      ? 'attribute_exists(suspendsAccount)'
+      : 'attribute_not_exists(suspendsAccount)';
+    let accountUpdate =
+      'SET unpaidMinor = unpaidMinor - :total, availableCreditMinor = availableCreditMinor + :total';
+    let accountCondition = 'attribute_exists(PK)';
+    const accountValues: Record<string, unknown> = { ':total': total };
+    if (cleared) {
+      const expected = command.account.overdueInvoiceCount ?? 0;
+      const left = Math.max(0, expected - 1);
+      accountUpdate += ', overdueInvoiceCount = :left';
+      accountCondition += ' AND overdueInvoiceCount = :expected';
+      accountValues[':left'] = left;
+      accountValues[':expected'] = expected;
+      if (left === 0) accountUpdate += ' REMOVE overdueSince';
+    }
+    const creditedVersion = command.credited.version;
+    const items: TransactItems = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.creditNoteIdempotency(idempotency.key),
+            entity: 'IdempotencyRecord',
+            ...idempotency.record,
+          },
+          ConditionExpression: 'attribute_not_exists(PK) OR expiresAt < :nowEpoch',
+          ExpressionAttributeValues: { ':nowEpoch': idempotency.nowEpoch },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.creditNoteCounter(command.entityId, command.year),
+          UpdateExpression: 'SET #last = :next',
+          ConditionExpression:
+            command.last === 0 ? 'attribute_not_exists(#last) OR #last = :last' : '#last = :last',
+          ExpressionAttributeNames: { '#last': 'last' },
+          ExpressionAttributeValues: { ':last': command.last, ':next': command.last + 1 },
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.creditNote(creditNote.creditNoteId), entity: 'CreditNote', ...creditNote },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.invoiceCreditNote(invoice.invoiceId, creditNote.creditNoteId),
+            entity: 'InvoiceCreditNote',
+            ...creditNote,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.invoiceCredited(invoice.invoiceId),
+            entity: 'CreditedQuantities',
+            credited: command.credited.credited,
+            version: (creditedVersion ?? 0) + 1,
+          },
+          ConditionExpression:
+            creditedVersion === undefined ? 'attribute_not_exists(PK)' : 'version = :version',
+          ...(creditedVersion === undefined
+            ? {}
+            : { ExpressionAttributeValues: { ':version': creditedVersion } }),
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.ledger(creditNote.accountId, at, entryId), entity: 'LedgerEntry', ...entry },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.invoice(
+            invoice.accountId,
+            invoice.orderRange.from,
+            invoice.currency,
+            invoice.purchaseOrderKey,
+          ),
+          UpdateExpression: invoiceUpdate,
+          ConditionExpression: `${balanceCondition} AND ${suspensionCondition}`,
+          ExpressionAttributeValues: invoiceValues,
+        },
+      },
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.account(creditNote.accountId),
+          UpdateExpression: accountUpdate,
+          ConditionExpression: accountCondition,
+          ExpressionAttributeValues: accountValues,
+        },
+      },
+    ];
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return { kind: 'written' };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      const first = reasons[0];
+      if (first?.Code === 'ConditionalCheckFailed') {
+        const item = first.Item ? unmarshall(first.Item as never) : undefined;
+        if (item) return { kind: 'idempotency-key-used', record: item as unknown as IdempotencyRecord };
+        return { kind: 'idempotency-key-in-flight' };
+      }
+      if (first?.Code === 'TransactionConflict') return { kind: 'idempotency-key-in-flight' };
+      if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) return { kind: 'stale' };
+      if (reasons.some((reason) => reason.Code === 'TransactionConflict')) return { kind: 'conflict' };
+      throw error;
+    }
+  }
+}

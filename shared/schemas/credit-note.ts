@@ -1,0 +1,110 @@
+import * as z from 'zod';
+import {
+  accountIdSchema,
+  currencySchema,
+  idSchema,
+  instantSchema,
+  localDateSchema,
+  orderIdSchema,
+} from './common.js';
+import { invoiceIdSchema } from './invoice.js';
+import { quantitySchema, totalsSchema, vatBreakdownEntrySchema } from './order.js';
+
+export const creditNoteIdSchema = idSchema('cn');
+
+/** At most this many credited lines per credit note: the whole issue is one DynamoDB transaction. */
+export const MAX_CREDIT_LINES = 200;
+
+const reasonSchema = z.string().trim().min(1).max(500).meta({
+  description: 'Why the buyer is credited (printed on the credit note).',
+  example: 'Retour marchandise',
+});
+
+export const creditLineInputSchema = z
+  .strictObject({
+    orderId: orderIdSchema,
+    lineNumber: z.number().int().min(1),
+    quantity: quantitySchema,
+  })
+  .meta({ id: 'CreditLineInput' });
+
+/**
+ * Body of `POST /v1/invoices/{invoiceId}/credit-notes`: some lines returned (`lines`), or a whole order
+ * cancelled (`orderId` with `cancelOrder: true`) — exactly one of the two.
+ */
+export const issueCreditNoteSchema = z
+  .strictObject({
+    reason: reasonSchema,
+    lines: z.array(creditLineInputSchema).min(1).max(MAX_CREDIT_LINES).optional().meta({
+      description: 'Lines returned and the quantity credited on each (at most what is left to credit).',
+    }),
+    orderId: orderIdSchema
+      .optional()
+      .meta({ description: 'The order cancelled: all its lines are credited.' }),
+    cancelOrder: z.literal(true).optional(),
+  })
+  .superRefine((input, context) => {
+    if (input.lines && (input.orderId !== undefined || input.cancelOrder !== undefined)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['lines'],
+        message: 'must not be given with orderId/cancelOrder',
+      });
+    } else if (!input.lines) {
+      if (input.orderId === undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: ['lines'],
+          message: 'is required (or orderId with cancelOrder: true)',
+        });
+      } else if (input.cancelOrder !== true) {
+        context.addIssue({ code: 'custom', path: ['cancelOrder'], message: 'must be true with orderId' });
+      }
+    }
+    const seen = new Set<string>();
+    input.lines?.forEach((line, index) => {
+      const key = `${line.orderId}#${line.lineNumber}`;
+      if (seen.has(key)) {
+        context.addIssue({ code: 'custom', path: ['lines', index, 'lineNumber'], message: 'appears twice' });
+      }
+      seen.add(key);
+    });
+  })
+  .meta({ id: 'IssueCreditNote' });
+export type IssueCreditNoteInput = z.infer<typeof issueCreditNoteSchema>;
+
+export const creditNoteLineSchema = z
+  .object({
+    orderId: orderIdSchema,
+    lineNumber: z.number().int(),
+    sku: z.string(),
+    description: z.string(),
+    quantity: z.number(),
+    unitPriceMinor: z.number().int(),
+    vatRate: z.number(),
+    netMinor: z.number().int(),
+  })
+  .meta({ id: 'CreditNoteLine' });
+export type CreditNoteLine = z.infer<typeof creditNoteLineSchema>;
+
+/** An issued credit note (`avoir`): append-only, numbered `AV-<year>-<seq>` per issuer and year. */
+export const creditNoteSchema = z
+  .object({
+    creditNoteId: creditNoteIdSchema,
+    number: z.string().meta({ example: 'AV-2026-000001' }),
+    accountId: accountIdSchema,
+    invoiceId: invoiceIdSchema,
+    invoiceNumber: z.string(),
+    invoiceIssueDate: localDateSchema,
+    issueDate: localDateSchema,
+    reason: z.string(),
+    currency: currencySchema,
+    lines: z.array(creditNoteLineSchema),
+    vatBreakdown: z.array(vatBreakdownEntrySchema),
+    totals: totalsSchema,
+    /** What the credit took off the invoice's balance: always the whole gross (see docs: refused beyond). */
+    appliedMinor: z.number().int(),
+    issuedAt: instantSchema,
+  })
+  .meta({ id: 'CreditNote' });
+export type CreditNote = z.infer<typeof creditNoteSchema>;

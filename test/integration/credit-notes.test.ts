@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createCreditNoteServices } from '../../shared/billing-api-services.js';
+import { DomainError } from '../../shared/errors.js';
+import type { Invoice } from '../../shared/schemas/invoice.js';
+import { getInvoice } from '../../shared/usecases/billing-runs.js';
+import {
+  type CreditNoteDeps,
+  getCreditNote,
+  issueCreditNote,
+  listInvoiceCreditNotes,
+} from '../../shared/usecases/credit-notes.js';
+import { placeOrder } from '../../shared/usecases/orders.js';
+import { recomputeAccountFigures, recordPayment } from '../../shared/usecases/payments.js';
+import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
+import { anOrder } from '../support/fixtures.js';
+import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
+
+/** One issued invoice of one order with two lines: 3 × 10.00 at 20 % and 2 × 5.00 at 5.5 %. */
+async function givenBilledOrder(orderCount = 1) {
+  const clock = new TestClock(new Date('2026-10-13T09:00:00Z'));
+  const services = givenServices(clock);
+  const billing = givenBillingDeps(services);
+  const account = await givenEnrolledAccount(services, {
+    billingCycle: 'weekly',
+    creditLimitMinor: 1_000_000,
+  });
+  const orderIds: string[] = [];
+  for (let index = 0; index < orderCount; index++) {
+    const placed = await placeOrder(services, {
+      storefrontId: account.storefrontId,
+      idempotencyKey: randomUUID(),
+      input: anOrder(account.accountId, {
+        lines: [
+          {
+            sku: 'A',
+            description: 'Article A',
+            quantity: 3,
+            unitPriceMinor: 1_000,
+            vatRate: 20,
+            sellerId: 's-1',
+          },
+          {
+            sku: 'B',
+            description: 'Article B',
+            quantity: 2,
+            unitPriceMinor: 500,
+            vatRate: 5.5,
+            sellerId: 's-1',
+          },
+        ],
+      }),
+    });
+    orderIds.push(placed.order.orderId);
+  }
+  clock.set('2026-10-19T06:00:00Z');
+  const { invoices } = await runBillingSteps(billing, {
+    cutOff: '2026-10-19',
+    accountIds: [account.accountId],
+    stopAfter: 'number',
+  });
+  const invoice = invoices.find((candidate) => candidate.status === 'issued') as Invoice;
+  clock.set('2026-10-21T10:00:00Z');
+  const deps = createCreditNoteServices(services);
+  return { clock, services, deps, account, invoice, orderIds };
+}
+
+async function expectExactFigures(deps: CreditNoteDeps, accountId: string) {
+  const figures = await recomputeAccountFigures(deps, accountId);
+  expect(figures.invoiceMismatches).toEqual([]);
+  expect(figures.stored).toEqual(figures.recomputed);
+  expect(figures.matches).toBe(true);
+  return figures;
+}
+
+async function refusal(promise: Promise<unknown>): Promise<DomainError> {
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
+  return error;
+}
+
+const sequenceOf = (number: string) => Number(number.split('-')[2]);
+
+describe('credit notes against the emulators', () => {
+  it('credits returned lines: VAT per rate, balance and exposure reduced, figures exact', async () => {
+    const { deps, services, account, invoice, orderIds } = await givenBilledOrder();
+    const [orderId] = orderIds as [string];
+    const before = await services.accounts.get(account.accountId, { consistent: true });
+    const result = await issueCreditNote(deps, {
+      invoiceId: invoice.invoiceId,
+      idempotencyKey: randomUUID(),
+      input: {
+        reason: 'Retour',
+        lines: [
+          { orderId, lineNumber: 1, quantity: 1 },
+          { orderId, lineNumber: 2, quantity: 2 },
+        ],
+      },
+    });
+    const { creditNote } = result;
+    expect(result.status).toBe(201);
+    expect(creditNote.number).toMatch(/^AV-2026-\d{6}$/);
+    expect(creditNote).toMatchObject({
+      invoiceId: invoice.invoiceId,
+      invoiceNumber: invoice.number,
+      invoiceIssueDate: invoice.issueDate,
+      issueDate: '2026-10-21',
+      totals: { netMinor: 2_000, vatMinor: 200 + 55, grossMinor: 2_255 },
+      appliedMinor: 2_255,
+    });
+    expect(creditNote.vatBreakdown).toEqual([
+      { vatRate: 20, baseMinor: 1_000, vatMinor: 200 },
+      { vatRate: 5.5, baseMinor: 1_000, vatMinor: 55 },
+    ]);
+    const after = await getInvoice(deps, invoice.invoiceId);
+    expect(after).toMatchObject({ balanceMinor: invoice.amountDueMinor - 2_255, creditedMinor: 2_255 });
+    const account2 = await services.accounts.get(account.accountId, { consistent: true });
+    expect(account2?.exposure.availableCreditMinor).toBe(
+      (before?.exposure.availableCreditMinor ?? 0) + 2_255,
+    );
+    expect(await getCreditNote(deps, creditNote.creditNoteId)).toEqual(creditNote);
+    expect((await listInvoiceCreditNotes(deps, invoice.invoiceId)).items).toEqual([creditNote]);
+    await expectExactFigures(deps, account.accountId);
+  });
+
+  it('replays the same Idempotency-Key and refuses it for another body', async () => {
+    const { deps, invoice, orderIds } = await givenBilledOrder();
+    const [orderId] = orderIds as [string];
+    const key = randomUUID();
+    const input = { reason: 'Retour', lines: [{ orderId, lineNumber: 1, quantity: 1 }] };
+    const first = await issueCreditNote(deps, { invoiceId: invoice.invoiceId, idempotencyKey: key, input });
+    const again = await issueCreditNote(deps, { invoiceId: invoice.invoiceId, idempotencyKey: key, input });
+    expect(again.replayed).toBe(true);
+    expect(again.creditNote).toEqual(first.creditNote);
+    const other = await refusal(
+      issueCreditNote(deps, {
+        invoiceId: invoice.invoiceId,
+        idempotencyKey: key,
+        input: { ...input, reason: 'Autre' },
+      }),
+    );
+    expect(other.code).toBe('idempotency_key_reused');
+  });
+
+  it('refuses an over-credit, a foreign order and an unknown line, naming the field', async () => {
+    const { deps, account, invoice, orderIds } = await givenBilledOrder();
+    const [orderId] = orderIds as [string];
+    await issueCreditNote(deps, {
+      invoiceId: invoice.invoiceId,
+      idempotencyKey: randomUUID(),
+      input: { reason: 'Retour', lines: [{ orderId, lineNumber: 1, quantity: 2 }] },
+    });
+    const over = await refusal(
+      issueCreditNote(deps, {
+        invoiceId: invoice.invoiceId,
+        idempotencyKey: randomUUID(),
+        input: { reason: 'Retour', lines: [{ orderId, lineNumber: 1, quantity: 1.5 }] },
+      }),
+    );
+    expect(over.code).toBe('over_credit');
+    expect(over.errors).toEqual([expect.objectContaining({ field: 'lines.0.quantity' })]);
+    const other = await givenBilledOrder();
+    const foreign = await refusal(
+      issueCreditNote(deps, {
+        invoiceId: invoice.invoiceId,
+        idempotencyKey: randomUUID(),
+        input: { reason: 'Retour', orderId: other.orderIds[0] as string, cancelOrder: true },
+      }),
+    );
+    expect(foreign.code).toBe('order_not_on_invoice');
+    expect(foreign.errors).toEqual([expect.objectContaining({ field: 'orderId' })]);
+    const line = await refusal(
+      issueCreditNote(deps, {
+        invoiceId: invoice.invoiceId,
+        idempotencyKey: randomUUID(),
+        input: { reason: 'Retour', lines: [{ orderId, lineNumber: 9, quantity: 1 }] },
+      }),
+    );
+    expect(line.errors).toEqual([expect.objectContaining({ field: 'lines.0.lineNumber' })]);
+    // Cancelling the order credits what is left (1 × A and 2 × B), then nothing is left.
+    const cancel = await issueCreditNote(deps, {
+      invoiceId: invoice.invoiceId,
+      idempotencyKey: randomUUID(),
+      input: { reason: 'Annulation', orderId, cancelOrder: true },
+    });
+    expect(cancel.creditNote.lines.map((entry) => [entry.lineNumber, entry.quantity])).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+    const nothing = await refusal(
+      issueCreditNote(deps, {
+        invoiceId: invoice.invoiceId,
+        idempotencyKey: randomUUID(),
+        input: { reason: 'Annulation', orderId, cancelOrder: true },
+      }),
+    );
+    expect(nothing.code).toBe('nothing_to_credit');
+    expect(await getInvoice(deps, invoice.invoiceId)).toMatchObject({
+      balanceMinor: 0,
+      paymentStatus: 'paid',
+    });
+    await expectExactFigures(deps, account.accountId);
+  });
+
+  it('refuses a credit above what is left to pay (no account credit balance is kept)', async () => {
+    const { deps, account, invoice, orderIds } = await givenBilledOrder();
+    await recordPayment(deps, {
+      idempotencyKey: randomUUID(),
+      input: {
+        accountId: account.accountId,
+        amountMinor: invoice.amountDueMinor,
+        currency: 'EUR',
+        receivedOn: '2026-10-20',
+        method: 'transfer',
+        reference: 'VIR',
+      },
+    });
+    const refused = await refusal(
+      issueCreditNote(deps, {
+        invoiceId: invoice.invoiceId,
+        idempotencyKey: randomUUID(),
+        input: { reason: 'Annulation', orderId: orderIds[0] as string, cancelOrder: true },
+      }),
+    );
+    expect(refused.code).toBe('credit_exceeds_balance');
+    expect((await listInvoiceCreditNotes(deps, invoice.invoiceId)).items).toEqual([]);
+    await expectExactFigures(deps, account.accountId);
+  });
+
+  it('numbers concurrent credit notes gaplessly, without duplicates', async () => {
+    const { deps, account, invoice, orderIds } = await givenBilledOrder(6);
+    const results = await Promise.all(
+      orderIds.map((orderId) =>
+        issueCreditNote(deps, {
+          invoiceId: invoice.invoiceId,
+          idempotencyKey: randomUUID(),
+          input: { reason: 'Annulation', orderId, cancelOrder: true },
+        }),
+      ),
+    );
+    const sequences = results.map((result) => sequenceOf(result.creditNote.number)).sort((a, b) => a - b);
+    const first = sequences[0] as number;
+    expect(sequences).toEqual(sequences.map((_, index) => first + index));
+    expect(await getInvoice(deps, invoice.invoiceId)).toMatchObject({ balanceMinor: 0 });
+    await expectExactFigures(deps, account.accountId);
+  });
+});
