@@ -5,6 +5,7 @@ import type { CreditedQuantities, CreditNoteRepository } from '../adapters/dynam
 import type { IdempotencyRecord, OrderRepository } from '../adapters/dynamo/order-repository.js';
 import { NO_PURCHASE_ORDER, purchaseOrderKey } from '../billing/invoice-builder.js';
 import { requestFingerprint } from '../domain/canonical-json.js';
+import { isLive, replayOrRefuse as replayIdempotent } from '../domain/idempotency.js';
 import { computeTotals, quantityToThousandths } from '../domain/money.js';
 import { localDate } from '../domain/periods.js';
 import { conflict, DomainError, type FieldError, notFound, refused } from '../errors.js';
@@ -245,23 +246,13 @@ async function replayIfKnown(
   requestHash: string,
 ): Promise<IssueCreditNoteResult | undefined> {
   const record = await deps.creditNotes.getIdempotencyRecord(idempotencyKey);
-  if (!record || record.expiresAt < Math.floor(deps.clock.now().getTime() / 1000)) return undefined;
+  if (!isLive(record, deps.clock.now())) return undefined;
   return replayOrRefuse(record, requestHash);
 }
 
 function replayOrRefuse(record: IdempotencyRecord, requestHash: string): IssueCreditNoteResult {
-  if (record.requestHash !== requestHash) {
-    throw refused(
-      'idempotency_key_reused',
-      'This Idempotency-Key was already used with a different request body. Use a new key for a new credit note.',
-      [{ field: 'Idempotency-Key', reason: 'was used for a different request' }],
-    );
-  }
-  return {
-    status: record.responseStatus,
-    creditNote: JSON.parse(record.responseJson) as CreditNote,
-    replayed: true,
-  };
+  const { status, body } = replayIdempotent<CreditNote>(record, requestHash, 'credit note');
+  return { status, creditNote: body, replayed: true };
 }
 
 export async function getCreditNote(deps: CreditNoteDeps, creditNoteId: string): Promise<CreditNote> {

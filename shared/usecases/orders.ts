@@ -5,6 +5,7 @@ import type { IdempotencyRecord, OrderRepository } from '../adapters/dynamo/orde
 import type { Principal } from '../auth/api-keys.js';
 import { requestFingerprint } from '../domain/canonical-json.js';
 import { checkEligibility, type EligibilityRefusal } from '../domain/eligibility.js';
+import { isLive, replayOrRefuse as replayIdempotent } from '../domain/idempotency.js';
 import { computeTotals } from '../domain/money.js';
 import {
   assignBillingPeriod,
@@ -192,19 +193,13 @@ async function replayIfKnown(
   requestHash: string,
 ): Promise<PlaceOrderResult | undefined> {
   const record = await deps.orders.getIdempotencyRecord(storefrontId, idempotencyKey);
-  if (!record || record.expiresAt < Math.floor(deps.clock.now().getTime() / 1000)) return undefined;
+  if (!isLive(record, deps.clock.now())) return undefined;
   return replayOrRefuse(record, requestHash);
 }
 
 function replayOrRefuse(record: IdempotencyRecord, requestHash: string): PlaceOrderResult {
-  if (record.requestHash !== requestHash) {
-    throw refused(
-      'idempotency_key_reused',
-      'This Idempotency-Key was already used with a different request body. Use a new key for a new order.',
-      [{ field: 'Idempotency-Key', reason: 'was used for a different request' }],
-    );
-  }
-  return { status: record.responseStatus, order: JSON.parse(record.responseJson) as Order, replayed: true };
+  const { status, body } = replayIdempotent<Order>(record, requestHash, 'order');
+  return { status, order: body, replayed: true };
 }
 
 function inFlight(): DomainError {

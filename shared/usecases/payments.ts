@@ -6,6 +6,7 @@ import type { IdempotencyRecord } from '../adapters/dynamo/order-repository.js';
 import type { InvoiceMove, PaymentRepository } from '../adapters/dynamo/payment-repository.js';
 import { keys } from '../data/table.js';
 import { requestFingerprint } from '../domain/canonical-json.js';
+import { isLive, replayOrRefuse as replayIdempotent } from '../domain/idempotency.js';
 import { conflict, DomainError, notFound, refused } from '../errors.js';
 import {
   type InvoicePayment,
@@ -205,23 +206,13 @@ async function replayIfKnown(
   requestHash: string,
 ): Promise<RecordPaymentResult | undefined> {
   const record = await deps.payments.getIdempotencyRecord(idempotencyKey);
-  if (!record || record.expiresAt < Math.floor(deps.clock.now().getTime() / 1000)) return undefined;
+  if (!isLive(record, deps.clock.now())) return undefined;
   return replayOrRefuse(record, requestHash);
 }
 
 function replayOrRefuse(record: IdempotencyRecord, requestHash: string): RecordPaymentResult {
-  if (record.requestHash !== requestHash) {
-    throw refused(
-      'idempotency_key_reused',
-      'This Idempotency-Key was already used with a different request body. Use a new key for a new payment.',
-      [{ field: 'Idempotency-Key', reason: 'was used for a different request' }],
-    );
-  }
-  return {
-    status: record.responseStatus,
-    payment: JSON.parse(record.responseJson) as Payment,
-    replayed: true,
-  };
+  const { status, body } = replayIdempotent<Payment>(record, requestHash, 'payment');
+  return { status, payment: body, replayed: true };
 }
 
 /**

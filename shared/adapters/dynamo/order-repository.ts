@@ -7,20 +7,12 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { INDEXES, keys } from '../../data/table.js';
+import type { IdempotencyRecord } from '../../domain/idempotency.js';
 import type { Order } from '../../schemas/order.js';
 import { type AccountRecord, toAccount } from './account-repository.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
-/** The first answer to an idempotent request, replayed as is. */
-export interface IdempotencyRecord {
-  requestHash: string;
-  responseStatus: number;
-  /** The first answer's body as JSON text: replayed verbatim, and one string to marshal, not a map. */
-  responseJson: string;
-  createdAt: string;
-  /** Epoch seconds; DynamoDB's TTL deletes the record after it. */
-  expiresAt: number;
-}
+export type { IdempotencyRecord };
 
 export interface PlaceOrderCommand {
   order: Order;
