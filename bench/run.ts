@@ -345,7 +345,9 @@ async function runIntake(): Promise<IntakeOutput> {
         ratioToDirect: Object.fromEntries(
           LEVELS.map((c) => [String(c), (concurrency[String(c)] as ConcurrencyResult).ratioToDirect]),
         ),
-        ownTimeP50Ms: ownTime.ownTimeP50Ms,
+        // The issue's "handler's own time": the orders-create invocation minus its DynamoDB waits.
+        ownTimeP50Ms: ownTime.handlerOwnP50Ms,
+        ownTimeEndToEndP50Ms: ownTime.ownTimeP50Ms,
         ownTime: { measuredAt: 'concurrency 1, per order', ...ownTime },
         ddbRequestsPerOrder: ddb.requestsPerOrder,
         authorizerDdbRequestsPerOrder: ddb.authorizerRequestsPerOrder,
@@ -364,8 +366,10 @@ async function runIntake(): Promise<IntakeOutput> {
           'ddbRequestsPerOrder counts the order handler’s requests only; the authorizer’s GetItem runs on every ' +
             'request through the local adapter (authorizerDdbRequestsPerOrder) while on AWS API Gateway caches ' +
             'the authorizer’s answer for 300 s per key.',
-          'ownTimeP50Ms: per order at concurrency 1, end-to-end latency seen by the HTTP client minus every ' +
-            'DynamoDB wait of that order (authorizer’s included), timed by a middleware at the end of the ' +
+          'ownTimeP50Ms: per order at concurrency 1, the orders-create handler’s invocation time minus its ' +
+            'DynamoDB waits (the handler’s own time, as the issue defines it); ownTimeEndToEndP50Ms: the latency ' +
+            'seen by the HTTP client minus every DynamoDB wait of that order, so it also counts the local HTTP ' +
+            'client, server and adapter. DynamoDB waits are timed by a middleware at the end of the ' +
             'finalizeRequest step of the handlers’ document client.',
           'initMsMedian: import() of the minified bundle in a fresh node process with --enable-source-maps ' +
             `(as deployed), median of ${INIT_RUNS}; this machine runs Node ${process.versions.node}, Lambda Node 22.`,
@@ -486,11 +490,11 @@ function evaluateTargets(input: {
       pass: ratios.every(([, r]) => (r as number) >= TARGETS.ratioToDirect),
     },
     ownTimeP50Ms: {
-      target: `own time p50 < ${TARGETS.ownTimeP50Ms} ms`,
+      target: `handler own time p50 < ${TARGETS.ownTimeP50Ms} ms`,
       value:
-        `${input.ownTime.ownTimeP50Ms} ms (in orders-create ${input.ownTime.handlerOwnP50Ms}, ` +
-        `in the authorizer ${input.ownTime.authorizerOwnP50Ms})`,
-      pass: input.ownTime.ownTimeP50Ms < TARGETS.ownTimeP50Ms,
+        `${input.ownTime.handlerOwnP50Ms} ms in orders-create (end to end through the local adapter and ` +
+        `HTTP client: ${input.ownTime.ownTimeP50Ms} ms)`,
+      pass: input.ownTime.handlerOwnP50Ms < TARGETS.ownTimeP50Ms,
     },
     oneTransaction: {
       target: 'all writes of an order in one transaction',
