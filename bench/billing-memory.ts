@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { REPO_ROOT } from '../infra/bundling/esbuild-options.js';
-import { INVOICE_FONT_FILES } from '../infra/constructs/billing-workflow.js';
+import { INVOICE_FONT_FILES, STORE_PDF_NODE_OPTIONS } from '../infra/constructs/billing-workflow.js';
 import { emulatorClientConfig } from '../infra/local/emulators.js';
 import { keys } from '../shared/data/table.js';
 import { BENCH_PERIOD, type BillingStack, log, runChild } from './billing-local.js';
@@ -193,7 +193,7 @@ async function main(stackInfo: BillingStack): Promise<MemoryResult> {
           env: {
             PATH: process.env.PATH,
             ...stackInfo.env,
-            NODE_OPTIONS: '--enable-source-maps',
+            NODE_OPTIONS: STORE_PDF_NODE_OPTIONS,
             INVOICE_FONT_DIR: taskDir,
             AWS_LAMBDA_FUNCTION_NAME: 'billing-store-pdf',
             AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '2048',

@@ -37,6 +37,13 @@ import { ENV, ProjectFunction, type TableAccess } from './project-function.js';
 /** Key prefix of invoice documents in the invoice bucket: the only objects billing functions may touch. */
 export const INVOICE_KEY_PREFIX = 'invoices/';
 
+/**
+ * StorePdf's Node options: a bounded old space makes V8 collect as it goes instead of growing the heap
+ * with garbage, so peak memory stays flat from 100 to 10,000 orders (the live data of a render is a few
+ * tens of MB). The bench runs the bundle with these very options.
+ */
+export const STORE_PDF_NODE_OPTIONS = '--enable-source-maps --max-old-space-size=128';
+
 /** Where the bundles carry the fonts the PDF renderer embeds (DejaVu: Latin, accents and the euro sign). */
 export const INVOICE_FONT_FILES = [
   'node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf',
@@ -124,6 +131,8 @@ interface FunctionSettings {
   readonly timeout: Duration;
   readonly memorySize?: number;
   readonly needsFonts?: boolean;
+  /** Replaces the default NODE_OPTIONS (`--enable-source-maps`). */
+  readonly nodeOptions?: string;
 }
 
 /**
@@ -149,6 +158,7 @@ const FUNCTION_SETTINGS: Readonly<Record<BillingFunctionName, FunctionSettings>>
     timeout: Duration.seconds(90),
     memorySize: 2048,
     needsFonts: true,
+    nodeOptions: STORE_PDF_NODE_OPTIONS,
   },
   'billing-email': {
     description: 'Billing run: email one invoice',
@@ -408,9 +418,13 @@ export class BillingWorkflow extends Construct {
           description: settings.description,
           timeout: settings.timeout,
           ...(settings.memorySize === undefined ? {} : { memorySize: settings.memorySize }),
-          environment: settings.needsFonts
-            ? { ...environment, [ENV.invoiceFontDir]: '/var/task' }
-            : environment,
+          environment: {
+            ...environment,
+            ...(settings.needsFonts ? { [ENV.invoiceFontDir]: '/var/task' } : {}),
+            ...('nodeOptions' in settings && settings.nodeOptions
+              ? { NODE_OPTIONS: settings.nodeOptions }
+              : {}),
+          },
           ...(settings.needsFonts ? { extraFiles: INVOICE_FONT_FILES } : {}),
         });
         const access = BILLING_TABLE_ACCESS[name];

@@ -274,7 +274,8 @@ describe('the functions', () => {
         LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logicalIdOf(fn.logs) } },
         Environment: {
           Variables: expect.objectContaining({
-            NODE_OPTIONS: '--enable-source-maps',
+            // Source maps everywhere; StorePdf also bounds its heap (see STORE_PDF_NODE_OPTIONS).
+            NODE_OPTIONS: expect.stringMatching(/^--enable-source-maps( --max-old-space-size=\d+)?$/),
             AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
             MARKETPLACE_TIME_ZONE: 'Europe/Paris',
           }),
