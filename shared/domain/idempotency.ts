@@ -1,4 +1,5 @@
-import { refused } from '../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DomainError, refused } from '../errors.js';
 
 /** The first answer to an idempotent request, replayed as is (orders, payments, credit notes). */
 export interface IdempotencyRecord {
@@ -33,4 +34,23 @@ export function replayOrRefuse<T>(
     );
   }
   return { status: record.responseStatus, body: JSON.parse(record.responseJson) as T };
+}
+
+/** 409: another request with the same key is being written right now; its answer comes on retry. */
+export function idempotencyKeyInFlight(): DomainError {
+  return new DomainError(
+    'idempotency_key_in_flight',
+    409,
+    'Request in progress',
+    'A request with this Idempotency-Key is being processed; retry shortly to get its answer.',
+    [{ field: 'Idempotency-Key', reason: 'is in use by a request in progress' }],
+  );
+}
+
+/**
+ * Waits before retrying a transaction that lost a race on a contended item: full jitter, growing with
+ * the attempt, capped at 200 ms, so competing writers spread out instead of colliding again.
+ */
+export function contentionBackoff(attempt: number): Promise<void> {
+  return sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
 }

@@ -1,11 +1,15 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ulid } from 'ulid';
 import type { InvoiceRecord } from '../adapters/dynamo/billing-repository.js';
 import type { CreditedQuantities, CreditNoteRepository } from '../adapters/dynamo/credit-note-repository.js';
 import type { IdempotencyRecord, OrderRepository } from '../adapters/dynamo/order-repository.js';
 import { NO_PURCHASE_ORDER, purchaseOrderKey } from '../billing/invoice-builder.js';
 import { requestFingerprint } from '../domain/canonical-json.js';
-import { isLive, replayOrRefuse as replayIdempotent } from '../domain/idempotency.js';
+import {
+  contentionBackoff,
+  idempotencyKeyInFlight,
+  isLive,
+  replayOrRefuse as replayIdempotent,
+} from '../domain/idempotency.js';
 import { computeTotals, quantityToThousandths } from '../domain/money.js';
 import { localDate } from '../domain/periods.js';
 import { conflict, DomainError, type FieldError, notFound, refused } from '../errors.js';
@@ -118,16 +122,10 @@ export async function issueCreditNote(
       case 'idempotency-key-used':
         return replayOrRefuse(outcome.record, requestHash);
       case 'idempotency-key-in-flight':
-        throw new DomainError(
-          'idempotency_key_in_flight',
-          409,
-          'Request in progress',
-          'A request with this Idempotency-Key is being processed; retry shortly to get its answer.',
-          [{ field: 'Idempotency-Key', reason: 'is in use by a request in progress' }],
-        );
+        throw idempotencyKeyInFlight();
       default:
         // Another credit note took the number, or a payment moved the balance: read again.
-        await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+        await contentionBackoff(attempt);
     }
   }
   throw conflict(

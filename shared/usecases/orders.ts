@@ -1,11 +1,15 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ulid } from 'ulid';
 import type { AccountRecord, AccountRepository } from '../adapters/dynamo/account-repository.js';
 import type { IdempotencyRecord, OrderRepository } from '../adapters/dynamo/order-repository.js';
 import type { Principal } from '../auth/api-keys.js';
 import { requestFingerprint } from '../domain/canonical-json.js';
 import { checkEligibility, type EligibilityRefusal } from '../domain/eligibility.js';
-import { isLive, replayOrRefuse as replayIdempotent } from '../domain/idempotency.js';
+import {
+  contentionBackoff,
+  idempotencyKeyInFlight,
+  isLive,
+  replayOrRefuse as replayIdempotent,
+} from '../domain/idempotency.js';
 import { computeTotals } from '../domain/money.js';
 import {
   assignBillingPeriod,
@@ -159,7 +163,7 @@ export async function placeOrder(
       case 'idempotency-key-used':
         return replayOrRefuse(outcome.record, requestHash);
       case 'idempotency-key-in-flight':
-        throw inFlight();
+        throw idempotencyKeyInFlight();
       case 'account-condition-failed': {
         if (!outcome.account) throw notFound('account', input.accountId);
         deps.accountSnapshots?.set(outcome.account);
@@ -176,7 +180,7 @@ export async function placeOrder(
       }
       case 'account-conflict':
         read = 'snapshot';
-        await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+        await contentionBackoff(attempt);
         break;
     }
   }
@@ -200,16 +204,6 @@ async function replayIfKnown(
 function replayOrRefuse(record: IdempotencyRecord, requestHash: string): PlaceOrderResult {
   const { status, body } = replayIdempotent<Order>(record, requestHash, 'order');
   return { status, order: body, replayed: true };
-}
-
-function inFlight(): DomainError {
-  return new DomainError(
-    'idempotency_key_in_flight',
-    409,
-    'Request in progress',
-    'A request with this Idempotency-Key is being processed; retry shortly to get its answer.',
-    [{ field: 'Idempotency-Key', reason: 'is in use by a request in progress' }],
-  );
 }
 
 function refusalError(refusal: EligibilityRefusal, account: AccountRecord): DomainError {
@@ -306,7 +300,7 @@ export async function cancelOrder(deps: OrderDeps, principal: Principal, orderId
     if (outcome.kind === 'not-cancellable' && outcome.status === 'billed') {
       throw conflict('order_already_billed', `Order ${orderId} is billed; correct it with a credit note.`);
     }
-    if (outcome.kind === 'conflict') await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+    if (outcome.kind === 'conflict') await contentionBackoff(attempt);
     // not-cancellable: the status changed under us; the next read tells which answer to give.
   }
   throw conflict('order_busy', `Order ${orderId} is being changed; retry.`);

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ulid } from 'ulid';
 import type { AccountRepository } from '../adapters/dynamo/account-repository.js';
 import type { BillingRepository, InvoiceRecord } from '../adapters/dynamo/billing-repository.js';
@@ -6,7 +5,12 @@ import type { IdempotencyRecord } from '../adapters/dynamo/order-repository.js';
 import type { InvoiceMove, PaymentRepository } from '../adapters/dynamo/payment-repository.js';
 import { keys } from '../data/table.js';
 import { requestFingerprint } from '../domain/canonical-json.js';
-import { isLive, replayOrRefuse as replayIdempotent } from '../domain/idempotency.js';
+import {
+  contentionBackoff,
+  idempotencyKeyInFlight,
+  isLive,
+  replayOrRefuse as replayIdempotent,
+} from '../domain/idempotency.js';
 import { conflict, DomainError, notFound, refused } from '../errors.js';
 import {
   type InvoicePayment,
@@ -107,16 +111,10 @@ export async function recordPayment(
       case 'idempotency-key-used':
         return replayOrRefuse(outcome.record, requestHash);
       case 'idempotency-key-in-flight':
-        throw new DomainError(
-          'idempotency_key_in_flight',
-          409,
-          'Request in progress',
-          'A request with this Idempotency-Key is being processed; retry shortly to get its answer.',
-          [{ field: 'Idempotency-Key', reason: 'is in use by a request in progress' }],
-        );
+        throw idempotencyKeyInFlight();
       default:
         // stale or conflict: another payment moved a balance; read again (the next read may refuse).
-        await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+        await contentionBackoff(attempt);
     }
   }
   throw conflict(
@@ -235,7 +233,7 @@ export async function reversePayment(deps: PaymentDeps, paymentId: string): Prom
     const at = deps.clock.now().toISOString();
     const outcome = await deps.payments.reverse(payment, moves, at);
     if (outcome.kind === 'written') return { ...payment, status: 'reversed', reversedAt: at };
-    if (outcome.kind !== 'already-reversed') await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+    if (outcome.kind !== 'already-reversed') await contentionBackoff(attempt);
     // already reversed: the next read answers it.
   }
   throw conflict('payment_busy', `Payment ${paymentId} is being changed; retry.`);
