@@ -7,9 +7,8 @@
  *
  * The font files are read and parsed once per process (a warm Lambda reuses them): parsing a 750 KB TTF and
  * building its OpenType layout tables costs tens of milliseconds, far more than rendering an invoice. The
- * parsed fontkit font is handed to pdfkit as is (pdfkit accepts any object with a `layout` function), and
- * shaping results are memoised per word across documents (pdfkit's own cache lives and dies with one
- * document, and grows without bound on a 10,000-order invoice, so it is turned off by the renderer).
+ * parsed fontkit font is handed to pdfkit as is (pdfkit accepts a fontkit font wherever it takes a path);
+ * shaped strings and encoded subsets are memoised across documents by the text writer (pdf-text.ts).
  *
  * The sRGB ICC profile of the PDF/A output intent: pdfkit reads it from `data/sRGB_IEC61966_2_1.icc`
  * relative to its own module, which in an ESM bundle is the bundle file itself. When the font directory
@@ -37,9 +36,6 @@ export interface InvoiceFonts {
 /** pdfkit's in-memory file registry (pdfkit ≥ 0.18; not in @types/pdfkit). */
 const registerFile = (pdfkitModule as unknown as { registerFile?: (path: string, data: Uint8Array) => void })
   .registerFile;
-
-/** Bound on memoised shaped words per font: enough for a warm Lambda's vocabulary, a few MB at most. */
-const LAYOUT_MEMO_LIMIT = 2_000;
 
 const fontsByDir = new Map<string, InvoiceFonts>();
 
@@ -87,7 +83,7 @@ function openFont(dir: string, file: string): fontkit.Font {
   } catch (cause) {
     throw new Error(`Invoice font ${path} cannot be read (INVOICE_FONT_DIR=${dir})`, { cause });
   }
-  return withSharedLayout(fontkit.create(bytes));
+  return fontkit.create(bytes);
 }
 
 /**
@@ -103,52 +99,4 @@ function registerColorProfile(dir: string): void {
     return;
   }
   registerFile?.(new URL(`./data/${ICC_PROFILE_FILE}`, import.meta.url).href, profile);
-}
-
-interface ShapedWord {
-  glyphs: fontkit.Glyph[];
-  positions: fontkit.GlyphPosition[];
-}
-
-const copyPosition = (p: fontkit.GlyphPosition): fontkit.GlyphPosition => ({
-  xAdvance: p.xAdvance,
-  yAdvance: p.yAdvance,
-  xOffset: p.xOffset,
-  yOffset: p.yOffset,
-});
-
-/**
- * The font with `layout(text)` memoised across documents. pdfkit lays text out word by word and scales the
- * returned positions in place, so every call gets fresh position objects; glyphs are fontkit's shared,
- * read-only glyph objects. Calls with OpenType features or a script are passed through untouched.
- */
-function withSharedLayout(font: fontkit.Font): fontkit.Font {
-  const memo = new Map<string, ShapedWord>();
-  const layout = (text: string, features?: unknown, ...rest: unknown[]): fontkit.GlyphRun => {
-    if (features !== undefined || rest.length > 0) return font.layout(text, features, ...rest);
-    let shaped = memo.get(text);
-    if (!shaped) {
-      const run = font.layout(text);
-      shaped = { glyphs: run.glyphs, positions: run.positions.map(copyPosition) };
-      if (memo.size >= LAYOUT_MEMO_LIMIT) memo.clear();
-      memo.set(text, shaped);
-    }
-    const positions = shaped.positions.map(copyPosition);
-    return {
-      glyphs: shaped.glyphs,
-      positions,
-      get advanceWidth() {
-        let width = 0;
-        for (const position of positions) width += position.xAdvance;
-        return width;
-      },
-    };
-  };
-  return new Proxy(font, {
-    get(target, key) {
-      if (key === 'layout') return layout;
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
 }

@@ -25,6 +25,8 @@ declare module 'fontkit' {
     /** Ascender in font units. */
     ascent: number;
     layout(text: string, features?: unknown, ...rest: unknown[]): GlyphRun;
+    /** The glyph the font maps a code point to (glyph 0, .notdef, when it has none). */
+    glyphForCodePoint(codePoint: number): Glyph;
   }
   export function create(buffer: Uint8Array, postscriptName?: string): Font;
 }

@@ -15,6 +15,7 @@ import PDFDocument from 'pdfkit';
 import type { Invoice } from '../schemas/invoice.js';
 import type { Order } from '../schemas/order.js';
 import { type InvoiceFonts, loadInvoiceFonts } from './assets.js';
+import { PdfCanvas } from './pdf-canvas.js';
 import {
   type Address,
   formatAddress,
@@ -66,8 +67,6 @@ const WHITE = '#ffffff';
 /** Line breaks allowed after a space, a hyphen or a slash (the token keeps its separator). */
 const BREAK_AFTER = /(?<=[ \-/])/;
 const WRAP_CACHE_LIMIT = 2_000;
-/** Words kept in pdfkit's per-document layout cache of a font before it is emptied (a few MB). */
-const LAYOUT_CACHE_LIMIT = 1_500;
 
 /** The header's two columns: issuer identity on the left, title and dates on the right. */
 const HEADER_RIGHT_WIDTH = 250;
@@ -149,9 +148,9 @@ export function renderInvoicePdf(
     tagged: true,
     lang: texts.bcp47,
     displayTitle: true,
-    // pdfkit's per-document cache of laid-out words: fast, but it grows with every distinct word (order
-    // ids, references, amounts) of a 10,000-order invoice; the layout empties it when it gets large.
-    fontLayoutCache: true,
+    // Text is shaped and memoised by PdfCanvas (pdf-canvas.ts); pdfkit's own per-document cache of laid-out
+    // words would only grow with every distinct word of a 10,000-order invoice.
+    fontLayoutCache: false,
     // The parsed font itself (pdfkit accepts a fontkit font wherever it takes a path): the constructor
     // then never loads its default Helvetica from disk, which a bundle does not ship.
     font: fonts.regular as unknown as string,
@@ -239,6 +238,7 @@ class InvoiceLayout {
   private linesSeen = 0;
   private readonly basesSeen = new Map<number, number>();
   private readonly wrapCache = new Map<string, string[]>();
+  private readonly canvas: PdfCanvas;
 
   constructor(
     private readonly doc: PDFKit.PDFDocument,
@@ -260,6 +260,10 @@ class InvoiceLayout {
     // name, so pdfkit reuses it instead of opening (and comparing) a second copy.
     doc.registerFont(this.fontNames.regular, fonts.regular as unknown as string);
     doc.registerFont(this.fontNames.bold, fonts.bold as unknown as string);
+    this.canvas = new PdfCanvas(doc, {
+      [this.fontNames.regular]: fonts.regular,
+      [this.fontNames.bold]: fonts.bold,
+    });
   }
 
   async render(orders: AsyncIterable<Order>, output: PassThrough): Promise<void> {
@@ -292,27 +296,29 @@ class InvoiceLayout {
 
   private style(weight: FontWeight, size: number, color: string): void {
     if (weight !== this.weight) {
-      this.doc.font(this.fontNames[weight]);
+      this.canvas.font(this.fontNames[weight]);
       this.weight = weight;
     }
     if (size !== this.size) {
       this.doc.fontSize(size);
       this.size = size;
     }
-    if (color !== this.color) {
-      this.doc.fillColor(color);
-      this.color = color;
-    }
+    this.color = color;
   }
 
   /** One line of text at (x, y), no wrapping. */
   private put(text: string, x: number, y: number): void {
-    this.doc.text(text, x, y, { lineBreak: false });
+    this.canvas.text(text, x, y, this.size ?? BODY_SIZE, this.color ?? INK);
+  }
+
+  /** Width of a text in the current style. */
+  private widthOf(text: string): number {
+    return this.canvas.width(text, this.size ?? BODY_SIZE);
   }
 
   /** One line of text ending at x. */
   private putRight(text: string, right: number, y: number): void {
-    this.doc.text(text, right - this.doc.widthOfString(text), y, { lineBreak: false });
+    this.put(text, right - this.widthOf(text), y);
   }
 
   /**
@@ -320,9 +326,9 @@ class InvoiceLayout {
    * (a quantity of 999 999,999, a net in the billions) stays whole, readable and inside its column.
    */
   private putRightFitted(text: string, right: number, y: number, width: number): void {
-    const natural = this.doc.widthOfString(text);
+    const natural = this.widthOf(text);
     if (natural <= width) {
-      this.doc.text(text, right - natural, y, { lineBreak: false });
+      this.put(text, right - natural, y);
       return;
     }
     const { weight = 'regular', size = TABLE_SIZE, color = INK } = this;
@@ -347,9 +353,8 @@ class InvoiceLayout {
     const key = `${this.weight}|${this.size}|${width}|${text}`;
     const cached = this.wrapCache.get(key);
     if (cached) return cached;
-    const doc = this.doc;
     let lines: string[];
-    if (doc.widthOfString(text) <= width) {
+    if (this.widthOf(text) <= width) {
       lines = [text];
     } else {
       lines = [];
@@ -357,14 +362,14 @@ class InvoiceLayout {
       let lineWidth = 0;
       for (const token of text.split(BREAK_AFTER)) {
         const trimmed = token.trimEnd();
-        const tokenWidth = doc.widthOfString(token);
-        if (line && lineWidth + doc.widthOfString(trimmed) <= width) {
+        const tokenWidth = this.widthOf(token);
+        if (line && lineWidth + this.widthOf(trimmed) <= width) {
           line += token;
           lineWidth += tokenWidth;
           continue;
         }
         if (line) lines.push(line.trimEnd());
-        if (doc.widthOfString(trimmed) <= width) {
+        if (this.widthOf(trimmed) <= width) {
           line = token;
           lineWidth = tokenWidth;
           continue;
@@ -374,7 +379,7 @@ class InvoiceLayout {
         line = '';
         lineWidth = 0;
         for (const char of token) {
-          const charWidth = doc.widthOfString(char);
+          const charWidth = this.widthOf(char);
           if (line && lineWidth + charWidth > width) {
             lines.push(line);
             line = '';
@@ -411,12 +416,11 @@ class InvoiceLayout {
   }
 
   private fillRect(x: number, y: number, width: number, height: number, color: string): void {
-    this.doc.rect(x, y, width, height).fill(color);
-    this.color = color; // fill(color) also sets the fill colour
+    this.canvas.rect(x, y, width, height, color);
   }
 
   private rule(y: number, color = RULE, width = 0.4, x0 = X0, x1 = X1): void {
-    this.doc.moveTo(x0, y).lineTo(x1, y).lineWidth(width).stroke(color);
+    this.canvas.rule(x0, x1, y, width, color);
   }
 
   private date(localDate: string | undefined): string {
@@ -573,7 +577,7 @@ class InvoiceLayout {
     const label = labelled(texts.amountDueBanner, this.money(invoice.amountDueMinor), this.lang);
     this.put(label, X0 + 10, y);
     if (invoice.dueDate) {
-      const labelWidth = this.doc.widthOfString(label);
+      const labelWidth = this.widthOf(label);
       this.style('regular', 10, WHITE);
       this.put(texts.payBy(this.date(invoice.dueDate)), X0 + 10 + labelWidth + 8, y + 1);
     }
@@ -639,10 +643,9 @@ class InvoiceLayout {
   /** Closes the page with its footer and opens the next one with a short reminder of the document. */
   private newPage(inTable: boolean): void {
     this.footer();
-    this.forgetLaidOutWords();
     this.doc.addPage();
     this.page += 1;
-    // A new page starts a fresh content stream: colour and font must be set again before use.
+    // The style is chosen afresh on the new page (the canvas writes its graphics state again there).
     this.weight = undefined;
     this.size = undefined;
     this.color = undefined;
@@ -652,30 +655,14 @@ class InvoiceLayout {
       ? this.texts.continuedHeader(this.invoice.number)
       : this.texts.draftTitle;
     this.put(reminder, X0, this.y);
-    const reminderWidth = this.doc.widthOfString(reminder);
+    const reminderWidth = this.widthOf(reminder);
     this.style('regular', BODY_SIZE, MUTED);
     const issuerName = this.invoice.issuer.legalName;
-    if (reminderWidth + 24 + this.doc.widthOfString(issuerName) <= CONTENT_WIDTH) {
+    if (reminderWidth + 24 + this.widthOf(issuerName) <= CONTENT_WIDTH) {
       this.putRight(issuerName, X1, this.y);
     }
     this.y += 20;
     if (inTable) this.tableHeader();
-  }
-
-  /**
-   * Empties pdfkit's per-document word layout caches (a private field of its embedded fonts) once they
-   * hold more than a few thousand words, so that memory stays flat on invoices of thousands of pages;
-   * words laid out again come from the fonts' bounded cross-document memo. Should pdfkit rename the
-   * field, this does nothing and the memory test of the 10,000-order invoice fails.
-   */
-  private forgetLaidOutWords(): void {
-    const families = (this.doc as unknown as { _fontFamilies?: Record<string, { layoutCache?: object }> })
-      ._fontFamilies;
-    for (const font of Object.values(families ?? {})) {
-      if (font.layoutCache && Object.keys(font.layoutCache).length > LAYOUT_CACHE_LIMIT) {
-        font.layoutCache = Object.create(null);
-      }
-    }
   }
 
   // ---- orders ----------------------------------------------------------------------------------------
@@ -728,11 +715,11 @@ class InvoiceLayout {
     const available = CONTENT_WIDTH - 2 * CELL_PAD;
     this.style('bold', TABLE_SIZE, INK);
     // Measured with the "(continued)" mark, so the heading repeated on the next page fits the same way.
-    const titleWidth = this.doc.widthOfString(`${title} ${texts.orderContinued}`);
+    const titleWidth = this.widthOf(`${title} ${texts.orderContinued}`);
     const titleLines = titleWidth <= available ? [title] : this.wrap(title, available - 60);
     const lineHeight = this.lineHeight();
     this.style('regular', TABLE_SIZE, MUTED);
-    const inline = titleLines.length === 1 && titleWidth + 10 + this.doc.widthOfString(details) <= available;
+    const inline = titleLines.length === 1 && titleWidth + 10 + this.widthOf(details) <= available;
     const detailLines = inline ? [details] : this.wrap(details, available);
     const lines = inline ? 1 : titleLines.length + detailLines.length;
     return { titleLines, detailLines, inline, height: lines * lineHeight + 2 * ROW_PAD + 2 };
@@ -748,7 +735,7 @@ class InvoiceLayout {
     const last = titleLines.length - 1;
     if (continued) titleLines[last] = `${titleLines[last]} ${this.texts.orderContinued}`;
     y += this.putLines(titleLines, x, y);
-    const titleWidth = this.doc.widthOfString(titleLines[last] ?? '');
+    const titleWidth = this.widthOf(titleLines[last] ?? '');
     this.style('regular', TABLE_SIZE, MUTED);
     if (heading.inline) {
       this.put(heading.detailLines[0] ?? '', x + titleWidth + 10, top + ROW_PAD);

@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import * as fontkit from 'fontkit';
 import { extractTextItems, getDocumentProxy, getMeta } from 'unpdf';
 import { describe, expect, it } from 'vitest';
 import { formatMoney } from '../../../shared/domain/money.js';
+import { loadInvoiceFonts } from '../../../shared/invoicing/assets.js';
 import { InvoiceRenderError, renderInvoicePdf } from '../../../shared/invoicing/pdf.js';
 import type { Order } from '../../../shared/schemas/order.js';
 import { anInvoice, anOrder, invoiceFigures, streamOf, threeOrders } from './fixtures.js';
-import { bytesOf, plain, readPdf } from './pdf-reader.js';
+import { bytesOf, embeddedFonts, plain, readPdf } from './pdf-reader.js';
 
 const orders = threeOrders();
 const figures = invoiceFigures(orders);
@@ -144,6 +146,50 @@ describe('renderInvoicePdf', () => {
     const first = await bytesOf(renderInvoicePdf(invoice, streamOf(orders)));
     const second = await bytesOf(renderInvoicePdf(invoice, streamOf(orders)));
     expect(second.equals(first)).toBe(true);
+  });
+
+  it('draws every character with its own glyph, names in any script included, invoice after invoice', async () => {
+    const usual = anInvoice(figures);
+    const unusual = anInvoice(figures, {
+      // Polish and Greek letters, a Cyrillic name, a q with a combining acute (no precomposed form).
+      buyer: { ...usual.buyer, legalName: 'Łódź Piekarnia Ωmega — Хлеб q\u0301' },
+    });
+    const first = await bytesOf(renderInvoicePdf(usual, streamOf(orders)));
+    const other = await bytesOf(renderInvoicePdf(unusual, streamOf(orders)));
+    const again = await bytesOf(renderInvoicePdf(usual, streamOf(orders)));
+    // What the other invoice added to its fonts does not leak into the next one.
+    expect(again.equals(first)).toBe(true);
+    expect((await readPdf(other)).text.normalize('NFC')).toContain(
+      'Łódź Piekarnia Ωmega — Хлеб q\u0301'.normalize('NFC'),
+    );
+
+    const originals = loadInvoiceFonts();
+    for (const pdf of [first, other]) {
+      const fonts = embeddedFonts(pdf);
+      expect(fonts.map((font) => font.name.replace(/^[A-Z]{6}\+/, '')).sort()).toEqual([
+        'DejaVuSans',
+        'DejaVuSans-Bold',
+      ]);
+      for (const font of fonts) {
+        const original = font.name.endsWith('-Bold') ? originals.bold : originals.regular;
+        const embedded = fontkit.create(font.program) as unknown as {
+          getGlyph(id: number): { advanceWidth: number; path: { toSVG(): string } };
+        };
+        let checked = 0;
+        for (const [code, text] of font.toUnicode) {
+          if (code === 0 || [...text].length !== 1) continue;
+          const expected = original.glyphForCodePoint(text.codePointAt(0) as number) as unknown as {
+            advanceWidth: number;
+            path: { toSVG(): string };
+          };
+          const glyph = embedded.getGlyph(code);
+          expect(glyph.advanceWidth, `${font.name} code ${code} (${text})`).toBe(expected.advanceWidth);
+          expect(glyph.path.toSVG(), `${font.name} code ${code} (${text})`).toBe(expected.path.toSVG());
+          checked += 1;
+        }
+        expect(checked).toBeGreaterThan(60);
+      }
+    }
   });
 
   it('breaks pages with the table header repeated and a numbered footer', async () => {
