@@ -38,6 +38,8 @@ export const PRESET_CHARACTERS =
 
 /** Shaped strings kept per font: a warm container's vocabulary; a few MB at most. */
 const SHAPE_MEMO_LIMIT = 4_000;
+/** Kerning pairs kept per font: every pair of an alphabet's letters and signs, a few MB at most. */
+const KERNING_MEMO_LIMIT = 50_000;
 /** Font programs kept per font (the preset subset's, and a few with extra characters). */
 const PROGRAM_MEMO_LIMIT = 8;
 
@@ -93,6 +95,9 @@ interface PdfkitInternals {
 }
 
 const shapeMemos = new WeakMap<fontkit.Font, Map<string, Shaped>>();
+/** Per font: a character's glyph (keyed by code point); the kerning of a pair (in `advanceWidth`). */
+const characterMemos = new WeakMap<fontkit.Font, Map<string, fontkit.Glyph>>();
+const kerningMemos = new WeakMap<fontkit.Font, Map<string, fontkit.Glyph>>();
 const programMemos = new WeakMap<fontkit.Font, Map<string, FontProgram>>();
 const presets = new WeakMap<fontkit.Font, Preset>();
 
@@ -108,11 +113,98 @@ function memoFor<K extends object, V>(memos: WeakMap<K, Map<string, V>>, key: K)
   return memo;
 }
 
-/** A string shaped by fontkit, memoised per font across documents. */
+/**
+ * A string laid out in a font, memoised per font across documents.
+ *
+ * Text in the alphabetic scripts an invoice prints (Latin, Greek, Cyrillic, with their punctuation and
+ * currency signs, precomposed letters only) is set glyph by glyph: each character's glyph from the font's
+ * character map, and the font's kerning between each pair of neighbours, as fontkit computes it for that
+ * pair alone (memoised per pair). That is what fontkit's full OpenType layout gives such text, except for
+ * ligatures (fi, fl), which are not formed: every character keeps its own glyph, which also keeps copying
+ * text out of the PDF exact. Anything else (combining marks, scripts that need shaping) goes through
+ * fontkit's full layout, string by string; a full layout of every new string would cost more than the
+ * rest of the rendering together.
+ */
 function shape(font: fontkit.Font, text: string): Shaped {
   const memo = memoFor(shapeMemos, font);
   let shaped = memo.get(text);
   if (shaped) return shaped;
+  shaped = setGlyphByGlyph(font, text) ?? layOut(font, text);
+  if (memo.size >= SHAPE_MEMO_LIMIT) memo.clear();
+  memo.set(text, shaped);
+  return shaped;
+}
+
+/** Characters set glyph by glyph: alphabetic scripts without combining marks, and their signs. */
+function isAlphabetic(codePoint: number): boolean {
+  return (
+    codePoint < 0x0300 || // Basic Latin, Latin-1, Latin Extended-A/B, IPA, spacing modifiers
+    (codePoint >= 0x0370 && codePoint <= 0x0482) || // Greek, Cyrillic (before its combining marks)
+    (codePoint >= 0x048a && codePoint <= 0x052f) ||
+    (codePoint >= 0x1e00 && codePoint <= 0x1fff) || // Latin Extended Additional, Greek Extended
+    (codePoint >= 0x2000 && codePoint <= 0x206f) || // General Punctuation (narrow no-break space…)
+    (codePoint >= 0x20a0 && codePoint <= 0x20cf) || // Currency Symbols (€)
+    (codePoint >= 0x2100 && codePoint <= 0x214f) // Letterlike Symbols (№, ™)
+  );
+}
+
+function setGlyphByGlyph(font: fontkit.Font, text: string): Shaped | undefined {
+  const characters = memoFor(characterMemos, font);
+  const pairs = memoFor(kerningMemos, font);
+  const scale = 1000 / font.unitsPerEm;
+  const glyphs: fontkit.Glyph[] = [];
+  const codePoints: number[] = [];
+  for (const char of text) {
+    const codePoint = char.codePointAt(0) as number;
+    if (!isAlphabetic(codePoint)) return undefined;
+    let glyph = characters.get(String(codePoint));
+    if (!glyph) {
+      const found = font.glyphForCodePoint(codePoint);
+      glyph = { id: found.id, advanceWidth: found.advanceWidth, codePoints: [codePoint] };
+      characters.set(String(codePoint), glyph);
+    }
+    glyphs.push(glyph);
+    codePoints.push(codePoint);
+  }
+  const adjustments: number[] = [];
+  let width = 0;
+  glyphs.forEach((glyph, index) => {
+    const next = codePoints[index + 1];
+    const kerning = next === undefined ? 0 : kerningOf(font, pairs, codePoints[index] as number, next);
+    adjustments.push(num(kerning * scale));
+    width += (glyph.advanceWidth + kerning) * scale;
+  });
+  return finish(font, glyphs, adjustments, width, false);
+}
+
+/** The kerning fontkit applies between two characters set side by side (font units), memoised. */
+function kerningOf(
+  font: fontkit.Font,
+  pairs: Map<string, fontkit.Glyph>,
+  left: number,
+  right: number,
+): number {
+  const key = `${left},${right}`;
+  let pair = pairs.get(key);
+  if (!pair) {
+    const run = font.layout(String.fromCodePoint(left, right));
+    const first = run.glyphs[0];
+    // A ligature or a substituted glyph: the pair is not set as two plain glyphs, no kerning to take.
+    const plain =
+      run.glyphs.length === 2 &&
+      first?.id === font.glyphForCodePoint(left).id &&
+      run.glyphs[1]?.id === font.glyphForCodePoint(right).id;
+    const kerning =
+      plain && first ? (run.positions[0]?.xAdvance ?? first.advanceWidth) - first.advanceWidth : 0;
+    pair = { id: 0, advanceWidth: kerning, codePoints: [] };
+    if (pairs.size >= KERNING_MEMO_LIMIT) pairs.clear();
+    pairs.set(key, pair);
+  }
+  return pair.advanceWidth;
+}
+
+/** fontkit's full OpenType layout of a string. */
+function layOut(font: fontkit.Font, text: string): Shaped {
   const run = font.layout(text);
   const scale = 1000 / font.unitsPerEm;
   const adjustments: number[] = [];
@@ -125,15 +217,22 @@ function shape(font: fontkit.Font, text: string): Shaped {
     adjustments.push(num(xAdvance - glyph.advanceWidth * scale));
     width += xAdvance;
   });
+  return finish(font, run.glyphs, adjustments, width, offsets);
+}
+
+function finish(
+  font: fontkit.Font,
+  glyphs: fontkit.Glyph[],
+  adjustments: number[],
+  width: number,
+  offsets: boolean,
+): Shaped {
   const { codes } = presetOf(font);
-  const presetCodes = run.glyphs.map((glyph) => codes.get(glyph.id));
+  const presetCodes = glyphs.map((glyph) => codes.get(glyph.id));
   const preset = presetCodes.every((code) => code !== undefined)
     ? showOperand(presetCodes as number[], adjustments)
     : undefined;
-  shaped = { glyphs: run.glyphs, adjustments, width, offsets, preset };
-  if (memo.size >= SHAPE_MEMO_LIMIT) memo.clear();
-  memo.set(text, shaped);
-  return shaped;
+  return { glyphs, adjustments, width, offsets, preset };
 }
 
 /** A font's preset glyphs: after .notdef (code 0), one per preset character the font has, in order. */

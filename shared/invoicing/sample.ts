@@ -23,6 +23,11 @@ export interface SampleOptions {
   language?: Invoice['language'];
   /** Number of orders (default 20). */
   orders?: number;
+  /**
+   * Index of the first order (default 0): invoices over different ranges have different order ids,
+   * references, dates, quantities and amounts, as different buyers' invoices do.
+   */
+  firstOrder?: number;
 }
 
 const CATALOGUE = [
@@ -163,17 +168,19 @@ export function sampleOrder(index: number): Order {
 
 /** The sample orders, generated one at a time (what a paginated DynamoDB query hands over). */
 export async function* sampleOrders(options: SampleOptions = {}): AsyncGenerator<Order> {
+  const first = options.firstOrder ?? 0;
   const count = options.orders ?? 20;
-  for (let index = 0; index < count; index += 1) yield sampleOrder(index);
+  for (let index = first; index < first + count; index += 1) yield sampleOrder(index);
 }
 
 /** The sample invoice over `sampleOrders` with the same options: totals per rate from the line nets. */
 export function sampleInvoice(options: SampleOptions = {}): Invoice {
+  const first = options.firstOrder ?? 0;
   const count = options.orders ?? 20;
   const bases = new Map<number, number>();
   let lineCount = 0;
   let ordersGrossMinor = 0;
-  for (let index = 0; index < count; index += 1) {
+  for (let index = first; index < first + count; index += 1) {
     const order = sampleOrder(index);
     lineCount += order.lines.length;
     ordersGrossMinor += order.totals.grossMinor;
@@ -189,7 +196,7 @@ export function sampleInvoice(options: SampleOptions = {}): Invoice {
     accountId: 'acc_01JD3Z8Q4N5V2B7C9X0K1M2P3R',
     runId: 'run_2026-12-01',
     status: 'issued',
-    number: '2026-000123',
+    number: `2026-${String(123 + Math.floor(first / Math.max(count, 1))).padStart(6, '0')}`,
     issueDate: '2026-12-01',
     dueDate: '2026-12-31',
     period: { startDate: '2026-11-01', endDate: '2026-11-30' },
