@@ -1,9 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import {
   type AttributeDefinition,
   CreateTableCommand,
@@ -17,7 +15,6 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import type { Config as SesConfig } from 'aws-ses-v2-local';
 import { tableDefinition } from '../../shared/data/table.js';
 import { startDynamoDBLocal } from './dynamodb-local.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalEndpoints } from './environment.js';
@@ -46,63 +43,76 @@ interface Emulator {
   stop(): Promise<void>;
 }
 
-/** What we use of s3rver 3.7.1 (it ships no types). */
-interface S3rverInstance {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-  httpServer?: Server;
-}
-type S3rverClass = new (options: {
-  address: string;
-  port: number;
-  directory: string;
-  silent: boolean;
-  configureBuckets?: Array<{ name: string }>;
-}) => S3rverInstance;
+/** What the emulator thread posts (infra/local/emulator-thread.mjs). */
+type EmulatorThreadMessage =
+  | { type: 'ready'; s3: string; ses: string }
+  | { type: 'failed'; message: string }
+  | { type: 'stopped' };
 
-// Both are CommonJS; `require` gives the same shape under tsx, vitest and plain Node.
-const require = createRequire(import.meta.url);
-
-/** s3rver on 127.0.0.1, storing objects in `directory` (a temporary folder, removed on stop, when absent). */
-export async function startS3(options: {
-  port: number;
+/**
+ * s3rver and the SES emulator on 127.0.0.1, in a worker thread (emulator-thread.mjs says why). S3 objects
+ * go to `directory` (a temporary folder, removed on stop, when absent); mail stays in the thread's memory.
+ */
+export async function startObjectAndMailEmulators(options: {
+  s3Port: number;
+  sesPort: number;
   directory?: string;
   buckets?: string[];
-}): Promise<Emulator> {
+}): Promise<{ s3: Emulator; ses: Emulator }> {
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 's3rver-')));
   await mkdir(directory, { recursive: true });
-  const S3rver = require('s3rver') as S3rverClass;
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: options.port,
-    directory,
-    silent: true,
-    configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
-  });
-  const { port } = await server.run();
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      server.httpServer?.closeAllConnections();
-      await server.close();
-      if (!options.directory) await rm(directory, { recursive: true, force: true });
+  const removeTemporary = () =>
+    options.directory ? Promise.resolve() : rm(directory, { recursive: true, force: true });
+  const worker = new Worker(new URL('./emulator-thread.mjs', import.meta.url), {
+    workerData: {
+      s3: { port: options.s3Port, directory, buckets: options.buckets ?? [] },
+      ses: { port: options.sesPort },
     },
+  });
+  const next = () =>
+    new Promise<EmulatorThreadMessage>((resolve, reject) => {
+      const onMessage = (message: EmulatorThreadMessage) => {
+        worker.off('error', onError).off('exit', onExit);
+        resolve(message);
+      };
+      const onError = (error: Error) => {
+        worker.off('message', onMessage).off('exit', onExit);
+        reject(error);
+      };
+      const onExit = (code: number) => {
+        worker.off('message', onMessage).off('error', onError);
+        reject(new Error(`the S3/SES emulator thread exited (code ${code}) before answering`));
+      };
+      worker.once('message', onMessage).once('error', onError).once('exit', onExit);
+    });
+  let ready: EmulatorThreadMessage;
+  try {
+    ready = await next();
+  } catch (error) {
+    await removeTemporary();
+    throw error;
+  }
+  if (ready.type !== 'ready') {
+    await worker.terminate();
+    await removeTemporary();
+    throw new Error(
+      `The S3/SES emulators did not start: ${ready.type === 'failed' ? ready.message : ready.type}`,
+    );
+  }
+  // The thread must not keep the process alive on its own (a test run, a bench child ending).
+  worker.unref();
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      const stopped = next().catch(() => undefined);
+      worker.postMessage('stop');
+      await stopped;
+      await worker.terminate();
+      await removeTemporary();
+    })();
+    return stopping;
   };
-}
-
-/** aws-ses-v2-local on 127.0.0.1 (mail kept in memory, per process). */
-export async function startSes(options: { port: number }): Promise<Emulator> {
-  const ses = require('aws-ses-v2-local') as { default: (config?: Partial<SesConfig>) => Promise<Server> };
-  const server = await ses.default({ host: '127.0.0.1', port: options.port });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  return { s3: { endpoint: ready.s3, stop }, ses: { endpoint: ready.ses, stop } };
 }
 
 /**
@@ -120,25 +130,31 @@ export async function startLocalStack(options: {
       ...(options.dataDir ? { dbPath: join(options.dataDir, 'dynamodb') } : {}),
       ...(options.log ? { log: options.log } : {}),
     }),
-    startS3({
-      port: options.ports.s3,
+    startObjectAndMailEmulators({
+      s3Port: options.ports.s3,
+      sesPort: options.ports.ses,
       ...(options.dataDir ? { directory: join(options.dataDir, 's3') } : {}),
     }),
-    startSes({ port: options.ports.ses }),
   ]);
   const running = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const stop = async () => {
-    const stopped = await Promise.allSettled(running.map((emulator) => emulator.stop()));
+    const stopped = await Promise.allSettled(
+      running.map((emulator) => ('stop' in emulator ? emulator.stop() : emulator.s3.stop())),
+    );
     const failed = stopped.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   };
-  const [dynamodb, s3, ses] = results;
-  if (dynamodb.status === 'rejected' || s3.status === 'rejected' || ses.status === 'rejected') {
+  const [dynamodb, objectAndMail] = results;
+  if (dynamodb.status === 'rejected' || objectAndMail.status === 'rejected') {
     await stop().catch(() => {});
     throw results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
   }
   return {
-    endpoints: { dynamodb: dynamodb.value.endpoint, s3: s3.value.endpoint, ses: ses.value.endpoint },
+    endpoints: {
+      dynamodb: dynamodb.value.endpoint,
+      s3: objectAndMail.value.s3.endpoint,
+      ses: objectAndMail.value.ses.endpoint,
+    },
     dynamodbStartupMs: dynamodb.value.startupMs,
     stop,
   };
