@@ -321,8 +321,13 @@ export class BillingWorkflow extends Construct {
     const deliverInvoices = DistributedMap.jsonPath(this, 'DeliverInvoices', {
       comment: 'Stores the PDF and emails each invoice of the page; concurrency bounded by the SES rate.',
       mapExecutionType: StateMachineType.EXPRESS,
-      itemsPath: '$.sendPage.invoiceIds',
-      itemSelector: { runId, invoiceId: JsonPath.stringAt('$$.Map.Item.Value') },
+      itemsPath: '$.sendPage.invoices',
+      itemSelector: {
+        runId,
+        invoiceId: JsonPath.stringAt('$$.Map.Item.Value.invoiceId'),
+        accountId: JsonPath.stringAt('$$.Map.Item.Value.accountId'),
+        invoiceSk: JsonPath.stringAt('$$.Map.Item.Value.invoiceSk'),
+      },
       maxConcurrency: deliveryConcurrency,
       resultPath: JsonPath.DISCARD,
     }).itemProcessor(storePdf.next(sendEmail));

@@ -20,7 +20,12 @@ export const buildAccountInputSchema = z.object({
 });
 export const runIdInputSchema = z.object({ runId: runIdSchema });
 export const listToSendInputSchema = z.object({ runId: runIdSchema, cursor: z.string().nullable() });
-export const deliverInputSchema = z.object({ runId: runIdSchema, invoiceId: invoiceIdSchema });
+export const deliverInputSchema = z.object({
+  runId: runIdSchema,
+  invoiceId: invoiceIdSchema,
+  accountId: accountIdSchema.optional(),
+  invoiceSk: z.string().startsWith('INVOICE#').max(512).optional(),
+});
 export const recordFailureInputSchema = z.object({
   runId: runIdSchema,
   stage: z.enum(['build', 'deliver']),

@@ -7,7 +7,7 @@
  * Flow (JSONPath):
  *   StartRun → InitDuePage → ListDue → BuildAccounts (Distributed Map over accountIds: BuildAccount,
  *   catch → RecordFailure) → more due? → ListDue … → review window? (Wait) → NumberInvoices (loop while
- *   `more`) → InitSendPage → ListToSend → DeliverInvoices (Distributed Map over invoiceIds: StorePdf →
+ *   `more`) → InitSendPage → ListToSend → DeliverInvoices (Distributed Map over invoice refs: StorePdf →
  *   SendEmail, catch → RecordFailure) → more to send? → ListToSend … → FinishRun.
  */
 export const BILLING_FUNCTIONS = [
@@ -73,14 +73,29 @@ export interface ListToSendInput {
   cursor: string | null;
 }
 export interface SendPage {
-  invoiceIds: string[];
+  invoices: InvoiceRef[];
   cursor: string | null;
 }
 
-/** `billing-store-pdf` and `billing-email` input (one Map item); each returns it unchanged. */
+/**
+ * An invoice to deliver, with where its record lives (`accountId`, `invoiceSk`: the item's key), so the
+ * delivery steps read it with one GetItem instead of going through the invoice id's lookup item.
+ */
+export interface InvoiceRef {
+  invoiceId: string;
+  accountId: string;
+  invoiceSk: string;
+}
+
+/**
+ * `billing-store-pdf` and `billing-email` input (one Map item); each returns it unchanged. Without
+ * `accountId` and `invoiceSk` (an execution started by an older definition), the invoice is found by id.
+ */
 export interface DeliverInvoiceInput {
   runId: string;
   invoiceId: string;
+  accountId?: string;
+  invoiceSk?: string;
 }
 
 /** `billing-record-failure` input: what a Catch hands over (`ResultPath: $.error`). */

@@ -1,6 +1,7 @@
 import { type InvoiceRecord, invoiceView } from '../adapters/dynamo/billing-repository.js';
 import { InvoiceStore } from '../adapters/invoice-store.js';
 import { SendFailure } from '../adapters/mailer.js';
+import type { DeliverInvoiceInput } from '../billing/workflow.js';
 import { buildInvoiceEmail, validateEmailAddress } from '../invoicing/email.js';
 import { renderInvoicePdf } from '../invoicing/pdf.js';
 import { type BillingDeps, ordersOfInvoice, WorkflowError } from './billing.js';
@@ -10,8 +11,16 @@ import { type BillingDeps, ordersOfInvoice, WorkflowError } from './billing.js';
  * that render and send bundle pdfkit, the fonts' code and the MIME builder.
  */
 
-async function issuedInvoice(deps: BillingDeps, invoiceId: string): Promise<InvoiceRecord> {
-  const invoice = await deps.billing.getInvoice(invoiceId);
+/** The invoice of a delivery step: by its key when the step has it (one read), else by its id. */
+async function issuedInvoice(
+  deps: BillingDeps,
+  input: Omit<DeliverInvoiceInput, 'runId'>,
+): Promise<InvoiceRecord> {
+  const { invoiceId, accountId, invoiceSk } = input;
+  const invoice =
+    accountId && invoiceSk
+      ? await deps.billing.getInvoiceAt({ invoiceId, accountId, invoiceSk })
+      : await deps.billing.getInvoice(invoiceId);
   if (!invoice) throw new WorkflowError('NotFound', `Invoice ${invoiceId} does not exist`);
   if (!invoice.number || !invoice.issueDate) {
     throw new WorkflowError('NotFound', `Invoice ${invoiceId} is not issued`);
@@ -20,8 +29,8 @@ async function issuedInvoice(deps: BillingDeps, invoiceId: string): Promise<Invo
 }
 
 /** StorePdf: renders the PDF, streaming orders in and bytes out to S3 under a stable key; once. */
-export async function storePdf(deps: BillingDeps, input: { invoiceId: string }): Promise<void> {
-  const invoice = await issuedInvoice(deps, input.invoiceId);
+export async function storePdf(deps: BillingDeps, input: Omit<DeliverInvoiceInput, 'runId'>): Promise<void> {
+  const invoice = await issuedInvoice(deps, input);
   if (invoice.pdf) return;
   const key = InvoiceStore.keyOf(invoice.number as string, invoice.issueDate as string);
   const bytes = await deps.store.put(
@@ -37,11 +46,8 @@ export async function storePdf(deps: BillingDeps, input: { invoiceId: string }):
  * unknown (a timeout) stays `sending`, is never retried automatically, and is reported by FinishRun for
  * an operator to check. Throttling and definite refusals go back to `ready`: nothing was sent.
  */
-export async function sendInvoiceEmail(
-  deps: BillingDeps,
-  input: { runId: string; invoiceId: string },
-): Promise<void> {
-  const invoice = await issuedInvoice(deps, input.invoiceId);
+export async function sendInvoiceEmail(deps: BillingDeps, input: DeliverInvoiceInput): Promise<void> {
+  const invoice = await issuedInvoice(deps, input);
   if (invoice.email?.status !== 'ready') return;
   if (!invoice.pdf)
     throw new WorkflowError('TransientFailure', `Invoice ${invoice.invoiceId} has no PDF yet`);

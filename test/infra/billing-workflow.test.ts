@@ -214,8 +214,13 @@ describe('the billing-run definition', () => {
     const map = states().DeliverInvoices as AslState;
     expect(map).toMatchObject({
       Type: 'Map',
-      ItemsPath: '$.sendPage.invoiceIds',
-      ItemSelector: { 'runId.$': '$.run.runId', 'invoiceId.$': '$$.Map.Item.Value' },
+      ItemsPath: '$.sendPage.invoices',
+      ItemSelector: {
+        'runId.$': '$.run.runId',
+        'invoiceId.$': '$$.Map.Item.Value.invoiceId',
+        'accountId.$': '$$.Map.Item.Value.accountId',
+        'invoiceSk.$': '$$.Map.Item.Value.invoiceSk',
+      },
       MaxConcurrency: 10,
       ResultPath: null,
       Next: 'HasMoreToSend',
@@ -476,7 +481,13 @@ describe('the definition on aws-local-stepfunctions (what the local runner execu
         },
         'billing-list-to-send': (input) => {
           record('listToSend', input);
-          return { invoiceIds: ['inv_1', 'inv_2'], cursor: null };
+          return {
+            invoices: [
+              { invoiceId: 'inv_1', accountId: 'acc_1', invoiceSk: 'INVOICE#2026-11-01#EUR#-' },
+              { invoiceId: 'inv_2', accountId: 'acc_3', invoiceSk: 'INVOICE#2026-11-01#EUR#-' },
+            ],
+            cursor: null,
+          };
         },
         'billing-store-pdf': (input) => {
           record('storePdf', input);
@@ -522,8 +533,14 @@ describe('the definition on aws-local-stepfunctions (what the local runner execu
     expect(calls.storePdf).toHaveLength(2);
     expect(calls.email).toEqual(
       expect.arrayContaining([
-        { runId: 'run_2026-12-01', invoiceId: 'inv_1' },
-        { runId: 'run_2026-12-01', invoiceId: 'inv_2' },
+        {
+          runId: 'run_2026-12-01',
+          ...{ invoiceId: 'inv_1', accountId: 'acc_1', invoiceSk: 'INVOICE#2026-11-01#EUR#-' },
+        },
+        {
+          runId: 'run_2026-12-01',
+          ...{ invoiceId: 'inv_2', accountId: 'acc_3', invoiceSk: 'INVOICE#2026-11-01#EUR#-' },
+        },
       ]),
     );
     expect(calls.finish).toEqual([{ runId: 'run_2026-12-01' }]);
@@ -537,7 +554,7 @@ describe('the definition on aws-local-stepfunctions (what the local runner execu
         'billing-start-run': () => ({ runId: 'run_x', cutOff: '2026-12-01', reviewSeconds: 3600 }),
         'billing-list-due': () => ({ accountIds: [], cursor: null }),
         'billing-number': () => ({ numbered: 0, more: false }),
-        'billing-list-to-send': () => ({ invoiceIds: [], cursor: null }),
+        'billing-list-to-send': () => ({ invoices: [], cursor: null }),
         'billing-finish-run': () => ({ runId: 'run_x' }),
       },
     );

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, expect, it } from 'vitest';
 import { type Mailer, SendFailure } from '../../shared/adapters/mailer.js';
+import { keys } from '../../shared/data/table.js';
 import type { Invoice } from '../../shared/schemas/invoice.js';
 import { finishRun } from '../../shared/usecases/billing.js';
-import { sendInvoiceEmail } from '../../shared/usecases/billing-delivery.js';
+import { sendInvoiceEmail, storePdf } from '../../shared/usecases/billing-delivery.js';
 import { setInvoiceHeld } from '../../shared/usecases/billing-runs.js';
 import { cancelOrder, getOrder, placeOrder } from '../../shared/usecases/orders.js';
 import {
@@ -233,6 +234,43 @@ describe('billing run, step by step, against the emulators', () => {
     await sendInvoiceEmail(deps, { runId, invoiceId });
     await sendInvoiceEmail(deps, { runId, invoiceId });
     expect(await mailboxOf(before, invoices[0] as Invoice)).toHaveLength(1);
+  });
+
+  it('delivers an invoice from the key ListToSend hands over, and refuses a key that is not its own', async () => {
+    const clock = new TestClock(new Date('2026-10-10T10:00:00Z'));
+    const services = givenServices(clock);
+    const deps = givenBillingDeps(services);
+    const [first, second] = [await givenEnrolledAccount(services), await givenEnrolledAccount(services)];
+    for (const account of [first, second]) {
+      await placeOrder(services, {
+        storefrontId: account.storefrontId,
+        idempotencyKey: randomUUID(),
+        input: anOrder(account.accountId),
+      });
+    }
+    clock.set('2026-11-01T01:00:00Z');
+    const { runId, invoices } = await runBillingSteps(deps, {
+      cutOff: '2026-11-01',
+      accountIds: [first.accountId, second.accountId],
+      stopAfter: 'number',
+    });
+    const refOf = (invoice: Invoice) => ({
+      invoiceId: invoice.invoiceId,
+      accountId: invoice.accountId,
+      invoiceSk: keys.invoice(invoice.accountId, invoice.period.startDate, invoice.currency, '-').SK,
+    });
+    const [mine, theirs] = invoices as [Invoice, Invoice];
+    // The other invoice's key with this invoice's id: not this invoice, nothing stored or sent.
+    const wrong = { ...refOf(mine), invoiceSk: refOf(theirs).invoiceSk, accountId: theirs.accountId };
+    await expect(storePdf(deps, wrong)).rejects.toMatchObject({ name: 'NotFound' });
+    const before = new Date();
+    await storePdf(deps, refOf(mine));
+    await sendInvoiceEmail(deps, { runId, ...refOf(mine) });
+    const [delivered] = await invoicesOf(deps, [first.accountId]);
+    expect(delivered).toMatchObject({ status: 'sent', pdf: { s3Key: expect.any(String) } });
+    expect(await mailboxOf(before, delivered as Invoice)).toHaveLength(1);
+    const [untouched] = await invoicesOf(deps, [second.accountId]);
+    expect(untouched?.pdf).toBeUndefined();
   });
 
   it('bills every order exactly once while orders keep arriving during the close', async () => {

@@ -287,8 +287,14 @@ describe('the billing workflow synthesized from the CDK stack', () => {
       'billing-number': () => ({ numbered: 1, more: ++numbered < 2 }),
       'billing-list-to-send': (input: { cursor: string | null }) =>
         input.cursor === null
-          ? { invoiceIds: ['inv_1'], cursor: 'next' }
-          : { invoiceIds: ['inv_2'], cursor: null },
+          ? {
+              invoices: [{ invoiceId: 'inv_1', accountId: 'acc_1', invoiceSk: 'INVOICE#2026-11-01#EUR#-' }],
+              cursor: 'next',
+            }
+          : {
+              invoices: [{ invoiceId: 'inv_2', accountId: 'acc_1', invoiceSk: 'INVOICE#2026-11-01#EUR#-' }],
+              cursor: null,
+            },
       'billing-store-pdf': (input) => input,
       'billing-email': (input) => input,
       'billing-finish-run': (input: { runId: string }) => ({ runId: input.runId, status: 'succeeded' }),
@@ -335,8 +341,14 @@ describe('the billing workflow synthesized from the CDK stack', () => {
     ]);
     expect(inputsOf('billing-number')).toEqual([{ runId: 'run_contract' }, { runId: 'run_contract' }]);
     expect(inputsOf('billing-store-pdf')).toEqual([
-      { runId: 'run_contract', invoiceId: 'inv_1' },
-      { runId: 'run_contract', invoiceId: 'inv_2' },
+      {
+        runId: 'run_contract',
+        ...{ invoiceId: 'inv_1', accountId: 'acc_1', invoiceSk: 'INVOICE#2026-11-01#EUR#-' },
+      },
+      {
+        runId: 'run_contract',
+        ...{ invoiceId: 'inv_2', accountId: 'acc_1', invoiceSk: 'INVOICE#2026-11-01#EUR#-' },
+      },
     ]);
     expect(inputsOf('billing-email')).toHaveLength(2);
     expect(inputsOf('billing-finish-run')).toEqual([{ runId: 'run_contract' }]);

@@ -7,6 +7,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { InvoiceRef } from '../../billing/workflow.js';
 import { INDEXES, keys } from '../../data/table.js';
 import type { BillingRun, Invoice } from '../../schemas/invoice.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -209,6 +210,22 @@ export class BillingRepository {
     return Item as InvoiceRecord | undefined;
   }
 
+  /**
+   * An invoice read straight from its key (one GetItem), as the delivery steps get it from ListToSend;
+   * undefined unless the item there is that invoice.
+   */
+  async getInvoiceAt(ref: InvoiceRef): Promise<InvoiceRecord | undefined> {
+    if (!ref.invoiceSk.startsWith(keys.invoicesPrefix)) return undefined;
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: keys.accountPartition(ref.accountId), SK: ref.invoiceSk },
+        ConsistentRead: true,
+      }),
+    );
+    return Item?.invoiceId === ref.invoiceId ? (Item as InvoiceRecord) : undefined;
+  }
+
   /** An account's invoices, by period, a page at a time. */
   async listInvoices(
     accountId: string,
@@ -395,7 +412,7 @@ export class BillingRepository {
   async invoicesToSend(page: {
     limit: number;
     cursor: string | null;
-  }): Promise<{ invoiceIds: string[]; cursor: string | null }> {
+  }): Promise<{ invoices: InvoiceRef[]; cursor: string | null }> {
     const index = INDEXES.invoicesToSend;
     const result = await this.client.send(
       new QueryCommand({
@@ -404,7 +421,7 @@ export class BillingRepository {
         KeyConditionExpression: '#pk = :pk',
         ExpressionAttributeNames: { '#pk': index.partitionKey },
         ExpressionAttributeValues: { ':pk': 'TOSEND' },
-        ProjectionExpression: 'invoiceId',
+        ProjectionExpression: 'invoiceId, accountId, SK',
         Limit: page.limit,
         ExclusiveStartKey: decodeCursor(page.cursor ?? undefined, {
           [index.partitionKey]: (value) => value === 'TOSEND',
@@ -415,7 +432,11 @@ export class BillingRepository {
       }),
     );
     return {
-      invoiceIds: (result.Items ?? []).map((item) => item.invoiceId as string),
+      invoices: (result.Items ?? []).map((item) => ({
+        invoiceId: item.invoiceId as string,
+        accountId: item.accountId as string,
+        invoiceSk: item.SK as string,
+      })),
       cursor: encodeCursor(result.LastEvaluatedKey) ?? null,
     };
   }
