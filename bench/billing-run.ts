@@ -63,8 +63,8 @@ export interface RunResult {
   /** MaxConcurrency of each Map state of the definition, as the local runner applies it. */
   mapConcurrency: Record<string, number>;
   /**
-   * Cores kept busy during the run: this process (state machine, handlers, SDK, and the s3rver and SES
-   * emulators, which run in it), DynamoDB Local's JVM, anything else on the machine.
+   * Cores kept busy during the run: this process (its main thread: state machine, handlers, SDK; its
+   * worker thread: the s3rver and SES emulators), DynamoDB Local's JVM, anything else on the machine.
    */
   cpu: {
     nodeCores: number;
@@ -75,7 +75,7 @@ export interface RunResult {
     irqAndSoftirqCores?: number;
     stealCores?: number;
   };
-  /** This process's CPU during the run by package / folder, ms per invoice (1 ms sampling). */
+  /** This process's main-thread CPU during the run by package / folder, ms per invoice (1 ms sampling). */
   profile: ProfileSummary;
   checks: {
     accountsWithOneSentInvoice: number;

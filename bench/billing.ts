@@ -126,7 +126,7 @@ const CATEGORIES: Array<[string, (source: string) => boolean]> = [
   ['garbage collector', (s) => s === '(garbage collector)'],
   ['Node.js runtime (C++ socket writes, streams, HTTP, buffers)', (s) => s.startsWith('node')],
   [
-    'S3 and SES emulators running in the same process (s3rver, aws-ses-v2-local, koa, express, mail parsing)',
+    'S3 and SES emulators (s3rver, aws-ses-v2-local, koa, express, mail parsing: none left here, they run in a worker thread)',
     (s) =>
       [
         's3rver',
