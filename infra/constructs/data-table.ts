@@ -1,5 +1,12 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  Billing,
+  ProjectionType,
+  StreamViewType,
+  TableEncryptionV2,
+  TableV2,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { INDEXES, type IndexDefinition, TABLE_KEYS } from '../../shared/data/table.js';
 
@@ -26,6 +33,8 @@ export class DataTable extends Construct {
       // AWS managed key: encrypted at rest, key use visible in CloudTrail, no key policy to maintain.
       encryption: TableEncryptionV2.awsManagedKey(),
       timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
+      // New items to the accounting feed (ledger entries → EventBridge, infra/constructs/accounting-events.ts).
+      dynamoStream: StreamViewType.NEW_IMAGE,
       globalSecondaryIndexes: indexes.map((index) => ({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },

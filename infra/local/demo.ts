@@ -375,6 +375,7 @@ async function main(): Promise<void> {
       'Where to look:',
       `  Mailbox     ${mailbox}   one email per invoice, PDF attached`,
       `  Bucket      ${bucketDir}/   (s3rver keeps each object as <key>._S3rver_object)`,
+      `  Events      http://127.0.0.1:${ports.events}/events   one "Invoice Issued v1" accounting event per invoice (docs/EVENTS.md)`,
       ...(copied.length > 0
         ? [
             `  PDFs        ${relative(REPO_ROOT, DEMO_INVOICES_DIR)}/   copies of this run's PDFs, to open directly:`,

@@ -160,15 +160,19 @@ export async function startLocalStack(options: {
   };
 }
 
+/** The table's stream, as the CDK stack declares it: new images, for the accounting feed. */
+const STREAM = { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } as const;
+
 /** Client settings for the emulators, for code that builds its own clients (tests, seeding). */
 export function emulatorClientConfig(endpoint: string) {
   return { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
 }
 
 /**
- * Creates the table exactly as the CDK stack declares it (keys, on-demand, GSIs with ALL projection, TTL).
+ * Creates the table exactly as the CDK stack declares it (keys, on-demand, GSIs with ALL projection, TTL,
+ * a NEW_IMAGE stream).
  * Returns true when it created it. An existing table (kept in `.local/data` by an older version) gets the
- * indexes it lacks and TTL switched on; nothing else changes.
+ * indexes it lacks, TTL and the stream switched on; nothing else changes.
  */
 export async function createTableIfMissing(
   endpoint: string,
@@ -185,6 +189,10 @@ export async function createTableIfMissing(
         await addIndex(client, tableName, index);
         log(`Added index ${index.name} to table ${tableName}.`);
       }
+      if (!Table?.StreamSpecification?.StreamEnabled) {
+        await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: STREAM }));
+        log(`Turned on the stream of table ${tableName} (accounting events).`);
+      }
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
       const { keys, indexes } = tableDefinition;
@@ -195,6 +203,7 @@ export async function createTableIfMissing(
           new CreateTableCommand({
             TableName: tableName,
             BillingMode: 'PAY_PER_REQUEST',
+            StreamSpecification: STREAM,
             AttributeDefinitions: [...attributes].map(
               (name): AttributeDefinition => ({ AttributeName: name, AttributeType: 'S' }),
             ),

@@ -14,7 +14,12 @@ export interface LocalEndpoints {
   ses: string;
   /** The local Step Functions endpoint (infra/local/sfn-endpoint.ts), when one runs. */
   sfn?: string;
+  /** The local EventBridge endpoint, the accounting bus's log (infra/local/events-endpoint.ts), when one runs. */
+  events?: string;
 }
+
+/** The accounting bus's name locally (the stack names it `<stack>-accounting`). */
+export const LOCAL_EVENT_BUS_NAME = 'deferred-billing-accounting';
 
 export interface LocalResourceNames {
   tableName: string;
@@ -74,6 +79,8 @@ export function localEnvironment(
     INVOICE_BUCKET_NAME: names.invoiceBucketName,
     MARKETPLACE_TIME_ZONE: 'Europe/Paris',
     ...(endpoints.sfn ? { AWS_ENDPOINT_URL_SFN: endpoints.sfn } : {}),
+    ...(endpoints.events ? { AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.events } : {}),
+    EVENT_BUS_NAME: LOCAL_EVENT_BUS_NAME,
     STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
     ISSUER: JSON.stringify(LOCAL_ISSUER),
     INVOICE_SENDER: LOCAL_INVOICE_SENDER,

@@ -6,6 +6,8 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const LOCAL_DIR = join(REPO_ROOT, '.local');
 export const CACHE_DIR = join(LOCAL_DIR, 'cache');
 export const DATA_DIR = join(LOCAL_DIR, 'data');
+/** The local accounting bus's log: one JSON event per line (`npm start`). */
+export const EVENTS_LOG = join(DATA_DIR, 'events.ndjson');
 export const DEMO_KEYS_FILE = join(LOCAL_DIR, 'demo-keys.json');
 /** Written by `npm start` while it runs: `{ pid, ports }`. */
 export const STACK_FILE = join(LOCAL_DIR, 'stack.json');
@@ -20,9 +22,11 @@ export interface LocalPorts {
   ses: number;
   /** The local Step Functions endpoint (infra/local/sfn-endpoint.ts). */
   sfn: number;
+  /** The local EventBridge endpoint, the accounting bus's log (infra/local/events-endpoint.ts). */
+  events: number;
 }
 
-/** PORT (3000), DYNAMODB_PORT (8000), S3_PORT (4569), MAILBOX_PORT (8005), SFN_PORT (8083). */
+/** PORT (3000), DYNAMODB_PORT (8000), S3_PORT (4569), MAILBOX_PORT (8005), SFN_PORT (8083), EVENTS_PORT (8084). */
 export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
   const port = (name: string, fallback: number) => {
     const value = Number(env[name] ?? fallback);
@@ -36,5 +40,6 @@ export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
     s3: port('S3_PORT', 4569),
     ses: port('MAILBOX_PORT', 8005),
     sfn: port('SFN_PORT', 8083),
+    events: port('EVENTS_PORT', 8084),
   };
 }

@@ -23,10 +23,20 @@ import {
   localEnvironment,
   startLocalStack,
 } from './emulators.js';
+import { type EventsEndpoint, startEventsEndpoint } from './events-endpoint.js';
 import { createApiServer, listen } from './http-adapter.js';
+import { type LedgerStreamPoller, startLedgerStreamPoller } from './ledger-stream.js';
 import { installPolyfills } from './polyfills.js';
 import { portIsFree } from './ports.js';
-import { DATA_DIR, DEMO_KEYS_FILE, LOCAL_NAMES, localPorts, REPO_ROOT, STACK_FILE } from './settings.js';
+import {
+  DATA_DIR,
+  DEMO_KEYS_FILE,
+  EVENTS_LOG,
+  LOCAL_NAMES,
+  localPorts,
+  REPO_ROOT,
+  STACK_FILE,
+} from './settings.js';
 import { type SfnEndpoint, startSfnEndpoint } from './sfn-endpoint.js';
 import { BillingStateMachine } from './state-machine.js';
 
@@ -212,7 +222,7 @@ async function seed(baseUrl: string, state: DemoState, warn: (message: string) =
 }
 
 function banner(
-  urls: { api: string; mailbox: string; sfn: string },
+  urls: { api: string; mailbox: string; sfn: string; events: string },
   state: DemoState,
   seedProblem?: string,
 ): string {
@@ -244,6 +254,7 @@ function banner(
     `  Mailbox      ${urls.mailbox}/   (emails "sent" through SES: the invoices)`,
     `  Invoice PDFs ${relative(REPO_ROOT, join(DATA_DIR, 's3', LOCAL_NAMES.invoiceBucketName))}/   (the local bucket)`,
     `  Workflow     ${urls.sfn}   (Step Functions API, state machine billing-run)`,
+    `  Events       ${urls.events}/events   (the accounting bus: every money movement; also ${relative(REPO_ROOT, EVENTS_LOG)})`,
     '',
     `  Operator key     ${state.operatorKey ?? '(none)'}`,
     `  Storefront       ${state.storefrontId ?? '(not created yet)'}  "Demo Storefront"`,
@@ -280,7 +291,7 @@ async function main(): Promise<void> {
   if (busy.length > 0) {
     throw new Error(
       `Ports already in use: ${busy.join(', ')}. Is the stack already running? ` +
-        'Otherwise choose others with PORT, DYNAMODB_PORT, S3_PORT, MAILBOX_PORT, SFN_PORT.',
+        'Otherwise choose others with PORT, DYNAMODB_PORT, S3_PORT, MAILBOX_PORT, SFN_PORT, EVENTS_PORT.',
     );
   }
   await mkdir(DATA_DIR, { recursive: true });
@@ -303,6 +314,8 @@ async function main(): Promise<void> {
   });
   const server = createApiServer({ log: (line) => live && console.log(`[api] ${line}`) });
   let sfn: SfnEndpoint | undefined;
+  let events: EventsEndpoint | undefined;
+  let ledgerStream: LedgerStreamPoller | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     // In a terminal, Ctrl-C reaches this process twice (from the tty and relayed by tsx): ignore repeats,
@@ -314,6 +327,8 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     server.close();
     await sfn?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
+    await ledgerStream?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
+    await events?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await stack.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await rm(STACK_FILE, { force: true });
     console.log('[local] Stopped.');
@@ -335,7 +350,19 @@ async function main(): Promise<void> {
       runner,
       log: (line) => console.log(`[workflow] ${line}`),
     });
-    Object.assign(process.env, localEnvironment({ ...stack.endpoints, sfn: sfn.endpoint }, LOCAL_NAMES));
+    events = await startEventsEndpoint({ port: ports.events, logFile: EVENTS_LOG });
+    Object.assign(
+      process.env,
+      localEnvironment({ ...stack.endpoints, sfn: sfn.endpoint, events: events.endpoint }, LOCAL_NAMES),
+    );
+    // The event source mapping of the accounting feed: ledger entries → accounting-events → the local bus.
+    const { handler: publishAccountingEvents } = await import('../../functions/accounting-events/handler.js');
+    ledgerStream = await startLedgerStreamPoller({
+      dynamodbEndpoint: stack.endpoints.dynamodb,
+      tableName: LOCAL_NAMES.tableName,
+      handler: (event) => publishAccountingEvents(event),
+      log: (line) => console.log(`[events] ${line}`),
+    });
     const apiUrl = await listen(server, ports.api);
     await writeFile(STACK_FILE, JSON.stringify({ pid: process.pid, ports }));
 
@@ -349,11 +376,19 @@ async function main(): Promise<void> {
       state = await readState();
     }
     log(await workflowReady);
-    console.log(banner({ api: apiUrl, mailbox: stack.endpoints.ses, sfn: sfn.endpoint }, state, seedProblem));
+    console.log(
+      banner(
+        { api: apiUrl, mailbox: stack.endpoints.ses, sfn: sfn.endpoint, events: events.endpoint },
+        state,
+        seedProblem,
+      ),
+    );
     live = true;
   } catch (error) {
     server.close();
     await sfn?.stop().catch(() => {});
+    await ledgerStream?.stop().catch(() => {});
+    await events?.stop().catch(() => {});
     await stack.stop().catch(() => {});
     throw error;
   }

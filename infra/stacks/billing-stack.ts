@@ -2,6 +2,7 @@ import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import type { Issuer } from '../../shared/schemas/invoice.js';
+import { AccountingEvents } from '../constructs/accounting-events.js';
 import { BillingSchedule } from '../constructs/billing-schedule.js';
 import { BillingWorkflow } from '../constructs/billing-workflow.js';
 import { DataTable } from '../constructs/data-table.js';
@@ -76,6 +77,7 @@ export class DeferredBillingStack extends Stack {
   public readonly billingWorkflow: BillingWorkflow;
   public readonly billingSchedule: BillingSchedule;
   public readonly receivablesSchedule: ReceivablesSchedule;
+  public readonly accountingEvents: AccountingEvents;
   /** The sender's SES identity, when this stack manages it. */
   public readonly senderIdentity?: EmailIdentity;
   public readonly httpApi: BillingHttpApi;
@@ -131,6 +133,8 @@ export class DeferredBillingStack extends Stack {
       ...(props.scheduleEnabled === undefined ? {} : { enabled: props.scheduleEnabled }),
     });
 
+    this.accountingEvents = new AccountingEvents(this, 'AccountingEvents', { dataTable: this.dataTable });
+
     this.httpApi = new BillingHttpApi(this, 'Http', {
       dataTable: this.dataTable,
       marketplaceTimeZone,
@@ -149,6 +153,10 @@ export class DeferredBillingStack extends Stack {
     new CfnOutput(this, 'BillingStateMachineArn', {
       value: this.billingWorkflow.stateMachine.stateMachineArn,
       description: 'The billing-run state machine',
+    });
+    new CfnOutput(this, 'AccountingEventBusName', {
+      value: this.accountingEvents.bus.eventBusName,
+      description: 'EventBridge bus of accounting events (docs/EVENTS.md)',
     });
     new CfnOutput(this, 'InvoiceBucketName', {
       value: this.invoiceBucket.bucket.bucketName,

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -13,6 +14,7 @@ let documentClient: DynamoDBDocumentClient | undefined;
 let s3Client: S3Client | undefined;
 let sesClient: SESClient | undefined;
 let sfnClient: SFNClient | undefined;
+let eventBridgeClient: EventBridgeClient | undefined;
 
 export function getDocumentClient(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
@@ -35,4 +37,9 @@ export function getSesClient(): SESClient {
 export function getSfnClient(): SFNClient {
   sfnClient ??= new SFNClient({});
   return sfnClient;
+}
+
+export function getEventBridgeClient(): EventBridgeClient {
+  eventBridgeClient ??= new EventBridgeClient({});
+  return eventBridgeClient;
 }

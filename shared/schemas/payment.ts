@@ -101,6 +101,8 @@ export interface LedgerEntry {
   kind: 'invoice_issued' | 'payment' | 'payment_reversal' | 'credit_note';
   /** + for an issued invoice or a reversal, − for a payment or a credit note. */
   unpaidDeltaMinor: number;
+  /** The invoice's currency (ISO 4217); absent on entries written before it was kept here. */
+  currency?: string;
   invoiceId: string;
   paymentId?: string;
   creditNoteId?: string;

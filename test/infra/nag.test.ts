@@ -139,7 +139,7 @@ describe('cdk-nag AWS Solutions checks', () => {
           }
         },
       },
-      // The schedules' dead-letter queues, which cdk-nag does not recognise as such.
+      // The schedules' and the ledger stream's dead-letter queues, which cdk-nag does not recognise as such.
       {
         id: /^AwsSolutions-SQS3$/,
         paths: (paths) =>
@@ -147,6 +147,7 @@ describe('cdk-nag AWS Solutions checks', () => {
             [
               stack.billingSchedule.deadLetterQueue.node.path,
               stack.receivablesSchedule.deadLetterQueue.node.path,
+              stack.accountingEvents.deadLetterQueue.node.path,
             ].sort(),
           ),
       },

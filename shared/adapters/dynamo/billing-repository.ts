@@ -353,6 +353,7 @@ export class BillingRepository {
             accountId: invoice.accountId,
             kind: 'invoice_issued',
             unpaidDeltaMinor: invoice.amountDueMinor,
+            currency: invoice.currency,
             invoiceId: invoice.invoiceId,
             at: issuedAt,
           },

@@ -133,6 +133,7 @@ export class CreditNoteRepository {
       accountId: creditNote.accountId,
       kind: 'credit_note',
       unpaidDeltaMinor: -total,
+      currency: invoice.currency,
       invoiceId: invoice.invoiceId,
       creditNoteId: creditNote.creditNoteId,
       at,

@@ -252,6 +252,7 @@ export class PaymentRepository {
         accountId: payment.accountId,
         kind: kind === 'payment' ? 'payment' : 'payment_reversal',
         unpaidDeltaMinor: -paidDeltaMinor,
+        currency: invoice.currency,
         invoiceId: invoice.invoiceId,
         paymentId: payment.paymentId,
         at,

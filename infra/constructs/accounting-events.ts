@@ -1,0 +1,83 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ACCOUNTING_EVENT_SOURCE } from '../../shared/events/accounting.js';
+import type { DataTable } from './data-table.js';
+import { ProjectFunction } from './project-function.js';
+
+export interface AccountingEventsProps {
+  readonly dataTable: DataTable;
+}
+
+/**
+ * The accounting feed: the table's stream, filtered to new ledger entries, drives an `accounting-events`
+ * function that puts one versioned event per money movement (invoice issued, payment, reversal, credit
+ * note) on the product's own EventBridge bus, which ERP connectors subscribe to with rules. The bus keeps
+ * a year's archive so a connector that was down can replay what it missed. Batches that keep failing
+ * after the retries go, with their stream positions, to a dead-letter queue (the ledger itself stays
+ * the source of truth).
+ */
+export class AccountingEvents extends Construct {
+  public readonly bus: EventBus;
+  public readonly publisher: ProjectFunction;
+  public readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: AccountingEventsProps) {
+    super(scope, id);
+    const table = props.dataTable.table;
+    if (!table.tableStreamArn) {
+      throw new Error('AccountingEvents needs the table stream (DataTable declares NEW_IMAGE)');
+    }
+
+    this.bus = new EventBus(this, 'Bus', {
+      eventBusName: `${Stack.of(this).stackName}-accounting`,
+      description: 'Money movements of deferred billing (docs/EVENTS.md), for ERP and accounting',
+    });
+    new Archive(this, 'Archive', {
+      sourceEventBus: this.bus,
+      eventPattern: { source: [ACCOUNTING_EVENT_SOURCE] },
+      retention: Duration.days(365),
+      description: 'A year of accounting events, for replay',
+    });
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the on-failure destination of the ledger stream (it receives the positions ' +
+        'of batches that could not be published); cdk-nag does not recognise it as a DLQ.',
+    });
+
+    this.publisher = new ProjectFunction(this, 'Publisher', {
+      name: 'accounting-events',
+      description: 'Ledger stream → accounting events on the EventBridge bus',
+      timeout: Duration.seconds(30),
+      environment: { EVENT_BUS_NAME: this.bus.eventBusName },
+    });
+    this.bus.grantPutEventsTo(this.publisher);
+    this.publisher.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.deadLetterQueue),
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('LedgerEntry') } } },
+          }),
+        ],
+      }),
+    );
+  }
+}

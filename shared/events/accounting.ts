@@ -1,0 +1,79 @@
+/**
+ * Accounting events: every money movement of an account, as the ERP and accounting side receives it on
+ * the product's EventBridge bus. The append-only ledger is the outbox: each movement writes its ledger
+ * entry in the same transaction as the movement itself (invoice issued, payment, reversal, credit note),
+ * the table's stream carries the new entry to the publisher, which puts one event per entry. So an event
+ * exists if and only if the movement happened; delivery is at least once (a retried batch may repeat an
+ * event, with the same `eventId`: consumers deduplicate on it). docs/EVENTS.md is the reader's version.
+ *
+ * The detail is versioned (`schemaVersion`): a change that could break a consumer (a field removed,
+ * renamed or retyped) gets a new version and a new detail-type suffix; adding an optional field does not.
+ */
+import * as z from 'zod';
+import { instantSchema } from '../schemas/common.js';
+import type { LedgerEntry } from '../schemas/payment.js';
+
+/** The `source` of every event this product puts on its bus. */
+export const ACCOUNTING_EVENT_SOURCE = 'deferred-billing.receivables';
+export const ACCOUNTING_SCHEMA_VERSION = 1;
+
+/** detail-type per ledger kind. */
+export const ACCOUNTING_DETAIL_TYPES = {
+  invoice_issued: 'Invoice Issued v1',
+  payment: 'Payment Recorded v1',
+  payment_reversal: 'Payment Reversed v1',
+  credit_note: 'Credit Note Issued v1',
+} as const satisfies Record<LedgerEntry['kind'], string>;
+
+export const accountingEventDetailSchema = z
+  .object({
+    schemaVersion: z.literal(ACCOUNTING_SCHEMA_VERSION),
+    /** Stable id of the movement (the ledger entry): the same on every delivery of this event. */
+    eventId: z.string(),
+    kind: z.enum(['invoice_issued', 'payment', 'payment_reversal', 'credit_note']),
+    accountId: z.string(),
+    invoiceId: z.string(),
+    paymentId: z.string().optional(),
+    creditNoteId: z.string().optional(),
+    /** ISO 4217; absent only for movements recorded before the currency was kept on the ledger. */
+    currency: z.string().length(3).optional(),
+    /** Size of the movement, in minor units, always ≥ 0. */
+    amountMinor: z.number().int().nonnegative(),
+    /** Effect on what the buyer owes: + invoice issued or payment reversed, − payment or credit note. */
+    unpaidDeltaMinor: z.number().int(),
+    /** When the movement was recorded (ISO 8601 UTC). */
+    occurredAt: instantSchema,
+  })
+  .meta({ id: 'AccountingEventDetail' });
+export type AccountingEventDetail = z.infer<typeof accountingEventDetailSchema>;
+
+export interface AccountingEvent {
+  source: typeof ACCOUNTING_EVENT_SOURCE;
+  detailType: (typeof ACCOUNTING_DETAIL_TYPES)[LedgerEntry['kind']];
+  /** The movement's time, the event's `Time`. */
+  time: Date;
+  detail: AccountingEventDetail;
+}
+
+/** The event of a ledger entry (an item of the table with `entity = LedgerEntry`). */
+export function accountingEventOf(entry: LedgerEntry): AccountingEvent {
+  const detail = accountingEventDetailSchema.parse({
+    schemaVersion: ACCOUNTING_SCHEMA_VERSION,
+    eventId: `${entry.accountId}#${entry.at}#${entry.entryId}`,
+    kind: entry.kind,
+    accountId: entry.accountId,
+    invoiceId: entry.invoiceId,
+    ...(entry.paymentId ? { paymentId: entry.paymentId } : {}),
+    ...(entry.creditNoteId ? { creditNoteId: entry.creditNoteId } : {}),
+    ...(entry.currency ? { currency: entry.currency } : {}),
+    amountMinor: Math.abs(entry.unpaidDeltaMinor),
+    unpaidDeltaMinor: entry.unpaidDeltaMinor,
+    occurredAt: entry.at,
+  });
+  return {
+    source: ACCOUNTING_EVENT_SOURCE,
+    detailType: ACCOUNTING_DETAIL_TYPES[entry.kind],
+    time: new Date(entry.at),
+    detail,
+  };
+}

@@ -1,0 +1,64 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DeferredBillingStack } from '../../infra/stacks/billing-stack.js';
+import {
+  actionsOf,
+  logicalIdOf,
+  newTestApp,
+  onlyResource,
+  resourcesOf,
+  SYNTH_TIMEOUT_MS,
+  statementsOf,
+} from './template.js';
+
+let stack: DeferredBillingStack;
+let template: Template;
+
+beforeAll(() => {
+  stack = new DeferredBillingStack(newTestApp(), 'Test', { marketplaceTimeZone: 'Europe/Paris' });
+  template = Template.fromStack(stack);
+}, SYNTH_TIMEOUT_MS);
+
+describe('the accounting feed', () => {
+  it('streams new items of the table and keeps only new ledger entries for the publisher', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+    });
+    const mapping = onlyResource(template, 'AWS::Lambda::EventSourceMapping', {
+      Properties: { FunctionName: { Ref: logicalIdOf(stack.accountingEvents.publisher) } },
+    }).properties;
+    expect(mapping).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [logicalIdOf(stack.accountingEvents.deadLetterQueue), 'Arn'] },
+        },
+      },
+    });
+    const [filter] = (mapping.FilterCriteria as { Filters: Array<{ Pattern: string }> }).Filters;
+    expect(JSON.parse(filter?.Pattern ?? '{}')).toEqual({
+      eventName: ['INSERT'],
+      dynamodb: { NewImage: { entity: { S: ['LedgerEntry'] } } },
+    });
+  });
+
+  it('lets the publisher put events on its own bus only, and archives a year of them', () => {
+    const busId = logicalIdOf(stack.accountingEvents.bus);
+    const put = statementsOf(template, stack.accountingEvents.publisher).filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('events:')),
+    );
+    expect(put.flatMap(actionsOf)).toEqual(['events:PutEvents']);
+    expect(put.flatMap(resourcesOf)).toEqual([{ 'Fn::GetAtt': [busId, 'Arn'] }]);
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: { 'Fn::GetAtt': [busId, 'Arn'] },
+      RetentionDays: 365,
+      EventPattern: { source: ['deferred-billing.receivables'] },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: { Ref: busId } }) },
+    });
+  });
+});
