@@ -90,14 +90,13 @@ interface EmbeddedFont {
 interface PdfkitInternals {
   _font: EmbeddedFont;
   page: { fonts: Record<string, unknown> };
-
   addContent(data: string | Uint8Array): unknown;
 }
 
 const shapeMemos = new WeakMap<fontkit.Font, Map<string, Shaped>>();
-/** Per font: a character's glyph (keyed by code point); the kerning of a pair (in `advanceWidth`). */
+/** Per font: a character's glyph (keyed by code point); the kerning of a pair (font units). */
 const characterMemos = new WeakMap<fontkit.Font, Map<string, fontkit.Glyph>>();
-const kerningMemos = new WeakMap<fontkit.Font, Map<string, fontkit.Glyph>>();
+const kerningMemos = new WeakMap<fontkit.Font, Map<string, number>>();
 const programMemos = new WeakMap<fontkit.Font, Map<string, FontProgram>>();
 const presets = new WeakMap<fontkit.Font, Preset>();
 
@@ -178,15 +177,10 @@ function setGlyphByGlyph(font: fontkit.Font, text: string): Shaped | undefined {
 }
 
 /** The kerning fontkit applies between two characters set side by side (font units), memoised. */
-function kerningOf(
-  font: fontkit.Font,
-  pairs: Map<string, fontkit.Glyph>,
-  left: number,
-  right: number,
-): number {
+function kerningOf(font: fontkit.Font, pairs: Map<string, number>, left: number, right: number): number {
   const key = `${left},${right}`;
-  let pair = pairs.get(key);
-  if (!pair) {
+  let kerning = pairs.get(key);
+  if (kerning === undefined) {
     const run = font.layout(String.fromCodePoint(left, right));
     const first = run.glyphs[0];
     // A ligature or a substituted glyph: the pair is not set as two plain glyphs, no kerning to take.
@@ -194,13 +188,11 @@ function kerningOf(
       run.glyphs.length === 2 &&
       first?.id === font.glyphForCodePoint(left).id &&
       run.glyphs[1]?.id === font.glyphForCodePoint(right).id;
-    const kerning =
-      plain && first ? (run.positions[0]?.xAdvance ?? first.advanceWidth) - first.advanceWidth : 0;
-    pair = { id: 0, advanceWidth: kerning, codePoints: [] };
+    kerning = plain && first ? (run.positions[0]?.xAdvance ?? first.advanceWidth) - first.advanceWidth : 0;
     if (pairs.size >= KERNING_MEMO_LIMIT) pairs.clear();
-    pairs.set(key, pair);
+    pairs.set(key, kerning);
   }
-  return pair.advanceWidth;
+  return kerning;
 }
 
 /** fontkit's full OpenType layout of a string. */
@@ -384,7 +376,8 @@ export class PdfCanvas {
 
   /** A horizontal rule. */
   rule(x0: number, x1: number, y: number, width: number, colour: string): void {
-    let content = this.sync();
+    this.sync();
+    let content = '';
     if (width !== this.lineWidth) {
       content += `${num(width)} w\n`;
       this.lineWidth = width;
@@ -397,7 +390,8 @@ export class PdfCanvas {
   }
 
   private fillColour(colour: string): string {
-    let content = this.sync();
+    this.sync();
+    let content = '';
     if (colour !== this.fill) {
       content += `${rgb(colour)} rg\n`;
       this.fill = colour;
@@ -406,7 +400,7 @@ export class PdfCanvas {
   }
 
   /** Forgets the written state when pdfkit has moved on to a new page. */
-  private sync(): string {
+  private sync(): void {
     if (this.doc.page !== this.page) {
       this.page = this.doc.page;
       this.fill = undefined;
@@ -414,7 +408,6 @@ export class PdfCanvas {
       this.lineWidth = undefined;
       this.textFont = undefined;
     }
-    return '';
   }
 
   /** As bytes: pdfkit turns a string into bytes one character at a time in JavaScript. */
