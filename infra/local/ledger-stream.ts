@@ -109,7 +109,14 @@ export async function startLedgerStreamPoller(options: {
         eventSourceARN: streamArn,
       }));
       if (records.length === 0) continue;
-      const result = await options.handler({ Records: records });
+      let result: DynamoDBBatchResponse | undefined;
+      try {
+        result = await options.handler({ Records: records });
+      } catch (error) {
+        // The whole batch failed (as Lambda would retry it): keep every record for the next poll.
+        state.retry = records;
+        throw error;
+      }
       const failed = result?.batchItemFailures?.[0]?.itemIdentifier;
       const from = failed ? records.findIndex((record) => record.dynamodb?.SequenceNumber === failed) : -1;
       state.retry = from >= 0 ? records.slice(from) : [];
