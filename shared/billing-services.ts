@@ -1,11 +1,13 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getDocumentClient, getS3Client, getSesClient } from './adapters/aws-clients.js';
 import { BillingRepository } from './adapters/dynamo/billing-repository.js';
+import { CreditNoteRepository } from './adapters/dynamo/credit-note-repository.js';
 import { InvoiceStore } from './adapters/invoice-store.js';
 import { Mailer } from './adapters/mailer.js';
 import { type BillingConfig, loadBillingConfig } from './billing/config.js';
 import { type Services, services } from './services.js';
 import type { BillingDeps } from './usecases/billing.js';
+import type { CreditNoteDeliveryDeps } from './usecases/credit-note-delivery.js';
 
 /**
  * The billing run's composition root, apart from `services.ts` so order intake never bundles the S3,
@@ -39,5 +41,28 @@ export function createBillingServices(
     config,
     clock: base.clock,
     timeZone: base.timeZone,
+  };
+}
+
+let deliveryMemo: CreditNoteDeliveryDeps | undefined;
+
+/** The credit-note-delivery function's services, built on first use. */
+export function creditNoteDeliveryServices(): CreditNoteDeliveryDeps {
+  deliveryMemo ??= createCreditNoteDeliveryServices(services());
+  return deliveryMemo;
+}
+
+export function createCreditNoteDeliveryServices(
+  base: Services,
+  config: BillingConfig = loadBillingConfig(),
+  client: DynamoDBDocumentClient = getDocumentClient(),
+): CreditNoteDeliveryDeps {
+  return {
+    creditNotes: new CreditNoteRepository(client, base.config.tableName),
+    billing: new BillingRepository(client, base.config.tableName),
+    store: new InvoiceStore(getS3Client(), config.invoiceBucketName),
+    mailer: new Mailer(getSesClient()),
+    sender: config.invoiceSender,
+    clock: base.clock,
   };
 }

@@ -7,7 +7,7 @@ import {
   localDateSchema,
   orderIdSchema,
 } from './common.js';
-import { invoiceIdSchema } from './invoice.js';
+import { emailDeliverySchema, invoiceIdSchema, storedPdfSchema } from './invoice.js';
 import { quantitySchema, totalsSchema, vatBreakdownEntrySchema } from './order.js';
 
 export const creditNoteIdSchema = idSchema('cn');
@@ -105,6 +105,10 @@ export const creditNoteSchema = z
     /** What the credit took off the invoice's balance: always the whole gross (see docs: refused beyond). */
     appliedMinor: z.number().int(),
     issuedAt: instantSchema,
+    /** The PDF, once stored (`credit-notes/<year>/<number>.pdf`, delivered right after issue). */
+    pdf: storedPdfSchema.optional(),
+    /** The email to the buyer's billing addresses: sent at most once. */
+    email: emailDeliverySchema.optional(),
   })
   .meta({ id: 'CreditNote' });
 export type CreditNote = z.infer<typeof creditNoteSchema>;

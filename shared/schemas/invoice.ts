@@ -53,6 +53,22 @@ export type InvoiceStatus = z.infer<typeof invoiceStatusSchema>;
 /** Email delivery state: ready → sending → sent; `unknown` when a send was interrupted mid-flight. */
 export const emailStatusSchema = z.enum(['ready', 'sending', 'sent', 'unknown']);
 
+/** Where a document's PDF is stored (S3 key in the invoice bucket), once. */
+export const storedPdfSchema = z.object({
+  s3Key: z.string(),
+  bytes: z.number().int(),
+  storedAt: instantSchema,
+});
+
+/** A document's email: `ready` → `sending` (before SES is called) → `sent`; `unknown` if interrupted. */
+export const emailDeliverySchema = z.object({
+  status: emailStatusSchema,
+  recipients: z.array(z.string()),
+  messageId: z.string().optional(),
+  sendingAt: instantSchema.optional(),
+  sentAt: instantSchema.optional(),
+});
+
 export const buyerSchema = z
   .object({
     legalName: z.string(),
@@ -99,16 +115,8 @@ export const invoiceSchema = z
     creditedMinor: z.number().int().optional(),
     /** The day after the due date, once the daily follow-up found the invoice unpaid then. */
     overdueSince: localDateSchema.optional(),
-    pdf: z.object({ s3Key: z.string(), bytes: z.number().int(), storedAt: instantSchema }).optional(),
-    email: z
-      .object({
-        status: emailStatusSchema,
-        recipients: z.array(z.string()),
-        messageId: z.string().optional(),
-        sendingAt: instantSchema.optional(),
-        sentAt: instantSchema.optional(),
-      })
-      .optional(),
+    pdf: storedPdfSchema.optional(),
+    email: emailDeliverySchema.optional(),
     createdAt: instantSchema,
     issuedAt: instantSchema.optional(),
   })

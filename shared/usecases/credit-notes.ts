@@ -86,6 +86,8 @@ export async function issueCreditNote(
       totals: computed.totals,
       appliedMinor: computed.totals.grossMinor,
       issuedAt,
+      // Delivered right after issue (credit-note-delivery): PDF stored, then emailed at most once.
+      email: { status: 'ready', recipients: invoice.buyer.billingEmails },
     };
     const balance = invoice.balanceMinor ?? invoice.amountDueMinor;
     if (creditNote.appliedMinor > balance) {

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, expect, it } from 'vitest';
+import { type Mailer, SendFailure } from '../../shared/adapters/mailer.js';
 import { createCreditNoteServices } from '../../shared/billing-api-services.js';
+import { createCreditNoteDeliveryServices } from '../../shared/billing-services.js';
 import { DomainError } from '../../shared/errors.js';
 import type { Invoice } from '../../shared/schemas/invoice.js';
 import { getInvoice } from '../../shared/usecases/billing-runs.js';
+import { deliverCreditNote } from '../../shared/usecases/credit-note-delivery.js';
 import {
   type CreditNoteDeps,
   getCreditNote,
@@ -12,7 +16,7 @@ import {
 } from '../../shared/usecases/credit-notes.js';
 import { placeOrder } from '../../shared/usecases/orders.js';
 import { recomputeAccountFigures, recordPayment } from '../../shared/usecases/payments.js';
-import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
+import { givenBillingDeps, mailboxSince, runBillingSteps } from '../support/billing-steps.js';
 import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 
@@ -246,5 +250,78 @@ describe('credit notes against the emulators', () => {
     expect(sequences).toEqual(sequences.map((_, index) => first + index));
     expect(await getInvoice(deps, invoice.invoiceId)).toMatchObject({ balanceMinor: 0 });
     await expectExactFigures(deps, account.accountId);
+  });
+});
+
+describe('credit note delivery against the emulators', () => {
+  /** The emails a buyer received since a moment about one credit note (each test account has its own address). */
+  async function mailOf(since: Date, invoice: Invoice, number: string) {
+    return (await mailboxSince(since)).filter(
+      (email) =>
+        email.destination.to.includes(invoice.buyer.billingEmails[0] as string) &&
+        email.subject.includes(number),
+    );
+  }
+
+  it('stores the credit note PDF once and emails it once, however often delivery runs', async () => {
+    const { deps, services, invoice, orderIds } = await givenBilledOrder();
+    const { creditNote } = await issueCreditNote(deps, {
+      invoiceId: invoice.invoiceId,
+      idempotencyKey: randomUUID(),
+      input: { reason: 'Retour', lines: [{ orderId: orderIds[0] as string, lineNumber: 2, quantity: 1 }] },
+    });
+    expect(creditNote.email).toEqual({ status: 'ready', recipients: invoice.buyer.billingEmails });
+    const delivery = createCreditNoteDeliveryServices(services, givenBillingDeps(services).config);
+    const before = new Date();
+
+    expect(await deliverCreditNote(delivery, creditNote.creditNoteId)).toEqual({
+      stored: true,
+      emailed: true,
+    });
+    expect(await deliverCreditNote(delivery, creditNote.creditNoteId)).toEqual({
+      stored: false,
+      emailed: false,
+    });
+
+    const delivered = await getCreditNote(deps, creditNote.creditNoteId);
+    expect(delivered.pdf?.s3Key).toBe(`credit-notes/2026/${creditNote.number}.pdf`);
+    expect(delivered.email).toMatchObject({ status: 'sent', messageId: expect.any(String) });
+    const pdf = await delivery.store.get(delivered.pdf?.s3Key as string);
+    const text = (await extractText(await getDocumentProxy(new Uint8Array(pdf)), { mergePages: true })).text;
+    expect(text).toContain(creditNote.number);
+    expect(text).toContain(`Rectifie la facture n° ${invoice.number}`);
+    const mails = await mailOf(before, invoice, creditNote.number);
+    expect(mails).toHaveLength(1);
+    expect(Buffer.from(mails[0]?.attachments[0]?.content ?? '', 'base64').equals(pdf)).toBe(true);
+  });
+
+  it('never emails a credit note twice when a send is interrupted', async () => {
+    const { deps, services, invoice, orderIds } = await givenBilledOrder();
+    const { creditNote } = await issueCreditNote(deps, {
+      invoiceId: invoice.invoiceId,
+      idempotencyKey: randomUUID(),
+      input: { reason: 'Retour', lines: [{ orderId: orderIds[0] as string, lineNumber: 1, quantity: 1 }] },
+    });
+    const delivery = createCreditNoteDeliveryServices(services, givenBillingDeps(services).config);
+    // The SES emulator cannot time out on demand: a mailer whose call never answers stands in for it.
+    const lost = {
+      ...delivery,
+      mailer: {
+        sendRaw: async () => {
+          throw new SendFailure('unknown', 'socket hang up');
+        },
+      } as unknown as Mailer,
+    };
+    await expect(deliverCreditNote(lost, creditNote.creditNoteId)).rejects.toMatchObject({
+      name: 'CreditNoteDeliveryError',
+      retry: false,
+    });
+    const before = new Date();
+    expect(await deliverCreditNote(delivery, creditNote.creditNoteId)).toEqual({
+      stored: false,
+      emailed: false,
+    });
+    expect(await mailOf(before, invoice, creditNote.number)).toHaveLength(0);
+    expect((await getCreditNote(deps, creditNote.creditNoteId)).email?.status).toBe('sending');
   });
 });

@@ -1,9 +1,10 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { keys } from '../../data/table.js';
@@ -88,6 +89,72 @@ export class CreditNoteRepository {
       new GetCommand({ TableName: this.tableName, Key: keys.creditNote(creditNoteId), ConsistentRead: true }),
     );
     return Item ? view(Item) : undefined;
+  }
+
+  // ── delivery: PDF once, email at most once (as for invoices) ─────────────────────────────────
+
+  /** Records where the PDF is, once: an issued credit note's document never changes. */
+  async recordPdf(creditNoteId: string, pdf: NonNullable<CreditNote['pdf']>): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.creditNote(creditNoteId),
+          UpdateExpression: 'SET pdf = :pdf',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(pdf)',
+          ExpressionAttributeValues: { ':pdf': pdf },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** `ready` → `sending`: only the caller that wins this may call SES (SES has no idempotency token). */
+  beginSending(creditNoteId: string, at: string): Promise<boolean> {
+    return this.emailUpdate(creditNoteId, 'SET email.#status = :to, email.sendingAt = :at', 'ready', {
+      ':to': 'sending',
+      ':at': at,
+    });
+  }
+
+  /** SES said no for sure (throttled, refused): back to `ready`, a retry may send. */
+  abandonSending(creditNoteId: string): Promise<boolean> {
+    return this.emailUpdate(creditNoteId, 'SET email.#status = :to', 'sending', { ':to': 'ready' });
+  }
+
+  /** SES accepted the message. */
+  markSent(creditNoteId: string, messageId: string, at: string): Promise<boolean> {
+    return this.emailUpdate(
+      creditNoteId,
+      'SET email.#status = :to, email.messageId = :messageId, email.sentAt = :at',
+      'sending',
+      { ':to': 'sent', ':messageId': messageId, ':at': at },
+    );
+  }
+
+  private async emailUpdate(
+    creditNoteId: string,
+    update: string,
+    from: string,
+    values: Record<string, unknown>,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.creditNote(creditNoteId),
+          UpdateExpression: update,
+          ConditionExpression: 'email.#status = :from',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':from': from, ...values },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /** An invoice's credit notes, oldest first (ids are ULIDs). */

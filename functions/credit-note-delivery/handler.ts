@@ -1,0 +1,31 @@
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { creditNoteDeliveryServices } from '../../shared/billing-services.js';
+import { CreditNoteDeliveryError, deliverCreditNote } from '../../shared/usecases/credit-note-delivery.js';
+import { logger } from '../commons/logger.js';
+
+/**
+ * The table's stream (filtered to new credit notes) → each credit note's PDF stored and emailed once.
+ * A delivery worth retrying (throttling, a transient AWS error) reports its record, so Lambda retries from
+ * there; one that cannot succeed (no valid address, an SES outcome unknown: never resent) is logged and
+ * left visible on the credit note (`email.status`), without holding up the ones behind it.
+ */
+export async function handler(event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> {
+  if (context) logger.addContext(context);
+  const deps = creditNoteDeliveryServices();
+  for (const record of event.Records) {
+    const creditNoteId = record.dynamodb?.NewImage?.creditNoteId?.S;
+    if (record.eventName !== 'INSERT' || !creditNoteId) continue;
+    try {
+      const outcome = await deliverCreditNote(deps, creditNoteId);
+      logger.info('credit note delivered', { creditNoteId, ...outcome });
+    } catch (error) {
+      if (error instanceof CreditNoteDeliveryError && !error.retry) {
+        logger.error('credit note not delivered', { creditNoteId, error });
+        continue;
+      }
+      logger.warn('credit note delivery to retry', { creditNoteId, error });
+      return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+    }
+  }
+  return { batchItemFailures: [] };
+}
