@@ -1,8 +1,10 @@
 /**
- * The local stand-in for the Lambda event source mapping of the accounting feed: reads the table's stream
- * from DynamoDB Local, keeps what the deployed filter keeps (INSERT of an item with `entity = LedgerEntry`),
- * and calls the `accounting-events` handler with a DynamoDB stream event in Lambda's shape, honouring its
- * `batchItemFailures` (a failed record and the ones after it are handed over again on the next poll).
+ * The local stand-in for a Lambda event source mapping on the table's stream: reads the stream from
+ * DynamoDB Local, keeps what the deployed filter keeps (INSERT of an item with the given `entity`:
+ * `LedgerEntry` for `accounting-events`, `CreditNote` for `credit-note-delivery`), and calls the handler
+ * with a DynamoDB stream event in Lambda's shape, honouring its `batchItemFailures` (a failed record and
+ * the ones after it are handed over again on the next poll). Each poller reads the stream on its own, as
+ * each mapping does.
  *
  * The DynamoDB Streams API is spoken as JSON over HTTP (`X-Amz-Target: DynamoDBStreams_20120810.*`): it is
  * AWS's plumbing, not product code, and DynamoDB Local does not check signatures. Shards present when the
@@ -28,6 +30,8 @@ export async function startLedgerStreamPoller(options: {
   dynamodbEndpoint: string;
   tableName: string;
   handler: StreamHandler;
+  /** The `entity` of the new items handed over. @default 'LedgerEntry' */
+  entity?: string;
   intervalMs?: number;
   log?: (line: string) => void;
 }): Promise<LedgerStreamPoller> {
@@ -81,7 +85,8 @@ export async function startLedgerStreamPoller(options: {
   }
 
   const keep = (record: DynamoDBRecord) =>
-    record.eventName === 'INSERT' && record.dynamodb?.NewImage?.entity?.S === 'LedgerEntry';
+    record.eventName === 'INSERT' &&
+    record.dynamodb?.NewImage?.entity?.S === (options.entity ?? 'LedgerEntry');
 
   let busy: Promise<number> | undefined;
   const pollOnce = async (): Promise<number> => {
@@ -121,7 +126,7 @@ export async function startLedgerStreamPoller(options: {
       const from = failed ? records.findIndex((record) => record.dynamodb?.SequenceNumber === failed) : -1;
       state.retry = from >= 0 ? records.slice(from) : [];
       handed += records.length - state.retry.length;
-      if (state.retry.length > 0) options.log?.(`${state.retry.length} ledger event(s) to publish again`);
+      if (state.retry.length > 0) options.log?.(`${state.retry.length} record(s) to hand over again`);
     }
     return handed;
   };

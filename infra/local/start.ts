@@ -316,6 +316,7 @@ async function main(): Promise<void> {
   let sfn: SfnEndpoint | undefined;
   let events: EventsEndpoint | undefined;
   let ledgerStream: LedgerStreamPoller | undefined;
+  let creditNoteStream: LedgerStreamPoller | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     // In a terminal, Ctrl-C reaches this process twice (from the tty and relayed by tsx): ignore repeats,
@@ -328,6 +329,7 @@ async function main(): Promise<void> {
     server.close();
     await sfn?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await ledgerStream?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
+    await creditNoteStream?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await events?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await stack.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await rm(STACK_FILE, { force: true });
@@ -363,6 +365,15 @@ async function main(): Promise<void> {
       handler: (event) => publishAccountingEvents(event),
       log: (line) => console.log(`[events] ${line}`),
     });
+    // And the one of credit note delivery: each new credit note's PDF stored and emailed.
+    const { handler: deliverCreditNotes } = await import('../../functions/credit-note-delivery/handler.js');
+    creditNoteStream = await startLedgerStreamPoller({
+      dynamodbEndpoint: stack.endpoints.dynamodb,
+      tableName: LOCAL_NAMES.tableName,
+      entity: 'CreditNote',
+      handler: (event) => deliverCreditNotes(event),
+      log: (line) => console.log(`[credit notes] ${line}`),
+    });
     const apiUrl = await listen(server, ports.api);
     await writeFile(STACK_FILE, JSON.stringify({ pid: process.pid, ports }));
 
@@ -388,6 +399,7 @@ async function main(): Promise<void> {
     server.close();
     await sfn?.stop().catch(() => {});
     await ledgerStream?.stop().catch(() => {});
+    await creditNoteStream?.stop().catch(() => {});
     await events?.stop().catch(() => {});
     await stack.stop().catch(() => {});
     throw error;

@@ -5,6 +5,7 @@ import type { Issuer } from '../../shared/schemas/invoice.js';
 import { AccountingEvents } from '../constructs/accounting-events.js';
 import { BillingSchedule } from '../constructs/billing-schedule.js';
 import { BillingWorkflow } from '../constructs/billing-workflow.js';
+import { CreditNoteDelivery } from '../constructs/credit-note-delivery.js';
 import { DataTable } from '../constructs/data-table.js';
 import { BillingHttpApi } from '../constructs/http-api.js';
 import { InvoiceBucket, type InvoiceLockMode } from '../constructs/invoice-bucket.js';
@@ -78,6 +79,7 @@ export class DeferredBillingStack extends Stack {
   public readonly billingSchedule: BillingSchedule;
   public readonly receivablesSchedule: ReceivablesSchedule;
   public readonly accountingEvents: AccountingEvents;
+  public readonly creditNoteDelivery: CreditNoteDelivery;
   /** The sender's SES identity, when this stack manages it. */
   public readonly senderIdentity?: EmailIdentity;
   public readonly httpApi: BillingHttpApi;
@@ -134,6 +136,13 @@ export class DeferredBillingStack extends Stack {
     });
 
     this.accountingEvents = new AccountingEvents(this, 'AccountingEvents', { dataTable: this.dataTable });
+    this.creditNoteDelivery = new CreditNoteDelivery(this, 'CreditNoteDelivery', {
+      dataTable: this.dataTable,
+      invoiceBucket: this.invoiceBucket.bucket,
+      marketplaceTimeZone,
+      issuer,
+      invoiceSender: sender.address,
+    });
 
     this.httpApi = new BillingHttpApi(this, 'Http', {
       dataTable: this.dataTable,

@@ -118,12 +118,21 @@ describe('cdk-nag AWS Solutions checks', () => {
               .sort(),
           ),
       },
+      // Credit note PDFs under credit-notes/*: the credit-note-delivery function only.
+      {
+        id: /^AwsSolutions-IAM5\[Resource::<Invoices\w+\.Arn>\/credit-notes\/\*\]$/,
+        paths: (paths) => expect(paths).toEqual([stack.creditNoteDelivery.fn.executionRole.node.path]),
+      },
       // SES identities of this account and region, with the ses:FromAddress condition: the email step only.
       {
         id: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity\/\*\]$/,
         paths: (paths) =>
           expect(paths.sort()).toEqual(
-            [roleOf('billing-email'), stack.receivablesSchedule.fn.executionRole.node.path].sort(),
+            [
+              roleOf('billing-email'),
+              stack.receivablesSchedule.fn.executionRole.node.path,
+              stack.creditNoteDelivery.fn.executionRole.node.path,
+            ].sort(),
           ),
       },
       // Executions of the billing-run state machine: its Distributed Map policy, and billing-runs to follow a run.
@@ -148,6 +157,7 @@ describe('cdk-nag AWS Solutions checks', () => {
               stack.billingSchedule.deadLetterQueue.node.path,
               stack.receivablesSchedule.deadLetterQueue.node.path,
               stack.accountingEvents.deadLetterQueue.node.path,
+              stack.creditNoteDelivery.deadLetterQueue.node.path,
             ].sort(),
           ),
       },

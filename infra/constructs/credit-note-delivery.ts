@@ -1,0 +1,115 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Issuer } from '../../shared/schemas/invoice.js';
+import { INVOICE_FONT_FILES } from './billing-workflow.js';
+import type { DataTable } from './data-table.js';
+import { acknowledgeWildcardResource } from './nag.js';
+import { ENV, ProjectFunction } from './project-function.js';
+
+/** Where credit note PDFs go in the invoice bucket (same Object Lock retention as invoices). */
+export const CREDIT_NOTE_KEY_PREFIX = 'credit-notes/';
+
+export interface CreditNoteDeliveryProps {
+  readonly dataTable: DataTable;
+  readonly invoiceBucket: IBucket;
+  readonly marketplaceTimeZone: string;
+  readonly issuer: Issuer;
+  /** The `From` of credit note emails (the invoice sender): the only address the function may send as. */
+  readonly invoiceSender: string;
+}
+
+/**
+ * Delivers each credit note right after it is issued: the table's stream, filtered to new `CreditNote`
+ * items, drives `credit-note-delivery`, which renders the PDF, stores it under `credit-notes/` and emails
+ * it at most once (shared/usecases/credit-note-delivery.ts). Retries come from the event source mapping;
+ * batches that keep failing land, with their stream positions, in a dead-letter queue.
+ */
+export class CreditNoteDelivery extends Construct {
+  public readonly fn: ProjectFunction;
+  public readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: CreditNoteDeliveryProps) {
+    super(scope, id);
+    this.fn = new ProjectFunction(this, 'Fn', {
+      name: 'credit-note-delivery',
+      description: 'Credit notes: store the PDF and email it, once',
+      timeout: Duration.seconds(60),
+      memorySize: 1024,
+      environment: {
+        [ENV.marketplaceTimeZone]: props.marketplaceTimeZone,
+        [ENV.invoiceBucketName]: props.invoiceBucket.bucketName,
+        [ENV.issuer]: JSON.stringify(props.issuer),
+        [ENV.invoiceSender]: props.invoiceSender,
+        [ENV.reviewWindowHours]: '0',
+        [ENV.invoiceFontDir]: '/var/task',
+      },
+      extraFiles: INVOICE_FONT_FILES,
+    });
+    // Reads the credit note and its invoice (through the invoice's lookup item); records pdf and email.
+    this.fn.useTable(props.dataTable, ['GetItem', 'UpdateItem']);
+    const objects = props.invoiceBucket.arnForObjects(`${CREDIT_NOTE_KEY_PREFIX}*`);
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'],
+        resources: [objects],
+      }),
+    );
+    acknowledgeWildcardResource(
+      this.fn.executionRole,
+      objects,
+      `Credit note PDFs are stored under ${CREDIT_NOTE_KEY_PREFIX} with keys known only at run time: the grant ` +
+        'covers that prefix of the invoice bucket and no other object, and never s3:DeleteObject.',
+    );
+    const sesIdentities = Stack.of(this).formatArn({
+      service: 'ses',
+      resource: 'identity',
+      resourceName: '*',
+    });
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendRawEmail'],
+        resources: [sesIdentities],
+        conditions: { StringEquals: { 'ses:FromAddress': props.invoiceSender } },
+      }),
+    );
+    acknowledgeWildcardResource(
+      this.fn.executionRole,
+      sesIdentities,
+      'ses:SendRawEmail is authorised against every identity a message involves (sender domain, sandbox ' +
+        'recipients). Limited to this account and region and to ses:FromAddress equal to the invoice sender.',
+    );
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the on-failure destination of the credit-note stream (it receives the positions ' +
+        'of batches that could not be delivered); cdk-nag does not recognise it as a DLQ.',
+    });
+    this.fn.addEventSource(
+      new DynamoEventSource(props.dataTable.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 10,
+        bisectBatchOnError: true,
+        retryAttempts: 5,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.deadLetterQueue),
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('CreditNote') } } },
+          }),
+        ],
+      }),
+    );
+  }
+}
