@@ -10,7 +10,7 @@ import PDFDocument from 'pdfkit';
 import type { CreditNote } from '../schemas/credit-note.js';
 import type { Invoice } from '../schemas/invoice.js';
 import { loadInvoiceFonts } from './assets.js';
-import { InvoiceEmailError, type InvoiceEmailOptions, validateEmailAddress } from './email.js';
+import { escapeHtml, InvoiceEmailError, type InvoiceEmailOptions, validateEmailAddress } from './email.js';
 import { PdfCanvas } from './pdf-canvas.js';
 import {
   formatAddress,
@@ -345,11 +345,6 @@ export async function buildCreditNoteEmail(
   );
   const intro = credit.emailIntro(creditNote.number, invoice.issuer.legalName, creditNote.invoiceNumber);
   const applied = credit.applied(amount, creditNote.invoiceNumber);
-  const escape = (value: string) =>
-    value.replace(
-      /[&<>"]/g,
-      (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[char] ?? char,
-    );
   const composer = new MailComposer({
     from: options.from,
     to: recipients,
@@ -367,10 +362,10 @@ export async function buildCreditNoteEmail(
     ].join('\n'),
     html: [
       '<!DOCTYPE html>',
-      `<html lang="${texts.bcp47}"><head><meta charset="utf-8"><title>${escape(subject)}</title></head>`,
+      `<html lang="${texts.bcp47}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
       '<body style="font-family:Helvetica,Arial,sans-serif;font-size:14px;color:#1b1f24;line-height:1.5">',
-      `<p>${escape(texts.emailGreeting)}</p><p>${escape(intro)}</p><p><strong>${escape(applied)}</strong></p>`,
-      `<p>${escape(texts.emailSignOff)}<br>${escape(invoice.issuer.legalName)}</p>`,
+      `<p>${escapeHtml(texts.emailGreeting)}</p><p>${escapeHtml(intro)}</p><p><strong>${escapeHtml(applied)}</strong></p>`,
+      `<p>${escapeHtml(texts.emailSignOff)}<br>${escapeHtml(invoice.issuer.legalName)}</p>`,
       '</body></html>',
       '',
     ].join('\n'),
