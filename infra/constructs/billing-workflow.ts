@@ -8,6 +8,7 @@ import {
   Condition,
   DefinitionBody,
   DistributedMap,
+  Fail,
   JitterType,
   JsonPath,
   LogLevel,
@@ -339,6 +340,22 @@ export class BillingWorkflow extends Construct {
 
     numberInvoices.next(hasMoreToNumber);
     initSendPage.next(listToSend).next(deliverInvoices).next(hasMoreToSend);
+
+    // A top-level step still failing after its retries stops the run: say so on the run (`failed`, with
+    // the reason), whoever started it, then fail the execution. A rerun of the cut-off does what is missing.
+    const recordRunFailure = this.task('RecordRunFailure', 'billing-record-failure', {
+      payload: { runId, stage: 'run', error: JsonPath.objectAt('$.error') },
+      resultPath: JsonPath.DISCARD,
+    });
+    recordRunFailure.next(
+      new Fail(this, 'RunFailed', {
+        error: 'BillingRunFailed',
+        cause: 'A step of the billing run failed after its retries; see the run summary',
+      }),
+    );
+    for (const step of [listDue, buildAccounts, numberInvoices, listToSend, deliverInvoices, finishRun]) {
+      step.addCatch(recordRunFailure, { errors: ['States.ALL'], resultPath: '$.error' });
+    }
     const definition = Chain.start(startRun)
       .next(initDuePage)
       .next(listDue)

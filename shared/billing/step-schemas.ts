@@ -28,7 +28,7 @@ export const deliverInputSchema = z.object({
 });
 export const recordFailureInputSchema = z.object({
   runId: runIdSchema,
-  stage: z.enum(['build', 'deliver']),
+  stage: z.enum(['build', 'deliver', 'run']),
   accountId: z.string().optional(),
   invoiceId: z.string().optional(),
   error: z.object({ Error: z.string(), Cause: z.string().optional() }),

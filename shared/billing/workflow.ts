@@ -101,7 +101,8 @@ export interface DeliverInvoiceInput {
 /** `billing-record-failure` input: what a Catch hands over (`ResultPath: $.error`). */
 export interface RecordFailureInput {
   runId: string;
-  stage: 'build' | 'deliver';
+  /** `run`: a top-level step failed after its retries; the run ends `failed`. */
+  stage: 'build' | 'deliver' | 'run';
   accountId?: string;
   invoiceId?: string;
   error: { Error: string; Cause?: string };

@@ -151,7 +151,8 @@ export const billingRunSchema = z
     invoicesSent: z.number().int(),
     failures: z.array(
       z.object({
-        stage: z.enum(['build', 'deliver']),
+        /** `run`: the workflow itself stopped (a step still failing after its retries); the run is `failed`. */
+        stage: z.enum(['build', 'deliver', 'run']),
         accountId: z.string().optional(),
         invoiceId: z.string().optional(),
         reason: z.string(),

@@ -236,6 +236,10 @@ export async function recordFailure(deps: BillingDeps, input: RecordFailureInput
   } catch {
     if (input.error.Cause) reason = `${input.error.Error}: ${input.error.Cause}`;
   }
+  if (input.stage === 'run') {
+    await deps.billing.failRun(input.runId, reason.slice(0, 1000), deps.clock.now().toISOString());
+    return;
+  }
   await deps.billing.recordFailure(input.runId, {
     stage: input.stage,
     ...(input.accountId ? { accountId: input.accountId } : {}),

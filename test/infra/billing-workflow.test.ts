@@ -103,6 +103,8 @@ describe('the billing-run definition', () => {
         'DeliverInvoices',
         'HasMoreToSend',
         'FinishRun',
+        'RecordRunFailure',
+        'RunFailed',
       ].sort(),
     );
     expect(Object.keys(mapStates('BuildAccounts')).sort()).toEqual(['BuildAccount', 'RecordBuildFailure']);
@@ -130,8 +132,32 @@ describe('the billing-run definition', () => {
       SendEmail: 'billing-email',
       RecordDeliveryFailure: 'billing-record-failure',
       FinishRun: 'billing-finish-run',
+      RecordRunFailure: 'billing-record-failure',
     } satisfies Record<string, BillingFunctionName>);
     expect([...new Set(Object.values(functionsByArn))].sort()).toEqual([...BILLING_FUNCTIONS].sort());
+  });
+
+  it('ends the run failed, with the reason, when a top-level step still fails after its retries', () => {
+    for (const name of [
+      'ListDue',
+      'BuildAccounts',
+      'NumberInvoices',
+      'ListToSend',
+      'DeliverInvoices',
+      'FinishRun',
+    ]) {
+      expect(states()[name]?.Catch, name).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordRunFailure' },
+      ]);
+    }
+    // StartRun has no run to mark yet: its failure fails the execution as it is.
+    expect(states().StartRun?.Catch).toBeUndefined();
+    expect(states().RecordRunFailure).toMatchObject({
+      Parameters: { 'runId.$': '$.run.runId', stage: 'run', 'error.$': '$.error' },
+      ResultPath: null,
+      Next: 'RunFailed',
+    });
+    expect(states().RunFailed).toMatchObject({ Type: 'Fail', Error: 'BillingRunFailed' });
   });
 
   it('starts the run, then pages through the accounts due', () => {
@@ -257,7 +283,7 @@ describe('the billing-run definition', () => {
 
   it('retries every task on throttling and transient errors, with exponential backoff and full jitter', () => {
     const tasks = [...allStates(asl.States)].filter(([, state]) => state.Type === 'Task');
-    expect(tasks).toHaveLength(10);
+    expect(tasks).toHaveLength(11);
     for (const [name, state] of tasks) {
       const retried = (error: string) => state.Retry?.find((retrier) => retrier.ErrorEquals.includes(error));
       for (const error of [

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type Mailer, SendFailure } from '../../shared/adapters/mailer.js';
 import { keys } from '../../shared/data/table.js';
 import type { Invoice } from '../../shared/schemas/invoice.js';
-import { finishRun } from '../../shared/usecases/billing.js';
+import { finishRun, recordFailure, startRun } from '../../shared/usecases/billing.js';
 import { sendInvoiceEmail, storePdf } from '../../shared/usecases/billing-delivery.js';
 import { setInvoiceHeld } from '../../shared/usecases/billing-runs.js';
 import { cancelOrder, getOrder, placeOrder } from '../../shared/usecases/orders.js';
@@ -270,6 +270,21 @@ describe('billing run, step by step, against the emulators', () => {
     expect(await mailboxOf(before, delivered as Invoice)).toHaveLength(1);
     const [untouched] = await invoicesOf(deps, [second.accountId]);
     expect(untouched?.pdf).toBeUndefined();
+  });
+
+  it('ends a run failed, with the reason once, when the workflow itself stops', async () => {
+    const deps = givenBillingDeps(givenServices(new TestClock(new Date('2026-11-01T00:20:00Z'))));
+    const { runId } = await startRun(deps, {
+      trigger: 'schedule',
+      cutOff: '2026-11-01',
+      runId: `run_2026-11-01_${randomUUID().slice(0, 8)}`,
+    });
+    const error = { Error: 'TypeError', Cause: JSON.stringify({ errorMessage: 'Cannot read properties' }) };
+    await recordFailure(deps, { runId, stage: 'run', error });
+    await recordFailure(deps, { runId, stage: 'run', error }); // the Catch's task retried
+    const run = await deps.billing.getRun(runId);
+    expect(run).toMatchObject({ status: 'failed', finishedAt: '2026-11-01T00:20:00.000Z' });
+    expect(run?.failures).toEqual([{ stage: 'run', reason: 'TypeError: Cannot read properties' }]);
   });
 
   it('bills every order exactly once while orders keep arriving during the close', async () => {

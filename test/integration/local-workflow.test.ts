@@ -376,7 +376,7 @@ describe('the billing workflow synthesized from the CDK stack', () => {
     const outcome = await testBillingStateMachine({
       loadHandler: contractHandlers(calls),
       wrapHandler: (name, handler) =>
-        name === 'billing-list-due'
+        name === 'billing-start-run'
           ? () => {
               throw new TypeError('Cannot read properties of undefined');
             }
@@ -390,6 +390,28 @@ describe('the billing workflow synthesized from the CDK stack', () => {
       errorMessage: 'Cannot read properties of undefined',
       trace: expect.any(Array),
     });
+  });
+
+  it('records a run failed, with the reason, when a top-level step keeps failing, then fails the execution', async () => {
+    const calls: Array<[BillingFunctionName, unknown]> = [];
+    const outcome = await testBillingStateMachine({
+      loadHandler: contractHandlers(calls),
+      wrapHandler: (name, handler) =>
+        name === 'billing-list-due'
+          ? () => {
+              throw new TypeError('Cannot read properties of undefined');
+            }
+          : handler,
+    }).run({ trigger: 'schedule', cutOff: '2026-11-01' });
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'BillingRunFailed' });
+    expect(calls.filter(([name]) => name === 'billing-record-failure').map(([, input]) => input)).toEqual([
+      {
+        runId: 'run_contract',
+        stage: 'run',
+        error: { Error: 'TypeError', Cause: expect.stringContaining('Cannot read properties of undefined') },
+      },
+    ]);
+    expect(calls.map(([name]) => name)).not.toContain('billing-finish-run');
   });
 
   it('runs the real handlers end to end (runBilling)', async () => {

@@ -698,6 +698,31 @@ export class BillingRepository {
     );
   }
 
+  /**
+   * The workflow itself stopped: records why (once) and ends the run `failed`, unless it already ended.
+   * A rerun of the cut-off starts a new run that does what is missing.
+   */
+  async failRun(runId: string, reason: string, at: string): Promise<void> {
+    await this.recordOnce(
+      { ...keys.runFailure(runId, 'run', 'workflow'), entity: 'RunFailure', stage: 'run', reason },
+      runId,
+    );
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.run(runId),
+          UpdateExpression: 'SET #status = :failed, finishedAt = :at',
+          ConditionExpression: '#status = :running',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':failed': 'failed', ':running': 'running', ':at': at },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   async finishRun(runId: string, finishedAt: string): Promise<void> {
     await this.client.send(
       new UpdateCommand({
