@@ -1,12 +1,13 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ACCOUNTING_EVENT_SOURCE } from '../../shared/events/accounting.js';
 import type { DataTable } from './data-table.js';
 import { ProjectFunction } from './project-function.js';
+import { deadLetterQueue } from './shared-resources.js';
 
 export interface AccountingEventsProps {
   readonly dataTable: DataTable;
@@ -43,17 +44,11 @@ export class AccountingEvents extends Construct {
       description: 'A year of accounting events, for replay',
     });
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the on-failure destination of the ledger stream (it receives the positions ' +
-        'of batches that could not be published); cdk-nag does not recognise it as a DLQ.',
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'DeadLetters',
+      'the ledger stream (the positions of batches that could not be published)',
+    );
 
     this.publisher = new ProjectFunction(this, 'Publisher', {
       name: 'accounting-events',

@@ -1,10 +1,11 @@
-import { Duration, TimeZone, Validations } from 'aws-cdk-lib';
+import { Duration, TimeZone } from 'aws-cdk-lib';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { RunInput } from '../../shared/billing/workflow.js';
+import { deadLetterQueue } from './shared-resources.js';
 
 /** What the schedule sends: the run closes every period that ended by today (local date) and takes that run id. */
 export const SCHEDULE_INPUT: RunInput = { trigger: 'schedule' };
@@ -40,17 +41,11 @@ export class BillingSchedule extends Construct {
     super(scope, id);
     const at = props.at ?? { hour: 0, minute: 15 };
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter queue of the billing schedule (Target.DeadLetterConfig), which ' +
-        'cdk-nag does not recognise as a DLQ; a queue behind it would only hold the same failed starts.',
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'DeadLetters',
+      'the billing schedule (Target.DeadLetterConfig); a queue behind it would only hold the same failed starts',
+    );
 
     this.schedule = new Schedule(this, 'Daily', {
       description: `Daily billing run at ${pad(at.hour)}:${pad(at.minute)} ${props.timeZone}`,

@@ -34,6 +34,7 @@ import type { Issuer } from '../../shared/schemas/invoice.js';
 import type { DataTable } from './data-table.js';
 import { acknowledgeWildcardResource } from './nag.js';
 import { ENV, ProjectFunction, type TableAccess } from './project-function.js';
+import { allowSendingAs } from './shared-resources.js';
 
 /** Key prefix of invoice documents in the invoice bucket: the only objects billing functions may touch. */
 export const INVOICE_KEY_PREFIX = 'invoices/';
@@ -472,25 +473,7 @@ export class BillingWorkflow extends Construct {
     const email = functions['billing-email'];
     email.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [invoiceObjects] }));
     acknowledgeInvoiceObjects(email, invoiceObjects);
-    const sesIdentities = Stack.of(this).formatArn({
-      service: 'ses',
-      resource: 'identity',
-      resourceName: '*',
-    });
-    email.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['ses:SendRawEmail'],
-        resources: [sesIdentities],
-        conditions: { StringEquals: { 'ses:FromAddress': props.invoiceSender } },
-      }),
-    );
-    acknowledgeWildcardResource(
-      email.executionRole,
-      sesIdentities,
-      'ses:SendRawEmail is authorised against every identity a message involves: the sender domain, and in the ' +
-        'SES sandbox each verified recipient too. The statement is limited to this account and region and to ' +
-        'ses:FromAddress equal to the configured invoice sender.',
-    );
+    allowSendingAs(email, props.invoiceSender);
     return functions;
   }
 

@@ -1,15 +1,16 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Issuer } from '../../shared/schemas/invoice.js';
 import { INVOICE_FONT_FILES } from './billing-workflow.js';
 import type { DataTable } from './data-table.js';
 import { acknowledgeWildcardResource } from './nag.js';
 import { ENV, ProjectFunction } from './project-function.js';
+import { allowSendingAs, deadLetterQueue } from './shared-resources.js';
 
 /** Where credit note PDFs go in the invoice bucket (same Object Lock retention as invoices). */
 export const CREDIT_NOTE_KEY_PREFIX = 'credit-notes/';
@@ -65,36 +66,13 @@ export class CreditNoteDelivery extends Construct {
       `Credit note PDFs are stored under ${CREDIT_NOTE_KEY_PREFIX} with keys known only at run time: the grant ` +
         'covers that prefix of the invoice bucket and no other object, and never s3:DeleteObject.',
     );
-    const sesIdentities = Stack.of(this).formatArn({
-      service: 'ses',
-      resource: 'identity',
-      resourceName: '*',
-    });
-    this.fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['ses:SendRawEmail'],
-        resources: [sesIdentities],
-        conditions: { StringEquals: { 'ses:FromAddress': props.invoiceSender } },
-      }),
-    );
-    acknowledgeWildcardResource(
-      this.fn.executionRole,
-      sesIdentities,
-      'ses:SendRawEmail is authorised against every identity a message involves (sender domain, sandbox ' +
-        'recipients). Limited to this account and region and to ses:FromAddress equal to the invoice sender.',
-    );
+    allowSendingAs(this.fn, props.invoiceSender);
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the on-failure destination of the credit-note stream (it receives the positions ' +
-        'of batches that could not be delivered); cdk-nag does not recognise it as a DLQ.',
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'DeadLetters',
+      'the credit-note stream (the positions of batches that could not be delivered)',
+    );
     this.fn.addEventSource(
       new DynamoEventSource(props.dataTable.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,

@@ -1,14 +1,15 @@
-import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Duration, TimeZone } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { INDEXES } from '../../shared/data/table.js';
 import { parseReminderDays } from '../../shared/receivables/config.js';
 import type { DataTable } from './data-table.js';
 import { acknowledgeWildcardResource } from './nag.js';
 import { ENV, ProjectFunction } from './project-function.js';
+import { allowSendingAs, deadLetterQueue } from './shared-resources.js';
 
 export interface ReceivablesScheduleProps {
   readonly dataTable: DataTable;
@@ -73,36 +74,13 @@ export class ReceivablesSchedule extends Construct {
     // Writes only (reminder records, overdue marks, the suspension transaction); reads only the index.
     this.fn.useTable(props.dataTable, ['PutItem', 'UpdateItem']);
     this.fn.queryIndexes(props.dataTable, [INDEXES.openInvoicesByDue]);
-    const sesIdentities = Stack.of(this).formatArn({
-      service: 'ses',
-      resource: 'identity',
-      resourceName: '*',
-    });
-    this.fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['ses:SendRawEmail'],
-        resources: [sesIdentities],
-        conditions: { StringEquals: { 'ses:FromAddress': props.sender } },
-      }),
-    );
-    acknowledgeWildcardResource(
-      this.fn.executionRole,
-      sesIdentities,
-      'ses:SendRawEmail is authorised against every identity a message involves (sender domain, sandbox ' +
-        'recipients). Limited to this account and region and to ses:FromAddress equal to the invoice sender.',
-    );
+    allowSendingAs(this.fn, props.sender);
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter queue of the receivables schedule (Target.DeadLetterConfig), ' +
-        'which cdk-nag does not recognise as a DLQ.',
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'DeadLetters',
+      'the receivables schedule (Target.DeadLetterConfig)',
+    );
 
     this.schedulerRole = new Role(this, 'SchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),

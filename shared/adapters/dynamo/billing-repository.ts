@@ -11,6 +11,7 @@ import type { InvoiceRef } from '../../billing/workflow.js';
 import { INDEXES, keys } from '../../data/table.js';
 import type { BillingRun, Invoice } from '../../schemas/invoice.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { moveEmailState } from './email-state.js';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
@@ -580,28 +581,13 @@ export class BillingRepository {
     }
   }
 
-  private async conditionalEmailUpdate(
+  private conditionalEmailUpdate(
     invoice: InvoiceRecord,
     update: string,
     from: string,
     values: Record<string, unknown>,
   ): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: invoiceKey(invoice),
-          UpdateExpression: update,
-          ConditionExpression: 'email.#status = :from',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':from': from, ...values },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return moveEmailState(this.client, this.tableName, invoiceKey(invoice), update, from, values);
   }
 
   // ── runs ────────────────────────────────────────────────────────────────────────────────────

@@ -12,6 +12,7 @@ import type { CreditNote } from '../../schemas/credit-note.js';
 import type { PaymentStatus } from '../../schemas/invoice.js';
 import type { LedgerEntry } from '../../schemas/payment.js';
 import type { InvoiceRecord } from './billing-repository.js';
+import { moveEmailState } from './email-state.js';
 import type { IdempotencyRecord } from './order-repository.js';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
@@ -133,28 +134,13 @@ export class CreditNoteRepository {
     );
   }
 
-  private async emailUpdate(
+  private emailUpdate(
     creditNoteId: string,
     update: string,
     from: string,
     values: Record<string, unknown>,
   ): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.creditNote(creditNoteId),
-          UpdateExpression: update,
-          ConditionExpression: 'email.#status = :from',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':from': from, ...values },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return moveEmailState(this.client, this.tableName, keys.creditNote(creditNoteId), update, from, values);
   }
 
   /** An invoice's credit notes, oldest first (ids are ULIDs). */

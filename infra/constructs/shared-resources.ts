@@ -1,0 +1,43 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { acknowledgeWildcardResource } from './nag.js';
+import type { ProjectFunction } from './project-function.js';
+
+/**
+ * A dead-letter queue: SQS-managed encryption, TLS only, 14 days to look at what landed there. `usedBy`
+ * completes the cdk-nag acknowledgement (AwsSolutions-SQS3 asks every queue for a DLQ of its own, and does
+ * not recognise a queue that is itself one).
+ */
+export function deadLetterQueue(scope: Construct, id: string, usedBy: string): Queue {
+  const queue = new Queue(scope, id, {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: `This queue is itself the dead-letter queue of ${usedBy}, which cdk-nag does not recognise as a DLQ.`,
+  });
+  return queue;
+}
+
+/** Lets a function send raw email through SES as `sender` only (the `ses:FromAddress` condition). */
+export function allowSendingAs(fn: ProjectFunction, sender: string): void {
+  const identities = Stack.of(fn).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' });
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['ses:SendRawEmail'],
+      resources: [identities],
+      conditions: { StringEquals: { 'ses:FromAddress': sender } },
+    }),
+  );
+  acknowledgeWildcardResource(
+    fn.executionRole,
+    identities,
+    'ses:SendRawEmail is authorised against every identity a message involves: the sender domain, and in the ' +
+      'SES sandbox each verified recipient too. The statement is limited to this account and region and to ' +
+      'ses:FromAddress equal to the configured invoice sender.',
+  );
+}
