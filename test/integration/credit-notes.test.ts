@@ -4,21 +4,20 @@ import { describe, expect, it } from 'vitest';
 import { type Mailer, SendFailure } from '../../shared/adapters/mailer.js';
 import { createCreditNoteServices } from '../../shared/billing-api-services.js';
 import { createCreditNoteDeliveryServices } from '../../shared/billing-services.js';
-import { DomainError } from '../../shared/errors.js';
 import type { Invoice } from '../../shared/schemas/invoice.js';
 import { getInvoice } from '../../shared/usecases/billing-runs.js';
 import { deliverCreditNote } from '../../shared/usecases/credit-note-delivery.js';
 import {
-  type CreditNoteDeps,
   getCreditNote,
   issueCreditNote,
   listInvoiceCreditNotes,
 } from '../../shared/usecases/credit-notes.js';
 import { placeOrder } from '../../shared/usecases/orders.js';
-import { recomputeAccountFigures, recordPayment } from '../../shared/usecases/payments.js';
+import { recordPayment } from '../../shared/usecases/payments.js';
 import { givenBillingDeps, mailboxSince, runBillingSteps } from '../support/billing-steps.js';
 import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
+import { expectExactFigures, refusal } from '../support/receivables.js';
 
 /** One issued invoice of one order with two lines: 3 × 10.00 at 20 % and 2 × 5.00 at 5.5 %. */
 async function givenBilledOrder(orderCount = 1) {
@@ -67,23 +66,6 @@ async function givenBilledOrder(orderCount = 1) {
   clock.set('2026-10-21T10:00:00Z');
   const deps = createCreditNoteServices(services);
   return { clock, services, deps, account, invoice, orderIds };
-}
-
-async function expectExactFigures(deps: CreditNoteDeps, accountId: string) {
-  const figures = await recomputeAccountFigures(deps, accountId);
-  expect(figures.invoiceMismatches).toEqual([]);
-  expect(figures.stored).toEqual(figures.recomputed);
-  expect(figures.matches).toBe(true);
-  return figures;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
-  return error;
 }
 
 const sequenceOf = (number: string) => Number(number.split('-')[2]);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createPaymentServices } from '../../shared/billing-api-services.js';
-import { DomainError } from '../../shared/errors.js';
+import type { DomainError } from '../../shared/errors.js';
 import type { Invoice } from '../../shared/schemas/invoice.js';
 import type { RecordPaymentInput } from '../../shared/schemas/payment.js';
 import { getInvoice } from '../../shared/usecases/billing-runs.js';
@@ -10,13 +10,13 @@ import {
   listAccountPayments,
   listInvoicePayments,
   type PaymentDeps,
-  recomputeAccountFigures,
   recordPayment,
   reversePayment,
 } from '../../shared/usecases/payments.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
 import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
+import { expectExactFigures, refusal } from '../support/receivables.js';
 
 const line = (unitPriceMinor: number) => ({
   sku: 'SKU-20',
@@ -70,23 +70,6 @@ const aPayment = (accountId: string, amountMinor: number, overrides: Partial<Rec
     ...overrides,
   },
 });
-
-async function expectExactFigures(deps: PaymentDeps, accountId: string) {
-  const figures = await recomputeAccountFigures(deps, accountId);
-  expect(figures.invoiceMismatches).toEqual([]);
-  expect(figures.stored).toEqual(figures.recomputed);
-  expect(figures.matches).toBe(true);
-  return figures;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
-  return error;
-}
 
 const invoiceNow = (deps: PaymentDeps, invoice: Invoice) => getInvoice(deps, invoice.invoiceId);
 

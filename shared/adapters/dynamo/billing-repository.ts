@@ -10,6 +10,7 @@ import {
 import type { InvoiceRef } from '../../billing/workflow.js';
 import { INDEXES, keys } from '../../data/table.js';
 import type { BillingRun, Invoice } from '../../schemas/invoice.js';
+import { readCounter } from './counter.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { moveEmailState } from './email-state.js';
 
@@ -269,15 +270,8 @@ export class BillingRepository {
     return (result.Items ?? []) as InvoiceRecord[];
   }
 
-  async readCounter(entityId: string, year: string): Promise<number> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.invoiceCounter(entityId, year),
-        ConsistentRead: true,
-      }),
-    );
-    return (Item?.last as number | undefined) ?? 0;
+  readCounter(entityId: string, year: string): Promise<number> {
+    return readCounter(this.client, this.tableName, keys.invoiceCounter(entityId, year));
   }
 
   /**

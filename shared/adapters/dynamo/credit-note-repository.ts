@@ -12,6 +12,7 @@ import type { CreditNote } from '../../schemas/credit-note.js';
 import type { PaymentStatus } from '../../schemas/invoice.js';
 import type { LedgerEntry } from '../../schemas/payment.js';
 import type { InvoiceRecord } from './billing-repository.js';
+import { readCounter } from './counter.js';
 import { moveEmailState } from './email-state.js';
 import type { IdempotencyRecord } from './order-repository.js';
 
@@ -62,15 +63,8 @@ export class CreditNoteRepository {
     return Item as IdempotencyRecord | undefined;
   }
 
-  async readCounter(entityId: string, year: string): Promise<number> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.creditNoteCounter(entityId, year),
-        ConsistentRead: true,
-      }),
-    );
-    return (Item?.last as number | undefined) ?? 0;
+  readCounter(entityId: string, year: string): Promise<number> {
+    return readCounter(this.client, this.tableName, keys.creditNoteCounter(entityId, year));
   }
 
   async credited(invoiceId: string): Promise<CreditedQuantities> {
