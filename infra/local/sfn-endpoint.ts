@@ -178,7 +178,9 @@ export async function startSfnEndpoint(options: SfnEndpointOptions): Promise<Sfn
     const offset =
       typeof body.nextToken === 'string' ? Number(Buffer.from(body.nextToken, 'base64url').toString()) : 0;
     if (!Number.isInteger(offset) || offset < 0) throw new SfnError('InvalidToken', 'Invalid Token');
+    // Newest first; executions started in the same millisecond keep their start order, reversed.
     const matching = [...executions.values()]
+      .reverse()
       .filter((execution) => body.statusFilter === undefined || execution.status === body.statusFilter)
       .sort((a, b) => b.identity.startDate.getTime() - a.identity.startDate.getTime());
     const page = matching.slice(offset, offset + maxResults);
