@@ -19,8 +19,25 @@ import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 import { expectExactFigures, refusal } from '../support/receivables.js';
 
+type OrderLine = ReturnType<typeof anOrder>['lines'][number];
+const article = (sku: string, quantity: number, unitPriceMinor: number, vatRate: number): OrderLine => ({
+  sku,
+  description: `Article ${sku}`,
+  quantity,
+  unitPriceMinor,
+  vatRate,
+  sellerId: 's-1',
+});
+
 /** One issued invoice of one order with two lines: 3 × 10.00 at 20 % and 2 × 5.00 at 5.5 %. */
-async function givenBilledOrder(orderCount = 1) {
+function givenBilledOrder(orderCount = 1) {
+  return givenInvoiceOf(
+    Array.from({ length: orderCount }, () => [article('A', 3, 1_000, 20), article('B', 2, 500, 5.5)]),
+  );
+}
+
+/** One issued invoice of these orders (one basket of lines each), on a weekly account. */
+async function givenInvoiceOf(baskets: OrderLine[][]) {
   const clock = new TestClock(new Date('2026-10-13T09:00:00Z'));
   const services = givenServices(clock);
   const billing = givenBillingDeps(services);
@@ -29,30 +46,11 @@ async function givenBilledOrder(orderCount = 1) {
     creditLimitMinor: 1_000_000,
   });
   const orderIds: string[] = [];
-  for (let index = 0; index < orderCount; index++) {
+  for (const lines of baskets) {
     const placed = await placeOrder(services, {
       storefrontId: account.storefrontId,
       idempotencyKey: randomUUID(),
-      input: anOrder(account.accountId, {
-        lines: [
-          {
-            sku: 'A',
-            description: 'Article A',
-            quantity: 3,
-            unitPriceMinor: 1_000,
-            vatRate: 20,
-            sellerId: 's-1',
-          },
-          {
-            sku: 'B',
-            description: 'Article B',
-            quantity: 2,
-            unitPriceMinor: 500,
-            vatRate: 5.5,
-            sellerId: 's-1',
-          },
-        ],
-      }),
+      input: anOrder(account.accountId, { lines }),
     });
     orderIds.push(placed.order.orderId);
   }
@@ -109,6 +107,41 @@ describe('credit notes against the emulators', () => {
     );
     expect(await getCreditNote(deps, creditNote.creditNoteId)).toEqual(creditNote);
     expect((await listInvoiceCreditNotes(deps, invoice.invoiceId)).items).toEqual([creditNote]);
+    await expectExactFigures(deps, account.accountId);
+  });
+
+  it('credits the demo invoice order by order to exactly 0: the third cancellation is accepted', async () => {
+    // Issue 8, item 1: 536,55 + 133,72 + 147,37 € invoiced as 817,63 € (5.5 % VAT rounded once on the
+    // invoice's base); each order's own VAT once left 147,36 € owed and refused the third credit note.
+    const { deps, account, invoice, orderIds } = await givenInvoiceOf([
+      [article('FLOUR', 8, 2_490, 5.5), article('BUTTER', 2, 8_900, 5.5), article('BAGS', 3, 3_850, 20)],
+      [article('SUGAR', 3, 1_950, 5.5), article('APRON', 4, 1_500, 20)],
+      [article('MAG', 1, 7_800, 2.1), article('YEAST', 10, 245, 5.5), article('PROBE', 1, 3_490, 20)],
+    ]);
+    expect(invoice.amountDueMinor).toBe(81_763);
+    const credited: number[] = [];
+    for (const orderId of orderIds) {
+      const { creditNote } = await issueCreditNote(deps, {
+        invoiceId: invoice.invoiceId,
+        idempotencyKey: randomUUID(),
+        input: { reason: 'Annulation', orderId, cancelOrder: true },
+      });
+      credited.push(creditNote.totals.grossMinor);
+    }
+    expect(credited).toEqual([53_654, 13_372, 14_737]);
+    expect(await getInvoice(deps, invoice.invoiceId)).toMatchObject({
+      balanceMinor: 0,
+      creditedMinor: 81_763,
+      paidMinor: 0,
+    });
+    const notes = (await listInvoiceCreditNotes(deps, invoice.invoiceId)).items;
+    for (const entry of invoice.vatBreakdown) {
+      const rateNotes = notes
+        .flatMap((note) => note.vatBreakdown)
+        .filter((line) => line.vatRate === entry.vatRate);
+      expect(rateNotes.reduce((total, line) => total + line.vatMinor, 0)).toBe(entry.vatMinor);
+      expect(rateNotes.reduce((total, line) => total + line.baseMinor, 0)).toBe(entry.baseMinor);
+    }
     await expectExactFigures(deps, account.accountId);
   });
 

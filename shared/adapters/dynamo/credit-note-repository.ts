@@ -137,8 +137,12 @@ export class CreditNoteRepository {
     return moveEmailState(this.client, this.tableName, keys.creditNote(creditNoteId), update, from, values);
   }
 
-  /** An invoice's credit notes, oldest first (ids are ULIDs). */
-  async listForInvoice(invoiceId: string): Promise<CreditNote[]> {
+  /**
+   * An invoice's credit notes as written at issue under the invoice (`INVOICE#<id>` / `CREDITNOTE#<id>`),
+   * oldest first (ids are ULIDs): their figures never change, so a new credit note counts them; their
+   * delivery state is the one at issue.
+   */
+  async issuedForInvoice(invoiceId: string): Promise<CreditNote[]> {
     const found: CreditNote[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
