@@ -4,13 +4,13 @@ import type { CreditedQuantities, CreditNoteRepository } from '../adapters/dynam
 import type { IdempotencyRecord, OrderRepository } from '../adapters/dynamo/order-repository.js';
 import { NO_PURCHASE_ORDER, purchaseOrderKey } from '../billing/invoice-builder.js';
 import { requestFingerprint } from '../domain/canonical-json.js';
+import { creditNoteFigures, type LineToCredit } from '../domain/credit.js';
 import {
   contentionBackoff,
   idempotencyKeyInFlight,
   isLive,
   replayOrRefuse as replayIdempotent,
 } from '../domain/idempotency.js';
-import { creditNoteFigures, type LineToCredit } from '../domain/credit.js';
 import { quantityToThousandths } from '../domain/money.js';
 import { localDate } from '../domain/periods.js';
 import { conflict, DomainError, type FieldError, notFound, refused } from '../errors.js';

@@ -133,6 +133,7 @@ describe('credit notes against the emulators', () => {
       balanceMinor: 0,
       creditedMinor: 81_763,
       paidMinor: 0,
+      paymentStatus: 'credited',
     });
     const notes = (await listInvoiceCreditNotes(deps, invoice.invoiceId)).items;
     for (const entry of invoice.vatBreakdown) {
@@ -217,9 +218,11 @@ describe('credit notes against the emulators', () => {
       }),
     );
     expect(nothing.code).toBe('nothing_to_credit');
+    // Settled by credit notes alone: `credited`, never `paid` with nothing paid.
     expect(await getInvoice(deps, invoice.invoiceId)).toMatchObject({
       balanceMinor: 0,
-      paymentStatus: 'paid',
+      paidMinor: 0,
+      paymentStatus: 'credited',
     });
     await expectExactFigures(deps, account.accountId);
   });

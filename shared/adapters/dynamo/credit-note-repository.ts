@@ -8,8 +8,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { keys } from '../../data/table.js';
+import { paymentStatusOf } from '../../domain/payment-status.js';
 import type { CreditNote } from '../../schemas/credit-note.js';
-import type { PaymentStatus } from '../../schemas/invoice.js';
 import type { LedgerEntry } from '../../schemas/payment.js';
 import type { InvoiceRecord } from './billing-repository.js';
 import { readCounter } from './counter.js';
@@ -191,15 +191,19 @@ export class CreditNoteRepository {
     };
     const before = invoice.balanceMinor ?? invoice.amountDueMinor;
     const balanceMinor = before - total;
-    const paidMinor = invoice.paidMinor ?? 0;
-    const paymentStatus: PaymentStatus =
-      balanceMinor <= 0 ? 'paid' : paidMinor > 0 ? 'partially_paid' : 'unpaid';
+    const creditedMinor = (invoice.creditedMinor ?? 0) + total;
+    const paymentStatus = paymentStatusOf({
+      amountDueMinor: invoice.amountDueMinor,
+      paidMinor: invoice.paidMinor ?? 0,
+      creditedMinor,
+      balanceMinor,
+    });
     const open = balanceMinor > 0;
     const invoiceValues: Record<string, unknown> = {
       ':before': before,
       ':balance': balanceMinor,
       ':status': paymentStatus,
-      ':credited': (invoice.creditedMinor ?? 0) + total,
+      ':credited': creditedMinor,
     };
     let invoiceUpdate = 'SET balanceMinor = :balance, paymentStatus = :status, creditedMinor = :credited';
     let cleared = false;
