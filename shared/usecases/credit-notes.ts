@@ -230,6 +230,9 @@ async function prepare(deps: CreditNoteDeps, invoiceId: string, input: IssueCred
       });
       lines.push({
         orderId: order.orderId,
+        // The order as the invoice prints it: the storefront's reference and the order's local date.
+        orderReference: order.reference,
+        orderDate: localDate(order.receivedAt, order.billingPeriod.timeZone),
         lineNumber: line.lineNumber,
         sku: line.sku,
         description: line.description,

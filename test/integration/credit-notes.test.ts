@@ -5,6 +5,7 @@ import { type Mailer, SendFailure } from '../../shared/adapters/mailer.js';
 import { createCreditNoteServices } from '../../shared/billing-api-services.js';
 import { createCreditNoteDeliveryServices } from '../../shared/billing-services.js';
 import type { Invoice } from '../../shared/schemas/invoice.js';
+import type { Order } from '../../shared/schemas/order.js';
 import { getInvoice } from '../../shared/usecases/billing-runs.js';
 import { deliverCreditNote } from '../../shared/usecases/credit-note-delivery.js';
 import {
@@ -45,15 +46,16 @@ async function givenInvoiceOf(baskets: OrderLine[][]) {
     billingCycle: 'weekly',
     creditLimitMinor: 1_000_000,
   });
-  const orderIds: string[] = [];
+  const orders: Order[] = [];
   for (const lines of baskets) {
     const placed = await placeOrder(services, {
       storefrontId: account.storefrontId,
       idempotencyKey: randomUUID(),
       input: anOrder(account.accountId, { lines }),
     });
-    orderIds.push(placed.order.orderId);
+    orders.push(placed.order);
   }
+  const orderIds = orders.map((order) => order.orderId);
   clock.set('2026-10-19T06:00:00Z');
   const { invoices } = await runBillingSteps(billing, {
     cutOff: '2026-10-19',
@@ -63,7 +65,7 @@ async function givenInvoiceOf(baskets: OrderLine[][]) {
   const invoice = invoices.find((candidate) => candidate.status === 'issued') as Invoice;
   clock.set('2026-10-21T10:00:00Z');
   const deps = createCreditNoteServices(services);
-  return { clock, services, deps, account, invoice, orderIds };
+  return { clock, services, deps, account, invoice, orders, orderIds };
 }
 
 const sequenceOf = (number: string) => Number(number.split('-')[2]);
@@ -282,13 +284,16 @@ describe('credit note delivery against the emulators', () => {
   }
 
   it('stores the credit note PDF once and emails it once, however often delivery runs', async () => {
-    const { deps, services, invoice, orderIds } = await givenBilledOrder();
+    const { deps, services, invoice, orders, orderIds } = await givenBilledOrder();
     const { creditNote } = await issueCreditNote(deps, {
       invoiceId: invoice.invoiceId,
       idempotencyKey: randomUUID(),
       input: { reason: 'Retour', lines: [{ orderId: orderIds[0] as string, lineNumber: 2, quantity: 1 }] },
     });
     expect(creditNote.email).toEqual({ status: 'ready', recipients: invoice.buyer.billingEmails });
+    // The order as the invoice prints it: the storefront's reference and its Paris date.
+    const [order] = orders as [Order];
+    expect(creditNote.lines[0]).toMatchObject({ orderReference: order.reference, orderDate: '2026-10-13' });
     const delivery = createCreditNoteDeliveryServices(services, givenBillingDeps(services).config);
     const before = new Date();
 
@@ -308,6 +313,7 @@ describe('credit note delivery against the emulators', () => {
     const text = (await extractText(await getDocumentProxy(new Uint8Array(pdf)), { mergePages: true })).text;
     expect(text).toContain(creditNote.number);
     expect(text).toContain(`Rectifie la facture n° ${invoice.number}`);
+    expect(text).toContain(`Commande ${order.reference} du 13/10/2026`);
     const mails = await mailOf(before, invoice, creditNote.number);
     expect(mails).toHaveLength(1);
     expect(Buffer.from(mails[0]?.attachments[0]?.content ?? '', 'base64').equals(pdf)).toBe(true);
