@@ -286,7 +286,7 @@ function replayOrRefuse(record: IdempotencyRecord, requestHash: string): IssueCr
 
 export async function getCreditNote(deps: CreditNoteDeps, creditNoteId: string): Promise<CreditNote> {
   const creditNote = await deps.creditNotes.get(creditNoteId);
-  if (!creditNote) throw notFound('credit note', creditNoteId);
+  if (!creditNote) throw notFound('credit_note', creditNoteId);
   return creditNote;
 }
 

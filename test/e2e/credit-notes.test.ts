@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCreditNoteDeliveryServices } from '../../shared/billing-services.js';
 import { pageSchema } from '../../shared/schemas/common.js';
 import { creditNoteSchema } from '../../shared/schemas/credit-note.js';
-import { invoiceSchema } from '../../shared/schemas/invoice.js';
+import { downloadLinkSchema, invoiceSchema } from '../../shared/schemas/invoice.js';
 import { paymentSchema } from '../../shared/schemas/payment.js';
+import { deliverCreditNote } from '../../shared/usecases/credit-note-delivery.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
 import { anOrder } from '../support/fixtures.js';
@@ -197,5 +199,40 @@ describe('settling an invoice with credit notes, over HTTP', () => {
       paidMinor: 0,
       paymentStatus: 'unpaid',
     });
+  });
+});
+
+describe("a credit note's PDF and delivery state, over HTTP", () => {
+  it('gives a short-lived link to the stored PDF, and says when it is not stored yet', async () => {
+    const { invoice, orders } = await givenInvoicedOverHttp([[article('A', 1, 1_000, 20)]]);
+    const creditNote = expectBody(
+      await cancelOverHttp(invoice.invoiceId, (orders[0] as (typeof orders)[number]).orderId),
+      201,
+      creditNoteSchema,
+    );
+    const pdfPath = `/v1/credit-notes/${creditNote.creditNoteId}/pdf`;
+    expectProblem(await operator.get(pdfPath), 409, 'credit_note_pdf_not_ready');
+
+    // The table stream's consumer on AWS (and `npm start`); run in-process here.
+    const delivery = createCreditNoteDeliveryServices(givenServices(new TestClock(new Date())));
+    await deliverCreditNote(delivery, creditNote.creditNoteId);
+
+    const link = expectBody(await operator.get(pdfPath), 200, downloadLinkSchema);
+    expect(Date.parse(link.expiresAt) - Date.now()).toBeGreaterThan(200_000);
+    const download = await fetch(link.url);
+    expect(download.status).toBe(200);
+    const pdf = Buffer.from(await download.arrayBuffer());
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(
+      pdf.equals(
+        await delivery.store.get(`credit-notes/${creditNote.issueDate.slice(0, 4)}/${creditNote.number}.pdf`),
+      ),
+    ).toBe(true);
+
+    expectProblem(
+      await operator.get('/v1/credit-notes/cn_01JD3Z8Q4N5V2B7C9X0K1M2P3T/pdf'),
+      404,
+      'credit_note_not_found',
+    );
   });
 });
