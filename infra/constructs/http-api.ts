@@ -50,8 +50,9 @@ export const API_TABLE_ACCESS: Readonly<Record<ApiFunctionName, TableAccess | 'n
   // Reads invoices (by id, by account); holds or releases a draft with a conditional update.
   invoices: ['GetItem', 'Query', 'UpdateItem'],
   // A payment or reversal is one transaction of Puts (idempotency, payment, ledger, history) and
-  // conditional Updates (invoices, account); reads are GetItem and Queries on the table's own keys.
-  payments: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+  // conditional Updates (invoices, account); reads are GetItem and Queries on the table's own keys, and an
+  // invoice's credit notes are read as they are now with BatchGetItem.
+  payments: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
   openapi: 'none',
 };
 

@@ -296,5 +296,6 @@ export async function listInvoiceCreditNotes(
 ): Promise<{ items: CreditNote[] }> {
   const invoice = await deps.billing.getInvoice(invoiceId);
   if (!invoice) throw notFound('invoice', invoiceId);
-  return { items: await deps.creditNotes.issuedForInvoice(invoiceId) };
+  // Each credit note as it is now (its PDF and email state), not the copy written at issue.
+  return { items: await deps.creditNotes.listForInvoice(invoiceId) };
 }

@@ -203,7 +203,7 @@ describe('settling an invoice with credit notes, over HTTP', () => {
 });
 
 describe("a credit note's PDF and delivery state, over HTTP", () => {
-  it('gives a short-lived link to the stored PDF, and says when it is not stored yet', async () => {
+  it('gives a short-lived link to the stored PDF, says when it is not stored yet, and lists the current state', async () => {
     const { invoice, orders } = await givenInvoicedOverHttp([[article('A', 1, 1_000, 20)]]);
     const creditNote = expectBody(
       await cancelOverHttp(invoice.invoiceId, (orders[0] as (typeof orders)[number]).orderId),
@@ -212,10 +212,23 @@ describe("a credit note's PDF and delivery state, over HTTP", () => {
     );
     const pdfPath = `/v1/credit-notes/${creditNote.creditNoteId}/pdf`;
     expectProblem(await operator.get(pdfPath), 409, 'credit_note_pdf_not_ready');
+    const listPath = `/v1/invoices/${invoice.invoiceId}/credit-notes`;
+    expect(expectBody(await operator.get(listPath), 200, pageSchema(creditNoteSchema)).items).toEqual([
+      creditNote,
+    ]);
 
     // The table stream's consumer on AWS (and `npm start`); run in-process here.
     const delivery = createCreditNoteDeliveryServices(givenServices(new TestClock(new Date())));
     await deliverCreditNote(delivery, creditNote.creditNoteId);
+    // The invoice's list shows each credit note as it is now: emailed, its PDF stored.
+    const [listed] = expectBody(await operator.get(listPath), 200, pageSchema(creditNoteSchema)).items;
+    expect(listed?.email).toMatchObject({ status: 'sent', messageId: expect.any(String) });
+    expect(listed?.pdf?.s3Key).toBe(
+      `credit-notes/${creditNote.issueDate.slice(0, 4)}/${creditNote.number}.pdf`,
+    );
+    expect(listed).toEqual(
+      expectBody(await operator.get(`/v1/credit-notes/${creditNote.creditNoteId}`), 200, creditNoteSchema),
+    );
 
     const link = expectBody(await operator.get(pdfPath), 200, downloadLinkSchema);
     expect(Date.parse(link.expiresAt) - Date.now()).toBeGreaterThan(200_000);

@@ -309,6 +309,8 @@ describe('credit note delivery against the emulators', () => {
     const delivered = await getCreditNote(deps, creditNote.creditNoteId);
     expect(delivered.pdf?.s3Key).toBe(`credit-notes/2026/${creditNote.number}.pdf`);
     expect(delivered.email).toMatchObject({ status: 'sent', messageId: expect.any(String) });
+    // The invoice's list shows it as it is now, not as written at issue (`ready`, no PDF).
+    expect((await listInvoiceCreditNotes(deps, invoice.invoiceId)).items).toEqual([delivered]);
     const pdf = await delivery.store.get(delivered.pdf?.s3Key as string);
     const text = (await extractText(await getDocumentProxy(new Uint8Array(pdf)), { mergePages: true })).text;
     expect(text).toContain(creditNote.number);
