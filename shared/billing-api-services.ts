@@ -37,7 +37,7 @@ export function billingRunServices(): BillingRunDeps {
 
 let invoiceMemo: InvoiceDeps | undefined;
 
-/** What the invoices API needs: invoice records and the PDF store (no SES, no issuer). */
+/** What the invoices API needs: invoice and credit-note records and the PDF store (no SES, no issuer). */
 export function invoiceServices(): InvoiceDeps {
   if (!invoiceMemo) {
     const base = services();
@@ -45,6 +45,7 @@ export function invoiceServices(): InvoiceDeps {
     if (!bucket) throw new ConfigError('INVOICE_BUCKET_NAME', 'is required');
     invoiceMemo = {
       billing: new BillingRepository(getDocumentClient(), base.config.tableName),
+      creditNotes: new CreditNoteRepository(getDocumentClient(), base.config.tableName),
       links: new DownloadLinks({
         region: process.env.AWS_REGION ?? 'eu-west-3',
         ...(process.env.AWS_ENDPOINT_URL_S3 ? { endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),

@@ -1,9 +1,17 @@
 import { invoiceServices } from '../../shared/billing-api-services.js';
 import { services } from '../../shared/services.js';
-import { getInvoice, invoicePdfLink, setInvoiceHeld } from '../../shared/usecases/billing-runs.js';
+import {
+  creditNotePdfLink,
+  getInvoice,
+  invoicePdfLink,
+  setInvoiceHeld,
+} from '../../shared/usecases/billing-runs.js';
 import { apiHandler } from '../commons/api-handler.js';
 
-/** Operator API for invoices: read, download, and hold or release drafts in the review window. */
+/**
+ * Operator API for invoices: read, download (credit notes' PDFs too), and hold or release drafts in the
+ * review window.
+ */
 export const handler = apiHandler('invoices', {
   listAccountInvoices: async ({ pathParameters, query }) => ({
     body: await invoiceServices().billing.listInvoices(
@@ -17,6 +25,13 @@ export const handler = apiHandler('invoices', {
   }),
   getInvoicePdfLink: async ({ pathParameters }) => ({
     body: await invoicePdfLink(invoiceServices(), pathParameters.invoiceId as string, services().clock.now()),
+  }),
+  getCreditNotePdfLink: async ({ pathParameters }) => ({
+    body: await creditNotePdfLink(
+      invoiceServices(),
+      pathParameters.creditNoteId as string,
+      services().clock.now(),
+    ),
   }),
   holdInvoice: async ({ pathParameters }) => ({
     body: await setInvoiceHeld(invoiceServices(), pathParameters.invoiceId as string, true),

@@ -26,6 +26,7 @@ import {
   routeKey,
 } from '../../shared/http/routes.js';
 import { INVOICE_KEY_PREFIX } from './billing-workflow.js';
+import { CREDIT_NOTE_KEY_PREFIX } from './credit-note-delivery.js';
 import type { DataTable } from './data-table.js';
 import { acknowledgeWildcardResource } from './nag.js';
 import { ENV, ProjectFunction, type TableAccess } from './project-function.js';
@@ -49,8 +50,9 @@ export const API_TABLE_ACCESS: Readonly<Record<ApiFunctionName, TableAccess | 'n
   // Reads invoices (by id, by account); holds or releases a draft with a conditional update.
   invoices: ['GetItem', 'Query', 'UpdateItem'],
   // A payment or reversal is one transaction of Puts (idempotency, payment, ledger, history) and
-  // conditional Updates (invoices, account); reads are GetItem and Queries on the table's own keys.
-  payments: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+  // conditional Updates (invoices, account); reads are GetItem and Queries on the table's own keys, and an
+  // invoice's credit notes are read as they are now with BatchGetItem.
+  payments: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
   openapi: 'none',
 };
 
@@ -66,7 +68,10 @@ export const API_QUERY_INDEXES: Readonly<Partial<Record<ApiFunctionName, readonl
 
 /** The API function that starts and follows billing runs (`states:StartExecution`, `DescribeExecution`). */
 export const BILLING_RUNS_FUNCTION = 'billing-runs';
-/** The API function that hands out short-lived links to invoice PDFs (`s3:GetObject` on `invoices/*`). */
+/**
+ * The API function that hands out short-lived links to invoice and credit-note PDFs (`s3:GetObject` on
+ * `invoices/*` and `credit-notes/*`).
+ */
 export const INVOICES_FUNCTION = 'invoices';
 
 /** The authorizer only looks an API key up by its hash. */
@@ -133,8 +138,8 @@ export interface BillingHttpApiProps {
    */
   readonly stateMachine?: IStateMachine;
   /**
-   * The invoice bucket. The `invoices` function (when `API_FUNCTIONS` has it) may read invoice PDFs (to sign
-   * download links) and receives its name as `INVOICE_BUCKET_NAME`.
+   * The invoice bucket. The `invoices` function (when `API_FUNCTIONS` has it) may read invoice and credit-note
+   * PDFs (to sign download links) and receives its name as `INVOICE_BUCKET_NAME`.
    * @default - no API function reads invoice PDFs
    */
   readonly invoiceBucket?: IBucket;
@@ -275,17 +280,25 @@ function grantBillingRuns(fn: ProjectFunction, stateMachine: IStateMachine): voi
   );
 }
 
-/** Sign short-lived download links to invoice PDFs: `s3:GetObject` under the invoice prefix, nothing else. */
+/**
+ * Sign short-lived download links to invoice and credit-note PDFs: `s3:GetObject` under those two prefixes,
+ * nothing else (a presigned link works with the signer's permissions).
+ */
 function grantInvoiceDownloads(fn: ProjectFunction, bucket: IBucket): void {
-  const invoiceObjects = bucket.arnForObjects(`${INVOICE_KEY_PREFIX}*`);
-  fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [invoiceObjects] }));
+  for (const [prefix, what] of [
+    [INVOICE_KEY_PREFIX, 'invoice'],
+    [CREDIT_NOTE_KEY_PREFIX, 'credit note'],
+  ] as const) {
+    const objects = bucket.arnForObjects(`${prefix}*`);
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }));
+    acknowledgeWildcardResource(
+      fn.executionRole,
+      objects,
+      `Download links are signed for ${what} PDFs under ${prefix}, whose keys are known only at run ` +
+        'time: read-only, that prefix of the invoice bucket only.',
+    );
+  }
   fn.addEnvironment(ENV.invoiceBucketName, bucket.bucketName);
-  acknowledgeWildcardResource(
-    fn.executionRole,
-    invoiceObjects,
-    `Download links are signed for invoice PDFs under ${INVOICE_KEY_PREFIX}, whose keys are known only at run ` +
-      'time: read-only, that prefix of the invoice bucket only.',
-  );
 }
 
 /** `orders-create` → `OrdersCreate`, `getOrder` → `GetOrder`: construct ids. */

@@ -95,9 +95,14 @@ export function vatRateToBasisPoints(ratePercent: number): number {
  * Number.MAX_SAFE_INTEGER.
  */
 export function lineNetMinor(quantity: number, unitPriceMinor: number): number {
-  const thousandths = BigInt(quantityToThousandths(quantity));
+  return lineNetMinorOfThousandths(quantityToThousandths(quantity), unitPriceMinor);
+}
+
+/** `lineNetMinor` for a quantity already in integer thousandths (what credited quantities are kept in). */
+export function lineNetMinorOfThousandths(thousandths: number, unitPriceMinor: number): number {
+  const quantity = requireSafeInteger(thousandths, 'thousandths');
   const price = requireSafeInteger(unitPriceMinor, 'unitPriceMinor');
-  return toSafeNumber(divideRoundHalfUp(thousandths * price, 1000n));
+  return toSafeNumber(divideRoundHalfUp(quantity * price, 1000n));
 }
 
 /** VAT on a base at a rate in percent, rounded once, half-up (EN 16931: per rate, on the rate's base). */

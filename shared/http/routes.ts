@@ -425,6 +425,18 @@ export const ROUTES = [
   },
   {
     method: 'GET',
+    path: '/v1/credit-notes/{creditNoteId}/pdf',
+    // Served with the invoices' download links: same signer, same bucket, and no S3 grant for `payments`.
+    function: 'invoices',
+    roles: ['operator'],
+    summary: "A short-lived link to a credit note's PDF",
+    operationId: 'getCreditNotePdfLink',
+    tag: 'Payments',
+    successStatus: 200,
+    response: downloadLinkSchema,
+  },
+  {
+    method: 'GET',
     path: '/v1/openapi.json',
     function: 'openapi',
     roles: [],

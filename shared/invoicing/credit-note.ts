@@ -7,7 +7,7 @@
  */
 import MailComposer from 'nodemailer/lib/mail-composer';
 import PDFDocument from 'pdfkit';
-import type { CreditNote } from '../schemas/credit-note.js';
+import type { CreditNote, CreditNoteLine } from '../schemas/credit-note.js';
 import type { Invoice } from '../schemas/invoice.js';
 import { loadInvoiceFonts } from './assets.js';
 import { escapeHtml, InvoiceEmailError, type InvoiceEmailOptions, validateEmailAddress } from './email.js';
@@ -21,7 +21,10 @@ import {
   type InvoiceLanguage,
   invoiceTexts,
   labelled,
+  legalFormText,
   moneyFormatter,
+  rcsText,
+  singleLine,
 } from './texts.js';
 
 const CREDIT_TEXTS = {
@@ -32,7 +35,9 @@ const CREDIT_TEXTS = {
     corrects: (number: string, date: string) => `Rectifie la facture n° ${number} du ${date}`,
     customer: 'CLIENT',
     reason: 'Motif',
-    columns: ['Commande', 'Référence', 'Désignation', 'Qté', 'PU HT', 'TVA', 'Montant HT'],
+    columns: ['Référence', 'Désignation', 'Qté', 'PU HT', 'TVA', 'Montant HT'],
+    /** An order credited before its reference and date were kept on the credit note. */
+    orderById: (orderId: string) => `Commande ${orderId}`,
     totalCredit: "Total de l'avoir TTC",
     applied: (amount: string, number: string) =>
       `${amount} viennent en déduction du solde de la facture n° ${number}.`,
@@ -48,7 +53,8 @@ const CREDIT_TEXTS = {
     corrects: (number: string, date: string) => `Corrects invoice No. ${number} of ${date}`,
     customer: 'CUSTOMER',
     reason: 'Reason',
-    columns: ['Order', 'SKU', 'Description', 'Qty', 'Unit price', 'VAT', 'Net'],
+    columns: ['SKU', 'Description', 'Qty', 'Unit price', 'VAT', 'Net'],
+    orderById: (orderId: string) => `Order ${orderId}`,
     totalCredit: 'Total credited incl. VAT',
     applied: (amount: string, number: string) =>
       `${amount} is deducted from the balance of invoice No. ${number}.`,
@@ -71,12 +77,14 @@ const MUTED = '#5b636e';
 const ACCENT = '#1f3a5f';
 const RULE = '#d5d9df';
 const BAND = '#eef1f5';
-/** Column right edges or left starts, and widths: order, sku, description, qty, unit price, VAT, net. */
+/**
+ * Column left starts and widths: sku, description, qty, unit price, VAT, net. Orders are not a column: each
+ * order's lines come under its heading, "Commande SHOP-100234 du 04/11/2026", as on the invoice.
+ */
 const COLUMNS = [
-  { x: X0, width: 96, right: false },
-  { x: X0 + 96, width: 84, right: false },
-  { x: X0 + 180, width: 150, right: false },
-  { x: X0 + 330, width: 40, right: true },
+  { x: X0, width: 110, right: false },
+  { x: X0 + 110, width: 215, right: false },
+  { x: X0 + 325, width: 45, right: true },
   { x: X0 + 370, width: 55, right: true },
   { x: X0 + 425, width: 30, right: true },
   { x: X0 + 455, width: X1 - X0 - 455, right: true },
@@ -166,14 +174,16 @@ export async function renderCreditNotePdf(
     y += 17;
   }
   font('regular', 8);
-  for (const line of [
-    issuer.shareCapital ? `${issuer.legalForm} ${texts.shareCapital(issuer.shareCapital)}` : issuer.legalForm,
+  for (const text of [
+    legalFormText(issuer, texts),
     ...formatAddress(issuer.address, language),
-    `${texts.siren} ${formatSiren(issuer.siren)}`,
+    `${texts.siren} ${formatSiren(issuer.siren)}${issuer.rcs ? ` · ${rcsText(issuer.rcs, texts)}` : ''}`,
     labelled(texts.vatId, issuer.vatId, language),
   ]) {
-    put(line, X0, y);
-    y += 10.5;
+    for (const line of wrap(text, 280)) {
+      put(line, X0, y);
+      y += 10.5;
+    }
   }
   font('bold', 22);
   putRight(credit.title, X1, 36, ACCENT);
@@ -195,6 +205,7 @@ export async function renderCreditNotePdf(
   y += 13;
   font('regular', 8);
   for (const line of [
+    ...(buyer.legalForm ? [buyer.legalForm] : []),
     ...formatAddress(buyer.billingAddress, language),
     ...(buyer.siren ? [`${texts.siren} ${formatSiren(buyer.siren)}`] : []),
     ...(buyer.vatId ? [labelled(texts.vatId, buyer.vatId, language)] : []),
@@ -227,33 +238,61 @@ export async function renderCreditNotePdf(
     put(`${credit.documentName} ${texts.numberSign} ${creditNote.number}`, X0, y, ACCENT);
     y += 20;
   };
-  tableHeader();
-  for (const line of creditNote.lines) {
-    font('regular', 7);
-    const cells = [
-      wrap(line.orderId, COLUMNS[0].width - 6),
-      wrap(line.sku, COLUMNS[1].width - 6),
-      wrap(line.description, COLUMNS[2].width - 6),
-      [formatQuantity(line.quantity, language)],
-      [money(line.unitPriceMinor)],
-      [formatPercent(line.vatRate, language)],
-      [money(line.netMinor)],
-    ];
-    const height = Math.max(...cells.map((cell) => cell.length)) * 9 + 5;
-    if (y + height > BOTTOM) {
-      newPage();
-      tableHeader();
-      font('regular', 7);
-    }
-    cells.forEach((cell, index) => {
-      const column = COLUMNS[index] as (typeof COLUMNS)[number];
-      cell.forEach((text, row) => {
-        if (column.right) putRight(text, column.x + column.width - 3, y + 2.5 + row * 9);
-        else put(text, column.x + 3, y + 2.5 + row * 9);
-      });
+  /** The order's heading lines, "(suite)" added when its lines go on over a page break. */
+  const orderHeading = (line: CreditNoteLine, continued: boolean): string[] => {
+    font('bold', 7.5);
+    const title = line.orderReference
+      ? line.orderDate
+        ? texts.order(singleLine(line.orderReference), day(line.orderDate))
+        : credit.orderById(singleLine(line.orderReference))
+      : credit.orderById(line.orderId);
+    return wrap(continued ? `${title} ${texts.orderContinued}` : title, X1 - X0 - 6);
+  };
+  const drawHeading = (lines: string[]) => {
+    font('bold', 7.5);
+    lines.forEach((text, row) => {
+      put(text, X0 + 3, y + 3 + row * 10);
     });
-    y += height;
-    canvas.rule(X0, X1, y, 0.3, RULE);
+    y += lines.length * 10 + 5;
+  };
+  // Each order's lines under its heading, orders in the order they were first credited.
+  const byOrder = new Map<string, CreditNoteLine[]>();
+  for (const line of creditNote.lines) {
+    byOrder.set(line.orderId, [...(byOrder.get(line.orderId) ?? []), line]);
+  }
+  tableHeader();
+  for (const orderLines of byOrder.values()) {
+    orderLines.forEach((line, index) => {
+      font('regular', 7);
+      const cells = [
+        wrap(line.sku, COLUMNS[0].width - 6),
+        wrap(line.description, COLUMNS[1].width - 6),
+        [formatQuantity(line.quantity, language)],
+        [money(line.unitPriceMinor)],
+        [formatPercent(line.vatRate, language)],
+        [money(line.netMinor)],
+      ];
+      const height = Math.max(...cells.map((cell) => cell.length)) * 9 + 5;
+      const heading = orderHeading(line, index > 0);
+      const headingHeight = heading.length * 10 + 5;
+      if (index === 0 ? y + headingHeight + height > BOTTOM : y + height > BOTTOM) {
+        newPage();
+        tableHeader();
+        drawHeading(heading);
+      } else if (index === 0) {
+        drawHeading(heading);
+      }
+      font('regular', 7);
+      cells.forEach((cell, column) => {
+        const at = COLUMNS[column] as (typeof COLUMNS)[number];
+        cell.forEach((text, row) => {
+          if (at.right) putRight(text, at.x + at.width - 3, y + 2.5 + row * 9);
+          else put(text, at.x + 3, y + 2.5 + row * 9);
+        });
+      });
+      y += height;
+      canvas.rule(X0, X1, y, 0.3, RULE);
+    });
   }
 
   // VAT per rate, totals, and where the credit goes.
@@ -299,19 +338,21 @@ export async function renderCreditNotePdf(
     y += 11;
   }
 
-  // Footer on the last page: the issuer's legal identity.
+  // Footer on the last page: the issuer's legal identity, as the invoice's footer gives it.
   font('regular', 6.5);
   canvas.rule(X0, X1, 800, 0.4, RULE);
-  put(
-    [
-      issuer.legalName,
-      `${texts.siren} ${formatSiren(issuer.siren)}`,
-      labelled(texts.vatId, issuer.vatId, language),
-    ].join(' · '),
-    X0,
-    805,
-    MUTED,
-  );
+  const identity = [
+    issuer.legalName,
+    legalFormText(issuer, texts),
+    `${texts.siren} ${formatSiren(issuer.siren)}`,
+    ...(issuer.rcs ? [rcsText(issuer.rcs, texts)] : []),
+    labelled(texts.vatId, issuer.vatId, language),
+  ].join(' · ');
+  wrap(identity, X1 - X0)
+    .slice(0, 2)
+    .forEach((line, row) => {
+      put(line, X0, 805 + row * 8, MUTED);
+    });
   doc.end();
   return finished;
 }

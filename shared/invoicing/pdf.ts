@@ -27,9 +27,12 @@ import {
   type InvoiceTexts,
   invoiceTexts,
   labelled,
+  legalFormText,
   legalMentions,
   localDateOf,
   moneyFormatter,
+  rcsText,
+  singleLine,
 } from './texts.js';
 
 export interface RenderInvoicePdfOptions {
@@ -202,11 +205,6 @@ function xmpSafe(value: string, language: Invoice['language']): string {
 /** A single-line address for dense places (an order's delivery address). */
 function oneLine(address: Address, language: Invoice['language']): string {
   return formatAddress(address, language).join(', ');
-}
-
-/** A stored text on one line: line breaks and runs of blanks become one space; no-break spaces stay. */
-function singleLine(value: string): string {
-  return value.replace(/[ \t\r\n\f\v]+/g, ' ').trim();
 }
 
 function waitForDrain(output: PassThrough): Promise<void> {
@@ -439,9 +437,7 @@ class InvoiceLayout {
     y += this.putWrapped(issuer.legalName, X0, y, HEADER_LEFT_WIDTH) + 3;
     this.style('regular', BODY_SIZE, INK);
     const identity = [
-      issuer.shareCapital
-        ? `${issuer.legalForm} ${texts.shareCapital(issuer.shareCapital)}`
-        : issuer.legalForm,
+      legalFormText(issuer, texts),
       ...formatAddress(issuer.address, this.lang),
       `${texts.siren} ${formatSiren(issuer.siren)}${issuer.rcs ? ` · ${rcsText(issuer.rcs, texts)}` : ''}`,
       labelled(texts.vatId, issuer.vatId, this.lang),
@@ -623,9 +619,7 @@ class InvoiceLayout {
     const identity = (withAddress: boolean) =>
       [
         issuer.legalName,
-        issuer.shareCapital
-          ? `${issuer.legalForm} ${texts.shareCapital(issuer.shareCapital)}`
-          : issuer.legalForm,
+        legalFormText(issuer, texts),
         ...(withAddress ? [oneLine(issuer.address, this.lang)] : []),
         `${texts.siren} ${formatSiren(issuer.siren)}`,
         ...(issuer.rcs ? [rcsText(issuer.rcs, texts)] : []),
@@ -932,9 +926,4 @@ class InvoiceLayout {
     }
     return lines;
   }
-}
-
-/** "RCS Paris 732 829 320": the register as configured, prefixed with RCS unless it already is. */
-function rcsText(rcs: string, texts: InvoiceTexts): string {
-  return /^rcs\b/i.test(rcs) ? rcs : `${texts.rcs} ${rcs}`;
 }

@@ -416,3 +416,26 @@ export function legalMentions(invoice: LegalMentionsInput): string[] {
 export function labelled(label: string, value: string, language: InvoiceLanguage): string {
   return language === 'fr' ? `${label}\u00a0: ${value}` : `${label}: ${value}`;
 }
+
+/**
+ * A company's legal form with its share capital when known ("SAS au capital de 100 000 EUR"), as every
+ * document of the issuer prints it (invoice and credit note, header and footer).
+ */
+export function legalFormText(
+  company: { legalForm: string; shareCapital?: string | undefined },
+  texts: InvoiceTexts,
+): string {
+  return company.shareCapital
+    ? `${company.legalForm} ${texts.shareCapital(company.shareCapital)}`
+    : company.legalForm;
+}
+
+/** "RCS Paris 732 829 320": the register as configured, prefixed with RCS unless it already is. */
+export function rcsText(rcs: string, texts: InvoiceTexts): string {
+  return /^rcs\b/i.test(rcs) ? rcs : `${texts.rcs} ${rcs}`;
+}
+
+/** A stored text on one line: line breaks and runs of blanks become one space; no-break spaces stay. */
+export function singleLine(value: string): string {
+  return value.replace(/[ \t\r\n\f\v]+/g, ' ').trim();
+}

@@ -76,6 +76,14 @@ export type IssueCreditNoteInput = z.infer<typeof issueCreditNoteSchema>;
 export const creditNoteLineSchema = z
   .object({
     orderId: orderIdSchema,
+    /** Absent on credit notes issued before they were kept: documents then name the order by its id. */
+    orderReference: z
+      .string()
+      .optional()
+      .meta({ description: "The storefront's order reference, as the invoice prints it." }),
+    orderDate: localDateSchema
+      .optional()
+      .meta({ description: "The order's date in the marketplace's time zone, as the invoice prints it." }),
     lineNumber: z.number().int(),
     sku: z.string(),
     description: z.string(),

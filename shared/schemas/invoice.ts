@@ -43,8 +43,15 @@ export const issuerSchema = z
   .meta({ id: 'Issuer' });
 export type Issuer = z.infer<typeof issuerSchema>;
 
-/** Where an issued invoice stands in payment: `unpaid` → `partially_paid` → `paid` (back on a reversal). */
-export const paymentStatusSchema = z.enum(['unpaid', 'partially_paid', 'paid']);
+/**
+ * Where an issued invoice stands in payment: `unpaid` → `partially_paid` → `paid` (back on a reversal);
+ * `credited` when credit notes alone settled it (nothing was paid). See `paymentStatusOf`.
+ */
+export const paymentStatusSchema = z.enum(['unpaid', 'partially_paid', 'paid', 'credited']).meta({
+  description:
+    '`unpaid`: nothing received, something owed; `partially_paid`: money received, something still owed; ' +
+    '`paid`: settled, money received (credit notes may have helped); `credited`: settled by credit notes alone.',
+});
 export type PaymentStatus = z.infer<typeof paymentStatusSchema>;
 
 export const invoiceStatusSchema = z.enum(['draft', 'held', 'issued', 'sent']);

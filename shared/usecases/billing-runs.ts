@@ -8,6 +8,7 @@ import { ulid } from 'ulid';
 import type { DownloadLinks } from '../adapters/download-links.js';
 import type { BillingRepository, InvoiceRecord } from '../adapters/dynamo/billing-repository.js';
 import { invoiceView } from '../adapters/dynamo/billing-repository.js';
+import type { CreditNoteRepository } from '../adapters/dynamo/credit-note-repository.js';
 import type { RunInput } from '../billing/workflow.js';
 import { localDate } from '../domain/periods.js';
 import { conflict, notFound, refused } from '../errors.js';
@@ -92,8 +93,25 @@ export async function rerunBillingRun(deps: BillingRunDeps, runId: string): Prom
 
 export interface InvoiceDeps {
   billing: BillingRepository;
+  /** Credit notes, read for their PDF's download link. */
+  creditNotes: Pick<CreditNoteRepository, 'get'>;
   links: DownloadLinks;
   bucket: string;
+}
+
+/** How long a download link works. */
+const DOWNLOAD_LINK_SECONDS = 300;
+
+/** A short-lived link to a PDF of the invoice bucket. */
+async function downloadLink(
+  deps: Pick<InvoiceDeps, 'links' | 'bucket'>,
+  s3Key: string,
+  now: Date,
+): Promise<{ url: string; expiresAt: string }> {
+  return {
+    url: await deps.links.presignGet(deps.bucket, s3Key, DOWNLOAD_LINK_SECONDS),
+    expiresAt: new Date(now.getTime() + DOWNLOAD_LINK_SECONDS * 1000).toISOString(),
+  };
 }
 
 async function findInvoice(deps: Pick<InvoiceDeps, 'billing'>, invoiceId: string): Promise<InvoiceRecord> {
@@ -114,11 +132,21 @@ export async function invoicePdfLink(
 ): Promise<{ url: string; expiresAt: string }> {
   const invoice = await findInvoice(deps, invoiceId);
   if (!invoice.pdf) throw conflict('invoice_pdf_not_ready', `Invoice ${invoiceId} has no PDF yet.`);
-  const seconds = 300;
-  return {
-    url: await deps.links.presignGet(deps.bucket, invoice.pdf.s3Key, seconds),
-    expiresAt: new Date(now.getTime() + seconds * 1000).toISOString(),
-  };
+  return downloadLink(deps, invoice.pdf.s3Key, now);
+}
+
+/** A short-lived download link for a credit note's PDF (stored right after issue by its delivery). */
+export async function creditNotePdfLink(
+  deps: InvoiceDeps,
+  creditNoteId: string,
+  now: Date,
+): Promise<{ url: string; expiresAt: string }> {
+  const creditNote = await deps.creditNotes.get(creditNoteId);
+  if (!creditNote) throw notFound('credit_note', creditNoteId);
+  if (!creditNote.pdf) {
+    throw conflict('credit_note_pdf_not_ready', `Credit note ${creditNoteId} has no PDF yet.`);
+  }
+  return downloadLink(deps, creditNote.pdf.s3Key, now);
 }
 
 /** Review window: hold a draft back from numbering, or release it. Only drafts (never issued invoices). */

@@ -4,13 +4,14 @@ import type { CreditedQuantities, CreditNoteRepository } from '../adapters/dynam
 import type { IdempotencyRecord, OrderRepository } from '../adapters/dynamo/order-repository.js';
 import { NO_PURCHASE_ORDER, purchaseOrderKey } from '../billing/invoice-builder.js';
 import { requestFingerprint } from '../domain/canonical-json.js';
+import { creditNoteFigures, type LineToCredit } from '../domain/credit.js';
 import {
   contentionBackoff,
   idempotencyKeyInFlight,
   isLive,
   replayOrRefuse as replayIdempotent,
 } from '../domain/idempotency.js';
-import { computeTotals, quantityToThousandths } from '../domain/money.js';
+import { quantityToThousandths } from '../domain/money.js';
 import { localDate } from '../domain/periods.js';
 import { conflict, DomainError, type FieldError, notFound, refused } from '../errors.js';
 import type { CreditNote, CreditNoteLine, IssueCreditNoteInput } from '../schemas/credit-note.js';
@@ -63,14 +64,22 @@ export async function issueCreditNote(
       }
       throw error;
     }
-    const { invoice, lines, credited, account } = prepared;
+    const { invoice, lines, toCredit, earlier, credited, account } = prepared;
     const now = deps.clock.now();
     const issuedAt = now.toISOString();
     const issueDate = localDate(now, deps.timeZone);
     const year = issueDate.slice(0, 4);
     const entityId = invoice.issuer.entityId;
     const last = await deps.creditNotes.readCounter(entityId, year);
-    const computed = computeTotals(lines);
+    // Differences of cumulative figures: the invoice's credit notes add up to it exactly (invariant 11).
+    const computed = creditNoteFigures({
+      invoiceVatBreakdown: invoice.vatBreakdown,
+      earlier: earlier.map((note) => ({
+        lines: note.lines.map((line) => ({ key: lineKey(line), netMinor: line.netMinor })),
+        vatBreakdown: note.vatBreakdown,
+      })),
+      lines: toCredit,
+    });
     const creditNote: CreditNote = {
       creditNoteId: `cn_${ulid(now.getTime())}`,
       number: formatCreditNoteNumber(year, last + 1),
@@ -149,7 +158,10 @@ async function prepare(deps: CreditNoteDeps, invoiceId: string, input: IssueCred
   }
   const account = await deps.accounts.get(invoice.accountId, { consistent: true });
   if (!account) throw notFound('account', invoice.accountId);
+  // The credited quantities first, then the earlier credit notes: a note issued in between moves the
+  // quantities' version, on which this one's write is conditioned, so figures never miss a note.
   const creditedRead = await deps.creditNotes.credited(invoiceId);
+  const earlier = await deps.creditNotes.issuedForInvoice(invoiceId);
   const credited: CreditedQuantities = {
     credited: { ...creditedRead.credited },
     ...(creditedRead.version === undefined ? {} : { version: creditedRead.version }),
@@ -159,6 +171,7 @@ async function prepare(deps: CreditNoteDeps, invoiceId: string, input: IssueCred
     : [{ orderId: input.orderId as string, field: 'orderId' }];
   const orders = new Map<string, Order>();
   const lines: Omit<CreditNoteLine, 'netMinor'>[] = [];
+  const toCredit: LineToCredit[] = [];
   for (const wanted of requested) {
     let order = orders.get(wanted.orderId);
     if (!order) {
@@ -183,7 +196,7 @@ async function prepare(deps: CreditNoteDeps, invoiceId: string, input: IssueCred
       ]);
     }
     for (const line of orderLines) {
-      const key = `${order.orderId}#${line.lineNumber}`;
+      const key = lineKey({ orderId: order.orderId, lineNumber: line.lineNumber });
       const already = credited.credited[key] ?? 0;
       const billed = quantityToThousandths(line.quantity);
       const left = billed - already;
@@ -207,8 +220,19 @@ async function prepare(deps: CreditNoteDeps, invoiceId: string, input: IssueCred
         );
       }
       credited.credited[key] = already + asked;
+      toCredit.push({
+        key,
+        unitPriceMinor: line.unitPriceMinor,
+        vatRate: line.vatRate,
+        billedNetMinor: line.netMinor,
+        billedThousandths: billed,
+        creditedAfterThousandths: already + asked,
+      });
       lines.push({
         orderId: order.orderId,
+        // The order as the invoice prints it: the storefront's reference and the order's local date.
+        orderReference: order.reference,
+        orderDate: localDate(order.receivedAt, order.billingPeriod.timeZone),
         lineNumber: line.lineNumber,
         sku: line.sku,
         description: line.description,
@@ -223,7 +247,12 @@ async function prepare(deps: CreditNoteDeps, invoiceId: string, input: IssueCred
       { field: input.lines ? 'lines' : 'orderId', reason: 'has nothing left to credit' },
     ]);
   }
-  return { invoice, lines, credited, account };
+  return { invoice, lines, toCredit, earlier, credited, account };
+}
+
+/** A credited line's key, as in the invoice's credited quantities: `<orderId>#<lineNumber>`. */
+function lineKey(line: Pick<CreditNoteLine, 'orderId' | 'lineNumber'>): string {
+  return `${line.orderId}#${line.lineNumber}`;
 }
 
 /** Whether an order was billed on this invoice (same account, currency, period range and PO group). */
@@ -257,7 +286,7 @@ function replayOrRefuse(record: IdempotencyRecord, requestHash: string): IssueCr
 
 export async function getCreditNote(deps: CreditNoteDeps, creditNoteId: string): Promise<CreditNote> {
   const creditNote = await deps.creditNotes.get(creditNoteId);
-  if (!creditNote) throw notFound('credit note', creditNoteId);
+  if (!creditNote) throw notFound('credit_note', creditNoteId);
   return creditNote;
 }
 
@@ -267,5 +296,6 @@ export async function listInvoiceCreditNotes(
 ): Promise<{ items: CreditNote[] }> {
   const invoice = await deps.billing.getInvoice(invoiceId);
   if (!invoice) throw notFound('invoice', invoiceId);
+  // Each credit note as it is now (its PDF and email state), not the copy written at issue.
   return { items: await deps.creditNotes.listForInvoice(invoiceId) };
 }

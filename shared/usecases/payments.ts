@@ -11,7 +11,9 @@ import {
   isLive,
   replayOrRefuse as replayIdempotent,
 } from '../domain/idempotency.js';
+import { paymentStatusOf } from '../domain/payment-status.js';
 import { conflict, DomainError, notFound, refused } from '../errors.js';
+import type { PaymentStatus } from '../schemas/invoice.js';
 import {
   type InvoicePayment,
   MAX_ALLOCATIONS,
@@ -279,14 +281,17 @@ export interface AccountFigures {
   recomputed: AccountCounters;
   /** Per invoice: balance stored vs amount due − payments + reversals from the ledger. */
   invoiceMismatches: { invoiceId: string; stored: number; recomputed: number }[];
+  /** Per invoice: `paymentStatus` stored vs `paymentStatusOf` its figures recomputed from the ledger. */
+  statusMismatches: { invoiceId: string; stored: PaymentStatus | undefined; recomputed: PaymentStatus }[];
   matches: boolean;
 }
 
 /**
  * Recomputes an account's exposure from its records: unbilled = accepted orders not yet on an issued
  * invoice; unpaid = the sum of its ledger (issued invoices, payments, reversals, credit notes). Compares with the
- * counters kept on the account item, each invoice's balance with its ledger, and each invoice's
- * credited amount (`creditedMinor`) with its credit-note ledger entries.
+ * counters kept on the account item, each invoice's balance with its ledger, each invoice's
+ * credited amount (`creditedMinor`) with its credit-note ledger entries, and each invoice's payment status
+ * with the one `paymentStatusOf` gives for those figures.
  */
 export async function recomputeAccountFigures(deps: PaymentDeps, accountId: string): Promise<AccountFigures> {
   const account = await deps.accounts.get(accountId, { consistent: true });
@@ -309,12 +314,15 @@ export async function recomputeAccountFigures(deps: PaymentDeps, accountId: stri
   for (const entry of ledger)
     byInvoice.set(entry.invoiceId, (byInvoice.get(entry.invoiceId) ?? 0) + entry.unpaidDeltaMinor);
   const creditedByInvoice = new Map<string, number>();
+  const paidByInvoice = new Map<string, number>();
   for (const entry of ledger) {
-    if (entry.kind !== 'credit_note') continue;
-    creditedByInvoice.set(
-      entry.invoiceId,
-      (creditedByInvoice.get(entry.invoiceId) ?? 0) - entry.unpaidDeltaMinor,
-    );
+    const sums =
+      entry.kind === 'credit_note'
+        ? creditedByInvoice
+        : entry.kind === 'payment' || entry.kind === 'payment_reversal'
+          ? paidByInvoice
+          : undefined;
+    sums?.set(entry.invoiceId, (sums.get(entry.invoiceId) ?? 0) - entry.unpaidDeltaMinor);
   }
   const invoiceMismatches = issued
     .flatMap((invoice) => [
@@ -330,6 +338,18 @@ export async function recomputeAccountFigures(deps: PaymentDeps, accountId: stri
         recomputed: creditedByInvoice.get(invoice.invoiceId) ?? 0,
       },
     ])
+    .filter((line) => line.stored !== line.recomputed);
+  const statusMismatches = issued
+    .map((invoice) => ({
+      invoiceId: invoice.invoiceId,
+      stored: invoice.paymentStatus,
+      recomputed: paymentStatusOf({
+        amountDueMinor: invoice.amountDueMinor,
+        paidMinor: paidByInvoice.get(invoice.invoiceId) ?? 0,
+        creditedMinor: creditedByInvoice.get(invoice.invoiceId) ?? 0,
+        balanceMinor: byInvoice.get(invoice.invoiceId) ?? 0,
+      }),
+    }))
     .filter((line) => line.stored !== line.recomputed);
   const suspending = issued.filter((invoice) => invoice.suspendsAccount === true).length;
   const stored: AccountCounters = {
@@ -350,8 +370,10 @@ export async function recomputeAccountFigures(deps: PaymentDeps, accountId: stri
     stored,
     recomputed,
     invoiceMismatches,
+    statusMismatches,
     matches:
       invoiceMismatches.length === 0 &&
+      statusMismatches.length === 0 &&
       (Object.keys(stored) as (keyof AccountCounters)[]).every((name) => stored[name] === recomputed[name]),
   };
 }

@@ -118,10 +118,15 @@ describe('cdk-nag AWS Solutions checks', () => {
               .sort(),
           ),
       },
-      // Credit note PDFs under credit-notes/*: the credit-note-delivery function only.
+      // Credit note PDFs under credit-notes/*: the credit-note-delivery function and the download-link API.
       {
         id: /^AwsSolutions-IAM5\[Resource::<Invoices\w+\.Arn>\/credit-notes\/\*\]$/,
-        paths: (paths) => expect(paths).toEqual([stack.creditNoteDelivery.fn.executionRole.node.path]),
+        paths: (paths) =>
+          expect(paths.sort()).toEqual(
+            [stack.creditNoteDelivery.fn.executionRole.node.path, apiRoleOf('invoices')]
+              .filter((found): found is string => found !== undefined)
+              .sort(),
+          ),
       },
       // SES identities of this account and region, with the ses:FromAddress condition: the email step only.
       {

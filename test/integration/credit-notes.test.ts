@@ -5,6 +5,7 @@ import { type Mailer, SendFailure } from '../../shared/adapters/mailer.js';
 import { createCreditNoteServices } from '../../shared/billing-api-services.js';
 import { createCreditNoteDeliveryServices } from '../../shared/billing-services.js';
 import type { Invoice } from '../../shared/schemas/invoice.js';
+import type { Order } from '../../shared/schemas/order.js';
 import { getInvoice } from '../../shared/usecases/billing-runs.js';
 import { deliverCreditNote } from '../../shared/usecases/credit-note-delivery.js';
 import {
@@ -19,8 +20,25 @@ import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 import { expectExactFigures, refusal } from '../support/receivables.js';
 
+type OrderLine = ReturnType<typeof anOrder>['lines'][number];
+const article = (sku: string, quantity: number, unitPriceMinor: number, vatRate: number): OrderLine => ({
+  sku,
+  description: `Article ${sku}`,
+  quantity,
+  unitPriceMinor,
+  vatRate,
+  sellerId: 's-1',
+});
+
 /** One issued invoice of one order with two lines: 3 × 10.00 at 20 % and 2 × 5.00 at 5.5 %. */
-async function givenBilledOrder(orderCount = 1) {
+function givenBilledOrder(orderCount = 1) {
+  return givenInvoiceOf(
+    Array.from({ length: orderCount }, () => [article('A', 3, 1_000, 20), article('B', 2, 500, 5.5)]),
+  );
+}
+
+/** One issued invoice of these orders (one basket of lines each), on a weekly account. */
+async function givenInvoiceOf(baskets: OrderLine[][]) {
   const clock = new TestClock(new Date('2026-10-13T09:00:00Z'));
   const services = givenServices(clock);
   const billing = givenBillingDeps(services);
@@ -28,34 +46,16 @@ async function givenBilledOrder(orderCount = 1) {
     billingCycle: 'weekly',
     creditLimitMinor: 1_000_000,
   });
-  const orderIds: string[] = [];
-  for (let index = 0; index < orderCount; index++) {
+  const orders: Order[] = [];
+  for (const lines of baskets) {
     const placed = await placeOrder(services, {
       storefrontId: account.storefrontId,
       idempotencyKey: randomUUID(),
-      input: anOrder(account.accountId, {
-        lines: [
-          {
-            sku: 'A',
-            description: 'Article A',
-            quantity: 3,
-            unitPriceMinor: 1_000,
-            vatRate: 20,
-            sellerId: 's-1',
-          },
-          {
-            sku: 'B',
-            description: 'Article B',
-            quantity: 2,
-            unitPriceMinor: 500,
-            vatRate: 5.5,
-            sellerId: 's-1',
-          },
-        ],
-      }),
+      input: anOrder(account.accountId, { lines }),
     });
-    orderIds.push(placed.order.orderId);
+    orders.push(placed.order);
   }
+  const orderIds = orders.map((order) => order.orderId);
   clock.set('2026-10-19T06:00:00Z');
   const { invoices } = await runBillingSteps(billing, {
     cutOff: '2026-10-19',
@@ -65,7 +65,7 @@ async function givenBilledOrder(orderCount = 1) {
   const invoice = invoices.find((candidate) => candidate.status === 'issued') as Invoice;
   clock.set('2026-10-21T10:00:00Z');
   const deps = createCreditNoteServices(services);
-  return { clock, services, deps, account, invoice, orderIds };
+  return { clock, services, deps, account, invoice, orders, orderIds };
 }
 
 const sequenceOf = (number: string) => Number(number.split('-')[2]);
@@ -109,6 +109,42 @@ describe('credit notes against the emulators', () => {
     );
     expect(await getCreditNote(deps, creditNote.creditNoteId)).toEqual(creditNote);
     expect((await listInvoiceCreditNotes(deps, invoice.invoiceId)).items).toEqual([creditNote]);
+    await expectExactFigures(deps, account.accountId);
+  });
+
+  it('credits the demo invoice order by order to exactly 0: the third cancellation is accepted', async () => {
+    // Issue 8, item 1: 536,55 + 133,72 + 147,37 € invoiced as 817,63 € (5.5 % VAT rounded once on the
+    // invoice's base); each order's own VAT once left 147,36 € owed and refused the third credit note.
+    const { deps, account, invoice, orderIds } = await givenInvoiceOf([
+      [article('FLOUR', 8, 2_490, 5.5), article('BUTTER', 2, 8_900, 5.5), article('BAGS', 3, 3_850, 20)],
+      [article('SUGAR', 3, 1_950, 5.5), article('APRON', 4, 1_500, 20)],
+      [article('MAG', 1, 7_800, 2.1), article('YEAST', 10, 245, 5.5), article('PROBE', 1, 3_490, 20)],
+    ]);
+    expect(invoice.amountDueMinor).toBe(81_763);
+    const credited: number[] = [];
+    for (const orderId of orderIds) {
+      const { creditNote } = await issueCreditNote(deps, {
+        invoiceId: invoice.invoiceId,
+        idempotencyKey: randomUUID(),
+        input: { reason: 'Annulation', orderId, cancelOrder: true },
+      });
+      credited.push(creditNote.totals.grossMinor);
+    }
+    expect(credited).toEqual([53_654, 13_372, 14_737]);
+    expect(await getInvoice(deps, invoice.invoiceId)).toMatchObject({
+      balanceMinor: 0,
+      creditedMinor: 81_763,
+      paidMinor: 0,
+      paymentStatus: 'credited',
+    });
+    const notes = (await listInvoiceCreditNotes(deps, invoice.invoiceId)).items;
+    for (const entry of invoice.vatBreakdown) {
+      const rateNotes = notes
+        .flatMap((note) => note.vatBreakdown)
+        .filter((line) => line.vatRate === entry.vatRate);
+      expect(rateNotes.reduce((total, line) => total + line.vatMinor, 0)).toBe(entry.vatMinor);
+      expect(rateNotes.reduce((total, line) => total + line.baseMinor, 0)).toBe(entry.baseMinor);
+    }
     await expectExactFigures(deps, account.accountId);
   });
 
@@ -184,9 +220,11 @@ describe('credit notes against the emulators', () => {
       }),
     );
     expect(nothing.code).toBe('nothing_to_credit');
+    // Settled by credit notes alone: `credited`, never `paid` with nothing paid.
     expect(await getInvoice(deps, invoice.invoiceId)).toMatchObject({
       balanceMinor: 0,
-      paymentStatus: 'paid',
+      paidMinor: 0,
+      paymentStatus: 'credited',
     });
     await expectExactFigures(deps, account.accountId);
   });
@@ -246,13 +284,16 @@ describe('credit note delivery against the emulators', () => {
   }
 
   it('stores the credit note PDF once and emails it once, however often delivery runs', async () => {
-    const { deps, services, invoice, orderIds } = await givenBilledOrder();
+    const { deps, services, invoice, orders, orderIds } = await givenBilledOrder();
     const { creditNote } = await issueCreditNote(deps, {
       invoiceId: invoice.invoiceId,
       idempotencyKey: randomUUID(),
       input: { reason: 'Retour', lines: [{ orderId: orderIds[0] as string, lineNumber: 2, quantity: 1 }] },
     });
     expect(creditNote.email).toEqual({ status: 'ready', recipients: invoice.buyer.billingEmails });
+    // The order as the invoice prints it: the storefront's reference and its Paris date.
+    const [order] = orders as [Order];
+    expect(creditNote.lines[0]).toMatchObject({ orderReference: order.reference, orderDate: '2026-10-13' });
     const delivery = createCreditNoteDeliveryServices(services, givenBillingDeps(services).config);
     const before = new Date();
 
@@ -268,10 +309,13 @@ describe('credit note delivery against the emulators', () => {
     const delivered = await getCreditNote(deps, creditNote.creditNoteId);
     expect(delivered.pdf?.s3Key).toBe(`credit-notes/2026/${creditNote.number}.pdf`);
     expect(delivered.email).toMatchObject({ status: 'sent', messageId: expect.any(String) });
+    // The invoice's list shows it as it is now, not as written at issue (`ready`, no PDF).
+    expect((await listInvoiceCreditNotes(deps, invoice.invoiceId)).items).toEqual([delivered]);
     const pdf = await delivery.store.get(delivered.pdf?.s3Key as string);
     const text = (await extractText(await getDocumentProxy(new Uint8Array(pdf)), { mergePages: true })).text;
     expect(text).toContain(creditNote.number);
     expect(text).toContain(`Rectifie la facture n° ${invoice.number}`);
+    expect(text).toContain(`Commande ${order.reference} du 13/10/2026`);
     const mails = await mailOf(before, invoice, creditNote.number);
     expect(mails).toHaveLength(1);
     expect(Buffer.from(mails[0]?.attachments[0]?.content ?? '', 'base64').equals(pdf)).toBe(true);

@@ -6,6 +6,7 @@ import { type PaymentDeps, recomputeAccountFigures } from '../../shared/usecases
 export async function expectExactFigures(deps: PaymentDeps, accountId: string) {
   const figures = await recomputeAccountFigures(deps, accountId);
   expect(figures.invoiceMismatches).toEqual([]);
+  expect(figures.statusMismatches).toEqual([]);
   expect(figures.stored).toEqual(figures.recomputed);
   expect(figures.matches).toBe(true);
   return figures;

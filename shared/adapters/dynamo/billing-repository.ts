@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { InvoiceRef } from '../../billing/workflow.js';
 import { INDEXES, keys } from '../../data/table.js';
+import { paymentStatusOf } from '../../domain/payment-status.js';
 import type { BillingRun, Invoice } from '../../schemas/invoice.js';
 import { readCounter } from './counter.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -330,7 +331,12 @@ export class BillingRepository {
             ':issuedAt': issuedAt,
             ':email': { status: 'ready', recipients: invoice.buyer.billingEmails },
             ...prefixed(keys.toSend(issuedAt, invoice.invoiceId)),
-            ':paymentStatus': open ? 'unpaid' : 'paid',
+            ':paymentStatus': paymentStatusOf({
+              amountDueMinor: invoice.amountDueMinor,
+              paidMinor: 0,
+              creditedMinor: 0,
+              balanceMinor: invoice.amountDueMinor,
+            }),
             ':zero': 0,
             ':balance': invoice.amountDueMinor,
             ...(open ? prefixed(keys.openInvoice(entry.dueDate, invoice.invoiceId)) : {}),

@@ -1,5 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -8,8 +11,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { keys } from '../../data/table.js';
+import { paymentStatusOf } from '../../domain/payment-status.js';
 import type { CreditNote } from '../../schemas/credit-note.js';
-import type { PaymentStatus } from '../../schemas/invoice.js';
 import type { LedgerEntry } from '../../schemas/payment.js';
 import type { InvoiceRecord } from './billing-repository.js';
 import { readCounter } from './counter.js';
@@ -33,6 +36,8 @@ export type CreditNoteWriteOutcome =
   | { kind: 'conflict' };
 
 const INTERNAL = ['PK', 'SK', 'entity'] as const;
+/** BatchGetItem reads at most 100 keys a call. */
+const BATCH_GET_LIMIT = 100;
 
 function view(item: Record<string, unknown>): CreditNote {
   const copy = { ...item };
@@ -137,9 +142,50 @@ export class CreditNoteRepository {
     return moveEmailState(this.client, this.tableName, keys.creditNote(creditNoteId), update, from, values);
   }
 
-  /** An invoice's credit notes, oldest first (ids are ULIDs). */
+  /**
+   * An invoice's credit notes as written at issue under the invoice (`INVOICE#<id>` / `CREDITNOTE#<id>`),
+   * oldest first (ids are ULIDs): their figures never change, so a new credit note counts them; their
+   * delivery state is the one at issue.
+   */
+  async issuedForInvoice(invoiceId: string): Promise<CreditNote[]> {
+    return (await this.invoiceCopies(invoiceId)).map(view);
+  }
+
+  /**
+   * An invoice's credit notes as they are now, oldest first: the copies under the invoice are the index
+   * (one Query, ids only), the credit notes themselves are read by BatchGetItem (100 a call), because only
+   * they follow delivery (PDF stored, email sent).
+   */
   async listForInvoice(invoiceId: string): Promise<CreditNote[]> {
-    const found: CreditNote[] = [];
+    const ids = (await this.invoiceCopies(invoiceId, 'creditNoteId')).map(
+      (item) => item.creditNoteId as string,
+    );
+    const byId = new Map<string, CreditNote>();
+    for (let start = 0; start < ids.length; start += BATCH_GET_LIMIT) {
+      let requested: Record<string, unknown>[] | undefined = ids
+        .slice(start, start + BATCH_GET_LIMIT)
+        .map((id) => keys.creditNote(id));
+      for (let attempt = 0; requested && requested.length > 0; attempt++) {
+        // Keys DynamoDB left unprocessed (throttling) are asked again, after a short, growing pause.
+        if (attempt > 0) await sleep(Math.min(1_000, 25 * 2 ** attempt));
+        const result: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: requested, ConsistentRead: true } },
+          }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          const creditNote = view(item);
+          byId.set(creditNote.creditNoteId, creditNote);
+        }
+        requested = result.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** The items under `INVOICE#<id>` / `CREDITNOTE#…`, oldest first, strongly consistent. */
+  private async invoiceCopies(invoiceId: string, projection?: string): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const result = await this.client.send(
@@ -150,11 +196,12 @@ export class CreditNoteRepository {
             ':pk': keys.invoicePartition(invoiceId),
             ':prefix': keys.creditNotesPrefix,
           },
+          ...(projection ? { ProjectionExpression: projection } : {}),
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
-      found.push(...(result.Items ?? []).map(view));
+      found.push(...(result.Items ?? []));
       startKey = result.LastEvaluatedKey;
     } while (startKey);
     return found;
@@ -187,15 +234,19 @@ export class CreditNoteRepository {
     };
     const before = invoice.balanceMinor ?? invoice.amountDueMinor;
     const balanceMinor = before - total;
-    const paidMinor = invoice.paidMinor ?? 0;
-    const paymentStatus: PaymentStatus =
-      balanceMinor <= 0 ? 'paid' : paidMinor > 0 ? 'partially_paid' : 'unpaid';
+    const creditedMinor = (invoice.creditedMinor ?? 0) + total;
+    const paymentStatus = paymentStatusOf({
+      amountDueMinor: invoice.amountDueMinor,
+      paidMinor: invoice.paidMinor ?? 0,
+      creditedMinor,
+      balanceMinor,
+    });
     const open = balanceMinor > 0;
     const invoiceValues: Record<string, unknown> = {
       ':before': before,
       ':balance': balanceMinor,
       ':status': paymentStatus,
-      ':credited': (invoice.creditedMinor ?? 0) + total,
+      ':credited': creditedMinor,
     };
     let invoiceUpdate = 'SET balanceMinor = :balance, paymentStatus = :status, creditedMinor = :credited';
     let cleared = false;

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { keys } from '../../data/table.js';
-import type { PaymentStatus } from '../../schemas/invoice.js';
+import { paymentStatusOf } from '../../domain/payment-status.js';
 import type { InvoicePayment, LedgerEntry, Payment } from '../../schemas/payment.js';
 import type { InvoiceRecord } from './billing-repository.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -36,8 +36,12 @@ export type PaymentWriteOutcome =
 export function afterMove(invoice: InvoiceRecord, paidDeltaMinor: number) {
   const paidMinor = (invoice.paidMinor ?? 0) + paidDeltaMinor;
   const balanceMinor = (invoice.balanceMinor ?? invoice.amountDueMinor) - paidDeltaMinor;
-  const paymentStatus: PaymentStatus =
-    balanceMinor <= 0 ? 'paid' : paidMinor > 0 ? 'partially_paid' : 'unpaid';
+  const paymentStatus = paymentStatusOf({
+    amountDueMinor: invoice.amountDueMinor,
+    paidMinor,
+    creditedMinor: invoice.creditedMinor ?? 0,
+    balanceMinor,
+  });
   return { paidMinor, balanceMinor, paymentStatus };
 }
 

@@ -3,7 +3,7 @@ import { buildCreditNoteEmail, renderCreditNotePdf } from '../../../shared/invoi
 import type { CreditNote } from '../../../shared/schemas/credit-note.js';
 import { anInvoice, invoiceFigures, threeOrders } from './fixtures.js';
 import { parseMime } from './mime.js';
-import { embeddedFonts, readPdf } from './pdf-reader.js';
+import { embeddedFonts, plain, readPdf } from './pdf-reader.js';
 
 const invoice = anInvoice(invoiceFigures(threeOrders()));
 
@@ -20,6 +20,8 @@ const creditNote: CreditNote = {
   lines: [
     {
       orderId: 'ord_01JD3Z8Q4N5V2B7C9X0K1M2P3A',
+      orderReference: 'SHOP-100234',
+      orderDate: '2026-11-04',
       lineNumber: 1,
       sku: 'FLOUR-T65-25KG',
       description: 'Farine de blé T65, sac de 25 kg',
@@ -28,10 +30,22 @@ const creditNote: CreditNote = {
       vatRate: 5.5,
       netMinor: 4980,
     },
+    {
+      orderId: 'ord_01JD3Z8Q4N5V2B7C9X0K1M2P3B',
+      orderReference: 'SHOP-100240',
+      orderDate: '2026-11-14',
+      lineNumber: 2,
+      sku: 'YEAST-500G',
+      description: 'Levure fraîche, 500 g',
+      quantity: 1,
+      unitPriceMinor: 245,
+      vatRate: 5.5,
+      netMinor: 245,
+    },
   ],
-  vatBreakdown: [{ vatRate: 5.5, baseMinor: 4980, vatMinor: 274 }],
-  totals: { netMinor: 4980, vatMinor: 274, grossMinor: 5254 },
-  appliedMinor: 5254,
+  vatBreakdown: [{ vatRate: 5.5, baseMinor: 5225, vatMinor: 287 }],
+  totals: { netMinor: 5225, vatMinor: 287, grossMinor: 5512 },
+  appliedMinor: 5512,
   issuedAt: '2026-12-10T09:00:00.000Z',
 };
 
@@ -47,9 +61,9 @@ describe('the credit note documents', () => {
       'Rectifie la facture n° 2026-000123 du 01/12/2026',
       'Motif : Retour marchandise : deux sacs abîmés',
       'FLOUR-T65-25KG | Farine de blé T65, sac de 25 kg | 2 | 24,90 € | 5,5 % | 49,80 €',
-      '5,5 % | 49,80 € | 2,74 €',
-      "Total de l'avoir TTC | 52,54 €",
-      '52,54 € viennent en déduction du solde de la facture n° 2026-000123.',
+      '5,5 % | 52,25 € | 2,87 €',
+      "Total de l'avoir TTC | 55,12 €",
+      '55,12 € viennent en déduction du solde de la facture n° 2026-000123.',
     ]) {
       expect(text).toContain(expected);
     }
@@ -58,6 +72,47 @@ describe('the credit note documents', () => {
         .map((font) => font.name.replace(/^[A-Z]{6}\+/, ''))
         .sort(),
     ).toEqual(['DejaVuSans', 'DejaVuSans-Bold']);
+  });
+
+  it('carries the invoice’s mentions: issuer’s RCS and share capital, buyer’s legal form, orders by reference and date', async () => {
+    const { pages, text } = await readPdf(
+      await renderCreditNotePdf(creditNote, {
+        ...invoice,
+        buyer: { ...invoice.buyer, legalName: 'Boulangeries Martin', legalForm: 'SARL' },
+      }),
+    );
+    const printed = plain(text);
+    // Header and footer, as on the invoice.
+    expect(printed).toContain('SAS au capital de 100 000 EUR');
+    expect(printed).toContain('SIREN 912 345 678 · RCS Paris 912 345 678');
+    const footer = plain((pages[0] ?? []).slice(-2).join(' '));
+    expect(footer).toContain(
+      'Marketplace SAS · SAS au capital de 100 000 EUR · SIREN 912 345 678 · RCS Paris 912 345 678',
+    );
+    // The buyer's legal form under its name.
+    const rows = pages.flat().map(plain);
+    expect(rows[rows.indexOf('Boulangeries Martin') + 1]).toBe('SARL');
+    // Each order by the storefront's reference and its date, whole on one row; no internal id.
+    expect(rows).toContain('Commande SHOP-100234 du 04/11/2026');
+    expect(rows).toContain('Commande SHOP-100240 du 14/11/2026');
+    expect(printed).not.toContain('ord_');
+    const english = plain(
+      (await readPdf(await renderCreditNotePdf(creditNote, { ...invoice, language: 'en' }))).text,
+    );
+    expect(english).toContain('Order SHOP-100234 of 4 Nov 2026');
+  });
+
+  it('names the order by its id, on one row, on a credit note stored before references were kept', async () => {
+    const [first] = creditNote.lines;
+    const {
+      orderReference: _reference,
+      orderDate: _date,
+      ...older
+    } = first as (typeof creditNote.lines)[number];
+    const rows = (await readPdf(await renderCreditNotePdf({ ...creditNote, lines: [older] }, invoice))).pages
+      .flat()
+      .map(plain);
+    expect(rows).toContain('Commande ord_01JD3Z8Q4N5V2B7C9X0K1M2P3A');
   });
 
   it('emails it to the buyer with the PDF attached, in the buyer’s language', async () => {
@@ -70,7 +125,7 @@ describe('the credit note documents', () => {
       ).toString('utf8'),
     );
     expect(message.headers.get('subject')).toBe(
-      'Credit note AV-2026-000007 — Marketplace SAS — €52.54 on invoice 2026-000123',
+      'Credit note AV-2026-000007 — Marketplace SAS — €55.12 on invoice 2026-000123',
     );
     expect(message.headers.get('to')).toBe(invoice.buyer.billingEmails.join(', '));
     const attachment = message.parts.find((part) =>
