@@ -9,14 +9,16 @@ import type {
   Context,
 } from 'aws-lambda';
 import { problemResponse } from '../../functions/commons/problem.js';
+import { AUTHORIZER_CACHE_SECONDS } from '../../shared/auth/api-keys.js';
 import { ROUTES, type RouteDefinition, routeKey } from '../../shared/http/routes.js';
 
 /**
  * A local stand-in for API Gateway (HTTP API, payload format 2.0): matches the route table, runs the Lambda
  * authorizer (simple responses) on protected routes, invokes the route's handler in-process and applies
  * API Gateway's response rules. Like API Gateway, it caches the authorizer's answer per identity source
- * (the Authorization header) for `authorizerCacheTtlSeconds` (300 s, what the CDK stack configures), so a
- * revoked key keeps working until its cached answer expires, here as on AWS. No 30 s integration timeout.
+ * (the Authorization header) for `authorizerCacheTtlSeconds` (by default the stack's own lifetime,
+ * `AUTHORIZER_CACHE_SECONDS.default`), so a revoked key keeps working until its cached answer expires, here
+ * as on AWS. No 30 s integration timeout.
  */
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 export type LambdaHandler = (event: never, context: Context) => Promise<unknown>;
@@ -31,8 +33,8 @@ export interface ApiServerOptions {
   /** Where a handler's failure goes (the client only sees a bare 500); console.error by default. */
   onError?: (error: unknown, request: string) => void;
   /**
-   * How long an authorizer answer is reused for the same Authorization header.
-   * @default 300 (the HTTP API's authorizer cache in the CDK stack); 0 disables the cache.
+   * How long an authorizer answer is reused for the same Authorization header; 0 disables the cache.
+   * @default AUTHORIZER_CACHE_SECONDS.default (10, the HTTP API's authorizer cache in the CDK stack)
    */
   authorizerCacheTtlSeconds?: number;
 }
@@ -67,7 +69,7 @@ export function createApiServer(options: ApiServerOptions = {}): Server {
       fn(event as never, lambdaContext(name, requestId)),
     );
   };
-  const ttlMs = (options.authorizerCacheTtlSeconds ?? 300) * 1000;
+  const ttlMs = (options.authorizerCacheTtlSeconds ?? AUTHORIZER_CACHE_SECONDS.default) * 1000;
   const authorizerCache = new Map<string, { answer: unknown; expiresAt: number }>();
   const invoke = async (name: string, event: object, requestId: string) => {
     if (name !== 'authorizer' || ttlMs <= 0) return callHandler(name, event, requestId);

@@ -33,6 +33,7 @@ import {
   DEMO_KEYS_FILE,
   EVENTS_LOG,
   LOCAL_NAMES,
+  localAuthorizerCacheSeconds,
   localPorts,
   REPO_ROOT,
   STACK_FILE,
@@ -285,6 +286,7 @@ function banner(
 async function main(): Promise<void> {
   installPolyfills();
   const ports = localPorts();
+  const authorizerCacheSeconds = localAuthorizerCacheSeconds();
   const busy: string[] = [];
   for (const [name, port] of Object.entries(ports))
     if (!(await portIsFree(port))) busy.push(`${name} ${port}`);
@@ -312,7 +314,10 @@ async function main(): Promise<void> {
     ports: { dynamodb: ports.dynamodb, s3: ports.s3, ses: ports.ses },
     log,
   });
-  const server = createApiServer({ log: (line) => live && console.log(`[api] ${line}`) });
+  const server = createApiServer({
+    authorizerCacheTtlSeconds: authorizerCacheSeconds,
+    log: (line) => live && console.log(`[api] ${line}`),
+  });
   let sfn: SfnEndpoint | undefined;
   let events: EventsEndpoint | undefined;
   let ledgerStream: LedgerStreamPoller | undefined;

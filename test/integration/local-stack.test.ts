@@ -12,9 +12,14 @@ import {
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ApiEventV2, LambdaHandler } from '../../infra/local/http-adapter.js';
-import { hashApiKey } from '../../shared/auth/api-keys.js';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import {
+  type ApiEventV2,
+  createApiServer,
+  type LambdaHandler,
+  listen,
+} from '../../infra/local/http-adapter.js';
+import { AUTHORIZER_CACHE_SECONDS, hashApiKey } from '../../shared/auth/api-keys.js';
 import { INDEXES, TABLE_KEYS } from '../../shared/data/table.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { issueTestKeys, testKeyRepository } from '../support/keys.js';
@@ -333,6 +338,40 @@ describe('HTTP adapter event mapping (stub handlers)', () => {
 });
 
 describe('the adapter caches authorizer answers like API Gateway', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('keeps an answer for the deployed stack’s 10 seconds by default, then asks the authorizer again', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    let calls = 0;
+    const server = createApiServer({
+      loadHandler: async (name) =>
+        (name === 'authorizer'
+          ? async () => {
+              calls += 1;
+              return { isAuthorized: true, context: { role: 'operator', keyId: 'key_x' } };
+            }
+          : async () => ({ statusCode: 200, body: '{}' })) as LambdaHandler,
+    });
+    const baseUrl = await listen(server, 0);
+    try {
+      const get = () =>
+        fetch(`${baseUrl}/v1/accounts`, { headers: { authorization: 'Bearer cached-key-0123456789' } });
+      const start = Date.now();
+      expect((await get()).status).toBe(200);
+      vi.setSystemTime(start + (AUTHORIZER_CACHE_SECONDS.default - 1) * 1000);
+      expect((await get()).status).toBe(200);
+      expect(calls).toBe(1);
+      vi.setSystemTime(start + AUTHORIZER_CACHE_SECONDS.default * 1000 + 1);
+      expect((await get()).status).toBe(200);
+      expect(calls).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('reuses an answer for the same key until its TTL, and asks again for another key', async () => {
     let calls = 0;
     const api = await startTestApi({
