@@ -11,6 +11,7 @@ import type {
 import { problemResponse } from '../../functions/commons/problem.js';
 import { AUTHORIZER_CACHE_SECONDS } from '../../shared/auth/api-keys.js';
 import { ROUTES, type RouteDefinition, routeKey } from '../../shared/http/routes.js';
+import { localLambdaContext } from './lambda-context.js';
 
 /**
  * A local stand-in for API Gateway (HTTP API, payload format 2.0): matches the route table, runs the Lambda
@@ -66,7 +67,7 @@ export function createApiServer(options: ApiServerOptions = {}): Server {
   const callHandler = (name: string, event: object, requestId: string) => {
     if (!handlers.has(name)) handlers.set(name, load(name));
     return (handlers.get(name) as Promise<LambdaHandler>).then((fn) =>
-      fn(event as never, lambdaContext(name, requestId)),
+      fn(event as never, localLambdaContext(name, { awsRequestId: requestId })),
     );
   };
   const ttlMs = (options.authorizerCacheTtlSeconds ?? AUTHORIZER_CACHE_SECONDS.default) * 1000;
@@ -270,27 +271,6 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
-}
-
-function lambdaContext(functionName: string, awsRequestId: string): Context {
-  const deadline = Date.now() + 30_000;
-  const unsupported = () => {
-    throw new Error('context.done/fail/succeed are not supported: return a promise');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:eu-west-3:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
 }
 
 /** Listens (127.0.0.1 by default; port 0 picks a free one) and resolves with the base URL. */

@@ -367,7 +367,8 @@ async function main(): Promise<void> {
     ledgerStream = await startLedgerStreamPoller({
       dynamodbEndpoint: stack.endpoints.dynamodb,
       tableName: LOCAL_NAMES.tableName,
-      handler: (event) => publishAccountingEvents(event),
+      functionName: 'accounting-events',
+      handler: (event, context) => publishAccountingEvents(event, context),
       log: (line) => console.log(`[events] ${line}`),
     });
     // And the one of credit note delivery: each new credit note's PDF stored and emailed.
@@ -376,7 +377,8 @@ async function main(): Promise<void> {
       dynamodbEndpoint: stack.endpoints.dynamodb,
       tableName: LOCAL_NAMES.tableName,
       entity: 'CreditNote',
-      handler: (event) => deliverCreditNotes(event),
+      functionName: 'credit-note-delivery',
+      handler: (event, context) => deliverCreditNotes(event, context),
       log: (line) => console.log(`[credit notes] ${line}`),
     });
     const apiUrl = await listen(server, ports.api);

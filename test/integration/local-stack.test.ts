@@ -23,6 +23,7 @@ import { AUTHORIZER_CACHE_SECONDS, hashApiKey } from '../../shared/auth/api-keys
 import { INDEXES, TABLE_KEYS } from '../../shared/data/table.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { issueTestKeys, testKeyRepository } from '../support/keys.js';
+import { captureLogLines } from '../support/logs.js';
 
 // Every client below is built from the environment alone (AWS_ENDPOINT_URL_*, region, credentials), exactly
 // like the application's clients: this proves the wiring as much as the emulators.
@@ -198,6 +199,52 @@ describe('HTTP adapter with the real handlers', () => {
     expect(response.headers.get('www-authenticate')).toBe('Bearer');
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(await response.json()).toMatchObject({ status: 401, code: 'unauthorized' });
+  });
+
+  it('logs each concurrent request under its own function: the authorizer, then the route’s handler', async () => {
+    const { operatorKey } = await issueTestKeys();
+    const capture = captureLogLines('INFO');
+    try {
+      await Promise.all(
+        ['a', 'b', 'c', 'd'].flatMap((n) => [
+          fetch(`${api.baseUrl}/v1/orders/ord_01JD3Z8Q4N5V2B7C9X0K1M2P3${n.toUpperCase()}`, {
+            headers: { authorization: `Bearer ${operatorKey}`, 'x-correlation-id': `corr-${n}` },
+          }),
+          fetch(`${api.baseUrl}/v1/accounts`, {
+            headers: {
+              authorization: `Bearer sk_unknown_key_${n}_0123456789`,
+              'x-correlation-id': `bad-${n}`,
+            },
+          }),
+        ]),
+      );
+    } finally {
+      capture.stop();
+    }
+    const refusedKeys = capture.lines.filter((line) => line.message === 'api key refused');
+    const refusedRequests = capture.lines.filter((line) => line.message === 'request refused');
+    expect(refusedKeys.length).toBeGreaterThanOrEqual(4);
+    expect(refusedRequests.filter((line) => line.code === 'order_not_found')).toHaveLength(4);
+    for (const line of refusedKeys) {
+      expect(line).toMatchObject({ function_name: 'authorizer' });
+      for (const key of ['routeKey', 'correlationId']) expect(line).not.toHaveProperty(key);
+    }
+    expect(refusedRequests.filter((line) => line.code === 'invalid_api_key')).toHaveLength(4);
+    for (const line of refusedRequests) {
+      expect(line).toMatchObject(
+        line.code === 'order_not_found'
+          ? {
+              function_name: 'orders-read',
+              routeKey: 'GET /v1/orders/{orderId}',
+              correlationId: expect.stringMatching(/^corr-[a-d]$/),
+            }
+          : {
+              function_name: 'accounts',
+              routeKey: 'GET /v1/accounts',
+              correlationId: expect.stringMatching(/^bad-[a-d]$/),
+            },
+      );
+    }
   });
 
   it('invokes the public route handler (openapi) from functions/', async () => {
