@@ -132,15 +132,20 @@ export function createApiServer(options: ApiServerOptions = {}): Server {
   const server = createServer({ maxHeaderSize: MAX_REQUEST_HEAD_BYTES }, onRequest);
   // What Node's HTTP parser refuses never reaches onRequest: answer it as problem+json too, where Node
   // would answer a bare 400 or 431, or reset the connection (CONNECT).
-  server.on('clientError', answerMalformedRequest);
-  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+  server.on('clientError', (error: ParserError, socket: Duplex) => {
+    const status = answerMalformedRequest(error, socket);
+    if (status) options.log?.(`malformed request (${error.code}) → ${status}`);
+  });
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
     socket.end(rawResponse(methodNotImplemented('CONNECT')));
+    options.log?.(`CONNECT ${req.url} → 501`);
   });
   // `Expect: 100-continue`: refuse an over-sized body before the client sends it.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     if (declaredLength(req) > MAX_PAYLOAD_BYTES) {
       res.setHeader('connection', 'close');
       send(res, payloadTooLarge());
+      options.log?.(`${req.method} ${req.url} → 413 (before the body)`);
       return;
     }
     res.writeContinue();
@@ -420,15 +425,20 @@ function malformedRequestProblem(error: ParserError): APIGatewayProxyStructuredR
 
 type ParserError = Error & { code?: string; reason?: string; rawPacket?: Buffer };
 
-/** The server's `clientError` listener: a problem+json answer, then the connection closes. */
-function answerMalformedRequest(error: ParserError, socket: Duplex) {
+/**
+ * What the server's `clientError` listener does: a problem+json answer, then the connection closes.
+ * Returns the status answered, if any.
+ */
+function answerMalformedRequest(error: ParserError, socket: Duplex): number | undefined {
   // Like Node's own listener: nothing to answer on a connection that is gone or already answering.
   const answering = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
   if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
     socket.destroy();
-    return;
+    return undefined;
   }
-  socket.end(rawResponse(malformedRequestProblem(error)));
+  const answer = malformedRequestProblem(error);
+  socket.end(rawResponse(answer));
+  return answer.statusCode;
 }
 
 /** A complete HTTP/1.1 response, for the answers given on the socket itself, outside any ServerResponse. */
