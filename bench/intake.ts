@@ -13,6 +13,7 @@ import { ulid } from 'ulid';
 import { createApiServer, type LambdaHandler, listen } from '../infra/local/http-adapter.js';
 import { getDocumentClient } from '../shared/adapters/aws-clients.js';
 import { type IdempotencyRecord, OrderRepository } from '../shared/adapters/dynamo/order-repository.js';
+import { AUTHORIZER_CACHE_SECONDS } from '../shared/auth/api-keys.js';
 import { loadConfig } from '../shared/config.js';
 import { requestFingerprint } from '../shared/domain/canonical-json.js';
 import { localDate } from '../shared/domain/periods.js';
@@ -69,8 +70,8 @@ export interface Fixture {
 }
 
 const FUNCTIONS_DIR = new URL('../functions/', import.meta.url);
-/** API Gateway's default authorizer cache TTL for HTTP APIs (`authorizerResultTtl`: 300 s). */
-const AUTHORIZER_CACHE_TTL_MS = 300_000;
+/** The authorizer cache lifetime the stack deploys (API Gateway's `authorizerResultTtl`). */
+const AUTHORIZER_CACHE_TTL_MS = AUTHORIZER_CACHE_SECONDS.default * 1000;
 
 /** A realistic storefront order: three lines, two sellers' goods at different VAT rates and a delivery fee. */
 export function orderInput(accountId: string, index: number): CreateOrderInput {
@@ -214,7 +215,7 @@ export class AdapterHarness {
   private invocations: Invocation[] = [];
   private recording = false;
   private readonly handlerErrors: string[] = [];
-  /** When true, the authorizer's answer is cached per Authorization header for 300 s, as API Gateway does. */
+  /** When true, the authorizer's answer is cached per Authorization header, as the deployed API Gateway does. */
   cacheAuthorizer = false;
   private readonly authorizerCache = new Map<string, { value: unknown; expiresAt: number }>();
 

@@ -1,5 +1,6 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { parseAuthorizerCacheSeconds } from '../shared/auth/api-keys.js';
 import { parseReminderDays } from '../shared/receivables/config.js';
 import type { InvoiceLockMode } from './constructs/invoice-bucket.js';
 import { parseIssuer, parseReviewWindowHours } from './stacks/billing-config.js';
@@ -22,6 +23,8 @@ import { DeferredBillingStack } from './stacks/billing-stack.js';
  * - `reminderDays`: days after the due date on which payment reminders go out (default `1,15,30`).
  * - `suspendAfterDays`: days past the due date after which an unpaid invoice suspends deferred ordering
  *   (default 30).
+ * - `authorizerCacheSeconds`: how long API Gateway reuses an authorizer answer per API key, so the longest
+ *   a revoked key keeps working (default 10; 0 to 3600).
  */
 export const CONTEXT = {
   stackName: 'stackName',
@@ -35,6 +38,7 @@ export const CONTEXT = {
   billingSchedule: 'billingSchedule',
   reminderDays: 'reminderDays',
   suspendAfterDays: 'suspendAfterDays',
+  authorizerCacheSeconds: 'authorizerCacheSeconds',
 } as const;
 
 /**
@@ -60,6 +64,7 @@ export function configureBillingApp(app: App): DeferredBillingStack {
 
   const reminderDays = contextString(app, CONTEXT.reminderDays);
   const suspendAfterDays = app.node.tryGetContext(CONTEXT.suspendAfterDays) as unknown;
+  const authorizerCacheSeconds = app.node.tryGetContext(CONTEXT.authorizerCacheSeconds) as unknown;
 
   const stack = new DeferredBillingStack(app, stackName, {
     marketplaceTimeZone,
@@ -77,6 +82,14 @@ export function configureBillingApp(app: App): DeferredBillingStack {
     ...(billingSchedule === undefined ? {} : { scheduleEnabled: billingSchedule === 'enabled' }),
     ...(reminderDays === undefined ? {} : { reminderDays: parseReminderDays(reminderDays) }),
     ...(suspendAfterDays === undefined ? {} : { suspendAfterDays: Number(suspendAfterDays) }),
+    ...(authorizerCacheSeconds === undefined
+      ? {}
+      : {
+          authorizerCacheSeconds: parseAuthorizerCacheSeconds(
+            authorizerCacheSeconds,
+            `Context ${CONTEXT.authorizerCacheSeconds}`,
+          ),
+        }),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return stack;

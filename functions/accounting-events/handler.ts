@@ -3,7 +3,7 @@ import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-la
 import { getEventBridgeClient } from '../../shared/adapters/aws-clients.js';
 import { EventBridgePublisher } from '../../shared/adapters/event-publisher.js';
 import { type LedgerStreamRecord, publishLedgerEntries } from '../../shared/usecases/accounting-events.js';
-import { logger } from '../commons/logger.js';
+import { logger, withInvocationLogger } from '../commons/logger.js';
 
 let publisher: EventBridgePublisher | undefined;
 
@@ -11,8 +11,11 @@ let publisher: EventBridgePublisher | undefined;
  * The table's stream (filtered to new ledger entries) → the accounting bus, one event per money movement.
  * Reports the first record it could not publish, so Lambda retries from there (ReportBatchItemFailures).
  */
-export async function handler(event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> {
-  if (context) logger.addContext(context);
+export function handler(event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> {
+  return withInvocationLogger(context, {}, () => processBatch(event));
+}
+
+async function processBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const busName = process.env.EVENT_BUS_NAME;
   if (!busName) throw new Error('EVENT_BUS_NAME is not set');
   publisher ??= new EventBridgePublisher(getEventBridgeClient(), busName);

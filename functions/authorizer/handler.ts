@@ -1,11 +1,12 @@
 import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
+  Context,
 } from 'aws-lambda';
 import { bearerToken, hashApiKey } from '../../shared/auth/api-keys.js';
 import { services } from '../../shared/services.js';
 import type { AuthorizerContext } from '../commons/api-handler.js';
-import { logger } from '../commons/logger.js';
+import { logger, withInvocationLogger } from '../commons/logger.js';
 
 /**
  * Lambda authorizer (HTTP API, simple responses): `Authorization: Bearer <key>` → the key's role and
@@ -17,14 +18,23 @@ import { logger } from '../commons/logger.js';
  * (HTTP APIs cannot customise gateway responses). The answer is cached like any other, so a flood of bad
  * keys costs no table reads.
  */
-export async function handler(
+export function handler(
+  event: APIGatewayRequestAuthorizerEventV2,
+  context?: Context,
+): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> {
+  return withInvocationLogger(context, { requestId: event.requestContext?.requestId }, () =>
+    authenticate(event),
+  );
+}
+
+async function authenticate(
   event: APIGatewayRequestAuthorizerEventV2,
 ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> {
   const token = bearerToken(event.headers?.authorization ?? event.identitySource?.[0]);
   if (!token) return { isAuthorized: true, context: { role: 'none', keyId: 'none', reason: 'malformed' } };
   const record = await services().apiKeys.findByHash(hashApiKey(token));
   if (record?.status !== 'active') {
-    logger.info('api key refused', { requestId: event.requestContext?.requestId, known: Boolean(record) });
+    logger.info('api key refused', { known: Boolean(record) });
     return {
       isAuthorized: true,
       context: { role: 'none', keyId: record?.keyId ?? 'none', reason: record ? 'revoked' : 'unknown' },

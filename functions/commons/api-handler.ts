@@ -9,7 +9,7 @@ import type { Principal } from '../../shared/auth/api-keys.js';
 import { DomainError, type FieldError, forbidden, validationFailed } from '../../shared/errors.js';
 import { type ApiFunctionName, ROUTES, type RouteDefinition, routeKey } from '../../shared/http/routes.js';
 import { pathParameterSchemas } from '../../shared/schemas/path-parameters.js';
-import { logger } from './logger.js';
+import { logger, withInvocationLogger } from './logger.js';
 import { errorToProblem, problemResponse } from './problem.js';
 
 /** Largest request body accepted (bytes). An order of 200 long lines stays well below it. */
@@ -54,33 +54,25 @@ export type RouteImplementations<Fn extends ApiFunctionName> = {
 };
 
 /**
- * Builds the Lambda handler of one API function: middleware first (logging with the request id, one
- * error mapping to problem+json), then routing on the route key, role check, body/query/path validation
- * against the route table's schemas, and finally the route implementation.
+ * Builds the Lambda handler of one API function: each invocation logs with its own logger (function,
+ * request id, route key, correlation id), then middleware (one error mapping to problem+json), routing on
+ * the route key, role check, body/query/path validation against the route table's schemas, and finally the
+ * route implementation.
  */
-export function apiHandler<Fn extends ApiFunctionName>(fn: Fn, implementations: RouteImplementations<Fn>) {
+export function apiHandler<Fn extends ApiFunctionName>(
+  fn: Fn,
+  implementations: RouteImplementations<Fn>,
+): (event: ApiEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2> {
   const routes = new Map<string, RouteDefinition>(
     (ROUTES as readonly RouteDefinition[]).filter((r) => r.function === fn).map((r) => [routeKey(r), r]),
   );
-  return middy<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
-    .before((request) => {
-      const { event, context } = request;
-      logger.addContext(context);
-      logger.appendKeys({
-        requestId: event.requestContext?.requestId,
-        routeKey: event.routeKey,
-        correlationId: event.headers?.['x-correlation-id'] ?? event.requestContext?.requestId,
-      });
-    })
+  const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
     .onError((request) => {
       const error = request.error;
       const isDomain = error instanceof DomainError;
       if (!isDomain || error.status >= 500) logger.error('request failed', { error });
       else logger.info('request refused', { code: error.code, status: error.status });
       request.response = errorToProblem(error, request.event.rawPath);
-    })
-    .after(() => {
-      logger.resetKeys();
     })
     .handler(async (event) => {
       const route = routes.get(event.routeKey);
@@ -114,6 +106,16 @@ export function apiHandler<Fn extends ApiFunctionName>(fn: Fn, implementations: 
         ...(result.body === undefined ? {} : { body: JSON.stringify(result.body) }),
       };
     });
+  return (event, context) =>
+    withInvocationLogger(
+      context,
+      {
+        requestId: event.requestContext?.requestId,
+        routeKey: event.routeKey,
+        correlationId: event.headers?.['x-correlation-id'] ?? event.requestContext?.requestId,
+      },
+      () => handler(event, context),
+    );
 }
 
 function authorize(route: RouteDefinition, event: ApiEvent): Principal {

@@ -1,4 +1,57 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { ConstructorOptions, LogAttributes } from '@aws-lambda-powertools/logger/types';
+import type { Context } from 'aws-lambda';
 
-/** One structured JSON logger per container; every line carries the request and correlation ids. */
-export const logger = new Logger({ serviceName: 'deferred-billing' });
+/** The container's logger, which hands each invocation a child of its own. */
+class ContainerLogger extends Logger {
+  /**
+   * A logger for one invocation: the container's settings and persistent keys, this invocation's Lambda
+   * context and keys. The cold start is the container's, claimed by its first invocation only (a fresh
+   * child would claim its own).
+   */
+  forInvocation(context: Context | undefined, keys: LogAttributes): Logger {
+    const child = this.createChild() as ContainerLogger;
+    if (context) {
+      child.coldStart = this.getColdStart();
+      child.addContext(context);
+    }
+    child.appendKeys(keys);
+    return child;
+  }
+
+  protected override createLogger(options?: ConstructorOptions): Logger {
+    return new ContainerLogger(options);
+  }
+}
+
+const container = new ContainerLogger({ serviceName: 'deferred-billing' });
+const invocations = new AsyncLocalStorage<Logger>();
+
+/**
+ * Structured JSON logs; every line carries the function, the request and the correlation id. It resolves to
+ * the logger of the invocation in progress (see `withInvocationLogger`), or the container's outside one.
+ * On Lambda a container runs one invocation at a time, but locally (`npm start`, the tests) every handler
+ * runs in one process, several at once: state kept on one shared instance (`addContext`, `appendKeys`)
+ * would put one invocation's function and keys on another's lines.
+ */
+export const logger: Logger = new Proxy<Logger>(container, {
+  get(target, property) {
+    const current = invocations.getStore() ?? target;
+    const value: unknown = Reflect.get(current, property, current);
+    // Bound to the instance itself: Logger keeps its state in private fields, which a proxy cannot reach.
+    return typeof value === 'function' ? value.bind(current) : value;
+  },
+});
+
+/**
+ * Runs one invocation of a handler with its own logger (its Lambda context and `keys` on every line), seen
+ * through `logger` by everything it calls, however many other invocations run in the process meanwhile.
+ */
+export function withInvocationLogger<T>(
+  context: Context | undefined,
+  keys: LogAttributes,
+  run: () => Promise<T>,
+): Promise<T> {
+  return invocations.run(container.forInvocation(context, keys), run);
+}

@@ -1,7 +1,7 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { creditNoteDeliveryServices } from '../../shared/billing-services.js';
 import { CreditNoteDeliveryError, deliverCreditNote } from '../../shared/usecases/credit-note-delivery.js';
-import { logger } from '../commons/logger.js';
+import { logger, withInvocationLogger } from '../commons/logger.js';
 
 /**
  * The table's stream (filtered to new credit notes) → each credit note's PDF stored and emailed once.
@@ -9,8 +9,11 @@ import { logger } from '../commons/logger.js';
  * there; one that cannot succeed (no valid address, an SES outcome unknown: never resent) is logged and
  * left visible on the credit note (`email.status`), without holding up the ones behind it.
  */
-export async function handler(event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> {
-  if (context) logger.addContext(context);
+export function handler(event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> {
+  return withInvocationLogger(context, {}, () => processBatch(event));
+}
+
+async function processBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const deps = creditNoteDeliveryServices();
   for (const record of event.Records) {
     const creditNoteId = record.dynamodb?.NewImage?.creditNoteId?.S;

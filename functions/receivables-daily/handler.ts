@@ -5,14 +5,17 @@ import { receivablesServices } from '../../shared/receivables-services.js';
 import { localDateSchema } from '../../shared/schemas/common.js';
 import { services } from '../../shared/services.js';
 import { type ReceivablesDaySummary, runReceivablesDay } from '../../shared/usecases/receivables.js';
-import { logger } from '../commons/logger.js';
+import { logger, withInvocationLogger } from '../commons/logger.js';
 
 /** What the schedule sends (`{}`); an operator may pass `today` to replay a day. */
 const inputSchema = z.object({ today: localDateSchema.optional() });
 
 /** The daily receivables follow-up (EventBridge Scheduler): overdue marks, reminders, suspensions. */
-export async function handler(event: unknown, context?: Context): Promise<ReceivablesDaySummary> {
-  if (context) logger.addContext(context);
+export function handler(event: unknown, context?: Context): Promise<ReceivablesDaySummary> {
+  return withInvocationLogger(context, {}, () => runDay(event));
+}
+
+async function runDay(event: unknown): Promise<ReceivablesDaySummary> {
   const input = inputSchema.parse(event ?? {});
   const base = services();
   const today = input.today ?? localDate(base.clock.now(), base.timeZone);

@@ -17,6 +17,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { AUTHORIZER_CACHE_SECONDS, parseAuthorizerCacheSeconds } from '../../shared/auth/api-keys.js';
 import type { IndexDefinition } from '../../shared/data/table.js';
 import {
   API_FUNCTIONS,
@@ -120,9 +121,9 @@ export interface BillingHttpApiProps {
    */
   readonly throttle?: ThrottleSettings;
   /**
-   * How long an authorizer decision is cached per `Authorization` header value. A revoked API key keeps
-   * working for at most this long.
-   * @default Duration.minutes(5)
+   * How long an authorizer decision is cached per `Authorization` header value: a revoked API key keeps
+   * working for at most this long. 0 turns the cache off; API Gateway accepts up to an hour.
+   * @default Duration.seconds(AUTHORIZER_CACHE_SECONDS.default) (10 seconds)
    */
   readonly authorizerCacheTtl?: Duration;
   /**
@@ -220,10 +221,14 @@ export class BillingHttpApi extends Construct {
     });
     this.url = this.stage.url;
 
+    const authorizerCacheSeconds = parseAuthorizerCacheSeconds(
+      (props.authorizerCacheTtl ?? Duration.seconds(AUTHORIZER_CACHE_SECONDS.default)).toSeconds(),
+      'authorizerCacheTtl',
+    );
     const authorizer = new HttpLambdaAuthorizer('ApiKeyAuthorizer', this.authorizerFunction, {
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       identitySource: ['$request.header.Authorization'],
-      resultsCacheTtl: props.authorizerCacheTtl ?? Duration.minutes(5),
+      resultsCacheTtl: Duration.seconds(authorizerCacheSeconds),
     });
     const integrations = Object.fromEntries(
       API_FUNCTIONS.map((name) => [

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type {
   APIGatewayEventRequestContextV2,
   APIGatewayProxyEventV2WithLambdaAuthorizer,
@@ -9,16 +16,45 @@ import type {
   Context,
 } from 'aws-lambda';
 import { problemResponse } from '../../functions/commons/problem.js';
+import { AUTHORIZER_CACHE_SECONDS } from '../../shared/auth/api-keys.js';
 import { ROUTES, type RouteDefinition, routeKey } from '../../shared/http/routes.js';
+import { localLambdaContext } from './lambda-context.js';
 
 /**
  * A local stand-in for API Gateway (HTTP API, payload format 2.0): matches the route table, runs the Lambda
  * authorizer (simple responses) on protected routes, invokes the route's handler in-process and applies
  * API Gateway's response rules. Like API Gateway, it caches the authorizer's answer per identity source
- * (the Authorization header) for `authorizerCacheTtlSeconds` (300 s, what the CDK stack configures), so a
- * revoked key keeps working until its cached answer expires, here as on AWS. No 30 s integration timeout.
+ * (the Authorization header) for `authorizerCacheTtlSeconds` (by default the stack's own lifetime,
+ * `AUTHORIZER_CACHE_SECONDS.default`), so a revoked key keeps working until its cached answer expires, here
+ * as on AWS. No 30 s integration timeout.
+ *
+ * What API Gateway refuses itself, with bare answers an HTTP API cannot shape, the adapter refuses too, at
+ * the same limits where Node lets it, with problem+json: a method no HTTP API route can have (501), a
+ * request line and headers over 10,240 bytes (431), a body over 10 MB (413), a request Node's parser
+ * cannot read (400, naming what is wrong).
  */
+/** API Gateway's payload quota for HTTP APIs (10 MB, fixed). */
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+/**
+ * API Gateway's quota on the request line and headers of an HTTP API request (10,240 bytes, fixed). Node
+ * counts header names and line ends too, so the local limit is a little stricter.
+ */
+export const MAX_REQUEST_HEAD_BYTES = 10_240;
+/** The methods an HTTP API route can name (besides `ANY`, which this API does not use). */
+export const API_GATEWAY_METHODS: ReadonlySet<string> = new Set([
+  'GET',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'HEAD',
+  'OPTIONS',
+]);
+/**
+ * How long the rest of an over-sized body is read and discarded after the 413, before the connection is
+ * closed: a client that writes its whole body before reading then gets the answer, not a reset.
+ */
+const DRAIN_AFTER_REFUSAL_MS = 2_000;
 export type LambdaHandler = (event: never, context: Context) => Promise<unknown>;
 type AuthorizerContext = Record<string, string | number | boolean>;
 export type ApiEventV2 = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
@@ -31,8 +67,8 @@ export interface ApiServerOptions {
   /** Where a handler's failure goes (the client only sees a bare 500); console.error by default. */
   onError?: (error: unknown, request: string) => void;
   /**
-   * How long an authorizer answer is reused for the same Authorization header.
-   * @default 300 (the HTTP API's authorizer cache in the CDK stack); 0 disables the cache.
+   * How long an authorizer answer is reused for the same Authorization header; 0 disables the cache.
+   * @default AUTHORIZER_CACHE_SECONDS.default (10, the HTTP API's authorizer cache in the CDK stack)
    */
   authorizerCacheTtlSeconds?: number;
 }
@@ -64,10 +100,10 @@ export function createApiServer(options: ApiServerOptions = {}): Server {
   const callHandler = (name: string, event: object, requestId: string) => {
     if (!handlers.has(name)) handlers.set(name, load(name));
     return (handlers.get(name) as Promise<LambdaHandler>).then((fn) =>
-      fn(event as never, lambdaContext(name, requestId)),
+      fn(event as never, localLambdaContext(name, { awsRequestId: requestId })),
     );
   };
-  const ttlMs = (options.authorizerCacheTtlSeconds ?? 300) * 1000;
+  const ttlMs = (options.authorizerCacheTtlSeconds ?? AUTHORIZER_CACHE_SECONDS.default) * 1000;
   const authorizerCache = new Map<string, { answer: unknown; expiresAt: number }>();
   const invoke = async (name: string, event: object, requestId: string) => {
     if (name !== 'authorizer' || ttlMs <= 0) return callHandler(name, event, requestId);
@@ -79,7 +115,7 @@ export function createApiServer(options: ApiServerOptions = {}): Server {
     return answer;
   };
 
-  return createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
     res.on('finish', () =>
       options.log?.(`${req.method} ${req.url} → ${res.statusCode} (${Date.now() - started} ms)`),
@@ -92,7 +128,30 @@ export function createApiServer(options: ApiServerOptions = {}): Server {
       if (!res.headersSent)
         send(res, problem(500, 'internal_error', 'Internal Server Error', 'The handler failed.'));
     });
+  };
+  const server = createServer({ maxHeaderSize: MAX_REQUEST_HEAD_BYTES }, onRequest);
+  // What Node's HTTP parser refuses never reaches onRequest: answer it as problem+json too, where Node
+  // would answer a bare 400 or 431, or reset the connection (CONNECT).
+  server.on('clientError', (error: ParserError, socket: Duplex) => {
+    const status = answerMalformedRequest(error, socket);
+    if (status) options.log?.(`malformed request (${error.code}) → ${status}`);
   });
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    socket.end(rawResponse(methodNotImplemented('CONNECT')));
+    options.log?.(`CONNECT ${req.url} → 501`);
+  });
+  // `Expect: 100-continue`: refuse an over-sized body before the client sends it.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (declaredLength(req) > MAX_PAYLOAD_BYTES) {
+      res.setHeader('connection', 'close');
+      send(res, payloadTooLarge());
+      options.log?.(`${req.method} ${req.url} → 413 (before the body)`);
+      return;
+    }
+    res.writeContinue();
+    onRequest(req, res);
+  });
+  return server;
 }
 
 async function handle(
@@ -102,6 +161,7 @@ async function handle(
 ) {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
+  if (!API_GATEWAY_METHODS.has(method)) return send(res, methodNotImplemented(method));
   const matches = compiled.flatMap((c) => {
     const m = c.pattern.exec(url.pathname);
     return m ? [{ ...c, values: m.slice(1) }] : [];
@@ -120,18 +180,7 @@ async function handle(
     );
   }
   const body = await readBody(req);
-  if (!body) {
-    res.setHeader('connection', 'close');
-    return send(
-      res,
-      problem(
-        413,
-        'payload_too_large',
-        'Payload Too Large',
-        `The request exceeds ${MAX_PAYLOAD_BYTES} bytes.`,
-      ),
-    );
-  }
+  if (!body) return refuseOversizedBody(req, res);
   const headers: Record<string, string> = {};
   for (const [name, values] of Object.entries(req.headersDistinct))
     if (values && name !== 'cookie') headers[name] = values.join(',');
@@ -257,38 +306,152 @@ const unauthorized = () =>
     { 'www-authenticate': 'Bearer' },
   );
 
-/** The whole body, or undefined when it exceeds API Gateway's 10 MB limit. */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  if (Number(req.headers['content-length'] ?? 0) > MAX_PAYLOAD_BYTES) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_PAYLOAD_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+const declaredLength = (req: IncomingMessage) => Number(req.headers['content-length'] ?? 0);
+
+/**
+ * The whole body, or undefined as soon as it is known to exceed API Gateway's 10 MB limit (declared or
+ * counted): nothing more is kept, and what follows flows on unread.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  if (declaredLength(req) > MAX_PAYLOAD_BYTES) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_PAYLOAD_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData).off('end', onEnd);
+      chunks.length = 0;
+      resolve(undefined);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    req.on('data', onData).once('end', onEnd).once('error', reject);
+  });
 }
 
-function lambdaContext(functionName: string, awsRequestId: string): Context {
-  const deadline = Date.now() + 30_000;
-  const unsupported = () => {
-    throw new Error('context.done/fail/succeed are not supported: return a promise');
+const payloadTooLarge = () =>
+  problemResponse({
+    status: 413,
+    code: 'payload_too_large',
+    title: 'Payload Too Large',
+    detail: `The request body exceeds ${MAX_PAYLOAD_BYTES} bytes, API Gateway's limit.`,
+    errors: [{ field: '(body)', reason: `must be at most ${MAX_PAYLOAD_BYTES} bytes` }],
+  });
+
+/**
+ * 413 at once, without buffering the body. Closing right away would reset the connection under a client
+ * still sending (the kernel answers unread data with RST, which may destroy the answer before it is read),
+ * so the rest of the body is discarded as it comes for at most DRAIN_AFTER_REFUSAL_MS, then the
+ * connection is closed.
+ */
+function refuseOversizedBody(req: IncomingMessage, res: ServerResponse) {
+  const socket = req.socket;
+  send(res, payloadTooLarge());
+  if (req.readableEnded) {
+    socket.end();
+    return;
+  }
+  const giveUp = setTimeout(() => socket.destroy(), DRAIN_AFTER_REFUSAL_MS);
+  giveUp.unref();
+  req.once('end', () => {
+    clearTimeout(giveUp);
+    socket.end();
+  });
+  req.resume();
+}
+
+const methodNotImplemented = (method: string) =>
+  problemResponse({
+    status: 501,
+    code: 'method_not_implemented',
+    title: 'Not Implemented',
+    detail: `${method} is not a method this API serves.`,
+    errors: [{ field: '(method)', reason: `must be one of ${[...API_GATEWAY_METHODS].join(', ')}` }],
+  });
+
+/** RFC 9110 token characters: what a request method is made of. */
+const METHOD_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}$/;
+
+/** What Node's parser reports (`error.code`, `error.reason`) turned into the problem to answer. */
+function malformedRequestProblem(error: ParserError): APIGatewayProxyStructuredResultV2 {
+  const bad = (field: string, reason: string) =>
+    problemResponse({
+      status: 400,
+      code: 'malformed_request',
+      title: 'Bad Request',
+      detail: 'The request is not well-formed HTTP/1.1.',
+      errors: [{ field, reason }],
+    });
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return problemResponse({
+        status: 431,
+        code: 'request_header_fields_too_large',
+        title: 'Request Header Fields Too Large',
+        detail: `The request line and headers exceed ${MAX_REQUEST_HEAD_BYTES} bytes, API Gateway's limit.`,
+        errors: [
+          { field: '(request line and headers)', reason: `must be at most ${MAX_REQUEST_HEAD_BYTES} bytes` },
+        ],
+      });
+    case 'HPE_INVALID_METHOD': {
+      // A token is a method this server does not know (FOO, get); anything else is not HTTP at all.
+      const method = error.rawPacket?.subarray(0, 40).toString('latin1').split(' ')[0] ?? '';
+      return METHOD_TOKEN.test(method)
+        ? methodNotImplemented(method)
+        : bad('(request line)', 'is not an HTTP/1.1 request line');
+    }
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+    case 'HPE_INVALID_CONTENT_LENGTH':
+      return bad(
+        'Content-Length',
+        /duplicate/i.test(error.reason ?? '') ? 'must be given once' : 'must be one decimal number of bytes',
+      );
+    case 'HPE_INVALID_TRANSFER_ENCODING':
+      return bad('Transfer-Encoding', 'must be chunked, and not sent with Content-Length');
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return problemResponse({
+        status: 408,
+        code: 'request_timeout',
+        title: 'Request Timeout',
+        detail: 'The request was not received in time.',
+      });
+    default:
+      return bad('(request)', error.reason ?? error.code ?? 'cannot be parsed');
+  }
+}
+
+type ParserError = Error & { code?: string; reason?: string; rawPacket?: Buffer };
+
+/**
+ * What the server's `clientError` listener does: a problem+json answer, then the connection closes.
+ * Returns the status answered, if any.
+ */
+function answerMalformedRequest(error: ParserError, socket: Duplex): number | undefined {
+  // Like Node's own listener: nothing to answer on a connection that is gone or already answering.
+  const answering = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
+    socket.destroy();
+    return undefined;
+  }
+  const answer = malformedRequestProblem(error);
+  socket.end(rawResponse(answer));
+  return answer.statusCode;
+}
+
+/** A complete HTTP/1.1 response, for the answers given on the socket itself, outside any ServerResponse. */
+function rawResponse(result: APIGatewayProxyStructuredResultV2): string {
+  const status = result.statusCode ?? 500;
+  const body = result.body ?? '';
+  const headers = {
+    ...result.headers,
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
   };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:eu-west-3:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${lines.join('\r\n')}\r\n\r\n${body}`;
 }
 
 /** Listens (127.0.0.1 by default; port 0 picks a free one) and resolves with the base URL. */

@@ -11,10 +11,14 @@
  * poller starts are read from their latest record (a restart does not publish the past again); shards
  * that appear later, from their beginning.
  */
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { LOCAL_REGION } from './environment.js';
+import { localLambdaContext } from './lambda-context.js';
 
-type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>;
+type StreamHandler = (
+  event: DynamoDBStreamEvent,
+  context: Context,
+) => Promise<DynamoDBBatchResponse | undefined>;
 
 export interface LedgerStreamPoller {
   /** Reads every shard once now and hands what it found to the handler (tests call it to drain). */
@@ -30,6 +34,8 @@ export async function startLedgerStreamPoller(options: {
   dynamodbEndpoint: string;
   tableName: string;
   handler: StreamHandler;
+  /** The function the mapping invokes, named in each batch's Lambda context. @default 'accounting-events' */
+  functionName?: string;
   /** The `entity` of the new items handed over. @default 'LedgerEntry' */
   entity?: string;
   intervalMs?: number;
@@ -116,7 +122,10 @@ export async function startLedgerStreamPoller(options: {
       if (records.length === 0) continue;
       let result: DynamoDBBatchResponse | undefined;
       try {
-        result = await options.handler({ Records: records });
+        result = await options.handler(
+          { Records: records },
+          localLambdaContext(options.functionName ?? 'accounting-events', { timeoutMs: 60_000 }),
+        );
       } catch (error) {
         // The whole batch failed (as Lambda would retry it): keep every record for the next poll.
         state.retry = records;

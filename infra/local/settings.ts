@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AUTHORIZER_CACHE_SECONDS, parseAuthorizerCacheSeconds } from '../../shared/auth/api-keys.js';
 
 /** Paths, names and ports of the local stack (`npm start`, `npm run reset`). `.local/` is git-ignored. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -42,4 +43,15 @@ export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
     sfn: port('SFN_PORT', 8083),
     events: port('EVENTS_PORT', 8084),
   };
+}
+
+/**
+ * `AUTHORIZER_CACHE_SECONDS`: how long the local adapter reuses an authorizer answer per API key, so how long
+ * a revoked key keeps working locally (default: the deployed stack's, 10 s; 0 turns the cache off).
+ */
+export function localAuthorizerCacheSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env.AUTHORIZER_CACHE_SECONDS;
+  return value === undefined || value === ''
+    ? AUTHORIZER_CACHE_SECONDS.default
+    : parseAuthorizerCacheSeconds(value, 'AUTHORIZER_CACHE_SECONDS');
 }

@@ -33,6 +33,7 @@ import {
   DEMO_KEYS_FILE,
   EVENTS_LOG,
   LOCAL_NAMES,
+  localAuthorizerCacheSeconds,
   localPorts,
   REPO_ROOT,
   STACK_FILE,
@@ -285,6 +286,7 @@ function banner(
 async function main(): Promise<void> {
   installPolyfills();
   const ports = localPorts();
+  const authorizerCacheSeconds = localAuthorizerCacheSeconds();
   const busy: string[] = [];
   for (const [name, port] of Object.entries(ports))
     if (!(await portIsFree(port))) busy.push(`${name} ${port}`);
@@ -312,7 +314,10 @@ async function main(): Promise<void> {
     ports: { dynamodb: ports.dynamodb, s3: ports.s3, ses: ports.ses },
     log,
   });
-  const server = createApiServer({ log: (line) => live && console.log(`[api] ${line}`) });
+  const server = createApiServer({
+    authorizerCacheTtlSeconds: authorizerCacheSeconds,
+    log: (line) => live && console.log(`[api] ${line}`),
+  });
   let sfn: SfnEndpoint | undefined;
   let events: EventsEndpoint | undefined;
   let ledgerStream: LedgerStreamPoller | undefined;
@@ -362,7 +367,8 @@ async function main(): Promise<void> {
     ledgerStream = await startLedgerStreamPoller({
       dynamodbEndpoint: stack.endpoints.dynamodb,
       tableName: LOCAL_NAMES.tableName,
-      handler: (event) => publishAccountingEvents(event),
+      functionName: 'accounting-events',
+      handler: (event, context) => publishAccountingEvents(event, context),
       log: (line) => console.log(`[events] ${line}`),
     });
     // And the one of credit note delivery: each new credit note's PDF stored and emailed.
@@ -371,7 +377,8 @@ async function main(): Promise<void> {
       dynamodbEndpoint: stack.endpoints.dynamodb,
       tableName: LOCAL_NAMES.tableName,
       entity: 'CreditNote',
-      handler: (event) => deliverCreditNotes(event),
+      functionName: 'credit-note-delivery',
+      handler: (event, context) => deliverCreditNotes(event, context),
       log: (line) => console.log(`[credit notes] ${line}`),
     });
     const apiUrl = await listen(server, ports.api);

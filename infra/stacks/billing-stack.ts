@@ -1,4 +1,4 @@
-import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import type { Issuer } from '../../shared/schemas/invoice.js';
@@ -66,6 +66,11 @@ export interface DeferredBillingStackProps extends StackProps {
    * @default 30
    */
   readonly suspendAfterDays?: number;
+  /**
+   * Seconds an authorizer answer is cached per API key: the longest a revoked key keeps working.
+   * @default AUTHORIZER_CACHE_SECONDS.default (10)
+   */
+  readonly authorizerCacheSeconds?: number;
 }
 
 /**
@@ -147,6 +152,9 @@ export class DeferredBillingStack extends Stack {
     this.httpApi = new BillingHttpApi(this, 'Http', {
       dataTable: this.dataTable,
       marketplaceTimeZone,
+      ...(props.authorizerCacheSeconds === undefined
+        ? {}
+        : { authorizerCacheTtl: Duration.seconds(props.authorizerCacheSeconds) }),
       stateMachine: this.billingWorkflow.stateMachine,
       invoiceBucket: this.invoiceBucket.bucket,
       // What the billing API functions read besides the table: previews build drafts with the issuer.

@@ -31,3 +31,27 @@ export function bearerToken(authorization: string | undefined): string | undefin
   const match = /^Bearer\s+(\S{16,512})$/i.exec(authorization.trim());
   return match?.[1];
 }
+
+/**
+ * How long an authorizer answer is reused for the same `Authorization` header: API Gateway's authorizer
+ * cache (CDK context `authorizerCacheSeconds`) and the local adapter's (`AUTHORIZER_CACHE_SECONDS`). It is
+ * the longest a revoked key keeps working, so it stays short; above 0 it still saves the authorizer call
+ * and its GetItem on most requests of a busy storefront. API Gateway accepts 0 (no cache) to 3600.
+ */
+export const AUTHORIZER_CACHE_SECONDS = { default: 10, min: 0, max: 3600 } as const;
+
+/**
+ * Reads an authorizer cache lifetime from configuration (a number, or its text from CDK context or the
+ * environment); throws naming `source` unless it is a whole number of seconds within API Gateway's bounds.
+ */
+export function parseAuthorizerCacheSeconds(value: unknown, source: string): number {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  const seconds = /^\d{1,4}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(seconds >= AUTHORIZER_CACHE_SECONDS.min && seconds <= AUTHORIZER_CACHE_SECONDS.max)) {
+    throw new Error(
+      `${source} must be a whole number of seconds from ${AUTHORIZER_CACHE_SECONDS.min} to ` +
+        `${AUTHORIZER_CACHE_SECONDS.max}: ${String(value)}`,
+    );
+  }
+  return seconds;
+}

@@ -142,6 +142,33 @@ describe('roles over HTTP', () => {
     expect(summaries.find((k) => k.keyId === second.keyId)).toMatchObject({ status: 'active' });
   });
 
+  it('stops a revoked key that is in the authorizer cache once the cached answer expires', async () => {
+    // As deployed, but with a short lifetime so the test waits 2 s rather than 10.
+    const ttlSeconds = 2;
+    const cached = await startTestApi({ authorizerCacheTtlSeconds: ttlSeconds });
+    try {
+      const operatorHere = new HttpClient(cached.baseUrl, operator.apiKey);
+      const { storefront, account } = await givenEnrolledAccount(operatorHere);
+      const client = new HttpClient(cached.baseUrl, storefront.client.apiKey);
+      const cachedAt = Date.now();
+      expect((await givenPlacedOrder(client, anOrder(account.accountId))).status).toBe('accepted');
+      expect(
+        (await operatorHere.delete(`/v1/storefronts/${storefront.storefrontId}/keys/${storefront.keyId}`))
+          .status,
+      ).toBe(204);
+
+      await new Promise((resolve) => setTimeout(resolve, cachedAt + ttlSeconds * 1000 + 50 - Date.now()));
+      const refused = expectProblem(
+        await whenPlacingOrder(client, anOrder(account.accountId)),
+        401,
+        'invalid_api_key',
+      );
+      expect(refused.errors?.[0]?.reason).toBe('the key is revoked');
+    } finally {
+      await cached.close();
+    }
+  });
+
   it('answers 404 to a revocation of a key that does not exist', async () => {
     const storefront = await givenStorefront(operator);
     expectProblem(

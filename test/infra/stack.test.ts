@@ -1,5 +1,8 @@
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CfnAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { configureBillingApp } from '../../infra/billing-app.js';
 import { BILLING_RUNS_FUNCTION, INVOICES_FUNCTION } from '../../infra/constructs/http-api.js';
 import { INVOICE_RETENTION } from '../../infra/constructs/invoice-bucket.js';
 import type { ProjectFunction } from '../../infra/constructs/project-function.js';
@@ -13,6 +16,7 @@ import {
   newTestApp,
   onlyResource,
   resourcesOf,
+  SKIP_BUNDLING,
   SYNTH_TIMEOUT_MS,
   statementsOf,
 } from './template.js';
@@ -212,13 +216,13 @@ describe('the HTTP API routes', () => {
     expectIntegratedWith(properties, stack.httpApi.functions.openapi);
   });
 
-  it('authorizes with a cached simple response keyed on the Authorization header', () => {
+  it('authorizes with a simple response cached 10 seconds per Authorization header (revocation bound)', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'REQUEST',
       EnableSimpleResponses: true,
       AuthorizerPayloadFormatVersion: '2.0',
       IdentitySource: ['$request.header.Authorization'],
-      AuthorizerResultTtlInSeconds: 300,
+      AuthorizerResultTtlInSeconds: 10,
       AuthorizerUri: Match.objectLike({
         'Fn::Join': [
           '',
@@ -226,6 +230,21 @@ describe('the HTTP API routes', () => {
         ],
       }),
     });
+  });
+
+  it('takes the authorizer cache lifetime from CDK context authorizerCacheSeconds, and refuses one out of range', () => {
+    const contextApp = (authorizerCacheSeconds: unknown) =>
+      new App({ context: { ...SKIP_BUNDLING, authorizerCacheSeconds } });
+    const ttlOf = (deployed: DeferredBillingStack) =>
+      deployed.node.findAll().find((c): c is CfnAuthorizer => c instanceof CfnAuthorizer)
+        ?.authorizerResultTtlInSeconds;
+    expect(ttlOf(configureBillingApp(contextApp('0')))).toBe(0);
+    expect(ttlOf(configureBillingApp(contextApp(60)))).toBe(60);
+    for (const value of ['3601', '-1', 'soon']) {
+      expect(() => configureBillingApp(contextApp(value))).toThrow(
+        `Context authorizerCacheSeconds must be a whole number of seconds from 0 to 3600: ${value}`,
+      );
+    }
   });
 
   it('logs every request as JSON with its request id, and throttles the default stage', () => {

@@ -12,12 +12,18 @@ import {
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ApiEventV2, LambdaHandler } from '../../infra/local/http-adapter.js';
-import { hashApiKey } from '../../shared/auth/api-keys.js';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import {
+  type ApiEventV2,
+  createApiServer,
+  type LambdaHandler,
+  listen,
+} from '../../infra/local/http-adapter.js';
+import { AUTHORIZER_CACHE_SECONDS, hashApiKey } from '../../shared/auth/api-keys.js';
 import { INDEXES, TABLE_KEYS } from '../../shared/data/table.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { issueTestKeys, testKeyRepository } from '../support/keys.js';
+import { captureLogLines } from '../support/logs.js';
 
 // Every client below is built from the environment alone (AWS_ENDPOINT_URL_*, region, credentials), exactly
 // like the application's clients: this proves the wiring as much as the emulators.
@@ -195,6 +201,52 @@ describe('HTTP adapter with the real handlers', () => {
     expect(await response.json()).toMatchObject({ status: 401, code: 'unauthorized' });
   });
 
+  it('logs each concurrent request under its own function: the authorizer, then the route’s handler', async () => {
+    const { operatorKey } = await issueTestKeys();
+    const capture = captureLogLines('INFO');
+    try {
+      await Promise.all(
+        ['a', 'b', 'c', 'd'].flatMap((n) => [
+          fetch(`${api.baseUrl}/v1/orders/ord_01JD3Z8Q4N5V2B7C9X0K1M2P3${n.toUpperCase()}`, {
+            headers: { authorization: `Bearer ${operatorKey}`, 'x-correlation-id': `corr-${n}` },
+          }),
+          fetch(`${api.baseUrl}/v1/accounts`, {
+            headers: {
+              authorization: `Bearer sk_unknown_key_${n}_0123456789`,
+              'x-correlation-id': `bad-${n}`,
+            },
+          }),
+        ]),
+      );
+    } finally {
+      capture.stop();
+    }
+    const refusedKeys = capture.lines.filter((line) => line.message === 'api key refused');
+    const refusedRequests = capture.lines.filter((line) => line.message === 'request refused');
+    expect(refusedKeys.length).toBeGreaterThanOrEqual(4);
+    expect(refusedRequests.filter((line) => line.code === 'order_not_found')).toHaveLength(4);
+    for (const line of refusedKeys) {
+      expect(line).toMatchObject({ function_name: 'authorizer' });
+      for (const key of ['routeKey', 'correlationId']) expect(line).not.toHaveProperty(key);
+    }
+    expect(refusedRequests.filter((line) => line.code === 'invalid_api_key')).toHaveLength(4);
+    for (const line of refusedRequests) {
+      expect(line).toMatchObject(
+        line.code === 'order_not_found'
+          ? {
+              function_name: 'orders-read',
+              routeKey: 'GET /v1/orders/{orderId}',
+              correlationId: expect.stringMatching(/^corr-[a-d]$/),
+            }
+          : {
+              function_name: 'accounts',
+              routeKey: 'GET /v1/accounts',
+              correlationId: expect.stringMatching(/^bad-[a-d]$/),
+            },
+      );
+    }
+  });
+
   it('invokes the public route handler (openapi) from functions/', async () => {
     const response = await fetch(`${api.baseUrl}/v1/openapi.json`);
     expect(response.headers.get('apigw-requestid')).toBeTruthy();
@@ -333,6 +385,40 @@ describe('HTTP adapter event mapping (stub handlers)', () => {
 });
 
 describe('the adapter caches authorizer answers like API Gateway', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('keeps an answer for the deployed stack’s 10 seconds by default, then asks the authorizer again', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    let calls = 0;
+    const server = createApiServer({
+      loadHandler: async (name) =>
+        (name === 'authorizer'
+          ? async () => {
+              calls += 1;
+              return { isAuthorized: true, context: { role: 'operator', keyId: 'key_x' } };
+            }
+          : async () => ({ statusCode: 200, body: '{}' })) as LambdaHandler,
+    });
+    const baseUrl = await listen(server, 0);
+    try {
+      const get = () =>
+        fetch(`${baseUrl}/v1/accounts`, { headers: { authorization: 'Bearer cached-key-0123456789' } });
+      const start = Date.now();
+      expect((await get()).status).toBe(200);
+      vi.setSystemTime(start + (AUTHORIZER_CACHE_SECONDS.default - 1) * 1000);
+      expect((await get()).status).toBe(200);
+      expect(calls).toBe(1);
+      vi.setSystemTime(start + AUTHORIZER_CACHE_SECONDS.default * 1000 + 1);
+      expect((await get()).status).toBe(200);
+      expect(calls).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('reuses an answer for the same key until its TTL, and asks again for another key', async () => {
     let calls = 0;
     const api = await startTestApi({

@@ -30,9 +30,14 @@ export class ApiKeyRepository {
     private readonly tableName: string,
   ) {}
 
+  /**
+   * Strongly consistent: an eventually consistent read right after a revocation may still see the key
+   * active, stretching "revoked within the authorizer cache's lifetime" by the replication lag. Behind the
+   * cache a key is read about once per lifetime, so the doubled read cost is small.
+   */
   async findByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.apiKey(keyHash) }),
+      new GetCommand({ TableName: this.tableName, Key: keys.apiKey(keyHash), ConsistentRead: true }),
     );
     return Item ? toRecord(Item) : undefined;
   }
