@@ -133,30 +133,42 @@ export interface CompanyIdentifiers {
   vatId?: string | undefined;
 }
 
+export interface IdentifierProblem {
+  field: keyof CompanyIdentifiers;
+  reason: string;
+}
+
 /**
- * Every problem with a company's identifiers, by field: each one alone, then together (the SIRET starts
- * with the SIREN; a French VAT id carries the SIREN).
+ * Every problem with a company's identifiers, by field: each one alone, then the conflicts between them
+ * (`identifierConflicts`).
  */
-export function identifierProblems(
-  ids: CompanyIdentifiers,
-): { field: keyof CompanyIdentifiers; reason: string }[] {
-  const problems: { field: keyof CompanyIdentifiers; reason: string }[] = [];
-  const sirenIssue = ids.siren === undefined ? undefined : sirenProblem(ids.siren);
-  const siretIssue = ids.siret === undefined ? undefined : siretProblem(ids.siret);
-  const vatIssue = ids.vatId === undefined ? undefined : vatIdProblem(ids.vatId);
-  if (sirenIssue) problems.push({ field: 'siren', reason: sirenIssue });
-  if (siretIssue) problems.push({ field: 'siret', reason: siretIssue });
-  if (vatIssue) problems.push({ field: 'vatId', reason: vatIssue });
-  if (ids.siren !== undefined && !sirenIssue) {
-    if (ids.siret !== undefined && !siretIssue && !ids.siret.startsWith(ids.siren)) {
-      problems.push({ field: 'siret', reason: `must start with the SIREN ${ids.siren}` });
-    }
-    if (ids.vatId?.startsWith('FR') && !vatIssue && ids.vatId.slice(4) !== ids.siren) {
-      problems.push({
-        field: 'vatId',
-        reason: `must carry the SIREN ${ids.siren} (expected ${frenchVatId(ids.siren)})`,
-      });
-    }
+export function identifierProblems(ids: CompanyIdentifiers): IdentifierProblem[] {
+  const problems: IdentifierProblem[] = [];
+  const checks = { siren: sirenProblem, siret: siretProblem, vatId: vatIdProblem };
+  for (const field of ['siren', 'siret', 'vatId'] as const) {
+    const value = ids[field];
+    const reason = value === undefined ? undefined : checks[field](value);
+    if (reason) problems.push({ field, reason });
   }
-  return problems;
+  return [...problems, ...identifierConflicts(ids)];
+}
+
+/**
+ * Where identifiers that are each valid disagree: the SIRET must start with the SIREN, and a French VAT id
+ * must carry the SIREN. An identifier that fails its own check is not compared (its own reason says enough).
+ */
+export function identifierConflicts(ids: CompanyIdentifiers): IdentifierProblem[] {
+  const { siren, siret, vatId } = ids;
+  if (siren === undefined || sirenProblem(siren)) return [];
+  const conflicts: IdentifierProblem[] = [];
+  if (siret !== undefined && !siretProblem(siret) && !siret.startsWith(siren)) {
+    conflicts.push({ field: 'siret', reason: `must start with the SIREN ${siren}` });
+  }
+  if (vatId?.startsWith('FR') && !vatIdProblem(vatId) && vatId.slice(4) !== siren) {
+    conflicts.push({
+      field: 'vatId',
+      reason: `must carry the SIREN ${siren} (expected ${frenchVatId(siren)})`,
+    });
+  }
+  return conflicts;
 }

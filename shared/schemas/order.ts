@@ -4,11 +4,13 @@ import {
   accountIdSchema,
   addressSchema,
   currencySchema,
+  describedDateSchema,
   instantSchema,
   localDateSchema,
   minorUnitsSchema,
   orderIdSchema,
   storefrontIdSchema,
+  textSchema,
 } from './common.js';
 
 /** Up to 3 decimals, strictly positive; checked on the number's shortest decimal form, never by float maths. */
@@ -31,12 +33,12 @@ export const MAX_ORDER_LINES = 200;
 
 export const orderLineInputSchema = z
   .strictObject({
-    sku: z.string().trim().min(1).max(64).meta({ example: 'FLOUR-T65-25KG' }),
-    description: z.string().trim().min(1).max(500).meta({ example: 'Farine T65, sac de 25 kg' }),
+    sku: textSchema(1, 64).meta({ example: 'FLOUR-T65-25KG' }),
+    description: textSchema(1, 500).meta({ example: 'Farine T65, sac de 25 kg' }),
     quantity: quantitySchema,
     unitPriceMinor: minorUnitsSchema,
     vatRate: vatRateSchema,
-    sellerId: z.string().trim().min(1).max(64).meta({ example: 'seller-moulins-de-brie' }),
+    sellerId: textSchema(1, 64).meta({ example: 'seller-moulins-de-brie' }),
   })
   .meta({ id: 'OrderLineInput' });
 
@@ -44,11 +46,11 @@ export const orderLineInputSchema = z
 export const createOrderSchema = z
   .strictObject({
     accountId: accountIdSchema,
-    reference: z.string().trim().min(1).max(100).meta({
+    reference: textSchema(1, 100).meta({
       description: "The storefront's own order reference.",
       example: 'SHOP-100234',
     }),
-    purchaseOrderNumber: z.string().trim().min(1).max(100).optional().meta({ example: 'PO-7781' }),
+    purchaseOrderNumber: textSchema(1, 100).optional().meta({ example: 'PO-7781' }),
     currency: currencySchema,
     deliveryAddress: addressSchema.optional(),
     lines: z.array(orderLineInputSchema).min(1, 'must have at least one line').max(MAX_ORDER_LINES),
@@ -132,9 +134,9 @@ export type Order = z.infer<typeof orderSchema>;
 
 /** Query of `GET /v1/accounts/{accountId}/orders`. */
 export const listOrdersQuerySchema = z.strictObject({
-  periodStart: localDateSchema
-    .optional()
-    .meta({ description: 'First day of the billing period; the current period when absent.' }),
+  periodStart: describedDateSchema(
+    "First day of one of the account's billing periods; the current period when absent:",
+  ).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().min(1).max(2048).optional(),
 });

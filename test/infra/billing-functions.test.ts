@@ -291,6 +291,10 @@ describe('configuration through CDK context', () => {
     expect(() => configureBillingApp(contextApp({ issuer: { ...DEMO_ISSUER, siren: '12' } }))).toThrow(
       /issuer/,
     );
+    // Well-formed but with a wrong key: refused at synth too, naming the field and the reason.
+    expect(() => configureBillingApp(contextApp({ issuer: { ...DEMO_ISSUER, siren: '841234561' } }))).toThrow(
+      /issuer is invalid: siren: SIREN key does not match \(Luhn\)/,
+    );
     expect(() => configureBillingApp(contextApp({ reviewWindowHours: '-1' }))).toThrow(/reviewWindowHours/);
     expect(() => configureBillingApp(contextApp({ invoiceSender: 'not an address' }))).toThrow(
       /invoiceSender/,
