@@ -1,5 +1,6 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { parseVatRates } from '../shared/config.js';
 import { parseReminderDays } from '../shared/receivables/config.js';
 import type { InvoiceLockMode } from './constructs/invoice-bucket.js';
 import { parseIssuer, parseReviewWindowHours } from './stacks/billing-config.js';
@@ -22,6 +23,8 @@ import { DeferredBillingStack } from './stacks/billing-stack.js';
  * - `reminderDays`: days after the due date on which payment reminders go out (default `1,15,30`).
  * - `suspendAfterDays`: days past the due date after which an unpaid invoice suspends deferred ordering
  *   (default 30).
+ * - `vatRates`: VAT rates (percent) order intake accepts, comma-separated (default France's 20,10,5.5,2.1,0);
+ *   `vatRatesOverseas`: `true` adds the overseas departments' 8.5, 1.75 and 1.05.
  */
 export const CONTEXT = {
   stackName: 'stackName',
@@ -35,6 +38,8 @@ export const CONTEXT = {
   billingSchedule: 'billingSchedule',
   reminderDays: 'reminderDays',
   suspendAfterDays: 'suspendAfterDays',
+  vatRates: 'vatRates',
+  vatRatesOverseas: 'vatRatesOverseas',
 } as const;
 
 /**
@@ -60,6 +65,8 @@ export function configureBillingApp(app: App): DeferredBillingStack {
 
   const reminderDays = contextString(app, CONTEXT.reminderDays);
   const suspendAfterDays = app.node.tryGetContext(CONTEXT.suspendAfterDays) as unknown;
+  const vatRates = contextString(app, CONTEXT.vatRates);
+  const vatRatesOverseas = contextString(app, CONTEXT.vatRatesOverseas);
 
   const stack = new DeferredBillingStack(app, stackName, {
     marketplaceTimeZone,
@@ -77,6 +84,9 @@ export function configureBillingApp(app: App): DeferredBillingStack {
     ...(billingSchedule === undefined ? {} : { scheduleEnabled: billingSchedule === 'enabled' }),
     ...(reminderDays === undefined ? {} : { reminderDays: parseReminderDays(reminderDays) }),
     ...(suspendAfterDays === undefined ? {} : { suspendAfterDays: Number(suspendAfterDays) }),
+    ...(vatRates === undefined && vatRatesOverseas === undefined
+      ? {}
+      : { vatRates: parseVatRates(vatRates, vatRatesOverseas) }),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return stack;

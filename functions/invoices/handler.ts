@@ -1,16 +1,21 @@
 import { invoiceServices } from '../../shared/billing-api-services.js';
 import { services } from '../../shared/services.js';
-import { getInvoice, invoicePdfLink, setInvoiceHeld } from '../../shared/usecases/billing-runs.js';
+import {
+  getInvoice,
+  invoicePdfLink,
+  listAccountInvoices,
+  setInvoiceHeld,
+} from '../../shared/usecases/billing-runs.js';
 import { apiHandler } from '../commons/api-handler.js';
 
 /** Operator API for invoices: read, download, and hold or release drafts in the review window. */
 export const handler = apiHandler('invoices', {
   listAccountInvoices: async ({ pathParameters, query }) => ({
-    body: await invoiceServices().billing.listInvoices(
-      pathParameters.accountId as string,
-      query.limit,
-      query.cursor,
-    ),
+    body: await listAccountInvoices(invoiceServices(), {
+      accountId: pathParameters.accountId as string,
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    }),
   }),
   getInvoice: async ({ pathParameters }) => ({
     body: await getInvoice(invoiceServices(), pathParameters.invoiceId as string),

@@ -66,6 +66,11 @@ export interface DeferredBillingStackProps extends StackProps {
    * @default 30
    */
   readonly suspendAfterDays?: number;
+  /**
+   * VAT rates (percent) order intake accepts: the issuer's country's.
+   * @default - France's: 20, 10, 5.5, 2.1, 0
+   */
+  readonly vatRates?: readonly number[];
 }
 
 /**
@@ -147,6 +152,7 @@ export class DeferredBillingStack extends Stack {
     this.httpApi = new BillingHttpApi(this, 'Http', {
       dataTable: this.dataTable,
       marketplaceTimeZone,
+      ...(props.vatRates ? { vatRates: props.vatRates } : {}),
       stateMachine: this.billingWorkflow.stateMachine,
       invoiceBucket: this.invoiceBucket.bucket,
       // What the billing API functions read besides the table: previews build drafts with the issuer.

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { FRANCE_OVERSEAS_VAT_RATES, FRANCE_VAT_RATES } from '../config.js';
 import { billingCycleSchema } from './account.js';
 import {
   accountIdSchema,
@@ -21,13 +22,19 @@ export const quantitySchema = z
   .refine((q) => /^\d+(\.\d{1,3})?$/.test(String(q)), 'must have at most 3 decimals')
   .meta({ example: 2.5 });
 
-/** VAT rate in percent with at most 2 decimals (20, 10, 5.5, 2.1, 0). */
+/**
+ * VAT rate in percent with at most 2 decimals. Which rates are accepted is configuration (the issuer's
+ * country's, see `parseVatRates`), checked by order intake; the description states France's default.
+ */
 export const vatRateSchema = z
   .number()
   .min(0)
   .max(100)
   .refine((r) => /^\d+(\.\d{1,2})?$/.test(String(r)), 'must have at most 2 decimals')
-  .meta({ description: 'VAT rate in percent.', example: 20 });
+  .meta({
+    description: `VAT rate in percent, one of the issuer's country's rates. Default (France): ${FRANCE_VAT_RATES.join(', ')}; with the overseas departments enabled also ${FRANCE_OVERSEAS_VAT_RATES.filter((rate) => !FRANCE_VAT_RATES.includes(rate)).join(', ')}. Any other rate is refused (400 naming lines.<i>.vatRate, with the accepted list).`,
+    example: 20,
+  });
 
 export const MAX_ORDER_LINES = 200;
 
