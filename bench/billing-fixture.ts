@@ -37,7 +37,7 @@ function accountInput(storefrontId: string, index: number): CreateAccountInput {
     legalName: `Boulangerie Banc d'Essai ${index} SARL`,
     legalForm: 'SARL',
     siren: '732829320',
-    vatId: 'FR40732829320',
+    vatId: 'FR44732829320',
     billingAddress: {
       line1: `${index + 1} avenue Jean Jaurès`,
       postalCode: '77000',

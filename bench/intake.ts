@@ -114,7 +114,7 @@ function accountInput(storefrontId: string, index: number, contractStart: string
     legalName: `Bench Buyer ${index} SAS`,
     legalForm: 'SAS',
     siren: '732829320',
-    vatId: 'FR40303265045',
+    vatId: 'FR44732829320',
     billingAddress: { line1: `${index} rue du Banc`, postalCode: '75011', city: 'Paris', country: 'FR' },
     billingEmails: [`compta+${index}@buyer.example`],
     language: 'fr',

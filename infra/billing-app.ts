@@ -1,6 +1,7 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseAuthorizerCacheSeconds } from '../shared/auth/api-keys.js';
+import { parseVatRates } from '../shared/config.js';
 import { parseReminderDays } from '../shared/receivables/config.js';
 import type { InvoiceLockMode } from './constructs/invoice-bucket.js';
 import { parseIssuer, parseReviewWindowHours } from './stacks/billing-config.js';
@@ -25,6 +26,8 @@ import { DeferredBillingStack } from './stacks/billing-stack.js';
  *   (default 30).
  * - `authorizerCacheSeconds`: how long API Gateway reuses an authorizer answer per API key, so the longest
  *   a revoked key keeps working (default 10; 0 to 3600).
+ * - `vatRates`: VAT rates (percent) order intake accepts, comma-separated (default France's 20,10,5.5,2.1,0);
+ *   `vatRatesOverseas`: `true` adds the overseas departments' 8.5, 1.75 and 1.05.
  */
 export const CONTEXT = {
   stackName: 'stackName',
@@ -39,6 +42,8 @@ export const CONTEXT = {
   reminderDays: 'reminderDays',
   suspendAfterDays: 'suspendAfterDays',
   authorizerCacheSeconds: 'authorizerCacheSeconds',
+  vatRates: 'vatRates',
+  vatRatesOverseas: 'vatRatesOverseas',
 } as const;
 
 /**
@@ -65,6 +70,8 @@ export function configureBillingApp(app: App): DeferredBillingStack {
   const reminderDays = contextString(app, CONTEXT.reminderDays);
   const suspendAfterDays = app.node.tryGetContext(CONTEXT.suspendAfterDays) as unknown;
   const authorizerCacheSeconds = app.node.tryGetContext(CONTEXT.authorizerCacheSeconds) as unknown;
+  const vatRates = contextString(app, CONTEXT.vatRates);
+  const vatRatesOverseas = contextString(app, CONTEXT.vatRatesOverseas);
 
   const stack = new DeferredBillingStack(app, stackName, {
     marketplaceTimeZone,
@@ -90,6 +97,9 @@ export function configureBillingApp(app: App): DeferredBillingStack {
             `Context ${CONTEXT.authorizerCacheSeconds}`,
           ),
         }),
+    ...(vatRates === undefined && vatRatesOverseas === undefined
+      ? {}
+      : { vatRates: parseVatRates(vatRates, vatRatesOverseas) }),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return stack;

@@ -44,6 +44,7 @@ export function invoiceServices(): InvoiceDeps {
     const bucket = base.config.invoiceBucketName;
     if (!bucket) throw new ConfigError('INVOICE_BUCKET_NAME', 'is required');
     invoiceMemo = {
+      accounts: base.accounts,
       billing: new BillingRepository(getDocumentClient(), base.config.tableName),
       creditNotes: new CreditNoteRepository(getDocumentClient(), base.config.tableName),
       links: new DownloadLinks({
@@ -90,6 +91,7 @@ export function createPaymentServices(base: ReturnType<typeof services>): Paymen
     billing: new BillingRepository(client, base.config.tableName),
     payments: new PaymentRepository(client, base.config.tableName),
     clock: base.clock,
+    timeZone: base.timeZone,
   };
 }
 

@@ -10,6 +10,8 @@ export interface AppConfig {
   marketplaceTimeZone: string;
   /** Bucket for invoice PDFs (optional until the billing run exists). */
   invoiceBucketName?: string;
+  /** VAT rates (percent) order lines may carry (`VAT_RATES`, `VAT_RATES_OVERSEAS`); France's by default. */
+  vatRates: readonly number[];
 }
 
 export class ConfigError extends Error {
@@ -17,6 +19,39 @@ export class ConfigError extends Error {
     super(`Configuration error: ${variable} ${reason}`);
     this.name = 'ConfigError';
   }
+}
+
+/**
+ * VAT rates (percent) an order line may carry: the issuer's country's. Metropolitan France: 20, 10, 5.5,
+ * 2.1 and 0 (CGI art. 278 ff.); Guadeloupe, Martinique and La Réunion add 8.5, 1.75 and 1.05 (CGI art. 296
+ * ff.), their 2.1 being already in the list.
+ */
+export const FRANCE_VAT_RATES: readonly number[] = [20, 10, 5.5, 2.1, 0];
+export const FRANCE_OVERSEAS_VAT_RATES: readonly number[] = [8.5, 2.1, 1.75, 1.05];
+
+const VAT_RATE_TEXT = /^\d{1,3}(\.\d{1,2})?$/;
+
+/**
+ * The accepted VAT rates from `VAT_RATES` (comma-separated percentages; France's when unset) and
+ * `VAT_RATES_OVERSEAS` (`true` adds the overseas departments' rates): distinct, highest first.
+ */
+export function parseVatRates(list: string | undefined, overseas: string | undefined): readonly number[] {
+  const texts = list?.trim() ? list.split(',').map((text) => text.trim()) : undefined;
+  const rates = texts ? [] : [...FRANCE_VAT_RATES];
+  for (const text of texts ?? []) {
+    if (!VAT_RATE_TEXT.test(text) || Number(text) > 100) {
+      throw new ConfigError(
+        'VAT_RATES',
+        `must list percentages from 0 to 100 (2 decimals at most), not "${text}"`,
+      );
+    }
+    rates.push(Number(text));
+  }
+  if (overseas !== undefined && overseas !== 'true' && overseas !== 'false') {
+    throw new ConfigError('VAT_RATES_OVERSEAS', `must be true or false, not "${overseas}"`);
+  }
+  if (overseas === 'true') rates.push(...FRANCE_OVERSEAS_VAT_RATES);
+  return [...new Set(rates)].sort((a, b) => b - a);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -31,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     tableName,
     marketplaceTimeZone,
+    vatRates: parseVatRates(env.VAT_RATES, env.VAT_RATES_OVERSEAS),
     ...(env.INVOICE_BUCKET_NAME ? { invoiceBucketName: env.INVOICE_BUCKET_NAME } : {}),
   };
 }

@@ -18,6 +18,7 @@ export interface Services {
   accountSnapshots: AccountSnapshots;
   clock: Clock;
   timeZone: string;
+  vatRates: readonly number[];
 }
 
 export function createServices(
@@ -34,6 +35,7 @@ export function createServices(
     accountSnapshots: new AccountSnapshots(),
     clock,
     timeZone: config.marketplaceTimeZone,
+    vatRates: config.vatRates,
   };
 }
 

@@ -7,13 +7,18 @@ import type {
 import type * as z from 'zod';
 import type { Principal } from '../../shared/auth/api-keys.js';
 import { DomainError, type FieldError, forbidden, validationFailed } from '../../shared/errors.js';
-import { type ApiFunctionName, ROUTES, type RouteDefinition, routeKey } from '../../shared/http/routes.js';
+import {
+  type ApiFunctionName,
+  MAX_BODY_BYTES,
+  ROUTES,
+  type RouteDefinition,
+  routeKey,
+} from '../../shared/http/routes.js';
 import { pathParameterSchemas } from '../../shared/schemas/path-parameters.js';
 import { logger, withInvocationLogger } from './logger.js';
 import { errorToProblem, problemResponse } from './problem.js';
 
-/** Largest request body accepted (bytes). An order of 200 long lines stays well below it. */
-export const MAX_BODY_BYTES = 256 * 1024;
+export { MAX_BODY_BYTES };
 
 export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
 

@@ -4,6 +4,7 @@ import {
   creditNotePdfLink,
   getInvoice,
   invoicePdfLink,
+  listAccountInvoices,
   setInvoiceHeld,
 } from '../../shared/usecases/billing-runs.js';
 import { apiHandler } from '../commons/api-handler.js';
@@ -14,11 +15,11 @@ import { apiHandler } from '../commons/api-handler.js';
  */
 export const handler = apiHandler('invoices', {
   listAccountInvoices: async ({ pathParameters, query }) => ({
-    body: await invoiceServices().billing.listInvoices(
-      pathParameters.accountId as string,
-      query.limit,
-      query.cursor,
-    ),
+    body: await listAccountInvoices(invoiceServices(), {
+      accountId: pathParameters.accountId as string,
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    }),
   }),
   getInvoice: async ({ pathParameters }) => ({
     body: await getInvoice(invoiceServices(), pathParameters.invoiceId as string),

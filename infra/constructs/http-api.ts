@@ -116,6 +116,11 @@ export interface BillingHttpApiProps {
   /** IANA time zone in which billing periods are cut, passed to every function. */
   readonly marketplaceTimeZone: string;
   /**
+   * VAT rates (percent) order lines may carry, passed to every API function as `VAT_RATES`.
+   * @default - France's (`FRANCE_VAT_RATES` in shared/config.ts)
+   */
+  readonly vatRates?: readonly number[];
+  /**
    * Per-route throttling of the default stage.
    * @default { rateLimit: 100, burstLimit: 200 }
    */
@@ -169,7 +174,10 @@ export class BillingHttpApi extends Construct {
 
   constructor(scope: Construct, id: string, props: BillingHttpApiProps) {
     super(scope, id);
-    const environment = { [ENV.marketplaceTimeZone]: props.marketplaceTimeZone };
+    const environment = {
+      [ENV.marketplaceTimeZone]: props.marketplaceTimeZone,
+      ...(props.vatRates ? { [ENV.vatRates]: props.vatRates.join(',') } : {}),
+    };
 
     this.authorizerFunction = new ProjectFunction(this, 'Authorizer', {
       name: 'authorizer',

@@ -32,6 +32,8 @@ export const ENV = {
   reminderDays: 'REMINDER_DAYS',
   /** Days past the due date after which an unpaid invoice suspends deferred ordering. */
   suspendAfterDays: 'SUSPEND_AFTER_DAYS',
+  /** VAT rates (percent) order lines may carry, comma-separated (`shared/config.ts` parseVatRates). */
+  vatRates: 'VAT_RATES',
 } as const;
 
 /**

@@ -39,7 +39,7 @@ export const LOCAL_INVOICE_SENDER = 'factures@marketplace.example';
 
 /**
  * A fictitious marketplace operator, issuer of every local invoice (shape: `issuerSchema` in
- * shared/schemas/invoice.ts). SIREN, VAT id (key 32), IBAN (the banks' documentation example) and BIC are
+ * shared/schemas/invoice.ts). SIREN (Luhn key), VAT id (key 81), IBAN (the banks' documentation example) and BIC are
  * well-formed and belong to nobody.
  */
 export const LOCAL_ISSUER = {
@@ -47,10 +47,10 @@ export const LOCAL_ISSUER = {
   legalName: 'Marketplace Démo SAS',
   legalForm: 'SAS',
   address: { line1: '10 rue de Rivoli', postalCode: '75001', city: 'Paris', country: 'FR' },
-  siren: '123456789',
-  vatId: 'FR32123456789',
+  siren: '841234560',
+  vatId: 'FR81841234560',
   shareCapital: '100 000 EUR',
-  rcs: 'RCS Paris 123 456 789',
+  rcs: 'RCS Paris 841 234 560',
   email: LOCAL_INVOICE_SENDER,
   latePenaltyRatePercent: 12.15,
   iban: 'FR7630006000011234567890189',

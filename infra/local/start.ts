@@ -13,9 +13,9 @@ import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
 import { ApiKeyRepository } from '../../shared/adapters/dynamo/api-key-repository.js';
 import { hashApiKey } from '../../shared/auth/api-keys.js';
 import { keys } from '../../shared/data/table.js';
-import type { CreateAccountInput } from '../../shared/schemas/account.js';
 import type { CreateOrderInput } from '../../shared/schemas/order.js';
 import { issueApiKey } from '../../shared/usecases/api-keys.js';
+import { DEMO_ACCOUNTS } from './demo-accounts.js';
 import {
   createBucketIfMissing,
   createTableIfMissing,
@@ -49,77 +49,6 @@ interface DemoState {
   /** Demo account ids by contract reference. */
   accounts?: Record<string, string>;
 }
-
-const address = (line1: string, postalCode: string, city: string) => ({
-  line1,
-  postalCode,
-  city,
-  country: 'FR',
-});
-const DEMO_ACCOUNTS: Array<
-  Omit<CreateAccountInput, 'storefrontIds' | 'status' | 'oneInvoicePerPurchaseOrder'>
-> = [
-  {
-    legalName: 'Boulangeries Martin SAS',
-    legalForm: 'SAS',
-    siren: '123456782',
-    vatId: 'FR11123456782',
-    billingAddress: address('12 rue de la Paix', '75002', 'Paris'),
-    billingEmails: ['compta@martin.example'],
-    language: 'fr',
-    currency: 'EUR',
-    billingCycle: 'monthly',
-    supplyCategory: 'goods',
-    paymentTerms: { type: 'net', days: 30 },
-    creditLimitMinor: 5_000_000,
-    contract: { reference: 'DEMO-CTR-001', startDate: '2026-01-01' },
-  },
-  {
-    legalName: 'Atelier Dupont SARL',
-    legalForm: 'SARL',
-    siren: '987654324',
-    vatId: 'FR14987654324',
-    billingAddress: address('4 quai Saint-Antoine', '69002', 'Lyon'),
-    billingEmails: ['factures@dupont.example'],
-    language: 'fr',
-    currency: 'EUR',
-    billingCycle: 'weekly',
-    supplyCategory: 'goods',
-    paymentTerms: { type: 'net', days: 15 },
-    creditLimitMinor: 1_000_000,
-    contract: { reference: 'DEMO-CTR-002', startDate: '2026-01-01' },
-  },
-  {
-    legalName: 'Studio Lumière SAS',
-    legalForm: 'SAS',
-    siren: '111222337',
-    vatId: 'FR21111222337',
-    billingAddress: address('8 cours de l’Intendance', '33000', 'Bordeaux'),
-    billingEmails: ['accounts@lumiere.example'],
-    language: 'en',
-    currency: 'EUR',
-    billingCycle: 'quarterly',
-    supplyCategory: 'services',
-    paymentTerms: { type: 'net', days: 45 },
-    creditLimitMinor: 2_500_000,
-    contract: { reference: 'DEMO-CTR-003', startDate: '2026-01-01' },
-  },
-  {
-    legalName: 'Café des Halles SARL',
-    legalForm: 'SARL',
-    siren: '444555668',
-    vatId: 'FR48444555668',
-    billingAddress: address('2 place des Halles', '67000', 'Strasbourg'),
-    billingEmails: ['gerance@cafe-halles.example'],
-    language: 'fr',
-    currency: 'EUR',
-    billingCycle: 'semi-monthly',
-    supplyCategory: 'goods',
-    paymentTerms: { type: 'net', days: 30 },
-    creditLimitMinor: 200_000,
-    contract: { reference: 'DEMO-CTR-004', startDate: '2026-01-01' },
-  },
-];
 
 class SeedError extends Error {}
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { describeIssues } from '../../shared/billing/config.js';
 import { type Issuer, issuerSchema } from '../../shared/schemas/invoice.js';
 
 /**
@@ -15,10 +16,10 @@ export const DEMO_ISSUER: z.input<typeof issuerSchema> = {
   legalName: 'Marketplace Démo SAS',
   legalForm: 'SAS',
   address: { line1: "12 rue de l'Exemple", postalCode: '75002', city: 'Paris', country: 'FR' },
-  siren: '123456782',
-  vatId: 'FR11123456782',
+  siren: '841234560',
+  vatId: 'FR81841234560',
   shareCapital: '100 000 EUR',
-  rcs: 'RCS Paris 123 456 782',
+  rcs: 'RCS Paris 841 234 560',
   email: 'facturation@marketplace.example',
   latePenaltyRatePercent: 12,
   iban: 'FR7630006000011234567890189',
@@ -43,7 +44,7 @@ export function parseIssuer(value: unknown): Issuer {
     }
   }
   const parsed = issuerSchema.safeParse(candidate);
-  if (!parsed.success) throw new Error(`issuer is invalid: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw new Error(`issuer is invalid: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
 

@@ -71,6 +71,11 @@ export interface DeferredBillingStackProps extends StackProps {
    * @default AUTHORIZER_CACHE_SECONDS.default (10)
    */
   readonly authorizerCacheSeconds?: number;
+  /**
+   * VAT rates (percent) order intake accepts: the issuer's country's.
+   * @default - France's: 20, 10, 5.5, 2.1, 0
+   */
+  readonly vatRates?: readonly number[];
 }
 
 /**
@@ -155,6 +160,7 @@ export class DeferredBillingStack extends Stack {
       ...(props.authorizerCacheSeconds === undefined
         ? {}
         : { authorizerCacheTtl: Duration.seconds(props.authorizerCacheSeconds) }),
+      ...(props.vatRates ? { vatRates: props.vatRates } : {}),
       stateMachine: this.billingWorkflow.stateMachine,
       invoiceBucket: this.invoiceBucket.bucket,
       // What the billing API functions read besides the table: previews build drafts with the issuer.

@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 import { ConfigError } from '../config.js';
 import { type Issuer, issuerSchema } from '../schemas/invoice.js';
 
@@ -12,15 +13,25 @@ export interface BillingConfig {
   reviewWindowHours: number;
 }
 
+/** A zod error as one line naming each field and its reason: `siren: SIREN key does not match (Luhn); …`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(issuer)'}: ${issue.message}`).join('; ');
+}
+
 export function loadBillingConfig(env: NodeJS.ProcessEnv = process.env): BillingConfig {
   const raw = env.ISSUER;
   if (!raw) throw new ConfigError('ISSUER', 'is required (JSON with the issuer legal details)');
-  let issuer: Issuer;
+  let candidate: unknown;
   try {
-    issuer = issuerSchema.parse(JSON.parse(raw));
+    candidate = JSON.parse(raw);
   } catch (error) {
-    throw new ConfigError('ISSUER', `is not valid issuer JSON: ${(error as Error).message}`);
+    throw new ConfigError('ISSUER', `is not valid JSON: ${(error as Error).message}`);
   }
+  // The same checks as at synth (parseIssuer): an issuer with a wrong SIREN or VAT key never issues.
+  const parsed = issuerSchema.safeParse(candidate);
+  if (!parsed.success)
+    throw new ConfigError('ISSUER', `is not a valid issuer: ${describeIssues(parsed.error)}`);
+  const issuer: Issuer = parsed.data;
   const invoiceSender = env.INVOICE_SENDER;
   if (!invoiceSender) throw new ConfigError('INVOICE_SENDER', 'is required');
   const invoiceBucketName = env.INVOICE_BUCKET_NAME;

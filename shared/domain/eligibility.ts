@@ -80,7 +80,10 @@ export function checkEligibility(
     return {
       rule: 'credit_limit_exceeded',
       field: 'lines',
-      detail: `The order total ${order.grossMinor} exceeds the available credit ${Math.max(0, account.exposure.availableCreditMinor)} (${account.currency} minor units).`,
+      detail:
+        account.exposure.availableCreditMinor < 0
+          ? `The account is already ${-account.exposure.availableCreditMinor} over its credit limit (available credit ${account.exposure.availableCreditMinor} ${account.currency} minor units); the order total ${order.grossMinor} cannot be added.`
+          : `The order total ${order.grossMinor} exceeds the available credit ${account.exposure.availableCreditMinor} (${account.currency} minor units).`,
     };
   }
   return undefined;

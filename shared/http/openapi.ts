@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { problemSchema } from '../schemas/common.js';
-import { ROUTES, type RouteDefinition } from './routes.js';
+import { MAX_LOCAL_DATE, MIN_LOCAL_DATE, problemSchema } from '../schemas/common.js';
+import { MAX_BODY_BYTES, ROUTES, type RouteDefinition } from './routes.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -55,7 +55,7 @@ function errorResponses(route: RouteDefinition): Record<string, unknown> {
   if (route.method === 'POST' || route.method === 'PATCH')
     add(409, 'A concurrent request holds the resource; retry.');
   if (route.body) {
-    add(413, 'The body is too large.');
+    add(413, `The body is larger than ${MAX_BODY_BYTES} bytes (${MAX_BODY_BYTES / 1024} KiB).`);
     add(415, 'The body is not JSON.');
   }
   if (route.method !== 'GET' && route.method !== 'DELETE')
@@ -79,12 +79,11 @@ function parametersOf(route: RouteDefinition): unknown[] {
   }
   for (const header of route.requiredHeaders ?? []) {
     parameters.push({
-      name: header,
+      name: header.name,
       in: 'header',
       required: true,
-      description:
-        'Unique key per order (a UUID). A retry with the same key and body returns the first answer with `Idempotent-Replayed: true`; the same key with another body is refused (422). Keys are kept 24 hours.',
-      schema: { type: 'string', minLength: 1, maxLength: 255 },
+      description: header.description,
+      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' },
     });
   }
   return parameters;
@@ -129,8 +128,7 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
     info: {
       title: 'Deferred billing API',
       version: '1.0.0',
-      description:
-        'Deferred-payment orders for B2B marketplaces: storefronts place orders for enrolled buyer accounts, which receive one consolidated invoice per billing period. Money is in integer minor units of an ISO 4217 currency; times are ISO 8601 UTC; errors are RFC 9457 problem+json.',
+      description: `Deferred-payment orders for B2B marketplaces: storefronts place orders for enrolled buyer accounts, which receive one consolidated invoice per billing period. Money is in integer minor units of an ISO 4217 currency; times are ISO 8601 UTC; dates are local dates from ${MIN_LOCAL_DATE} to ${MAX_LOCAL_DATE}; free text is stored in Unicode NFC and refused if it holds control characters, lone surrogates, bidirectional overrides, line separators, unassigned or private-use code points; errors are RFC 9457 problem+json naming each field at fault. Request bodies are JSON of at most ${MAX_BODY_BYTES} bytes (${MAX_BODY_BYTES / 1024} KiB): a larger one gets 413 \`payload_too_large\`.`,
     },
     servers: [{ url: serverUrl }],
     tags: [

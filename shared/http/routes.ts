@@ -25,6 +25,24 @@ import {
   storefrontSchema,
 } from '../schemas/storefront.js';
 
+/**
+ * Largest request body accepted (bytes), checked by the API edge and stated in the OpenAPI document. An
+ * order of 200 long lines stays well below it.
+ */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** A request header a route requires, with what it means on that route (documented in OpenAPI). */
+export interface RequiredHeader {
+  name: 'Idempotency-Key';
+  description: string;
+}
+
+/** The `Idempotency-Key` of a route creating `what` ("order", "payment"…), and who scopes the keys. */
+const idempotencyKeyOf = (what: string, scope: string): RequiredHeader => ({
+  name: 'Idempotency-Key',
+  description: `Unique key per ${what} (a UUID; 1 to 255 visible ASCII characters), ${scope}. A retry with the same key and body returns the first answer with \`Idempotent-Replayed: true\`; the same key with another body is refused (422 \`idempotency_key_reused\`); the same key while the first request is in flight gets 409, retry. Keys are kept 24 hours.`,
+});
+
 /** Who may call a route. `public` routes skip the authorizer. */
 export type Role = 'operator' | 'storefront';
 
@@ -59,8 +77,8 @@ export interface RouteDefinition {
   query?: z.ZodType;
   successStatus: 200 | 201 | 202 | 204;
   response?: z.ZodType;
-  /** Request headers the route requires, documented in OpenAPI. */
-  requiredHeaders?: readonly string[];
+  /** Request headers the route requires, each documented in OpenAPI with its meaning on this route. */
+  requiredHeaders?: readonly RequiredHeader[];
 }
 
 /** Every route of the HTTP API, declared once. */
@@ -76,7 +94,7 @@ export const ROUTES = [
     body: createOrderSchema,
     successStatus: 201,
     response: orderSchema,
-    requiredHeaders: ['Idempotency-Key'],
+    requiredHeaders: [idempotencyKeyOf('order', 'per storefront')],
   },
   {
     method: 'GET',
@@ -340,7 +358,7 @@ export const ROUTES = [
     body: recordPaymentSchema,
     successStatus: 201,
     response: paymentSchema,
-    requiredHeaders: ['Idempotency-Key'],
+    requiredHeaders: [idempotencyKeyOf('payment', "shared by the marketplace's operators")],
   },
   {
     method: 'GET',
@@ -399,7 +417,7 @@ export const ROUTES = [
     body: issueCreditNoteSchema,
     successStatus: 201,
     response: creditNoteSchema,
-    requiredHeaders: ['Idempotency-Key'],
+    requiredHeaders: [idempotencyKeyOf('credit note', "shared by the marketplace's operators")],
   },
   {
     method: 'GET',

@@ -3,10 +3,15 @@ import {
   accountIdSchema,
   addressSchema,
   currencySchema,
+  describedDateSchema,
   instantSchema,
-  localDateSchema,
   minorUnitsSchema,
+  refineIdentifiers,
+  sirenSchema,
+  siretSchema,
   storefrontIdSchema,
+  textSchema,
+  vatIdSchema,
 } from './common.js';
 
 export const billingCycleSchema = z
@@ -34,9 +39,11 @@ export type PaymentTerms = z.infer<typeof paymentTermsSchema>;
 
 export const contractSchema = z
   .strictObject({
-    reference: z.string().trim().min(1).max(100),
-    startDate: localDateSchema,
-    endDate: localDateSchema.optional(),
+    reference: textSchema(1, 100),
+    startDate: describedDateSchema('First day the contract allows deferred orders:'),
+    endDate: describedDateSchema(
+      'Last day the contract allows deferred orders (open-ended when absent):',
+    ).optional(),
   })
   .refine((c) => !c.endDate || c.endDate >= c.startDate, {
     message: 'must not be before startDate',
@@ -47,18 +54,15 @@ export const contractSchema = z
 const emailSchema = z.email('must be an email address').max(254);
 
 const accountFields = {
-  legalName: z.string().trim().min(1).max(200).meta({ example: 'Boulangeries Martin SAS' }),
-  legalForm: z.string().trim().max(50).optional().meta({ example: 'SAS' }),
-  siren: z
-    .string()
-    .regex(/^\d{9}$/, 'must be 9 digits')
+  legalName: textSchema(1, 200).meta({ example: 'Boulangeries Martin SAS' }),
+  legalForm: textSchema(0, 50).optional().meta({ example: 'SAS' }),
+  siren: sirenSchema.optional(),
+  siret: siretSchema.optional().meta({
+    description: "The billed establishment's SIRET; it must start with the SIREN when both are given.",
+  }),
+  vatId: vatIdSchema
     .optional()
-    .meta({ example: '732829320' }),
-  vatId: z
-    .string()
-    .regex(/^[A-Z]{2}[0-9A-Z+*.]{2,13}$/, 'must be an EU VAT id such as FR40303265045')
-    .optional()
-    .meta({ example: 'FR40303265045' }),
+    .meta({ description: 'EU VAT id; a French one must carry the SIREN when both are given.' }),
   billingAddress: addressSchema,
   deliveryAddress: addressSchema.optional(),
   billingEmails: z.array(emailSchema).min(1).max(10),
@@ -75,32 +79,36 @@ const accountFields = {
 };
 
 /** Body of `POST /v1/accounts`. */
-export const createAccountSchema = z.strictObject(accountFields).meta({
-  id: 'CreateAccount',
-  example: {
-    legalName: 'Boulangeries Martin SAS',
-    legalForm: 'SAS',
-    siren: '732829320',
-    vatId: 'FR40303265045',
-    billingAddress: { line1: '12 rue de la Paix', postalCode: '75002', city: 'Paris', country: 'FR' },
-    billingEmails: ['compta@martin.example'],
-    language: 'fr',
-    currency: 'EUR',
-    billingCycle: 'monthly',
-    paymentTerms: { type: 'net', days: 30 },
-    creditLimitMinor: 5_000_000,
-    contract: { reference: 'CTR-2026-001', startDate: '2026-01-01' },
-    storefrontIds: ['sf_01JD3Z8Q4N5V2B7C9X0K1M2P3R'],
-  },
-});
+export const createAccountSchema = z
+  .strictObject(accountFields)
+  .superRefine(refineIdentifiers)
+  .meta({
+    id: 'CreateAccount',
+    example: {
+      legalName: 'Boulangeries Martin SAS',
+      legalForm: 'SAS',
+      siren: '732829320',
+      vatId: 'FR44732829320',
+      billingAddress: { line1: '12 rue de la Paix', postalCode: '75002', city: 'Paris', country: 'FR' },
+      billingEmails: ['compta@martin.example'],
+      language: 'fr',
+      currency: 'EUR',
+      billingCycle: 'monthly',
+      paymentTerms: { type: 'net', days: 30 },
+      creditLimitMinor: 5_000_000,
+      contract: { reference: 'CTR-2026-001', startDate: '2026-01-01' },
+      storefrontIds: ['sf_01JD3Z8Q4N5V2B7C9X0K1M2P3R'],
+    },
+  });
 export type CreateAccountInput = z.infer<typeof createAccountSchema>;
 
 /** Body of `PATCH /v1/accounts/{accountId}`: any subset of the fields; currency cannot change. */
 export const updateAccountSchema = z
   .strictObject({
     legalName: accountFields.legalName.optional(),
-    legalForm: z.string().trim().max(50).optional(),
+    legalForm: accountFields.legalForm,
     siren: accountFields.siren,
+    siret: accountFields.siret,
     vatId: accountFields.vatId,
     billingAddress: addressSchema.optional(),
     deliveryAddress: addressSchema.optional(),
@@ -116,6 +124,8 @@ export const updateAccountSchema = z
     storefrontIds: z.array(storefrontIdSchema).max(50).optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'must change at least one field')
+  // Identifiers changed together must agree here; against the stored ones, updateAccount checks.
+  .superRefine(refineIdentifiers)
   .meta({ id: 'UpdateAccount', example: { creditLimitMinor: 7_500_000, status: 'active' } });
 export type UpdateAccountInput = z.infer<typeof updateAccountSchema>;
 

@@ -6,6 +6,7 @@ import {
   instantSchema,
   localDateSchema,
   orderIdSchema,
+  textSchema,
 } from './common.js';
 import { emailDeliverySchema, invoiceIdSchema, storedPdfSchema } from './invoice.js';
 import { quantitySchema, totalsSchema, vatBreakdownEntrySchema } from './order.js';
@@ -15,7 +16,7 @@ export const creditNoteIdSchema = idSchema('cn');
 /** At most this many credited lines per credit note: the whole issue is one DynamoDB transaction. */
 export const MAX_CREDIT_LINES = 200;
 
-const reasonSchema = z.string().trim().min(1).max(500).meta({
+const reasonSchema = textSchema(1, 500).meta({
   description: 'Why the buyer is credited (printed on the credit note).',
   example: 'Retour marchandise',
 });

@@ -3,9 +3,14 @@ import {
   accountIdSchema,
   addressSchema,
   currencySchema,
+  describedDateSchema,
   idSchema,
   instantSchema,
   localDateSchema,
+  refineIdentifiers,
+  sirenSchema,
+  textSchema,
+  vatIdSchema,
 } from './common.js';
 import { totalsSchema, vatBreakdownEntrySchema } from './order.js';
 
@@ -23,23 +28,25 @@ export const issuerSchema = z
       .string()
       .regex(/^[A-Z0-9-]{1,20}$/)
       .default('MKT'),
-    legalName: z.string().min(1),
-    legalForm: z.string().min(1),
+    legalName: textSchema(1, 200),
+    legalForm: textSchema(1, 50),
     address: addressSchema,
-    siren: z.string().regex(/^\d{9}$/),
-    vatId: z.string().min(4),
+    siren: sirenSchema,
+    vatId: vatIdSchema,
     /** Share capital as printed, e.g. "100 000 EUR" (a French mention for companies). */
-    shareCapital: z.string().optional(),
-    rcs: z.string().optional(),
+    shareCapital: textSchema(1, 100).optional(),
+    rcs: textSchema(1, 100).optional(),
     email: z.email(),
     /** Annual late-payment penalty rate in percent (at least 3× the legal interest rate). */
     latePenaltyRatePercent: z.number().positive(),
     /** Bank details printed for payment. */
-    iban: z.string().optional(),
-    bic: z.string().optional(),
+    iban: textSchema(1, 50).optional(),
+    bic: textSchema(1, 20).optional(),
     /** VAT on debits option (the reform's mention). */
     vatOnDebits: z.boolean().default(false),
   })
+  // Refused at synth (parseIssuer) and at start-up (loadBillingConfig) if its SIREN and VAT id disagree.
+  .superRefine(refineIdentifiers)
   .meta({ id: 'Issuer' });
 export type Issuer = z.infer<typeof issuerSchema>;
 
@@ -133,10 +140,9 @@ export type Invoice = z.infer<typeof invoiceSchema>;
 /** Body of `POST /v1/billing-runs`. */
 export const startRunSchema = z
   .strictObject({
-    cutOff: localDateSchema.meta({
-      description: 'Every billing period ending on or before this local date (00:00) is closed.',
-      example: '2026-12-01',
-    }),
+    cutOff: describedDateSchema(
+      'Every billing period ending on or before this local date (00:00) is closed; not after today:',
+    ),
   })
   .meta({ id: 'StartBillingRun' });
 
@@ -170,9 +176,9 @@ export const billingRunSchema = z
 export type BillingRun = z.infer<typeof billingRunSchema>;
 
 export const previewQuerySchema = z.strictObject({
-  periodStart: localDateSchema.optional().meta({
-    description: 'First day of the period to preview; the oldest period not invoiced yet when absent.',
-  }),
+  periodStart: describedDateSchema(
+    "First day of one of the account's billing periods to preview; the oldest period not invoiced yet when absent:",
+  ).optional(),
 });
 
 /** What a billing run would issue for an account now: drafts with no id, number or dates. */

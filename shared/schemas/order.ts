@@ -1,14 +1,17 @@
 import * as z from 'zod';
+import { FRANCE_OVERSEAS_VAT_RATES, FRANCE_VAT_RATES } from '../config.js';
 import { billingCycleSchema } from './account.js';
 import {
   accountIdSchema,
   addressSchema,
   currencySchema,
+  describedDateSchema,
   instantSchema,
   localDateSchema,
   minorUnitsSchema,
   orderIdSchema,
   storefrontIdSchema,
+  textSchema,
 } from './common.js';
 
 /** Up to 3 decimals, strictly positive; checked on the number's shortest decimal form, never by float maths. */
@@ -19,24 +22,30 @@ export const quantitySchema = z
   .refine((q) => /^\d+(\.\d{1,3})?$/.test(String(q)), 'must have at most 3 decimals')
   .meta({ example: 2.5 });
 
-/** VAT rate in percent with at most 2 decimals (20, 10, 5.5, 2.1, 0). */
+/**
+ * VAT rate in percent with at most 2 decimals. Which rates are accepted is configuration (the issuer's
+ * country's, see `parseVatRates`), checked by order intake; the description states France's default.
+ */
 export const vatRateSchema = z
   .number()
   .min(0)
   .max(100)
   .refine((r) => /^\d+(\.\d{1,2})?$/.test(String(r)), 'must have at most 2 decimals')
-  .meta({ description: 'VAT rate in percent.', example: 20 });
+  .meta({
+    description: `VAT rate in percent, one of the issuer's country's rates. Default (France): ${FRANCE_VAT_RATES.join(', ')}; with the overseas departments enabled also ${FRANCE_OVERSEAS_VAT_RATES.filter((rate) => !FRANCE_VAT_RATES.includes(rate)).join(', ')}. Any other rate is refused (400 naming lines.<i>.vatRate, with the accepted list).`,
+    example: 20,
+  });
 
 export const MAX_ORDER_LINES = 200;
 
 export const orderLineInputSchema = z
   .strictObject({
-    sku: z.string().trim().min(1).max(64).meta({ example: 'FLOUR-T65-25KG' }),
-    description: z.string().trim().min(1).max(500).meta({ example: 'Farine T65, sac de 25 kg' }),
+    sku: textSchema(1, 64).meta({ example: 'FLOUR-T65-25KG' }),
+    description: textSchema(1, 500).meta({ example: 'Farine T65, sac de 25 kg' }),
     quantity: quantitySchema,
     unitPriceMinor: minorUnitsSchema,
     vatRate: vatRateSchema,
-    sellerId: z.string().trim().min(1).max(64).meta({ example: 'seller-moulins-de-brie' }),
+    sellerId: textSchema(1, 64).meta({ example: 'seller-moulins-de-brie' }),
   })
   .meta({ id: 'OrderLineInput' });
 
@@ -44,11 +53,11 @@ export const orderLineInputSchema = z
 export const createOrderSchema = z
   .strictObject({
     accountId: accountIdSchema,
-    reference: z.string().trim().min(1).max(100).meta({
+    reference: textSchema(1, 100).meta({
       description: "The storefront's own order reference.",
       example: 'SHOP-100234',
     }),
-    purchaseOrderNumber: z.string().trim().min(1).max(100).optional().meta({ example: 'PO-7781' }),
+    purchaseOrderNumber: textSchema(1, 100).optional().meta({ example: 'PO-7781' }),
     currency: currencySchema,
     deliveryAddress: addressSchema.optional(),
     lines: z.array(orderLineInputSchema).min(1, 'must have at least one line').max(MAX_ORDER_LINES),
@@ -132,9 +141,9 @@ export type Order = z.infer<typeof orderSchema>;
 
 /** Query of `GET /v1/accounts/{accountId}/orders`. */
 export const listOrdersQuerySchema = z.strictObject({
-  periodStart: localDateSchema
-    .optional()
-    .meta({ description: 'First day of the billing period; the current period when absent.' }),
+  periodStart: describedDateSchema(
+    "First day of one of the account's billing periods; the current period when absent:",
+  ).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().min(1).max(2048).optional(),
 });

@@ -1,5 +1,13 @@
 import * as z from 'zod';
-import { accountIdSchema, currencySchema, idSchema, instantSchema, localDateSchema } from './common.js';
+import {
+  accountIdSchema,
+  currencySchema,
+  describedDateSchema,
+  idSchema,
+  instantSchema,
+  localDateSchema,
+  textSchema,
+} from './common.js';
 import { invoiceIdSchema } from './invoice.js';
 
 export const paymentIdSchema = idSchema('pay');
@@ -25,9 +33,9 @@ export const recordPaymentSchema = z
     accountId: accountIdSchema,
     amountMinor: positiveMinor,
     currency: currencySchema,
-    receivedOn: localDateSchema.meta({ description: 'Local date the money was received.' }),
+    receivedOn: describedDateSchema('Local date the money was received, not after today:'),
     method: z.enum(['transfer', 'card', 'direct_debit', 'cheque', 'other']),
-    reference: z.string().trim().min(1).max(140).meta({ example: 'VIR SEPA 2026-12-15 ACME' }),
+    reference: textSchema(1, 140).meta({ example: 'VIR SEPA 2026-12-15 ACME' }),
     allocations: z.array(allocationSchema).min(1).max(MAX_ALLOCATIONS).optional().meta({
       description:
         "Invoices paid and how much of each; they must add up to amountMinor. Absent: the account's open invoices, oldest due first.",

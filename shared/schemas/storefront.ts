@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { apiKeyIdSchema, instantSchema, storefrontIdSchema } from './common.js';
+import { apiKeyIdSchema, instantSchema, storefrontIdSchema, textSchema } from './common.js';
 
 export const createStorefrontSchema = z
-  .strictObject({ name: z.string().trim().min(1).max(100).meta({ example: 'Boutique Pro Paris' }) })
+  .strictObject({ name: textSchema(1, 100).meta({ example: 'Boutique Pro Paris' }) })
   .meta({ id: 'CreateStorefront' });
 
 export const storefrontSchema = z

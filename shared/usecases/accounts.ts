@@ -6,9 +6,10 @@ import {
   type BillingState,
 } from '../adapters/dynamo/account-repository.js';
 import type { StorefrontRepository } from '../adapters/dynamo/storefront-repository.js';
+import { identifierConflicts } from '../domain/identifiers.js';
 import { paymentTermsViolations } from '../domain/payment-terms.js';
 import { billingPeriodContaining, nextBillingPeriod } from '../domain/periods.js';
-import { conflict, type FieldError, notFound, refused } from '../errors.js';
+import { conflict, type FieldError, notFound, refused, validationFailed } from '../errors.js';
 import type { Account, CreateAccountInput, Exposure, UpdateAccountInput } from '../schemas/account.js';
 import type { Clock } from './clock.js';
 
@@ -89,6 +90,13 @@ export async function updateAccount(
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await getAccount(deps, accountId);
     const merged = { ...current, ...patch };
+    if (patch.siren !== undefined || patch.siret !== undefined || patch.vatId !== undefined) {
+      // The patch's identifiers are each valid (schema); they must also agree with the ones kept.
+      const conflicts = identifierConflicts(merged);
+      if (conflicts.length > 0) {
+        throw validationFailed(conflicts, "The account's identifiers would not agree with each other.");
+      }
+    }
     if (patch.paymentTerms || patch.billingCycle || patch.supplyCategory || patch.storefrontIds) {
       await checkTerms(deps, merged);
     }

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { ulid } from 'ulid';
 import type { DownloadLinks } from '../adapters/download-links.js';
+import type { AccountRepository } from '../adapters/dynamo/account-repository.js';
 import type { BillingRepository, InvoiceRecord } from '../adapters/dynamo/billing-repository.js';
 import { invoiceView } from '../adapters/dynamo/billing-repository.js';
 import type { CreditNoteRepository } from '../adapters/dynamo/credit-note-repository.js';
@@ -92,6 +93,7 @@ export async function rerunBillingRun(deps: BillingRunDeps, runId: string): Prom
 }
 
 export interface InvoiceDeps {
+  accounts: Pick<AccountRepository, 'get'>;
   billing: BillingRepository;
   /** Credit notes, read for their PDF's download link. */
   creditNotes: Pick<CreditNoteRepository, 'get'>;
@@ -112,6 +114,21 @@ async function downloadLink(
     url: await deps.links.presignGet(deps.bucket, s3Key, DOWNLOAD_LINK_SECONDS),
     expiresAt: new Date(now.getTime() + DOWNLOAD_LINK_SECONDS * 1000).toISOString(),
   };
+}
+
+/**
+ * An account's invoices, a page at a time; an unknown account is a 404 like on every account sub-resource.
+ * Only an empty page costs the extra read: an account with invoices exists.
+ */
+export async function listAccountInvoices(
+  deps: Pick<InvoiceDeps, 'accounts' | 'billing'>,
+  request: { accountId: string; limit: number; cursor?: string },
+): Promise<{ items: Invoice[]; nextCursor?: string }> {
+  const page = await deps.billing.listInvoices(request.accountId, request.limit, request.cursor);
+  if (page.items.length === 0 && !(await deps.accounts.get(request.accountId))) {
+    throw notFound('account', request.accountId);
+  }
+  return page;
 }
 
 async function findInvoice(deps: Pick<InvoiceDeps, 'billing'>, invoiceId: string): Promise<InvoiceRecord> {

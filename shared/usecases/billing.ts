@@ -32,7 +32,13 @@ import {
   type SendPage,
 } from '../billing/workflow.js';
 import { dueDate } from '../domain/payment-terms.js';
-import { billingPeriodContaining, localDate, nextBillingPeriod } from '../domain/periods.js';
+import {
+  billingPeriodContaining,
+  billingPeriodStartingOn,
+  localDate,
+  nextBillingPeriod,
+} from '../domain/periods.js';
+import { notFound, validationFailed } from '../errors.js';
 import type { Account } from '../schemas/account.js';
 import type { BillingRun, Invoice } from '../schemas/invoice.js';
 import type { Order } from '../schemas/order.js';
@@ -274,8 +280,14 @@ export async function previewInvoices(
   accountId: string,
   periodStart?: string,
 ): Promise<Omit<Invoice, 'invoiceId' | 'runId'>[]> {
+  // An API route: a caller's mistake is a domain error (404, 400), never a workflow error (500).
   const account = await deps.accounts.get(accountId, { consistent: true });
-  if (!account) throw new WorkflowError('NotFound', `Account ${accountId} does not exist`);
+  if (!account) throw notFound('account', accountId);
+  if (periodStart && !billingPeriodStartingOn(periodStart, account.billingCycle, deps.timeZone)) {
+    throw validationFailed([
+      { field: 'periodStart', reason: `is not the first day of a ${account.billingCycle} billing period` },
+    ]);
+  }
   const from =
     periodStart ??
     account.billedThrough ??

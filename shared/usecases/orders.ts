@@ -38,6 +38,8 @@ export interface OrderDeps {
   orders: OrderRepository;
   clock: Clock;
   timeZone: string;
+  /** VAT rates (percent) an order line may carry: the issuer's country's (configuration). */
+  vatRates: readonly number[];
 }
 
 export interface PlaceOrderResult {
@@ -73,6 +75,13 @@ export async function placeOrder(
 ): Promise<PlaceOrderResult> {
   const { storefrontId, input, idempotencyKey } = request;
   const requestHash = requestFingerprint(input);
+  const vatRefusal = vatRateRefusal(input.lines, deps.vatRates);
+  if (vatRefusal) {
+    // An order accepted before the accepted rates changed is still replayed as it was.
+    const replay = await replayIfKnown(deps, storefrontId, idempotencyKey, requestHash);
+    if (replay) return replay;
+    throw vatRefusal;
+  }
 
   let totals: ReturnType<typeof computeTotals>;
   try {
@@ -190,6 +199,32 @@ export async function placeOrder(
   );
 }
 
+/**
+ * The refusal of lines whose VAT rate the issuer's country does not have (a 7.7 % or 100 % line could
+ * never be invoiced legally), naming each line and the rates accepted; undefined when all are accepted.
+ * Stored orders are never re-checked: one accepted before a configuration change still bills.
+ */
+export function vatRateRefusal(
+  lines: readonly { vatRate: number }[],
+  accepted: readonly number[],
+): DomainError | undefined {
+  const list = accepted.join(', ');
+  const errors = lines.flatMap((line, index) =>
+    accepted.includes(line.vatRate)
+      ? []
+      : [{ field: `lines.${index}.vatRate`, reason: `must be one of the accepted VAT rates: ${list}` }],
+  );
+  if (errors.length === 0) return undefined;
+  return new DomainError(
+    'validation_failed',
+    400,
+    'Validation failed',
+    `Only these VAT rates (percent) are accepted: ${list}.`,
+    errors,
+    { acceptedVatRates: accepted },
+  );
+}
+
 async function replayIfKnown(
   deps: OrderDeps,
   storefrontId: string,
@@ -212,12 +247,11 @@ function refusalError(refusal: EligibilityRefusal, account: AccountRecord): Doma
       { field: refusal.field, reason: 'is not enrolled with this storefront' },
     ]);
   }
+  // Signed, as the exposure route shows it: negative says how far over its limit the account already is
+  // (a limit lowered below the exposure), which 0 would hide.
   const extensions =
     refusal.rule === 'credit_limit_exceeded'
-      ? {
-          availableCreditMinor: Math.max(0, account.exposure.availableCreditMinor),
-          currency: account.currency,
-        }
+      ? { availableCreditMinor: account.exposure.availableCreditMinor, currency: account.currency }
       : {};
   return refused(
     refusal.rule,

@@ -12,7 +12,8 @@ import {
   replayOrRefuse as replayIdempotent,
 } from '../domain/idempotency.js';
 import { paymentStatusOf } from '../domain/payment-status.js';
-import { conflict, DomainError, notFound, refused } from '../errors.js';
+import { localDate } from '../domain/periods.js';
+import { conflict, DomainError, notFound, refused, validationFailed } from '../errors.js';
 import type { PaymentStatus } from '../schemas/invoice.js';
 import {
   type InvoicePayment,
@@ -31,6 +32,8 @@ export interface PaymentDeps {
   billing: BillingRepository;
   payments: PaymentRepository;
   clock: Clock;
+  /** The marketplace's time zone: "today" for a payment's `receivedOn`. */
+  timeZone: string;
 }
 
 export interface RecordPaymentResult {
@@ -50,6 +53,14 @@ export async function recordPayment(
   request: { idempotencyKey: string; input: RecordPaymentInput },
 ): Promise<RecordPaymentResult> {
   const { input, idempotencyKey } = request;
+  const today = localDate(deps.clock.now(), deps.timeZone);
+  if (input.receivedOn > today) {
+    // Money cannot arrive in the future; a date typed wrong would shift reminders and the ledger.
+    throw validationFailed(
+      [{ field: 'receivedOn', reason: `must not be after today (${today})` }],
+      `A payment cannot be received after today (${today}).`,
+    );
+  }
   const requestHash = requestFingerprint(input);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const account = await deps.accounts.get(input.accountId, { consistent: true });

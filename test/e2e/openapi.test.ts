@@ -103,6 +103,37 @@ describe('GET /v1/openapi.json', () => {
     );
   });
 
+  it.each([
+    ['/v1/orders', 'order'],
+    ['/v1/payments', 'payment'],
+    ['/v1/invoices/{invoiceId}/credit-notes', 'credit note'],
+  ])('describes the Idempotency-Key of POST %s as one key per %s', (path, what) => {
+    const header = ((operation(path, 'POST')?.parameters ?? []) as Json[]).find(
+      (parameter) => parameter.name === 'Idempotency-Key',
+    );
+    expect(header).toMatchObject({ in: 'header', required: true });
+    expect(header?.description).toMatch(new RegExp(`^Unique key per ${what} \\(a UUID`));
+    for (const other of ['order', 'payment', 'credit note'].filter((noun) => noun !== what)) {
+      expect(header?.description).not.toContain(`per ${other}`);
+    }
+  });
+
+  it('states the body size limit: in the description, and as a 413 on every route with a body', () => {
+    expect((document.info as Json).description).toContain('at most 262144 bytes (256 KiB)');
+    for (const route of ROUTES.filter((candidate) => 'body' in candidate)) {
+      const responses = (operation(route.path, route.method)?.responses ?? {}) as Json;
+      const tooLarge = responses['413'] as Json | undefined;
+      expect(tooLarge?.description, `${route.method} ${route.path}`).toContain('262144 bytes (256 KiB)');
+    }
+  });
+
+  it('states the accepted date range and the default VAT rates', () => {
+    const contract = resolve('#/components/schemas/Contract') as { properties: Record<string, Json> };
+    expect(contract.properties.startDate?.description).toContain('from 2000-01-01 to 2199-12-31');
+    const line = resolve('#/components/schemas/OrderLineInput') as { properties: Record<string, Json> };
+    expect(line.properties.vatRate?.description).toContain('Default (France): 20, 10, 5.5, 2.1, 0');
+  });
+
   it('resolves every $ref inside the document', () => {
     const refs = refsIn(document);
     expect(refs.length).toBeGreaterThan(10);

@@ -295,8 +295,11 @@ describe('exposure and credit limit', () => {
       'credit_limit_exceeded',
       ['lines'],
     );
-    expect(refused).toMatchObject({ availableCreditMinor: 0, currency: 'EUR' });
-    expect(await exposureOf(operator, account.accountId)).toMatchObject({ exposureMinor: 2400 });
+    // The refusal tells the same signed figure as the exposure route: 400 over the limit, not "0 left".
+    const exposure = await exposureOf(operator, account.accountId);
+    expect(exposure).toMatchObject({ exposureMinor: 2400, availableCreditMinor: -400 });
+    expect(refused).toMatchObject({ availableCreditMinor: exposure.availableCreditMinor, currency: 'EUR' });
+    expect(refused.detail).toMatch(/already 400 over its credit limit \(available credit -400 EUR/);
   });
 
   it('answers 404 for the exposure of an unknown account', async () => {

@@ -281,15 +281,32 @@ describe('configuration through CDK context', () => {
 
   it('parses the issuer from JSON text and refuses a malformed one before anything deploys', () => {
     const issuer = { ...DEMO_ISSUER, legalName: 'Context SAS' };
-    const stack = configureBillingApp(contextApp({ issuer: JSON.stringify(issuer), reviewWindowHours: '2' }));
+    const stack = configureBillingApp(
+      contextApp({
+        issuer: JSON.stringify(issuer),
+        reviewWindowHours: '2',
+        vatRates: '20,10,5.5,2.1,0',
+        vatRatesOverseas: 'true',
+      }),
+    );
+    const resources = Template.fromStack(stack).toJSON().Resources;
     const variables =
-      Template.fromStack(stack).toJSON().Resources[
-        logicalIdOf(stack.billingWorkflow.functions['billing-build'])
-      ].Properties.Environment.Variables;
+      resources[logicalIdOf(stack.billingWorkflow.functions['billing-build'])].Properties.Environment
+        .Variables;
     expect(JSON.parse(variables.ISSUER).legalName).toBe('Context SAS');
     expect(variables.REVIEW_WINDOW_HOURS).toBe('2');
+    // Order intake reads the accepted VAT rates, the overseas departments' added.
+    expect(
+      resources[logicalIdOf(stack.httpApi.functions['orders-create'])].Properties.Environment.Variables
+        .VAT_RATES,
+    ).toBe('20,10,8.5,5.5,2.1,1.75,1.05,0');
+    expect(() => configureBillingApp(contextApp({ vatRates: '7.7%' }))).toThrow(/VAT_RATES/);
     expect(() => configureBillingApp(contextApp({ issuer: { ...DEMO_ISSUER, siren: '12' } }))).toThrow(
       /issuer/,
+    );
+    // Well-formed but with a wrong key: refused at synth too, naming the field and the reason.
+    expect(() => configureBillingApp(contextApp({ issuer: { ...DEMO_ISSUER, siren: '841234561' } }))).toThrow(
+      /issuer is invalid: siren: SIREN key does not match \(Luhn\)/,
     );
     expect(() => configureBillingApp(contextApp({ reviewWindowHours: '-1' }))).toThrow(/reviewWindowHours/);
     expect(() => configureBillingApp(contextApp({ invoiceSender: 'not an address' }))).toThrow(

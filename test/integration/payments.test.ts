@@ -64,7 +64,7 @@ const aPayment = (accountId: string, amountMinor: number, overrides: Partial<Rec
     accountId,
     amountMinor,
     currency: 'EUR',
-    receivedOn: '2026-11-20',
+    receivedOn: '2026-10-19',
     method: 'transfer' as const,
     reference: `VIR ${randomUUID().slice(0, 8)}`,
     ...overrides,

@@ -8,7 +8,7 @@ export function anAccount(overrides: Partial<CreateAccountInput> = {}): CreateAc
     legalName: `Buyer ${randomUUID().slice(0, 8)} SAS`,
     legalForm: 'SAS',
     siren: '732829320',
-    vatId: 'FR40303265045',
+    vatId: 'FR44732829320',
     billingAddress: { line1: '1 rue du Test', postalCode: '75001', city: 'Paris', country: 'FR' },
     billingEmails: ['accounts@buyer.example'],
     language: 'fr',

@@ -31,6 +31,7 @@ const PROFILE_ATTRIBUTES = [
   'legalName',
   'legalForm',
   'siren',
+  'siret',
   'vatId',
   'billingAddress',
   'deliveryAddress',
@@ -198,6 +199,7 @@ export function toAccount(item: Record<string, unknown>): AccountRecord {
   for (const optional of [
     'legalForm',
     'siren',
+    'siret',
     'vatId',
     'deliveryAddress',
     'closedThrough',

@@ -28,8 +28,8 @@ describe('renderInvoicePdf', () => {
     // Issuer identity.
     expect(text).toContain('Marketplace SAS');
     expect(text).toContain('SAS au capital de 100 000 EUR');
-    expect(text).toContain('SIREN 912 345 678 · RCS Paris 912 345 678');
-    expect(text).toContain('N° TVA intracommunautaire : FR32912345678');
+    expect(text).toContain('SIREN 912 345 675 · RCS Paris 912 345 675');
+    expect(text).toContain('N° TVA intracommunautaire : FR65912345675');
     // Buyer: VAT id, SIREN, delivery address, purchase order.
     expect(text).toContain('Boulangeries Martin SAS');
     expect(text).toContain('N° TVA intracommunautaire : FR40303265045');

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_ACCOUNTS } from '../../infra/local/demo-accounts.js';
+import { LOCAL_ISSUER } from '../../infra/local/environment.js';
+import { DEMO_ISSUER } from '../../infra/stacks/billing-config.js';
+import { sampleInvoice } from '../../shared/invoicing/sample.js';
+import { createAccountSchema } from '../../shared/schemas/account.js';
+import { issuerSchema } from '../../shared/schemas/invoice.js';
+import { anAccount } from '../support/fixtures.js';
+import { anInvoice, invoiceFigures } from './invoicing/fixtures.js';
+
+const fixtureInvoice = () => anInvoice(invoiceFigures([]));
+
+/** Zod's reasons, field by field, or [] when the value passes. */
+const problemsOf = (result: {
+  success: boolean;
+  error?: { issues: { path: PropertyKey[]; message: string }[] };
+}) => result.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? [];
+
+describe('demo and sample data carry identifiers that pass the checks', () => {
+  it.each([
+    ['the local issuer (npm start)', LOCAL_ISSUER],
+    ['the demo issuer (cdk synth default)', DEMO_ISSUER],
+    ["the README sample invoice's issuer", sampleInvoice().issuer],
+    ["the unit fixtures' issuer", fixtureInvoice().issuer],
+  ])('%s passes the issuer schema', (_name, issuer) => {
+    expect(problemsOf(issuerSchema.safeParse(issuer))).toEqual([]);
+  });
+
+  it.each([
+    ...DEMO_ACCOUNTS.map((account) => [`demo account ${account.legalName}`, account] as const),
+    ['the test fixture account', anAccount()] as const,
+  ])('%s passes the account schema', (_name, account) => {
+    expect(problemsOf(createAccountSchema.safeParse(account))).toEqual([]);
+  });
+
+  it.each([
+    ["the README sample invoice's buyer", sampleInvoice().buyer],
+    ["the unit fixtures' buyer", fixtureInvoice().buyer],
+  ])('%s has identifiers that pass and agree', (_name, buyer) => {
+    const identifiers = { siren: buyer.siren, vatId: buyer.vatId };
+    expect(problemsOf(createAccountSchema.safeParse({ ...anAccount(), ...identifiers }))).toEqual([]);
+  });
+
+  it("no buyer shares the issuer's SIREN or VAT id", () => {
+    const issuers = [LOCAL_ISSUER, DEMO_ISSUER];
+    const buyers = [...DEMO_ACCOUNTS, anAccount(), sampleInvoice().buyer, fixtureInvoice().buyer];
+    for (const issuer of issuers) {
+      for (const buyer of buyers) {
+        expect(buyer.siren).not.toBe(issuer.siren);
+        expect(buyer.vatId).not.toBe(issuer.vatId);
+      }
+    }
+    expect(sampleInvoice().buyer.siren).not.toBe(sampleInvoice().issuer.siren);
+    expect(fixtureInvoice().buyer.siren).not.toBe(fixtureInvoice().issuer.siren);
+  });
+});
