@@ -17,6 +17,7 @@ import {
   givenEnrolledAccount,
   givenPlacedOrder,
   HttpClient,
+  parisDate,
   periodByHand,
 } from '../support/http.js';
 import { issueOperatorKey } from '../support/keys.js';
@@ -161,7 +162,7 @@ describe('settling an invoice with credit notes, over HTTP', () => {
   });
 
   it('keeps `paid` for money received, even when a credit note took part of the invoice', async () => {
-    const { account, invoice, orders, cutOff } = await givenInvoicedOverHttp([
+    const { account, invoice, orders } = await givenInvoicedOverHttp([
       [article('A', 1, 1_000, 20)],
       [article('B', 2, 1_500, 20)],
     ]);
@@ -178,7 +179,7 @@ describe('settling an invoice with credit notes, over HTTP', () => {
           accountId: account.accountId,
           amountMinor: 3_600,
           currency: 'EUR',
-          receivedOn: cutOff,
+          receivedOn: parisDate(),
           method: 'transfer',
           reference: 'VIR 1',
         },

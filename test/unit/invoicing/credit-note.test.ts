@@ -84,10 +84,10 @@ describe('the credit note documents', () => {
     const printed = plain(text);
     // Header and footer, as on the invoice.
     expect(printed).toContain('SAS au capital de 100 000 EUR');
-    expect(printed).toContain('SIREN 912 345 678 · RCS Paris 912 345 678');
+    expect(printed).toContain('SIREN 912 345 675 · RCS Paris 912 345 675');
     const footer = plain((pages[0] ?? []).slice(-2).join(' '));
     expect(footer).toContain(
-      'Marketplace SAS · SAS au capital de 100 000 EUR · SIREN 912 345 678 · RCS Paris 912 345 678',
+      'Marketplace SAS · SAS au capital de 100 000 EUR · SIREN 912 345 675 · RCS Paris 912 345 675',
     );
     // The buyer's legal form under its name.
     const rows = pages.flat().map(plain);
