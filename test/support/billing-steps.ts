@@ -3,6 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_INVOICE_SENDER, LOCAL_ISSUER } from '../../infra/local/environment.js';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
 import type { BillingConfig } from '../../shared/billing/config.js';
+import { DEFAULT_CUT_OFF_TIME } from '../../shared/billing/cut-off.js';
 import { createBillingServices } from '../../shared/billing-services.js';
 import { keys } from '../../shared/data/table.js';
 import type { Invoice } from '../../shared/schemas/invoice.js';
@@ -27,6 +28,7 @@ export function givenBillingDeps(services: Services, overrides: Partial<BillingC
     invoiceSender: LOCAL_INVOICE_SENDER,
     invoiceBucketName: services.config.invoiceBucketName ?? 'invoices-test',
     reviewWindowHours: 0,
+    cutOffTime: DEFAULT_CUT_OFF_TIME,
     ...overrides,
   });
 }
