@@ -24,6 +24,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { DEFAULT_CUT_OFF_TIME } from '../../shared/billing/cut-off.js';
 import {
   BILLING_FUNCTIONS,
   type BillingFunctionName,
@@ -186,10 +187,16 @@ export interface BillingWorkflowProps {
   /** `From` address of invoice emails; the only address the email function may send as. */
   readonly invoiceSender: string;
   /**
-   * Review window between building and numbering, in hours; 0 turns the Wait off.
+   * Review window between building and numbering, in hours; 0 turns the Wait off. StartRun cuts it short
+   * to end by 23:00 on the cut-off day.
    * @default 0
    */
   readonly reviewWindowHours?: number;
+  /**
+   * Local time ('HH:MM') of the daily run; the functions refuse a review window ending after 23:00.
+   * @default '22:00'
+   */
+  readonly cutOffTime?: string;
   /**
    * Accounts built in parallel (each child builds one account).
    * @default 40
@@ -431,6 +438,7 @@ export class BillingWorkflow extends Construct {
       [ENV.issuer]: JSON.stringify(props.issuer),
       [ENV.invoiceSender]: props.invoiceSender,
       [ENV.reviewWindowHours]: String(reviewWindowHours),
+      [ENV.cutOffTime]: props.cutOffTime ?? DEFAULT_CUT_OFF_TIME,
     };
 
     const functions = Object.fromEntries(
