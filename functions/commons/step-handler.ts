@@ -1,18 +1,33 @@
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod';
+import type { StepBudget } from '../../shared/billing/workflow.js';
 import { logger } from './logger.js';
 
 /**
+ * Time kept back from the invocation's remaining time: a step stops writing this long before Lambda (or the
+ * Task's timeout) would cut it, leaving time to say why.
+ */
+const DEADLINE_MARGIN = { fraction: 0.1, maxMs: 5000 } as const;
+
+/** When a step must have stopped writing, from the Lambda context; undefined without one. */
+export function deadlineOf(context: Context | undefined): number | undefined {
+  if (!context) return undefined;
+  const remaining = context.getRemainingTimeInMillis();
+  return Date.now() + remaining - Math.min(DEADLINE_MARGIN.maxMs, remaining * DEADLINE_MARGIN.fraction);
+}
+
+/**
  * A workflow Task's Lambda handler: validates the state input, logs with the run id as correlation id,
- * and lets errors through with their names (Throttled, TransientFailure…), which the state machine's
- * Retry and Catch match on.
+ * hands the step its deadline (see deadlineOf), and lets errors through with their names (Throttled,
+ * TransientFailure…), which the state machine's Retry and Catch match on.
  */
 export function stepHandler<S extends z.ZodType, R>(
   step: string,
   schema: S,
-  run: (input: z.infer<S>) => Promise<R>,
+  run: (input: z.infer<S>, budget: StepBudget) => Promise<R>,
 ): (event: unknown, context?: Context) => Promise<R> {
   return async (event, context) => {
+    const deadline = deadlineOf(context);
     if (context) logger.addContext(context);
     const input = schema.parse(event);
     const correlation = input as { runId?: string; accountId?: string; invoiceId?: string };
@@ -23,7 +38,7 @@ export function stepHandler<S extends z.ZodType, R>(
       ...(correlation.invoiceId ? { invoiceId: correlation.invoiceId } : {}),
     });
     try {
-      return await run(input);
+      return await run(input, deadline === undefined ? {} : { deadline });
     } catch (error) {
       logger.error('step failed', { error });
       throw error;
