@@ -100,7 +100,7 @@ export async function startRun(deps: BillingDeps, input: RunInput): Promise<RunC
   };
 }
 
-/** ListDue: one page of accounts whose oldest open period ends on or before the cut-off. */
+/** ListDue: one page of accounts whose oldest open period's last day is on or before the cut-off. */
 export async function listDue(deps: BillingDeps, input: ListDueInput): Promise<DuePage> {
   return deps.billing.accountsDue(input.cutOff, { limit: DUE_PAGE_SIZE, cursor: input.cursor });
 }
