@@ -104,8 +104,9 @@ export const BILLING_TABLE_ACCESS: Readonly<Record<BillingFunctionName, BillingT
   'billing-start-run': { actions: ['GetItem', 'PutItem', 'UpdateItem'], queryIndexes: [] },
   // Pages through the accounts due at the cut-off: that index, nothing else.
   'billing-list-due': { queryOnly: [INDEXES.accountsByBillingDue] },
-  // Reads the account and its orders (paginated Queries on its partition), writes drafts (transactions),
-  // closes and advances its periods, records its outcome on the run.
+  // Claims the account (an update that reads it back), reads its orders (paginated Queries on its
+  // partition), writes drafts (transactions checking the claim), closes and advances its periods, parks it
+  // when its stored data cannot be built, records its outcome on the run.
   'billing-build': { actions: 'readWrite', queryIndexes: [] },
   // Reads the drafts released for numbering and the counter; one transaction per batch: counter, number
   // lookups, invoices.
@@ -119,7 +120,8 @@ export const BILLING_TABLE_ACCESS: Readonly<Record<BillingFunctionName, BillingT
   'billing-store-pdf': { actions: ['GetItem', 'Query', 'UpdateItem'], queryIndexes: [] },
   // Reads the invoice, moves its email ready → sending → sent with conditional updates.
   'billing-email': { actions: ['GetItem', 'UpdateItem'], queryIndexes: [] },
-  // Writes a failure item under the run and counts it on the run (one transaction).
+  // Revokes a failed build's claim on its account, writes a failure item under the run and counts it on
+  // the run (one transaction).
   'billing-record-failure': { actions: ['PutItem', 'UpdateItem'], queryIndexes: [] },
   // Flags emails left `sending` (InvoicesToSend), records them as failures, closes the run and reads its
   // summary (the run item and a Query on its partition).
