@@ -240,9 +240,9 @@ export function minutesOfLocalTime(time: string): number {
 }
 
 /**
- * The instant of the wall-clock time `time` ('HH:MM') on the local date `date` in `timeZone`. On a DST
- * change a time that does not exist is read as the first instant after it, one that happens twice as the
- * first of the two.
+ * The instant of the wall-clock time `time` ('HH:MM') on the local date `date` in `timeZone`. A time that
+ * a DST change skips or repeats is resolved as @date-fns/tz does (skipped 02:30 → 03:30, repeated 02:30 →
+ * the second one); the evening times billing uses are never such times in Europe.
  */
 export function localTimeInstant(date: string, time: string, timeZone: string): Date {
   assertTimeZone(timeZone);
