@@ -38,23 +38,30 @@ const RANGE = `between ${BILLING_DATE_RANGE.first} and ${BILLING_DATE_RANGE.last
  */
 export function billingStateProblem(account: StoredBillingFields, timeZone: string): string | undefined {
   if (!isCycle(account.billingCycle)) return `billing cycle ${String(account.billingCycle)} is unknown`;
+  if (account.closedThrough === undefined)
+    return 'the account has no billing state (closedThrough is missing)';
   for (const field of ['closedThrough', 'billedThrough'] as const) {
     const value = account[field];
-    if (value === undefined) return `the account has no billing state (${field} is missing)`;
-    if (!isBillingDate(value)) return `${field} ${JSON.stringify(value)} is not a date ${RANGE}`;
+    if (value !== undefined && !isBillingDate(value)) {
+      return `${field} ${JSON.stringify(value)} is not a date ${RANGE}`;
+    }
   }
+  const from = billingStart(account) as string;
   try {
-    const next = nextBillingPeriod(
-      billingPeriodContaining(account.billedThrough as string, account.billingCycle, timeZone),
-    ).startDate;
+    const next = nextBillingPeriod(billingPeriodContaining(from, account.billingCycle, timeZone)).startDate;
     if (next > addLocalDays(BILLING_DATE_RANGE.last, 1))
-      return `the period after ${String(account.billedThrough)} ends after ${RANGE}`;
+      return `the period after ${from} ends after ${RANGE}`;
   } catch (error) {
     if (error instanceof RangeError)
-      return `the billing period of ${String(account.billedThrough)} does not compute: ${error.message}`;
+      return `the billing period of ${from} does not compute: ${error.message}`;
     throw error;
   }
   return undefined;
+}
+
+/** Where the next build starts: `billedThrough`, or `closedThrough` for an account built before it existed. */
+export function billingStart(account: Pick<StoredBillingFields, 'closedThrough' | 'billedThrough'>): unknown {
+  return account.billedThrough ?? account.closedThrough;
 }
 
 /** A new account's billing starts with the period containing its contract start: its oldest open one. */
@@ -88,10 +95,8 @@ export function repairedBillingDates(
     timeZone,
   );
   const closedThrough = isBillingDate(account.closedThrough) ? account.closedThrough : first.closedThrough;
-  const billedThrough =
-    isBillingDate(account.billedThrough) && account.billedThrough <= closedThrough
-      ? account.billedThrough
-      : first.billedThrough;
+  const start = billingStart(account);
+  const billedThrough = isBillingDate(start) && start <= closedThrough ? start : first.billedThrough;
   const repaired = { billingCycle: cycle, contract: account.contract, closedThrough, billedThrough };
   if (billingStateProblem(repaired, timeZone)) return undefined;
   return {

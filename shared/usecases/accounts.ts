@@ -92,7 +92,7 @@ export async function updateAccount(
     // billing when the patched account can be built: the patch repaired it.
     const unbillable =
       current.billingBlocked !== undefined ||
-      (current.billedThrough !== undefined && billingStateProblem(current, deps.timeZone) !== undefined);
+      (current.closedThrough !== undefined && billingStateProblem(current, deps.timeZone) !== undefined);
     const repaired = unbillable ? repairedBillingDates(merged, deps.timeZone) : undefined;
     // A new cycle moves the account's place in the billing-due index: its open period ends elsewhere.
     const nextCloseDate =

@@ -33,7 +33,7 @@ import {
   type SendPage,
   type StepBudget,
 } from '../billing/workflow.js';
-import { billingStateProblem } from '../domain/billing-state.js';
+import { billingStart, billingStateProblem } from '../domain/billing-state.js';
 import { dueDate } from '../domain/payment-terms.js';
 import { billingPeriodContaining, localDate, nextBillingPeriod } from '../domain/periods.js';
 import type { Account } from '../schemas/account.js';
@@ -150,7 +150,7 @@ export async function buildAccount(
       `Account ${accountId} cannot be billed from its stored data, and leaves billing until it is repaired: ${problem}`,
     );
   }
-  let from = account.billedThrough as string;
+  let from = billingStart(account) as string;
   let drafts = 0;
   for (let i = 0; i < MAX_PERIODS_PER_ACCOUNT; i++) {
     const period = billingPeriodContaining(from, account.billingCycle, deps.timeZone);

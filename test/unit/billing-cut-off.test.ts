@@ -100,7 +100,9 @@ describe('the billing state an account is built from', () => {
     expect(billingStateProblem({ ...healthy, billingCycle: 'yearly' }, PARIS)).toMatch(
       /cycle yearly is unknown/,
     );
-    expect(billingStateProblem({ ...healthy, billedThrough: undefined }, PARIS)).toMatch(/no billing state/);
+    expect(billingStateProblem({ ...healthy, closedThrough: undefined }, PARIS)).toMatch(/no billing state/);
+    // An account built before billedThrough existed starts from closedThrough, as it always did.
+    expect(billingStateProblem({ ...healthy, billedThrough: undefined }, PARIS)).toBeUndefined();
   });
 
   it('repairs an account from its patched contract, keeping every sane date and never moving the close back', () => {
