@@ -4,7 +4,7 @@ import { parseAuthorizerCacheSeconds } from '../shared/auth/api-keys.js';
 import { parseVatRates } from '../shared/config.js';
 import { parseReminderDays } from '../shared/receivables/config.js';
 import type { InvoiceLockMode } from './constructs/invoice-bucket.js';
-import { parseIssuer, parseReviewWindowHours } from './stacks/billing-config.js';
+import { parseCutOffTime, parseIssuer, parseReviewWindowHours } from './stacks/billing-config.js';
 import { DeferredBillingStack } from './stacks/billing-stack.js';
 
 /**
@@ -16,7 +16,10 @@ import { DeferredBillingStack } from './stacks/billing-stack.js';
  * - `invoiceSender`: the `From` address of invoice emails (default `factures@marketplace.example`).
  * - `sesIdentityDomain`: when set, the stack creates the SES domain identity (Easy DKIM) for it; otherwise
  *   the sender must already be verified in SES, out of band.
- * - `reviewWindowHours`: hours between building drafts and numbering them (default 0: no window).
+ * - `cutOffTime`: local time `HH:MM` of the daily billing run, on the last day of the periods it closes
+ *   (default `22:00`).
+ * - `reviewWindowHours`: hours between building drafts and numbering them (default 0: no window); with
+ *   `cutOffTime` it must end by 23:00, or synthesis fails.
  * - `deliveryConcurrency`: invoices emailed in parallel, below the SES sending rate per second (default 10).
  * - `invoiceLockMode`: `COMPLIANCE` (default) or `GOVERNANCE`, for development stacks whose invoice bucket
  *   must be emptied one day.
@@ -36,6 +39,7 @@ export const CONTEXT = {
   invoiceSender: 'invoiceSender',
   sesIdentityDomain: 'sesIdentityDomain',
   reviewWindowHours: 'reviewWindowHours',
+  cutOffTime: 'cutOffTime',
   deliveryConcurrency: 'deliveryConcurrency',
   invoiceLockMode: 'invoiceLockMode',
   billingSchedule: 'billingSchedule',
@@ -57,6 +61,7 @@ export function configureBillingApp(app: App): DeferredBillingStack {
   const invoiceSender = contextString(app, CONTEXT.invoiceSender);
   const sesIdentityDomain = contextString(app, CONTEXT.sesIdentityDomain);
   const reviewWindowHours = app.node.tryGetContext(CONTEXT.reviewWindowHours) as unknown;
+  const cutOffTime = app.node.tryGetContext(CONTEXT.cutOffTime) as unknown;
   const deliveryConcurrency = app.node.tryGetContext(CONTEXT.deliveryConcurrency) as unknown;
   const invoiceLockMode = contextString(app, CONTEXT.invoiceLockMode);
   if (invoiceLockMode !== undefined && invoiceLockMode !== 'COMPLIANCE' && invoiceLockMode !== 'GOVERNANCE') {
@@ -82,6 +87,7 @@ export function configureBillingApp(app: App): DeferredBillingStack {
     ...(reviewWindowHours === undefined
       ? {}
       : { reviewWindowHours: parseReviewWindowHours(reviewWindowHours) }),
+    ...(cutOffTime === undefined ? {} : { cutOffTime: parseCutOffTime(cutOffTime) }),
     ...(deliveryConcurrency === undefined
       ? {}
       : { deliveryConcurrency: Number.parseInt(String(deliveryConcurrency), 10) }),

@@ -3,8 +3,11 @@ import { billingServices } from '../../shared/billing-services.js';
 import { buildAccount } from '../../shared/usecases/billing.js';
 import { stepHandler } from '../commons/step-handler.js';
 
-/** BuildAccount: closes the account's ended periods and writes their draft invoices. */
-export const handler = stepHandler('BuildAccount', buildAccountInputSchema, async (input) => {
-  await buildAccount(billingServices(), input);
+/**
+ * BuildAccount: closes the account's periods ending by the cut-off and writes their draft invoices, stopping
+ * before the invocation's time is up rather than finishing in the background.
+ */
+export const handler = stepHandler('BuildAccount', buildAccountInputSchema, async (input, budget) => {
+  await buildAccount(billingServices(), input, budget);
   return {};
 });

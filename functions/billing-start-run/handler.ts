@@ -8,6 +8,7 @@ export const handler = stepHandler('StartRun', runInputSchema, (input) =>
   startRun(billingServices(), {
     trigger: input.trigger,
     ...(input.cutOff ? { cutOff: input.cutOff } : {}),
+    ...(input.scheduledAt ? { scheduledAt: input.scheduledAt } : {}),
     ...(input.runId ? { runId: input.runId } : {}),
   }),
 );

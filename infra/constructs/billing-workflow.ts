@@ -24,6 +24,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { DEFAULT_CUT_OFF_TIME } from '../../shared/billing/cut-off.js';
 import {
   BILLING_FUNCTIONS,
   type BillingFunctionName,
@@ -103,8 +104,9 @@ export const BILLING_TABLE_ACCESS: Readonly<Record<BillingFunctionName, BillingT
   'billing-start-run': { actions: ['GetItem', 'PutItem', 'UpdateItem'], queryIndexes: [] },
   // Pages through the accounts due at the cut-off: that index, nothing else.
   'billing-list-due': { queryOnly: [INDEXES.accountsByBillingDue] },
-  // Reads the account and its orders (paginated Queries on its partition), writes drafts (transactions),
-  // closes and advances its periods, records its outcome on the run.
+  // Claims the account (an update that reads it back), reads its orders (paginated Queries on its
+  // partition), writes drafts (transactions checking the claim), closes and advances its periods, parks it
+  // when its stored data cannot be built, records its outcome on the run.
   'billing-build': { actions: 'readWrite', queryIndexes: [] },
   // Reads the drafts released for numbering and the counter; one transaction per batch: counter, number
   // lookups, invoices.
@@ -118,7 +120,8 @@ export const BILLING_TABLE_ACCESS: Readonly<Record<BillingFunctionName, BillingT
   'billing-store-pdf': { actions: ['GetItem', 'Query', 'UpdateItem'], queryIndexes: [] },
   // Reads the invoice, moves its email ready → sending → sent with conditional updates.
   'billing-email': { actions: ['GetItem', 'UpdateItem'], queryIndexes: [] },
-  // Writes a failure item under the run and counts it on the run (one transaction).
+  // Revokes a failed build's claim on its account, writes a failure item under the run and counts it on
+  // the run (one transaction).
   'billing-record-failure': { actions: ['PutItem', 'UpdateItem'], queryIndexes: [] },
   // Flags emails left `sending` (InvoicesToSend), records them as failures, closes the run and reads its
   // summary (the run item and a Query on its partition).
@@ -186,10 +189,16 @@ export interface BillingWorkflowProps {
   /** `From` address of invoice emails; the only address the email function may send as. */
   readonly invoiceSender: string;
   /**
-   * Review window between building and numbering, in hours; 0 turns the Wait off.
+   * Review window between building and numbering, in hours; 0 turns the Wait off. StartRun cuts it short
+   * to end by 23:00 on the cut-off day.
    * @default 0
    */
   readonly reviewWindowHours?: number;
+  /**
+   * Local time ('HH:MM') of the daily run; the functions refuse a review window ending after 23:00.
+   * @default '22:00'
+   */
+  readonly cutOffTime?: string;
   /**
    * Accounts built in parallel (each child builds one account).
    * @default 40
@@ -431,6 +440,7 @@ export class BillingWorkflow extends Construct {
       [ENV.issuer]: JSON.stringify(props.issuer),
       [ENV.invoiceSender]: props.invoiceSender,
       [ENV.reviewWindowHours]: String(reviewWindowHours),
+      [ENV.cutOffTime]: props.cutOffTime ?? DEFAULT_CUT_OFF_TIME,
     };
 
     const functions = Object.fromEntries(

@@ -24,6 +24,8 @@ export const ENV = {
   invoiceSender: 'INVOICE_SENDER',
   /** Review window between building and numbering, in hours (0: none). */
   reviewWindowHours: 'REVIEW_WINDOW_HOURS',
+  /** Local time 'HH:MM' of the daily billing run, on the last day of the periods it closes. */
+  cutOffTime: 'CUT_OFF_TIME',
   /** Folder holding the TTF fonts the PDF renderer embeds (`/var/task` in Lambda). */
   invoiceFontDir: 'INVOICE_FONT_DIR',
   /** ARN of the billing-run state machine (the API function that starts runs). */

@@ -1,5 +1,5 @@
 /**
- * `npm run billing-run -- --cut-off 2026-12-01`: starts a billing run on the running local stack through
+ * `npm run billing-run -- --cut-off 2026-11-30`: starts a billing run on the running local stack through
  * the API (`POST /v1/billing-runs`), follows it with a progress bar, prints its summary, and exits 1 when
  * the run failed.
  */
@@ -18,8 +18,10 @@ import {
 const HELP = `Usage: npm run billing-run -- [--cut-off YYYY-MM-DD]
 
 Starts a billing run on the local stack (\`npm start\` must be running) and follows it.
-Every billing period that ends before the cut-off (a local date, Europe/Paris) is closed: its accounts
-get their consolidated invoice, stored in the local bucket and emailed to the local mailbox.
+Every billing period whose last day is on or before the cut-off (a local date, Europe/Paris, today or
+earlier) is closed: its accounts get their consolidated invoice, dated today, stored in the local bucket
+and emailed to the local mailbox. With today's date, the periods ending today close now, as the daily
+22:00 run does on AWS: orders placed afterwards go on the next period's invoice.
 
 Options
   --cut-off YYYY-MM-DD   the run's cut-off; default: today in Europe/Paris

@@ -49,8 +49,9 @@ const line = (
 
 /**
  * Three orders per demo account (by contract reference), at several VAT rates: 20 % (standard), 10 %
- * (catering, accommodation), 5.5 % (food, books), 2.1 % (press). The last one is placed at 23:30 Paris time
- * on the period's last day: it belongs to that period, not the next.
+ * (catering, accommodation), 5.5 % (food, books), 2.1 % (press). The first one is placed at 00:30 Paris
+ * time on the period's first day, still the day before in UTC: it belongs to that period and its invoice
+ * prints the Paris date. The last one is placed at 21:30 on the period's last day, before the 22:00 cut-off.
  */
 const BASKETS: Record<string, Line[][]> = {
   // Boulangeries Martin (monthly, goods)
@@ -153,13 +154,16 @@ export function lastClosedPeriod(cycle: Account['billingCycle'], now: Date = new
   return billingPeriodFor(new Date(Date.parse(current.startsAt) - 1), cycle, TIME_ZONE);
 }
 
-/** When the demo's orders are placed: early in the period, mid-period, and 23:30 on its last day. */
+/**
+ * When the demo's orders are placed: 00:30 on the period's first day (the previous day in UTC: the time
+ * zone matters), mid-period, and 21:30 on its last day, before the run closes it at the 22:00 cut-off.
+ */
 export function orderInstants(period: BillingPeriod): Date[] {
   const length = daysBetween(period.startDate, period.endDate);
   return [
-    parisTime(addDays(period.startDate, Math.min(1, length)), 9, 15),
+    parisTime(period.startDate, 0, 30),
     parisTime(addDays(period.startDate, Math.floor(length / 2)), 15, 40),
-    parisTime(period.endDate, 23, 30),
+    parisTime(period.endDate, 21, 30),
   ];
 }
 
@@ -349,13 +353,16 @@ async function main(): Promise<void> {
   }
   printPlaced(placed);
 
-  // The day after the latest last-closed period: every account's last closed period ends before it, and none
-  // of their open periods does.
+  // The latest last day of those periods: every account's last closed period ends on or before it, and none
+  // of their open periods does (each contains today).
   const cutOff = placed
-    .map((p) => addDays(p.period.endDate, 1))
+    .map((p) => p.period.endDate)
     .sort()
     .at(-1) as string;
-  console.log(`\nBilling run for cut-off ${cutOff} (every period ending before it is closed):`);
+  console.log(
+    `\nBilling run for cut-off ${cutOff} (every period whose last day is on or before it is closed, as the ` +
+      'daily 22:00 run does on that day):',
+  );
   const run: BillingRun = await followBillingRun(api, await startBillingRun(api, cutOff));
   console.log(`\n${formatRunSummary(run)}`);
 

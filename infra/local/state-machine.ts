@@ -474,12 +474,15 @@ export class BillingStateMachine implements ExecutionRunner {
         };
       }
       if (stopped) return { status: 'ABORTED', ...stopped };
-      const machine = new StateMachine(localDefinition(definition), {
+      const local = localDefinition(definition);
+      const machine = new StateMachine(local, {
         validationOptions: { checkArn: false, checkPaths: true },
       });
+      const timeouts = taskTimeouts(local);
       const call = (binding: TaskBinding) => async (payload: unknown) => {
         if (stopped) throw new LambdaError('States.Runtime', 'The execution was stopped');
-        const invocation = this.invoke(binding, payload, abort);
+        const timeoutSeconds = timeouts.get(binding.stateName) ?? DEFAULT_TASK_TIMEOUT_SECONDS;
+        const invocation = this.invoke(binding, payload, abort, timeoutSeconds);
         inFlight.add(invocation);
         try {
           return await invocation;
@@ -544,15 +547,26 @@ export class BillingStateMachine implements ExecutionRunner {
     return loading;
   }
 
-  /** Calls a function as Lambda would: JSON in, JSON out, errors named for Retry/Catch with Lambda's cause. */
-  private async invoke(binding: TaskBinding, taskInput: unknown, abort: (e?: string, c?: string) => void) {
+  /**
+   * Calls a function as Lambda would: JSON in, JSON out, errors named for Retry/Catch with Lambda's cause,
+   * and a context whose remaining time runs out with the Task's timeout. (A handler the Task timed out is
+   * not killed here as Lambda kills it; it sees its time is up and the run's claim revoked, and stops.)
+   */
+  private async invoke(
+    binding: TaskBinding,
+    taskInput: unknown,
+    abort: (e?: string, c?: string) => void,
+    timeoutSeconds: number,
+  ) {
+    // The Task's timer starts with the call: so does the invocation's remaining time.
+    const deadline = Date.now() + timeoutSeconds * 1000;
     const { functionName, integration } = binding;
     const payload = integration === 'invoke' ? (taskInput as { Payload?: unknown }).Payload : taskInput;
     let result: unknown;
     try {
       const handler = await this.handler(functionName);
       const event = JSON.parse(JSON.stringify(payload ?? null)) as never;
-      result = await handler(event, lambdaContext(functionName));
+      result = await handler(event, lambdaContext(functionName, deadline));
     } catch (error) {
       if (error instanceof SimulatedCrash) abort(error.name, error.message);
       throw lambdaError(error);
@@ -596,8 +610,21 @@ function failureOf(
   };
 }
 
-function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 15 * 60_000;
+/** What aws-local-stepfunctions gives a Task without a timeout of its own. */
+const DEFAULT_TASK_TIMEOUT_SECONDS = 60;
+
+/** Each Task state's timeout in seconds (nested Map processors included), as the runner applies it. */
+function taskTimeouts(asl: StateMachineDefinition): Map<string, number> {
+  const timeouts = new Map<string, number>();
+  for (const [name, state] of allStates(asl.States)) {
+    const seconds = (state as { TimeoutSeconds?: number }).TimeoutSeconds;
+    if (state.Type === 'Task' && typeof seconds === 'number') timeouts.set(name, seconds);
+  }
+  return timeouts;
+}
+
+/** A Lambda context whose `getRemainingTimeInMillis` counts down to `deadline` (epoch ms), as Lambda's does. */
+function lambdaContext(functionName: string, deadline: number): Context {
   const unsupported = () => {
     throw new Error('context.done/fail/succeed are not supported: return a promise');
   };

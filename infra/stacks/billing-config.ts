@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { describeIssues } from '../../shared/billing/config.js';
+import { reviewWindowProblem } from '../../shared/billing/cut-off.js';
+import { isLocalTime } from '../../shared/domain/periods.js';
 import { type Issuer, issuerSchema } from '../../shared/schemas/invoice.js';
 
 /**
@@ -63,4 +65,21 @@ export function parseReviewWindowHours(value: unknown): number {
     throw new Error(`reviewWindowHours must be a number of hours between 0 and 720: ${String(value)}`);
   }
   return hours;
+}
+
+/** Cut-off time of the daily run: a local time 'HH:MM' (00:00 to 23:59). */
+export function parseCutOffTime(value: unknown): string {
+  if (!isLocalTime(value)) {
+    throw new Error(`cutOffTime must be a local time HH:MM such as 22:00: ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Refuses a review window that would end after 23:00 on the cut-off day: invoices must be numbered, and
+ * so dated, on their period's last day.
+ */
+export function assertReviewWindowFits(cutOffTime: string, reviewWindowHours: number): void {
+  const problem = reviewWindowProblem(cutOffTime, reviewWindowHours);
+  if (problem) throw new Error(`reviewWindowHours and cutOffTime do not fit: ${problem}`);
 }

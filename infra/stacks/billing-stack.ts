@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import { DEFAULT_CUT_OFF_TIME } from '../../shared/billing/cut-off.js';
 import type { Issuer } from '../../shared/schemas/invoice.js';
 import { AccountingEvents } from '../constructs/accounting-events.js';
 import { BillingSchedule } from '../constructs/billing-schedule.js';
@@ -11,7 +12,14 @@ import { BillingHttpApi } from '../constructs/http-api.js';
 import { InvoiceBucket, type InvoiceLockMode } from '../constructs/invoice-bucket.js';
 import { ENV } from '../constructs/project-function.js';
 import { ReceivablesSchedule } from '../constructs/receivables-schedule.js';
-import { DEFAULT_INVOICE_SENDER, DEMO_ISSUER, parseIssuer, parseSender } from './billing-config.js';
+import {
+  assertReviewWindowFits,
+  DEFAULT_INVOICE_SENDER,
+  DEMO_ISSUER,
+  parseCutOffTime,
+  parseIssuer,
+  parseSender,
+} from './billing-config.js';
 
 export interface DeferredBillingStackProps extends StackProps {
   /**
@@ -37,10 +45,17 @@ export interface DeferredBillingStackProps extends StackProps {
    */
   readonly sesIdentityDomain?: string;
   /**
-   * Review window between building drafts and numbering them, in hours.
+   * Review window between building drafts and numbering them, in hours. It must end by 23:00 on the
+   * cut-off day (cutOffTime + reviewWindowHours ≤ 23:00), so invoices are dated on their period's last day.
    * @default 0 (none)
    */
   readonly reviewWindowHours?: number;
+  /**
+   * Local time ('HH:MM', marketplace time zone) of the daily billing run, on the last day of the periods it
+   * closes: their invoices are numbered and dated that day; later orders go on the next period's invoice.
+   * @default '22:00'
+   */
+  readonly cutOffTime?: string;
   /**
    * Invoices delivered in parallel; keep it below the account's SES sending rate per second.
    * @default 10
@@ -100,6 +115,8 @@ export class DeferredBillingStack extends Stack {
     assertTimeZone(marketplaceTimeZone);
     const issuer = props.issuer ?? parseIssuer(DEMO_ISSUER);
     const sender = parseSender(props.invoiceSender ?? DEFAULT_INVOICE_SENDER);
+    const cutOffTime = parseCutOffTime(props.cutOffTime ?? DEFAULT_CUT_OFF_TIME);
+    assertReviewWindowFits(cutOffTime, props.reviewWindowHours ?? 0);
 
     this.dataTable = new DataTable(this, 'Data');
     this.invoiceBucket = new InvoiceBucket(this, 'Invoices', {
@@ -128,11 +145,13 @@ export class DeferredBillingStack extends Stack {
       issuer,
       invoiceSender: sender.address,
       ...(props.reviewWindowHours === undefined ? {} : { reviewWindowHours: props.reviewWindowHours }),
+      cutOffTime,
       ...(props.deliveryConcurrency === undefined ? {} : { deliveryConcurrency: props.deliveryConcurrency }),
     });
     this.billingSchedule = new BillingSchedule(this, 'BillingSchedule', {
       stateMachine: this.billingWorkflow.stateMachine,
       timeZone: marketplaceTimeZone,
+      cutOffTime,
       ...(props.scheduleEnabled === undefined ? {} : { enabled: props.scheduleEnabled }),
     });
 
@@ -169,6 +188,7 @@ export class DeferredBillingStack extends Stack {
         [ENV.issuer]: JSON.stringify(issuer),
         [ENV.invoiceSender]: sender.address,
         [ENV.reviewWindowHours]: String(props.reviewWindowHours ?? 0),
+        [ENV.cutOffTime]: cutOffTime,
       },
     });
 

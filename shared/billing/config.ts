@@ -1,6 +1,8 @@
 import type * as z from 'zod';
 import { ConfigError } from '../config.js';
+import { isLocalTime } from '../domain/periods.js';
 import { type Issuer, issuerSchema } from '../schemas/invoice.js';
+import { DEFAULT_CUT_OFF_TIME, LATEST_REVIEW_END, reviewWindowProblem } from './cut-off.js';
 
 /** Configuration of the billing run, read and checked once per container. */
 export interface BillingConfig {
@@ -11,6 +13,11 @@ export interface BillingConfig {
   invoiceBucketName: string;
   /** Hours between building drafts and numbering them (0: no review window). */
   reviewWindowHours: number;
+  /**
+   * Local time ('HH:MM', marketplace time zone) at which the schedule starts the daily run; with the
+   * review window it must end by LATEST_REVIEW_END so invoices are dated on their period's last day.
+   */
+  cutOffTime: string;
 }
 
 /** A zod error as one line naming each field and its reason: `siren: SIREN key does not match (Luhn); …`. */
@@ -40,5 +47,13 @@ export function loadBillingConfig(env: NodeJS.ProcessEnv = process.env): Billing
   if (!Number.isFinite(reviewWindowHours) || reviewWindowHours < 0) {
     throw new ConfigError('REVIEW_WINDOW_HOURS', 'must be a number of hours, 0 or more');
   }
-  return { issuer, invoiceSender, invoiceBucketName, reviewWindowHours };
+  const cutOffTime = env.CUT_OFF_TIME ?? DEFAULT_CUT_OFF_TIME;
+  if (!isLocalTime(cutOffTime)) {
+    throw new ConfigError('CUT_OFF_TIME', `must be a local time HH:MM such as 22:00, got ${cutOffTime}`);
+  }
+  const problem = reviewWindowProblem(cutOffTime, reviewWindowHours);
+  if (problem) {
+    throw new ConfigError('REVIEW_WINDOW_HOURS', `must end by ${LATEST_REVIEW_END}: ${problem}`);
+  }
+  return { issuer, invoiceSender, invoiceBucketName, reviewWindowHours, cutOffTime };
 }

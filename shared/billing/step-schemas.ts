@@ -1,11 +1,12 @@
 import * as z from 'zod';
-import { accountIdSchema, localDateSchema } from '../schemas/common.js';
+import { accountIdSchema, instantSchema, localDateSchema } from '../schemas/common.js';
 import { invoiceIdSchema, runIdSchema } from '../schemas/invoice.js';
 
 /** The state inputs of the workflow's Task states (see workflow.ts), checked at each step's edge. */
 export const runInputSchema = z.object({
   trigger: z.enum(['schedule', 'api']).default('schedule'),
   cutOff: localDateSchema.optional(),
+  scheduledAt: instantSchema.optional(),
   runId: runIdSchema.optional(),
 });
 export const listDueInputSchema = z.object({

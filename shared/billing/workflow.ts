@@ -23,11 +23,22 @@ export const BILLING_FUNCTIONS = [
 ] as const;
 export type BillingFunctionName = (typeof BILLING_FUNCTIONS)[number];
 
-/** Execution input. The schedule sends `{ "trigger": "schedule" }`; the API and CLI send a cut-off. */
+/**
+ * Execution input. The schedule sends `{ "trigger": "schedule", "scheduledAt": <its scheduled time> }`; the
+ * API and CLI send a cut-off.
+ */
 export interface RunInput {
   trigger: 'schedule' | 'api';
-  /** Local date (marketplace time zone): every period ending on or before it is closed. Default: today. */
+  /**
+   * Local date (marketplace time zone): every period whose last day is on or before it is closed when the
+   * run gets to its account. Default: the local date of `scheduledAt`, else today.
+   */
   cutOff?: string;
+  /**
+   * The instant the schedule meant to start the run: a start retried late still closes that day's periods,
+   * never the next day's.
+   */
+  scheduledAt?: string;
   /** Run id to resume or rerun; new when absent. */
   runId?: string;
 }
@@ -36,7 +47,7 @@ export interface RunInput {
 export interface RunContext {
   runId: string;
   cutOff: string;
-  /** Review window before numbering; 0 when the marketplace has none. */
+  /** Review window before numbering, ending by 23:00 on the cut-off day; 0 when there is none. */
   reviewSeconds: number;
 }
 
@@ -56,6 +67,14 @@ export interface BuildAccountInput {
   runId: string;
   cutOff: string;
   accountId: string;
+}
+
+/**
+ * What a step may spend: `deadline` (epoch milliseconds) is when its invocation must have stopped writing,
+ * from the Lambda context's remaining time less a margin. Without it (tests, scripts) a step is unbounded.
+ */
+export interface StepBudget {
+  deadline?: number;
 }
 
 /** `billing-number` input and result (kept at `$.numbering`). */

@@ -20,7 +20,7 @@
  * | invoice by number (per issuing entity)      | table         | PK = INVOICENUMBER#<entity>#<number>, SK = INVOICENUMBER |
  * | invoice number sequence of an issuer/year   | table         | PK = COUNTER#INVOICE#<entity>#<year>, SK = COUNTER   |
  * | billing run, its outcomes and failures       | table         | PK = RUN#<runId>, SK = RUN / OUTCOME#<acc> / FAILURE#<stage>#<id> |
- * | accounts due for billing at a cut-off       | AccountsByBillingDue | duePk = DUE, dueSk <= <cutOff>#~ (next period end) |
+ * | accounts due for billing at a cut-off       | AccountsByBillingDue | duePk = DUE, dueSk BETWEEN 2000-01-01 AND <cutOff + 1 day>#~ (next period start) |
  * | drafts waiting for a number                 | InvoicesToNumber | numberPk = TONUMBER#<entity>, numberSk = <createdAt>#<id> (sparse) |
  * | issued invoices waiting for delivery        | InvoicesToSend | sendPk = TOSEND, sendSk = <issuedAt>#<id> (sparse)  |
  * | payment idempotency record (TTL)            | table         | PK = IDEMPOTENCY#PAYMENT#<key>, SK = IDEMPOTENCY     |

@@ -201,6 +201,65 @@ export function assignBillingPeriod(
   return natural.endDate < closedThrough ? periodContainingDay(firstOpenDay, cycle, timeZone) : natural;
 }
 
+/**
+ * Dates billing works with: the sane range the API accepts for every date it takes (invariant 10). A stored
+ * billing date outside it (old data, written before the edge checked it) makes an account unbillable.
+ */
+export const BILLING_DATE_RANGE = { first: '2000-01-01', last: '2199-12-31' } as const;
+
+/** Whether `value` is a real local date 'YYYY-MM-DD' within BILLING_DATE_RANGE. */
+export function isBillingDate(value: unknown): value is string {
+  if (typeof value !== 'string' || value < BILLING_DATE_RANGE.first || value > BILLING_DATE_RANGE.last) {
+    return false;
+  }
+  try {
+    parseDay(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The local date `days` calendar days after `date` (before it when negative). */
+export function addLocalDays(date: string, days: number): string {
+  return formatDay(addDays(parseDay(date), days));
+}
+
+const LOCAL_TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** Whether `value` is a wall-clock time 'HH:MM' (00:00 to 23:59). */
+export function isLocalTime(value: unknown): value is string {
+  return typeof value === 'string' && LOCAL_TIME_PATTERN.test(value);
+}
+
+/** Minutes after midnight of a wall-clock time 'HH:MM'. */
+export function minutesOfLocalTime(time: string): number {
+  const match = LOCAL_TIME_PATTERN.exec(time);
+  if (!match) throw new RangeError(`local time must be HH:MM, got ${time}`);
+  return Number(match[1]) * 60 + Number(match[2]);
+}
+
+/**
+ * The instant of the wall-clock time `time` ('HH:MM') on the local date `date` in `timeZone`. A time that
+ * a DST change skips or repeats is resolved as @date-fns/tz does (skipped 02:30 → 03:30, repeated 02:30 →
+ * the second one); the evening times billing uses are never such times in Europe.
+ */
+export function localTimeInstant(date: string, time: string, timeZone: string): Date {
+  assertTimeZone(timeZone);
+  const day = parseDay(date);
+  const minutes = minutesOfLocalTime(time);
+  return new Date(
+    new TZDateMini(
+      day.getFullYear(),
+      day.getMonth(),
+      day.getDate(),
+      Math.floor(minutes / 60),
+      minutes % 60,
+      timeZone,
+    ).getTime(),
+  );
+}
+
 /** The period of `cycle` that contains the local date `date` ('YYYY-MM-DD'). */
 export function billingPeriodContaining(date: string, cycle: BillingCycle, timeZone: string): BillingPeriod {
   assertTimeZone(timeZone);

@@ -249,7 +249,8 @@ export const ROUTES = [
     path: '/v1/billing-runs',
     function: 'billing-runs',
     roles: ['operator'],
-    summary: 'Start a billing run: close every period ended by the cut-off and invoice it',
+    summary:
+      'Start a billing run: close every period whose last day is on or before the cut-off, and invoice it',
     operationId: 'startBillingRun',
     tag: 'Billing',
     body: startRunSchema,

@@ -144,12 +144,28 @@ export const exposureSchema = z
   .meta({ id: 'Exposure' });
 export type Exposure = z.infer<typeof exposureSchema>;
 
+/**
+ * Set when a billing run could not build the account from its stored data (for example a date outside the
+ * sane range, left by an older version): the account is out of billing until a PATCH repairs it.
+ */
+export const billingBlockedSchema = z
+  .object({
+    reason: z.string(),
+    at: instantSchema,
+  })
+  .meta({
+    id: 'BillingBlocked',
+    description:
+      'Billing runs skip this account: its stored billing data cannot be built (reason). A PATCH that repairs it (for example the contract start or the billing cycle) puts it back in billing.',
+  });
+
 /** An account as the API returns it. */
 export const accountSchema = z
   .object({
     accountId: accountIdSchema,
     ...createAccountSchema.shape,
     exposure: exposureSchema,
+    billingBlocked: billingBlockedSchema.optional(),
     createdAt: instantSchema,
     updatedAt: instantSchema,
     version: z.number().int(),

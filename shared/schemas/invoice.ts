@@ -141,7 +141,7 @@ export type Invoice = z.infer<typeof invoiceSchema>;
 export const startRunSchema = z
   .strictObject({
     cutOff: describedDateSchema(
-      'Every billing period ending on or before this local date (00:00) is closed; not after today:',
+      "Local date (marketplace time zone), today or earlier: every billing period whose last day is on or before it is closed and invoiced; the invoices are dated the day they are numbered. A cut-off of today closes those periods at the moment the run gets to each account: an order placed after that goes on the next period's invoice. The daily schedule runs at the cut-off time (default 22:00) with cut-off = today. Format:",
     ),
   })
   .meta({ id: 'StartBillingRun' });

@@ -6,6 +6,7 @@ import {
   type BillingState,
 } from '../adapters/dynamo/account-repository.js';
 import type { StorefrontRepository } from '../adapters/dynamo/storefront-repository.js';
+import { billingStateProblem, initialBillingDates, repairedBillingDates } from '../domain/billing-state.js';
 import { identifierConflicts } from '../domain/identifiers.js';
 import { paymentTermsViolations } from '../domain/payment-terms.js';
 import { billingPeriodContaining, nextBillingPeriod } from '../domain/periods.js';
@@ -28,12 +29,7 @@ export function initialBillingState(
   account: Pick<Account, 'contract' | 'billingCycle'>,
   timeZone: string,
 ): BillingState {
-  const first = billingPeriodContaining(account.contract.startDate, account.billingCycle, timeZone);
-  return {
-    closedThrough: first.startDate,
-    billedThrough: first.startDate,
-    nextCloseDate: nextBillingPeriod(first).startDate,
-  };
+  return initialBillingDates(account, timeZone);
 }
 
 type Terms = Pick<Account, 'paymentTerms' | 'billingCycle' | 'supplyCategory' | 'storefrontIds'>;
@@ -100,13 +96,28 @@ export async function updateAccount(
     if (patch.paymentTerms || patch.billingCycle || patch.supplyCategory || patch.storefrontIds) {
       await checkTerms(deps, merged);
     }
+    // An account a billing run parked (or whose stored billing state could not be built) comes back into
+    // billing when the patched account can be built: the patch repaired it.
+    const unbillable =
+      current.billingBlocked !== undefined ||
+      (current.closedThrough !== undefined && billingStateProblem(current, deps.timeZone) !== undefined);
+    const repaired = unbillable ? repairedBillingDates(merged, deps.timeZone) : undefined;
     // A new cycle moves the account's place in the billing-due index: its open period ends elsewhere.
     const nextCloseDate =
-      patch.billingCycle && patch.billingCycle !== current.billingCycle && current.billedThrough
+      !unbillable &&
+      patch.billingCycle &&
+      patch.billingCycle !== current.billingCycle &&
+      current.billedThrough
         ? nextBillingPeriod(billingPeriodContaining(current.billedThrough, patch.billingCycle, deps.timeZone))
             .startDate
         : undefined;
-    const updated = await deps.accounts.update(current, patch, deps.clock.now().toISOString(), nextCloseDate);
+    const updated = await deps.accounts.update(
+      current,
+      patch,
+      deps.clock.now().toISOString(),
+      nextCloseDate,
+      repaired,
+    );
     if (updated) return accountView(updated);
   }
   throw conflict('account_busy', `Account ${accountId} is being changed by someone else; retry.`);

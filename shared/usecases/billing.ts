@@ -10,6 +10,7 @@ import { acceptedOrdersInRange } from '../adapters/dynamo/order-repository.js';
 import type { InvoiceStore } from '../adapters/invoice-store.js';
 import type { Mailer } from '../adapters/mailer.js';
 import type { BillingConfig } from '../billing/config.js';
+import { reviewSeconds } from '../billing/cut-off.js';
 import {
   draftInvoice,
   formatInvoiceNumber,
@@ -30,7 +31,9 @@ import {
   type RunInput,
   SEND_PAGE_SIZE,
   type SendPage,
+  type StepBudget,
 } from '../billing/workflow.js';
+import { billingStart, billingStateProblem } from '../domain/billing-state.js';
 import { dueDate } from '../domain/payment-terms.js';
 import {
   billingPeriodContaining,
@@ -65,7 +68,14 @@ export type PreviewDeps = Pick<
 /** A failure a workflow Retry should retry (the name is matched by the state machine's ErrorEquals). */
 export class WorkflowError extends Error {
   constructor(
-    name: 'Throttled' | 'TransientFailure' | 'DeliveryUnknown' | 'InvalidRecipient' | 'NotFound',
+    name:
+      | 'Throttled'
+      | 'TransientFailure'
+      | 'DeliveryUnknown'
+      | 'InvalidRecipient'
+      | 'NotFound'
+      | 'DeadlineExceeded'
+      | 'BillingBlocked',
     message: string,
   ) {
     super(message);
@@ -79,49 +89,97 @@ const MAX_PERIODS_PER_ACCOUNT = 120;
 /** Emails still `sending` after this long were interrupted mid-flight. */
 const SENDING_STALE_MS = 10 * 60_000;
 
-/** StartRun: creates (or finds) the run record; the schedule's run id is its cut-off, so a retry is the same run. */
+/**
+ * StartRun: creates (or finds) the run record; the schedule's run id is its cut-off, so a retry is the same
+ * run. The schedule's cut-off is the day it was meant to start (its `scheduledAt`), so a start retried late
+ * never closes the next day's periods. The review window is cut short to end by 23:00 on the cut-off day.
+ */
 export async function startRun(deps: BillingDeps, input: RunInput): Promise<RunContext> {
   const now = deps.clock.now();
-  const cutOff = input.cutOff ?? localDate(now, deps.timeZone);
+  const cutOff = input.cutOff ?? localDate(input.scheduledAt ?? now, deps.timeZone);
   const runId = input.runId ?? `run_${cutOff}`;
   await deps.billing.createRun(runId, cutOff, now.toISOString());
-  return { runId, cutOff, reviewSeconds: Math.round(deps.config.reviewWindowHours * 3600) };
+  return {
+    runId,
+    cutOff,
+    reviewSeconds: reviewSeconds(now, cutOff, deps.config.reviewWindowHours, deps.timeZone),
+  };
 }
 
-/** ListDue: one page of accounts whose oldest open period ends on or before the cut-off. */
+/** ListDue: one page of accounts whose oldest open period's last day is on or before the cut-off. */
 export async function listDue(deps: BillingDeps, input: ListDueInput): Promise<DuePage> {
   return deps.billing.accountsDue(input.cutOff, { limit: DUE_PAGE_SIZE, cursor: input.cursor });
 }
 
+/** Throws before a write the step has no time left for: better stopped than finishing in the background. */
+function checkDeadline(budget: StepBudget, accountId: string, next: string): void {
+  if (budget.deadline !== undefined && Date.now() >= budget.deadline) {
+    throw new WorkflowError(
+      'DeadlineExceeded',
+      `The build of account ${accountId} ran out of time before ${next}; the account stays due`,
+    );
+  }
+}
+
 /**
- * BuildAccount: for each of the account's periods that ended by the cut-off, oldest first: close it (late
- * orders now go to the next period), read its orders (streamed, strongly consistent), write one draft per
- * purchase-order group, then mark the period invoiced. Every write is conditional, so a retry or a rerun
- * after a crash at any point finishes the job without duplicating anything.
+ * BuildAccount: claims the account for this attempt, then for each of its periods whose last day is on or
+ * before the cut-off, oldest first: close it (later orders now go to the next period), read its orders
+ * (streamed, strongly consistent), write one draft per purchase-order group, then mark the period
+ * invoiced. Every write is conditional, so a retry or a rerun after a crash at any point finishes the job
+ * without duplicating anything; the drafts, the `billedThrough` move and the outcome are conditioned on the
+ * claim, so a build the run gave up cannot land them late, and each write is checked against the budget's
+ * deadline first. An account whose stored billing data cannot be built is parked and reported once
+ * (`BillingBlocked`), never failing every run.
  */
-export async function buildAccount(deps: BillingDeps, input: BuildAccountInput): Promise<{ drafts: number }> {
-  const account = await deps.accounts.get(input.accountId, { consistent: true });
-  if (!account) throw new WorkflowError('NotFound', `Account ${input.accountId} does not exist`);
-  let from = account.billedThrough ?? account.closedThrough;
-  if (!from) throw new WorkflowError('NotFound', `Account ${input.accountId} has no billing state`);
+export async function buildAccount(
+  deps: BillingDeps,
+  input: BuildAccountInput,
+  budget: StepBudget = {},
+): Promise<{ drafts: number }> {
+  const { accountId } = input;
+  checkDeadline(budget, accountId, 'claiming the account');
+  const attempt = `${input.runId}#${ulid()}`;
+  const account = await deps.billing.claimBuild(accountId, attempt);
+  if (!account) throw new WorkflowError('NotFound', `Account ${accountId} does not exist`);
+  if (account.billingBlocked) {
+    throw new WorkflowError(
+      'BillingBlocked',
+      `Account ${accountId} is parked: ${account.billingBlocked.reason}`,
+    );
+  }
+  const problem = billingStateProblem(account, deps.timeZone);
+  if (problem) {
+    checkDeadline(budget, accountId, 'parking the account');
+    await deps.billing.parkAccount(accountId, attempt, problem, deps.clock.now().toISOString());
+    throw new WorkflowError(
+      'BillingBlocked',
+      `Account ${accountId} cannot be billed from its stored data, and leaves billing until it is repaired: ${problem}`,
+    );
+  }
+  let from = billingStart(account) as string;
   let drafts = 0;
   for (let i = 0; i < MAX_PERIODS_PER_ACCOUNT; i++) {
     const period = billingPeriodContaining(from, account.billingCycle, deps.timeZone);
+    // Closed on its last day: the schedule runs at the cut-off time with that day as cut-off.
+    if (period.endDate > input.cutOff) break;
     const to = nextBillingPeriod(period).startDate;
-    if (to > input.cutOff) break;
-    await deps.billing.closePeriods(account.accountId, to);
+    checkDeadline(budget, accountId, `closing ${period.startDate}`);
+    await deps.billing.closePeriods(accountId, to);
     const groups = await draftsOf(deps, account, { from, to }, period.endDate, input.runId);
     for (const draft of groups) {
-      await deps.billing.createDraft(draft, { releaseForNumbering: true });
+      checkDeadline(budget, accountId, `writing the draft of ${period.startDate}`);
+      await deps.billing.createDraft(draft, { releaseForNumbering: true, attempt });
     }
     drafts += groups.length;
     const nextClose = nextBillingPeriod(
       billingPeriodContaining(to, account.billingCycle, deps.timeZone),
     ).startDate;
-    await deps.billing.advanceBilledThrough(account.accountId, from, to, nextClose);
+    checkDeadline(budget, accountId, `marking ${period.startDate} invoiced`);
+    await deps.billing.advanceBilledThrough(accountId, from, to, nextClose, attempt);
     from = to;
   }
-  await deps.billing.recordOutcome(input.runId, account.accountId, drafts > 0 ? 'invoiced' : 'skipped');
+  checkDeadline(budget, accountId, 'recording its outcome');
+  await deps.billing.recordOutcome(input.runId, accountId, drafts > 0 ? 'invoiced' : 'skipped', attempt);
   return { drafts };
 }
 
@@ -233,7 +291,7 @@ export async function* ordersOfInvoice(
   }
 }
 
-/** RecordFailure: what a Catch hands over, kept on the run with a readable reason. */
+/** RecordFailure: what a Catch hands over, kept on the run with a readable reason (once per subject). */
 export async function recordFailure(deps: BillingDeps, input: RecordFailureInput): Promise<void> {
   let reason = input.error.Error;
   try {
@@ -245,6 +303,11 @@ export async function recordFailure(deps: BillingDeps, input: RecordFailureInput
   if (input.stage === 'run') {
     await deps.billing.failRun(input.runId, reason.slice(0, 1000), deps.clock.now().toISOString());
     return;
+  }
+  // The run gives this build up: revoke its claim first, so a build still running (a Task timed out,
+  // its invocation not stopped yet) cannot land a draft or move `billedThrough` after the run moved on.
+  if (input.stage === 'build' && input.accountId) {
+    await deps.billing.revokeBuildClaim(input.accountId, input.runId);
   }
   await deps.billing.recordFailure(input.runId, {
     stage: input.stage,

@@ -228,13 +228,15 @@ describe('account terms the law does not allow are refused, naming the field', (
       'account_terms_invalid',
       ['billingCycle'],
     );
-    // And a quarterly services account cannot switch to goods.
-    expectProblem(
-      await operator.patch(`/v1/accounts/${services.accountId}`, { supplyCategory: 'goods' }),
-      422,
-      'account_terms_invalid',
-      ['billingCycle'],
-    );
+    // And a quarterly services account cannot switch to goods, nor to mixed.
+    for (const supplyCategory of ['goods', 'mixed'] as const) {
+      expectProblem(
+        await operator.patch(`/v1/accounts/${services.accountId}`, { supplyCategory }),
+        422,
+        'account_terms_invalid',
+        ['billingCycle'],
+      );
+    }
   });
 
   it('refuses a storefront id that does not exist, naming its position', async () => {

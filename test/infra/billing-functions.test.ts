@@ -71,7 +71,7 @@ describe('the billing functions', () => {
     expect(authorizer.Metadata[FUNCTION_NAME_METADATA]).toBe('authorizer');
   });
 
-  it('receive the table, bucket, time zone, issuer, sender and review window', () => {
+  it('receive the table, bucket, time zone, issuer, sender, review window and cut-off time', () => {
     for (const name of BILLING_FUNCTIONS) {
       const variables = variablesOf(fnOf(name));
       expect(variables).toMatchObject({
@@ -80,6 +80,7 @@ describe('the billing functions', () => {
         MARKETPLACE_TIME_ZONE: 'Europe/Paris',
         INVOICE_SENDER: DEFAULT_INVOICE_SENDER,
         REVIEW_WINDOW_HOURS: '0',
+        CUT_OFF_TIME: '22:00',
       });
       expect(JSON.parse(variables.ISSUER as string)).toEqual(parseIssuer(DEMO_ISSUER));
     }
@@ -93,12 +94,13 @@ describe('the billing functions', () => {
     }
   });
 
-  it('take the issuer, sender and review window from configuration', () => {
+  it('take the issuer, sender, review window and cut-off time from configuration', () => {
     const issuer = parseIssuer({ ...DEMO_ISSUER, legalName: 'Autre Place SA', entityId: 'AP' });
     const custom = new DeferredBillingStack(newTestApp(), 'Custom', {
       issuer,
       invoiceSender: 'billing@autre.example',
-      reviewWindowHours: 48,
+      cutOffTime: '18:30',
+      reviewWindowHours: 4.5,
     });
     const resources = Template.fromStack(custom).toJSON().Resources;
     const variables =
@@ -106,7 +108,19 @@ describe('the billing functions', () => {
         .Variables;
     expect(JSON.parse(variables.ISSUER)).toEqual(issuer);
     expect(variables.INVOICE_SENDER).toBe('billing@autre.example');
-    expect(variables.REVIEW_WINDOW_HOURS).toBe('48');
+    expect(variables.REVIEW_WINDOW_HOURS).toBe('4.5');
+    expect(variables.CUT_OFF_TIME).toBe('18:30');
+  });
+
+  it('refuse a review window that would end after 23:00 on the cut-off day', () => {
+    // 22:00 + 2 h: the invoices would be numbered, so dated, after their period's last day.
+    expect(() => new DeferredBillingStack(newTestApp(), 'Late', { reviewWindowHours: 2 })).toThrow(
+      /reviewWindowHours.*23:00/,
+    );
+    expect(
+      () =>
+        new DeferredBillingStack(newTestApp(), 'LateToo', { cutOffTime: '21:00', reviewWindowHours: 2.5 }),
+    ).toThrow(/23:00/);
   });
 
   it('ship the DejaVu fonts and the PDF/A colour profile with the two functions that render or attach PDFs', () => {
@@ -284,6 +298,7 @@ describe('configuration through CDK context', () => {
     const stack = configureBillingApp(
       contextApp({
         issuer: JSON.stringify(issuer),
+        cutOffTime: '20:00',
         reviewWindowHours: '2',
         vatRates: '20,10,5.5,2.1,0',
         vatRatesOverseas: 'true',
@@ -301,6 +316,7 @@ describe('configuration through CDK context', () => {
         .VAT_RATES,
     ).toBe('20,10,8.5,5.5,2.1,1.75,1.05,0');
     expect(() => configureBillingApp(contextApp({ vatRates: '7.7%' }))).toThrow(/VAT_RATES/);
+    expect(variables.CUT_OFF_TIME).toBe('20:00');
     expect(() => configureBillingApp(contextApp({ issuer: { ...DEMO_ISSUER, siren: '12' } }))).toThrow(
       /issuer/,
     );
@@ -309,6 +325,9 @@ describe('configuration through CDK context', () => {
       /issuer is invalid: siren: SIREN key does not match \(Luhn\)/,
     );
     expect(() => configureBillingApp(contextApp({ reviewWindowHours: '-1' }))).toThrow(/reviewWindowHours/);
+    expect(() => configureBillingApp(contextApp({ reviewWindowHours: '2' }))).toThrow(/23:00/);
+    expect(() => configureBillingApp(contextApp({ cutOffTime: '24:00' }))).toThrow(/cutOffTime/);
+    expect(() => configureBillingApp(contextApp({ cutOffTime: '9:00' }))).toThrow(/cutOffTime/);
     expect(() => configureBillingApp(contextApp({ invoiceSender: 'not an address' }))).toThrow(
       /invoiceSender/,
     );

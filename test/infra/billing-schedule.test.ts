@@ -15,17 +15,27 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT_MS);
 
 describe('the billing schedule', () => {
-  it('starts the billing run every day at 00:15, Paris time, exactly then', () => {
+  it('starts the billing run every day at the 22:00 cut-off, Paris time, exactly then, with its scheduled time', () => {
     const { properties } = onlyResource(template, 'AWS::Scheduler::Schedule', BILLING);
     expect(properties).toMatchObject({
-      ScheduleExpression: 'cron(15 0 * * ? *)',
+      ScheduleExpression: 'cron(0 22 * * ? *)',
       ScheduleExpressionTimezone: 'Europe/Paris',
       FlexibleTimeWindow: { Mode: 'OFF' },
       State: 'ENABLED',
     });
     const target = properties.Target as Record<string, unknown>;
     expect(target.Arn).toEqual({ Ref: logicalIdOf(stack.billingWorkflow.stateMachine) });
-    expect(JSON.parse(target.Input as string)).toEqual({ trigger: 'schedule' });
+    // The cut-off is the local date of the time it was meant to start, even for a start retried late.
+    expect(JSON.parse(target.Input as string)).toEqual({
+      trigger: 'schedule',
+      scheduledAt: '<aws.scheduler.scheduled-time>',
+    });
+  });
+
+  it('runs at the configured cut-off time', () => {
+    const early = new DeferredBillingStack(newTestApp(), 'Early', { cutOffTime: '18:45' });
+    const { properties } = onlyResource(Template.fromStack(early), 'AWS::Scheduler::Schedule', BILLING);
+    expect(properties.ScheduleExpression).toBe('cron(45 18 * * ? *)');
   });
 
   it('follows the marketplace time zone', () => {
@@ -36,10 +46,11 @@ describe('the billing schedule', () => {
     expect(properties.ScheduleExpressionTimezone).toBe('America/New_York');
   });
 
-  it('retries a failed start, then parks it in its dead-letter queue', () => {
+  it('retries a failed start until midnight at most, then parks it in its dead-letter queue', () => {
     const { properties } = onlyResource(template, 'AWS::Scheduler::Schedule', BILLING);
     expect(properties.Target).toMatchObject({
-      RetryPolicy: { MaximumRetryAttempts: expect.any(Number), MaximumEventAgeInSeconds: expect.any(Number) },
+      // From 22:00: a start retried the next day would issue November's invoices in December.
+      RetryPolicy: { MaximumRetryAttempts: expect.any(Number), MaximumEventAgeInSeconds: 119 * 60 },
       DeadLetterConfig: {
         Arn: { 'Fn::GetAtt': [logicalIdOf(stack.billingSchedule.deadLetterQueue), 'Arn'] },
       },

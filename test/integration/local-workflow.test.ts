@@ -25,6 +25,7 @@ import {
   type TaskHandler,
 } from '../../infra/local/state-machine.js';
 import { BILLING_FUNCTIONS, type BillingFunctionName } from '../../shared/billing/workflow.js';
+import { addLocalDays, localDate } from '../../shared/domain/periods.js';
 import type { BillingRun, Invoice } from '../../shared/schemas/invoice.js';
 import { placeOrder } from '../../shared/usecases/orders.js';
 import { startTestApi, type TestApi } from '../support/api.js';
@@ -433,6 +434,16 @@ describe('a billing run started through the API, on the local stack', () => {
   });
   afterAll(() => api.close());
 
+  it('refuses a cut-off after today, naming it: the periods it would close have not ended', async () => {
+    const tomorrow = addLocalDays(localDate(new Date(), 'Europe/Paris'), 1);
+    const refused = await operator.post('/v1/billing-runs', { cutOff: tomorrow });
+    expect(refused.status, refused.text).toBe(422);
+    expect(refused.body).toMatchObject({
+      code: 'cut_off_in_future',
+      errors: [{ field: 'cutOff', reason: expect.stringContaining('or earlier') }],
+    });
+  });
+
   it('goes API → SFNClient → local endpoint → workflow → handlers: one invoice, stored and emailed', async () => {
     // Orders in October (one at 23:30 Paris on the 31st), placed with a clock set then.
     const clock = new TestClock(new Date('2026-10-10T08:00:00Z'));
@@ -454,7 +465,7 @@ describe('a billing run started through the API, on the local stack', () => {
       grossOf.push(order.totals.grossMinor);
     }
 
-    const started = await operator.post('/v1/billing-runs', { cutOff: '2026-11-01' });
+    const started = await operator.post('/v1/billing-runs', { cutOff: '2026-10-31' });
     expect(started.status, started.text).toBe(202);
     let run = started.body as BillingRun;
     const deadline = Date.now() + 45_000;

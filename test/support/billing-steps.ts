@@ -3,6 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_INVOICE_SENDER, LOCAL_ISSUER } from '../../infra/local/environment.js';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
 import type { BillingConfig } from '../../shared/billing/config.js';
+import { DEFAULT_CUT_OFF_TIME } from '../../shared/billing/cut-off.js';
 import { createBillingServices } from '../../shared/billing-services.js';
 import { keys } from '../../shared/data/table.js';
 import type { Invoice } from '../../shared/schemas/invoice.js';
@@ -27,6 +28,7 @@ export function givenBillingDeps(services: Services, overrides: Partial<BillingC
     invoiceSender: LOCAL_INVOICE_SENDER,
     invoiceBucketName: services.config.invoiceBucketName ?? 'invoices-test',
     reviewWindowHours: 0,
+    cutOffTime: DEFAULT_CUT_OFF_TIME,
     ...overrides,
   });
 }
@@ -38,37 +40,42 @@ export function givenBillingDeps(services: Services, overrides: Partial<BillingC
 export async function runBillingSteps(
   deps: BillingDeps,
   request: {
-    cutOff: string;
+    /** Absent: as the schedule starts it, the cut-off is the local date of the clock's now. */
+    cutOff?: string;
     accountIds: readonly string[];
     runId?: string;
     stopAfter?: 'build' | 'number' | 'store';
   },
-): Promise<{ runId: string; invoices: Invoice[] }> {
-  const run = await startRun(deps, {
-    trigger: 'api',
-    cutOff: request.cutOff,
-    runId: request.runId ?? `run_${request.cutOff}_${randomUUID().slice(0, 8)}`,
+): Promise<{ runId: string; cutOff: string; invoices: Invoice[] }> {
+  const runId = request.runId ?? `run_${request.cutOff ?? 'scheduled'}_${randomUUID().slice(0, 8)}`;
+  const run = await startRun(
+    deps,
+    request.cutOff
+      ? { trigger: 'api', cutOff: request.cutOff, runId }
+      : { trigger: 'schedule', scheduledAt: deps.clock.now().toISOString(), runId },
+  );
+  const done = async () => ({
+    runId: run.runId,
+    cutOff: run.cutOff,
+    invoices: await invoicesOf(deps, request.accountIds),
   });
   for (const accountId of request.accountIds) {
     await buildAccount(deps, { runId: run.runId, cutOff: run.cutOff, accountId });
   }
-  if (request.stopAfter === 'build')
-    return { runId: run.runId, invoices: await invoicesOf(deps, request.accountIds) };
+  if (request.stopAfter === 'build') return done();
   while ((await numberInvoices(deps, { runId: run.runId })).more) {
     // next batch
   }
-  if (request.stopAfter === 'number')
-    return { runId: run.runId, invoices: await invoicesOf(deps, request.accountIds) };
+  if (request.stopAfter === 'number') return done();
   const issued = (await invoicesOf(deps, request.accountIds)).filter(
     (invoice) => invoice.status === 'issued',
   );
   for (const invoice of issued) await storePdf(deps, { invoiceId: invoice.invoiceId });
-  if (request.stopAfter === 'store')
-    return { runId: run.runId, invoices: await invoicesOf(deps, request.accountIds) };
+  if (request.stopAfter === 'store') return done();
   for (const invoice of issued)
     await sendInvoiceEmail(deps, { runId: run.runId, invoiceId: invoice.invoiceId });
   await finishRun(deps, { runId: run.runId });
-  return { runId: run.runId, invoices: await invoicesOf(deps, request.accountIds) };
+  return done();
 }
 
 export async function invoicesOf(deps: BillingDeps, accountIds: readonly string[]): Promise<Invoice[]> {

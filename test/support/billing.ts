@@ -10,7 +10,7 @@ import {
   loadBillingDefinition,
   newExecutionIdentity,
 } from '../../infra/local/state-machine.js';
-import type { RunInput } from '../../shared/billing/workflow.js';
+import type { BillingFunctionName, RunInput } from '../../shared/billing/workflow.js';
 
 /**
  * The billing workflow in tests: the definition the global setup synthesized from the CDK stack, run
@@ -27,15 +27,33 @@ export function billingDefinition(): Promise<BillingDefinition> {
   return loadBillingDefinition();
 }
 
-export type TestRunnerOptions = Omit<BillingStateMachineOptions, 'definition' | 'load'>;
+export interface TestRunnerOptions extends Omit<BillingStateMachineOptions, 'definition' | 'load'> {
+  /**
+   * Lambda timeouts in seconds to run some functions with instead of the stack's: the local runner gives
+   * their Task states these timeouts, and their handlers a context counting down to them.
+   */
+  functionTimeouts?: Partial<Record<BillingFunctionName, number>>;
+}
 
 /** A runner of the synthesized workflow for tests: no wait between retries, no review window wait. */
 export function testBillingStateMachine(options: TestRunnerOptions = {}): BillingStateMachine {
+  const { functionTimeouts, ...runner } = options;
   return new BillingStateMachine({
     retryIntervalOverrides: 0,
     waitTimeOverrides: 0,
-    ...options,
-    definition: billingDefinition,
+    ...runner,
+    definition: functionTimeouts
+      ? async () => {
+          const definition = await billingDefinition();
+          return {
+            ...definition,
+            functionTimeouts: { ...definition.functionTimeouts, ...functionTimeouts } as Record<
+              string,
+              number
+            >,
+          };
+        }
+      : billingDefinition,
   });
 }
 

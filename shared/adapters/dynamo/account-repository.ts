@@ -1,19 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../data/table.js';
+import type { BillingDates } from '../../domain/billing-state.js';
 import type { Account, CreateAccountInput } from '../../schemas/account.js';
 import { listByType } from './cursor.js';
 
-/**
- * Where an account stands in billing, as local dates: periods before `closedThrough` take no more orders;
- * periods before `billedThrough` have their invoices built; `nextCloseDate` (the end of the oldest open
- * period) places the account in the billing-due index.
- */
-export interface BillingState {
-  closedThrough: string;
-  billedThrough: string;
-  nextCloseDate: string;
-}
+/** Where an account stands in billing (see BillingDates). */
+export type BillingState = BillingDates;
 
 /** Stored account: the API shape, exposure counters, and the billing state. */
 export interface AccountRecord extends Account {
@@ -105,17 +98,20 @@ export class AccountRepository {
    * Applies a profile change with optimistic locking on `version`. A new credit limit moves
    * `availableCreditMinor` by the difference in the same write, so concurrent orders stay exact.
    * Returns undefined when the version no longer matches (the caller re-reads and retries).
+   * `repairedBilling` puts an account whose stored billing state could not be built back into billing.
    */
   async update(
     current: AccountRecord,
     patch: Partial<Pick<Account, (typeof PROFILE_ATTRIBUTES)[number] | 'creditLimitMinor'>>,
     now: string,
     nextCloseDate?: string,
+    repairedBilling?: BillingState,
   ): Promise<AccountRecord | undefined> {
     const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
     const values: Record<string, unknown> = { ':expected': current.version, ':one': 1, ':now': now };
     const sets = ['#version = #version + :one', '#updatedAt = :now'];
     const removes: string[] = [];
+    let condition = '#version = :expected';
     for (const attribute of PROFILE_ATTRIBUTES) {
       if (!(attribute in patch)) continue;
       const value = patch[attribute];
@@ -127,7 +123,40 @@ export class AccountRepository {
         sets.push(`#${attribute} = :${attribute}`);
       }
     }
-    if (nextCloseDate) {
+    if (repairedBilling) {
+      // Back into billing: a new billing state, the account's place in the due index, the block lifted.
+      // Conditioned on the dates as read, which billing runs move without changing `version`.
+      const due = keys.billingDue(repairedBilling.nextCloseDate, current.accountId);
+      Object.assign(names, {
+        '#closedThrough': 'closedThrough',
+        '#billedThrough': 'billedThrough',
+        '#duePk': 'duePk',
+        '#dueSk': 'dueSk',
+        '#billingBlocked': 'billingBlocked',
+      });
+      Object.assign(values, {
+        ':closedThrough': repairedBilling.closedThrough,
+        ':billedThrough': repairedBilling.billedThrough,
+        ':duePk': due.duePk,
+        ':dueSk': due.dueSk,
+      });
+      sets.push(
+        '#closedThrough = :closedThrough',
+        '#billedThrough = :billedThrough',
+        '#duePk = :duePk',
+        '#dueSk = :dueSk',
+      );
+      removes.push('#billingBlocked');
+      for (const attribute of ['closedThrough', 'billedThrough'] as const) {
+        const stored = current[attribute];
+        if (stored === undefined) {
+          condition += ` AND attribute_not_exists(#${attribute})`;
+        } else {
+          values[`:stored_${attribute}`] = stored;
+          condition += ` AND #${attribute} = :stored_${attribute}`;
+        }
+      }
+    } else if (nextCloseDate) {
       names['#dueSk'] = 'dueSk';
       values[':dueSk'] = keys.billingDue(nextCloseDate, current.accountId).dueSk;
       sets.push('#dueSk = :dueSk');
@@ -145,7 +174,7 @@ export class AccountRepository {
           TableName: this.tableName,
           Key: keys.account(current.accountId),
           UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: '#version = :expected',
+          ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
@@ -206,6 +235,7 @@ export function toAccount(item: Record<string, unknown>): AccountRecord {
     'billedThrough',
     'overdueSince',
     'overdueInvoiceCount',
+    'billingBlocked',
   ] as const) {
     if (item[optional] !== undefined)
       (account as unknown as Record<string, unknown>)[optional] = item[optional];

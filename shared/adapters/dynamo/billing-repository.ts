@@ -10,7 +10,9 @@ import {
 import type { InvoiceRef } from '../../billing/workflow.js';
 import { INDEXES, keys } from '../../data/table.js';
 import { paymentStatusOf } from '../../domain/payment-status.js';
+import { addLocalDays, BILLING_DATE_RANGE } from '../../domain/periods.js';
 import type { BillingRun, Invoice } from '../../schemas/invoice.js';
+import { type AccountRecord, toAccount } from './account-repository.js';
 import { readCounter } from './counter.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { moveEmailState } from './email-state.js';
@@ -56,6 +58,22 @@ export interface NumberingEntry {
 }
 
 /**
+ * A build's write refused because its claim on the account is gone: the run gave the build up (it timed out
+ * and was recorded failed) or a newer build of the account took over. Its writes must not land late.
+ */
+export class BuildSuperseded extends Error {
+  constructor(accountId: string) {
+    super(
+      `The build of account ${accountId} was given up or taken over by another build: it stopped writing`,
+    );
+    this.name = 'BuildSuperseded';
+  }
+}
+
+/** The attribute of the account item naming the build allowed to write (`<runId>#<ulid>`). */
+const BUILD_ATTEMPT = 'buildAttempt';
+
+/**
  * The billing run's storage: accounts' billing state, invoices, the invoice number sequence, and runs.
  * Every step is a conditional write, so a retried or rerun step finds its work done and moves on.
  */
@@ -67,7 +85,13 @@ export class BillingRepository {
 
   // ── accounts ────────────────────────────────────────────────────────────────────────────────
 
-  /** Accounts whose oldest open period ends on or before the cut-off (a Query on the due index). */
+  /**
+   * Accounts whose oldest open period's last day is on or before the cut-off (a Query on the due index).
+   * The index holds the next period's start (`dueSk = <next period start>#<accountId>`), so the bound is the
+   * day after the cut-off: `<cutOff + 1 day>#~` is after every `<cutOff + 1 day>#acc_…`. The lower bound
+   * keeps malformed keys of old data out (`10000-01-01#…` sorts before `2020-…`): every date stored since
+   * is in BILLING_DATE_RANGE.
+   */
   async accountsDue(
     cutOff: string,
     page: { limit: number; cursor: string | null },
@@ -77,10 +101,13 @@ export class BillingRepository {
       new QueryCommand({
         TableName: this.tableName,
         IndexName: index.name,
-        KeyConditionExpression: '#pk = :due AND #sk < :bound',
+        KeyConditionExpression: '#pk = :due AND #sk BETWEEN :first AND :bound',
         ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
-        // `<cutOff>#~` is after every `<cutOff>#acc_…`: periods ending on the cut-off are due.
-        ExpressionAttributeValues: { ':due': 'DUE', ':bound': `${cutOff}#~` },
+        ExpressionAttributeValues: {
+          ':due': 'DUE',
+          ':first': BILLING_DATE_RANGE.first,
+          ':bound': `${addLocalDays(cutOff, 1)}#~`,
+        },
         ProjectionExpression: 'accountId',
         Limit: page.limit,
         ExclusiveStartKey: decodeCursor(page.cursor ?? undefined, {
@@ -95,6 +122,76 @@ export class BillingRepository {
       accountIds: (result.Items ?? []).map((item) => item.accountId as string),
       cursor: encodeCursor(result.LastEvaluatedKey) ?? null,
     };
+  }
+
+  /**
+   * Claims the account for one build attempt and reads it, in one strongly consistent write: from then on
+   * the build's drafts, its `billedThrough` move and its outcome are each conditioned on the claim, so a
+   * build the run gave up (timed out, then recorded failed, which revokes the claim) or one a newer attempt
+   * took over cannot land its writes late. Undefined when the account does not exist.
+   */
+  async claimBuild(accountId: string, attempt: string): Promise<AccountRecord | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.account(accountId),
+          UpdateExpression: 'SET #attempt = :attempt',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: { '#attempt': BUILD_ATTEMPT },
+          ExpressionAttributeValues: { ':attempt': attempt },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? toAccount(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The run gave up a build of the account (it failed or timed out): its claim goes, so any write it still
+   * has in flight is refused. Only a claim of this run is revoked; a newer run's build keeps its own.
+   */
+  async revokeBuildClaim(accountId: string, runId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.account(accountId),
+          UpdateExpression: 'REMOVE #attempt',
+          ConditionExpression: 'begins_with(#attempt, :run)',
+          ExpressionAttributeNames: { '#attempt': BUILD_ATTEMPT },
+          ExpressionAttributeValues: { ':run': `${runId}#` },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /**
+   * Parks an account whose stored billing data cannot be built: it leaves the due index (so no later run
+   * lists it again) and says why on the account (`billingBlocked`). A PATCH that repairs the data puts it
+   * back (`AccountRepository.update`).
+   */
+  async parkAccount(accountId: string, attempt: string, reason: string, at: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.account(accountId),
+          UpdateExpression: 'SET billingBlocked = :blocked REMOVE duePk, dueSk',
+          ConditionExpression: '#attempt = :attempt',
+          ExpressionAttributeNames: { '#attempt': BUILD_ATTEMPT },
+          ExpressionAttributeValues: { ':attempt': attempt, ':blocked': { reason, at } },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new BuildSuperseded(accountId);
+      throw error;
+    }
   }
 
   /**
@@ -119,12 +216,16 @@ export class BillingRepository {
     }
   }
 
-  /** Records that the periods before `to` are invoiced and moves the account in the due index. */
+  /**
+   * Records that the periods before `to` are invoiced and moves the account in the due index, only for the
+   * build holding the claim (`attempt`): a build given up never moves it, so its account stays due.
+   */
   async advanceBilledThrough(
     accountId: string,
     from: string,
     to: string,
     nextCloseDate: string,
+    attempt: string,
   ): Promise<void> {
     try {
       await this.client.send(
@@ -132,17 +233,49 @@ export class BillingRepository {
           TableName: this.tableName,
           Key: keys.account(accountId),
           UpdateExpression: 'SET billedThrough = :to, dueSk = :dueSk',
-          ConditionExpression: 'billedThrough = :from',
+          ConditionExpression: 'billedThrough = :from AND #attempt = :attempt',
+          ExpressionAttributeNames: { '#attempt': BUILD_ATTEMPT },
           ExpressionAttributeValues: {
             ':from': from,
             ':to': to,
             ':dueSk': keys.billingDue(nextCloseDate, accountId).dueSk,
+            ':attempt': attempt,
           },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Moved already (a retried call) is fine; a lost claim is not.
+      const holder = error.Item ? error.Item[BUILD_ATTEMPT]?.S : await this.buildClaimOf(accountId);
+      if (holder !== attempt) throw new BuildSuperseded(accountId);
     }
+  }
+
+  private async buildClaimOf(accountId: string): Promise<string | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.account(accountId),
+        ProjectionExpression: '#attempt',
+        ExpressionAttributeNames: { '#attempt': BUILD_ATTEMPT },
+        ConsistentRead: true,
+      }),
+    );
+    return Item?.[BUILD_ATTEMPT] as string | undefined;
+  }
+
+  /** A condition check that the build `attempt` still holds its claim on the account. */
+  private claimCheck(accountId: string, attempt: string): TransactItems[number] {
+    return {
+      ConditionCheck: {
+        TableName: this.tableName,
+        Key: keys.account(accountId),
+        ConditionExpression: '#attempt = :attempt',
+        ExpressionAttributeNames: { '#attempt': BUILD_ATTEMPT },
+        ExpressionAttributeValues: { ':attempt': attempt },
+      },
+    };
   }
 
   // ── invoices ────────────────────────────────────────────────────────────────────────────────
@@ -153,7 +286,7 @@ export class BillingRepository {
    */
   async createDraft(
     record: InvoiceRecord,
-    options: { releaseForNumbering: boolean },
+    options: { releaseForNumbering: boolean; attempt: string },
   ): Promise<'created' | 'exists'> {
     const item = {
       ...keys.invoice(record.accountId, record.orderRange.from, record.currency, record.purchaseOrderKey),
@@ -182,13 +315,17 @@ export class BillingRepository {
                 ConditionExpression: 'attribute_not_exists(PK)',
               },
             },
+            // Only the build holding the claim writes drafts: one given up would leave a draft behind the
+            // run's numbering, for another run to issue on another day.
+            this.claimCheck(record.accountId, options.attempt),
           ],
         }),
       );
       return 'created';
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
-        const [invoiceReason] = error.CancellationReasons ?? [];
+        const [invoiceReason, , claimReason] = error.CancellationReasons ?? [];
+        if (claimReason?.Code === 'ConditionalCheckFailed') throw new BuildSuperseded(record.accountId);
         if (invoiceReason?.Code === 'ConditionalCheckFailed') return 'exists';
       }
       throw error;
@@ -662,12 +799,21 @@ export class BillingRepository {
     };
   }
 
-  /** Counts one account's outcome in the run, once (a retried build does not count twice). */
-  async recordOutcome(runId: string, accountId: string, outcome: 'invoiced' | 'skipped'): Promise<void> {
+  /**
+   * Counts one account's outcome in the run, once (a retried build does not count twice), and only for the
+   * build holding the claim: an account the run already counted failed is not counted again.
+   */
+  async recordOutcome(
+    runId: string,
+    accountId: string,
+    outcome: 'invoiced' | 'skipped',
+    attempt: string,
+  ): Promise<void> {
     await this.recordOnce(
       { ...keys.runOutcome(runId, accountId), entity: 'RunOutcome', accountId, outcome },
       runId,
       outcome,
+      { item: this.claimCheck(accountId, attempt), failed: () => new BuildSuperseded(accountId) },
     );
   }
 
@@ -721,9 +867,15 @@ export class BillingRepository {
     );
   }
 
-  private async recordOnce(item: Record<string, unknown>, runId: string, counter?: string): Promise<void> {
+  private async recordOnce(
+    item: Record<string, unknown>,
+    runId: string,
+    counter?: string,
+    check?: { item: TransactItems[number]; failed: () => Error },
+  ): Promise<void> {
     const items: TransactItems = [
       { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' } },
+      ...(check ? [check.item] : []),
     ];
     if (counter) {
       items.push({
@@ -741,6 +893,7 @@ export class BillingRepository {
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
         if (error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return;
+        if (check && error.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed') throw check.failed();
       }
       throw error;
     }
