@@ -134,9 +134,17 @@ export function formatIban(iban: string): string {
     .replace(/(.{4})(?=.)/g, '$1 ');
 }
 
-/** A SIREN as usually printed ("732 829 320"). */
+/**
+ * A SIREN as usually printed ("732 829 320"), its groups joined by no-break spaces (U+00A0): a document's
+ * line breaking never splits it.
+ */
 export function formatSiren(siren: string): string {
-  return /^\d{9}$/.test(siren) ? siren.replace(/^(\d{3})(\d{3})(\d{3})$/, '$1 $2 $3') : siren;
+  return /^\d{9}$/.test(siren) ? siren.replace(/^(\d{3})(\d{3})(\d{3})$/, '$1\u00a0$2\u00a0$3') : siren;
+}
+
+/** A text printed as one unbreakable run (an identifier such as "RCS Paris 912 345 678"): spaces become no-break spaces. */
+export function unbreakable(text: string): string {
+  return text.replace(/ /g, '\u00a0');
 }
 
 export interface PaymentTermsInput {
@@ -415,4 +423,12 @@ export function legalMentions(invoice: LegalMentionsInput): string[] {
 /** "Label : value" in French typography (no-break space before the colon), "Label: value" in English. */
 export function labelled(label: string, value: string, language: InvoiceLanguage): string {
   return language === 'fr' ? `${label}\u00a0: ${value}` : `${label}: ${value}`;
+}
+
+/**
+ * "Label : FR32912345678": an identifier after its label, never broken away from it nor inside it (no-break
+ * spaces after the colon and within the value).
+ */
+export function labelledIdentifier(label: string, value: string, language: InvoiceLanguage): string {
+  return `${label}${language === 'fr' ? '\u00a0:' : ':'}\u00a0${unbreakable(value)}`;
 }

@@ -349,3 +349,66 @@ describe('renderInvoicePdf', () => {
     expect(pdf.subarray(-6).toString('latin1')).toContain('%%EOF');
   });
 });
+
+describe('identifiers on the invoice', () => {
+  /** The printed rows of a PDF, every page. */
+  const rowsOf = async (invoice: ReturnType<typeof anInvoice>, printed: Order[]) =>
+    (await readPdf(await bytesOf(renderInvoicePdf(invoice, streamOf(printed))))).pages.flat();
+  const line = (sku: string, sellerId = 'seller-a') => ({
+    sku,
+    description: 'Café en grains, 1 kg',
+    quantity: 6,
+    unitPriceMinor: 1840,
+    vatRate: 5.5,
+    sellerId,
+  });
+
+  it('prints a SKU a little wider than its column whole, on one line', async () => {
+    const order = anOrder(1, [line('COFFEE-BEANS-1KG')]);
+    const rows = await rowsOf(anInvoice(invoiceFigures([order])), [order]);
+    expect(rows.find((row) => row.includes('COFFEE-BEANS-1KG'))).toContain('| Café en grains, 1 kg |');
+    expect(rows.some((row) => /COFFEE-BEANS-?$/.test(row.split(' | ')[1] ?? ''))).toBe(false);
+  });
+
+  it('prints a 40-character SKU whole on one line, its description below', async () => {
+    const sku = 'PALLET-EURO-1200X800-HEATTREATED-EPAL-01';
+    expect(sku).toHaveLength(40);
+    const order = anOrder(1, [line(sku)]);
+    const rows = await rowsOf(anInvoice(invoiceFigures([order])), [order]);
+    const at = rows.findIndex((row) => row.includes(sku));
+    expect(at, rows.join('\n')).toBeGreaterThan(0);
+    expect(rows[at]).toContain('| 6 | 18,40 € | 5,5 % | 110,40 €');
+    expect(rows[at + 1]).toBe('Café en grains, 1 kg');
+  });
+
+  it('prints a stored seller id whole rather than cut after a hyphen', async () => {
+    const order = anOrder(1, [line('COFFEE-1KG', 'seller-torrefaction-alsace')]);
+    const rows = await rowsOf(anInvoice(invoiceFigures([order])), [order]);
+    expect(rows.some((row) => row.startsWith('seller-torrefaction-alsace | COFFEE-1KG'))).toBe(true);
+  });
+
+  it('keeps SIREN, RCS and VAT id whole in the English footer and header', async () => {
+    const orders3 = threeOrders();
+    const base = anInvoice(invoiceFigures(orders3));
+    const invoice = anInvoice(invoiceFigures(orders3), {
+      language: 'en',
+      issuer: {
+        ...base.issuer,
+        legalName: 'Marketplace Démo SAS',
+        address: { line1: '10 rue de Rivoli', postalCode: '75001', city: 'Paris', country: 'FR' },
+        siren: '123456782',
+        rcs: 'RCS Paris 123 456 782',
+        vatId: 'FR11123456782',
+      },
+    });
+    const rows = await rowsOf(invoice, orders3);
+    const footer = rows.filter((row) => row.includes('Marketplace Démo SAS ·') || row.includes('· VAT ID'));
+    expect(footer.length, rows.join('\n')).toBeGreaterThan(0);
+    for (const identifier of ['SIREN 123 456 782', 'RCS Paris 123 456 782', 'VAT ID: FR11123456782']) {
+      expect(
+        rows.filter((row) => row.includes(identifier)),
+        `${identifier} in\n${rows.join('\n')}`,
+      ).toHaveLength(2);
+    }
+  });
+});
