@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_ECB_MARGIN_POINTS, PUBLISHED_ECB_RATES } from '../../shared/domain/late-penalty.js';
 import { type Issuer, issuerSchema } from '../../shared/schemas/invoice.js';
 
 /**
@@ -20,7 +21,8 @@ export const DEMO_ISSUER: z.input<typeof issuerSchema> = {
   shareCapital: '100 000 EUR',
   rcs: 'RCS Paris 123 456 782',
   email: 'facturation@marketplace.example',
-  latePenaltyRatePercent: 12,
+  // ECB rate of the half-year + 10 points; add each half-year's ECB rate when it starts (README).
+  latePenalty: { ecbMarginPoints: DEFAULT_ECB_MARGIN_POINTS, ecbRates: { ...PUBLISHED_ECB_RATES } },
   iban: 'FR7630006000011234567890189',
   bic: 'DEMOFRPPXXX',
   vatOnDebits: false,

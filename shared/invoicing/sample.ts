@@ -215,11 +215,11 @@ export function sampleInvoice(options: SampleOptions = {}): Invoice {
       shareCapital: '150 000 EUR',
       rcs: 'RCS Paris 912 345 678',
       email: 'facturation@halles-connect.example',
-      latePenaltyRatePercent: 12.15,
       iban: 'FR7630006000011234567890189',
       bic: 'AGRIFRPPXXX',
       vatOnDebits: true,
     },
+    latePenalty: { halfYear: '2026-H2', marginPoints: 10, ecbRatePercent: 2.15, ratePercent: 12.15 },
     buyer: {
       legalName: 'Boulangeries Martin & Fils',
       legalForm: 'SARL',

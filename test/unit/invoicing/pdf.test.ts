@@ -60,7 +60,7 @@ describe('renderInvoicePdf', () => {
     // Payment and legal mentions.
     expect(text).toContain('IBAN : FR76 3000 6000 0112 3456 7890 189 · BIC : AGRIFRPPXXX');
     expect(text).toContain(
-      "Pénalités de retard : taux annuel de 12,15 % (au moins trois fois le taux d'intérêt légal)",
+      "Pénalités de retard : taux directeur de la BCE (2,15 %) majoré de 10 points, soit 12,15 % l'an, exigibles dès le lendemain de la date d'échéance.",
     );
     expect(text).toContain('Indemnité forfaitaire pour frais de recouvrement : 40,00 €');
     expect(text).toContain("Pas d'escompte pour paiement anticipé.");
@@ -99,7 +99,9 @@ describe('renderInvoicePdf', () => {
     expect(text).toContain('Total VAT | €2,485.19');
     expect(text).toContain('Total incl. VAT | €15,020.29');
     expect(text).toContain('Amount due | €15,020.29');
-    expect(text).toContain('Late-payment penalties: annual rate of 12.15% (at least three times');
+    expect(text).toContain(
+      'Late-payment penalties: ECB main refinancing rate (2.15%) plus 10 percentage points, i.e. 12.15% a year, due from the day after the due date.',
+    );
     expect(text).toContain('Fixed indemnity for recovery costs: €40.00');
     expect(text).toContain('No discount for early payment.');
     expect(text).toContain('Category of operation: Supply of services.');
@@ -120,6 +122,24 @@ describe('renderInvoicePdf', () => {
     const { text } = await readPdf(await bytesOf(renderInvoicePdf(invoice, streamOf(orders))));
     expect(text).not.toContain('débits');
     expect(text).toContain("Pas d'escompte pour paiement anticipé.");
+  });
+
+  it('states the penalty as a formula when the half-year had no ECB rate at numbering', async () => {
+    const invoice = anInvoice(figures, { latePenalty: { halfYear: '2026-H2', marginPoints: 10 } });
+    const { text } = await readPdf(await bytesOf(renderInvoicePdf(invoice, streamOf(orders))));
+    expect(text).toContain(
+      'Pénalités de retard : taux directeur de la BCE en vigueur au 1er juillet 2026 majoré de 10 points, exigibles',
+    );
+    expect(text).not.toMatch(/soit [\d,]+ % l'an/);
+  });
+
+  it('still renders an invoice stored before the penalty was resolved per half-year', async () => {
+    const { latePenalty: _resolved, ...stored } = anInvoice(figures);
+    const invoice = { ...stored, issuer: { ...stored.issuer, latePenaltyRatePercent: 12.15 } };
+    const { text } = await readPdf(await bytesOf(renderInvoicePdf(invoice, streamOf(orders))));
+    expect(text).toContain(
+      "Pénalités de retard : taux annuel de 12,15 % (au moins trois fois le taux d'intérêt légal)",
+    );
   });
 
   it('is a PDF/A-3b file, tagged, with DejaVu embedded and no standard font', async () => {
