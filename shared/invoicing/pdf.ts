@@ -846,11 +846,8 @@ class InvoiceLayout {
       skuInColumn ??
       this.fitWhole(skuText, acrossDescription, IDENTIFIER_MIN_SIZE) ??
       this.cutIdentifier(skuText, acrossDescription);
-    const sellerId = singleLine(line.sellerId);
     const cells: Record<ColumnKey, Cell> = {
-      seller:
-        this.fitWhole(sellerId, inner('seller'), IDENTIFIER_MIN_SIZE) ??
-        this.cutIdentifier(sellerId, inner('seller')),
+      seller: this.sellerCell(line, inner('seller')),
       sku,
       description: text(
         this.wrap(singleLine(line.description), inner('description')),
@@ -864,6 +861,18 @@ class InvoiceLayout {
     let lines = 1;
     for (const cell of Object.values(cells)) lines = Math.max(lines, cell.skip + cell.lines.length);
     return { cells, height: lines * this.lineHeight() + 2 * ROW_PAD };
+  }
+
+  /**
+   * The seller as documents name it: the legal name the order line was placed with, wrapped like prose;
+   * an order placed before sellers were registered has only the id, printed whole like any identifier.
+   */
+  private sellerCell(line: Order['lines'][number], width: number): Cell {
+    if (line.sellerName) {
+      return { lines: this.wrap(singleLine(line.sellerName), width), size: TABLE_SIZE, skip: 0 };
+    }
+    const sellerId = singleLine(line.sellerId);
+    return this.fitWhole(sellerId, width, IDENTIFIER_MIN_SIZE) ?? this.cutIdentifier(sellerId, width);
   }
 
   private row(row: PreparedRow): void {

@@ -103,6 +103,17 @@ const CATALOGUE = [
   },
 ] as const;
 
+/** The catalogue's sellers as registered (`POST /v1/sellers`): the legal names the invoice prints. */
+export const SAMPLE_SELLERS: Readonly<Record<string, string>> = {
+  'seller-moulins-de-brie': 'Les Moulins de Brie SARL',
+  'seller-laiterie-du-marais': 'Laiterie du Marais SCA',
+  'seller-textiles-pro': 'Textiles Pro SAS',
+  'seller-emballages-leroux': 'Emballages Leroux et Fils SARL',
+  'seller-kiosque-services': 'Kiosque Services SAS',
+  'seller-salines-atlantique': "Salines de l'Atlantique SA",
+  'seller-equip-fournil': 'Équipements du Fournil SARL',
+};
+
 const QUANTITIES = [1, 2, 4, 10, 2.5, 12, 0.75, 6, 3, 24];
 
 /** The id of the nth sample order: a valid ULID-shaped id derived from the index. */
@@ -124,6 +135,7 @@ export function sampleOrder(index: number): Order {
       unitPriceMinor: item.unit,
       vatRate: item.vat,
       sellerId: `seller-${item.seller}`,
+      sellerName: SAMPLE_SELLERS[`seller-${item.seller}`] as string,
       netMinor: 0,
     };
   });

@@ -100,6 +100,9 @@ describe('billing run, step by step, against the emulators', () => {
     expect(text).toContain(invoice.number);
     expect(text).toContain('69,08');
     expect(text).toContain('40,00');
+    // Lines name their seller by the legal name registered for it, not by the id the storefront sent.
+    expect(text).toContain('Vendeur Un SARL');
+    expect(text).not.toContain('seller-1');
 
     // Other test files number their own issuers' invoices 2026-000001 too: match the buyer's address as well.
     const emails = await mailboxOf(before, invoice as Invoice);

@@ -41,7 +41,7 @@ async function givenBilledOrder(orderCount = 1) {
             quantity: 3,
             unitPriceMinor: 1_000,
             vatRate: 20,
-            sellerId: 's-1',
+            sellerId: 'seller-1',
           },
           {
             sku: 'B',
@@ -49,7 +49,7 @@ async function givenBilledOrder(orderCount = 1) {
             quantity: 2,
             unitPriceMinor: 500,
             vatRate: 5.5,
-            sellerId: 's-1',
+            sellerId: 'seller-1',
           },
         ],
       }),

@@ -10,6 +10,8 @@ export interface LineInput {
   unitPriceMinor: number;
   vatRate: number;
   sellerId: string;
+  /** The seller's legal name, as intake snapshots it (absent on orders placed before sellers were registered). */
+  sellerName?: string;
 }
 
 const PERIOD = {

@@ -407,6 +407,25 @@ describe('identifiers on the invoice', () => {
     expect(rows.some((row) => row.startsWith('seller-torrefaction-alsace | COFFEE-1KG'))).toBe(true);
   });
 
+  it('names the seller by the legal name the line was placed with, wrapped between words', async () => {
+    const sellerName = 'Torréfaction d’Alsace et Cafés du Monde Réunis SARL';
+    const order = anOrder(1, [{ ...line('COFFEE-BEANS-1KG', 'seller-torrefaction-alsace'), sellerName }]);
+    const rows = await rowsOf(anInvoice(invoiceFigures([order]), { language: 'en' }), [order]);
+    const at = rows.findIndex((row) => row.startsWith('Torréfaction'));
+    expect(at, rows.join('\n')).toBeGreaterThan(0);
+    expect(rows[at]).toContain('| COFFEE-BEANS-1KG | Café en grains, 1 kg | 6 | €18.40 | 5.5% | €110.40');
+    // The name's lines, read back in order, are the name: broken only between words.
+    const nameLines = rows.slice(at, at + 4).map((row) => row.split(' | ')[0] as string);
+    const printed: string[] = [];
+    for (const part of nameLines) {
+      if (printed.join(' ').length >= sellerName.length) break;
+      printed.push(part);
+    }
+    expect(printed.join(' ')).toBe(sellerName);
+    expect(printed.length).toBeGreaterThan(1);
+    expect(rows.join('\n')).not.toContain('seller-torrefaction-alsace');
+  });
+
   it('keeps SIREN, RCS and VAT id whole in the English footer and header', async () => {
     const orders3 = threeOrders();
     const base = anInvoice(invoiceFigures(orders3));
