@@ -85,9 +85,10 @@ export type Issuer = z.infer<typeof issuerSchema>;
  * invoice carries its own resolved `latePenalty`). Invoices issued before the penalty was resolved per
  * half-year carry the fixed rate they printed, `latePenaltyRatePercent`.
  */
-export const invoiceIssuerSchema = issuerSchema
-  .omit({ latePenalty: true })
-  .extend({
+const { latePenalty: _penaltyConfig, ...issuerIdentityShape } = issuerSchema.shape;
+export const invoiceIssuerSchema = z
+  .strictObject({
+    ...issuerIdentityShape,
     latePenaltyRatePercent: z
       .number()
       .optional()
