@@ -9,13 +9,15 @@
  */
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../shared/config.js';
-import { sampleOrder } from '../shared/invoicing/sample.js';
+import { DomainError } from '../shared/errors.js';
+import { SAMPLE_SELLERS, sampleOrder } from '../shared/invoicing/sample.js';
 import type { CreateAccountInput } from '../shared/schemas/account.js';
 import type { CreateOrderInput } from '../shared/schemas/order.js';
 import { createServices, type Services } from '../shared/services.js';
 import { createAccount } from '../shared/usecases/accounts.js';
 import type { Clock } from '../shared/usecases/clock.js';
 import { placeOrder } from '../shared/usecases/orders.js';
+import { createSeller } from '../shared/usecases/sellers.js';
 import { createStorefront } from '../shared/usecases/storefronts.js';
 import { BENCH_PERIOD, pool } from './billing-local.js';
 
@@ -104,6 +106,12 @@ export async function createBillingFixture(
 ): Promise<BillingFixture> {
   const services = benchServices();
   const { storefront } = await createStorefront(services, { name: 'Bench billing storefront' });
+  // The sample orders' sellers, registered as an operator would (already there on a second run).
+  for (const [sellerId, legalName] of Object.entries(SAMPLE_SELLERS)) {
+    await createSeller(services, { sellerId, legalName }).catch((error: unknown) => {
+      if (!(error instanceof DomainError && error.code === 'seller_exists')) throw error;
+    });
+  }
   const began = performance.now();
   const accountIds: string[] = new Array(ordersPerAccount.length);
   await pool(WRITE_CONCURRENCY, ordersPerAccount.length, async (i) => {

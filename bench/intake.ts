@@ -10,6 +10,7 @@ import { Agent, request, type Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
+import { DEMO_SELLERS } from '../infra/local/demo-sellers.js';
 import { createApiServer, type LambdaHandler, listen } from '../infra/local/http-adapter.js';
 import { getDocumentClient } from '../shared/adapters/aws-clients.js';
 import { type IdempotencyRecord, OrderRepository } from '../shared/adapters/dynamo/order-repository.js';
@@ -17,11 +18,13 @@ import { AUTHORIZER_CACHE_SECONDS } from '../shared/auth/api-keys.js';
 import { loadConfig } from '../shared/config.js';
 import { requestFingerprint } from '../shared/domain/canonical-json.js';
 import { localDate } from '../shared/domain/periods.js';
+import { DomainError } from '../shared/errors.js';
 import type { CreateAccountInput } from '../shared/schemas/account.js';
 import type { CreateOrderInput, Order } from '../shared/schemas/order.js';
 import { createServices } from '../shared/services.js';
 import { createAccount } from '../shared/usecases/accounts.js';
 import { IDEMPOTENCY_TTL_SECONDS } from '../shared/usecases/orders.js';
+import { createSeller } from '../shared/usecases/sellers.js';
 import { createStorefront } from '../shared/usecases/storefronts.js';
 import { cpuSnapshot } from './cpu.js';
 import { type DdbCall, DdbMeter } from './ddb-meter.js';
@@ -134,6 +137,12 @@ function accountInput(storefrontId: string, index: number, contractStart: string
 export async function setUpFixture(spread: number): Promise<Fixture> {
   const services = createServices(loadConfig(), getDocumentClient());
   const { storefront, key } = await createStorefront(services, { name: 'Bench storefront' });
+  // The bench order's sellers, registered as an operator would (already there on a second run).
+  for (const seller of DEMO_SELLERS) {
+    await createSeller(services, seller).catch((error: unknown) => {
+      if (!(error instanceof DomainError && error.code === 'seller_exists')) throw error;
+    });
+  }
   const contractStart = `${new Date().getUTCFullYear() - 1}-01-01`;
   const accounts: string[] = [];
   for (let i = 0; i <= spread; i++) {

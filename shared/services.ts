@@ -3,10 +3,12 @@ import { getDocumentClient } from './adapters/aws-clients.js';
 import { AccountRepository } from './adapters/dynamo/account-repository.js';
 import { ApiKeyRepository } from './adapters/dynamo/api-key-repository.js';
 import { OrderRepository } from './adapters/dynamo/order-repository.js';
+import { SellerRepository } from './adapters/dynamo/seller-repository.js';
 import { StorefrontRepository } from './adapters/dynamo/storefront-repository.js';
 import { type AppConfig, loadConfig } from './config.js';
 import { AccountSnapshots } from './usecases/account-snapshots.js';
 import { type Clock, systemClock } from './usecases/clock.js';
+import { SellerDirectory } from './usecases/seller-directory.js';
 
 /** Everything the use cases need, wired once per container (the composition root). */
 export interface Services {
@@ -15,7 +17,9 @@ export interface Services {
   orders: OrderRepository;
   storefronts: StorefrontRepository;
   apiKeys: ApiKeyRepository;
+  sellers: SellerRepository;
   accountSnapshots: AccountSnapshots;
+  sellerDirectory: SellerDirectory;
   clock: Clock;
   timeZone: string;
   vatRates: readonly number[];
@@ -32,7 +36,9 @@ export function createServices(
     orders: new OrderRepository(client, config.tableName),
     storefronts: new StorefrontRepository(client, config.tableName),
     apiKeys: new ApiKeyRepository(client, config.tableName),
+    sellers: new SellerRepository(client, config.tableName),
     accountSnapshots: new AccountSnapshots(),
+    sellerDirectory: new SellerDirectory(),
     clock,
     timeZone: config.marketplaceTimeZone,
     vatRates: config.vatRates,

@@ -222,6 +222,7 @@ const PATH_RESOURCE_NAMES: Record<string, string> = {
   keyId: 'api_key',
   invoiceId: 'invoice',
   runId: 'billing_run',
+  sellerId: 'seller',
 };
 
 function parsePathParameters(parameters: Record<string, string | undefined>): Record<string, string> {

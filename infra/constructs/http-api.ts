@@ -18,7 +18,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { AUTHORIZER_CACHE_SECONDS, parseAuthorizerCacheSeconds } from '../../shared/auth/api-keys.js';
-import type { IndexDefinition } from '../../shared/data/table.js';
+import { INDEXES, type IndexDefinition } from '../../shared/data/table.js';
 import {
   API_FUNCTIONS,
   type ApiFunctionName,
@@ -38,13 +38,17 @@ import { ENV, ProjectFunction, type TableAccess } from './project-function.js';
  */
 export const API_TABLE_ACCESS: Readonly<Record<ApiFunctionName, TableAccess | 'none'>> = {
   // One transaction: idempotency record (Put), order and lookup (Put), exposure (Update, conditioned),
-  // period still open (ConditionCheck); the replay of an idempotency key is a GetItem.
-  'orders-create': ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
+  // period still open (ConditionCheck); the replay of an idempotency key is a GetItem; sellers the
+  // container does not know yet are read with one BatchGetItem.
+  'orders-create': ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
   'orders-read': 'read',
   // Marks the order cancelled and releases its exposure, both conditional updates.
   'orders-cancel': ['GetItem', 'UpdateItem'],
   accounts: 'readWrite',
   storefronts: 'readWrite',
+  // Registers (conditional Put), reads (GetItem), renames (conditional Update) and lists (Query on
+  // ListByType) sellers; never deletes one.
+  sellers: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
   // Creates the run record before starting its execution; reads runs (item and failures) and, for a
   // preview, the account and its orders.
   'billing-runs': ['GetItem', 'Query', 'PutItem'],
@@ -59,9 +63,10 @@ export const API_TABLE_ACCESS: Readonly<Record<ApiFunctionName, TableAccess | 'n
 
 /**
  * Indexes an API function may `Query`, when not every index (the `useTable` default): the billing API reads
- * runs, accounts, orders and invoices through the table's own keys.
+ * runs, accounts, orders and invoices through the table's own keys; sellers are listed through ListByType.
  */
 export const API_QUERY_INDEXES: Readonly<Partial<Record<ApiFunctionName, readonly IndexDefinition[]>>> = {
+  sellers: [INDEXES.listByType],
   'billing-runs': [],
   invoices: [],
   payments: [],

@@ -32,6 +32,7 @@ import {
   type StackFile,
   startBillingRun,
 } from './billing-client.js';
+import { registerDemoSellers } from './demo-sellers.js';
 import { localEnvironment } from './environment.js';
 import { DATA_DIR, DEMO_INVOICES_DIR, LOCAL_NAMES, REPO_ROOT } from './settings.js';
 
@@ -333,6 +334,8 @@ async function main(): Promise<void> {
     ),
   );
 
+  // The demo's orders name these sellers; `npm start` registered them, unless it ran an older version.
+  await registerDemoSellers((seller) => api.request('POST', '/v1/sellers', seller));
   const accounts = await demoAccounts(api);
   if (accounts.length === 0) {
     throw new CliError(

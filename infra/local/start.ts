@@ -16,6 +16,7 @@ import { keys } from '../../shared/data/table.js';
 import type { CreateOrderInput } from '../../shared/schemas/order.js';
 import { issueApiKey } from '../../shared/usecases/api-keys.js';
 import { DEMO_ACCOUNTS } from './demo-accounts.js';
+import { registerDemoSellers } from './demo-sellers.js';
 import {
   createBucketIfMissing,
   createTableIfMissing,
@@ -147,6 +148,19 @@ async function seed(baseUrl: string, state: DemoState, warn: (message: string) =
     accounts[reference] = created.accountId;
     state = { ...state, accounts };
     await writeState(state);
+  }
+  // Every start: orders name these sellers, and a restart on older data must still find them (409: known).
+  try {
+    await registerDemoSellers(async (seller) => {
+      const response = await fetch(`${baseUrl}/v1/sellers`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(seller),
+      });
+      return { status: response.status, body: await response.text() };
+    });
+  } catch (error) {
+    throw new SeedError((error as Error).message);
   }
   return state;
 }

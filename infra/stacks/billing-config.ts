@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { describeIssues } from '../../shared/billing/config.js';
 import { reviewWindowProblem } from '../../shared/billing/cut-off.js';
+import { DEFAULT_ECB_MARGIN_POINTS, PUBLISHED_ECB_RATES } from '../../shared/domain/late-penalty.js';
 import { isLocalTime } from '../../shared/domain/periods.js';
 import { type Issuer, issuerSchema } from '../../shared/schemas/invoice.js';
 
@@ -23,7 +24,8 @@ export const DEMO_ISSUER: z.input<typeof issuerSchema> = {
   shareCapital: '100 000 EUR',
   rcs: 'RCS Paris 841 234 560',
   email: 'facturation@marketplace.example',
-  latePenaltyRatePercent: 12,
+  // ECB rate of the half-year + 10 points; add each half-year's ECB rate when it starts (README).
+  latePenalty: { ecbMarginPoints: DEFAULT_ECB_MARGIN_POINTS, ecbRates: { ...PUBLISHED_ECB_RATES } },
   iban: 'FR7630006000011234567890189',
   bic: 'DEMOFRPPXXX',
   vatOnDebits: false,

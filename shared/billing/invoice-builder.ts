@@ -1,6 +1,7 @@
+import type { LatePenalty } from '../domain/late-penalty.js';
 import { vatMinor, vatRateToBasisPoints } from '../domain/money.js';
 import type { Account } from '../schemas/account.js';
-import type { Invoice, Issuer } from '../schemas/invoice.js';
+import { type Invoice, type Issuer, invoiceIssuerOf } from '../schemas/invoice.js';
 import type { Order } from '../schemas/order.js';
 
 /** Orders without a purchase order, or of an account that does not split by PO, share this group. */
@@ -71,6 +72,8 @@ export function draftInvoice(input: {
   runId: string;
   account: Account;
   issuer: Issuer;
+  /** Provisional (the draft's date); numbering resolves it again for the issue date. */
+  latePenalty: LatePenalty;
   period: { startDate: string; endDate: string };
   purchaseOrderNumber?: string;
   accumulator: InvoiceAccumulator;
@@ -89,7 +92,8 @@ export function draftInvoice(input: {
     language: account.language,
     supplyCategory: account.supplyCategory,
     paymentTerms: account.paymentTerms,
-    issuer: input.issuer,
+    issuer: invoiceIssuerOf(input.issuer),
+    latePenalty: input.latePenalty,
     buyer: {
       legalName: account.legalName,
       ...(account.legalForm ? { legalForm: account.legalForm } : {}),

@@ -13,7 +13,8 @@
  * | idempotency record (expires through TTL)    | table         | PK = IDEMPOTENCY#<storefrontId>#<key>, SK = IDEMPOTENCY |
  * | API key by hash (authorizer)                | table         | PK = APIKEY#<sha256>, SK = APIKEY                    |
  * | storefront and its keys                     | table         | PK = STOREFRONT#<id>, SK = STOREFRONT / KEY#<keyId>  |
- * | all accounts, all storefronts (operator)    | ListByType    | listPk = ACCOUNT / STOREFRONT, listSk = <createdAt>#<id> |
+ * | seller by id (order intake: BatchGetItem)   | table         | PK = SELLER#<id>, SK = SELLER                        |
+ * | all accounts, storefronts, sellers          | ListByType    | listPk = ACCOUNT / STOREFRONT / SELLER, listSk = <createdAt>#<id> |
  * | a storefront's orders for one account/period| OrdersByStorefront | sfPk = <storefrontId>#<accountId>, sfSk begins_with ORDER#<periodStart># |
  * | invoices of an account (by period)          | table         | PK = ACCOUNT#<id>, SK begins_with INVOICE#           |
  * | invoice by id                               | table         | PK = INVOICE#<id>, SK = INVOICE (lookup item)        |
@@ -43,7 +44,7 @@ export const TABLE_KEYS = {
 
 /** Secondary indexes, each named for the access pattern it serves. */
 export const INDEXES = {
-  /** Operator listings of one entity type, newest last: accounts, storefronts. */
+  /** Operator listings of one entity type, newest last: accounts, storefronts, sellers. */
   listByType: { name: 'ListByType', partitionKey: 'listPk', sortKey: 'listSk' },
   /** A storefront's own orders for one account, by period: what it may list, and only that is read. */
   ordersByStorefront: { name: 'OrdersByStorefront', partitionKey: 'sfPk', sortKey: 'sfSk' },
@@ -58,6 +59,9 @@ export const INDEXES = {
 } as const;
 
 export type IndexDefinition = (typeof INDEXES)[keyof typeof INDEXES];
+
+/** Entity types the operator lists through ListByType. */
+export type ListedEntity = 'ACCOUNT' | 'STOREFRONT' | 'SELLER';
 
 /** Key builders: the only place key strings are spelled. */
 export const keys = {
@@ -86,6 +90,8 @@ export const keys = {
     PK: `STOREFRONT#${storefrontId}`,
     SK: `KEY#${keyId}`,
   }),
+  /** A seller, by the id storefronts send on order lines (never deleted: a known id stays known). */
+  seller: (sellerId: string) => ({ PK: `SELLER#${sellerId}`, SK: 'SELLER' }),
   /** Index keys that put an account in the billing-due index at the end of its oldest open period. */
   billingDue: (nextCloseDate: string, accountId: string) => ({
     duePk: 'DUE',
@@ -172,7 +178,7 @@ export const keys = {
     openPk: 'OPEN',
     openSk: `${dueDate}#${invoiceId}`,
   }),
-  listing: (entityType: 'ACCOUNT' | 'STOREFRONT', createdAt: string, id: string) => ({
+  listing: (entityType: ListedEntity, createdAt: string, id: string) => ({
     listPk: entityType,
     listSk: `${createdAt}#${id}`,
   }),

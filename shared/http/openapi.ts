@@ -135,6 +135,11 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
       { name: 'Orders', description: 'Storefronts place, read and cancel orders.' },
       { name: 'Accounts', description: 'Operators enrol buyers on deferred terms.' },
       { name: 'Storefronts', description: 'Operators manage storefronts and their API keys.' },
+      {
+        name: 'Sellers',
+        description:
+          'Operators register the sellers storefronts name on order lines; documents print their legal names.',
+      },
       { name: 'Payments', description: 'Operators record payments received, and reverse mistakes.' },
       { name: 'Meta', description: 'This document.' },
     ],

@@ -17,6 +17,7 @@ import {
 } from '../schemas/invoice.js';
 import { createOrderSchema, listOrdersQuerySchema, orderSchema } from '../schemas/order.js';
 import { invoicePaymentSchema, paymentSchema, recordPaymentSchema } from '../schemas/payment.js';
+import { createSellerSchema, sellerSchema, updateSellerSchema } from '../schemas/seller.js';
 import {
   apiKeySummarySchema,
   createdStorefrontSchema,
@@ -56,6 +57,7 @@ export const API_FUNCTIONS = [
   'orders-cancel',
   'accounts',
   'storefronts',
+  'sellers',
   'billing-runs',
   'invoices',
   'payments',
@@ -72,7 +74,7 @@ export interface RouteDefinition {
   roles: readonly Role[];
   summary: string;
   operationId: string;
-  tag: 'Orders' | 'Accounts' | 'Storefronts' | 'Billing' | 'Invoices' | 'Payments' | 'Meta';
+  tag: 'Orders' | 'Accounts' | 'Storefronts' | 'Sellers' | 'Billing' | 'Invoices' | 'Payments' | 'Meta';
   body?: z.ZodType;
   query?: z.ZodType;
   successStatus: 200 | 201 | 202 | 204;
@@ -243,6 +245,54 @@ export const ROUTES = [
     operationId: 'revokeStorefrontKey',
     tag: 'Storefronts',
     successStatus: 204,
+  },
+  {
+    method: 'POST',
+    path: '/v1/sellers',
+    function: 'sellers',
+    roles: ['operator'],
+    summary: 'Register a seller: the id storefronts send on order lines, and the legal name documents print',
+    operationId: 'createSeller',
+    tag: 'Sellers',
+    body: createSellerSchema,
+    successStatus: 201,
+    response: sellerSchema,
+  },
+  {
+    method: 'GET',
+    path: '/v1/sellers',
+    function: 'sellers',
+    roles: ['operator'],
+    summary: 'List sellers',
+    operationId: 'listSellers',
+    tag: 'Sellers',
+    query: paginationQuerySchema,
+    successStatus: 200,
+    response: pageSchema(sellerSchema),
+  },
+  {
+    method: 'GET',
+    path: '/v1/sellers/{sellerId}',
+    function: 'sellers',
+    roles: ['operator'],
+    summary: 'Read a seller',
+    operationId: 'getSeller',
+    tag: 'Sellers',
+    successStatus: 200,
+    response: sellerSchema,
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/sellers/{sellerId}',
+    function: 'sellers',
+    roles: ['operator'],
+    summary:
+      "Change a seller's legal name or ids (orders already placed keep the name they were placed with)",
+    operationId: 'updateSeller',
+    tag: 'Sellers',
+    body: updateSellerSchema,
+    successStatus: 200,
+    response: sellerSchema,
   },
   {
     method: 'POST',

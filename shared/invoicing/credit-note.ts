@@ -25,6 +25,7 @@ import {
   moneyFormatter,
   rcsText,
   singleLine,
+  sirenText,
 } from './texts.js';
 
 const CREDIT_TEXTS = {
@@ -177,7 +178,7 @@ export async function renderCreditNotePdf(
   for (const text of [
     legalFormText(issuer, texts),
     ...formatAddress(issuer.address, language),
-    `${texts.siren} ${formatSiren(issuer.siren)}${issuer.rcs ? ` · ${rcsText(issuer.rcs, texts)}` : ''}`,
+    `${sirenText(issuer.siren, texts)}${issuer.rcs ? ` · ${rcsText(issuer.rcs, texts)}` : ''}`,
     labelled(texts.vatId, issuer.vatId, language),
   ]) {
     for (const line of wrap(text, 280)) {
@@ -207,7 +208,7 @@ export async function renderCreditNotePdf(
   for (const line of [
     ...(buyer.legalForm ? [buyer.legalForm] : []),
     ...formatAddress(buyer.billingAddress, language),
-    ...(buyer.siren ? [`${texts.siren} ${formatSiren(buyer.siren)}`] : []),
+    ...(buyer.siren ? [sirenText(buyer.siren, texts)] : []),
     ...(buyer.vatId ? [labelled(texts.vatId, buyer.vatId, language)] : []),
   ]) {
     put(line, X0, y);
@@ -344,7 +345,7 @@ export async function renderCreditNotePdf(
   const identity = [
     issuer.legalName,
     legalFormText(issuer, texts),
-    `${texts.siren} ${formatSiren(issuer.siren)}`,
+    sirenText(issuer.siren, texts),
     ...(issuer.rcs ? [rcsText(issuer.rcs, texts)] : []),
     labelled(texts.vatId, issuer.vatId, language),
   ].join(' · ');

@@ -27,12 +27,15 @@ import {
   type InvoiceTexts,
   invoiceTexts,
   labelled,
+  labelledIdentifier,
   legalFormText,
   legalMentions,
   localDateOf,
   moneyFormatter,
   rcsText,
   singleLine,
+  sirenText,
+  unbreakable,
 } from './texts.js';
 
 export interface RenderInvoicePdfOptions {
@@ -67,9 +70,25 @@ const BAND = '#eef1f5';
 const PANEL = '#f6f7f9';
 const WHITE = '#ffffff';
 
-/** Line breaks allowed after a space, a hyphen or a slash (the token keeps its separator). */
-const BREAK_AFTER = /(?<=[ \-/])/;
+/** Words: a line may break after a space (the word keeps it). A no-break space never breaks. */
+const WORDS = /(?<= )/;
+/** Inside a word of prose, a line may also break after a hyphen or a slash. */
+const PROSE_BREAKS = /(?<=[-/])/;
+/**
+ * A word with a digit or a no-break space is an identifier or a figure (`COFFEE-BEANS-1KG`, `PO-7781`,
+ * `04/11/2026`, `SIREN 123 456 789` spelled with no-break spaces): never split at its hyphens or slashes.
+ * Prose words (`Charentes-Poitou`) may be.
+ */
+const IDENTIFIER_WORD = /[\d\u00a0\u202f]/;
 const WRAP_CACHE_LIMIT = 2_000;
+
+/**
+ * Smallest size an identifier is shrunk to inside its own column, then anywhere: a slightly smaller SKU
+ * still reads as part of its row; past these, a SKU takes the row's first line across the description
+ * column, and only what cannot fit even there is cut, at a character boundary.
+ */
+const IDENTIFIER_MIN_SIZE_IN_COLUMN = 6;
+const IDENTIFIER_MIN_SIZE = 5;
 
 /** The header's two columns: issuer identity on the left, title and dates on the right. */
 const HEADER_RIGHT_WIDTH = 250;
@@ -82,9 +101,18 @@ const ROW_PAD = 2.5;
 
 type FontWeight = 'regular' | 'bold';
 
+/** What a table cell prints: its lines, in the row's size or smaller (an identifier kept whole). */
+interface Cell {
+  lines: string[];
+  /** Font size of the lines: the table's, or less for an identifier shrunk to fit. */
+  size: number;
+  /** Lines of the row left above it: a description under a SKU that spans the row's first line. */
+  skip: number;
+}
+
 interface PreparedRow {
-  /** Per column, the lines printed in it. */
-  cells: Record<ColumnKey, string[]>;
+  /** Per column, what is printed in it. */
+  cells: Record<ColumnKey, Cell>;
   height: number;
 }
 type ColumnKey = keyof InvoiceTexts['columns'];
@@ -200,6 +228,16 @@ function documentInfo(invoice: Invoice, texts: InvoiceTexts): PDFKit.DocumentInf
  */
 function xmpSafe(value: string, language: Invoice['language']): string {
   return value.replace(/&/g, language === 'fr' ? 'et' : 'and').replace(/[<>]/g, '');
+}
+
+/** Where a text may break: after spaces, and after the hyphens and slashes of prose words only. */
+function breakTokens(text: string): string[] {
+  const tokens: string[] = [];
+  for (const word of text.split(WORDS)) {
+    if (IDENTIFIER_WORD.test(word)) tokens.push(word);
+    else tokens.push(...word.split(PROSE_BREAKS));
+  }
+  return tokens;
 }
 
 /** A single-line address for dense places (an order's delivery address). */
@@ -329,12 +367,67 @@ class InvoiceLayout {
       this.put(text, right - natural, y);
       return;
     }
-    const { weight = 'regular', size = TABLE_SIZE, color = INK } = this;
-    const smaller = Math.floor(((size * width) / natural) * 10) / 10;
-    this.style(weight, smaller, color);
-    // Same baseline as the row's other cells: text is placed by the top of its line.
-    this.putRight(text, right, y + this.ascender[weight] * (size - smaller));
+    const size = this.size ?? TABLE_SIZE;
+    const smaller = this.shrunk(size, width, natural);
+    this.putSized(text, right - (natural * smaller) / size, y, smaller);
+  }
+
+  /** The size at which a text of `natural` width (in `size`) fits `width`, rounded down to 0.1 pt. */
+  private shrunk(size: number, width: number, natural: number): number {
+    return Math.floor(((size * width) / natural) * 10) / 10;
+  }
+
+  /** One line in another size than the current one, on the same baseline as the current size's lines. */
+  private putSized(text: string, x: number, y: number, size: number): void {
+    const { weight = 'regular', size: current = TABLE_SIZE, color = INK } = this;
+    if (size === current) {
+      this.put(text, x, y);
+      return;
+    }
     this.style(weight, size, color);
+    // Text is placed by the top of its line: move it down so the baselines meet.
+    this.put(text, x, y + this.ascender[weight] * (current - size));
+    this.style(weight, current, color);
+  }
+
+  /**
+   * An identifier (a SKU, a stored seller id) fitted to a width without splitting it: whole in the current
+   * size, or whole in a smaller one down to `minSize`; undefined when even that is too wide. One measure of
+   * the whole string (memoised by the canvas): nothing per character on this path.
+   */
+  private fitWhole(text: string, width: number, minSize: number): Cell | undefined {
+    const size = this.size ?? TABLE_SIZE;
+    const natural = this.widthOf(text);
+    if (natural <= width) return { lines: [text], size, skip: 0 };
+    const smaller = this.shrunk(size, width, natural);
+    return smaller >= minSize ? { lines: [text], size: smaller, skip: 0 } : undefined;
+  }
+
+  /** An identifier too long for any width at the smallest size: cut at character boundaries, in that size. */
+  private cutIdentifier(text: string, width: number): Cell {
+    return { lines: this.cutWord(text, width, IDENTIFIER_MIN_SIZE), size: IDENTIFIER_MIN_SIZE, skip: 0 };
+  }
+
+  /**
+   * A word cut where it overflows, character by character (a prefix at a time would lay out a 500-character
+   * word 500 times). Only for what fits no line whole: never on the path of an ordinary invoice.
+   */
+  private cutWord(word: string, width: number, size: number): string[] {
+    const lines: string[] = [];
+    let line = '';
+    let lineWidth = 0;
+    for (const char of word) {
+      const charWidth = this.canvas.width(char, size);
+      if (line && lineWidth + charWidth > width) {
+        lines.push(line);
+        line = '';
+        lineWidth = 0;
+      }
+      line += char;
+      lineWidth += charWidth;
+    }
+    if (line) lines.push(line);
+    return lines;
   }
 
   private lineHeight(): number {
@@ -342,8 +435,9 @@ class InvoiceLayout {
   }
 
   /**
-   * A text broken into lines that fit a width, in the current style: greedy, at spaces and after hyphens
-   * and slashes, a word wider than the line cut where it overflows. One measuring pass (pdfkit's own
+   * A text broken into lines that fit a width, in the current style: greedy, at spaces, and after hyphens
+   * and slashes of prose words (never inside an identifier: see IDENTIFIER_WORD); a word wider than the
+   * line is cut where it overflows. One measuring pass (pdfkit's own
    * wrapper measures, then measures again to draw), and the result is reused for the row height and the
    * drawing; results are cached per document, bounded.
    */
@@ -358,7 +452,7 @@ class InvoiceLayout {
       lines = [];
       let line = '';
       let lineWidth = 0;
-      for (const token of text.split(BREAK_AFTER)) {
+      for (const token of breakTokens(text)) {
         const trimmed = token.trimEnd();
         const tokenWidth = this.widthOf(token);
         if (line && lineWidth + this.widthOf(trimmed) <= width) {
@@ -372,20 +466,12 @@ class InvoiceLayout {
           lineWidth = tokenWidth;
           continue;
         }
-        // A word longer than the line (an id, a long SKU): cut it where it overflows, measuring character
-        // by character (a prefix at a time would lay out a 500-character word 500 times).
-        line = '';
-        lineWidth = 0;
-        for (const char of token) {
-          const charWidth = this.widthOf(char);
-          if (line && lineWidth + charWidth > width) {
-            lines.push(line);
-            line = '';
-            lineWidth = 0;
-          }
-          line += char;
-          lineWidth += charWidth;
-        }
+        // A word longer than the line (a 100-character reference): cut where it overflows; its last
+        // piece starts the next line.
+        const pieces = this.cutWord(token, width, this.size ?? BODY_SIZE);
+        line = pieces.pop() ?? '';
+        lines.push(...pieces);
+        lineWidth = this.widthOf(line);
       }
       if (line.trim()) lines.push(line.trimEnd());
     }
@@ -439,8 +525,8 @@ class InvoiceLayout {
     const identity = [
       legalFormText(issuer, texts),
       ...formatAddress(issuer.address, this.lang),
-      `${texts.siren} ${formatSiren(issuer.siren)}${issuer.rcs ? ` · ${rcsText(issuer.rcs, texts)}` : ''}`,
-      labelled(texts.vatId, issuer.vatId, this.lang),
+      `${sirenText(issuer.siren, texts)}${issuer.rcs ? ` · ${rcsText(issuer.rcs, texts)}` : ''}`,
+      labelledIdentifier(texts.vatId, issuer.vatId, this.lang),
       issuer.email,
     ];
     const leading = this.lineHeight() + 0.5;
@@ -506,15 +592,15 @@ class InvoiceLayout {
     const billTo: string[] = [
       ...(buyer.legalForm ? [buyer.legalForm] : []),
       ...formatAddress(buyer.billingAddress, this.lang),
-      ...(buyer.siren ? [`${texts.siren} ${formatSiren(buyer.siren)}`] : []),
-      ...(buyer.vatId ? [labelled(texts.vatId, buyer.vatId, this.lang)] : []),
+      ...(buyer.siren ? [sirenText(buyer.siren, texts)] : []),
+      ...(buyer.vatId ? [labelledIdentifier(texts.vatId, buyer.vatId, this.lang)] : []),
     ];
     const delivery = buyer.deliveryAddress
       ? formatAddress(buyer.deliveryAddress, this.lang)
       : [texts.sameAsBillingAddress];
     const extra = [
       ...(invoice.purchaseOrderNumber
-        ? [labelled(texts.purchaseOrder, invoice.purchaseOrderNumber, this.lang)]
+        ? [labelledIdentifier(texts.purchaseOrder, invoice.purchaseOrderNumber, this.lang)]
         : []),
       labelled(texts.categoryLabel, texts.category[invoice.supplyCategory], this.lang),
     ];
@@ -621,9 +707,9 @@ class InvoiceLayout {
         issuer.legalName,
         legalFormText(issuer, texts),
         ...(withAddress ? [oneLine(issuer.address, this.lang)] : []),
-        `${texts.siren} ${formatSiren(issuer.siren)}`,
+        sirenText(issuer.siren, texts),
         ...(issuer.rcs ? [rcsText(issuer.rcs, texts)] : []),
-        labelled(texts.vatId, issuer.vatId, this.lang),
+        labelledIdentifier(texts.vatId, issuer.vatId, this.lang),
       ].join(' · ');
     this.style('regular', 6.5, MUTED);
     const width = CONTENT_WIDTH - 120;
@@ -696,11 +782,11 @@ class InvoiceLayout {
   private orderHeading(order: Order): OrderHeading {
     const { texts } = this;
     const date = this.date(localDateOf(order.receivedAt, order.billingPeriod.timeZone));
-    const title = texts.order(singleLine(order.reference), date);
+    const title = texts.order(unbreakable(singleLine(order.reference)), date);
     const details = [
       order.orderId,
       ...(order.purchaseOrderNumber
-        ? [labelled(texts.purchaseOrder, singleLine(order.purchaseOrderNumber), this.lang)]
+        ? [labelledIdentifier(texts.purchaseOrder, singleLine(order.purchaseOrderNumber), this.lang)]
         : []),
       ...(order.deliveryAddress
         ? [labelled(texts.deliveredTo, oneLine(order.deliveryAddress, this.lang), this.lang)]
@@ -739,34 +825,65 @@ class InvoiceLayout {
     this.y += heading.height;
   }
 
-  /** A line's cells as printed, the text columns already broken into lines, and the row's height. */
+  /**
+   * A line's cells as printed, the text columns already broken into lines, and the row's height. The SKU
+   * is an identifier: kept whole in its column (a little smaller if need be), else on the row's first line
+   * across the description column, the description below it.
+   */
   private prepareRow(line: Order['lines'][number]): PreparedRow {
     this.style('regular', TABLE_SIZE, INK);
     const inner = (key: ColumnKey) => COLUMN[key].width - 2 * CELL_PAD;
-    const cells: Record<ColumnKey, string[]> = {
-      seller: this.wrap(singleLine(line.sellerId), inner('seller')),
-      sku: this.wrap(singleLine(line.sku), inner('sku')),
-      description: this.wrap(singleLine(line.description), inner('description')),
-      quantity: [formatQuantity(line.quantity, this.lang)],
-      unitPrice: [this.money(line.unitPriceMinor)],
-      vatRate: [formatPercent(line.vatRate, this.lang)],
-      net: [this.money(line.netMinor)],
+    const text = (lines: string[], skip = 0): Cell => ({ lines, size: TABLE_SIZE, skip });
+    const skuText = singleLine(line.sku);
+    const acrossDescription = COLUMN.description.x + inner('description') - COLUMN.sku.x;
+    const skuInColumn = this.fitWhole(skuText, inner('sku'), IDENTIFIER_MIN_SIZE_IN_COLUMN);
+    const sku =
+      skuInColumn ??
+      this.fitWhole(skuText, acrossDescription, IDENTIFIER_MIN_SIZE) ??
+      this.cutIdentifier(skuText, acrossDescription);
+    const cells: Record<ColumnKey, Cell> = {
+      seller: this.sellerCell(line, inner('seller')),
+      sku,
+      description: text(
+        this.wrap(singleLine(line.description), inner('description')),
+        skuInColumn ? 0 : sku.lines.length,
+      ),
+      quantity: text([formatQuantity(line.quantity, this.lang)]),
+      unitPrice: text([this.money(line.unitPriceMinor)]),
+      vatRate: text([formatPercent(line.vatRate, this.lang)]),
+      net: text([this.money(line.netMinor)]),
     };
-    const lines = Math.max(cells.seller.length, cells.sku.length, cells.description.length);
+    let lines = 1;
+    for (const cell of Object.values(cells)) lines = Math.max(lines, cell.skip + cell.lines.length);
     return { cells, height: lines * this.lineHeight() + 2 * ROW_PAD };
+  }
+
+  /**
+   * The seller as documents name it: the legal name the order line was placed with, wrapped like prose;
+   * an order placed before sellers were registered has only the id, printed whole like any identifier.
+   */
+  private sellerCell(line: Order['lines'][number], width: number): Cell {
+    if (line.sellerName) {
+      return { lines: this.wrap(singleLine(line.sellerName), width), size: TABLE_SIZE, skip: 0 };
+    }
+    const sellerId = singleLine(line.sellerId);
+    return this.fitWhole(sellerId, width, IDENTIFIER_MIN_SIZE) ?? this.cutIdentifier(sellerId, width);
   }
 
   private row(row: PreparedRow): void {
     this.style('regular', TABLE_SIZE, INK);
     const y = this.y + ROW_PAD;
+    const lineHeight = this.lineHeight();
     for (const column of COLUMNS) {
       const cell = row.cells[column.key];
       if (column.align === 'right') {
-        const text = cell[0];
+        const text = cell.lines[0];
         if (text)
           this.putRightFitted(text, column.x + column.width - CELL_PAD, y, column.width - 2 * CELL_PAD);
       } else {
-        this.putLines(cell, column.x + CELL_PAD, y);
+        cell.lines.forEach((text, index) => {
+          this.putSized(text, column.x + CELL_PAD, y + (cell.skip + index) * lineHeight, cell.size);
+        });
       }
     }
     this.y += row.height;
@@ -916,8 +1033,8 @@ class InvoiceLayout {
     ];
     if (issuer.iban) {
       const bank = [
-        labelled(texts.iban, formatIban(issuer.iban), this.lang),
-        ...(issuer.bic ? [labelled(texts.bic, issuer.bic, this.lang)] : []),
+        labelledIdentifier(texts.iban, formatIban(issuer.iban), this.lang),
+        ...(issuer.bic ? [labelledIdentifier(texts.bic, issuer.bic, this.lang)] : []),
       ];
       lines.push(`${texts.bankTransfer} · ${bank.join(' · ')}`);
       if (invoice.number) lines.push(texts.paymentReference(invoice.number));

@@ -103,6 +103,17 @@ const CATALOGUE = [
   },
 ] as const;
 
+/** The catalogue's sellers as registered (`POST /v1/sellers`): the legal names the invoice prints. */
+export const SAMPLE_SELLERS: Readonly<Record<string, string>> = {
+  'seller-moulins-de-brie': 'Les Moulins de Brie SARL',
+  'seller-laiterie-du-marais': 'Laiterie du Marais SCA',
+  'seller-textiles-pro': 'Textiles Pro SAS',
+  'seller-emballages-leroux': 'Emballages Leroux et Fils SARL',
+  'seller-kiosque-services': 'Kiosque Services SAS',
+  'seller-salines-atlantique': "Salines de l'Atlantique SA",
+  'seller-equip-fournil': 'Équipements du Fournil SARL',
+};
+
 const QUANTITIES = [1, 2, 4, 10, 2.5, 12, 0.75, 6, 3, 24];
 
 /** The id of the nth sample order: a valid ULID-shaped id derived from the index. */
@@ -124,6 +135,7 @@ export function sampleOrder(index: number): Order {
       unitPriceMinor: item.unit,
       vatRate: item.vat,
       sellerId: `seller-${item.seller}`,
+      sellerName: SAMPLE_SELLERS[`seller-${item.seller}`] as string,
       netMinor: 0,
     };
   });
@@ -215,11 +227,11 @@ export function sampleInvoice(options: SampleOptions = {}): Invoice {
       shareCapital: '150 000 EUR',
       rcs: 'RCS Paris 912 345 675',
       email: 'facturation@halles-connect.example',
-      latePenaltyRatePercent: 12.15,
       iban: 'FR7630006000011234567890189',
       bic: 'AGRIFRPPXXX',
       vatOnDebits: true,
     },
+    latePenalty: { halfYear: '2026-H2', marginPoints: 10, ecbRatePercent: 2.15, ratePercent: 12.15 },
     buyer: {
       legalName: 'Boulangeries Martin & Fils',
       legalForm: 'SARL',

@@ -6,6 +6,7 @@
  */
 
 import type * as z from 'zod';
+import { firstDayOf, type LatePenalty } from '../domain/late-penalty.js';
 import { currencyMinorDigits } from '../domain/money.js';
 import type { addressSchema } from '../schemas/common.js';
 
@@ -134,9 +135,17 @@ export function formatIban(iban: string): string {
     .replace(/(.{4})(?=.)/g, '$1 ');
 }
 
-/** A SIREN as usually printed ("732 829 320"). */
+/**
+ * A SIREN as usually printed ("732 829 320"), its groups joined by no-break spaces (U+00A0): a document's
+ * line breaking never splits it.
+ */
 export function formatSiren(siren: string): string {
-  return /^\d{9}$/.test(siren) ? siren.replace(/^(\d{3})(\d{3})(\d{3})$/, '$1 $2 $3') : siren;
+  return /^\d{9}$/.test(siren) ? siren.replace(/^(\d{3})(\d{3})(\d{3})$/, '$1\u00a0$2\u00a0$3') : siren;
+}
+
+/** A text printed as one unbreakable run (an identifier such as "RCS Paris 912 345 678"): spaces become no-break spaces. */
+export function unbreakable(text: string): string {
+  return text.replace(/ /g, '\u00a0');
 }
 
 export interface PaymentTermsInput {
@@ -208,7 +217,14 @@ export interface InvoiceTexts {
   paymentReference: (number: string) => string;
   noBankDetails: (email: string) => string;
   legalNotices: string;
-  latePenalty: (ratePercent: string) => string;
+  /** The penalty with its figures: ECB rate of the half-year, margin, resulting annual rate. */
+  latePenalty: (ecbRate: string, marginPoints: number, rate: string) => string;
+  /** The penalty as a formula (the half-year's ECB rate is not configured): lawful, never a stale figure. */
+  latePenaltyFormula: (firstDay: string, marginPoints: number) => string;
+  /** The fixed rate printed by invoices issued before the penalty was resolved per half-year. */
+  latePenaltyFixedRate: (ratePercent: string) => string;
+  /** "1er juillet 2026" / "1 July 2026": the day whose ECB rate applies. */
+  firstDayOfHalfYear: (localDate: string) => string;
   recoveryIndemnity: (amount: string) => string;
   noEarlyPaymentDiscount: string;
   vatOnDebits: string;
@@ -219,6 +235,18 @@ export interface InvoiceTexts {
   emailHowToPay: string;
   emailQuestions: (address: string) => string;
   emailSignOff: string;
+}
+
+/** "10 points", "1 point", "2,5 points": a margin in percentage points, in French. */
+function frPoints(points: number): string {
+  const figure = Intl.NumberFormat('fr', { maximumFractionDigits: 3 }).format(points);
+  return `${figure}\u00a0point${Math.abs(points) >= 2 ? 's' : ''}`;
+}
+
+/** "10 percentage points", "1 percentage point": a margin in English. */
+function enPoints(points: number): string {
+  const figure = Intl.NumberFormat('en', { maximumFractionDigits: 3 }).format(points);
+  return `${figure} percentage point${points === 1 ? '' : 's'}`;
 }
 
 const fr: InvoiceTexts = {
@@ -285,8 +313,14 @@ const fr: InvoiceTexts = {
   paymentReference: (number) => `Merci d'indiquer la référence ${number}`,
   noBankDetails: (email) => `Coordonnées bancaires sur demande à ${email}`,
   legalNotices: 'Mentions légales',
-  latePenalty: (rate) =>
+  latePenalty: (ecbRate, points, rate) =>
+    `Pénalités de retard\u00a0: taux directeur de la BCE (${ecbRate}) majoré de ${frPoints(points)}, soit ${rate} l'an, exigibles dès le lendemain de la date d'échéance.`,
+  latePenaltyFormula: (firstDay, points) =>
+    `Pénalités de retard\u00a0: taux directeur de la BCE en vigueur au ${firstDay} majoré de ${frPoints(points)}, exigibles dès le lendemain de la date d'échéance.`,
+  latePenaltyFixedRate: (rate) =>
     `Pénalités de retard\u00a0: taux annuel de ${rate} (au moins trois fois le taux d'intérêt légal), exigibles dès le lendemain de la date d'échéance.`,
+  firstDayOfHalfYear: (localDate) =>
+    `1er ${localDate.slice(5, 7) === '01' ? 'janvier' : 'juillet'} ${localDate.slice(0, 4)}`,
   recoveryIndemnity: (amount) =>
     `Indemnité forfaitaire pour frais de recouvrement\u00a0: ${amount}, due en cas de retard de paiement (art. L441-10 et D441-5 du Code de commerce).`,
   noEarlyPaymentDiscount: "Pas d'escompte pour paiement anticipé.",
@@ -366,8 +400,14 @@ const en: InvoiceTexts = {
   paymentReference: (number) => `Please quote reference ${number}`,
   noBankDetails: (email) => `Bank details on request from ${email}`,
   legalNotices: 'Legal notices',
-  latePenalty: (rate) =>
+  latePenalty: (ecbRate, points, rate) =>
+    `Late-payment penalties: ECB main refinancing rate (${ecbRate}) plus ${enPoints(points)}, i.e. ${rate} a year, due from the day after the due date.`,
+  latePenaltyFormula: (firstDay, points) =>
+    `Late-payment penalties: ECB main refinancing rate in force on ${firstDay} plus ${enPoints(points)}, due from the day after the due date.`,
+  latePenaltyFixedRate: (rate) =>
     `Late-payment penalties: annual rate of ${rate} (at least three times the French legal interest rate), due from the day after the due date.`,
+  firstDayOfHalfYear: (localDate) =>
+    formatLocalDate(localDate, 'en').replace(/ Jan /, ' January ').replace(/ Jul /, ' July '),
   recoveryIndemnity: (amount) =>
     `Fixed indemnity for recovery costs: ${amount}, due on late payment (French Commercial Code, art. L441-10 and D441-5).`,
   noEarlyPaymentDiscount: 'No discount for early payment.',
@@ -391,7 +431,38 @@ export function invoiceTexts(language: InvoiceLanguage): InvoiceTexts {
 export interface LegalMentionsInput {
   language: InvoiceLanguage;
   supplyCategory: SupplyCategory;
-  issuer: { latePenaltyRatePercent: number; vatOnDebits?: boolean | undefined };
+  /** The penalty resolved for the invoice's half-year (every invoice numbered since it exists). */
+  latePenalty?: LatePenalty | undefined;
+  /** `latePenaltyRatePercent`: the fixed rate of an invoice issued before `latePenalty` existed. */
+  issuer: { latePenaltyRatePercent?: number | undefined; vatOnDebits?: boolean | undefined };
+}
+
+/**
+ * The late-payment penalty sentence: "taux directeur de la BCE (2,15 %) majoré de 10 points, soit 12,15 %
+ * l'an" when the half-year's ECB rate was known at numbering, the formula with the day whose rate applies
+ * when it was not, and the fixed rate an older invoice printed.
+ */
+export function latePenaltyMention(invoice: Omit<LegalMentionsInput, 'supplyCategory'>): string {
+  const texts = invoiceTexts(invoice.language);
+  const percent = (value: number) => formatPercent(value, invoice.language);
+  const penalty = invoice.latePenalty;
+  if (penalty?.ecbRatePercent !== undefined && penalty.ratePercent !== undefined) {
+    return texts.latePenalty(
+      percent(penalty.ecbRatePercent),
+      penalty.marginPoints,
+      percent(penalty.ratePercent),
+    );
+  }
+  if (penalty) {
+    return texts.latePenaltyFormula(
+      texts.firstDayOfHalfYear(firstDayOf(penalty.halfYear)),
+      penalty.marginPoints,
+    );
+  }
+  if (invoice.issuer.latePenaltyRatePercent !== undefined) {
+    return texts.latePenaltyFixedRate(percent(invoice.issuer.latePenaltyRatePercent));
+  }
+  throw new RangeError('the invoice states no late-payment penalty: neither latePenalty nor a fixed rate');
 }
 
 /**
@@ -403,7 +474,7 @@ export function legalMentions(invoice: LegalMentionsInput): string[] {
   const texts = invoiceTexts(invoice.language);
   const indemnity = moneyFormatter(RECOVERY_INDEMNITY_CURRENCY, invoice.language)(RECOVERY_INDEMNITY_MINOR);
   const mentions = [
-    texts.latePenalty(formatPercent(invoice.issuer.latePenaltyRatePercent, invoice.language)),
+    latePenaltyMention(invoice),
     texts.recoveryIndemnity(indemnity),
     texts.noEarlyPaymentDiscount,
     `${labelled(texts.categoryLabel, texts.category[invoice.supplyCategory], invoice.language)}.`,
@@ -430,12 +501,25 @@ export function legalFormText(
     : company.legalForm;
 }
 
-/** "RCS Paris 732 829 320": the register as configured, prefixed with RCS unless it already is. */
+/** "RCS Paris 732 829 320": the register as configured, prefixed with RCS unless it already is; never split. */
 export function rcsText(rcs: string, texts: InvoiceTexts): string {
-  return /^rcs\b/i.test(rcs) ? rcs : `${texts.rcs} ${rcs}`;
+  return unbreakable(/^rcs\b/i.test(rcs) ? rcs : `${texts.rcs} ${rcs}`);
+}
+
+/** "SIREN 732 829 320", never split. */
+export function sirenText(siren: string, texts: InvoiceTexts): string {
+  return `${texts.siren}\u00a0${formatSiren(siren)}`;
 }
 
 /** A stored text on one line: line breaks and runs of blanks become one space; no-break spaces stay. */
 export function singleLine(value: string): string {
   return value.replace(/[ \t\r\n\f\v]+/g, ' ').trim();
+}
+
+/**
+ * "Label : FR32912345678": an identifier after its label, never broken away from it nor inside it (no-break
+ * spaces after the colon and within the value).
+ */
+export function labelledIdentifier(label: string, value: string, language: InvoiceLanguage): string {
+  return `${label}${language === 'fr' ? '\u00a0:' : ':'}\u00a0${unbreakable(value)}`;
 }

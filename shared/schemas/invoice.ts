@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_ECB_MARGIN_POINTS, HALF_YEAR } from '../domain/late-penalty.js';
 import {
   accountIdSchema,
   addressSchema,
@@ -20,6 +21,39 @@ export const runIdSchema = z
   .regex(/^run_[0-9A-Za-z_-]{1,80}$/, 'must be a run id like run_2026-12-01')
   .meta({ example: 'run_2026-12-01' });
 
+/** An ECB rate or a margin, in percent, with at most 3 decimals (ECB rates are published to 2 or 3). */
+const percentPointsSchema = z
+  .number()
+  .min(-10)
+  .max(100)
+  .refine((value) => /^-?\d+(\.\d{1,3})?$/.test(String(value)), 'must have at most 3 decimals');
+
+/**
+ * The issuer's late-payment penalty terms (Code de commerce L441-10): the ECB main refinancing rate of the
+ * half-year plus `ecbMarginPoints`. The ECB rate of each half-year must be added when it starts; an invoice
+ * issued in a half-year missing here states the formula without a figure (and the run logs a warning).
+ */
+export const latePenaltyConfigSchema = z
+  .strictObject({
+    ecbMarginPoints: percentPointsSchema.default(DEFAULT_ECB_MARGIN_POINTS),
+    ecbRates: z
+      .record(z.string().regex(HALF_YEAR, 'must be a half-year like 2026-H2'), percentPointsSchema)
+      .default({}),
+  })
+  .meta({ id: 'LatePenaltyConfig' });
+
+/** The penalty an invoice states, resolved at numbering for the half-year of its issue date. */
+export const latePenaltySchema = z
+  .object({
+    halfYear: z.string().regex(HALF_YEAR).meta({ example: '2026-H2' }),
+    marginPoints: z.number(),
+    ecbRatePercent: z.number().optional().meta({
+      description: 'The ECB rate in force on the half-year’s first day; absent when not configured.',
+    }),
+    ratePercent: z.number().optional().meta({ description: 'ecbRatePercent + marginPoints.' }),
+  })
+  .meta({ id: 'LatePenalty' });
+
 /** The marketplace operator, seller of record and issuer of every invoice (from configuration). */
 export const issuerSchema = z
   .strictObject({
@@ -37,8 +71,11 @@ export const issuerSchema = z
     shareCapital: textSchema(1, 100).optional(),
     rcs: textSchema(1, 100).optional(),
     email: z.email(),
-    /** Annual late-payment penalty rate in percent (at least 3× the legal interest rate). */
-    latePenaltyRatePercent: z.number().positive(),
+    /** Late-payment penalty: ECB rate of the half-year plus a margin (at least 3× the legal interest rate). */
+    latePenalty: latePenaltyConfigSchema.default({
+      ecbMarginPoints: DEFAULT_ECB_MARGIN_POINTS,
+      ecbRates: {},
+    }),
     /** Bank details printed for payment. */
     iban: textSchema(1, 50).optional(),
     bic: textSchema(1, 20).optional(),
@@ -49,6 +86,29 @@ export const issuerSchema = z
   .superRefine(refineIdentifiers)
   .meta({ id: 'Issuer' });
 export type Issuer = z.infer<typeof issuerSchema>;
+
+/**
+ * The issuer as copied onto each invoice: its legal identity, without the penalty configuration (the
+ * invoice carries its own resolved `latePenalty`). Invoices issued before the penalty was resolved per
+ * half-year carry the fixed rate they printed, `latePenaltyRatePercent`.
+ */
+const { latePenalty: _penaltyConfig, ...issuerIdentityShape } = issuerSchema.shape;
+export const invoiceIssuerSchema = z
+  .strictObject({
+    ...issuerIdentityShape,
+    latePenaltyRatePercent: z
+      .number()
+      .optional()
+      .meta({ description: 'Fixed penalty rate printed by invoices issued before `latePenalty` existed.' }),
+  })
+  .meta({ id: 'InvoiceIssuer' });
+export type InvoiceIssuer = z.infer<typeof invoiceIssuerSchema>;
+
+/** The invoice's copy of the issuer: everything but the penalty configuration. */
+export function invoiceIssuerOf(issuer: Issuer): InvoiceIssuer {
+  const { latePenalty: _config, ...identity } = issuer;
+  return identity;
+}
 
 /**
  * Where an issued invoice stands in payment: `unpaid` → `partially_paid` → `paid` (back on a reversal);
@@ -112,8 +172,10 @@ export const invoiceSchema = z
     language: z.enum(['fr', 'en']),
     supplyCategory: z.enum(['goods', 'services', 'mixed']),
     paymentTerms: z.object({ type: z.enum(['net', 'end-of-month']), days: z.number().int() }),
-    issuer: issuerSchema,
+    issuer: invoiceIssuerSchema,
     buyer: buyerSchema,
+    /** Resolved when the invoice is numbered (provisionally when drafted), for its issue date's half-year. */
+    latePenalty: latePenaltySchema.optional(),
     orderCount: z.number().int(),
     lineCount: z.number().int(),
     vatBreakdown: z.array(vatBreakdownEntrySchema),

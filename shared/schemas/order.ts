@@ -115,7 +115,15 @@ export const billingPeriodSchema = z
 export type BillingPeriod = z.infer<typeof billingPeriodSchema>;
 
 export const orderLineSchema = orderLineInputSchema
-  .extend({ lineNumber: z.number().int().min(1), netMinor: z.number().int() })
+  .extend({
+    lineNumber: z.number().int().min(1),
+    sellerName: z.string().optional().meta({
+      description:
+        "The seller's legal name when the order was placed (what documents print); absent on orders placed before sellers were registered.",
+      example: 'Les Moulins de Brie SARL',
+    }),
+    netMinor: z.number().int(),
+  })
   .meta({ id: 'OrderLine' });
 
 /** An order as stored and returned. */

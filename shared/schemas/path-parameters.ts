@@ -3,6 +3,7 @@ import { accountIdSchema, apiKeyIdSchema, orderIdSchema, storefrontIdSchema } fr
 import { creditNoteIdSchema } from './credit-note.js';
 import { invoiceIdSchema, runIdSchema } from './invoice.js';
 import { paymentIdSchema } from './payment.js';
+import { sellerIdSchema } from './seller.js';
 
 /** Schemas of the path parameters used in the route table, by name. */
 export const pathParameterSchemas: Record<string, z.ZodType<string>> = {
@@ -14,4 +15,5 @@ export const pathParameterSchemas: Record<string, z.ZodType<string>> = {
   runId: runIdSchema,
   paymentId: paymentIdSchema,
   creditNoteId: creditNoteIdSchema,
+  sellerId: sellerIdSchema,
 };

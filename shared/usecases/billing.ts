@@ -34,6 +34,7 @@ import {
   type StepBudget,
 } from '../billing/workflow.js';
 import { billingStart, billingStateProblem } from '../domain/billing-state.js';
+import { type LatePenalty, resolveLatePenalty } from '../domain/late-penalty.js';
 import { dueDate } from '../domain/payment-terms.js';
 import {
   billingPeriodContaining,
@@ -57,6 +58,13 @@ export interface BillingDeps {
   config: BillingConfig;
   clock: Clock;
   timeZone: string;
+  /** Where warnings an operator should act on go (the function's logger); none in some tests. */
+  log?: WarningLog;
+}
+
+/** The one thing use cases log themselves: a warning that needs an operator, with its details. */
+export interface WarningLog {
+  warn(message: string, details: Record<string, unknown>): void;
 }
 
 /** What building drafts needs (no S3, no SES): the preview runs with just this. */
@@ -206,13 +214,16 @@ async function draftsOf(
     }
     group.accumulator.add(order);
   }
-  const createdAt = deps.clock.now().toISOString();
+  const now = deps.clock.now();
+  const createdAt = now.toISOString();
+  const latePenalty = resolveLatePenalty(deps.config.issuer.latePenalty, localDate(now, deps.timeZone));
   return [...groups.entries()].map(([key, group]) => ({
     ...draftInvoice({
       invoiceId: `inv_${ulid()}`,
       runId,
       account,
       issuer: deps.config.issuer,
+      latePenalty,
       period: { startDate: range.from, endDate: lastDay },
       ...(group.purchaseOrderNumber ? { purchaseOrderNumber: group.purchaseOrderNumber } : {}),
       accumulator: group.accumulator,
@@ -258,12 +269,33 @@ async function numberOneBatch(deps: BillingDeps, runId: string): Promise<number>
     number: formatInvoiceNumber(year, last + index + 1),
     issueDate,
     dueDate: dueDate(issueDate, invoice.paymentTerms),
+    latePenalty: resolveLatePenalty(deps.config.issuer.latePenalty, issueDate),
   }));
+  warnOfMissingEcbRates(deps, entries);
   const outcome = await deps.billing.issueBatch(entityId, year, last, entries, runId, now.toISOString());
   if (outcome === 'conflict') {
     throw new WorkflowError('TransientFailure', 'Another numbering step moved the counter or a draft; retry');
   }
   return entries.length;
+}
+
+/**
+ * An invoice issued in a half-year whose ECB rate is not configured states the penalty as a formula, which
+ * is lawful; the operator is told once per batch so the table gets its new rate (never a stale figure,
+ * never a failed run).
+ */
+function warnOfMissingEcbRates(
+  deps: Pick<BillingDeps, 'log'>,
+  entries: ReadonlyArray<{ number: string; latePenalty: LatePenalty }>,
+): void {
+  const missing = entries.filter((entry) => entry.latePenalty.ecbRatePercent === undefined);
+  if (missing.length === 0) return;
+  const halfYears = [...new Set(missing.map((entry) => entry.latePenalty.halfYear))];
+  deps.log?.warn(
+    `No ECB rate configured for ${halfYears.join(', ')} (issuer latePenalty.ecbRates): ` +
+      `${missing.length} invoice(s) state the late-payment penalty as a formula without a figure`,
+    { halfYears, invoiceNumbers: missing.map((entry) => entry.number) },
+  );
 }
 
 /** ListToSend: a page of issued invoices whose PDF or email is still to do. */

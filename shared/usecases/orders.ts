@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import type { AccountRecord, AccountRepository } from '../adapters/dynamo/account-repository.js';
 import type { IdempotencyRecord, OrderRepository } from '../adapters/dynamo/order-repository.js';
+import type { SellerRepository } from '../adapters/dynamo/seller-repository.js';
 import type { Principal } from '../auth/api-keys.js';
 import { requestFingerprint } from '../domain/canonical-json.js';
 import { checkEligibility, type EligibilityRefusal } from '../domain/eligibility.js';
@@ -21,6 +22,7 @@ import { conflict, DomainError, forbidden, notFound, refused, validationFailed }
 import type { CreateOrderInput, Order } from '../schemas/order.js';
 import type { AccountSnapshots } from './account-snapshots.js';
 import type { Clock } from './clock.js';
+import type { SellerDirectory } from './seller-directory.js';
 
 /** How long an idempotency key is remembered. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -36,6 +38,10 @@ export interface OrderDeps {
   /** Optional per-container hint cache of accounts (see AccountSnapshots). */
   accountSnapshots?: AccountSnapshots;
   orders: OrderRepository;
+  /** Registered sellers: an order line must name one. */
+  sellers: Pick<SellerRepository, 'legalNames'>;
+  /** Optional per-container memory of known sellers (see SellerDirectory). */
+  sellerDirectory?: SellerDirectory;
   clock: Clock;
   timeZone: string;
   /** VAT rates (percent) an order line may carry: the issuer's country's (configuration). */
@@ -94,6 +100,7 @@ export async function placeOrder(
     }
     throw error;
   }
+  const sellerNames = await registeredSellerNames(deps, input.lines);
 
   // Where the next read of the account comes from: the container's snapshot if any, else DynamoDB.
   let read: 'snapshot' | 'eventual' | 'consistent' = 'snapshot';
@@ -144,6 +151,8 @@ export async function placeOrder(
       lines: input.lines.map((line, index) => ({
         lineNumber: index + 1,
         ...line,
+        // The seller's legal name as it is today: documents print it, however the seller is renamed later.
+        sellerName: sellerNames.get(line.sellerId) as string,
         netMinor: totals.lineNets[index] as number,
       })),
       vatBreakdown: totals.vatBreakdown,
@@ -223,6 +232,35 @@ export function vatRateRefusal(
     errors,
     { acceptedVatRates: accepted },
   );
+}
+
+/**
+ * The legal names of the sellers an order's lines name, from the container's memory or one consistent
+ * BatchGetItem for those it does not know. A line naming an unregistered seller refuses the order (422
+ * `seller_not_found`, each such line named); nothing is recorded.
+ */
+async function registeredSellerNames(
+  deps: Pick<OrderDeps, 'sellers' | 'sellerDirectory'>,
+  lines: CreateOrderInput['lines'],
+): Promise<Map<string, string>> {
+  const lookup = (sellerIds: readonly string[]) => deps.sellers.legalNames(sellerIds);
+  const sellerIds = lines.map((line) => line.sellerId);
+  const names = deps.sellerDirectory
+    ? await deps.sellerDirectory.legalNames(sellerIds, lookup)
+    : await lookup(sellerIds);
+  const errors = lines.flatMap((line, index) =>
+    names.has(line.sellerId)
+      ? []
+      : [{ field: `lines.${index}.sellerId`, reason: `seller ${line.sellerId} is not registered` }],
+  );
+  if (errors.length > 0) {
+    throw refused(
+      'seller_not_found',
+      'An order line names a seller that is not registered; an operator registers it with POST /v1/sellers.',
+      errors,
+    );
+  }
+  return names;
 }
 
 async function replayIfKnown(

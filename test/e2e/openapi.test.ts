@@ -141,10 +141,14 @@ describe('GET /v1/openapi.json', () => {
     expect(dangling).toEqual([]);
   });
 
-  it('has a CreateOrder example that the API accepts as it is, once pointed at a real account', async () => {
+  it('has a CreateOrder example that the API accepts as it is, once pointed at a real account and sellers', async () => {
     const operator = new HttpClient(api.baseUrl, await issueOperatorKey());
     const { storefront, account } = await givenEnrolledAccount(operator);
     const example = (resolve('#/components/schemas/CreateOrder') as Json).example as CreateOrderInput;
+    for (const sellerId of new Set(example.lines.map((line) => line.sellerId))) {
+      const registered = await operator.post('/v1/sellers', { sellerId, legalName: `${sellerId} SAS` });
+      expect([201, 409], registered.text).toContain(registered.status);
+    }
     const order = expectBody(
       await whenPlacingOrder(storefront.client, { ...example, accountId: account.accountId }),
       201,

@@ -40,12 +40,26 @@ describe('placing an order over HTTP', () => {
           quantity: 0.333,
           unitPriceMinor: 1000,
           vatRate: 20,
-          sellerId: 's1',
+          sellerId: 'seller-1',
         },
         // 3 × 333 = 999
-        { sku: 'B', description: 'Flour', quantity: 3, unitPriceMinor: 333, vatRate: 5.5, sellerId: 's2' },
+        {
+          sku: 'B',
+          description: 'Flour',
+          quantity: 3,
+          unitPriceMinor: 333,
+          vatRate: 5.5,
+          sellerId: 'seller-2',
+        },
         // 1.5 × 1999 = 2998.5 → 2999 (half-up)
-        { sku: 'C', description: 'Knife', quantity: 1.5, unitPriceMinor: 1999, vatRate: 20, sellerId: 's1' },
+        {
+          sku: 'C',
+          description: 'Knife',
+          quantity: 1.5,
+          unitPriceMinor: 1999,
+          vatRate: 20,
+          sellerId: 'seller-1',
+        },
       ],
     });
     const before = Date.now();

@@ -396,9 +396,10 @@ describe('least privilege', () => {
     expect(dynamoActionsOf(template, stack.httpApi.functions.openapi)).toEqual([]);
   });
 
-  it('lets orders-create read, put, update and condition-check, nothing more', () => {
+  it('lets orders-create read (sellers in one batch), put, update and condition-check, nothing more', () => {
     const actions = dynamoActionsOf(template, stack.httpApi.functions['orders-create']);
     expect(actions).toEqual([
+      'dynamodb:BatchGetItem',
       'dynamodb:ConditionCheckItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -422,6 +423,20 @@ describe('least privilege', () => {
       tableArn,
       ...Object.values(INDEXES).map((index) => ({ 'Fn::Join': ['', [tableArn, `/index/${index.name}`]] })),
     ]);
+  });
+
+  it('lets sellers get, put and update items and query ListByType only: never delete', () => {
+    const fn = stack.httpApi.functions.sellers;
+    expect(dynamoActionsOf(template, fn)).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    const query = statementsOf(template, fn).find((statement) =>
+      actionsOf(statement).includes('dynamodb:Query'),
+    );
+    expect(query?.Resource).toEqual([tableArn, { 'Fn::Join': ['', [tableArn, '/index/ListByType']] }]);
   });
 
   it('lets orders-cancel only get and update items', () => {

@@ -100,6 +100,9 @@ describe('billing run, step by step, against the emulators', () => {
     expect(text).toContain(invoice.number);
     expect(text).toContain('69,08');
     expect(text).toContain('40,00');
+    // Lines name their seller by the legal name registered for it, not by the id the storefront sent.
+    expect(text).toContain('Vendeur Un SARL');
+    expect(text).not.toContain('seller-1');
 
     // Other test files number their own issuers' invoices 2026-000001 too: match the buyer's address as well.
     const emails = await mailboxOf(before, invoice as Invoice);
@@ -351,5 +354,71 @@ describe('the review window', () => {
     await expect(setInvoiceHeld(deps, draft.invoiceId, true)).rejects.toMatchObject({
       code: 'invoice_not_draft',
     });
+  });
+});
+
+describe('the late-payment penalty', () => {
+  /** One October order of a fresh account, billed by a run at the start of November (second half-year). */
+  async function billOctober(ecbRates: Record<string, number>) {
+    const clock = new TestClock(new Date('2026-10-12T09:00:00Z'));
+    const services = givenServices(clock);
+    const base = givenBillingDeps(services);
+    const warnings: Array<{ message: string; details: Record<string, unknown> }> = [];
+    const deps = {
+      ...base,
+      config: {
+        ...base.config,
+        issuer: { ...base.config.issuer, latePenalty: { ecbMarginPoints: 10, ecbRates } },
+      },
+      log: {
+        warn: (message: string, details: Record<string, unknown>) => warnings.push({ message, details }),
+      },
+    };
+    const account = await givenEnrolledAccount(services);
+    await placeOrder(services, {
+      storefrontId: account.storefrontId,
+      idempotencyKey: randomUUID(),
+      input: anOrder(account.accountId),
+    });
+    clock.set('2026-11-01T00:20:00Z');
+    const { invoices } = await runBillingSteps(deps, {
+      cutOff: '2026-11-01',
+      accountIds: [account.accountId],
+    });
+    const [invoice] = invoices;
+    if (!invoice?.pdf) throw new Error(`no invoice sent: ${JSON.stringify(invoices)}`);
+    return { invoice, text: await pdfText(deps, invoice.pdf.s3Key), warnings };
+  }
+
+  it('is resolved at numbering for the half-year of issue, stored on the invoice and printed from it', async () => {
+    const { invoice, text, warnings } = await billOctober({ '2026-H1': 3, '2026-H2': 2.4 });
+    expect(invoice.latePenalty).toEqual({
+      halfYear: '2026-H2',
+      marginPoints: 10,
+      ecbRatePercent: 2.4,
+      ratePercent: 12.4,
+    });
+    // The invoice carries the issuer's identity, not its table of rates.
+    expect(invoice.issuer).not.toHaveProperty('latePenalty');
+    expect(text.replace(/[\u00a0\u202f]/g, ' ')).toContain(
+      "taux directeur de la BCE (2,4 %) majoré de 10 points, soit 12,4 % l'an",
+    );
+    expect(warnings).toEqual([]);
+  });
+
+  it('states the formula without a figure and warns when the half-year has no ECB rate, and the run goes on', async () => {
+    const { invoice, text, warnings } = await billOctober({ '2026-H1': 2.15 });
+    expect(invoice).toMatchObject({ status: 'sent', latePenalty: { halfYear: '2026-H2', marginPoints: 10 } });
+    expect(invoice.latePenalty?.ratePercent).toBeUndefined();
+    expect(text.replace(/[\u00a0\u202f]/g, ' ')).toContain(
+      'taux directeur de la BCE en vigueur au 1er juillet 2026 majoré de 10 points',
+    );
+    expect(text).not.toContain('2,15');
+    expect(warnings).toEqual([
+      {
+        message: expect.stringContaining('No ECB rate configured for 2026-H2'),
+        details: { halfYears: ['2026-H2'], invoiceNumbers: [invoice.number] },
+      },
+    ]);
   });
 });

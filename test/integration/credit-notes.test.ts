@@ -27,7 +27,7 @@ const article = (sku: string, quantity: number, unitPriceMinor: number, vatRate:
   quantity,
   unitPriceMinor,
   vatRate,
-  sellerId: 's-1',
+  sellerId: 'seller-1',
 });
 
 /** One issued invoice of one order with two lines: 3 × 10.00 at 20 % and 2 × 5.00 at 5.5 %. */

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
+import { loadConfig } from '../../shared/config.js';
 import { DomainError } from '../../shared/errors.js';
+import { createServices } from '../../shared/services.js';
 import { updateAccount } from '../../shared/usecases/accounts.js';
-import { cancelOrder, listOrders, placeOrder } from '../../shared/usecases/orders.js';
+import { cancelOrder, getOrder, listOrders, placeOrder } from '../../shared/usecases/orders.js';
+import { createSeller, updateSeller } from '../../shared/usecases/sellers.js';
 import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 
@@ -24,14 +28,21 @@ describe('order intake against DynamoDB Local', () => {
     const { storefrontId, accountId } = await givenEnrolledAccount(services);
     const input = anOrder(accountId, {
       lines: [
-        { sku: 'A', description: 'Flour', quantity: 3, unitPriceMinor: 333, vatRate: 5.5, sellerId: 's1' },
+        {
+          sku: 'A',
+          description: 'Flour',
+          quantity: 3,
+          unitPriceMinor: 333,
+          vatRate: 5.5,
+          sellerId: 'seller-1',
+        },
         {
           sku: 'B',
           description: 'Apron',
           quantity: 0.333,
           unitPriceMinor: 1000,
           vatRate: 20,
-          sellerId: 's2',
+          sellerId: 'seller-2',
         },
       ],
     });
@@ -196,5 +207,95 @@ describe('order intake against DynamoDB Local', () => {
     expect((await place()).status).toBe(201);
     const account = await services.accounts.get(accountId, { consistent: true });
     expect(account?.exposure.unbilledOrdersMinor).toBe(4800);
+  });
+});
+
+describe('sellers at order intake', () => {
+  const lineOf = (sellerId: string) => ({
+    sku: 'SKU-1',
+    description: 'Widget',
+    quantity: 1,
+    unitPriceMinor: 1000,
+    vatRate: 20,
+    sellerId,
+  });
+
+  it('refuses a line whose seller is not registered, naming the line, and records nothing', async () => {
+    const services = givenServices();
+    const { storefrontId, accountId } = await givenEnrolledAccount(services);
+    const sellerId = `seller-new-${randomUUID().slice(0, 8)}`;
+    const input = anOrder(accountId, { lines: [lineOf('seller-1'), lineOf(sellerId), lineOf('seller-2')] });
+    const idempotencyKey = randomUUID();
+
+    const refused = await refusal(placeOrder(services, { storefrontId, idempotencyKey, input }));
+    expect(refused).toMatchObject({
+      code: 'seller_not_found',
+      status: 422,
+      errors: [{ field: 'lines.1.sellerId', reason: `seller ${sellerId} is not registered` }],
+    });
+    const account = await services.accounts.get(accountId, { consistent: true });
+    expect(account?.exposure.unbilledOrdersMinor).toBe(0);
+
+    // Once an operator registers the seller, the same request (same key) is accepted: nothing was kept.
+    await createSeller(services, { sellerId, legalName: 'Nouveau Vendeur SAS' });
+    const accepted = await placeOrder(services, { storefrontId, idempotencyKey, input });
+    expect(accepted).toMatchObject({ status: 201, replayed: false });
+    expect(accepted.order.lines.map((line) => line.sellerName)).toEqual([
+      'Vendeur Un SARL',
+      'Nouveau Vendeur SAS',
+      'Vendeur Deux SAS',
+    ]);
+  });
+
+  it('keeps on each line the legal name the seller had when the order was placed', async () => {
+    const services = givenServices();
+    const { storefrontId, accountId } = await givenEnrolledAccount(services);
+    const sellerId = `seller-renamed-${randomUUID().slice(0, 8)}`;
+    await createSeller(services, { sellerId, legalName: 'Ancien Nom SARL' });
+    const place = () =>
+      placeOrder(services, {
+        storefrontId,
+        idempotencyKey: randomUUID(),
+        input: anOrder(accountId, { lines: [lineOf(sellerId)] }),
+      });
+    const before = await place();
+    await updateSeller(services, sellerId, { legalName: 'Nouveau Nom SAS' });
+    const after = await place();
+
+    const principal = { role: 'operator' as const, keyId: 'k' };
+    expect((await getOrder(services, principal, before.order.orderId)).lines[0]?.sellerName).toBe(
+      'Ancien Nom SARL',
+    );
+    expect((await getOrder(services, principal, after.order.orderId)).lines[0]?.sellerName).toBe(
+      'Nouveau Nom SAS',
+    );
+  });
+
+  it('costs a warm container one DynamoDB request per accepted order, sellers included', async () => {
+    const requests: string[] = [];
+    const raw = new DynamoDBClient({});
+    raw.middlewareStack.add(
+      (next, context) => (args) => {
+        requests.push(context.commandName ?? '?');
+        return next(args);
+      },
+      { step: 'initialize', name: 'countRequests' },
+    );
+    const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+    const services = createServices(loadConfig(), client, new TestClock());
+    const { storefrontId, accountId } = await givenEnrolledAccount(givenServices());
+    const place = () =>
+      placeOrder(services, {
+        storefrontId,
+        idempotencyKey: randomUUID(),
+        input: anOrder(accountId, { lines: [lineOf('seller-1'), lineOf('seller-2')] }),
+      });
+
+    await place();
+    // Cold: both sellers are read in one request, the account in another, then the transaction.
+    expect(requests).toEqual(['BatchGetItemCommand', 'GetItemCommand', 'TransactWriteItemsCommand']);
+    requests.length = 0;
+    await place();
+    expect(requests).toEqual(['TransactWriteItemsCommand']);
   });
 });

@@ -16,6 +16,7 @@ import { runReceivablesDay } from '../../shared/usecases/receivables.js';
 import { givenBillingDeps, mailboxSince, runBillingSteps } from '../support/billing-steps.js';
 import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, TestClock } from '../support/given.js';
+import { registerTestSellers } from '../support/sellers.js';
 
 /**
  * The daily job reads every open invoice of the table: this file has a table of its own, so it neither sees
@@ -27,6 +28,7 @@ beforeAll(async () => {
   const localStack = inject('localStack');
   if (!localStack) throw new Error('no local stack');
   await createTableIfMissing(localStack.endpoints.dynamodb, tableName);
+  await registerTestSellers(localStack.endpoints.dynamodb, tableName);
 });
 
 const line = (unitPriceMinor: number) => ({

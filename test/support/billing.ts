@@ -11,6 +11,7 @@ import {
   newExecutionIdentity,
 } from '../../infra/local/state-machine.js';
 import type { BillingFunctionName, RunInput } from '../../shared/billing/workflow.js';
+import { registerTestSellers } from './sellers.js';
 
 /**
  * The billing workflow in tests: the definition the global setup synthesized from the CDK stack, run
@@ -112,7 +113,7 @@ export function startTestSfnEndpoint(): Promise<SfnEndpoint> {
  * Gives the calling test file a table of its own (created in `beforeAll`, `TABLE_NAME` restored in
  * `afterAll`). A billing run closes every account due in the table, so a file that runs the whole workflow
  * would otherwise bill, and race with, the accounts of the files running beside it. Call it at the top of
- * the file, before anything reads the configuration.
+ * the file, before anything reads the configuration. The table has the test sellers, as the shared one does.
  */
 export function useIsolatedTable(prefix = 'billing-run'): { tableName: string } {
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -121,6 +122,7 @@ export function useIsolatedTable(prefix = 'billing-run'): { tableName: string } 
     const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
     if (!endpoint) throw new Error('useIsolatedTable needs the integration global setup (emulators)');
     await createTableIfMissing(endpoint, tableName);
+    await registerTestSellers(endpoint, tableName);
     previous = process.env.TABLE_NAME;
     process.env.TABLE_NAME = tableName;
   });

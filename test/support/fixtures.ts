@@ -25,7 +25,16 @@ export function anAccount(overrides: Partial<CreateAccountInput> = {}): CreateAc
   };
 }
 
-/** A valid order body: by default one line of 2 × 10.00 EUR at 20 % VAT (gross 24.00). */
+/**
+ * Sellers registered in every test table (global setup, `useIsolatedTable`): the ones order lines name.
+ * Order intake refuses a line whose seller is not registered.
+ */
+export const TEST_SELLERS = [
+  { sellerId: 'seller-1', legalName: 'Vendeur Un SARL', siren: '732829320', vatId: 'FR44732829320' },
+  { sellerId: 'seller-2', legalName: 'Vendeur Deux SAS' },
+] as const;
+
+/** A valid order body: by default one line of 2 × 10.00 EUR at 20 % VAT (gross 24.00), sold by `seller-1`. */
 export function anOrder(accountId: string, overrides: Partial<CreateOrderInput> = {}): CreateOrderInput {
   return {
     accountId,

@@ -7,6 +7,7 @@ import {
   startLocalStack,
 } from '../../infra/local/emulators.js';
 import { type BillingDefinition, loadBillingDefinition } from '../../infra/local/state-machine.js';
+import { registerTestSellers } from './sellers.js';
 
 /** What the global setup hands to the integration and e2e tests (read with `inject('localStack')`). */
 export interface LocalStackContext extends LocalResourceNames {
@@ -30,7 +31,7 @@ export const TEST_BUCKET_NAME = 'invoices-test';
 
 /**
  * Starts DynamoDB Local, s3rver and the SES emulator in memory on free ports for the whole run, creates the
- * table and the bucket, and stops everything at the end. Meanwhile it synthesizes the billing workflow once
+ * table (with the test sellers registered) and the bucket, and stops everything at the end. Meanwhile it synthesizes the billing workflow once
  * (cached in `.local/cache` while the infra code is unchanged) so no test worker pays for it.
  * `test/support/setup.ts` turns the provided endpoints into the SDK's standard environment variables inside
  * each test worker, and starts that worker's Step Functions endpoint.
@@ -43,6 +44,7 @@ export default async function setup(project: TestProject) {
   const stack = await startLocalStack({ ports: { dynamodb: 0, s3: 0, ses: 0 } });
   try {
     await createTableIfMissing(stack.endpoints.dynamodb, TEST_TABLE_NAME);
+    await registerTestSellers(stack.endpoints.dynamodb, TEST_TABLE_NAME);
     await createBucketIfMissing(stack.endpoints.s3, TEST_BUCKET_NAME);
   } catch (error) {
     await stack.stop();

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { InvoiceRef } from '../../billing/workflow.js';
 import { INDEXES, keys } from '../../data/table.js';
+import type { LatePenalty } from '../../domain/late-penalty.js';
 import { paymentStatusOf } from '../../domain/payment-status.js';
 import { addLocalDays, BILLING_DATE_RANGE } from '../../domain/periods.js';
 import type { BillingRun, Invoice } from '../../schemas/invoice.js';
@@ -55,6 +56,8 @@ export interface NumberingEntry {
   number: string;
   issueDate: string;
   dueDate: string;
+  /** The late-payment penalty resolved for the issue date's half-year, stored with the number. */
+  latePenalty: LatePenalty;
 }
 
 /**
@@ -453,6 +456,7 @@ export class BillingRepository {
           ),
           UpdateExpression:
             'SET #status = :issued, #number = :number, issueDate = :issueDate, dueDate = :dueDate, issuedAt = :issuedAt, ' +
+            'latePenalty = :latePenalty, ' +
             'email = :email, sendPk = :sendPk, sendSk = :sendSk, ' +
             'paymentStatus = :paymentStatus, paidMinor = :zero, balanceMinor = :balance' +
             (open ? ', openPk = :openPk, openSk = :openSk' : '') +
@@ -466,6 +470,7 @@ export class BillingRepository {
             ':issueDate': entry.issueDate,
             ':dueDate': entry.dueDate,
             ':issuedAt': issuedAt,
+            ':latePenalty': entry.latePenalty,
             ':email': { status: 'ready', recipients: invoice.buyer.billingEmails },
             ...prefixed(keys.toSend(issuedAt, invoice.invoiceId)),
             ':paymentStatus': paymentStatusOf({

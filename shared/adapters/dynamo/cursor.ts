@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { INDEXES } from '../../data/table.js';
+import { INDEXES, type ListedEntity } from '../../data/table.js';
 import { validationFailed } from '../../errors.js';
 
 /** Opaque pagination cursors: DynamoDB's LastEvaluatedKey, base64url JSON. */
@@ -49,7 +49,7 @@ export function listingCursorShape(entityType: string, prefix: string): CursorSh
 export async function listByType<T>(
   client: DynamoDBDocumentClient,
   tableName: string,
-  entityType: 'ACCOUNT' | 'STOREFRONT',
+  entityType: ListedEntity,
   page: { limit: number; cursor?: string | undefined },
   map: (item: Record<string, unknown>) => T,
 ): Promise<{ items: T[]; nextCursor?: string }> {

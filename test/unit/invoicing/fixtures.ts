@@ -10,6 +10,8 @@ export interface LineInput {
   unitPriceMinor: number;
   vatRate: number;
   sellerId: string;
+  /** The seller's legal name, as intake snapshots it (absent on orders placed before sellers were registered). */
+  sellerName?: string;
 }
 
 const PERIOD = {
@@ -194,11 +196,11 @@ export function anInvoice(
       shareCapital: '100 000 EUR',
       rcs: 'Paris 912 345 675',
       email: 'facturation@marketplace.example',
-      latePenaltyRatePercent: 12.15,
       iban: 'FR7630006000011234567890189',
       bic: 'AGRIFRPPXXX',
       vatOnDebits: true,
     },
+    latePenalty: { halfYear: '2026-H2', marginPoints: 10, ecbRatePercent: 2.15, ratePercent: 12.15 },
     buyer: {
       legalName: 'Boulangeries Martin SAS',
       legalForm: 'SAS',

@@ -60,7 +60,7 @@ describe('renderInvoicePdf', () => {
     // Payment and legal mentions.
     expect(text).toContain('IBAN : FR76 3000 6000 0112 3456 7890 189 · BIC : AGRIFRPPXXX');
     expect(text).toContain(
-      "Pénalités de retard : taux annuel de 12,15 % (au moins trois fois le taux d'intérêt légal)",
+      "Pénalités de retard : taux directeur de la BCE (2,15 %) majoré de 10 points, soit 12,15 % l'an, exigibles dès le lendemain de la date d'échéance.",
     );
     expect(text).toContain('Indemnité forfaitaire pour frais de recouvrement : 40,00 €');
     expect(text).toContain("Pas d'escompte pour paiement anticipé.");
@@ -99,7 +99,9 @@ describe('renderInvoicePdf', () => {
     expect(text).toContain('Total VAT | €2,485.19');
     expect(text).toContain('Total incl. VAT | €15,020.29');
     expect(text).toContain('Amount due | €15,020.29');
-    expect(text).toContain('Late-payment penalties: annual rate of 12.15% (at least three times');
+    expect(text).toContain(
+      'Late-payment penalties: ECB main refinancing rate (2.15%) plus 10 percentage points, i.e. 12.15% a year, due from the day after the due date.',
+    );
     expect(text).toContain('Fixed indemnity for recovery costs: €40.00');
     expect(text).toContain('No discount for early payment.');
     expect(text).toContain('Category of operation: Supply of services.');
@@ -120,6 +122,24 @@ describe('renderInvoicePdf', () => {
     const { text } = await readPdf(await bytesOf(renderInvoicePdf(invoice, streamOf(orders))));
     expect(text).not.toContain('débits');
     expect(text).toContain("Pas d'escompte pour paiement anticipé.");
+  });
+
+  it('states the penalty as a formula when the half-year had no ECB rate at numbering', async () => {
+    const invoice = anInvoice(figures, { latePenalty: { halfYear: '2026-H2', marginPoints: 10 } });
+    const { text } = await readPdf(await bytesOf(renderInvoicePdf(invoice, streamOf(orders))));
+    expect(text).toContain(
+      'Pénalités de retard : taux directeur de la BCE en vigueur au 1er juillet 2026 majoré de 10 points, exigibles',
+    );
+    expect(text).not.toMatch(/soit [\d,]+ % l'an/);
+  });
+
+  it('still renders an invoice stored before the penalty was resolved per half-year', async () => {
+    const { latePenalty: _resolved, ...stored } = anInvoice(figures);
+    const invoice = { ...stored, issuer: { ...stored.issuer, latePenaltyRatePercent: 12.15 } };
+    const { text } = await readPdf(await bytesOf(renderInvoicePdf(invoice, streamOf(orders))));
+    expect(text).toContain(
+      "Pénalités de retard : taux annuel de 12,15 % (au moins trois fois le taux d'intérêt légal)",
+    );
   });
 
   it('is a PDF/A-3b file, tagged, with DejaVu embedded and no standard font', async () => {
@@ -347,5 +367,87 @@ describe('renderInvoicePdf', () => {
     const pdf = await bytesOf(stream);
     expect(pulled).toBe(total);
     expect(pdf.subarray(-6).toString('latin1')).toContain('%%EOF');
+  });
+});
+
+describe('identifiers on the invoice', () => {
+  /** The printed rows of a PDF, every page. */
+  const rowsOf = async (invoice: ReturnType<typeof anInvoice>, printed: Order[]) =>
+    (await readPdf(await bytesOf(renderInvoicePdf(invoice, streamOf(printed))))).pages.flat();
+  const line = (sku: string, sellerId = 'seller-a') => ({
+    sku,
+    description: 'Café en grains, 1 kg',
+    quantity: 6,
+    unitPriceMinor: 1840,
+    vatRate: 5.5,
+    sellerId,
+  });
+
+  it('prints a SKU a little wider than its column whole, on one line', async () => {
+    const order = anOrder(1, [line('COFFEE-BEANS-1KG')]);
+    const rows = await rowsOf(anInvoice(invoiceFigures([order])), [order]);
+    expect(rows.find((row) => row.includes('COFFEE-BEANS-1KG'))).toContain('| Café en grains, 1 kg |');
+    expect(rows.some((row) => /COFFEE-BEANS-?$/.test(row.split(' | ')[1] ?? ''))).toBe(false);
+  });
+
+  it('prints a 40-character SKU whole on one line, its description below', async () => {
+    const sku = 'PALLET-EURO-1200X800-HEATTREATED-EPAL-01';
+    expect(sku).toHaveLength(40);
+    const order = anOrder(1, [line(sku)]);
+    const rows = await rowsOf(anInvoice(invoiceFigures([order])), [order]);
+    const at = rows.findIndex((row) => row.includes(sku));
+    expect(at, rows.join('\n')).toBeGreaterThan(0);
+    expect(rows[at]).toContain('| 6 | 18,40 € | 5,5 % | 110,40 €');
+    expect(rows[at + 1]).toBe('Café en grains, 1 kg');
+  });
+
+  it('prints a stored seller id whole rather than cut after a hyphen', async () => {
+    const order = anOrder(1, [line('COFFEE-1KG', 'seller-torrefaction-alsace')]);
+    const rows = await rowsOf(anInvoice(invoiceFigures([order])), [order]);
+    expect(rows.some((row) => row.startsWith('seller-torrefaction-alsace | COFFEE-1KG'))).toBe(true);
+  });
+
+  it('names the seller by the legal name the line was placed with, wrapped between words', async () => {
+    const sellerName = 'Torréfaction d’Alsace et Cafés du Monde Réunis SARL';
+    const order = anOrder(1, [{ ...line('COFFEE-BEANS-1KG', 'seller-torrefaction-alsace'), sellerName }]);
+    const rows = await rowsOf(anInvoice(invoiceFigures([order]), { language: 'en' }), [order]);
+    const at = rows.findIndex((row) => row.startsWith('Torréfaction'));
+    expect(at, rows.join('\n')).toBeGreaterThan(0);
+    expect(rows[at]).toContain('| COFFEE-BEANS-1KG | Café en grains, 1 kg | 6 | €18.40 | 5.5% | €110.40');
+    // The name's lines, read back in order, are the name: broken only between words.
+    const nameLines = rows.slice(at, at + 4).map((row) => row.split(' | ')[0] as string);
+    const printed: string[] = [];
+    for (const part of nameLines) {
+      if (printed.join(' ').length >= sellerName.length) break;
+      printed.push(part);
+    }
+    expect(printed.join(' ')).toBe(sellerName);
+    expect(printed.length).toBeGreaterThan(1);
+    expect(rows.join('\n')).not.toContain('seller-torrefaction-alsace');
+  });
+
+  it('keeps SIREN, RCS and VAT id whole in the English footer and header', async () => {
+    const orders3 = threeOrders();
+    const base = anInvoice(invoiceFigures(orders3));
+    const invoice = anInvoice(invoiceFigures(orders3), {
+      language: 'en',
+      issuer: {
+        ...base.issuer,
+        legalName: 'Marketplace Démo SAS',
+        address: { line1: '10 rue de Rivoli', postalCode: '75001', city: 'Paris', country: 'FR' },
+        siren: '123456782',
+        rcs: 'RCS Paris 123 456 782',
+        vatId: 'FR11123456782',
+      },
+    });
+    const rows = await rowsOf(invoice, orders3);
+    const footer = rows.filter((row) => row.includes('Marketplace Démo SAS ·') || row.includes('· VAT ID'));
+    expect(footer.length, rows.join('\n')).toBeGreaterThan(0);
+    for (const identifier of ['SIREN 123 456 782', 'RCS Paris 123 456 782', 'VAT ID: FR11123456782']) {
+      expect(
+        rows.filter((row) => row.includes(identifier)),
+        `${identifier} in\n${rows.join('\n')}`,
+      ).toHaveLength(2);
+    }
   });
 });

@@ -6,7 +6,9 @@ import {
   formatLocalDate,
   formatPercent,
   formatQuantity,
+  formatSiren,
   invoiceTexts,
+  latePenaltyMention,
   legalMentions,
   localDateOf,
   moneyFormatter,
@@ -68,11 +70,12 @@ describe('formatting', () => {
 });
 
 describe('legalMentions', () => {
-  const issuer = { latePenaltyRatePercent: 12.15, vatOnDebits: true };
+  const issuer = { vatOnDebits: true };
+  const latePenalty = { halfYear: '2026-H2', marginPoints: 10, ecbRatePercent: 2.15, ratePercent: 12.15 };
 
   it('lists the penalty rate, the 40 EUR indemnity, no discount, the category and the VAT-on-debits option', () => {
-    expect(legalMentions({ language: 'fr', supplyCategory: 'goods', issuer })).toEqual([
-      `Pénalités de retard${NBSP}: taux annuel de 12,15${NNBSP}% (au moins trois fois le taux d'intérêt légal), exigibles dès le lendemain de la date d'échéance.`,
+    expect(legalMentions({ language: 'fr', supplyCategory: 'goods', issuer, latePenalty })).toEqual([
+      `Pénalités de retard${NBSP}: taux directeur de la BCE (2,15${NNBSP}%) majoré de 10${NBSP}points, soit 12,15${NNBSP}% l'an, exigibles dès le lendemain de la date d'échéance.`,
       `Indemnité forfaitaire pour frais de recouvrement${NBSP}: 40,00${NBSP}€, due en cas de retard de paiement (art. L441-10 et D441-5 du Code de commerce).`,
       "Pas d'escompte pour paiement anticipé.",
       `Catégorie d'opération${NBSP}: Livraison de biens.`,
@@ -81,13 +84,11 @@ describe('legalMentions', () => {
   });
 
   it('names each category of operation, and omits the option when not chosen', () => {
-    const en = legalMentions({
-      language: 'en',
-      supplyCategory: 'mixed',
-      issuer: { latePenaltyRatePercent: 10 },
-    });
+    const en = legalMentions({ language: 'en', supplyCategory: 'mixed', issuer: {}, latePenalty });
     expect(en).toHaveLength(4);
-    expect(en[0]).toContain('annual rate of 10% (at least three times');
+    expect(en[0]).toBe(
+      'Late-payment penalties: ECB main refinancing rate (2.15%) plus 10 percentage points, i.e. 12.15% a year, due from the day after the due date.',
+    );
     expect(en[1]).toContain('Fixed indemnity for recovery costs: €40.00');
     expect(en[3]).toBe('Category of operation: Mixed (goods and services).');
     expect(invoiceTexts('fr').category).toEqual({
@@ -95,5 +96,43 @@ describe('legalMentions', () => {
       services: 'Prestation de services',
       mixed: 'Mixte',
     });
+  });
+});
+
+describe('latePenaltyMention', () => {
+  it('states the formula and the day whose ECB rate applies when the half-year has no rate: never a figure', () => {
+    const latePenalty = { halfYear: '2027-H1', marginPoints: 10 };
+    expect(latePenaltyMention({ language: 'fr', issuer: {}, latePenalty })).toBe(
+      `Pénalités de retard${NBSP}: taux directeur de la BCE en vigueur au 1er janvier 2027 majoré de 10${NBSP}points, exigibles dès le lendemain de la date d'échéance.`,
+    );
+    expect(
+      latePenaltyMention({
+        language: 'en',
+        issuer: {},
+        latePenalty: { halfYear: '2026-H2', marginPoints: 1 },
+      }),
+    ).toBe(
+      'Late-payment penalties: ECB main refinancing rate in force on 1 July 2026 plus 1 percentage point, due from the day after the due date.',
+    );
+  });
+
+  it('writes a margin with decimals the French way', () => {
+    const latePenalty = { halfYear: '2026-H2', marginPoints: 12.5, ecbRatePercent: 2.15, ratePercent: 14.65 };
+    expect(latePenaltyMention({ language: 'fr', issuer: {}, latePenalty })).toContain(
+      `taux directeur de la BCE (2,15${NNBSP}%) majoré de 12,5${NBSP}points, soit 14,65${NNBSP}% l'an`,
+    );
+  });
+
+  it('prints the fixed rate an invoice issued before the per-half-year penalty stored', () => {
+    expect(latePenaltyMention({ language: 'fr', issuer: { latePenaltyRatePercent: 12.15 } })).toBe(
+      `Pénalités de retard${NBSP}: taux annuel de 12,15${NNBSP}% (au moins trois fois le taux d'intérêt légal), exigibles dès le lendemain de la date d'échéance.`,
+    );
+  });
+});
+
+describe('formatSiren', () => {
+  it('groups a SIREN by three with no-break spaces, so no line break splits it', () => {
+    expect(formatSiren('732829320')).toBe(`732${NBSP}829${NBSP}320`);
+    expect(formatSiren('not a siren')).toBe('not a siren');
   });
 });

@@ -1,0 +1,26 @@
+import { services } from '../../shared/services.js';
+import { createSeller, getSeller, listSellers, updateSeller } from '../../shared/usecases/sellers.js';
+import { apiHandler } from '../commons/api-handler.js';
+
+/**
+ * Operator API for sellers. A function of its own rather than routes on `storefronts` or `accounts`: it
+ * needs far less (no DeleteItem, no BatchGetItem, Query on ListByType only) and its logs name it.
+ */
+export const handler = apiHandler('sellers', {
+  createSeller: async ({ body }) => {
+    const seller = await createSeller(services(), body);
+    return { body: seller, headers: { location: `/v1/sellers/${seller.sellerId}` } };
+  },
+  listSellers: async ({ query }) => ({
+    body: await listSellers(services(), {
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    }),
+  }),
+  getSeller: async ({ pathParameters }) => ({
+    body: await getSeller(services(), pathParameters.sellerId as string),
+  }),
+  updateSeller: async ({ pathParameters, body }) => ({
+    body: await updateSeller(services(), pathParameters.sellerId as string, body),
+  }),
+});
