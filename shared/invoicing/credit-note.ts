@@ -17,7 +17,6 @@ import {
   formatLocalDate,
   formatPercent,
   formatQuantity,
-  formatSiren,
   type InvoiceLanguage,
   invoiceTexts,
   labelled,

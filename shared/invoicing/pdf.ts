@@ -23,7 +23,6 @@ import {
   formatLocalDate,
   formatPercent,
   formatQuantity,
-  formatSiren,
   type InvoiceTexts,
   invoiceTexts,
   labelled,

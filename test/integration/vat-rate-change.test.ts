@@ -20,7 +20,7 @@ describe('the accepted VAT rates are an intake rule, not a billing one', () => {
           quantity: 1,
           unitPriceMinor: 10_000,
           vatRate: 7.7,
-          sellerId: 's',
+          sellerId: 'seller-1',
         },
         {
           sku: 'FR-1',
@@ -28,7 +28,7 @@ describe('the accepted VAT rates are an intake rule, not a billing one', () => {
           quantity: 1,
           unitPriceMinor: 10_000,
           vatRate: 20,
-          sellerId: 's',
+          sellerId: 'seller-1',
         },
       ],
     });
