@@ -6,6 +6,7 @@ import {
   siretProblem,
   vatIdProblem,
 } from '../domain/identifiers.js';
+import { BILLING_DATE_RANGE } from '../domain/periods.js';
 import { normalizeText, textProblem } from '../domain/text.js';
 
 /** Identifiers are ULIDs with a type prefix: stable, sortable, safe in URLs. */
@@ -41,8 +42,8 @@ export const minorUnitsSchema = z
  * The dates the API takes: wide enough for any contract or payment, narrow enough that the period
  * arithmetic and the sort keys built from dates (`ORDER#YYYY-MM-DD`) never break.
  */
-export const MIN_LOCAL_DATE = '2000-01-01';
-export const MAX_LOCAL_DATE = '2199-12-31';
+export const MIN_LOCAL_DATE = BILLING_DATE_RANGE.first;
+export const MAX_LOCAL_DATE = BILLING_DATE_RANGE.last;
 const DATE_RANGE = `from ${MIN_LOCAL_DATE} to ${MAX_LOCAL_DATE}`;
 
 /** Calendar date in the marketplace's time zone, within the sane range. */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { instantSchema } from './common.js';
+import { instantSchema, refineIdentifiers, sirenSchema, textSchema, vatIdSchema } from './common.js';
 
 /**
  * A seller's id: the one storefronts already send on order lines (`seller-moulins-de-brie`). Order lines
@@ -14,17 +14,7 @@ export const sellerIdSchema = z
   )
   .meta({ example: 'seller-moulins-de-brie' });
 
-// TODO(package C): check the SIREN's Luhn key and the VAT id's key with C's identity helpers once merged
-// (the ones that validate issuer and account ids); for now, the format only, as accounts do.
-const sirenSchema = z
-  .string()
-  .regex(/^\d{9}$/, 'must be 9 digits')
-  .meta({ example: '732829320' });
-const vatIdSchema = z
-  .string()
-  .regex(/^[A-Z]{2}[0-9A-Z+*.]{2,13}$/, 'must be an EU VAT id such as FR40303265045')
-  .meta({ example: 'FR40303265045' });
-const legalNameSchema = z.string().trim().min(1).max(200).meta({ example: 'Les Moulins de Brie SARL' });
+const legalNameSchema = textSchema(1, 200).meta({ example: 'Les Moulins de Brie SARL' });
 
 /** Body of `POST /v1/sellers`: a seller whose goods storefronts sell, printed by name on documents. */
 export const createSellerSchema = z
@@ -34,6 +24,7 @@ export const createSellerSchema = z
     siren: sirenSchema.optional(),
     vatId: vatIdSchema.optional(),
   })
+  .superRefine(refineIdentifiers)
   .meta({
     id: 'CreateSeller',
     example: {

@@ -1,5 +1,6 @@
 import type { SellerRepository } from '../adapters/dynamo/seller-repository.js';
-import { conflict, notFound } from '../errors.js';
+import { identifierConflicts } from '../domain/identifiers.js';
+import { conflict, notFound, validationFailed } from '../errors.js';
 import type { CreateSellerInput, Seller, UpdateSellerInput } from '../schemas/seller.js';
 import type { Clock } from './clock.js';
 import type { SellerDirectory } from './seller-directory.js';
@@ -37,6 +38,17 @@ export async function updateSeller(
   sellerId: string,
   patch: UpdateSellerInput,
 ): Promise<Seller> {
+  if (patch.siren || patch.vatId) {
+    // Each identifier is valid (schema); with the one kept, a French VAT id must carry the SIREN.
+    const current = await getSeller(deps, sellerId);
+    const conflicts = identifierConflicts({
+      siren: patch.siren === undefined ? current.siren : (patch.siren ?? undefined),
+      vatId: patch.vatId === undefined ? current.vatId : (patch.vatId ?? undefined),
+    });
+    if (conflicts.length > 0) {
+      throw validationFailed(conflicts, "The seller's identifiers would not agree with each other.");
+    }
+  }
   const seller = await deps.sellers.update(sellerId, patch, deps.clock.now().toISOString());
   if (!seller) throw notFound('seller', sellerId);
   deps.sellerDirectory?.remember(seller.sellerId, seller.legalName);

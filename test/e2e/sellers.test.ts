@@ -71,6 +71,32 @@ describe('sellers: register, read, rename, list', () => {
     expectProblem(response, 400, 'validation_failed', ['sellerId', 'legalName', 'siren', 'vatId']);
   });
 
+  it('checks identifiers as for accounts: SIREN and VAT keys, a French VAT id carrying the SIREN, text', async () => {
+    // Well-formed but with wrong keys (Luhn for the SIREN, the French key for the VAT id).
+    const wrongKeys = await operator.post('/v1/sellers', {
+      sellerId: aSellerId(),
+      legalName: 'Moulins\u202eSARL',
+      siren: '732829321',
+      vatId: 'FR45732829320',
+    });
+    expectProblem(wrongKeys, 400, 'validation_failed', ['legalName', 'siren', 'vatId']);
+    // Each valid, but the VAT id is another company's.
+    const disagreeing = await operator.post('/v1/sellers', {
+      sellerId: aSellerId(),
+      legalName: 'Les Moulins de Brie SARL',
+      siren: '732829320',
+      vatId: 'FR40303265045',
+    });
+    expectProblem(disagreeing, 400, 'validation_failed', ['vatId']);
+    const seller = await givenSeller({ siren: '732829320' });
+    expectProblem(
+      await operator.patch(`/v1/sellers/${seller.sellerId}`, { vatId: 'FR40303265045' }),
+      400,
+      'validation_failed',
+      ['vatId'],
+    );
+  });
+
   it('answers 404 for a seller that does not exist, or an id that cannot be one', async () => {
     expectProblem(await operator.get(`/v1/sellers/${aSellerId()}`), 404, 'seller_not_found');
     expectProblem(await operator.get('/v1/sellers/-not-an-id'), 404, 'seller_not_found', ['sellerId']);
