@@ -206,11 +206,11 @@ export function sampleInvoice(options: SampleOptions = {}): Invoice {
   return {
     invoiceId: 'inv_01JD3Z8Q4N5V2B7C9X0K1M2P3T',
     accountId: 'acc_01JD3Z8Q4N5V2B7C9X0K1M2P3R',
-    runId: 'run_2026-12-01',
+    runId: 'run_2026-11-30',
     status: 'issued',
     number: `2026-${String(123 + Math.floor(first / Math.max(count, 1))).padStart(6, '0')}`,
-    issueDate: '2026-12-01',
-    dueDate: '2026-12-31',
+    issueDate: '2026-11-30',
+    dueDate: '2026-12-30',
     period: { startDate: '2026-11-01', endDate: '2026-11-30' },
     currency: 'EUR',
     purchaseOrderNumber: 'PO-2026-118',
@@ -258,8 +258,8 @@ export function sampleInvoice(options: SampleOptions = {}): Invoice {
     totals: { netMinor, vatMinor: vatTotal, grossMinor: netMinor + vatTotal },
     amountDueMinor: netMinor + vatTotal,
     ordersGrossMinor,
-    createdAt: '2026-12-01T00:05:00.000Z',
-    issuedAt: '2026-12-01T00:06:00.000Z',
+    createdAt: '2026-11-30T21:05:00.000Z',
+    issuedAt: '2026-11-30T21:06:00.000Z',
   };
 }
 
