@@ -1,4 +1,5 @@
 /** Renders the results as plain-text tables (stdout) and Markdown (README, bench/results.md). */
+import { AUTHORIZER_CACHE_SECONDS } from '../shared/auth/api-keys.js';
 import type { AdapterStats, DdbStats, PathStats } from './analyze.js';
 import type { BillingResults } from './billing.js';
 import type { BundleInfo, InitInfo } from './bundles.js';
@@ -181,7 +182,7 @@ function sections(report: Report): Section[] {
     }),
     note:
       'Own time mean = mean end to end − mean DynamoDB wait per order (includes waiting for the event loop ' +
-      'when several orders are in flight). On AWS, API Gateway caches the authorizer’s answer 300 s per key.',
+      `when several orders are in flight). On AWS, API Gateway caches the authorizer’s answer ${AUTHORIZER_CACHE_SECONDS.default} s per key.`,
   };
   const cpu: Section = {
     title: 'CPU per order (ms) and cores kept busy',

@@ -10,6 +10,7 @@
  * bench/results.json and bench/results.md. The billing section reads BENCH_BILLING_ACCOUNTS (default 1000),
  * BENCH_BILLING_ORDERS (default 20) and BENCH_BILLING_MEMORY_SIZES (default 100,10000).
  */
+
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import {
   localEnvironment,
   startLocalStack,
 } from '../infra/local/emulators.js';
+import { AUTHORIZER_CACHE_SECONDS } from '../shared/auth/api-keys.js';
 import { API_FUNCTIONS } from '../shared/http/routes.js';
 import { type AdapterStats, adapterStats, ddbStats, merge, pathStats } from './analyze.js';
 import { type BillingResults, runBillingSection, stopBillingChildren } from './billing.js';
@@ -365,7 +367,7 @@ async function runIntake(): Promise<IntakeOutput> {
         notes: [
           'ddbRequestsPerOrder counts the order handler’s requests only; the authorizer’s GetItem runs on every ' +
             'request through the local adapter (authorizerDdbRequestsPerOrder) while on AWS API Gateway caches ' +
-            'the authorizer’s answer for 300 s per key.',
+            `the authorizer’s answer for ${AUTHORIZER_CACHE_SECONDS.default} s per key.`,
           'ownTimeP50Ms: per order at concurrency 1, the orders-create handler’s invocation time minus its ' +
             'DynamoDB waits (the handler’s own time, as the issue defines it); ownTimeEndToEndP50Ms: the latency ' +
             'seen by the HTTP client minus every DynamoDB wait of that order, so it also counts the local HTTP ' +
