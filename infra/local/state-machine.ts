@@ -9,6 +9,7 @@
  * `{"errorType","errorMessage","trace"}`. Handlers are imported on first use and cached (one "container"
  * per function and runner).
  */
+
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
@@ -26,6 +27,7 @@ import {
 } from 'aws-local-stepfunctions';
 import { BILLING_FUNCTIONS, type BillingFunctionName } from '../../shared/billing/workflow.js';
 import { executionArnOf, LOCAL_STATE_MACHINE_ARN } from './environment.js';
+import { localLambdaContext } from './lambda-context.js';
 import { installPolyfills } from './polyfills.js';
 import { CACHE_DIR, REPO_ROOT } from './settings.js';
 
@@ -566,7 +568,7 @@ export class BillingStateMachine implements ExecutionRunner {
     try {
       const handler = await this.handler(functionName);
       const event = JSON.parse(JSON.stringify(payload ?? null)) as never;
-      result = await handler(event, lambdaContext(functionName, deadline));
+      result = await handler(event, localLambdaContext(functionName, { timeoutMs: deadline - Date.now() }));
     } catch (error) {
       if (error instanceof SimulatedCrash) abort(error.name, error.message);
       throw lambdaError(error);
@@ -621,25 +623,4 @@ function taskTimeouts(asl: StateMachineDefinition): Map<string, number> {
     if (state.Type === 'Task' && typeof seconds === 'number') timeouts.set(name, seconds);
   }
   return timeouts;
-}
-
-/** A Lambda context whose `getRemainingTimeInMillis` counts down to `deadline` (epoch ms), as Lambda's does. */
-function lambdaContext(functionName: string, deadline: number): Context {
-  const unsupported = () => {
-    throw new Error('context.done/fail/succeed are not supported: return a promise');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:eu-west-3:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
 }
