@@ -64,7 +64,12 @@ export class ApiClient {
     private readonly apiKey: string,
   ) {}
 
-  async request(method: string, path: string, json?: unknown): Promise<ApiAnswer> {
+  async request(
+    method: string,
+    path: string,
+    json?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiAnswer> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
@@ -72,6 +77,7 @@ export class ApiClient {
         headers: {
           authorization: `Bearer ${this.apiKey}`,
           ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
         },
         ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
       });

@@ -16,6 +16,7 @@ import { loadConfig } from '../../shared/config.js';
 import { billingPeriodFor } from '../../shared/domain/periods.js';
 import { DomainError } from '../../shared/errors.js';
 import type { Account } from '../../shared/schemas/account.js';
+import type { CreditNote } from '../../shared/schemas/credit-note.js';
 import type { BillingRun, Invoice } from '../../shared/schemas/invoice.js';
 import type { BillingPeriod, CreateOrderInput, Order } from '../../shared/schemas/order.js';
 import { createServices } from '../../shared/services.js';
@@ -291,20 +292,22 @@ async function listRunInvoices(api: ApiClient, accounts: Account[], runId: strin
   return invoices;
 }
 
-/** Copies the run's PDFs out of the local bucket into `.local/demo-invoices/`, to open them directly. */
-async function copyPdfs(invoices: Invoice[]): Promise<string[]> {
+/** Copies the documents' PDFs out of the local bucket into `.local/demo-invoices/`, to open them directly. */
+async function copyPdfs(
+  documents: ReadonlyArray<{ number?: string; pdf?: { s3Key: string } }>,
+): Promise<string[]> {
   const s3 = new S3Client({ forcePathStyle: true });
   const copied: string[] = [];
   try {
-    for (const invoice of invoices) {
-      if (!invoice.pdf) continue;
+    for (const document of documents) {
+      if (!document.pdf || !document.number) continue;
       await mkdir(DEMO_INVOICES_DIR, { recursive: true });
       const object = await s3.send(
-        new GetObjectCommand({ Bucket: LOCAL_NAMES.invoiceBucketName, Key: invoice.pdf.s3Key }),
+        new GetObjectCommand({ Bucket: LOCAL_NAMES.invoiceBucketName, Key: document.pdf.s3Key }),
       );
       const bytes = await object.Body?.transformToByteArray();
       if (!bytes) continue;
-      const file = join(DEMO_INVOICES_DIR, `${invoice.number ?? invoice.invoiceId}.pdf`);
+      const file = join(DEMO_INVOICES_DIR, `${document.number}.pdf`);
       await writeFile(file, bytes);
       copied.push(file);
     }
@@ -312,6 +315,46 @@ async function copyPdfs(invoices: Invoice[]): Promise<string[]> {
     s3.destroy();
   }
   return copied;
+}
+
+/**
+ * A credit note, as an operator would issue one after the run: the monthly account's buyer returned two sacks
+ * of flour from its first order. It is stored as a PDF and emailed by the credit-note delivery (fed by the
+ * table's stream), so the mailbox shows an avoir beside the invoices.
+ */
+async function demoCreditNote(
+  api: ApiClient,
+  placed: Placed[],
+  invoices: Invoice[],
+): Promise<CreditNote | undefined> {
+  const monthly = placed.find((p) => p.account.contract.reference === 'DEMO-CTR-001');
+  const order = monthly?.orders.find(
+    (candidate) => candidate.billingPeriod.startDate === monthly.period.startDate,
+  );
+  const invoice = invoices.find((candidate) => candidate.accountId === monthly?.account.accountId);
+  const line = order?.lines.find((candidate) => candidate.quantity >= 2);
+  if (!order || !invoice || !line) return undefined;
+  const answer = await api.request(
+    'POST',
+    `/v1/invoices/${invoice.invoiceId}/credit-notes`,
+    {
+      reason: 'Retour marchandise : deux sacs abîmés à la livraison',
+      lines: [{ orderId: order.orderId, lineNumber: line.lineNumber, quantity: 2 }],
+    },
+    { 'idempotency-key': randomUUID() },
+  );
+  if (answer.status !== 201) {
+    console.log(`(No demo credit note: ${answer.status} ${JSON.stringify(answer.body)})`);
+    return undefined;
+  }
+  let creditNote = answer.body as CreditNote;
+  // Delivery runs off the table's stream within a second or two: wait for it, briefly.
+  for (let attempt = 0; attempt < 20 && creditNote.email?.status !== 'sent'; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const read = await api.request('GET', `/v1/credit-notes/${creditNote.creditNoteId}`);
+    if (read.status === 200) creditNote = read.body as CreditNote;
+  }
+  return creditNote;
 }
 
 async function main(): Promise<void> {
@@ -372,10 +415,13 @@ async function main(): Promise<void> {
   const invoices = (await listRunInvoices(api, accounts, run.runId)).sort((a, b) =>
     (a.number ?? a.invoiceId).localeCompare(b.number ?? b.invoiceId),
   );
-  const copied = await copyPdfs(invoices).catch((error: unknown) => {
-    console.log(`(Could not copy the PDFs out of the bucket: ${(error as Error).message})`);
-    return [] as string[];
-  });
+  const creditNote = await demoCreditNote(api, placed, invoices);
+  const copied = await copyPdfs([...invoices, ...(creditNote ? [creditNote] : [])]).catch(
+    (error: unknown) => {
+      console.log(`(Could not copy the PDFs out of the bucket: ${(error as Error).message})`);
+      return [] as string[];
+    },
+  );
   const mailbox = `http://127.0.0.1:${ports.ses}/`;
   const bucketDir = relative(REPO_ROOT, join(DATA_DIR, 's3', LOCAL_NAMES.invoiceBucketName));
   const firstAccount = accounts[0]?.accountId ?? '<accountId>';
@@ -392,6 +438,12 @@ async function main(): Promise<void> {
           ]
         : []),
       ...copied.map((file) => `                ${relative(REPO_ROOT, file)}`),
+      ...(creditNote
+        ? [
+            `  Credit note ${creditNote.number} (avoir): ${euros(creditNote.totals.grossMinor)} off invoice ${creditNote.invoiceNumber}, ` +
+              `${creditNote.email?.status === 'sent' ? 'emailed with its PDF' : 'being delivered (PDF, then email)'}`,
+          ]
+        : []),
       ...(invoices.length > 0 ? ['  Invoices of this run'] : []),
       ...invoices.map(
         (invoice) =>
