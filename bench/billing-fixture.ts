@@ -8,17 +8,17 @@
  * Import this module only after `process.env` points the SDK at the emulators (see billing-local.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { loadConfig } from '../shared/config.js';
-import { DomainError } from '../shared/errors.js';
-import { SAMPLE_SELLERS, sampleOrder } from '../shared/invoicing/sample.js';
-import type { CreateAccountInput } from '../shared/schemas/account.js';
-import type { CreateOrderInput } from '../shared/schemas/order.js';
-import { createServices, type Services } from '../shared/services.js';
-import { createAccount } from '../shared/usecases/accounts.js';
-import type { Clock } from '../shared/usecases/clock.js';
-import { placeOrder } from '../shared/usecases/orders.js';
-import { createSeller } from '../shared/usecases/sellers.js';
-import { createStorefront } from '../shared/usecases/storefronts.js';
+import { createServices, type Services } from '../shared/composition/services.js';
+import { loadConfig } from '../shared/config/app.js';
+import type { CreateAccountInput } from '../shared/contracts/schemas/account.js';
+import type { CreateOrderInput } from '../shared/contracts/schemas/order.js';
+import { DomainError } from '../shared/core/errors.js';
+import type { Clock } from '../shared/core/ports/clock.js';
+import { createAccount } from '../shared/core/usecases/accounts.js';
+import { placeOrder } from '../shared/core/usecases/orders.js';
+import { createSeller } from '../shared/core/usecases/sellers.js';
+import { createStorefront } from '../shared/core/usecases/storefronts.js';
+import { SAMPLE_SELLERS, sampleOrder } from '../shared/documents/sample.js';
 import { BENCH_PERIOD, pool } from './billing-local.js';
 
 /** Large enough that no bench order is ever refused for credit. */

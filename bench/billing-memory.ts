@@ -22,7 +22,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { REPO_ROOT } from '../infra/bundling/esbuild-options.js';
 import { INVOICE_FONT_FILES, STORE_PDF_NODE_OPTIONS } from '../infra/constructs/billing-workflow.js';
 import { emulatorClientConfig } from '../infra/local/emulators.js';
-import { keys } from '../shared/data/table.js';
+import { keys } from '../shared/adapters/dynamo/table.js';
 import { BENCH_PERIOD, type BillingStack, log, runChild } from './billing-local.js';
 import { buildBundles } from './bundles.js';
 import { round } from './stats.js';
@@ -157,8 +157,8 @@ async function main(stackInfo: BillingStack): Promise<MemoryResult> {
 
     // 3. Their invoices built and numbered as the run's BuildAccount and NumberInvoices steps do.
     started = performance.now();
-    const { billingServices } = await import('../shared/billing-services.js');
-    const { buildAccount, numberInvoices, startRun } = await import('../shared/usecases/billing.js');
+    const { billingServices } = await import('../shared/composition/billing-services.js');
+    const { buildAccount, numberInvoices, startRun } = await import('../shared/core/usecases/billing.js');
     const deps = billingServices();
     const run = await startRun(deps, {
       trigger: 'api',

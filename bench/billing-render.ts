@@ -1,6 +1,6 @@
 /**
  * Child process of `npm run bench` (billing section): the warm render time of one invoice. In this fresh
- * process, the sample invoice (shared/invoicing/sample.ts: 20 orders, 60 lines, the shape of the issue) is
+ * process, the sample invoice (shared/documents/sample.ts: 20 orders, 60 lines, the shape of the issue) is
  * rendered with `renderInvoicePdf` to a null sink: RENDER_WARMUP invoices (a warm StorePdf container has
  * rendered many: its code is compiled and optimised), then RENDER_RUNS, each timed on its own: the median
  * is `renderMsPerInvoice`. Then a V8 sampling profile of RENDER_RUNS more says where the time goes. Every
@@ -15,10 +15,10 @@ import { writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { renderInvoicePdf } from '../shared/invoicing/pdf.js';
-import { sampleInvoice, sampleOrders } from '../shared/invoicing/sample.js';
-import type { Invoice } from '../shared/schemas/invoice.js';
-import type { Order } from '../shared/schemas/order.js';
+import type { Invoice } from '../shared/contracts/schemas/invoice.js';
+import type { Order } from '../shared/contracts/schemas/order.js';
+import { renderInvoicePdf } from '../shared/documents/invoice-pdf.js';
+import { sampleInvoice, sampleOrders } from '../shared/documents/sample.js';
 import { type ProfileSummary, profile } from './cpu.js';
 import { mean, median, percentile, round } from './stats.js';
 

@@ -20,8 +20,8 @@ import {
   newExecutionIdentity,
   type TaskHandler,
 } from '../infra/local/state-machine.js';
-import { BILLING_FUNCTIONS, type BillingFunctionName } from '../shared/billing/workflow.js';
-import type { BillingRun } from '../shared/schemas/invoice.js';
+import type { BillingRun } from '../shared/contracts/schemas/invoice.js';
+import { BILLING_FUNCTIONS, type BillingFunctionName } from '../shared/contracts/workflow/workflow.js';
 import { BENCH_PERIOD, type BillingStack, log, maxRssMb, pool, runChild } from './billing-local.js';
 import { cpuSnapshot, findJavaChild, type ProfileSummary, profile } from './cpu.js';
 import { round } from './stats.js';
@@ -276,7 +276,7 @@ function mapConcurrencyOf(node: unknown, found: Record<string, number> = {}): Re
 
 /** What the run left behind: one sent invoice per account, gapless numbers, the PDFs, the emails. */
 async function verify(stackInfo: BillingStack, accountIds: readonly string[]): Promise<RunResult['checks']> {
-  const { billingServices } = await import('../shared/billing-services.js');
+  const { billingServices } = await import('../shared/composition/billing-services.js');
   const deps = billingServices();
   let one = 0;
   let none = 0;

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import { functionEntry, LAMBDA_BUNDLING, REPO_ROOT } from '../infra/bundling/esbuild-options.js';
-import { routeKey, routesOf } from '../shared/http/routes.js';
+import { routeKey, routesOf } from '../shared/contracts/http/routes.js';
 import { median, round } from './stats.js';
 
 const execFileAsync = promisify(execFile);

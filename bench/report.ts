@@ -1,5 +1,5 @@
 /** Renders the results as plain-text tables (stdout) and Markdown (README, bench/results.md). */
-import { AUTHORIZER_CACHE_SECONDS } from '../shared/auth/api-keys.js';
+import { AUTHORIZER_CACHE_SECONDS } from '../shared/core/domain/api-keys.js';
 import type { AdapterStats, DdbStats, PathStats } from './analyze.js';
 import type { BillingResults } from './billing.js';
 import type { BundleInfo, InitInfo } from './bundles.js';

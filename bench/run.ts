@@ -22,8 +22,8 @@ import {
   localEnvironment,
   startLocalStack,
 } from '../infra/local/emulators.js';
-import { AUTHORIZER_CACHE_SECONDS } from '../shared/auth/api-keys.js';
-import { API_FUNCTIONS } from '../shared/http/routes.js';
+import { API_FUNCTIONS } from '../shared/contracts/http/routes.js';
+import { AUTHORIZER_CACHE_SECONDS } from '../shared/core/domain/api-keys.js';
 import { type AdapterStats, adapterStats, ddbStats, merge, pathStats } from './analyze.js';
 import { type BillingResults, runBillingSection, stopBillingChildren } from './billing.js';
 import { type BundleInfo, buildBundles, type InitInfo, measureInit } from './bundles.js';

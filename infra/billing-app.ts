@@ -1,8 +1,8 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { parseAuthorizerCacheSeconds } from '../shared/auth/api-keys.js';
-import { parseVatRates } from '../shared/config.js';
-import { parseReminderDays } from '../shared/receivables/config.js';
+import { parseVatRates } from '../shared/config/app.js';
+import { parseReminderDays } from '../shared/config/receivables.js';
+import { parseAuthorizerCacheSeconds } from '../shared/core/domain/api-keys.js';
 import type { InvoiceLockMode } from './constructs/invoice-bucket.js';
 import { parseCutOffTime, parseIssuer, parseReviewWindowHours } from './stacks/billing-config.js';
 import { DeferredBillingStack } from './stacks/billing-stack.js';
@@ -11,7 +11,7 @@ import { DeferredBillingStack } from './stacks/billing-stack.js';
  * Context keys read by the app (`cdk synth -c stackName=… -c marketplaceTimeZone=…`, or `context` in
  * `cdk.json`):
  * - `issuer`: the marketplace operator's legal details, an object (or its JSON) in the shape of
- *   `issuerSchema` (shared/schemas/invoice.ts). Default: the fictitious "Marketplace Démo SAS"
+ *   `issuerSchema` (shared/contracts/schemas/invoice.ts). Default: the fictitious "Marketplace Démo SAS"
  *   (infra/stacks/billing-config.ts), fine for a demo, wrong for real invoices.
  * - `invoiceSender`: the `From` address of invoice emails (default `factures@marketplace.example`).
  * - `sesIdentityDomain`: when set, the stack creates the SES domain identity (Easy DKIM) for it; otherwise

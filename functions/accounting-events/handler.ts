@@ -1,8 +1,11 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { getEventBridgeClient } from '../../shared/adapters/aws-clients.js';
-import { EventBridgePublisher } from '../../shared/adapters/event-publisher.js';
-import { type LedgerStreamRecord, publishLedgerEntries } from '../../shared/usecases/accounting-events.js';
+import { EventBridgePublisher } from '../../shared/adapters/eventbridge/event-publisher.js';
+import {
+  type LedgerStreamRecord,
+  publishLedgerEntries,
+} from '../../shared/core/usecases/accounting-events.js';
 import { logger, withInvocationLogger } from '../commons/logger.js';
 
 let publisher: EventBridgePublisher | undefined;

@@ -1,12 +1,12 @@
 import { accountView } from '../../shared/adapters/dynamo/account-repository.js';
-import { services } from '../../shared/services.js';
+import { services } from '../../shared/composition/services.js';
 import {
   createAccount,
   getAccount,
   getExposure,
   listAccounts,
   updateAccount,
-} from '../../shared/usecases/accounts.js';
+} from '../../shared/core/usecases/accounts.js';
 import { apiHandler } from '../commons/api-handler.js';
 
 /** Operator API for buyer accounts on deferred terms. */

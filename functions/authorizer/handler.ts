@@ -3,8 +3,8 @@ import type {
   APIGatewaySimpleAuthorizerWithContextResult,
   Context,
 } from 'aws-lambda';
-import { bearerToken, hashApiKey } from '../../shared/auth/api-keys.js';
-import { services } from '../../shared/services.js';
+import { services } from '../../shared/composition/services.js';
+import { bearerToken, hashApiKey } from '../../shared/core/domain/api-keys.js';
 import type { AuthorizerContext } from '../commons/api-handler.js';
 import { logger, withInvocationLogger } from '../commons/logger.js';
 

@@ -1,6 +1,6 @@
-import { buildAccountInputSchema } from '../../shared/billing/step-schemas.js';
-import { billingServices } from '../../shared/billing-services.js';
-import { buildAccount } from '../../shared/usecases/billing.js';
+import { billingServices } from '../../shared/composition/billing-services.js';
+import { buildAccountInputSchema } from '../../shared/contracts/workflow/step-schemas.js';
+import { buildAccount } from '../../shared/core/usecases/billing.js';
 import { stepHandler } from '../commons/step-handler.js';
 
 /**

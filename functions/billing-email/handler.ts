@@ -1,6 +1,6 @@
-import { deliverInputSchema } from '../../shared/billing/step-schemas.js';
-import { billingServices } from '../../shared/billing-services.js';
-import { sendInvoiceEmail } from '../../shared/usecases/billing-delivery.js';
+import { billingServices } from '../../shared/composition/billing-services.js';
+import { deliverInputSchema } from '../../shared/contracts/workflow/step-schemas.js';
+import { sendInvoiceEmail } from '../../shared/core/usecases/billing-delivery.js';
 import { stepHandler } from '../commons/step-handler.js';
 
 /** SendEmail: emails the invoice with its PDF through SES, at most once. */

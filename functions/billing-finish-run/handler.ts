@@ -1,6 +1,6 @@
-import { runIdInputSchema } from '../../shared/billing/step-schemas.js';
-import { billingServices } from '../../shared/billing-services.js';
-import { finishRun } from '../../shared/usecases/billing.js';
+import { billingServices } from '../../shared/composition/billing-services.js';
+import { runIdInputSchema } from '../../shared/contracts/workflow/step-schemas.js';
+import { finishRun } from '../../shared/core/usecases/billing.js';
 import { stepHandler } from '../commons/step-handler.js';
 
 /** FinishRun: reconciles interrupted emails and answers the run's summary. */

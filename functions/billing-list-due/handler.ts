@@ -1,6 +1,6 @@
-import { listDueInputSchema } from '../../shared/billing/step-schemas.js';
-import { billingServices } from '../../shared/billing-services.js';
-import { listDue } from '../../shared/usecases/billing.js';
+import { billingServices } from '../../shared/composition/billing-services.js';
+import { listDueInputSchema } from '../../shared/contracts/workflow/step-schemas.js';
+import { listDue } from '../../shared/core/usecases/billing.js';
 import { stepHandler } from '../commons/step-handler.js';
 
 /** ListDue: one page of accounts due at the cut-off. */

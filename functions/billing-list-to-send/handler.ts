@@ -1,6 +1,6 @@
-import { listToSendInputSchema } from '../../shared/billing/step-schemas.js';
-import { billingServices } from '../../shared/billing-services.js';
-import { listToSend } from '../../shared/usecases/billing.js';
+import { billingServices } from '../../shared/composition/billing-services.js';
+import { listToSendInputSchema } from '../../shared/contracts/workflow/step-schemas.js';
+import { listToSend } from '../../shared/core/usecases/billing.js';
 import { stepHandler } from '../commons/step-handler.js';
 
 /** ListToSend: one page of issued invoices still to store or email. */

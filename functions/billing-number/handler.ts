@@ -1,6 +1,6 @@
-import { runIdInputSchema } from '../../shared/billing/step-schemas.js';
-import { billingServices } from '../../shared/billing-services.js';
-import { numberInvoices } from '../../shared/usecases/billing.js';
+import { billingServices } from '../../shared/composition/billing-services.js';
+import { runIdInputSchema } from '../../shared/contracts/workflow/step-schemas.js';
+import { numberInvoices } from '../../shared/core/usecases/billing.js';
 import { logger } from '../commons/logger.js';
 import { stepHandler } from '../commons/step-handler.js';
 

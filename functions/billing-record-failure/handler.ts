@@ -1,6 +1,6 @@
-import { recordFailureInputSchema } from '../../shared/billing/step-schemas.js';
-import { billingServices } from '../../shared/billing-services.js';
-import { recordFailure } from '../../shared/usecases/billing.js';
+import { billingServices } from '../../shared/composition/billing-services.js';
+import { recordFailureInputSchema } from '../../shared/contracts/workflow/step-schemas.js';
+import { recordFailure } from '../../shared/core/usecases/billing.js';
 import { stepHandler } from '../commons/step-handler.js';
 
 /** RecordFailure: keeps a caught failure on the run, so one account's failure never stops the others. */

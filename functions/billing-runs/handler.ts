@@ -1,6 +1,6 @@
-import { billingRunServices, previewServices } from '../../shared/billing-api-services.js';
-import { previewInvoices } from '../../shared/usecases/billing.js';
-import { getBillingRun, rerunBillingRun, startBillingRun } from '../../shared/usecases/billing-runs.js';
+import { billingRunServices, previewServices } from '../../shared/composition/billing-api-services.js';
+import { previewInvoices } from '../../shared/core/usecases/billing.js';
+import { getBillingRun, rerunBillingRun, startBillingRun } from '../../shared/core/usecases/billing-runs.js';
 import { apiHandler } from '../commons/api-handler.js';
 
 /** Operator API for billing runs: start, follow, rerun; and the invoice preview. */

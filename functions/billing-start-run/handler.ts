@@ -1,6 +1,6 @@
-import { runInputSchema } from '../../shared/billing/step-schemas.js';
-import { billingServices } from '../../shared/billing-services.js';
-import { startRun } from '../../shared/usecases/billing.js';
+import { billingServices } from '../../shared/composition/billing-services.js';
+import { runInputSchema } from '../../shared/contracts/workflow/step-schemas.js';
+import { startRun } from '../../shared/core/usecases/billing.js';
 import { stepHandler } from '../commons/step-handler.js';
 
 /** StartRun: creates or finds the run for a cut-off. */

@@ -1,6 +1,6 @@
-import { deliverInputSchema } from '../../shared/billing/step-schemas.js';
-import { billingServices } from '../../shared/billing-services.js';
-import { storePdf } from '../../shared/usecases/billing-delivery.js';
+import { billingServices } from '../../shared/composition/billing-services.js';
+import { deliverInputSchema } from '../../shared/contracts/workflow/step-schemas.js';
+import { storePdf } from '../../shared/core/usecases/billing-delivery.js';
 import { stepHandler } from '../commons/step-handler.js';
 
 /** StorePdf: renders the invoice PDF and stores it in S3, once. */

@@ -5,16 +5,16 @@ import type {
   Context,
 } from 'aws-lambda';
 import type * as z from 'zod';
-import type { Principal } from '../../shared/auth/api-keys.js';
-import { DomainError, type FieldError, forbidden, validationFailed } from '../../shared/errors.js';
 import {
   type ApiFunctionName,
   MAX_BODY_BYTES,
   ROUTES,
   type RouteDefinition,
   routeKey,
-} from '../../shared/http/routes.js';
-import { pathParameterSchemas } from '../../shared/schemas/path-parameters.js';
+} from '../../shared/contracts/http/routes.js';
+import { pathParameterSchemas } from '../../shared/contracts/schemas/path-parameters.js';
+import type { Principal } from '../../shared/core/domain/api-keys.js';
+import { DomainError, type FieldError, forbidden, validationFailed } from '../../shared/core/errors.js';
 import { logger, withInvocationLogger } from './logger.js';
 import { errorToProblem, problemResponse } from './problem.js';
 

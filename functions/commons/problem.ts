@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DomainError, type FieldError } from '../../shared/errors.js';
-import type { Problem } from '../../shared/schemas/common.js';
+import type { Problem } from '../../shared/contracts/schemas/common.js';
+import { DomainError, type FieldError } from '../../shared/core/errors.js';
 
 export const PROBLEM_TYPE_BASE = 'https://deferred-billing.example/problems/';
 

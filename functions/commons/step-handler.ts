@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod';
-import type { StepBudget } from '../../shared/billing/workflow.js';
+import type { StepBudget } from '../../shared/contracts/workflow/workflow.js';
 import { logger, withInvocationLogger } from './logger.js';
 
 /**

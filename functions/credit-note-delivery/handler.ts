@@ -1,6 +1,9 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { creditNoteDeliveryServices } from '../../shared/billing-services.js';
-import { CreditNoteDeliveryError, deliverCreditNote } from '../../shared/usecases/credit-note-delivery.js';
+import { creditNoteDeliveryServices } from '../../shared/composition/billing-services.js';
+import {
+  CreditNoteDeliveryError,
+  deliverCreditNote,
+} from '../../shared/core/usecases/credit-note-delivery.js';
 import { logger, withInvocationLogger } from '../commons/logger.js';
 
 /**

@@ -1,12 +1,12 @@
-import { invoiceServices } from '../../shared/billing-api-services.js';
-import { services } from '../../shared/services.js';
+import { invoiceServices } from '../../shared/composition/billing-api-services.js';
+import { services } from '../../shared/composition/services.js';
 import {
   creditNotePdfLink,
   getInvoice,
   invoicePdfLink,
   listAccountInvoices,
   setInvoiceHeld,
-} from '../../shared/usecases/billing-runs.js';
+} from '../../shared/core/usecases/billing-runs.js';
 import { apiHandler } from '../commons/api-handler.js';
 
 /**

@@ -1,4 +1,4 @@
-import { buildOpenApiDocument } from '../../shared/http/openapi.js';
+import { buildOpenApiDocument } from '../../shared/contracts/http/openapi.js';
 import { apiHandler } from '../commons/api-handler.js';
 
 let document: string | undefined;

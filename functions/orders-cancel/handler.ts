@@ -1,5 +1,5 @@
-import { services } from '../../shared/services.js';
-import { cancelOrder } from '../../shared/usecases/orders.js';
+import { services } from '../../shared/composition/services.js';
+import { cancelOrder } from '../../shared/core/usecases/orders.js';
 import { apiHandler } from '../commons/api-handler.js';
 
 /** `POST /v1/orders/{orderId}/cancel`: cancel an unbilled order, releasing its exposure. */

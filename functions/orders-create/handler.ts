@@ -1,5 +1,5 @@
-import { services } from '../../shared/services.js';
-import { placeOrder, requireIdempotencyKey } from '../../shared/usecases/orders.js';
+import { services } from '../../shared/composition/services.js';
+import { placeOrder, requireIdempotencyKey } from '../../shared/core/usecases/orders.js';
 import { apiHandler } from '../commons/api-handler.js';
 
 /** `POST /v1/orders`: accept a deferred-payment order, exactly once per Idempotency-Key. */

@@ -1,5 +1,5 @@
-import { services } from '../../shared/services.js';
-import { getOrder, listOrders } from '../../shared/usecases/orders.js';
+import { services } from '../../shared/composition/services.js';
+import { getOrder, listOrders } from '../../shared/core/usecases/orders.js';
 import { apiHandler } from '../commons/api-handler.js';
 
 /** Reading orders: one by id, or an account's orders for a billing period. */

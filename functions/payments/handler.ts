@@ -1,17 +1,17 @@
-import { creditNoteServices, paymentServices } from '../../shared/billing-api-services.js';
+import { creditNoteServices, paymentServices } from '../../shared/composition/billing-api-services.js';
 import {
   getCreditNote,
   issueCreditNote,
   listInvoiceCreditNotes,
-} from '../../shared/usecases/credit-notes.js';
-import { requireIdempotencyKey } from '../../shared/usecases/orders.js';
+} from '../../shared/core/usecases/credit-notes.js';
+import { requireIdempotencyKey } from '../../shared/core/usecases/orders.js';
 import {
   getPayment,
   listAccountPayments,
   listInvoicePayments,
   recordPayment,
   reversePayment,
-} from '../../shared/usecases/payments.js';
+} from '../../shared/core/usecases/payments.js';
 import { apiHandler } from '../commons/api-handler.js';
 
 /** Operator API for payments (record once per Idempotency-Key, read, reverse, histories) and credit notes. */

@@ -1,10 +1,10 @@
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import { localDate } from '../../shared/domain/periods.js';
-import { receivablesServices } from '../../shared/receivables-services.js';
-import { localDateSchema } from '../../shared/schemas/common.js';
-import { services } from '../../shared/services.js';
-import { type ReceivablesDaySummary, runReceivablesDay } from '../../shared/usecases/receivables.js';
+import { receivablesServices } from '../../shared/composition/receivables-services.js';
+import { services } from '../../shared/composition/services.js';
+import { localDateSchema } from '../../shared/contracts/schemas/common.js';
+import { localDate } from '../../shared/core/domain/periods.js';
+import { type ReceivablesDaySummary, runReceivablesDay } from '../../shared/core/usecases/receivables.js';
 import { logger, withInvocationLogger } from '../commons/logger.js';
 
 /** What the schedule sends (`{}`); an operator may pass `today` to replay a day. */

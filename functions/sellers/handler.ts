@@ -1,5 +1,5 @@
-import { services } from '../../shared/services.js';
-import { createSeller, getSeller, listSellers, updateSeller } from '../../shared/usecases/sellers.js';
+import { services } from '../../shared/composition/services.js';
+import { createSeller, getSeller, listSellers, updateSeller } from '../../shared/core/usecases/sellers.js';
 import { apiHandler } from '../commons/api-handler.js';
 
 /**

@@ -1,10 +1,10 @@
-import { services } from '../../shared/services.js';
+import { services } from '../../shared/composition/services.js';
 import {
   createStorefront,
   issueStorefrontKey,
   listStorefrontKeys,
   revokeStorefrontKey,
-} from '../../shared/usecases/storefronts.js';
+} from '../../shared/core/usecases/storefronts.js';
 import { apiHandler } from '../commons/api-handler.js';
 
 /** Operator API for storefronts and their API keys. */

@@ -4,7 +4,7 @@ import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-la
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ACCOUNTING_EVENT_SOURCE } from '../../shared/events/accounting.js';
+import { ACCOUNTING_EVENT_SOURCE } from '../../shared/contracts/events/accounting.js';
 import type { DataTable } from './data-table.js';
 import { ProjectFunction } from './project-function.js';
 import { deadLetterQueue } from './shared-resources.js';

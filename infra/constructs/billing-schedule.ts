@@ -10,9 +10,9 @@ import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DEFAULT_CUT_OFF_TIME } from '../../shared/billing/cut-off.js';
-import type { RunInput } from '../../shared/billing/workflow.js';
-import { isLocalTime, minutesOfLocalTime } from '../../shared/domain/periods.js';
+import type { RunInput } from '../../shared/contracts/workflow/workflow.js';
+import { DEFAULT_CUT_OFF_TIME } from '../../shared/core/domain/cut-off.js';
+import { isLocalTime, minutesOfLocalTime } from '../../shared/core/domain/periods.js';
 import { deadLetterQueue } from './shared-resources.js';
 
 /**

@@ -24,14 +24,14 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { DEFAULT_CUT_OFF_TIME } from '../../shared/billing/cut-off.js';
+import { INDEXES, type IndexDefinition } from '../../shared/adapters/dynamo/table.js';
+import type { Issuer } from '../../shared/contracts/schemas/invoice.js';
 import {
   BILLING_FUNCTIONS,
   type BillingFunctionName,
   RETRYABLE_ERRORS,
-} from '../../shared/billing/workflow.js';
-import { INDEXES, type IndexDefinition } from '../../shared/data/table.js';
-import type { Issuer } from '../../shared/schemas/invoice.js';
+} from '../../shared/contracts/workflow/workflow.js';
+import { DEFAULT_CUT_OFF_TIME } from '../../shared/core/domain/cut-off.js';
 import type { DataTable } from './data-table.js';
 import { acknowledgeWildcardResource } from './nag.js';
 import { ENV, ProjectFunction, type TableAccess } from './project-function.js';
@@ -218,7 +218,7 @@ export interface BillingWorkflowProps {
 }
 
 /**
- * The billing run: a Standard state machine that follows the contract of `shared/billing/workflow.ts`, in
+ * The billing run: a Standard state machine that follows the contract of `shared/contracts/workflow/workflow.ts`, in
  * JSONPath only (the local runner cannot evaluate JSONata), its Distributed Maps fed from `ItemsPath` (never
  * `ItemReader`) so the same definition runs locally; one function per step, each with its own grants.
  */

@@ -5,7 +5,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { Issuer } from '../../shared/schemas/invoice.js';
+import type { Issuer } from '../../shared/contracts/schemas/invoice.js';
 import { INVOICE_FONT_FILES } from './billing-workflow.js';
 import type { DataTable } from './data-table.js';
 import { acknowledgeWildcardResource } from './nag.js';
@@ -27,7 +27,7 @@ export interface CreditNoteDeliveryProps {
 /**
  * Delivers each credit note right after it is issued: the table's stream, filtered to new `CreditNote`
  * items, drives `credit-note-delivery`, which renders the PDF, stores it under `credit-notes/` and emails
- * it at most once (shared/usecases/credit-note-delivery.ts). Retries come from the event source mapping;
+ * it at most once (shared/core/usecases/credit-note-delivery.ts). Retries come from the event source mapping;
  * batches that keep failing land, with their stream positions, in a dead-letter queue.
  */
 export class CreditNoteDelivery extends Construct {

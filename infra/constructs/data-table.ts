@@ -8,10 +8,10 @@ import {
   TableV2,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { INDEXES, type IndexDefinition, TABLE_KEYS } from '../../shared/data/table.js';
+import { INDEXES, type IndexDefinition, TABLE_KEYS } from '../../shared/adapters/dynamo/table.js';
 
 /**
- * The single DynamoDB table: keys, TTL attribute and secondary indexes come from `shared/data/table.ts`,
+ * The single DynamoDB table: keys, TTL attribute and secondary indexes come from `shared/adapters/dynamo/table.ts`,
  * the module the repositories and the local stack also use. On-demand, point-in-time recovery, encrypted
  * with the AWS managed key, deletion-protected and retained.
  */

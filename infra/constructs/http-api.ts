@@ -17,15 +17,15 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { AUTHORIZER_CACHE_SECONDS, parseAuthorizerCacheSeconds } from '../../shared/auth/api-keys.js';
-import { INDEXES, type IndexDefinition } from '../../shared/data/table.js';
+import { INDEXES, type IndexDefinition } from '../../shared/adapters/dynamo/table.js';
 import {
   API_FUNCTIONS,
   type ApiFunctionName,
   ROUTES,
   type RouteDefinition,
   routeKey,
-} from '../../shared/http/routes.js';
+} from '../../shared/contracts/http/routes.js';
+import { AUTHORIZER_CACHE_SECONDS, parseAuthorizerCacheSeconds } from '../../shared/core/domain/api-keys.js';
 import { INVOICE_KEY_PREFIX } from './billing-workflow.js';
 import { CREDIT_NOTE_KEY_PREFIX } from './credit-note-delivery.js';
 import type { DataTable } from './data-table.js';
@@ -84,7 +84,7 @@ export const INVOICES_FUNCTION = 'invoices';
 export const AUTHORIZER_TABLE_ACCESS: TableAccess = ['GetItem'];
 
 /**
- * Routes declared public in `shared/http/routes.ts` (`roles: []`) and why they may skip the authorizer.
+ * Routes declared public in `shared/contracts/http/routes.ts` (`roles: []`) and why they may skip the authorizer.
  * Synthesis fails on a public route missing here, so making a route public is always a reviewed decision.
  */
 const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
@@ -122,7 +122,7 @@ export interface BillingHttpApiProps {
   readonly marketplaceTimeZone: string;
   /**
    * VAT rates (percent) order lines may carry, passed to every API function as `VAT_RATES`.
-   * @default - France's (`FRANCE_VAT_RATES` in shared/config.ts)
+   * @default - France's (`FRANCE_VAT_RATES` in shared/config/app.ts)
    */
   readonly vatRates?: readonly number[];
   /**

@@ -6,19 +6,19 @@ import { Architecture, type CfnFunction, LoggingFormat, Runtime, Tracing } from 
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { IndexDefinition } from '../../shared/data/table.js';
+import type { IndexDefinition } from '../../shared/adapters/dynamo/table.js';
 import { functionEntry, LAMBDA_BUNDLING, REPO_ROOT } from '../bundling/esbuild-options.js';
 import { FUNCTION_NAME_METADATA } from './asl.js';
 import type { DataTable } from './data-table.js';
 
 export { FUNCTION_NAME_METADATA };
 
-/** Environment variable names the functions read (see `shared/config.ts`). */
+/** Environment variable names the functions read (see `shared/config/app.ts`). */
 export const ENV = {
   tableName: 'TABLE_NAME',
   marketplaceTimeZone: 'MARKETPLACE_TIME_ZONE',
   invoiceBucketName: 'INVOICE_BUCKET_NAME',
-  /** The issuer's legal details, JSON (`shared/schemas/invoice.ts` issuerSchema, defaults applied). */
+  /** The issuer's legal details, JSON (`shared/contracts/schemas/invoice.ts` issuerSchema, defaults applied). */
   issuer: 'ISSUER',
   /** The `From` address of invoice emails. */
   invoiceSender: 'INVOICE_SENDER',
@@ -34,7 +34,7 @@ export const ENV = {
   reminderDays: 'REMINDER_DAYS',
   /** Days past the due date after which an unpaid invoice suspends deferred ordering. */
   suspendAfterDays: 'SUSPEND_AFTER_DAYS',
-  /** VAT rates (percent) order lines may carry, comma-separated (`shared/config.ts` parseVatRates). */
+  /** VAT rates (percent) order lines may carry, comma-separated (`shared/config/app.ts` parseVatRates). */
   vatRates: 'VAT_RATES',
 } as const;
 

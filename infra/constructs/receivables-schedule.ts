@@ -4,8 +4,8 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'a
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { INDEXES } from '../../shared/data/table.js';
-import { parseReminderDays } from '../../shared/receivables/config.js';
+import { INDEXES } from '../../shared/adapters/dynamo/table.js';
+import { parseReminderDays } from '../../shared/config/receivables.js';
 import type { DataTable } from './data-table.js';
 import { acknowledgeWildcardResource } from './nag.js';
 import { ENV, ProjectFunction } from './project-function.js';

@@ -3,7 +3,7 @@
  * calling the billing-run API, and following a run on the terminal with a progress bar.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { BillingRun } from '../../shared/schemas/invoice.js';
+import type { BillingRun } from '../../shared/contracts/schemas/invoice.js';
 import { DEMO_KEYS_FILE, type LocalPorts, localPorts, STACK_FILE } from './settings.js';
 
 /** A message for the person at the terminal: printed without a stack trace, exit code 1. */

@@ -5,7 +5,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { localDate } from '../../shared/domain/periods.js';
+import { localDate } from '../../shared/core/domain/periods.js';
 import {
   CliError,
   followBillingRun,

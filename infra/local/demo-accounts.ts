@@ -1,4 +1,4 @@
-import type { CreateAccountInput } from '../../shared/schemas/account.js';
+import type { CreateAccountInput } from '../../shared/contracts/schemas/account.js';
 
 const address = (line1: string, postalCode: string, city: string) => ({
   line1,

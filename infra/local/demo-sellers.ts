@@ -4,7 +4,7 @@
  * and VAT ids are well-formed (Luhn key, VAT key) and belong to nobody. Order intake refuses a line whose
  * seller is not registered, so `npm start` and `npm run demo` register these through the API first.
  */
-import type { CreateSellerInput } from '../../shared/schemas/seller.js';
+import type { CreateSellerInput } from '../../shared/contracts/schemas/seller.js';
 
 export const DEMO_SELLERS: readonly CreateSellerInput[] = [
   {

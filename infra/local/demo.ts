@@ -12,16 +12,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { TZDate } from '@date-fns/tz';
-import { loadConfig } from '../../shared/config.js';
-import { billingPeriodFor } from '../../shared/domain/periods.js';
-import { DomainError } from '../../shared/errors.js';
-import type { Account } from '../../shared/schemas/account.js';
-import type { CreditNote } from '../../shared/schemas/credit-note.js';
-import type { BillingRun, Invoice } from '../../shared/schemas/invoice.js';
-import type { BillingPeriod, CreateOrderInput, Order } from '../../shared/schemas/order.js';
-import { createServices } from '../../shared/services.js';
-import type { Clock } from '../../shared/usecases/clock.js';
-import { placeOrder } from '../../shared/usecases/orders.js';
+import { createServices } from '../../shared/composition/services.js';
+import { loadConfig } from '../../shared/config/app.js';
+import type { Account } from '../../shared/contracts/schemas/account.js';
+import type { CreditNote } from '../../shared/contracts/schemas/credit-note.js';
+import type { BillingRun, Invoice } from '../../shared/contracts/schemas/invoice.js';
+import type { BillingPeriod, CreateOrderInput, Order } from '../../shared/contracts/schemas/order.js';
+import { billingPeriodFor } from '../../shared/core/domain/periods.js';
+import { DomainError } from '../../shared/core/errors.js';
+import type { Clock } from '../../shared/core/ports/clock.js';
+import { placeOrder } from '../../shared/core/usecases/orders.js';
 import {
   type ApiClient,
   CliError,

@@ -15,7 +15,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { tableDefinition } from '../../shared/data/table.js';
+import { tableDefinition } from '../../shared/adapters/dynamo/table.js';
 import { startDynamoDBLocal } from './dynamodb-local.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalEndpoints } from './environment.js';
 

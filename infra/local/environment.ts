@@ -2,7 +2,7 @@
  * Endpoints, names and the environment of the local stack. Kept free of SDK imports: the vitest setup file
  * loads it in every test worker.
  */
-import { DEFAULT_ECB_MARGIN_POINTS, PUBLISHED_ECB_RATES } from '../../shared/domain/late-penalty.js';
+import { DEFAULT_ECB_MARGIN_POINTS, PUBLISHED_ECB_RATES } from '../../shared/core/domain/late-penalty.js';
 
 /** Region and credentials the emulators accept (s3rver insists on S3RVER/S3RVER; the others take anything). */
 export const LOCAL_REGION = 'eu-west-3';
@@ -40,7 +40,7 @@ export const LOCAL_INVOICE_SENDER = 'factures@marketplace.example';
 
 /**
  * A fictitious marketplace operator, issuer of every local invoice (shape: `issuerSchema` in
- * shared/schemas/invoice.ts). SIREN (Luhn key), VAT id (key 81), IBAN (the banks' documentation example) and BIC are
+ * shared/contracts/schemas/invoice.ts). SIREN (Luhn key), VAT id (key 81), IBAN (the banks' documentation example) and BIC are
  * well-formed and belong to nobody.
  */
 export const LOCAL_ISSUER = {
@@ -53,7 +53,7 @@ export const LOCAL_ISSUER = {
   shareCapital: '100 000 EUR',
   rcs: 'RCS Paris 841 234 560',
   email: LOCAL_INVOICE_SENDER,
-  // ECB rate of the half-year + 10 points (shared/domain/late-penalty.ts says where the rates come from).
+  // ECB rate of the half-year + 10 points (shared/core/domain/late-penalty.ts says where the rates come from).
   latePenalty: { ecbMarginPoints: DEFAULT_ECB_MARGIN_POINTS, ecbRates: PUBLISHED_ECB_RATES },
   iban: 'FR7630006000011234567890189',
   bic: 'DEMOFRPPXXX',

@@ -16,8 +16,8 @@ import type {
   Context,
 } from 'aws-lambda';
 import { problemResponse } from '../../functions/commons/problem.js';
-import { AUTHORIZER_CACHE_SECONDS } from '../../shared/auth/api-keys.js';
-import { ROUTES, type RouteDefinition, routeKey } from '../../shared/http/routes.js';
+import { ROUTES, type RouteDefinition, routeKey } from '../../shared/contracts/http/routes.js';
+import { AUTHORIZER_CACHE_SECONDS } from '../../shared/core/domain/api-keys.js';
 import { localLambdaContext } from './lambda-context.js';
 
 /**

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AUTHORIZER_CACHE_SECONDS, parseAuthorizerCacheSeconds } from '../../shared/auth/api-keys.js';
+import { AUTHORIZER_CACHE_SECONDS, parseAuthorizerCacheSeconds } from '../../shared/core/domain/api-keys.js';
 
 /** Paths, names and ports of the local stack (`npm start`, `npm run reset`). `.local/` is git-ignored. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

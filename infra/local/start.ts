@@ -11,10 +11,10 @@ import { join, relative } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
 import { ApiKeyRepository } from '../../shared/adapters/dynamo/api-key-repository.js';
-import { hashApiKey } from '../../shared/auth/api-keys.js';
-import { keys } from '../../shared/data/table.js';
-import type { CreateOrderInput } from '../../shared/schemas/order.js';
-import { issueApiKey } from '../../shared/usecases/api-keys.js';
+import { keys } from '../../shared/adapters/dynamo/table.js';
+import type { CreateOrderInput } from '../../shared/contracts/schemas/order.js';
+import { hashApiKey } from '../../shared/core/domain/api-keys.js';
+import { issueApiKey } from '../../shared/core/usecases/api-keys.js';
 import { DEMO_ACCOUNTS } from './demo-accounts.js';
 import { registerDemoSellers } from './demo-sellers.js';
 import {

@@ -25,7 +25,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import { BILLING_FUNCTIONS, type BillingFunctionName } from '../../shared/billing/workflow.js';
+import { BILLING_FUNCTIONS, type BillingFunctionName } from '../../shared/contracts/workflow/workflow.js';
 import { executionArnOf, LOCAL_STATE_MACHINE_ARN } from './environment.js';
 import { localLambdaContext } from './lambda-context.js';
 import { installPolyfills } from './polyfills.js';
@@ -237,7 +237,7 @@ export function bindDefinition(
     }
     if (!isBillingFunction(functionName)) {
       throw new Error(
-        `Task state "${stateName}" runs ${functionName}, which is not in BILLING_FUNCTIONS (shared/billing/workflow.ts)`,
+        `Task state "${stateName}" runs ${functionName}, which is not in BILLING_FUNCTIONS (shared/contracts/workflow/workflow.ts)`,
       );
     }
     const binding: TaskBinding = { stateName, functionName, integration: invoke ? 'invoke' : 'function' };

@@ -9,8 +9,8 @@
 
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
 import { ApiKeyRepository } from '../../shared/adapters/dynamo/api-key-repository.js';
-import { loadConfig } from '../../shared/config.js';
-import { issueApiKey } from '../../shared/usecases/api-keys.js';
+import { loadConfig } from '../../shared/config/app.js';
+import { issueApiKey } from '../../shared/core/usecases/api-keys.js';
 
 const config = loadConfig();
 const { record, apiKey } = await issueApiKey(new ApiKeyRepository(getDocumentClient(), config.tableName), {

@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { describeIssues } from '../../shared/billing/config.js';
-import { reviewWindowProblem } from '../../shared/billing/cut-off.js';
-import { DEFAULT_ECB_MARGIN_POINTS, PUBLISHED_ECB_RATES } from '../../shared/domain/late-penalty.js';
-import { isLocalTime } from '../../shared/domain/periods.js';
-import { type Issuer, issuerSchema } from '../../shared/schemas/invoice.js';
+import { describeIssues } from '../../shared/config/billing.js';
+import { type Issuer, issuerSchema } from '../../shared/contracts/schemas/invoice.js';
+import { reviewWindowProblem } from '../../shared/core/domain/cut-off.js';
+import { DEFAULT_ECB_MARGIN_POINTS, PUBLISHED_ECB_RATES } from '../../shared/core/domain/late-penalty.js';
+import { isLocalTime } from '../../shared/core/domain/periods.js';
 
 /**
  * Billing configuration the stack passes to the billing functions, with its defaults. Free of CDK imports so

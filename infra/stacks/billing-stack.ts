@@ -1,8 +1,8 @@
 import { CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import { DEFAULT_CUT_OFF_TIME } from '../../shared/billing/cut-off.js';
-import type { Issuer } from '../../shared/schemas/invoice.js';
+import type { Issuer } from '../../shared/contracts/schemas/invoice.js';
+import { DEFAULT_CUT_OFF_TIME } from '../../shared/core/domain/cut-off.js';
 import { AccountingEvents } from '../constructs/accounting-events.js';
 import { BillingSchedule } from '../constructs/billing-schedule.js';
 import { BillingWorkflow } from '../constructs/billing-workflow.js';

@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiKeySummarySchema, issuedApiKeySchema } from '../../shared/schemas/storefront.js';
+import { apiKeySummarySchema, issuedApiKeySchema } from '../../shared/contracts/schemas/storefront.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { anOrder } from '../support/fixtures.js';
 import {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Account } from '../../shared/schemas/account.js';
+import type { Account } from '../../shared/contracts/schemas/account.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { anAccount, anOrder } from '../support/fixtures.js';
 import {

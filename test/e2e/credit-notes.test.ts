@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCreditNoteDeliveryServices } from '../../shared/billing-services.js';
-import { pageSchema } from '../../shared/schemas/common.js';
-import { creditNoteSchema } from '../../shared/schemas/credit-note.js';
-import { downloadLinkSchema, invoiceSchema } from '../../shared/schemas/invoice.js';
-import { paymentSchema } from '../../shared/schemas/payment.js';
-import { deliverCreditNote } from '../../shared/usecases/credit-note-delivery.js';
+import { createCreditNoteDeliveryServices } from '../../shared/composition/billing-services.js';
+import { pageSchema } from '../../shared/contracts/schemas/common.js';
+import { creditNoteSchema } from '../../shared/contracts/schemas/credit-note.js';
+import { downloadLinkSchema, invoiceSchema } from '../../shared/contracts/schemas/invoice.js';
+import { paymentSchema } from '../../shared/contracts/schemas/payment.js';
+import { deliverCreditNote } from '../../shared/core/usecases/credit-note-delivery.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
 import { anOrder } from '../support/fixtures.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orderSchema } from '../../shared/schemas/order.js';
+import { orderSchema } from '../../shared/contracts/schemas/order.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { anOrder } from '../support/fixtures.js';
 import {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, accountSchema } from '../../shared/schemas/account.js';
-import { orderSchema } from '../../shared/schemas/order.js';
+import { type Account, accountSchema } from '../../shared/contracts/schemas/account.js';
+import { orderSchema } from '../../shared/contracts/schemas/order.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { anAccount, anOrder } from '../support/fixtures.js';
 import {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../shared/http/routes.js';
-import { type CreateOrderInput, orderSchema } from '../../shared/schemas/order.js';
+import { ROUTES } from '../../shared/contracts/http/routes.js';
+import { type CreateOrderInput, orderSchema } from '../../shared/contracts/schemas/order.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { expectBody, givenEnrolledAccount, HttpClient, whenPlacingOrder } from '../support/http.js';
 import { issueOperatorKey } from '../support/keys.js';

@@ -1,11 +1,11 @@
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountSchema } from '../../shared/schemas/account.js';
+import { accountSchema } from '../../shared/contracts/schemas/account.js';
 import {
   apiKeySummarySchema,
   issuedApiKeySchema,
   storefrontSchema,
-} from '../../shared/schemas/storefront.js';
+} from '../../shared/contracts/schemas/storefront.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { anAccount, anOrder } from '../support/fixtures.js';
 import {

@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Order, orderSchema } from '../../shared/schemas/order.js';
+import { type Order, orderSchema } from '../../shared/contracts/schemas/order.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { anOrder } from '../support/fixtures.js';
 import {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pageSchema } from '../../shared/schemas/common.js';
-import { invoiceSchema } from '../../shared/schemas/invoice.js';
-import { invoicePaymentSchema, paymentSchema } from '../../shared/schemas/payment.js';
+import { pageSchema } from '../../shared/contracts/schemas/common.js';
+import { invoiceSchema } from '../../shared/contracts/schemas/invoice.js';
+import { invoicePaymentSchema, paymentSchema } from '../../shared/contracts/schemas/payment.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
 import { anOrder } from '../support/fixtures.js';

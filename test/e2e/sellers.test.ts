@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orderSchema } from '../../shared/schemas/order.js';
-import { type Seller, sellerSchema } from '../../shared/schemas/seller.js';
+import { orderSchema } from '../../shared/contracts/schemas/order.js';
+import { type Seller, sellerSchema } from '../../shared/contracts/schemas/seller.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { anOrder } from '../support/fixtures.js';
 import {

@@ -10,9 +10,9 @@ import { INVOICE_FONT_FILES } from '../../infra/constructs/billing-workflow.js';
 import { ProjectFunction } from '../../infra/constructs/project-function.js';
 import { DEFAULT_INVOICE_SENDER, DEMO_ISSUER, parseIssuer } from '../../infra/stacks/billing-config.js';
 import { DeferredBillingStack } from '../../infra/stacks/billing-stack.js';
-import { BILLING_FUNCTIONS, type BillingFunctionName } from '../../shared/billing/workflow.js';
-import { INDEXES } from '../../shared/data/table.js';
-import { API_FUNCTIONS } from '../../shared/http/routes.js';
+import { INDEXES } from '../../shared/adapters/dynamo/table.js';
+import { API_FUNCTIONS } from '../../shared/contracts/http/routes.js';
+import { BILLING_FUNCTIONS, type BillingFunctionName } from '../../shared/contracts/workflow/workflow.js';
 import {
   actionsOf,
   dynamoActionsOf,

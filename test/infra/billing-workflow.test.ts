@@ -7,7 +7,7 @@ import {
   BILLING_FUNCTIONS,
   type BillingFunctionName,
   RETRYABLE_ERRORS,
-} from '../../shared/billing/workflow.js';
+} from '../../shared/contracts/workflow/workflow.js';
 import { logicalIdOf, newTestApp, SYNTH_TIMEOUT_MS } from './template.js';
 
 /** A state as far as these tests read it. */

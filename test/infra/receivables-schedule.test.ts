@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DeferredBillingStack } from '../../infra/stacks/billing-stack.js';
-import { INDEXES } from '../../shared/data/table.js';
+import { INDEXES } from '../../shared/adapters/dynamo/table.js';
 import {
   actionsOf,
   dynamoActionsOf,

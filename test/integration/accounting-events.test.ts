@@ -6,11 +6,14 @@ import {
   startEventsEndpoint,
 } from '../../infra/local/events-endpoint.js';
 import { type LedgerStreamPoller, startLedgerStreamPoller } from '../../infra/local/ledger-stream.js';
-import { createCreditNoteServices, createPaymentServices } from '../../shared/billing-api-services.js';
-import { accountingEventDetailSchema } from '../../shared/events/accounting.js';
-import { issueCreditNote } from '../../shared/usecases/credit-notes.js';
-import { placeOrder } from '../../shared/usecases/orders.js';
-import { recordPayment, reversePayment } from '../../shared/usecases/payments.js';
+import {
+  createCreditNoteServices,
+  createPaymentServices,
+} from '../../shared/composition/billing-api-services.js';
+import { accountingEventDetailSchema } from '../../shared/contracts/events/accounting.js';
+import { issueCreditNote } from '../../shared/core/usecases/credit-notes.js';
+import { placeOrder } from '../../shared/core/usecases/orders.js';
+import { recordPayment, reversePayment } from '../../shared/core/usecases/payments.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
 import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, expect, it } from 'vitest';
-import { localDate } from '../../shared/domain/periods.js';
-import type { BillingCycle } from '../../shared/schemas/account.js';
-import type { Invoice } from '../../shared/schemas/invoice.js';
-import type { Order } from '../../shared/schemas/order.js';
-import { ordersOfInvoice } from '../../shared/usecases/billing.js';
-import { placeOrder } from '../../shared/usecases/orders.js';
+import type { BillingCycle } from '../../shared/contracts/schemas/account.js';
+import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
+import type { Order } from '../../shared/contracts/schemas/order.js';
+import { localDate } from '../../shared/core/domain/periods.js';
+import { ordersOfInvoice } from '../../shared/core/usecases/billing.js';
+import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { useIsolatedTable } from '../support/billing.js';
 import { givenBillingDeps, mailboxSince, runBillingSteps } from '../support/billing-steps.js';
 import { anOrder } from '../support/fixtures.js';

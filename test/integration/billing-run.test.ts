@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, expect, it } from 'vitest';
-import { type Mailer, SendFailure } from '../../shared/adapters/mailer.js';
-import { keys } from '../../shared/data/table.js';
-import type { Invoice } from '../../shared/schemas/invoice.js';
-import { finishRun, recordFailure, startRun } from '../../shared/usecases/billing.js';
-import { sendInvoiceEmail, storePdf } from '../../shared/usecases/billing-delivery.js';
-import { setInvoiceHeld } from '../../shared/usecases/billing-runs.js';
-import { cancelOrder, getOrder, placeOrder } from '../../shared/usecases/orders.js';
+import { keys } from '../../shared/adapters/dynamo/table.js';
+import { type Mailer, SendFailure } from '../../shared/adapters/ses/mailer.js';
+import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
+import { finishRun, recordFailure, startRun } from '../../shared/core/usecases/billing.js';
+import { sendInvoiceEmail, storePdf } from '../../shared/core/usecases/billing-delivery.js';
+import { setInvoiceHeld } from '../../shared/core/usecases/billing-runs.js';
+import { cancelOrder, getOrder, placeOrder } from '../../shared/core/usecases/orders.js';
 import {
   assertGaplessNumbers,
   givenBillingDeps,

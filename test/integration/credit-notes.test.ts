@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, expect, it } from 'vitest';
-import { type Mailer, SendFailure } from '../../shared/adapters/mailer.js';
-import { createCreditNoteServices } from '../../shared/billing-api-services.js';
-import { createCreditNoteDeliveryServices } from '../../shared/billing-services.js';
-import type { Invoice } from '../../shared/schemas/invoice.js';
-import type { Order } from '../../shared/schemas/order.js';
-import { getInvoice } from '../../shared/usecases/billing-runs.js';
-import { deliverCreditNote } from '../../shared/usecases/credit-note-delivery.js';
+import { type Mailer, SendFailure } from '../../shared/adapters/ses/mailer.js';
+import { createCreditNoteServices } from '../../shared/composition/billing-api-services.js';
+import { createCreditNoteDeliveryServices } from '../../shared/composition/billing-services.js';
+import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
+import type { Order } from '../../shared/contracts/schemas/order.js';
+import { getInvoice } from '../../shared/core/usecases/billing-runs.js';
+import { deliverCreditNote } from '../../shared/core/usecases/credit-note-delivery.js';
 import {
   getCreditNote,
   issueCreditNote,
   listInvoiceCreditNotes,
-} from '../../shared/usecases/credit-notes.js';
-import { placeOrder } from '../../shared/usecases/orders.js';
-import { recordPayment } from '../../shared/usecases/payments.js';
+} from '../../shared/core/usecases/credit-notes.js';
+import { placeOrder } from '../../shared/core/usecases/orders.js';
+import { recordPayment } from '../../shared/core/usecases/payments.js';
 import { givenBillingDeps, mailboxSince, runBillingSteps } from '../support/billing-steps.js';
 import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';

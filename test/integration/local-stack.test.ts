@@ -19,8 +19,8 @@ import {
   type LambdaHandler,
   listen,
 } from '../../infra/local/http-adapter.js';
-import { AUTHORIZER_CACHE_SECONDS, hashApiKey } from '../../shared/auth/api-keys.js';
-import { INDEXES, TABLE_KEYS } from '../../shared/data/table.js';
+import { INDEXES, TABLE_KEYS } from '../../shared/adapters/dynamo/table.js';
+import { AUTHORIZER_CACHE_SECONDS, hashApiKey } from '../../shared/core/domain/api-keys.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { issueTestKeys, testKeyRepository } from '../support/keys.js';
 import { captureLogLines } from '../support/logs.js';

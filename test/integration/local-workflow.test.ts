@@ -24,10 +24,10 @@ import {
   SimulatedCrash,
   type TaskHandler,
 } from '../../infra/local/state-machine.js';
-import { BILLING_FUNCTIONS, type BillingFunctionName } from '../../shared/billing/workflow.js';
-import { addLocalDays, localDate } from '../../shared/domain/periods.js';
-import type { BillingRun, Invoice } from '../../shared/schemas/invoice.js';
-import { placeOrder } from '../../shared/usecases/orders.js';
+import type { BillingRun, Invoice } from '../../shared/contracts/schemas/invoice.js';
+import { BILLING_FUNCTIONS, type BillingFunctionName } from '../../shared/contracts/workflow/workflow.js';
+import { addLocalDays, localDate } from '../../shared/core/domain/periods.js';
+import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import {
   billingDefinition,
@@ -242,7 +242,7 @@ describe('the billing workflow synthesized from the CDK stack', () => {
     expect(definition.tasks.length).toBeGreaterThan(0);
     for (const task of definition.tasks) {
       expect(BILLING_FUNCTIONS).toContain(task.functionName);
-      expect(task.integration).toBe('function'); // payloadResponseOnly, as shared/billing/workflow.ts says
+      expect(task.integration).toBe('function'); // payloadResponseOnly, as shared/contracts/workflow/workflow.ts says
     }
     expect(new Set(definition.tasks.map((task) => task.functionName))).toEqual(new Set(BILLING_FUNCTIONS));
     expect(Object.values(definition.functionsByArn).sort()).toEqual([...BILLING_FUNCTIONS].sort());
@@ -264,7 +264,7 @@ describe('the billing workflow synthesized from the CDK stack', () => {
     }
   });
 
-  /** Handlers that follow the contract of shared/billing/workflow.ts over two pages of everything. */
+  /** Handlers that follow the contract of shared/contracts/workflow/workflow.ts over two pages of everything. */
   function contractHandlers(calls: Array<[BillingFunctionName, unknown]>) {
     let numbered = 0;
     let throttled = 0;

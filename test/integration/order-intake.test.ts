@@ -3,12 +3,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
-import { loadConfig } from '../../shared/config.js';
-import { DomainError } from '../../shared/errors.js';
-import { createServices } from '../../shared/services.js';
-import { updateAccount } from '../../shared/usecases/accounts.js';
-import { cancelOrder, getOrder, listOrders, placeOrder } from '../../shared/usecases/orders.js';
-import { createSeller, updateSeller } from '../../shared/usecases/sellers.js';
+import { createServices } from '../../shared/composition/services.js';
+import { loadConfig } from '../../shared/config/app.js';
+import { DomainError } from '../../shared/core/errors.js';
+import { updateAccount } from '../../shared/core/usecases/accounts.js';
+import { cancelOrder, getOrder, listOrders, placeOrder } from '../../shared/core/usecases/orders.js';
+import { createSeller, updateSeller } from '../../shared/core/usecases/sellers.js';
 import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 

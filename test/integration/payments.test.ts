@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createPaymentServices } from '../../shared/billing-api-services.js';
-import type { DomainError } from '../../shared/errors.js';
-import type { Invoice } from '../../shared/schemas/invoice.js';
-import type { RecordPaymentInput } from '../../shared/schemas/payment.js';
-import { getInvoice } from '../../shared/usecases/billing-runs.js';
-import { placeOrder } from '../../shared/usecases/orders.js';
+import { createPaymentServices } from '../../shared/composition/billing-api-services.js';
+import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
+import type { RecordPaymentInput } from '../../shared/contracts/schemas/payment.js';
+import type { DomainError } from '../../shared/core/errors.js';
+import { getInvoice } from '../../shared/core/usecases/billing-runs.js';
+import { placeOrder } from '../../shared/core/usecases/orders.js';
 import {
   listAccountPayments,
   listInvoicePayments,
   type PaymentDeps,
   recordPayment,
   reversePayment,
-} from '../../shared/usecases/payments.js';
+} from '../../shared/core/usecases/payments.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
 import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';

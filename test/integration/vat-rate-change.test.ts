@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../shared/errors.js';
-import { previewInvoices } from '../../shared/usecases/billing.js';
-import { placeOrder } from '../../shared/usecases/orders.js';
+import { DomainError } from '../../shared/core/errors.js';
+import { previewInvoices } from '../../shared/core/usecases/billing.js';
+import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { givenBillingDeps } from '../support/billing-steps.js';
 import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';

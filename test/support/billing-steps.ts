@@ -2,20 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_INVOICE_SENDER, LOCAL_ISSUER } from '../../infra/local/environment.js';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
-import type { BillingConfig } from '../../shared/billing/config.js';
-import { DEFAULT_CUT_OFF_TIME } from '../../shared/billing/cut-off.js';
-import { createBillingServices } from '../../shared/billing-services.js';
-import { keys } from '../../shared/data/table.js';
-import type { Invoice } from '../../shared/schemas/invoice.js';
-import type { Services } from '../../shared/services.js';
+import { keys } from '../../shared/adapters/dynamo/table.js';
+import { createBillingServices } from '../../shared/composition/billing-services.js';
+import type { Services } from '../../shared/composition/services.js';
+import type { BillingConfig } from '../../shared/config/billing.js';
+import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
+import { DEFAULT_CUT_OFF_TIME } from '../../shared/core/domain/cut-off.js';
 import {
   type BillingDeps,
   buildAccount,
   finishRun,
   numberInvoices,
   startRun,
-} from '../../shared/usecases/billing.js';
-import { sendInvoiceEmail, storePdf } from '../../shared/usecases/billing-delivery.js';
+} from '../../shared/core/usecases/billing.js';
+import { sendInvoiceEmail, storePdf } from '../../shared/core/usecases/billing-delivery.js';
 
 /**
  * Billing deps on the emulators with an issuer of the test's own: its own invoice sequence and numbering

@@ -10,7 +10,7 @@ import {
   loadBillingDefinition,
   newExecutionIdentity,
 } from '../../infra/local/state-machine.js';
-import type { BillingFunctionName, RunInput } from '../../shared/billing/workflow.js';
+import type { BillingFunctionName, RunInput } from '../../shared/contracts/workflow/workflow.js';
 import { registerTestSellers } from './sellers.js';
 
 /**

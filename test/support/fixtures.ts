@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { CreateAccountInput } from '../../shared/schemas/account.js';
-import type { CreateOrderInput } from '../../shared/schemas/order.js';
+import type { CreateAccountInput } from '../../shared/contracts/schemas/account.js';
+import type { CreateOrderInput } from '../../shared/contracts/schemas/order.js';
 
 /** A valid account body; every test gets unique names and overrides what it is about. */
 export function anAccount(overrides: Partial<CreateAccountInput> = {}): CreateAccountInput {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '../../shared/config.js';
-import type { CreateAccountInput } from '../../shared/schemas/account.js';
-import { createServices, type Services } from '../../shared/services.js';
-import { createAccount } from '../../shared/usecases/accounts.js';
-import type { Clock } from '../../shared/usecases/clock.js';
-import { createStorefront } from '../../shared/usecases/storefronts.js';
+import { createServices, type Services } from '../../shared/composition/services.js';
+import { loadConfig } from '../../shared/config/app.js';
+import type { CreateAccountInput } from '../../shared/contracts/schemas/account.js';
+import type { Clock } from '../../shared/core/ports/clock.js';
+import { createAccount } from '../../shared/core/usecases/accounts.js';
+import { createStorefront } from '../../shared/core/usecases/storefronts.js';
 import { anAccount } from './fixtures.js';
 
 /** A clock the test moves by hand. */

@@ -6,10 +6,10 @@ import {
   accountSchema,
   type CreateAccountInput,
   exposureSchema,
-} from '../../shared/schemas/account.js';
-import { type Problem, problemSchema } from '../../shared/schemas/common.js';
-import { type CreateOrderInput, type Order, orderSchema } from '../../shared/schemas/order.js';
-import { createdStorefrontSchema } from '../../shared/schemas/storefront.js';
+} from '../../shared/contracts/schemas/account.js';
+import { type Problem, problemSchema } from '../../shared/contracts/schemas/common.js';
+import { type CreateOrderInput, type Order, orderSchema } from '../../shared/contracts/schemas/order.js';
+import { createdStorefrontSchema } from '../../shared/contracts/schemas/storefront.js';
 import { anAccount } from './fixtures.js';
 
 /**

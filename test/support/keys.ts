@@ -1,8 +1,8 @@
 import { ulid } from 'ulid';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
 import { ApiKeyRepository } from '../../shared/adapters/dynamo/api-key-repository.js';
-import { loadConfig } from '../../shared/config.js';
-import { issueApiKey } from '../../shared/usecases/api-keys.js';
+import { loadConfig } from '../../shared/config/app.js';
+import { issueApiKey } from '../../shared/core/usecases/api-keys.js';
 
 /** The key repository on the test table (environment set by `test/support/setup.ts`). */
 export function testKeyRepository(): ApiKeyRepository {

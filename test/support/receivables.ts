@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import { DomainError } from '../../shared/errors.js';
-import { type PaymentDeps, recomputeAccountFigures } from '../../shared/usecases/payments.js';
+import { DomainError } from '../../shared/core/errors.js';
+import { type PaymentDeps, recomputeAccountFigures } from '../../shared/core/usecases/payments.js';
 
 /** The account's stored figures equal the ones recomputed from its ledger (invariant: money is exact). */
 export async function expectExactFigures(deps: PaymentDeps, accountId: string) {

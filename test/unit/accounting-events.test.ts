@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { AccountingEvent } from '../../shared/events/accounting.js';
-import { accountingEventOf } from '../../shared/events/accounting.js';
-import { type LedgerStreamRecord, publishLedgerEntries } from '../../shared/usecases/accounting-events.js';
+import type { AccountingEvent } from '../../shared/contracts/events/accounting.js';
+import { accountingEventOf } from '../../shared/contracts/events/accounting.js';
+import {
+  type LedgerStreamRecord,
+  publishLedgerEntries,
+} from '../../shared/core/usecases/accounting-events.js';
 
 const entry = (n: number) => ({
   PK: 'ACCOUNT#acc_1',

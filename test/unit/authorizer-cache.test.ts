@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { localAuthorizerCacheSeconds } from '../../infra/local/settings.js';
-import { AUTHORIZER_CACHE_SECONDS, parseAuthorizerCacheSeconds } from '../../shared/auth/api-keys.js';
+import { AUTHORIZER_CACHE_SECONDS, parseAuthorizerCacheSeconds } from '../../shared/core/domain/api-keys.js';
 
 describe('the authorizer cache lifetime', () => {
   it('is 10 seconds unless configured: the longest a revoked key keeps working', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { creditNoteFigures, type EarlierCredit, type LineToCredit } from '../../shared/domain/credit.js';
-import { type ComputedTotals, computeTotals, vatRateToBasisPoints } from '../../shared/domain/money.js';
+import { creditNoteFigures, type EarlierCredit, type LineToCredit } from '../../shared/core/domain/credit.js';
+import { type ComputedTotals, computeTotals, vatRateToBasisPoints } from '../../shared/core/domain/money.js';
 
 interface BilledLine {
   key: string;

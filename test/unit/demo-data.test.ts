@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../../infra/local/demo-accounts.js';
 import { LOCAL_ISSUER } from '../../infra/local/environment.js';
 import { DEMO_ISSUER } from '../../infra/stacks/billing-config.js';
-import { sampleInvoice } from '../../shared/invoicing/sample.js';
-import { createAccountSchema } from '../../shared/schemas/account.js';
-import { issuerSchema } from '../../shared/schemas/invoice.js';
+import { createAccountSchema } from '../../shared/contracts/schemas/account.js';
+import { issuerSchema } from '../../shared/contracts/schemas/invoice.js';
+import { sampleInvoice } from '../../shared/documents/sample.js';
 import { anAccount } from '../support/fixtures.js';
 import { anInvoice, invoiceFigures } from './invoicing/fixtures.js';
 

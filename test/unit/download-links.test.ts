@@ -1,7 +1,7 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { describe, expect, it } from 'vitest';
-import { DownloadLinks } from '../../shared/adapters/download-links.js';
+import { DownloadLinks } from '../../shared/adapters/s3/download-links.js';
 
 const credentials = {
   accessKeyId: 'AKIDEXAMPLE',

@@ -8,7 +8,7 @@ import {
   sirenProblem,
   siretProblem,
   vatIdProblem,
-} from '../../shared/domain/identifiers.js';
+} from '../../shared/core/domain/identifiers.js';
 
 /** A valid SIREN from any 8 digits, its key computed by brute force over the 10 candidates (not by the code under test's key). */
 const withLuhnKey = (eight: string) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LOCAL_INVOICE_SENDER, LOCAL_ISSUER } from '../../infra/local/environment.js';
 import { DEMO_ISSUER, parseIssuer } from '../../infra/stacks/billing-config.js';
-import { loadBillingConfig } from '../../shared/billing/config.js';
+import { loadBillingConfig } from '../../shared/config/billing.js';
 
 /** The billing functions' environment as the stack (or `npm start`) sets it, with the issuer given. */
 const environment = (issuer: unknown) => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstDayOf, halfYearOf, resolveLatePenalty } from '../../shared/domain/late-penalty.js';
+import { firstDayOf, halfYearOf, resolveLatePenalty } from '../../shared/core/domain/late-penalty.js';
 
 const config = { ecbMarginPoints: 10, ecbRates: { '2026-H1': 2.15, '2026-H2': 2.4, '2027-H1': 0.1 } };
 

@@ -8,7 +8,7 @@ import {
   quantityToThousandths,
   vatMinor,
   vatRateToBasisPoints,
-} from '../../shared/domain/money.js';
+} from '../../shared/core/domain/money.js';
 
 const NBSP = '\u00a0';
 const NNBSP = '\u202f';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paymentStatusOf } from '../../shared/domain/payment-status.js';
+import { paymentStatusOf } from '../../shared/core/domain/payment-status.js';
 
 describe('paymentStatusOf', () => {
   it.each([

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dueDate, paymentTermsViolations } from '../../shared/domain/payment-terms.js';
-import type { PaymentTerms } from '../../shared/schemas/account.js';
+import type { PaymentTerms } from '../../shared/contracts/schemas/account.js';
+import { dueDate, paymentTermsViolations } from '../../shared/core/domain/payment-terms.js';
 
 const DAY = 86_400_000;
 

@@ -1,6 +1,8 @@
 import { TZDate } from '@date-fns/tz';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { BillingCycle } from '../../shared/contracts/schemas/account.js';
+import type { BillingPeriod } from '../../shared/contracts/schemas/order.js';
 import {
   assignBillingPeriod,
   billingPeriodFor,
@@ -8,9 +10,7 @@ import {
   isoInstant,
   localDate,
   nextBillingPeriod,
-} from '../../shared/domain/periods.js';
-import type { BillingCycle } from '../../shared/schemas/account.js';
-import type { BillingPeriod } from '../../shared/schemas/order.js';
+} from '../../shared/core/domain/periods.js';
 
 const PARIS = 'Europe/Paris';
 const NEW_YORK = 'America/New_York';

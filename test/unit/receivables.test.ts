@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../shared/config.js';
-import { sampleInvoice } from '../../shared/invoicing/sample.js';
-import { loadReceivablesConfig, parseReminderDays } from '../../shared/receivables/config.js';
-import { buildReminderEmail } from '../../shared/receivables/reminder-email.js';
-import { daysBetween } from '../../shared/usecases/receivables.js';
+import { ConfigError } from '../../shared/config/app.js';
+import { loadReceivablesConfig, parseReminderDays } from '../../shared/config/receivables.js';
+import { daysBetween } from '../../shared/core/usecases/receivables.js';
+import { buildReminderEmail } from '../../shared/documents/reminder-email.js';
+import { sampleInvoice } from '../../shared/documents/sample.js';
 
 describe('receivables configuration', () => {
   it('reads the ladder sorted, with its defaults', () => {

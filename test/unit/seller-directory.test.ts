@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SellerDirectory } from '../../shared/usecases/seller-directory.js';
+import { SellerDirectory } from '../../shared/core/usecases/seller-directory.js';
 
 /** A lookup standing for the one BatchGetItem, recording each call's ids. */
 function registry(names: Record<string, string>) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { textSchema } from '../../shared/schemas/common.js';
+import { textSchema } from '../../shared/contracts/schemas/common.js';
 
 const single = textSchema(1, 200);
 const multiline = textSchema(1, 200, { multiline: true });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseVatRates } from '../../shared/config.js';
-import { vatRateRefusal } from '../../shared/usecases/orders.js';
+import { ConfigError, loadConfig, parseVatRates } from '../../shared/config/app.js';
+import { vatRateRefusal } from '../../shared/core/usecases/orders.js';
 
 describe('accepted VAT rates come from configuration, France by default', () => {
   it("defaults to metropolitan France's rates", () => {

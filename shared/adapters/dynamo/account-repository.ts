@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../data/table.js';
-import type { BillingDates } from '../../domain/billing-state.js';
-import type { Account, CreateAccountInput } from '../../schemas/account.js';
+import type { Account, CreateAccountInput } from '../../contracts/schemas/account.js';
+import type { BillingDates } from '../../core/domain/billing-state.js';
 import { listByType } from './cursor.js';
+import { keys } from './table.js';
 
 /** Where an account stands in billing (see BillingDates). */
 export type BillingState = BillingDates;

@@ -4,8 +4,8 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyRole } from '../../auth/api-keys.js';
-import { keys } from '../../data/table.js';
+import type { ApiKeyRole } from '../../core/domain/api-keys.js';
+import { keys } from './table.js';
 
 /** An API key as stored: the hash is the key, the secret is never kept. */
 export interface ApiKeyRecord {

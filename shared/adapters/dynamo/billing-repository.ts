@@ -7,16 +7,16 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { InvoiceRef } from '../../billing/workflow.js';
-import { INDEXES, keys } from '../../data/table.js';
-import type { LatePenalty } from '../../domain/late-penalty.js';
-import { paymentStatusOf } from '../../domain/payment-status.js';
-import { addLocalDays, BILLING_DATE_RANGE } from '../../domain/periods.js';
-import type { BillingRun, Invoice } from '../../schemas/invoice.js';
+import type { BillingRun, Invoice } from '../../contracts/schemas/invoice.js';
+import type { InvoiceRef } from '../../contracts/workflow/workflow.js';
+import type { LatePenalty } from '../../core/domain/late-penalty.js';
+import { paymentStatusOf } from '../../core/domain/payment-status.js';
+import { addLocalDays, BILLING_DATE_RANGE } from '../../core/domain/periods.js';
 import { type AccountRecord, toAccount } from './account-repository.js';
 import { readCounter } from './counter.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { moveEmailState } from './email-state.js';
+import { INDEXES, keys } from './table.js';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 

@@ -10,14 +10,14 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { keys } from '../../data/table.js';
-import { paymentStatusOf } from '../../domain/payment-status.js';
-import type { CreditNote } from '../../schemas/credit-note.js';
-import type { LedgerEntry } from '../../schemas/payment.js';
+import type { CreditNote } from '../../contracts/schemas/credit-note.js';
+import type { LedgerEntry } from '../../contracts/schemas/payment.js';
+import { paymentStatusOf } from '../../core/domain/payment-status.js';
 import type { InvoiceRecord } from './billing-repository.js';
 import { readCounter } from './counter.js';
 import { moveEmailState } from './email-state.js';
 import type { IdempotencyRecord } from './order-repository.js';
+import { keys } from './table.js';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 

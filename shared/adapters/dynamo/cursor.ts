@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { INDEXES, type ListedEntity } from '../../data/table.js';
-import { validationFailed } from '../../errors.js';
+import { validationFailed } from '../../core/errors.js';
+import { INDEXES, type ListedEntity } from './table.js';
 
 /** Opaque pagination cursors: DynamoDB's LastEvaluatedKey, base64url JSON. */
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {

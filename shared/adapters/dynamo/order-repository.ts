@@ -6,11 +6,11 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { INDEXES, keys } from '../../data/table.js';
-import type { IdempotencyRecord } from '../../domain/idempotency.js';
-import type { Order } from '../../schemas/order.js';
+import type { Order } from '../../contracts/schemas/order.js';
+import type { IdempotencyRecord } from '../../core/domain/idempotency.js';
 import { type AccountRecord, toAccount } from './account-repository.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { INDEXES, keys } from './table.js';
 
 export type { IdempotencyRecord };
 

@@ -6,12 +6,12 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { keys } from '../../data/table.js';
-import { paymentStatusOf } from '../../domain/payment-status.js';
-import type { InvoicePayment, LedgerEntry, Payment } from '../../schemas/payment.js';
+import type { InvoicePayment, LedgerEntry, Payment } from '../../contracts/schemas/payment.js';
+import { paymentStatusOf } from '../../core/domain/payment-status.js';
 import type { InvoiceRecord } from './billing-repository.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { IdempotencyRecord } from './order-repository.js';
+import { keys } from './table.js';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 

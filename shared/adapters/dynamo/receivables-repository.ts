@@ -6,9 +6,9 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { INDEXES, keys } from '../../data/table.js';
 import type { InvoiceRecord } from './billing-repository.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { INDEXES, keys } from './table.js';
 
 /**
  * The daily follow-up's storage: open invoices by due date (a Query on the sparse OpenInvoicesByDue index,

@@ -7,9 +7,9 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../data/table.js';
-import type { Seller, UpdateSellerInput } from '../../schemas/seller.js';
+import type { Seller, UpdateSellerInput } from '../../contracts/schemas/seller.js';
 import { listByType } from './cursor.js';
+import { keys } from './table.js';
 
 /** BatchGetItem reads at most 100 keys per request. */
 const BATCH_GET_LIMIT = 100;

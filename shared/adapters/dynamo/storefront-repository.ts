@@ -5,9 +5,9 @@ import {
   GetCommand,
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../data/table.js';
-import type { Storefront } from '../../schemas/storefront.js';
+import type { Storefront } from '../../contracts/schemas/storefront.js';
 import { listByType } from './cursor.js';
+import { keys } from './table.js';
 
 /** Storefronts: the clients that place orders on behalf of enrolled accounts. */
 export class StorefrontRepository {

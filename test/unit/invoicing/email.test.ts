@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatMoney } from '../../../shared/domain/money.js';
+import type { Invoice } from '../../../shared/contracts/schemas/invoice.js';
+import { formatMoney } from '../../../shared/core/domain/money.js';
 import {
   buildInvoiceEmail,
   InvoiceEmailError,
   validateEmailAddress,
-} from '../../../shared/invoicing/email.js';
-import { renderInvoicePdf } from '../../../shared/invoicing/pdf.js';
-import type { Invoice } from '../../../shared/schemas/invoice.js';
+} from '../../../shared/documents/invoice-email.js';
+import { renderInvoicePdf } from '../../../shared/documents/invoice-pdf.js';
 import { anInvoice, invoiceFigures, streamOf, threeOrders } from './fixtures.js';
 import { type MimePart, parseMime } from './mime.js';
 import { bytesOf, plain, readPdf } from './pdf-reader.js';

@@ -1,6 +1,6 @@
-import { computeTotals, vatMinor } from '../../../shared/domain/money.js';
-import type { Invoice } from '../../../shared/schemas/invoice.js';
-import type { Order } from '../../../shared/schemas/order.js';
+import type { Invoice } from '../../../shared/contracts/schemas/invoice.js';
+import type { Order } from '../../../shared/contracts/schemas/order.js';
+import { computeTotals, vatMinor } from '../../../shared/core/domain/money.js';
 
 /** A line as a storefront sends it. */
 export interface LineInput {

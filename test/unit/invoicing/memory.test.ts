@@ -1,8 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { renderInvoicePdf } from '../../../shared/invoicing/pdf.js';
-import type { Order } from '../../../shared/schemas/order.js';
+import type { Order } from '../../../shared/contracts/schemas/order.js';
+import { renderInvoicePdf } from '../../../shared/documents/invoice-pdf.js';
 import { anInvoice, anOrder, invoiceFigures } from './fixtures.js';
 
 const ORDERS = 10_000;

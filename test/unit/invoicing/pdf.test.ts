@@ -2,10 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as fontkit from 'fontkit';
 import { extractTextItems, getDocumentProxy, getMeta } from 'unpdf';
 import { describe, expect, it } from 'vitest';
-import { formatMoney } from '../../../shared/domain/money.js';
-import { loadInvoiceFonts } from '../../../shared/invoicing/assets.js';
-import { InvoiceRenderError, renderInvoicePdf } from '../../../shared/invoicing/pdf.js';
-import type { Order } from '../../../shared/schemas/order.js';
+import type { Order } from '../../../shared/contracts/schemas/order.js';
+import { formatMoney } from '../../../shared/core/domain/money.js';
+import { loadInvoiceFonts } from '../../../shared/documents/assets.js';
+import { InvoiceRenderError, renderInvoicePdf } from '../../../shared/documents/invoice-pdf.js';
 import { anInvoice, anOrder, invoiceFigures, streamOf, threeOrders } from './fixtures.js';
 import { bytesOf, embeddedFonts, plain, readPdf } from './pdf-reader.js';
 

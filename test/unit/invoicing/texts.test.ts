@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatMoney } from '../../../shared/domain/money.js';
+import { formatMoney } from '../../../shared/core/domain/money.js';
 import {
   formatIban,
   formatLocalDate,
@@ -12,7 +12,7 @@ import {
   legalMentions,
   localDateOf,
   moneyFormatter,
-} from '../../../shared/invoicing/texts.js';
+} from '../../../shared/documents/texts.js';
 
 const NBSP = '\u00a0';
 const NNBSP = '\u202f';

@@ -1,0 +1,23 @@
+import { getDocumentClient, getSesClient } from '../adapters/aws-clients.js';
+import { ReceivablesRepository } from '../adapters/dynamo/receivables-repository.js';
+import { Mailer } from '../adapters/ses/mailer.js';
+import { loadReceivablesConfig, type ReceivablesConfig } from '../config/receivables.js';
+import type { ReceivablesDeps } from '../core/usecases/receivables.js';
+import { type Services, services } from './services.js';
+
+let memo: ReceivablesDeps | undefined;
+
+/** What the daily receivables job needs: the table, SES and its ladder (no S3, no PDF renderer). */
+export function receivablesServices(): ReceivablesDeps {
+  memo ??= createReceivablesServices(services(), loadReceivablesConfig());
+  return memo;
+}
+
+export function createReceivablesServices(base: Services, config: ReceivablesConfig): ReceivablesDeps {
+  return {
+    receivables: new ReceivablesRepository(getDocumentClient(), base.config.tableName),
+    mailer: new Mailer(getSesClient()),
+    clock: base.clock,
+    config,
+  };
+}

@@ -1,0 +1,39 @@
+import { ConfigError } from './app.js';
+
+/** Configuration of the daily receivables follow-up, read and checked once per container. */
+export interface ReceivablesConfig {
+  /** Days after the due date on which a reminder is sent, ascending (`REMINDER_DAYS=1,15,30`). */
+  reminderDays: number[];
+  /** Days past the due date after which an unpaid invoice suspends deferred ordering (`SUSPEND_AFTER_DAYS`). */
+  suspendAfterDays: number;
+  /** SES sender of reminders (the invoice sender). */
+  sender: string;
+}
+
+export function loadReceivablesConfig(env: NodeJS.ProcessEnv = process.env): ReceivablesConfig {
+  const sender = env.INVOICE_SENDER;
+  if (!sender) throw new ConfigError('INVOICE_SENDER', 'is required');
+  return {
+    reminderDays: parseReminderDays(env.REMINDER_DAYS ?? '1,15,30'),
+    suspendAfterDays: parseDays('SUSPEND_AFTER_DAYS', env.SUSPEND_AFTER_DAYS ?? '30'),
+    sender,
+  };
+}
+
+export function parseReminderDays(raw: string): number[] {
+  const days = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => parseDays('REMINDER_DAYS', part));
+  if (new Set(days).size !== days.length) throw new ConfigError('REMINDER_DAYS', 'repeats a day');
+  return days.sort((a, b) => a - b);
+}
+
+function parseDays(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 3650) {
+    throw new ConfigError(name, `must be whole days from 1 to 3650, not ${JSON.stringify(raw)}`);
+  }
+  return value;
+}

@@ -1,0 +1,141 @@
+import { ulid } from 'ulid';
+import {
+  type AccountRecord,
+  type AccountRepository,
+  accountView,
+  type BillingState,
+} from '../../adapters/dynamo/account-repository.js';
+import type { StorefrontRepository } from '../../adapters/dynamo/storefront-repository.js';
+import type {
+  Account,
+  CreateAccountInput,
+  Exposure,
+  UpdateAccountInput,
+} from '../../contracts/schemas/account.js';
+import { billingStateProblem, initialBillingDates, repairedBillingDates } from '../domain/billing-state.js';
+import { identifierConflicts } from '../domain/identifiers.js';
+import { paymentTermsViolations } from '../domain/payment-terms.js';
+import { billingPeriodContaining, nextBillingPeriod } from '../domain/periods.js';
+import { conflict, type FieldError, notFound, refused, validationFailed } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
+
+export interface AccountDeps {
+  accounts: AccountRepository;
+  storefronts: StorefrontRepository;
+  clock: Clock;
+  timeZone: string;
+}
+
+/**
+ * A new account's billing starts with the period containing its contract start: nothing before it can be
+ * ordered, so that period is the oldest open one.
+ */
+export function initialBillingState(
+  account: Pick<Account, 'contract' | 'billingCycle'>,
+  timeZone: string,
+): BillingState {
+  return initialBillingDates(account, timeZone);
+}
+
+type Terms = Pick<Account, 'paymentTerms' | 'billingCycle' | 'supplyCategory' | 'storefrontIds'>;
+
+/** Business rules on an account's terms, checked on create and on every update. */
+async function checkTerms(deps: AccountDeps, terms: Terms): Promise<void> {
+  const errors: FieldError[] = [...paymentTermsViolations(terms.paymentTerms)];
+  if (terms.billingCycle === 'quarterly' && terms.supplyCategory !== 'services') {
+    errors.push({
+      field: 'billingCycle',
+      reason:
+        'a periodic invoice for goods may cover one calendar month at most (French CGI art. 289-I-3); quarterly billing is for services only',
+    });
+  }
+  const unknown = await deps.storefronts.findUnknown(terms.storefrontIds);
+  for (const id of unknown) {
+    errors.push({
+      field: `storefrontIds.${terms.storefrontIds.indexOf(id)}`,
+      reason: `storefront ${id} does not exist`,
+    });
+  }
+  if (errors.length > 0) {
+    throw refused('account_terms_invalid', 'The account terms break a rule.', errors);
+  }
+}
+
+export async function createAccount(deps: AccountDeps, input: CreateAccountInput): Promise<Account> {
+  await checkTerms(deps, input);
+  const now = deps.clock.now();
+  const record = await deps.accounts.create(
+    `acc_${ulid(now.getTime())}`,
+    input,
+    now.toISOString(),
+    initialBillingState(input, deps.timeZone),
+  );
+  return accountView(record);
+}
+
+export async function getAccount(
+  deps: Pick<AccountDeps, 'accounts'>,
+  accountId: string,
+): Promise<AccountRecord> {
+  const account = await deps.accounts.get(accountId, { consistent: true });
+  if (!account) throw notFound('account', accountId);
+  return account;
+}
+
+/** Applies a patch with optimistic locking, retrying a few times when a concurrent edit wins. */
+export async function updateAccount(
+  deps: AccountDeps,
+  accountId: string,
+  patch: UpdateAccountInput,
+): Promise<Account> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await getAccount(deps, accountId);
+    const merged = { ...current, ...patch };
+    if (patch.siren !== undefined || patch.siret !== undefined || patch.vatId !== undefined) {
+      // The patch's identifiers are each valid (schema); they must also agree with the ones kept.
+      const conflicts = identifierConflicts(merged);
+      if (conflicts.length > 0) {
+        throw validationFailed(conflicts, "The account's identifiers would not agree with each other.");
+      }
+    }
+    if (patch.paymentTerms || patch.billingCycle || patch.supplyCategory || patch.storefrontIds) {
+      await checkTerms(deps, merged);
+    }
+    // An account a billing run parked (or whose stored billing state could not be built) comes back into
+    // billing when the patched account can be built: the patch repaired it.
+    const unbillable =
+      current.billingBlocked !== undefined ||
+      (current.closedThrough !== undefined && billingStateProblem(current, deps.timeZone) !== undefined);
+    const repaired = unbillable ? repairedBillingDates(merged, deps.timeZone) : undefined;
+    // A new cycle moves the account's place in the billing-due index: its open period ends elsewhere.
+    const nextCloseDate =
+      !unbillable &&
+      patch.billingCycle &&
+      patch.billingCycle !== current.billingCycle &&
+      current.billedThrough
+        ? nextBillingPeriod(billingPeriodContaining(current.billedThrough, patch.billingCycle, deps.timeZone))
+            .startDate
+        : undefined;
+    const updated = await deps.accounts.update(
+      current,
+      patch,
+      deps.clock.now().toISOString(),
+      nextCloseDate,
+      repaired,
+    );
+    if (updated) return accountView(updated);
+  }
+  throw conflict('account_busy', `Account ${accountId} is being changed by someone else; retry.`);
+}
+
+export async function getExposure(deps: Pick<AccountDeps, 'accounts'>, accountId: string): Promise<Exposure> {
+  return (await getAccount(deps, accountId)).exposure;
+}
+
+export async function listAccounts(
+  deps: Pick<AccountDeps, 'accounts'>,
+  page: { limit: number; cursor?: string },
+) {
+  const result = await deps.accounts.list(page.limit, page.cursor);
+  return { ...result, items: result.items.map(accountView) };
+}

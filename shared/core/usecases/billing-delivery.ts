@@ -1,0 +1,79 @@
+import { type InvoiceRecord, invoiceView } from '../../adapters/dynamo/billing-repository.js';
+import { InvoiceStore } from '../../adapters/s3/document-store.js';
+import { SendFailure } from '../../adapters/ses/mailer.js';
+import type { DeliverInvoiceInput } from '../../contracts/workflow/workflow.js';
+import { buildInvoiceEmail, validateEmailAddress } from '../../documents/invoice-email.js';
+import { renderInvoicePdf } from '../../documents/invoice-pdf.js';
+import { type BillingDeps, ordersOfInvoice, WorkflowError } from './billing.js';
+
+/*
+ * Delivery steps of the billing run (PDF and email), apart from the rest so that only the two functions
+ * that render and send bundle pdfkit, the fonts' code and the MIME builder.
+ */
+
+/** The invoice of a delivery step: by its key when the step has it (one read), else by its id. */
+async function issuedInvoice(
+  deps: BillingDeps,
+  input: Omit<DeliverInvoiceInput, 'runId'>,
+): Promise<InvoiceRecord> {
+  const { invoiceId, accountId, invoiceSk } = input;
+  const invoice =
+    accountId && invoiceSk
+      ? await deps.billing.getInvoiceAt({ invoiceId, accountId, invoiceSk })
+      : await deps.billing.getInvoice(invoiceId);
+  if (!invoice) throw new WorkflowError('NotFound', `Invoice ${invoiceId} does not exist`);
+  if (!invoice.number || !invoice.issueDate) {
+    throw new WorkflowError('NotFound', `Invoice ${invoiceId} is not issued`);
+  }
+  return invoice;
+}
+
+/** StorePdf: renders the PDF, streaming orders in and bytes out to S3 under a stable key; once. */
+export async function storePdf(deps: BillingDeps, input: Omit<DeliverInvoiceInput, 'runId'>): Promise<void> {
+  const invoice = await issuedInvoice(deps, input);
+  if (invoice.pdf) return;
+  const key = InvoiceStore.keyOf(invoice.number as string, invoice.issueDate as string);
+  const bytes = await deps.store.put(
+    key,
+    renderInvoicePdf(invoiceView(invoice), ordersOfInvoice(deps, invoice)),
+  );
+  await deps.billing.recordPdf(invoice, { s3Key: key, bytes, storedAt: deps.clock.now().toISOString() });
+}
+
+/**
+ * SendEmail: at most once per invoice. The email moves ready → sending with a conditional write before
+ * SES is called, and sending → sent after; SES has no idempotency token, so a send whose outcome is
+ * unknown (a timeout) stays `sending`, is never retried automatically, and is reported by FinishRun for
+ * an operator to check. Throttling and definite refusals go back to `ready`: nothing was sent.
+ */
+export async function sendInvoiceEmail(deps: BillingDeps, input: DeliverInvoiceInput): Promise<void> {
+  const invoice = await issuedInvoice(deps, input);
+  if (invoice.email?.status !== 'ready') return;
+  if (!invoice.pdf)
+    throw new WorkflowError('TransientFailure', `Invoice ${invoice.invoiceId} has no PDF yet`);
+  const invalid = invoice.buyer.billingEmails.filter((address) => !validateEmailAddress(address));
+  if (invalid.length > 0) {
+    throw new WorkflowError('InvalidRecipient', `Invalid billing email(s): ${invalid.join(', ')}`);
+  }
+  const pdf = await deps.store.get(invoice.pdf.s3Key);
+  const raw = await buildInvoiceEmail(invoiceView(invoice), pdf, { from: deps.config.invoiceSender });
+  if (!(await deps.billing.beginSending(invoice, deps.clock.now().toISOString()))) return;
+  let messageId: string;
+  try {
+    messageId = await deps.mailer.sendRaw({
+      raw,
+      from: deps.config.invoiceSender,
+      to: invoice.buyer.billingEmails,
+    });
+  } catch (error) {
+    if (error instanceof SendFailure && error.kind !== 'unknown') {
+      await deps.billing.abandonSending(invoice);
+      throw new WorkflowError(error.kind === 'throttled' ? 'Throttled' : 'InvalidRecipient', error.message);
+    }
+    throw new WorkflowError(
+      'DeliveryUnknown',
+      `SES outcome unknown, not retried: ${(error as Error).message}`,
+    );
+  }
+  await deps.billing.markSent(invoice, messageId, deps.clock.now().toISOString(), input.runId);
+}

@@ -1,0 +1,89 @@
+import { Readable } from 'node:stream';
+import type { BillingRepository } from '../../adapters/dynamo/billing-repository.js';
+import type { CreditNoteRepository } from '../../adapters/dynamo/credit-note-repository.js';
+import type { InvoiceStore } from '../../adapters/s3/document-store.js';
+import { type Mailer, SendFailure } from '../../adapters/ses/mailer.js';
+import type { CreditNote } from '../../contracts/schemas/credit-note.js';
+import { buildCreditNoteEmail, renderCreditNotePdf } from '../../documents/credit-note-pdf.js';
+import type { Clock } from '../ports/clock.js';
+
+export interface CreditNoteDeliveryDeps {
+  creditNotes: CreditNoteRepository;
+  billing: Pick<BillingRepository, 'getInvoice'>;
+  store: InvoiceStore;
+  mailer: Mailer;
+  /** The From address of invoice (and credit note) emails. */
+  sender: string;
+  clock: Clock;
+}
+
+/** Why a credit note could not be delivered; `retry` says whether trying again may help. */
+export class CreditNoteDeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly retry: boolean,
+  ) {
+    super(message);
+    this.name = 'CreditNoteDeliveryError';
+  }
+}
+
+/** Where a credit note's PDF lives in the invoice bucket (same retention as invoices). */
+export function creditNoteKey(creditNote: Pick<CreditNote, 'number' | 'issueDate'>): string {
+  return `credit-notes/${creditNote.issueDate.slice(0, 4)}/${creditNote.number}.pdf`;
+}
+
+/**
+ * Delivers an issued credit note, doing only what is missing: renders and stores its PDF once (a stable
+ * key, recorded with a conditional write), then emails it to the buyer **at most once**, with the same
+ * guard as invoices: `ready → sending` is a conditional write made before SES is called, `sending → sent`
+ * after. Throttling and definite refusals go back to `ready` (retried); a send whose outcome is unknown
+ * stays `sending` and is never retried automatically (GET /v1/credit-notes/{id} shows it). Run again, it
+ * does nothing.
+ */
+export async function deliverCreditNote(
+  deps: CreditNoteDeliveryDeps,
+  creditNoteId: string,
+): Promise<{ stored: boolean; emailed: boolean }> {
+  const creditNote = await deps.creditNotes.get(creditNoteId);
+  if (!creditNote) throw new CreditNoteDeliveryError(`Credit note ${creditNoteId} does not exist`, false);
+  const invoice = await deps.billing.getInvoice(creditNote.invoiceId);
+  if (!invoice) throw new CreditNoteDeliveryError(`Invoice ${creditNote.invoiceId} does not exist`, false);
+
+  let pdf: Buffer | undefined;
+  let stored = false;
+  const key = creditNote.pdf?.s3Key ?? creditNoteKey(creditNote);
+  if (!creditNote.pdf) {
+    pdf = await renderCreditNotePdf(creditNote, invoice);
+    await deps.store.put(key, Readable.from([pdf]));
+    await deps.creditNotes.recordPdf(creditNote.creditNoteId, {
+      s3Key: key,
+      bytes: pdf.length,
+      storedAt: deps.clock.now().toISOString(),
+    });
+    stored = true;
+  }
+
+  if (creditNote.email?.status !== 'ready') return { stored, emailed: false };
+  pdf ??= await deps.store.get(key);
+  const raw = await buildCreditNoteEmail(creditNote, invoice, pdf, { from: deps.sender });
+  if (!(await deps.creditNotes.beginSending(creditNote.creditNoteId, deps.clock.now().toISOString()))) {
+    return { stored, emailed: false };
+  }
+  let messageId: string;
+  try {
+    messageId = await deps.mailer.sendRaw({
+      raw,
+      from: deps.sender,
+      to: invoice.buyer.billingEmails,
+    });
+  } catch (error) {
+    if (error instanceof SendFailure && error.kind !== 'unknown') {
+      await deps.creditNotes.abandonSending(creditNote.creditNoteId);
+      throw new CreditNoteDeliveryError(error.message, error.kind === 'throttled');
+    }
+    throw new CreditNoteDeliveryError(`SES outcome unknown, not retried: ${(error as Error).message}`, false);
+  }
+  await deps.creditNotes.markSent(creditNote.creditNoteId, messageId, deps.clock.now().toISOString());
+  return { stored, emailed: true };
+}

@@ -1,0 +1,308 @@
+import { ulid } from 'ulid';
+import type { InvoiceRecord } from '../../adapters/dynamo/billing-repository.js';
+import type {
+  CreditedQuantities,
+  CreditNoteRepository,
+} from '../../adapters/dynamo/credit-note-repository.js';
+import type { IdempotencyRecord, OrderRepository } from '../../adapters/dynamo/order-repository.js';
+import type {
+  CreditNote,
+  CreditNoteLine,
+  IssueCreditNoteInput,
+} from '../../contracts/schemas/credit-note.js';
+import type { Order } from '../../contracts/schemas/order.js';
+import { requestFingerprint } from '../domain/canonical-json.js';
+import { creditNoteFigures, type LineToCredit } from '../domain/credit.js';
+import {
+  contentionBackoff,
+  idempotencyKeyInFlight,
+  isLive,
+  replayOrRefuse as replayIdempotent,
+} from '../domain/idempotency.js';
+import { NO_PURCHASE_ORDER, purchaseOrderKey } from '../domain/invoice-builder.js';
+import { quantityToThousandths } from '../domain/money.js';
+import { localDate } from '../domain/periods.js';
+import { conflict, DomainError, type FieldError, notFound, refused } from '../errors.js';
+import { IDEMPOTENCY_TTL_SECONDS } from './orders.js';
+import type { PaymentDeps } from './payments.js';
+
+const MAX_ATTEMPTS = 12;
+
+export interface CreditNoteDeps extends PaymentDeps {
+  creditNotes: CreditNoteRepository;
+  orders: OrderRepository;
+  /** The issuer's time zone: the credit note's issue date and numbering year. */
+  timeZone: string;
+}
+
+export interface IssueCreditNoteResult {
+  status: number;
+  creditNote: CreditNote;
+  replayed: boolean;
+}
+
+/** `AV-2026-000001`: per issuer and calendar year, gapless, in issue order. */
+export function formatCreditNoteNumber(year: string, sequence: number): string {
+  return `AV-${year}-${String(sequence).padStart(6, '0')}`;
+}
+
+/**
+ * Issues a credit note against an issued invoice, exactly once per idempotency key: some lines of a
+ * billed order returned, or a whole billed order cancelled. The credit is applied to the invoice it
+ * corrects: its gross comes off the invoice's balance and the account's exposure. A credit larger than
+ * what is left to pay on the invoice is refused (`credit_exceeds_balance`): the product keeps no account
+ * credit balance; the operator reverses the payment first or refunds outside the product.
+ */
+export async function issueCreditNote(
+  deps: CreditNoteDeps,
+  request: { invoiceId: string; idempotencyKey: string; input: IssueCreditNoteInput },
+): Promise<IssueCreditNoteResult> {
+  const { input, idempotencyKey, invoiceId } = request;
+  const requestHash = requestFingerprint({ invoiceId, ...input });
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    let prepared: Awaited<ReturnType<typeof prepare>>;
+    try {
+      prepared = await prepare(deps, invoiceId, input);
+    } catch (error) {
+      // The refusal may be the consequence of this very credit note issued earlier: replay it if so.
+      if (error instanceof DomainError) {
+        const replay = await replayIfKnown(deps, idempotencyKey, requestHash);
+        if (replay) return replay;
+      }
+      throw error;
+    }
+    const { invoice, lines, toCredit, earlier, credited, account } = prepared;
+    const now = deps.clock.now();
+    const issuedAt = now.toISOString();
+    const issueDate = localDate(now, deps.timeZone);
+    const year = issueDate.slice(0, 4);
+    const entityId = invoice.issuer.entityId;
+    const last = await deps.creditNotes.readCounter(entityId, year);
+    // Differences of cumulative figures: the invoice's credit notes add up to it exactly (invariant 11).
+    const computed = creditNoteFigures({
+      invoiceVatBreakdown: invoice.vatBreakdown,
+      earlier: earlier.map((note) => ({
+        lines: note.lines.map((line) => ({ key: lineKey(line), netMinor: line.netMinor })),
+        vatBreakdown: note.vatBreakdown,
+      })),
+      lines: toCredit,
+    });
+    const creditNote: CreditNote = {
+      creditNoteId: `cn_${ulid(now.getTime())}`,
+      number: formatCreditNoteNumber(year, last + 1),
+      accountId: invoice.accountId,
+      invoiceId: invoice.invoiceId,
+      invoiceNumber: invoice.number ?? '',
+      invoiceIssueDate: invoice.issueDate ?? '',
+      issueDate,
+      reason: input.reason,
+      currency: invoice.currency,
+      lines: lines.map((line, index) => ({ ...line, netMinor: computed.lineNets[index] ?? 0 })),
+      vatBreakdown: computed.vatBreakdown,
+      totals: computed.totals,
+      appliedMinor: computed.totals.grossMinor,
+      issuedAt,
+      // Delivered right after issue (credit-note-delivery): PDF stored, then emailed at most once.
+      email: { status: 'ready', recipients: invoice.buyer.billingEmails },
+    };
+    const balance = invoice.balanceMinor ?? invoice.amountDueMinor;
+    if (creditNote.appliedMinor > balance) {
+      const replay = await replayIfKnown(deps, idempotencyKey, requestHash);
+      if (replay) return replay;
+      throw refused(
+        'credit_exceeds_balance',
+        `Invoice ${invoice.number} has ${balance} left to pay; a credit note of ${creditNote.appliedMinor} would exceed it. Reverse the payment first, or refund outside this product.`,
+        [{ field: 'lines', reason: `must credit at most the invoice's balance (${balance})` }],
+        { balanceMinor: balance, creditMinor: creditNote.appliedMinor },
+      );
+    }
+    const nowEpoch = Math.floor(now.getTime() / 1000);
+    const record: IdempotencyRecord = {
+      requestHash,
+      responseStatus: 201,
+      responseJson: JSON.stringify(creditNote),
+      createdAt: issuedAt,
+      expiresAt: nowEpoch + IDEMPOTENCY_TTL_SECONDS,
+    };
+    const outcome = await deps.creditNotes.issue({
+      creditNote,
+      invoice,
+      entityId,
+      year,
+      last,
+      credited,
+      idempotency: { key: idempotencyKey, record, nowEpoch },
+      account,
+    });
+    switch (outcome.kind) {
+      case 'written':
+        return { status: 201, creditNote, replayed: false };
+      case 'idempotency-key-used':
+        return replayOrRefuse(outcome.record, requestHash);
+      case 'idempotency-key-in-flight':
+        throw idempotencyKeyInFlight();
+      default:
+        // Another credit note took the number, or a payment moved the balance: read again.
+        await contentionBackoff(attempt);
+    }
+  }
+  throw conflict(
+    'invoice_busy',
+    'Too many changes on this invoice at the same moment; retry with the same Idempotency-Key.',
+  );
+}
+
+/** Reads the invoice, its orders and what was credited already; validates and returns the lines to credit. */
+async function prepare(deps: CreditNoteDeps, invoiceId: string, input: IssueCreditNoteInput) {
+  const invoice = await deps.billing.getInvoice(invoiceId);
+  if (!invoice) throw notFound('invoice', invoiceId);
+  if (invoice.status !== 'issued' && invoice.status !== 'sent') {
+    throw refused(
+      'invoice_not_issued',
+      `Invoice ${invoiceId} is a ${invoice.status} draft; nothing to credit.`,
+      [{ field: 'invoiceId', reason: 'is not issued yet' }],
+    );
+  }
+  const account = await deps.accounts.get(invoice.accountId, { consistent: true });
+  if (!account) throw notFound('account', invoice.accountId);
+  // The credited quantities first, then the earlier credit notes: a note issued in between moves the
+  // quantities' version, on which this one's write is conditioned, so figures never miss a note.
+  const creditedRead = await deps.creditNotes.credited(invoiceId);
+  const earlier = await deps.creditNotes.issuedForInvoice(invoiceId);
+  const credited: CreditedQuantities = {
+    credited: { ...creditedRead.credited },
+    ...(creditedRead.version === undefined ? {} : { version: creditedRead.version }),
+  };
+  const requested: { orderId: string; lineNumber?: number; quantity?: number; field: string }[] = input.lines
+    ? input.lines.map((line, index) => ({ ...line, field: `lines.${index}` }))
+    : [{ orderId: input.orderId as string, field: 'orderId' }];
+  const orders = new Map<string, Order>();
+  const lines: Omit<CreditNoteLine, 'netMinor'>[] = [];
+  const toCredit: LineToCredit[] = [];
+  for (const wanted of requested) {
+    let order = orders.get(wanted.orderId);
+    if (!order) {
+      order = await deps.orders.get(wanted.orderId);
+      if (!order || !onInvoice(order, invoice)) {
+        throw refused('order_not_on_invoice', `Order ${wanted.orderId} is not on invoice ${invoiceId}.`, [
+          {
+            field: wanted.field === 'orderId' ? 'orderId' : `${wanted.field}.orderId`,
+            reason: 'is not an order of this invoice',
+          },
+        ]);
+      }
+      orders.set(wanted.orderId, order);
+    }
+    const orderLines =
+      wanted.lineNumber === undefined
+        ? order.lines
+        : order.lines.filter((line) => line.lineNumber === wanted.lineNumber);
+    if (orderLines.length === 0) {
+      throw refused('line_not_found', `Order ${wanted.orderId} has no line ${wanted.lineNumber}.`, [
+        { field: `${wanted.field}.lineNumber`, reason: 'is not a line of this order' },
+      ]);
+    }
+    for (const line of orderLines) {
+      const key = lineKey({ orderId: order.orderId, lineNumber: line.lineNumber });
+      const already = credited.credited[key] ?? 0;
+      const billed = quantityToThousandths(line.quantity);
+      const left = billed - already;
+      const quantity = wanted.quantity ?? left / 1000;
+      const asked = quantityToThousandths(quantity);
+      if (wanted.quantity === undefined && left <= 0) continue; // a cancelled order: lines already credited
+      if (asked > left) {
+        const errors: FieldError[] = [
+          {
+            field: wanted.quantity === undefined ? 'orderId' : `${wanted.field}.quantity`,
+            reason: `must be at most what is left to credit on this line (${left / 1000})`,
+          },
+        ];
+        throw refused(
+          'over_credit',
+          `Line ${line.lineNumber} of order ${order.orderId} has ${left / 1000} left to credit.`,
+          errors,
+          {
+            leftToCredit: left / 1000,
+          },
+        );
+      }
+      credited.credited[key] = already + asked;
+      toCredit.push({
+        key,
+        unitPriceMinor: line.unitPriceMinor,
+        vatRate: line.vatRate,
+        billedNetMinor: line.netMinor,
+        billedThousandths: billed,
+        creditedAfterThousandths: already + asked,
+      });
+      lines.push({
+        orderId: order.orderId,
+        // The order as the invoice prints it: the storefront's reference and the order's local date.
+        orderReference: order.reference,
+        orderDate: localDate(order.receivedAt, order.billingPeriod.timeZone),
+        lineNumber: line.lineNumber,
+        sku: line.sku,
+        description: line.description,
+        quantity,
+        unitPriceMinor: line.unitPriceMinor,
+        vatRate: line.vatRate,
+      });
+    }
+  }
+  if (lines.length === 0) {
+    throw refused('nothing_to_credit', 'Every line asked for is already fully credited.', [
+      { field: input.lines ? 'lines' : 'orderId', reason: 'has nothing left to credit' },
+    ]);
+  }
+  return { invoice, lines, toCredit, earlier, credited, account };
+}
+
+/** A credited line's key, as in the invoice's credited quantities: `<orderId>#<lineNumber>`. */
+function lineKey(line: Pick<CreditNoteLine, 'orderId' | 'lineNumber'>): string {
+  return `${line.orderId}#${line.lineNumber}`;
+}
+
+/** Whether an order was billed on this invoice (same account, currency, period range and PO group). */
+function onInvoice(order: Order, invoice: InvoiceRecord): boolean {
+  const sk = `ORDER#${order.billingPeriod.startDate}`;
+  return (
+    order.accountId === invoice.accountId &&
+    order.status !== 'cancelled' &&
+    order.currency === invoice.currency &&
+    sk >= `ORDER#${invoice.orderRange.from}` &&
+    sk < `ORDER#${invoice.orderRange.to}` &&
+    (invoice.purchaseOrderKey === NO_PURCHASE_ORDER ||
+      purchaseOrderKey(order, true) === invoice.purchaseOrderKey)
+  );
+}
+
+async function replayIfKnown(
+  deps: CreditNoteDeps,
+  idempotencyKey: string,
+  requestHash: string,
+): Promise<IssueCreditNoteResult | undefined> {
+  const record = await deps.creditNotes.getIdempotencyRecord(idempotencyKey);
+  if (!isLive(record, deps.clock.now())) return undefined;
+  return replayOrRefuse(record, requestHash);
+}
+
+function replayOrRefuse(record: IdempotencyRecord, requestHash: string): IssueCreditNoteResult {
+  const { status, body } = replayIdempotent<CreditNote>(record, requestHash, 'credit note');
+  return { status, creditNote: body, replayed: true };
+}
+
+export async function getCreditNote(deps: CreditNoteDeps, creditNoteId: string): Promise<CreditNote> {
+  const creditNote = await deps.creditNotes.get(creditNoteId);
+  if (!creditNote) throw notFound('credit_note', creditNoteId);
+  return creditNote;
+}
+
+export async function listInvoiceCreditNotes(
+  deps: CreditNoteDeps,
+  invoiceId: string,
+): Promise<{ items: CreditNote[] }> {
+  const invoice = await deps.billing.getInvoice(invoiceId);
+  if (!invoice) throw notFound('invoice', invoiceId);
+  // Each credit note as it is now (its PDF and email state), not the copy written at issue.
+  return { items: await deps.creditNotes.listForInvoice(invoiceId) };
+}

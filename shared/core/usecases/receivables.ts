@@ -1,0 +1,129 @@
+import type { InvoiceRecord } from '../../adapters/dynamo/billing-repository.js';
+import { invoiceView } from '../../adapters/dynamo/billing-repository.js';
+import type { ReceivablesRepository } from '../../adapters/dynamo/receivables-repository.js';
+import type { Mailer } from '../../adapters/ses/mailer.js';
+import type { ReceivablesConfig } from '../../config/receivables.js';
+import { buildReminderEmail } from '../../documents/reminder-email.js';
+import type { Clock } from '../ports/clock.js';
+
+export interface ReceivablesDeps {
+  receivables: ReceivablesRepository;
+  mailer: Mailer;
+  clock: Clock;
+  config: ReceivablesConfig;
+  log?: (message: string, details: Record<string, unknown>) => void;
+}
+
+export interface ReceivablesDaySummary {
+  today: string;
+  /** Open invoices due before today that were looked at. */
+  invoicesDue: number;
+  markedOverdue: number;
+  remindersSent: number;
+  /** Reminder steps already past when first seen (the job did not run then): recorded, not sent. */
+  remindersSkipped: number;
+  reminderFailures: number;
+  accountsSuspended: number;
+}
+
+const PAGE_SIZE = 100;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Whole days from one local date to another. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+/**
+ * The daily follow-up of unpaid invoices, safe to rerun any number of times on the same day (or later):
+ * Queries open invoices due before `today` (the sparse OpenInvoicesByDue index, never a Scan), and for
+ * each one, with a conditional write each time so each happens once:
+ * - marks it overdue (the day after its due date);
+ * - sends the latest reminder step of the ladder it has reached (steps passed while the job did not run
+ *   are recorded as skipped, so a buyer never receives three reminders on one morning); the step is
+ *   recorded BEFORE the email is sent, so it is never sent twice;
+ * - past `suspendAfterDays`, suspends the account's deferred ordering (order intake refuses
+ *   `overdue_debt`) until the payment that settles the last such invoice lifts it.
+ */
+export async function runReceivablesDay(
+  deps: ReceivablesDeps,
+  today: string,
+): Promise<ReceivablesDaySummary> {
+  const summary: ReceivablesDaySummary = {
+    today,
+    invoicesDue: 0,
+    markedOverdue: 0,
+    remindersSent: 0,
+    remindersSkipped: 0,
+    reminderFailures: 0,
+    accountsSuspended: 0,
+  };
+  let cursor: string | undefined;
+  do {
+    const page = await deps.receivables.dueBefore(today, { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+    for (const invoice of page.invoices) {
+      summary.invoicesDue++;
+      await followUp(deps, invoice, today, summary);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return summary;
+}
+
+async function followUp(
+  deps: ReceivablesDeps,
+  invoice: InvoiceRecord,
+  today: string,
+  summary: ReceivablesDaySummary,
+): Promise<void> {
+  if (!invoice.dueDate || (invoice.balanceMinor ?? 0) <= 0) return;
+  const daysOverdue = daysBetween(invoice.dueDate, today);
+  if (daysOverdue < 1) return;
+  const overdueSince = addDays(invoice.dueDate, 1);
+  if (!invoice.overdueSince && (await deps.receivables.markOverdue(invoice, overdueSince))) {
+    summary.markedOverdue++;
+  }
+
+  const reached = deps.config.reminderDays.filter((step) => step <= daysOverdue);
+  const latest = reached.at(-1);
+  for (const step of reached) {
+    const send = step === latest;
+    const now = deps.clock.now();
+    if (!(await deps.receivables.claimReminder(invoice, step, now.toISOString(), send))) continue;
+    if (!send) {
+      summary.remindersSkipped++;
+      continue;
+    }
+    try {
+      const raw = await buildReminderEmail(invoiceView(invoice), {
+        step,
+        daysOverdue,
+        from: deps.config.sender,
+        date: now,
+      });
+      const messageId = await deps.mailer.sendRaw({
+        raw,
+        from: deps.config.sender,
+        to: invoice.buyer.billingEmails,
+      });
+      await deps.receivables.recordReminderSent(invoice, step, messageId, deps.clock.now().toISOString());
+      summary.remindersSent++;
+    } catch (error) {
+      // The step stays recorded as `sending`: never resent automatically (a duplicate is worse than a miss).
+      summary.reminderFailures++;
+      deps.log?.('reminder not sent', {
+        invoiceId: invoice.invoiceId,
+        step,
+        error: (error as Error).message,
+      });
+    }
+  }
+
+  if (daysOverdue > deps.config.suspendAfterDays && !invoice.suspendsAccount) {
+    if (await deps.receivables.suspendAccount(invoice, overdueSince)) summary.accountsSuspended++;
+  }
+}
+
+function addDays(localDate: string, days: number): string {
+  return new Date(Date.parse(`${localDate}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}

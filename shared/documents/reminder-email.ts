@@ -1,0 +1,52 @@
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type { Invoice } from '../contracts/schemas/invoice.js';
+import { formatLocalDate, moneyFormatter } from './texts.js';
+
+/**
+ * A short payment reminder (plain text) for an overdue invoice: number, due date, balance and days late.
+ * Its Message-ID names the invoice and the step, so every build of one reminder carries the same one.
+ */
+export async function buildReminderEmail(
+  invoice: Invoice,
+  reminder: { step: number; daysOverdue: number; from: string; date?: Date },
+): Promise<Buffer> {
+  const number = invoice.number ?? invoice.invoiceId;
+  const balance = moneyFormatter(
+    invoice.currency,
+    invoice.language,
+  )(invoice.balanceMinor ?? invoice.amountDueMinor);
+  const due = invoice.dueDate ? formatLocalDate(invoice.dueDate, invoice.language) : '';
+  const french = invoice.language === 'fr';
+  const subject = french
+    ? `Relance : facture ${number} échue depuis ${reminder.daysOverdue} jour(s)`
+    : `Reminder: invoice ${number} is ${reminder.daysOverdue} day(s) overdue`;
+  const text = french
+    ? [
+        'Bonjour,',
+        '',
+        `Sauf erreur de notre part, la facture ${number} échue le ${due} reste impayée : ${balance}.`,
+        'Merci de procéder au règlement, ou d’ignorer ce message si celui-ci est en cours.',
+        '',
+        invoice.issuer.legalName,
+      ].join('\n')
+    : [
+        'Hello,',
+        '',
+        `Our records show invoice ${number}, due on ${due}, still unpaid: ${balance}.`,
+        'Please arrange payment, or disregard this message if it is on its way.',
+        '',
+        invoice.issuer.legalName,
+      ].join('\n');
+  const domain = reminder.from.slice(reminder.from.lastIndexOf('@') + 1).replace(/>$/, '');
+  const composer = new MailComposer({
+    from: reminder.from,
+    to: invoice.buyer.billingEmails,
+    subject,
+    text,
+    messageId: `<${invoice.invoiceId}.reminder-${reminder.step}@${domain}>`,
+    date: reminder.date ?? new Date(),
+    headers: { 'X-Invoice-Number': number, 'X-Reminder-Step': String(reminder.step) },
+    xMailer: false,
+  });
+  return composer.compile().build();
+}
