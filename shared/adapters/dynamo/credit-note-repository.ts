@@ -17,7 +17,7 @@ import type { InvoiceRecord } from './billing-repository.js';
 import { readCounter } from './counter.js';
 import { moveEmailState } from './email-state.js';
 import type { IdempotencyRecord } from './order-repository.js';
-import { keys } from './table.js';
+import { IDEMPOTENCY_SCOPES, keys } from './table.js';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
@@ -61,7 +61,7 @@ export class CreditNoteRepository {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: keys.creditNoteIdempotency(key),
+        Key: keys.idempotency(IDEMPOTENCY_SCOPES.creditNote, key),
         ConsistentRead: true,
       }),
     );
@@ -280,7 +280,7 @@ export class CreditNoteRepository {
         Put: {
           TableName: this.tableName,
           Item: {
-            ...keys.creditNoteIdempotency(idempotency.key),
+            ...keys.idempotency(IDEMPOTENCY_SCOPES.creditNote, idempotency.key),
             entity: 'IdempotencyRecord',
             ...idempotency.record,
           },

@@ -11,7 +11,7 @@ import { paymentStatusOf } from '../../core/domain/payment-status.js';
 import type { InvoiceRecord } from './billing-repository.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { IdempotencyRecord } from './order-repository.js';
-import { keys } from './table.js';
+import { IDEMPOTENCY_SCOPES, keys } from './table.js';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
@@ -59,7 +59,7 @@ export class PaymentRepository {
 
   async getIdempotencyRecord(key: string): Promise<IdempotencyRecord | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.paymentIdempotency(key), ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: keys.idempotency(IDEMPOTENCY_SCOPES.payment, key), ConsistentRead: true }),
     );
     return Item as IdempotencyRecord | undefined;
   }
@@ -108,7 +108,7 @@ export class PaymentRepository {
         Put: {
           TableName: this.tableName,
           Item: {
-            ...keys.paymentIdempotency(idempotency.key),
+            ...keys.idempotency(IDEMPOTENCY_SCOPES.payment, idempotency.key),
             entity: 'IdempotencyRecord',
             ...idempotency.record,
           },

@@ -63,6 +63,9 @@ export type IndexDefinition = (typeof INDEXES)[keyof typeof INDEXES];
 /** Entity types the operator lists through ListByType. */
 export type ListedEntity = 'ACCOUNT' | 'STOREFRONT' | 'SELLER';
 
+/** Scopes of the operator's idempotency keys (an order's scope is its storefront's id). */
+export const IDEMPOTENCY_SCOPES = { payment: 'PAYMENT', creditNote: 'CREDITNOTE' } as const;
+
 /** Key builders: the only place key strings are spelled. */
 export const keys = {
   account: (accountId: string) => ({ PK: `ACCOUNT#${accountId}`, SK: 'ACCOUNT' }),
@@ -80,8 +83,12 @@ export const keys = {
     sfSk: orderSk,
   }),
   orderLookup: (orderId: string) => ({ PK: `ORDER#${orderId}`, SK: 'ORDER' }),
-  idempotency: (storefrontId: string, idempotencyKey: string) => ({
-    PK: `IDEMPOTENCY#${storefrontId}#${idempotencyKey}`,
+  /**
+   * An idempotency record: the scope is the storefront for orders (keys are per storefront), `PAYMENT` or
+   * `CREDITNOTE` for the operator's commands (see IDEMPOTENCY_SCOPES).
+   */
+  idempotency: (scope: string, idempotencyKey: string) => ({
+    PK: `IDEMPOTENCY#${scope}#${idempotencyKey}`,
     SK: 'IDEMPOTENCY',
   }),
   apiKey: (keyHash: string) => ({ PK: `APIKEY#${keyHash}`, SK: 'APIKEY' }),
@@ -123,10 +130,6 @@ export const keys = {
     PK: `RUN#${runId}`,
     SK: `FAILURE#${stage}#${subjectId}`,
   }),
-  paymentIdempotency: (idempotencyKey: string) => ({
-    PK: `IDEMPOTENCY#PAYMENT#${idempotencyKey}`,
-    SK: 'IDEMPOTENCY',
-  }),
   /** A payment in its account's partition; its reversal (if any) sorts right after it. */
   payment: (accountId: string, paymentId: string) => ({
     PK: `ACCOUNT#${accountId}`,
@@ -148,10 +151,6 @@ export const keys = {
   invoiceReminder: (invoiceId: string, step: number) => ({
     PK: `INVOICE#${invoiceId}`,
     SK: `REMINDER#${String(step).padStart(4, '0')}`,
-  }),
-  creditNoteIdempotency: (idempotencyKey: string) => ({
-    PK: `IDEMPOTENCY#CREDITNOTE#${idempotencyKey}`,
-    SK: 'IDEMPOTENCY',
   }),
   creditNoteCounter: (entityId: string, year: string) => ({
     PK: `COUNTER#CREDITNOTE#${entityId}#${year}`,

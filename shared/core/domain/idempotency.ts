@@ -54,3 +54,117 @@ export function idempotencyKeyInFlight(): DomainError {
 export function contentionBackoff(attempt: number): Promise<void> {
   return sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
 }
+
+/** How long an idempotency key is remembered (DynamoDB's TTL deletes the record after it). */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
+
+/** Checks an `Idempotency-Key` header: 1 to 255 visible ASCII characters (a UUID is ideal). */
+export function requireIdempotencyKey(header: string | undefined): string {
+  if (header === undefined || !IDEMPOTENCY_KEY.test(header)) {
+    throw new DomainError(
+      'idempotency_key_required',
+      400,
+      'Idempotency key required',
+      'Send an Idempotency-Key header (1 to 255 visible ASCII characters, a UUID is ideal) so retries are safe.',
+      [{ field: 'Idempotency-Key', reason: header ? 'is not 1-255 visible ASCII characters' : 'is missing' }],
+    );
+  }
+  return header;
+}
+
+/** The answer of an idempotent command: the first answer, replayed when this is a retry of it. */
+export interface IdempotentResult<T> {
+  status: number;
+  body: T;
+  /** True when this answer is the stored answer to an earlier request with the same key. */
+  replayed: boolean;
+}
+
+/** How one attempt of an idempotent command ended. */
+export type AttemptOutcome<T> =
+  /** Written with its idempotency record: the first answer. */
+  | { kind: 'written'; status: number; body: T }
+  /** The key was used before: here is its record (replayed, or refused if the body differs). */
+  | { kind: 'key-used'; record: IdempotencyRecord }
+  /** Another request with the same key is being written right now. */
+  | { kind: 'key-in-flight' }
+  /** A race was lost (a counter, a balance, a busy account moved): back off, then try again. */
+  | { kind: 'contended' }
+  /** What the attempt read is no longer true: try again at once. */
+  | { kind: 'reread' };
+
+/** One idempotent command: orders, payments and credit notes are each one (invariant 2). */
+export interface IdempotentCommand {
+  /** What is created, for messages ("a new order"). */
+  what: string;
+  requestHash: string;
+  /** The stored record under this key, read strongly consistent; undefined when there is none. */
+  findRecord: () => Promise<IdempotencyRecord | undefined>;
+  now: () => Date;
+  maxAttempts: number;
+  /** The refusal when every attempt lost its race (409, retry with the same key). */
+  busy: () => DomainError;
+}
+
+/** The record that keeps a first answer for replay, built at the moment it is written. */
+export function idempotencyRecord(
+  requestHash: string,
+  status: number,
+  body: unknown,
+  now: Date,
+): IdempotencyRecord {
+  return {
+    requestHash,
+    responseStatus: status,
+    responseJson: JSON.stringify(body),
+    createdAt: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+  };
+}
+
+/**
+ * Runs an idempotent command to its one answer: each attempt reads what it needs, decides, and writes the
+ * resource together with its idempotency record (one transaction, in the adapter). The same key and body
+ * get the first answer back; the same key with another body is refused; a key being written right now is
+ * a 409; a lost race backs off and tries again. A refusal (a DomainError) may be the consequence of this
+ * very request accepted earlier (the credit it consumed, the balance it paid): the stored answer is
+ * replayed then, and only a request never accepted is refused. Refusals are not stored: a retry after the
+ * situation changed is judged afresh.
+ */
+export async function runIdempotent<T>(
+  command: IdempotentCommand,
+  attempt: (attemptNumber: number) => Promise<AttemptOutcome<T>>,
+): Promise<IdempotentResult<T>> {
+  const replay = (record: IdempotencyRecord): IdempotentResult<T> => ({
+    ...replayOrRefuse<T>(record, command.requestHash, command.what),
+    replayed: true,
+  });
+  for (let attemptNumber = 1; attemptNumber <= command.maxAttempts; attemptNumber++) {
+    let outcome: AttemptOutcome<T>;
+    try {
+      outcome = await attempt(attemptNumber);
+    } catch (error) {
+      if (error instanceof DomainError) {
+        const record = await command.findRecord();
+        if (isLive(record, command.now())) return replay(record);
+      }
+      throw error;
+    }
+    switch (outcome.kind) {
+      case 'written':
+        return { status: outcome.status, body: outcome.body, replayed: false };
+      case 'key-used':
+        return replay(outcome.record);
+      case 'key-in-flight':
+        throw idempotencyKeyInFlight();
+      case 'contended':
+        await contentionBackoff(attemptNumber);
+        break;
+      case 'reread':
+        break;
+    }
+  }
+  throw command.busy();
+}
