@@ -3,7 +3,7 @@ import { getDocumentClient, getS3Client, getSesClient } from '../adapters/aws-cl
 import { BillingRepository } from '../adapters/dynamo/billing-repository.js';
 import { CreditNoteRepository } from '../adapters/dynamo/credit-note-repository.js';
 import { InvoiceStore } from '../adapters/s3/document-store.js';
-import { Mailer } from '../adapters/ses/mailer.js';
+import { SesMailer } from '../adapters/ses/mailer.js';
 import { type BillingConfig, loadBillingConfig } from '../config/billing.js';
 import type { BillingDeps } from '../core/usecases/billing.js';
 import type { CreditNoteDeliveryDeps } from '../core/usecases/credit-note-delivery.js';
@@ -37,7 +37,7 @@ export function createBillingServices(
     client,
     tableName: base.config.tableName,
     store: new InvoiceStore(getS3Client(), config.invoiceBucketName),
-    mailer: new Mailer(getSesClient()),
+    mailer: new SesMailer(getSesClient()),
     config,
     clock: base.clock,
     timeZone: base.timeZone,
@@ -61,7 +61,7 @@ export function createCreditNoteDeliveryServices(
     creditNotes: new CreditNoteRepository(client, base.config.tableName),
     billing: new BillingRepository(client, base.config.tableName),
     store: new InvoiceStore(getS3Client(), config.invoiceBucketName),
-    mailer: new Mailer(getSesClient()),
+    mailer: new SesMailer(getSesClient()),
     sender: config.invoiceSender,
     clock: base.clock,
   };

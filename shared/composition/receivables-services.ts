@@ -1,6 +1,6 @@
 import { getDocumentClient, getSesClient } from '../adapters/aws-clients.js';
 import { ReceivablesRepository } from '../adapters/dynamo/receivables-repository.js';
-import { Mailer } from '../adapters/ses/mailer.js';
+import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadReceivablesConfig, type ReceivablesConfig } from '../config/receivables.js';
 import type { ReceivablesDeps } from '../core/usecases/receivables.js';
 import { type Services, services } from './services.js';
@@ -16,7 +16,7 @@ export function receivablesServices(): ReceivablesDeps {
 export function createReceivablesServices(base: Services, config: ReceivablesConfig): ReceivablesDeps {
   return {
     receivables: new ReceivablesRepository(getDocumentClient(), base.config.tableName),
-    mailer: new Mailer(getSesClient()),
+    mailer: new SesMailer(getSesClient()),
     clock: base.clock,
     config,
   };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../shared/adapters/dynamo/table.js';
-import { type Mailer, SendFailure } from '../../shared/adapters/ses/mailer.js';
+import { type Mailer, SendFailure } from '../../shared/core/ports/mailer.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import { finishRun, recordFailure, startRun } from '../../shared/core/usecases/billing.js';
 import { sendInvoiceEmail, storePdf } from '../../shared/core/usecases/billing-delivery.js';

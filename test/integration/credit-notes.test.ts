@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, expect, it } from 'vitest';
-import { type Mailer, SendFailure } from '../../shared/adapters/ses/mailer.js';
+import { type Mailer, SendFailure } from '../../shared/core/ports/mailer.js';
 import { createCreditNoteServices } from '../../shared/composition/billing-api-services.js';
 import { createCreditNoteDeliveryServices } from '../../shared/composition/billing-services.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';

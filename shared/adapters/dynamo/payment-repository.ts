@@ -59,7 +59,11 @@ export class PaymentRepository {
 
   async getIdempotencyRecord(key: string): Promise<IdempotencyRecord | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.idempotency(IDEMPOTENCY_SCOPES.payment, key), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.idempotency(IDEMPOTENCY_SCOPES.payment, key),
+        ConsistentRead: true,
+      }),
     );
     return Item as IdempotencyRecord | undefined;
   }

@@ -1,16 +1,5 @@
 import { type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
-
-/** How a send ended when it did not succeed: what the caller may do next depends on it. */
-export class SendFailure extends Error {
-  constructor(
-    /** `throttled`: nothing sent, retry later; `rejected`: nothing sent, do not retry; `unknown`: may have been sent. */
-    readonly kind: 'throttled' | 'rejected' | 'unknown',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SendFailure';
-  }
-}
+import { type Mailer, type RawEmail, SendFailure } from '../../core/ports/mailer.js';
 
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException']);
 const REJECTED = new Set([
@@ -22,10 +11,10 @@ const REJECTED = new Set([
 ]);
 
 /** Sends raw MIME through SES (v1 SendRawEmail) and classifies failures. */
-export class Mailer {
+export class SesMailer implements Mailer {
   constructor(private readonly client: SESClient) {}
 
-  async sendRaw(message: { raw: Buffer; from: string; to: readonly string[] }): Promise<string> {
+  async sendRaw(message: RawEmail): Promise<string> {
     try {
       const result = await this.client.send(
         new SendRawEmailCommand({

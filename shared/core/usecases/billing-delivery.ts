@@ -1,10 +1,10 @@
 import { type InvoiceRecord, invoiceView } from '../../adapters/dynamo/billing-repository.js';
 import { InvoiceStore } from '../../adapters/s3/document-store.js';
-import { SendFailure } from '../../adapters/ses/mailer.js';
 import type { DeliverInvoiceInput } from '../../contracts/workflow/workflow.js';
 import { buildInvoiceEmail, validateEmailAddress } from '../../documents/invoice-email.js';
 import { renderInvoicePdf } from '../../documents/invoice-pdf.js';
 import { type BillingDeps, ordersOfInvoice, WorkflowError } from './billing.js';
+import { DeliveryRefused, DeliveryUnknown, deliverAtMostOnce } from './deliver-once.js';
 
 /*
  * Delivery steps of the billing run (PDF and email), apart from the rest so that only the two functions
@@ -57,23 +57,22 @@ export async function sendInvoiceEmail(deps: BillingDeps, input: DeliverInvoiceI
   }
   const pdf = await deps.store.get(invoice.pdf.s3Key);
   const raw = await buildInvoiceEmail(invoiceView(invoice), pdf, { from: deps.config.invoiceSender });
-  if (!(await deps.billing.beginSending(invoice, deps.clock.now().toISOString()))) return;
-  let messageId: string;
   try {
-    messageId = await deps.mailer.sendRaw({
-      raw,
-      from: deps.config.invoiceSender,
-      to: invoice.buyer.billingEmails,
+    await deliverAtMostOnce({
+      state: {
+        begin: (at) => deps.billing.beginSending(invoice, at),
+        abandon: () => deps.billing.abandonSending(invoice),
+        sent: (messageId, at) => deps.billing.markSent(invoice, messageId, at, input.runId),
+      },
+      mailer: deps.mailer,
+      message: { raw, from: deps.config.invoiceSender, to: invoice.buyer.billingEmails },
+      now: () => deps.clock.now(),
     });
   } catch (error) {
-    if (error instanceof SendFailure && error.kind !== 'unknown') {
-      await deps.billing.abandonSending(invoice);
+    if (error instanceof DeliveryRefused) {
       throw new WorkflowError(error.kind === 'throttled' ? 'Throttled' : 'InvalidRecipient', error.message);
     }
-    throw new WorkflowError(
-      'DeliveryUnknown',
-      `SES outcome unknown, not retried: ${(error as Error).message}`,
-    );
+    if (error instanceof DeliveryUnknown) throw new WorkflowError('DeliveryUnknown', error.message);
+    throw error;
   }
-  await deps.billing.markSent(invoice, messageId, deps.clock.now().toISOString(), input.runId);
 }

@@ -8,7 +8,6 @@ import {
 } from '../../adapters/dynamo/billing-repository.js';
 import { acceptedOrdersInRange } from '../../adapters/dynamo/order-repository.js';
 import type { InvoiceStore } from '../../adapters/s3/document-store.js';
-import type { Mailer } from '../../adapters/ses/mailer.js';
 import type { BillingConfig } from '../../config/billing.js';
 import type { Account } from '../../contracts/schemas/account.js';
 import type { BillingRun, Invoice } from '../../contracts/schemas/invoice.js';
@@ -47,6 +46,7 @@ import {
 } from '../domain/periods.js';
 import { notFound, validationFailed } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
+import type { Mailer } from '../ports/mailer.js';
 
 export interface BillingDeps {
   accounts: AccountRepository;

@@ -2,10 +2,11 @@ import { Readable } from 'node:stream';
 import type { BillingRepository } from '../../adapters/dynamo/billing-repository.js';
 import type { CreditNoteRepository } from '../../adapters/dynamo/credit-note-repository.js';
 import type { InvoiceStore } from '../../adapters/s3/document-store.js';
-import { type Mailer, SendFailure } from '../../adapters/ses/mailer.js';
 import type { CreditNote } from '../../contracts/schemas/credit-note.js';
 import { buildCreditNoteEmail, renderCreditNotePdf } from '../../documents/credit-note-pdf.js';
 import type { Clock } from '../ports/clock.js';
+import type { Mailer } from '../ports/mailer.js';
+import { DeliveryRefused, DeliveryUnknown, deliverAtMostOnce } from './deliver-once.js';
 
 export interface CreditNoteDeliveryDeps {
   creditNotes: CreditNoteRepository;
@@ -67,23 +68,25 @@ export async function deliverCreditNote(
   if (creditNote.email?.status !== 'ready') return { stored, emailed: false };
   pdf ??= await deps.store.get(key);
   const raw = await buildCreditNoteEmail(creditNote, invoice, pdf, { from: deps.sender });
-  if (!(await deps.creditNotes.beginSending(creditNote.creditNoteId, deps.clock.now().toISOString()))) {
-    return { stored, emailed: false };
-  }
-  let messageId: string;
   try {
-    messageId = await deps.mailer.sendRaw({
-      raw,
-      from: deps.sender,
-      to: invoice.buyer.billingEmails,
+    const outcome = await deliverAtMostOnce({
+      state: {
+        begin: (at) => deps.creditNotes.beginSending(creditNote.creditNoteId, at),
+        abandon: () => deps.creditNotes.abandonSending(creditNote.creditNoteId),
+        sent: async (messageId, at) => {
+          await deps.creditNotes.markSent(creditNote.creditNoteId, messageId, at);
+        },
+      },
+      mailer: deps.mailer,
+      message: { raw, from: deps.sender, to: invoice.buyer.billingEmails },
+      now: () => deps.clock.now(),
     });
+    return { stored, emailed: outcome.kind === 'sent' };
   } catch (error) {
-    if (error instanceof SendFailure && error.kind !== 'unknown') {
-      await deps.creditNotes.abandonSending(creditNote.creditNoteId);
+    if (error instanceof DeliveryRefused) {
       throw new CreditNoteDeliveryError(error.message, error.kind === 'throttled');
     }
-    throw new CreditNoteDeliveryError(`SES outcome unknown, not retried: ${(error as Error).message}`, false);
+    if (error instanceof DeliveryUnknown) throw new CreditNoteDeliveryError(error.message, false);
+    throw error;
   }
-  await deps.creditNotes.markSent(creditNote.creditNoteId, messageId, deps.clock.now().toISOString());
-  return { stored, emailed: true };
 }

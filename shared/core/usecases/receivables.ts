@@ -1,10 +1,10 @@
 import type { InvoiceRecord } from '../../adapters/dynamo/billing-repository.js';
 import { invoiceView } from '../../adapters/dynamo/billing-repository.js';
 import type { ReceivablesRepository } from '../../adapters/dynamo/receivables-repository.js';
-import type { Mailer } from '../../adapters/ses/mailer.js';
 import type { ReceivablesConfig } from '../../config/receivables.js';
 import { buildReminderEmail } from '../../documents/reminder-email.js';
 import type { Clock } from '../ports/clock.js';
+import type { Mailer } from '../ports/mailer.js';
 
 export interface ReceivablesDeps {
   receivables: ReceivablesRepository;

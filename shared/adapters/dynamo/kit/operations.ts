@@ -105,7 +105,11 @@ export async function batchGet(
 export async function putOnce(table: TableRef, item: Record<string, unknown>): Promise<boolean> {
   try {
     await table.client.send(
-      new PutCommand({ TableName: table.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }),
+      new PutCommand({
+        TableName: table.tableName,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
     );
     return true;
   } catch (error) {

@@ -97,7 +97,10 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
  * that does not fit the query with a ValidationException, which would look like our fault: a tampered or
  * foreign cursor is the caller's, a 400 naming `cursor`.
  */
-export function decodeCursor(cursor: string | undefined, spec: QuerySpec): Record<string, unknown> | undefined {
+export function decodeCursor(
+  cursor: string | undefined,
+  spec: QuerySpec,
+): Record<string, unknown> | undefined {
   if (cursor === undefined) return undefined;
   const { partitionKey, sortKey } = keysOf(spec);
   const expected = new Set<string>([TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, partitionKey, sortKey]);

@@ -1,0 +1,27 @@
+/** How a send ended when it did not succeed: what the caller may do next depends on it. */
+export class SendFailure extends Error {
+  constructor(
+    /** `throttled`: nothing sent, retry later; `rejected`: nothing sent, do not retry; `unknown`: may have been sent. */
+    readonly kind: 'throttled' | 'rejected' | 'unknown',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SendFailure';
+  }
+}
+
+/** A ready MIME message and who it goes to. */
+export interface RawEmail {
+  raw: Buffer;
+  from: string;
+  to: readonly string[];
+}
+
+/**
+ * Sends email. No idempotency token exists (SES has none), so callers guard each send with a delivery
+ * state (see deliverAtMostOnce). Failures are thrown as SendFailure, classified.
+ */
+export interface Mailer {
+  /** The provider's message id. */
+  sendRaw(message: RawEmail): Promise<string>;
+}

@@ -1,0 +1,70 @@
+import { type Mailer, type RawEmail, SendFailure } from '../ports/mailer.js';
+
+/**
+ * The email state of one document (an invoice, a credit note, a reminder step), moved only by conditional
+ * writes: `ready → sending` before the mailer is called, `sending → sent` after, `sending → ready` when the
+ * mailer said no for sure. Whoever fails to move it lost the race to someone else.
+ */
+export interface EmailDeliveryState {
+  /** `ready → sending`; false when it was not `ready` (sent, being sent, or of unknown outcome). */
+  begin(at: string): Promise<boolean>;
+  /** `sending → ready`: nothing left, a later attempt may send. */
+  abandon(): Promise<boolean>;
+  /** `sending → sent`, with the mailer's message id. */
+  sent(messageId: string, at: string): Promise<void>;
+}
+
+/** How an attempt to deliver ended, when it did not throw. */
+export type DeliveryOutcome =
+  | { kind: 'sent'; messageId: string }
+  /** Someone else holds or finished the delivery: nothing to do here. */
+  | { kind: 'not-ready' };
+
+/** The mailer refused for sure: nothing was sent and the document is back to `ready`. */
+export class DeliveryRefused extends Error {
+  constructor(
+    /** `throttled`: retry later with backoff; `rejected`: retrying will not help (a bad address…). */
+    readonly kind: 'throttled' | 'rejected',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DeliveryRefused';
+  }
+}
+
+/** The send may or may not have happened: the document stays `sending`, never retried automatically. */
+export class DeliveryUnknown extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeliveryUnknown';
+  }
+}
+
+/**
+ * Emails a document AT MOST ONCE (invariant 6), the one way invoices, credit notes and reminders are sent.
+ * The mailer has no idempotency token, so the guard is the document's email state: it moves to `sending` by
+ * a conditional write before the mailer is called and to `sent` after. A definite refusal (throttled,
+ * rejected) moves it back to `ready` and is thrown as DeliveryRefused; a failure whose outcome is unknown
+ * leaves it `sending` (an operator checks the mailbox) and is thrown as DeliveryUnknown.
+ * `message` is built before the claim, so a failure to build one never leaves a document `sending`.
+ */
+export async function deliverAtMostOnce(deps: {
+  state: EmailDeliveryState;
+  mailer: Mailer;
+  message: RawEmail;
+  now: () => Date;
+}): Promise<DeliveryOutcome> {
+  if (!(await deps.state.begin(deps.now().toISOString()))) return { kind: 'not-ready' };
+  let messageId: string;
+  try {
+    messageId = await deps.mailer.sendRaw(deps.message);
+  } catch (error) {
+    if (error instanceof SendFailure && error.kind !== 'unknown') {
+      await deps.state.abandon();
+      throw new DeliveryRefused(error.kind, error.message);
+    }
+    throw new DeliveryUnknown(`The mailer's outcome is unknown, not retried: ${(error as Error).message}`);
+  }
+  await deps.state.sent(messageId, deps.now().toISOString());
+  return { kind: 'sent', messageId };
+}
