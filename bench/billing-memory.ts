@@ -22,7 +22,9 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { REPO_ROOT } from '../infra/bundling/esbuild-options.js';
 import { INVOICE_FONT_FILES, STORE_PDF_NODE_OPTIONS } from '../infra/constructs/billing-workflow.js';
 import { emulatorClientConfig } from '../infra/local/emulators.js';
+import { getDocumentClient } from '../shared/adapters/aws-clients.js';
 import { keys } from '../shared/adapters/dynamo/table.js';
+import { loadConfig } from '../shared/config/app.js';
 import { BENCH_PERIOD, type BillingStack, log, runChild } from './billing-local.js';
 import { buildBundles } from './bundles.js';
 import { round } from './stats.js';
@@ -242,9 +244,9 @@ async function main(stackInfo: BillingStack): Promise<MemoryResult> {
             );
           }
           // StorePdf does nothing for an invoice that has its PDF: forget it for the diagnostic run.
-          await deps.client.send(
+          await getDocumentClient().send(
             new UpdateCommand({
-              TableName: deps.tableName,
+              TableName: loadConfig().tableName,
               Key: keys.invoice(
                 stored.accountId,
                 stored.orderRange.from,

@@ -13,17 +13,17 @@ import { ulid } from 'ulid';
 import { DEMO_SELLERS } from '../infra/local/demo-sellers.js';
 import { createApiServer, type LambdaHandler, listen } from '../infra/local/http-adapter.js';
 import { getDocumentClient } from '../shared/adapters/aws-clients.js';
-import { type IdempotencyRecord, OrderRepository } from '../shared/adapters/dynamo/order-repository.js';
+import { OrderRepository } from '../shared/adapters/dynamo/order-repository.js';
 import { createServices } from '../shared/composition/services.js';
 import { loadConfig } from '../shared/config/app.js';
 import type { CreateAccountInput } from '../shared/contracts/schemas/account.js';
 import type { CreateOrderInput, Order } from '../shared/contracts/schemas/order.js';
 import { AUTHORIZER_CACHE_SECONDS } from '../shared/core/domain/api-keys.js';
 import { requestFingerprint } from '../shared/core/domain/canonical-json.js';
+import { idempotencyRecord } from '../shared/core/domain/idempotency.js';
 import { localDate } from '../shared/core/domain/periods.js';
 import { DomainError } from '../shared/core/errors.js';
 import { createAccount } from '../shared/core/usecases/accounts.js';
-import { IDEMPOTENCY_TTL_SECONDS } from '../shared/core/usecases/orders.js';
 import { createSeller } from '../shared/core/usecases/sellers.js';
 import { createStorefront } from '../shared/core/usecases/storefronts.js';
 import { cpuSnapshot } from './cpu.js';
@@ -370,7 +370,7 @@ export class DirectHarness {
     private readonly fixture: Fixture,
     private readonly templates: ReadonlyMap<string, Order>,
   ) {
-    this.repository = new OrderRepository(getDocumentClient(), loadConfig().tableName);
+    this.repository = new OrderRepository({ client: getDocumentClient(), tableName: loadConfig().tableName });
   }
 
   async intake(options: {
@@ -381,7 +381,7 @@ export class DirectHarness {
   }): Promise<PhaseRecord> {
     const timeZone = loadConfig().marketplaceTimeZone;
     const now = new Date();
-    const clock = { date: localDate(now, timeZone), epochSeconds: Math.floor(now.getTime() / 1000) };
+    const orderDate = localDate(now, timeZone);
     const runId = randomUUID().slice(0, 8);
     const next = perWorkerQueues(options.concurrency, options.total, (worker, k) => {
       const accountId = options.accountFor(worker);
@@ -395,13 +395,7 @@ export class DirectHarness {
         ...(input.purchaseOrderNumber ? { purchaseOrderNumber: input.purchaseOrderNumber } : {}),
         receivedAt: now.toISOString(),
       };
-      const record: IdempotencyRecord = {
-        requestHash: requestFingerprint(input),
-        responseStatus: 201,
-        responseJson: JSON.stringify(order),
-        createdAt: order.receivedAt,
-        expiresAt: clock.epochSeconds + IDEMPOTENCY_TTL_SECONDS,
-      };
+      const record = idempotencyRecord(requestFingerprint(input), 201, order, now);
       return {
         order,
         idempotency: {
@@ -410,13 +404,14 @@ export class DirectHarness {
           record,
         },
         expected: { billingCycle: template.billingPeriod.cycle },
+        orderDate,
       };
     });
     this.meter.start();
     try {
       const run = await runWorkers(options.concurrency, options.total, async (_, worker) => {
         try {
-          const outcome = await this.repository.place(next(worker), clock);
+          const outcome = await this.repository.place(next(worker));
           return outcome.kind === 'accepted'
             ? { ok: true, status: 201 }
             : { ok: false, status: 0, error: outcome.kind };

@@ -1,4 +1,3 @@
-import { accountView } from '../../shared/adapters/dynamo/account-repository.js';
 import { services } from '../../shared/composition/services.js';
 import {
   createAccount,
@@ -16,13 +15,10 @@ export const handler = apiHandler('accounts', {
     return { body: account, headers: { location: `/v1/accounts/${account.accountId}` } };
   },
   listAccounts: async ({ query }) => ({
-    body: await listAccounts(services(), {
-      limit: query.limit,
-      ...(query.cursor ? { cursor: query.cursor } : {}),
-    }),
+    body: await listAccounts(services(), query),
   }),
   getAccount: async ({ pathParameters }) => ({
-    body: accountView(await getAccount(services(), pathParameters.accountId as string)),
+    body: await getAccount(services(), pathParameters.accountId as string),
   }),
   updateAccount: async ({ pathParameters, body }) => ({
     body: await updateAccount(services(), pathParameters.accountId as string, body),

@@ -14,6 +14,7 @@ import {
 } from '../../shared/contracts/http/routes.js';
 import { pathParameterSchemas } from '../../shared/contracts/schemas/path-parameters.js';
 import type { Principal } from '../../shared/core/domain/api-keys.js';
+import { requireIdempotencyKey } from '../../shared/core/domain/idempotency.js';
 import { DomainError, type FieldError, forbidden, validationFailed } from '../../shared/core/errors.js';
 import { logger, withInvocationLogger } from './logger.js';
 import { errorToProblem, problemResponse } from './problem.js';
@@ -40,11 +41,31 @@ type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
 export interface ApiRequest<Op extends OperationId> {
   body: RouteOf<Op> extends { body: infer S } ? Infer<S> : undefined;
   query: RouteOf<Op> extends { query: infer S } ? Infer<S> : undefined;
+  /** The route's `Idempotency-Key`, checked by the edge (routes that require it in the route table). */
+  idempotencyKey: RouteOf<Op> extends { requiredHeaders: readonly { name: 'Idempotency-Key' }[] }
+    ? string
+    : undefined;
   pathParameters: Record<string, string>;
   headers: Record<string, string | undefined>;
   principal: Principal;
   requestId: string;
   event: ApiEvent;
+}
+
+/**
+ * The answer to an idempotent command (order, payment, credit note), the one way: its status (201 the first
+ * time, the first answer's status on a replay), the resource, where it lives, and `Idempotent-Replayed`.
+ */
+export function idempotentAnswer(
+  result: { status: number; replayed: boolean },
+  body: unknown,
+  location: string,
+): ApiResult {
+  return {
+    status: result.status,
+    body,
+    headers: { location, ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}) },
+  };
 }
 
 /** What a route implementation answers; the status defaults to the route's success status. */
@@ -95,6 +116,9 @@ export function apiHandler<Fn extends ApiFunctionName>(
           ? (parseWith(route.query, event.queryStringParameters ?? {}, 'query') as never)
           : (undefined as never),
         pathParameters: parsePathParameters(event.pathParameters ?? {}),
+        idempotencyKey: route.requiredHeaders?.some((header) => header.name === 'Idempotency-Key')
+          ? (requireIdempotencyKey(event.headers?.['idempotency-key']) as never)
+          : (undefined as never),
         headers: event.headers ?? {},
         principal,
         requestId: event.requestContext.requestId,

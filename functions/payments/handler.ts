@@ -4,7 +4,6 @@ import {
   issueCreditNote,
   listInvoiceCreditNotes,
 } from '../../shared/core/usecases/credit-notes.js';
-import { requireIdempotencyKey } from '../../shared/core/usecases/orders.js';
 import {
   getPayment,
   listAccountPayments,
@@ -12,21 +11,13 @@ import {
   recordPayment,
   reversePayment,
 } from '../../shared/core/usecases/payments.js';
-import { apiHandler } from '../commons/api-handler.js';
+import { apiHandler, idempotentAnswer } from '../commons/api-handler.js';
 
 /** Operator API for payments (record once per Idempotency-Key, read, reverse, histories) and credit notes. */
 export const handler = apiHandler('payments', {
-  recordPayment: async ({ body, headers }) => {
-    const idempotencyKey = requireIdempotencyKey(headers['idempotency-key']);
+  recordPayment: async ({ body, idempotencyKey }) => {
     const result = await recordPayment(paymentServices(), { idempotencyKey, input: body });
-    return {
-      status: result.status,
-      body: result.payment,
-      headers: {
-        location: `/v1/payments/${result.payment.paymentId}`,
-        ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}),
-      },
-    };
+    return idempotentAnswer(result, result.payment, `/v1/payments/${result.payment.paymentId}`);
   },
   getPayment: async ({ pathParameters }) => ({
     body: await getPayment(paymentServices(), pathParameters.paymentId as string),
@@ -44,21 +35,13 @@ export const handler = apiHandler('payments', {
   listInvoicePayments: async ({ pathParameters }) => ({
     body: await listInvoicePayments(paymentServices(), pathParameters.invoiceId as string),
   }),
-  issueCreditNote: async ({ body, headers, pathParameters }) => {
-    const idempotencyKey = requireIdempotencyKey(headers['idempotency-key']);
+  issueCreditNote: async ({ body, idempotencyKey, pathParameters }) => {
     const result = await issueCreditNote(creditNoteServices(), {
       invoiceId: pathParameters.invoiceId as string,
       idempotencyKey,
       input: body,
     });
-    return {
-      status: result.status,
-      body: result.creditNote,
-      headers: {
-        location: `/v1/credit-notes/${result.creditNote.creditNoteId}`,
-        ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}),
-      },
-    };
+    return idempotentAnswer(result, result.creditNote, `/v1/credit-notes/${result.creditNote.creditNoteId}`);
   },
   getCreditNote: async ({ pathParameters }) => ({
     body: await getCreditNote(creditNoteServices(), pathParameters.creditNoteId as string),

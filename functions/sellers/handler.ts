@@ -12,10 +12,7 @@ export const handler = apiHandler('sellers', {
     return { body: seller, headers: { location: `/v1/sellers/${seller.sellerId}` } };
   },
   listSellers: async ({ query }) => ({
-    body: await listSellers(services(), {
-      limit: query.limit,
-      ...(query.cursor ? { cursor: query.cursor } : {}),
-    }),
+    body: await listSellers(services(), query),
   }),
   getSeller: async ({ pathParameters }) => ({
     body: await getSeller(services(), pathParameters.sellerId as string),

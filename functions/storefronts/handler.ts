@@ -3,6 +3,7 @@ import {
   createStorefront,
   issueStorefrontKey,
   listStorefrontKeys,
+  listStorefronts,
   revokeStorefrontKey,
 } from '../../shared/core/usecases/storefronts.js';
 import { apiHandler } from '../commons/api-handler.js';
@@ -14,7 +15,7 @@ export const handler = apiHandler('storefronts', {
     return { body: created, headers: { location: `/v1/storefronts/${created.storefront.storefrontId}` } };
   },
   listStorefronts: async ({ query }) => ({
-    body: await services().storefronts.list(query.limit, query.cursor),
+    body: await listStorefronts(services(), query),
   }),
   listStorefrontKeys: async ({ pathParameters }) => ({
     body: await listStorefrontKeys(services(), pathParameters.storefrontId as string),

@@ -90,7 +90,7 @@ function checkedKey(name: string, value: string | undefined): string | undefined
 async function seed(baseUrl: string, state: DemoState, warn: (message: string) => void): Promise<DemoState> {
   const documents = getDocumentClient();
   const tableName = LOCAL_NAMES.tableName;
-  const repo = new ApiKeyRepository(documents, tableName);
+  const repo = new ApiKeyRepository({ client: documents, tableName });
   const exists = async (key: Record<string, string>) =>
     Boolean((await documents.send(new GetCommand({ TableName: tableName, Key: key }))).Item);
   const ensureKey = async (apiKey: string, role: 'operator' | 'storefront', storefrontId?: string) => {

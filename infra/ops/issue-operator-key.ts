@@ -13,9 +13,12 @@ import { loadConfig } from '../../shared/config/app.js';
 import { issueApiKey } from '../../shared/core/usecases/api-keys.js';
 
 const config = loadConfig();
-const { record, apiKey } = await issueApiKey(new ApiKeyRepository(getDocumentClient(), config.tableName), {
-  role: 'operator',
-});
+const { record, apiKey } = await issueApiKey(
+  new ApiKeyRepository({ client: getDocumentClient(), tableName: config.tableName }),
+  {
+    role: 'operator',
+  },
+);
 process.stdout.write(
   `Operator key ${record.keyId} issued on table ${config.tableName}.\n` +
     `Store it in your vault now; it is shown once:\n\n  ${apiKey}\n`,

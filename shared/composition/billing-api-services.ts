@@ -65,8 +65,7 @@ export function previewServices(): PreviewDeps {
     const base = services();
     previewMemo = {
       accounts: base.accounts,
-      client: getDocumentClient(),
-      tableName: base.config.tableName,
+      orders: base.orders,
       config: loadBillingConfig(),
       clock: base.clock,
       timeZone: base.timeZone,

@@ -34,8 +34,7 @@ export function createBillingServices(
   return {
     accounts: base.accounts,
     billing: new BillingRepository(client, base.config.tableName),
-    client,
-    tableName: base.config.tableName,
+    orders: base.orders,
     store: new InvoiceStore(getS3Client(), config.invoiceBucketName),
     mailer: new SesMailer(getSesClient()),
     config,

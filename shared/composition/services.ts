@@ -30,13 +30,14 @@ export function createServices(
   client: DynamoDBDocumentClient = getDocumentClient(),
   clock: Clock = systemClock,
 ): Services {
+  const table = { client, tableName: config.tableName };
   return {
     config,
-    accounts: new AccountRepository(client, config.tableName),
-    orders: new OrderRepository(client, config.tableName),
-    storefronts: new StorefrontRepository(client, config.tableName),
-    apiKeys: new ApiKeyRepository(client, config.tableName),
-    sellers: new SellerRepository(client, config.tableName),
+    accounts: new AccountRepository(table),
+    orders: new OrderRepository(table),
+    storefronts: new StorefrontRepository(table),
+    apiKeys: new ApiKeyRepository(table),
+    sellers: new SellerRepository(table),
     accountSnapshots: new AccountSnapshots(),
     sellerDirectory: new SellerDirectory(),
     clock,

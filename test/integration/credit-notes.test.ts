@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, expect, it } from 'vitest';
-import { type Mailer, SendFailure } from '../../shared/core/ports/mailer.js';
 import { createCreditNoteServices } from '../../shared/composition/billing-api-services.js';
 import { createCreditNoteDeliveryServices } from '../../shared/composition/billing-services.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { Order } from '../../shared/contracts/schemas/order.js';
+import { type Mailer, SendFailure } from '../../shared/core/ports/mailer.js';
 import { getInvoice } from '../../shared/core/usecases/billing-runs.js';
 import { deliverCreditNote } from '../../shared/core/usecases/credit-note-delivery.js';
 import {

@@ -6,7 +6,7 @@ import { issueApiKey } from '../../shared/core/usecases/api-keys.js';
 
 /** The key repository on the test table (environment set by `test/support/setup.ts`). */
 export function testKeyRepository(): ApiKeyRepository {
-  return new ApiKeyRepository(getDocumentClient(), loadConfig().tableName);
+  return new ApiKeyRepository({ client: getDocumentClient(), tableName: loadConfig().tableName });
 }
 
 /** Issues an operator key straight into the table; returns the secret for `Authorization: Bearer`. */

@@ -12,7 +12,7 @@ import { TEST_SELLERS } from './fixtures.js';
 export async function registerTestSellers(endpoint: string, tableName: string): Promise<void> {
   const client = DynamoDBDocumentClient.from(new DynamoDBClient(emulatorClientConfig(endpoint)));
   try {
-    const sellers = new SellerRepository(client, tableName);
+    const sellers = new SellerRepository({ client, tableName });
     const createdAt = '2026-01-01T00:00:00.000Z';
     for (const seller of TEST_SELLERS) {
       // false: already registered (a table kept from an earlier file): nothing to do.

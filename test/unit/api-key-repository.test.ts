@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { type ApiKeyRecord, ApiKeyRepository } from '../../shared/adapters/dynamo/api-key-repository.js';
+import { ApiKeyRepository } from '../../shared/adapters/dynamo/api-key-repository.js';
+import type { ApiKeyRecord } from '../../shared/core/domain/api-keys.js';
 
 const revoked: ApiKeyRecord = {
   keyId: 'key_1',
@@ -25,7 +26,9 @@ describe('the API key lookup of the authorizer', () => {
       },
     } as unknown as DynamoDBDocumentClient;
 
-    const found = await new ApiKeyRepository(staleReplica, 'table').findByHash(revoked.keyHash);
+    const found = await new ApiKeyRepository({ client: staleReplica, tableName: 'table' }).findByHash(
+      revoked.keyHash,
+    );
 
     expect(found?.status).toBe('revoked');
   });

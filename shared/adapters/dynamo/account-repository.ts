@@ -1,25 +1,16 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Account, CreateAccountInput } from '../../contracts/schemas/account.js';
+import type { CreateAccountInput } from '../../contracts/schemas/account.js';
+import type { AccountRecord } from '../../core/domain/accounts.js';
 import type { BillingDates } from '../../core/domain/billing-state.js';
-import { listByType } from './cursor.js';
+import type { AccountProfilePatch, AccountStore } from '../../core/ports/accounts.js';
+import type { Page, PageRequest } from '../../core/ports/page.js';
+import { AccountEntity } from './entities/accounts.js';
+import { parseItem } from './kit/entity.js';
+import { getItem, putOnce, updateIf } from './kit/operations.js';
+import { listingOf, queryPage } from './kit/query.js';
+import type { TableRef } from './kit/table-ref.js';
 import { keys } from './table.js';
 
-/** Where an account stands in billing (see BillingDates). */
-export type BillingState = BillingDates;
-
-/** Stored account: the API shape, exposure counters, and the billing state. */
-export interface AccountRecord extends Account {
-  /** Local date before which every period is closed (billed); orders never land there. */
-  closedThrough?: string;
-  /** Local date before which every period has its invoices built. */
-  billedThrough?: string;
-  /** Set while an invoice is overdue; order intake refuses until it is paid. */
-  overdueSince?: string;
-  /** Invoices overdue past the suspension threshold and not paid yet; `overdueSince` goes when it is 0. */
-  overdueInvoiceCount?: number;
-}
-
+/** The profile attributes a PATCH may set or remove (exposure counters and billing state are not among them). */
 const PROFILE_ATTRIBUTES = [
   'legalName',
   'legalForm',
@@ -39,44 +30,39 @@ const PROFILE_ATTRIBUTES = [
   'storefrontIds',
 ] as const;
 
+/** An account item parsed to the domain record. */
+export const toAccount = (item: Record<string, unknown>): AccountRecord => parseItem(AccountEntity, item);
+
 /**
  * Accounts. Exposure lives on the account item as counters (`unbilledMinor`, `unpaidMinor`) and their
  * complement `availableCreditMinor` (limit − exposure), so order intake can condition on
  * `availableCreditMinor >= :gross` — DynamoDB conditions cannot add, so the sum is kept ready.
  */
-export class AccountRepository {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
+export class AccountRepository implements AccountStore {
+  constructor(private readonly table: TableRef) {}
 
   async get(accountId: string, options: { consistent?: boolean } = {}): Promise<AccountRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.account(accountId),
-        ConsistentRead: options.consistent ?? false,
-      }),
-    );
-    return Item ? toAccount(Item) : undefined;
+    const item = await getItem(this.table, keys.account(accountId), {
+      consistent: options.consistent ?? false,
+    });
+    return item ? toAccount(item) : undefined;
   }
 
   async create(
     accountId: string,
     input: CreateAccountInput,
     now: string,
-    billing: BillingState,
+    billing: BillingDates,
   ): Promise<AccountRecord> {
     const item = {
       ...keys.account(accountId),
       ...keys.listing('ACCOUNT', now, accountId),
       ...keys.billingDue(billing.nextCloseDate, accountId),
-      entity: 'Account',
+      entity: AccountEntity.name,
       accountId,
       ...input,
       closedThrough: billing.closedThrough,
       billedThrough: billing.billedThrough,
-      creditLimitMinor: input.creditLimitMinor,
       unbilledMinor: 0,
       unpaidMinor: 0,
       availableCreditMinor: input.creditLimitMinor,
@@ -84,13 +70,8 @@ export class AccountRepository {
       updatedAt: now,
       version: 1,
     };
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: item,
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
+    // Ids are fresh ULIDs: the condition only guards against a defect, never refuses a real request.
+    if (!(await putOnce(this.table, item))) throw new Error(`Account ${accountId} exists already`);
     return toAccount(item);
   }
 
@@ -98,14 +79,13 @@ export class AccountRepository {
    * Applies a profile change with optimistic locking on `version`. A new credit limit moves
    * `availableCreditMinor` by the difference in the same write, so concurrent orders stay exact.
    * Returns undefined when the version no longer matches (the caller re-reads and retries).
-   * `repairedBilling` puts an account whose stored billing state could not be built back into billing.
+   * `billing.repaired` puts an account whose stored billing state could not be built back into billing.
    */
   async update(
     current: AccountRecord,
-    patch: Partial<Pick<Account, (typeof PROFILE_ATTRIBUTES)[number] | 'creditLimitMinor'>>,
+    patch: AccountProfilePatch,
     now: string,
-    nextCloseDate?: string,
-    repairedBilling?: BillingState,
+    billing: { nextCloseDate?: string; repaired?: BillingDates } = {},
   ): Promise<AccountRecord | undefined> {
     const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
     const values: Record<string, unknown> = { ':expected': current.version, ':one': 1, ':now': now };
@@ -123,10 +103,11 @@ export class AccountRepository {
         sets.push(`#${attribute} = :${attribute}`);
       }
     }
-    if (repairedBilling) {
+    const { repaired, nextCloseDate } = billing;
+    if (repaired) {
       // Back into billing: a new billing state, the account's place in the due index, the block lifted.
       // Conditioned on the dates as read, which billing runs move without changing `version`.
-      const due = keys.billingDue(repairedBilling.nextCloseDate, current.accountId);
+      const due = keys.billingDue(repaired.nextCloseDate, current.accountId);
       Object.assign(names, {
         '#closedThrough': 'closedThrough',
         '#billedThrough': 'billedThrough',
@@ -135,8 +116,8 @@ export class AccountRepository {
         '#billingBlocked': 'billingBlocked',
       });
       Object.assign(values, {
-        ':closedThrough': repairedBilling.closedThrough,
-        ':billedThrough': repairedBilling.billedThrough,
+        ':closedThrough': repaired.closedThrough,
+        ':billedThrough': repaired.billedThrough,
         ':duePk': due.duePk,
         ':dueSk': due.dueSk,
       });
@@ -168,89 +149,18 @@ export class AccountRepository {
       values[':delta'] = patch.creditLimitMinor - current.creditLimitMinor;
       sets.push('#limit = :limit', '#available = #available + :delta');
     }
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.account(current.accountId),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toAccount(Attributes ?? {});
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    const updated = await updateIf(this.table, {
+      Key: keys.account(current.accountId),
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+    return updated ? toAccount(updated) : undefined;
   }
 
   /** All accounts, oldest first, a page at a time (Query on the ListByType index, never a Scan). */
-  async list(limit: number, cursor?: string): Promise<{ items: AccountRecord[]; nextCursor?: string }> {
-    return listByType(this.client, this.tableName, 'ACCOUNT', { limit, cursor }, toAccount);
+  list(page: PageRequest): Promise<Page<AccountRecord>> {
+    return queryPage(this.table, listingOf('ACCOUNT'), page, toAccount);
   }
-}
-
-/** Maps a stored item to the account record (the API shape plus billing state). */
-export function toAccount(item: Record<string, unknown>): AccountRecord {
-  const creditLimitMinor = item.creditLimitMinor as number;
-  const unbilled = (item.unbilledMinor as number | undefined) ?? 0;
-  const unpaid = (item.unpaidMinor as number | undefined) ?? 0;
-  const account: AccountRecord = {
-    accountId: item.accountId as string,
-    legalName: item.legalName as string,
-    billingAddress: item.billingAddress as Account['billingAddress'],
-    billingEmails: item.billingEmails as string[],
-    language: item.language as Account['language'],
-    currency: item.currency as string,
-    billingCycle: item.billingCycle as Account['billingCycle'],
-    supplyCategory: (item.supplyCategory as Account['supplyCategory'] | undefined) ?? 'goods',
-    oneInvoicePerPurchaseOrder: (item.oneInvoicePerPurchaseOrder as boolean | undefined) ?? false,
-    paymentTerms: item.paymentTerms as Account['paymentTerms'],
-    creditLimitMinor,
-    contract: item.contract as Account['contract'],
-    status: item.status as Account['status'],
-    storefrontIds: (item.storefrontIds as string[] | undefined) ?? [],
-    exposure: {
-      currency: item.currency as string,
-      creditLimitMinor,
-      unbilledOrdersMinor: unbilled,
-      unpaidInvoicesMinor: unpaid,
-      exposureMinor: unbilled + unpaid,
-      availableCreditMinor: item.availableCreditMinor as number,
-    },
-    createdAt: item.createdAt as string,
-    updatedAt: item.updatedAt as string,
-    version: item.version as number,
-  };
-  for (const optional of [
-    'legalForm',
-    'siren',
-    'siret',
-    'vatId',
-    'deliveryAddress',
-    'closedThrough',
-    'billedThrough',
-    'overdueSince',
-    'overdueInvoiceCount',
-    'billingBlocked',
-  ] as const) {
-    if (item[optional] !== undefined)
-      (account as unknown as Record<string, unknown>)[optional] = item[optional];
-  }
-  return account;
-}
-
-/** The API view of an account (billing state stays internal). */
-export function accountView(record: AccountRecord): Account {
-  const {
-    closedThrough: _closed,
-    billedThrough: _billed,
-    overdueSince: _overdue,
-    overdueInvoiceCount: _count,
-    ...account
-  } = record;
-  return account;
 }

@@ -1,34 +1,19 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyRole } from '../../core/domain/api-keys.js';
+import type { ApiKeyRecord } from '../../core/domain/api-keys.js';
+import type { ApiKeyStore } from '../../core/ports/storefronts.js';
+import { ApiKeyEntity, StorefrontKeyEntity } from './entities/directory.js';
+import { itemOf, parseItem } from './kit/entity.js';
+import { getItem, type TransactionItem, transactWrite } from './kit/operations.js';
+import { queryAll } from './kit/query.js';
+import type { TableRef } from './kit/table-ref.js';
 import { keys } from './table.js';
-
-/** An API key as stored: the hash is the key, the secret is never kept. */
-export interface ApiKeyRecord {
-  keyId: string;
-  keyHash: string;
-  role: ApiKeyRole;
-  storefrontId?: string;
-  status: 'active' | 'revoked';
-  lastFour: string;
-  createdAt: string;
-  revokedAt?: string;
-}
 
 /**
  * API keys. Each key is two items written together: `APIKEY#<hash>` that the authorizer reads with one
  * GetItem, and, for storefront keys, `STOREFRONT#<id>/KEY#<keyId>` so an operator can list and revoke
  * a storefront's keys without ever seeing a hash.
  */
-export class ApiKeyRepository {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
+export class ApiKeyRepository implements ApiKeyStore {
+  constructor(private readonly table: TableRef) {}
 
   /**
    * Strongly consistent: an eventually consistent read right after a revocation may still see the key
@@ -36,70 +21,52 @@ export class ApiKeyRepository {
    * cache a key is read about once per lifetime, so the doubled read cost is small.
    */
   async findByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.apiKey(keyHash), ConsistentRead: true }),
-    );
-    return Item ? toRecord(Item) : undefined;
+    const item = await getItem(this.table, keys.apiKey(keyHash));
+    return item ? parseItem(ApiKeyEntity, item) : undefined;
   }
 
-  /** Stores a new key; refuses (ConditionalCheckFailed) a hash that already exists. */
+  /** Stores a new key; refuses (throws) a hash or key id that already exists. */
   async put(record: ApiKeyRecord): Promise<void> {
-    const attributes = fromRecord(record);
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+    const absent = 'attribute_not_exists(PK)';
+    const items: Array<{ label: 'hash' | 'storefront'; item: TransactionItem }> = [
       {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...keys.apiKey(record.keyHash), entity: 'ApiKey', ...attributes },
-          ConditionExpression: 'attribute_not_exists(PK)',
+        label: 'hash',
+        item: {
+          Put: {
+            Item: itemOf(ApiKeyEntity, keys.apiKey(record.keyHash), record),
+            ConditionExpression: absent,
+          },
         },
       },
     ];
     if (record.storefrontId) {
+      const key = keys.storefrontKey(record.storefrontId, record.keyId);
       items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...keys.storefrontKey(record.storefrontId, record.keyId),
-            entity: 'StorefrontKey',
-            ...attributes,
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
+        label: 'storefront',
+        item: { Put: { Item: itemOf(StorefrontKeyEntity, key, record), ConditionExpression: absent } },
       });
     }
-    await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+    const outcome = await transactWrite(this.table, items);
+    if (!outcome.ok) throw new Error(`API key ${record.keyId} could not be stored: it exists already`);
   }
 
   async listForStorefront(storefrontId: string): Promise<ApiKeyRecord[]> {
-    const { PK } = keys.storefront(storefrontId);
     const records: ApiKeyRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :key)',
-          ExpressionAttributeValues: { ':pk': PK, ':key': 'KEY#' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) records.push(toRecord(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const spec = {
+      partition: keys.storefront(storefrontId).PK,
+      sort: { beginsWith: keys.storefrontKeysPrefix },
+    };
+    for await (const record of queryAll(this.table, spec, (item) => parseItem(StorefrontKeyEntity, item))) {
+      records.push(record);
+    }
     return records;
   }
 
   /** Revokes both items at once; revoking a revoked key is a no-op that returns it. */
   async revoke(storefrontId: string, keyId: string, revokedAt: string): Promise<ApiKeyRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.storefrontKey(storefrontId, keyId),
-        ConsistentRead: true,
-      }),
-    );
-    if (!Item) return undefined;
-    const record = toRecord(Item);
+    const item = await getItem(this.table, keys.storefrontKey(storefrontId, keyId));
+    if (!item) return undefined;
+    const record = parseItem(StorefrontKeyEntity, item);
     if (record.status === 'revoked') return record;
     const update = {
       UpdateExpression: 'SET #status = :revoked, revokedAt = :at',
@@ -107,40 +74,11 @@ export class ApiKeyRepository {
       ExpressionAttributeValues: { ':revoked': 'revoked', ':at': revokedAt },
       ConditionExpression: 'attribute_exists(PK)',
     };
-    await this.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Update: { TableName: this.tableName, Key: keys.apiKey(record.keyHash), ...update } },
-          { Update: { TableName: this.tableName, Key: keys.storefrontKey(storefrontId, keyId), ...update } },
-        ],
-      }),
-    );
+    const outcome = await transactWrite(this.table, [
+      { label: 'hash', item: { Update: { Key: keys.apiKey(record.keyHash), ...update } } },
+      { label: 'storefront', item: { Update: { Key: keys.storefrontKey(storefrontId, keyId), ...update } } },
+    ]);
+    if (!outcome.ok) throw new Error(`API key ${keyId} changed while it was being revoked; retry`);
     return { ...record, status: 'revoked', revokedAt };
   }
-}
-
-function fromRecord(record: ApiKeyRecord) {
-  return {
-    keyId: record.keyId,
-    keyHash: record.keyHash,
-    role: record.role,
-    storefrontId: record.storefrontId,
-    status: record.status,
-    lastFour: record.lastFour,
-    createdAt: record.createdAt,
-    revokedAt: record.revokedAt,
-  };
-}
-
-function toRecord(item: Record<string, unknown>): ApiKeyRecord {
-  return {
-    keyId: item.keyId as string,
-    keyHash: item.keyHash as string,
-    role: item.role as ApiKeyRole,
-    ...(item.storefrontId ? { storefrontId: item.storefrontId as string } : {}),
-    status: item.status as ApiKeyRecord['status'],
-    lastFour: item.lastFour as string,
-    createdAt: item.createdAt as string,
-    ...(item.revokedAt ? { revokedAt: item.revokedAt as string } : {}),
-  };
 }

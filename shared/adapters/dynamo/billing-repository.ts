@@ -9,10 +9,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { BillingRun, Invoice } from '../../contracts/schemas/invoice.js';
 import type { InvoiceRef } from '../../contracts/workflow/workflow.js';
+import type { AccountRecord } from '../../core/domain/accounts.js';
 import type { LatePenalty } from '../../core/domain/late-penalty.js';
 import { paymentStatusOf } from '../../core/domain/payment-status.js';
 import { addLocalDays, BILLING_DATE_RANGE } from '../../core/domain/periods.js';
-import { type AccountRecord, toAccount } from './account-repository.js';
+import { toAccount } from './account-repository.js';
 import { readCounter } from './counter.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { moveEmailState } from './email-state.js';

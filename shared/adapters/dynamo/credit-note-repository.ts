@@ -12,11 +12,11 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CreditNote } from '../../contracts/schemas/credit-note.js';
 import type { LedgerEntry } from '../../contracts/schemas/payment.js';
+import type { IdempotencyRecord } from '../../core/domain/idempotency.js';
 import { paymentStatusOf } from '../../core/domain/payment-status.js';
 import type { InvoiceRecord } from './billing-repository.js';
 import { readCounter } from './counter.js';
 import { moveEmailState } from './email-state.js';
-import type { IdempotencyRecord } from './order-repository.js';
 import { IDEMPOTENCY_SCOPES, keys } from './table.js';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;

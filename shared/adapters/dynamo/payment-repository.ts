@@ -7,10 +7,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { InvoicePayment, LedgerEntry, Payment } from '../../contracts/schemas/payment.js';
+import type { IdempotencyRecord } from '../../core/domain/idempotency.js';
 import { paymentStatusOf } from '../../core/domain/payment-status.js';
 import type { InvoiceRecord } from './billing-repository.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import type { IdempotencyRecord } from './order-repository.js';
 import { IDEMPOTENCY_SCOPES, keys } from './table.js';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;

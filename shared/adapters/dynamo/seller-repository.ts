@@ -1,53 +1,34 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
 import type { Seller, UpdateSellerInput } from '../../contracts/schemas/seller.js';
-import { listByType } from './cursor.js';
+import type { Page, PageRequest } from '../../core/ports/page.js';
+import type { SellerStore } from '../../core/ports/sellers.js';
+import { SellerEntity } from './entities/directory.js';
+import { itemOf, parseItem } from './kit/entity.js';
+import { batchGet, getItem, putOnce, updateIf } from './kit/operations.js';
+import { listingOf, queryPage } from './kit/query.js';
+import type { TableRef } from './kit/table-ref.js';
 import { keys } from './table.js';
 
-/** BatchGetItem reads at most 100 keys per request. */
-const BATCH_GET_LIMIT = 100;
+const toSeller = (item: Record<string, unknown>): Seller => parseItem(SellerEntity, item);
+
+/** What `legalNames` projects of a seller item. */
+const SellerName = {
+  name: SellerEntity.name,
+  schema: SellerEntity.schema.pick({ sellerId: true, legalName: true }),
+};
 
 /** Sellers: who supplies what storefronts sell, printed by legal name on documents. Never deleted. */
-export class SellerRepository {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
+export class SellerRepository implements SellerStore {
+  constructor(private readonly table: TableRef) {}
 
   /** Registers a seller; false when the id is taken (the item is conditioned on absence). */
-  async create(seller: Seller): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.seller(seller.sellerId),
-            ...keys.listing('SELLER', seller.createdAt, seller.sellerId),
-            entity: 'Seller',
-            ...seller,
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  create(seller: Seller): Promise<boolean> {
+    const listing = keys.listing('SELLER', seller.createdAt, seller.sellerId);
+    return putOnce(this.table, itemOf(SellerEntity, keys.seller(seller.sellerId), seller, listing));
   }
 
   async get(sellerId: string): Promise<Seller | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.seller(sellerId), ConsistentRead: true }),
-    );
-    return Item ? toSeller(Item) : undefined;
+    const item = await getItem(this.table, keys.seller(sellerId));
+    return item ? toSeller(item) : undefined;
   }
 
   /**
@@ -70,70 +51,34 @@ export class SellerRepository {
         sets.push(`#${attribute} = :${attribute}`);
       }
     }
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.seller(sellerId),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: 'attribute_exists(PK)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes ? toSeller(Attributes) : undefined;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    const updated = await updateIf(this.table, {
+      Key: keys.seller(sellerId),
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+    return updated ? toSeller(updated) : undefined;
   }
 
   /**
-   * The legal names of those of these sellers that are registered, in one strongly consistent BatchGetItem
-   * per 100 ids (a seller registered a moment ago is found), retrying what DynamoDB leaves unprocessed.
+   * The legal names of those of these sellers that are registered, strongly consistent (a seller registered
+   * a moment ago is found), 100 ids per BatchGetItem.
    */
   async legalNames(sellerIds: readonly string[]): Promise<Map<string, string>> {
-    const found = new Map<string, string>();
-    const unique = [...new Set(sellerIds)];
-    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
-      let requested: Record<string, unknown>[] | undefined = unique
-        .slice(start, start + BATCH_GET_LIMIT)
-        .map((id) => keys.seller(id));
-      while (requested && requested.length > 0) {
-        const result: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: {
-                Keys: requested,
-                ConsistentRead: true,
-                ProjectionExpression: 'sellerId, legalName',
-              },
-            },
-          }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          found.set(item.sellerId as string, item.legalName as string);
-        }
-        requested = result.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
-    return found;
+    const items = await batchGet(this.table, sellerIds.map(keys.seller), {
+      projection: ['sellerId', 'legalName'],
+    });
+    return new Map(
+      items.map((item) => {
+        const { sellerId, legalName } = parseItem(SellerName, item);
+        return [sellerId, legalName];
+      }),
+    );
   }
 
   /** All sellers, oldest first, a page at a time (a Query on ListByType, never a Scan). */
-  async list(limit: number, cursor?: string): Promise<{ items: Seller[]; nextCursor?: string }> {
-    return listByType(this.client, this.tableName, 'SELLER', { limit, cursor }, toSeller);
+  list(page: PageRequest): Promise<Page<Seller>> {
+    return queryPage(this.table, listingOf('SELLER'), page, toSeller);
   }
-}
-
-function toSeller(item: Record<string, unknown>): Seller {
-  return {
-    sellerId: item.sellerId as string,
-    legalName: item.legalName as string,
-    ...(item.siren ? { siren: item.siren as string } : {}),
-    ...(item.vatId ? { vatId: item.vatId as string } : {}),
-    createdAt: item.createdAt as string,
-    updatedAt: item.updatedAt as string,
-  };
 }

@@ -1,70 +1,46 @@
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-} from '@aws-sdk/lib-dynamodb';
 import type { Storefront } from '../../contracts/schemas/storefront.js';
-import { listByType } from './cursor.js';
+import type { Page, PageRequest } from '../../core/ports/page.js';
+import type { StorefrontStore } from '../../core/ports/storefronts.js';
+import { StorefrontEntity } from './entities/directory.js';
+import { itemOf, parseItem } from './kit/entity.js';
+import { batchGet, getItem, putOnce } from './kit/operations.js';
+import { listingOf, queryPage } from './kit/query.js';
+import type { TableRef } from './kit/table-ref.js';
 import { keys } from './table.js';
 
+const toStorefront = (item: Record<string, unknown>): Storefront => parseItem(StorefrontEntity, item);
+
 /** Storefronts: the clients that place orders on behalf of enrolled accounts. */
-export class StorefrontRepository {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
+export class StorefrontRepository implements StorefrontStore {
+  constructor(private readonly table: TableRef) {}
 
   async create(storefront: Storefront): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.storefront(storefront.storefrontId),
-          ...keys.listing('STOREFRONT', storefront.createdAt, storefront.storefrontId),
-          entity: 'Storefront',
-          ...storefront,
-        },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
+    const item = itemOf(
+      StorefrontEntity,
+      keys.storefront(storefront.storefrontId),
+      storefront,
+      keys.listing('STOREFRONT', storefront.createdAt, storefront.storefrontId),
     );
+    // Ids are fresh ULIDs: the condition only guards against a defect.
+    if (!(await putOnce(this.table, item)))
+      throw new Error(`Storefront ${storefront.storefrontId} exists already`);
   }
 
   async get(storefrontId: string): Promise<Storefront | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.storefront(storefrontId) }),
-    );
-    return Item ? toStorefront(Item) : undefined;
+    const item = await getItem(this.table, keys.storefront(storefrontId), { consistent: false });
+    return item ? toStorefront(item) : undefined;
   }
 
-  /** Which of these ids are not registered storefronts (one BatchGetItem, at most 100 ids). */
+  /** Which of these ids are not registered storefronts (BatchGetItem, strongly consistent). */
   async findUnknown(storefrontIds: readonly string[]): Promise<string[]> {
-    const unique = [...new Set(storefrontIds)];
-    if (unique.length === 0) return [];
-    const found = new Set<string>();
-    let requested: Record<string, unknown>[] | undefined = unique.map((id) => keys.storefront(id));
-    while (requested && requested.length > 0) {
-      const result: BatchGetCommandOutput = await this.client.send(
-        new BatchGetCommand({
-          RequestItems: { [this.tableName]: { Keys: requested, ProjectionExpression: 'storefrontId' } },
-        }),
-      );
-      for (const item of result.Responses?.[this.tableName] ?? []) found.add(item.storefrontId as string);
-      requested = result.UnprocessedKeys?.[this.tableName]?.Keys;
-    }
-    return unique.filter((id) => !found.has(id));
+    const found = await batchGet(this.table, storefrontIds.map(keys.storefront), {
+      projection: ['storefrontId'],
+    });
+    const known = new Set(found.map((item) => item.storefrontId));
+    return [...new Set(storefrontIds)].filter((id) => !known.has(id));
   }
 
-  async list(limit: number, cursor?: string): Promise<{ items: Storefront[]; nextCursor?: string }> {
-    return listByType(this.client, this.tableName, 'STOREFRONT', { limit, cursor }, toStorefront);
+  list(page: PageRequest): Promise<Page<Storefront>> {
+    return queryPage(this.table, listingOf('STOREFRONT'), page, toStorefront);
   }
-}
-
-function toStorefront(item: Record<string, unknown>): Storefront {
-  return {
-    storefrontId: item.storefrontId as string,
-    name: item.name as string,
-    createdAt: item.createdAt as string,
-  };
 }

@@ -77,6 +77,8 @@ export const keys = {
   }),
   ordersPrefix: 'ORDER#',
   ordersOfPeriodPrefix: (periodStart: string) => `ORDER#${periodStart}#`,
+  /** Sorts just before every order of the period starting that day: a bound for ranges of periods. */
+  ordersPeriodBound: (periodStart: string) => `ORDER#${periodStart}`,
   /** Index keys of an order in OrdersByStorefront (the sort key repeats the table's). */
   orderByStorefront: (storefrontId: string, accountId: string, orderSk: string) => ({
     sfPk: `${storefrontId}#${accountId}`,
@@ -97,6 +99,7 @@ export const keys = {
     PK: `STOREFRONT#${storefrontId}`,
     SK: `KEY#${keyId}`,
   }),
+  storefrontKeysPrefix: 'KEY#',
   /** A seller, by the id storefronts send on order lines (never deleted: a known id stays known). */
   seller: (sellerId: string) => ({ PK: `SELLER#${sellerId}`, SK: 'SELLER' }),
   /** Index keys that put an account in the billing-due index at the end of its oldest open period. */

@@ -2,6 +2,18 @@ import { createHash, randomBytes } from 'node:crypto';
 
 export type ApiKeyRole = 'operator' | 'storefront';
 
+/** An API key as stored: the hash is the key, the secret is never kept. */
+export interface ApiKeyRecord {
+  keyId: string;
+  keyHash: string;
+  role: ApiKeyRole;
+  storefrontId?: string;
+  status: 'active' | 'revoked';
+  lastFour: string;
+  createdAt: string;
+  revokedAt?: string;
+}
+
 /** What the authorizer hands to every handler (API Gateway `requestContext.authorizer.lambda`). */
 export interface Principal {
   role: ApiKeyRole;

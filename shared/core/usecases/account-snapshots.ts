@@ -1,4 +1,4 @@
-import type { AccountRecord } from '../../adapters/dynamo/account-repository.js';
+import type { AccountRecord } from '../domain/accounts.js';
 
 /**
  * A per-container memory of recently read accounts, used by order intake as a HINT only: the order's

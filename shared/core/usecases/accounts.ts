@@ -1,40 +1,26 @@
 import { ulid } from 'ulid';
-import {
-  type AccountRecord,
-  type AccountRepository,
-  accountView,
-  type BillingState,
-} from '../../adapters/dynamo/account-repository.js';
-import type { StorefrontRepository } from '../../adapters/dynamo/storefront-repository.js';
 import type {
   Account,
   CreateAccountInput,
   Exposure,
   UpdateAccountInput,
 } from '../../contracts/schemas/account.js';
+import { type AccountRecord, accountView } from '../domain/accounts.js';
 import { billingStateProblem, initialBillingDates, repairedBillingDates } from '../domain/billing-state.js';
 import { identifierConflicts } from '../domain/identifiers.js';
 import { paymentTermsViolations } from '../domain/payment-terms.js';
 import { billingPeriodContaining, nextBillingPeriod } from '../domain/periods.js';
 import { conflict, type FieldError, notFound, refused, validationFailed } from '../errors.js';
+import type { AccountStore } from '../ports/accounts.js';
 import type { Clock } from '../ports/clock.js';
+import type { PageRequest } from '../ports/page.js';
+import type { StorefrontStore } from '../ports/storefronts.js';
 
 export interface AccountDeps {
-  accounts: AccountRepository;
-  storefronts: StorefrontRepository;
+  accounts: AccountStore;
+  storefronts: Pick<StorefrontStore, 'findUnknown'>;
   clock: Clock;
   timeZone: string;
-}
-
-/**
- * A new account's billing starts with the period containing its contract start: nothing before it can be
- * ordered, so that period is the oldest open one.
- */
-export function initialBillingState(
-  account: Pick<Account, 'contract' | 'billingCycle'>,
-  timeZone: string,
-): BillingState {
-  return initialBillingDates(account, timeZone);
 }
 
 type Terms = Pick<Account, 'paymentTerms' | 'billingCycle' | 'supplyCategory' | 'storefrontIds'>;
@@ -68,18 +54,20 @@ export async function createAccount(deps: AccountDeps, input: CreateAccountInput
     `acc_${ulid(now.getTime())}`,
     input,
     now.toISOString(),
-    initialBillingState(input, deps.timeZone),
+    initialBillingDates(input, deps.timeZone),
   );
   return accountView(record);
 }
 
-export async function getAccount(
-  deps: Pick<AccountDeps, 'accounts'>,
-  accountId: string,
-): Promise<AccountRecord> {
+/** The account as stored (a 404 when there is none), read strongly consistent. */
+async function readAccount(deps: Pick<AccountDeps, 'accounts'>, accountId: string): Promise<AccountRecord> {
   const account = await deps.accounts.get(accountId, { consistent: true });
   if (!account) throw notFound('account', accountId);
   return account;
+}
+
+export async function getAccount(deps: Pick<AccountDeps, 'accounts'>, accountId: string): Promise<Account> {
+  return accountView(await readAccount(deps, accountId));
 }
 
 /** Applies a patch with optimistic locking, retrying a few times when a concurrent edit wins. */
@@ -89,7 +77,7 @@ export async function updateAccount(
   patch: UpdateAccountInput,
 ): Promise<Account> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await getAccount(deps, accountId);
+    const current = await readAccount(deps, accountId);
     const merged = { ...current, ...patch };
     if (patch.siren !== undefined || patch.siret !== undefined || patch.vatId !== undefined) {
       // The patch's identifiers are each valid (schema); they must also agree with the ones kept.
@@ -116,26 +104,20 @@ export async function updateAccount(
         ? nextBillingPeriod(billingPeriodContaining(current.billedThrough, patch.billingCycle, deps.timeZone))
             .startDate
         : undefined;
-    const updated = await deps.accounts.update(
-      current,
-      patch,
-      deps.clock.now().toISOString(),
-      nextCloseDate,
-      repaired,
-    );
+    const updated = await deps.accounts.update(current, patch, deps.clock.now().toISOString(), {
+      ...(nextCloseDate ? { nextCloseDate } : {}),
+      ...(repaired ? { repaired } : {}),
+    });
     if (updated) return accountView(updated);
   }
   throw conflict('account_busy', `Account ${accountId} is being changed by someone else; retry.`);
 }
 
 export async function getExposure(deps: Pick<AccountDeps, 'accounts'>, accountId: string): Promise<Exposure> {
-  return (await getAccount(deps, accountId)).exposure;
+  return (await readAccount(deps, accountId)).exposure;
 }
 
-export async function listAccounts(
-  deps: Pick<AccountDeps, 'accounts'>,
-  page: { limit: number; cursor?: string },
-) {
-  const result = await deps.accounts.list(page.limit, page.cursor);
+export async function listAccounts(deps: Pick<AccountDeps, 'accounts'>, page: PageRequest) {
+  const result = await deps.accounts.list(page);
   return { ...result, items: result.items.map(accountView) };
 }

@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
-import type { ApiKeyRecord, ApiKeyRepository } from '../../adapters/dynamo/api-key-repository.js';
-import { type ApiKeyRole, generateApiKey, hashApiKey } from '../domain/api-keys.js';
+import { type ApiKeyRecord, type ApiKeyRole, generateApiKey, hashApiKey } from '../domain/api-keys.js';
+import type { ApiKeyStore } from '../ports/storefronts.js';
 
 export interface IssuedKey {
   record: ApiKeyRecord;
@@ -13,7 +13,7 @@ export interface IssuedKey {
  * otherwise a random one is generated.
  */
 export async function issueApiKey(
-  repo: ApiKeyRepository,
+  repo: Pick<ApiKeyStore, 'put'>,
   request: { role: ApiKeyRole; storefrontId?: string; apiKey?: string; now?: Date },
 ): Promise<IssuedKey> {
   if (request.role === 'storefront' && !request.storefrontId) {

@@ -1,4 +1,3 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { AccountRepository } from '../../adapters/dynamo/account-repository.js';
 import {
@@ -6,7 +5,6 @@ import {
   type InvoiceRecord,
   invoiceView,
 } from '../../adapters/dynamo/billing-repository.js';
-import { acceptedOrdersInRange } from '../../adapters/dynamo/order-repository.js';
 import type { InvoiceStore } from '../../adapters/s3/document-store.js';
 import type { BillingConfig } from '../../config/billing.js';
 import type { Account } from '../../contracts/schemas/account.js';
@@ -47,12 +45,13 @@ import {
 import { notFound, validationFailed } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
+import type { OrderStore } from '../ports/orders.js';
 
 export interface BillingDeps {
   accounts: AccountRepository;
   billing: BillingRepository;
-  client: DynamoDBDocumentClient;
-  tableName: string;
+  /** The orders the invoices are built from, streamed. */
+  orders: Pick<OrderStore, 'acceptedInRange'>;
   store: InvoiceStore;
   mailer: Mailer;
   config: BillingConfig;
@@ -68,10 +67,7 @@ export interface WarningLog {
 }
 
 /** What building drafts needs (no S3, no SES): the preview runs with just this. */
-export type PreviewDeps = Pick<
-  BillingDeps,
-  'accounts' | 'client' | 'tableName' | 'config' | 'clock' | 'timeZone'
->;
+export type PreviewDeps = Pick<BillingDeps, 'accounts' | 'orders' | 'config' | 'clock' | 'timeZone'>;
 
 /** A failure a workflow Retry should retry (the name is matched by the state machine's ErrorEquals). */
 export class WorkflowError extends Error {
@@ -200,7 +196,7 @@ async function draftsOf(
   runId: string,
 ): Promise<InvoiceRecord[]> {
   const groups = new Map<string, { accumulator: InvoiceAccumulator; purchaseOrderNumber?: string }>();
-  for await (const order of acceptedOrdersInRange(deps.client, deps.tableName, account.accountId, range)) {
+  for await (const order of deps.orders.acceptedInRange(account.accountId, range)) {
     const key = purchaseOrderKey(order, account.oneInvoicePerPurchaseOrder);
     let group = groups.get(key);
     if (!group) {
@@ -304,16 +300,8 @@ export async function listToSend(deps: BillingDeps, input: ListToSendInput): Pro
 }
 
 /** The orders of an invoice, streamed from DynamoDB in the order they arrived. */
-export async function* ordersOfInvoice(
-  deps: Pick<BillingDeps, 'client' | 'tableName'>,
-  invoice: InvoiceRecord,
-) {
-  for await (const order of acceptedOrdersInRange(
-    deps.client,
-    deps.tableName,
-    invoice.accountId,
-    invoice.orderRange,
-  )) {
+export async function* ordersOfInvoice(deps: Pick<BillingDeps, 'orders'>, invoice: InvoiceRecord) {
+  for await (const order of deps.orders.acceptedInRange(invoice.accountId, invoice.orderRange)) {
     if (
       invoice.purchaseOrderKey === NO_PURCHASE_ORDER ||
       purchaseOrderKey(order, true) === invoice.purchaseOrderKey

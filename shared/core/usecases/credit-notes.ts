@@ -4,7 +4,6 @@ import type {
   CreditedQuantities,
   CreditNoteRepository,
 } from '../../adapters/dynamo/credit-note-repository.js';
-import type { IdempotencyRecord, OrderRepository } from '../../adapters/dynamo/order-repository.js';
 import type {
   CreditNote,
   CreditNoteLine,
@@ -13,8 +12,10 @@ import type {
 import type { Order } from '../../contracts/schemas/order.js';
 import { requestFingerprint } from '../domain/canonical-json.js';
 import { creditNoteFigures, type LineToCredit } from '../domain/credit.js';
+import type { IdempotencyRecord } from '../domain/idempotency.js';
 import {
   contentionBackoff,
+  IDEMPOTENCY_TTL_SECONDS,
   idempotencyKeyInFlight,
   isLive,
   replayOrRefuse as replayIdempotent,
@@ -23,14 +24,14 @@ import { NO_PURCHASE_ORDER, purchaseOrderKey } from '../domain/invoice-builder.j
 import { quantityToThousandths } from '../domain/money.js';
 import { localDate } from '../domain/periods.js';
 import { conflict, DomainError, type FieldError, notFound, refused } from '../errors.js';
-import { IDEMPOTENCY_TTL_SECONDS } from './orders.js';
+import type { OrderStore } from '../ports/orders.js';
 import type { PaymentDeps } from './payments.js';
 
 const MAX_ATTEMPTS = 12;
 
 export interface CreditNoteDeps extends PaymentDeps {
   creditNotes: CreditNoteRepository;
-  orders: OrderRepository;
+  orders: Pick<OrderStore, 'get'>;
   /** The issuer's time zone: the credit note's issue date and numbering year. */
   timeZone: string;
 }

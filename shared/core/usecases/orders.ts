@@ -1,16 +1,14 @@
 import { ulid } from 'ulid';
-import type { AccountRecord, AccountRepository } from '../../adapters/dynamo/account-repository.js';
-import type { IdempotencyRecord, OrderRepository } from '../../adapters/dynamo/order-repository.js';
-import type { SellerRepository } from '../../adapters/dynamo/seller-repository.js';
 import type { CreateOrderInput, Order } from '../../contracts/schemas/order.js';
+import type { AccountRecord } from '../domain/accounts.js';
 import type { Principal } from '../domain/api-keys.js';
 import { requestFingerprint } from '../domain/canonical-json.js';
 import { checkEligibility, type EligibilityRefusal } from '../domain/eligibility.js';
 import {
+  type AttemptOutcome,
   contentionBackoff,
-  idempotencyKeyInFlight,
-  isLive,
-  replayOrRefuse as replayIdempotent,
+  idempotencyRecord,
+  runIdempotent,
 } from '../domain/idempotency.js';
 import { computeTotals } from '../domain/money.js';
 import {
@@ -20,12 +18,12 @@ import {
   localDate,
 } from '../domain/periods.js';
 import { conflict, DomainError, forbidden, notFound, refused, validationFailed } from '../errors.js';
+import type { AccountStore } from '../ports/accounts.js';
 import type { Clock } from '../ports/clock.js';
+import type { OrderStore } from '../ports/orders.js';
+import type { SellerStore } from '../ports/sellers.js';
 import type { AccountSnapshots } from './account-snapshots.js';
 import type { SellerDirectory } from './seller-directory.js';
-
-/** How long an idempotency key is remembered. */
-export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 /**
  * Attempts when the account item is contended. Concurrent orders for one account conflict in DynamoDB
@@ -34,12 +32,12 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 const MAX_ATTEMPTS = 12;
 
 export interface OrderDeps {
-  accounts: AccountRepository;
+  accounts: AccountStore;
   /** Optional per-container hint cache of accounts (see AccountSnapshots). */
   accountSnapshots?: AccountSnapshots;
-  orders: OrderRepository;
+  orders: OrderStore;
   /** Registered sellers: an order line must name one. */
-  sellers: Pick<SellerRepository, 'legalNames'>;
+  sellers: Pick<SellerStore, 'legalNames'>;
   /** Optional per-container memory of known sellers (see SellerDirectory). */
   sellerDirectory?: SellerDirectory;
   clock: Clock;
@@ -55,25 +53,10 @@ export interface PlaceOrderResult {
   replayed: boolean;
 }
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
-
-/** Checks the `Idempotency-Key` header: 1 to 255 visible ASCII characters (a UUID is ideal). */
-export function requireIdempotencyKey(header: string | undefined): string {
-  if (header === undefined || !IDEMPOTENCY_KEY.test(header)) {
-    throw new DomainError(
-      'idempotency_key_required',
-      400,
-      'Idempotency key required',
-      'Send an Idempotency-Key header (1 to 255 visible ASCII characters, a UUID is ideal) so retries are safe.',
-      [{ field: 'Idempotency-Key', reason: header ? 'is not 1-255 visible ASCII characters' : 'is missing' }],
-    );
-  }
-  return header;
-}
-
 /**
- * Accepts a deferred-payment order exactly once per idempotency key: computes totals and the billing
- * period, checks eligibility, and records idempotency record, order and exposure in one transaction.
+ * Accepts a deferred-payment order exactly once per idempotency key (the one idempotent command): computes
+ * totals and the billing period, checks eligibility, and records idempotency record, order and exposure in
+ * one transaction whose condition carries every eligibility rule again.
  */
 export async function placeOrder(
   deps: OrderDeps,
@@ -81,61 +64,30 @@ export async function placeOrder(
 ): Promise<PlaceOrderResult> {
   const { storefrontId, input, idempotencyKey } = request;
   const requestHash = requestFingerprint(input);
-  const vatRefusal = vatRateRefusal(input.lines, deps.vatRates);
-  if (vatRefusal) {
-    // An order accepted before the accepted rates changed is still replayed as it was.
-    const replay = await replayIfKnown(deps, storefrontId, idempotencyKey, requestHash);
-    if (replay) return replay;
-    throw vatRefusal;
-  }
-
-  let totals: ReturnType<typeof computeTotals>;
-  try {
-    totals = computeTotals(input.lines);
-  } catch (error) {
-    if (error instanceof RangeError) {
-      throw refused('amount_too_large', 'The order total is too large to be represented exactly.', [
-        { field: 'lines', reason: error.message },
-      ]);
-    }
-    throw error;
-  }
-  const sellerNames = await registeredSellerNames(deps, input.lines);
-
+  // Computed once, on the first attempt (a refusal here may still be the replay of an accepted order).
+  let prepared: { totals: ReturnType<typeof computeTotals>; sellerNames: Map<string, string> } | undefined;
   // Where the next read of the account comes from: the container's snapshot if any, else DynamoDB.
   let read: 'snapshot' | 'eventual' | 'consistent' = 'snapshot';
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+  const attempt = async (): Promise<AttemptOutcome<Order>> => {
+    prepared ??= await prepareOrder(deps, input);
+    const { totals, sellerNames } = prepared;
     let account = read === 'snapshot' ? deps.accountSnapshots?.get(input.accountId) : undefined;
     const fromSnapshot = account !== undefined;
     if (!account) {
       account = await deps.accounts.get(input.accountId, { consistent: read === 'consistent' });
       if (account) deps.accountSnapshots?.set(account);
     }
+    if (!account) throw notFound('account', input.accountId);
     const now = deps.clock.now();
-    const receivedAt = now.toISOString();
     const orderDate = localDate(now, deps.timeZone);
-    if (!account) {
-      const replay = await replayIfKnown(deps, storefrontId, idempotencyKey, requestHash);
-      if (replay) return replay;
-      throw notFound('account', input.accountId);
-    }
-    const refusal = checkEligibility(account, {
-      storefrontId,
-      currency: input.currency,
-      orderDate,
-      grossMinor: totals.totals.grossMinor,
-    });
+    const facts = { storefrontId, currency: input.currency, orderDate, grossMinor: totals.totals.grossMinor };
+    const refusal = checkEligibility(account, facts);
     if (refusal && fromSnapshot) {
       // Never refuse on a remembered state: confirm with a fresh read first.
       read = 'consistent';
-      continue;
+      return { kind: 'reread' };
     }
-    if (refusal) {
-      // The refusal may be the consequence of this very order accepted earlier: replay it if so.
-      const replay = await replayIfKnown(deps, storefrontId, idempotencyKey, requestHash);
-      if (replay) return replay;
-      throw refusalError(refusal, account);
-    }
+    if (refusal) throw refusalError(refusal, account);
 
     const order: Order = {
       orderId: `ord_${ulid(now.getTime())}`,
@@ -146,7 +98,7 @@ export async function placeOrder(
       currency: input.currency,
       ...(input.deliveryAddress ? { deliveryAddress: input.deliveryAddress } : {}),
       status: 'accepted',
-      receivedAt,
+      receivedAt: now.toISOString(),
       billingPeriod: assignBillingPeriod(now, account.billingCycle, deps.timeZone, account.closedThrough),
       lines: input.lines.map((line, index) => ({
         lineNumber: index + 1,
@@ -158,54 +110,71 @@ export async function placeOrder(
       vatBreakdown: totals.vatBreakdown,
       totals: totals.totals,
     };
-    const epochSeconds = Math.floor(now.getTime() / 1000);
-    const record: IdempotencyRecord = {
-      requestHash,
-      responseStatus: 201,
-      responseJson: JSON.stringify(order),
-      createdAt: receivedAt,
-      expiresAt: epochSeconds + IDEMPOTENCY_TTL_SECONDS,
-    };
-    const outcome = await deps.orders.place(
-      {
-        order,
-        idempotency: { storefrontId, key: idempotencyKey, record },
-        expected: { billingCycle: account.billingCycle },
+    const outcome = await deps.orders.place({
+      order,
+      idempotency: {
+        storefrontId,
+        key: idempotencyKey,
+        record: idempotencyRecord(requestHash, 201, order, now),
       },
-      { date: orderDate, epochSeconds },
-    );
+      expected: { billingCycle: account.billingCycle },
+      orderDate,
+    });
     switch (outcome.kind) {
       case 'accepted':
         deps.accountSnapshots?.recordOrder(order.accountId, order.totals.grossMinor);
-        return { status: 201, order, replayed: false };
-      case 'idempotency-key-used':
-        return replayOrRefuse(outcome.record, requestHash);
-      case 'idempotency-key-in-flight':
-        throw idempotencyKeyInFlight();
+        return { kind: 'written', status: 201, body: order };
       case 'account-condition-failed': {
         if (!outcome.account) throw notFound('account', input.accountId);
         deps.accountSnapshots?.set(outcome.account);
-        const actual = checkEligibility(outcome.account, {
-          storefrontId,
-          currency: input.currency,
-          orderDate,
-          grossMinor: totals.totals.grossMinor,
-        });
+        const actual = checkEligibility(outcome.account, facts);
         if (actual) throw refusalError(actual, outcome.account);
         // The cycle or the closed periods moved under us: read again, consistently, and recompute.
         read = 'consistent';
-        break;
+        return { kind: 'reread' };
       }
       case 'account-conflict':
         read = 'snapshot';
-        await contentionBackoff(attempt);
-        break;
+        return { kind: 'contended' };
+      default:
+        return outcome;
     }
-  }
-  throw conflict(
-    'account_busy',
-    'Too many orders for this account at the same moment; retry with the same Idempotency-Key.',
+  };
+  const result = await runIdempotent<Order>(
+    {
+      what: 'order',
+      requestHash,
+      findRecord: () => deps.orders.findIdempotencyRecord(storefrontId, idempotencyKey),
+      now: () => deps.clock.now(),
+      maxAttempts: MAX_ATTEMPTS,
+      busy: () =>
+        conflict(
+          'account_busy',
+          'Too many orders for this account at the same moment; retry with the same Idempotency-Key.',
+        ),
+    },
+    attempt,
   );
+  return { status: result.status, order: result.body, replayed: result.replayed };
+}
+
+/** What an order's lines decide before any account is read: accepted VAT rates, exact totals, sellers. */
+async function prepareOrder(deps: OrderDeps, input: CreateOrderInput) {
+  // An order accepted before the accepted rates changed is still replayed as it was (runIdempotent).
+  const vatRefusal = vatRateRefusal(input.lines, deps.vatRates);
+  if (vatRefusal) throw vatRefusal;
+  let totals: ReturnType<typeof computeTotals>;
+  try {
+    totals = computeTotals(input.lines);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw refused('amount_too_large', 'The order total is too large to be represented exactly.', [
+        { field: 'lines', reason: error.message },
+      ]);
+    }
+    throw error;
+  }
+  return { totals, sellerNames: await registeredSellerNames(deps, input.lines) };
 }
 
 /**
@@ -261,22 +230,6 @@ async function registeredSellerNames(
     );
   }
   return names;
-}
-
-async function replayIfKnown(
-  deps: OrderDeps,
-  storefrontId: string,
-  idempotencyKey: string,
-  requestHash: string,
-): Promise<PlaceOrderResult | undefined> {
-  const record = await deps.orders.getIdempotencyRecord(storefrontId, idempotencyKey);
-  if (!isLive(record, deps.clock.now())) return undefined;
-  return replayOrRefuse(record, requestHash);
-}
-
-function replayOrRefuse(record: IdempotencyRecord, requestHash: string): PlaceOrderResult {
-  const { status, body } = replayIdempotent<Order>(record, requestHash, 'order');
-  return { status, order: body, replayed: true };
 }
 
 function refusalError(refusal: EligibilityRefusal, account: AccountRecord): DomainError {

@@ -1,7 +1,6 @@
 import { ulid } from 'ulid';
 import type { AccountRepository } from '../../adapters/dynamo/account-repository.js';
 import type { BillingRepository, InvoiceRecord } from '../../adapters/dynamo/billing-repository.js';
-import type { IdempotencyRecord } from '../../adapters/dynamo/order-repository.js';
 import type { InvoiceMove, PaymentRepository } from '../../adapters/dynamo/payment-repository.js';
 import { keys } from '../../adapters/dynamo/table.js';
 import type { PaymentStatus } from '../../contracts/schemas/invoice.js';
@@ -12,8 +11,10 @@ import {
   type RecordPaymentInput,
 } from '../../contracts/schemas/payment.js';
 import { requestFingerprint } from '../domain/canonical-json.js';
+import type { IdempotencyRecord } from '../domain/idempotency.js';
 import {
   contentionBackoff,
+  IDEMPOTENCY_TTL_SECONDS,
   idempotencyKeyInFlight,
   isLive,
   replayOrRefuse as replayIdempotent,
@@ -22,7 +23,6 @@ import { paymentStatusOf } from '../domain/payment-status.js';
 import { localDate } from '../domain/periods.js';
 import { conflict, DomainError, notFound, refused, validationFailed } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
-import { IDEMPOTENCY_TTL_SECONDS } from './orders.js';
 
 /** Attempts when an invoice's balance or the account moved under a payment (concurrent payments). */
 const MAX_ATTEMPTS = 12;

@@ -1,12 +1,13 @@
-import type { SellerRepository } from '../../adapters/dynamo/seller-repository.js';
 import type { CreateSellerInput, Seller, UpdateSellerInput } from '../../contracts/schemas/seller.js';
 import { identifierConflicts } from '../domain/identifiers.js';
 import { conflict, notFound, validationFailed } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
+import type { PageRequest } from '../ports/page.js';
+import type { SellerStore } from '../ports/sellers.js';
 import type { SellerDirectory } from './seller-directory.js';
 
 export interface SellerDeps {
-  sellers: SellerRepository;
+  sellers: SellerStore;
   /** This container's memory of sellers, told of a new name at once (other containers within its TTL). */
   sellerDirectory?: SellerDirectory;
   clock: Clock;
@@ -55,6 +56,6 @@ export async function updateSeller(
   return seller;
 }
 
-export function listSellers(deps: Pick<SellerDeps, 'sellers'>, page: { limit: number; cursor?: string }) {
-  return deps.sellers.list(page.limit, page.cursor);
+export function listSellers(deps: Pick<SellerDeps, 'sellers'>, page: PageRequest) {
+  return deps.sellers.list(page);
 }

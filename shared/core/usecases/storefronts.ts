@@ -1,14 +1,15 @@
 import { ulid } from 'ulid';
-import type { ApiKeyRecord, ApiKeyRepository } from '../../adapters/dynamo/api-key-repository.js';
-import type { StorefrontRepository } from '../../adapters/dynamo/storefront-repository.js';
 import type { Storefront } from '../../contracts/schemas/storefront.js';
+import type { ApiKeyRecord } from '../domain/api-keys.js';
 import { notFound } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
+import type { PageRequest } from '../ports/page.js';
+import type { ApiKeyStore, StorefrontStore } from '../ports/storefronts.js';
 import { issueApiKey } from './api-keys.js';
 
 export interface StorefrontDeps {
-  storefronts: StorefrontRepository;
-  apiKeys: ApiKeyRepository;
+  storefronts: StorefrontStore;
+  apiKeys: ApiKeyStore;
   clock: Clock;
 }
 
@@ -56,4 +57,9 @@ export async function listStorefrontKeys(deps: StorefrontDeps, storefrontId: str
 export async function revokeStorefrontKey(deps: StorefrontDeps, storefrontId: string, keyId: string) {
   const revoked = await deps.apiKeys.revoke(storefrontId, keyId, deps.clock.now().toISOString());
   if (!revoked) throw notFound('api_key', keyId);
+}
+
+/** All storefronts, oldest first, a page at a time. */
+export function listStorefronts(deps: Pick<StorefrontDeps, 'storefronts'>, page: PageRequest) {
+  return deps.storefronts.list(page);
 }

@@ -1,6 +1,6 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { validationFailed } from '../../../core/errors.js';
-import { type IndexDefinition, TABLE_KEYS } from '../table.js';
+import { INDEXES, type IndexDefinition, type ListedEntity, TABLE_KEYS } from '../table.js';
 import type { TableRef } from './table-ref.js';
 
 /** How a Query narrows the sort key. */
@@ -162,4 +162,9 @@ export async function* queryAll<T>(
     for (const item of result.Items ?? []) yield parse(item);
     startKey = result.LastEvaluatedKey;
   } while (startKey);
+}
+
+/** The ListByType access pattern: every item of one entity type (accounts, storefronts, sellers), oldest first. */
+export function listingOf(entityType: ListedEntity): QuerySpec {
+  return { index: INDEXES.listByType, partition: entityType };
 }

@@ -1,0 +1,56 @@
+import * as z from 'zod';
+import type { Order } from '../../../contracts/schemas/order.js';
+import { defineEntity } from '../kit/entity.js';
+import { keys } from '../table.js';
+import { storedAddress, storedBillingCycle, storedTotals, storedVatBreakdown } from './stored.js';
+
+/**
+ * An order in its account's partition, sorted by billing period then by id (a ULID: by arrival), also in the
+ * OrdersByStorefront index. Immutable once its period is closed; the billing run reads it again to render.
+ */
+export const OrderEntity = defineEntity({
+  name: 'Order',
+  key: keys.order,
+  schema: z.object({
+    orderId: z.string(),
+    accountId: z.string(),
+    storefrontId: z.string(),
+    reference: z.string(),
+    purchaseOrderNumber: z.string().optional(),
+    currency: z.string(),
+    deliveryAddress: storedAddress.optional(),
+    status: z.enum(['accepted', 'cancelled', 'billed']),
+    receivedAt: z.string(),
+    billingPeriod: z.object({
+      cycle: storedBillingCycle,
+      timeZone: z.string(),
+      startDate: z.string(),
+      endDate: z.string(),
+      startsAt: z.string(),
+      endsAt: z.string(),
+    }),
+    lines: z.array(
+      z.object({
+        lineNumber: z.number().int(),
+        sku: z.string(),
+        description: z.string(),
+        quantity: z.number(),
+        unitPriceMinor: z.number().int(),
+        vatRate: z.number(),
+        sellerId: z.string(),
+        sellerName: z.string().optional(),
+        netMinor: z.number().int(),
+      }),
+    ),
+    vatBreakdown: storedVatBreakdown,
+    totals: storedTotals,
+    cancelledAt: z.string().optional(),
+  }) satisfies z.ZodType<Order>,
+});
+
+/** `ORDER#<id>`: where an order lives, for reads by id. */
+export const OrderLookupEntity = defineEntity({
+  name: 'OrderLookup',
+  key: keys.orderLookup,
+  schema: z.object({ accountId: z.string(), orderSk: z.string() }),
+});

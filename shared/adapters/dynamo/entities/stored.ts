@@ -1,0 +1,36 @@
+import * as z from 'zod';
+import type { BillingCycle } from '../../../contracts/schemas/account.js';
+
+/*
+ * Structural schemas of stored values shared by several entities. A stored item is parsed with what it
+ * must hold to be used, never with the input rules of the API (those judged it on the way in; an item an
+ * older version wrote must still read), and unknown attributes are dropped.
+ */
+
+export const storedAddress = z.object({
+  line1: z.string(),
+  line2: z.string().optional(),
+  postalCode: z.string(),
+  city: z.string(),
+  region: z.string().optional(),
+  country: z.string(),
+});
+
+export const storedVatBreakdown = z.array(
+  z.object({ vatRate: z.number(), baseMinor: z.number().int(), vatMinor: z.number().int() }),
+);
+
+export const storedTotals = z.object({
+  netMinor: z.number().int(),
+  vatMinor: z.number().int(),
+  grossMinor: z.number().int(),
+});
+
+/**
+ * A billing cycle as stored. An item written by hand or by an older version may hold a cycle this version
+ * does not know: it still reads (so an operator can see and PATCH the account), and the billing run reports
+ * and parks such an account (billingStateProblem) instead of guessing.
+ */
+export const storedBillingCycle = z.custom<BillingCycle>((value) => typeof value === 'string', {
+  message: 'must be a billing cycle name',
+});

@@ -1,0 +1,54 @@
+import type { Account, CreateAccountInput } from '../../contracts/schemas/account.js';
+import type { AccountRecord } from '../domain/accounts.js';
+import type { BillingDates } from '../domain/billing-state.js';
+import type { Page, PageRequest } from './page.js';
+
+/** The profile fields an operator may change (currency and exposure counters cannot be patched). */
+export type AccountProfilePatch = Partial<
+  Pick<
+    Account,
+    | 'legalName'
+    | 'legalForm'
+    | 'siren'
+    | 'siret'
+    | 'vatId'
+    | 'billingAddress'
+    | 'deliveryAddress'
+    | 'billingEmails'
+    | 'language'
+    | 'billingCycle'
+    | 'supplyCategory'
+    | 'oneInvoicePerPurchaseOrder'
+    | 'paymentTerms'
+    | 'contract'
+    | 'status'
+    | 'storefrontIds'
+    | 'creditLimitMinor'
+  >
+>;
+
+/** Buyer accounts and their exposure counters. */
+export interface AccountStore {
+  /** Eventually consistent unless asked (order intake's snapshot reads; every decision re-reads consistently). */
+  get(accountId: string, options?: { consistent?: boolean }): Promise<AccountRecord | undefined>;
+  /** Enrols an account with its first billing state; its exposure starts at zero. */
+  create(
+    accountId: string,
+    input: CreateAccountInput,
+    at: string,
+    billing: BillingDates,
+  ): Promise<AccountRecord>;
+  /**
+   * Applies a profile change with optimistic locking on `version`; undefined when someone else changed the
+   * account first. `nextCloseDate` moves it in the billing-due index (a new cycle); `repairedBilling` puts
+   * an account parked by a billing run back into billing.
+   */
+  update(
+    current: AccountRecord,
+    patch: AccountProfilePatch,
+    at: string,
+    billing?: { nextCloseDate?: string; repaired?: BillingDates },
+  ): Promise<AccountRecord | undefined>;
+  /** All accounts, oldest first. */
+  list(page: PageRequest): Promise<Page<AccountRecord>>;
+}
