@@ -1,13 +1,21 @@
 import type { Account } from '../../contracts/schemas/account.js';
 
-/** Why an order is refused, as a stable code the storefront can act on. */
-export type EligibilityRule =
-  | 'account_not_active'
-  | 'contract_not_in_force'
-  | 'storefront_not_allowed'
-  | 'currency_mismatch'
-  | 'overdue_debt'
-  | 'credit_limit_exceeded';
+/**
+ * The rules an order must pass, in the order they are checked; each is a stable code the storefront can
+ * act on. The order's transaction writes each as a condition too (ELIGIBILITY_CONDITIONS in the order
+ * repository, a Record over this list; a test proves each pair refuses the same accounts).
+ */
+export const ELIGIBILITY_RULES = [
+  'storefront_not_allowed',
+  'account_not_active',
+  'contract_not_in_force',
+  'currency_mismatch',
+  'overdue_debt',
+  'credit_limit_exceeded',
+] as const;
+
+/** Why an order is refused. */
+export type EligibilityRule = (typeof ELIGIBILITY_RULES)[number];
 
 export interface EligibilityRefusal {
   rule: EligibilityRule;
