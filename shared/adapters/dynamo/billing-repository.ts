@@ -10,6 +10,7 @@ import {
 import type { BillingRun, Invoice } from '../../contracts/schemas/invoice.js';
 import type { InvoiceRef } from '../../contracts/workflow/workflow.js';
 import type { AccountRecord } from '../../core/domain/accounts.js';
+import { type InvoiceRecord, invoiceView } from '../../core/domain/invoices.js';
 import type { LatePenalty } from '../../core/domain/late-penalty.js';
 import { paymentStatusOf } from '../../core/domain/payment-status.js';
 import { addLocalDays, BILLING_DATE_RANGE } from '../../core/domain/periods.js';
@@ -21,15 +22,6 @@ import { INDEXES, keys } from './table.js';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
-/** An invoice as stored: the API shape plus what locates its orders. */
-export interface InvoiceRecord extends Invoice {
-  /** Its orders: accepted orders whose period starts in [from, to), of this purchase-order group. */
-  orderRange: { from: string; to: string };
-  purchaseOrderKey: string;
-  /** Set by the daily follow-up while this invoice, overdue past the threshold, suspends its account. */
-  suspendsAccount?: boolean;
-}
-
 const INTERNAL = [
   'PK',
   'SK',
@@ -40,15 +32,13 @@ const INTERNAL = [
   'sendSk',
   'openPk',
   'openSk',
-  'suspendsAccount',
-  'orderRange',
-  'purchaseOrderKey',
 ] as const;
 
-export function invoiceView(record: InvoiceRecord | Record<string, unknown>): Invoice {
-  const copy: Record<string, unknown> = { ...record };
+/** An invoice item as its record (the key and index attributes dropped). */
+export function toInvoiceRecord(item: Record<string, unknown>): InvoiceRecord {
+  const copy: Record<string, unknown> = { ...item };
   for (const attribute of INTERNAL) delete copy[attribute];
-  return copy as unknown as Invoice;
+  return copy as unknown as InvoiceRecord;
 }
 
 /** A number to give: the draft, the account's exposure move. */
@@ -351,7 +341,7 @@ export class BillingRepository {
         ConsistentRead: true,
       }),
     );
-    return Item as InvoiceRecord | undefined;
+    return Item ? toInvoiceRecord(Item) : undefined;
   }
 
   /**
@@ -367,7 +357,7 @@ export class BillingRepository {
         ConsistentRead: true,
       }),
     );
-    return Item?.invoiceId === ref.invoiceId ? (Item as InvoiceRecord) : undefined;
+    return Item?.invoiceId === ref.invoiceId ? toInvoiceRecord(Item) : undefined;
   }
 
   /** An account's invoices, by period, a page at a time. */
@@ -391,7 +381,7 @@ export class BillingRepository {
     );
     const nextCursor = encodeCursor(result.LastEvaluatedKey);
     return {
-      items: (result.Items ?? []).map((item) => invoiceView(item)),
+      items: (result.Items ?? []).map((item) => invoiceView(toInvoiceRecord(item))),
       ...(nextCursor ? { nextCursor } : {}),
     };
   }
@@ -409,7 +399,7 @@ export class BillingRepository {
         Limit: limit,
       }),
     );
-    return (result.Items ?? []) as InvoiceRecord[];
+    return (result.Items ?? []).map(toInvoiceRecord);
   }
 
   readCounter(entityId: string, year: string): Promise<number> {
@@ -603,7 +593,7 @@ export class BillingRepository {
           ExclusiveStartKey: startKey,
         }),
       );
-      found.push(...((result.Items ?? []) as InvoiceRecord[]));
+      found.push(...(result.Items ?? []).map(toInvoiceRecord));
       startKey = result.LastEvaluatedKey;
     } while (startKey);
     return found;

@@ -8,8 +8,9 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { InvoicePayment, LedgerEntry, Payment } from '../../contracts/schemas/payment.js';
 import type { IdempotencyRecord } from '../../core/domain/idempotency.js';
+import type { InvoiceRecord } from '../../core/domain/invoices.js';
 import { paymentStatusOf } from '../../core/domain/payment-status.js';
-import type { InvoiceRecord } from './billing-repository.js';
+import { toInvoiceRecord } from './billing-repository.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { IDEMPOTENCY_SCOPES, keys } from './table.js';
 
@@ -90,7 +91,7 @@ export class PaymentRepository {
 
   /** The account's issued invoices with a balance left, oldest due first. */
   async openInvoices(accountId: string): Promise<InvoiceRecord[]> {
-    const invoices = (await this.accountItems(accountId, keys.invoicesPrefix)) as unknown as InvoiceRecord[];
+    const invoices = (await this.accountItems(accountId, keys.invoicesPrefix)).map(toInvoiceRecord);
     return invoices
       .filter((invoice) => (invoice.balanceMinor ?? 0) > 0)
       .sort((a, b) => `${a.dueDate}#${a.number}`.localeCompare(`${b.dueDate}#${b.number}`, 'en'));

@@ -6,7 +6,8 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { InvoiceRecord } from './billing-repository.js';
+import type { InvoiceRecord } from '../../core/domain/invoices.js';
+import { toInvoiceRecord } from './billing-repository.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { INDEXES, keys } from './table.js';
 
@@ -44,7 +45,7 @@ export class ReceivablesRepository {
       }),
     );
     const cursor = encodeCursor(result.LastEvaluatedKey);
-    return { invoices: (result.Items ?? []) as InvoiceRecord[], ...(cursor ? { cursor } : {}) };
+    return { invoices: (result.Items ?? []).map(toInvoiceRecord), ...(cursor ? { cursor } : {}) };
   }
 
   /** Marks an unpaid invoice overdue, once. */

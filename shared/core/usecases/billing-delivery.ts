@@ -1,8 +1,8 @@
-import { type InvoiceRecord, invoiceView } from '../../adapters/dynamo/billing-repository.js';
 import { InvoiceStore } from '../../adapters/s3/document-store.js';
 import type { DeliverInvoiceInput } from '../../contracts/workflow/workflow.js';
 import { buildInvoiceEmail, validateEmailAddress } from '../../documents/invoice-email.js';
 import { renderInvoicePdf } from '../../documents/invoice-pdf.js';
+import { type InvoiceRecord, invoiceView } from '../domain/invoices.js';
 import { type BillingDeps, ordersOfInvoice, WorkflowError } from './billing.js';
 import { DeliveryRefused, DeliveryUnknown, deliverAtMostOnce } from './deliver-once.js';
 

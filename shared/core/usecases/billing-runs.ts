@@ -6,12 +6,12 @@ import {
 } from '@aws-sdk/client-sfn';
 import { ulid } from 'ulid';
 import type { AccountRepository } from '../../adapters/dynamo/account-repository.js';
-import type { BillingRepository, InvoiceRecord } from '../../adapters/dynamo/billing-repository.js';
-import { invoiceView } from '../../adapters/dynamo/billing-repository.js';
+import type { BillingRepository } from '../../adapters/dynamo/billing-repository.js';
 import type { CreditNoteRepository } from '../../adapters/dynamo/credit-note-repository.js';
 import type { DownloadLinks } from '../../adapters/s3/download-links.js';
 import type { BillingRun, Invoice } from '../../contracts/schemas/invoice.js';
 import type { RunInput } from '../../contracts/workflow/workflow.js';
+import { type InvoiceRecord, invoiceView } from '../domain/invoices.js';
 import { localDate } from '../domain/periods.js';
 import { conflict, notFound, refused } from '../errors.js';
 import type { Clock } from '../ports/clock.js';

@@ -1,10 +1,5 @@
 import { ulid } from 'ulid';
-import type { AccountRepository } from '../../adapters/dynamo/account-repository.js';
-import {
-  type BillingRepository,
-  type InvoiceRecord,
-  invoiceView,
-} from '../../adapters/dynamo/billing-repository.js';
+import type { BillingRepository } from '../../adapters/dynamo/billing-repository.js';
 import type { InvoiceStore } from '../../adapters/s3/document-store.js';
 import type { BillingConfig } from '../../config/billing.js';
 import type { Account } from '../../contracts/schemas/account.js';
@@ -34,6 +29,7 @@ import {
   NO_PURCHASE_ORDER,
   purchaseOrderKey,
 } from '../domain/invoice-builder.js';
+import { type InvoiceRecord, invoiceView } from '../domain/invoices.js';
 import { type LatePenalty, resolveLatePenalty } from '../domain/late-penalty.js';
 import { dueDate } from '../domain/payment-terms.js';
 import {
@@ -43,12 +39,13 @@ import {
   nextBillingPeriod,
 } from '../domain/periods.js';
 import { notFound, validationFailed } from '../errors.js';
+import type { AccountStore } from '../ports/accounts.js';
 import type { Clock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { OrderStore } from '../ports/orders.js';
 
 export interface BillingDeps {
-  accounts: AccountRepository;
+  accounts: AccountStore;
   billing: BillingRepository;
   /** The orders the invoices are built from, streamed. */
   orders: Pick<OrderStore, 'acceptedInRange'>;

@@ -1,5 +1,4 @@
 import { ulid } from 'ulid';
-import type { InvoiceRecord } from '../../adapters/dynamo/billing-repository.js';
 import type {
   CreditedQuantities,
   CreditNoteRepository,
@@ -21,6 +20,7 @@ import {
   replayOrRefuse as replayIdempotent,
 } from '../domain/idempotency.js';
 import { NO_PURCHASE_ORDER, purchaseOrderKey } from '../domain/invoice-builder.js';
+import type { InvoiceRecord } from '../domain/invoices.js';
 import { quantityToThousandths } from '../domain/money.js';
 import { localDate } from '../domain/periods.js';
 import { conflict, DomainError, type FieldError, notFound, refused } from '../errors.js';

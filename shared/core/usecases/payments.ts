@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import type { AccountRepository } from '../../adapters/dynamo/account-repository.js';
-import type { BillingRepository, InvoiceRecord } from '../../adapters/dynamo/billing-repository.js';
+import type { BillingRepository } from '../../adapters/dynamo/billing-repository.js';
 import type { InvoiceMove, PaymentRepository } from '../../adapters/dynamo/payment-repository.js';
 import { keys } from '../../adapters/dynamo/table.js';
 import type { PaymentStatus } from '../../contracts/schemas/invoice.js';
@@ -19,6 +19,7 @@ import {
   isLive,
   replayOrRefuse as replayIdempotent,
 } from '../domain/idempotency.js';
+import type { InvoiceRecord } from '../domain/invoices.js';
 import { paymentStatusOf } from '../domain/payment-status.js';
 import { localDate } from '../domain/periods.js';
 import { conflict, DomainError, notFound, refused, validationFailed } from '../errors.js';

@@ -1,8 +1,7 @@
-import type { InvoiceRecord } from '../../adapters/dynamo/billing-repository.js';
-import { invoiceView } from '../../adapters/dynamo/billing-repository.js';
 import type { ReceivablesRepository } from '../../adapters/dynamo/receivables-repository.js';
 import type { ReceivablesConfig } from '../../config/receivables.js';
 import { buildReminderEmail } from '../../documents/reminder-email.js';
+import { type InvoiceRecord, invoiceView } from '../domain/invoices.js';
 import type { Clock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
 
