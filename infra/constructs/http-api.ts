@@ -122,7 +122,7 @@ export interface BillingHttpApiProps {
   readonly marketplaceTimeZone: string;
   /**
    * VAT rates (percent) order lines may carry, passed to every API function as `VAT_RATES`.
-   * @default - France's (`FRANCE_VAT_RATES` in shared/config/app.ts)
+   * @default - France's (`FRANCE_VAT_RATES` in shared/core/domain/vat-rates.ts)
    */
   readonly vatRates?: readonly number[];
   /**

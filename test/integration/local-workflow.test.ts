@@ -26,7 +26,8 @@ import {
 } from '../../infra/local/state-machine.js';
 import type { BillingRun, Invoice } from '../../shared/contracts/schemas/invoice.js';
 import { BILLING_FUNCTIONS, type BillingFunctionName } from '../../shared/contracts/workflow/workflow.js';
-import { addLocalDays, localDate } from '../../shared/core/domain/periods.js';
+import { addLocalDays } from '../../shared/core/domain/calendar.js';
+import { localDate } from '../../shared/core/domain/periods.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import {

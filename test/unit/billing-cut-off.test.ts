@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { LOCAL_ISSUER } from '../../infra/local/environment.js';
 import { loadBillingConfig } from '../../shared/config/billing.js';
 import { billingStateProblem, repairedBillingDates } from '../../shared/core/domain/billing-state.js';
+import { addLocalDays, isBillingDate } from '../../shared/core/domain/calendar.js';
 import { reviewSeconds, reviewWindowProblem } from '../../shared/core/domain/cut-off.js';
-import { addLocalDays, isBillingDate, localTimeInstant } from '../../shared/core/domain/periods.js';
+import { localTimeInstant } from '../../shared/core/domain/periods.js';
 
 const PARIS = 'Europe/Paris';
 

@@ -10,10 +10,10 @@ import {
 import type { BillingRun, Invoice } from '../../contracts/schemas/invoice.js';
 import type { InvoiceRef } from '../../contracts/workflow/workflow.js';
 import type { AccountRecord } from '../../core/domain/accounts.js';
+import { addLocalDays, BILLING_DATE_RANGE } from '../../core/domain/calendar.js';
 import { type InvoiceRecord, invoiceView } from '../../core/domain/invoices.js';
 import type { LatePenalty } from '../../core/domain/late-penalty.js';
 import { paymentStatusOf } from '../../core/domain/payment-status.js';
-import { addLocalDays, BILLING_DATE_RANGE } from '../../core/domain/periods.js';
 import { toAccount } from './account-repository.js';
 import { readCounter } from './counter.js';
 import { decodeCursor, encodeCursor } from './cursor.js';

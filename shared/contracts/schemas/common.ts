@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { BILLING_DATE_RANGE } from '../../core/domain/calendar.js';
 import {
   type CompanyIdentifiers,
   identifierConflicts,
@@ -6,7 +7,6 @@ import {
   siretProblem,
   vatIdProblem,
 } from '../../core/domain/identifiers.js';
-import { BILLING_DATE_RANGE } from '../../core/domain/periods.js';
 import { normalizeText, textProblem } from '../../core/domain/text.js';
 
 /** Identifiers are ULIDs with a type prefix: stable, sortable, safe in URLs. */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { FRANCE_OVERSEAS_VAT_RATES, FRANCE_VAT_RATES } from '../../config/app.js';
+import { FRANCE_OVERSEAS_VAT_RATES, FRANCE_VAT_RATES } from '../../core/domain/vat-rates.js';
 import { billingCycleSchema } from './account.js';
 import {
   accountIdSchema,

@@ -1,11 +1,6 @@
 import type { BillingCycle } from '../../contracts/schemas/account.js';
-import {
-  addLocalDays,
-  BILLING_DATE_RANGE,
-  billingPeriodContaining,
-  isBillingDate,
-  nextBillingPeriod,
-} from './periods.js';
+import { addLocalDays, BILLING_DATE_RANGE, isBillingDate } from './calendar.js';
+import { billingPeriodContaining, nextBillingPeriod } from './periods.js';
 
 /**
  * Where an account stands in billing, as local dates: periods before `closedThrough` take no more orders;

@@ -1,6 +1,6 @@
-import { TZDateMini } from '@date-fns/tz';
 import { addDays, lastDayOfMonth } from 'date-fns';
 import type { PaymentTerms } from '../../contracts/schemas/account.js';
+import { formatDay, parseDay } from './calendar.js';
 
 /**
  * Payment terms under French law (Code de commerce L441-10): at most 60 days from the invoice date, or 45
@@ -82,21 +82,10 @@ export function paymentTermsViolations(terms: PaymentTerms): PaymentTermsViolati
  * checked by paymentTermsViolations, not here. Throws a RangeError for a malformed date.
  */
 export function dueDate(issueDate: string, terms: PaymentTerms): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(issueDate);
-  const issue = match
-    ? new TZDateMini(Number(match[1]), Number(match[2]) - 1, Number(match[3]), 'UTC')
-    : undefined;
-  if (!issue || formatDay(issue) !== issueDate) {
-    throw new RangeError(`issue date must be a real date YYYY-MM-DD, got ${issueDate}`);
-  }
+  const issue = parseDay(issueDate, 'issue date');
   if (!Number.isSafeInteger(terms.days) || terms.days < 0) {
     throw new RangeError(`payment terms days must be a whole number, zero or more, got ${terms.days}`);
   }
   const due = addDays(issue, terms.days);
   return formatDay(terms.type === 'end-of-month' ? lastDayOfMonth(due) : due);
-}
-
-function formatDay(day: Date): string {
-  const pad = (value: number, width: number) => String(value).padStart(width, '0');
-  return `${pad(day.getFullYear(), 4)}-${pad(day.getMonth() + 1, 2)}-${pad(day.getDate(), 2)}`;
 }

@@ -11,6 +11,7 @@ import {
 } from 'date-fns';
 import type { BillingCycle } from '../../contracts/schemas/account.js';
 import type { BillingPeriod } from '../../contracts/schemas/order.js';
+import { formatDay, parseDay } from './calendar.js';
 
 /**
  * Billing periods are cut on local calendar days of the marketplace's time zone (default Europe/Paris):
@@ -20,7 +21,6 @@ import type { BillingPeriod } from '../../contracts/schemas/order.js';
  * `endsAt` is computed exactly like the next period's `startsAt`, so consecutive periods tile.
  */
 
-const LOCAL_DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** An instant on the wire must say where it is: a trailing Z or a UTC offset. */
 const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/i;
 
@@ -42,27 +42,6 @@ function toInstant(instant: Date | string): Date {
     throw new RangeError(`invalid instant ${String(instant)}`);
   }
   return date;
-}
-
-function pad(value: number, width: number): string {
-  return String(value).padStart(width, '0');
-}
-
-/** 'YYYY-MM-DD' of a date as its own time zone sees it. */
-function formatDay(day: Date): string {
-  return `${pad(day.getFullYear(), 4)}-${pad(day.getMonth() + 1, 2)}-${pad(day.getDate(), 2)}`;
-}
-
-/** A local date as a calendar day (midnight UTC); throws a RangeError unless it is a real YYYY-MM-DD. */
-function parseDay(date: string): TZDate {
-  const match = LOCAL_DATE_PATTERN.exec(date);
-  const day = match
-    ? new TZDateMini(Number(match[1]), Number(match[2]) - 1, Number(match[3]), 'UTC')
-    : undefined;
-  if (!day || formatDay(day) !== date) {
-    throw new RangeError(`local date must be a real date YYYY-MM-DD, got ${date}`);
-  }
-  return day;
 }
 
 /** First instant of a local day in a zone (midnight, or the first instant after it when DST skips it). */
@@ -199,30 +178,6 @@ export function assignBillingPeriod(
   if (closedThrough === undefined) return natural;
   const firstOpenDay = parseDay(closedThrough);
   return natural.endDate < closedThrough ? periodContainingDay(firstOpenDay, cycle, timeZone) : natural;
-}
-
-/**
- * Dates billing works with: the sane range the API accepts for every date it takes (invariant 10). A stored
- * billing date outside it (old data, written before the edge checked it) makes an account unbillable.
- */
-export const BILLING_DATE_RANGE = { first: '2000-01-01', last: '2199-12-31' } as const;
-
-/** Whether `value` is a real local date 'YYYY-MM-DD' within BILLING_DATE_RANGE. */
-export function isBillingDate(value: unknown): value is string {
-  if (typeof value !== 'string' || value < BILLING_DATE_RANGE.first || value > BILLING_DATE_RANGE.last) {
-    return false;
-  }
-  try {
-    parseDay(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The local date `days` calendar days after `date` (before it when negative). */
-export function addLocalDays(date: string, days: number): string {
-  return formatDay(addDays(parseDay(date), days));
 }
 
 const LOCAL_TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
