@@ -25,6 +25,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { INDEXES, type IndexDefinition } from '../../shared/adapters/dynamo/table.js';
+import { ENV } from '../../shared/config/env.js';
 import type { Issuer } from '../../shared/contracts/schemas/invoice.js';
 import {
   BILLING_FUNCTIONS,
@@ -34,7 +35,7 @@ import {
 import { DEFAULT_CUT_OFF_TIME } from '../../shared/core/domain/cut-off.js';
 import type { DataTable } from './data-table.js';
 import { acknowledgeWildcardResource } from './nag.js';
-import { ENV, ProjectFunction, type TableAccess } from './project-function.js';
+import { ProjectFunction, type TableAccess } from './project-function.js';
 import { allowSendingAs } from './shared-resources.js';
 
 /** Key prefix of invoice documents in the invoice bucket: the only objects billing functions may touch. */

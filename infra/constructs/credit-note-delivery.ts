@@ -5,11 +5,12 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV } from '../../shared/config/env.js';
 import type { Issuer } from '../../shared/contracts/schemas/invoice.js';
 import { INVOICE_FONT_FILES } from './billing-workflow.js';
 import type { DataTable } from './data-table.js';
 import { acknowledgeWildcardResource } from './nag.js';
-import { ENV, ProjectFunction } from './project-function.js';
+import { ProjectFunction } from './project-function.js';
 import { allowSendingAs, deadLetterQueue } from './shared-resources.js';
 
 /** Where credit note PDFs go in the invoice bucket (same Object Lock retention as invoices). */

@@ -18,6 +18,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { INDEXES, type IndexDefinition } from '../../shared/adapters/dynamo/table.js';
+import { ENV } from '../../shared/config/env.js';
 import {
   API_FUNCTIONS,
   type ApiFunctionName,
@@ -30,7 +31,7 @@ import { INVOICE_KEY_PREFIX } from './billing-workflow.js';
 import { CREDIT_NOTE_KEY_PREFIX } from './credit-note-delivery.js';
 import type { DataTable } from './data-table.js';
 import { acknowledgeWildcardResource } from './nag.js';
-import { ENV, ProjectFunction, type TableAccess } from './project-function.js';
+import { ProjectFunction, type TableAccess } from './project-function.js';
 
 /**
  * Least privilege per API function. A `Record` over `ApiFunctionName`, so a new function does not compile

@@ -7,36 +7,12 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { IndexDefinition } from '../../shared/adapters/dynamo/table.js';
+import { ENV } from '../../shared/config/env.js';
 import { functionEntry, LAMBDA_BUNDLING, REPO_ROOT } from '../bundling/esbuild-options.js';
 import { FUNCTION_NAME_METADATA } from './asl.js';
 import type { DataTable } from './data-table.js';
 
 export { FUNCTION_NAME_METADATA };
-
-/** Environment variable names the functions read (see `shared/config/app.ts`). */
-export const ENV = {
-  tableName: 'TABLE_NAME',
-  marketplaceTimeZone: 'MARKETPLACE_TIME_ZONE',
-  invoiceBucketName: 'INVOICE_BUCKET_NAME',
-  /** The issuer's legal details, JSON (`shared/contracts/schemas/invoice.ts` issuerSchema, defaults applied). */
-  issuer: 'ISSUER',
-  /** The `From` address of invoice emails. */
-  invoiceSender: 'INVOICE_SENDER',
-  /** Review window between building and numbering, in hours (0: none). */
-  reviewWindowHours: 'REVIEW_WINDOW_HOURS',
-  /** Local time 'HH:MM' of the daily billing run, on the last day of the periods it closes. */
-  cutOffTime: 'CUT_OFF_TIME',
-  /** Folder holding the TTF fonts the PDF renderer embeds (`/var/task` in Lambda). */
-  invoiceFontDir: 'INVOICE_FONT_DIR',
-  /** ARN of the billing-run state machine (the API function that starts runs). */
-  stateMachineArn: 'STATE_MACHINE_ARN',
-  /** Days after the due date on which reminders go out, e.g. `1,15,30`. */
-  reminderDays: 'REMINDER_DAYS',
-  /** Days past the due date after which an unpaid invoice suspends deferred ordering. */
-  suspendAfterDays: 'SUSPEND_AFTER_DAYS',
-  /** VAT rates (percent) order lines may carry, comma-separated (`shared/config/app.ts` parseVatRates). */
-  vatRates: 'VAT_RATES',
-} as const;
 
 /**
  * DynamoDB item actions a function may be granted. `Scan` is deliberately absent: no request path scans

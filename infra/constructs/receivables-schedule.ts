@@ -5,10 +5,11 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { INDEXES } from '../../shared/adapters/dynamo/table.js';
+import { ENV } from '../../shared/config/env.js';
 import { parseReminderDays } from '../../shared/config/receivables.js';
 import type { DataTable } from './data-table.js';
 import { acknowledgeWildcardResource } from './nag.js';
-import { ENV, ProjectFunction } from './project-function.js';
+import { ProjectFunction } from './project-function.js';
 import { allowSendingAs, deadLetterQueue } from './shared-resources.js';
 
 export interface ReceivablesScheduleProps {

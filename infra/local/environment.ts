@@ -2,6 +2,8 @@
  * Endpoints, names and the environment of the local stack. Kept free of SDK imports: the vitest setup file
  * loads it in every test worker.
  */
+
+import { ENV } from '../../shared/config/env.js';
 import { DEFAULT_ECB_MARGIN_POINTS, PUBLISHED_ECB_RATES } from '../../shared/core/domain/late-penalty.js';
 
 /** Region and credentials the emulators accept (s3rver insists on S3RVER/S3RVER; the others take anything). */
@@ -77,16 +79,16 @@ export function localEnvironment(
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    TABLE_NAME: names.tableName,
-    INVOICE_BUCKET_NAME: names.invoiceBucketName,
-    MARKETPLACE_TIME_ZONE: 'Europe/Paris',
+    [ENV.tableName]: names.tableName,
+    [ENV.invoiceBucketName]: names.invoiceBucketName,
+    [ENV.marketplaceTimeZone]: 'Europe/Paris',
     ...(endpoints.sfn ? { AWS_ENDPOINT_URL_SFN: endpoints.sfn } : {}),
     ...(endpoints.events ? { AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.events } : {}),
-    EVENT_BUS_NAME: LOCAL_EVENT_BUS_NAME,
-    STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
-    ISSUER: JSON.stringify(LOCAL_ISSUER),
-    INVOICE_SENDER: LOCAL_INVOICE_SENDER,
+    [ENV.eventBusName]: LOCAL_EVENT_BUS_NAME,
+    [ENV.stateMachineArn]: LOCAL_STATE_MACHINE_ARN,
+    [ENV.issuer]: JSON.stringify(LOCAL_ISSUER),
+    [ENV.invoiceSender]: LOCAL_INVOICE_SENDER,
     // No review window locally: a run numbers and sends right after building.
-    REVIEW_WINDOW_HOURS: '0',
+    [ENV.reviewWindowHours]: '0',
   };
 }

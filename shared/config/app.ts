@@ -1,4 +1,6 @@
+import * as z from 'zod';
 import { FRANCE_OVERSEAS_VAT_RATES, FRANCE_VAT_RATES } from '../core/domain/vat-rates.js';
+import { ConfigError, ENV, readEnv, required } from './env.js';
 /**
  * Runtime configuration, read and checked once per container, failing fast with the variable's name.
  * Nothing here reads the environment at import time: call `loadConfig()` from a handler's module scope
@@ -15,12 +17,7 @@ export interface AppConfig {
   vatRates: readonly number[];
 }
 
-export class ConfigError extends Error {
-  constructor(variable: string, reason: string) {
-    super(`Configuration error: ${variable} ${reason}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 const VAT_RATE_TEXT = /^\d{1,3}(\.\d{1,2})?$/;
 
@@ -34,32 +31,49 @@ export function parseVatRates(list: string | undefined, overseas: string | undef
   for (const text of texts ?? []) {
     if (!VAT_RATE_TEXT.test(text) || Number(text) > 100) {
       throw new ConfigError(
-        'VAT_RATES',
+        ENV.vatRates,
         `must list percentages from 0 to 100 (2 decimals at most), not "${text}"`,
       );
     }
     rates.push(Number(text));
   }
   if (overseas !== undefined && overseas !== 'true' && overseas !== 'false') {
-    throw new ConfigError('VAT_RATES_OVERSEAS', `must be true or false, not "${overseas}"`);
+    throw new ConfigError(ENV.vatRatesOverseas, `must be true or false, not "${overseas}"`);
   }
   if (overseas === 'true') rates.push(...FRANCE_OVERSEAS_VAT_RATES);
   return [...new Set(rates)].sort((a, b) => b - a);
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const tableName = env.TABLE_NAME;
-  if (!tableName) throw new ConfigError('TABLE_NAME', 'is required');
-  const marketplaceTimeZone = env.MARKETPLACE_TIME_ZONE ?? 'Europe/Paris';
+const isTimeZone = (zone: string): boolean => {
   try {
-    new Intl.DateTimeFormat('en', { timeZone: marketplaceTimeZone });
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
   } catch {
-    throw new ConfigError('MARKETPLACE_TIME_ZONE', `is not an IANA time zone: ${marketplaceTimeZone}`);
+    return false;
   }
+};
+
+const APP_VARIABLES = {
+  [ENV.tableName]: required(),
+  [ENV.marketplaceTimeZone]: z
+    .string()
+    .default('Europe/Paris')
+    .superRefine((zone, context) => {
+      if (!isTimeZone(zone))
+        context.addIssue({ code: 'custom', message: `is not an IANA time zone: ${zone}` });
+    }),
+  [ENV.vatRates]: z.string().optional(),
+  [ENV.vatRatesOverseas]: z.string().optional(),
+  [ENV.invoiceBucketName]: z.string().optional(),
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const variables = readEnv(APP_VARIABLES, env);
+  const invoiceBucketName = variables[ENV.invoiceBucketName];
   return {
-    tableName,
-    marketplaceTimeZone,
-    vatRates: parseVatRates(env.VAT_RATES, env.VAT_RATES_OVERSEAS),
-    ...(env.INVOICE_BUCKET_NAME ? { invoiceBucketName: env.INVOICE_BUCKET_NAME } : {}),
+    tableName: variables[ENV.tableName],
+    marketplaceTimeZone: variables[ENV.marketplaceTimeZone],
+    vatRates: parseVatRates(variables[ENV.vatRates], variables[ENV.vatRatesOverseas]),
+    ...(invoiceBucketName ? { invoiceBucketName } : {}),
   };
 }

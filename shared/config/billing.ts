@@ -1,8 +1,8 @@
-import type * as z from 'zod';
+import * as z from 'zod';
 import { type Issuer, issuerSchema } from '../contracts/schemas/invoice.js';
 import { DEFAULT_CUT_OFF_TIME, LATEST_REVIEW_END, reviewWindowProblem } from '../core/domain/cut-off.js';
 import { isLocalTime } from '../core/domain/periods.js';
-import { ConfigError } from './app.js';
+import { ConfigError, ENV, readEnv, required } from './env.js';
 
 /** Configuration of the billing run, read and checked once per container. */
 export interface BillingConfig {
@@ -25,35 +25,51 @@ export function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(issuer)'}: ${issue.message}`).join('; ');
 }
 
+const BILLING_VARIABLES = {
+  [ENV.issuer]: z.string({ error: 'is required (JSON with the issuer legal details)' }).min(1, 'is required'),
+  [ENV.invoiceSender]: required(),
+  [ENV.invoiceBucketName]: required(),
+  [ENV.reviewWindowHours]: z.coerce
+    .number({ error: 'must be a number of hours, 0 or more' })
+    .min(0, 'must be a number of hours, 0 or more')
+    .default(0),
+  [ENV.cutOffTime]: z
+    .string()
+    .default(DEFAULT_CUT_OFF_TIME)
+    .superRefine((time, context) => {
+      if (!isLocalTime(time)) {
+        context.addIssue({
+          code: 'custom',
+          message: `must be a local time HH:MM such as 22:00, got ${time}`,
+        });
+      }
+    }),
+};
+
 export function loadBillingConfig(env: NodeJS.ProcessEnv = process.env): BillingConfig {
-  const raw = env.ISSUER;
-  if (!raw) throw new ConfigError('ISSUER', 'is required (JSON with the issuer legal details)');
+  const variables = readEnv(BILLING_VARIABLES, env);
   let candidate: unknown;
   try {
-    candidate = JSON.parse(raw);
+    candidate = JSON.parse(variables[ENV.issuer]);
   } catch (error) {
-    throw new ConfigError('ISSUER', `is not valid JSON: ${(error as Error).message}`);
+    throw new ConfigError(ENV.issuer, `is not valid JSON: ${(error as Error).message}`);
   }
   // The same checks as at synth (parseIssuer): an issuer with a wrong SIREN or VAT key never issues.
   const parsed = issuerSchema.safeParse(candidate);
-  if (!parsed.success)
-    throw new ConfigError('ISSUER', `is not a valid issuer: ${describeIssues(parsed.error)}`);
-  const issuer: Issuer = parsed.data;
-  const invoiceSender = env.INVOICE_SENDER;
-  if (!invoiceSender) throw new ConfigError('INVOICE_SENDER', 'is required');
-  const invoiceBucketName = env.INVOICE_BUCKET_NAME;
-  if (!invoiceBucketName) throw new ConfigError('INVOICE_BUCKET_NAME', 'is required');
-  const reviewWindowHours = Number(env.REVIEW_WINDOW_HOURS ?? '0');
-  if (!Number.isFinite(reviewWindowHours) || reviewWindowHours < 0) {
-    throw new ConfigError('REVIEW_WINDOW_HOURS', 'must be a number of hours, 0 or more');
+  if (!parsed.success) {
+    throw new ConfigError(ENV.issuer, `is not a valid issuer: ${describeIssues(parsed.error)}`);
   }
-  const cutOffTime = env.CUT_OFF_TIME ?? DEFAULT_CUT_OFF_TIME;
-  if (!isLocalTime(cutOffTime)) {
-    throw new ConfigError('CUT_OFF_TIME', `must be a local time HH:MM such as 22:00, got ${cutOffTime}`);
-  }
+  const reviewWindowHours = variables[ENV.reviewWindowHours];
+  const cutOffTime = variables[ENV.cutOffTime];
   const problem = reviewWindowProblem(cutOffTime, reviewWindowHours);
   if (problem) {
-    throw new ConfigError('REVIEW_WINDOW_HOURS', `must end by ${LATEST_REVIEW_END}: ${problem}`);
+    throw new ConfigError(ENV.reviewWindowHours, `must end by ${LATEST_REVIEW_END}: ${problem}`);
   }
-  return { issuer, invoiceSender, invoiceBucketName, reviewWindowHours, cutOffTime };
+  return {
+    issuer: parsed.data,
+    invoiceSender: variables[ENV.invoiceSender],
+    invoiceBucketName: variables[ENV.invoiceBucketName],
+    reviewWindowHours,
+    cutOffTime,
+  };
 }

@@ -1,4 +1,5 @@
-import { ConfigError } from './app.js';
+import * as z from 'zod';
+import { ConfigError, ENV, readEnv, required } from './env.js';
 
 /** Configuration of the daily receivables follow-up, read and checked once per container. */
 export interface ReceivablesConfig {
@@ -10,13 +11,18 @@ export interface ReceivablesConfig {
   sender: string;
 }
 
+const RECEIVABLES_VARIABLES = {
+  [ENV.invoiceSender]: required(),
+  [ENV.reminderDays]: z.string().default('1,15,30'),
+  [ENV.suspendAfterDays]: z.string().default('30'),
+};
+
 export function loadReceivablesConfig(env: NodeJS.ProcessEnv = process.env): ReceivablesConfig {
-  const sender = env.INVOICE_SENDER;
-  if (!sender) throw new ConfigError('INVOICE_SENDER', 'is required');
+  const variables = readEnv(RECEIVABLES_VARIABLES, env);
   return {
-    reminderDays: parseReminderDays(env.REMINDER_DAYS ?? '1,15,30'),
-    suspendAfterDays: parseDays('SUSPEND_AFTER_DAYS', env.SUSPEND_AFTER_DAYS ?? '30'),
-    sender,
+    reminderDays: parseReminderDays(variables[ENV.reminderDays]),
+    suspendAfterDays: parseDays(ENV.suspendAfterDays, variables[ENV.suspendAfterDays]),
+    sender: variables[ENV.invoiceSender],
   };
 }
 
@@ -25,8 +31,8 @@ export function parseReminderDays(raw: string): number[] {
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part !== '')
-    .map((part) => parseDays('REMINDER_DAYS', part));
-  if (new Set(days).size !== days.length) throw new ConfigError('REMINDER_DAYS', 'repeats a day');
+    .map((part) => parseDays(ENV.reminderDays, part));
+  if (new Set(days).size !== days.length) throw new ConfigError(ENV.reminderDays, 'repeats a day');
   return days.sort((a, b) => a - b);
 }
 

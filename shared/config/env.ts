@@ -1,0 +1,66 @@
+import * as z from 'zod';
+
+/**
+ * Every environment variable the functions read, named once: the loaders in shared/config read them, the
+ * CDK constructs set them (infra imports this table), the local stack sets them. The SDK's own variables
+ * (`AWS_REGION`, `AWS_ENDPOINT_URL_*`) are the SDK's business and stay out of it.
+ */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  marketplaceTimeZone: 'MARKETPLACE_TIME_ZONE',
+  invoiceBucketName: 'INVOICE_BUCKET_NAME',
+  /** The issuer's legal details, JSON (`issuerSchema` in shared/contracts/schemas/invoice.ts). */
+  issuer: 'ISSUER',
+  /** The `From` address of invoice, credit-note and reminder emails. */
+  invoiceSender: 'INVOICE_SENDER',
+  /** Review window between building and numbering, in hours (0: none). */
+  reviewWindowHours: 'REVIEW_WINDOW_HOURS',
+  /** Local time 'HH:MM' of the daily billing run, on the last day of the periods it closes. */
+  cutOffTime: 'CUT_OFF_TIME',
+  /** Folder holding the TTF fonts the PDF renderer embeds (`/var/task` in Lambda). */
+  invoiceFontDir: 'INVOICE_FONT_DIR',
+  /** ARN of the billing-run state machine (the API function that starts runs). */
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  /** Days after the due date on which reminders go out, e.g. `1,15,30`. */
+  reminderDays: 'REMINDER_DAYS',
+  /** Days past the due date after which an unpaid invoice suspends deferred ordering. */
+  suspendAfterDays: 'SUSPEND_AFTER_DAYS',
+  /** VAT rates (percent) order lines may carry, comma-separated. */
+  vatRates: 'VAT_RATES',
+  /** `true` adds the French overseas departments' VAT rates. */
+  vatRatesOverseas: 'VAT_RATES_OVERSEAS',
+  /** The product's EventBridge bus for accounting events. */
+  eventBusName: 'EVENT_BUS_NAME',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** A configuration the function cannot run with: names the variable and says what is wrong. */
+export class ConfigError extends Error {
+  constructor(variable: string, reason: string) {
+    super(`Configuration error: ${variable} ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads variables with one zod schema per variable, failing fast with the first variable at fault. Each
+ * loader calls it once per container (from the composition root), never at import time.
+ */
+export function readEnv<S extends Partial<Record<EnvName, z.ZodType>>>(
+  schemas: S,
+  env: NodeJS.ProcessEnv,
+): { [K in keyof S]: S[K] extends z.ZodType ? z.infer<S[K]> : never } {
+  const parsed = z.object(schemas as Record<string, z.ZodType>).safeParse(env);
+  if (parsed.success) return parsed.data as never;
+  const issue = parsed.error.issues[0];
+  const variable = String(issue?.path[0] ?? '(environment)');
+  const reason =
+    issue?.code === 'invalid_type' && env[variable] === undefined
+      ? 'is required'
+      : (issue?.message ?? 'is invalid');
+  throw new ConfigError(variable, reason);
+}
+
+/** A required, non-empty variable. */
+export const required = () => z.string({ error: 'is required' }).min(1, 'is required');
