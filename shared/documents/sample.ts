@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import type { Invoice } from '../contracts/schemas/invoice.js';
 import type { Order } from '../contracts/schemas/order.js';
 import { computeTotals, vatMinor } from '../core/domain/money.js';
-import { renderInvoicePdf } from './invoice-pdf.js';
+import { renderInvoicePdf } from './pdf/invoice.js';
 
 export interface SampleOptions {
   language?: Invoice['language'];

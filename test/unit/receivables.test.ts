@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../shared/config/app.js';
 import { loadReceivablesConfig, parseReminderDays } from '../../shared/config/receivables.js';
 import { daysBetween } from '../../shared/core/usecases/receivables.js';
-import { buildReminderEmail } from '../../shared/documents/reminder-email.js';
+import { buildReminderEmail } from '../../shared/documents/email/reminder.js';
 import { sampleInvoice } from '../../shared/documents/sample.js';
 
 describe('receivables configuration', () => {

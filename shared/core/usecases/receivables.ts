@@ -3,7 +3,7 @@ import { invoiceView } from '../../adapters/dynamo/billing-repository.js';
 import type { ReceivablesRepository } from '../../adapters/dynamo/receivables-repository.js';
 import type { Mailer } from '../../adapters/ses/mailer.js';
 import type { ReceivablesConfig } from '../../config/receivables.js';
-import { buildReminderEmail } from '../../documents/reminder-email.js';
+import { buildReminderEmail } from '../../documents/email/reminder.js';
 import type { Clock } from '../ports/clock.js';
 
 export interface ReceivablesDeps {

@@ -12,10 +12,10 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import PDFDocument from 'pdfkit';
-import type { Invoice } from '../contracts/schemas/invoice.js';
-import type { Order } from '../contracts/schemas/order.js';
-import { type InvoiceFonts, loadInvoiceFonts } from './assets.js';
-import { PdfCanvas } from './pdf-canvas.js';
+import type { Invoice } from '../../contracts/schemas/invoice.js';
+import type { Order } from '../../contracts/schemas/order.js';
+import { type InvoiceFonts, loadInvoiceFonts } from './fonts.js';
+import { PdfCanvas } from './canvas.js';
 import {
   type Address,
   formatAddress,
@@ -35,7 +35,7 @@ import {
   singleLine,
   sirenText,
   unbreakable,
-} from './texts.js';
+} from '../texts/format.js';
 
 export interface RenderInvoicePdfOptions {
   /** Directory holding DejaVuSans.ttf and DejaVuSans-Bold.ttf. Default: INVOICE_FONT_DIR, then the package. */

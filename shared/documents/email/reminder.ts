@@ -1,6 +1,6 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { Invoice } from '../contracts/schemas/invoice.js';
-import { formatLocalDate, moneyFormatter } from './texts.js';
+import type { Invoice } from '../../contracts/schemas/invoice.js';
+import { formatLocalDate, moneyFormatter } from '../texts/format.js';
 
 /**
  * A short payment reminder (plain text) for an overdue invoice: number, due date, balance and days late.

@@ -8,8 +8,8 @@
  */
 import addressparser from 'nodemailer/lib/addressparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { Invoice } from '../contracts/schemas/invoice.js';
-import { formatIban, formatLocalDate, invoiceTexts, labelled, moneyFormatter } from './texts.js';
+import type { Invoice } from '../../contracts/schemas/invoice.js';
+import { formatIban, formatLocalDate, invoiceTexts, labelled, moneyFormatter } from '../texts/format.js';
 
 export interface InvoiceEmailOptions {
   /** The From address, a verified SES identity: `factures@example.com` or `Name <factures@example.com>`. */

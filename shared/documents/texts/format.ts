@@ -6,9 +6,9 @@
  */
 
 import type * as z from 'zod';
-import type { addressSchema } from '../contracts/schemas/common.js';
-import { firstDayOf, type LatePenalty } from '../core/domain/late-penalty.js';
-import { currencyMinorDigits } from '../core/domain/money.js';
+import type { addressSchema } from '../../contracts/schemas/common.js';
+import { firstDayOf, type LatePenalty } from '../../core/domain/late-penalty.js';
+import { currencyMinorDigits } from '../../core/domain/money.js';
 
 export type Address = z.infer<typeof addressSchema>;
 

@@ -12,7 +12,7 @@ import {
   legalMentions,
   localDateOf,
   moneyFormatter,
-} from '../../../shared/documents/texts.js';
+} from '../../../shared/documents/texts/format.js';
 
 const NBSP = '\u00a0';
 const NNBSP = '\u202f';

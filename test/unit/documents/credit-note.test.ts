@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CreditNote } from '../../../shared/contracts/schemas/credit-note.js';
-import { buildCreditNoteEmail, renderCreditNotePdf } from '../../../shared/documents/credit-note-pdf.js';
+import { buildCreditNoteEmail, renderCreditNotePdf } from '../../../shared/documents/pdf/credit-note.js';
 import { anInvoice, invoiceFigures, threeOrders } from './fixtures.js';
 import { parseMime } from './mime.js';
 import { embeddedFonts, plain, readPdf } from './pdf-reader.js';

@@ -5,8 +5,8 @@ import {
   buildInvoiceEmail,
   InvoiceEmailError,
   validateEmailAddress,
-} from '../../../shared/documents/invoice-email.js';
-import { renderInvoicePdf } from '../../../shared/documents/invoice-pdf.js';
+} from '../../../shared/documents/email/invoice.js';
+import { renderInvoicePdf } from '../../../shared/documents/pdf/invoice.js';
 import { anInvoice, invoiceFigures, streamOf, threeOrders } from './fixtures.js';
 import { type MimePart, parseMime } from './mime.js';
 import { bytesOf, plain, readPdf } from './pdf-reader.js';

@@ -7,16 +7,16 @@
  */
 import MailComposer from 'nodemailer/lib/mail-composer';
 import PDFDocument from 'pdfkit';
-import type { CreditNote, CreditNoteLine } from '../contracts/schemas/credit-note.js';
-import type { Invoice } from '../contracts/schemas/invoice.js';
-import { loadInvoiceFonts } from './assets.js';
+import type { CreditNote, CreditNoteLine } from '../../contracts/schemas/credit-note.js';
+import type { Invoice } from '../../contracts/schemas/invoice.js';
+import { loadInvoiceFonts } from './fonts.js';
 import {
   escapeHtml,
   InvoiceEmailError,
   type InvoiceEmailOptions,
   validateEmailAddress,
-} from './invoice-email.js';
-import { PdfCanvas } from './pdf-canvas.js';
+} from '../email/invoice.js';
+import { PdfCanvas } from './canvas.js';
 import {
   formatAddress,
   formatLocalDate,
@@ -30,7 +30,7 @@ import {
   rcsText,
   singleLine,
   sirenText,
-} from './texts.js';
+} from '../texts/format.js';
 
 const CREDIT_TEXTS = {
   fr: {
