@@ -9,14 +9,12 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import PDFDocument from 'pdfkit';
 import type { CreditNote, CreditNoteLine } from '../../contracts/schemas/credit-note.js';
 import type { Invoice } from '../../contracts/schemas/invoice.js';
-import { loadInvoiceFonts } from './fonts.js';
 import {
   escapeHtml,
   InvoiceEmailError,
   type InvoiceEmailOptions,
   validateEmailAddress,
 } from '../email/invoice.js';
-import { PdfCanvas } from './canvas.js';
 import {
   formatAddress,
   formatLocalDate,
@@ -31,6 +29,8 @@ import {
   singleLine,
   sirenText,
 } from '../texts/format.js';
+import { PdfCanvas } from './canvas.js';
+import { loadInvoiceFonts } from './fonts.js';
 
 const CREDIT_TEXTS = {
   fr: {

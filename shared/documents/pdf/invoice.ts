@@ -14,8 +14,6 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import PDFDocument from 'pdfkit';
 import type { Invoice } from '../../contracts/schemas/invoice.js';
 import type { Order } from '../../contracts/schemas/order.js';
-import { type InvoiceFonts, loadInvoiceFonts } from './fonts.js';
-import { PdfCanvas } from './canvas.js';
 import {
   type Address,
   formatAddress,
@@ -36,6 +34,8 @@ import {
   sirenText,
   unbreakable,
 } from '../texts/format.js';
+import { PdfCanvas } from './canvas.js';
+import { type InvoiceFonts, loadInvoiceFonts } from './fonts.js';
 
 export interface RenderInvoicePdfOptions {
   /** Directory holding DejaVuSans.ttf and DejaVuSans-Bold.ttf. Default: INVOICE_FONT_DIR, then the package. */

@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { describe, expect, it } from 'vitest';
-import { loadInvoiceFonts } from '../../../shared/documents/pdf/fonts.js';
 import { PdfCanvas } from '../../../shared/documents/pdf/canvas.js';
+import { loadInvoiceFonts } from '../../../shared/documents/pdf/fonts.js';
 
 const fonts = loadInvoiceFonts();
 
