@@ -9,7 +9,8 @@
 import addressparser from 'nodemailer/lib/addressparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Invoice } from '../../contracts/schemas/invoice.js';
-import { formatIban, formatLocalDate, invoiceTexts, labelled, moneyFormatter } from '../texts/format.js';
+import { catalogueFor } from '../texts/catalogue.js';
+import { formatIban, formatLocalDate, labelled, moneyFormatter } from '../texts/format.js';
 
 export interface InvoiceEmailOptions {
   /** The From address, a verified SES identity: `factures@example.com` or `Name <factures@example.com>`. */
@@ -114,7 +115,7 @@ export async function buildInvoiceEmail(
   }
 
   const content = emailContent(invoice, number, dueDate);
-  const texts = invoiceTexts(invoice.language);
+  const texts = catalogueFor(invoice.language);
   const composer = new MailComposer({
     from: options.from,
     ...(replyTo ? { replyTo } : {}),
@@ -126,7 +127,7 @@ export async function buildInvoiceEmail(
     html: content.html,
     attachments: [
       {
-        filename: `${texts.fileStem}-${number}.pdf`,
+        filename: `${texts.invoice.fileStem}-${number}.pdf`,
         content: pdf,
         contentType: 'application/pdf',
       },
@@ -146,34 +147,34 @@ interface EmailContent {
 /** Subject and bodies in the invoice's language, every figure formatted as on the PDF. */
 function emailContent(invoice: Invoice, number: string, dueDate: string): EmailContent {
   const language = invoice.language;
-  const texts = invoiceTexts(language);
+  const texts = catalogueFor(language);
   const issuer = invoice.issuer;
   const amount = moneyFormatter(invoice.currency, language)(invoice.amountDueMinor);
   const due = formatLocalDate(dueDate, language);
-  const period = texts.periodRange(
+  const period = texts.invoice.periodRange(
     formatLocalDate(invoice.period.startDate, language),
     formatLocalDate(invoice.period.endDate, language),
   );
-  const subject = texts.emailSubject(number, issuer.legalName, amount, due);
-  const intro = texts.emailIntro(number, issuer.legalName, period);
+  const subject = texts.invoice.email.subject(number, issuer.legalName, amount, due);
+  const intro = texts.invoice.email.intro(number, issuer.legalName, period);
 
   const facts: Array<[string, string]> = [
-    [texts.emailAmountDue, amount],
-    [texts.dueDate, due],
-    [texts.period, period],
+    [texts.invoice.email.amountDue, amount],
+    [texts.invoice.dueDate, due],
+    [texts.invoice.period, period],
   ];
   const payment: Array<[string, string]> = issuer.iban
     ? [
-        [texts.iban, formatIban(issuer.iban)],
-        ...(issuer.bic ? [[texts.bic, issuer.bic] as [string, string]] : []),
+        [texts.invoice.iban, formatIban(issuer.iban)],
+        ...(issuer.bic ? [[texts.invoice.bic, issuer.bic] as [string, string]] : []),
       ]
     : [];
-  const paymentIntro = issuer.iban ? texts.emailHowToPay : texts.noBankDetails(issuer.email);
-  const reference = issuer.iban ? texts.paymentReference(number) : undefined;
-  const questions = texts.emailQuestions(issuer.email);
+  const paymentIntro = issuer.iban ? texts.invoice.email.howToPay : texts.invoice.noBankDetails(issuer.email);
+  const reference = issuer.iban ? texts.invoice.paymentReference(number) : undefined;
+  const questions = texts.invoice.email.questions(issuer.email);
 
   const text = [
-    texts.emailGreeting,
+    texts.email.greeting,
     '',
     intro,
     '',
@@ -185,7 +186,7 @@ function emailContent(invoice: Invoice, number: string, dueDate: string): EmailC
     '',
     questions,
     '',
-    texts.emailSignOff,
+    texts.email.signOff,
     issuer.legalName,
     '',
   ].join('\n');
@@ -197,7 +198,7 @@ function emailContent(invoice: Invoice, number: string, dueDate: string): EmailC
     '<!DOCTYPE html>',
     `<html lang="${texts.bcp47}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
     '<body style="font-family:Helvetica,Arial,sans-serif;font-size:14px;color:#1b1f24;line-height:1.5">',
-    `<p>${escapeHtml(texts.emailGreeting)}</p>`,
+    `<p>${escapeHtml(texts.email.greeting)}</p>`,
     `<p>${escapeHtml(intro)}</p>`,
     '<table role="presentation" style="border-collapse:collapse;margin:12px 0">',
     ...facts.map((fact, index) => row(fact, index === 0)),
@@ -212,7 +213,7 @@ function emailContent(invoice: Invoice, number: string, dueDate: string): EmailC
       : []),
     ...(reference ? [`<p style="margin-top:0">${escapeHtml(reference)}.</p>`] : []),
     `<p>${escapeHtml(questions)}</p>`,
-    `<p>${escapeHtml(texts.emailSignOff)}<br>${escapeHtml(issuer.legalName)}</p>`,
+    `<p>${escapeHtml(texts.email.signOff)}<br>${escapeHtml(issuer.legalName)}</p>`,
     '</body></html>',
     '',
   ].join('\n');

@@ -1,5 +1,6 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Invoice } from '../../contracts/schemas/invoice.js';
+import { catalogueFor } from '../texts/catalogue.js';
 import { formatLocalDate, moneyFormatter } from '../texts/format.js';
 
 /**
@@ -16,27 +17,17 @@ export async function buildReminderEmail(
     invoice.language,
   )(invoice.balanceMinor ?? invoice.amountDueMinor);
   const due = invoice.dueDate ? formatLocalDate(invoice.dueDate, invoice.language) : '';
-  const french = invoice.language === 'fr';
-  const subject = french
-    ? `Relance : facture ${number} échue depuis ${reminder.daysOverdue} jour(s)`
-    : `Reminder: invoice ${number} is ${reminder.daysOverdue} day(s) overdue`;
-  const text = french
-    ? [
-        'Bonjour,',
-        '',
-        `Sauf erreur de notre part, la facture ${number} échue le ${due} reste impayée : ${balance}.`,
-        'Merci de procéder au règlement, ou d’ignorer ce message si celui-ci est en cours.',
-        '',
-        invoice.issuer.legalName,
-      ].join('\n')
-    : [
-        'Hello,',
-        '',
-        `Our records show invoice ${number}, due on ${due}, still unpaid: ${balance}.`,
-        'Please arrange payment, or disregard this message if it is on its way.',
-        '',
-        invoice.issuer.legalName,
-      ].join('\n');
+  const texts = catalogueFor(invoice.language);
+  const words = texts.reminder.email;
+  const subject = words.subject(number, reminder.daysOverdue);
+  const text = [
+    texts.email.greeting,
+    '',
+    words.overdue(number, due, balance),
+    words.request,
+    '',
+    invoice.issuer.legalName,
+  ].join('\n');
   const domain = reminder.from.slice(reminder.from.lastIndexOf('@') + 1).replace(/>$/, '');
   const composer = new MailComposer({
     from: reminder.from,

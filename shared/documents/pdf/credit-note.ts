@@ -15,60 +15,19 @@ import {
   type InvoiceEmailOptions,
   validateEmailAddress,
 } from '../email/invoice.js';
+import { catalogueFor } from '../texts/catalogue.js';
 import {
   formatAddress,
   formatLocalDate,
   formatPercent,
   formatQuantity,
-  type InvoiceLanguage,
-  invoiceTexts,
   labelled,
-  legalFormText,
   moneyFormatter,
-  rcsText,
   singleLine,
-  sirenText,
 } from '../texts/format.js';
+import { legalFormText, rcsText, sirenText } from '../texts/mentions.js';
 import { PdfCanvas } from './canvas.js';
 import { loadInvoiceFonts } from './fonts.js';
-
-const CREDIT_TEXTS = {
-  fr: {
-    title: 'AVOIR',
-    documentName: 'Avoir',
-    fileStem: 'avoir',
-    corrects: (number: string, date: string) => `Rectifie la facture n° ${number} du ${date}`,
-    customer: 'CLIENT',
-    reason: 'Motif',
-    columns: ['Référence', 'Désignation', 'Qté', 'PU HT', 'TVA', 'Montant HT'],
-    /** An order credited before its reference and date were kept on the credit note. */
-    orderById: (orderId: string) => `Commande ${orderId}`,
-    totalCredit: "Total de l'avoir TTC",
-    applied: (amount: string, number: string) =>
-      `${amount} viennent en déduction du solde de la facture n° ${number}.`,
-    emailSubject: (number: string, issuer: string, amount: string, invoice: string) =>
-      `Avoir ${number} — ${issuer} — ${amount} sur la facture ${invoice}`,
-    emailIntro: (number: string, issuer: string, invoice: string) =>
-      `Veuillez trouver ci-joint l'avoir ${number} de ${issuer}, qui rectifie la facture ${invoice}.`,
-  },
-  en: {
-    title: 'CREDIT NOTE',
-    documentName: 'Credit note',
-    fileStem: 'credit-note',
-    corrects: (number: string, date: string) => `Corrects invoice No. ${number} of ${date}`,
-    customer: 'CUSTOMER',
-    reason: 'Reason',
-    columns: ['SKU', 'Description', 'Qty', 'Unit price', 'VAT', 'Net'],
-    orderById: (orderId: string) => `Order ${orderId}`,
-    totalCredit: 'Total credited incl. VAT',
-    applied: (amount: string, number: string) =>
-      `${amount} is deducted from the balance of invoice No. ${number}.`,
-    emailSubject: (number: string, issuer: string, amount: string, invoice: string) =>
-      `Credit note ${number} — ${issuer} — ${amount} on invoice ${invoice}`,
-    emailIntro: (number: string, issuer: string, invoice: string) =>
-      `Please find attached credit note ${number} from ${issuer}, which corrects invoice ${invoice}.`,
-  },
-} as const satisfies Record<InvoiceLanguage, unknown>;
 
 /** The invoice fields a credit note's documents print: who issues, who is credited, in which language. */
 export type CreditedInvoice = Pick<Invoice, 'issuer' | 'buyer' | 'language'>;
@@ -103,8 +62,8 @@ export async function renderCreditNotePdf(
 ): Promise<Buffer> {
   const fonts = loadInvoiceFonts(options.fontDir);
   const language = invoice.language;
-  const texts = invoiceTexts(language);
-  const credit = CREDIT_TEXTS[language];
+  const texts = catalogueFor(language);
+  const credit = texts.creditNote;
   const date = new Date(`${creditNote.issueDate}T00:00:00.000Z`);
   const doc = new PDFDocument({
     size: 'A4',
@@ -183,7 +142,7 @@ export async function renderCreditNotePdf(
     legalFormText(issuer, texts),
     ...formatAddress(issuer.address, language),
     `${sirenText(issuer.siren, texts)}${issuer.rcs ? ` · ${rcsText(issuer.rcs, texts)}` : ''}`,
-    labelled(texts.vatId, issuer.vatId, language),
+    labelled(texts.document.vatId, issuer.vatId, language),
   ]) {
     for (const line of wrap(text, 280)) {
       put(line, X0, y);
@@ -193,9 +152,9 @@ export async function renderCreditNotePdf(
   font('bold', 22);
   putRight(credit.title, X1, 36, ACCENT);
   font('bold', 12);
-  putRight(`${texts.numberSign} ${creditNote.number}`, X1, 66);
+  putRight(`${texts.document.numberSign} ${creditNote.number}`, X1, 66);
   font('regular', 8);
-  putRight(labelled(texts.issueDate, day(creditNote.issueDate), language), X1, 86, MUTED);
+  putRight(labelled(texts.document.issueDate, day(creditNote.issueDate), language), X1, 86, MUTED);
   font('bold', 8);
   putRight(credit.corrects(creditNote.invoiceNumber, day(creditNote.invoiceIssueDate)), X1, 98);
   y = Math.max(y, 112) + 14;
@@ -213,7 +172,7 @@ export async function renderCreditNotePdf(
     ...(buyer.legalForm ? [buyer.legalForm] : []),
     ...formatAddress(buyer.billingAddress, language),
     ...(buyer.siren ? [sirenText(buyer.siren, texts)] : []),
-    ...(buyer.vatId ? [labelled(texts.vatId, buyer.vatId, language)] : []),
+    ...(buyer.vatId ? [labelled(texts.document.vatId, buyer.vatId, language)] : []),
   ]) {
     put(line, X0, y);
     y += 10.5;
@@ -229,7 +188,7 @@ export async function renderCreditNotePdf(
   const tableHeader = () => {
     canvas.rect(X0, y, X1 - X0, 16, BAND);
     font('bold', 7);
-    credit.columns.forEach((title, index) => {
+    Object.values(credit.columns).forEach((title, index) => {
       const column = COLUMNS[index] as (typeof COLUMNS)[number];
       if (column.right) putRight(title, column.x + column.width - 3, y + 4.5);
       else put(title, column.x + 3, y + 4.5);
@@ -240,7 +199,7 @@ export async function renderCreditNotePdf(
     doc.addPage();
     y = 40;
     font('bold', 8);
-    put(`${credit.documentName} ${texts.numberSign} ${creditNote.number}`, X0, y, ACCENT);
+    put(`${credit.documentName} ${texts.document.numberSign} ${creditNote.number}`, X0, y, ACCENT);
     y += 20;
   };
   /** The order's heading lines, "(suite)" added when its lines go on over a page break. */
@@ -248,10 +207,10 @@ export async function renderCreditNotePdf(
     font('bold', 7.5);
     const title = line.orderReference
       ? line.orderDate
-        ? texts.order(singleLine(line.orderReference), day(line.orderDate))
+        ? texts.document.order(singleLine(line.orderReference), day(line.orderDate))
         : credit.orderById(singleLine(line.orderReference))
       : credit.orderById(line.orderId);
-    return wrap(continued ? `${title} ${texts.orderContinued}` : title, X1 - X0 - 6);
+    return wrap(continued ? `${title} ${texts.document.orderContinued}` : title, X1 - X0 - 6);
   };
   const drawHeading = (lines: string[]) => {
     font('bold', 7.5);
@@ -305,12 +264,12 @@ export async function renderCreditNotePdf(
   if (y + summaryHeight > BOTTOM) newPage();
   y += 14;
   font('bold', 9);
-  put(texts.vatBreakdown, X0, y, ACCENT);
+  put(texts.document.vatBreakdown, X0, y, ACCENT);
   y += 15;
   font('bold', 7);
-  putRight(texts.vatColumns.rate, X0 + 60, y);
-  putRight(texts.vatColumns.base, X0 + 160, y);
-  putRight(texts.vatColumns.vat, X0 + 250, y);
+  putRight(texts.document.vatColumns.rate, X0 + 60, y);
+  putRight(texts.document.vatColumns.base, X0 + 160, y);
+  putRight(texts.document.vatColumns.vat, X0 + 250, y);
   font('regular', 7);
   const top = y;
   for (const entry of creditNote.vatBreakdown) {
@@ -322,8 +281,8 @@ export async function renderCreditNotePdf(
   let totalsY = top;
   font('regular', 8);
   for (const [label, amount] of [
-    [texts.totalNet, creditNote.totals.netMinor],
-    [texts.totalVat, creditNote.totals.vatMinor],
+    [texts.document.totalNet, creditNote.totals.netMinor],
+    [texts.document.totalVat, creditNote.totals.vatMinor],
   ] as const) {
     put(label, X1 - 220, totalsY, MUTED);
     putRight(money(amount), X1 - 4, totalsY);
@@ -351,7 +310,7 @@ export async function renderCreditNotePdf(
     legalFormText(issuer, texts),
     sirenText(issuer.siren, texts),
     ...(issuer.rcs ? [rcsText(issuer.rcs, texts)] : []),
-    labelled(texts.vatId, issuer.vatId, language),
+    labelled(texts.document.vatId, issuer.vatId, language),
   ].join(' · ');
   wrap(identity, X1 - X0)
     .slice(0, 2)
@@ -380,16 +339,16 @@ export async function buildCreditNoteEmail(
     );
   }
   const language = invoice.language;
-  const credit = CREDIT_TEXTS[language];
-  const texts = invoiceTexts(language);
+  const texts = catalogueFor(language);
+  const credit = texts.creditNote;
   const amount = moneyFormatter(creditNote.currency, language)(creditNote.totals.grossMinor);
-  const subject = credit.emailSubject(
+  const subject = credit.email.subject(
     creditNote.number,
     invoice.issuer.legalName,
     amount,
     creditNote.invoiceNumber,
   );
-  const intro = credit.emailIntro(creditNote.number, invoice.issuer.legalName, creditNote.invoiceNumber);
+  const intro = credit.email.intro(creditNote.number, invoice.issuer.legalName, creditNote.invoiceNumber);
   const applied = credit.applied(amount, creditNote.invoiceNumber);
   const composer = new MailComposer({
     from: options.from,
@@ -397,12 +356,12 @@ export async function buildCreditNoteEmail(
     subject,
     date: options.date ?? new Date(),
     text: [
-      texts.emailGreeting,
+      texts.email.greeting,
       '',
       intro,
       applied,
       '',
-      texts.emailSignOff,
+      texts.email.signOff,
       invoice.issuer.legalName,
       '',
     ].join('\n'),
@@ -410,8 +369,8 @@ export async function buildCreditNoteEmail(
       '<!DOCTYPE html>',
       `<html lang="${texts.bcp47}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
       '<body style="font-family:Helvetica,Arial,sans-serif;font-size:14px;color:#1b1f24;line-height:1.5">',
-      `<p>${escapeHtml(texts.emailGreeting)}</p><p>${escapeHtml(intro)}</p><p><strong>${escapeHtml(applied)}</strong></p>`,
-      `<p>${escapeHtml(texts.emailSignOff)}<br>${escapeHtml(invoice.issuer.legalName)}</p>`,
+      `<p>${escapeHtml(texts.email.greeting)}</p><p>${escapeHtml(intro)}</p><p><strong>${escapeHtml(applied)}</strong></p>`,
+      `<p>${escapeHtml(texts.email.signOff)}<br>${escapeHtml(invoice.issuer.legalName)}</p>`,
       '</body></html>',
       '',
     ].join('\n'),

@@ -14,6 +14,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import PDFDocument from 'pdfkit';
 import type { Invoice } from '../../contracts/schemas/invoice.js';
 import type { Order } from '../../contracts/schemas/order.js';
+import { type Catalogue, catalogueFor } from '../texts/catalogue.js';
 import {
   type Address,
   formatAddress,
@@ -21,19 +22,20 @@ import {
   formatLocalDate,
   formatPercent,
   formatQuantity,
-  type InvoiceTexts,
-  invoiceTexts,
   labelled,
   labelledIdentifier,
-  legalFormText,
-  legalMentions,
   localDateOf,
   moneyFormatter,
-  rcsText,
   singleLine,
-  sirenText,
   unbreakable,
 } from '../texts/format.js';
+import {
+  legalFormText,
+  legalMentions,
+  rcsText,
+  sirenText,
+  supplyCategoryMention,
+} from '../texts/mentions.js';
 import { PdfCanvas } from './canvas.js';
 import { type InvoiceFonts, loadInvoiceFonts } from './fonts.js';
 
@@ -114,7 +116,7 @@ interface PreparedRow {
   cells: Record<ColumnKey, Cell>;
   height: number;
 }
-type ColumnKey = keyof InvoiceTexts['columns'];
+type ColumnKey = keyof Catalogue['invoice']['columns'];
 
 interface OrderHeading {
   titleLines: string[];
@@ -169,7 +171,7 @@ export function renderInvoicePdf(
   options: RenderInvoicePdfOptions = {},
 ): Readable {
   const fonts = loadInvoiceFonts(options.fontDir);
-  const texts = invoiceTexts(invoice.language);
+  const texts = catalogueFor(invoice.language);
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: TOP, bottom: 10, left: X0, right: PAGE_WIDTH - X1 },
@@ -202,18 +204,18 @@ export function renderInvoicePdf(
   return output;
 }
 
-function documentInfo(invoice: Invoice, texts: InvoiceTexts): PDFKit.DocumentInfo {
+function documentInfo(invoice: Invoice, texts: Catalogue): PDFKit.DocumentInfo {
   const day = invoice.issueDate ?? invoice.createdAt.slice(0, 10);
   const date = new Date(`${day}T00:00:00.000Z`);
-  const title = invoice.number ? `${texts.documentName} ${invoice.number}` : texts.draftTitle;
-  const period = texts.periodRange(
+  const title = invoice.number ? `${texts.invoice.documentName} ${invoice.number}` : texts.invoice.draftTitle;
+  const period = texts.invoice.periodRange(
     formatLocalDate(invoice.period.startDate, invoice.language),
     formatLocalDate(invoice.period.endDate, invoice.language),
   );
   return {
     Title: xmpSafe(title, invoice.language),
     Author: xmpSafe(invoice.issuer.legalName, invoice.language),
-    Subject: xmpSafe(`${invoice.buyer.legalName} — ${texts.period} ${period}`, invoice.language),
+    Subject: xmpSafe(`${invoice.buyer.legalName} — ${texts.invoice.period} ${period}`, invoice.language),
     Creator: 'deferred-billing',
     Producer: 'PDFKit',
     CreationDate: date,
@@ -278,14 +280,14 @@ class InvoiceLayout {
   constructor(
     private readonly doc: PDFKit.PDFDocument,
     private readonly invoice: Invoice,
-    private readonly texts: InvoiceTexts,
+    private readonly texts: Catalogue,
     fonts: InvoiceFonts,
   ) {
     this.lang = invoice.language;
     this.money = moneyFormatter(invoice.currency, invoice.language);
     this.reference = invoice.number
-      ? `${texts.documentName} ${texts.numberSign} ${invoice.number}`
-      : texts.draftTitle;
+      ? `${texts.invoice.documentName} ${texts.document.numberSign} ${invoice.number}`
+      : texts.invoice.draftTitle;
     this.fontNames = { regular: fonts.regular.postscriptName, bold: fonts.bold.postscriptName };
     this.ascender = {
       regular: fonts.regular.ascent / fonts.regular.unitsPerEm,
@@ -525,7 +527,7 @@ class InvoiceLayout {
       legalFormText(issuer, texts),
       ...formatAddress(issuer.address, this.lang),
       `${sirenText(issuer.siren, texts)}${issuer.rcs ? ` · ${rcsText(issuer.rcs, texts)}` : ''}`,
-      labelledIdentifier(texts.vatId, issuer.vatId, this.lang),
+      labelledIdentifier(texts.document.vatId, issuer.vatId, this.lang),
       issuer.email,
     ];
     const leading = this.lineHeight() + 0.5;
@@ -541,28 +543,28 @@ class InvoiceLayout {
     const right = X1;
     y = TOP - 4;
     this.style('bold', 22, ACCENT);
-    this.putRight(invoice.number ? texts.title : texts.draftTitle, right, y);
+    this.putRight(invoice.number ? texts.invoice.title : texts.invoice.draftTitle, right, y);
     y += 30;
     if (invoice.number) {
       this.style('bold', 12, INK);
-      this.putRight(`${texts.numberSign} ${invoice.number}`, right, y);
+      this.putRight(`${texts.document.numberSign} ${invoice.number}`, right, y);
       y += 20;
     } else {
       this.style('bold', BODY_SIZE, '#a0281e');
-      for (const line of this.wrap(texts.draftNotice, 220)) {
+      for (const line of this.wrap(texts.invoice.draftNotice, 220)) {
         this.putRight(line, right, y);
         y += this.lineHeight();
       }
       y += 6;
     }
     const facts: Array<[string, string]> = [
-      [texts.issueDate, this.date(invoice.issueDate)],
-      [texts.dueDate, this.date(invoice.dueDate)],
+      [texts.document.issueDate, this.date(invoice.issueDate)],
+      [texts.invoice.dueDate, this.date(invoice.dueDate)],
       [
-        texts.period,
-        texts.periodRange(this.date(invoice.period.startDate), this.date(invoice.period.endDate)),
+        texts.invoice.period,
+        texts.invoice.periodRange(this.date(invoice.period.startDate), this.date(invoice.period.endDate)),
       ],
-      [texts.paymentTerms, texts.paymentTermsValue(invoice.paymentTerms)],
+      [texts.invoice.paymentTerms, texts.invoice.paymentTermsValue(invoice.paymentTerms)],
     ];
     const labelX = X1 - HEADER_RIGHT_WIDTH;
     for (const [label, value] of facts) {
@@ -592,16 +594,16 @@ class InvoiceLayout {
       ...(buyer.legalForm ? [buyer.legalForm] : []),
       ...formatAddress(buyer.billingAddress, this.lang),
       ...(buyer.siren ? [sirenText(buyer.siren, texts)] : []),
-      ...(buyer.vatId ? [labelledIdentifier(texts.vatId, buyer.vatId, this.lang)] : []),
+      ...(buyer.vatId ? [labelledIdentifier(texts.document.vatId, buyer.vatId, this.lang)] : []),
     ];
     const delivery = buyer.deliveryAddress
       ? formatAddress(buyer.deliveryAddress, this.lang)
-      : [texts.sameAsBillingAddress];
+      : [texts.invoice.sameAsBillingAddress];
     const extra = [
       ...(invoice.purchaseOrderNumber
-        ? [labelledIdentifier(texts.purchaseOrder, invoice.purchaseOrderNumber, this.lang)]
+        ? [labelledIdentifier(texts.document.purchaseOrder, invoice.purchaseOrderNumber, this.lang)]
         : []),
-      labelled(texts.categoryLabel, texts.category[invoice.supplyCategory], this.lang),
+      supplyCategoryMention(invoice),
     ];
 
     const innerWidth = width - 2 * pad;
@@ -630,7 +632,7 @@ class InvoiceLayout {
     let x = X0 + pad;
     let y = top + pad;
     this.style('bold', 7, MUTED);
-    this.put(texts.billTo.toUpperCase(), x, y);
+    this.put(texts.invoice.billTo.toUpperCase(), x, y);
     y += 14;
     this.style('bold', 10, INK);
     y += this.putLines(nameLines, x, y) + 2;
@@ -641,7 +643,7 @@ class InvoiceLayout {
     x = X0 + width + gap + pad;
     y = top + pad;
     this.style('bold', 7, MUTED);
-    this.put(texts.deliverTo.toUpperCase(), x, y);
+    this.put(texts.invoice.deliverTo.toUpperCase(), x, y);
     y += 14;
     this.style('regular', BODY_SIZE, INK);
     y = putAll(deliveryLines, x, y) + 6;
@@ -655,15 +657,15 @@ class InvoiceLayout {
     this.fillRect(X0, this.y, CONTENT_WIDTH, height, ACCENT);
     const y = this.y + 7;
     this.style('bold', 11, WHITE);
-    const label = labelled(texts.amountDueBanner, this.money(invoice.amountDueMinor), this.lang);
+    const label = labelled(texts.invoice.amountDueBanner, this.money(invoice.amountDueMinor), this.lang);
     this.put(label, X0 + 10, y);
     if (invoice.dueDate) {
       const labelWidth = this.widthOf(label);
       this.style('regular', 10, WHITE);
-      this.put(texts.payBy(this.date(invoice.dueDate)), X0 + 10 + labelWidth + 8, y + 1);
+      this.put(texts.invoice.payBy(this.date(invoice.dueDate)), X0 + 10 + labelWidth + 8, y + 1);
     }
     this.style('regular', BODY_SIZE, WHITE);
-    this.putRight(texts.contents(invoice.orderCount, invoice.lineCount), X1 - 10, y + 2);
+    this.putRight(texts.invoice.contents(invoice.orderCount, invoice.lineCount), X1 - 10, y + 2);
     this.y += height + 14;
   }
 
@@ -674,14 +676,14 @@ class InvoiceLayout {
     const lineHeight = this.lineHeight();
     let lines = 1;
     for (const column of COLUMNS) {
-      const height = this.heightOf(texts.columns[column.key], column.width - 2 * CELL_PAD);
+      const height = this.heightOf(texts.invoice.columns[column.key], column.width - 2 * CELL_PAD);
       lines = Math.max(lines, Math.round(height / lineHeight));
     }
     const height = lines * lineHeight + 2 * ROW_PAD + 2;
     this.fillRect(X0, this.y, CONTENT_WIDTH, height, BAND);
     this.style('bold', 7, INK);
     for (const column of COLUMNS) {
-      const label = texts.columns[column.key];
+      const label = texts.invoice.columns[column.key];
       const width = column.width - 2 * CELL_PAD;
       const y = this.y + ROW_PAD + 1;
       const lines = this.wrap(label, width);
@@ -708,7 +710,7 @@ class InvoiceLayout {
         ...(withAddress ? [oneLine(issuer.address, this.lang)] : []),
         sirenText(issuer.siren, texts),
         ...(issuer.rcs ? [rcsText(issuer.rcs, texts)] : []),
-        labelledIdentifier(texts.vatId, issuer.vatId, this.lang),
+        labelledIdentifier(texts.document.vatId, issuer.vatId, this.lang),
       ].join(' · ');
     this.style('regular', 6.5, MUTED);
     const width = CONTENT_WIDTH - 120;
@@ -716,7 +718,7 @@ class InvoiceLayout {
     // Two lines at most below the rule: a very long address is already in the header.
     if (lines.length > 2) lines = this.wrap(identity(false), width).slice(0, 2);
     this.putLines(lines, X0, FOOTER_Y);
-    this.putRight(`${this.reference} · ${texts.page(this.page)}`, X1, FOOTER_Y);
+    this.putRight(`${this.reference} · ${texts.document.page(this.page)}`, X1, FOOTER_Y);
   }
 
   /** Closes the page with its footer and opens the next one with a short reminder of the document. */
@@ -731,8 +733,8 @@ class InvoiceLayout {
     this.y = TOP;
     this.style('bold', BODY_SIZE, ACCENT);
     const reminder = this.invoice.number
-      ? this.texts.continuedHeader(this.invoice.number)
-      : this.texts.draftTitle;
+      ? this.texts.invoice.continuedHeader(this.invoice.number)
+      : this.texts.invoice.draftTitle;
     this.put(reminder, X0, this.y);
     const reminderWidth = this.widthOf(reminder);
     this.style('regular', BODY_SIZE, MUTED);
@@ -781,20 +783,20 @@ class InvoiceLayout {
   private orderHeading(order: Order): OrderHeading {
     const { texts } = this;
     const date = this.date(localDateOf(order.receivedAt, order.billingPeriod.timeZone));
-    const title = texts.order(unbreakable(singleLine(order.reference)), date);
+    const title = texts.document.order(unbreakable(singleLine(order.reference)), date);
     const details = [
       order.orderId,
       ...(order.purchaseOrderNumber
-        ? [labelledIdentifier(texts.purchaseOrder, singleLine(order.purchaseOrderNumber), this.lang)]
+        ? [labelledIdentifier(texts.document.purchaseOrder, singleLine(order.purchaseOrderNumber), this.lang)]
         : []),
       ...(order.deliveryAddress
-        ? [labelled(texts.deliveredTo, oneLine(order.deliveryAddress, this.lang), this.lang)]
+        ? [labelled(texts.document.deliveredTo, oneLine(order.deliveryAddress, this.lang), this.lang)]
         : []),
     ].join(' · ');
     const available = CONTENT_WIDTH - 2 * CELL_PAD;
     this.style('bold', TABLE_SIZE, INK);
     // Measured with the "(continued)" mark, so the heading repeated on the next page fits the same way.
-    const titleWidth = this.widthOf(`${title} ${texts.orderContinued}`);
+    const titleWidth = this.widthOf(`${title} ${texts.document.orderContinued}`);
     const titleLines = titleWidth <= available ? [title] : this.wrap(title, available - 60);
     const lineHeight = this.lineHeight();
     this.style('regular', TABLE_SIZE, MUTED);
@@ -812,7 +814,7 @@ class InvoiceLayout {
     this.style('bold', TABLE_SIZE, INK);
     const titleLines = [...heading.titleLines];
     const last = titleLines.length - 1;
-    if (continued) titleLines[last] = `${titleLines[last]} ${this.texts.orderContinued}`;
+    if (continued) titleLines[last] = `${titleLines[last]} ${this.texts.document.orderContinued}`;
     y += this.putLines(titleLines, x, y);
     const titleWidth = this.widthOf(titleLines[last] ?? '');
     this.style('regular', TABLE_SIZE, MUTED);
@@ -947,13 +949,13 @@ class InvoiceLayout {
     // VAT breakdown per rate (EN 16931 BG-23), left.
     const vatWidth = 262;
     const columns = [
-      { label: texts.vatColumns.rate, right: X0 + 60 },
-      { label: texts.vatColumns.base, right: X0 + 166 },
-      { label: texts.vatColumns.vat, right: X0 + vatWidth - CELL_PAD },
+      { label: texts.document.vatColumns.rate, right: X0 + 60 },
+      { label: texts.document.vatColumns.base, right: X0 + 166 },
+      { label: texts.document.vatColumns.vat, right: X0 + vatWidth - CELL_PAD },
     ];
     let y = top;
     this.style('bold', 9, ACCENT);
-    this.put(texts.vatBreakdown, X0, y);
+    this.put(texts.document.vatBreakdown, X0, y);
     y += 16;
     this.fillRect(X0, y, vatWidth, rowHeight, BAND);
     this.style('bold', 7, INK);
@@ -979,9 +981,9 @@ class InvoiceLayout {
     const totalsX = X1 - 220;
     y = top + 16;
     const totals: Array<[string, number]> = [
-      [texts.totalNet, invoice.totals.netMinor],
-      [texts.totalVat, invoice.totals.vatMinor],
-      [texts.totalGross, invoice.totals.grossMinor],
+      [texts.document.totalNet, invoice.totals.netMinor],
+      [texts.document.totalVat, invoice.totals.vatMinor],
+      [texts.document.totalGross, invoice.totals.grossMinor],
     ];
     for (const [label, amount] of totals) {
       this.style('regular', BODY_SIZE, MUTED);
@@ -994,14 +996,14 @@ class InvoiceLayout {
     y += 4;
     this.fillRect(totalsX, y, X1 - totalsX, 22, ACCENT);
     this.style('bold', 10, WHITE);
-    this.put(texts.amountDue, totalsX + CELL_PAD + 2, y + 6);
+    this.put(texts.invoice.amountDue, totalsX + CELL_PAD + 2, y + 6);
     this.putRight(this.money(invoice.amountDueMinor), X1 - CELL_PAD - 4, y + 6);
     y += 22;
     this.y = Math.max(vatBottom, y) + 16;
 
     // Payment.
     this.style('bold', 9, ACCENT);
-    this.put(texts.payment, X0, this.y);
+    this.put(texts.invoice.payment, X0, this.y);
     this.y += 16;
     this.style('regular', BODY_SIZE, INK);
     for (const line of payment) {
@@ -1012,7 +1014,7 @@ class InvoiceLayout {
 
     // Legal mentions.
     this.style('bold', 9, ACCENT);
-    this.put(texts.legalNotices, X0, this.y);
+    this.put(texts.invoice.legalNotices, X0, this.y);
     this.y += 16;
     this.style('regular', TABLE_SIZE, INK);
     for (const mention of mentions) {
@@ -1024,21 +1026,21 @@ class InvoiceLayout {
     const { invoice, texts } = this;
     const issuer = invoice.issuer;
     const lines = [
-      `${texts.dueDateSentence(this.date(invoice.dueDate))} · ${labelled(
-        texts.paymentTerms,
-        texts.paymentTermsValue(invoice.paymentTerms),
+      `${texts.invoice.dueDateSentence(this.date(invoice.dueDate))} · ${labelled(
+        texts.invoice.paymentTerms,
+        texts.invoice.paymentTermsValue(invoice.paymentTerms),
         this.lang,
       )}`,
     ];
     if (issuer.iban) {
       const bank = [
-        labelledIdentifier(texts.iban, formatIban(issuer.iban), this.lang),
-        ...(issuer.bic ? [labelledIdentifier(texts.bic, issuer.bic, this.lang)] : []),
+        labelledIdentifier(texts.invoice.iban, formatIban(issuer.iban), this.lang),
+        ...(issuer.bic ? [labelledIdentifier(texts.invoice.bic, issuer.bic, this.lang)] : []),
       ];
-      lines.push(`${texts.bankTransfer} · ${bank.join(' · ')}`);
-      if (invoice.number) lines.push(texts.paymentReference(invoice.number));
+      lines.push(`${texts.invoice.bankTransfer} · ${bank.join(' · ')}`);
+      if (invoice.number) lines.push(texts.invoice.paymentReference(invoice.number));
     } else {
-      lines.push(texts.noBankDetails(issuer.email));
+      lines.push(texts.invoice.noBankDetails(issuer.email));
     }
     return lines;
   }
