@@ -4,7 +4,8 @@ import type { CreditNoteRepository } from '../../adapters/dynamo/credit-note-rep
 import type { InvoiceStore } from '../../adapters/s3/document-store.js';
 import { type Mailer, SendFailure } from '../../adapters/ses/mailer.js';
 import type { CreditNote } from '../../contracts/schemas/credit-note.js';
-import { buildCreditNoteEmail, renderCreditNotePdf } from '../../documents/pdf/credit-note.js';
+import { buildCreditNoteEmail } from '../../documents/email/credit-note.js';
+import { renderCreditNotePdf } from '../../documents/pdf/credit-note.js';
 import type { Clock } from '../ports/clock.js';
 
 export interface CreditNoteDeliveryDeps {

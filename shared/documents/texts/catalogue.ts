@@ -151,6 +151,21 @@ function enPoints(points: number): string {
   return `${figure} percentage point${points === 1 ? '' : 's'}`;
 }
 
+/** The French titles of a table of lines: the same on the invoice and the credit note (which has no seller). */
+const FR_COLUMNS: LineColumns = {
+  seller: 'Vendeur',
+  sku: 'Référence',
+  description: 'Désignation',
+  quantity: 'Qté',
+  unitPrice: 'PU HT',
+  vatRate: 'TVA',
+  net: 'Montant HT',
+};
+
+function withoutSeller({ seller: _seller, ...columns }: LineColumns): Omit<LineColumns, 'seller'> {
+  return columns;
+}
+
 const fr: Catalogue = {
   language: 'fr',
   bcp47: 'fr-FR',
@@ -197,15 +212,7 @@ const fr: Catalogue = {
       `${orders} commande${orders > 1 ? 's' : ''}, ${lines} ligne${lines > 1 ? 's' : ''}`,
     amountDueBanner: 'Net à payer',
     payBy: (date) => `au plus tard le ${date}`,
-    columns: {
-      seller: 'Vendeur',
-      sku: 'Référence',
-      description: 'Désignation',
-      quantity: 'Qté',
-      unitPrice: 'PU HT',
-      vatRate: 'TVA',
-      net: 'Montant HT',
-    },
+    columns: FR_COLUMNS,
     continuedHeader: (number) => `Facture n° ${number} (suite)`,
     amountDue: 'Net à payer',
     payment: 'Règlement',
@@ -233,14 +240,7 @@ const fr: Catalogue = {
     corrects: (number, date) => `Rectifie la facture n° ${number} du ${date}`,
     customer: 'CLIENT',
     reason: 'Motif',
-    columns: {
-      sku: 'Référence',
-      description: 'Désignation',
-      quantity: 'Qté',
-      unitPrice: 'PU HT',
-      vatRate: 'TVA',
-      net: 'Montant HT',
-    },
+    columns: withoutSeller(FR_COLUMNS),
     orderById: (orderId) => `Commande ${orderId}`,
     totalCredit: "Total de l'avoir TTC",
     applied: (amount, number) => `${amount} viennent en déduction du solde de la facture n° ${number}.`,
