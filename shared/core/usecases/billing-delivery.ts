@@ -2,7 +2,8 @@ import { type InvoiceRecord, invoiceView } from '../../adapters/dynamo/billing-r
 import { InvoiceStore } from '../../adapters/s3/document-store.js';
 import { SendFailure } from '../../adapters/ses/mailer.js';
 import type { DeliverInvoiceInput } from '../../contracts/workflow/workflow.js';
-import { buildInvoiceEmail, validateEmailAddress } from '../../documents/email/invoice.js';
+import { buildInvoiceEmail } from '../../documents/email/invoice.js';
+import { validateEmailAddress } from '../../documents/email/mime.js';
 import { renderInvoicePdf } from '../../documents/pdf/invoice.js';
 import { type BillingDeps, ordersOfInvoice, WorkflowError } from './billing.js';
 

@@ -9,6 +9,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Invoice } from '../../contracts/schemas/invoice.js';
 import type { Order } from '../../contracts/schemas/order.js';
+import { ACCENT, INK, WHITE } from '../palette.js';
 import { type Catalogue, catalogueFor } from '../texts/catalogue.js';
 import {
   formatAddress,
@@ -24,18 +25,15 @@ import {
 import { legalMentions, supplyCategoryMention } from '../texts/mentions.js';
 import type { DocumentFonts } from './fonts.js';
 import {
-  ACCENT,
   BODY_SIZE,
   buyerIdentity,
   CONTENT_WIDTH,
   footerIdentity,
-  INK,
   issuerIdentity,
   type OrderHeading,
   openPdf,
   PdfLayout,
   TABLE_SIZE,
-  WHITE,
   X0,
   X1,
 } from './kit.js';

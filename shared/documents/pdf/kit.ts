@@ -1,6 +1,6 @@
 /**
  * The page kit every PDF of the product is drawn with (the invoice and the credit note): the A4 grid, the
- * colours and type sizes, the document's opening (PDF/A-3b, DejaVu embedded, deterministic metadata), the
+ * type sizes (the colours are palette.ts), the document's opening (PDF/A-3b, DejaVu embedded, deterministic metadata), the
  * text primitives (greedy wrapping that never breaks an identifier, fitted figures, identifiers shrunk to
  * stay whole), and the blocks both documents print: the issuer's header, the parties' panels, the table of
  * order lines grouped under order headings, the VAT breakdown with the totals, and the footer with the
@@ -15,6 +15,7 @@
  */
 import PDFDocument from 'pdfkit';
 import type { Invoice, InvoiceIssuer } from '../../contracts/schemas/invoice.js';
+import { ACCENT, ALERT, BAND, INK, MUTED, PANEL, RULE, WHITE } from '../palette.js';
 import type { Catalogue, LineColumns } from '../texts/catalogue.js';
 import {
   formatAddress,
@@ -48,17 +49,7 @@ const HEADER_LEFT_WIDTH = PAGE_WIDTH - 42 - HEADER_RIGHT_WIDTH - 12 - 42;
 export const CELL_PAD = 3;
 export const ROW_PAD = 2.5;
 
-// ---- colours and type ------------------------------------------------------------------------------------
-
-export const INK = '#1b1f24';
-export const MUTED = '#5b636e';
-export const ACCENT = '#1f3a5f';
-export const RULE = '#d5d9df';
-export const BAND = '#eef1f5';
-export const PANEL = '#f6f7f9';
-export const WHITE = '#ffffff';
-/** A warning printed on the page (a draft's notice). */
-export const ALERT = '#a0281e';
+// ---- type ----------------------------------------------------------------------------------------------
 
 export const BODY_SIZE = 8;
 export const TABLE_SIZE = 7;

@@ -1,54 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { CreditNote, CreditNoteLine } from '../../../shared/contracts/schemas/credit-note.js';
+import type { CreditNoteLine } from '../../../shared/contracts/schemas/credit-note.js';
 import { buildCreditNoteEmail } from '../../../shared/documents/email/credit-note.js';
 import { renderCreditNotePdf } from '../../../shared/documents/pdf/credit-note.js';
-import { anInvoice, invoiceFigures, threeOrders } from './fixtures.js';
+import { aCreditNote, anInvoice, invoiceFigures, threeOrders } from './fixtures.js';
 import { parseMime } from './mime.js';
 import { embeddedFonts, plain, readPdf } from './pdf-reader.js';
 
 const invoice = anInvoice(invoiceFigures(threeOrders()));
 
-const creditNote: CreditNote = {
-  creditNoteId: 'cn_01JD3Z8Q4N5V2B7C9X0K1M2P3T',
-  number: 'AV-2026-000007',
-  accountId: invoice.accountId,
-  invoiceId: invoice.invoiceId,
-  invoiceNumber: '2026-000123',
-  invoiceIssueDate: '2026-12-01',
-  issueDate: '2026-12-10',
-  reason: 'Retour marchandise : deux sacs abîmés',
-  currency: 'EUR',
-  lines: [
-    {
-      orderId: 'ord_01JD3Z8Q4N5V2B7C9X0K1M2P3A',
-      orderReference: 'SHOP-100234',
-      orderDate: '2026-11-04',
-      lineNumber: 1,
-      sku: 'FLOUR-T65-25KG',
-      description: 'Farine de blé T65, sac de 25 kg',
-      quantity: 2,
-      unitPriceMinor: 2490,
-      vatRate: 5.5,
-      netMinor: 4980,
-    },
-    {
-      orderId: 'ord_01JD3Z8Q4N5V2B7C9X0K1M2P3B',
-      orderReference: 'SHOP-100240',
-      orderDate: '2026-11-14',
-      lineNumber: 2,
-      sku: 'YEAST-500G',
-      description: 'Levure fraîche, 500 g',
-      quantity: 1,
-      unitPriceMinor: 245,
-      vatRate: 5.5,
-      netMinor: 245,
-    },
-  ],
-  vatBreakdown: [{ vatRate: 5.5, baseMinor: 5225, vatMinor: 287 }],
-  totals: { netMinor: 5225, vatMinor: 287, grossMinor: 5512 },
-  appliedMinor: 5512,
-  issuedAt: '2026-12-10T09:00:00.000Z',
-};
+const creditNote = aCreditNote(invoice);
 
 describe('the credit note documents', () => {
   it('prints the credit note: number, the invoice it corrects, lines, VAT, total and where it goes', async () => {
