@@ -10,7 +10,7 @@ import { labelled } from '../texts/format.js';
 /** A label and its value ("Montant à régler", "1 234,56 €"). */
 export type Fact = readonly [label: string, value: string];
 
-export type EmailBlock =
+type EmailBlock =
   | { kind: 'paragraph'; text: string; strong?: boolean }
   | {
       kind: 'facts';
@@ -39,7 +39,7 @@ const HTML_ESCAPES: Record<string, string> = {
   "'": '&#39;',
 };
 
-export function escapeHtml(value: string): string {
+function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
 }
 

@@ -65,7 +65,7 @@ export function mailboxOf(from: string): string | undefined {
 }
 
 /** One email of a document, as the builder needs it. */
-export interface EmailMessage {
+interface EmailMessage {
   /** The document, for errors: "invoice inv_…", "credit note AV-2026-000001". */
   about: string;
   /** The buyer's billing emails. */

@@ -43,7 +43,7 @@ const fontsByDir = new Map<string, DocumentFonts>();
  * Where the fonts are: the explicit option, else `INVOICE_FONT_DIR` (set it in a bundle, which has no
  * node_modules), else the `dejavu-fonts-ttf` package's `ttf` folder.
  */
-export function resolveFontDir(fontDir?: string): string {
+function resolveFontDir(fontDir?: string): string {
   const configured = fontDir ?? process.env.INVOICE_FONT_DIR;
   if (configured) return configured;
   try {

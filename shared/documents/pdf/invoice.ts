@@ -38,7 +38,7 @@ import {
   X1,
 } from './kit.js';
 
-export interface RenderInvoicePdfOptions {
+interface RenderInvoicePdfOptions {
   /** Directory holding DejaVuSans.ttf and DejaVuSans-Bold.ttf. Default: INVOICE_FONT_DIR, then the package. */
   fontDir?: string;
 }

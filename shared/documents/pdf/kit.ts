@@ -38,16 +38,16 @@ const PAGE_WIDTH = 595.28;
 export const X0 = 42;
 export const X1 = PAGE_WIDTH - 42;
 export const CONTENT_WIDTH = X1 - X0;
-export const TOP = 40;
+const TOP = 40;
 /** Lowest y any body content may reach; the footer lives below. */
-export const BOTTOM = 792;
+const BOTTOM = 792;
 const FOOTER_RULE_Y = 800;
 const FOOTER_Y = 805;
 /** The header's two columns: issuer identity on the left, title and dates on the right. */
 const HEADER_RIGHT_WIDTH = 250;
 const HEADER_LEFT_WIDTH = PAGE_WIDTH - 42 - HEADER_RIGHT_WIDTH - 12 - 42;
-export const CELL_PAD = 3;
-export const ROW_PAD = 2.5;
+const CELL_PAD = 3;
+const ROW_PAD = 2.5;
 
 // ---- type ----------------------------------------------------------------------------------------------
 
@@ -58,7 +58,7 @@ const LABEL_SIZE = 7;
 /** A section's title: the VAT breakdown, payment, legal notices. */
 const SECTION_SIZE = 9;
 
-export type FontWeight = 'regular' | 'bold';
+type FontWeight = 'regular' | 'bold';
 
 // ---- text breaking ---------------------------------------------------------------------------------------
 
@@ -127,7 +127,7 @@ function columnsOf(titles: Partial<LineColumns>): Column[] {
 }
 
 /** A line as both documents print it: an order's line, or a credited one (no seller column). */
-export interface PrintedLine {
+interface PrintedLine {
   sku: string;
   description: string;
   quantity: number;
@@ -166,7 +166,7 @@ export interface OrderHeading {
 // ---- blocks ----------------------------------------------------------------------------------------------
 
 /** The first page's header: the issuer on the left, the document's title, number and dates on the right. */
-export interface HeaderBlock {
+interface HeaderBlock {
   issuerName: string;
   /** Lines under the issuer's name (`issuerIdentity`, and whatever the document adds). */
   identity: readonly string[];
@@ -182,7 +182,7 @@ export interface HeaderBlock {
 }
 
 /** A panel of the parties' row: a small-capitals label, a name in bold, groups of lines. */
-export interface Panel {
+interface Panel {
   label: string;
   name?: string;
   groups: ReadonlyArray<readonly string[]>;
@@ -222,7 +222,7 @@ export function footerIdentity(issuer: InvoiceIssuer, texts: Catalogue, withAddr
 
 // ---- the document ----------------------------------------------------------------------------------------
 
-export interface PdfDocumentSpec {
+interface PdfDocumentSpec {
   texts: Catalogue;
   /** Metadata (kept free of XML's special characters, see `xmpSafe`). */
   title: string;
@@ -278,7 +278,7 @@ function xmpSafe(value: string, language: Language): string {
 }
 
 /** What a layout needs to know of its document beyond the catalogue. */
-export interface LayoutSpec {
+interface LayoutSpec {
   currency: string;
   issuerName: string;
   /** "Facture n° 2026-000123": in the footer of every page, beside the page number. */

@@ -18,11 +18,11 @@ import {
 } from './format.js';
 
 /** The fixed recovery indemnity (Code de commerce D441-5): always 40 EUR, printed as an amount in EUR. */
-export const RECOVERY_INDEMNITY_MINOR = 4000;
-export const RECOVERY_INDEMNITY_CURRENCY = 'EUR';
+const RECOVERY_INDEMNITY_MINOR = 4000;
+const RECOVERY_INDEMNITY_CURRENCY = 'EUR';
 
 /** What the legal mentions need from an invoice (a structural subset of Invoice). */
-export interface LegalMentionsInput {
+interface LegalMentionsInput {
   language: Language;
   supplyCategory: Invoice['supplyCategory'];
   /** The penalty resolved for the invoice's half-year (every invoice numbered since it exists). */
