@@ -310,6 +310,10 @@ export abstract class PdfLayout {
   private readonly canvas: PdfCanvas;
   private readonly columns: readonly Column[];
   private readonly column: Partial<Record<ColumnKey, Column>>;
+  /** Width inside each column's padding (0 for a column the table does not have). */
+  private readonly inner: Record<ColumnKey, number>;
+  /** Width a SKU too long for its column takes on the row's first line: across the description. */
+  private readonly skuAcross: number;
 
   constructor(
     protected readonly doc: PDFKit.PDFDocument,
@@ -321,6 +325,17 @@ export abstract class PdfLayout {
     this.money = moneyFormatter(spec.currency, texts.language);
     this.columns = columnsOf(spec.columns);
     this.column = Object.fromEntries(this.columns.map((column) => [column.key, column]));
+    const inner = (key: ColumnKey) => (this.column[key]?.width ?? 0) - 2 * CELL_PAD;
+    this.inner = {
+      seller: inner('seller'),
+      sku: inner('sku'),
+      description: inner('description'),
+      quantity: inner('quantity'),
+      unitPrice: inner('unitPrice'),
+      vatRate: inner('vatRate'),
+      net: inner('net'),
+    };
+    this.skuAcross = (this.column.description?.x ?? X0) + this.inner.description - (this.column.sku?.x ?? X0);
     this.fontNames = { regular: fonts.regular.postscriptName, bold: fonts.bold.postscriptName };
     this.ascender = {
       regular: fonts.regular.ascent / fonts.regular.unitsPerEm,
@@ -783,21 +798,19 @@ export abstract class PdfLayout {
    */
   private prepareRow(line: PrintedLine): PreparedRow {
     this.style('regular', TABLE_SIZE, INK);
-    const column = this.column as Record<'sku' | 'description', Column>;
-    const inner = (key: ColumnKey) => (this.column[key]?.width ?? 0) - 2 * CELL_PAD;
+    const { inner, skuAcross } = this;
     const text = (lines: string[], skip = 0): Cell => ({ lines, size: TABLE_SIZE, skip });
     const skuText = singleLine(line.sku);
-    const acrossDescription = column.description.x + inner('description') - column.sku.x;
-    const skuInColumn = this.fitWhole(skuText, inner('sku'), IDENTIFIER_MIN_SIZE_IN_COLUMN);
+    const skuInColumn = this.fitWhole(skuText, inner.sku, IDENTIFIER_MIN_SIZE_IN_COLUMN);
     const sku =
       skuInColumn ??
-      this.fitWhole(skuText, acrossDescription, IDENTIFIER_MIN_SIZE) ??
-      this.cutIdentifier(skuText, acrossDescription);
+      this.fitWhole(skuText, skuAcross, IDENTIFIER_MIN_SIZE) ??
+      this.cutIdentifier(skuText, skuAcross);
     const cells: Partial<Record<ColumnKey, Cell>> = {
-      seller: this.column.seller ? this.sellerCell(line, inner('seller')) : undefined,
+      seller: this.column.seller ? this.sellerCell(line, inner.seller) : undefined,
       sku,
       description: text(
-        this.wrap(singleLine(line.description), inner('description')),
+        this.wrap(singleLine(line.description), inner.description),
         skuInColumn ? 0 : sku.lines.length,
       ),
       quantity: text([formatQuantity(line.quantity, this.lang)]),
