@@ -1,10 +1,10 @@
 /**
  * The page kit every PDF of the product is drawn with (the invoice and the credit note): the A4 grid, the
- * type sizes (the colours are palette.ts), the document's opening (PDF/A-3b, DejaVu embedded, deterministic metadata), the
- * text primitives (greedy wrapping that never breaks an identifier, fitted figures, identifiers shrunk to
- * stay whole), and the blocks both documents print: the issuer's header, the parties' panels, the table of
- * order lines grouped under order headings, the VAT breakdown with the totals, and the footer with the
- * issuer's legal identity on every page. A document is a `PdfLayout` subclass that puts these in order.
+ * type sizes (the colours are in palette.ts), the document's opening (PDF/A-3b, DejaVu embedded,
+ * deterministic metadata), the text primitives (greedy wrapping that never breaks an identifier, fitted
+ * figures, identifiers shrunk to stay whole), and the blocks both documents print: the issuer's header,
+ * the parties' panels, the table of order lines grouped under order headings, the VAT breakdown with the
+ * totals, and the footer with the issuer's legal identity on every page. A document is a `PdfLayout` subclass that puts these in order.
  *
  * What goes on the page is written by `PdfCanvas` (canvas.ts), which memoises shaping and font subsets
  * across documents; pdfkit keeps the document itself (pages, fonts, metadata, PDF/A).

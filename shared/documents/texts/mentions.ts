@@ -59,7 +59,7 @@ export function latePenaltyMention(invoice: Omit<LegalMentionsInput, 'supplyCate
   throw new RangeError('the invoice states no late-payment penalty: neither latePenalty nor a fixed rate');
 }
 
-/** "Catégorie d'opération : Livraison de biens": the reform's mention, in the parties block and the notices. */
+/** "Catégorie d'opération : Livraison de biens": the reform's mention (parties block and legal notices). */
 export function supplyCategoryMention(
   invoice: Pick<LegalMentionsInput, 'language' | 'supplyCategory'>,
 ): string {
