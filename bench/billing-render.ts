@@ -17,7 +17,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Invoice } from '../shared/contracts/schemas/invoice.js';
 import type { Order } from '../shared/contracts/schemas/order.js';
-import { renderInvoicePdf } from '../shared/documents/invoice-pdf.js';
+import { renderInvoicePdf } from '../shared/documents/pdf/invoice.js';
 import { sampleInvoice, sampleOrders } from '../shared/documents/sample.js';
 import { type ProfileSummary, profile } from './cpu.js';
 import { mean, median, percentile, round } from './stats.js';

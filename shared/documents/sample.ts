@@ -17,10 +17,11 @@ import { pathToFileURL } from 'node:url';
 import type { Invoice } from '../contracts/schemas/invoice.js';
 import type { Order } from '../contracts/schemas/order.js';
 import { computeTotals, vatMinor } from '../core/domain/money.js';
-import { renderInvoicePdf } from './invoice-pdf.js';
+import { renderInvoicePdf } from './pdf/invoice.js';
+import type { Language } from './texts/format.js';
 
 export interface SampleOptions {
-  language?: Invoice['language'];
+  language?: Language;
   /** Number of orders (default 20). */
   orders?: number;
   /**
@@ -263,10 +264,14 @@ export function sampleInvoice(options: SampleOptions = {}): Invoice {
   };
 }
 
+function isLanguage(value: string): value is Language {
+  return value === 'fr' || value === 'en';
+}
+
 async function main(): Promise<void> {
   const [output = 'sample-invoice.pdf', language = 'fr', orders = '20'] = process.argv.slice(2);
-  if (language !== 'fr' && language !== 'en') throw new Error(`language must be fr or en, not ${language}`);
-  const options = { language, orders: Number(orders) } as const;
+  if (!isLanguage(language)) throw new Error(`language must be fr or en, not ${language}`);
+  const options = { language, orders: Number(orders) };
   await pipeline(renderInvoicePdf(sampleInvoice(options), sampleOrders(options)), createWriteStream(output));
   console.log(`wrote ${output}`);
 }

@@ -6,7 +6,7 @@ import { createAccountSchema } from '../../shared/contracts/schemas/account.js';
 import { issuerSchema } from '../../shared/contracts/schemas/invoice.js';
 import { sampleInvoice } from '../../shared/documents/sample.js';
 import { anAccount } from '../support/fixtures.js';
-import { anInvoice, invoiceFigures } from './invoicing/fixtures.js';
+import { anInvoice, invoiceFigures } from './documents/fixtures.js';
 
 const fixtureInvoice = () => anInvoice(invoiceFigures([]));
 

@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../shared/config/app.js';
 import { loadReceivablesConfig, parseReminderDays } from '../../shared/config/receivables.js';
 import { daysBetween } from '../../shared/core/usecases/receivables.js';
-import { buildReminderEmail } from '../../shared/documents/reminder-email.js';
-import { sampleInvoice } from '../../shared/documents/sample.js';
 
 describe('receivables configuration', () => {
   it('reads the ladder sorted, with its defaults', () => {
@@ -32,18 +30,5 @@ describe('days overdue', () => {
     expect(daysBetween('2026-10-24', '2026-10-26')).toBe(2);
     expect(daysBetween('2026-11-30', '2026-12-01')).toBe(1);
     expect(daysBetween('2026-12-01', '2026-12-01')).toBe(0);
-  });
-});
-
-describe('the reminder email', () => {
-  it('names the invoice, the balance and the step', async () => {
-    const invoice = { ...sampleInvoice(), balanceMinor: 12_345 };
-    const raw = (
-      await buildReminderEmail(invoice, { step: 15, daysOverdue: 16, from: 'factures@marketplace.example' })
-    ).toString('utf8');
-    expect(raw).toContain(`X-Invoice-Number: ${invoice.number}`);
-    expect(raw).toContain('X-Reminder-Step: 15');
-    expect(raw).toMatch(/Message-ID:\s+<inv_\w+\.reminder-15@marketplace\.example>/i);
-    expect(raw).toMatch(/123,45|123\.45/);
   });
 });

@@ -1,7 +1,8 @@
 import { InvoiceStore } from '../../adapters/s3/document-store.js';
 import type { DeliverInvoiceInput } from '../../contracts/workflow/workflow.js';
-import { buildInvoiceEmail, validateEmailAddress } from '../../documents/invoice-email.js';
-import { renderInvoicePdf } from '../../documents/invoice-pdf.js';
+import { buildInvoiceEmail } from '../../documents/email/invoice.js';
+import { validateEmailAddress } from '../../documents/email/mime.js';
+import { renderInvoicePdf } from '../../documents/pdf/invoice.js';
 import { type InvoiceRecord, invoiceView } from '../domain/invoices.js';
 import { type BillingDeps, ordersOfInvoice, WorkflowError } from './billing.js';
 import { DeliveryRefused, DeliveryUnknown, deliverAtMostOnce } from './deliver-once.js';

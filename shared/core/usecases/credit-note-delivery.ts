@@ -3,7 +3,8 @@ import type { BillingRepository } from '../../adapters/dynamo/billing-repository
 import type { CreditNoteRepository } from '../../adapters/dynamo/credit-note-repository.js';
 import type { InvoiceStore } from '../../adapters/s3/document-store.js';
 import type { CreditNote } from '../../contracts/schemas/credit-note.js';
-import { buildCreditNoteEmail, renderCreditNotePdf } from '../../documents/credit-note-pdf.js';
+import { buildCreditNoteEmail } from '../../documents/email/credit-note.js';
+import { renderCreditNotePdf } from '../../documents/pdf/credit-note.js';
 import type { Clock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
 import { DeliveryRefused, DeliveryUnknown, deliverAtMostOnce } from './deliver-once.js';

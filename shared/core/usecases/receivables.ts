@@ -1,6 +1,6 @@
 import type { ReceivablesRepository } from '../../adapters/dynamo/receivables-repository.js';
 import type { ReceivablesConfig } from '../../config/receivables.js';
-import { buildReminderEmail } from '../../documents/reminder-email.js';
+import { buildReminderEmail } from '../../documents/email/reminder.js';
 import { type InvoiceRecord, invoiceView } from '../domain/invoices.js';
 import type { Clock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';

@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { Order } from '../../../shared/contracts/schemas/order.js';
-import { renderInvoicePdf } from '../../../shared/documents/invoice-pdf.js';
+import { renderInvoicePdf } from '../../../shared/documents/pdf/invoice.js';
 import { anInvoice, anOrder, invoiceFigures } from './fixtures.js';
 
 const ORDERS = 10_000;

@@ -1,12 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Invoice } from '../../../shared/contracts/schemas/invoice.js';
 import { formatMoney } from '../../../shared/core/domain/money.js';
-import {
-  buildInvoiceEmail,
-  InvoiceEmailError,
-  validateEmailAddress,
-} from '../../../shared/documents/invoice-email.js';
-import { renderInvoicePdf } from '../../../shared/documents/invoice-pdf.js';
+import { buildInvoiceEmail } from '../../../shared/documents/email/invoice.js';
+import { EmailError, validateEmailAddress } from '../../../shared/documents/email/mime.js';
+import { renderInvoicePdf } from '../../../shared/documents/pdf/invoice.js';
 import { anInvoice, invoiceFigures, streamOf, threeOrders } from './fixtures.js';
 import { type MimePart, parseMime } from './mime.js';
 import { bytesOf, plain, readPdf } from './pdf-reader.js';
@@ -143,9 +140,7 @@ describe('buildInvoiceEmail', () => {
 
   it('refuses a draft, missing or invalid recipients and an invalid sender', async () => {
     const base = anInvoice(figures);
-    await expect(emailOf(anInvoice(figures, { number: undefined }))).rejects.toBeInstanceOf(
-      InvoiceEmailError,
-    );
+    await expect(emailOf(anInvoice(figures, { number: undefined }))).rejects.toBeInstanceOf(EmailError);
     await expect(
       emailOf(anInvoice(figures, { buyer: { ...base.buyer, billingEmails: [] } })),
     ).rejects.toThrow(/no billing email/);

@@ -4,8 +4,8 @@ import { extractTextItems, getDocumentProxy, getMeta } from 'unpdf';
 import { describe, expect, it } from 'vitest';
 import type { Order } from '../../../shared/contracts/schemas/order.js';
 import { formatMoney } from '../../../shared/core/domain/money.js';
-import { loadInvoiceFonts } from '../../../shared/documents/assets.js';
-import { InvoiceRenderError, renderInvoicePdf } from '../../../shared/documents/invoice-pdf.js';
+import { loadDocumentFonts } from '../../../shared/documents/pdf/fonts.js';
+import { InvoiceRenderError, renderInvoicePdf } from '../../../shared/documents/pdf/invoice.js';
 import { anInvoice, anOrder, invoiceFigures, streamOf, threeOrders } from './fixtures.js';
 import { bytesOf, embeddedFonts, plain, readPdf } from './pdf-reader.js';
 
@@ -183,7 +183,7 @@ describe('renderInvoicePdf', () => {
       'Łódź Piekarnia Ωmega — Хлеб q\u0301'.normalize('NFC'),
     );
 
-    const originals = loadInvoiceFonts();
+    const originals = loadDocumentFonts();
     for (const pdf of [first, other]) {
       const fonts = embeddedFonts(pdf);
       expect(fonts.map((font) => font.name.replace(/^[A-Z]{6}\+/, '')).sort()).toEqual([

@@ -31,7 +31,7 @@ import { deflateSync } from 'node:zlib';
 import type * as fontkit from 'fontkit';
 
 /** What every invoice prints, in subset order: ASCII, French letters, and the typographic signs used. */
-export const PRESET_CHARACTERS =
+const PRESET_CHARACTERS =
   ' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~' +
   'ÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆàâäçéèêëîïôöùûüÿœæ' +
   '\u00a0\u202f€£°·×«»‘’“”–—…•§';

@@ -1,9 +1,9 @@
 import PDFDocument from 'pdfkit';
 import { describe, expect, it } from 'vitest';
-import { loadInvoiceFonts } from '../../../shared/documents/assets.js';
-import { PdfCanvas } from '../../../shared/documents/pdf-canvas.js';
+import { PdfCanvas } from '../../../shared/documents/pdf/canvas.js';
+import { loadDocumentFonts } from '../../../shared/documents/pdf/fonts.js';
 
-const fonts = loadInvoiceFonts();
+const fonts = loadDocumentFonts();
 
 function canvasWith(weight: 'regular' | 'bold'): PdfCanvas {
   const doc = new PDFDocument({ font: fonts.regular as unknown as string, fontLayoutCache: false });

@@ -1,18 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatMoney } from '../../../shared/core/domain/money.js';
+import { catalogueFor } from '../../../shared/documents/texts/catalogue.js';
 import {
   formatIban,
   formatLocalDate,
   formatPercent,
   formatQuantity,
   formatSiren,
-  invoiceTexts,
-  latePenaltyMention,
-  legalMentions,
   localDateOf,
   moneyFormatter,
-} from '../../../shared/documents/texts.js';
+} from '../../../shared/documents/texts/format.js';
+import { latePenaltyMention, legalMentions } from '../../../shared/documents/texts/mentions.js';
 
 const NBSP = '\u00a0';
 const NNBSP = '\u202f';
@@ -91,7 +90,7 @@ describe('legalMentions', () => {
     );
     expect(en[1]).toContain('Fixed indemnity for recovery costs: €40.00');
     expect(en[3]).toBe('Category of operation: Mixed (goods and services).');
-    expect(invoiceTexts('fr').category).toEqual({
+    expect(catalogueFor('fr').legal.category).toEqual({
       goods: 'Livraison de biens',
       services: 'Prestation de services',
       mixed: 'Mixte',

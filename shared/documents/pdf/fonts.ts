@@ -1,5 +1,5 @@
 /**
- * What the PDF renderer reads from disk, once per process.
+ * What the PDF renderers read from disk, once per process.
  *
  * The fonts: DejaVu Sans regular and bold, embedded (subset) in every PDF. PDF/A requires embedded fonts,
  * and DejaVu has every glyph an invoice prints (accents, €, the narrow no-break space of French number
@@ -8,7 +8,7 @@
  * The font files are read and parsed once per process (a warm Lambda reuses them): parsing a 750 KB TTF and
  * building its OpenType layout tables costs tens of milliseconds, far more than rendering an invoice. The
  * parsed fontkit font is handed to pdfkit as is (pdfkit accepts a fontkit font wherever it takes a path);
- * shaped strings and encoded subsets are memoised across documents by the text writer (pdf-text.ts).
+ * shaped strings and encoded subsets are memoised across documents by the page writer (canvas.ts).
  *
  * The sRGB ICC profile of the PDF/A output intent: pdfkit reads it from `data/sRGB_IEC61966_2_1.icc`
  * relative to its own module, which in an ESM bundle is the bundle file itself. When the font directory
@@ -22,11 +22,11 @@ import * as fontkit from 'fontkit';
 import * as pdfkitModule from 'pdfkit';
 
 /** File names expected in the font directory (INVOICE_FONT_DIR in a Lambda bundle). */
-export const INVOICE_FONT_FILES = { regular: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf' } as const;
+const FONT_FILES = { regular: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf' } as const;
 /** pdfkit's sRGB profile (node_modules/pdfkit/js/data/), optional in the font directory. */
-export const ICC_PROFILE_FILE = 'sRGB_IEC61966_2_1.icc';
+const ICC_PROFILE_FILE = 'sRGB_IEC61966_2_1.icc';
 
-export interface InvoiceFonts {
+export interface DocumentFonts {
   /** Directory the fonts were read from. */
   dir: string;
   regular: fontkit.Font;
@@ -37,13 +37,13 @@ export interface InvoiceFonts {
 const registerFile = (pdfkitModule as unknown as { registerFile?: (path: string, data: Uint8Array) => void })
   .registerFile;
 
-const fontsByDir = new Map<string, InvoiceFonts>();
+const fontsByDir = new Map<string, DocumentFonts>();
 
 /**
  * Where the fonts are: the explicit option, else `INVOICE_FONT_DIR` (set it in a bundle, which has no
  * node_modules), else the `dejavu-fonts-ttf` package's `ttf` folder.
  */
-export function resolveFontDir(fontDir?: string): string {
+function resolveFontDir(fontDir?: string): string {
   const configured = fontDir ?? process.env.INVOICE_FONT_DIR;
   if (configured) return configured;
   try {
@@ -57,17 +57,17 @@ export function resolveFontDir(fontDir?: string): string {
 }
 
 /**
- * The parsed invoice fonts of a directory, read from disk on first use and kept for the process; the ICC
+ * The parsed document fonts of a directory, read from disk on first use and kept for the process; the ICC
  * profile beside them, if any, is handed to pdfkit at the same time.
  */
-export function loadInvoiceFonts(fontDir?: string): InvoiceFonts {
+export function loadDocumentFonts(fontDir?: string): DocumentFonts {
   const dir = resolveFontDir(fontDir);
   let fonts = fontsByDir.get(dir);
   if (!fonts) {
     fonts = {
       dir,
-      regular: openFont(dir, INVOICE_FONT_FILES.regular),
-      bold: openFont(dir, INVOICE_FONT_FILES.bold),
+      regular: openFont(dir, FONT_FILES.regular),
+      bold: openFont(dir, FONT_FILES.bold),
     };
     registerColorProfile(dir);
     fontsByDir.set(dir, fonts);

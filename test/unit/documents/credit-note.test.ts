@@ -1,53 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { CreditNote } from '../../../shared/contracts/schemas/credit-note.js';
-import { buildCreditNoteEmail, renderCreditNotePdf } from '../../../shared/documents/credit-note-pdf.js';
-import { anInvoice, invoiceFigures, threeOrders } from './fixtures.js';
+import type { CreditNoteLine } from '../../../shared/contracts/schemas/credit-note.js';
+import { buildCreditNoteEmail } from '../../../shared/documents/email/credit-note.js';
+import { renderCreditNotePdf } from '../../../shared/documents/pdf/credit-note.js';
+import { aCreditNote, anInvoice, invoiceFigures, threeOrders } from './fixtures.js';
 import { parseMime } from './mime.js';
 import { embeddedFonts, plain, readPdf } from './pdf-reader.js';
 
 const invoice = anInvoice(invoiceFigures(threeOrders()));
 
-const creditNote: CreditNote = {
-  creditNoteId: 'cn_01JD3Z8Q4N5V2B7C9X0K1M2P3T',
-  number: 'AV-2026-000007',
-  accountId: invoice.accountId,
-  invoiceId: invoice.invoiceId,
-  invoiceNumber: '2026-000123',
-  invoiceIssueDate: '2026-12-01',
-  issueDate: '2026-12-10',
-  reason: 'Retour marchandise : deux sacs abîmés',
-  currency: 'EUR',
-  lines: [
-    {
-      orderId: 'ord_01JD3Z8Q4N5V2B7C9X0K1M2P3A',
-      orderReference: 'SHOP-100234',
-      orderDate: '2026-11-04',
-      lineNumber: 1,
-      sku: 'FLOUR-T65-25KG',
-      description: 'Farine de blé T65, sac de 25 kg',
-      quantity: 2,
-      unitPriceMinor: 2490,
-      vatRate: 5.5,
-      netMinor: 4980,
-    },
-    {
-      orderId: 'ord_01JD3Z8Q4N5V2B7C9X0K1M2P3B',
-      orderReference: 'SHOP-100240',
-      orderDate: '2026-11-14',
-      lineNumber: 2,
-      sku: 'YEAST-500G',
-      description: 'Levure fraîche, 500 g',
-      quantity: 1,
-      unitPriceMinor: 245,
-      vatRate: 5.5,
-      netMinor: 245,
-    },
-  ],
-  vatBreakdown: [{ vatRate: 5.5, baseMinor: 5225, vatMinor: 287 }],
-  totals: { netMinor: 5225, vatMinor: 287, grossMinor: 5512 },
-  appliedMinor: 5512,
-  issuedAt: '2026-12-10T09:00:00.000Z',
-};
+const creditNote = aCreditNote(invoice);
 
 describe('the credit note documents', () => {
   it('prints the credit note: number, the invoice it corrects, lines, VAT, total and where it goes', async () => {
@@ -113,6 +74,40 @@ describe('the credit note documents', () => {
       .flat()
       .map(plain);
     expect(rows).toContain('Commande ord_01JD3Z8Q4N5V2B7C9X0K1M2P3A');
+  });
+
+  it('prints a 40-character SKU whole on one line, as the invoice does', async () => {
+    const sku = 'PALLET-EURO-1200X800-HEATTREATED-EPAL-01';
+    const [first] = creditNote.lines as [CreditNoteLine];
+    const rows = (
+      await readPdf(await renderCreditNotePdf({ ...creditNote, lines: [{ ...first, sku }] }, invoice))
+    ).pages
+      .flat()
+      .map(plain);
+    const at = rows.findIndex((row) => row.includes(sku));
+    expect(at, rows.join('\n')).toBeGreaterThan(0);
+    expect(rows[at]).toContain('| 2 | 24,90 € | 5,5 % | 49,80 €');
+    expect(rows[at + 1]).toBe('Farine de blé T65, sac de 25 kg');
+  });
+
+  it('runs onto more pages with the column titles repeated and the issuer and page in every footer', async () => {
+    const [first] = creditNote.lines as [CreditNoteLine];
+    const lines = Array.from({ length: 60 }, (_, index) => ({
+      ...first,
+      orderId: `ord_01JD3Z8Q4N5V2B7C9X${String(index).padStart(6, '0')}`,
+      orderReference: `SHOP-${100300 + index}`,
+    }));
+    const { pages } = await readPdf(await renderCreditNotePdf({ ...creditNote, lines }, invoice));
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    pages.forEach((rows, index) => {
+      const printed = plain(rows.join('\n'));
+      expect(printed).toContain(`Avoir n° AV-2026-000007 · Page ${index + 1}`);
+      expect(printed).toContain('Marketplace SAS · SAS au capital de 100 000 EUR · SIREN 912 345 675');
+      if (index > 0) expect(rows).toContain('Référence | Désignation | Qté | PU HT | TVA | Montant HT');
+    });
+    const text = pages.flat().join('\n');
+    for (const line of lines) expect(text).toContain(`Commande ${line.orderReference} du 04/11/2026`);
+    expect(text).toContain("Total de l'avoir TTC | 55,12 €");
   });
 
   it('emails it to the buyer with the PDF attached, in the buyer’s language', async () => {
