@@ -521,6 +521,3 @@ export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${
 
 export const routesOf = (fn: ApiFunctionName): readonly RouteDefinition[] =>
   ROUTES.filter((route) => route.function === fn);
-
-export const findRoute = (key: string): RouteDefinition | undefined =>
-  (ROUTES as readonly RouteDefinition[]).find((route) => routeKey(route) === key);

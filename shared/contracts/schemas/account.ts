@@ -20,7 +20,6 @@ export const billingCycleSchema = z
 export type BillingCycle = z.infer<typeof billingCycleSchema>;
 
 export const accountStatusSchema = z.enum(['active', 'suspended', 'closed']);
-export type AccountStatus = z.infer<typeof accountStatusSchema>;
 
 /** Category of operation, a mention required by the 2026 French e-invoicing reform. */
 export const supplyCategorySchema = z.enum(['goods', 'services', 'mixed']);

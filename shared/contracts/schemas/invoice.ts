@@ -122,7 +122,6 @@ export const paymentStatusSchema = z.enum(['unpaid', 'partially_paid', 'paid', '
 export type PaymentStatus = z.infer<typeof paymentStatusSchema>;
 
 export const invoiceStatusSchema = z.enum(['draft', 'held', 'issued', 'sent']);
-export type InvoiceStatus = z.infer<typeof invoiceStatusSchema>;
 
 /** Email delivery state: ready → sending → sent; `unknown` when a send was interrupted mid-flight. */
 export const emailStatusSchema = z.enum(['ready', 'sending', 'sent', 'unknown']);

@@ -92,7 +92,6 @@ export const createOrderSchema = z
 export type CreateOrderInput = z.infer<typeof createOrderSchema>;
 
 export const orderStatusSchema = z.enum(['accepted', 'cancelled', 'billed']);
-export type OrderStatus = z.infer<typeof orderStatusSchema>;
 
 export const vatBreakdownEntrySchema = z
   .object({ vatRate: z.number(), baseMinor: z.number().int(), vatMinor: z.number().int() })

@@ -25,7 +25,6 @@ const positiveMinor = z
 export const allocationSchema = z
   .strictObject({ invoiceId: invoiceIdSchema, amountMinor: positiveMinor })
   .meta({ id: 'PaymentAllocation' });
-export type Allocation = z.infer<typeof allocationSchema>;
 
 /** Body of `POST /v1/payments`. */
 export const recordPaymentSchema = z
