@@ -9,13 +9,13 @@ import { loadConfig } from '../../shared/config/app.js';
 import { parseReminderDays } from '../../shared/config/receivables.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import { DomainError } from '../../shared/core/errors.js';
-import { getInvoice } from '../../shared/core/usecases/billing-runs.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
-import { recomputeAccountFigures, recordPayment } from '../../shared/core/usecases/payments.js';
+import { recordPayment } from '../../shared/core/usecases/payments.js';
 import { runReceivablesDay } from '../../shared/core/usecases/receivables.js';
 import { givenBillingDeps, mailboxSince, runBillingSteps } from '../support/billing-steps.js';
 import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, TestClock } from '../support/given.js';
+import { invoiceNow, recomputeAccountFigures } from '../support/receivables.js';
 import { registerTestSellers } from '../support/sellers.js';
 
 /**
@@ -90,7 +90,7 @@ describe('receivables follow-up against the emulators', () => {
     expect((await day(0)).invoicesDue).toBe(0); // due today is not late
     expect(await day(1)).toMatchObject({ invoicesDue: 1, markedOverdue: 1, remindersSent: 1 });
     expect(await day(1)).toMatchObject({ invoicesDue: 1, markedOverdue: 0, remindersSent: 0 });
-    expect((await getInvoice(payments, invoice.invoiceId)).overdueSince).toBe(addDays(due, 1));
+    expect((await invoiceNow(payments, invoice.invoiceId)).overdueSince).toBe(addDays(due, 1));
     expect((await day(15)).remindersSent).toBe(1);
     expect((await day(16)).remindersSent).toBe(0);
     expect((await day(15)).remindersSent).toBe(0);
@@ -115,7 +115,7 @@ describe('receivables follow-up against the emulators', () => {
     // Suspended: deferred ordering is refused with the reason.
     const suspended = await services.accounts.get(account.accountId, { consistent: true });
     expect(suspended).toMatchObject({ overdueSince: addDays(due, 1), overdueInvoiceCount: 1 });
-    const whileSuspended = await recomputeAccountFigures(payments, account.accountId);
+    const whileSuspended = await recomputeAccountFigures(services, account.accountId);
     expect(whileSuspended.stored).toEqual(whileSuspended.recomputed);
     expect(whileSuspended.stored).toMatchObject({ suspended: true, overdueInvoiceCount: 1 });
     const refused = await order(`${addDays(due, 31)}T09:00:00Z`).catch((error: unknown) => error);
@@ -156,7 +156,7 @@ describe('receivables follow-up against the emulators', () => {
     expect(accepted.order.status).toBe('accepted');
     // Paid: the invoice left the open index; the job no longer sees it.
     expect((await day(32)).invoicesDue).toBe(0);
-    const figures = await recomputeAccountFigures(payments, account.accountId);
+    const figures = await recomputeAccountFigures(services, account.accountId);
     expect(figures.stored).toEqual(figures.recomputed);
     expect(figures.matches).toBe(true);
   });
