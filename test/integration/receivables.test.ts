@@ -9,13 +9,14 @@ import { loadConfig } from '../../shared/config/app.js';
 import { parseReminderDays } from '../../shared/config/receivables.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import { DomainError } from '../../shared/core/errors.js';
+import { type Mailer, SendFailure } from '../../shared/core/ports/mailer.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { recordPayment } from '../../shared/core/usecases/payments.js';
 import { runReceivablesDay } from '../../shared/core/usecases/receivables.js';
 import { givenBillingDeps, mailboxSince, runBillingSteps } from '../support/billing-steps.js';
 import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, TestClock } from '../support/given.js';
-import { invoiceNow, recomputeAccountFigures } from '../support/receivables.js';
+import { invoiceNow, recomputeAccountFigures, reminderSteps } from '../support/receivables.js';
 import { registerTestSellers } from '../support/sellers.js';
 
 /**
@@ -99,7 +100,7 @@ describe('receivables follow-up against the emulators', () => {
     expect(await day(31)).toMatchObject({ remindersSent: 0, accountsSuspended: 1 });
     expect(await day(31)).toMatchObject({ remindersSent: 0, accountsSuspended: 0 });
 
-    const steps = await receivables.receivables.reminders(invoice.invoiceId);
+    const steps = await reminderSteps(services, invoice.invoiceId);
     expect(steps.map((step) => [step.step, step.status])).toEqual([
       [1, 'sent'],
       [15, 'sent'],
@@ -162,17 +163,59 @@ describe('receivables follow-up against the emulators', () => {
   });
 
   it('records steps already past as skipped and sends only the latest one', async () => {
-    const { clock, receivables, invoice } = await given();
+    const { clock, services, receivables, invoice } = await given();
     const due = invoice.dueDate as string;
     clock.set(`${addDays(due, 20)}T05:00:00Z`);
     expect(await runReceivablesDay(receivables, addDays(due, 20))).toMatchObject({
       remindersSent: 1,
       remindersSkipped: 1,
     });
-    const steps = await receivables.receivables.reminders(invoice.invoiceId);
+    const steps = await reminderSteps(services, invoice.invoiceId);
     expect(steps.map((step) => [step.step, step.status])).toEqual([
       [1, 'skipped'],
       [15, 'sent'],
     ]);
+  });
+
+  it('sends a reminder the mailer refused on the next run, once; never resends one of unknown outcome', async () => {
+    // The SES emulator never throttles nor cuts a send off midway: a mailer that fails stands in for SES.
+    const failing = (kind: 'throttled' | 'unknown'): Mailer => ({
+      sendRaw: async () => {
+        throw new SendFailure(
+          kind,
+          kind === 'throttled' ? 'Maximum sending rate exceeded' : 'socket hang up',
+        );
+      },
+    });
+    const { clock, services, receivables, invoice } = await given();
+    const due = invoice.dueDate as string;
+    const since = new Date();
+    const day = async (offset: number, mailer: Mailer = receivables.mailer) => {
+      clock.set(`${addDays(due, offset)}T05:00:00Z`);
+      return runReceivablesDay({ ...receivables, mailer }, addDays(due, offset));
+    };
+    const steps = async () =>
+      (await reminderSteps(services, invoice.invoiceId)).map((step) => [step.step, step.status]);
+
+    // Throttled: nothing went out, so the step is given back, and the next morning sends it, once.
+    expect(await day(1, failing('throttled'))).toMatchObject({ remindersSent: 0, reminderFailures: 1 });
+    expect(await steps()).toEqual([[1, 'ready']]);
+    expect(await day(2)).toMatchObject({ remindersSent: 1, reminderFailures: 0 });
+    expect(await day(2)).toMatchObject({ remindersSent: 0, reminderFailures: 0 });
+    expect(await steps()).toEqual([[1, 'sent']]);
+
+    // Unknown outcome: it may have gone out, so the step stays `sending` and is never sent again.
+    expect(await day(15, failing('unknown'))).toMatchObject({ remindersSent: 0, reminderFailures: 1 });
+    expect(await day(16)).toMatchObject({ remindersSent: 0, reminderFailures: 0 });
+    expect(await steps()).toEqual([
+      [1, 'sent'],
+      [15, 'sending'],
+    ]);
+    const mails = (await mailboxSince(since)).filter(
+      (email) =>
+        email.destination.to.includes(invoice.buyer.billingEmails[0] as string) &&
+        email.subject.includes(invoice.number as string),
+    );
+    expect(mails).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
 import { toInvoiceRecord } from '../../shared/adapters/dynamo/billing-repository.js';
 import { OrderEntity } from '../../shared/adapters/dynamo/entities/orders.js';
-import { LedgerEntryEntity } from '../../shared/adapters/dynamo/entities/receivables.js';
+import { LedgerEntryEntity, ReminderStepEntity } from '../../shared/adapters/dynamo/entities/receivables.js';
 import { parseItem } from '../../shared/adapters/dynamo/kit/entity.js';
 import { queryAll } from '../../shared/adapters/dynamo/kit/query.js';
 import type { TableRef } from '../../shared/adapters/dynamo/kit/table-ref.js';
@@ -165,6 +165,13 @@ export async function invoiceNow(
   const invoice = await deps.invoices.get(invoiceId);
   if (!invoice) throw new Error(`No invoice ${invoiceId}`);
   return invoiceView(invoice);
+}
+
+/** The reminder steps recorded for an invoice, ascending, with their email state. */
+export function reminderSteps(services: Services, invoiceId: string) {
+  return itemsOf(tableOf(services), keys.invoicePartition(invoiceId), keys.invoiceRemindersPrefix, (item) =>
+    parseItem(ReminderStepEntity, item),
+  );
 }
 
 /** The DomainError a use case refused with (fails the test when it succeeded or threw anything else). */
