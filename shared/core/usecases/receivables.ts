@@ -4,7 +4,7 @@ import { type InvoiceRecord, invoiceView } from '../domain/invoices.js';
 import type { Clock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { ReceivablesStore } from '../ports/receivables.js';
-import { deliverAtMostOnce } from './deliver-once.js';
+import { DeliveryRefused, DeliveryUnknown, deliverAtMostOnce } from './deliver-once.js';
 
 export interface ReceivablesDeps {
   receivables: ReceivablesStore;
@@ -22,7 +22,7 @@ export interface ReceivablesDaySummary {
   remindersSent: number;
   /** Reminder steps already past when first seen (the job did not run then): recorded, not sent. */
   remindersSkipped: number;
-  /** Reminders not sent this time: refused by the mailer (sent by the next run) or of unknown outcome. */
+  /** Reminders not sent: refused by the mailer or not built (the next run tries again), or of unknown outcome. */
   reminderFailures: number;
   accountsSuspended: number;
 }
@@ -96,14 +96,27 @@ async function followUp(
       }
       continue;
     }
+    const failed = (error: unknown) => {
+      summary.reminderFailures++;
+      deps.log?.('reminder not sent', {
+        invoiceId: invoice.invoiceId,
+        step,
+        error: (error as Error).message,
+      });
+    };
+    let raw: Buffer;
     try {
-      const date = deps.clock.now();
-      const raw = await buildReminderEmail(invoiceView(invoice), {
+      raw = await buildReminderEmail(invoiceView(invoice), {
         step,
         daysOverdue,
         from: deps.config.sender,
-        date,
+        date: deps.clock.now(),
       });
+    } catch (error) {
+      failed(error); // nothing recorded: the next run tries again
+      continue;
+    }
+    try {
       const outcome = await deliverAtMostOnce({
         state: deps.receivables.reminderDelivery(invoice, step),
         mailer: deps.mailer,
@@ -113,13 +126,10 @@ async function followUp(
       if (outcome.kind === 'sent') summary.remindersSent++;
     } catch (error) {
       // Refused for sure: the step is `ready` again, the next run sends it. Unknown outcome: it stays
-      // `sending`, never resent automatically (a duplicate is worse than a miss).
-      summary.reminderFailures++;
-      deps.log?.('reminder not sent', {
-        invoiceId: invoice.invoiceId,
-        step,
-        error: (error as Error).message,
-      });
+      // `sending`, never resent automatically (a duplicate is worse than a miss). Anything else (the
+      // table) fails the run, which is safe to rerun.
+      if (!(error instanceof DeliveryRefused || error instanceof DeliveryUnknown)) throw error;
+      failed(error);
     }
   }
 
