@@ -45,8 +45,8 @@ export function formatCreditNoteNumber(year: string, sequence: number): string {
 }
 
 /**
- * Issues a credit note against an issued invoice, exactly once per idempotency key: some lines of a
- * billed order returned, or a whole billed order cancelled. The credit is applied to the invoice it
+ * Issues a credit note against an issued invoice, exactly once per idempotency key (the one idempotent
+ * command, runIdempotent): some lines of a billed order returned, or a whole billed order cancelled. The credit is applied to the invoice it
  * corrects: its gross comes off the invoice's balance and the account's exposure. A credit larger than
  * what is left to pay on the invoice is refused (`credit_exceeds_balance`): the product keeps no account
  * credit balance; the operator reverses the payment first or refunds outside the product.

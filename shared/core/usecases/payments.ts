@@ -39,8 +39,9 @@ export interface RecordPaymentResult {
 }
 
 /**
- * Records a payment received from a buyer, exactly once per idempotency key, allocated to the invoices
- * named (or to the account's open invoices, oldest due first). Over-payment is refused
+ * Records a payment received from a buyer, exactly once per idempotency key (the one idempotent command,
+ * runIdempotent), allocated to the invoices named (or to the account's open invoices, oldest due first).
+ * Over-payment is refused
  * (`payment_exceeds_balance`): the money is not the account's credit; the operator records what the
  * invoices owe and refunds or holds the rest outside this product.
  */
