@@ -12,7 +12,7 @@ import {
   type RouteDefinition,
   routeKey,
 } from '../../shared/contracts/http/routes.js';
-import { pathParameterSchemas } from '../../shared/contracts/schemas/path-parameters.js';
+import { PATH_PARAMETERS, type PathParameter } from '../../shared/contracts/schemas/path-parameters.js';
 import type { Principal } from '../../shared/core/domain/api-keys.js';
 import { requireIdempotencyKey } from '../../shared/core/domain/idempotency.js';
 import { DomainError, type FieldError, forbidden, validationFailed } from '../../shared/core/errors.js';
@@ -110,12 +110,14 @@ export function apiHandler<Fn extends ApiFunctionName>(
         implementations as unknown as Record<string, (r: ApiRequest<OperationId>) => Promise<ApiResult>>
       )[route.operationId];
       if (!implementation) throw new Error(`No implementation for ${route.operationId}`);
+      // The path first: a request about a resource that cannot exist is a 404 whatever its body says.
+      const pathParameters = parsePathParameters(event.pathParameters ?? {});
       const request: ApiRequest<OperationId> = {
         body: route.body ? (parseBody(route.body, event) as never) : (undefined as never),
         query: route.query
           ? (parseWith(route.query, event.queryStringParameters ?? {}, 'query') as never)
           : (undefined as never),
-        pathParameters: parsePathParameters(event.pathParameters ?? {}),
+        pathParameters,
         idempotencyKey: route.requiredHeaders?.some((header) => header.name === 'Idempotency-Key')
           ? (requireIdempotencyKey(event.headers?.['idempotency-key']) as never)
           : (undefined as never),
@@ -238,30 +240,23 @@ export function parseWith<S extends z.ZodType>(
   throw validationFailed(errors, detail);
 }
 
-/** The resource a path parameter names, as error codes spell it (`api_key_not_found`…). */
-const PATH_RESOURCE_NAMES: Record<string, string> = {
-  accountId: 'account',
-  orderId: 'order',
-  storefrontId: 'storefront',
-  keyId: 'api_key',
-  invoiceId: 'invoice',
-  runId: 'billing_run',
-  sellerId: 'seller',
-};
+/** The route table's path parameters by name (a name it does not know is passed on as is). */
+const PATH_PARAMETER_BY_NAME = new Map<string, PathParameter>(Object.entries(PATH_PARAMETERS));
 
 function parsePathParameters(parameters: Record<string, string | undefined>): Record<string, string> {
   const parsed: Record<string, string> = {};
   for (const [name, value] of Object.entries(parameters)) {
-    const schema = pathParameterSchemas[name];
+    const parameter = PATH_PARAMETER_BY_NAME.get(name);
     if (value === undefined) continue;
-    if (!schema) {
+    if (!parameter) {
       parsed[name] = value;
       continue;
     }
-    const result = schema.safeParse(value);
+    const result = parameter.schema.safeParse(value);
     if (!result.success) {
+      // A malformed id names no resource: the same 404 as an unknown one, with the reason on the field.
       throw new DomainError(
-        `${PATH_RESOURCE_NAMES[name] ?? name}_not_found`,
+        `${parameter.resource}_not_found`,
         404,
         'Not found',
         `No resource with ${name} ${value}.`,

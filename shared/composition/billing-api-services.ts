@@ -9,6 +9,7 @@ import type { PreviewDeps } from '../core/usecases/billing.js';
 import type { BillingRunDeps, InvoiceDeps } from '../core/usecases/billing-runs.js';
 import type { CreditNoteDeps } from '../core/usecases/credit-notes.js';
 import type { PaymentDeps } from '../core/usecases/payments.js';
+import { invoiceReaderOf } from './invoice-reader.js';
 import { services } from './services.js';
 
 /*
@@ -46,7 +47,10 @@ export function invoiceServices(): InvoiceDeps {
     invoiceMemo = {
       accounts: base.accounts,
       billing: new BillingRepository(getDocumentClient(), base.config.tableName),
-      creditNotes: new CreditNoteRepository(getDocumentClient(), base.config.tableName),
+      creditNotes: new CreditNoteRepository({
+        client: getDocumentClient(),
+        tableName: base.config.tableName,
+      }),
       links: new DownloadLinks({
         region: process.env.AWS_REGION ?? 'eu-west-3',
         ...(process.env.AWS_ENDPOINT_URL_S3 ? { endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
@@ -87,8 +91,8 @@ export function createPaymentServices(base: ReturnType<typeof services>): Paymen
   const client = getDocumentClient();
   return {
     accounts: base.accounts,
-    billing: new BillingRepository(client, base.config.tableName),
-    payments: new PaymentRepository(client, base.config.tableName),
+    invoices: invoiceReaderOf(new BillingRepository(client, base.config.tableName)),
+    payments: new PaymentRepository({ client, tableName: base.config.tableName }),
     clock: base.clock,
     timeZone: base.timeZone,
   };
@@ -96,17 +100,20 @@ export function createPaymentServices(base: ReturnType<typeof services>): Paymen
 
 let creditNoteMemo: CreditNoteDeps | undefined;
 
-/** What the credit-note routes (in the payments function) need: payment deps plus orders and credit notes. */
+/** What the credit-note routes (in the payments function) need: accounts, invoices, orders and credit notes. */
 export function creditNoteServices(): CreditNoteDeps {
   if (!creditNoteMemo) creditNoteMemo = createCreditNoteServices(services());
   return creditNoteMemo;
 }
 
 export function createCreditNoteServices(base: ReturnType<typeof services>): CreditNoteDeps {
+  const client = getDocumentClient();
   return {
-    ...createPaymentServices(base),
-    creditNotes: new CreditNoteRepository(getDocumentClient(), base.config.tableName),
+    accounts: base.accounts,
+    invoices: invoiceReaderOf(new BillingRepository(client, base.config.tableName)),
+    creditNotes: new CreditNoteRepository({ client, tableName: base.config.tableName }),
     orders: base.orders,
+    clock: base.clock,
     timeZone: base.timeZone,
   };
 }

@@ -7,6 +7,7 @@ import { SesMailer } from '../adapters/ses/mailer.js';
 import { type BillingConfig, loadBillingConfig } from '../config/billing.js';
 import type { BillingDeps } from '../core/usecases/billing.js';
 import type { CreditNoteDeliveryDeps } from '../core/usecases/credit-note-delivery.js';
+import { invoiceReaderOf } from './invoice-reader.js';
 import { type Services, services } from './services.js';
 
 /**
@@ -57,8 +58,8 @@ export function createCreditNoteDeliveryServices(
   client: DynamoDBDocumentClient = getDocumentClient(),
 ): CreditNoteDeliveryDeps {
   return {
-    creditNotes: new CreditNoteRepository(client, base.config.tableName),
-    billing: new BillingRepository(client, base.config.tableName),
+    creditNotes: new CreditNoteRepository({ client, tableName: base.config.tableName }),
+    invoices: invoiceReaderOf(new BillingRepository(client, base.config.tableName)),
     store: new InvoiceStore(getS3Client(), config.invoiceBucketName),
     mailer: new SesMailer(getSesClient()),
     sender: config.invoiceSender,

@@ -15,7 +15,7 @@ export function receivablesServices(): ReceivablesDeps {
 
 export function createReceivablesServices(base: Services, config: ReceivablesConfig): ReceivablesDeps {
   return {
-    receivables: new ReceivablesRepository(getDocumentClient(), base.config.tableName),
+    receivables: new ReceivablesRepository({ client: getDocumentClient(), tableName: base.config.tableName }),
     mailer: new SesMailer(getSesClient()),
     clock: base.clock,
     config,

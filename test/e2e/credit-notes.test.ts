@@ -91,7 +91,7 @@ describe('from a billed order to its credit note, over HTTP', () => {
     expect(after.balanceMinor).toBe(invoice.amountDueMinor - order.totals.grossMinor);
     const exposure = await exposureOf(operator, account.accountId);
     expect(exposure.availableCreditMinor).toBe(before.availableCreditMinor + order.totals.grossMinor);
-    expectProblem(await operator.get('/v1/credit-notes/nope'), 404, 'creditNoteId_not_found', [
+    expectProblem(await operator.get('/v1/credit-notes/nope'), 404, 'credit_note_not_found', [
       'creditNoteId',
     ]);
   });

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, expect, it } from 'vitest';
-import { createCreditNoteServices } from '../../shared/composition/billing-api-services.js';
+import {
+  createCreditNoteServices,
+  createPaymentServices,
+} from '../../shared/composition/billing-api-services.js';
 import { createCreditNoteDeliveryServices } from '../../shared/composition/billing-services.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { Order } from '../../shared/contracts/schemas/order.js';
 import { type Mailer, SendFailure } from '../../shared/core/ports/mailer.js';
-import { getInvoice } from '../../shared/core/usecases/billing-runs.js';
 import { deliverCreditNote } from '../../shared/core/usecases/credit-note-delivery.js';
 import {
   getCreditNote,
@@ -18,7 +20,7 @@ import { recordPayment } from '../../shared/core/usecases/payments.js';
 import { givenBillingDeps, mailboxSince, runBillingSteps } from '../support/billing-steps.js';
 import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
-import { expectExactFigures, refusal } from '../support/receivables.js';
+import { expectExactFigures, invoiceNow, refusal } from '../support/receivables.js';
 
 type OrderLine = ReturnType<typeof anOrder>['lines'][number];
 const article = (sku: string, quantity: number, unitPriceMinor: number, vatRate: number): OrderLine => ({
@@ -101,7 +103,7 @@ describe('credit notes against the emulators', () => {
       { vatRate: 20, baseMinor: 1_000, vatMinor: 200 },
       { vatRate: 5.5, baseMinor: 1_000, vatMinor: 55 },
     ]);
-    const after = await getInvoice(deps, invoice.invoiceId);
+    const after = await invoiceNow(deps, invoice.invoiceId);
     expect(after).toMatchObject({ balanceMinor: invoice.amountDueMinor - 2_255, creditedMinor: 2_255 });
     const account2 = await services.accounts.get(account.accountId, { consistent: true });
     expect(account2?.exposure.availableCreditMinor).toBe(
@@ -109,13 +111,13 @@ describe('credit notes against the emulators', () => {
     );
     expect(await getCreditNote(deps, creditNote.creditNoteId)).toEqual(creditNote);
     expect((await listInvoiceCreditNotes(deps, invoice.invoiceId)).items).toEqual([creditNote]);
-    await expectExactFigures(deps, account.accountId);
+    await expectExactFigures(services, account.accountId);
   });
 
   it('credits the demo invoice order by order to exactly 0: the third cancellation is accepted', async () => {
     // Issue 8, item 1: 536,55 + 133,72 + 147,37 € invoiced as 817,63 € (5.5 % VAT rounded once on the
     // invoice's base); each order's own VAT once left 147,36 € owed and refused the third credit note.
-    const { deps, account, invoice, orderIds } = await givenInvoiceOf([
+    const { deps, services, account, invoice, orderIds } = await givenInvoiceOf([
       [article('FLOUR', 8, 2_490, 5.5), article('BUTTER', 2, 8_900, 5.5), article('BAGS', 3, 3_850, 20)],
       [article('SUGAR', 3, 1_950, 5.5), article('APRON', 4, 1_500, 20)],
       [article('MAG', 1, 7_800, 2.1), article('YEAST', 10, 245, 5.5), article('PROBE', 1, 3_490, 20)],
@@ -131,7 +133,7 @@ describe('credit notes against the emulators', () => {
       credited.push(creditNote.totals.grossMinor);
     }
     expect(credited).toEqual([53_654, 13_372, 14_737]);
-    expect(await getInvoice(deps, invoice.invoiceId)).toMatchObject({
+    expect(await invoiceNow(deps, invoice.invoiceId)).toMatchObject({
       balanceMinor: 0,
       creditedMinor: 81_763,
       paidMinor: 0,
@@ -145,7 +147,7 @@ describe('credit notes against the emulators', () => {
       expect(rateNotes.reduce((total, line) => total + line.vatMinor, 0)).toBe(entry.vatMinor);
       expect(rateNotes.reduce((total, line) => total + line.baseMinor, 0)).toBe(entry.baseMinor);
     }
-    await expectExactFigures(deps, account.accountId);
+    await expectExactFigures(services, account.accountId);
   });
 
   it('replays the same Idempotency-Key and refuses it for another body', async () => {
@@ -168,7 +170,7 @@ describe('credit notes against the emulators', () => {
   });
 
   it('refuses an over-credit, a foreign order and an unknown line, naming the field', async () => {
-    const { deps, account, invoice, orderIds } = await givenBilledOrder();
+    const { deps, services, account, invoice, orderIds } = await givenBilledOrder();
     const [orderId] = orderIds as [string];
     await issueCreditNote(deps, {
       invoiceId: invoice.invoiceId,
@@ -221,17 +223,17 @@ describe('credit notes against the emulators', () => {
     );
     expect(nothing.code).toBe('nothing_to_credit');
     // Settled by credit notes alone: `credited`, never `paid` with nothing paid.
-    expect(await getInvoice(deps, invoice.invoiceId)).toMatchObject({
+    expect(await invoiceNow(deps, invoice.invoiceId)).toMatchObject({
       balanceMinor: 0,
       paidMinor: 0,
       paymentStatus: 'credited',
     });
-    await expectExactFigures(deps, account.accountId);
+    await expectExactFigures(services, account.accountId);
   });
 
   it('refuses a credit above what is left to pay (no account credit balance is kept)', async () => {
-    const { deps, account, invoice, orderIds } = await givenBilledOrder();
-    await recordPayment(deps, {
+    const { deps, services, account, invoice, orderIds } = await givenBilledOrder();
+    await recordPayment(createPaymentServices(services), {
       idempotencyKey: randomUUID(),
       input: {
         accountId: account.accountId,
@@ -251,11 +253,11 @@ describe('credit notes against the emulators', () => {
     );
     expect(refused.code).toBe('credit_exceeds_balance');
     expect((await listInvoiceCreditNotes(deps, invoice.invoiceId)).items).toEqual([]);
-    await expectExactFigures(deps, account.accountId);
+    await expectExactFigures(services, account.accountId);
   });
 
   it('numbers concurrent credit notes gaplessly, without duplicates', async () => {
-    const { deps, account, invoice, orderIds } = await givenBilledOrder(6);
+    const { deps, services, account, invoice, orderIds } = await givenBilledOrder(6);
     const results = await Promise.all(
       orderIds.map((orderId) =>
         issueCreditNote(deps, {
@@ -268,8 +270,8 @@ describe('credit notes against the emulators', () => {
     const sequences = results.map((result) => sequenceOf(result.creditNote.number)).sort((a, b) => a - b);
     const first = sequences[0] as number;
     expect(sequences).toEqual(sequences.map((_, index) => first + index));
-    expect(await getInvoice(deps, invoice.invoiceId)).toMatchObject({ balanceMinor: 0 });
-    await expectExactFigures(deps, account.accountId);
+    expect(await invoiceNow(deps, invoice.invoiceId)).toMatchObject({ balanceMinor: 0 });
+    await expectExactFigures(services, account.accountId);
   });
 });
 

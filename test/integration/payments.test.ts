@@ -4,7 +4,6 @@ import { createPaymentServices } from '../../shared/composition/billing-api-serv
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { RecordPaymentInput } from '../../shared/contracts/schemas/payment.js';
 import type { DomainError } from '../../shared/core/errors.js';
-import { getInvoice } from '../../shared/core/usecases/billing-runs.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import {
   listAccountPayments,
@@ -16,7 +15,7 @@ import {
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
 import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
-import { expectExactFigures, refusal } from '../support/receivables.js';
+import { expectExactFigures, invoiceNow as readInvoice, refusal } from '../support/receivables.js';
 
 const line = (unitPriceMinor: number) => ({
   sku: 'SKU-20',
@@ -71,11 +70,11 @@ const aPayment = (accountId: string, amountMinor: number, overrides: Partial<Rec
   },
 });
 
-const invoiceNow = (deps: PaymentDeps, invoice: Invoice) => getInvoice(deps, invoice.invoiceId);
+const invoiceNow = (deps: PaymentDeps, invoice: Invoice) => readInvoice(deps, invoice.invoiceId);
 
 describe('payments against the emulators', () => {
   it('issues invoices unpaid with their balance and a ledger entry each', async () => {
-    const { deps, account, invoices } = await givenIssuedInvoices(['2026-10-13T09:00:00Z'], '2026-10-19');
+    const { services, account, invoices } = await givenIssuedInvoices(['2026-10-13T09:00:00Z'], '2026-10-19');
     expect(invoices).toHaveLength(1);
     const [invoice] = invoices as [Invoice];
     expect(invoice).toMatchObject({
@@ -83,7 +82,7 @@ describe('payments against the emulators', () => {
       paidMinor: 0,
       balanceMinor: invoice.amountDueMinor,
     });
-    const figures = await expectExactFigures(deps, account.accountId);
+    const figures = await expectExactFigures(services, account.accountId);
     expect(figures.stored.unpaidMinor).toBe(invoice.amountDueMinor);
   });
 
@@ -103,7 +102,7 @@ describe('payments against the emulators', () => {
     });
     const after = await services.accounts.get(account.accountId, { consistent: true });
     expect(after?.exposure.availableCreditMinor).toBe((before?.exposure.availableCreditMinor ?? 0) + 5_000);
-    await expectExactFigures(deps, account.accountId);
+    await expectExactFigures(services, account.accountId);
 
     clock.set('2026-10-25T09:00:00Z');
     await recordPayment(deps, aPayment(account.accountId, invoice.amountDueMinor - 5_000));
@@ -112,11 +111,14 @@ describe('payments against the emulators', () => {
     expect(history.items.map((item) => item.amountMinor)).toEqual([5_000, invoice.amountDueMinor - 5_000]);
     const listed = await listAccountPayments(deps, { accountId: account.accountId, limit: 10 });
     expect(listed.items).toHaveLength(2);
-    await expectExactFigures(deps, account.accountId);
+    await expectExactFigures(services, account.accountId);
   });
 
   it('refuses an over-payment, naming the field, and records nothing', async () => {
-    const { deps, account, invoices } = await givenIssuedInvoices(['2026-10-13T09:00:00Z'], '2026-10-19');
+    const { deps, services, account, invoices } = await givenIssuedInvoices(
+      ['2026-10-13T09:00:00Z'],
+      '2026-10-19',
+    );
     const [invoice] = invoices as [Invoice];
     const tooMuch = await refusal(
       recordPayment(deps, aPayment(account.accountId, invoice.amountDueMinor + 1)),
@@ -137,11 +139,11 @@ describe('payments against the emulators', () => {
     );
     expect(wrongCurrency.errors[0]?.field).toBe('currency');
     expect((await listInvoicePayments(deps, invoice.invoiceId)).items).toEqual([]);
-    await expectExactFigures(deps, account.accountId);
+    await expectExactFigures(services, account.accountId);
   });
 
   it('replays the same key and body, refuses the same key with another body', async () => {
-    const { deps, account } = await givenIssuedInvoices(['2026-10-13T09:00:00Z'], '2026-10-19');
+    const { deps, services, account } = await givenIssuedInvoices(['2026-10-13T09:00:00Z'], '2026-10-19');
     const request = aPayment(account.accountId, 1_000);
     const first = await recordPayment(deps, request);
     const again = await recordPayment(deps, request);
@@ -151,11 +153,11 @@ describe('payments against the emulators', () => {
       recordPayment(deps, { ...request, input: { ...request.input, amountMinor: 999 } }),
     );
     expect(other).toMatchObject({ code: 'idempotency_key_reused', status: 422 });
-    await expectExactFigures(deps, account.accountId);
+    await expectExactFigures(services, account.accountId);
   });
 
   it('allocates one transfer across several invoices, oldest due first, or as told', async () => {
-    const { deps, account, invoices } = await givenIssuedInvoices(
+    const { deps, services, account, invoices } = await givenIssuedInvoices(
       ['2026-10-06T09:00:00Z', '2026-10-13T09:00:00Z', '2026-10-20T09:00:00Z'],
       '2026-10-26',
     );
@@ -179,7 +181,7 @@ describe('payments against the emulators', () => {
     );
     expect(await invoiceNow(deps, c)).toMatchObject({ paidMinor: 200, paymentStatus: 'partially_paid' });
     expect(await invoiceNow(deps, b)).toMatchObject({ paidMinor: 200 });
-    await expectExactFigures(deps, account.accountId);
+    await expectExactFigures(services, account.accountId);
   });
 
   it('reverses a payment once: balances and exposure restored, nothing deleted', async () => {
@@ -213,11 +215,14 @@ describe('payments against the emulators', () => {
     expect(listed.items).toEqual([
       expect.objectContaining({ paymentId: payment.paymentId, status: 'reversed' }),
     ]);
-    await expectExactFigures(deps, account.accountId);
+    await expectExactFigures(services, account.accountId);
   });
 
   it('never overpays under concurrent payments on one invoice; exposure stays exact', async () => {
-    const { deps, account, invoices } = await givenIssuedInvoices(['2026-10-13T09:00:00Z'], '2026-10-19');
+    const { deps, services, account, invoices } = await givenIssuedInvoices(
+      ['2026-10-13T09:00:00Z'],
+      '2026-10-19',
+    );
     const [invoice] = invoices as [Invoice];
     const share = Math.ceil(invoice.amountDueMinor / 4); // 10 payments of a quarter each: at most 4 fit
     const results = await Promise.allSettled(
@@ -240,6 +245,6 @@ describe('payments against the emulators', () => {
     const now = await invoiceNow(deps, invoice);
     expect(now.paidMinor).toBe(accepted.length * share);
     expect(now.balanceMinor).toBe(invoice.amountDueMinor - accepted.length * share);
-    await expectExactFigures(deps, account.accountId);
+    await expectExactFigures(services, account.accountId);
   });
 });

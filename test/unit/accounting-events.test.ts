@@ -1,4 +1,6 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { dynamoLedgerFeed } from '../../shared/adapters/dynamo/ledger-feed.js';
 import type { AccountingEvent } from '../../shared/contracts/events/accounting.js';
 import { accountingEventOf } from '../../shared/contracts/events/accounting.js';
 import {
@@ -24,7 +26,8 @@ const records = (count: number): LedgerStreamRecord[] =>
   Array.from({ length: count }, (_, index) => ({
     sequenceNumber: String(1000 + index),
     eventName: 'INSERT',
-    newItem: entry(index + 1),
+    // As the table's stream carries it (NEW_IMAGE, attribute values).
+    newImage: marshall(entry(index + 1)),
   }));
 
 /** A bus that takes every event but the ones listed (by payment id), recording what it took, in order. */
@@ -34,13 +37,16 @@ function aBus(refusing: string[] = []) {
   return {
     taken,
     calls,
-    publish: async (events: readonly AccountingEvent[]) => {
-      calls.push(events.length);
-      return events.map((event) => {
-        const ok = !refusing.includes(event.detail.paymentId ?? '');
-        if (ok) taken.push(event);
-        return ok;
-      });
+    ledger: dynamoLedgerFeed,
+    publisher: {
+      publish: async (events: readonly AccountingEvent[]) => {
+        calls.push(events.length);
+        return events.map((event) => {
+          const ok = !refusing.includes(event.detail.paymentId ?? '');
+          if (ok) taken.push(event);
+          return ok;
+        });
+      },
     },
   };
 }
@@ -69,10 +75,10 @@ describe('accounting events', () => {
     const other: LedgerStreamRecord = {
       sequenceNumber: '1',
       eventName: 'INSERT',
-      newItem: { entity: 'Order' },
+      newImage: marshall({ entity: 'Order', orderId: 'ord_1' }),
     };
     const modified: LedgerStreamRecord = { ...records(1)[0], eventName: 'MODIFY' } as LedgerStreamRecord;
-    const result = await publishLedgerEntries([other, ...records(23), modified], bus);
+    const result = await publishLedgerEntries(bus, [other, ...records(23), modified]);
     expect(result).toEqual({ published: 23 });
     expect(bus.calls).toEqual([10, 10, 3]);
     expect(bus.taken.map((event) => event.detail.paymentId)).toEqual(
@@ -82,7 +88,7 @@ describe('accounting events', () => {
 
   it('stops at the first event the bus refuses and names its record, so the retry resumes there', async () => {
     const bus = aBus(['pay_13']);
-    const result = await publishLedgerEntries(records(20), bus);
+    const result = await publishLedgerEntries(bus, records(20));
     expect(result).toEqual({ published: 12, firstFailed: '1012' });
     // Events after the refused one may have been taken in the same call; a retry from 1012 repeats them
     // with the same eventId, which consumers deduplicate on (at-least-once delivery).

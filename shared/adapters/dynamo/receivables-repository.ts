@@ -1,177 +1,134 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
 import type { InvoiceRecord } from '../../core/domain/invoices.js';
+import type { Page, PageRequest } from '../../core/ports/page.js';
+import type { ReceivablesStore } from '../../core/ports/receivables.js';
+import type { EmailDeliveryState } from '../../core/usecases/deliver-once.js';
 import { toInvoiceRecord } from './billing-repository.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { ReminderStepEntity } from './entities/receivables.js';
+import { transactWrite, updateIf } from './kit/operations.js';
+import { queryPage } from './kit/query.js';
+import type { TableRef } from './kit/table-ref.js';
+import { invoiceKeyOf } from './money-movements.js';
 import { INDEXES, keys } from './table.js';
+
+/** A reminder step's item as the claim writes it: created, or taken back from the state `from` allows. */
+function claimStep(invoice: InvoiceRecord, step: number, status: 'sending' | 'skipped', at: string) {
+  return {
+    Key: keys.invoiceReminder(invoice.invoiceId, step),
+    UpdateExpression:
+      'SET #entity = :entity, #invoiceId = :invoiceId, #step = :step, #status = :status, ' +
+      '#claimedAt = if_not_exists(#claimedAt, :at)' +
+      (status === 'sending' ? ', #sendingAt = :at' : ''),
+    // A new step, or one a refused send gave back (`ready`); never one sent, being sent or skipped.
+    ConditionExpression: 'attribute_not_exists(PK) OR #status = :ready',
+    ExpressionAttributeNames: {
+      '#entity': 'entity',
+      '#invoiceId': 'invoiceId',
+      '#step': 'step',
+      '#status': 'status',
+      '#claimedAt': 'claimedAt',
+      ...(status === 'sending' ? { '#sendingAt': 'sendingAt' } : {}),
+    },
+    ExpressionAttributeValues: {
+      ':entity': ReminderStepEntity.name,
+      ':invoiceId': invoice.invoiceId,
+      ':step': step,
+      ':status': status,
+      ':at': at,
+      ':ready': 'ready',
+    },
+  };
+}
 
 /**
  * The daily follow-up's storage: open invoices by due date (a Query on the sparse OpenInvoicesByDue index,
  * never a Scan), and the conditional writes that make each step happen once however often the job reruns.
  */
-export class ReceivablesRepository {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
+export class ReceivablesRepository implements ReceivablesStore {
+  constructor(private readonly table: TableRef) {}
 
-  /** Issued invoices with a balance left whose due date is before `today`, a page at a time. */
-  async dueBefore(
-    today: string,
-    page: { limit: number; cursor?: string },
-  ): Promise<{ invoices: InvoiceRecord[]; cursor?: string }> {
-    const index = INDEXES.openInvoicesByDue;
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index.name,
-        KeyConditionExpression: '#pk = :open AND #sk < :today',
-        ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
-        // `<dueDate>#<id>` sorts before `<today>` exactly when the due date is before today.
-        ExpressionAttributeValues: { ':open': 'OPEN', ':today': today },
-        Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor, {
-          [index.partitionKey]: (value) => value === 'OPEN',
-          [index.sortKey]: () => true,
-          PK: (value) => value.startsWith('ACCOUNT#'),
-          SK: (value) => value.startsWith(keys.invoicesPrefix),
-        }),
-      }),
+  dueBefore(today: string, page: PageRequest): Promise<Page<InvoiceRecord>> {
+    return queryPage(
+      this.table,
+      // `<dueDate>#<id>` sorts before `<today>` exactly when the due date is before today.
+      { index: INDEXES.openInvoicesByDue, partition: keys.openInvoicesPartition, sort: { lessThan: today } },
+      page,
+      toInvoiceRecord,
     );
-    const cursor = encodeCursor(result.LastEvaluatedKey);
-    return { invoices: (result.Items ?? []).map(toInvoiceRecord), ...(cursor ? { cursor } : {}) };
   }
 
-  /** Marks an unpaid invoice overdue, once. */
   async markOverdue(invoice: InvoiceRecord, since: string): Promise<boolean> {
-    return this.once(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: invoiceKey(invoice),
-        UpdateExpression: 'SET overdueSince = :since',
-        ConditionExpression: 'attribute_not_exists(overdueSince) AND balanceMinor > :zero',
-        ExpressionAttributeValues: { ':since': since, ':zero': 0 },
-      }),
-    );
+    const marked = await updateIf(this.table, {
+      Key: invoiceKeyOf(invoice),
+      UpdateExpression: 'SET overdueSince = :since',
+      ConditionExpression: 'attribute_not_exists(overdueSince) AND balanceMinor > :zero',
+      ExpressionAttributeValues: { ':since': since, ':zero': 0 },
+    });
+    return marked !== undefined;
   }
 
-  /**
-   * Records a reminder step BEFORE its email is sent: only the caller that writes it may send, so a step is
-   * never sent twice (an interrupted send is not retried: a missing reminder beats a duplicate one).
-   */
-  async claimReminder(invoice: InvoiceRecord, step: number, at: string, send: boolean): Promise<boolean> {
-    return this.once(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.invoiceReminder(invoice.invoiceId, step),
-          entity: 'InvoiceReminder',
-          invoiceId: invoice.invoiceId,
-          step,
-          status: send ? 'sending' : 'skipped',
-          claimedAt: at,
-        },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
+  async skipReminder(invoice: InvoiceRecord, step: number, at: string): Promise<boolean> {
+    return (await updateIf(this.table, claimStep(invoice, step, 'skipped', at))) !== undefined;
   }
 
-  async recordReminderSent(
-    invoice: InvoiceRecord,
-    step: number,
-    messageId: string,
-    at: string,
-  ): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.invoiceReminder(invoice.invoiceId, step),
-        UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :at',
+  reminderDelivery(invoice: InvoiceRecord, step: number): EmailDeliveryState {
+    const Key = keys.invoiceReminder(invoice.invoiceId, step);
+    const move = async (from: string, to: string, set = '', values: Record<string, unknown> = {}) =>
+      (await updateIf(this.table, {
+        Key,
+        UpdateExpression: `SET #status = :to${set}`,
+        ConditionExpression: '#status = :from',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':sent': 'sent', ':messageId': messageId, ':at': at },
-      }),
-    );
-  }
-
-  /** The reminder steps recorded for an invoice, ascending. */
-  async reminders(invoiceId: string): Promise<{ step: number; status: string; messageId?: string }[]> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.invoicePartition(invoiceId), ':prefix': 'REMINDER#' },
-        ConsistentRead: true,
-      }),
-    );
-    return (result.Items ?? []).map((item) => ({
-      step: item.step as number,
-      status: item.status as string,
-      ...(item.messageId ? { messageId: item.messageId as string } : {}),
-    }));
+        ExpressionAttributeValues: { ':from': from, ':to': to, ...values },
+      })) !== undefined;
+    return {
+      // Recorded BEFORE the email is sent: only the caller that writes it may send.
+      begin: async (at) =>
+        (await updateIf(this.table, claimStep(invoice, step, 'sending', at))) !== undefined,
+      abandon: () => move('sending', 'ready'),
+      sent: async (messageId, at) => {
+        await move('sending', 'sent', ', messageId = :messageId, sentAt = :at', {
+          ':messageId': messageId,
+          ':at': at,
+        });
+      },
+    };
   }
 
   /**
-   * The invoice, unpaid past the threshold, suspends its account's deferred ordering, once: flagged on the
-   * invoice and counted on the account (whose `overdueSince` order intake refuses on) in one transaction.
-   * The payment that settles the last flagged invoice lifts it (see PaymentRepository).
+   * Flagged on the invoice and counted on the account (whose `overdueSince` order intake refuses on) in
+   * one transaction. The movement that settles the last flagged invoice lifts it (money-movements.ts).
    */
   async suspendAccount(invoice: InvoiceRecord, since: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: invoiceKey(invoice),
-                UpdateExpression: 'SET suspendsAccount = :true',
-                ConditionExpression: 'attribute_not_exists(suspendsAccount) AND balanceMinor > :zero',
-                ExpressionAttributeValues: { ':true': true, ':zero': 0 },
-              },
-            },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.account(invoice.accountId),
-                UpdateExpression:
-                  'SET overdueInvoiceCount = if_not_exists(overdueInvoiceCount, :zero) + :one, ' +
-                  'overdueSince = if_not_exists(overdueSince, :since)',
-                ConditionExpression: 'attribute_exists(PK)',
-                ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':since': since },
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (
-        error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-      ) {
-        return false;
-      }
-      throw error;
-    }
+    const outcome = await transactWrite(this.table, [
+      {
+        label: 'invoice',
+        item: {
+          Update: {
+            Key: invoiceKeyOf(invoice),
+            UpdateExpression: 'SET suspendsAccount = :true',
+            ConditionExpression: 'attribute_not_exists(suspendsAccount) AND balanceMinor > :zero',
+            ExpressionAttributeValues: { ':true': true, ':zero': 0 },
+          },
+        },
+      },
+      {
+        label: 'account',
+        item: {
+          Update: {
+            Key: keys.account(invoice.accountId),
+            UpdateExpression:
+              'SET overdueInvoiceCount = if_not_exists(overdueInvoiceCount, :zero) + :one, ' +
+              'overdueSince = if_not_exists(overdueSince, :since)',
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':since': since },
+          },
+        },
+      },
+    ]);
+    if (outcome.ok) return true;
+    if (outcome.reasons.invoice.code === 'ConditionalCheckFailed') return false;
+    throw new Error(
+      `Suspending account ${invoice.accountId} for invoice ${invoice.invoiceId} was refused: ${JSON.stringify(outcome.reasons)}`,
+    );
   }
-
-  private async once(command: UpdateCommand | PutCommand): Promise<boolean> {
-    try {
-      await this.client.send(command as UpdateCommand);
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-}
-
-function invoiceKey(invoice: InvoiceRecord) {
-  return keys.invoice(invoice.accountId, invoice.orderRange.from, invoice.currency, invoice.purchaseOrderKey);
 }

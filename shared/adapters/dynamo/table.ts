@@ -155,6 +155,7 @@ export const keys = {
     PK: `INVOICE#${invoiceId}`,
     SK: `REMINDER#${String(step).padStart(4, '0')}`,
   }),
+  invoiceRemindersPrefix: 'REMINDER#',
   creditNoteCounter: (entityId: string, year: string) => ({
     PK: `COUNTER#CREDITNOTE#${entityId}#${year}`,
     SK: 'COUNTER',
@@ -180,6 +181,8 @@ export const keys = {
     openPk: 'OPEN',
     openSk: `${dueDate}#${invoiceId}`,
   }),
+  /** The one partition of OpenInvoicesByDue (its sort key orders open invoices by due date). */
+  openInvoicesPartition: 'OPEN',
   listing: (entityType: ListedEntity, createdAt: string, id: string) => ({
     listPk: entityType,
     listSk: `${createdAt}#${id}`,

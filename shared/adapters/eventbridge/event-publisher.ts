@@ -1,6 +1,6 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { AccountingEvent } from '../../contracts/events/accounting.js';
-import type { EventPublisher } from '../../core/usecases/accounting-events.js';
+import type { EventPublisher } from '../../core/ports/events.js';
 
 /** Accounting events onto the product's EventBridge bus (PutEvents, up to 10 per call). */
 export class EventBridgePublisher implements EventPublisher {

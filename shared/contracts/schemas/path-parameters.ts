@@ -1,19 +1,39 @@
 import type * as z from 'zod';
+import type { ROUTES } from '../http/routes.js';
 import { accountIdSchema, apiKeyIdSchema, orderIdSchema, storefrontIdSchema } from './common.js';
 import { creditNoteIdSchema } from './credit-note.js';
 import { invoiceIdSchema, runIdSchema } from './invoice.js';
 import { paymentIdSchema } from './payment.js';
 import { sellerIdSchema } from './seller.js';
 
-/** Schemas of the path parameters used in the route table, by name. */
-export const pathParameterSchemas: Record<string, z.ZodType<string>> = {
-  accountId: accountIdSchema,
-  orderId: orderIdSchema,
-  storefrontId: storefrontIdSchema,
-  keyId: apiKeyIdSchema,
-  invoiceId: invoiceIdSchema,
-  runId: runIdSchema,
-  paymentId: paymentIdSchema,
-  creditNoteId: creditNoteIdSchema,
-  sellerId: sellerIdSchema,
-};
+/** The names in braces of a route path: `/v1/invoices/{invoiceId}/payments` → `invoiceId`. */
+type ParametersOf<Path extends string> = Path extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | ParametersOf<Rest>
+  : never;
+
+/** Every path parameter the route table uses. */
+export type PathParameterName = ParametersOf<(typeof ROUTES)[number]['path']>;
+
+/** How a path parameter is checked, and the resource it names as error codes spell it. */
+export interface PathParameter {
+  schema: z.ZodType<string>;
+  /** `payment` → `payment_not_found`, the code of the 404 for an unknown id too. */
+  resource: string;
+}
+
+/**
+ * The path parameters of the route table, each with its schema and resource name: a malformed id is the
+ * same 404 as an unknown one (`credit_note_not_found`, naming `creditNoteId`). A route with a new path
+ * parameter does not compile until the parameter is declared here.
+ */
+export const PATH_PARAMETERS = {
+  accountId: { schema: accountIdSchema, resource: 'account' },
+  orderId: { schema: orderIdSchema, resource: 'order' },
+  storefrontId: { schema: storefrontIdSchema, resource: 'storefront' },
+  keyId: { schema: apiKeyIdSchema, resource: 'api_key' },
+  invoiceId: { schema: invoiceIdSchema, resource: 'invoice' },
+  runId: { schema: runIdSchema, resource: 'billing_run' },
+  paymentId: { schema: paymentIdSchema, resource: 'payment' },
+  creditNoteId: { schema: creditNoteIdSchema, resource: 'credit_note' },
+  sellerId: { schema: sellerIdSchema, resource: 'seller' },
+} as const satisfies Record<PathParameterName, PathParameter>;

@@ -22,3 +22,39 @@ export function paymentStatusOf(figures: SettlementFigures): PaymentStatus {
   if (figures.paidMinor > 0 || figures.amountDueMinor <= 0) return 'paid';
   return figures.creditedMinor > 0 ? 'credited' : 'paid';
 }
+
+/** What an issued invoice still owes (an invoice issued before balances were kept owes its amount due). */
+export function balanceOf(invoice: { balanceMinor?: number | undefined; amountDueMinor: number }): number {
+  return invoice.balanceMinor ?? invoice.amountDueMinor;
+}
+
+/** An invoice's figures after a money movement, and whether it is still open (owes something). */
+export interface Settlement extends SettlementFigures {
+  paymentStatus: PaymentStatus;
+  open: boolean;
+}
+
+/**
+ * The figures of an issued invoice after a payment (`paidDeltaMinor`, negative for a reversal) or a credit
+ * note (`creditedDeltaMinor`): the one computation payments, reversals and credit notes write, so the
+ * balance, what was paid and credited, and the status always agree.
+ */
+export function settlementAfter(
+  invoice: {
+    amountDueMinor: number;
+    balanceMinor?: number | undefined;
+    paidMinor?: number | undefined;
+    creditedMinor?: number | undefined;
+  },
+  move: { paidDeltaMinor?: number; creditedDeltaMinor?: number },
+): Settlement {
+  const paidDelta = move.paidDeltaMinor ?? 0;
+  const creditedDelta = move.creditedDeltaMinor ?? 0;
+  const figures: SettlementFigures = {
+    amountDueMinor: invoice.amountDueMinor,
+    paidMinor: (invoice.paidMinor ?? 0) + paidDelta,
+    creditedMinor: (invoice.creditedMinor ?? 0) + creditedDelta,
+    balanceMinor: balanceOf(invoice) - paidDelta - creditedDelta,
+  };
+  return { ...figures, paymentStatus: paymentStatusOf(figures), open: figures.balanceMinor > 0 };
+}

@@ -1,19 +1,23 @@
 import { type AccountingEvent, accountingEventOf } from '../../contracts/events/accounting.js';
-import type { LedgerEntry } from '../../contracts/schemas/payment.js';
+import type { EventPublisher } from '../ports/events.js';
+import type { LedgerFeed } from '../ports/ledger.js';
 
-/** One record of the table's stream, as far as publishing needs: its position and the new item. */
+/** One record of the table's change feed, as far as publishing needs: its position and the new item. */
 export interface LedgerStreamRecord {
   /** The stream's sequence number: what Lambda retries from when the record is reported failed. */
   sequenceNumber: string;
   eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
-  /** The new image, unmarshalled. */
-  newItem?: Record<string, unknown>;
+  /** The new item as the feed carries it (the adapter of the feed reads it). */
+  newImage?: unknown;
 }
 
-/** Puts events on the bus; answers, per event in order, whether the bus took it. */
-export interface EventPublisher {
-  publish(events: readonly AccountingEvent[]): Promise<boolean[]>;
+export interface AccountingEventDeps {
+  publisher: EventPublisher;
+  ledger: LedgerFeed;
 }
+
+/** PutEvents takes at most 10 entries per call. */
+const EVENTS_PER_CALL = 10;
 
 /**
  * Publishes the accounting event of every new ledger entry in a batch of stream records, in stream order.
@@ -22,22 +26,18 @@ export interface EventPublisher {
  * are not new ledger entries are ignored (the event source's filter already drops most of them).
  */
 export async function publishLedgerEntries(
+  deps: AccountingEventDeps,
   records: readonly LedgerStreamRecord[],
-  publisher: EventPublisher,
 ): Promise<{ published: number; firstFailed?: string }> {
   const pending: Array<{ sequenceNumber: string; event: AccountingEvent }> = [];
   for (const record of records) {
-    if (record.eventName !== 'INSERT' || record.newItem?.entity !== 'LedgerEntry') continue;
-    pending.push({
-      sequenceNumber: record.sequenceNumber,
-      event: accountingEventOf(record.newItem as unknown as LedgerEntry),
-    });
+    const entry = record.eventName === 'INSERT' ? deps.ledger.entryOf(record.newImage) : undefined;
+    if (entry) pending.push({ sequenceNumber: record.sequenceNumber, event: accountingEventOf(entry) });
   }
   let published = 0;
-  // PutEvents takes at most 10 entries per call.
-  for (let start = 0; start < pending.length; start += 10) {
-    const batch = pending.slice(start, start + 10);
-    const accepted = await publisher.publish(batch.map((item) => item.event));
+  for (let start = 0; start < pending.length; start += EVENTS_PER_CALL) {
+    const batch = pending.slice(start, start + EVENTS_PER_CALL);
+    const accepted = await deps.publisher.publish(batch.map((item) => item.event));
     const failed = accepted.indexOf(false);
     if (failed >= 0) {
       published += failed;

@@ -1,9 +1,5 @@
 import { ulid } from 'ulid';
 import type {
-  CreditedQuantities,
-  CreditNoteRepository,
-} from '../../adapters/dynamo/credit-note-repository.js';
-import type {
   CreditNote,
   CreditNoteLine,
   IssueCreditNoteInput,
@@ -11,27 +7,28 @@ import type {
 import type { Order } from '../../contracts/schemas/order.js';
 import { requestFingerprint } from '../domain/canonical-json.js';
 import { creditNoteFigures, type LineToCredit } from '../domain/credit.js';
-import type { IdempotencyRecord } from '../domain/idempotency.js';
-import {
-  contentionBackoff,
-  IDEMPOTENCY_TTL_SECONDS,
-  idempotencyKeyInFlight,
-  isLive,
-  replayOrRefuse as replayIdempotent,
-} from '../domain/idempotency.js';
+import { type AttemptOutcome, idempotencyRecord, runIdempotent } from '../domain/idempotency.js';
 import { NO_PURCHASE_ORDER, purchaseOrderKey } from '../domain/invoice-builder.js';
 import type { InvoiceRecord } from '../domain/invoices.js';
 import { quantityToThousandths } from '../domain/money.js';
+import { balanceOf } from '../domain/payment-status.js';
 import { localDate } from '../domain/periods.js';
-import { conflict, DomainError, type FieldError, notFound, refused } from '../errors.js';
+import { conflict, type FieldError, notFound, refused } from '../errors.js';
+import type { AccountStore } from '../ports/accounts.js';
+import type { Clock } from '../ports/clock.js';
+import type { CreditedQuantities, CreditNoteStore } from '../ports/credit-notes.js';
+import type { InvoiceReader } from '../ports/invoices.js';
 import type { OrderStore } from '../ports/orders.js';
-import type { PaymentDeps } from './payments.js';
 
+/** Attempts when the counter, the invoice's balance or its credited quantities moved under a credit note. */
 const MAX_ATTEMPTS = 12;
 
-export interface CreditNoteDeps extends PaymentDeps {
-  creditNotes: CreditNoteRepository;
+export interface CreditNoteDeps {
+  accounts: Pick<AccountStore, 'get'>;
+  invoices: Pick<InvoiceReader, 'get'>;
+  creditNotes: CreditNoteStore;
   orders: Pick<OrderStore, 'get'>;
+  clock: Clock;
   /** The issuer's time zone: the credit note's issue date and numbering year. */
   timeZone: string;
 }
@@ -48,8 +45,8 @@ export function formatCreditNoteNumber(year: string, sequence: number): string {
 }
 
 /**
- * Issues a credit note against an issued invoice, exactly once per idempotency key: some lines of a
- * billed order returned, or a whole billed order cancelled. The credit is applied to the invoice it
+ * Issues a credit note against an issued invoice, exactly once per idempotency key (the one idempotent
+ * command, runIdempotent): some lines of a billed order returned, or a whole billed order cancelled. The credit is applied to the invoice it
  * corrects: its gross comes off the invoice's balance and the account's exposure. A credit larger than
  * what is left to pay on the invoice is refused (`credit_exceeds_balance`): the product keeps no account
  * credit balance; the operator reverses the payment first or refunds outside the product.
@@ -60,25 +57,13 @@ export async function issueCreditNote(
 ): Promise<IssueCreditNoteResult> {
   const { input, idempotencyKey, invoiceId } = request;
   const requestHash = requestFingerprint({ invoiceId, ...input });
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    let prepared: Awaited<ReturnType<typeof prepare>>;
-    try {
-      prepared = await prepare(deps, invoiceId, input);
-    } catch (error) {
-      // The refusal may be the consequence of this very credit note issued earlier: replay it if so.
-      if (error instanceof DomainError) {
-        const replay = await replayIfKnown(deps, idempotencyKey, requestHash);
-        if (replay) return replay;
-      }
-      throw error;
-    }
-    const { invoice, lines, toCredit, earlier, credited, account } = prepared;
+  const attempt = async (): Promise<AttemptOutcome<CreditNote>> => {
+    const { invoice, lines, toCredit, earlier, credited, account } = await prepare(deps, invoiceId, input);
     const now = deps.clock.now();
-    const issuedAt = now.toISOString();
     const issueDate = localDate(now, deps.timeZone);
     const year = issueDate.slice(0, 4);
     const entityId = invoice.issuer.entityId;
-    const last = await deps.creditNotes.readCounter(entityId, year);
+    const last = await deps.creditNotes.lastNumber(entityId, year);
     // Differences of cumulative figures: the invoice's credit notes add up to it exactly (invariant 11).
     const computed = creditNoteFigures({
       invoiceVatBreakdown: invoice.vatBreakdown,
@@ -102,14 +87,12 @@ export async function issueCreditNote(
       vatBreakdown: computed.vatBreakdown,
       totals: computed.totals,
       appliedMinor: computed.totals.grossMinor,
-      issuedAt,
+      issuedAt: now.toISOString(),
       // Delivered right after issue (credit-note-delivery): PDF stored, then emailed at most once.
       email: { status: 'ready', recipients: invoice.buyer.billingEmails },
     };
-    const balance = invoice.balanceMinor ?? invoice.amountDueMinor;
+    const balance = balanceOf(invoice);
     if (creditNote.appliedMinor > balance) {
-      const replay = await replayIfKnown(deps, idempotencyKey, requestHash);
-      if (replay) return replay;
       throw refused(
         'credit_exceeds_balance',
         `Invoice ${invoice.number} has ${balance} left to pay; a credit note of ${creditNote.appliedMinor} would exceed it. Reverse the payment first, or refund outside this product.`,
@@ -117,45 +100,46 @@ export async function issueCreditNote(
         { balanceMinor: balance, creditMinor: creditNote.appliedMinor },
       );
     }
-    const nowEpoch = Math.floor(now.getTime() / 1000);
-    const record: IdempotencyRecord = {
-      requestHash,
-      responseStatus: 201,
-      responseJson: JSON.stringify(creditNote),
-      createdAt: issuedAt,
-      expiresAt: nowEpoch + IDEMPOTENCY_TTL_SECONDS,
-    };
     const outcome = await deps.creditNotes.issue({
       creditNote,
       invoice,
-      entityId,
-      year,
-      last,
+      counter: { entityId, year, last },
       credited,
-      idempotency: { key: idempotencyKey, record, nowEpoch },
+      idempotency: { key: idempotencyKey, record: idempotencyRecord(requestHash, 201, creditNote, now) },
       account,
     });
     switch (outcome.kind) {
-      case 'written':
-        return { status: 201, creditNote, replayed: false };
-      case 'idempotency-key-used':
-        return replayOrRefuse(outcome.record, requestHash);
-      case 'idempotency-key-in-flight':
-        throw idempotencyKeyInFlight();
-      default:
+      case 'issued':
+        return { kind: 'written', status: 201, body: creditNote };
+      case 'stale':
+      case 'conflict':
         // Another credit note took the number, or a payment moved the balance: read again.
-        await contentionBackoff(attempt);
+        return { kind: 'contended' };
+      default:
+        return outcome;
     }
-  }
-  throw conflict(
-    'invoice_busy',
-    'Too many changes on this invoice at the same moment; retry with the same Idempotency-Key.',
+  };
+  const result = await runIdempotent<CreditNote>(
+    {
+      what: 'credit note',
+      requestHash,
+      findRecord: () => deps.creditNotes.findIdempotencyRecord(idempotencyKey),
+      now: () => deps.clock.now(),
+      maxAttempts: MAX_ATTEMPTS,
+      busy: () =>
+        conflict(
+          'invoice_busy',
+          'Too many changes on this invoice at the same moment; retry with the same Idempotency-Key.',
+        ),
+    },
+    attempt,
   );
+  return { status: result.status, creditNote: result.body, replayed: result.replayed };
 }
 
 /** Reads the invoice, its orders and what was credited already; validates and returns the lines to credit. */
 async function prepare(deps: CreditNoteDeps, invoiceId: string, input: IssueCreditNoteInput) {
-  const invoice = await deps.billing.getInvoice(invoiceId);
+  const invoice = await deps.invoices.get(invoiceId);
   if (!invoice) throw notFound('invoice', invoiceId);
   if (invoice.status !== 'issued' && invoice.status !== 'sent') {
     throw refused(
@@ -277,21 +261,6 @@ function onInvoice(order: Order, invoice: InvoiceRecord): boolean {
   );
 }
 
-async function replayIfKnown(
-  deps: CreditNoteDeps,
-  idempotencyKey: string,
-  requestHash: string,
-): Promise<IssueCreditNoteResult | undefined> {
-  const record = await deps.creditNotes.getIdempotencyRecord(idempotencyKey);
-  if (!isLive(record, deps.clock.now())) return undefined;
-  return replayOrRefuse(record, requestHash);
-}
-
-function replayOrRefuse(record: IdempotencyRecord, requestHash: string): IssueCreditNoteResult {
-  const { status, body } = replayIdempotent<CreditNote>(record, requestHash, 'credit note');
-  return { status, creditNote: body, replayed: true };
-}
-
 export async function getCreditNote(deps: CreditNoteDeps, creditNoteId: string): Promise<CreditNote> {
   const creditNote = await deps.creditNotes.get(creditNoteId);
   if (!creditNote) throw notFound('credit_note', creditNoteId);
@@ -302,7 +271,7 @@ export async function listInvoiceCreditNotes(
   deps: CreditNoteDeps,
   invoiceId: string,
 ): Promise<{ items: CreditNote[] }> {
-  const invoice = await deps.billing.getInvoice(invoiceId);
+  const invoice = await deps.invoices.get(invoiceId);
   if (!invoice) throw notFound('invoice', invoiceId);
   // Each credit note as it is now (its PDF and email state), not the copy written at issue.
   return { items: await deps.creditNotes.listForInvoice(invoiceId) };

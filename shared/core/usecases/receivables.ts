@@ -1,12 +1,13 @@
-import type { ReceivablesRepository } from '../../adapters/dynamo/receivables-repository.js';
 import type { ReceivablesConfig } from '../../config/receivables.js';
 import { buildReminderEmail } from '../../documents/email/reminder.js';
 import { type InvoiceRecord, invoiceView } from '../domain/invoices.js';
 import type { Clock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
+import type { ReceivablesStore } from '../ports/receivables.js';
+import { DeliveryRefused, DeliveryUnknown, deliverAtMostOnce } from './deliver-once.js';
 
 export interface ReceivablesDeps {
-  receivables: ReceivablesRepository;
+  receivables: ReceivablesStore;
   mailer: Mailer;
   clock: Clock;
   config: ReceivablesConfig;
@@ -21,6 +22,7 @@ export interface ReceivablesDaySummary {
   remindersSent: number;
   /** Reminder steps already past when first seen (the job did not run then): recorded, not sent. */
   remindersSkipped: number;
+  /** Reminders not sent: refused by the mailer or not built (the next run tries again), or of unknown outcome. */
   reminderFailures: number;
   accountsSuspended: number;
 }
@@ -39,8 +41,10 @@ export function daysBetween(from: string, to: string): number {
  * each one, with a conditional write each time so each happens once:
  * - marks it overdue (the day after its due date);
  * - sends the latest reminder step of the ladder it has reached (steps passed while the job did not run
- *   are recorded as skipped, so a buyer never receives three reminders on one morning); the step is
- *   recorded BEFORE the email is sent, so it is never sent twice;
+ *   are recorded as skipped, so a buyer never receives three reminders on one morning), at most once
+ *   (deliverAtMostOnce): the step is recorded `sending` BEFORE the email is sent, so it is never sent
+ *   twice; a send the mailer refused for sure (throttled, rejected) gives the step back (`ready`) and the
+ *   next run sends it, while one of unknown outcome stays `sending` and is never sent again;
  * - past `suspendAfterDays`, suspends the account's deferred ordering (order intake refuses
  *   `overdue_debt`) until the payment that settles the last such invoice lifts it.
  */
@@ -59,12 +63,12 @@ export async function runReceivablesDay(
   };
   let cursor: string | undefined;
   do {
-    const page = await deps.receivables.dueBefore(today, { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
-    for (const invoice of page.invoices) {
+    const page = await deps.receivables.dueBefore(today, { limit: PAGE_SIZE, cursor });
+    for (const invoice of page.items) {
       summary.invoicesDue++;
       await followUp(deps, invoice, today, summary);
     }
-    cursor = page.cursor;
+    cursor = page.nextCursor;
   } while (cursor);
   return summary;
 }
@@ -86,35 +90,46 @@ async function followUp(
   const reached = deps.config.reminderDays.filter((step) => step <= daysOverdue);
   const latest = reached.at(-1);
   for (const step of reached) {
-    const send = step === latest;
-    const now = deps.clock.now();
-    if (!(await deps.receivables.claimReminder(invoice, step, now.toISOString(), send))) continue;
-    if (!send) {
-      summary.remindersSkipped++;
+    if (step !== latest) {
+      if (await deps.receivables.skipReminder(invoice, step, deps.clock.now().toISOString())) {
+        summary.remindersSkipped++;
+      }
       continue;
     }
-    try {
-      const raw = await buildReminderEmail(invoiceView(invoice), {
-        step,
-        daysOverdue,
-        from: deps.config.sender,
-        date: now,
-      });
-      const messageId = await deps.mailer.sendRaw({
-        raw,
-        from: deps.config.sender,
-        to: invoice.buyer.billingEmails,
-      });
-      await deps.receivables.recordReminderSent(invoice, step, messageId, deps.clock.now().toISOString());
-      summary.remindersSent++;
-    } catch (error) {
-      // The step stays recorded as `sending`: never resent automatically (a duplicate is worse than a miss).
+    const failed = (error: unknown) => {
       summary.reminderFailures++;
       deps.log?.('reminder not sent', {
         invoiceId: invoice.invoiceId,
         step,
         error: (error as Error).message,
       });
+    };
+    let raw: Buffer;
+    try {
+      raw = await buildReminderEmail(invoiceView(invoice), {
+        step,
+        daysOverdue,
+        from: deps.config.sender,
+        date: deps.clock.now(),
+      });
+    } catch (error) {
+      failed(error); // nothing recorded: the next run tries again
+      continue;
+    }
+    try {
+      const outcome = await deliverAtMostOnce({
+        state: deps.receivables.reminderDelivery(invoice, step),
+        mailer: deps.mailer,
+        message: { raw, from: deps.config.sender, to: invoice.buyer.billingEmails },
+        now: () => deps.clock.now(),
+      });
+      if (outcome.kind === 'sent') summary.remindersSent++;
+    } catch (error) {
+      // Refused for sure: the step is `ready` again, the next run sends it. Unknown outcome: it stays
+      // `sending`, never resent automatically (a duplicate is worse than a miss). Anything else (the
+      // table) fails the run, which is safe to rerun.
+      if (!(error instanceof DeliveryRefused || error instanceof DeliveryUnknown)) throw error;
+      failed(error);
     }
   }
 

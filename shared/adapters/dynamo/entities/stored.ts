@@ -34,3 +34,15 @@ export const storedTotals = z.object({
 export const storedBillingCycle = z.custom<BillingCycle>((value) => typeof value === 'string', {
   message: 'must be a billing cycle name',
 });
+
+/** Where a document's PDF was stored, once. */
+export const storedPdf = z.object({ s3Key: z.string(), bytes: z.number().int(), storedAt: z.string() });
+
+/** A document's email and where its at-most-once delivery stands. */
+export const storedEmailDelivery = z.object({
+  status: z.enum(['ready', 'sending', 'sent', 'unknown']),
+  recipients: z.array(z.string()),
+  messageId: z.string().optional(),
+  sendingAt: z.string().optional(),
+  sentAt: z.string().optional(),
+});

@@ -1,0 +1,10 @@
+import type { LedgerEntry } from '../../contracts/schemas/payment.js';
+
+/**
+ * The store's change feed as the accounting events read it (the ledger is their outbox): which new items
+ * are ledger entries.
+ */
+export interface LedgerFeed {
+  /** The ledger entry a new item of the feed holds, as the feed carries it; undefined for any other item. */
+  entryOf(newImage: unknown): LedgerEntry | undefined;
+}
