@@ -25,6 +25,8 @@ import { emulatorClientConfig } from '../infra/local/emulators.js';
 import { getDocumentClient } from '../shared/adapters/aws-clients.js';
 import { keys } from '../shared/adapters/dynamo/table.js';
 import { loadConfig } from '../shared/config/app.js';
+import type { Invoice } from '../shared/contracts/schemas/invoice.js';
+import { NO_PURCHASE_ORDER } from '../shared/core/domain/invoice-builder.js';
 import { BENCH_PERIOD, type BillingStack, log, runChild } from './billing-local.js';
 import { buildBundles } from './bundles.js';
 import { round } from './stats.js';
@@ -179,15 +181,19 @@ async function main(stackInfo: BillingStack): Promise<MemoryResult> {
 
     // 4. StorePdf per size, each in a fresh process, smallest first; then again with a full GC every
     // 100 ms (the PDF forgotten first), which tells live data from garbage not yet collected.
-    const storePdfInFreshProcess = async (invoiceId: string, forceGc: boolean): Promise<ProbeOutput> => {
+    const storePdfInFreshProcess = async (invoice: Invoice, forceGc: boolean): Promise<ProbeOutput> => {
+      // The step's input as ListToSend hands it over: the invoice and where its item is (no PO groups here).
+      const group = NO_PURCHASE_ORDER;
+      const invoiceSk = keys.invoice(invoice.accountId, invoice.period.startDate, invoice.currency, group).SK;
+      const input = {
+        runId: run.runId,
+        invoiceId: invoice.invoiceId,
+        accountId: invoice.accountId,
+        invoiceSk,
+      };
       const { stdout } = await execFileAsync(
         process.execPath,
-        [
-          ...(forceGc ? ['--expose-gc'] : []),
-          probe,
-          bundle.file,
-          JSON.stringify({ runId: run.runId, invoiceId }),
-        ],
+        [...(forceGc ? ['--expose-gc'] : []), probe, bundle.file, JSON.stringify(input)],
         {
           cwd: taskDir,
           timeout: 300_000,
@@ -222,7 +228,7 @@ async function main(stackInfo: BillingStack): Promise<MemoryResult> {
         }
         if (invoice.orderCount !== orders)
           problems.push(`${orders} orders: invoice has ${invoice.orderCount}`);
-        const out = await storePdfInFreshProcess(invoice.invoiceId, false);
+        const out = await storePdfInFreshProcess(invoice, false);
 
         // What it stored: the invoice record's key and size, and the object in S3.
         const stored = await deps.billing.getInvoice(invoice.invoiceId);
@@ -257,7 +263,7 @@ async function main(stackInfo: BillingStack): Promise<MemoryResult> {
             }),
           );
         }
-        const diagnostic = await storePdfInFreshProcess(invoice.invoiceId, true);
+        const diagnostic = await storePdfInFreshProcess(invoice, true);
         if (!(await deps.billing.getInvoice(invoice.invoiceId))?.pdf) {
           problems.push(`${orders} orders: the diagnostic run stored no PDF`);
         }

@@ -1,9 +1,13 @@
 import { InvoiceStore } from '../../adapters/s3/document-store.js';
-import type { DeliverInvoiceInput } from '../../contracts/workflow/workflow.js';
+import {
+  type DeliverInvoiceInput,
+  type InvoiceRef,
+  WorkflowError,
+} from '../../contracts/workflow/workflow.js';
 import { buildInvoiceEmail, validateEmailAddress } from '../../documents/invoice-email.js';
 import { renderInvoicePdf } from '../../documents/invoice-pdf.js';
 import { type InvoiceRecord, invoiceView } from '../domain/invoices.js';
-import { type BillingDeps, ordersOfInvoice, WorkflowError } from './billing.js';
+import { type BillingDeps, ordersOfInvoice } from './billing.js';
 import { DeliveryRefused, DeliveryUnknown, deliverAtMostOnce } from './deliver-once.js';
 
 /*
@@ -11,25 +15,18 @@ import { DeliveryRefused, DeliveryUnknown, deliverAtMostOnce } from './deliver-o
  * that render and send bundle pdfkit, the fonts' code and the MIME builder.
  */
 
-/** The invoice of a delivery step: by its key when the step has it (one read), else by its id. */
-async function issuedInvoice(
-  deps: BillingDeps,
-  input: Omit<DeliverInvoiceInput, 'runId'>,
-): Promise<InvoiceRecord> {
-  const { invoiceId, accountId, invoiceSk } = input;
-  const invoice =
-    accountId && invoiceSk
-      ? await deps.billing.getInvoiceAt({ invoiceId, accountId, invoiceSk })
-      : await deps.billing.getInvoice(invoiceId);
-  if (!invoice) throw new WorkflowError('NotFound', `Invoice ${invoiceId} does not exist`);
+/** The invoice of a delivery step, read at the key ListToSend handed over (one GetItem). */
+async function issuedInvoice(deps: BillingDeps, ref: InvoiceRef): Promise<InvoiceRecord> {
+  const invoice = await deps.billing.getInvoiceAt(ref);
+  if (!invoice) throw new WorkflowError('NotFound', `Invoice ${ref.invoiceId} does not exist`);
   if (!invoice.number || !invoice.issueDate) {
-    throw new WorkflowError('NotFound', `Invoice ${invoiceId} is not issued`);
+    throw new WorkflowError('NotFound', `Invoice ${ref.invoiceId} is not issued`);
   }
   return invoice;
 }
 
 /** StorePdf: renders the PDF, streaming orders in and bytes out to S3 under a stable key; once. */
-export async function storePdf(deps: BillingDeps, input: Omit<DeliverInvoiceInput, 'runId'>): Promise<void> {
+export async function storePdf(deps: BillingDeps, input: InvoiceRef): Promise<void> {
   const invoice = await issuedInvoice(deps, input);
   if (invoice.pdf) return;
   const key = InvoiceStore.keyOf(invoice.number as string, invoice.issueDate as string);

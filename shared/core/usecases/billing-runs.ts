@@ -27,7 +27,7 @@ export interface BillingRunDeps {
 /** Starts a billing run for a cut-off: the run record first (so it can be followed at once), then the workflow. */
 export async function startBillingRun(
   deps: BillingRunDeps,
-  request: { cutOff: string; rerunOf?: string },
+  request: { cutOff: string },
 ): Promise<BillingRun> {
   const today = localDate(deps.clock.now(), deps.timeZone);
   if (request.cutOff > today) {
@@ -89,7 +89,7 @@ export async function getBillingRun(deps: BillingRunDeps, runId: string): Promis
 export async function rerunBillingRun(deps: BillingRunDeps, runId: string): Promise<BillingRun> {
   const run = await deps.billing.getRun(runId);
   if (!run) throw notFound('billing_run', runId);
-  return startBillingRun(deps, { cutOff: run.cutOff, rerunOf: runId });
+  return startBillingRun(deps, { cutOff: run.cutOff });
 }
 
 export interface InvoiceDeps {

@@ -19,6 +19,7 @@ import {
   SEND_PAGE_SIZE,
   type SendPage,
   type StepBudget,
+  WorkflowError,
 } from '../../contracts/workflow/workflow.js';
 import { billingStart, billingStateProblem } from '../domain/billing-state.js';
 import { reviewSeconds } from '../domain/cut-off.js';
@@ -65,24 +66,6 @@ export interface WarningLog {
 
 /** What building drafts needs (no S3, no SES): the preview runs with just this. */
 export type PreviewDeps = Pick<BillingDeps, 'accounts' | 'orders' | 'config' | 'clock' | 'timeZone'>;
-
-/** A failure a workflow Retry should retry (the name is matched by the state machine's ErrorEquals). */
-export class WorkflowError extends Error {
-  constructor(
-    name:
-      | 'Throttled'
-      | 'TransientFailure'
-      | 'DeliveryUnknown'
-      | 'InvalidRecipient'
-      | 'NotFound'
-      | 'DeadlineExceeded'
-      | 'BillingBlocked',
-    message: string,
-  ) {
-    super(message);
-    this.name = name;
-  }
-}
 
 /** Safety bound on periods closed for one account in one run (a quarterly account idle for 30 years). */
 const MAX_PERIODS_PER_ACCOUNT = 120;
