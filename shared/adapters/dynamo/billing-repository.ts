@@ -17,7 +17,7 @@ import { addLocalDays, BILLING_DATE_RANGE } from '../../core/domain/periods.js';
 import { toAccount } from './account-repository.js';
 import { readCounter } from './counter.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { moveEmailState } from './email-state.js';
+import { moveEmailState } from './kit/email-state.js';
 import { INDEXES, keys } from './table.js';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
@@ -720,7 +720,8 @@ export class BillingRepository {
     from: string,
     values: Record<string, unknown>,
   ): Promise<boolean> {
-    return moveEmailState(this.client, this.tableName, invoiceKey(invoice), update, from, values);
+    const table = { client: this.client, tableName: this.tableName };
+    return moveEmailState(table, invoiceKey(invoice), update, from, values);
   }
 
   // ── runs ────────────────────────────────────────────────────────────────────────────────────

@@ -16,7 +16,7 @@ import type { IdempotencyRecord } from '../../core/domain/idempotency.js';
 import type { InvoiceRecord } from '../../core/domain/invoices.js';
 import { paymentStatusOf } from '../../core/domain/payment-status.js';
 import { readCounter } from './counter.js';
-import { moveEmailState } from './email-state.js';
+import { moveEmailState } from './kit/email-state.js';
 import { IDEMPOTENCY_SCOPES, keys } from './table.js';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
@@ -139,7 +139,8 @@ export class CreditNoteRepository {
     from: string,
     values: Record<string, unknown>,
   ): Promise<boolean> {
-    return moveEmailState(this.client, this.tableName, keys.creditNote(creditNoteId), update, from, values);
+    const table = { client: this.client, tableName: this.tableName };
+    return moveEmailState(table, keys.creditNote(creditNoteId), update, from, values);
   }
 
   /**
