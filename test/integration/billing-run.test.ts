@@ -5,7 +5,7 @@ import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import { type Mailer, SendFailure } from '../../shared/core/ports/mailer.js';
 import { finishRun, recordFailure, startRun } from '../../shared/core/usecases/billing.js';
 import { sendInvoiceEmail, storePdf } from '../../shared/core/usecases/billing-delivery.js';
-import { setInvoiceHeld } from '../../shared/core/usecases/billing-runs.js';
+import { setInvoiceHeld } from '../../shared/core/usecases/invoices.js';
 import { cancelOrder, getOrder, placeOrder } from '../../shared/core/usecases/orders.js';
 import {
   assertGaplessNumbers,
@@ -28,7 +28,7 @@ const line = (vatRate: number, unitPriceMinor: number, quantity = 1) => ({
 });
 
 async function pdfText(deps: ReturnType<typeof givenBillingDeps>, s3Key: string): Promise<string> {
-  const bytes = await deps.store.get(s3Key);
+  const bytes = await deps.documents.get(s3Key);
   const pdf = await getDocumentProxy(new Uint8Array(bytes));
   return (await extractText(pdf, { mergePages: true })).text;
 }
@@ -109,7 +109,7 @@ describe('billing run, step by step, against the emulators', () => {
     expect(emails).toHaveLength(1);
     expect(emails[0]?.attachments[0]?.contentType).toBe('application/pdf');
     expect(Buffer.from(emails[0]?.attachments[0]?.content ?? '', 'base64')).toEqual(
-      await deps.store.get(invoice.pdf?.s3Key as string),
+      await deps.documents.get(invoice.pdf?.s3Key as string),
     );
 
     // Exposure moved from unbilled orders to unpaid invoices; the November order stays unbilled.
@@ -284,7 +284,7 @@ describe('billing run, step by step, against the emulators', () => {
     const error = { Error: 'TypeError', Cause: JSON.stringify({ errorMessage: 'Cannot read properties' }) };
     await recordFailure(deps, { runId, stage: 'run', error });
     await recordFailure(deps, { runId, stage: 'run', error }); // the Catch's task retried
-    const run = await deps.billing.getRun(runId);
+    const run = await deps.runs.get(runId);
     expect(run).toMatchObject({ status: 'failed', finishedAt: '2026-11-01T00:20:00.000Z' });
     expect(run?.failures).toEqual([{ stage: 'run', reason: 'TypeError: Cannot read properties' }]);
   });

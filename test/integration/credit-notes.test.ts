@@ -6,13 +6,13 @@ import { createCreditNoteDeliveryServices } from '../../shared/composition/billi
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { Order } from '../../shared/contracts/schemas/order.js';
 import { type Mailer, SendFailure } from '../../shared/core/ports/mailer.js';
-import { getInvoice } from '../../shared/core/usecases/billing-runs.js';
 import { deliverCreditNote } from '../../shared/core/usecases/credit-note-delivery.js';
 import {
   getCreditNote,
   issueCreditNote,
   listInvoiceCreditNotes,
 } from '../../shared/core/usecases/credit-notes.js';
+import { getInvoice } from '../../shared/core/usecases/invoices.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { recordPayment } from '../../shared/core/usecases/payments.js';
 import { givenBillingDeps, mailboxSince, runBillingSteps } from '../support/billing-steps.js';

@@ -9,7 +9,7 @@ import { loadConfig } from '../../shared/config/app.js';
 import { parseReminderDays } from '../../shared/config/receivables.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import { DomainError } from '../../shared/core/errors.js';
-import { getInvoice } from '../../shared/core/usecases/billing-runs.js';
+import { getInvoice } from '../../shared/core/usecases/invoices.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { recomputeAccountFigures, recordPayment } from '../../shared/core/usecases/payments.js';
 import { runReceivablesDay } from '../../shared/core/usecases/receivables.js';

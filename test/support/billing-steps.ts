@@ -10,6 +10,7 @@ import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { InvoiceRef } from '../../shared/contracts/workflow/workflow.js';
 import { DEFAULT_CUT_OFF_TIME } from '../../shared/core/domain/cut-off.js';
 import { purchaseOrderKey } from '../../shared/core/domain/invoice-builder.js';
+import { invoiceView } from '../../shared/core/domain/invoices.js';
 import {
   type BillingDeps,
   buildAccount,
@@ -95,7 +96,7 @@ export function invoiceRef(invoice: Invoice): InvoiceRef {
 export async function invoicesOf(deps: BillingDeps, accountIds: readonly string[]): Promise<Invoice[]> {
   const all: Invoice[] = [];
   for (const accountId of accountIds) {
-    all.push(...(await deps.billing.listInvoices(accountId, 100)).items);
+    all.push(...(await deps.invoices.listForAccount(accountId, { limit: 100 })).items.map(invoiceView));
   }
   return all;
 }

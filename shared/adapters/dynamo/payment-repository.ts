@@ -10,8 +10,8 @@ import type { InvoicePayment, LedgerEntry, Payment } from '../../contracts/schem
 import type { IdempotencyRecord } from '../../core/domain/idempotency.js';
 import type { InvoiceRecord } from '../../core/domain/invoices.js';
 import { paymentStatusOf } from '../../core/domain/payment-status.js';
-import { toInvoiceRecord } from './billing-repository.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { toInvoiceRecord } from './invoice-repository.js';
 import { IDEMPOTENCY_SCOPES, keys } from './table.js';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;

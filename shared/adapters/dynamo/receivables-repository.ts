@@ -7,8 +7,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { InvoiceRecord } from '../../core/domain/invoices.js';
-import { toInvoiceRecord } from './billing-repository.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { toInvoiceRecord } from './invoice-repository.js';
 import { INDEXES, keys } from './table.js';
 
 /**

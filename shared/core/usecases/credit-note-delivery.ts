@@ -1,17 +1,16 @@
 import { Readable } from 'node:stream';
-import type { BillingRepository } from '../../adapters/dynamo/billing-repository.js';
 import type { CreditNoteRepository } from '../../adapters/dynamo/credit-note-repository.js';
-import type { InvoiceStore } from '../../adapters/s3/document-store.js';
-import type { CreditNote } from '../../contracts/schemas/credit-note.js';
 import { buildCreditNoteEmail, renderCreditNotePdf } from '../../documents/credit-note-pdf.js';
 import type { Clock } from '../ports/clock.js';
+import { creditNotePdfKey, type DocumentStore } from '../ports/documents.js';
+import type { InvoiceReader } from '../ports/invoices.js';
 import type { Mailer } from '../ports/mailer.js';
 import { DeliveryRefused, DeliveryUnknown, deliverAtMostOnce } from './deliver-once.js';
 
 export interface CreditNoteDeliveryDeps {
   creditNotes: CreditNoteRepository;
-  billing: Pick<BillingRepository, 'getInvoice'>;
-  store: InvoiceStore;
+  invoices: Pick<InvoiceReader, 'get'>;
+  store: DocumentStore;
   mailer: Mailer;
   /** The From address of invoice (and credit note) emails. */
   sender: string;
@@ -29,11 +28,6 @@ export class CreditNoteDeliveryError extends Error {
   }
 }
 
-/** Where a credit note's PDF lives in the invoice bucket (same retention as invoices). */
-export function creditNoteKey(creditNote: Pick<CreditNote, 'number' | 'issueDate'>): string {
-  return `credit-notes/${creditNote.issueDate.slice(0, 4)}/${creditNote.number}.pdf`;
-}
-
 /**
  * Delivers an issued credit note, doing only what is missing: renders and stores its PDF once (a stable
  * key, recorded with a conditional write), then emails it to the buyer **at most once**, with the same
@@ -48,12 +42,12 @@ export async function deliverCreditNote(
 ): Promise<{ stored: boolean; emailed: boolean }> {
   const creditNote = await deps.creditNotes.get(creditNoteId);
   if (!creditNote) throw new CreditNoteDeliveryError(`Credit note ${creditNoteId} does not exist`, false);
-  const invoice = await deps.billing.getInvoice(creditNote.invoiceId);
+  const invoice = await deps.invoices.get(creditNote.invoiceId);
   if (!invoice) throw new CreditNoteDeliveryError(`Invoice ${creditNote.invoiceId} does not exist`, false);
 
   let pdf: Buffer | undefined;
   let stored = false;
-  const key = creditNote.pdf?.s3Key ?? creditNoteKey(creditNote);
+  const key = creditNote.pdf?.s3Key ?? creditNotePdfKey(creditNote.number, creditNote.issueDate);
   if (!creditNote.pdf) {
     pdf = await renderCreditNotePdf(creditNote, invoice);
     await deps.store.put(key, Readable.from([pdf]));

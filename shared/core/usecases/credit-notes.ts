@@ -155,7 +155,7 @@ export async function issueCreditNote(
 
 /** Reads the invoice, its orders and what was credited already; validates and returns the lines to credit. */
 async function prepare(deps: CreditNoteDeps, invoiceId: string, input: IssueCreditNoteInput) {
-  const invoice = await deps.billing.getInvoice(invoiceId);
+  const invoice = await deps.invoices.get(invoiceId);
   if (!invoice) throw notFound('invoice', invoiceId);
   if (invoice.status !== 'issued' && invoice.status !== 'sent') {
     throw refused(
@@ -302,7 +302,7 @@ export async function listInvoiceCreditNotes(
   deps: CreditNoteDeps,
   invoiceId: string,
 ): Promise<{ items: CreditNote[] }> {
-  const invoice = await deps.billing.getInvoice(invoiceId);
+  const invoice = await deps.invoices.get(invoiceId);
   if (!invoice) throw notFound('invoice', invoiceId);
   // Each credit note as it is now (its PDF and email state), not the copy written at issue.
   return { items: await deps.creditNotes.listForInvoice(invoiceId) };

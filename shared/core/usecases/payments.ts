@@ -1,6 +1,5 @@
 import { ulid } from 'ulid';
 import type { AccountRepository } from '../../adapters/dynamo/account-repository.js';
-import type { BillingRepository } from '../../adapters/dynamo/billing-repository.js';
 import type { InvoiceMove, PaymentRepository } from '../../adapters/dynamo/payment-repository.js';
 import { keys } from '../../adapters/dynamo/table.js';
 import type { PaymentStatus } from '../../contracts/schemas/invoice.js';
@@ -24,13 +23,14 @@ import { paymentStatusOf } from '../domain/payment-status.js';
 import { localDate } from '../domain/periods.js';
 import { conflict, DomainError, notFound, refused, validationFailed } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
+import type { InvoiceReader } from '../ports/invoices.js';
 
 /** Attempts when an invoice's balance or the account moved under a payment (concurrent payments). */
 const MAX_ATTEMPTS = 12;
 
 export interface PaymentDeps {
   accounts: AccountRepository;
-  billing: BillingRepository;
+  invoices: InvoiceReader;
   payments: PaymentRepository;
   clock: Clock;
   /** The marketplace's time zone: "today" for a payment's `receivedOn`. */
@@ -140,7 +140,7 @@ export async function recordPayment(
 async function namedAllocations(deps: PaymentDeps, input: RecordPaymentInput): Promise<InvoiceMove[]> {
   const allocations = input.allocations ?? [];
   const invoices = await Promise.all(
-    allocations.map((allocation) => deps.billing.getInvoice(allocation.invoiceId)),
+    allocations.map((allocation) => deps.invoices.get(allocation.invoiceId)),
   );
   return allocations.map((allocation, index) => {
     const invoice = invoices[index];
@@ -237,7 +237,7 @@ export async function reversePayment(deps: PaymentDeps, paymentId: string): Prom
     if (!payment) throw notFound('payment', paymentId);
     if (payment.status === 'reversed') return payment;
     const invoices = await Promise.all(
-      payment.allocations.map((allocation) => deps.billing.getInvoice(allocation.invoiceId)),
+      payment.allocations.map((allocation) => deps.invoices.get(allocation.invoiceId)),
     );
     const moves: InvoiceMove[] = payment.allocations.map((allocation, index) => {
       const invoice = invoices[index];
@@ -272,7 +272,7 @@ export async function listInvoicePayments(
   deps: PaymentDeps,
   invoiceId: string,
 ): Promise<{ items: InvoicePayment[] }> {
-  const invoice = await deps.billing.getInvoice(invoiceId);
+  const invoice = await deps.invoices.get(invoiceId);
   if (!invoice) throw notFound('invoice', invoiceId);
   return { items: await deps.payments.listForInvoice(invoiceId) };
 }
