@@ -39,8 +39,8 @@ export class BillingStateRepository implements BillingStateStore {
    * The lower bound keeps malformed keys of old data out (`10000-01-01#…` sorts before `2020-…`): every date
    * stored since is in BILLING_DATE_RANGE.
    */
-  async accountsDue(cutOff: string, page: PageRequest): Promise<Page<string>> {
-    const due = await queryPage(
+  accountsDue(cutOff: string, page: PageRequest): Promise<Page<string>> {
+    return queryPage(
       this.table,
       {
         index: INDEXES.accountsByBillingDue,
@@ -51,7 +51,6 @@ export class BillingStateRepository implements BillingStateStore {
       page,
       (item) => parseItem(DueAccount, item).accountId,
     );
-    return due;
   }
 
   /**
