@@ -23,8 +23,10 @@ import { REPO_ROOT } from '../infra/bundling/esbuild-options.js';
 import { INVOICE_FONT_FILES, STORE_PDF_NODE_OPTIONS } from '../infra/constructs/billing-workflow.js';
 import { emulatorClientConfig } from '../infra/local/emulators.js';
 import { getDocumentClient } from '../shared/adapters/aws-clients.js';
+import { invoiceKeyOf } from '../shared/adapters/dynamo/entities/invoices.js';
 import { keys } from '../shared/adapters/dynamo/table.js';
 import { loadConfig } from '../shared/config/app.js';
+import type { InvoiceRecord } from '../shared/core/domain/invoices.js';
 import { BENCH_PERIOD, type BillingStack, log, runChild } from './billing-local.js';
 import { buildBundles } from './bundles.js';
 import { round } from './stats.js';
@@ -172,22 +174,22 @@ async function main(stackInfo: BillingStack): Promise<MemoryResult> {
       // next batch
     }
     const invoices = await Promise.all(
-      fixture.accountIds.map(async (accountId) => (await deps.billing.listInvoices(accountId, 10)).items),
+      fixture.accountIds.map(
+        async (accountId) => (await deps.invoices.listForAccount(accountId, { limit: 10 })).items,
+      ),
     );
     const buildAndNumberSec = (performance.now() - started) / 1000;
     log(`memory: invoices built and numbered in ${buildAndNumberSec.toFixed(1)} s`);
 
     // 4. StorePdf per size, each in a fresh process, smallest first; then again with a full GC every
     // 100 ms (the PDF forgotten first), which tells live data from garbage not yet collected.
-    const storePdfInFreshProcess = async (invoiceId: string, forceGc: boolean): Promise<ProbeOutput> => {
+    const storePdfInFreshProcess = async (invoice: InvoiceRecord, forceGc: boolean): Promise<ProbeOutput> => {
+      // The step's input as ListToSend hands it over: the invoice and where its item is.
+      const { accountId, invoiceId } = invoice;
+      const input = { runId: run.runId, invoiceId, accountId, invoiceSk: invoiceKeyOf(invoice).SK };
       const { stdout } = await execFileAsync(
         process.execPath,
-        [
-          ...(forceGc ? ['--expose-gc'] : []),
-          probe,
-          bundle.file,
-          JSON.stringify({ runId: run.runId, invoiceId }),
-        ],
+        [...(forceGc ? ['--expose-gc'] : []), probe, bundle.file, JSON.stringify(input)],
         {
           cwd: taskDir,
           timeout: 300_000,
@@ -222,10 +224,10 @@ async function main(stackInfo: BillingStack): Promise<MemoryResult> {
         }
         if (invoice.orderCount !== orders)
           problems.push(`${orders} orders: invoice has ${invoice.orderCount}`);
-        const out = await storePdfInFreshProcess(invoice.invoiceId, false);
+        const out = await storePdfInFreshProcess(invoice, false);
 
         // What it stored: the invoice record's key and size, and the object in S3.
-        const stored = await deps.billing.getInvoice(invoice.invoiceId);
+        const stored = await deps.invoices.get(invoice.invoiceId);
         let pdfBytes = 0;
         let pages = 0;
         if (!stored?.pdf) problems.push(`${orders} orders: no PDF recorded on the invoice`);
@@ -257,8 +259,8 @@ async function main(stackInfo: BillingStack): Promise<MemoryResult> {
             }),
           );
         }
-        const diagnostic = await storePdfInFreshProcess(invoice.invoiceId, true);
-        if (!(await deps.billing.getInvoice(invoice.invoiceId))?.pdf) {
+        const diagnostic = await storePdfInFreshProcess(invoice, true);
+        if (!(await deps.invoices.get(invoice.invoiceId))?.pdf) {
           problems.push(`${orders} orders: the diagnostic run stored no PDF`);
         }
         bySize[String(orders)] = {

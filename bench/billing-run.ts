@@ -285,7 +285,7 @@ async function verify(stackInfo: BillingStack, accountIds: readonly string[]): P
   let wrongOrderCount = 0;
   const numbers = new Set<string>();
   await pool(16, accountIds.length, async (i) => {
-    const { items } = await deps.billing.listInvoices(accountIds[i] as string, 10);
+    const { items } = await deps.invoices.listForAccount(accountIds[i] as string, { limit: 10 });
     if (items.length === 0) none += 1;
     else if (items.length > 1) several += 1;
     for (const invoice of items) {
@@ -296,7 +296,7 @@ async function verify(stackInfo: BillingStack, accountIds: readonly string[]): P
     if (items.length === 1 && items[0]?.status === 'sent') one += 1;
   });
   const year = [...numbers][0]?.slice(0, 4) ?? String(new Date().getUTCFullYear());
-  const counterLast = await deps.billing.readCounter(deps.config.issuer.entityId, year);
+  const counterLast = await deps.invoices.lastNumber(deps.config.issuer.entityId, year);
 
   const s3 = new S3Client({ ...emulatorClientConfig(stackInfo.endpoints.s3), forcePathStyle: true });
   let pdfObjects = 0;

@@ -1,5 +1,5 @@
 import { billingServices } from '../../shared/composition/billing-services.js';
-import { runIdInputSchema } from '../../shared/contracts/workflow/step-schemas.js';
+import { runIdInputSchema } from '../../shared/contracts/workflow/workflow.js';
 import { finishRun } from '../../shared/core/usecases/billing.js';
 import { stepHandler } from '../commons/step-handler.js';
 

@@ -1,5 +1,5 @@
 import { billingServices } from '../../shared/composition/billing-services.js';
-import { listDueInputSchema } from '../../shared/contracts/workflow/step-schemas.js';
+import { listDueInputSchema } from '../../shared/contracts/workflow/workflow.js';
 import { listDue } from '../../shared/core/usecases/billing.js';
 import { stepHandler } from '../commons/step-handler.js';
 

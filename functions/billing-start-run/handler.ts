@@ -1,14 +1,7 @@
 import { billingServices } from '../../shared/composition/billing-services.js';
-import { runInputSchema } from '../../shared/contracts/workflow/step-schemas.js';
+import { runInputSchema } from '../../shared/contracts/workflow/workflow.js';
 import { startRun } from '../../shared/core/usecases/billing.js';
 import { stepHandler } from '../commons/step-handler.js';
 
 /** StartRun: creates or finds the run for a cut-off. */
-export const handler = stepHandler('StartRun', runInputSchema, (input) =>
-  startRun(billingServices(), {
-    trigger: input.trigger,
-    ...(input.cutOff ? { cutOff: input.cutOff } : {}),
-    ...(input.scheduledAt ? { scheduledAt: input.scheduledAt } : {}),
-    ...(input.runId ? { runId: input.runId } : {}),
-  }),
-);
+export const handler = stepHandler('StartRun', runInputSchema, (input) => startRun(billingServices(), input));

@@ -1,12 +1,11 @@
 import { invoiceServices } from '../../shared/composition/billing-api-services.js';
-import { services } from '../../shared/composition/services.js';
 import {
   creditNotePdfLink,
   getInvoice,
   invoicePdfLink,
   listAccountInvoices,
   setInvoiceHeld,
-} from '../../shared/core/usecases/billing-runs.js';
+} from '../../shared/core/usecases/invoices.js';
 import { apiHandler } from '../commons/api-handler.js';
 
 /**
@@ -25,14 +24,10 @@ export const handler = apiHandler('invoices', {
     body: await getInvoice(invoiceServices(), pathParameters.invoiceId as string),
   }),
   getInvoicePdfLink: async ({ pathParameters }) => ({
-    body: await invoicePdfLink(invoiceServices(), pathParameters.invoiceId as string, services().clock.now()),
+    body: await invoicePdfLink(invoiceServices(), pathParameters.invoiceId as string),
   }),
   getCreditNotePdfLink: async ({ pathParameters }) => ({
-    body: await creditNotePdfLink(
-      invoiceServices(),
-      pathParameters.creditNoteId as string,
-      services().clock.now(),
-    ),
+    body: await creditNotePdfLink(invoiceServices(), pathParameters.creditNoteId as string),
   }),
   holdInvoice: async ({ pathParameters }) => ({
     body: await setInvoiceHeld(invoiceServices(), pathParameters.invoiceId as string, true),

@@ -30,7 +30,18 @@ import type { Issuer } from '../../shared/contracts/schemas/invoice.js';
 import {
   BILLING_FUNCTIONS,
   type BillingFunctionName,
+  type BuildAccountInput,
+  type DeliverInvoiceInput,
+  type DuePage,
+  type InvoiceRef,
+  type ListDueInput,
+  type ListToSendInput,
+  type NumberResult,
   RETRYABLE_ERRORS,
+  type RecordFailureInput,
+  type RunContext,
+  type RunIdInput,
+  type SendPage,
 } from '../../shared/contracts/workflow/workflow.js';
 import { DEFAULT_CUT_OFF_TIME } from '../../shared/core/domain/cut-off.js';
 import type { DataTable } from './data-table.js';
@@ -243,74 +254,81 @@ export class BillingWorkflow extends Construct {
     this.functions = this.createFunctions(props, reviewWindowHours);
 
     // --- States (names are the contract with the local runner and the tests) -------------------------------
-    const runId = JsonPath.stringAt('$.run.runId');
-    const startRun = this.task('StartRun', 'billing-start-run', { resultPath: '$.run' });
+    // Every payload and path is built from the contract's field names (shared/contracts/workflow/workflow.ts).
+    const run = fieldsAt<RunContext>(RESULTS.run);
+    const duePage = fieldsAt<DuePage>(RESULTS.duePage);
+    const numbering = fieldsAt<NumberResult>(RESULTS.numbering);
+    const sendPage = fieldsAt<SendPage>(RESULTS.sendPage);
+    const runId = JsonPath.stringAt(run('runId'));
+    const startRun = this.task('StartRun', 'billing-start-run', { resultPath: RESULTS.run });
     const initDuePage = Pass.jsonPath(this, 'InitDuePage', {
-      result: Result.fromObject({ cursor: null }),
-      resultPath: '$.duePage',
+      result: Result.fromObject({ cursor: null } satisfies Pick<DuePage, 'cursor'>),
+      resultPath: RESULTS.duePage,
     });
     const listDue = this.task('ListDue', 'billing-list-due', {
-      payload: {
+      payload: inputOf<ListDueInput>({
         runId,
-        cutOff: JsonPath.stringAt('$.run.cutOff'),
-        cursor: JsonPath.stringAt('$.duePage.cursor'),
-      },
-      resultPath: '$.duePage',
+        cutOff: JsonPath.stringAt(run('cutOff')),
+        cursor: JsonPath.stringAt(duePage('cursor')),
+      }),
+      resultPath: RESULTS.duePage,
     });
 
     // One child per account of the page. The children catch every error into the failure recorder, so one
     // account never stops the others; a child fails only if recording itself keeps failing.
+    const buildItem = fieldsAt<BuildAccountInput>('$');
     const buildAccount = this.task('BuildAccount', 'billing-build', { resultPath: JsonPath.DISCARD });
     const recordBuildFailure = this.task('RecordBuildFailure', 'billing-record-failure', {
-      payload: {
-        runId: JsonPath.stringAt('$.runId'),
-        accountId: JsonPath.stringAt('$.accountId'),
+      payload: inputOf<RecordFailureInput>({
+        runId: JsonPath.stringAt(buildItem('runId')),
+        accountId: JsonPath.stringAt(buildItem('accountId')),
         stage: 'build',
-        error: JsonPath.objectAt('$.error'),
-      },
+        error: JsonPath.objectAt(ERROR_PATH),
+      }),
       resultPath: JsonPath.DISCARD,
     });
-    buildAccount.addCatch(recordBuildFailure, { errors: ['States.ALL'], resultPath: '$.error' });
+    buildAccount.addCatch(recordBuildFailure, { errors: ['States.ALL'], resultPath: ERROR_PATH });
     const buildAccounts = DistributedMap.jsonPath(this, 'BuildAccounts', {
       comment: 'Builds the drafts of each account of the page (children are Express workflows).',
       mapExecutionType: StateMachineType.EXPRESS,
-      itemsPath: '$.duePage.accountIds',
-      itemSelector: {
+      itemsPath: duePage('accountIds'),
+      itemSelector: inputOf<BuildAccountInput>({
         runId,
-        cutOff: JsonPath.stringAt('$.run.cutOff'),
+        cutOff: JsonPath.stringAt(run('cutOff')),
         accountId: JsonPath.stringAt('$$.Map.Item.Value'),
-      },
+      }),
       maxConcurrency: buildConcurrency,
       resultPath: JsonPath.DISCARD,
     }).itemProcessor(buildAccount);
 
     const numberInvoices = this.task('NumberInvoices', 'billing-number', {
-      payload: { runId },
-      resultPath: '$.numbering',
+      payload: inputOf<RunIdInput>({ runId }),
+      resultPath: RESULTS.numbering,
     });
     const reviewWait = Wait.jsonPath(this, 'ReviewWait', {
       comment: 'Operators read, hold or release the drafts until the window ends.',
-      time: WaitTime.secondsPath('$.run.reviewSeconds'),
+      time: WaitTime.secondsPath(run('reviewSeconds')),
     });
     const reviewWindow = Choice.jsonPath(this, 'ReviewWindow')
-      .when(Condition.numberGreaterThan('$.run.reviewSeconds', 0), reviewWait.next(numberInvoices))
+      .when(Condition.numberGreaterThan(run('reviewSeconds'), 0), reviewWait.next(numberInvoices))
       .otherwise(numberInvoices);
     const hasMoreDue = Choice.jsonPath(this, 'HasMoreDue')
-      .when(moreAfter('$.duePage.cursor'), listDue)
+      .when(moreAfter(duePage('cursor')), listDue)
       .otherwise(reviewWindow);
 
     const initSendPage = Pass.jsonPath(this, 'InitSendPage', {
-      result: Result.fromObject({ cursor: null }),
-      resultPath: '$.sendPage',
+      result: Result.fromObject({ cursor: null } satisfies Pick<SendPage, 'cursor'>),
+      resultPath: RESULTS.sendPage,
     });
     const hasMoreToNumber = Choice.jsonPath(this, 'HasMoreToNumber')
-      .when(Condition.booleanEquals('$.numbering.more', true), numberInvoices)
+      .when(Condition.booleanEquals(numbering('more'), true), numberInvoices)
       .otherwise(initSendPage);
     const listToSend = this.task('ListToSend', 'billing-list-to-send', {
-      payload: { runId, cursor: JsonPath.stringAt('$.sendPage.cursor') },
-      resultPath: '$.sendPage',
+      payload: inputOf<ListToSendInput>({ runId, cursor: JsonPath.stringAt(sendPage('cursor')) }),
+      resultPath: RESULTS.sendPage,
     });
 
+    const deliverItem = fieldsAt<DeliverInvoiceInput>('$');
     const storePdf = this.task('StorePdf', 'billing-store-pdf', { resultPath: JsonPath.DISCARD });
     const sendEmail = this.task('SendEmail', 'billing-email', {
       resultPath: JsonPath.DISCARD,
@@ -320,33 +338,36 @@ export class BillingWorkflow extends Construct {
       ],
     });
     const recordDeliveryFailure = this.task('RecordDeliveryFailure', 'billing-record-failure', {
-      payload: {
-        runId: JsonPath.stringAt('$.runId'),
-        invoiceId: JsonPath.stringAt('$.invoiceId'),
+      payload: inputOf<RecordFailureInput>({
+        runId: JsonPath.stringAt(deliverItem('runId')),
+        invoiceId: JsonPath.stringAt(deliverItem('invoiceId')),
         stage: 'deliver',
-        error: JsonPath.objectAt('$.error'),
-      },
+        error: JsonPath.objectAt(ERROR_PATH),
+      }),
       resultPath: JsonPath.DISCARD,
     });
-    storePdf.addCatch(recordDeliveryFailure, { errors: ['States.ALL'], resultPath: '$.error' });
-    sendEmail.addCatch(recordDeliveryFailure, { errors: ['States.ALL'], resultPath: '$.error' });
+    storePdf.addCatch(recordDeliveryFailure, { errors: ['States.ALL'], resultPath: ERROR_PATH });
+    sendEmail.addCatch(recordDeliveryFailure, { errors: ['States.ALL'], resultPath: ERROR_PATH });
+    const invoiceRef = fieldsAt<InvoiceRef>('$$.Map.Item.Value');
     const deliverInvoices = DistributedMap.jsonPath(this, 'DeliverInvoices', {
       comment: 'Stores the PDF and emails each invoice of the page; concurrency bounded by the SES rate.',
       mapExecutionType: StateMachineType.EXPRESS,
-      itemsPath: '$.sendPage.invoices',
-      itemSelector: {
+      itemsPath: sendPage('invoices'),
+      itemSelector: inputOf<DeliverInvoiceInput>({
         runId,
-        invoiceId: JsonPath.stringAt('$$.Map.Item.Value.invoiceId'),
-        accountId: JsonPath.stringAt('$$.Map.Item.Value.accountId'),
-        invoiceSk: JsonPath.stringAt('$$.Map.Item.Value.invoiceSk'),
-      },
+        invoiceId: JsonPath.stringAt(invoiceRef('invoiceId')),
+        accountId: JsonPath.stringAt(invoiceRef('accountId')),
+        invoiceSk: JsonPath.stringAt(invoiceRef('invoiceSk')),
+      }),
       maxConcurrency: deliveryConcurrency,
       resultPath: JsonPath.DISCARD,
     }).itemProcessor(storePdf.next(sendEmail));
 
-    const finishRun = this.task('FinishRun', 'billing-finish-run', { payload: { runId } });
+    const finishRun = this.task('FinishRun', 'billing-finish-run', {
+      payload: inputOf<RunIdInput>({ runId }),
+    });
     const hasMoreToSend = Choice.jsonPath(this, 'HasMoreToSend')
-      .when(moreAfter('$.sendPage.cursor'), listToSend)
+      .when(moreAfter(sendPage('cursor')), listToSend)
       .otherwise(finishRun);
 
     numberInvoices.next(hasMoreToNumber);
@@ -355,7 +376,7 @@ export class BillingWorkflow extends Construct {
     // A top-level step still failing after its retries stops the run: say so on the run (`failed`, with
     // the reason), whoever started it, then fail the execution. A rerun of the cut-off does what is missing.
     const recordRunFailure = this.task('RecordRunFailure', 'billing-record-failure', {
-      payload: { runId, stage: 'run', error: JsonPath.objectAt('$.error') },
+      payload: inputOf<RecordFailureInput>({ runId, stage: 'run', error: JsonPath.objectAt(ERROR_PATH) }),
       resultPath: JsonPath.DISCARD,
     });
     recordRunFailure.next(
@@ -365,7 +386,7 @@ export class BillingWorkflow extends Construct {
       }),
     );
     for (const step of [listDue, buildAccounts, numberInvoices, listToSend, deliverInvoices, finishRun]) {
-      step.addCatch(recordRunFailure, { errors: ['States.ALL'], resultPath: '$.error' });
+      step.addCatch(recordRunFailure, { errors: ['States.ALL'], resultPath: ERROR_PATH });
     }
     const definition = Chain.start(startRun)
       .next(initDuePage)
@@ -527,6 +548,29 @@ function pascalCase(name: string): string {
 }
 
 const notThrottled = (error: string) => error !== 'Throttled';
+
+/** Where the execution keeps each step's result (the contract's `kept at`), and where a Catch puts the error. */
+const RESULTS = {
+  run: '$.run',
+  duePage: '$.duePage',
+  numbering: '$.numbering',
+  sendPage: '$.sendPage',
+} as const;
+const ERROR_PATH = '$.error';
+
+/**
+ * A Task's payload or a Map's item selector, checked against the step input it builds (the contract's type,
+ * inferred from its zod schema): a field the contract does not name, or a required one left out, does not
+ * compile.
+ */
+function inputOf<Input>(fields: { readonly [K in keyof Input]: unknown }): Record<string, unknown> {
+  return fields as Record<string, unknown>;
+}
+
+/** JSONPaths of the fields of a value kept at `base` (a step result, a Map item), by the contract's names. */
+function fieldsAt<Value>(base: string): (field: keyof Value & string) => string {
+  return (field) => `${base}.${field}`;
+}
 
 /**
  * "The page has a cursor": `Not IsNull` rather than `IsNull: false` (what `Condition.isNotNull` writes). Both

@@ -1,15 +1,17 @@
 import { getDocumentClient, getSfnClient } from '../adapters/aws-clients.js';
-import { BillingRepository } from '../adapters/dynamo/billing-repository.js';
 import { CreditNoteRepository } from '../adapters/dynamo/credit-note-repository.js';
+import { InvoiceRepository } from '../adapters/dynamo/invoice-repository.js';
 import { PaymentRepository } from '../adapters/dynamo/payment-repository.js';
-import { DownloadLinks } from '../adapters/s3/download-links.js';
+import { RunRepository } from '../adapters/dynamo/run-repository.js';
+import { S3DownloadLinks } from '../adapters/s3/download-links.js';
+import { SfnWorkflowStarter } from '../adapters/sfn/workflow-starter.js';
 import { ConfigError } from '../config/app.js';
 import { loadBillingConfig } from '../config/billing.js';
 import type { PreviewDeps } from '../core/usecases/billing.js';
-import type { BillingRunDeps, InvoiceDeps } from '../core/usecases/billing-runs.js';
+import type { BillingRunDeps } from '../core/usecases/billing-runs.js';
 import type { CreditNoteDeps } from '../core/usecases/credit-notes.js';
+import type { InvoiceDeps } from '../core/usecases/invoices.js';
 import type { PaymentDeps } from '../core/usecases/payments.js';
-import { invoiceReaderOf } from './invoice-reader.js';
 import { services } from './services.js';
 
 /*
@@ -26,9 +28,8 @@ export function billingRunServices(): BillingRunDeps {
     const stateMachineArn = process.env.STATE_MACHINE_ARN;
     if (!stateMachineArn) throw new ConfigError('STATE_MACHINE_ARN', 'is required');
     runMemo = {
-      billing: new BillingRepository(getDocumentClient(), base.config.tableName),
-      sfn: getSfnClient(),
-      stateMachineArn,
+      runs: new RunRepository({ client: getDocumentClient(), tableName: base.config.tableName }),
+      workflow: new SfnWorkflowStarter(getSfnClient(), stateMachineArn),
       clock: base.clock,
       timeZone: base.timeZone,
     };
@@ -46,16 +47,17 @@ export function invoiceServices(): InvoiceDeps {
     if (!bucket) throw new ConfigError('INVOICE_BUCKET_NAME', 'is required');
     invoiceMemo = {
       accounts: base.accounts,
-      billing: new BillingRepository(getDocumentClient(), base.config.tableName),
+      invoices: new InvoiceRepository({ client: getDocumentClient(), tableName: base.config.tableName }),
       creditNotes: new CreditNoteRepository({
         client: getDocumentClient(),
         tableName: base.config.tableName,
       }),
-      links: new DownloadLinks({
+      links: new S3DownloadLinks({
+        bucket,
         region: process.env.AWS_REGION ?? 'eu-west-3',
         ...(process.env.AWS_ENDPOINT_URL_S3 ? { endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
       }),
-      bucket,
+      clock: base.clock,
     };
   }
   return invoiceMemo;
@@ -91,7 +93,7 @@ export function createPaymentServices(base: ReturnType<typeof services>): Paymen
   const client = getDocumentClient();
   return {
     accounts: base.accounts,
-    invoices: invoiceReaderOf(new BillingRepository(client, base.config.tableName)),
+    invoices: new InvoiceRepository({ client, tableName: base.config.tableName }),
     payments: new PaymentRepository({ client, tableName: base.config.tableName }),
     clock: base.clock,
     timeZone: base.timeZone,
@@ -110,7 +112,7 @@ export function createCreditNoteServices(base: ReturnType<typeof services>): Cre
   const client = getDocumentClient();
   return {
     accounts: base.accounts,
-    invoices: invoiceReaderOf(new BillingRepository(client, base.config.tableName)),
+    invoices: new InvoiceRepository({ client, tableName: base.config.tableName }),
     creditNotes: new CreditNoteRepository({ client, tableName: base.config.tableName }),
     orders: base.orders,
     clock: base.clock,

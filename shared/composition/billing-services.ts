@@ -1,13 +1,14 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getDocumentClient, getS3Client, getSesClient } from '../adapters/aws-clients.js';
-import { BillingRepository } from '../adapters/dynamo/billing-repository.js';
+import { BillingStateRepository } from '../adapters/dynamo/billing-state-repository.js';
 import { CreditNoteRepository } from '../adapters/dynamo/credit-note-repository.js';
-import { InvoiceStore } from '../adapters/s3/document-store.js';
+import { InvoiceRepository } from '../adapters/dynamo/invoice-repository.js';
+import { RunRepository } from '../adapters/dynamo/run-repository.js';
+import { S3DocumentStore } from '../adapters/s3/document-store.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { type BillingConfig, loadBillingConfig } from '../config/billing.js';
 import type { BillingDeps } from '../core/usecases/billing.js';
 import type { CreditNoteDeliveryDeps } from '../core/usecases/credit-note-delivery.js';
-import { invoiceReaderOf } from './invoice-reader.js';
 import { type Services, services } from './services.js';
 
 /**
@@ -32,11 +33,14 @@ export function createBillingServices(
   config: BillingConfig = loadBillingConfig(),
   client: DynamoDBDocumentClient = getDocumentClient(),
 ): BillingDeps {
+  const table = { client, tableName: base.config.tableName };
   return {
     accounts: base.accounts,
-    billing: new BillingRepository(client, base.config.tableName),
+    billingState: new BillingStateRepository(table),
+    invoices: new InvoiceRepository(table),
+    runs: new RunRepository(table),
     orders: base.orders,
-    store: new InvoiceStore(getS3Client(), config.invoiceBucketName),
+    documents: new S3DocumentStore(getS3Client(), config.invoiceBucketName),
     mailer: new SesMailer(getSesClient()),
     config,
     clock: base.clock,
@@ -59,8 +63,8 @@ export function createCreditNoteDeliveryServices(
 ): CreditNoteDeliveryDeps {
   return {
     creditNotes: new CreditNoteRepository({ client, tableName: base.config.tableName }),
-    invoices: invoiceReaderOf(new BillingRepository(client, base.config.tableName)),
-    store: new InvoiceStore(getS3Client(), config.invoiceBucketName),
+    invoices: new InvoiceRepository({ client, tableName: base.config.tableName }),
+    store: new S3DocumentStore(getS3Client(), config.invoiceBucketName),
     mailer: new SesMailer(getSesClient()),
     sender: config.invoiceSender,
     clock: base.clock,

@@ -7,6 +7,7 @@ import {
   BILLING_FUNCTIONS,
   type BillingFunctionName,
   RETRYABLE_ERRORS,
+  STEP_INPUTS,
 } from '../../shared/contracts/workflow/workflow.js';
 import { logicalIdOf, newTestApp, SYNTH_TIMEOUT_MS } from './template.js';
 
@@ -158,6 +159,32 @@ describe('the billing-run definition', () => {
       Next: 'RunFailed',
     });
     expect(states().RunFailed).toMatchObject({ Type: 'Fail', Error: 'BillingRunFailed' });
+  });
+
+  it("sends each task exactly the fields its handler's schema names, every required one included", () => {
+    for (const [name, state, map] of allStates(asl.States)) {
+      if (state.Type !== 'Task') continue;
+      // A Map child without Parameters gets its item selector (SendEmail: StorePdf returns its input).
+      const payload = state.Parameters ?? (map ? states()[map]?.ItemSelector : undefined);
+      if (!payload) {
+        expect(name).toBe('StartRun'); // the execution input, checked by the schedule's and the API's tests
+        continue;
+      }
+      const shape = STEP_INPUTS[functionOf(state) as BillingFunctionName].shape as Record<
+        string,
+        { safeParse(value: unknown): { success: boolean } }
+      >;
+      const sent = Object.keys(payload).map((field) => field.replace(/\.\$$/, ''));
+      const required = Object.keys(shape).filter((field) => !shape[field]?.safeParse(undefined).success);
+      expect(
+        sent.filter((field) => !(field in shape)),
+        `${name} sends fields its schema lacks`,
+      ).toEqual([]);
+      expect(
+        required.filter((field) => !sent.includes(field)),
+        `${name} leaves out`,
+      ).toEqual([]);
+    }
   });
 
   it('starts the run, then pages through the accounts due', () => {

@@ -42,16 +42,16 @@ async function givenAccount(cycle: BillingCycle, supplyCategory: 'goods' | 'serv
   /** The scheduled run at this instant, as EventBridge Scheduler starts it (cut-off: that local day). */
   const scheduledRun = async (at: string) => {
     clock.set(at);
-    const due = await deps.billing.accountsDue(localDate(at, 'Europe/Paris'), { limit: 500, cursor: null });
+    const due = await deps.billingState.accountsDue(localDate(at, 'Europe/Paris'), { limit: 500 });
     const run = await runBillingSteps(deps, { accountIds: [account.accountId] });
     // Other tests' accounts share the table: whether this one was due is what counts.
-    return { ...run, due: due.accountIds.filter((id) => id === account.accountId) };
+    return { ...run, due: due.items.filter((id) => id === account.accountId) };
   };
   return { deps, account, order, scheduledRun };
 }
 
 const orderIdsOf = async (deps: ReturnType<typeof givenBillingDeps>, invoice: Invoice) => {
-  const record = await deps.billing.getInvoice(invoice.invoiceId);
+  const record = await deps.invoices.get(invoice.invoiceId);
   if (!record) throw new Error(`no invoice ${invoice.invoiceId}`);
   const ids: string[] = [];
   for await (const order of ordersOfInvoice(deps, record)) ids.push(order.orderId);
@@ -59,7 +59,7 @@ const orderIdsOf = async (deps: ReturnType<typeof givenBillingDeps>, invoice: In
 };
 
 async function pdfText(deps: ReturnType<typeof givenBillingDeps>, invoice: Invoice): Promise<string> {
-  const bytes = await deps.store.get(invoice.pdf?.s3Key as string);
+  const bytes = await deps.documents.get(invoice.pdf?.s3Key as string);
   return (await extractText(await getDocumentProxy(new Uint8Array(bytes)), { mergePages: true })).text;
 }
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
-import { BillingRepository } from '../../shared/adapters/dynamo/billing-repository.js';
+import { BillingStateRepository } from '../../shared/adapters/dynamo/billing-state-repository.js';
+import { RunRepository } from '../../shared/adapters/dynamo/run-repository.js';
 import { keys } from '../../shared/adapters/dynamo/table.js';
 import { type Account, accountSchema } from '../../shared/contracts/schemas/account.js';
 import type { BillingRun } from '../../shared/contracts/schemas/invoice.js';
@@ -25,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const repository = () => new BillingRepository(getDocumentClient(), tableName);
+const table = () => ({ client: getDocumentClient(), tableName });
 
 /**
  * Rewrites an account's item as an older version (or a hand edit) left it, bypassing every check of the
@@ -66,11 +67,11 @@ async function runOctober(): Promise<BillingRun> {
   const runId = `run_2026-10-31_${randomUUID().slice(0, 8)}`;
   const outcome = await runBilling({ cutOff: '2026-10-31', runId });
   expect(outcome, JSON.stringify(outcome)).toMatchObject({ status: 'SUCCEEDED' });
-  return (await repository().getRun(runId)) as BillingRun;
+  return (await new RunRepository(table()).get(runId)) as BillingRun;
 }
 
 const dueAt = async (cutOff: string) =>
-  (await repository().accountsDue(cutOff, { limit: 500, cursor: null })).accountIds.sort();
+  (await new BillingStateRepository(table()).accountsDue(cutOff, { limit: 500 })).items.sort();
 
 /** GET /v1/accounts/{id}, as stored: old data need not match today's schema (a cycle it no longer knows). */
 const readAccount = async (accountId: string): Promise<Account> => {

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, expect, it } from 'vitest';
-import { keys } from '../../shared/adapters/dynamo/table.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import { type Mailer, SendFailure } from '../../shared/core/ports/mailer.js';
 import { finishRun, recordFailure, startRun } from '../../shared/core/usecases/billing.js';
 import { sendInvoiceEmail, storePdf } from '../../shared/core/usecases/billing-delivery.js';
-import { setInvoiceHeld } from '../../shared/core/usecases/billing-runs.js';
+import { setInvoiceHeld } from '../../shared/core/usecases/invoices.js';
 import { cancelOrder, getOrder, placeOrder } from '../../shared/core/usecases/orders.js';
 import {
   assertGaplessNumbers,
   givenBillingDeps,
+  invoiceRef,
   invoicesOf,
   mailboxSince,
   runBillingSteps,
@@ -28,7 +28,7 @@ const line = (vatRate: number, unitPriceMinor: number, quantity = 1) => ({
 });
 
 async function pdfText(deps: ReturnType<typeof givenBillingDeps>, s3Key: string): Promise<string> {
-  const bytes = await deps.store.get(s3Key);
+  const bytes = await deps.documents.get(s3Key);
   const pdf = await getDocumentProxy(new Uint8Array(bytes));
   return (await extractText(pdf, { mergePages: true })).text;
 }
@@ -109,7 +109,7 @@ describe('billing run, step by step, against the emulators', () => {
     expect(emails).toHaveLength(1);
     expect(emails[0]?.attachments[0]?.contentType).toBe('application/pdf');
     expect(Buffer.from(emails[0]?.attachments[0]?.content ?? '', 'base64')).toEqual(
-      await deps.store.get(invoice.pdf?.s3Key as string),
+      await deps.documents.get(invoice.pdf?.s3Key as string),
     );
 
     // Exposure moved from unbilled orders to unpaid invoices; the November order stays unbilled.
@@ -183,12 +183,12 @@ describe('billing run, step by step, against the emulators', () => {
         },
       } as unknown as Mailer,
     };
-    await expect(sendInvoiceEmail(lost, { runId, invoiceId: invoice.invoiceId })).rejects.toMatchObject({
+    await expect(sendInvoiceEmail(lost, { runId, ...invoiceRef(invoice) })).rejects.toMatchObject({
       name: 'DeliveryUnknown',
     });
     // A retry of the step does not send again.
     const before = new Date();
-    await sendInvoiceEmail(deps, { runId, invoiceId: invoice.invoiceId });
+    await sendInvoiceEmail(deps, { runId, ...invoiceRef(invoice) });
     expect(await mailboxOf(before, invoice)).toHaveLength(0);
     clock.set('2026-11-01T02:00:00Z');
     const summary = await finishRun(deps, { runId });
@@ -219,7 +219,7 @@ describe('billing run, step by step, against the emulators', () => {
       accountIds: [account.accountId],
       stopAfter: 'store',
     });
-    const invoiceId = invoices[0]?.invoiceId as string;
+    const ref = invoiceRef(invoices[0] as Invoice);
     // The SES emulator never throttles: this mailer answers SES's throttling error first, as SES would.
     const throttled = {
       ...deps,
@@ -229,12 +229,12 @@ describe('billing run, step by step, against the emulators', () => {
         },
       } as unknown as Mailer,
     };
-    await expect(sendInvoiceEmail(throttled, { runId, invoiceId })).rejects.toMatchObject({
+    await expect(sendInvoiceEmail(throttled, { runId, ...ref })).rejects.toMatchObject({
       name: 'Throttled',
     });
     const before = new Date();
-    await sendInvoiceEmail(deps, { runId, invoiceId });
-    await sendInvoiceEmail(deps, { runId, invoiceId });
+    await sendInvoiceEmail(deps, { runId, ...ref });
+    await sendInvoiceEmail(deps, { runId, ...ref });
     expect(await mailboxOf(before, invoices[0] as Invoice)).toHaveLength(1);
   });
 
@@ -256,18 +256,17 @@ describe('billing run, step by step, against the emulators', () => {
       accountIds: [first.accountId, second.accountId],
       stopAfter: 'number',
     });
-    const refOf = (invoice: Invoice) => ({
-      invoiceId: invoice.invoiceId,
-      accountId: invoice.accountId,
-      invoiceSk: keys.invoice(invoice.accountId, invoice.period.startDate, invoice.currency, '-').SK,
-    });
     const [mine, theirs] = invoices as [Invoice, Invoice];
     // The other invoice's key with this invoice's id: not this invoice, nothing stored or sent.
-    const wrong = { ...refOf(mine), invoiceSk: refOf(theirs).invoiceSk, accountId: theirs.accountId };
+    const wrong = {
+      ...invoiceRef(mine),
+      invoiceSk: invoiceRef(theirs).invoiceSk,
+      accountId: theirs.accountId,
+    };
     await expect(storePdf(deps, wrong)).rejects.toMatchObject({ name: 'NotFound' });
     const before = new Date();
-    await storePdf(deps, refOf(mine));
-    await sendInvoiceEmail(deps, { runId, ...refOf(mine) });
+    await storePdf(deps, invoiceRef(mine));
+    await sendInvoiceEmail(deps, { runId, ...invoiceRef(mine) });
     const [delivered] = await invoicesOf(deps, [first.accountId]);
     expect(delivered).toMatchObject({ status: 'sent', pdf: { s3Key: expect.any(String) } });
     expect(await mailboxOf(before, delivered as Invoice)).toHaveLength(1);
@@ -285,7 +284,7 @@ describe('billing run, step by step, against the emulators', () => {
     const error = { Error: 'TypeError', Cause: JSON.stringify({ errorMessage: 'Cannot read properties' }) };
     await recordFailure(deps, { runId, stage: 'run', error });
     await recordFailure(deps, { runId, stage: 'run', error }); // the Catch's task retried
-    const run = await deps.billing.getRun(runId);
+    const run = await deps.runs.get(runId);
     expect(run).toMatchObject({ status: 'failed', finishedAt: '2026-11-01T00:20:00.000Z' });
     expect(run?.failures).toEqual([{ stage: 'run', reason: 'TypeError: Cannot read properties' }]);
   });

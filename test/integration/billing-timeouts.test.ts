@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
-import { BillingRepository } from '../../shared/adapters/dynamo/billing-repository.js';
+import { BillingStateRepository } from '../../shared/adapters/dynamo/billing-state-repository.js';
+import { InvoiceRepository } from '../../shared/adapters/dynamo/invoice-repository.js';
+import { RunRepository } from '../../shared/adapters/dynamo/run-repository.js';
 import { keys } from '../../shared/adapters/dynamo/table.js';
 import type { BillingRun, Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { BillingFunctionName } from '../../shared/contracts/workflow/workflow.js';
+import { invoiceView } from '../../shared/core/domain/invoices.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { runBilling, useIsolatedTable } from '../support/billing.js';
 import { mailboxSince } from '../support/billing-steps.js';
@@ -23,7 +26,7 @@ const BUILD_TIMEOUT_SECONDS = 4;
 const SLOWER_THAN_THE_TASK_MS = 5_500;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const repository = () => new BillingRepository(getDocumentClient(), tableName);
+const table = () => ({ client: getDocumentClient(), tableName });
 
 /** Two monthly accounts, each with one October order, each with a mailbox of its own. */
 async function givenTwoAccountsWithOctoberOrders() {
@@ -43,15 +46,17 @@ async function givenTwoAccountsWithOctoberOrders() {
 }
 
 async function dueAt(cutOff: string): Promise<string[]> {
-  return (await repository().accountsDue(cutOff, { limit: 500, cursor: null })).accountIds;
+  return (await new BillingStateRepository(table()).accountsDue(cutOff, { limit: 500 })).items;
 }
 
 async function invoicesOf(accountId: string): Promise<Invoice[]> {
-  return (await repository().listInvoices(accountId, 100)).items;
+  return (await new InvoiceRepository(table()).listForAccount(accountId, { limit: 100 })).items.map(
+    invoiceView,
+  );
 }
 
 async function runSummary(runId: string): Promise<BillingRun> {
-  return (await repository().getRun(runId)) as BillingRun;
+  return (await new RunRepository(table()).get(runId)) as BillingRun;
 }
 
 /** Runs the workflow for the October cut-off with the given build fault, under a fresh run id. */

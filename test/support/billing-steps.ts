@@ -7,7 +7,10 @@ import { createBillingServices } from '../../shared/composition/billing-services
 import type { Services } from '../../shared/composition/services.js';
 import type { BillingConfig } from '../../shared/config/billing.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
+import type { InvoiceRef } from '../../shared/contracts/workflow/workflow.js';
 import { DEFAULT_CUT_OFF_TIME } from '../../shared/core/domain/cut-off.js';
+import { purchaseOrderKey } from '../../shared/core/domain/invoice-builder.js';
+import { invoiceView } from '../../shared/core/domain/invoices.js';
 import {
   type BillingDeps,
   buildAccount,
@@ -70,18 +73,30 @@ export async function runBillingSteps(
   const issued = (await invoicesOf(deps, request.accountIds)).filter(
     (invoice) => invoice.status === 'issued',
   );
-  for (const invoice of issued) await storePdf(deps, { invoiceId: invoice.invoiceId });
+  for (const invoice of issued) await storePdf(deps, invoiceRef(invoice));
   if (request.stopAfter === 'store') return done();
-  for (const invoice of issued)
-    await sendInvoiceEmail(deps, { runId: run.runId, invoiceId: invoice.invoiceId });
+  for (const invoice of issued) await sendInvoiceEmail(deps, { runId: run.runId, ...invoiceRef(invoice) });
   await finishRun(deps, { runId: run.runId });
   return done();
+}
+
+/**
+ * What ListToSend hands the delivery steps for an invoice: its id and where its item is (an invoice with a
+ * purchase-order number is its PO's own invoice; the others share the no-PO group).
+ */
+export function invoiceRef(invoice: Invoice): InvoiceRef {
+  const group = purchaseOrderKey(invoice, true);
+  return {
+    invoiceId: invoice.invoiceId,
+    accountId: invoice.accountId,
+    invoiceSk: keys.invoice(invoice.accountId, invoice.period.startDate, invoice.currency, group).SK,
+  };
 }
 
 export async function invoicesOf(deps: BillingDeps, accountIds: readonly string[]): Promise<Invoice[]> {
   const all: Invoice[] = [];
   for (const accountId of accountIds) {
-    all.push(...(await deps.billing.listInvoices(accountId, 100)).items);
+    all.push(...(await deps.invoices.listForAccount(accountId, { limit: 100 })).items.map(invoiceView));
   }
   return all;
 }

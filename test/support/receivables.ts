@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
-import { toInvoiceRecord } from '../../shared/adapters/dynamo/billing-repository.js';
 import { OrderEntity } from '../../shared/adapters/dynamo/entities/orders.js';
 import { LedgerEntryEntity, ReminderStepEntity } from '../../shared/adapters/dynamo/entities/receivables.js';
+import { toInvoiceRecord } from '../../shared/adapters/dynamo/invoice-repository.js';
 import { parseItem } from '../../shared/adapters/dynamo/kit/entity.js';
 import { queryAll } from '../../shared/adapters/dynamo/kit/query.js';
 import type { TableRef } from '../../shared/adapters/dynamo/kit/table-ref.js';

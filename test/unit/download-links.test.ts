@@ -1,7 +1,7 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { describe, expect, it } from 'vitest';
-import { DownloadLinks } from '../../shared/adapters/s3/download-links.js';
+import { S3DownloadLinks } from '../../shared/adapters/s3/download-links.js';
 
 const credentials = {
   accessKeyId: 'AKIDEXAMPLE',
@@ -30,12 +30,11 @@ async function official(endpoint?: string) {
 
 describe('invoice download links', () => {
   it('are the very links the official S3 presigner makes, on AWS', async () => {
-    const ours = await new DownloadLinks({ region: 'eu-west-3', credentials }).presignGet(
-      'invoices-bucket',
-      'invoices/2026/2026-000123.pdf',
-      300,
-      signingDate,
-    );
+    const ours = await new S3DownloadLinks({
+      bucket: 'invoices-bucket',
+      region: 'eu-west-3',
+      credentials,
+    }).presignGet('invoices/2026/2026-000123.pdf', 300, signingDate);
     const theirs = new URL(await official());
     const mine = new URL(ours);
     expect(mine.origin + mine.pathname).toBe(theirs.origin + theirs.pathname);
@@ -45,12 +44,13 @@ describe('invoice download links', () => {
 
   it('and against a custom endpoint (the local stack), path-style', async () => {
     const endpoint = 'http://127.0.0.1:4569';
-    const ours = await new DownloadLinks({ region: 'eu-west-3', credentials, endpoint }).presignGet(
-      'invoices-bucket',
-      'invoices/2026/2026-000123.pdf',
-      300,
-      signingDate,
-    );
+    const links = new S3DownloadLinks({
+      bucket: 'invoices-bucket',
+      region: 'eu-west-3',
+      credentials,
+      endpoint,
+    });
+    const ours = await links.presignGet('invoices/2026/2026-000123.pdf', 300, signingDate);
     const theirs = await official(endpoint);
     // The official client addresses a custom endpoint virtual-hosted unless told otherwise; compare the signature part.
     expect(new URL(ours).searchParams.get('X-Amz-Expires')).toBe('300');

@@ -11,13 +11,13 @@ import type {
   ReversePaymentOutcome,
   SuspensionAsRead,
 } from '../../core/ports/payments.js';
-import { toInvoiceRecord } from './billing-repository.js';
 import {
   InvoicePaymentEntity,
   PaymentEntity,
   PaymentLookupEntity,
   PaymentReversalEntity,
 } from './entities/receivables.js';
+import { toInvoiceRecord } from './invoice-repository.js';
 import { itemOf, parseItem } from './kit/entity.js';
 import { idempotencyOutcome, idempotencyPut, readIdempotencyRecord } from './kit/idempotency.js';
 import { getItem, type TransactionItem, transactWrite } from './kit/operations.js';

@@ -66,6 +66,14 @@ export type ListedEntity = 'ACCOUNT' | 'STOREFRONT' | 'SELLER';
 /** Scopes of the operator's idempotency keys (an order's scope is its storefront's id). */
 export const IDEMPOTENCY_SCOPES = { payment: 'PAYMENT', creditNote: 'CREDITNOTE' } as const;
 
+/* Partitions of the sparse indexes and prefixes shared by several builders below. */
+const DUE_PARTITION = 'DUE';
+const TO_SEND_PARTITION = 'TOSEND';
+const OPEN_PARTITION = 'OPEN';
+const RUN_FAILURES_PREFIX = 'FAILURE#';
+const toNumberPartition = (entityId: string) => `TONUMBER#${entityId}`;
+const runPartition = (runId: string) => `RUN#${runId}`;
+
 /** Key builders: the only place key strings are spelled. */
 export const keys = {
   account: (accountId: string) => ({ PK: `ACCOUNT#${accountId}`, SK: 'ACCOUNT' }),
@@ -104,9 +112,12 @@ export const keys = {
   seller: (sellerId: string) => ({ PK: `SELLER#${sellerId}`, SK: 'SELLER' }),
   /** Index keys that put an account in the billing-due index at the end of its oldest open period. */
   billingDue: (nextCloseDate: string, accountId: string) => ({
-    duePk: 'DUE',
+    duePk: DUE_PARTITION,
     dueSk: `${nextCloseDate}#${accountId}`,
   }),
+  billingDuePartition: DUE_PARTITION,
+  /** Sorts after every account of the due index whose next period starts on `nextCloseDate`. */
+  billingDueThrough: (nextCloseDate: string) => `${nextCloseDate}#~`,
   /** One invoice per account, period, currency and (when the account asks) purchase order. */
   invoice: (accountId: string, periodStart: string, currency: string, purchaseOrderKey: string) => ({
     PK: `ACCOUNT#${accountId}`,
@@ -122,17 +133,26 @@ export const keys = {
     PK: `COUNTER#INVOICE#${entityId}#${year}`,
     SK: 'COUNTER',
   }),
+  /** Index keys of a draft released for numbering, in its issuer's queue, oldest first. */
   toNumber: (entityId: string, createdAt: string, invoiceId: string) => ({
-    numberPk: `TONUMBER#${entityId}`,
+    numberPk: toNumberPartition(entityId),
     numberSk: `${createdAt}#${invoiceId}`,
   }),
-  toSend: (issuedAt: string, invoiceId: string) => ({ sendPk: 'TOSEND', sendSk: `${issuedAt}#${invoiceId}` }),
-  run: (runId: string) => ({ PK: `RUN#${runId}`, SK: 'RUN' }),
-  runOutcome: (runId: string, accountId: string) => ({ PK: `RUN#${runId}`, SK: `OUTCOME#${accountId}` }),
-  runFailure: (runId: string, stage: string, subjectId: string) => ({
-    PK: `RUN#${runId}`,
-    SK: `FAILURE#${stage}#${subjectId}`,
+  toNumberPartition: (entityId: string) => toNumberPartition(entityId),
+  /** Index keys of an issued invoice whose PDF or email is still to do. */
+  toSend: (issuedAt: string, invoiceId: string) => ({
+    sendPk: TO_SEND_PARTITION,
+    sendSk: `${issuedAt}#${invoiceId}`,
   }),
+  toSendPartition: TO_SEND_PARTITION,
+  run: (runId: string) => ({ PK: runPartition(runId), SK: 'RUN' }),
+  runPartition: (runId: string) => runPartition(runId),
+  runOutcome: (runId: string, accountId: string) => ({ PK: runPartition(runId), SK: `OUTCOME#${accountId}` }),
+  runFailure: (runId: string, stage: string, subjectId: string) => ({
+    PK: runPartition(runId),
+    SK: `${RUN_FAILURES_PREFIX}${stage}#${subjectId}`,
+  }),
+  runFailuresPrefix: RUN_FAILURES_PREFIX,
   /** A payment in its account's partition; its reversal (if any) sorts right after it. */
   payment: (accountId: string, paymentId: string) => ({
     PK: `ACCOUNT#${accountId}`,
@@ -178,11 +198,11 @@ export const keys = {
   ledgerPrefix: 'LEDGER#',
   /** Index keys of an open invoice (balance > 0) by due date. */
   openInvoice: (dueDate: string, invoiceId: string) => ({
-    openPk: 'OPEN',
+    openPk: OPEN_PARTITION,
     openSk: `${dueDate}#${invoiceId}`,
   }),
   /** The one partition of OpenInvoicesByDue (its sort key orders open invoices by due date). */
-  openInvoicesPartition: 'OPEN',
+  openInvoicesPartition: OPEN_PARTITION,
   listing: (entityType: ListedEntity, createdAt: string, id: string) => ({
     listPk: entityType,
     listSk: `${createdAt}#${id}`,

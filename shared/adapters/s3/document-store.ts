@@ -1,18 +1,17 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import type { DocumentStore } from '../../core/ports/documents.js';
 
-/** Where invoice PDFs live: private, encrypted, versioned, kept ten years (see infra). */
-export class InvoiceStore {
+/**
+ * Invoice and credit-note PDFs in the invoice bucket: private, encrypted, versioned, kept ten years (see
+ * infra). Keys come from the port (invoicePdfKey, creditNotePdfKey): stable, so a rerun writes the same place.
+ */
+export class S3DocumentStore implements DocumentStore {
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
   ) {}
-
-  /** A stable key per invoice number: a rerun writes the same place. */
-  static keyOf(number: string, issueDate: string): string {
-    return `invoices/${issueDate.slice(0, 4)}/${number}.pdf`;
-  }
 
   /** Streams a document to S3 (multipart when large), so memory stays flat whatever its size. */
   async put(key: string, body: Readable): Promise<number> {

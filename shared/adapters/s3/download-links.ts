@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { DownloadLinks } from '../../core/ports/documents.js';
 
 /** SHA-256 (or HMAC-SHA-256 with a secret) from node:crypto, in the shape the SDK's signer expects. */
 type SourceData = string | ArrayBuffer | ArrayBufferView;
@@ -30,11 +31,13 @@ class Sha256 {
  * invoices API function stays under its bundle budget. A test checks the links against the official
  * presigner's, byte for byte.
  */
-export class DownloadLinks {
+export class S3DownloadLinks implements DownloadLinks {
   private readonly signer: SignatureV4;
 
   constructor(
     private readonly options: {
+      /** The bucket the links point into (the invoice bucket). */
+      bucket: string;
       region: string;
       /** A custom endpoint (`AWS_ENDPOINT_URL_S3`), addressed path-style; AWS is addressed virtual-hosted. */
       endpoint?: string;
@@ -51,12 +54,9 @@ export class DownloadLinks {
     });
   }
 
-  async presignGet(
-    bucket: string,
-    key: string,
-    expiresInSeconds: number,
-    signingDate?: Date,
-  ): Promise<string> {
+  /** `signingDate` pins the signature's time (tests compare links with the official presigner's). */
+  async presignGet(key: string, expiresInSeconds: number, signingDate?: Date): Promise<string> {
+    const { bucket } = this.options;
     const encodedKey = key.split('/').map(encodeURIComponent).join('/');
     const base = this.options.endpoint
       ? new URL(`${this.options.endpoint.replace(/\/$/, '')}/${bucket}/${encodedKey}`)

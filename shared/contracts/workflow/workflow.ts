@@ -1,8 +1,14 @@
+import * as z from 'zod';
+import { accountIdSchema, instantSchema, localDateSchema } from '../schemas/common.js';
+import { billingRunSchema, invoiceIdSchema, runIdSchema } from '../schemas/invoice.js';
+
 /**
  * The billing run's workflow contract: the Lambda functions of its Task states and what each receives and
- * answers. The CDK state machine (infra/constructs/billing-workflow.ts), the local runner and the handlers
- * all follow this file. Tasks use the Lambda ARN as resource with `payloadResponseOnly`: a handler gets
- * the state input as is and its return value is the task result.
+ * answers, as zod schemas (the types are inferred from them). The CDK state machine
+ * (infra/constructs/billing-workflow.ts) builds its payloads from these field names, the handlers parse
+ * their input with these schemas, and the use cases take and answer these types. Tasks use the Lambda ARN
+ * as resource with `payloadResponseOnly`: a handler gets the state input as is and its return value is the
+ * task result.
  *
  * Flow (JSONPath):
  *   StartRun → InitDuePage → ListDue → BuildAccounts (Distributed Map over accountIds: BuildAccount,
@@ -24,50 +30,122 @@ export const BILLING_FUNCTIONS = [
 export type BillingFunctionName = (typeof BILLING_FUNCTIONS)[number];
 
 /**
- * Execution input. The schedule sends `{ "trigger": "schedule", "scheduledAt": <its scheduled time> }`; the
- * API and CLI send a cut-off.
+ * Execution input (`billing-start-run`'s input). The schedule sends `{ "trigger": "schedule",
+ * "scheduledAt": <its scheduled time> }`; the API and CLI send a cut-off.
  */
-export interface RunInput {
-  trigger: 'schedule' | 'api';
+export const runInputSchema = z.object({
+  trigger: z.enum(['schedule', 'api']).default('schedule'),
   /**
    * Local date (marketplace time zone): every period whose last day is on or before it is closed when the
    * run gets to its account. Default: the local date of `scheduledAt`, else today.
    */
-  cutOff?: string;
+  cutOff: localDateSchema.optional(),
   /**
    * The instant the schedule meant to start the run: a start retried late still closes that day's periods,
    * never the next day's.
    */
-  scheduledAt?: string;
+  scheduledAt: instantSchema.optional(),
   /** Run id to resume or rerun; new when absent. */
-  runId?: string;
-}
+  runId: runIdSchema.optional(),
+});
+export type RunInput = z.infer<typeof runInputSchema>;
 
 /** `billing-start-run` result, kept at `$.run`. */
-export interface RunContext {
-  runId: string;
-  cutOff: string;
+export const runContextSchema = z.object({
+  runId: runIdSchema,
+  cutOff: localDateSchema,
   /** Review window before numbering, ending by 23:00 on the cut-off day; 0 when there is none. */
-  reviewSeconds: number;
-}
+  reviewSeconds: z.number().int().nonnegative(),
+});
+export type RunContext = z.infer<typeof runContextSchema>;
 
-/** `billing-list-due` input and result (kept at `$.duePage`); `cursor: null` on the last page. */
-export interface ListDueInput {
-  runId: string;
-  cutOff: string;
-  cursor: string | null;
-}
-export interface DuePage {
-  accountIds: string[];
-  cursor: string | null;
-}
+/** `billing-list-due` input; `cursor: null` asks for the first page. */
+export const listDueInputSchema = z.object({
+  runId: runIdSchema,
+  cutOff: localDateSchema,
+  cursor: z.string().nullable(),
+});
+export type ListDueInput = z.infer<typeof listDueInputSchema>;
 
-/** `billing-build` input (one Map item); result is discarded. */
-export interface BuildAccountInput {
-  runId: string;
-  cutOff: string;
-  accountId: string;
-}
+/** `billing-list-due` result (kept at `$.duePage`); `cursor: null` on the last page. */
+export const duePageSchema = z.object({
+  accountIds: z.array(accountIdSchema),
+  cursor: z.string().nullable(),
+});
+export type DuePage = z.infer<typeof duePageSchema>;
+
+/** `billing-build` input (one Map item); its result is discarded. */
+export const buildAccountInputSchema = z.object({
+  runId: runIdSchema,
+  cutOff: localDateSchema,
+  accountId: accountIdSchema,
+});
+export type BuildAccountInput = z.infer<typeof buildAccountInputSchema>;
+
+/** The input of the steps that need only the run: `billing-number` and `billing-finish-run`. */
+export const runIdInputSchema = z.object({ runId: runIdSchema });
+export type RunIdInput = z.infer<typeof runIdInputSchema>;
+
+/** `billing-number` result (kept at `$.numbering`): the workflow loops while `more`. */
+export const numberResultSchema = z.object({ numbered: z.number().int(), more: z.boolean() });
+export type NumberResult = z.infer<typeof numberResultSchema>;
+
+/** `billing-list-to-send` input; `cursor: null` asks for the first page. */
+export const listToSendInputSchema = z.object({ runId: runIdSchema, cursor: z.string().nullable() });
+export type ListToSendInput = z.infer<typeof listToSendInputSchema>;
+
+/**
+ * An invoice to deliver, with where its record lives (`accountId`, and `invoiceSk`, the item's sort key,
+ * opaque to the workflow), so the delivery steps read it with one GetItem instead of going through the
+ * invoice id's lookup item.
+ */
+export const invoiceRefSchema = z.object({
+  invoiceId: invoiceIdSchema,
+  accountId: accountIdSchema,
+  invoiceSk: z.string().min(1).max(512),
+});
+export type InvoiceRef = z.infer<typeof invoiceRefSchema>;
+
+/** `billing-list-to-send` result (kept at `$.sendPage`); `cursor: null` on the last page. */
+export const sendPageSchema = z.object({
+  invoices: z.array(invoiceRefSchema),
+  cursor: z.string().nullable(),
+});
+export type SendPage = z.infer<typeof sendPageSchema>;
+
+/** `billing-store-pdf` and `billing-email` input (one Map item: the run and an invoice ref); each returns it. */
+export const deliverInvoiceInputSchema = invoiceRefSchema.extend({ runId: runIdSchema });
+export type DeliverInvoiceInput = z.infer<typeof deliverInvoiceInputSchema>;
+
+/** `billing-record-failure` input: what a Catch hands over (`ResultPath: $.error`). */
+export const recordFailureInputSchema = z.object({
+  runId: runIdSchema,
+  /** `run`: a top-level step failed after its retries; the run ends `failed`. */
+  stage: z.enum(['build', 'deliver', 'run']),
+  accountId: z.string().optional(),
+  invoiceId: z.string().optional(),
+  error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+});
+export type RecordFailureInput = z.infer<typeof recordFailureInputSchema>;
+
+/**
+ * What each function's handler parses, so what the state machine must send it (a Map child gets its item
+ * selector; SendEmail gets what StorePdf returns: its own input).
+ */
+export const STEP_INPUTS = {
+  'billing-start-run': runInputSchema,
+  'billing-list-due': listDueInputSchema,
+  'billing-build': buildAccountInputSchema,
+  'billing-number': runIdInputSchema,
+  'billing-list-to-send': listToSendInputSchema,
+  'billing-store-pdf': deliverInvoiceInputSchema,
+  'billing-email': deliverInvoiceInputSchema,
+  'billing-record-failure': recordFailureInputSchema,
+  'billing-finish-run': runIdInputSchema,
+} as const satisfies Record<BillingFunctionName, z.ZodObject>;
+
+/** `billing-finish-run` result: the run's summary, which is the execution's output. */
+export const finishRunResultSchema = billingRunSchema;
 
 /**
  * What a step may spend: `deadline` (epoch milliseconds) is when its invocation must have stopped writing,
@@ -77,63 +155,32 @@ export interface StepBudget {
   deadline?: number;
 }
 
-/** `billing-number` input and result (kept at `$.numbering`). */
-export interface NumberInput {
-  runId: string;
-}
-export interface NumberResult {
-  numbered: number;
-  more: boolean;
-}
-
-/** `billing-list-to-send` input and result (kept at `$.sendPage`). */
-export interface ListToSendInput {
-  runId: string;
-  cursor: string | null;
-}
-export interface SendPage {
-  invoices: InvoiceRef[];
-  cursor: string | null;
-}
-
-/**
- * An invoice to deliver, with where its record lives (`accountId`, `invoiceSk`: the item's key), so the
- * delivery steps read it with one GetItem instead of going through the invoice id's lookup item.
- */
-export interface InvoiceRef {
-  invoiceId: string;
-  accountId: string;
-  invoiceSk: string;
-}
-
-/**
- * `billing-store-pdf` and `billing-email` input (one Map item); each returns it unchanged. Without
- * `accountId` and `invoiceSk` (an execution started by an older definition), the invoice is found by id.
- */
-export interface DeliverInvoiceInput {
-  runId: string;
-  invoiceId: string;
-  accountId?: string;
-  invoiceSk?: string;
-}
-
-/** `billing-record-failure` input: what a Catch hands over (`ResultPath: $.error`). */
-export interface RecordFailureInput {
-  runId: string;
-  /** `run`: a top-level step failed after its retries; the run ends `failed`. */
-  stage: 'build' | 'deliver' | 'run';
-  accountId?: string;
-  invoiceId?: string;
-  error: { Error: string; Cause?: string };
-}
-
-/** `billing-finish-run` input and result (the execution's output). */
-export interface FinishRunInput {
-  runId: string;
-}
-
 /** Error names a handler throws for conditions worth retrying with backoff (Retry's ErrorEquals). */
 export const RETRYABLE_ERRORS = ['Throttled', 'TransientFailure'] as const;
+
+/**
+ * Every error name a step throws on purpose. The state machine retries the RETRYABLE_ERRORS; the others go
+ * to the Catch, which records them on the run with their name and message.
+ */
+export const WORKFLOW_ERRORS = [
+  ...RETRYABLE_ERRORS,
+  'DeliveryUnknown',
+  'InvalidRecipient',
+  'NotFound',
+  'DeadlineExceeded',
+  'BillingBlocked',
+  /** A build's write refused because its claim on the account is gone (given up, or taken over). */
+  'BuildSuperseded',
+] as const;
+export type WorkflowErrorName = (typeof WORKFLOW_ERRORS)[number];
+
+/** A failure a step reports by name: the state machine's Retry and Catch match on `name`. */
+export class WorkflowError extends Error {
+  constructor(name: WorkflowErrorName, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
 
 /** Page sizes: a due page feeds one Distributed Map run; a numbering batch is one transaction. */
 export const DUE_PAGE_SIZE = 500;

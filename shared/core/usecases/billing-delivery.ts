@@ -1,10 +1,14 @@
-import { InvoiceStore } from '../../adapters/s3/document-store.js';
-import type { DeliverInvoiceInput } from '../../contracts/workflow/workflow.js';
+import {
+  type DeliverInvoiceInput,
+  type InvoiceRef,
+  WorkflowError,
+} from '../../contracts/workflow/workflow.js';
 import { buildInvoiceEmail } from '../../documents/email/invoice.js';
 import { validateEmailAddress } from '../../documents/email/mime.js';
 import { renderInvoicePdf } from '../../documents/pdf/invoice.js';
 import { type InvoiceRecord, invoiceView } from '../domain/invoices.js';
-import { type BillingDeps, ordersOfInvoice, WorkflowError } from './billing.js';
+import { invoicePdfKey } from '../ports/documents.js';
+import { type BillingDeps, ordersOfInvoice } from './billing.js';
 import { DeliveryRefused, DeliveryUnknown, deliverAtMostOnce } from './deliver-once.js';
 
 /*
@@ -12,33 +16,28 @@ import { DeliveryRefused, DeliveryUnknown, deliverAtMostOnce } from './deliver-o
  * that render and send bundle pdfkit, the fonts' code and the MIME builder.
  */
 
-/** The invoice of a delivery step: by its key when the step has it (one read), else by its id. */
-async function issuedInvoice(
-  deps: BillingDeps,
-  input: Omit<DeliverInvoiceInput, 'runId'>,
-): Promise<InvoiceRecord> {
-  const { invoiceId, accountId, invoiceSk } = input;
-  const invoice =
-    accountId && invoiceSk
-      ? await deps.billing.getInvoiceAt({ invoiceId, accountId, invoiceSk })
-      : await deps.billing.getInvoice(invoiceId);
-  if (!invoice) throw new WorkflowError('NotFound', `Invoice ${invoiceId} does not exist`);
-  if (!invoice.number || !invoice.issueDate) {
-    throw new WorkflowError('NotFound', `Invoice ${invoiceId} is not issued`);
-  }
-  return invoice;
+/** An issued invoice: it has its number and issue date. */
+type IssuedInvoice = InvoiceRecord & { number: string; issueDate: string };
+
+/** The invoice of a delivery step, read at the key ListToSend handed over (one GetItem). */
+async function issuedInvoice(deps: BillingDeps, ref: InvoiceRef): Promise<IssuedInvoice> {
+  const invoice = await deps.invoices.getAt(ref);
+  if (!invoice) throw new WorkflowError('NotFound', `Invoice ${ref.invoiceId} does not exist`);
+  const { number, issueDate } = invoice;
+  if (!number || !issueDate) throw new WorkflowError('NotFound', `Invoice ${ref.invoiceId} is not issued`);
+  return { ...invoice, number, issueDate };
 }
 
 /** StorePdf: renders the PDF, streaming orders in and bytes out to S3 under a stable key; once. */
-export async function storePdf(deps: BillingDeps, input: Omit<DeliverInvoiceInput, 'runId'>): Promise<void> {
+export async function storePdf(deps: BillingDeps, input: InvoiceRef): Promise<void> {
   const invoice = await issuedInvoice(deps, input);
   if (invoice.pdf) return;
-  const key = InvoiceStore.keyOf(invoice.number as string, invoice.issueDate as string);
-  const bytes = await deps.store.put(
+  const key = invoicePdfKey(invoice.number, invoice.issueDate);
+  const bytes = await deps.documents.put(
     key,
     renderInvoicePdf(invoiceView(invoice), ordersOfInvoice(deps, invoice)),
   );
-  await deps.billing.recordPdf(invoice, { s3Key: key, bytes, storedAt: deps.clock.now().toISOString() });
+  await deps.invoices.recordPdf(invoice, { s3Key: key, bytes, storedAt: deps.clock.now().toISOString() });
 }
 
 /**
@@ -56,14 +55,14 @@ export async function sendInvoiceEmail(deps: BillingDeps, input: DeliverInvoiceI
   if (invalid.length > 0) {
     throw new WorkflowError('InvalidRecipient', `Invalid billing email(s): ${invalid.join(', ')}`);
   }
-  const pdf = await deps.store.get(invoice.pdf.s3Key);
+  const pdf = await deps.documents.get(invoice.pdf.s3Key);
   const raw = await buildInvoiceEmail(invoiceView(invoice), pdf, { from: deps.config.invoiceSender });
   try {
     await deliverAtMostOnce({
       state: {
-        begin: (at) => deps.billing.beginSending(invoice, at),
-        abandon: () => deps.billing.abandonSending(invoice),
-        sent: (messageId, at) => deps.billing.markSent(invoice, messageId, at, input.runId),
+        begin: (at) => deps.invoices.beginSending(invoice, at),
+        abandon: () => deps.invoices.abandonSending(invoice),
+        sent: (messageId, at) => deps.invoices.markSent(invoice, messageId, at, input.runId),
       },
       mailer: deps.mailer,
       message: { raw, from: deps.config.invoiceSender, to: invoice.buyer.billingEmails },

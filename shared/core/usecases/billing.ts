@@ -1,6 +1,4 @@
 import { ulid } from 'ulid';
-import type { BillingRepository } from '../../adapters/dynamo/billing-repository.js';
-import type { InvoiceStore } from '../../adapters/s3/document-store.js';
 import type { BillingConfig } from '../../config/billing.js';
 import type { Account } from '../../contracts/schemas/account.js';
 import type { BillingRun, Invoice } from '../../contracts/schemas/invoice.js';
@@ -15,10 +13,12 @@ import {
   type NumberResult,
   type RecordFailureInput,
   type RunContext,
+  type RunIdInput,
   type RunInput,
   SEND_PAGE_SIZE,
   type SendPage,
   type StepBudget,
+  WorkflowError,
 } from '../../contracts/workflow/workflow.js';
 import { billingStart, billingStateProblem } from '../domain/billing-state.js';
 import { reviewSeconds } from '../domain/cut-off.js';
@@ -40,16 +40,24 @@ import {
 } from '../domain/periods.js';
 import { notFound, validationFailed } from '../errors.js';
 import type { AccountStore } from '../ports/accounts.js';
+import type { BillingStateStore } from '../ports/billing-state.js';
 import type { Clock } from '../ports/clock.js';
+import type { DocumentStore } from '../ports/documents.js';
+import type { InvoiceStore } from '../ports/invoices.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { OrderStore } from '../ports/orders.js';
+import type { RunStore } from '../ports/runs.js';
 
 export interface BillingDeps {
   accounts: AccountStore;
-  billing: BillingRepository;
+  /** The accounts' billing state: who is due, the build's claim, closed and invoiced periods. */
+  billingState: BillingStateStore;
+  invoices: InvoiceStore;
+  runs: RunStore;
   /** The orders the invoices are built from, streamed. */
   orders: Pick<OrderStore, 'acceptedInRange'>;
-  store: InvoiceStore;
+  /** Where the invoices' PDFs are stored. */
+  documents: DocumentStore;
   mailer: Mailer;
   config: BillingConfig;
   clock: Clock;
@@ -66,24 +74,6 @@ export interface WarningLog {
 /** What building drafts needs (no S3, no SES): the preview runs with just this. */
 export type PreviewDeps = Pick<BillingDeps, 'accounts' | 'orders' | 'config' | 'clock' | 'timeZone'>;
 
-/** A failure a workflow Retry should retry (the name is matched by the state machine's ErrorEquals). */
-export class WorkflowError extends Error {
-  constructor(
-    name:
-      | 'Throttled'
-      | 'TransientFailure'
-      | 'DeliveryUnknown'
-      | 'InvalidRecipient'
-      | 'NotFound'
-      | 'DeadlineExceeded'
-      | 'BillingBlocked',
-    message: string,
-  ) {
-    super(message);
-    this.name = name;
-  }
-}
-
 /** Safety bound on periods closed for one account in one run (a quarterly account idle for 30 years). */
 const MAX_PERIODS_PER_ACCOUNT = 120;
 
@@ -99,7 +89,7 @@ export async function startRun(deps: BillingDeps, input: RunInput): Promise<RunC
   const now = deps.clock.now();
   const cutOff = input.cutOff ?? localDate(input.scheduledAt ?? now, deps.timeZone);
   const runId = input.runId ?? `run_${cutOff}`;
-  await deps.billing.createRun(runId, cutOff, now.toISOString());
+  await deps.runs.create({ runId, cutOff, startedAt: now.toISOString() });
   return {
     runId,
     cutOff,
@@ -109,7 +99,11 @@ export async function startRun(deps: BillingDeps, input: RunInput): Promise<RunC
 
 /** ListDue: one page of accounts whose oldest open period's last day is on or before the cut-off. */
 export async function listDue(deps: BillingDeps, input: ListDueInput): Promise<DuePage> {
-  return deps.billing.accountsDue(input.cutOff, { limit: DUE_PAGE_SIZE, cursor: input.cursor });
+  const page = await deps.billingState.accountsDue(input.cutOff, {
+    limit: DUE_PAGE_SIZE,
+    cursor: input.cursor ?? undefined,
+  });
+  return { accountIds: page.items, cursor: page.nextCursor ?? null };
 }
 
 /** Throws before a write the step has no time left for: better stopped than finishing in the background. */
@@ -140,7 +134,7 @@ export async function buildAccount(
   const { accountId } = input;
   checkDeadline(budget, accountId, 'claiming the account');
   const attempt = `${input.runId}#${ulid()}`;
-  const account = await deps.billing.claimBuild(accountId, attempt);
+  const account = await deps.billingState.claimBuild(accountId, attempt);
   if (!account) throw new WorkflowError('NotFound', `Account ${accountId} does not exist`);
   if (account.billingBlocked) {
     throw new WorkflowError(
@@ -151,7 +145,7 @@ export async function buildAccount(
   const problem = billingStateProblem(account, deps.timeZone);
   if (problem) {
     checkDeadline(budget, accountId, 'parking the account');
-    await deps.billing.parkAccount(accountId, attempt, problem, deps.clock.now().toISOString());
+    await deps.billingState.park(accountId, attempt, problem, deps.clock.now().toISOString());
     throw new WorkflowError(
       'BillingBlocked',
       `Account ${accountId} cannot be billed from its stored data, and leaves billing until it is repaired: ${problem}`,
@@ -165,22 +159,22 @@ export async function buildAccount(
     if (period.endDate > input.cutOff) break;
     const to = nextBillingPeriod(period).startDate;
     checkDeadline(budget, accountId, `closing ${period.startDate}`);
-    await deps.billing.closePeriods(accountId, to);
+    await deps.billingState.closePeriods(accountId, to);
     const groups = await draftsOf(deps, account, { from, to }, period.endDate, input.runId);
     for (const draft of groups) {
       checkDeadline(budget, accountId, `writing the draft of ${period.startDate}`);
-      await deps.billing.createDraft(draft, { releaseForNumbering: true, attempt });
+      await deps.invoices.createDraft(draft, { releaseForNumbering: true, attempt });
     }
     drafts += groups.length;
     const nextClose = nextBillingPeriod(
       billingPeriodContaining(to, account.billingCycle, deps.timeZone),
     ).startDate;
     checkDeadline(budget, accountId, `marking ${period.startDate} invoiced`);
-    await deps.billing.advanceBilledThrough(accountId, from, to, nextClose, attempt);
+    await deps.billingState.advanceBilledThrough(accountId, from, to, nextClose, attempt);
     from = to;
   }
   checkDeadline(budget, accountId, 'recording its outcome');
-  await deps.billing.recordOutcome(input.runId, accountId, drafts > 0 ? 'invoiced' : 'skipped', attempt);
+  await deps.runs.recordOutcome(input.runId, accountId, drafts > 0 ? 'invoiced' : 'skipped', attempt);
   return { drafts };
 }
 
@@ -234,7 +228,7 @@ async function draftsOf(
  */
 export async function numberInvoices(
   deps: BillingDeps,
-  input: { runId: string },
+  input: RunIdInput,
   budget: { maxBatches?: number } = {},
 ): Promise<NumberResult> {
   // Several batches per invocation keep the Standard execution's history small (100,000 invoices in a
@@ -251,12 +245,12 @@ export async function numberInvoices(
 
 async function numberOneBatch(deps: BillingDeps, runId: string): Promise<number> {
   const { entityId } = deps.config.issuer;
-  const drafts = await deps.billing.draftsToNumber(entityId, NUMBERING_BATCH_SIZE);
+  const drafts = await deps.invoices.draftsToNumber(entityId, NUMBERING_BATCH_SIZE);
   if (drafts.length === 0) return 0;
   const now = deps.clock.now();
   const issueDate = localDate(now, deps.timeZone);
   const year = issueDate.slice(0, 4);
-  const last = await deps.billing.readCounter(entityId, year);
+  const last = await deps.invoices.lastNumber(entityId, year);
   const entries = drafts.map((invoice, index) => ({
     invoice,
     number: formatInvoiceNumber(year, last + index + 1),
@@ -265,7 +259,8 @@ async function numberOneBatch(deps: BillingDeps, runId: string): Promise<number>
     latePenalty: resolveLatePenalty(deps.config.issuer.latePenalty, issueDate),
   }));
   warnOfMissingEcbRates(deps, entries);
-  const outcome = await deps.billing.issueBatch(entityId, year, last, entries, runId, now.toISOString());
+  const issuedAt = now.toISOString();
+  const outcome = await deps.invoices.issue({ entityId, year, last, entries, runId, issuedAt });
   if (outcome === 'conflict') {
     throw new WorkflowError('TransientFailure', 'Another numbering step moved the counter or a draft; retry');
   }
@@ -293,7 +288,8 @@ function warnOfMissingEcbRates(
 
 /** ListToSend: a page of issued invoices whose PDF or email is still to do. */
 export async function listToSend(deps: BillingDeps, input: ListToSendInput): Promise<SendPage> {
-  return deps.billing.invoicesToSend({ limit: SEND_PAGE_SIZE, cursor: input.cursor });
+  const page = await deps.invoices.toSend({ limit: SEND_PAGE_SIZE, cursor: input.cursor ?? undefined });
+  return { invoices: page.items, cursor: page.nextCursor ?? null };
 }
 
 /** The orders of an invoice, streamed from DynamoDB in the order they arrived. */
@@ -318,15 +314,15 @@ export async function recordFailure(deps: BillingDeps, input: RecordFailureInput
     if (input.error.Cause) reason = `${input.error.Error}: ${input.error.Cause}`;
   }
   if (input.stage === 'run') {
-    await deps.billing.failRun(input.runId, reason.slice(0, 1000), deps.clock.now().toISOString());
+    await deps.runs.fail(input.runId, reason.slice(0, 1000), deps.clock.now().toISOString());
     return;
   }
   // The run gives this build up: revoke its claim first, so a build still running (a Task timed out,
   // its invocation not stopped yet) cannot land a draft or move `billedThrough` after the run moved on.
   if (input.stage === 'build' && input.accountId) {
-    await deps.billing.revokeBuildClaim(input.accountId, input.runId);
+    await deps.billingState.revokeBuildClaim(input.accountId, input.runId);
   }
-  await deps.billing.recordFailure(input.runId, {
+  await deps.runs.recordFailure(input.runId, {
     stage: input.stage,
     ...(input.accountId ? { accountId: input.accountId } : {}),
     ...(input.invoiceId ? { invoiceId: input.invoiceId } : {}),
@@ -335,21 +331,21 @@ export async function recordFailure(deps: BillingDeps, input: RecordFailureInput
 }
 
 /** FinishRun: flags emails interrupted mid-flight, closes the run and answers its summary. */
-export async function finishRun(deps: BillingDeps, input: { runId: string }): Promise<BillingRun> {
+export async function finishRun(deps: BillingDeps, input: RunIdInput): Promise<BillingRun> {
   const now = deps.clock.now();
-  for (const invoice of await deps.billing.invoicesSending()) {
+  for (const invoice of await deps.invoices.sending()) {
     const since = Date.parse(invoice.email?.sendingAt ?? '');
     if (Number.isFinite(since) && now.getTime() - since < SENDING_STALE_MS) continue;
-    if (await deps.billing.markDeliveryUnknown(invoice)) {
-      await deps.billing.recordFailure(input.runId, {
+    if (await deps.invoices.markDeliveryUnknown(invoice)) {
+      await deps.runs.recordFailure(input.runId, {
         stage: 'deliver',
         invoiceId: invoice.invoiceId,
         reason: 'Email interrupted mid-send: check the mailbox, then resend by hand if it did not arrive.',
       });
     }
   }
-  await deps.billing.finishRun(input.runId, now.toISOString());
-  const run = await deps.billing.getRun(input.runId);
+  await deps.runs.finish(input.runId, now.toISOString());
+  const run = await deps.runs.get(input.runId);
   if (!run) throw new WorkflowError('NotFound', `Run ${input.runId} does not exist`);
   return run;
 }

@@ -5,8 +5,8 @@ import type { TableRef } from './table-ref.js';
 /**
  * Moves a document's `email.status` (invoice or credit note) from `from` with `update`, only if it is
  * still `from`: the guard that keeps an email from being sent twice (`ready → sending` before SES is
- * called, `sending → sent` after). `#status` names `status` in `update`. False when another caller moved
- * it first.
+ * called, `sending → sent` after; see deliverAtMostOnce). `#status` names `status` in `update`. False when
+ * another caller moved it first.
  */
 export async function moveEmailState(
   table: TableRef,

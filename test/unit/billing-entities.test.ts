@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { DueAccount } from '../../shared/adapters/dynamo/entities/billing-state.js';
+import {
+  InvoiceEntity,
+  InvoiceToSend,
+  invoiceKeyOf,
+} from '../../shared/adapters/dynamo/entities/invoices.js';
+import { RunEntity, RunFailureEntity } from '../../shared/adapters/dynamo/entities/runs.js';
+import { itemOf, parseItem, StoredItemInvalid } from '../../shared/adapters/dynamo/kit/entity.js';
+import { keys } from '../../shared/adapters/dynamo/table.js';
+import type { InvoiceRecord } from '../../shared/core/domain/invoices.js';
+import { anInvoice, anOrder, invoiceFigures } from './documents/fixtures.js';
+
+/** An issued invoice as the billing run stores it: the record, its key and index attributes. */
+function anInvoiceRecord(): InvoiceRecord {
+  const order = anOrder(1, [
+    {
+      sku: 'FLOUR-T65-25KG',
+      description: 'Farine T65',
+      quantity: 2,
+      unitPriceMinor: 2150,
+      vatRate: 5.5,
+      sellerId: 's1',
+    },
+  ]);
+  return {
+    ...anInvoice(invoiceFigures([order])),
+    orderRange: { from: '2026-11-01', to: '2026-12-01' },
+    purchaseOrderKey: 'PO-2026-118',
+  };
+}
+
+describe('invoice items', () => {
+  it('read back as the record written, without their key and index attributes', () => {
+    const record = anInvoiceRecord();
+    const item = itemOf(InvoiceEntity, invoiceKeyOf(record), record, {
+      ...keys.toSend('2026-12-01T00:06:00.000Z', record.invoiceId),
+      ...keys.openInvoice('2027-01-15', record.invoiceId),
+    });
+    expect(item).toMatchObject({ PK: `ACCOUNT#${record.accountId}`, entity: 'Invoice', sendPk: 'TOSEND' });
+    expect(parseItem(InvoiceEntity, item)).toStrictEqual(record);
+  });
+
+  it('still read when stored before the late-payment penalty per half-year existed', () => {
+    const { latePenalty: _resolved, ...record } = anInvoiceRecord();
+    const { vatOnDebits: _option, ...issuer } = record.issuer;
+    // The fixed rate it printed, and the issuer's penalty configuration of the time copied along.
+    const old = {
+      ...record,
+      issuer: {
+        ...issuer,
+        latePenaltyRatePercent: 12.15,
+        latePenalty: { ecbMarginPoints: 10, ecbRates: {} },
+      },
+    };
+    const read = parseItem(InvoiceEntity, { ...invoiceKeyOf(record), entity: 'Invoice', ...old });
+    expect(read.latePenalty).toBeUndefined();
+    expect(read.issuer).toStrictEqual({ ...issuer, latePenaltyRatePercent: 12.15, vatOnDebits: false });
+  });
+
+  it('that are not an invoice are reported as a stored defect, naming the item', () => {
+    const { invoiceId: _id, ...broken } = anInvoiceRecord();
+    const item = { ...keys.invoice('acc_1', '2026-11-01', 'EUR', '-'), entity: 'Invoice', ...broken };
+    expect(() => parseItem(InvoiceEntity, item)).toThrow(StoredItemInvalid);
+    expect(() => parseItem(InvoiceEntity, item)).toThrow(/INVOICE#2026-11-01#EUR#-.*invoiceId/);
+  });
+
+  it('in the to-send index give the delivery steps their ref: id, account and sort key', () => {
+    const item = { invoiceId: 'inv_1', accountId: 'acc_1', SK: 'INVOICE#2026-11-01#EUR#-' };
+    expect(parseItem(InvoiceToSend, item)).toEqual({
+      invoiceId: 'inv_1',
+      accountId: 'acc_1',
+      invoiceSk: 'INVOICE#2026-11-01#EUR#-',
+    });
+  });
+});
+
+describe('run items', () => {
+  it('count 0 for counters an older item never had', () => {
+    const item = {
+      ...keys.run('run_x'),
+      runId: 'run_x',
+      cutOff: '2026-11-30',
+      status: 'running',
+      startedAt: 'x',
+    };
+    expect(parseItem(RunEntity, item)).toMatchObject({ invoiced: 0, skipped: 0, failed: 0, invoicesSent: 0 });
+  });
+
+  it('keep a failure of the workflow itself without an account or invoice', () => {
+    const item = { ...keys.runFailure('run_x', 'run', 'workflow'), stage: 'run', reason: 'TypeError: boom' };
+    expect(parseItem(RunFailureEntity, item)).toStrictEqual({ stage: 'run', reason: 'TypeError: boom' });
+  });
+});
+
+describe('the due index', () => {
+  it('lists account ids', () => {
+    expect(parseItem(DueAccount, { accountId: 'acc_1', PK: 'ACCOUNT#acc_1', duePk: 'DUE' })).toEqual({
+      accountId: 'acc_1',
+    });
+  });
+});
