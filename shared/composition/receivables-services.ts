@@ -1,7 +1,8 @@
 import { getDocumentClient, getSesClient } from '../adapters/aws-clients.js';
 import { ReceivablesRepository } from '../adapters/dynamo/receivables-repository.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
-import { loadReceivablesConfig, type ReceivablesConfig } from '../config/receivables.js';
+import { loadReceivablesConfig } from '../config/receivables.js';
+import type { ReceivablesConfig } from '../core/ports/settings.js';
 import type { ReceivablesDeps } from '../core/usecases/receivables.js';
 import { type Services, services } from './services.js';
 

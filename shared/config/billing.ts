@@ -1,24 +1,9 @@
 import * as z from 'zod';
-import { type Issuer, issuerSchema } from '../contracts/schemas/invoice.js';
+import { issuerSchema } from '../contracts/schemas/invoice.js';
 import { DEFAULT_CUT_OFF_TIME, LATEST_REVIEW_END, reviewWindowProblem } from '../core/domain/cut-off.js';
 import { isLocalTime } from '../core/domain/periods.js';
+import type { BillingConfig } from '../core/ports/settings.js';
 import { ConfigError, ENV, readEnv, required } from './env.js';
-
-/** Configuration of the billing run, read and checked once per container. */
-export interface BillingConfig {
-  issuer: Issuer;
-  /** SES sender of invoice emails (a verified identity). */
-  invoiceSender: string;
-  /** Bucket where invoice PDFs are stored. */
-  invoiceBucketName: string;
-  /** Hours between building drafts and numbering them (0: no review window). */
-  reviewWindowHours: number;
-  /**
-   * Local time ('HH:MM', marketplace time zone) at which the schedule starts the daily run; with the
-   * review window it must end by LATEST_REVIEW_END so invoices are dated on their period's last day.
-   */
-  cutOffTime: string;
-}
 
 /** A zod error as one line naming each field and its reason: `siren: SIREN key does not match (Luhn); …`. */
 export function describeIssues(error: z.ZodError): string {

@@ -1,15 +1,6 @@
 import * as z from 'zod';
+import type { ReceivablesConfig } from '../core/ports/settings.js';
 import { ConfigError, ENV, readEnv, required } from './env.js';
-
-/** Configuration of the daily receivables follow-up, read and checked once per container. */
-export interface ReceivablesConfig {
-  /** Days after the due date on which a reminder is sent, ascending (`REMINDER_DAYS=1,15,30`). */
-  reminderDays: number[];
-  /** Days past the due date after which an unpaid invoice suspends deferred ordering (`SUSPEND_AFTER_DAYS`). */
-  suspendAfterDays: number;
-  /** SES sender of reminders (the invoice sender). */
-  sender: string;
-}
 
 const RECEIVABLES_VARIABLES = {
   [ENV.invoiceSender]: required(),

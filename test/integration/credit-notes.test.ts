@@ -15,7 +15,6 @@ import {
   issueCreditNote,
   listInvoiceCreditNotes,
 } from '../../shared/core/usecases/credit-notes.js';
-import { getInvoice } from '../../shared/core/usecases/invoices.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { recordPayment } from '../../shared/core/usecases/payments.js';
 import { givenBillingDeps, mailboxSince, runBillingSteps } from '../support/billing-steps.js';

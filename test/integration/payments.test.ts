@@ -4,7 +4,6 @@ import { createPaymentServices } from '../../shared/composition/billing-api-serv
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { RecordPaymentInput } from '../../shared/contracts/schemas/payment.js';
 import type { DomainError } from '../../shared/core/errors.js';
-import { getInvoice } from '../../shared/core/usecases/invoices.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import {
   listAccountPayments,

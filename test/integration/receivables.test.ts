@@ -10,7 +10,6 @@ import { parseReminderDays } from '../../shared/config/receivables.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import { DomainError } from '../../shared/core/errors.js';
 import { type Mailer, SendFailure } from '../../shared/core/ports/mailer.js';
-import { getInvoice } from '../../shared/core/usecases/invoices.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { recordPayment } from '../../shared/core/usecases/payments.js';
 import { runReceivablesDay } from '../../shared/core/usecases/receivables.js';

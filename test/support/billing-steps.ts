@@ -5,12 +5,12 @@ import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
 import { keys } from '../../shared/adapters/dynamo/table.js';
 import { createBillingServices } from '../../shared/composition/billing-services.js';
 import type { Services } from '../../shared/composition/services.js';
-import type { BillingConfig } from '../../shared/config/billing.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { InvoiceRef } from '../../shared/contracts/workflow/workflow.js';
 import { DEFAULT_CUT_OFF_TIME } from '../../shared/core/domain/cut-off.js';
 import { purchaseOrderKey } from '../../shared/core/domain/invoice-builder.js';
 import { invoiceView } from '../../shared/core/domain/invoices.js';
+import type { BillingConfig } from '../../shared/core/ports/settings.js';
 import {
   type BillingDeps,
   buildAccount,

@@ -8,7 +8,7 @@ import type {
   IssueCreditNoteCommand,
   IssueCreditNoteOutcome,
 } from '../../core/ports/credit-notes.js';
-import type { EmailDeliveryState } from '../../core/usecases/deliver-once.js';
+import type { EmailDeliveryState } from '../../core/ports/mailer.js';
 import {
   CreditedQuantitiesEntity,
   CreditNoteCounterEntity,

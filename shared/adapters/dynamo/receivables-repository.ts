@@ -1,7 +1,7 @@
 import type { InvoiceRecord } from '../../core/domain/invoices.js';
+import type { EmailDeliveryState } from '../../core/ports/mailer.js';
 import type { Page, PageRequest } from '../../core/ports/page.js';
 import type { ReceivablesStore } from '../../core/ports/receivables.js';
-import type { EmailDeliveryState } from '../../core/usecases/deliver-once.js';
 import { ReminderStepEntity } from './entities/receivables.js';
 import { toInvoiceRecord } from './invoice-repository.js';
 import { transactWrite, updateIf } from './kit/operations.js';

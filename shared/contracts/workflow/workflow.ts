@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { accountIdSchema, instantSchema, localDateSchema } from '../schemas/common.js';
-import { billingRunSchema, invoiceIdSchema, runIdSchema } from '../schemas/invoice.js';
+import { invoiceIdSchema, runIdSchema } from '../schemas/invoice.js';
 
 /**
  * The billing run's workflow contract: the Lambda functions of its Task states and what each receives and
@@ -143,9 +143,6 @@ export const STEP_INPUTS = {
   'billing-record-failure': recordFailureInputSchema,
   'billing-finish-run': runIdInputSchema,
 } as const satisfies Record<BillingFunctionName, z.ZodObject>;
-
-/** `billing-finish-run` result: the run's summary, which is the execution's output. */
-export const finishRunResultSchema = billingRunSchema;
 
 /**
  * What a step may spend: `deadline` (epoch milliseconds) is when its invocation must have stopped writing,

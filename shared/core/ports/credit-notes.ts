@@ -1,7 +1,7 @@
 import type { CreditNote } from '../../contracts/schemas/credit-note.js';
 import type { IdempotencyRecord } from '../domain/idempotency.js';
 import type { InvoiceRecord } from '../domain/invoices.js';
-import type { EmailDeliveryState } from '../usecases/deliver-once.js';
+import type { EmailDeliveryState } from './mailer.js';
 import type { SuspensionAsRead } from './payments.js';
 
 /** Quantities already credited on an invoice, per `<orderId>#<lineNumber>`, in thousandths. */

@@ -25,3 +25,17 @@ export interface Mailer {
   /** The provider's message id. */
   sendRaw(message: RawEmail): Promise<string>;
 }
+
+/**
+ * The email state of one document (an invoice, a credit note, a reminder step), moved only by conditional
+ * writes: `ready → sending` before the mailer is called, `sending → sent` after, `sending → ready` when the
+ * mailer said no for sure. Whoever fails to move it lost the race to someone else.
+ */
+export interface EmailDeliveryState {
+  /** `ready → sending`; false when it was not `ready` (sent, being sent, or of unknown outcome). */
+  begin(at: string): Promise<boolean>;
+  /** `sending → ready`: nothing left, a later attempt may send. */
+  abandon(): Promise<boolean>;
+  /** `sending → sent`, with the mailer's message id. */
+  sent(messageId: string, at: string): Promise<void>;
+}

@@ -1,5 +1,5 @@
 import type { InvoiceRecord } from '../domain/invoices.js';
-import type { EmailDeliveryState } from '../usecases/deliver-once.js';
+import type { EmailDeliveryState } from './mailer.js';
 import type { Page, PageRequest } from './page.js';
 
 /**

@@ -1,5 +1,4 @@
 import { ulid } from 'ulid';
-import type { BillingConfig } from '../../config/billing.js';
 import type { Account } from '../../contracts/schemas/account.js';
 import type { BillingRun, Invoice } from '../../contracts/schemas/invoice.js';
 import type { Order } from '../../contracts/schemas/order.js';
@@ -47,6 +46,7 @@ import type { InvoiceStore } from '../ports/invoices.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { OrderStore } from '../ports/orders.js';
 import type { RunStore } from '../ports/runs.js';
+import type { BillingConfig } from '../ports/settings.js';
 
 export interface BillingDeps {
   accounts: AccountStore;

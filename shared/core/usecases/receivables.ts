@@ -1,9 +1,9 @@
-import type { ReceivablesConfig } from '../../config/receivables.js';
 import { buildReminderEmail } from '../../documents/email/reminder.js';
 import { type InvoiceRecord, invoiceView } from '../domain/invoices.js';
 import type { Clock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { ReceivablesStore } from '../ports/receivables.js';
+import type { ReceivablesConfig } from '../ports/settings.js';
 import { DeliveryRefused, DeliveryUnknown, deliverAtMostOnce } from './deliver-once.js';
 
 export interface ReceivablesDeps {

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { type Mailer, type RawEmail, SendFailure } from '../../../shared/core/ports/mailer.js';
+import {
+  type EmailDeliveryState,
+  type Mailer,
+  type RawEmail,
+  SendFailure,
+} from '../../../shared/core/ports/mailer.js';
 import {
   DeliveryRefused,
   DeliveryUnknown,
   deliverAtMostOnce,
-  type EmailDeliveryState,
 } from '../../../shared/core/usecases/deliver-once.js';
 
 /** A document's email state kept in memory, moved like the conditional writes move the stored one. */
