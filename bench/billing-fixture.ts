@@ -8,8 +8,7 @@
  * Import this module only after `process.env` points the SDK at the emulators (see billing-local.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { createServices, type Services } from '../shared/composition/services.js';
-import { loadConfig } from '../shared/config/app.js';
+import { baseFor, type IntakeDeps, intakeDeps } from '../shared/composition/root.js';
 import type { CreateAccountInput } from '../shared/contracts/schemas/account.js';
 import type { CreateOrderInput } from '../shared/contracts/schemas/order.js';
 import { DomainError } from '../shared/core/errors.js';
@@ -29,9 +28,9 @@ const WRITE_CONCURRENCY = 16;
 
 const fixedClock = (instant: string): Clock => ({ now: () => new Date(instant) });
 
-/** Services on the emulators with the clock fixed in the bench period. */
-export function benchServices(): Services {
-  return createServices(loadConfig(), undefined, fixedClock(BENCH_PERIOD.orderInstant));
+/** IntakeDeps on the emulators with the clock fixed in the bench period. */
+export function benchServices(): IntakeDeps {
+  return intakeDeps(baseFor({ clock: fixedClock(BENCH_PERIOD.orderInstant) }));
 }
 
 function accountInput(storefrontId: string, index: number): CreateAccountInput {

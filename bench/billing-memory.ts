@@ -161,9 +161,9 @@ async function main(stackInfo: BillingStack): Promise<MemoryResult> {
 
     // 3. Their invoices built and numbered as the run's BuildAccount and NumberInvoices steps do.
     started = performance.now();
-    const { billingServices } = await import('../shared/composition/billing-services.js');
+    const { baseFor, billingStepDeps } = await import('../shared/composition/root.js');
     const { buildAccount, numberInvoices, startRun } = await import('../shared/core/usecases/billing.js');
-    const deps = billingServices();
+    const deps = billingStepDeps(baseFor());
     const run = await startRun(deps, {
       trigger: 'api',
       cutOff: BENCH_PERIOD.cutOff,

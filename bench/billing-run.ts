@@ -276,8 +276,8 @@ function mapConcurrencyOf(node: unknown, found: Record<string, number> = {}): Re
 
 /** What the run left behind: one sent invoice per account, gapless numbers, the PDFs, the emails. */
 async function verify(stackInfo: BillingStack, accountIds: readonly string[]): Promise<RunResult['checks']> {
-  const { billingServices } = await import('../shared/composition/billing-services.js');
-  const deps = billingServices();
+  const { baseFor, billingStepDeps } = await import('../shared/composition/root.js');
+  const deps = billingStepDeps(baseFor());
   let one = 0;
   let none = 0;
   let several = 0;

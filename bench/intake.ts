@@ -14,7 +14,7 @@ import { DEMO_SELLERS } from '../infra/local/demo-sellers.js';
 import { createApiServer, type LambdaHandler, listen } from '../infra/local/http-adapter.js';
 import { getDocumentClient } from '../shared/adapters/aws-clients.js';
 import { OrderRepository } from '../shared/adapters/dynamo/order-repository.js';
-import { createServices } from '../shared/composition/services.js';
+import { baseFor, intakeDeps } from '../shared/composition/root.js';
 import { loadConfig } from '../shared/config/app.js';
 import type { CreateAccountInput } from '../shared/contracts/schemas/account.js';
 import type { CreateOrderInput, Order } from '../shared/contracts/schemas/order.js';
@@ -135,7 +135,7 @@ function accountInput(storefrontId: string, index: number, contractStart: string
 
 /** A storefront with its key and `spread + 1` enrolled accounts, written through the use cases. */
 export async function setUpFixture(spread: number): Promise<Fixture> {
-  const services = createServices(loadConfig(), getDocumentClient());
+  const services = intakeDeps(baseFor());
   const { storefront, key } = await createStorefront(services, { name: 'Bench storefront' });
   // The bench order's sellers, registered as an operator would (already there on a second run).
   for (const seller of DEMO_SELLERS) {

@@ -1,10 +1,13 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { accountingEventServices } from '../../shared/composition/accounting-events-services.js';
+import { accountingEventDeps, once } from '../../shared/composition/root.js';
 import {
   type LedgerStreamRecord,
   publishLedgerEntries,
 } from '../../shared/core/usecases/accounting-events.js';
 import { logger, withInvocationLogger } from '../commons/logger.js';
+
+/** The bus and the ledger feed, once per container (this function has no table to read). */
+const accountingEvents = once(() => accountingEventDeps());
 
 /**
  * The table's stream (filtered to new ledger entries) → the accounting bus, one event per money movement.
@@ -15,7 +18,7 @@ export function handler(event: DynamoDBStreamEvent, context?: Context): Promise<
 }
 
 async function processBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  const deps = accountingEventServices();
+  const deps = accountingEvents();
   const records: LedgerStreamRecord[] = event.Records.map((record) => ({
     sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
     eventName: record.eventName ?? 'MODIFY',

@@ -1,4 +1,4 @@
-import { services } from '../../shared/composition/services.js';
+import { inContainer, intakeDeps } from '../../shared/composition/root.js';
 import {
   createAccount,
   getAccount,
@@ -7,6 +7,8 @@ import {
   updateAccount,
 } from '../../shared/core/usecases/accounts.js';
 import { apiHandler } from '../commons/api-handler.js';
+
+const services = inContainer(intakeDeps);
 
 /** Operator API for buyer accounts on deferred terms. */
 export const handler = apiHandler('accounts', {

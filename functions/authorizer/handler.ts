@@ -3,10 +3,12 @@ import type {
   APIGatewaySimpleAuthorizerWithContextResult,
   Context,
 } from 'aws-lambda';
-import { services } from '../../shared/composition/services.js';
+import { authorizerDeps, inContainer } from '../../shared/composition/root.js';
 import { bearerToken, hashApiKey } from '../../shared/core/domain/api-keys.js';
 import type { AuthorizerContext } from '../commons/api-handler.js';
 import { logger, withInvocationLogger } from '../commons/logger.js';
+
+const services = inContainer(authorizerDeps);
 
 /**
  * Lambda authorizer (HTTP API, simple responses): `Authorization: Bearer <key>` → the key's role and

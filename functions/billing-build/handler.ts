@@ -1,7 +1,9 @@
-import { billingServices } from '../../shared/composition/billing-services.js';
+import { billingStepDeps, inContainer } from '../../shared/composition/root.js';
 import { buildAccountInputSchema } from '../../shared/contracts/workflow/workflow.js';
 import { buildAccount } from '../../shared/core/usecases/billing.js';
 import { stepHandler } from '../commons/step-handler.js';
+
+const billingServices = inContainer(billingStepDeps);
 
 /**
  * BuildAccount: closes the account's periods ending by the cut-off and writes their draft invoices, stopping

@@ -1,7 +1,9 @@
-import { billingServices } from '../../shared/composition/billing-services.js';
+import { billingStepDeps, inContainer } from '../../shared/composition/root.js';
 import { recordFailureInputSchema } from '../../shared/contracts/workflow/workflow.js';
 import { recordFailure } from '../../shared/core/usecases/billing.js';
 import { stepHandler } from '../commons/step-handler.js';
+
+const billingServices = inContainer(billingStepDeps);
 
 /** RecordFailure: keeps a caught failure on the run, so one account's failure never stops the others. */
 export const handler = stepHandler('RecordFailure', recordFailureInputSchema, async (input) => {

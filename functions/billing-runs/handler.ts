@@ -1,7 +1,10 @@
-import { billingRunServices, previewServices } from '../../shared/composition/billing-api-services.js';
+import { billingRunDeps, inContainer, previewDeps } from '../../shared/composition/root.js';
 import { previewInvoices } from '../../shared/core/usecases/billing.js';
 import { getBillingRun, rerunBillingRun, startBillingRun } from '../../shared/core/usecases/billing-runs.js';
 import { apiHandler } from '../commons/api-handler.js';
+
+const billingRunServices = inContainer(billingRunDeps);
+const previewServices = inContainer(previewDeps);
 
 /** Operator API for billing runs: start, follow, rerun; and the invoice preview. */
 export const handler = apiHandler('billing-runs', {

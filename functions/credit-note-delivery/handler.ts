@@ -1,10 +1,12 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { creditNoteDeliveryServices } from '../../shared/composition/billing-services.js';
+import { creditNoteDeliveryDeps, inContainer } from '../../shared/composition/root.js';
 import {
   CreditNoteDeliveryError,
   deliverCreditNote,
 } from '../../shared/core/usecases/credit-note-delivery.js';
 import { logger, withInvocationLogger } from '../commons/logger.js';
+
+const creditNoteDeliveryServices = inContainer(creditNoteDeliveryDeps);
 
 /**
  * The table's stream (filtered to new credit notes) → each credit note's PDF stored and emailed once.

@@ -1,4 +1,4 @@
-import { invoiceServices } from '../../shared/composition/billing-api-services.js';
+import { inContainer, invoiceDeps } from '../../shared/composition/root.js';
 import {
   creditNotePdfLink,
   getInvoice,
@@ -7,6 +7,8 @@ import {
   setInvoiceHeld,
 } from '../../shared/core/usecases/invoices.js';
 import { apiHandler } from '../commons/api-handler.js';
+
+const invoiceServices = inContainer(invoiceDeps);
 
 /**
  * Operator API for invoices: read, download (credit notes' PDFs too), and hold or release drafts in the

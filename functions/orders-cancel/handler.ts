@@ -1,6 +1,8 @@
-import { services } from '../../shared/composition/services.js';
+import { inContainer, intakeDeps } from '../../shared/composition/root.js';
 import { cancelOrder } from '../../shared/core/usecases/orders.js';
 import { apiHandler } from '../commons/api-handler.js';
+
+const services = inContainer(intakeDeps);
 
 /** `POST /v1/orders/{orderId}/cancel`: cancel an unbilled order, releasing its exposure. */
 export const handler = apiHandler('orders-cancel', {

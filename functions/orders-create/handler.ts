@@ -1,6 +1,8 @@
-import { services } from '../../shared/composition/services.js';
+import { inContainer, intakeDeps } from '../../shared/composition/root.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { apiHandler, idempotentAnswer } from '../commons/api-handler.js';
+
+const services = inContainer(intakeDeps);
 
 /** `POST /v1/orders`: accept a deferred-payment order, exactly once per Idempotency-Key. */
 export const handler = apiHandler('orders-create', {

@@ -1,6 +1,8 @@
-import { services } from '../../shared/composition/services.js';
+import { inContainer, intakeDeps } from '../../shared/composition/root.js';
 import { getOrder, listOrders } from '../../shared/core/usecases/orders.js';
 import { apiHandler } from '../commons/api-handler.js';
+
+const services = inContainer(intakeDeps);
 
 /** Reading orders: one by id, or an account's orders for a billing period. */
 export const handler = apiHandler('orders-read', {

@@ -1,4 +1,4 @@
-import { creditNoteServices, paymentServices } from '../../shared/composition/billing-api-services.js';
+import { creditNoteDeps, inContainer, paymentDeps } from '../../shared/composition/root.js';
 import {
   getCreditNote,
   issueCreditNote,
@@ -12,6 +12,9 @@ import {
   reversePayment,
 } from '../../shared/core/usecases/payments.js';
 import { apiHandler, idempotentAnswer } from '../commons/api-handler.js';
+
+const paymentServices = inContainer(paymentDeps);
+const creditNoteServices = inContainer(creditNoteDeps);
 
 /** Operator API for payments (record once per Idempotency-Key, read, reverse, histories) and credit notes. */
 export const handler = apiHandler('payments', {

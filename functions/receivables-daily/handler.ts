@@ -1,11 +1,12 @@
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import { receivablesServices } from '../../shared/composition/receivables-services.js';
-import { services } from '../../shared/composition/services.js';
+import { inContainer, receivablesDeps } from '../../shared/composition/root.js';
 import { localDateSchema } from '../../shared/contracts/schemas/common.js';
 import { localDate } from '../../shared/core/domain/periods.js';
 import { type ReceivablesDaySummary, runReceivablesDay } from '../../shared/core/usecases/receivables.js';
 import { logger, withInvocationLogger } from '../commons/logger.js';
+
+const receivables = inContainer(receivablesDeps);
 
 /** What the schedule sends (`{}`); an operator may pass `today` to replay a day. */
 const inputSchema = z.object({ today: localDateSchema.optional() });
@@ -17,9 +18,8 @@ export function handler(event: unknown, context?: Context): Promise<ReceivablesD
 
 async function runDay(event: unknown): Promise<ReceivablesDaySummary> {
   const input = inputSchema.parse(event ?? {});
-  const base = services();
-  const today = input.today ?? localDate(base.clock.now(), base.timeZone);
-  const deps = receivablesServices();
+  const deps = receivables();
+  const today = input.today ?? localDate(deps.clock.now(), deps.timeZone);
   const summary = await runReceivablesDay(
     { ...deps, log: (message, details) => logger.warn(message, details) },
     today,

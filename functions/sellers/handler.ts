@@ -1,6 +1,8 @@
-import { services } from '../../shared/composition/services.js';
+import { inContainer, intakeDeps } from '../../shared/composition/root.js';
 import { createSeller, getSeller, listSellers, updateSeller } from '../../shared/core/usecases/sellers.js';
 import { apiHandler } from '../commons/api-handler.js';
+
+const services = inContainer(intakeDeps);
 
 /**
  * Operator API for sellers. A function of its own rather than routes on `storefronts` or `accounts`: it

@@ -1,4 +1,4 @@
-import { services } from '../../shared/composition/services.js';
+import { inContainer, intakeDeps } from '../../shared/composition/root.js';
 import {
   createStorefront,
   issueStorefrontKey,
@@ -7,6 +7,8 @@ import {
   revokeStorefrontKey,
 } from '../../shared/core/usecases/storefronts.js';
 import { apiHandler } from '../commons/api-handler.js';
+
+const services = inContainer(intakeDeps);
 
 /** Operator API for storefronts and their API keys. */
 export const handler = apiHandler('storefronts', {

@@ -4,6 +4,7 @@ import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-la
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV } from '../../shared/config/env.js';
 import { ACCOUNTING_EVENT_SOURCE } from '../../shared/contracts/events/accounting.js';
 import type { DataTable } from './data-table.js';
 import { ProjectFunction } from './project-function.js';
@@ -54,7 +55,7 @@ export class AccountingEvents extends Construct {
       name: 'accounting-events',
       description: 'Ledger stream → accounting events on the EventBridge bus',
       timeout: Duration.seconds(30),
-      environment: { EVENT_BUS_NAME: this.bus.eventBusName },
+      environment: { [ENV.eventBusName]: this.bus.eventBusName },
     });
     this.bus.grantPutEventsTo(this.publisher);
     this.publisher.addEventSource(

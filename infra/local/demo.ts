@@ -12,8 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { TZDate } from '@date-fns/tz';
-import { createServices } from '../../shared/composition/services.js';
-import { loadConfig } from '../../shared/config/app.js';
+import { baseFor, intakeDeps } from '../../shared/composition/root.js';
 import type { Account } from '../../shared/contracts/schemas/account.js';
 import type { CreditNote } from '../../shared/contracts/schemas/credit-note.js';
 import type { BillingRun, Invoice } from '../../shared/contracts/schemas/invoice.js';
@@ -206,7 +205,7 @@ interface Placed {
 
 async function placeDemoOrders(accounts: Account[], storefrontId: string | undefined): Promise<Placed[]> {
   const clock = new SettableClock();
-  const services = createServices(loadConfig(), undefined, clock);
+  const services = intakeDeps(baseFor({ clock }));
   const placed: Placed[] = [];
   for (const account of accounts) {
     const period = lastClosedPeriod(account.billingCycle);

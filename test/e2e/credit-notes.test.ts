@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCreditNoteDeliveryServices } from '../../shared/composition/billing-services.js';
+import { creditNoteDeliveryDeps } from '../../shared/composition/root.js';
 import { pageSchema } from '../../shared/contracts/schemas/common.js';
 import { creditNoteSchema } from '../../shared/contracts/schemas/credit-note.js';
 import { downloadLinkSchema, invoiceSchema } from '../../shared/contracts/schemas/invoice.js';
@@ -219,7 +219,7 @@ describe("a credit note's PDF and delivery state, over HTTP", () => {
     ]);
 
     // The table stream's consumer on AWS (and `npm start`); run in-process here.
-    const delivery = createCreditNoteDeliveryServices(givenServices(new TestClock(new Date())));
+    const delivery = creditNoteDeliveryDeps(givenServices(new TestClock(new Date())).base);
     await deliverCreditNote(delivery, creditNote.creditNoteId);
     // The invoice's list shows each credit note as it is now: emailed, its PDF stored.
     const [listed] = expectBody(await operator.get(listPath), 200, pageSchema(creditNoteSchema)).items;

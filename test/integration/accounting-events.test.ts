@@ -6,10 +6,7 @@ import {
   startEventsEndpoint,
 } from '../../infra/local/events-endpoint.js';
 import { type LedgerStreamPoller, startLedgerStreamPoller } from '../../infra/local/ledger-stream.js';
-import {
-  createCreditNoteServices,
-  createPaymentServices,
-} from '../../shared/composition/billing-api-services.js';
+import { creditNoteDeps, paymentDeps } from '../../shared/composition/root.js';
 import { accountingEventDetailSchema } from '../../shared/contracts/events/accounting.js';
 import { issueCreditNote } from '../../shared/core/usecases/credit-notes.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
@@ -89,7 +86,7 @@ describe('accounting events', () => {
     const invoice = invoices[0];
     if (!invoice) throw new Error('no invoice');
     expect(invoice.amountDueMinor).toBe(12_000);
-    const deps = createPaymentServices(services);
+    const deps = paymentDeps(services.base);
     clock.set('2026-11-02T10:00:00Z');
     const { payment } = await recordPayment(deps, {
       idempotencyKey: randomUUID(),
@@ -105,7 +102,7 @@ describe('accounting events', () => {
     clock.set('2026-11-03T10:00:00Z');
     await reversePayment(deps, payment.paymentId);
     clock.set('2026-11-04T10:00:00Z');
-    const { creditNote } = await issueCreditNote(createCreditNoteServices(services), {
+    const { creditNote } = await issueCreditNote(creditNoteDeps(services.base), {
       invoiceId: invoice.invoiceId,
       idempotencyKey: randomUUID(),
       input: { reason: 'Retour', lines: [{ orderId: order.orderId, lineNumber: 1, quantity: 1 }] },

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, expect, it } from 'vitest';
-import {
-  createCreditNoteServices,
-  createPaymentServices,
-} from '../../shared/composition/billing-api-services.js';
-import { createCreditNoteDeliveryServices } from '../../shared/composition/billing-services.js';
+import { creditNoteDeliveryDeps, creditNoteDeps, paymentDeps } from '../../shared/composition/root.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { Order } from '../../shared/contracts/schemas/order.js';
 import { type Mailer, SendFailure } from '../../shared/core/ports/mailer.js';
@@ -66,7 +62,7 @@ async function givenInvoiceOf(baskets: OrderLine[][]) {
   });
   const invoice = invoices.find((candidate) => candidate.status === 'issued') as Invoice;
   clock.set('2026-10-21T10:00:00Z');
-  const deps = createCreditNoteServices(services);
+  const deps = creditNoteDeps(services.base);
   return { clock, services, deps, account, invoice, orders, orderIds };
 }
 
@@ -233,7 +229,7 @@ describe('credit notes against the emulators', () => {
 
   it('refuses a credit above what is left to pay (no account credit balance is kept)', async () => {
     const { deps, services, account, invoice, orderIds } = await givenBilledOrder();
-    await recordPayment(createPaymentServices(services), {
+    await recordPayment(paymentDeps(services.base), {
       idempotencyKey: randomUUID(),
       input: {
         accountId: account.accountId,
@@ -296,7 +292,7 @@ describe('credit note delivery against the emulators', () => {
     // The order as the invoice prints it: the storefront's reference and its Paris date.
     const [order] = orders as [Order];
     expect(creditNote.lines[0]).toMatchObject({ orderReference: order.reference, orderDate: '2026-10-13' });
-    const delivery = createCreditNoteDeliveryServices(services, givenBillingDeps(services).config);
+    const delivery = creditNoteDeliveryDeps(services.base, givenBillingDeps(services).config);
     const before = new Date();
 
     expect(await deliverCreditNote(delivery, creditNote.creditNoteId)).toEqual({
@@ -330,7 +326,7 @@ describe('credit note delivery against the emulators', () => {
       idempotencyKey: randomUUID(),
       input: { reason: 'Retour', lines: [{ orderId: orderIds[0] as string, lineNumber: 1, quantity: 1 }] },
     });
-    const delivery = createCreditNoteDeliveryServices(services, givenBillingDeps(services).config);
+    const delivery = creditNoteDeliveryDeps(services.base, givenBillingDeps(services).config);
     // The SES emulator cannot time out on demand: a mailer whose call never answers stands in for it.
     const lost = {
       ...delivery,

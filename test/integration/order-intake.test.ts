@@ -3,8 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
-import { createServices } from '../../shared/composition/services.js';
-import { loadConfig } from '../../shared/config/app.js';
+import { baseFor, intakeDeps } from '../../shared/composition/root.js';
 import { DomainError } from '../../shared/core/errors.js';
 import { updateAccount } from '../../shared/core/usecases/accounts.js';
 import { cancelOrder, getOrder, listOrders, placeOrder } from '../../shared/core/usecases/orders.js';
@@ -85,7 +84,7 @@ describe('order intake against DynamoDB Local', () => {
     // The billing run closed November (a later issue does this with the same conditional attribute).
     await getDocumentClient().send(
       new UpdateCommand({
-        TableName: services.config.tableName,
+        TableName: services.base.config.tableName,
         Key: { PK: `ACCOUNT#${accountId}`, SK: 'ACCOUNT' },
         UpdateExpression: 'SET closedThrough = :d',
         ExpressionAttributeValues: { ':d': '2026-12-01' },
@@ -282,7 +281,7 @@ describe('sellers at order intake', () => {
       { step: 'initialize', name: 'countRequests' },
     );
     const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-    const services = createServices(loadConfig(), client, new TestClock());
+    const services = intakeDeps(baseFor({ client, clock: new TestClock() }));
     const { storefrontId, accountId } = await givenEnrolledAccount(givenServices());
     const place = () =>
       placeOrder(services, {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createPaymentServices } from '../../shared/composition/billing-api-services.js';
+import { paymentDeps } from '../../shared/composition/root.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { RecordPaymentInput } from '../../shared/contracts/schemas/payment.js';
 import type { DomainError } from '../../shared/core/errors.js';
@@ -53,7 +53,7 @@ async function givenIssuedInvoices(
   const issued = invoices
     .filter((invoice) => invoice.status === 'issued')
     .sort((a, b) => (a.dueDate ?? '').localeCompare(b.dueDate ?? ''));
-  const deps = createPaymentServices(services);
+  const deps = paymentDeps(services.base);
   return { clock, services, deps, account, invoices: issued };
 }
 

@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTableIfMissing } from '../../infra/local/emulators.js';
 import { LOCAL_INVOICE_SENDER } from '../../infra/local/environment.js';
-import { createPaymentServices } from '../../shared/composition/billing-api-services.js';
-import { createReceivablesServices } from '../../shared/composition/receivables-services.js';
-import { createServices } from '../../shared/composition/services.js';
+import { paymentDeps, receivablesDeps } from '../../shared/composition/root.js';
 import { loadConfig } from '../../shared/config/app.js';
 import { parseReminderDays } from '../../shared/config/receivables.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
@@ -15,7 +13,7 @@ import { recordPayment } from '../../shared/core/usecases/payments.js';
 import { runReceivablesDay } from '../../shared/core/usecases/receivables.js';
 import { givenBillingDeps, mailboxSince, runBillingSteps } from '../support/billing-steps.js';
 import { anOrder } from '../support/fixtures.js';
-import { givenEnrolledAccount, TestClock } from '../support/given.js';
+import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 import { invoiceNow, recomputeAccountFigures, reminderSteps } from '../support/receivables.js';
 import { registerTestSellers } from '../support/sellers.js';
 
@@ -54,7 +52,7 @@ const addDays = (date: string, days: number) =>
 
 async function given() {
   const clock = new TestClock(new Date('2026-10-13T09:00:00Z'));
-  const services = createServices({ ...loadConfig(), tableName }, undefined, clock);
+  const services = givenServices(clock, { ...loadConfig(), tableName });
   const billing = givenBillingDeps(services);
   const account = await givenEnrolledAccount(services, { billingCycle: 'weekly' });
   await placeOrder(services, {
@@ -69,12 +67,12 @@ async function given() {
     stopAfter: 'number',
   });
   const invoice = invoices.find((candidate) => candidate.status === 'issued') as Invoice;
-  const receivables = createReceivablesServices(services, {
+  const receivables = receivablesDeps(services.base, {
     reminderDays: parseReminderDays('1,15,30'),
     suspendAfterDays: 30,
     sender: LOCAL_INVOICE_SENDER,
   });
-  const payments = createPaymentServices(services);
+  const payments = paymentDeps(services.base);
   const order = (at: string) => {
     clock.set(at);
     return placeOrder(services, {

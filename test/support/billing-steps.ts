@@ -3,8 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_INVOICE_SENDER, LOCAL_ISSUER } from '../../infra/local/environment.js';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
 import { keys } from '../../shared/adapters/dynamo/table.js';
-import { createBillingServices } from '../../shared/composition/billing-services.js';
-import type { Services } from '../../shared/composition/services.js';
+import { billingStepDeps } from '../../shared/composition/root.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { InvoiceRef } from '../../shared/contracts/workflow/workflow.js';
 import { DEFAULT_CUT_OFF_TIME } from '../../shared/core/domain/cut-off.js';
@@ -19,6 +18,7 @@ import {
   startRun,
 } from '../../shared/core/usecases/billing.js';
 import { sendInvoiceEmail, storePdf } from '../../shared/core/usecases/billing-delivery.js';
+import type { Services } from './given.js';
 
 /**
  * Billing deps on the emulators with an issuer of the test's own: its own invoice sequence and numbering
@@ -26,10 +26,10 @@ import { sendInvoiceEmail, storePdf } from '../../shared/core/usecases/billing-d
  */
 export function givenBillingDeps(services: Services, overrides: Partial<BillingConfig> = {}): BillingDeps {
   const entityId = `T${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
-  return createBillingServices(services, {
+  return billingStepDeps(services.base, {
     issuer: { ...LOCAL_ISSUER, entityId },
     invoiceSender: LOCAL_INVOICE_SENDER,
-    invoiceBucketName: services.config.invoiceBucketName ?? 'invoices-test',
+    invoiceBucketName: services.base.config.invoiceBucketName ?? 'invoices-test',
     reviewWindowHours: 0,
     cutOffTime: DEFAULT_CUT_OFF_TIME,
     ...overrides,

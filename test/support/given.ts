@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServices, type Services } from '../../shared/composition/services.js';
-import { loadConfig } from '../../shared/config/app.js';
+import { type Base, baseFor, type IntakeDeps, intakeDeps } from '../../shared/composition/root.js';
+import { type AppConfig, loadConfig } from '../../shared/config/app.js';
 import type { CreateAccountInput } from '../../shared/contracts/schemas/account.js';
 import type { Clock } from '../../shared/core/ports/clock.js';
 import { createAccount } from '../../shared/core/usecases/accounts.js';
@@ -18,9 +18,16 @@ export class TestClock implements Clock {
   }
 }
 
-/** Services wired to the emulators the global setup started, with a clock the test controls. */
-export function givenServices(clock: Clock = new TestClock()): Services {
-  return createServices(loadConfig(), undefined, clock);
+/** The intake's deps, with the base they were built from (other families are built from it too). */
+export type Services = IntakeDeps & { base: Base };
+
+/**
+ * Services wired to the emulators the global setup started, with a clock the test controls (and, for a
+ * test with a table of its own, that table's configuration).
+ */
+export function givenServices(clock: Clock = new TestClock(), config: AppConfig = loadConfig()): Services {
+  const base = baseFor({ clock, config });
+  return { ...intakeDeps(base), base };
 }
 
 /** Given a storefront (with its key) and an account enrolled with it. */

@@ -7,16 +7,16 @@ import { parseItem } from '../../shared/adapters/dynamo/kit/entity.js';
 import { queryAll } from '../../shared/adapters/dynamo/kit/query.js';
 import type { TableRef } from '../../shared/adapters/dynamo/kit/table-ref.js';
 import { keys } from '../../shared/adapters/dynamo/table.js';
-import type { Services } from '../../shared/composition/services.js';
 import type { Invoice, PaymentStatus } from '../../shared/contracts/schemas/invoice.js';
 import { invoiceView } from '../../shared/core/domain/invoices.js';
 import { balanceOf, paymentStatusOf } from '../../shared/core/domain/payment-status.js';
 import { DomainError } from '../../shared/core/errors.js';
 import type { InvoiceReader } from '../../shared/core/ports/invoices.js';
+import type { Services } from './given.js';
 
 /** The table the services were built on (the emulators' DynamoDB, through the shared document client). */
-function tableOf(services: Pick<Services, 'config'>): TableRef {
-  return { client: getDocumentClient(), tableName: services.config.tableName };
+function tableOf(services: Pick<Services, 'base'>): TableRef {
+  return { client: getDocumentClient(), tableName: services.base.config.tableName };
 }
 
 /** Every item of one kind in a partition, strongly consistent, parsed. */

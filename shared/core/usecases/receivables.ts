@@ -10,6 +10,8 @@ export interface ReceivablesDeps {
   receivables: ReceivablesStore;
   mailer: Mailer;
   clock: Clock;
+  /** The marketplace's time zone: "today" when the schedule does not say. */
+  timeZone: string;
   config: ReceivablesConfig;
   log?: (message: string, details: Record<string, unknown>) => void;
 }

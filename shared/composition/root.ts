@@ -1,0 +1,241 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  getDocumentClient,
+  getEventBridgeClient,
+  getS3Client,
+  getSesClient,
+  getSfnClient,
+} from '../adapters/aws-clients.js';
+import { AccountRepository } from '../adapters/dynamo/account-repository.js';
+import { ApiKeyRepository } from '../adapters/dynamo/api-key-repository.js';
+import { BillingStateRepository } from '../adapters/dynamo/billing-state-repository.js';
+import { CreditNoteRepository } from '../adapters/dynamo/credit-note-repository.js';
+import { InvoiceRepository } from '../adapters/dynamo/invoice-repository.js';
+import type { TableRef } from '../adapters/dynamo/kit/table-ref.js';
+import { dynamoLedgerFeed } from '../adapters/dynamo/ledger-feed.js';
+import { OrderRepository } from '../adapters/dynamo/order-repository.js';
+import { PaymentRepository } from '../adapters/dynamo/payment-repository.js';
+import { ReceivablesRepository } from '../adapters/dynamo/receivables-repository.js';
+import { RunRepository } from '../adapters/dynamo/run-repository.js';
+import { SellerRepository } from '../adapters/dynamo/seller-repository.js';
+import { StorefrontRepository } from '../adapters/dynamo/storefront-repository.js';
+import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.js';
+import { S3DocumentStore } from '../adapters/s3/document-store.js';
+import { S3DownloadLinks } from '../adapters/s3/download-links.js';
+import { SesMailer } from '../adapters/ses/mailer.js';
+import { SfnWorkflowStarter } from '../adapters/sfn/workflow-starter.js';
+import { type AppConfig, loadConfig } from '../config/app.js';
+import { loadBillingConfig } from '../config/billing.js';
+import { ConfigError, ENV, readEnv, required } from '../config/env.js';
+import { loadReceivablesConfig } from '../config/receivables.js';
+import { type Clock, systemClock } from '../core/ports/clock.js';
+import type { BillingConfig, ReceivablesConfig } from '../core/ports/settings.js';
+import { AccountSnapshots } from '../core/usecases/account-snapshots.js';
+import type { AccountingEventDeps } from '../core/usecases/accounting-events.js';
+import type { AccountDeps } from '../core/usecases/accounts.js';
+import type { BillingDeps, PreviewDeps } from '../core/usecases/billing.js';
+import type { BillingRunDeps } from '../core/usecases/billing-runs.js';
+import type { CreditNoteDeliveryDeps } from '../core/usecases/credit-note-delivery.js';
+import type { CreditNoteDeps } from '../core/usecases/credit-notes.js';
+import type { InvoiceDeps } from '../core/usecases/invoices.js';
+import type { OrderDeps } from '../core/usecases/orders.js';
+import type { PaymentDeps } from '../core/usecases/payments.js';
+import type { ReceivablesDeps } from '../core/usecases/receivables.js';
+import { SellerDirectory } from '../core/usecases/seller-directory.js';
+import type { SellerDeps } from '../core/usecases/sellers.js';
+import type { StorefrontDeps } from '../core/usecases/storefronts.js';
+
+/*
+ * The composition root: the one place where adapters are built and handed to the use cases as ports.
+ * Each `…Deps(base)` below builds what one family of use cases needs; they are plain functions, so a
+ * function's bundle carries only the adapters its family uses (order intake never bundles S3, SES or the
+ * PDF code). A handler keeps one per container with `inContainer(…Deps)`; tests call the same functions
+ * with `baseFor({ clock })`. Configuration is read here, through shared/config, once per container.
+ */
+
+/** What every family is built from: the configuration, the table and the clock. */
+export interface Base {
+  config: AppConfig;
+  table: TableRef;
+  clock: Clock;
+  /** Where the families' own settings are read from (billing, receivables, the bus). */
+  env: NodeJS.ProcessEnv;
+}
+
+/** A base from the environment (the container's), or with what a test or a tool chooses. */
+export function baseFor(
+  options: {
+    clock?: Clock;
+    env?: NodeJS.ProcessEnv;
+    client?: DynamoDBDocumentClient;
+    config?: AppConfig;
+  } = {},
+): Base {
+  const env = options.env ?? process.env;
+  const config = options.config ?? loadConfig(env);
+  return {
+    config,
+    table: { client: options.client ?? getDocumentClient(), tableName: config.tableName },
+    clock: options.clock ?? systemClock,
+    env,
+  };
+}
+
+/** A value built on first use and kept: once per container (never at import: tests set the environment first). */
+export function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= make();
+    return value;
+  };
+}
+
+const containerBase = once(() => baseFor());
+
+/** One `build(base)` per container, over the container's one base. */
+export function inContainer<T>(build: (base: Base) => T): () => T {
+  return once(() => build(containerBase()));
+}
+
+/** Order intake, accounts, storefronts and their keys, sellers: the intake API's use cases. */
+export type IntakeDeps = OrderDeps & AccountDeps & StorefrontDeps & SellerDeps;
+
+export function intakeDeps(base: Base): IntakeDeps {
+  return {
+    accounts: new AccountRepository(base.table),
+    orders: new OrderRepository(base.table),
+    storefronts: new StorefrontRepository(base.table),
+    apiKeys: new ApiKeyRepository(base.table),
+    sellers: new SellerRepository(base.table),
+    accountSnapshots: new AccountSnapshots(),
+    sellerDirectory: new SellerDirectory(),
+    clock: base.clock,
+    timeZone: base.config.marketplaceTimeZone,
+    vatRates: base.config.vatRates,
+  };
+}
+
+/** The authorizer: API keys by hash, nothing else. */
+export function authorizerDeps(base: Base): { apiKeys: ApiKeyRepository } {
+  return { apiKeys: new ApiKeyRepository(base.table) };
+}
+
+/** The billing run's steps (build, number, PDF, email, runs); `settings` replaces the environment's. */
+export function billingStepDeps(
+  base: Base,
+  settings: BillingConfig = loadBillingConfig(base.env),
+): BillingDeps {
+  return {
+    accounts: new AccountRepository(base.table),
+    billingState: new BillingStateRepository(base.table),
+    invoices: new InvoiceRepository(base.table),
+    runs: new RunRepository(base.table),
+    orders: new OrderRepository(base.table),
+    documents: new S3DocumentStore(getS3Client(), settings.invoiceBucketName),
+    mailer: new SesMailer(getSesClient()),
+    config: settings,
+    clock: base.clock,
+    timeZone: base.config.marketplaceTimeZone,
+  };
+}
+
+/** The invoice preview: accounts, orders and the issuer; no S3, no SES. */
+export function previewDeps(base: Base): PreviewDeps {
+  return {
+    accounts: new AccountRepository(base.table),
+    orders: new OrderRepository(base.table),
+    config: loadBillingConfig(base.env),
+    clock: base.clock,
+    timeZone: base.config.marketplaceTimeZone,
+  };
+}
+
+/** The billing-runs API: the run records and the workflow to start. */
+export function billingRunDeps(base: Base): BillingRunDeps {
+  const variables = readEnv({ [ENV.stateMachineArn]: required() }, base.env);
+  return {
+    runs: new RunRepository(base.table),
+    workflow: new SfnWorkflowStarter(getSfnClient(), variables[ENV.stateMachineArn]),
+    clock: base.clock,
+    timeZone: base.config.marketplaceTimeZone,
+  };
+}
+
+/** The invoices API: invoice and credit-note records and short-lived links to their PDFs. */
+export function invoiceDeps(base: Base): InvoiceDeps {
+  const bucket = base.config.invoiceBucketName;
+  if (!bucket) throw new ConfigError(ENV.invoiceBucketName, 'is required');
+  return {
+    accounts: new AccountRepository(base.table),
+    invoices: new InvoiceRepository(base.table),
+    creditNotes: new CreditNoteRepository(base.table),
+    // The signer reads the SDK's own region and S3 endpoint, as the S3 client would.
+    links: new S3DownloadLinks({
+      bucket,
+      region: base.env.AWS_REGION ?? 'eu-west-3',
+      ...(base.env.AWS_ENDPOINT_URL_S3 ? { endpoint: base.env.AWS_ENDPOINT_URL_S3 } : {}),
+    }),
+    clock: base.clock,
+  };
+}
+
+/** Payments: accounts, invoices and payments (no S3, no SES). */
+export function paymentDeps(base: Base): PaymentDeps {
+  return {
+    accounts: new AccountRepository(base.table),
+    invoices: new InvoiceRepository(base.table),
+    payments: new PaymentRepository(base.table),
+    clock: base.clock,
+    timeZone: base.config.marketplaceTimeZone,
+  };
+}
+
+/** Credit notes: accounts, invoices, orders and credit notes. */
+export function creditNoteDeps(base: Base): CreditNoteDeps {
+  return {
+    accounts: new AccountRepository(base.table),
+    invoices: new InvoiceRepository(base.table),
+    creditNotes: new CreditNoteRepository(base.table),
+    orders: new OrderRepository(base.table),
+    clock: base.clock,
+    timeZone: base.config.marketplaceTimeZone,
+  };
+}
+
+/** Credit-note delivery: the credit note, its invoice, the PDF store and the mailer. */
+export function creditNoteDeliveryDeps(
+  base: Base,
+  settings: BillingConfig = loadBillingConfig(base.env),
+): CreditNoteDeliveryDeps {
+  return {
+    creditNotes: new CreditNoteRepository(base.table),
+    invoices: new InvoiceRepository(base.table),
+    store: new S3DocumentStore(getS3Client(), settings.invoiceBucketName),
+    mailer: new SesMailer(getSesClient()),
+    sender: settings.invoiceSender,
+    clock: base.clock,
+  };
+}
+
+/** The daily receivables follow-up: open invoices, SES and its ladder (no S3, no PDF renderer). */
+export function receivablesDeps(
+  base: Base,
+  settings: ReceivablesConfig = loadReceivablesConfig(base.env),
+): ReceivablesDeps {
+  return {
+    receivables: new ReceivablesRepository(base.table),
+    mailer: new SesMailer(getSesClient()),
+    clock: base.clock,
+    timeZone: base.config.marketplaceTimeZone,
+    config: settings,
+  };
+}
+
+/** Accounting events: the table's stream read as the ledger, and the product's bus (no table access). */
+export function accountingEventDeps(env: NodeJS.ProcessEnv = process.env): AccountingEventDeps {
+  const variables = readEnv({ [ENV.eventBusName]: required() }, env);
+  return {
+    publisher: new EventBridgePublisher(getEventBridgeClient(), variables[ENV.eventBusName]),
+    ledger: dynamoLedgerFeed,
+  };
+}
