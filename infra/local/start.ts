@@ -85,7 +85,7 @@ function checkedKey(name: string, value: string | undefined): string | undefined
 
 /**
  * Seeds the demo once, step by step, saving progress in `.local/demo-keys.json` so a restart resumes where
- * a failure stopped (for example while a handler still answers 501) and never duplicates what exists.
+ * a failure stopped (an emulator that went away, a refused request) and never duplicates what exists.
  */
 async function seed(baseUrl: string, state: DemoState, warn: (message: string) => void): Promise<DemoState> {
   const documents = getDocumentClient();
