@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Test tiers by folder. `unit` and `infra` need nothing running; `integration` and `e2e` share emulators
- * (DynamoDB Local, s3rver, aws-ses-v2-local) that the global setup starts on free ports and stops.
+ * Test tiers by folder. `unit`, `fast` (the scenarios of test/scenarios on in-memory adapters) and `infra`
+ * need nothing running; `integration` and `e2e` share emulators (DynamoDB Local, s3rver, aws-ses-v2-local)
+ * that the global setup starts on free ports and stops.
  */
 export default defineConfig({
   test: {
@@ -12,6 +13,10 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'fast', include: ['test/fast/**/*.test.ts'] },
       },
       {
         extends: true,

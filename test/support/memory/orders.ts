@@ -73,7 +73,7 @@ export class MemoryOrderStore implements OrderStore {
 
   async cancel(order: Order, cancelledAt: string): Promise<CancelOrderOutcome> {
     const stored = this.store.orders.get(order.orderId);
-    if (!stored || stored.status !== 'accepted') {
+    if (stored?.status !== 'accepted') {
       return { kind: 'not-cancellable', status: stored?.status ?? 'unknown' };
     }
     const account = this.store.account(order.accountId)?.record;

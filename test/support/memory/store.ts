@@ -75,6 +75,8 @@ export interface StoredReminder {
 
 /** An email the recording mailer took, with the id it answered. */
 export interface SentEmail extends RawEmail {
+  /** Decoded, as a mailbox shows it. */
+  subject: string;
   messageId: string;
 }
 
