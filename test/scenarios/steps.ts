@@ -52,7 +52,8 @@ export function orderAt(scene: Scene, account: EnrolledAccount, at: string, line
 
 /**
  * Given a weekly account whose orders (one basket of lines each, placed at its instant) were billed by a run
- * at the cut-off (06:00 UTC that day), numbered but not delivered: its issued invoices, oldest due first.
+ * at the cut-off (06:00 UTC that day), numbered but not delivered: its issued invoices, in the order a payment
+ * settles them.
  */
 export async function givenIssuedInvoices(
   scene: Scene,
@@ -68,8 +69,11 @@ export async function givenIssuedInvoices(
     accountIds: [account.accountId],
     stopAfter: 'number',
   });
+  // Oldest due first, then by number: the order a payment settles them in. (Drafts built in the same
+  // instant are numbered in any order among themselves, so periods alone do not tell.)
+  const due = (invoice: Invoice) => `${invoice.dueDate}#${invoice.number}`;
   const issued = invoices
     .filter((invoice) => invoice.status === 'issued')
-    .sort((a, b) => (a.dueDate ?? '').localeCompare(b.dueDate ?? ''));
+    .sort((a, b) => due(a).localeCompare(due(b)));
   return { account, orders, invoices: issued };
 }
