@@ -220,20 +220,25 @@ export const creditNoteScenarios: Scenarios = {
     await exact(scene, account.accountId);
   },
 
-  'numbers concurrent credit notes AV-… gaplessly, without duplicates': async (world) => {
+  'numbers concurrent credit notes AV-… gaplessly, without duplicates, across invoices': async (world) => {
     const scene = await world.scene('2026-10-13T09:00:00Z');
-    const { account, invoice, orderIds } = await givenBilledOrders(scene, 6);
+    // Two invoices of one issuer: their credit notes share its sequence, not a lock on one invoice.
+    const billed = [await givenBilledOrders(scene, 3), await givenBilledOrders(scene, 3)];
 
     const results = await Promise.all(
-      orderIds.map((orderId) => issueCreditNote(scene.creditNotes, cancelling(invoice.invoiceId, orderId))),
+      billed.flatMap(({ invoice, orderIds }) =>
+        orderIds.map((orderId) => issueCreditNote(scene.creditNotes, cancelling(invoice.invoiceId, orderId))),
+      ),
     );
 
     // The scene's issuer numbers its own credit notes: its sequence starts at 1 on either tier.
     expect(results.map((result) => result.creditNote.number).sort()).toEqual(
       [1, 2, 3, 4, 5, 6].map((n) => `AV-2026-00000${n}`),
     );
-    expect(await invoiceNow(scene.creditNotes, invoice.invoiceId)).toMatchObject({ balanceMinor: 0 });
-    await exact(scene, account.accountId);
+    for (const { account, invoice } of billed) {
+      expect(await invoiceNow(scene.creditNotes, invoice.invoiceId)).toMatchObject({ balanceMinor: 0 });
+      await exact(scene, account.accountId);
+    }
   },
 
   'stores the credit note PDF once and emails it once, however often delivery runs': async (world) => {

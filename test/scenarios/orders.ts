@@ -226,6 +226,27 @@ export const orderScenarios: Scenarios = {
     });
   },
 
+  'never lets concurrent orders push exposure past the credit limit': async (world) => {
+    const scene = await world.scene('2026-11-10T10:00:00Z');
+    const allowed = 8;
+    const account = await givenAccount(scene, { creditLimitMinor: 2400 * allowed });
+
+    const answers = await Promise.allSettled(
+      Array.from({ length: 20 }, () => orderAt(scene, account, '2026-11-10T10:00:00Z')),
+    );
+
+    const accepted = answers.filter((answer) => answer.status === 'fulfilled');
+    const refused = answers.flatMap((answer) => (answer.status === 'rejected' ? [answer.reason] : []));
+    expect(accepted).toHaveLength(allowed);
+    expect(refused).toEqual(
+      Array(20 - allowed).fill(expect.objectContaining({ code: 'credit_limit_exceeded' })),
+    );
+    const stored = await scene.intake.accounts.get(account.accountId, { consistent: true });
+    expect(stored?.exposure).toMatchObject({ unbilledOrdersMinor: 2400 * allowed, availableCreditMinor: 0 });
+    const listed = await listOrders(scene.intake, operator, { accountId: account.accountId, limit: 50 });
+    expect(listed.items).toHaveLength(allowed);
+  },
+
   'decides on the account as it is, never on what intake remembers of it': async (world) => {
     const scene = await world.scene('2026-11-10T10:00:00Z');
     const account = await givenAccount(scene);
