@@ -16,7 +16,9 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'fast', include: ['test/fast/**/*.test.ts'] },
+        // Every scenario builds its own in-memory store, so files may share one module graph: loading the
+        // use cases once, not per file, keeps the tier at about two seconds.
+        test: { name: 'fast', include: ['test/fast/**/*.test.ts'], isolate: false },
       },
       {
         extends: true,
