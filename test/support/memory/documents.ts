@@ -8,7 +8,7 @@ export class MemoryDocumentStore implements DocumentStore {
 
   async put(key: string, body: Readable): Promise<number> {
     const chunks: Buffer[] = [];
-    for await (const chunk of body) chunks.push(Buffer.from(chunk as Uint8Array));
+    for await (const chunk of body) chunks.push(Buffer.from(chunk));
     const document = Buffer.concat(chunks);
     this.store.documents.set(key, document);
     return document.length;

@@ -128,12 +128,4 @@ export class MemoryStore {
     exposure.exposureMinor = exposure.unbilledOrdersMinor + exposure.unpaidInvoicesMinor;
     exposure.availableCreditMinor += move.available;
   }
-
-  /** Whether a ledger entry with this key (account, instant, entry id) exists: each is written once. */
-  hasLedgerEntry(entry: LedgerEntry): boolean {
-    return this.ledger.some(
-      (stored) =>
-        stored.accountId === entry.accountId && stored.at === entry.at && stored.entryId === entry.entryId,
-    );
-  }
 }
