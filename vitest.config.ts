@@ -17,7 +17,7 @@ export default defineConfig({
       {
         extends: true,
         // Every scenario builds its own in-memory store, so files may share one module graph: loading the
-        // use cases once, not per file, keeps the tier at about two seconds.
+        // use cases once, not per file, keeps the tier to a few seconds.
         test: { name: 'fast', include: ['test/fast/**/*.test.ts'], isolate: false },
       },
       {
