@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Test tiers by folder. `unit` and `infra` need nothing running; `integration` and `e2e` share emulators
- * (DynamoDB Local, s3rver, aws-ses-v2-local) that the global setup starts on free ports and stops.
+ * Test tiers by folder. `unit`, `fast` (the scenarios of test/scenarios on in-memory adapters) and `infra`
+ * need nothing running; `integration` and `e2e` share emulators (DynamoDB Local, s3rver, aws-ses-v2-local)
+ * that the global setup starts on free ports and stops.
  */
 export default defineConfig({
   test: {
@@ -12,6 +13,12 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        // Every scenario builds its own in-memory store, so files may share one module graph: loading the
+        // use cases once, not per file, keeps the tier to a few seconds.
+        test: { name: 'fast', include: ['test/fast/**/*.test.ts'], isolate: false },
       },
       {
         extends: true,

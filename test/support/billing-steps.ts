@@ -25,15 +25,26 @@ import type { Services } from './given.js';
  * queue, so test files running side by side never number each other's drafts.
  */
 export function givenBillingDeps(services: Services, overrides: Partial<BillingConfig> = {}): BillingDeps {
+  return billingStepDeps(
+    services.base,
+    aBillingConfig({
+      invoiceBucketName: services.base.config.invoiceBucketName ?? 'invoices-test',
+      ...overrides,
+    }),
+  );
+}
+
+/** The local issuer under an entity id of its own (its own invoice sequence and numbering queue), no review window. */
+export function aBillingConfig(overrides: Partial<BillingConfig> = {}): BillingConfig {
   const entityId = `T${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
-  return billingStepDeps(services.base, {
+  return {
     issuer: { ...LOCAL_ISSUER, entityId },
     invoiceSender: LOCAL_INVOICE_SENDER,
-    invoiceBucketName: services.base.config.invoiceBucketName ?? 'invoices-test',
+    invoiceBucketName: 'invoices-test',
     reviewWindowHours: 0,
     cutOffTime: DEFAULT_CUT_OFF_TIME,
     ...overrides,
-  });
+  };
 }
 
 /**

@@ -30,9 +30,9 @@ export function givenServices(clock: Clock = new TestClock(), config: AppConfig 
   return { ...intakeDeps(base), base };
 }
 
-/** Given a storefront (with its key) and an account enrolled with it. */
+/** Given a storefront (with its key) and an account enrolled with it (on either tier: intake's deps only). */
 export async function givenEnrolledAccount(
-  services: Services,
+  services: IntakeDeps,
   overrides: Partial<CreateAccountInput> = {},
 ): Promise<{ storefrontId: string; storefrontKey: string; accountId: string }> {
   const { storefront, key } = await createStorefront(services, { name: `Shop ${randomUUID().slice(0, 6)}` });

@@ -8,7 +8,10 @@ import { queryAll } from '../../shared/adapters/dynamo/kit/query.js';
 import type { TableRef } from '../../shared/adapters/dynamo/kit/table-ref.js';
 import { keys } from '../../shared/adapters/dynamo/table.js';
 import type { Invoice, PaymentStatus } from '../../shared/contracts/schemas/invoice.js';
-import { invoiceView } from '../../shared/core/domain/invoices.js';
+import type { Order } from '../../shared/contracts/schemas/order.js';
+import type { LedgerEntry } from '../../shared/contracts/schemas/payment.js';
+import type { AccountRecord } from '../../shared/core/domain/accounts.js';
+import { type InvoiceRecord, invoiceView } from '../../shared/core/domain/invoices.js';
 import { balanceOf, paymentStatusOf } from '../../shared/core/domain/payment-status.js';
 import { DomainError } from '../../shared/core/errors.js';
 import type { InvoiceReader } from '../../shared/core/ports/invoices.js';
@@ -43,7 +46,7 @@ interface AccountCounters {
 }
 
 /** An account's figures as stored and as recomputed from its records. */
-interface AccountFigures {
+export interface AccountFigures {
   stored: AccountCounters;
   recomputed: AccountCounters;
   /** Per invoice: balance stored vs amount due − payments + reversals from the ledger. */
@@ -54,11 +57,8 @@ interface AccountFigures {
 }
 
 /**
- * Recomputes an account's exposure from its records: unbilled = accepted orders not yet on an issued
- * invoice; unpaid = the sum of its ledger (issued invoices, payments, reversals, credit notes). Compares with
- * the counters kept on the account item, each invoice's balance with its ledger, each invoice's credited
- * amount (`creditedMinor`) with its credit-note ledger entries, and each invoice's payment status with the
- * one `paymentStatusOf` gives for those figures. Reads the table through the DynamoDB kit.
+ * Recomputes an account's exposure from its records (see `figuresOf`), read from the table through the
+ * DynamoDB kit.
  */
 export async function recomputeAccountFigures(
   services: Services,
@@ -73,6 +73,25 @@ export async function recomputeAccountFigures(
     itemsOf(table, partition, keys.invoicesPrefix, toInvoiceRecord),
     itemsOf(table, partition, keys.ledgerPrefix, (item) => parseItem(LedgerEntryEntity, item)),
   ]);
+  return figuresOf({ account, orders, invoices, ledger });
+}
+
+/** An account as stored and its records, however a tier reads them. */
+export interface AccountRecords {
+  account: AccountRecord;
+  orders: readonly Order[];
+  invoices: readonly InvoiceRecord[];
+  ledger: readonly LedgerEntry[];
+}
+
+/**
+ * Recomputes an account's exposure from its records: unbilled = accepted orders not yet on an issued
+ * invoice; unpaid = the sum of its ledger (issued invoices, payments, reversals, credit notes). Compares with
+ * the counters kept on the account, each invoice's balance with its ledger, each invoice's credited amount
+ * (`creditedMinor`) with its credit-note ledger entries, and each invoice's payment status with the one
+ * `paymentStatusOf` gives for those figures.
+ */
+export function figuresOf({ account, orders, invoices, ledger }: AccountRecords): AccountFigures {
   const accepted = orders
     .filter((order) => order.status === 'accepted')
     .reduce((total, order) => total + order.totals.grossMinor, 0);
@@ -149,7 +168,11 @@ export async function recomputeAccountFigures(
 
 /** The account's stored figures equal the ones recomputed from its ledger (invariant: money is exact). */
 export async function expectExactFigures(services: Services, accountId: string) {
-  const figures = await recomputeAccountFigures(services, accountId);
+  return expectFiguresExact(await recomputeAccountFigures(services, accountId));
+}
+
+/** Figures recomputed on either tier agree with the stored ones. */
+export function expectFiguresExact(figures: AccountFigures): AccountFigures {
   expect(figures.invoiceMismatches).toEqual([]);
   expect(figures.statusMismatches).toEqual([]);
   expect(figures.stored).toEqual(figures.recomputed);
