@@ -6,9 +6,9 @@ import { creditNoteSchema } from '../../shared/contracts/schemas/credit-note.js'
 import { downloadLinkSchema, invoiceSchema } from '../../shared/contracts/schemas/invoice.js';
 import { paymentSchema } from '../../shared/contracts/schemas/payment.js';
 import { deliverCreditNote } from '../../shared/core/usecases/credit-note-delivery.js';
+import { anOrder } from '../builders/orders.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenServices, TestClock } from '../support/given.js';
 import {
   expectBody,

@@ -3,8 +3,9 @@ import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, accountSchema } from '../../shared/contracts/schemas/account.js';
 import { orderSchema } from '../../shared/contracts/schemas/order.js';
+import { anAccount } from '../builders/accounts.js';
+import { anOrder } from '../builders/orders.js';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { anAccount, anOrder } from '../support/fixtures.js';
 import {
   expectBody,
   expectProblem,

@@ -6,9 +6,10 @@ import type { Account } from '../../shared/contracts/schemas/account.js';
 import { problemSchema } from '../../shared/contracts/schemas/common.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { Order } from '../../shared/contracts/schemas/order.js';
+import { anAccount } from '../builders/accounts.js';
+import { anOrder } from '../builders/orders.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
-import { anAccount, anOrder } from '../support/fixtures.js';
 import { givenServices, TestClock } from '../support/given.js';
 import {
   type ApiResponse,

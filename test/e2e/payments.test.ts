@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pageSchema } from '../../shared/contracts/schemas/common.js';
 import { invoiceSchema } from '../../shared/contracts/schemas/invoice.js';
 import { invoicePaymentSchema, paymentSchema } from '../../shared/contracts/schemas/payment.js';
+import { anOrder } from '../builders/orders.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenServices, TestClock } from '../support/given.js';
 import {
   expectBody,

@@ -11,8 +11,8 @@ import { accountingEventDetailSchema } from '../../shared/contracts/events/accou
 import { issueCreditNote } from '../../shared/core/usecases/credit-notes.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { recordPayment, reversePayment } from '../../shared/core/usecases/payments.js';
+import { anOrder } from '../builders/orders.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 
 /*

@@ -7,6 +7,7 @@ import { finishRun, recordFailure, startRun } from '../../shared/core/usecases/b
 import { sendInvoiceEmail, storePdf } from '../../shared/core/usecases/billing-delivery.js';
 import { setInvoiceHeld } from '../../shared/core/usecases/invoices.js';
 import { cancelOrder, getOrder, placeOrder } from '../../shared/core/usecases/orders.js';
+import { anOrder } from '../builders/orders.js';
 import {
   assertGaplessNumbers,
   givenBillingDeps,
@@ -15,7 +16,6 @@ import {
   mailboxSince,
   runBillingSteps,
 } from '../support/billing-steps.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 
 const line = (vatRate: number, unitPriceMinor: number, quantity = 1) => ({

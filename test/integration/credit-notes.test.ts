@@ -13,8 +13,8 @@ import {
 } from '../../shared/core/usecases/credit-notes.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { recordPayment } from '../../shared/core/usecases/payments.js';
+import { anOrder } from '../builders/orders.js';
 import { givenBillingDeps, mailboxSince, runBillingSteps } from '../support/billing-steps.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 import { expectExactFigures, invoiceNow, refusal } from '../support/receivables.js';
 

@@ -8,7 +8,7 @@ import { DomainError } from '../../shared/core/errors.js';
 import { updateAccount } from '../../shared/core/usecases/accounts.js';
 import { cancelOrder, getOrder, listOrders, placeOrder } from '../../shared/core/usecases/orders.js';
 import { createSeller, updateSeller } from '../../shared/core/usecases/sellers.js';
-import { anOrder } from '../support/fixtures.js';
+import { anOrder } from '../builders/orders.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 
 async function refusal(promise: Promise<unknown>): Promise<DomainError> {

@@ -12,8 +12,8 @@ import {
   recordPayment,
   reversePayment,
 } from '../../shared/core/usecases/payments.js';
+import { anOrder } from '../builders/orders.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 import { expectExactFigures, invoiceNow as readInvoice, refusal } from '../support/receivables.js';
 

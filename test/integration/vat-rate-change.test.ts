@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../shared/core/errors.js';
 import { previewInvoices } from '../../shared/core/usecases/billing.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
+import { anOrder } from '../builders/orders.js';
 import { givenBillingDeps } from '../support/billing-steps.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 
 describe('the accepted VAT rates are an intake rule, not a billing one', () => {

@@ -5,7 +5,7 @@ import type { CreateAccountInput } from '../../shared/contracts/schemas/account.
 import type { Clock } from '../../shared/core/ports/clock.js';
 import { createAccount } from '../../shared/core/usecases/accounts.js';
 import { createStorefront } from '../../shared/core/usecases/storefronts.js';
-import { anAccount } from './fixtures.js';
+import { anAccount } from '../builders/accounts.js';
 
 /** A clock the test moves by hand. */
 export class TestClock implements Clock {

@@ -10,7 +10,7 @@ import {
 import { type Problem, problemSchema } from '../../shared/contracts/schemas/common.js';
 import { type CreateOrderInput, type Order, orderSchema } from '../../shared/contracts/schemas/order.js';
 import { createdStorefrontSchema } from '../../shared/contracts/schemas/storefront.js';
-import { anAccount } from './fixtures.js';
+import { anAccount } from '../builders/accounts.js';
 
 /**
  * A small typed HTTP client and given/when/then steps for the end-to-end tier: everything goes over HTTP

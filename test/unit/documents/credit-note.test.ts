@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { CreditNoteLine } from '../../../shared/contracts/schemas/credit-note.js';
 import { buildCreditNoteEmail } from '../../../shared/documents/email/credit-note.js';
 import { renderCreditNotePdf } from '../../../shared/documents/pdf/credit-note.js';
-import { aCreditNote, anInvoice, invoiceFigures, threeOrders } from './fixtures.js';
+import { aCreditNote } from '../../builders/credit-notes.js';
+import { anInvoice, invoiceFigures } from '../../builders/invoices.js';
+import { threeOrders } from '../../builders/orders.js';
 import { parseMime } from './mime.js';
 import { embeddedFonts, plain, readPdf } from './pdf-reader.js';
 

@@ -6,7 +6,8 @@ import type { Order } from '../../../shared/contracts/schemas/order.js';
 import { formatMoney } from '../../../shared/core/domain/money.js';
 import { loadDocumentFonts } from '../../../shared/documents/pdf/fonts.js';
 import { InvoiceRenderError, renderInvoicePdf } from '../../../shared/documents/pdf/invoice.js';
-import { anInvoice, anOrder, invoiceFigures, streamOf, threeOrders } from './fixtures.js';
+import { anInvoice, invoiceFigures } from '../../builders/invoices.js';
+import { aStoredOrder, streamOf, threeOrders } from '../../builders/orders.js';
 import { bytesOf, embeddedFonts, plain, readPdf } from './pdf-reader.js';
 
 const orders = threeOrders();
@@ -214,7 +215,7 @@ describe('renderInvoicePdf', () => {
 
   it('breaks pages with the table header repeated and a numbered footer', async () => {
     const many = Array.from({ length: 90 }, (_, index) =>
-      anOrder(index, [
+      aStoredOrder(index, [
         {
           sku: `SKU-${index}`,
           description: 'Farine T65, sac de 25 kg',
@@ -258,7 +259,7 @@ describe('renderInvoicePdf', () => {
       city: 'Reims',
       country: 'FR',
     };
-    const order = anOrder(
+    const order = aStoredOrder(
       1,
       [
         {
@@ -332,7 +333,7 @@ describe('renderInvoicePdf', () => {
     async function* counted(): AsyncGenerator<Order> {
       for (let index = 0; index < total; index += 1) {
         pulled += 1;
-        yield anOrder(index, [
+        yield aStoredOrder(index, [
           {
             sku: 'SKU',
             description: 'Article',
@@ -346,7 +347,7 @@ describe('renderInvoicePdf', () => {
     }
     const figuresOfAll = invoiceFigures(
       Array.from({ length: total }, (_, index) =>
-        anOrder(index, [
+        aStoredOrder(index, [
           {
             sku: 'SKU',
             description: 'Article',
@@ -384,7 +385,7 @@ describe('identifiers on the invoice', () => {
   });
 
   it('prints a SKU a little wider than its column whole, on one line', async () => {
-    const order = anOrder(1, [line('COFFEE-BEANS-1KG')]);
+    const order = aStoredOrder(1, [line('COFFEE-BEANS-1KG')]);
     const rows = await rowsOf(anInvoice(invoiceFigures([order])), [order]);
     expect(rows.find((row) => row.includes('COFFEE-BEANS-1KG'))).toContain('| Café en grains, 1 kg |');
     expect(rows.some((row) => /COFFEE-BEANS-?$/.test(row.split(' | ')[1] ?? ''))).toBe(false);
@@ -393,7 +394,7 @@ describe('identifiers on the invoice', () => {
   it('prints a 40-character SKU whole on one line, its description below', async () => {
     const sku = 'PALLET-EURO-1200X800-HEATTREATED-EPAL-01';
     expect(sku).toHaveLength(40);
-    const order = anOrder(1, [line(sku)]);
+    const order = aStoredOrder(1, [line(sku)]);
     const rows = await rowsOf(anInvoice(invoiceFigures([order])), [order]);
     const at = rows.findIndex((row) => row.includes(sku));
     expect(at, rows.join('\n')).toBeGreaterThan(0);
@@ -402,14 +403,16 @@ describe('identifiers on the invoice', () => {
   });
 
   it('prints a stored seller id whole rather than cut after a hyphen', async () => {
-    const order = anOrder(1, [line('COFFEE-1KG', 'seller-torrefaction-alsace')]);
+    const order = aStoredOrder(1, [line('COFFEE-1KG', 'seller-torrefaction-alsace')]);
     const rows = await rowsOf(anInvoice(invoiceFigures([order])), [order]);
     expect(rows.some((row) => row.startsWith('seller-torrefaction-alsace | COFFEE-1KG'))).toBe(true);
   });
 
   it('names the seller by the legal name the line was placed with, wrapped between words', async () => {
     const sellerName = 'Torréfaction d’Alsace et Cafés du Monde Réunis SARL';
-    const order = anOrder(1, [{ ...line('COFFEE-BEANS-1KG', 'seller-torrefaction-alsace'), sellerName }]);
+    const order = aStoredOrder(1, [
+      { ...line('COFFEE-BEANS-1KG', 'seller-torrefaction-alsace'), sellerName },
+    ]);
     const rows = await rowsOf(anInvoice(invoiceFigures([order]), { language: 'en' }), [order]);
     const at = rows.findIndex((row) => row.startsWith('Torréfaction'));
     expect(at, rows.join('\n')).toBeGreaterThan(0);
