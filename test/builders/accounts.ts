@@ -20,7 +20,7 @@ export const aFrenchAddress = (
 
 /**
  * A valid account body: monthly, goods, net 30, a credit limit of 10 000 EUR, under contract since
- * 2026-01-01, with a name and contract reference of its own. Override what the test is about.
+ * 2026-01-01, with a name, a mailbox and a contract reference of its own. Override what the test is about.
  */
 export function anAccount(overrides: Partial<CreateAccountInput> = {}): CreateAccountInput {
   return {
@@ -29,7 +29,8 @@ export function anAccount(overrides: Partial<CreateAccountInput> = {}): CreateAc
     siren: '732829320',
     vatId: 'FR44732829320',
     billingAddress: aFrenchAddress('1 rue du Test', '75001', 'Paris'),
-    billingEmails: ['accounts@buyer.example'],
+    // A mailbox of its own, so a test finds its emails among everyone's.
+    billingEmails: [`ap-${uniqueTag()}@buyer.example`],
     language: 'fr',
     currency: 'EUR',
     billingCycle: 'monthly',

@@ -8,6 +8,7 @@ import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { Order } from '../../shared/contracts/schemas/order.js';
 import { anAccount } from '../builders/accounts.js';
 import { anOrder } from '../builders/orders.js';
+import { aPayment } from '../builders/payments.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
 import { givenServices, TestClock } from '../support/given.js';
@@ -251,17 +252,14 @@ const paymentCall = fc
       method: 'POST',
       path: '/v1/payments',
       as: 'operator',
-      body: {
-        accountId: account.accountId,
+      body: aPayment(account.accountId, {
         amountMinor: fields.amountMinor,
-        currency: 'EUR',
         receivedOn: fields.receivedOn,
-        method: 'transfer',
         reference: fields.reference,
         ...(fields.allocate
           ? { allocations: [{ invoiceId: invoice.invoiceId, amountMinor: fields.amountMinor }] }
           : {}),
-      },
+      }),
     }),
   );
 

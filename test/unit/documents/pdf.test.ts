@@ -7,7 +7,7 @@ import { formatMoney } from '../../../shared/core/domain/money.js';
 import { loadDocumentFonts } from '../../../shared/documents/pdf/fonts.js';
 import { InvoiceRenderError, renderInvoicePdf } from '../../../shared/documents/pdf/invoice.js';
 import { anInvoice, invoiceFigures } from '../../builders/invoices.js';
-import { aStoredOrder, streamOf, threeOrders } from '../../builders/orders.js';
+import { aLine, aStoredOrder, streamOf, threeOrders } from '../../builders/orders.js';
 import { bytesOf, embeddedFonts, plain, readPdf } from './pdf-reader.js';
 
 const orders = threeOrders();
@@ -216,22 +216,20 @@ describe('renderInvoicePdf', () => {
   it('breaks pages with the table header repeated and a numbered footer', async () => {
     const many = Array.from({ length: 90 }, (_, index) =>
       aStoredOrder(index, [
-        {
+        aLine({
           sku: `SKU-${index}`,
           description: 'Farine T65, sac de 25 kg',
           quantity: 1,
           unitPriceMinor: 2490,
           vatRate: 5.5,
           sellerId: 'seller-a',
-        },
-        {
+        }),
+        aLine({
           sku: `BOX-${index}`,
           description: 'Boîtes à pâtisserie, lot de 50',
-          quantity: 2,
           unitPriceMinor: 1890,
-          vatRate: 20,
           sellerId: 'seller-b',
-        },
+        }),
       ]),
     );
     const invoice = anInvoice(invoiceFigures(many));
@@ -262,14 +260,14 @@ describe('renderInvoicePdf', () => {
     const order = aStoredOrder(
       1,
       [
-        {
+        aLine({
           sku: long('SKU', 64),
           description: long('Très long libellé de produit ', 500),
           quantity: 999_999.999,
           unitPriceMinor: 123_456_789,
           vatRate: 5.5,
           sellerId: long('seller', 64),
-        },
+        }),
       ],
       { reference: long('REF', 100), purchaseOrderNumber: long('PO', 100), deliveryAddress: address },
     );
@@ -334,28 +332,14 @@ describe('renderInvoicePdf', () => {
       for (let index = 0; index < total; index += 1) {
         pulled += 1;
         yield aStoredOrder(index, [
-          {
-            sku: 'SKU',
-            description: 'Article',
-            quantity: 1,
-            unitPriceMinor: 1000,
-            vatRate: 20,
-            sellerId: 'seller-a',
-          },
+          aLine({ sku: 'SKU', description: 'Article', quantity: 1, sellerId: 'seller-a' }),
         ]);
       }
     }
     const figuresOfAll = invoiceFigures(
       Array.from({ length: total }, (_, index) =>
         aStoredOrder(index, [
-          {
-            sku: 'SKU',
-            description: 'Article',
-            quantity: 1,
-            unitPriceMinor: 1000,
-            vatRate: 20,
-            sellerId: 'seller-a',
-          },
+          aLine({ sku: 'SKU', description: 'Article', quantity: 1, sellerId: 'seller-a' }),
         ]),
       ),
     );
@@ -375,14 +359,15 @@ describe('identifiers on the invoice', () => {
   /** The printed rows of a PDF, every page. */
   const rowsOf = async (invoice: ReturnType<typeof anInvoice>, printed: Order[]) =>
     (await readPdf(await bytesOf(renderInvoicePdf(invoice, streamOf(printed))))).pages.flat();
-  const line = (sku: string, sellerId = 'seller-a') => ({
-    sku,
-    description: 'Café en grains, 1 kg',
-    quantity: 6,
-    unitPriceMinor: 1840,
-    vatRate: 5.5,
-    sellerId,
-  });
+  const line = (sku: string, sellerId = 'seller-a') =>
+    aLine({
+      sku,
+      description: 'Café en grains, 1 kg',
+      quantity: 6,
+      unitPriceMinor: 1840,
+      vatRate: 5.5,
+      sellerId,
+    });
 
   it('prints a SKU a little wider than its column whole, on one line', async () => {
     const order = aStoredOrder(1, [line('COFFEE-BEANS-1KG')]);
