@@ -70,6 +70,13 @@ const NOVEMBER_2026 = {
 } as const;
 
 /**
+ * The id of the nth stored order: ULID-shaped, two characters short of a real one (the README's sample
+ * invoice prints them as they are).
+ */
+export const storedOrderId = (index: number): string =>
+  `ord_01JD3Z8Q4N5V2B7C9X${String(index).padStart(6, '0')}`;
+
+/**
  * The nth stored order of one account and storefront: its id and reference derived from `index`, line
  * numbers, nets and totals computed by the domain as intake stores them, accepted on 14 November 2026.
  */
@@ -80,7 +87,7 @@ export function aStoredOrder(
 ): Order {
   const computed = computeTotals(lines);
   return {
-    orderId: `ord_01JD3Z8Q4N5V2B7C9X${String(index).padStart(6, '0')}`,
+    orderId: storedOrderId(index),
     accountId: 'acc_01JD3Z8Q4N5V2B7C9X0K1M2P3R',
     storefrontId: 'sf_01JD3Z8Q4N5V2B7C9X0K1M2P3S',
     reference: `SHOP-${100200 + index}`,
