@@ -10,14 +10,16 @@
 import { performance } from 'node:perf_hooks';
 import { baseFor, type IntakeDeps, intakeDeps } from '../shared/composition/root.js';
 import type { CreateAccountInput } from '../shared/contracts/schemas/account.js';
-import type { CreateOrderInput } from '../shared/contracts/schemas/order.js';
 import { DomainError } from '../shared/core/errors.js';
 import type { Clock } from '../shared/core/ports/clock.js';
 import { createAccount } from '../shared/core/usecases/accounts.js';
 import { placeOrder } from '../shared/core/usecases/orders.js';
 import { createSeller } from '../shared/core/usecases/sellers.js';
 import { createStorefront } from '../shared/core/usecases/storefronts.js';
-import { SAMPLE_SELLERS, sampleOrder } from '../shared/documents/sample.js';
+import { aFrenchAddress, anAccount } from '../test/builders/accounts.js';
+import { orderInputOf } from '../test/builders/orders.js';
+import { sampleOrder } from '../test/builders/sample-invoice.js';
+import { SAMPLE_SELLERS } from '../test/builders/sellers.js';
 import { BENCH_PERIOD, pool } from './billing-local.js';
 
 /** Large enough that no bench order is ever refused for credit. */
@@ -34,50 +36,17 @@ export function benchServices(): IntakeDeps {
 }
 
 function accountInput(storefrontId: string, index: number): CreateAccountInput {
-  return {
+  return anAccount({
     legalName: `Boulangerie Banc d'Essai ${index} SARL`,
     legalForm: 'SARL',
-    siren: '732829320',
-    vatId: 'FR44732829320',
-    billingAddress: {
-      line1: `${index + 1} avenue Jean Jaurès`,
-      postalCode: '77000',
-      city: 'Melun',
-      country: 'FR',
-    },
+    billingAddress: aFrenchAddress(`${index + 1} avenue Jean Jaurès`, '77000', 'Melun'),
     // One mailbox per account: the mailbox check counts one email per account.
     billingEmails: [`compta+bench${index}@buyer.example`],
     language: index % 4 === 3 ? 'en' : 'fr',
-    currency: 'EUR',
-    billingCycle: 'monthly',
-    supplyCategory: 'goods',
-    oneInvoicePerPurchaseOrder: false,
-    paymentTerms: { type: 'net', days: 30 },
     creditLimitMinor: CREDIT_LIMIT_MINOR,
     contract: { reference: `BENCH-BILL-${index}`, startDate: BENCH_PERIOD.contractStart },
-    status: 'active',
     storefrontIds: [storefrontId],
-  };
-}
-
-/** The nth sample order as a storefront sends it (the server computes nets, totals and the period). */
-export function orderInputOf(accountId: string, index: number): CreateOrderInput {
-  const order = sampleOrder(index);
-  return {
-    accountId,
-    reference: order.reference,
-    ...(order.purchaseOrderNumber ? { purchaseOrderNumber: order.purchaseOrderNumber } : {}),
-    currency: order.currency,
-    ...(order.deliveryAddress ? { deliveryAddress: order.deliveryAddress } : {}),
-    lines: order.lines.map(({ sku, description, quantity, unitPriceMinor, vatRate, sellerId }) => ({
-      sku,
-      description,
-      quantity,
-      unitPriceMinor,
-      vatRate,
-      sellerId,
-    })),
-  };
+  });
 }
 
 export interface FixtureTimings {
@@ -106,8 +75,8 @@ export async function createBillingFixture(
   const services = benchServices();
   const { storefront } = await createStorefront(services, { name: 'Bench billing storefront' });
   // The sample orders' sellers, registered as an operator would (already there on a second run).
-  for (const [sellerId, legalName] of Object.entries(SAMPLE_SELLERS)) {
-    await createSeller(services, { sellerId, legalName }).catch((error: unknown) => {
+  for (const seller of SAMPLE_SELLERS) {
+    await createSeller(services, seller).catch((error: unknown) => {
       if (!(error instanceof DomainError && error.code === 'seller_exists')) throw error;
     });
   }
@@ -138,7 +107,7 @@ export async function createBillingFixture(
     const { order } = await placeOrder(services, {
       storefrontId: storefront.storefrontId,
       idempotencyKey: `bench-${account}-${index}`,
-      input: orderInputOf(accountId, index),
+      input: orderInputOf(sampleOrder(index), accountId),
     });
     if (order.billingPeriod.startDate !== BENCH_PERIOD.contractStart) {
       throw new Error(`Order ${order.orderId} fell in period ${order.billingPeriod.startDate}`);

@@ -1,9 +1,9 @@
 /**
  * Child process of `npm run bench` (billing section): the warm render time of one invoice. In this fresh
- * process, the sample invoice (shared/documents/sample.ts: 20 orders, 60 lines, the shape of the issue) is
- * rendered with `renderInvoicePdf` to a null sink: RENDER_WARMUP invoices (a warm StorePdf container has
- * rendered many: its code is compiled and optimised), then RENDER_RUNS, each timed on its own: the median
- * is `renderMsPerInvoice`. Then a V8 sampling profile of RENDER_RUNS more says where the time goes. Every
+ * process, the sample invoice (test/builders/sample-invoice.ts: 20 orders, 60 lines, the shape of the
+ * issue) is rendered with `renderInvoicePdf` to a null sink: RENDER_WARMUP invoices (a warm StorePdf
+ * container has rendered many: its code is compiled and optimised), then RENDER_RUNS, each timed on its own:
+ * the median is `renderMsPerInvoice`. Then a V8 sampling profile of RENDER_RUNS more says where the time goes. Every
  * invoice is a different one of the same shape (its own 20 orders: ids, references, dates, quantities,
  * amounts, number; the catalogue's products and sellers recur, as a marketplace's do), so caches only help
  * where real invoices repeat themselves. No emulator: the orders are generated before any timing and
@@ -18,7 +18,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Invoice } from '../shared/contracts/schemas/invoice.js';
 import type { Order } from '../shared/contracts/schemas/order.js';
 import { renderInvoicePdf } from '../shared/documents/pdf/invoice.js';
-import { sampleInvoice, sampleOrders } from '../shared/documents/sample.js';
+import { sampleInvoice, sampleOrders } from '../test/builders/sample-invoice.js';
 import { type ProfileSummary, profile } from './cpu.js';
 import { mean, median, percentile, round } from './stats.js';
 

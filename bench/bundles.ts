@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import { functionEntry, LAMBDA_BUNDLING, REPO_ROOT } from '../infra/bundling/esbuild-options.js';
 import { routeKey, routesOf } from '../shared/contracts/http/routes.js';
+import { exampleOrder } from '../test/builders/orders.js';
 import { median, round } from './stats.js';
 
 const execFileAsync = promisify(execFile);
@@ -154,21 +155,7 @@ function networkFreeEvent(name: string): object {
     },
     ...(isCreate
       ? {
-          body: JSON.stringify({
-            accountId: 'acc_01JD3Z8Q4N5V2B7C9X0K1M2P3R',
-            reference: 'PROBE-1',
-            currency: 'EUR',
-            lines: [
-              {
-                sku: 'FLOUR-T65-25KG',
-                description: 'Farine T65, sac de 25 kg',
-                quantity: 4,
-                unitPriceMinor: 2490,
-                vatRate: 5.5,
-                sellerId: 'seller-moulins-de-brie',
-              },
-            ],
-          }),
+          body: JSON.stringify(exampleOrder('acc_01JD3Z8Q4N5V2B7C9X0K1M2P3R', 'PROBE-1')),
         }
       : {}),
     isBase64Encoded: false,

@@ -10,14 +10,13 @@ import { Agent, request, type Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
-import { DEMO_SELLERS } from '../infra/local/demo-sellers.js';
 import { createApiServer, type LambdaHandler, listen } from '../infra/local/http-adapter.js';
 import { getDocumentClient } from '../shared/adapters/aws-clients.js';
 import { OrderRepository } from '../shared/adapters/dynamo/order-repository.js';
 import { baseFor, intakeDeps } from '../shared/composition/root.js';
 import { loadConfig } from '../shared/config/app.js';
 import type { CreateAccountInput } from '../shared/contracts/schemas/account.js';
-import type { CreateOrderInput, Order } from '../shared/contracts/schemas/order.js';
+import type { Order } from '../shared/contracts/schemas/order.js';
 import { AUTHORIZER_CACHE_SECONDS } from '../shared/core/domain/api-keys.js';
 import { requestFingerprint } from '../shared/core/domain/canonical-json.js';
 import { idempotencyRecord } from '../shared/core/domain/idempotency.js';
@@ -26,6 +25,9 @@ import { DomainError } from '../shared/core/errors.js';
 import { createAccount } from '../shared/core/usecases/accounts.js';
 import { createSeller } from '../shared/core/usecases/sellers.js';
 import { createStorefront } from '../shared/core/usecases/storefronts.js';
+import { aFrenchAddress, anAccount } from '../test/builders/accounts.js';
+import { benchOrder } from '../test/builders/orders.js';
+import { DEMO_SELLERS } from '../test/builders/sellers.js';
 import { cpuSnapshot } from './cpu.js';
 import { type DdbCall, DdbMeter } from './ddb-meter.js';
 
@@ -76,61 +78,15 @@ const FUNCTIONS_DIR = new URL('../functions/', import.meta.url);
 /** The authorizer cache lifetime the stack deploys (API Gateway's `authorizerResultTtl`). */
 const AUTHORIZER_CACHE_TTL_MS = AUTHORIZER_CACHE_SECONDS.default * 1000;
 
-/** A realistic storefront order: three lines, two sellers' goods at different VAT rates and a delivery fee. */
-export function orderInput(accountId: string, index: number): CreateOrderInput {
-  return {
-    accountId,
-    reference: `BENCH-${index}-${randomUUID().slice(0, 8)}`,
-    purchaseOrderNumber: `PO-${10_000 + (index % 90_000)}`,
-    currency: 'EUR',
-    lines: [
-      {
-        sku: 'FLOUR-T65-25KG',
-        description: 'Farine T65, sac de 25 kg',
-        quantity: 4 + (index % 5),
-        unitPriceMinor: 2490,
-        vatRate: 5.5,
-        sellerId: 'seller-moulins-de-brie',
-      },
-      {
-        sku: 'APRON-BLUE',
-        description: 'Tablier de boulanger, bleu',
-        quantity: 2,
-        unitPriceMinor: 1500,
-        vatRate: 20,
-        sellerId: 'seller-textiles-pro',
-      },
-      {
-        sku: 'DELIVERY-SAMEDAY',
-        description: 'Livraison le jour même, par palette',
-        quantity: 1.5,
-        unitPriceMinor: 1250,
-        vatRate: 20,
-        sellerId: 'seller-textiles-pro',
-      },
-    ],
-  };
-}
-
 function accountInput(storefrontId: string, index: number, contractStart: string): CreateAccountInput {
-  return {
+  return anAccount({
     legalName: `Bench Buyer ${index} SAS`,
-    legalForm: 'SAS',
-    siren: '732829320',
-    vatId: 'FR44732829320',
-    billingAddress: { line1: `${index} rue du Banc`, postalCode: '75011', city: 'Paris', country: 'FR' },
+    billingAddress: aFrenchAddress(`${index} rue du Banc`, '75011', 'Paris'),
     billingEmails: [`compta+${index}@buyer.example`],
-    language: 'fr',
-    currency: 'EUR',
-    billingCycle: 'monthly',
-    supplyCategory: 'goods',
-    oneInvoicePerPurchaseOrder: false,
-    paymentTerms: { type: 'net', days: 30 },
     creditLimitMinor: BENCH_CREDIT_LIMIT_MINOR,
     contract: { reference: `BENCH-CTR-${index}`, startDate: contractStart },
-    status: 'active',
     storefrontIds: [storefrontId],
-  };
+  });
 }
 
 /** A storefront with its key and `spread + 1` enrolled accounts, written through the use cases. */
@@ -291,7 +247,7 @@ export class AdapterHarness {
     const next = perWorkerQueues(options.concurrency, options.total, (worker, k) => ({
       authorization: `Bearer ${options.storefrontKey}`,
       idempotencyKey: `${options.label}-${runId}-${worker}-${k}`,
-      body: JSON.stringify(orderInput(options.accountFor(worker), k * options.concurrency + worker)),
+      body: JSON.stringify(benchOrder(options.accountFor(worker), k * options.concurrency + worker)),
     }));
     this.invocations = [];
     this.recording = true;
@@ -387,7 +343,7 @@ export class DirectHarness {
       const accountId = options.accountFor(worker);
       const template = this.templates.get(accountId);
       if (!template) throw new Error(`No template order for ${accountId}`);
-      const input = orderInput(accountId, k * options.concurrency + worker);
+      const input = benchOrder(accountId, k * options.concurrency + worker);
       const order: Order = {
         ...template,
         orderId: `ord_${ulid(now.getTime())}`,
@@ -442,7 +398,7 @@ export async function templatesFrom(
         'content-type': 'application/json',
         'idempotency-key': `template-${randomUUID()}`,
       },
-      body: JSON.stringify(orderInput(accountId, 0)),
+      body: JSON.stringify(benchOrder(accountId, 0)),
     });
     const body = (await response.json()) as Order;
     if (response.status !== 201) throw new Error(`Template order refused: ${JSON.stringify(body)}`);

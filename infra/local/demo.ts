@@ -16,11 +16,12 @@ import { baseFor, intakeDeps } from '../../shared/composition/root.js';
 import type { Account } from '../../shared/contracts/schemas/account.js';
 import type { CreditNote } from '../../shared/contracts/schemas/credit-note.js';
 import type { BillingRun, Invoice } from '../../shared/contracts/schemas/invoice.js';
-import type { BillingPeriod, CreateOrderInput, Order } from '../../shared/contracts/schemas/order.js';
+import type { BillingPeriod, Order } from '../../shared/contracts/schemas/order.js';
 import { billingPeriodFor } from '../../shared/core/domain/periods.js';
 import { DomainError } from '../../shared/core/errors.js';
 import type { Clock } from '../../shared/core/ports/clock.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
+import { DEMO_BASKETS } from '../../test/builders/orders.js';
 import {
   type ApiClient,
   CliError,
@@ -38,94 +39,13 @@ import { DATA_DIR, DEMO_INVOICES_DIR, LOCAL_NAMES, REPO_ROOT } from './settings.
 
 const TIME_ZONE = 'Europe/Paris';
 
-type Line = CreateOrderInput['lines'][number];
-const line = (
-  sku: string,
-  description: string,
-  quantity: number,
-  unitPriceMinor: number,
-  vatRate: number,
-  sellerId: string,
-): Line => ({ sku, description, quantity, unitPriceMinor, vatRate, sellerId });
-
 /**
- * Three orders per demo account (by contract reference), at several VAT rates: 20 % (standard), 10 %
- * (catering, accommodation), 5.5 % (food, books), 2.1 % (press). The first one is placed at 00:30 Paris
- * time on the period's first day, still the day before in UTC: it belongs to that period and its invoice
- * prints the Paris date. The last one is placed at 21:30 on the period's last day, before the 22:00 cut-off.
+ * The demo's orders (`DEMO_BASKETS`, by contract reference): the first of each account is placed at 00:30
+ * Paris time on the period's first day, still the day before in UTC: it belongs to that period and its
+ * invoice prints the Paris date. The last one is placed at 21:30 on the period's last day, before the
+ * 22:00 cut-off. An account the demo does not know gets the baker's.
  */
-const BASKETS: Record<string, Line[][]> = {
-  // Boulangeries Martin (monthly, goods)
-  'DEMO-CTR-001': [
-    [
-      line('FLOUR-T65-25KG', 'Farine T65, sac de 25 kg', 8, 2490, 5.5, 'seller-moulins-de-brie'),
-      line('BUTTER-AOP-10KG', 'Beurre AOP Charentes-Poitou, 10 kg', 2, 8900, 5.5, 'seller-laiterie-surgeres'),
-      line('BAG-KRAFT-1000', 'Sacs kraft à baguette, carton de 1000', 3, 3850, 20, 'seller-emballages-pro'),
-    ],
-    [
-      line('SUGAR-CANE-10KG', 'Sucre de canne, 10 kg', 3, 1950, 5.5, 'seller-moulins-de-brie'),
-      line('APRON-BLUE', 'Tablier bleu, coton', 4, 1500, 20, 'seller-textiles-pro'),
-    ],
-    [
-      line(
-        'MAG-BOULANGER-12',
-        'Abonnement « Le Boulanger » 12 numéros',
-        1,
-        7800,
-        2.1,
-        'seller-presse-metiers',
-      ),
-      line('YEAST-500G', 'Levure fraîche, 500 g', 10, 245, 5.5, 'seller-moulins-de-brie'),
-      line('THERMO-PROBE', 'Sonde de cuisson', 1, 3490, 20, 'seller-equip-fournil'),
-    ],
-  ],
-  // Atelier Dupont (weekly, goods)
-  'DEMO-CTR-002': [
-    [
-      line('CHISEL-SET-6', 'Jeu de 6 ciseaux à bois', 1, 8990, 20, 'seller-outils-lyon'),
-      line('BOOK-EBENISTERIE', 'Livre « Techniques d’ébénisterie »', 2, 3200, 5.5, 'seller-librairie-tech'),
-    ],
-    [
-      line('OAK-BOARD-2M', 'Planche de chêne, 2 m', 6, 4275, 20, 'seller-scierie-rhone'),
-      line('VARNISH-1L', 'Vernis mat, 1 L', 2, 2190, 20, 'seller-outils-lyon'),
-    ],
-    [
-      line('LUNCH-TEAM', 'Plateaux-repas livrés, équipe atelier', 5, 1450, 10, 'seller-traiteur-saone'),
-      line('MAG-BOIS-6', 'Abonnement « Le Bois » 6 numéros', 1, 4200, 2.1, 'seller-presse-metiers'),
-    ],
-  ],
-  // Studio Lumière (quarterly, services)
-  'DEMO-CTR-003': [
-    [
-      line('STUDIO-DAY', 'Studio rental, one day', 2, 45000, 20, 'seller-studios-bordeaux'),
-      line('RETOUCH-HOUR', 'Photo retouching, per hour', 6, 5500, 20, 'seller-retouche-pro'),
-    ],
-    [
-      line('HOTEL-NIGHT', 'Hotel night for the shooting crew', 3, 11000, 10, 'seller-hotels-gironde'),
-      line('CATERING-DAY', 'On-set catering, per day', 2, 32000, 10, 'seller-traiteur-chartrons'),
-    ],
-    [
-      line('LIGHT-KIT-DAY', 'Lighting kit rental, one day', 2, 18000, 20, 'seller-studios-bordeaux'),
-      line('DRIVER-DAY', 'Driver and van, one day', 1, 39000, 20, 'seller-transports-gironde'),
-    ],
-  ],
-  // Café des Halles (semi-monthly, goods; a small credit limit)
-  'DEMO-CTR-004': [
-    [
-      line('COFFEE-BEANS-1KG', 'Café en grains, 1 kg', 6, 1840, 5.5, 'seller-torrefaction-alsace'),
-      line('CUP-PAPER-500', 'Gobelets carton, lot de 500', 1, 2990, 20, 'seller-emballages-pro'),
-    ],
-    [
-      line('WINE-RIESLING', 'Riesling d’Alsace, bouteille', 12, 890, 20, 'seller-domaine-vosges'),
-      line('SYRUP-VANILLA', 'Sirop de vanille, 1 L', 2, 790, 5.5, 'seller-torrefaction-alsace'),
-    ],
-    [
-      line('NEWSPAPER-DNA', 'Quotidien régional, abonnement mensuel', 1, 3100, 2.1, 'seller-presse-est'),
-      line('PRETZEL-50', 'Bretzels, carton de 50', 1, 2450, 5.5, 'seller-boulangerie-halles'),
-    ],
-  ],
-};
-const DEFAULT_BASKETS = BASKETS['DEMO-CTR-001'] as Line[][];
+const DEFAULT_BASKETS = DEMO_BASKETS['DEMO-CTR-001'] ?? [];
 
 /** A clock the demo sets before each order. */
 class SettableClock implements Clock {
@@ -221,7 +141,7 @@ async function placeDemoOrders(accounts: Account[], storefrontId: string | undef
       placed.push(result);
       continue;
     }
-    const baskets = BASKETS[account.contract.reference] ?? DEFAULT_BASKETS;
+    const baskets = DEMO_BASKETS[account.contract.reference] ?? DEFAULT_BASKETS;
     const instants = orderInstants(period);
     for (const [index, lines] of baskets.entries()) {
       const at = instants[index % instants.length] as Date;

@@ -12,10 +12,10 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
 import { ApiKeyRepository } from '../../shared/adapters/dynamo/api-key-repository.js';
 import { keys } from '../../shared/adapters/dynamo/table.js';
-import type { CreateOrderInput } from '../../shared/contracts/schemas/order.js';
 import { hashApiKey } from '../../shared/core/domain/api-keys.js';
 import { issueApiKey } from '../../shared/core/usecases/api-keys.js';
-import { DEMO_ACCOUNTS } from './demo-accounts.js';
+import { DEMO_ACCOUNTS } from '../../test/builders/accounts.js';
+import { exampleOrder } from '../../test/builders/orders.js';
 import { registerDemoSellers } from './demo-sellers.js';
 import {
   createBucketIfMissing,
@@ -175,21 +175,7 @@ function banner(
     const limit = (account.creditLimitMinor / 100).toLocaleString('fr-FR');
     return `    ${id}  ${account.legalName} — ${account.billingCycle}, limit ${limit} EUR`;
   });
-  const order: CreateOrderInput = {
-    accountId: state.accounts?.['DEMO-CTR-001'] ?? '<accountId>',
-    reference: 'DEMO-0001',
-    currency: 'EUR',
-    lines: [
-      {
-        sku: 'FLOUR-T65-25KG',
-        description: 'Farine T65, sac de 25 kg',
-        quantity: 4,
-        unitPriceMinor: 2490,
-        vatRate: 5.5,
-        sellerId: 'seller-moulins-de-brie',
-      },
-    ],
-  };
+  const order = exampleOrder(state.accounts?.['DEMO-CTR-001'] ?? '<accountId>');
   return [
     '',
     '══════════════════════ deferred-billing — local stack ══════════════════════',

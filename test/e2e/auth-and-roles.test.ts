@@ -1,8 +1,8 @@
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeySummarySchema, issuedApiKeySchema } from '../../shared/contracts/schemas/storefront.js';
+import { anOrder } from '../builders/orders.js';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { anOrder } from '../support/fixtures.js';
 import {
   expectBody,
   expectProblem,

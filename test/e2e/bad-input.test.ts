@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../../shared/contracts/schemas/account.js';
+import { anAccount } from '../builders/accounts.js';
+import { anOrder } from '../builders/orders.js';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { anAccount, anOrder } from '../support/fixtures.js';
 import {
   expectProblem,
   exposureOf,

@@ -6,9 +6,11 @@ import { creditNoteSchema } from '../../shared/contracts/schemas/credit-note.js'
 import { downloadLinkSchema, invoiceSchema } from '../../shared/contracts/schemas/invoice.js';
 import { paymentSchema } from '../../shared/contracts/schemas/payment.js';
 import { deliverCreditNote } from '../../shared/core/usecases/credit-note-delivery.js';
+import { aCancellation, aReturn } from '../builders/credit-notes.js';
+import { aLine, anOrder, demoBakerBaskets, type LineInput } from '../builders/orders.js';
+import { aPayment } from '../builders/payments.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenServices, TestClock } from '../support/given.js';
 import {
   expectBody,
@@ -17,7 +19,6 @@ import {
   givenEnrolledAccount,
   givenPlacedOrder,
   HttpClient,
-  parisDate,
   periodByHand,
 } from '../support/http.js';
 import { issueOperatorKey } from '../support/keys.js';
@@ -48,18 +49,13 @@ describe('from a billed order to its credit note, over HTTP', () => {
     const path = `/v1/invoices/${invoice.invoiceId}/credit-notes`;
     const before = await exposureOf(operator, account.accountId);
 
+    expectProblem(await operator.post(path, aCancellation(order.orderId)), 400, 'idempotency_key_required', [
+      'Idempotency-Key',
+    ]);
     expectProblem(
-      await operator.post(path, { reason: 'Annulation', orderId: order.orderId, cancelOrder: true }),
-      400,
-      'idempotency_key_required',
-      ['Idempotency-Key'],
-    );
-    expectProblem(
-      await operator.post(
-        path,
-        { reason: 'Retour', lines: [{ orderId: order.orderId, lineNumber: 1, quantity: 1_000 }] },
-        { 'idempotency-key': randomUUID() },
-      ),
+      await operator.post(path, aReturn([{ orderId: order.orderId, lineNumber: 1, quantity: 1_000 }]), {
+        'idempotency-key': randomUUID(),
+      }),
       422,
       'over_credit',
       ['lines.0.quantity'],
@@ -72,7 +68,7 @@ describe('from a billed order to its credit note, over HTTP', () => {
     );
     expect(bad.errors?.map((error) => error.field).sort()).toEqual(['cancelOrder', 'reason']);
     const key = randomUUID();
-    const body = { reason: 'Annulation', orderId: order.orderId, cancelOrder: true };
+    const body = aCancellation(order.orderId);
     const created = await operator.post(path, body, { 'idempotency-key': key });
     const creditNote = expectBody(created, 201, creditNoteSchema);
     expect(creditNote.number).toMatch(/^AV-\d{4}-\d{6}$/);
@@ -97,18 +93,8 @@ describe('from a billed order to its credit note, over HTTP', () => {
   });
 });
 
-type OrderLine = ReturnType<typeof anOrder>['lines'][number];
-const article = (sku: string, quantity: number, unitPriceMinor: number, vatRate: number): OrderLine => ({
-  sku,
-  description: `Article ${sku}`,
-  quantity,
-  unitPriceMinor,
-  vatRate,
-  sellerId: 'seller-1',
-});
-
 /** A weekly account whose orders (one basket of lines each) are placed over HTTP and invoiced. */
-async function givenInvoicedOverHttp(baskets: OrderLine[][]) {
+async function givenInvoicedOverHttp(baskets: LineInput[][]) {
   const { storefront, account } = await givenEnrolledAccount(operator, { billingCycle: 'weekly' });
   const orders = [];
   for (const lines of baskets) {
@@ -131,21 +117,15 @@ const invoiceNow = async (invoiceId: string) =>
   expectBody(await operator.get(`/v1/invoices/${invoiceId}`), 200, invoiceSchema);
 
 const cancelOverHttp = (invoiceId: string, orderId: string) =>
-  operator.post(
-    `/v1/invoices/${invoiceId}/credit-notes`,
-    { reason: 'Annulation', orderId, cancelOrder: true },
-    { 'idempotency-key': randomUUID() },
-  );
+  operator.post(`/v1/invoices/${invoiceId}/credit-notes`, aCancellation(orderId), {
+    'idempotency-key': randomUUID(),
+  });
 
 describe('settling an invoice with credit notes, over HTTP', () => {
   it('cancels the demo invoice order by order down to 0, and says it was credited, not paid', async () => {
     // Issue 8, items 1 and 5: 536,55 + 133,72 + 147,37 € invoiced as 817,63 €; the third cancellation
     // was refused (147,36 € left, 147,37 € asked) and a settled invoice said `paid` with nothing paid.
-    const { invoice, orders } = await givenInvoicedOverHttp([
-      [article('FLOUR', 8, 2_490, 5.5), article('BUTTER', 2, 8_900, 5.5), article('BAGS', 3, 3_850, 20)],
-      [article('SUGAR', 3, 1_950, 5.5), article('APRON', 4, 1_500, 20)],
-      [article('MAG', 1, 7_800, 2.1), article('YEAST', 10, 245, 5.5), article('PROBE', 1, 3_490, 20)],
-    ]);
+    const { invoice, orders } = await givenInvoicedOverHttp(demoBakerBaskets());
     expect(invoice.amountDueMinor).toBe(81_763);
     const grosses: number[] = [];
     for (const order of orders) {
@@ -163,8 +143,8 @@ describe('settling an invoice with credit notes, over HTTP', () => {
 
   it('keeps `paid` for money received, even when a credit note took part of the invoice', async () => {
     const { account, invoice, orders } = await givenInvoicedOverHttp([
-      [article('A', 1, 1_000, 20)],
-      [article('B', 2, 1_500, 20)],
+      [aLine({ sku: 'A', quantity: 1, unitPriceMinor: 1_000, vatRate: 20 })],
+      [aLine({ sku: 'B', quantity: 2, unitPriceMinor: 1_500, vatRate: 20 })],
     ]);
     const [first] = orders as [(typeof orders)[number]];
     expectBody(await cancelOverHttp(invoice.invoiceId, first.orderId), 201, creditNoteSchema);
@@ -175,14 +155,7 @@ describe('settling an invoice with credit notes, over HTTP', () => {
     const payment = expectBody(
       await operator.post(
         '/v1/payments',
-        {
-          accountId: account.accountId,
-          amountMinor: 3_600,
-          currency: 'EUR',
-          receivedOn: parisDate(),
-          method: 'transfer',
-          reference: 'VIR 1',
-        },
+        aPayment(account.accountId, { amountMinor: 3_600, reference: 'VIR 1' }),
         { 'idempotency-key': randomUUID() },
       ),
       201,
@@ -205,7 +178,9 @@ describe('settling an invoice with credit notes, over HTTP', () => {
 
 describe("a credit note's PDF and delivery state, over HTTP", () => {
   it('gives a short-lived link to the stored PDF, says when it is not stored yet, and lists the current state', async () => {
-    const { invoice, orders } = await givenInvoicedOverHttp([[article('A', 1, 1_000, 20)]]);
+    const { invoice, orders } = await givenInvoicedOverHttp([
+      [aLine({ sku: 'A', quantity: 1, unitPriceMinor: 1_000, vatRate: 20 })],
+    ]);
     const creditNote = expectBody(
       await cancelOverHttp(invoice.invoiceId, (orders[0] as (typeof orders)[number]).orderId),
       201,

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CreateOrderInput, orderSchema } from '../../shared/contracts/schemas/order.js';
+import { anOrder } from '../builders/orders.js';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { anOrder } from '../support/fixtures.js';
 import {
   type ApiResponse,
   expectBody,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderSchema } from '../../shared/contracts/schemas/order.js';
+import { anOrder } from '../builders/orders.js';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { anOrder } from '../support/fixtures.js';
 import {
   expectBody,
   expectProblem,

@@ -3,8 +3,10 @@ import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, accountSchema } from '../../shared/contracts/schemas/account.js';
 import { orderSchema } from '../../shared/contracts/schemas/order.js';
+import { anAccount } from '../builders/accounts.js';
+import { anOrder } from '../builders/orders.js';
+import { aPayment } from '../builders/payments.js';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { anAccount, anOrder } from '../support/fixtures.js';
 import {
   expectBody,
   expectProblem,
@@ -162,14 +164,7 @@ describe('text that cannot be printed or sent is refused, naming the field', () 
       'validation_failed',
       ['name'],
     );
-    const payment = {
-      accountId: account.accountId,
-      amountMinor: 100,
-      currency: 'EUR',
-      receivedOn: parisDate(),
-      method: 'transfer',
-      reference: 'VIR MARKER',
-    };
+    const payment = aPayment(account.accountId, { amountMinor: 100, reference: 'VIR MARKER' });
     expectProblem(
       await postJsonText(operator, '/v1/payments', withEscape(payment, 'MARKER', '\\u202d'), {
         'idempotency-key': randomUUID(),
@@ -246,14 +241,7 @@ describe('dates outside 2000-01-01..2199-12-31 get 400 naming the field, never a
     const problem = expectProblem(
       await operator.post(
         '/v1/payments',
-        {
-          accountId: account.accountId,
-          amountMinor: 100,
-          currency: 'EUR',
-          receivedOn: inTwoDays,
-          method: 'transfer',
-          reference: 'VIR FUTUR',
-        },
+        aPayment(account.accountId, { amountMinor: 100, receivedOn: inTwoDays, reference: 'VIR FUTUR' }),
         { 'idempotency-key': randomUUID() },
       ),
       400,

@@ -6,9 +6,11 @@ import type { Account } from '../../shared/contracts/schemas/account.js';
 import { problemSchema } from '../../shared/contracts/schemas/common.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { Order } from '../../shared/contracts/schemas/order.js';
+import { anAccount } from '../builders/accounts.js';
+import { anOrder } from '../builders/orders.js';
+import { aPayment } from '../builders/payments.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
-import { anAccount, anOrder } from '../support/fixtures.js';
 import { givenServices, TestClock } from '../support/given.js';
 import {
   type ApiResponse,
@@ -250,17 +252,14 @@ const paymentCall = fc
       method: 'POST',
       path: '/v1/payments',
       as: 'operator',
-      body: {
-        accountId: account.accountId,
+      body: aPayment(account.accountId, {
         amountMinor: fields.amountMinor,
-        currency: 'EUR',
         receivedOn: fields.receivedOn,
-        method: 'transfer',
         reference: fields.reference,
         ...(fields.allocate
           ? { allocations: [{ invoiceId: invoice.invoiceId, amountMinor: fields.amountMinor }] }
           : {}),
-      },
+      }),
     }),
   );
 

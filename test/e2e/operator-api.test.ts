@@ -6,8 +6,9 @@ import {
   issuedApiKeySchema,
   storefrontSchema,
 } from '../../shared/contracts/schemas/storefront.js';
+import { anAccount } from '../builders/accounts.js';
+import { anOrder } from '../builders/orders.js';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { anAccount, anOrder } from '../support/fixtures.js';
 import {
   expectBody,
   expectProblem,

@@ -1,8 +1,8 @@
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Order, orderSchema } from '../../shared/contracts/schemas/order.js';
+import { aLine, anOrder } from '../builders/orders.js';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { anOrder } from '../support/fixtures.js';
 import {
   expectBody,
   expectProblem,
@@ -34,32 +34,18 @@ describe('placing an order over HTTP', () => {
       purchaseOrderNumber: 'PO-7781',
       lines: [
         // 0.333 × 1000 = 333 exactly (no float drift)
-        {
-          sku: 'A',
-          description: 'Apron',
-          quantity: 0.333,
-          unitPriceMinor: 1000,
-          vatRate: 20,
-          sellerId: 'seller-1',
-        },
+        aLine({ sku: 'A', description: 'Apron', quantity: 0.333 }),
         // 3 × 333 = 999
-        {
+        aLine({
           sku: 'B',
           description: 'Flour',
           quantity: 3,
           unitPriceMinor: 333,
           vatRate: 5.5,
           sellerId: 'seller-2',
-        },
+        }),
         // 1.5 × 1999 = 2998.5 → 2999 (half-up)
-        {
-          sku: 'C',
-          description: 'Knife',
-          quantity: 1.5,
-          unitPriceMinor: 1999,
-          vatRate: 20,
-          sellerId: 'seller-1',
-        },
+        aLine({ sku: 'C', description: 'Knife', quantity: 1.5, unitPriceMinor: 1999 }),
       ],
     });
     const before = Date.now();

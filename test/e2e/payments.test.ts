@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pageSchema } from '../../shared/contracts/schemas/common.js';
 import { invoiceSchema } from '../../shared/contracts/schemas/invoice.js';
 import { invoicePaymentSchema, paymentSchema } from '../../shared/contracts/schemas/payment.js';
+import { anOrder } from '../builders/orders.js';
+import { aPayment } from '../builders/payments.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenServices, TestClock } from '../support/given.js';
 import {
   expectBody,
@@ -14,7 +15,6 @@ import {
   givenEnrolledAccount,
   givenPlacedOrder,
   HttpClient,
-  parisDate,
   periodByHand,
 } from '../support/http.js';
 import { issueOperatorKey } from '../support/keys.js';
@@ -50,15 +50,9 @@ describe('from an order to a paid invoice, over HTTP', () => {
       balanceMinor: invoice.amountDueMinor,
     });
     const due = invoice.amountDueMinor;
-    const payment = (amountMinor: number) => ({
-      accountId: account.accountId,
-      amountMinor,
-      currency: 'EUR',
-      // Today: the API's clock is the real one (the run above is dated ahead), and money never arrives later.
-      receivedOn: parisDate(),
-      method: 'transfer',
-      reference: `VIR ${randomUUID().slice(0, 8)}`,
-    });
+    // Received today (the builder's default): the API's clock is the real one (the run above is dated
+    // ahead), and money never arrives later.
+    const payment = (amountMinor: number) => aPayment(account.accountId, { amountMinor });
 
     // Bad input, each naming its field.
     expectProblem(await operator.post('/v1/payments', payment(100)), 400, 'idempotency_key_required', [

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderSchema } from '../../shared/contracts/schemas/order.js';
-import { type Seller, sellerSchema } from '../../shared/contracts/schemas/seller.js';
+import { type CreateSellerInput, type Seller, sellerSchema } from '../../shared/contracts/schemas/seller.js';
+import { aLine, anOrder } from '../builders/orders.js';
+import { aSeller, aSellerId } from '../builders/sellers.js';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { anOrder } from '../support/fixtures.js';
 import {
   expectBody,
   expectProblem,
@@ -23,23 +24,15 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const aSellerId = () => `seller-${randomUUID().slice(0, 13)}`;
-
 /** Given a seller registered through `POST /v1/sellers`. */
-async function givenSeller(overrides: Partial<Seller> = {}): Promise<Seller> {
-  const body = { sellerId: aSellerId(), legalName: 'Les Moulins de Brie SARL', ...overrides };
-  return expectBody(await operator.post('/v1/sellers', body), 201, sellerSchema);
+async function givenSeller(overrides: Partial<CreateSellerInput> = {}): Promise<Seller> {
+  return expectBody(await operator.post('/v1/sellers', aSeller(overrides)), 201, sellerSchema);
 }
 
 describe('sellers: register, read, rename, list', () => {
   it('registers a seller with a Location, and reads it back', async () => {
-    const sellerId = aSellerId();
-    const body = {
-      sellerId,
-      legalName: 'Les Moulins de Brie SARL',
-      siren: '732829320',
-      vatId: 'FR44732829320',
-    };
+    const body = aSeller({ siren: '732829320', vatId: 'FR44732829320' });
+    const { sellerId } = body;
     const response = await operator.post('/v1/sellers', body);
     const created = expectBody(response, 201, sellerSchema);
     expect(response.headers.get('location')).toBe(`/v1/sellers/${sellerId}`);
@@ -81,12 +74,10 @@ describe('sellers: register, read, rename, list', () => {
     });
     expectProblem(wrongKeys, 400, 'validation_failed', ['legalName', 'siren', 'vatId']);
     // Each valid, but the VAT id is another company's.
-    const disagreeing = await operator.post('/v1/sellers', {
-      sellerId: aSellerId(),
-      legalName: 'Les Moulins de Brie SARL',
-      siren: '732829320',
-      vatId: 'FR40303265045',
-    });
+    const disagreeing = await operator.post(
+      '/v1/sellers',
+      aSeller({ siren: '732829320', vatId: 'FR40303265045' }),
+    );
     expectProblem(disagreeing, 400, 'validation_failed', ['vatId']);
     const seller = await givenSeller({ siren: '732829320' });
     expectProblem(
@@ -174,14 +165,14 @@ describe('sellers on orders over HTTP', () => {
     const sellerId = aSellerId();
     const body = anOrder(account.accountId, {
       lines: [
-        {
+        aLine({
           sku: 'FLOUR-T65-25KG',
           description: 'Farine T65',
           quantity: 1,
           unitPriceMinor: 2490,
           vatRate: 5.5,
           sellerId,
-        },
+        }),
       ],
     });
     const key = randomUUID();

@@ -11,8 +11,10 @@ import { accountingEventDetailSchema } from '../../shared/contracts/events/accou
 import { issueCreditNote } from '../../shared/core/usecases/credit-notes.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { recordPayment, reversePayment } from '../../shared/core/usecases/payments.js';
+import { aReturn } from '../builders/credit-notes.js';
+import { aLine, anOrder } from '../builders/orders.js';
+import { aPayment } from '../builders/payments.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 
 /*
@@ -65,16 +67,7 @@ describe('accounting events', () => {
       storefrontId: account.storefrontId,
       idempotencyKey: randomUUID(),
       input: anOrder(account.accountId, {
-        lines: [
-          {
-            sku: 'SKU-20',
-            description: 'Article',
-            quantity: 1,
-            unitPriceMinor: 10_000,
-            vatRate: 20,
-            sellerId: 'seller-1',
-          },
-        ],
+        lines: [aLine({ sku: 'SKU-20', description: 'Article', quantity: 1, unitPriceMinor: 10_000 })],
       }),
     });
     clock.set('2026-10-19T06:00:00Z');
@@ -90,14 +83,11 @@ describe('accounting events', () => {
     clock.set('2026-11-02T10:00:00Z');
     const { payment } = await recordPayment(deps, {
       idempotencyKey: randomUUID(),
-      input: {
-        accountId: account.accountId,
+      input: aPayment(account.accountId, {
         amountMinor: 5_000,
-        currency: 'EUR',
         receivedOn: '2026-11-02',
-        method: 'transfer',
         reference: 'VIR 42',
-      },
+      }),
     });
     clock.set('2026-11-03T10:00:00Z');
     await reversePayment(deps, payment.paymentId);
@@ -105,7 +95,7 @@ describe('accounting events', () => {
     const { creditNote } = await issueCreditNote(creditNoteDeps(services.base), {
       invoiceId: invoice.invoiceId,
       idempotencyKey: randomUUID(),
-      input: { reason: 'Retour', lines: [{ orderId: order.orderId, lineNumber: 1, quantity: 1 }] },
+      input: aReturn([{ orderId: order.orderId, lineNumber: 1, quantity: 1 }]),
     });
 
     const events = await eventsOf(account.accountId, 4);

@@ -7,9 +7,9 @@ import type { Order } from '../../shared/contracts/schemas/order.js';
 import { localDate } from '../../shared/core/domain/periods.js';
 import { ordersOfInvoice } from '../../shared/core/usecases/billing.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
+import { anOrder } from '../builders/orders.js';
 import { useIsolatedTable } from '../support/billing.js';
 import { givenBillingDeps, mailboxSince, runBillingSteps } from '../support/billing-steps.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 
 // ListDue is asked who is due at each cut-off: this file keeps a table of its own.

@@ -7,6 +7,7 @@ import { finishRun, recordFailure, startRun } from '../../shared/core/usecases/b
 import { sendInvoiceEmail, storePdf } from '../../shared/core/usecases/billing-delivery.js';
 import { setInvoiceHeld } from '../../shared/core/usecases/invoices.js';
 import { cancelOrder, getOrder, placeOrder } from '../../shared/core/usecases/orders.js';
+import { aLine, anOrder } from '../builders/orders.js';
 import {
   assertGaplessNumbers,
   givenBillingDeps,
@@ -15,17 +16,7 @@ import {
   mailboxSince,
   runBillingSteps,
 } from '../support/billing-steps.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
-
-const line = (vatRate: number, unitPriceMinor: number, quantity = 1) => ({
-  sku: `SKU-${vatRate}`,
-  description: `Article à ${vatRate} %`,
-  quantity,
-  unitPriceMinor,
-  vatRate,
-  sellerId: 'seller-1',
-});
 
 async function pdfText(deps: ReturnType<typeof givenBillingDeps>, s3Key: string): Promise<string> {
   const bytes = await deps.documents.get(s3Key);
@@ -48,7 +39,11 @@ describe('billing run, step by step, against the emulators', () => {
     const deps = givenBillingDeps(services);
     const monthly = await givenEnrolledAccount(services, { billingCycle: 'monthly' });
     const weekly = await givenEnrolledAccount(services, { billingCycle: 'weekly' });
-    const place = (account: typeof monthly, at: string, lines = [line(20, 1000, 2), line(5.5, 999)]) => {
+    const place = (
+      account: typeof monthly,
+      at: string,
+      lines = [aLine(), aLine({ quantity: 1, unitPriceMinor: 999, vatRate: 5.5 })],
+    ) => {
       clock.set(at);
       return placeOrder(services, {
         storefrontId: account.storefrontId,
@@ -63,7 +58,7 @@ describe('billing run, step by step, against the emulators', () => {
     const november = await place(monthly, '2026-10-31T23:30:00Z'); // 00:30 on 1 November in Paris
     expect(november.order.billingPeriod.startDate).toBe('2026-11-01');
     // The weekly account orders in the week of the DST change (Monday 19 to Sunday 25 October).
-    await place(weekly, '2026-10-25T10:00:00Z', [line(20, 5000)]);
+    await place(weekly, '2026-10-25T10:00:00Z', [aLine({ quantity: 1, unitPriceMinor: 5000 })]);
 
     const before = new Date();
     clock.set('2026-11-01T00:20:00Z');

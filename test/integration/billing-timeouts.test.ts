@@ -9,9 +9,9 @@ import type { BillingRun, Invoice } from '../../shared/contracts/schemas/invoice
 import type { BillingFunctionName } from '../../shared/contracts/workflow/workflow.js';
 import { invoiceView } from '../../shared/core/domain/invoices.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
+import { anOrder } from '../builders/orders.js';
 import { runBilling, useIsolatedTable } from '../support/billing.js';
 import { mailboxSince } from '../support/billing-steps.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 
 // Each run bills every account due in the table: this file keeps its own.

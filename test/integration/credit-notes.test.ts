@@ -13,30 +13,25 @@ import {
 } from '../../shared/core/usecases/credit-notes.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { recordPayment } from '../../shared/core/usecases/payments.js';
+import { aCancellation, aReturn } from '../builders/credit-notes.js';
+import { aLine, anOrder, demoBakerBaskets, type LineInput } from '../builders/orders.js';
+import { aPayment } from '../builders/payments.js';
 import { givenBillingDeps, mailboxSince, runBillingSteps } from '../support/billing-steps.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 import { expectExactFigures, invoiceNow, refusal } from '../support/receivables.js';
-
-type OrderLine = ReturnType<typeof anOrder>['lines'][number];
-const article = (sku: string, quantity: number, unitPriceMinor: number, vatRate: number): OrderLine => ({
-  sku,
-  description: `Article ${sku}`,
-  quantity,
-  unitPriceMinor,
-  vatRate,
-  sellerId: 'seller-1',
-});
 
 /** One issued invoice of one order with two lines: 3 × 10.00 at 20 % and 2 × 5.00 at 5.5 %. */
 function givenBilledOrder(orderCount = 1) {
   return givenInvoiceOf(
-    Array.from({ length: orderCount }, () => [article('A', 3, 1_000, 20), article('B', 2, 500, 5.5)]),
+    Array.from({ length: orderCount }, () => [
+      aLine({ sku: 'A', quantity: 3, unitPriceMinor: 1_000, vatRate: 20 }),
+      aLine({ sku: 'B', quantity: 2, unitPriceMinor: 500, vatRate: 5.5 }),
+    ]),
   );
 }
 
 /** One issued invoice of these orders (one basket of lines each), on a weekly account. */
-async function givenInvoiceOf(baskets: OrderLine[][]) {
+async function givenInvoiceOf(baskets: LineInput[][]) {
   const clock = new TestClock(new Date('2026-10-13T09:00:00Z'));
   const services = givenServices(clock);
   const billing = givenBillingDeps(services);
@@ -76,13 +71,10 @@ describe('credit notes against the emulators', () => {
     const result = await issueCreditNote(deps, {
       invoiceId: invoice.invoiceId,
       idempotencyKey: randomUUID(),
-      input: {
-        reason: 'Retour',
-        lines: [
-          { orderId, lineNumber: 1, quantity: 1 },
-          { orderId, lineNumber: 2, quantity: 2 },
-        ],
-      },
+      input: aReturn([
+        { orderId, lineNumber: 1, quantity: 1 },
+        { orderId, lineNumber: 2, quantity: 2 },
+      ]),
     });
     const { creditNote } = result;
     expect(result.status).toBe(201);
@@ -113,18 +105,14 @@ describe('credit notes against the emulators', () => {
   it('credits the demo invoice order by order to exactly 0: the third cancellation is accepted', async () => {
     // Issue 8, item 1: 536,55 + 133,72 + 147,37 € invoiced as 817,63 € (5.5 % VAT rounded once on the
     // invoice's base); each order's own VAT once left 147,36 € owed and refused the third credit note.
-    const { deps, services, account, invoice, orderIds } = await givenInvoiceOf([
-      [article('FLOUR', 8, 2_490, 5.5), article('BUTTER', 2, 8_900, 5.5), article('BAGS', 3, 3_850, 20)],
-      [article('SUGAR', 3, 1_950, 5.5), article('APRON', 4, 1_500, 20)],
-      [article('MAG', 1, 7_800, 2.1), article('YEAST', 10, 245, 5.5), article('PROBE', 1, 3_490, 20)],
-    ]);
+    const { deps, services, account, invoice, orderIds } = await givenInvoiceOf(demoBakerBaskets());
     expect(invoice.amountDueMinor).toBe(81_763);
     const credited: number[] = [];
     for (const orderId of orderIds) {
       const { creditNote } = await issueCreditNote(deps, {
         invoiceId: invoice.invoiceId,
         idempotencyKey: randomUUID(),
-        input: { reason: 'Annulation', orderId, cancelOrder: true },
+        input: aCancellation(orderId),
       });
       credited.push(creditNote.totals.grossMinor);
     }
@@ -150,7 +138,7 @@ describe('credit notes against the emulators', () => {
     const { deps, invoice, orderIds } = await givenBilledOrder();
     const [orderId] = orderIds as [string];
     const key = randomUUID();
-    const input = { reason: 'Retour', lines: [{ orderId, lineNumber: 1, quantity: 1 }] };
+    const input = aReturn([{ orderId, lineNumber: 1, quantity: 1 }]);
     const first = await issueCreditNote(deps, { invoiceId: invoice.invoiceId, idempotencyKey: key, input });
     const again = await issueCreditNote(deps, { invoiceId: invoice.invoiceId, idempotencyKey: key, input });
     expect(again.replayed).toBe(true);
@@ -171,13 +159,13 @@ describe('credit notes against the emulators', () => {
     await issueCreditNote(deps, {
       invoiceId: invoice.invoiceId,
       idempotencyKey: randomUUID(),
-      input: { reason: 'Retour', lines: [{ orderId, lineNumber: 1, quantity: 2 }] },
+      input: aReturn([{ orderId, lineNumber: 1, quantity: 2 }]),
     });
     const over = await refusal(
       issueCreditNote(deps, {
         invoiceId: invoice.invoiceId,
         idempotencyKey: randomUUID(),
-        input: { reason: 'Retour', lines: [{ orderId, lineNumber: 1, quantity: 1.5 }] },
+        input: aReturn([{ orderId, lineNumber: 1, quantity: 1.5 }]),
       }),
     );
     expect(over.code).toBe('over_credit');
@@ -187,7 +175,7 @@ describe('credit notes against the emulators', () => {
       issueCreditNote(deps, {
         invoiceId: invoice.invoiceId,
         idempotencyKey: randomUUID(),
-        input: { reason: 'Retour', orderId: other.orderIds[0] as string, cancelOrder: true },
+        input: aCancellation(other.orderIds[0] as string, 'Retour'),
       }),
     );
     expect(foreign.code).toBe('order_not_on_invoice');
@@ -196,7 +184,7 @@ describe('credit notes against the emulators', () => {
       issueCreditNote(deps, {
         invoiceId: invoice.invoiceId,
         idempotencyKey: randomUUID(),
-        input: { reason: 'Retour', lines: [{ orderId, lineNumber: 9, quantity: 1 }] },
+        input: aReturn([{ orderId, lineNumber: 9, quantity: 1 }]),
       }),
     );
     expect(line.errors).toEqual([expect.objectContaining({ field: 'lines.0.lineNumber' })]);
@@ -204,7 +192,7 @@ describe('credit notes against the emulators', () => {
     const cancel = await issueCreditNote(deps, {
       invoiceId: invoice.invoiceId,
       idempotencyKey: randomUUID(),
-      input: { reason: 'Annulation', orderId, cancelOrder: true },
+      input: aCancellation(orderId),
     });
     expect(cancel.creditNote.lines.map((entry) => [entry.lineNumber, entry.quantity])).toEqual([
       [1, 1],
@@ -214,7 +202,7 @@ describe('credit notes against the emulators', () => {
       issueCreditNote(deps, {
         invoiceId: invoice.invoiceId,
         idempotencyKey: randomUUID(),
-        input: { reason: 'Annulation', orderId, cancelOrder: true },
+        input: aCancellation(orderId),
       }),
     );
     expect(nothing.code).toBe('nothing_to_credit');
@@ -231,20 +219,17 @@ describe('credit notes against the emulators', () => {
     const { deps, services, account, invoice, orderIds } = await givenBilledOrder();
     await recordPayment(paymentDeps(services.base), {
       idempotencyKey: randomUUID(),
-      input: {
-        accountId: account.accountId,
+      input: aPayment(account.accountId, {
         amountMinor: invoice.amountDueMinor,
-        currency: 'EUR',
         receivedOn: '2026-10-20',
-        method: 'transfer',
         reference: 'VIR',
-      },
+      }),
     });
     const refused = await refusal(
       issueCreditNote(deps, {
         invoiceId: invoice.invoiceId,
         idempotencyKey: randomUUID(),
-        input: { reason: 'Annulation', orderId: orderIds[0] as string, cancelOrder: true },
+        input: aCancellation(orderIds[0] as string),
       }),
     );
     expect(refused.code).toBe('credit_exceeds_balance');
@@ -259,7 +244,7 @@ describe('credit notes against the emulators', () => {
         issueCreditNote(deps, {
           invoiceId: invoice.invoiceId,
           idempotencyKey: randomUUID(),
-          input: { reason: 'Annulation', orderId, cancelOrder: true },
+          input: aCancellation(orderId),
         }),
       ),
     );

@@ -15,7 +15,7 @@ import {
 import { idempotencyRecord } from '../../shared/core/domain/idempotency.js';
 import { billingPeriodFor, localDate } from '../../shared/core/domain/periods.js';
 import { updateAccount } from '../../shared/core/usecases/accounts.js';
-import { anOrder } from '../support/fixtures.js';
+import { anOrder } from '../builders/orders.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 
 const TIME_ZONE = 'Europe/Paris';

@@ -29,6 +29,7 @@ import { BILLING_FUNCTIONS, type BillingFunctionName } from '../../shared/contra
 import { addLocalDays } from '../../shared/core/domain/calendar.js';
 import { localDate } from '../../shared/core/domain/periods.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
+import { anOrder } from '../builders/orders.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import {
   billingDefinition,
@@ -36,7 +37,6 @@ import {
   testBillingStateMachine,
   useIsolatedTable,
 } from '../support/billing.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 import { HttpClient } from '../support/http.js';
 import { issueOperatorKey } from '../support/keys.js';

@@ -8,7 +8,7 @@ import { DomainError } from '../../shared/core/errors.js';
 import { updateAccount } from '../../shared/core/usecases/accounts.js';
 import { cancelOrder, getOrder, listOrders, placeOrder } from '../../shared/core/usecases/orders.js';
 import { createSeller, updateSeller } from '../../shared/core/usecases/sellers.js';
-import { anOrder } from '../support/fixtures.js';
+import { aLine, anOrder } from '../builders/orders.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 
 async function refusal(promise: Promise<unknown>): Promise<DomainError> {
@@ -27,22 +27,8 @@ describe('order intake against DynamoDB Local', () => {
     const { storefrontId, accountId } = await givenEnrolledAccount(services);
     const input = anOrder(accountId, {
       lines: [
-        {
-          sku: 'A',
-          description: 'Flour',
-          quantity: 3,
-          unitPriceMinor: 333,
-          vatRate: 5.5,
-          sellerId: 'seller-1',
-        },
-        {
-          sku: 'B',
-          description: 'Apron',
-          quantity: 0.333,
-          unitPriceMinor: 1000,
-          vatRate: 20,
-          sellerId: 'seller-2',
-        },
+        aLine({ sku: 'A', description: 'Flour', quantity: 3, unitPriceMinor: 333, vatRate: 5.5 }),
+        aLine({ sku: 'B', description: 'Apron', quantity: 0.333, sellerId: 'seller-2' }),
       ],
     });
 
@@ -210,14 +196,7 @@ describe('order intake against DynamoDB Local', () => {
 });
 
 describe('sellers at order intake', () => {
-  const lineOf = (sellerId: string) => ({
-    sku: 'SKU-1',
-    description: 'Widget',
-    quantity: 1,
-    unitPriceMinor: 1000,
-    vatRate: 20,
-    sellerId,
-  });
+  const lineOf = (sellerId: string) => aLine({ quantity: 1, sellerId });
 
   it('refuses a line whose seller is not registered, naming the line, and records nothing', async () => {
     const services = givenServices();

@@ -12,19 +12,11 @@ import {
   recordPayment,
   reversePayment,
 } from '../../shared/core/usecases/payments.js';
+import { aLine, anOrder } from '../builders/orders.js';
+import { aPayment } from '../builders/payments.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 import { expectExactFigures, invoiceNow as readInvoice, refusal } from '../support/receivables.js';
-
-const line = (unitPriceMinor: number) => ({
-  sku: 'SKU-20',
-  description: 'Article à 20 %',
-  quantity: 1,
-  unitPriceMinor,
-  vatRate: 20,
-  sellerId: 'seller-1',
-});
 
 /** An account with issued invoices: one per order date given (weekly periods), billed at the cut-off. */
 async function givenIssuedInvoices(
@@ -41,7 +33,9 @@ async function givenIssuedInvoices(
     await placeOrder(services, {
       storefrontId: account.storefrontId,
       idempotencyKey: randomUUID(),
-      input: anOrder(account.accountId, { lines: [line(10_000 * (index + 1))] }),
+      input: anOrder(account.accountId, {
+        lines: [aLine({ quantity: 1, unitPriceMinor: 10_000 * (index + 1) })],
+      }),
     });
   }
   clock.set(`${cutOff}T06:00:00Z`);
@@ -57,17 +51,10 @@ async function givenIssuedInvoices(
   return { clock, services, deps, account, invoices: issued };
 }
 
-const aPayment = (accountId: string, amountMinor: number, overrides: Partial<RecordPaymentInput> = {}) => ({
+/** `recordPayment`'s command: money received on the weekly cut-off day, under a new Idempotency-Key. */
+const paymentOf = (accountId: string, amountMinor: number, overrides: Partial<RecordPaymentInput> = {}) => ({
   idempotencyKey: randomUUID(),
-  input: {
-    accountId,
-    amountMinor,
-    currency: 'EUR',
-    receivedOn: '2026-10-19',
-    method: 'transfer' as const,
-    reference: `VIR ${randomUUID().slice(0, 8)}`,
-    ...overrides,
-  },
+  input: aPayment(accountId, { amountMinor, receivedOn: '2026-10-19', ...overrides }),
 });
 
 const invoiceNow = (deps: PaymentDeps, invoice: Invoice) => readInvoice(deps, invoice.invoiceId);
@@ -93,7 +80,7 @@ describe('payments against the emulators', () => {
     );
     const [invoice] = invoices as [Invoice];
     const before = await services.accounts.get(account.accountId, { consistent: true });
-    const first = await recordPayment(deps, aPayment(account.accountId, 5_000));
+    const first = await recordPayment(deps, paymentOf(account.accountId, 5_000));
     expect(first.payment.allocations).toEqual([{ invoiceId: invoice.invoiceId, amountMinor: 5_000 }]);
     expect(await invoiceNow(deps, invoice)).toMatchObject({
       paymentStatus: 'partially_paid',
@@ -105,7 +92,7 @@ describe('payments against the emulators', () => {
     await expectExactFigures(services, account.accountId);
 
     clock.set('2026-10-25T09:00:00Z');
-    await recordPayment(deps, aPayment(account.accountId, invoice.amountDueMinor - 5_000));
+    await recordPayment(deps, paymentOf(account.accountId, invoice.amountDueMinor - 5_000));
     expect(await invoiceNow(deps, invoice)).toMatchObject({ paymentStatus: 'paid', balanceMinor: 0 });
     const history = await listInvoicePayments(deps, invoice.invoiceId);
     expect(history.items.map((item) => item.amountMinor)).toEqual([5_000, invoice.amountDueMinor - 5_000]);
@@ -121,21 +108,21 @@ describe('payments against the emulators', () => {
     );
     const [invoice] = invoices as [Invoice];
     const tooMuch = await refusal(
-      recordPayment(deps, aPayment(account.accountId, invoice.amountDueMinor + 1)),
+      recordPayment(deps, paymentOf(account.accountId, invoice.amountDueMinor + 1)),
     );
     expect(tooMuch).toMatchObject({ code: 'payment_exceeds_balance', status: 422 });
     expect(tooMuch.errors[0]?.field).toBe('amountMinor');
     const named = await refusal(
       recordPayment(
         deps,
-        aPayment(account.accountId, invoice.amountDueMinor + 1, {
+        paymentOf(account.accountId, invoice.amountDueMinor + 1, {
           allocations: [{ invoiceId: invoice.invoiceId, amountMinor: invoice.amountDueMinor + 1 }],
         }),
       ),
     );
     expect(named.errors[0]?.field).toBe('allocations.0.amountMinor');
     const wrongCurrency = await refusal(
-      recordPayment(deps, aPayment(account.accountId, 1, { currency: 'USD' })),
+      recordPayment(deps, paymentOf(account.accountId, 1, { currency: 'USD' })),
     );
     expect(wrongCurrency.errors[0]?.field).toBe('currency');
     expect((await listInvoicePayments(deps, invoice.invoiceId)).items).toEqual([]);
@@ -144,7 +131,7 @@ describe('payments against the emulators', () => {
 
   it('replays the same key and body, refuses the same key with another body', async () => {
     const { deps, services, account } = await givenIssuedInvoices(['2026-10-13T09:00:00Z'], '2026-10-19');
-    const request = aPayment(account.accountId, 1_000);
+    const request = paymentOf(account.accountId, 1_000);
     const first = await recordPayment(deps, request);
     const again = await recordPayment(deps, request);
     expect(again).toMatchObject({ replayed: true, status: 201 });
@@ -163,7 +150,7 @@ describe('payments against the emulators', () => {
     );
     expect(invoices).toHaveLength(3);
     const [a, b, c] = invoices as [Invoice, Invoice, Invoice];
-    const paid = await recordPayment(deps, aPayment(account.accountId, a.amountDueMinor + 100));
+    const paid = await recordPayment(deps, paymentOf(account.accountId, a.amountDueMinor + 100));
     expect(paid.payment.allocations).toEqual([
       { invoiceId: a.invoiceId, amountMinor: a.amountDueMinor },
       { invoiceId: b.invoiceId, amountMinor: 100 },
@@ -172,7 +159,7 @@ describe('payments against the emulators', () => {
     expect((await invoiceNow(deps, b)).paymentStatus).toBe('partially_paid');
     await recordPayment(
       deps,
-      aPayment(account.accountId, 300, {
+      paymentOf(account.accountId, 300, {
         allocations: [
           { invoiceId: c.invoiceId, amountMinor: 200 },
           { invoiceId: b.invoiceId, amountMinor: 100 },
@@ -191,7 +178,7 @@ describe('payments against the emulators', () => {
     );
     const [a, b] = invoices as [Invoice, Invoice];
     const before = await services.accounts.get(account.accountId, { consistent: true });
-    const { payment } = await recordPayment(deps, aPayment(account.accountId, a.amountDueMinor + 50));
+    const { payment } = await recordPayment(deps, paymentOf(account.accountId, a.amountDueMinor + 50));
     const reversed = await reversePayment(deps, payment.paymentId);
     expect(reversed.status).toBe('reversed');
     const twice = await reversePayment(deps, payment.paymentId);
@@ -229,7 +216,7 @@ describe('payments against the emulators', () => {
       Array.from({ length: 10 }, () =>
         recordPayment(
           deps,
-          aPayment(account.accountId, share, {
+          paymentOf(account.accountId, share, {
             allocations: [{ invoiceId: invoice.invoiceId, amountMinor: share }],
           }),
         ),

@@ -11,8 +11,9 @@ import { type Mailer, SendFailure } from '../../shared/core/ports/mailer.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { recordPayment } from '../../shared/core/usecases/payments.js';
 import { runReceivablesDay } from '../../shared/core/usecases/receivables.js';
+import { aLine, anOrder } from '../builders/orders.js';
+import { aPayment } from '../builders/payments.js';
 import { givenBillingDeps, mailboxSince, runBillingSteps } from '../support/billing-steps.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 import { invoiceNow, recomputeAccountFigures, reminderSteps } from '../support/receivables.js';
 import { registerTestSellers } from '../support/sellers.js';
@@ -28,15 +29,6 @@ beforeAll(async () => {
   if (!localStack) throw new Error('no local stack');
   await createTableIfMissing(localStack.endpoints.dynamodb, tableName);
   await registerTestSellers(localStack.endpoints.dynamodb, tableName);
-});
-
-const line = (unitPriceMinor: number) => ({
-  sku: 'SKU-20',
-  description: 'Article à 20 %',
-  quantity: 1,
-  unitPriceMinor,
-  vatRate: 20,
-  sellerId: 'seller-1',
 });
 
 /** The emails about this invoice that reached its buyer since then (other invoices' go elsewhere). */
@@ -58,7 +50,7 @@ async function given() {
   await placeOrder(services, {
     storefrontId: account.storefrontId,
     idempotencyKey: randomUUID(),
-    input: anOrder(account.accountId, { lines: [line(10_000)] }),
+    input: anOrder(account.accountId, { lines: [aLine({ quantity: 1, unitPriceMinor: 10_000 })] }),
   });
   clock.set('2026-10-19T06:00:00Z');
   const { invoices } = await runBillingSteps(billing, {
@@ -78,7 +70,7 @@ async function given() {
     return placeOrder(services, {
       storefrontId: account.storefrontId,
       idempotencyKey: randomUUID(),
-      input: anOrder(account.accountId, { lines: [line(100)] }),
+      input: anOrder(account.accountId, { lines: [aLine({ quantity: 1, unitPriceMinor: 100 })] }),
     });
   };
   return { clock, services, receivables, payments, account, invoice, order };
@@ -128,14 +120,11 @@ describe('receivables follow-up against the emulators', () => {
     // A partial payment leaves it suspended; the payment that settles it restores ordering by itself.
     await recordPayment(payments, {
       idempotencyKey: randomUUID(),
-      input: {
-        accountId: account.accountId,
+      input: aPayment(account.accountId, {
         amountMinor: 100,
-        currency: 'EUR',
         receivedOn: addDays(due, 31),
-        method: 'transfer',
         reference: 'part',
-      },
+      }),
     });
     expect(
       (await services.accounts.get(account.accountId, { consistent: true }))?.overdueSince,
@@ -143,14 +132,11 @@ describe('receivables follow-up against the emulators', () => {
     clock.set(`${addDays(due, 31)}T10:00:00Z`);
     await recordPayment(payments, {
       idempotencyKey: randomUUID(),
-      input: {
-        accountId: account.accountId,
+      input: aPayment(account.accountId, {
         amountMinor: invoice.amountDueMinor - 100,
-        currency: 'EUR',
         receivedOn: addDays(due, 31),
-        method: 'transfer',
         reference: 'rest',
-      },
+      }),
     });
     const restored = await services.accounts.get(account.accountId, { consistent: true });
     expect(restored?.overdueSince).toBeUndefined();

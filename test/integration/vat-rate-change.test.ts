@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../shared/core/errors.js';
 import { previewInvoices } from '../../shared/core/usecases/billing.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
+import { aLine, anOrder } from '../builders/orders.js';
 import { givenBillingDeps } from '../support/billing-steps.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 
 describe('the accepted VAT rates are an intake rule, not a billing one', () => {
@@ -14,22 +14,8 @@ describe('the accepted VAT rates are an intake rule, not a billing one', () => {
     const { storefrontId, accountId } = await givenEnrolledAccount(services);
     const input = anOrder(accountId, {
       lines: [
-        {
-          sku: 'CH-1',
-          description: 'Swiss rate',
-          quantity: 1,
-          unitPriceMinor: 10_000,
-          vatRate: 7.7,
-          sellerId: 'seller-1',
-        },
-        {
-          sku: 'FR-1',
-          description: 'French rate',
-          quantity: 1,
-          unitPriceMinor: 10_000,
-          vatRate: 20,
-          sellerId: 'seller-1',
-        },
+        aLine({ sku: 'CH-1', description: 'Swiss rate', quantity: 1, unitPriceMinor: 10_000, vatRate: 7.7 }),
+        aLine({ sku: 'FR-1', description: 'French rate', quantity: 1, unitPriceMinor: 10_000 }),
       ],
     });
     const idempotencyKey = randomUUID();

@@ -3,8 +3,8 @@ import type { CreateAccountInput } from '../../shared/contracts/schemas/account.
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { CreateOrderInput, Order } from '../../shared/contracts/schemas/order.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
+import { anOrder } from '../builders/orders.js';
 import { runBillingSteps } from '../support/billing-steps.js';
-import { anOrder } from '../support/fixtures.js';
 import { givenEnrolledAccount } from '../support/given.js';
 import type { Scene } from './world.js';
 

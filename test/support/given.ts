@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { type Base, baseFor, type IntakeDeps, intakeDeps } from '../../shared/composition/root.js';
 import { type AppConfig, loadConfig } from '../../shared/config/app.js';
 import type { CreateAccountInput } from '../../shared/contracts/schemas/account.js';
 import type { Clock } from '../../shared/core/ports/clock.js';
 import { createAccount } from '../../shared/core/usecases/accounts.js';
 import { createStorefront } from '../../shared/core/usecases/storefronts.js';
-import { anAccount } from './fixtures.js';
+import { anAccount } from '../builders/accounts.js';
+import { aStorefront } from '../builders/storefronts.js';
 
 /** A clock the test moves by hand. */
 export class TestClock implements Clock {
@@ -35,15 +35,10 @@ export async function givenEnrolledAccount(
   services: IntakeDeps,
   overrides: Partial<CreateAccountInput> = {},
 ): Promise<{ storefrontId: string; storefrontKey: string; accountId: string }> {
-  const { storefront, key } = await createStorefront(services, { name: `Shop ${randomUUID().slice(0, 6)}` });
+  const { storefront, key } = await createStorefront(services, aStorefront());
   const account = await createAccount(
     services,
-    anAccount({
-      storefrontIds: [storefront.storefrontId],
-      // A mailbox of its own, so a test finds its emails among everyone's.
-      billingEmails: [`ap-${randomUUID().slice(0, 8)}@buyer.example`],
-      ...overrides,
-    }),
+    anAccount({ storefrontIds: [storefront.storefrontId], ...overrides }),
   );
   return { storefrontId: storefront.storefrontId, storefrontKey: key.apiKey, accountId: account.accountId };
 }

@@ -10,7 +10,8 @@ import {
 import { type Problem, problemSchema } from '../../shared/contracts/schemas/common.js';
 import { type CreateOrderInput, type Order, orderSchema } from '../../shared/contracts/schemas/order.js';
 import { createdStorefrontSchema } from '../../shared/contracts/schemas/storefront.js';
-import { anAccount } from './fixtures.js';
+import { anAccount } from '../builders/accounts.js';
+import { aStorefront } from '../builders/storefronts.js';
 
 /**
  * A small typed HTTP client and given/when/then steps for the end-to-end tier: everything goes over HTTP
@@ -134,7 +135,7 @@ export interface GivenStorefront {
 
 /** Given a storefront registered through `POST /v1/storefronts`, with its first key. */
 export async function givenStorefront(operator: HttpClient): Promise<GivenStorefront> {
-  const response = await operator.post('/v1/storefronts', { name: `Shop ${randomUUID().slice(0, 8)}` });
+  const response = await operator.post('/v1/storefronts', aStorefront());
   const { storefront, key } = expectBody(response, 201, createdStorefrontSchema);
   return {
     storefrontId: storefront.storefrontId,

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { emulatorClientConfig } from '../../infra/local/emulators.js';
 import { SellerRepository } from '../../shared/adapters/dynamo/seller-repository.js';
-import { TEST_SELLERS } from './fixtures.js';
+import { TEST_SELLERS } from '../builders/sellers.js';
 
 /**
  * Registers the test sellers (`TEST_SELLERS`, what `anOrder` lines name) in a test table, as an operator

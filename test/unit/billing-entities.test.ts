@@ -9,19 +9,19 @@ import { RunEntity, RunFailureEntity } from '../../shared/adapters/dynamo/entiti
 import { itemOf, parseItem, StoredItemInvalid } from '../../shared/adapters/dynamo/kit/entity.js';
 import { keys } from '../../shared/adapters/dynamo/table.js';
 import type { InvoiceRecord } from '../../shared/core/domain/invoices.js';
-import { anInvoice, anOrder, invoiceFigures } from './documents/fixtures.js';
+import { anInvoice, invoiceFigures } from '../builders/invoices.js';
+import { aLine, aStoredOrder } from '../builders/orders.js';
 
 /** An issued invoice as the billing run stores it: the record, its key and index attributes. */
 function anInvoiceRecord(): InvoiceRecord {
-  const order = anOrder(1, [
-    {
+  const order = aStoredOrder(1, [
+    aLine({
       sku: 'FLOUR-T65-25KG',
       description: 'Farine T65',
-      quantity: 2,
       unitPriceMinor: 2150,
       vatRate: 5.5,
       sellerId: 's1',
-    },
+    }),
   ]);
   return {
     ...anInvoice(invoiceFigures([order])),

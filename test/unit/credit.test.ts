@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { creditNoteFigures, type EarlierCredit, type LineToCredit } from '../../shared/core/domain/credit.js';
 import { type ComputedTotals, computeTotals, vatRateToBasisPoints } from '../../shared/core/domain/money.js';
+import { demoBakerBaskets } from '../builders/orders.js';
 
 interface BilledLine {
   key: string;
@@ -99,11 +100,13 @@ const line = (thousandths: number, unitPriceMinor: number, vatRate: number) => (
 describe('creditNoteFigures', () => {
   // The demo's Boulangeries Martin: three orders of 536,55 + 133,72 + 147,37 € invoiced as 817,63 € (the
   // 5.5 % VAT rounds once on the invoice's base). Crediting each order on its own VAT refused the third.
-  const demo = invoiceOf([
-    [line(8000, 2490, 5.5), line(2000, 8900, 5.5), line(3000, 3850, 20)],
-    [line(3000, 1950, 5.5), line(4000, 1500, 20)],
-    [line(1000, 7800, 2.1), line(10_000, 245, 5.5), line(1000, 3490, 20)],
-  ]);
+  const demo = invoiceOf(
+    demoBakerBaskets().map((basket) =>
+      basket.map((ordered) =>
+        line(Math.round(ordered.quantity * 1000), ordered.unitPriceMinor, ordered.vatRate),
+      ),
+    ),
+  );
 
   it('credits the demo invoice order by order to exactly its 817,63 €', () => {
     expect(demo.totals.grossMinor).toBe(81_763);

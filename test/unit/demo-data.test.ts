@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_ACCOUNTS } from '../../infra/local/demo-accounts.js';
 import { LOCAL_ISSUER } from '../../infra/local/environment.js';
 import { DEMO_ISSUER } from '../../infra/stacks/billing-config.js';
 import { createAccountSchema } from '../../shared/contracts/schemas/account.js';
 import { issuerSchema } from '../../shared/contracts/schemas/invoice.js';
-import { sampleInvoice } from '../../shared/documents/sample.js';
-import { anAccount } from '../support/fixtures.js';
-import { anInvoice, invoiceFigures } from './documents/fixtures.js';
+import { anAccount, DEMO_ACCOUNTS } from '../builders/accounts.js';
+import { anInvoice, invoiceFigures } from '../builders/invoices.js';
+import { sampleInvoice } from '../builders/sample-invoice.js';
 
 const fixtureInvoice = () => anInvoice(invoiceFigures([]));
 

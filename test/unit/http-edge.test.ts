@@ -3,8 +3,8 @@ import { handler as accountsHandler } from '../../functions/accounts/handler.js'
 import { MAX_BODY_BYTES } from '../../functions/commons/api-handler.js';
 import { handler as createOrderHandler } from '../../functions/orders-create/handler.js';
 import { handler as readOrderHandler } from '../../functions/orders-read/handler.js';
+import { anOrder } from '../builders/orders.js';
 import { apiEvent, lambdaContext } from '../support/events.js';
-import { anOrder } from '../support/fixtures.js';
 
 // These cases are refused at the edge, before any AWS call: no emulator is needed to prove them.
 const storefront = {

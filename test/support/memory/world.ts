@@ -1,6 +1,6 @@
+import { TEST_SELLERS } from '../../builders/sellers.js';
 import { SCENE_RECEIVABLES, type Scene, type World } from '../../scenarios/world.js';
 import { aBillingConfig } from '../billing-steps.js';
-import { TEST_SELLERS } from '../fixtures.js';
 import { TestClock } from '../given.js';
 import { figuresOf } from '../receivables.js';
 import { type MemoryFamilies, memoryFamilies } from './families.js';

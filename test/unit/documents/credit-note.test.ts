@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { CreditNoteLine } from '../../../shared/contracts/schemas/credit-note.js';
 import { buildCreditNoteEmail } from '../../../shared/documents/email/credit-note.js';
 import { renderCreditNotePdf } from '../../../shared/documents/pdf/credit-note.js';
-import { aCreditNote, anInvoice, invoiceFigures, threeOrders } from './fixtures.js';
+import { aCreditNote } from '../../builders/credit-notes.js';
+import { anInvoice, invoiceFigures } from '../../builders/invoices.js';
+import { storedOrderId, threeOrders } from '../../builders/orders.js';
 import { parseMime } from './mime.js';
 import { embeddedFonts, plain, readPdf } from './pdf-reader.js';
 
@@ -94,7 +96,7 @@ describe('the credit note documents', () => {
     const [first] = creditNote.lines as [CreditNoteLine];
     const lines = Array.from({ length: 60 }, (_, index) => ({
       ...first,
-      orderId: `ord_01JD3Z8Q4N5V2B7C9X${String(index).padStart(6, '0')}`,
+      orderId: storedOrderId(index),
       orderReference: `SHOP-${100300 + index}`,
     }));
     const { pages } = await readPdf(await renderCreditNotePdf({ ...creditNote, lines }, invoice));

@@ -4,7 +4,8 @@ import { formatMoney } from '../../../shared/core/domain/money.js';
 import { buildInvoiceEmail } from '../../../shared/documents/email/invoice.js';
 import { EmailError, validateEmailAddress } from '../../../shared/documents/email/mime.js';
 import { renderInvoicePdf } from '../../../shared/documents/pdf/invoice.js';
-import { anInvoice, invoiceFigures, streamOf, threeOrders } from './fixtures.js';
+import { anInvoice, invoiceFigures } from '../../builders/invoices.js';
+import { streamOf, threeOrders } from '../../builders/orders.js';
 import { type MimePart, parseMime } from './mime.js';
 import { bytesOf, plain, readPdf } from './pdf-reader.js';
 

@@ -4,7 +4,9 @@ import { buildCreditNoteEmail } from '../../../shared/documents/email/credit-not
 import { buildInvoiceEmail } from '../../../shared/documents/email/invoice.js';
 import { EmailError } from '../../../shared/documents/email/mime.js';
 import { buildReminderEmail } from '../../../shared/documents/email/reminder.js';
-import { aCreditNote, anInvoice, invoiceFigures, threeOrders } from './fixtures.js';
+import { aCreditNote } from '../../builders/credit-notes.js';
+import { anInvoice, invoiceFigures } from '../../builders/invoices.js';
+import { threeOrders } from '../../builders/orders.js';
 import { type MimePart, parseMime } from './mime.js';
 
 const invoice = anInvoice(invoiceFigures(threeOrders()));

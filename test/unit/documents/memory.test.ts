@@ -3,7 +3,8 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { Order } from '../../../shared/contracts/schemas/order.js';
 import { renderInvoicePdf } from '../../../shared/documents/pdf/invoice.js';
-import { anInvoice, anOrder, invoiceFigures } from './fixtures.js';
+import { anInvoice, invoiceFigures } from '../../builders/invoices.js';
+import { aLine, aStoredOrder } from '../../builders/orders.js';
 
 const ORDERS = 10_000;
 /** Per order, data the renderer never prints (DynamoDB items carry keys and attributes beyond the lines). */
@@ -24,15 +25,15 @@ const liveHeap = () => {
 
 /** The nth order, built on demand (an order of the invoice is never kept by the source either). */
 function nthOrder(index: number): Order {
-  return anOrder(index, [
-    {
+  return aStoredOrder(index, [
+    aLine({
       sku: `SKU-${index % 97}`,
       description: 'Farine de blé T65, sac de 25 kg',
       quantity: 1 + (index % 4),
       unitPriceMinor: 2490,
       vatRate: index % 3 === 0 ? 20 : index % 3 === 1 ? 5.5 : 2.1,
       sellerId: 'seller-moulins-de-brie',
-    },
+    }),
   ]);
 }
 

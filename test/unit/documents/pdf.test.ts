@@ -6,7 +6,8 @@ import type { Order } from '../../../shared/contracts/schemas/order.js';
 import { formatMoney } from '../../../shared/core/domain/money.js';
 import { loadDocumentFonts } from '../../../shared/documents/pdf/fonts.js';
 import { InvoiceRenderError, renderInvoicePdf } from '../../../shared/documents/pdf/invoice.js';
-import { anInvoice, anOrder, invoiceFigures, streamOf, threeOrders } from './fixtures.js';
+import { anInvoice, invoiceFigures } from '../../builders/invoices.js';
+import { aLine, aStoredOrder, streamOf, threeOrders } from '../../builders/orders.js';
 import { bytesOf, embeddedFonts, plain, readPdf } from './pdf-reader.js';
 
 const orders = threeOrders();
@@ -214,23 +215,21 @@ describe('renderInvoicePdf', () => {
 
   it('breaks pages with the table header repeated and a numbered footer', async () => {
     const many = Array.from({ length: 90 }, (_, index) =>
-      anOrder(index, [
-        {
+      aStoredOrder(index, [
+        aLine({
           sku: `SKU-${index}`,
           description: 'Farine T65, sac de 25 kg',
           quantity: 1,
           unitPriceMinor: 2490,
           vatRate: 5.5,
           sellerId: 'seller-a',
-        },
-        {
+        }),
+        aLine({
           sku: `BOX-${index}`,
           description: 'Boîtes à pâtisserie, lot de 50',
-          quantity: 2,
           unitPriceMinor: 1890,
-          vatRate: 20,
           sellerId: 'seller-b',
-        },
+        }),
       ]),
     );
     const invoice = anInvoice(invoiceFigures(many));
@@ -258,17 +257,17 @@ describe('renderInvoicePdf', () => {
       city: 'Reims',
       country: 'FR',
     };
-    const order = anOrder(
+    const order = aStoredOrder(
       1,
       [
-        {
+        aLine({
           sku: long('SKU', 64),
           description: long('Très long libellé de produit ', 500),
           quantity: 999_999.999,
           unitPriceMinor: 123_456_789,
           vatRate: 5.5,
           sellerId: long('seller', 64),
-        },
+        }),
       ],
       { reference: long('REF', 100), purchaseOrderNumber: long('PO', 100), deliveryAddress: address },
     );
@@ -332,29 +331,15 @@ describe('renderInvoicePdf', () => {
     async function* counted(): AsyncGenerator<Order> {
       for (let index = 0; index < total; index += 1) {
         pulled += 1;
-        yield anOrder(index, [
-          {
-            sku: 'SKU',
-            description: 'Article',
-            quantity: 1,
-            unitPriceMinor: 1000,
-            vatRate: 20,
-            sellerId: 'seller-a',
-          },
+        yield aStoredOrder(index, [
+          aLine({ sku: 'SKU', description: 'Article', quantity: 1, sellerId: 'seller-a' }),
         ]);
       }
     }
     const figuresOfAll = invoiceFigures(
       Array.from({ length: total }, (_, index) =>
-        anOrder(index, [
-          {
-            sku: 'SKU',
-            description: 'Article',
-            quantity: 1,
-            unitPriceMinor: 1000,
-            vatRate: 20,
-            sellerId: 'seller-a',
-          },
+        aStoredOrder(index, [
+          aLine({ sku: 'SKU', description: 'Article', quantity: 1, sellerId: 'seller-a' }),
         ]),
       ),
     );
@@ -374,17 +359,18 @@ describe('identifiers on the invoice', () => {
   /** The printed rows of a PDF, every page. */
   const rowsOf = async (invoice: ReturnType<typeof anInvoice>, printed: Order[]) =>
     (await readPdf(await bytesOf(renderInvoicePdf(invoice, streamOf(printed))))).pages.flat();
-  const line = (sku: string, sellerId = 'seller-a') => ({
-    sku,
-    description: 'Café en grains, 1 kg',
-    quantity: 6,
-    unitPriceMinor: 1840,
-    vatRate: 5.5,
-    sellerId,
-  });
+  const line = (sku: string, sellerId = 'seller-a') =>
+    aLine({
+      sku,
+      description: 'Café en grains, 1 kg',
+      quantity: 6,
+      unitPriceMinor: 1840,
+      vatRate: 5.5,
+      sellerId,
+    });
 
   it('prints a SKU a little wider than its column whole, on one line', async () => {
-    const order = anOrder(1, [line('COFFEE-BEANS-1KG')]);
+    const order = aStoredOrder(1, [line('COFFEE-BEANS-1KG')]);
     const rows = await rowsOf(anInvoice(invoiceFigures([order])), [order]);
     expect(rows.find((row) => row.includes('COFFEE-BEANS-1KG'))).toContain('| Café en grains, 1 kg |');
     expect(rows.some((row) => /COFFEE-BEANS-?$/.test(row.split(' | ')[1] ?? ''))).toBe(false);
@@ -393,7 +379,7 @@ describe('identifiers on the invoice', () => {
   it('prints a 40-character SKU whole on one line, its description below', async () => {
     const sku = 'PALLET-EURO-1200X800-HEATTREATED-EPAL-01';
     expect(sku).toHaveLength(40);
-    const order = anOrder(1, [line(sku)]);
+    const order = aStoredOrder(1, [line(sku)]);
     const rows = await rowsOf(anInvoice(invoiceFigures([order])), [order]);
     const at = rows.findIndex((row) => row.includes(sku));
     expect(at, rows.join('\n')).toBeGreaterThan(0);
@@ -402,14 +388,16 @@ describe('identifiers on the invoice', () => {
   });
 
   it('prints a stored seller id whole rather than cut after a hyphen', async () => {
-    const order = anOrder(1, [line('COFFEE-1KG', 'seller-torrefaction-alsace')]);
+    const order = aStoredOrder(1, [line('COFFEE-1KG', 'seller-torrefaction-alsace')]);
     const rows = await rowsOf(anInvoice(invoiceFigures([order])), [order]);
     expect(rows.some((row) => row.startsWith('seller-torrefaction-alsace | COFFEE-1KG'))).toBe(true);
   });
 
   it('names the seller by the legal name the line was placed with, wrapped between words', async () => {
     const sellerName = 'Torréfaction d’Alsace et Cafés du Monde Réunis SARL';
-    const order = anOrder(1, [{ ...line('COFFEE-BEANS-1KG', 'seller-torrefaction-alsace'), sellerName }]);
+    const order = aStoredOrder(1, [
+      { ...line('COFFEE-BEANS-1KG', 'seller-torrefaction-alsace'), sellerName },
+    ]);
     const rows = await rowsOf(anInvoice(invoiceFigures([order]), { language: 'en' }), [order]);
     const at = rows.findIndex((row) => row.startsWith('Torréfaction'));
     expect(at, rows.join('\n')).toBeGreaterThan(0);

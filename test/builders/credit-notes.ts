@@ -1,0 +1,64 @@
+/**
+ * Credit notes: `POST /v1/invoices/{invoiceId}/credit-notes` bodies (a return of lines, a cancelled order)
+ * and an issued credit note for documents.
+ */
+import type { CreditNote, IssueCreditNoteInput } from '../../shared/contracts/schemas/credit-note.js';
+import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
+
+/** Lines returned: the quantity credited on each line of a billed order. */
+export type ReturnedLine = NonNullable<IssueCreditNoteInput['lines']>[number];
+
+/** A credit note for returned lines: `{orderId, lineNumber, quantity}` each. */
+export function aReturn(lines: ReturnedLine[], reason = 'Retour'): IssueCreditNoteInput {
+  return { reason, lines };
+}
+
+/** A credit note cancelling a whole billed order: every line of it credited. */
+export function aCancellation(orderId: string, reason = 'Annulation'): IssueCreditNoteInput {
+  return { reason, orderId, cancelOrder: true };
+}
+
+/** A credit note of two returned lines (two orders) against an invoice numbered 2026-000123. */
+export function aCreditNote(invoice: Pick<Invoice, 'accountId' | 'invoiceId'>): CreditNote {
+  return {
+    creditNoteId: 'cn_01JD3Z8Q4N5V2B7C9X0K1M2P3T',
+    number: 'AV-2026-000007',
+    accountId: invoice.accountId,
+    invoiceId: invoice.invoiceId,
+    invoiceNumber: '2026-000123',
+    invoiceIssueDate: '2026-12-01',
+    issueDate: '2026-12-10',
+    reason: 'Retour marchandise : deux sacs abîmés',
+    currency: 'EUR',
+    lines: [
+      {
+        orderId: 'ord_01JD3Z8Q4N5V2B7C9X0K1M2P3A',
+        orderReference: 'SHOP-100234',
+        orderDate: '2026-11-04',
+        lineNumber: 1,
+        sku: 'FLOUR-T65-25KG',
+        description: 'Farine de blé T65, sac de 25 kg',
+        quantity: 2,
+        unitPriceMinor: 2490,
+        vatRate: 5.5,
+        netMinor: 4980,
+      },
+      {
+        orderId: 'ord_01JD3Z8Q4N5V2B7C9X0K1M2P3B',
+        orderReference: 'SHOP-100240',
+        orderDate: '2026-11-14',
+        lineNumber: 2,
+        sku: 'YEAST-500G',
+        description: 'Levure fraîche, 500 g',
+        quantity: 1,
+        unitPriceMinor: 245,
+        vatRate: 5.5,
+        netMinor: 245,
+      },
+    ],
+    vatBreakdown: [{ vatRate: 5.5, baseMinor: 5225, vatMinor: 287 }],
+    totals: { netMinor: 5225, vatMinor: 287, grossMinor: 5512 },
+    appliedMinor: 5512,
+    issuedAt: '2026-12-10T09:00:00.000Z',
+  };
+}
