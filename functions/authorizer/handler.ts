@@ -4,7 +4,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { authorizerDeps, inContainer } from '../../shared/composition/root.js';
-import { bearerToken, hashApiKey } from '../../shared/core/domain/api-keys.js';
+import { authenticate } from '../../shared/core/usecases/api-keys.js';
 import type { AuthorizerContext } from '../commons/api-handler.js';
 import { logger, withInvocationLogger } from '../commons/logger.js';
 
@@ -25,29 +25,16 @@ export function handler(
   context?: Context,
 ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> {
   return withInvocationLogger(context, { requestId: event.requestContext?.requestId }, () =>
-    authenticate(event),
+    authorize(event),
   );
 }
 
-async function authenticate(
+async function authorize(
   event: APIGatewayRequestAuthorizerEventV2,
 ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> {
-  const token = bearerToken(event.headers?.authorization ?? event.identitySource?.[0]);
-  if (!token) return { isAuthorized: true, context: { role: 'none', keyId: 'none', reason: 'malformed' } };
-  const record = await services().apiKeys.findByHash(hashApiKey(token));
-  if (record?.status !== 'active') {
-    logger.info('api key refused', { known: Boolean(record) });
-    return {
-      isAuthorized: true,
-      context: { role: 'none', keyId: record?.keyId ?? 'none', reason: record ? 'revoked' : 'unknown' },
-    };
+  const caller = await authenticate(services(), event.headers?.authorization ?? event.identitySource?.[0]);
+  if (caller.role === 'none' && caller.reason !== 'malformed') {
+    logger.info('api key refused', { known: caller.reason === 'revoked' });
   }
-  return {
-    isAuthorized: true,
-    context: {
-      role: record.role,
-      keyId: record.keyId,
-      ...(record.storefrontId ? { storefrontId: record.storefrontId } : {}),
-    },
-  };
+  return { isAuthorized: true, context: caller };
 }

@@ -1,5 +1,11 @@
 import { ulid } from 'ulid';
-import { type ApiKeyRecord, type ApiKeyRole, generateApiKey, hashApiKey } from '../domain/api-keys.js';
+import {
+  type ApiKeyRecord,
+  type ApiKeyRole,
+  bearerToken,
+  generateApiKey,
+  hashApiKey,
+} from '../domain/api-keys.js';
 import type { ApiKeyStore } from '../ports/storefronts.js';
 
 export interface IssuedKey {
@@ -31,4 +37,30 @@ export async function issueApiKey(
   };
   await repo.put(record);
   return { record, apiKey };
+}
+
+/** Who is calling, as the authorizer answers it: a role, or `none` with why (malformed, unknown, revoked). */
+export type Authentication =
+  | { role: ApiKeyRole; keyId: string; storefrontId?: string }
+  | { role: 'none'; keyId: string; reason: 'malformed' | 'unknown' | 'revoked' };
+
+/**
+ * Authenticates a bearer token: the key it hashes to, if active. Only authenticates (each route checks the
+ * role); an unknown, revoked or malformed key is answered `none` with its reason, never thrown.
+ */
+export async function authenticate(
+  deps: { apiKeys: Pick<ApiKeyStore, 'findByHash'> },
+  authorization: string | undefined,
+): Promise<Authentication> {
+  const token = bearerToken(authorization);
+  if (!token) return { role: 'none', keyId: 'none', reason: 'malformed' };
+  const record = await deps.apiKeys.findByHash(hashApiKey(token));
+  if (record?.status !== 'active') {
+    return { role: 'none', keyId: record?.keyId ?? 'none', reason: record ? 'revoked' : 'unknown' };
+  }
+  return {
+    role: record.role,
+    keyId: record.keyId,
+    ...(record.storefrontId ? { storefrontId: record.storefrontId } : {}),
+  };
 }
