@@ -1,10 +1,15 @@
 /**
  * Child process of `npm run bench` (billing section): one billing run over many accounts through the local
- * state machine. Starts its own local stack in memory on free ports, creates BENCH_BILLING_ACCOUNTS
- * accounts (default 1,000) with BENCH_BILLING_ORDERS orders each (default 20) in October 2026, then runs
- * the CDK-synthesized workflow ONCE with `BillingStateMachine` (aws-local-stepfunctions, the real
- * handlers, retry intervals 0) for cut-off 2026-11-01, and checks the outcome: every account invoiced once,
- * every invoice numbered without gap, stored in S3 and emailed through the SES emulator.
+ * state machine, beside its baseline, a plain loop calling the same use cases (bench/billing-loop.ts).
+ * Starts its own local stack in memory on free ports, creates twice BENCH_BILLING_ACCOUNTS accounts
+ * (default 1,000 each) with BENCH_BILLING_ORDERS orders each (default 20) in October 2026: the first half
+ * for the workflow, the second for the loop, alike (same orders, same languages). The loop bills its half
+ * first (the workflow lists every account due, so it must find the loop's already billed), at the Maps'
+ * concurrency; then the CDK-synthesized workflow runs ONCE with `BillingStateMachine`
+ * (aws-local-stepfunctions, the real handlers, retry intervals 0) for cut-off 2026-11-01. Both are timed
+ * the same way (wall time, CPU, a 1 ms sampling profile). Then the outcome is checked: every account of
+ * both halves invoiced once, every invoice numbered without gap, stored in S3 and emailed through the SES
+ * emulator.
  *
  * Usage: tsx bench/billing-run.ts <result.json>. Logs go to stderr.
  */
@@ -23,7 +28,8 @@ import {
 import type { BillingRun } from '../shared/contracts/schemas/invoice.js';
 import { BILLING_FUNCTIONS, type BillingFunctionName } from '../shared/contracts/workflow/workflow.js';
 import { BENCH_PERIOD, type BillingStack, log, maxRssMb, pool, runChild } from './billing-local.js';
-import { cpuSnapshot, findJavaChild, type ProfileSummary, profile } from './cpu.js';
+import type { LoopOutcome } from './billing-loop.js';
+import { type CpuSnapshot, cpuSnapshot, findJavaChild, type ProfileSummary, profile } from './cpu.js';
 import { round } from './stats.js';
 
 const ACCOUNTS = Number(process.env.BENCH_BILLING_ACCOUNTS ?? 1000);
@@ -47,9 +53,31 @@ export interface StepStats {
   lastEndMs: number;
 }
 
+/**
+ * Cores kept busy during a timed phase: this process (its main thread: state machine or loop, handlers, SDK;
+ * its worker thread: the s3rver and SES emulators), DynamoDB Local's JVM, anything else on the machine.
+ */
+export interface PhaseCpu {
+  nodeCores: number;
+  dynamodbLocalCores?: number;
+  /** Machine busy time in none of the others: other processes on the machine. */
+  otherProcessesCores?: number;
+  /** Kernel interrupt work (loopback TCP between the processes lands here) and time stolen by the host. */
+  irqAndSoftirqCores?: number;
+  stealCores?: number;
+}
+
+/** The baseline's figures: the plain loop over the other half of the accounts. */
+export interface LoopResult extends LoopOutcome {
+  cpu: PhaseCpu;
+  /** Busy CPU of this process's main thread per invoice, ms (1 ms sampling, as the run's). */
+  busyMsPerInvoice: number;
+}
+
 export interface RunResult {
   accounts: number;
   ordersPerAccount: number;
+  /** Orders and lines of the workflow's half (the loop's half has the very same). */
   orders: number;
   lines: number;
   setup: { accountsSec: number; ordersSec: number; ordersPerSec: number; definitionSec: number };
@@ -62,27 +90,23 @@ export interface RunResult {
   steps: Record<string, StepStats>;
   /** MaxConcurrency of each Map state of the definition, as the local runner applies it. */
   mapConcurrency: Record<string, number>;
-  /**
-   * Cores kept busy during the run: this process (its main thread: state machine, handlers, SDK; its
-   * worker thread: the s3rver and SES emulators), DynamoDB Local's JVM, anything else on the machine.
-   */
-  cpu: {
-    nodeCores: number;
-    dynamodbLocalCores?: number;
-    /** Machine busy time in none of the others: other processes on the machine. */
-    otherProcessesCores?: number;
-    /** Kernel interrupt work (loopback TCP between the processes lands here) and time stolen by the host. */
-    irqAndSoftirqCores?: number;
-    stealCores?: number;
-  };
+  /** Cores kept busy during the run. */
+  cpu: PhaseCpu;
   /** This process's main-thread CPU during the run by package / folder, ms per invoice (1 ms sampling). */
   profile: ProfileSummary;
+  /** The baseline, measured in the same process and on the same emulators just before the run. */
+  loop: LoopResult | null;
+  /** The run's invoices/s ÷ the loop's: the target. */
+  ratioToPlainLoop: number | null;
   checks: {
+    /** Over both halves (the workflow's and the loop's accounts). */
     accountsWithOneSentInvoice: number;
     accountsWithoutInvoice: number;
     accountsWithSeveralInvoices: number;
     invoicesNotSent: number;
     invoicesWithWrongOrderCount: number;
+    /** Invoices billed by the other half's run (the workflow billing a loop account, or the reverse). */
+    invoicesOfTheOtherRun: number;
     counterLast: number;
     distinctNumbers: number;
     pdfObjects: number;
@@ -95,8 +119,13 @@ export interface RunResult {
 
 async function main(stackInfo: BillingStack): Promise<RunResult> {
   const { createBillingFixture } = await import('./billing-fixture.js');
-  log(`run: ${ACCOUNTS} accounts × ${ORDERS_PER_ACCOUNT} orders in October 2026`);
-  const fixture = await createBillingFixture(new Array(ACCOUNTS).fill(ORDERS_PER_ACCOUNT), log);
+  const { runPlainLoop } = await import('./billing-loop.js');
+  log(
+    `run: 2 × ${ACCOUNTS} accounts × ${ORDERS_PER_ACCOUNT} orders in October 2026 (the workflow's, the loop's)`,
+  );
+  const fixture = await createBillingFixture(new Array(2 * ACCOUNTS).fill(ORDERS_PER_ACCOUNT), log);
+  // The first half is the workflow's (it finds them due), the second the loop's.
+  const loopAccounts = fixture.accountIds.slice(ACCOUNTS);
 
   // Warm "containers" before the clock starts: every handler module imported, the definition loaded.
   const handlers = new Map<BillingFunctionName, TaskHandler>();
@@ -137,31 +166,57 @@ async function main(stackInfo: BillingStack): Promise<RunResult> {
       }) as TaskHandler,
   });
   const definitionStarted = performance.now();
-  await machine.definition();
+  const { asl } = await machine.definition();
   const definitionSec = (performance.now() - definitionStarted) / 1000;
-
+  const mapConcurrency = mapConcurrencyOf(asl);
   const javaPid = findJavaChild();
-  const kernelBefore = kernelTicks();
-  const cpuBefore = cpuSnapshot(javaPid);
+
+  // The baseline first: the loop over its own accounts, at the Maps' concurrency.
+  const loopConcurrency = {
+    build: mapConcurrency.BuildAccounts ?? Number.NaN,
+    deliver: mapConcurrency.DeliverInvoices ?? Number.NaN,
+  };
+  if (!(loopConcurrency.build > 0 && loopConcurrency.deliver > 0)) {
+    throw new Error(
+      `The definition has no BuildAccounts / DeliverInvoices MaxConcurrency: ${JSON.stringify(mapConcurrency)}`,
+    );
+  }
+  log(
+    `loop: the same use cases over the other ${ACCOUNTS} accounts, concurrency ${loopConcurrency.build} ` +
+      `(build) and ${loopConcurrency.deliver} (deliver)`,
+  );
+  let loopOutcome: LoopOutcome | undefined;
+  const loopPhase = await measured(javaPid, ACCOUNTS, async () => {
+    loopOutcome = await runPlainLoop({
+      runId: `run_${BENCH_PERIOD.cutOff}-loop`,
+      cutOff: BENCH_PERIOD.cutOff,
+      accountIds: loopAccounts,
+      concurrency: loopConcurrency,
+    });
+  });
+  const loop: LoopResult | null = loopOutcome
+    ? {
+        ...loopOutcome,
+        cpu: loopPhase.cpu,
+        busyMsPerInvoice: round(loopPhase.profile.busyMs / Math.max(1, loopOutcome.invoicesSent), 2),
+      }
+    : null;
+  log(
+    `loop: ${loop?.invoicesSent} invoices sent in ${loop?.wallSec} s (${loop?.invoicesPerSecond}/s)` +
+      (loop?.failures ? `, ${loop.failures} FAILED: ${loop.firstFailures.join('; ')}` : ''),
+  );
+
   log(`run: one execution of the billing workflow, cut-off ${BENCH_PERIOD.cutOff}`);
   let outcome = { status: 'ABORTED' } as ExecutionOutcome;
   let wallMs = 0;
-  // A sampling profile at 1 ms (about 1 % overhead) says where the run's CPU goes.
-  const cpuProfile = await profile(
-    ACCOUNTS,
-    async () => {
-      t0 = performance.now();
-      outcome = await machine.run(
-        { trigger: 'api', cutOff: BENCH_PERIOD.cutOff, runId: `run_${BENCH_PERIOD.cutOff}` },
-        newExecutionIdentity(`bench-${Date.now()}`),
-      );
-      wallMs = performance.now() - t0;
-    },
-    PROFILE_INTERVAL_US,
-    200,
-  );
-  const cpuAfter = cpuSnapshot(javaPid);
-  const kernelAfter = kernelTicks();
+  const runPhase = await measured(javaPid, ACCOUNTS, async () => {
+    t0 = performance.now();
+    outcome = await machine.run(
+      { trigger: 'api', cutOff: BENCH_PERIOD.cutOff, runId: `run_${BENCH_PERIOD.cutOff}` },
+      newExecutionIdentity(`bench-${Date.now()}`),
+    );
+    wallMs = performance.now() - t0;
+  });
   const run = outcome.status === 'SUCCEEDED' ? (outcome.output as BillingRun) : undefined;
   const invoicesSent = run?.invoicesSent ?? 0;
   log(
@@ -171,25 +226,8 @@ async function main(stackInfo: BillingStack): Promise<RunResult> {
   );
 
   const verifyStarted = performance.now();
-  const checks = await verify(stackInfo, fixture.accountIds);
+  const checks = await verify(stackInfo, fixture.accountIds, ACCOUNTS);
   log(`run: checks ${checks.pass ? 'PASS' : 'FAIL'} ${JSON.stringify(checks)}`);
-
-  const cores = (ms: number | undefined) => (ms === undefined ? undefined : round(ms / wallMs, 2));
-  const javaMs =
-    cpuAfter.javaMs !== undefined && cpuBefore.javaMs !== undefined
-      ? cpuAfter.javaMs - cpuBefore.javaMs
-      : undefined;
-  const nodeMs = cpuAfter.nodeMs - cpuBefore.nodeMs;
-  const machineMs =
-    cpuAfter.machineMs !== undefined && cpuBefore.machineMs !== undefined
-      ? cpuAfter.machineMs - cpuBefore.machineMs
-      : undefined;
-  const irqMs = kernelBefore && kernelAfter ? kernelAfter.irqMs - kernelBefore.irqMs : 0;
-  const stealMs = kernelBefore && kernelAfter ? kernelAfter.stealMs - kernelBefore.stealMs : 0;
-  const othersMs =
-    machineMs !== undefined && javaMs !== undefined
-      ? Math.max(0, machineMs - nodeMs - javaMs - irqMs - stealMs)
-      : undefined;
 
   const steps: Record<string, StepStats> = {};
   for (const name of BILLING_FUNCTIONS) {
@@ -207,11 +245,13 @@ async function main(stackInfo: BillingStack): Promise<RunResult> {
     };
   }
   const { failures, ...summary } = run ?? ({} as Partial<BillingRun>);
+  const invoicesPerSecond = round(invoicesSent / (wallMs / 1000), 1);
   return {
     accounts: ACCOUNTS,
     ordersPerAccount: ORDERS_PER_ACCOUNT,
-    orders: fixture.orders,
-    lines: fixture.lines,
+    // Every account has the same sample orders, so each half has half of them.
+    orders: fixture.orders / 2,
+    lines: fixture.lines / 2,
     setup: { ...fixture.timings, definitionSec: round(definitionSec, 1) },
     status: outcome.status,
     ...(outcome.status === 'SUCCEEDED'
@@ -219,7 +259,7 @@ async function main(stackInfo: BillingStack): Promise<RunResult> {
       : { error: `${outcome.error}: ${outcome.cause ?? ''}`.slice(0, 2000) }),
     wallSec: round(wallMs / 1000, 2),
     invoicesSent,
-    invoicesPerSecond: round(invoicesSent / (wallMs / 1000), 1),
+    invoicesPerSecond,
     ...(run
       ? {
           summary: {
@@ -230,19 +270,64 @@ async function main(stackInfo: BillingStack): Promise<RunResult> {
         }
       : {}),
     steps,
-    mapConcurrency: mapConcurrencyOf((await machine.definition()).asl),
-    cpu: {
-      nodeCores: cores(nodeMs) as number,
-      ...(javaMs === undefined ? {} : { dynamodbLocalCores: cores(javaMs) }),
-      ...(othersMs === undefined ? {} : { otherProcessesCores: cores(othersMs) }),
-      ...(kernelBefore && kernelAfter
-        ? { irqAndSoftirqCores: cores(irqMs), stealCores: cores(stealMs) }
-        : {}),
-    },
-    profile: cpuProfile,
+    mapConcurrency,
+    cpu: runPhase.cpu,
+    profile: runPhase.profile,
+    loop,
+    ratioToPlainLoop:
+      loop && loop.invoicesPerSecond > 0 && run ? round(invoicesPerSecond / loop.invoicesPerSecond, 3) : null,
     checks,
     maxRssMb: maxRssMb(),
     verifySec: round((performance.now() - verifyStarted) / 1000, 1),
+  };
+}
+
+/**
+ * Runs a timed phase under a 1 ms sampling profile (about 1 % overhead; it says where the CPU goes) and
+ * answers the cores each party kept busy meanwhile. The run and the loop are measured alike.
+ */
+async function measured(
+  javaPid: number | undefined,
+  units: number,
+  work: () => Promise<void>,
+): Promise<{ cpu: PhaseCpu; profile: ProfileSummary }> {
+  const kernelBefore = kernelTicks();
+  const before = cpuSnapshot(javaPid);
+  const began = performance.now();
+  const summary = await profile(units, work, PROFILE_INTERVAL_US, 200);
+  const wallMs = performance.now() - began;
+  return {
+    cpu: phaseCpu(before, cpuSnapshot(javaPid), kernelBefore, kernelTicks(), wallMs),
+    profile: summary,
+  };
+}
+
+function phaseCpu(
+  before: CpuSnapshot,
+  after: CpuSnapshot,
+  kernelBefore: ReturnType<typeof kernelTicks>,
+  kernelAfter: ReturnType<typeof kernelTicks>,
+  wallMs: number,
+): PhaseCpu {
+  const cores = (ms: number | undefined) => (ms === undefined ? undefined : round(ms / wallMs, 2));
+  const javaMs =
+    after.javaMs !== undefined && before.javaMs !== undefined ? after.javaMs - before.javaMs : undefined;
+  const nodeMs = after.nodeMs - before.nodeMs;
+  const machineMs =
+    after.machineMs !== undefined && before.machineMs !== undefined
+      ? after.machineMs - before.machineMs
+      : undefined;
+  const irqMs = kernelBefore && kernelAfter ? kernelAfter.irqMs - kernelBefore.irqMs : 0;
+  const stealMs = kernelBefore && kernelAfter ? kernelAfter.stealMs - kernelBefore.stealMs : 0;
+  const othersMs =
+    machineMs !== undefined && javaMs !== undefined
+      ? Math.max(0, machineMs - nodeMs - javaMs - irqMs - stealMs)
+      : undefined;
+  return {
+    nodeCores: cores(nodeMs) as number,
+    ...(javaMs === undefined ? {} : { dynamodbLocalCores: cores(javaMs) }),
+    ...(othersMs === undefined ? {} : { otherProcessesCores: cores(othersMs) }),
+    ...(kernelBefore && kernelAfter ? { irqAndSoftirqCores: cores(irqMs), stealCores: cores(stealMs) } : {}),
   };
 }
 
@@ -275,7 +360,16 @@ function mapConcurrencyOf(node: unknown, found: Record<string, number> = {}): Re
 }
 
 /** What the run left behind: one sent invoice per account, gapless numbers, the PDFs, the emails. */
-async function verify(stackInfo: BillingStack, accountIds: readonly string[]): Promise<RunResult['checks']> {
+/**
+ * What the loop and the run left behind, over both halves: one sent invoice per account, billed by the
+ * half's own run (the first `runAccounts` accounts by the workflow, the others by the loop), gapless
+ * numbers, the PDFs, the emails.
+ */
+async function verify(
+  stackInfo: BillingStack,
+  accountIds: readonly string[],
+  runAccounts: number,
+): Promise<RunResult['checks']> {
   const { billingServices } = await import('../shared/composition/billing-services.js');
   const deps = billingServices();
   let one = 0;
@@ -283,14 +377,17 @@ async function verify(stackInfo: BillingStack, accountIds: readonly string[]): P
   let several = 0;
   let notSent = 0;
   let wrongOrderCount = 0;
+  let wrongRun = 0;
   const numbers = new Set<string>();
   await pool(16, accountIds.length, async (i) => {
     const { items } = await deps.billing.listInvoices(accountIds[i] as string, 10);
     if (items.length === 0) none += 1;
     else if (items.length > 1) several += 1;
+    const runId = `run_${BENCH_PERIOD.cutOff}${i < runAccounts ? '' : '-loop'}`;
     for (const invoice of items) {
       if (invoice.status !== 'sent') notSent += 1;
       if (invoice.orderCount !== ORDERS_PER_ACCOUNT) wrongOrderCount += 1;
+      if (invoice.runId !== runId) wrongRun += 1;
       if (invoice.number) numbers.add(invoice.number);
     }
     if (items.length === 1 && items[0]?.status === 'sent') one += 1;
@@ -327,6 +424,7 @@ async function verify(stackInfo: BillingStack, accountIds: readonly string[]): P
     accountsWithSeveralInvoices: several,
     invoicesNotSent: notSent,
     invoicesWithWrongOrderCount: wrongOrderCount,
+    invoicesOfTheOtherRun: wrongRun,
     counterLast,
     distinctNumbers: numbers.size,
     pdfObjects,
@@ -334,6 +432,7 @@ async function verify(stackInfo: BillingStack, accountIds: readonly string[]): P
     pass:
       one === n &&
       wrongOrderCount === 0 &&
+      wrongRun === 0 &&
       counterLast === n &&
       numbers.size === n &&
       pdfObjects === n &&
