@@ -3,9 +3,11 @@
  * state machine, beside its baseline, a plain loop calling the same use cases (bench/billing-loop.ts).
  * Starts its own local stack in memory on free ports, creates twice BENCH_BILLING_ACCOUNTS accounts
  * (default 1,000 each) with BENCH_BILLING_ORDERS orders each (default 20) in October 2026: the first half
- * for the workflow, the second for the loop, alike (same orders, same languages). The loop bills its half
- * first (the workflow lists every account due, so it must find the loop's already billed), at the Maps'
- * concurrency; then the CDK-synthesized workflow runs ONCE with `BillingStateMachine`
+ * for the workflow, the second for the loop, alike (same orders, same languages), and WARMUP_ACCOUNTS more.
+ * The loop first bills the warm-up accounts, untimed (the use cases, the renderer and the SDK paths both
+ * share are then compiled and warm, as in warm containers), then its half (the workflow lists every
+ * account due, so it must find the loop's already billed), at the Maps' concurrency; then the
+ * CDK-synthesized workflow runs ONCE with `BillingStateMachine`
  * (aws-local-stepfunctions, the real handlers, retry intervals 0) for cut-off 2026-11-01. Both are timed
  * the same way (wall time, CPU, a 1 ms sampling profile). Then the outcome is checked: every account of
  * both halves invoiced once, every invoice numbered without gap, stored in S3 and emailed through the SES
@@ -39,6 +41,14 @@ if (!(Number.isInteger(ORDERS_PER_ACCOUNT) && ORDERS_PER_ACCOUNT > 0))
   throw new Error('BENCH_BILLING_ORDERS must be > 0');
 
 const FUNCTIONS_DIR = new URL('../functions/', import.meta.url);
+/** Accounts billed by the loop before anything is timed: one BuildAccounts Map width. */
+const WARMUP_ACCOUNTS = 40;
+/** Each set of accounts is billed by its own run: the workflow's, the loop's and the warm-up's. */
+const RUN_IDS = {
+  workflow: `run_${BENCH_PERIOD.cutOff}`,
+  loop: `run_${BENCH_PERIOD.cutOff}-loop`,
+  warmup: `run_${BENCH_PERIOD.cutOff}-warmup`,
+} as const;
 const PROFILE_INTERVAL_US = 1000;
 
 /** Per function: calls, errors by name, time inside the handler, and the span from first start to last end. */
@@ -99,13 +109,13 @@ export interface RunResult {
   /** The run's invoices/s ÷ the loop's: the target. */
   ratioToPlainLoop: number | null;
   checks: {
-    /** Over both halves (the workflow's and the loop's accounts). */
+    /** Over every account (the workflow's, the loop's and the warm-up's). */
     accountsWithOneSentInvoice: number;
     accountsWithoutInvoice: number;
     accountsWithSeveralInvoices: number;
     invoicesNotSent: number;
     invoicesWithWrongOrderCount: number;
-    /** Invoices billed by the other half's run (the workflow billing a loop account, or the reverse). */
+    /** Invoices billed by another run than their account's (the workflow billing a loop account…). */
     invoicesOfTheOtherRun: number;
     counterLast: number;
     distinctNumbers: number;
@@ -121,11 +131,16 @@ async function main(stackInfo: BillingStack): Promise<RunResult> {
   const { createBillingFixture } = await import('./billing-fixture.js');
   const { runPlainLoop } = await import('./billing-loop.js');
   log(
-    `run: 2 × ${ACCOUNTS} accounts × ${ORDERS_PER_ACCOUNT} orders in October 2026 (the workflow's, the loop's)`,
+    `run: 2 × ${ACCOUNTS} + ${WARMUP_ACCOUNTS} accounts × ${ORDERS_PER_ACCOUNT} orders in October 2026 ` +
+      "(the workflow's, the loop's, the warm-up's)",
   );
-  const fixture = await createBillingFixture(new Array(2 * ACCOUNTS).fill(ORDERS_PER_ACCOUNT), log);
-  // The first half is the workflow's (it finds them due), the second the loop's.
-  const loopAccounts = fixture.accountIds.slice(ACCOUNTS);
+  const fixture = await createBillingFixture(
+    new Array(2 * ACCOUNTS + WARMUP_ACCOUNTS).fill(ORDERS_PER_ACCOUNT),
+    log,
+  );
+  // The first half is the workflow's (it finds them due), the second the loop's, then the warm-up's.
+  const loopAccounts = fixture.accountIds.slice(ACCOUNTS, 2 * ACCOUNTS);
+  const warmupAccounts = fixture.accountIds.slice(2 * ACCOUNTS);
 
   // Warm "containers" before the clock starts: every handler module imported, the definition loaded.
   const handlers = new Map<BillingFunctionName, TaskHandler>();
@@ -181,6 +196,14 @@ async function main(stackInfo: BillingStack): Promise<RunResult> {
       `The definition has no BuildAccounts / DeliverInvoices MaxConcurrency: ${JSON.stringify(mapConcurrency)}`,
     );
   }
+  log(`loop: warm-up over ${WARMUP_ACCOUNTS} accounts (not timed)`);
+  const warmup = await runPlainLoop({
+    runId: RUN_IDS.warmup,
+    cutOff: BENCH_PERIOD.cutOff,
+    accountIds: warmupAccounts,
+    concurrency: loopConcurrency,
+  });
+  if (warmup.failures > 0) log(`loop: warm-up FAILED: ${warmup.firstFailures.join('; ')}`);
   log(
     `loop: the same use cases over the other ${ACCOUNTS} accounts, concurrency ${loopConcurrency.build} ` +
       `(build) and ${loopConcurrency.deliver} (deliver)`,
@@ -188,7 +211,7 @@ async function main(stackInfo: BillingStack): Promise<RunResult> {
   let loopOutcome: LoopOutcome | undefined;
   const loopPhase = await measured(javaPid, ACCOUNTS, async () => {
     loopOutcome = await runPlainLoop({
-      runId: `run_${BENCH_PERIOD.cutOff}-loop`,
+      runId: RUN_IDS.loop,
       cutOff: BENCH_PERIOD.cutOff,
       accountIds: loopAccounts,
       concurrency: loopConcurrency,
@@ -212,7 +235,7 @@ async function main(stackInfo: BillingStack): Promise<RunResult> {
   const runPhase = await measured(javaPid, ACCOUNTS, async () => {
     t0 = performance.now();
     outcome = await machine.run(
-      { trigger: 'api', cutOff: BENCH_PERIOD.cutOff, runId: `run_${BENCH_PERIOD.cutOff}` },
+      { trigger: 'api', cutOff: BENCH_PERIOD.cutOff, runId: RUN_IDS.workflow },
       newExecutionIdentity(`bench-${Date.now()}`),
     );
     wallMs = performance.now() - t0;
@@ -226,7 +249,9 @@ async function main(stackInfo: BillingStack): Promise<RunResult> {
   );
 
   const verifyStarted = performance.now();
-  const checks = await verify(stackInfo, fixture.accountIds, ACCOUNTS);
+  const checks = await verify(stackInfo, fixture.accountIds, (i) =>
+    i < ACCOUNTS ? RUN_IDS.workflow : i < 2 * ACCOUNTS ? RUN_IDS.loop : RUN_IDS.warmup,
+  );
   log(`run: checks ${checks.pass ? 'PASS' : 'FAIL'} ${JSON.stringify(checks)}`);
 
   const steps: Record<string, StepStats> = {};
@@ -361,14 +386,13 @@ function mapConcurrencyOf(node: unknown, found: Record<string, number> = {}): Re
 
 /** What the run left behind: one sent invoice per account, gapless numbers, the PDFs, the emails. */
 /**
- * What the loop and the run left behind, over both halves: one sent invoice per account, billed by the
- * half's own run (the first `runAccounts` accounts by the workflow, the others by the loop), gapless
- * numbers, the PDFs, the emails.
+ * What the loops and the run left behind, over every account: one sent invoice each, billed by the run
+ * meant for it (`runIdOf(index)`), gapless numbers, the PDFs, the emails.
  */
 async function verify(
   stackInfo: BillingStack,
   accountIds: readonly string[],
-  runAccounts: number,
+  runIdOf: (index: number) => string,
 ): Promise<RunResult['checks']> {
   const { billingServices } = await import('../shared/composition/billing-services.js');
   const deps = billingServices();
@@ -383,7 +407,7 @@ async function verify(
     const { items } = await deps.billing.listInvoices(accountIds[i] as string, 10);
     if (items.length === 0) none += 1;
     else if (items.length > 1) several += 1;
-    const runId = `run_${BENCH_PERIOD.cutOff}${i < runAccounts ? '' : '-loop'}`;
+    const runId = runIdOf(i);
     for (const invoice of items) {
       if (invoice.status !== 'sent') notSent += 1;
       if (invoice.orderCount !== ORDERS_PER_ACCOUNT) wrongOrderCount += 1;

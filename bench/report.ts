@@ -59,16 +59,20 @@ function textTable(headers: Cell[], rows: Cell[][]): string {
   return [line(head ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
-/** A Markdown table laid out the way `biome format` lays it out (padded cells, aligned separators). */
-function mdTable(headers: Cell[], rows: Cell[][]): string {
+/**
+ * A Markdown table laid out the way `biome format` lays it out (padded cells, aligned separators). The first
+ * column is left-aligned, the others right-aligned (figures) unless `leftColumns` names them.
+ */
+export function mdTable(headers: Cell[], rows: Cell[][], leftColumns: readonly number[] = [0]): string {
   const all = [headers, ...rows].map((row) => row.map((cell) => String(cell).replaceAll('|', '\\|')));
   const widths = headers.map((_, i) => Math.max(3, ...all.map((row) => [...(row[i] ?? '')].length)));
+  const left = (i: number) => leftColumns.includes(i);
   const pad = (cell: string, i: number) => {
     const fill = ' '.repeat((widths[i] ?? 0) - [...cell].length);
-    return i === 0 ? cell + fill : fill + cell;
+    return left(i) ? cell + fill : fill + cell;
   };
   const line = (row: string[]) => `| ${row.map(pad).join(' | ')} |`;
-  const separator = widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w - 1)}` : `${'-'.repeat(w - 1)}:`));
+  const separator = widths.map((w, i) => (left(i) ? `:${'-'.repeat(w - 1)}` : `${'-'.repeat(w - 1)}:`));
   const [head, ...body] = all;
   return [line(head ?? []), `| ${separator.join(' | ')} |`, ...body.map(line)].join('\n');
 }
@@ -118,7 +122,8 @@ function sections(report: Report): Section[] {
       ];
     }),
     note:
-      'Adapter: POST /v1/orders over keep-alive HTTP, authorizer (GetItem of the key, uncached as in the adapter), ' +
+      'Adapter: POST /v1/orders over keep-alive HTTP, authorizer (GetItem of the key; the adapter caches its ' +
+      `answer ${AUTHORIZER_CACHE_SECONDS.default} s per key, as API Gateway does), ` +
       'orders-create, one TransactWriteItems; one account per worker. Direct: OrderRepository.place with a ' +
       'prebuilt order on the same client. Both run in alternating slices (direct, adapter, adapter, direct, …). ' +
       'ratioToDirect = adapter orders/s ÷ direct orders/s (the target); p50 ratio = direct p50 ÷ adapter p50. ' +
@@ -446,7 +451,8 @@ function billingSections(b: BillingResults): Section[] {
         'Node cores: the one Node.js process that runs the interpreter, every handler, the SDK clients and ' +
         'the s3rver and SES emulators. The baseline (bench/billing-loop.ts) calls buildAccount, ' +
         'numberInvoices, storePdf and sendInvoiceEmail (and StartRun, ListToSend, FinishRun) itself at the ' +
-        'Maps’ concurrency over the other half of the accounts, just before the run, in the same process' +
+        'Maps’ concurrency over the other half of the accounts, just before the run, in the same process, ' +
+        'after an untimed warm-up of 40 more accounts that warms the code both share' +
         (loop
           ? ` (build ${fixed(loop.phasesSec.build, 1)} s, number ${fixed(loop.phasesSec.number, 1)} s, deliver ` +
             `${fixed(loop.phasesSec.deliver, 1)} s; busy CPU ${fixed(loop.busyMsPerInvoice)} ms per invoice, ` +

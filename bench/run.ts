@@ -33,6 +33,7 @@ import { type BillingResults, runBillingSection, stopBillingChildren } from './b
 import { type BundleInfo, buildBundles, DOCUMENT_CLIENT_BASELINE, measureInit } from './bundles.js';
 import { findJavaChild, type ProfileSummary, profile } from './cpu.js';
 import type { PhaseRecord } from './intake.js';
+import { type BenchResults, COMMANDS, isFullSize, writeReadmeSection } from './readme.js';
 import {
   BILLING_MARKDOWN_MARKER,
   type ConcurrencyResult,
@@ -76,6 +77,11 @@ const ONLY = process.env.BENCH_ONLY;
 if (ONLY !== undefined && ONLY !== 'intake' && ONLY !== 'billing') {
   throw new Error('BENCH_ONLY must be intake or billing');
 }
+/** on: rewrite the README's section after any run; off: never; unset: after a run of full size only. */
+const README_MODE = process.env.BENCH_README;
+if (README_MODE !== undefined && README_MODE !== 'on' && README_MODE !== 'off') {
+  throw new Error('BENCH_README must be on or off');
+}
 
 interface IntakeOutput {
   /** results.json without the billing section. */
@@ -83,6 +89,7 @@ interface IntakeOutput {
   text: string;
   markdown: string;
   targets: Record<string, TargetResult>;
+  loadAverage1mAtStart: number;
 }
 
 /** The order-intake section: measures, and answers what to write and print. */
@@ -340,6 +347,7 @@ async function runIntake(): Promise<IntakeOutput> {
       machine: { ...report.machine },
       settings: {
         ...report.settings,
+        scale: SCALE,
         warmupPerConcurrency: WARMUP,
         directWarmupRoundsOrdersPerSec: warmRounds,
         order:
@@ -406,7 +414,13 @@ async function runIntake(): Promise<IntakeOutput> {
         ? { name: DOCUMENT_CLIENT_BASELINE, bytes: baselineBundle.bytes, init: baselineInit ?? null }
         : { name: DOCUMENT_CLIENT_BASELINE, failure: baselineFailure ?? 'not built' },
     };
-    return { results, text: renderText(report), markdown: renderMarkdown(report, generatedAt), targets };
+    return {
+      results,
+      text: renderText(report),
+      markdown: renderMarkdown(report, generatedAt),
+      targets,
+      loadAverage1mAtStart: loadAtStart,
+    };
   } finally {
     await cleanUp();
   }
@@ -465,6 +479,10 @@ async function main(): Promise<number> {
       : '';
   const markdown = `${[intakeMd.trimEnd(), billingMd.trimEnd()].filter(Boolean).join('\n\n')}\n`;
   await writeFile(RESULTS_MD, markdown);
+  // Written just above from this run's sections (and the last run's for a skipped one).
+  const readme = results as BenchResults;
+  const writeReadme = README_MODE === 'on' || (README_MODE !== 'off' && isFullSize(readme));
+  if (writeReadme) await writeReadmeSection(readme);
 
   if (intake) console.log(intake.text);
   if (billing) console.log(`${intake ? '\n' : ''}${renderBillingText(billing)}`);
@@ -478,6 +496,16 @@ async function main(): Promise<number> {
     failed.length === 0
       ? 'All targets PASS.'
       : `FAIL: ${failed.length} target(s) missed: ${failed.map((t) => `[${t.section}] ${t.target}`).join('; ')}`,
+  );
+  const loads = [
+    intake ? `intake ${intake.loadAverage1mAtStart}` : '',
+    billing ? `billing ${billing.machine.loadAverage1mAtStart}` : '',
+  ].filter(Boolean);
+  console.log(`Load average (1 min) at the start of each section: ${loads.join(', ')}.`);
+  console.log(
+    writeReadme
+      ? 'README.md: benchmark section rewritten from bench/results.json.'
+      : `README.md left as it was (${README_MODE === 'off' ? 'BENCH_README=off' : 'not a full-size run; BENCH_README=on writes it anyway'}); \`${COMMANDS.readme}\` rewrites it from bench/results.json.`,
   );
   return 0;
 }
