@@ -284,6 +284,7 @@ export async function runBillingSection(log: (message: string) => void): Promise
       timings.runAccountsSec = runResult.setup.accountsSec;
       timings.runOrdersSec = runResult.setup.ordersSec;
       timings.runDefinitionSec = runResult.setup.definitionSec;
+      if (runResult.loop) timings.loopExecutionSec = runResult.loop.wallSec;
       timings.runExecutionSec = runResult.wallSec;
       timings.runChecksSec = runResult.verifySec;
     }

@@ -6,8 +6,8 @@
  * pdfkit's own text() writing the same pages, and StorePdf's peak memory by invoice size.
  * Every timing target is a ratio to its baseline measured in the same run (bench/targets.ts).
  * Writes bench/results.json and bench/results.md, rewrites the README's bench section from results.json
- * (bench/readme.ts; BENCH_README=off leaves the README alone), prints the tables; exits 0 even when a
- * target fails.
+ * after a full-size run (bench/readme.ts; BENCH_README=on after any run, off never), prints the tables and
+ * the load average at the start of each section; exits 0 even when a target fails.
  *
  * BENCH_SCALE (default 1) multiplies the intake order counts (e.g. 0.2 for a quick smoke run).
  * BENCH_ONLY=intake or BENCH_ONLY=billing runs one section and keeps the other's figures from the last
@@ -385,9 +385,9 @@ async function runIntake(): Promise<IntakeOutput> {
         targets,
         allTargetsPass: Object.values(targets).every((t) => t.pass),
         notes: [
-          'ddbRequestsPerOrder counts the order handler’s requests only; the authorizer’s GetItem runs on every ' +
-            'request through the local adapter (authorizerDdbRequestsPerOrder) while on AWS API Gateway caches ' +
-            `the authorizer’s answer for ${AUTHORIZER_CACHE_SECONDS.default} s per key.`,
+          'ddbRequestsPerOrder counts the order handler’s requests only; the authorizer’s GetItem ' +
+            '(authorizerDdbRequestsPerOrder) runs once per key and cache lifetime: the local adapter caches its ' +
+            `answer ${AUTHORIZER_CACHE_SECONDS.default} s per key, as API Gateway does.`,
           'ownTimeP50Ms: per order at concurrency 1, the orders-create handler’s invocation time minus its ' +
             'DynamoDB waits (the handler’s own time); ownTimeEndToEndP50Ms: the latency ' +
             'seen by the HTTP client minus every DynamoDB wait of that order, so it also counts the local HTTP ' +
