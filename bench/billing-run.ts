@@ -1,17 +1,19 @@
 /**
  * Child process of `npm run bench` (billing section): one billing run over many accounts through the local
  * state machine, beside its baseline, a plain loop calling the same use cases (bench/billing-loop.ts).
- * Starts its own local stack in memory on free ports, creates twice BENCH_BILLING_ACCOUNTS accounts
- * (default 1,000 each) with BENCH_BILLING_ORDERS orders each (default 20) in October 2026: the first half
- * for the workflow, the second for the loop, alike (same orders, same languages), and WARMUP_ACCOUNTS more.
- * The loop first bills the warm-up accounts, untimed (the use cases, the renderer and the SDK paths both
- * share are then compiled and warm, as in warm containers), then its half (the workflow lists every
- * account due, so it must find the loop's already billed), at the Maps' concurrency; then the
- * CDK-synthesized workflow runs ONCE with `BillingStateMachine`
- * (aws-local-stepfunctions, the real handlers, retry intervals 0) for cut-off 2026-11-01. Both are timed
- * the same way (wall time, CPU, a 1 ms sampling profile). Then the outcome is checked: every account of
- * both halves invoiced once, every invoice numbered without gap, stored in S3 and emailed through the SES
- * emulator.
+ * Starts its own local stack in memory on free ports and creates twice BENCH_BILLING_ACCOUNTS accounts
+ * (default 1,000 each) with BENCH_BILLING_ORDERS orders each (default 20), all alike (same orders, same mix
+ * of languages): the workflow's in October 2026; the loop's, half in October and half in November; and
+ * WARMUP_ACCOUNTS more in October. The loop bills the warm-up accounts first, untimed (the use cases, the
+ * renderer, the SDK paths and DynamoDB Local's code for them are then compiled and warm, as in warm
+ * containers). Then, timed, in A-B-A order so that a drift of the emulators or of the machine weighs on both
+ * alike: the loop bills its October half for cut-off 2026-11-01 (before the workflow, which lists every
+ * account due and must find these billed); the CDK-synthesized workflow runs ONCE with `BillingStateMachine`
+ * (aws-local-stepfunctions, the real handlers, retry intervals 0) for cut-off 2026-11-01; the loop bills
+ * its November half for cut-off 2026-12-01 (those accounts are not due at the workflow's cut-off). The
+ * loop's figure is both halves' invoices over both halves' wall time. All are timed the same way (wall
+ * time, CPU, a 1 ms sampling profile). Then the outcome is checked: every account invoiced once by the run
+ * meant for it, every invoice numbered without gap, stored in S3 and emailed through the SES emulator.
  *
  * Usage: tsx bench/billing-run.ts <result.json>. Logs go to stderr.
  */
@@ -19,7 +21,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsCommand, S3Client } from '@aws-sdk/client-s3';
 import { emulatorClientConfig } from '../infra/local/emulators.js';
 import {
   BillingStateMachine,
@@ -29,7 +31,15 @@ import {
 } from '../infra/local/state-machine.js';
 import type { BillingRun } from '../shared/contracts/schemas/invoice.js';
 import { BILLING_FUNCTIONS, type BillingFunctionName } from '../shared/contracts/workflow/workflow.js';
-import { BENCH_PERIOD, type BillingStack, log, maxRssMb, pool, runChild } from './billing-local.js';
+import {
+  BENCH_NEXT_PERIOD,
+  BENCH_PERIOD,
+  type BillingStack,
+  log,
+  maxRssMb,
+  pool,
+  runChild,
+} from './billing-local.js';
 import type { LoopOutcome } from './billing-loop.js';
 import { type CpuSnapshot, cpuSnapshot, findJavaChild, type ProfileSummary, profile } from './cpu.js';
 import { round } from './stats.js';
@@ -41,12 +51,17 @@ if (!(Number.isInteger(ORDERS_PER_ACCOUNT) && ORDERS_PER_ACCOUNT > 0))
   throw new Error('BENCH_BILLING_ORDERS must be > 0');
 
 const FUNCTIONS_DIR = new URL('../functions/', import.meta.url);
-/** Accounts billed by the loop before anything is timed: one BuildAccounts Map width. */
-const WARMUP_ACCOUNTS = 40;
+/**
+ * Accounts billed by the loop before anything is timed. DynamoDB Local's JVM compiles its code for the
+ * billing requests (range queries, conditional updates, the numbering transactions) over the first few
+ * hundred accounts: without this, whatever runs first pays for it.
+ */
+const WARMUP_ACCOUNTS = Math.max(40, Math.round(ACCOUNTS / 5));
 /** Each set of accounts is billed by its own run: the workflow's, the loop's and the warm-up's. */
 const RUN_IDS = {
   workflow: `run_${BENCH_PERIOD.cutOff}`,
-  loop: `run_${BENCH_PERIOD.cutOff}-loop`,
+  loopBefore: `run_${BENCH_PERIOD.cutOff}-loop`,
+  loopAfter: `run_${BENCH_NEXT_PERIOD.cutOff}-loop`,
   warmup: `run_${BENCH_PERIOD.cutOff}-warmup`,
 } as const;
 const PROFILE_INTERVAL_US = 1000;
@@ -77,11 +92,27 @@ export interface PhaseCpu {
   stealCores?: number;
 }
 
-/** The baseline's figures: the plain loop over the other half of the accounts. */
-export interface LoopResult extends LoopOutcome {
+/** One timed pass of the plain loop, and the cores kept busy meanwhile. */
+export interface LoopHalf extends LoopOutcome {
+  cpu: PhaseCpu;
+}
+
+/** The baseline's figures: the plain loop, before and after the run, each over half as many accounts. */
+export interface LoopResult {
+  accounts: number;
+  /** Both halves' invoices sent over both halves' wall time. */
+  invoicesSent: number;
+  wallSec: number;
+  invoicesPerSecond: number;
+  concurrency: LoopOutcome['concurrency'];
+  failures: number;
+  firstFailures: string[];
+  /** Cores kept busy, averaged over both halves' wall time. */
   cpu: PhaseCpu;
   /** Busy CPU of this process's main thread per invoice, ms (1 ms sampling, as the run's). */
   busyMsPerInvoice: number;
+  before: LoopHalf;
+  after: LoopHalf | null;
 }
 
 export interface RunResult {
@@ -130,17 +161,28 @@ export interface RunResult {
 async function main(stackInfo: BillingStack): Promise<RunResult> {
   const { createBillingFixture } = await import('./billing-fixture.js');
   const { runPlainLoop } = await import('./billing-loop.js');
+  const loopBefore = Math.ceil(ACCOUNTS / 2);
+  const loopAfter = ACCOUNTS - loopBefore;
   log(
-    `run: 2 × ${ACCOUNTS} + ${WARMUP_ACCOUNTS} accounts × ${ORDERS_PER_ACCOUNT} orders in October 2026 ` +
-      "(the workflow's, the loop's, the warm-up's)",
+    `run: ${ACCOUNTS} + ${loopBefore} + ${WARMUP_ACCOUNTS} accounts × ${ORDERS_PER_ACCOUNT} orders in ` +
+      `October 2026 (the workflow's, the loop's first half, the warm-up's), ${loopAfter} in November (the ` +
+      "loop's second half)",
   );
-  const fixture = await createBillingFixture(
-    new Array(2 * ACCOUNTS + WARMUP_ACCOUNTS).fill(ORDERS_PER_ACCOUNT),
+  const october = await createBillingFixture(
+    new Array(ACCOUNTS + loopBefore + WARMUP_ACCOUNTS).fill(ORDERS_PER_ACCOUNT),
     log,
   );
-  // The first half is the workflow's (it finds them due), the second the loop's, then the warm-up's.
-  const loopAccounts = fixture.accountIds.slice(ACCOUNTS, 2 * ACCOUNTS);
-  const warmupAccounts = fixture.accountIds.slice(2 * ACCOUNTS);
+  const november = await createBillingFixture(new Array(loopAfter).fill(ORDERS_PER_ACCOUNT), log, {
+    period: BENCH_NEXT_PERIOD,
+    firstIndex: october.accountIds.length,
+  });
+  // In order: the workflow's accounts (it finds them due), the loop's before and after, the warm-up's.
+  const accounts = {
+    workflow: october.accountIds.slice(0, ACCOUNTS),
+    loopBefore: october.accountIds.slice(ACCOUNTS, ACCOUNTS + loopBefore),
+    loopAfter: november.accountIds,
+    warmup: october.accountIds.slice(ACCOUNTS + loopBefore),
+  };
 
   // Warm "containers" before the clock starts: every handler module imported, the definition loaded.
   const handlers = new Map<BillingFunctionName, TaskHandler>();
@@ -200,34 +242,28 @@ async function main(stackInfo: BillingStack): Promise<RunResult> {
   const warmup = await runPlainLoop({
     runId: RUN_IDS.warmup,
     cutOff: BENCH_PERIOD.cutOff,
-    accountIds: warmupAccounts,
+    accountIds: accounts.warmup,
     concurrency: loopConcurrency,
   });
   if (warmup.failures > 0) log(`loop: warm-up FAILED: ${warmup.firstFailures.join('; ')}`);
-  log(
-    `loop: the same use cases over the other ${ACCOUNTS} accounts, concurrency ${loopConcurrency.build} ` +
-      `(build) and ${loopConcurrency.deliver} (deliver)`,
-  );
-  let loopOutcome: LoopOutcome | undefined;
-  const loopPhase = await measured(javaPid, ACCOUNTS, async () => {
-    loopOutcome = await runPlainLoop({
-      runId: RUN_IDS.loop,
-      cutOff: BENCH_PERIOD.cutOff,
-      accountIds: loopAccounts,
-      concurrency: loopConcurrency,
+  /** One timed pass of the loop (with its CPU and busy time), logged. */
+  const loopPass = async (runId: string, cutOff: string, accountIds: readonly string[]) => {
+    log(
+      `loop: the same use cases over ${accountIds.length} other accounts for cut-off ${cutOff}, concurrency ` +
+        `${loopConcurrency.build} (build) and ${loopConcurrency.deliver} (deliver)`,
+    );
+    let outcome: LoopOutcome | undefined;
+    const phase = await measured(javaPid, accountIds.length, async () => {
+      outcome = await runPlainLoop({ runId, cutOff, accountIds, concurrency: loopConcurrency });
     });
-  });
-  const loop: LoopResult | null = loopOutcome
-    ? {
-        ...loopOutcome,
-        cpu: loopPhase.cpu,
-        busyMsPerInvoice: round(loopPhase.profile.busyMs / Math.max(1, loopOutcome.invoicesSent), 2),
-      }
-    : null;
-  log(
-    `loop: ${loop?.invoicesSent} invoices sent in ${loop?.wallSec} s (${loop?.invoicesPerSecond}/s)` +
-      (loop?.failures ? `, ${loop.failures} FAILED: ${loop.firstFailures.join('; ')}` : ''),
-  );
+    if (!outcome) throw new Error('the loop gave no outcome');
+    log(
+      `loop: ${outcome.invoicesSent} invoices sent in ${outcome.wallSec} s (${outcome.invoicesPerSecond}/s)` +
+        (outcome.failures ? `, ${outcome.failures} FAILED: ${outcome.firstFailures.join('; ')}` : ''),
+    );
+    return { half: { ...outcome, cpu: phase.cpu } satisfies LoopHalf, busyMs: phase.profile.busyMs };
+  };
+  const before = await loopPass(RUN_IDS.loopBefore, BENCH_PERIOD.cutOff, accounts.loopBefore);
 
   log(`run: one execution of the billing workflow, cut-off ${BENCH_PERIOD.cutOff}`);
   let outcome = { status: 'ABORTED' } as ExecutionOutcome;
@@ -247,11 +283,19 @@ async function main(stackInfo: BillingStack): Promise<RunResult> {
       `(${(invoicesSent / (wallMs / 1000)).toFixed(1)}/s)` +
       (outcome.status === 'SUCCEEDED' ? '' : `: ${outcome.error} ${outcome.cause ?? ''}`.slice(0, 500)),
   );
+  const after =
+    loopAfter > 0
+      ? await loopPass(RUN_IDS.loopAfter, BENCH_NEXT_PERIOD.cutOff, accounts.loopAfter)
+      : undefined;
+  const loop = loopResult(before, after, ACCOUNTS);
 
   const verifyStarted = performance.now();
-  const checks = await verify(stackInfo, fixture.accountIds, (i) =>
-    i < ACCOUNTS ? RUN_IDS.workflow : i < 2 * ACCOUNTS ? RUN_IDS.loop : RUN_IDS.warmup,
-  );
+  const checks = await verify(stackInfo, [
+    { runId: RUN_IDS.workflow, accountIds: accounts.workflow },
+    { runId: RUN_IDS.loopBefore, accountIds: accounts.loopBefore },
+    { runId: RUN_IDS.loopAfter, accountIds: accounts.loopAfter },
+    { runId: RUN_IDS.warmup, accountIds: accounts.warmup },
+  ]);
   log(`run: checks ${checks.pass ? 'PASS' : 'FAIL'} ${JSON.stringify(checks)}`);
 
   const steps: Record<string, StepStats> = {};
@@ -274,10 +318,17 @@ async function main(stackInfo: BillingStack): Promise<RunResult> {
   return {
     accounts: ACCOUNTS,
     ordersPerAccount: ORDERS_PER_ACCOUNT,
-    // Every account has the same sample orders, so each half has half of them.
-    orders: fixture.orders / 2,
-    lines: fixture.lines / 2,
-    setup: { ...fixture.timings, definitionSec: round(definitionSec, 1) },
+    // Every account has the very same sample orders.
+    orders: ACCOUNTS * ORDERS_PER_ACCOUNT,
+    lines: (october.lines / october.accountIds.length) * ACCOUNTS,
+    setup: {
+      accountsSec: round(october.timings.accountsSec + november.timings.accountsSec, 1),
+      ordersSec: round(october.timings.ordersSec + november.timings.ordersSec, 1),
+      ordersPerSec: Math.round(
+        (october.orders + november.orders) / (october.timings.ordersSec + november.timings.ordersSec),
+      ),
+      definitionSec: round(definitionSec, 1),
+    },
     status: outcome.status,
     ...(outcome.status === 'SUCCEEDED'
       ? {}
@@ -385,15 +436,62 @@ function mapConcurrencyOf(node: unknown, found: Record<string, number> = {}): Re
 }
 
 /** What the run left behind: one sent invoice per account, gapless numbers, the PDFs, the emails. */
+/** The loop's two timed passes as one figure: their invoices over their wall time. */
+function loopResult(
+  before: { half: LoopHalf; busyMs: number },
+  after: { half: LoopHalf; busyMs: number } | undefined,
+  accounts: number,
+): LoopResult {
+  const halves = after ? [before.half, after.half] : [before.half];
+  const wallSec = halves.reduce((sum, h) => sum + h.wallSec, 0);
+  const invoicesSent = halves.reduce((sum, h) => sum + h.invoicesSent, 0);
+  const weighted = (pick: (cpu: PhaseCpu) => number | undefined) => {
+    const values = halves.map((h) => pick(h.cpu));
+    if (values.some((v) => v === undefined)) return undefined;
+    return round(halves.reduce((sum, h, i) => sum + (values[i] as number) * h.wallSec, 0) / wallSec, 2);
+  };
+  const cpu: PhaseCpu = { nodeCores: weighted((c) => c.nodeCores) as number };
+  for (const key of [
+    'dynamodbLocalCores',
+    'otherProcessesCores',
+    'irqAndSoftirqCores',
+    'stealCores',
+  ] as const) {
+    const value = weighted((c) => c[key]);
+    if (value !== undefined) cpu[key] = value;
+  }
+  return {
+    accounts,
+    invoicesSent,
+    wallSec: round(wallSec, 2),
+    invoicesPerSecond: round(invoicesSent / wallSec, 1),
+    concurrency: before.half.concurrency,
+    failures: halves.reduce((sum, h) => sum + h.failures, 0),
+    firstFailures: halves.flatMap((h) => h.firstFailures).slice(0, 5),
+    cpu,
+    busyMsPerInvoice: round((before.busyMs + (after?.busyMs ?? 0)) / Math.max(1, invoicesSent), 2),
+    before: before.half,
+    after: after?.half ?? null,
+  };
+}
+
 /**
  * What the loops and the run left behind, over every account: one sent invoice each, billed by the run
- * meant for it (`runIdOf(index)`), gapless numbers, the PDFs, the emails.
+ * meant for it, gapless numbers, the PDFs, the emails.
  */
 async function verify(
   stackInfo: BillingStack,
-  accountIds: readonly string[],
-  runIdOf: (index: number) => string,
+  sets: ReadonlyArray<{ runId: string; accountIds: readonly string[] }>,
 ): Promise<RunResult['checks']> {
+  const accountIds = sets.flatMap((set) => set.accountIds);
+  const runIdOf = (index: number) => {
+    let first = 0;
+    for (const set of sets) {
+      if (index < first + set.accountIds.length) return set.runId;
+      first += set.accountIds.length;
+    }
+    return '';
+  };
   const { billingServices } = await import('../shared/composition/billing-services.js');
   const deps = billingServices();
   let one = 0;
@@ -422,18 +520,22 @@ async function verify(
   const s3 = new S3Client({ ...emulatorClientConfig(stackInfo.endpoints.s3), forcePathStyle: true });
   let pdfObjects = 0;
   try {
-    let token: string | undefined;
+    // ListObjects (v1) paged by marker: s3rver makes v2's continuation tokens with DES, which Node's
+    // OpenSSL 3 refuses, so a v2 listing of more than 1,000 keys fails there.
+    let marker: string | undefined;
+    let truncated: boolean | undefined;
     do {
       const page = await s3.send(
-        new ListObjectsV2Command({
+        new ListObjectsCommand({
           Bucket: stackInfo.resources.invoiceBucketName,
           Prefix: 'invoices/',
-          ContinuationToken: token,
+          Marker: marker,
         }),
       );
-      pdfObjects += page.KeyCount ?? 0;
-      token = page.NextContinuationToken;
-    } while (token);
+      pdfObjects += page.Contents?.length ?? 0;
+      marker = page.Contents?.at(-1)?.Key;
+      truncated = page.IsTruncated;
+    } while (truncated && marker);
   } finally {
     s3.destroy();
   }

@@ -353,7 +353,8 @@ export async function runBillingSection(log: (message: string) => void): Promise
           'process (one core); DynamoDB Local is a JVM beside it. The run is profiled at 1 ms meanwhile. ' +
           'plainLoopInvoicesPerSecond: the same use cases called by a plain loop (bench/billing-loop.ts) at the ' +
           'Maps’ concurrency over as many other accounts, just before the run, in the same process, on the ' +
-          'same emulators, profiled alike, after an untimed warm-up loop over 40 more accounts.',
+          'same emulators, profiled alike, half just before the run and half just after it, after an ' +
+          'untimed warm-up loop over a fifth as many more accounts.',
         'peakRssMb: process.resourceUsage().maxRSS of a fresh `node` that imports the billing-store-pdf bundle ' +
           '(esbuild, LAMBDA_BUNDLING, as deployed) and invokes it once: it streams the orders from DynamoDB ' +
           'into renderInvoicePdf and uploads to S3 with InvoiceStore.put. Lambda reports this as Max Memory ' +
