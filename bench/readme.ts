@@ -44,7 +44,7 @@ interface PathFigures {
 export interface BenchResults {
   generatedAt?: string;
   machine?: Machine & { maxOtherProcessesCores?: number };
-  settings?: { scale?: number };
+  settings?: { scale?: number; durationSec?: number };
   intake?: {
     concurrency: Record<string, PathFigures & { direct: PathFigures; ratioToDirect: number }>;
     targets: Record<string, TargetResult>;
@@ -55,6 +55,8 @@ export interface BenchResults {
     runSize: { accounts: number; ordersPerAccount: number } | null;
     memory: { sizes: number[] } | null;
     targets: Record<string, TargetResult>;
+    timings: { totalSec?: number };
+    run?: { cpu: { otherProcessesCores?: number } } | null;
   };
 }
 
@@ -77,12 +79,16 @@ const machineOf = (m: Machine) =>
 export function renderReadmeSection(results: BenchResults): string {
   const { intake, billing } = results;
   const machine = results.machine ?? billing?.machine;
+  const others = (cores: number | undefined) =>
+    cores === undefined ? '' : `, other processes up to ${cores.toFixed(2)} cores busy meanwhile`;
   const runs = [
     intake && results.machine
-      ? `intake section ${when(results.generatedAt)}, load average ${results.machine.loadAverage1mAtStart.toFixed(2)} at its start`
+      ? `intake section ${when(results.generatedAt)}, load average ${results.machine.loadAverage1mAtStart.toFixed(2)} ` +
+        `at its start${others(results.machine.maxOtherProcessesCores)}`
       : undefined,
     billing
-      ? `billing section ${when(billing.generatedAt)}, load average ${billing.machine.loadAverage1mAtStart.toFixed(2)} at its start`
+      ? `billing section ${when(billing.generatedAt)}, load average ${billing.machine.loadAverage1mAtStart.toFixed(2)} ` +
+        `at its start${others(billing.run?.cpu.otherProcessesCores)}`
       : undefined,
   ].filter(Boolean);
   const head =
@@ -103,7 +109,7 @@ export function renderReadmeSection(results: BenchResults): string {
       t.pass ? 'pass' : '**FAIL**',
       `\`${command}\``,
     ]),
-    [0, 2, 3, 4],
+    [0, 1, 2, 3, 4],
   );
   const levels = Object.entries(intake?.concurrency ?? {});
   const intakeTable = mdTable(
@@ -124,6 +130,7 @@ export function renderReadmeSection(results: BenchResults): string {
       r.ratioToDirect.toFixed(2),
     ]),
   );
+  const seconds = (results.settings?.durationSec ?? 0) + (billing?.timings.totalSec ?? 0);
   return [
     head,
     'Every timing target is a ratio to a baseline measured side by side in the same run, on the same machine ' +
@@ -134,7 +141,8 @@ export function renderReadmeSection(results: BenchResults): string {
       'against the same TransactWriteItems sent directly with the SDK, one account per worker, in alternating ' +
       'slices:',
     intakeTable,
-    `Reproduce: \`${COMMANDS.all}\` (about 6 minutes) runs both sections, writes bench/results.json and ` +
+    `Reproduce: \`${COMMANDS.all}\` (${Math.round(seconds / 60)} minutes for this run) runs both sections, ` +
+      'writes bench/results.json and ' +
       'bench/results.md (every table, profile and per-part timing) and rewrites this section; ' +
       `\`${COMMANDS.intake}\` or \`${COMMANDS.billing}\` reruns one section and keeps the other's figures; ` +
       `\`${COMMANDS.readme}\` rewrites this section from bench/results.json.`,

@@ -15,8 +15,8 @@ const path = { throughputPerSec: 300, p50Ms: 3.1, p99Ms: 6.2 };
 function results(overrides: Partial<BenchResults> = {}): BenchResults {
   return {
     generatedAt: '2026-12-01T11:25:26.154Z',
-    machine: { ...machine, loadAverage1mAtStart: 0.78 },
-    settings: { scale: 1 },
+    machine: { ...machine, loadAverage1mAtStart: 0.78, maxOtherProcessesCores: 0.9 },
+    settings: { scale: 1, durationSec: 180 },
     intake: {
       concurrency: { 1: { ...path, direct: { ...path, throughputPerSec: 330 }, ratioToDirect: 0.909 } },
       targets: {
@@ -33,6 +33,7 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
       machine: { ...machine, loadAverage1mAtStart: 1.25 },
       runSize: { accounts: 1000, ordersPerAccount: 20 },
       memory: { sizes: [100, 10_000] },
+      timings: { totalSec: 240 },
       targets: {
         renderToPdfkitText: {
           target: 'invoice PDF render ÷ pdfkit text(), <= 0.35',
@@ -91,10 +92,13 @@ describe('the README bench section, generated from bench/results.json', () => {
       ]),
     );
     // When and where it was measured, and how loaded the machine was.
-    expect(section).toContain('intake section 2026-12-01 11:25 UTC, load average 0.78 at its start');
+    expect(section).toContain(
+      'intake section 2026-12-01 11:25 UTC, load average 0.78 at its start, other processes up to 0.90 cores busy',
+    );
     expect(section).toContain('billing section 2026-12-01 11:27 UTC, load average 1.25 at its start');
     expect(section).toContain('2 × AMD EPYC, linux-x64, Node 20.20.2');
     expect(section).not.toContain('Not a full-size run');
+    expect(section).toContain('`npm run bench` (7 minutes for this run)');
   });
 
   it('says so when the figures come from a smoke run', () => {
