@@ -30,12 +30,18 @@ const WRITE_CONCURRENCY = 16;
 
 const fixedClock = (instant: string): Clock => ({ now: () => new Date(instant) });
 
-/** IntakeDeps on the emulators with the clock fixed in the bench period. */
-export function benchServices(): IntakeDeps {
-  return intakeDeps(baseFor({ clock: fixedClock(BENCH_PERIOD.orderInstant) }));
+/** A billing period to fill: accounts under contract from its first day, orders placed at one instant in it. */
+export interface FixturePeriod {
+  contractStart: string;
+  orderInstant: string;
 }
 
-function accountInput(storefrontId: string, index: number): CreateAccountInput {
+/** IntakeDeps on the emulators with the clock fixed in the bench period. */
+export function benchServices(period: FixturePeriod = BENCH_PERIOD): IntakeDeps {
+  return intakeDeps(baseFor({ clock: fixedClock(period.orderInstant) }));
+}
+
+function accountInput(storefrontId: string, index: number, contractStart: string): CreateAccountInput {
   return anAccount({
     legalName: `Boulangerie Banc d'Essai ${index} SARL`,
     legalForm: 'SARL',
@@ -44,7 +50,7 @@ function accountInput(storefrontId: string, index: number): CreateAccountInput {
     billingEmails: [`compta+bench${index}@buyer.example`],
     language: index % 4 === 3 ? 'en' : 'fr',
     creditLimitMinor: CREDIT_LIMIT_MINOR,
-    contract: { reference: `BENCH-BILL-${index}`, startDate: BENCH_PERIOD.contractStart },
+    contract: { reference: `BENCH-BILL-${index}`, startDate: contractStart },
     storefrontIds: [storefrontId],
   });
 }
@@ -66,13 +72,17 @@ export interface BillingFixture {
 /**
  * `ordersPerAccount[i]` orders for account i, placed with `placeOrder` by WRITE_CONCURRENCY workers
  * (interleaved across accounts, so concurrent orders mostly hit different accounts). Account i's orders
- * are sampleOrder(0…n-1), so every account's invoice has the sample's shape.
+ * are sampleOrder(0…n-1), so every account's invoice has the sample's shape. The accounts are numbered
+ * from `firstIndex` (their names, mailboxes and languages follow the number) and their orders fall in
+ * `period` (October 2026 by default).
  */
 export async function createBillingFixture(
   ordersPerAccount: readonly number[],
   log: (message: string) => void,
+  options: { period?: FixturePeriod; firstIndex?: number } = {},
 ): Promise<BillingFixture> {
-  const services = benchServices();
+  const { period = BENCH_PERIOD, firstIndex = 0 } = options;
+  const services = benchServices(period);
   const { storefront } = await createStorefront(services, { name: 'Bench billing storefront' });
   // The sample orders' sellers, registered as an operator would (already there on a second run).
   for (const seller of SAMPLE_SELLERS) {
@@ -83,7 +93,10 @@ export async function createBillingFixture(
   const began = performance.now();
   const accountIds: string[] = new Array(ordersPerAccount.length);
   await pool(WRITE_CONCURRENCY, ordersPerAccount.length, async (i) => {
-    const account = await createAccount(services, accountInput(storefront.storefrontId, i));
+    const account = await createAccount(
+      services,
+      accountInput(storefront.storefrontId, firstIndex + i, period.contractStart),
+    );
     accountIds[i] = account.accountId;
   });
   const accountsSec = (performance.now() - began) / 1000;
@@ -106,10 +119,10 @@ export async function createBillingFixture(
     const accountId = accountIds[account] as string;
     const { order } = await placeOrder(services, {
       storefrontId: storefront.storefrontId,
-      idempotencyKey: `bench-${account}-${index}`,
+      idempotencyKey: `bench-${firstIndex + account}-${index}`,
       input: orderInputOf(sampleOrder(index), accountId),
     });
-    if (order.billingPeriod.startDate !== BENCH_PERIOD.contractStart) {
+    if (order.billingPeriod.startDate !== period.contractStart) {
       throw new Error(`Order ${order.orderId} fell in period ${order.billingPeriod.startDate}`);
     }
     lines += order.lines.length;

@@ -23,6 +23,16 @@ export const BENCH_PERIOD = {
   cutOff: '2026-11-01',
 } as const;
 
+/**
+ * The next period, November 2026, closed by a run with cut-off 1 December: accounts billed after the
+ * October run without being due at its cut-off (the billing loop's second half).
+ */
+export const BENCH_NEXT_PERIOD = {
+  contractStart: '2026-11-01',
+  orderInstant: '2026-11-16T10:00:00.000Z',
+  cutOff: '2026-12-01',
+} as const;
+
 export interface BillingStack {
   stack: LocalStack;
   endpoints: LocalEndpoints;

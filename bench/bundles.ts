@@ -1,7 +1,9 @@
 /**
  * The Lambda bundles exactly as the CDK builds them (infra/bundling/esbuild-options.ts, plus the
  * `sourcesContent: false` ProjectFunction sets), their sizes and what fills them, and the time a fresh Node
- * process takes to import each one (the Lambda init phase, without network).
+ * process takes to import each one (the Lambda init phase, without network). The init baseline, a bundle
+ * holding only the DynamoDB document client (bench/baseline/document-client.ts), is built and timed the
+ * same way, interleaved with the functions.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
@@ -25,9 +27,18 @@ export interface BundleInfo {
   largestInputs: Array<{ source: string; bytes: number }>;
 }
 
+/** The init baseline: the DynamoDB document client alone, as a Lambda bundle. */
+export const DOCUMENT_CLIENT_BASELINE = 'baseline-document-client';
+const BASELINE_ENTRIES: Record<string, string> = {
+  [DOCUMENT_CLIENT_BASELINE]: 'bench/baseline/document-client.ts',
+};
+
+/** Entry file of a function or of a baseline bundle, relative to the repository root. */
+const entryOf = (name: string) => BASELINE_ENTRIES[name] ?? functionEntry(name);
+
 /**
- * Builds each function; a function that does not build is reported in `failed` (the product is broken, not
- * the bench) and the others are still measured.
+ * Builds each function (or baseline); one that does not build is reported in `failed` (the product is
+ * broken, not the bench) and the others are still measured.
  */
 export async function buildBundles(
   names: readonly string[],
@@ -39,7 +50,7 @@ export async function buildBundles(
     const outfile = join(outDir, name, 'index.mjs');
     const result = await build({
       absWorkingDir: REPO_ROOT,
-      entryPoints: [join(REPO_ROOT, functionEntry(name))],
+      entryPoints: [join(REPO_ROOT, entryOf(name))],
       outfile,
       bundle: true,
       write: true,
@@ -121,9 +132,10 @@ process.exit(0);
  * A first event each function can handle without the network: for orders-create a valid order without
  * its Idempotency-Key (authorised, parsed and validated by zod, refused 400 before any DynamoDB call); for
  * the other API functions a request whose key the authorizer did not recognise (401); for the authorizer
- * a malformed Authorization header.
+ * a malformed Authorization header; for a baseline bundle, an empty event.
  */
 function networkFreeEvent(name: string): object {
+  if (BASELINE_ENTRIES[name]) return {};
   if (name === 'authorizer') {
     return {
       version: '2.0',

@@ -22,7 +22,7 @@ import * as fontkit from 'fontkit';
 import * as pdfkitModule from 'pdfkit';
 
 /** File names expected in the font directory (INVOICE_FONT_DIR in a Lambda bundle). */
-const FONT_FILES = { regular: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf' } as const;
+export const DOCUMENT_FONT_FILES = { regular: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf' } as const;
 /** pdfkit's sRGB profile (node_modules/pdfkit/js/data/), optional in the font directory. */
 const ICC_PROFILE_FILE = 'sRGB_IEC61966_2_1.icc';
 
@@ -43,7 +43,7 @@ const fontsByDir = new Map<string, DocumentFonts>();
  * Where the fonts are: the explicit option, else `INVOICE_FONT_DIR` (set it in a bundle, which has no
  * node_modules), else the `dejavu-fonts-ttf` package's `ttf` folder.
  */
-function resolveFontDir(fontDir?: string): string {
+export function resolveFontDir(fontDir?: string): string {
   const configured = fontDir ?? process.env.INVOICE_FONT_DIR;
   if (configured) return configured;
   try {
@@ -66,8 +66,8 @@ export function loadDocumentFonts(fontDir?: string): DocumentFonts {
   if (!fonts) {
     fonts = {
       dir,
-      regular: openFont(dir, FONT_FILES.regular),
-      bold: openFont(dir, FONT_FILES.bold),
+      regular: openFont(dir, DOCUMENT_FONT_FILES.regular),
+      bold: openFont(dir, DOCUMENT_FONT_FILES.bold),
     };
     registerColorProfile(dir);
     fontsByDir.set(dir, fonts);

@@ -1,0 +1,180 @@
+/**
+ * The bench's targets and how each is judged. A timing is judged as a ratio to a baseline measured side by
+ * side in the same run (the code a user would otherwise run, on the same machine, emulators and load), so
+ * a verdict holds on a slower or faster machine: absolute times move with the machine, such ratios do not.
+ * The absolute figures stay beside each ratio, for information. Counts and sizes are not timings and stay
+ * absolute.
+ */
+import { round } from './stats.js';
+
+export const TARGETS = {
+  /** Intake through the local adapter ÷ the same TransactWriteItems sent directly, orders/s: at least. */
+  intakeToDirect: 0.8,
+  /** orders-create's own time p50 ÷ the direct TransactWriteItems' p50 at concurrency 1: at most. */
+  ownTimeToDirect: 0.15,
+  /** orders-create import + init ÷ that of a bundle holding only the DynamoDB document client: at most. */
+  initToDocumentClient: 1.3,
+  /** Invoice render ÷ pdfkit's own `text()` writing the same pages, medians: at most. */
+  renderToPdfkitText: 0.35,
+  /** Billing run invoices/s ÷ the same use cases called by a plain loop at the Map's concurrency: at least. */
+  runToPlainLoop: 0.7,
+  /** StorePdf peak RSS for 10,000 orders ÷ that for 100: at most. */
+  peakRssLargeToSmall: 1.5,
+  /** DynamoDB requests per accepted order, sent by orders-create: at most. */
+  ddbRequestsPerOrder: 2,
+  /** Every function bundle, minified, AWS SDK bundled: under. */
+  bundleBytes: 500_000,
+} as const;
+
+/** One target's verdict, as printed and kept in bench/results.json. */
+export interface TargetResult {
+  /** What is promised, threshold included. */
+  target: string;
+  /** The figure the verdict is on: a same-run ratio, a count or a size. */
+  value: string;
+  /** The absolute figures behind a ratio, on this machine: informative, they move with the machine. */
+  absolute?: string;
+  pass: boolean;
+}
+
+/** measured ÷ baseline, 3 decimals; undefined when either side is missing or not a positive figure. */
+export function sameRunRatio(measured: number | undefined, baseline: number | undefined): number | undefined {
+  if (measured === undefined || baseline === undefined) return undefined;
+  if (!(Number.isFinite(measured) && Number.isFinite(baseline) && measured >= 0 && baseline > 0)) {
+    return undefined;
+  }
+  return round(measured / baseline, 3);
+}
+
+interface RatioTarget {
+  target: string;
+  ratio: number | undefined;
+  /** The ratio must be at most (`max`) or at least (`min`) this. */
+  bound: { max: number } | { min: number };
+  absolute: string;
+  /** Said instead of a ratio when one side was not measured. */
+  missing?: string;
+}
+
+function ratioTarget({ target, ratio, bound, absolute, missing }: RatioTarget): TargetResult {
+  if (ratio === undefined) {
+    return { target, value: missing ?? 'not measured', absolute, pass: false };
+  }
+  const pass = 'max' in bound ? ratio <= bound.max : ratio >= bound.min;
+  return { target, value: String(ratio), absolute, pass };
+}
+
+const ms = (value: number | undefined, digits = 2) =>
+  value === undefined ? 'n/a' : `${round(value, digits)} ms`;
+
+/** Intake throughput through the local adapter against the same transaction sent directly, per concurrency. */
+export function intakeTarget(
+  levels: ReadonlyArray<{ concurrency: number; adapterPerSec: number; directPerSec: number }>,
+): TargetResult {
+  const ratios = levels.map((l) => ({ ...l, ratio: sameRunRatio(l.adapterPerSec, l.directPerSec) }));
+  return {
+    target:
+      `order intake through the local adapter ÷ the same TransactWriteItems sent directly, orders/s, ` +
+      `>= ${TARGETS.intakeToDirect} at concurrency ${levels.map((l) => l.concurrency).join(', ')}`,
+    value: ratios.map((l) => `c${l.concurrency}: ${l.ratio ?? 'n/a'}`).join(', '),
+    absolute: ratios
+      .map((l) => `c${l.concurrency}: ${round(l.adapterPerSec, 0)} vs ${round(l.directPerSec, 0)} orders/s`)
+      .join(', '),
+    pass:
+      ratios.length > 0 && ratios.every((l) => l.ratio !== undefined && l.ratio >= TARGETS.intakeToDirect),
+  };
+}
+
+/** orders-create's own time (its invocation minus its DynamoDB waits) against the direct transaction. */
+export function ownTimeTarget(input: {
+  handlerOwnP50Ms: number | undefined;
+  directP50Ms: number | undefined;
+  endToEndOwnP50Ms?: number | undefined;
+}): TargetResult {
+  return ratioTarget({
+    target:
+      `orders-create own time p50 (its invocation − its DynamoDB waits) ÷ the direct TransactWriteItems ` +
+      `p50, concurrency 1, <= ${TARGETS.ownTimeToDirect}`,
+    ratio: sameRunRatio(input.handlerOwnP50Ms, input.directP50Ms),
+    bound: { max: TARGETS.ownTimeToDirect },
+    absolute:
+      `${ms(input.handlerOwnP50Ms, 3)} vs ${ms(input.directP50Ms)}` +
+      (input.endToEndOwnP50Ms === undefined
+        ? ''
+        : ` (own time counting the local HTTP client, server and adapter too: ${ms(input.endToEndOwnP50Ms, 3)})`),
+  });
+}
+
+/** orders-create's cold import + init against a bundle holding only the DynamoDB document client. */
+export function initTarget(input: {
+  ordersCreateMs: number | undefined;
+  documentClientMs: number | undefined;
+  runs: number;
+}): TargetResult {
+  return ratioTarget({
+    target:
+      `orders-create import + init ÷ that of a bundle holding only the DynamoDB document client ` +
+      `(same esbuild options, median of ${input.runs} fresh processes each, interleaved), <= ${TARGETS.initToDocumentClient}`,
+    ratio: sameRunRatio(input.ordersCreateMs, input.documentClientMs),
+    bound: { max: TARGETS.initToDocumentClient },
+    absolute: `${ms(input.ordersCreateMs, 1)} vs ${ms(input.documentClientMs, 1)}`,
+    missing: 'not measured (a bundle did not build)',
+  });
+}
+
+/** The invoice renderer against pdfkit's own `text()` writing the same pages, the same invoices. */
+export function renderTarget(input: {
+  renderMs: number | undefined;
+  pdfkitTextMs: number | undefined;
+  invoices: number;
+  lines: number | undefined;
+}): TargetResult {
+  return ratioTarget({
+    target:
+      `invoice PDF render ÷ pdfkit's own text() writing the same pages (same fonts embedded), median of ` +
+      `${input.invoices} invoices of 20 orders, interleaved, <= ${TARGETS.renderToPdfkitText}`,
+    ratio: sameRunRatio(input.renderMs, input.pdfkitTextMs),
+    bound: { max: TARGETS.renderToPdfkitText },
+    absolute: `${ms(input.renderMs)} vs ${ms(input.pdfkitTextMs)}${input.lines ? ` (${input.lines} lines)` : ''}`,
+    missing: 'not measured (the render failed)',
+  });
+}
+
+/** The billing run over the local state machine against a plain loop calling the same use cases. */
+export function runTarget(input: {
+  runPerSec: number | undefined;
+  loopPerSec: number | undefined;
+  accounts: number | undefined;
+  ordersPerAccount: number | undefined;
+}): TargetResult {
+  const per = (value: number | undefined) => (value === undefined ? 'n/a' : `${round(value, 1)}/s`);
+  return ratioTarget({
+    target:
+      `billing run invoices/s (the state machine, ${input.accounts ?? '?'} accounts × ${input.ordersPerAccount ?? '?'} ` +
+      `orders) ÷ a plain loop calling the same use cases at the same concurrency over as many other ` +
+      `accounts, >= ${TARGETS.runToPlainLoop}`,
+    ratio: sameRunRatio(input.runPerSec, input.loopPerSec),
+    bound: { min: TARGETS.runToPlainLoop },
+    absolute: `${per(input.runPerSec)} vs ${per(input.loopPerSec)} invoices/s`,
+    missing: 'not measured (the run or the loop failed)',
+  });
+}
+
+/** StorePdf's peak memory for the largest invoice against that for the smallest. */
+export function peakRssTarget(input: {
+  sizes: readonly number[];
+  peakRssMb: Record<string, number>;
+}): TargetResult {
+  const small = input.sizes[0];
+  const large = input.sizes[input.sizes.length - 1];
+  const smallMb = small === undefined ? undefined : input.peakRssMb[String(small)];
+  const largeMb = large === undefined ? undefined : input.peakRssMb[String(large)];
+  return ratioTarget({
+    target:
+      `StorePdf peak RSS for ${large ?? '?'} orders ÷ that for ${small ?? '?'} (fresh process each), ` +
+      `<= ${TARGETS.peakRssLargeToSmall}`,
+    ratio: input.sizes.length > 1 ? sameRunRatio(largeMb, smallMb) : undefined,
+    bound: { max: TARGETS.peakRssLargeToSmall },
+    absolute: `${largeMb ?? 'n/a'} vs ${smallMb ?? 'n/a'} MB`,
+  });
+}
