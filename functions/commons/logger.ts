@@ -26,7 +26,22 @@ class ContainerLogger extends Logger {
 }
 
 const container = new ContainerLogger({ serviceName: 'deferred-billing' });
-const invocations = new AsyncLocalStorage<Logger>();
+
+/** One invocation's logging context; its logger is built the first time the invocation logs. */
+interface Invocation {
+  context: Context | undefined;
+  keys: LogAttributes;
+  logger?: Logger;
+}
+const invocations = new AsyncLocalStorage<Invocation>();
+
+/** The logger of the invocation in progress, built on first use (most invocations never log). */
+function current(): Logger {
+  const invocation = invocations.getStore();
+  if (!invocation) return container;
+  invocation.logger ??= container.forInvocation(invocation.context, invocation.keys);
+  return invocation.logger;
+}
 
 /**
  * Structured JSON logs; every line carries the function, the request and the correlation id. It resolves to
@@ -36,11 +51,18 @@ const invocations = new AsyncLocalStorage<Logger>();
  * would put one invocation's function and keys on another's lines.
  */
 export const logger: Logger = new Proxy<Logger>(container, {
-  get(target, property) {
-    const current = invocations.getStore() ?? target;
-    const value: unknown = Reflect.get(current, property, current);
+  get(_target, property) {
+    const invocation = invocations.getStore();
+    // Keys appended before the invocation's first line wait in its keys; the logger is still not built.
+    if (property === 'appendKeys' && invocation && !invocation.logger) {
+      return (keys: LogAttributes) => {
+        Object.assign(invocation.keys, keys);
+      };
+    }
+    const instance = current();
+    const value: unknown = Reflect.get(instance, property, instance);
     // Bound to the instance itself: Logger keeps its state in private fields, which a proxy cannot reach.
-    return typeof value === 'function' ? value.bind(current) : value;
+    return typeof value === 'function' ? value.bind(instance) : value;
   },
 });
 
@@ -53,5 +75,5 @@ export function withInvocationLogger<T>(
   keys: LogAttributes,
   run: () => Promise<T>,
 ): Promise<T> {
-  return invocations.run(container.forInvocation(context, keys), run);
+  return invocations.run({ context, keys: { ...keys } }, run);
 }
