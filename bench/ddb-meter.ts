@@ -4,6 +4,7 @@ import type {
   AbsoluteLocation,
   FinalizeRequestHandlerOptions,
   FinalizeRequestMiddleware,
+  InitializeMiddleware,
 } from '@smithy/types';
 import { getDocumentClient } from '../shared/adapters/aws-clients.js';
 
@@ -51,6 +52,8 @@ function entityOf(input: Json): string {
  */
 export class DdbMeter {
   private calls: DdbCall[] = [];
+  /** Whole `send()` calls: the SDK's client work (marshalling, serialising, signing) and the HTTP wait. */
+  private sends: DdbCall[] = [];
   private recording = false;
 
   install(): void {
@@ -75,11 +78,34 @@ export class DdbMeter {
       name: 'benchDdbMeter',
     };
     getDocumentClient().middlewareStack.add(middleware, options);
+    // The outermost middleware of the document client: a handler awaiting DynamoDB waits this long, its
+    // item marshalled, the request serialised and signed, retried if need be, and the answer parsed. The
+    // direct path's latency is exactly this, so a handler's own time is its invocation minus it.
+    const send: InitializeMiddleware<ServiceInputTypes, ServiceOutputTypes> =
+      (next, context) => async (args) => {
+        if (!this.recording) return next(args);
+        const command = context.commandName ?? '?';
+        const start = performance.now();
+        try {
+          const result = await next(args);
+          this.sends.push({ command, entity: '', start, end: performance.now(), ok: true });
+          return result;
+        } catch (error) {
+          this.sends.push({ command, entity: '', start, end: performance.now(), ok: false });
+          throw error;
+        }
+      };
+    getDocumentClient().middlewareStack.add(send, {
+      step: 'initialize',
+      priority: 'high',
+      name: 'benchDdbSend',
+    });
   }
 
   /** Starts a fresh recording. */
   start(): void {
     this.calls = [];
+    this.sends = [];
     this.recording = true;
   }
 
@@ -89,5 +115,10 @@ export class DdbMeter {
     const calls = this.calls;
     this.calls = [];
     return calls;
+  }
+
+  /** The whole `send()` calls recorded since `start()` (call before `stop()`). */
+  sent(): DdbCall[] {
+    return [...this.sends];
   }
 }

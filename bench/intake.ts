@@ -62,6 +62,8 @@ export interface PhaseRecord {
   /** CPU spent during the phase, ms: this process (client, adapter, handlers, SDK) and DynamoDB Local. */
   cpu: { nodeMs: number; nodeSystemMs: number; javaMs?: number; othersMs?: number };
   ddb: DdbCall[];
+  /** Whole `send()` calls to DynamoDB (the SDK's client work included): what a handler waits on. */
+  sends: DdbCall[];
   invocations: Invocation[];
 }
 
@@ -256,7 +258,8 @@ export class AdapterHarness {
       const run = await runWorkers(options.concurrency, options.total, (_, worker) =>
         post(agent, url, next(worker)),
       );
-      return { ...run, ddb: this.meter.stop(), invocations: this.invocations };
+      const sends = this.meter.sent();
+      return { ...run, ddb: this.meter.stop(), sends, invocations: this.invocations };
     } finally {
       this.recording = false;
       this.meter.stop();
@@ -375,7 +378,8 @@ export class DirectHarness {
           return { ok: false, status: 0, error: String(error).slice(0, 300) };
         }
       });
-      return { ...run, ddb: this.meter.stop(), invocations: [] };
+      const sends = this.meter.sent();
+      return { ...run, ddb: this.meter.stop(), sends, invocations: [] };
     } finally {
       this.meter.stop();
     }

@@ -85,23 +85,31 @@ export function intakeTarget(
   };
 }
 
-/** orders-create's own time (its invocation minus its DynamoDB waits) against the direct transaction. */
+/**
+ * orders-create's own time against the direct transaction: its invocation minus the DynamoDB send() calls
+ * it awaited, which the direct path's latency is made of too (the SDK's client work included).
+ */
 export function ownTimeTarget(input: {
   handlerOwnP50Ms: number | undefined;
   directP50Ms: number | undefined;
   endToEndOwnP50Ms?: number | undefined;
+  withSdkOwnP50Ms?: number | undefined;
 }): TargetResult {
+  const beside = [
+    ...(input.withSdkOwnP50Ms === undefined
+      ? []
+      : [`counting the SDK's marshalling and signing as own time: ${ms(input.withSdkOwnP50Ms, 3)}`]),
+    ...(input.endToEndOwnP50Ms === undefined
+      ? []
+      : [`counting the local HTTP client, server and adapter too: ${ms(input.endToEndOwnP50Ms, 3)}`]),
+  ];
   return ratioTarget({
     target:
-      `orders-create own time p50 (its invocation − its DynamoDB waits) ÷ the direct TransactWriteItems ` +
-      `p50, concurrency 1, <= ${TARGETS.ownTimeToDirect}`,
+      `orders-create own time p50 (its invocation − the DynamoDB send() calls it awaits) ÷ the direct ` +
+      `TransactWriteItems p50, concurrency 1, <= ${TARGETS.ownTimeToDirect}`,
     ratio: sameRunRatio(input.handlerOwnP50Ms, input.directP50Ms),
     bound: { max: TARGETS.ownTimeToDirect },
-    absolute:
-      `${ms(input.handlerOwnP50Ms, 3)} vs ${ms(input.directP50Ms)}` +
-      (input.endToEndOwnP50Ms === undefined
-        ? ''
-        : ` (own time counting the local HTTP client, server and adapter too: ${ms(input.endToEndOwnP50Ms, 3)})`),
+    absolute: `${ms(input.handlerOwnP50Ms, 3)} vs ${ms(input.directP50Ms)}${beside.length ? ` (${beside.join('; ')})` : ''}`,
   });
 }
 
