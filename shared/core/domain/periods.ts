@@ -175,9 +175,8 @@ export function assignBillingPeriod(
   closedThrough?: string,
 ): BillingPeriod {
   const natural = billingPeriodFor(receivedAt, cycle, timeZone);
-  if (closedThrough === undefined) return natural;
-  const firstOpenDay = parseDay(closedThrough);
-  return natural.endDate < closedThrough ? periodContainingDay(firstOpenDay, cycle, timeZone) : natural;
+  if (closedThrough === undefined || natural.endDate >= closedThrough) return natural;
+  return periodContainingDay(parseDay(closedThrough), cycle, timeZone);
 }
 
 const LOCAL_TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
