@@ -172,7 +172,7 @@ export function currencyMinorDigits(currency: string): number {
 }
 
 /** `amountMinor` as an exact decimal string in major units ("-1234.05" for -123405 EUR). */
-function toMajorDecimalString(amountMinor: number, digits: number): `${number}` {
+export function toMajorDecimalString(amountMinor: number, digits: number): `${number}` {
   const value = requireSafeInteger(amountMinor, 'amountMinor');
   const negative = value < 0n;
   const magnitude = (negative ? -value : value).toString().padStart(digits + 1, '0');
