@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -15,6 +16,7 @@ let s3Client: S3Client | undefined;
 let sesClient: SESClient | undefined;
 let sfnClient: SFNClient | undefined;
 let eventBridgeClient: EventBridgeClient | undefined;
+let secretsManagerClient: SecretsManagerClient | undefined;
 
 export function getDocumentClient(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
@@ -42,4 +44,9 @@ export function getSfnClient(): SFNClient {
 export function getEventBridgeClient(): EventBridgeClient {
   eventBridgeClient ??= new EventBridgeClient({});
   return eventBridgeClient;
+}
+
+export function getSecretsManagerClient(): SecretsManagerClient {
+  secretsManagerClient ??= new SecretsManagerClient({});
+  return secretsManagerClient;
 }

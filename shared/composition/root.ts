@@ -3,6 +3,7 @@ import {
   getDocumentClient,
   getEventBridgeClient,
   getS3Client,
+  getSecretsManagerClient,
   getSesClient,
   getSfnClient,
 } from '../adapters/aws-clients.js';
@@ -20,6 +21,9 @@ import { RunRepository } from '../adapters/dynamo/run-repository.js';
 import { SellerRepository } from '../adapters/dynamo/seller-repository.js';
 import { StorefrontRepository } from '../adapters/dynamo/storefront-repository.js';
 import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.js';
+import { AfnorPlatform } from '../adapters/platform/afnor-platform.js';
+import { inlineCredentials, secretsManagerCredentials } from '../adapters/platform/credentials.js';
+import { PlatformHttpClient } from '../adapters/platform/http-client.js';
 import { S3DocumentStore } from '../adapters/s3/document-store.js';
 import { S3DownloadLinks } from '../adapters/s3/download-links.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
@@ -27,7 +31,9 @@ import { SfnWorkflowStarter } from '../adapters/sfn/workflow-starter.js';
 import { type AppConfig, loadConfig } from '../config/app.js';
 import { loadBillingConfig } from '../config/billing.js';
 import { ConfigError, ENV, readEnv, required } from '../config/env.js';
+import { loadPlatformConfig, PLATFORM_ENV } from '../config/platform.js';
 import { loadReceivablesConfig } from '../config/receivables.js';
+import type { ApprovedPlatform } from '../core/ports/approved-platform.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
 import type { BillingConfig, ReceivablesConfig } from '../core/ports/settings.js';
 import { AccountSnapshots } from '../core/usecases/account-snapshots.js';
@@ -238,4 +244,28 @@ export function accountingEventDeps(env: NodeJS.ProcessEnv = process.env): Accou
     publisher: new EventBridgePublisher(getEventBridgeClient(), variables[ENV.eventBusName]),
     ledger: dynamoLedgerFeed,
   };
+}
+
+/**
+ * The approved platform (AFNOR XP Z12-013 Flow and Directory Services) from the PLATFORM_* variables; its
+ * secrets from Secrets Manager on AWS, inline locally (parsed now, so a wrong value fails at start-up).
+ */
+export function approvedPlatform(env: NodeJS.ProcessEnv = process.env): ApprovedPlatform {
+  const config = loadPlatformConfig(env);
+  const credentials =
+    'secretArn' in config.credentials
+      ? secretsManagerCredentials(getSecretsManagerClient(), config.credentials.secretArn)
+      : inlineCredentials(config.credentials.inline, PLATFORM_ENV.credentials);
+  return new AfnorPlatform({
+    flowServiceUrl: config.flowServiceUrl,
+    directoryServiceUrl: config.directoryServiceUrl,
+    http: new PlatformHttpClient({
+      tokenUrl: config.tokenUrl,
+      clientId: config.clientId,
+      credentials,
+      timeoutMs: config.timeoutMs,
+    }),
+    credentials,
+    callbackToleranceSeconds: config.callbackToleranceSeconds,
+  });
 }
