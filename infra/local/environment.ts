@@ -4,6 +4,7 @@
  */
 
 import { ENV } from '../../shared/config/env.js';
+import { PLATFORM_ENV } from '../../shared/config/platform.js';
 import { DEFAULT_ECB_MARGIN_POINTS, PUBLISHED_ECB_RATES } from '../../shared/core/domain/late-penalty.js';
 
 /** Region and credentials the emulators accept (s3rver insists on S3RVER/S3RVER; the others take anything). */
@@ -19,6 +20,8 @@ export interface LocalEndpoints {
   sfn?: string;
   /** The local EventBridge endpoint, the accounting bus's log (infra/local/events-endpoint.ts), when one runs. */
   events?: string;
+  /** The fake approved platform (infra/local/fake-platform.ts), when one runs: its base URL. */
+  platform?: string;
 }
 
 /** The accounting bus's name locally (the stack names it `<stack>-accounting`). */
@@ -63,6 +66,30 @@ export const LOCAL_ISSUER = {
 } as const;
 
 /**
+ * Who we are to the fake approved platform locally: its one OAuth2 client, and the key its webhooks are
+ * signed with (base64). Local values, known to everyone: the fake listens on 127.0.0.1 only.
+ */
+export const LOCAL_PLATFORM = {
+  clientId: 'deferred-billing-local',
+  clientSecret: 'local-platform-client-secret',
+  webhookSecret: Buffer.from('local fake platform webhook signing key').toString('base64'),
+} as const;
+
+/** The platform's variables for a fake platform at `baseUrl` (its Flow, Directory and token services). */
+export function platformEnvironment(baseUrl: string): Record<string, string> {
+  return {
+    [PLATFORM_ENV.flowServiceUrl]: `${baseUrl}/flow`,
+    [PLATFORM_ENV.directoryServiceUrl]: `${baseUrl}/directory`,
+    [PLATFORM_ENV.tokenUrl]: `${baseUrl}/oauth/token`,
+    [PLATFORM_ENV.clientId]: LOCAL_PLATFORM.clientId,
+    [PLATFORM_ENV.credentials]: JSON.stringify({
+      clientSecret: LOCAL_PLATFORM.clientSecret,
+      webhookSecret: LOCAL_PLATFORM.webhookSecret,
+    }),
+  };
+}
+
+/**
  * The environment that points the app's SDK clients at the emulators, through the SDK's standard variables
  * only: application code never knows it runs locally.
  */
@@ -84,6 +111,7 @@ export function localEnvironment(
     [ENV.marketplaceTimeZone]: 'Europe/Paris',
     ...(endpoints.sfn ? { AWS_ENDPOINT_URL_SFN: endpoints.sfn } : {}),
     ...(endpoints.events ? { AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.events } : {}),
+    ...(endpoints.platform ? platformEnvironment(endpoints.platform) : {}),
     [ENV.eventBusName]: LOCAL_EVENT_BUS_NAME,
     [ENV.stateMachineArn]: LOCAL_STATE_MACHINE_ARN,
     [ENV.issuer]: JSON.stringify(LOCAL_ISSUER),
