@@ -161,6 +161,7 @@ export async function startFakePlatform(options: FakePlatformOptions): Promise<F
   const inFlight = new Set<Promise<void>>();
   let callbackUrl = options.callbackUrl;
   let lastStamp = 0;
+  let tokensIssued = 0;
 
   if (options.dataFile) {
     try {
@@ -628,6 +629,7 @@ export async function startFakePlatform(options: FakePlatformOptions): Promise<F
     }
     const token = randomBytes(24).toString('base64url');
     tokens.set(token, Date.now() + tokenTtlSeconds * 1000);
+    tokensIssued += 1;
     return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: tokenTtlSeconds } };
   };
 
@@ -657,6 +659,12 @@ export async function startFakePlatform(options: FakePlatformOptions): Promise<F
         remaining: Number(input.count ?? 1),
       });
       return { status: 204, body: undefined };
+    }
+    if (method === 'GET' && path === '/control/tokens') {
+      return {
+        status: 200,
+        body: { issued: tokensIssued, active: [...tokens.values()].filter((at) => at > Date.now()).length },
+      };
     }
     if (method === 'POST' && path === '/control/tokens/expire') {
       tokens.clear();
