@@ -9,6 +9,8 @@ export const CACHE_DIR = join(LOCAL_DIR, 'cache');
 export const DATA_DIR = join(LOCAL_DIR, 'data');
 /** The local accounting bus's log: one JSON event per line (`npm start`). */
 export const EVENTS_LOG = join(DATA_DIR, 'events.ndjson');
+/** The fake approved platform's flows, kept across restarts (`npm start`). */
+export const PLATFORM_DATA = join(DATA_DIR, 'platform.json');
 export const DEMO_KEYS_FILE = join(LOCAL_DIR, 'demo-keys.json');
 /** Written by `npm start` while it runs: `{ pid, ports }`. */
 export const STACK_FILE = join(LOCAL_DIR, 'stack.json');
@@ -25,9 +27,14 @@ export interface LocalPorts {
   sfn: number;
   /** The local EventBridge endpoint, the accounting bus's log (infra/local/events-endpoint.ts). */
   events: number;
+  /** The fake approved platform (infra/local/fake-platform.ts). */
+  platform: number;
 }
 
-/** PORT (3000), DYNAMODB_PORT (8000), S3_PORT (4569), MAILBOX_PORT (8005), SFN_PORT (8083), EVENTS_PORT (8084). */
+/**
+ * PORT (3000), DYNAMODB_PORT (8000), S3_PORT (4569), MAILBOX_PORT (8005), SFN_PORT (8083), EVENTS_PORT (8084),
+ * PLATFORM_PORT (8085).
+ */
 export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
   const port = (name: string, fallback: number) => {
     const value = Number(env[name] ?? fallback);
@@ -42,6 +49,7 @@ export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
     ses: port('MAILBOX_PORT', 8005),
     sfn: port('SFN_PORT', 8083),
     events: port('EVENTS_PORT', 8084),
+    platform: port('PLATFORM_PORT', 8085),
   };
 }
 

@@ -20,11 +20,13 @@ import { registerDemoSellers } from './demo-sellers.js';
 import {
   createBucketIfMissing,
   createTableIfMissing,
+  LOCAL_PLATFORM,
   type LocalStack,
   localEnvironment,
   startLocalStack,
 } from './emulators.js';
 import { type EventsEndpoint, startEventsEndpoint } from './events-endpoint.js';
+import { type FakePlatform, startFakePlatform } from './fake-platform.js';
 import { createApiServer, listen } from './http-adapter.js';
 import { type LedgerStreamPoller, startLedgerStreamPoller } from './ledger-stream.js';
 import { installPolyfills } from './polyfills.js';
@@ -36,6 +38,7 @@ import {
   LOCAL_NAMES,
   localAuthorizerCacheSeconds,
   localPorts,
+  PLATFORM_DATA,
   REPO_ROOT,
   STACK_FILE,
 } from './settings.js';
@@ -166,7 +169,7 @@ async function seed(baseUrl: string, state: DemoState, warn: (message: string) =
 }
 
 function banner(
-  urls: { api: string; mailbox: string; sfn: string; events: string },
+  urls: { api: string; mailbox: string; sfn: string; events: string; platform: string },
   state: DemoState,
   seedProblem?: string,
 ): string {
@@ -185,6 +188,7 @@ function banner(
     `  Invoice PDFs ${relative(REPO_ROOT, join(DATA_DIR, 's3', LOCAL_NAMES.invoiceBucketName))}/   (the local bucket)`,
     `  Workflow     ${urls.sfn}   (Step Functions API, state machine billing-run)`,
     `  Events       ${urls.events}/events   (the accounting bus: every money movement; also ${relative(REPO_ROOT, EVENTS_LOG)})`,
+    `  Platform     ${urls.platform}/   (the fake approved platform: e-invoice flows and their statuses)`,
     '',
     `  Operator key     ${state.operatorKey ?? '(none)'}`,
     `  Storefront       ${state.storefrontId ?? '(not created yet)'}  "Demo Storefront"`,
@@ -222,7 +226,7 @@ async function main(): Promise<void> {
   if (busy.length > 0) {
     throw new Error(
       `Ports already in use: ${busy.join(', ')}. Is the stack already running? ` +
-        'Otherwise choose others with PORT, DYNAMODB_PORT, S3_PORT, MAILBOX_PORT, SFN_PORT, EVENTS_PORT.',
+        'Otherwise choose others with PORT, DYNAMODB_PORT, S3_PORT, MAILBOX_PORT, SFN_PORT, EVENTS_PORT, PLATFORM_PORT.',
     );
   }
   await mkdir(DATA_DIR, { recursive: true });
@@ -249,6 +253,7 @@ async function main(): Promise<void> {
   });
   let sfn: SfnEndpoint | undefined;
   let events: EventsEndpoint | undefined;
+  let platform: FakePlatform | undefined;
   let ledgerStream: LedgerStreamPoller | undefined;
   let creditNoteStream: LedgerStreamPoller | undefined;
   let stopping = false;
@@ -265,6 +270,7 @@ async function main(): Promise<void> {
     await ledgerStream?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await creditNoteStream?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await events?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
+    await platform?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await stack.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await rm(STACK_FILE, { force: true });
     console.log('[local] Stopped.');
@@ -287,9 +293,18 @@ async function main(): Promise<void> {
       log: (line) => console.log(`[workflow] ${line}`),
     });
     events = await startEventsEndpoint({ port: ports.events, logFile: EVENTS_LOG });
+    platform = await startFakePlatform({
+      port: ports.platform,
+      ...LOCAL_PLATFORM,
+      dataFile: PLATFORM_DATA,
+      log: (line) => console.log(`[platform] ${line}`),
+    });
     Object.assign(
       process.env,
-      localEnvironment({ ...stack.endpoints, sfn: sfn.endpoint, events: events.endpoint }, LOCAL_NAMES),
+      localEnvironment(
+        { ...stack.endpoints, sfn: sfn.endpoint, events: events.endpoint, platform: platform.url },
+        LOCAL_NAMES,
+      ),
     );
     // The event source mapping of the accounting feed: ledger entries → accounting-events → the local bus.
     const { handler: publishAccountingEvents } = await import('../../functions/accounting-events/handler.js');
@@ -325,7 +340,13 @@ async function main(): Promise<void> {
     log(await workflowReady);
     console.log(
       banner(
-        { api: apiUrl, mailbox: stack.endpoints.ses, sfn: sfn.endpoint, events: events.endpoint },
+        {
+          api: apiUrl,
+          mailbox: stack.endpoints.ses,
+          sfn: sfn.endpoint,
+          events: events.endpoint,
+          platform: platform.url,
+        },
         state,
         seedProblem,
       ),
@@ -337,6 +358,7 @@ async function main(): Promise<void> {
     await ledgerStream?.stop().catch(() => {});
     await creditNoteStream?.stop().catch(() => {});
     await events?.stop().catch(() => {});
+    await platform?.stop().catch(() => {});
     await stack.stop().catch(() => {});
     throw error;
   }
