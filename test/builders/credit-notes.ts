@@ -4,6 +4,7 @@
  */
 import type { CreditNote, IssueCreditNoteInput } from '../../shared/contracts/schemas/credit-note.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
+import { vatMinor } from '../../shared/core/domain/money.js';
 
 /** Lines returned: the quantity credited on each line of a billed order. */
 export type ReturnedLine = NonNullable<IssueCreditNoteInput['lines']>[number];
@@ -60,5 +61,27 @@ export function aCreditNote(invoice: Pick<Invoice, 'accountId' | 'invoiceId'>): 
     totals: { netMinor: 5225, vatMinor: 287, grossMinor: 5512 },
     appliedMinor: 5512,
     issuedAt: '2026-12-10T09:00:00.000Z',
+  };
+}
+
+/**
+ * `creditNote` with other lines and the figures those lines make (VAT per rate rounded once, totals, the
+ * amount applied): a credit note whose lines and totals agree, as every issued one does (its embedded
+ * e-invoice is checked against them).
+ */
+export function withLines(creditNote: CreditNote, lines: CreditNote['lines']): CreditNote {
+  const bases = new Map<number, number>();
+  for (const line of lines) bases.set(line.vatRate, (bases.get(line.vatRate) ?? 0) + line.netMinor);
+  const vatBreakdown = [...bases.entries()]
+    .sort(([a], [b]) => b - a)
+    .map(([vatRate, baseMinor]) => ({ vatRate, baseMinor, vatMinor: vatMinor(baseMinor, vatRate) }));
+  const netMinor = vatBreakdown.reduce((sum, entry) => sum + entry.baseMinor, 0);
+  const vat = vatBreakdown.reduce((sum, entry) => sum + entry.vatMinor, 0);
+  return {
+    ...creditNote,
+    lines,
+    vatBreakdown,
+    totals: { netMinor, vatMinor: vat, grossMinor: netMinor + vat },
+    appliedMinor: netMinor + vat,
   };
 }

@@ -357,7 +357,7 @@ export function creditNoteDocument(
   creditNote: CreditNote,
   invoice: CreditedInvoiceTerms,
   options: EInvoiceOptions = {},
-): EInvoiceDocument {
+): EInvoiceDocument & { lines: EInvoiceLine[] } {
   const texts = catalogueFor(invoice.language);
   const money = moneyFormatter(creditNote.currency, invoice.language);
   const breakdown = breakdownOf(creditNote.vatBreakdown, invoice.language, options);

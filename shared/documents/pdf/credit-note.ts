@@ -6,21 +6,29 @@
  * (the credit is applied to it: see docs/ARCHITECTURE.md, Receivables).
  */
 import type { CreditNote, CreditNoteLine } from '../../contracts/schemas/credit-note.js';
-import type { Invoice } from '../../contracts/schemas/invoice.js';
+import { type CreditedInvoiceTerms, creditNoteDocument, type EInvoiceOptions } from '../einvoice/mapping.js';
 import { type Catalogue, catalogueFor } from '../texts/catalogue.js';
 import { labelled, singleLine, unbreakable } from '../texts/format.js';
+import { embedFacturX } from './factur-x.js';
 import type { DocumentFonts } from './fonts.js';
 import { buyerIdentity, footerIdentity, issuerIdentity, openPdf, PdfLayout } from './kit.js';
 
-/** The invoice fields a credit note's documents print: who issues, who is credited, in which language. */
-export type CreditedInvoice = Pick<Invoice, 'issuer' | 'buyer' | 'language'>;
+/**
+ * The invoice fields a credit note's documents need: who issues, who is credited, in which language, and
+ * the invoice's terms its e-invoice repeats (category of operation, late-payment penalty).
+ */
+export type CreditedInvoice = CreditedInvoiceTerms;
 
-/** Renders the credit note's PDF (PDF/A-3b, DejaVu embedded), deterministic for the same inputs. */
+/**
+ * Renders the credit note's PDF (PDF/A-3b, DejaVu embedded), deterministic for the same inputs: a
+ * Factur-X, its CII (type 381, naming the invoice it corrects) embedded as `factur-x.xml`.
+ */
 export async function renderCreditNotePdf(
   creditNote: CreditNote,
   invoice: CreditedInvoice,
-  options: { fontDir?: string } = {},
+  options: { fontDir?: string; einvoice?: EInvoiceOptions } = {},
 ): Promise<Buffer> {
+  const einvoice = creditNoteDocument(creditNote, invoice, options.einvoice);
   const texts = catalogueFor(invoice.language);
   const { doc, fonts } = openPdf({
     texts,
@@ -36,6 +44,7 @@ export async function renderCreditNotePdf(
     doc.on('error', reject);
   });
   new CreditNoteLayout(doc, creditNote, invoice, texts, fonts).render();
+  embedFacturX(doc, einvoice.header, einvoice.lines);
   doc.end();
   return finished;
 }
