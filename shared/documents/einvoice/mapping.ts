@@ -210,12 +210,17 @@ function commonHeader(
 }
 
 /**
- * BG-15: the delivery address when it differs from the billing address; for an intra-community supply
- * (K) always, the billing address then (BR-IC-12 wants the country the goods went to).
+ * BG-15: where the goods went: the delivery address, or else the billing address (the PDF says "same as
+ * billing address"; the reform wants the delivery address stated, and an intra-community supply needs its
+ * country, BR-IC-12). A document of services alone names none.
  */
-function deliverToOf(buyer: Invoice['buyer'], breakdown: EInvoiceVatBreakdown[]) {
-  if (buyer.deliveryAddress) return buyer.deliveryAddress;
-  return breakdown.some((entry) => entry.category === 'K') ? buyer.billingAddress : undefined;
+function deliverToOf(
+  source: Pick<Invoice, 'buyer' | 'supplyCategory'>,
+  breakdown: EInvoiceVatBreakdown[],
+): Invoice['buyer']['billingAddress'] | undefined {
+  if (source.buyer.deliveryAddress) return source.buyer.deliveryAddress;
+  const goods = source.supplyCategory !== 'services' || breakdown.some((entry) => entry.category === 'K');
+  return goods ? source.buyer.billingAddress : undefined;
 }
 
 /** Builds lines one at a time, numbered across the document. */
@@ -274,7 +279,7 @@ export function mapInvoice(invoice: Invoice, options: EInvoiceOptions = {}): Inv
     dueDate: invoice.dueDate,
     purchaseOrder: invoice.purchaseOrderNumber,
     ...commonHeader(invoice, texts, options),
-    deliverTo: deliverToOf(invoice.buyer, breakdown),
+    deliverTo: deliverToOf(invoice, breakdown),
     period: invoice.period,
     payment: invoice.issuer.iban
       ? {
@@ -370,7 +375,7 @@ export function creditNoteDocument(
     purchaseOrder: undefined,
     ...commonHeader(invoice, texts, options),
     precedingInvoice: { number: creditNote.invoiceNumber, issueDate: creditNote.invoiceIssueDate },
-    deliverTo: deliverToOf(invoice.buyer, breakdown),
+    deliverTo: deliverToOf(invoice, breakdown),
     paymentTerms: texts.creditNote
       .applied(money(creditNote.appliedMinor), creditNote.invoiceNumber)
       .replace(/[\u00a0\u202f]/g, ' '),
