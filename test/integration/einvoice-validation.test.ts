@@ -116,29 +116,38 @@ describe.skipIf(missing !== undefined)('e-invoices under the official validation
       }
     }
 
+    /** The value under `keys` in xmlbuilder2's object form of a document. */
+    function at(node: unknown, ...keys: string[]): unknown {
+      return keys.reduce<unknown>(
+        (value, key) =>
+          typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined,
+        node,
+      );
+    }
+
+    /** An element's text (xmlbuilder2 puts it under `#` when the element has attributes). */
+    const text = (value: unknown): string =>
+      typeof value === 'object' && value !== null ? String(at(value, '#')) : String(value);
+
     /** The CII's settlement, parsed: totals and VAT breakdown as decimal strings. */
     function settlementOf(xml: string) {
-      const root = create(xml).end({ format: 'object' }) as Record<string, any>;
-      const settlement =
-        root['rsm:CrossIndustryInvoice']['rsm:SupplyChainTradeTransaction'][
-          'ram:ApplicableHeaderTradeSettlement'
-        ];
-      const sums = settlement['ram:SpecifiedTradeSettlementHeaderMonetarySummation'];
-      const taxes = [settlement['ram:ApplicableTradeTax']].flat();
-      const text = (value: unknown): string =>
-        typeof value === 'object' && value !== null
-          ? String((value as Record<string, unknown>)['#'])
-          : String(value);
+      const settlement = at(
+        create(xml).end({ format: 'object' }),
+        'rsm:CrossIndustryInvoice',
+        'rsm:SupplyChainTradeTransaction',
+        'ram:ApplicableHeaderTradeSettlement',
+      );
+      const sums = at(settlement, 'ram:SpecifiedTradeSettlementHeaderMonetarySummation');
       return {
-        net: text(sums['ram:TaxBasisTotalAmount']),
-        vat: text(sums['ram:TaxTotalAmount']),
-        gross: text(sums['ram:GrandTotalAmount']),
-        due: text(sums['ram:DuePayableAmount']),
-        breakdown: taxes.map((tax: Record<string, unknown>) => ({
-          category: text(tax['ram:CategoryCode']),
-          rate: text(tax['ram:RateApplicablePercent']),
-          base: text(tax['ram:BasisAmount']),
-          vat: text(tax['ram:CalculatedAmount']),
+        net: text(at(sums, 'ram:TaxBasisTotalAmount')),
+        vat: text(at(sums, 'ram:TaxTotalAmount')),
+        gross: text(at(sums, 'ram:GrandTotalAmount')),
+        due: text(at(sums, 'ram:DuePayableAmount')),
+        breakdown: [at(settlement, 'ram:ApplicableTradeTax')].flat().map((tax) => ({
+          category: text(at(tax, 'ram:CategoryCode')),
+          rate: text(at(tax, 'ram:RateApplicablePercent')),
+          base: text(at(tax, 'ram:BasisAmount')),
+          vat: text(at(tax, 'ram:CalculatedAmount')),
         })),
       };
     }

@@ -24,7 +24,7 @@ import {
   singleLine,
   unbreakable,
 } from '../texts/format.js';
-import { legalMentions, supplyCategoryMention } from '../texts/mentions.js';
+import { legalMentions, supplyCategoryMention, vatExemptionMentions, vatRows } from '../texts/mentions.js';
 import { StreamingFacturX } from './factur-x.js';
 import type { DocumentFonts } from './fonts.js';
 import {
@@ -324,7 +324,10 @@ class InvoiceLayout extends PdfLayout {
   private summary(): void {
     const { invoice, texts } = this;
     const words = texts.invoice;
-    const mentions = legalMentions(invoice);
+    // Per category and rate once the invoice is an e-invoice (issued), as its XML says; per rate otherwise.
+    const breakdown = this.einvoice?.mapping.header.vatBreakdown;
+    const rows = breakdown ? vatRows(breakdown, texts) : invoice.vatBreakdown;
+    const mentions = [...legalMentions(invoice), ...(breakdown ? vatExemptionMentions(breakdown) : [])];
     this.style('regular', BODY_SIZE, INK);
     const payment = this.paymentLines().flatMap((line) => this.wrap(line, CONTENT_WIDTH));
     const paymentLeading = this.lineHeight() + 2;
@@ -332,7 +335,7 @@ class InvoiceLayout extends PdfLayout {
     let mentionsHeight = 0;
     for (const mention of mentions) mentionsHeight += this.heightOf(mention, CONTENT_WIDTH) + 1.5;
     const needed =
-      this.vatAndTotalsHeight(invoice.vatBreakdown.length, 3) +
+      this.vatAndTotalsHeight(rows.length, 3) +
       16 +
       payment.length * paymentLeading +
       12 +
@@ -341,7 +344,7 @@ class InvoiceLayout extends PdfLayout {
     this.keepTogether(needed);
 
     this.vatAndTotals(
-      invoice.vatBreakdown,
+      rows,
       [
         [texts.document.totalNet, invoice.totals.netMinor],
         [texts.document.totalVat, invoice.totals.vatMinor],
