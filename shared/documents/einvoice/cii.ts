@@ -4,6 +4,7 @@
  * settlement, so the document is written in one pass: its opening, each line as it streams, its closing.
  * Element order follows the Factur-X EN 16931 schema.
  */
+import { SIREN_SCHEME } from './french-rules.js';
 import type {
   EInvoiceDocument,
   EInvoiceHeader,
@@ -197,7 +198,7 @@ function party(name: string, party: EInvoiceParty, seller: boolean): string {
     element('ram:Name', party.name) +
     (seller && party.additionalLegalInfo ? element('ram:Description', party.additionalLegalInfo) : '') +
     (party.siren
-      ? `<ram:SpecifiedLegalOrganization>${element('ram:ID', party.siren, ' schemeID="0002"')}</ram:SpecifiedLegalOrganization>`
+      ? `<ram:SpecifiedLegalOrganization>${element('ram:ID', party.siren, ` schemeID="${SIREN_SCHEME}"`)}</ram:SpecifiedLegalOrganization>`
       : '') +
     postalAddress(party.address) +
     `<ram:URIUniversalCommunication>${element(

@@ -5,6 +5,7 @@
  * figures. Element order follows the UBL 2.1 schemas.
  */
 import { EN16931_SPECIFICATION } from './cii.js';
+import { SIREN_SCHEME } from './french-rules.js';
 import type {
   EInvoiceDocument,
   EInvoiceHeader,
@@ -217,7 +218,7 @@ function party(party: EInvoiceParty, seller: boolean): string {
       : '') +
     '<cac:PartyLegalEntity>' +
     element('cbc:RegistrationName', party.name) +
-    (party.siren ? element('cbc:CompanyID', party.siren, ' schemeID="0002"') : '') +
+    (party.siren ? element('cbc:CompanyID', party.siren, ` schemeID="${SIREN_SCHEME}"`) : '') +
     (seller && party.additionalLegalInfo ? element('cbc:CompanyLegalForm', party.additionalLegalInfo) : '') +
     '</cac:PartyLegalEntity>' +
     '</cac:Party>'

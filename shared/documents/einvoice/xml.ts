@@ -33,11 +33,6 @@ export function element(name: string, text: string, attributes = ''): string {
   return `<${name}${attributes}>${escapeXml(text)}</${name}>`;
 }
 
-/** ` name="value"`, escaped. */
-export function attribute(name: string, value: string): string {
-  return ` ${name}="${escapeXml(value)}"`;
-}
-
 /**
  * An amount in minor units as EN 16931 writes it: major units with the currency's decimals ("1234.05").
  * EN 16931 allows two decimals at most, so a three-decimal currency (KWD, BHD…) cannot be written.

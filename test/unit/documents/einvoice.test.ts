@@ -284,7 +284,7 @@ describe('Factur-X: the CII inside the PDF', () => {
     expect(text).toMatch(
       /\/Type \/Filespec[\s\S]{0,200}\/F \(factur-x\.xml\)[\s\S]{0,200}\/AFRelationship \/Alternative/,
     );
-    expect(text).toMatch(/\/Type \/Catalog[^]*?\/AF \[\d+ 0 R\]/);
+    expect(text).toMatch(/\/Type \/Catalog[\s\S]*?\/AF \[\d+ 0 R\]/);
     expect(text).toMatch(/\/EmbeddedFiles <<\s*\/Names \[\s*\(factur-x\.xml\) \d+ 0 R/);
     for (const property of [
       '<fx:DocumentType>INVOICE</fx:DocumentType>',
