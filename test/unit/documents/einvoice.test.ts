@@ -3,8 +3,10 @@
  * what the mapping carries (BT-/BG- terms from the invoice's own figures), the French BR-FR rules one by
  * one, the Factur-X attachment inside the PDFs, the VAT categories on the PDF, and the writers' guards.
  */
+import { readFile } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { create } from 'xmlbuilder2';
 import type { Invoice } from '../../../shared/contracts/schemas/invoice.js';
 import type { Order } from '../../../shared/contracts/schemas/order.js';
 import { writeCii } from '../../../shared/documents/einvoice/cii.js';
@@ -28,6 +30,7 @@ import { type CreditNoteCase, type InvoiceCase, representativeEInvoices } from '
 import { aBuyer, anInvoice, invoiceFigures } from '../../builders/invoices.js';
 import { anIssuer } from '../../builders/issuer.js';
 import { streamOf, threeOrders } from '../../builders/orders.js';
+import { sampleInvoice, sampleOrders } from '../../builders/sample-invoice.js';
 import { bytesOf, plain, readPdf } from './pdf-reader.js';
 
 const orders = threeOrders();
@@ -335,5 +338,13 @@ describe('VAT categories on the PDF', () => {
     expect(plain(englishText)).toContain(
       'Intra-community supply exempt from VAT, article 262 ter I of the French tax code (CGI).',
     );
+  });
+});
+
+describe('the README sample', () => {
+  it('docs/factur-x.xml is the sample invoice’s CII (npx tsx infra/local/sample-invoice.ts docs/factur-x.xml fr)', async () => {
+    const cii = await xml(writeCii, invoiceDocument(sampleInvoice(), sampleOrders()));
+    const sample = await readFile(new URL('../../../docs/factur-x.xml', import.meta.url), 'utf8');
+    expect(sample).toBe(`${create(cii).end({ prettyPrint: true })}\n`);
   });
 });
