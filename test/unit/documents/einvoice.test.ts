@@ -29,7 +29,7 @@ import { aCreditNote } from '../../builders/credit-notes.js';
 import { type CreditNoteCase, type InvoiceCase, representativeEInvoices } from '../../builders/einvoices.js';
 import { aBuyer, anInvoice, invoiceFigures } from '../../builders/invoices.js';
 import { anIssuer } from '../../builders/issuer.js';
-import { streamOf, threeOrders } from '../../builders/orders.js';
+import { aLine, aStoredOrder, streamOf, threeOrders } from '../../builders/orders.js';
 import { sampleInvoice, sampleOrders } from '../../builders/sample-invoice.js';
 import { bytesOf, plain, readPdf } from './pdf-reader.js';
 
@@ -309,6 +309,21 @@ describe('Factur-X: the CII inside the PDF', () => {
     const preview = await bytesOf(renderInvoicePdf({ ...draft, status: 'draft' }, streamOf(orders)));
     expect(embeddedFile(preview)).toBeUndefined();
   });
+
+  it('embeds a big invoice’s CII whole, through the streaming deflater, and the same bytes twice', async () => {
+    // About 1.1 kB of XML per order: 600 orders pass the 512 kB above which the text is deflated as it grows.
+    const many = Array.from({ length: 600 }, (_, index) =>
+      aStoredOrder(index, [aLine({ sku: `SKU-${index}`, quantity: 1 + (index % 4), unitPriceMinor: 2490 })]),
+    );
+    const big = anInvoice(invoiceFigures(many));
+    const once = await bytesOf(renderInvoicePdf(big, streamOf(many)));
+    const cii = await ciiOf(big, {}, many);
+    expect(cii.length).toBeGreaterThan(512 * 1024);
+    expect(embeddedFile(once)?.xml).toBe(cii);
+    expect(once.toString('latin1')).toContain(`/Size ${Buffer.byteLength(cii)}`);
+    const twice = await bytesOf(renderInvoicePdf(big, streamOf(many)));
+    expect(once.equals(twice)).toBe(true);
+  }, 30_000);
 
   it('embeds the credit note’s CII (381) in its PDF', async () => {
     const creditNote = aCreditNote(invoice);
