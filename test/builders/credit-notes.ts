@@ -4,6 +4,9 @@
  */
 import type { CreditNote, IssueCreditNoteInput } from '../../shared/contracts/schemas/credit-note.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
+import type { Order } from '../../shared/contracts/schemas/order.js';
+import { creditNoteFigures } from '../../shared/core/domain/credit.js';
+import { quantityToThousandths, vatMinor } from '../../shared/core/domain/money.js';
 
 /** Lines returned: the quantity credited on each line of a billed order. */
 export type ReturnedLine = NonNullable<IssueCreditNoteInput['lines']>[number];
@@ -59,6 +62,109 @@ export function aCreditNote(invoice: Pick<Invoice, 'accountId' | 'invoiceId'>): 
     vatBreakdown: [{ vatRate: 5.5, baseMinor: 5225, vatMinor: 287 }],
     totals: { netMinor: 5225, vatMinor: 287, grossMinor: 5512 },
     appliedMinor: 5512,
+    issuedAt: '2026-12-10T09:00:00.000Z',
+  };
+}
+
+/**
+ * `creditNote` with other lines and the figures those lines make (VAT per rate rounded once, totals, the
+ * amount applied): a credit note whose lines and totals agree, as every issued one does (its embedded
+ * e-invoice is checked against them).
+ */
+export function withLines(creditNote: CreditNote, lines: CreditNote['lines']): CreditNote {
+  const bases = new Map<number, number>();
+  for (const line of lines) bases.set(line.vatRate, (bases.get(line.vatRate) ?? 0) + line.netMinor);
+  const vatBreakdown = [...bases.entries()]
+    .sort(([a], [b]) => b - a)
+    .map(([vatRate, baseMinor]) => ({ vatRate, baseMinor, vatMinor: vatMinor(baseMinor, vatRate) }));
+  const netMinor = vatBreakdown.reduce((sum, entry) => sum + entry.baseMinor, 0);
+  const vat = vatBreakdown.reduce((sum, entry) => sum + entry.vatMinor, 0);
+  return {
+    ...creditNote,
+    lines,
+    vatBreakdown,
+    totals: { netMinor, vatMinor: vat, grossMinor: netMinor + vat },
+    appliedMinor: netMinor + vat,
+  };
+}
+
+/** What a credit note credits on an invoice: a quantity of a line of one of its orders. */
+export interface CreditedQuantity {
+  order: Order;
+  lineNumber: number;
+  /** Quantity credited by this note. */
+  quantity: number;
+}
+
+/**
+ * A credit note against `invoice` as the product issues it: its figures computed by the domain from the
+ * quantities credited (differences of cumulative figures, `creditNoteFigures`), given the credit notes
+ * issued before it on the same invoice.
+ */
+export function aComputedCreditNote(
+  invoice: Invoice,
+  credited: readonly CreditedQuantity[],
+  options: { number: string; reason: string; earlier?: readonly CreditNote[] },
+): CreditNote {
+  const earlier = options.earlier ?? [];
+  const creditedBefore = new Map<string, number>();
+  for (const note of earlier) {
+    for (const line of note.lines) {
+      const key = `${line.orderId}#${line.lineNumber}`;
+      creditedBefore.set(key, (creditedBefore.get(key) ?? 0) + quantityToThousandths(line.quantity));
+    }
+  }
+  const orderLines = credited.map(({ order, lineNumber, quantity }) => {
+    const line = order.lines.find((candidate) => candidate.lineNumber === lineNumber);
+    if (!line) throw new RangeError(`order ${order.orderId} has no line ${lineNumber}`);
+    return { order, line, quantity };
+  });
+  const figures = creditNoteFigures({
+    invoiceVatBreakdown: invoice.vatBreakdown,
+    earlier: earlier.map((note) => ({
+      lines: note.lines.map((line) => ({
+        key: `${line.orderId}#${line.lineNumber}`,
+        netMinor: line.netMinor,
+      })),
+      vatBreakdown: note.vatBreakdown,
+    })),
+    lines: orderLines.map(({ order, line, quantity }) => {
+      const key = `${order.orderId}#${line.lineNumber}`;
+      return {
+        key,
+        unitPriceMinor: line.unitPriceMinor,
+        vatRate: line.vatRate,
+        billedNetMinor: line.netMinor,
+        billedThousandths: quantityToThousandths(line.quantity),
+        creditedAfterThousandths: (creditedBefore.get(key) ?? 0) + quantityToThousandths(quantity),
+      };
+    }),
+  });
+  return {
+    creditNoteId: `cn_01JD3Z8Q4N5V2B7C9X${options.number.replace(/\D/g, '').slice(-6).padStart(6, '0')}`,
+    number: options.number,
+    accountId: invoice.accountId,
+    invoiceId: invoice.invoiceId,
+    invoiceNumber: invoice.number ?? '',
+    invoiceIssueDate: invoice.issueDate ?? '',
+    issueDate: '2026-12-10',
+    reason: options.reason,
+    currency: invoice.currency,
+    lines: orderLines.map(({ order, line, quantity }, index) => ({
+      orderId: order.orderId,
+      orderReference: order.reference,
+      orderDate: order.receivedAt.slice(0, 10),
+      lineNumber: line.lineNumber,
+      sku: line.sku,
+      description: line.description,
+      quantity,
+      unitPriceMinor: line.unitPriceMinor,
+      vatRate: line.vatRate,
+      netMinor: figures.lineNets[index] ?? 0,
+    })),
+    vatBreakdown: figures.vatBreakdown,
+    totals: figures.totals,
+    appliedMinor: figures.totals.grossMinor,
     issuedAt: '2026-12-10T09:00:00.000Z',
   };
 }

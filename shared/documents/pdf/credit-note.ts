@@ -6,21 +6,31 @@
  * (the credit is applied to it: see docs/ARCHITECTURE.md, Receivables).
  */
 import type { CreditNote, CreditNoteLine } from '../../contracts/schemas/credit-note.js';
-import type { Invoice } from '../../contracts/schemas/invoice.js';
+import { type CreditedInvoiceTerms, creditNoteDocument, type EInvoiceOptions } from '../einvoice/mapping.js';
+import type { EInvoiceVatBreakdown } from '../einvoice/model.js';
 import { type Catalogue, catalogueFor } from '../texts/catalogue.js';
 import { labelled, singleLine, unbreakable } from '../texts/format.js';
+import { vatExemptionMentions, vatRows } from '../texts/mentions.js';
+import { embedFacturX } from './factur-x.js';
 import type { DocumentFonts } from './fonts.js';
 import { buyerIdentity, footerIdentity, issuerIdentity, openPdf, PdfLayout } from './kit.js';
 
-/** The invoice fields a credit note's documents print: who issues, who is credited, in which language. */
-export type CreditedInvoice = Pick<Invoice, 'issuer' | 'buyer' | 'language'>;
+/**
+ * The invoice fields a credit note's documents need: who issues, who is credited, in which language, and
+ * the invoice's terms its e-invoice repeats (category of operation, late-payment penalty).
+ */
+export type CreditedInvoice = CreditedInvoiceTerms;
 
-/** Renders the credit note's PDF (PDF/A-3b, DejaVu embedded), deterministic for the same inputs. */
+/**
+ * Renders the credit note's PDF (PDF/A-3b, DejaVu embedded), deterministic for the same inputs: a
+ * Factur-X, its CII (type 381, naming the invoice it corrects) embedded as `factur-x.xml`.
+ */
 export async function renderCreditNotePdf(
   creditNote: CreditNote,
   invoice: CreditedInvoice,
-  options: { fontDir?: string } = {},
+  options: { fontDir?: string; einvoice?: EInvoiceOptions } = {},
 ): Promise<Buffer> {
+  const einvoice = creditNoteDocument(creditNote, invoice, options.einvoice);
   const texts = catalogueFor(invoice.language);
   const { doc, fonts } = openPdf({
     texts,
@@ -35,7 +45,8 @@ export async function renderCreditNotePdf(
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  new CreditNoteLayout(doc, creditNote, invoice, texts, fonts).render();
+  new CreditNoteLayout(doc, creditNote, invoice, texts, fonts, einvoice.header.vatBreakdown).render();
+  embedFacturX(doc, einvoice.header, einvoice.lines);
   doc.end();
   return finished;
 }
@@ -48,6 +59,8 @@ class CreditNoteLayout extends PdfLayout {
     private readonly invoice: CreditedInvoice,
     texts: Catalogue,
     fonts: DocumentFonts,
+    /** The VAT breakdown per category and rate, as the credit note's e-invoice carries it. */
+    private readonly breakdown: readonly EInvoiceVatBreakdown[],
   ) {
     const reference = `${texts.creditNote.documentName} ${texts.document.numberSign} ${creditNote.number}`;
     super(doc, texts, fonts, {
@@ -89,10 +102,12 @@ class CreditNoteLayout extends PdfLayout {
 
     // VAT per rate, totals, and where the credit goes, kept together.
     const applied = words.applied(this.money(creditNote.appliedMinor), creditNote.invoiceNumber);
-    const appliedHeight = this.paragraphHeight(applied);
-    this.keepTogether(this.vatAndTotalsHeight(creditNote.vatBreakdown.length, 2) + appliedHeight);
+    const mentions = vatExemptionMentions(this.breakdown);
+    const rows = vatRows(this.breakdown, texts);
+    const textHeight = [applied, ...mentions].reduce((sum, text) => sum + this.paragraphHeight(text), 0);
+    this.keepTogether(this.vatAndTotalsHeight(rows.length, 2) + textHeight);
     this.vatAndTotals(
-      creditNote.vatBreakdown,
+      rows,
       [
         [texts.document.totalNet, creditNote.totals.netMinor],
         [texts.document.totalVat, creditNote.totals.vatMinor],
@@ -100,6 +115,7 @@ class CreditNoteLayout extends PdfLayout {
       [words.totalCredit, creditNote.totals.grossMinor],
     );
     this.paragraph(applied);
+    for (const mention of mentions) this.paragraph(mention);
     this.footer();
   }
 

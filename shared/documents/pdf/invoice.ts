@@ -1,6 +1,7 @@
 /**
- * The invoice PDF: A4, PDF/A-3b (so a later step can embed the Factur-X XML in the same file), DejaVu Sans
- * embedded, rendered while the orders stream in, with the page kit (kit.ts). The renderer prints the
+ * The invoice PDF: A4, PDF/A-3b, DejaVu Sans embedded, rendered while the orders stream in, with the page
+ * kit (kit.ts). An issued invoice is a Factur-X (EN 16931 profile): its CII XML is written during the same
+ * pass over the orders and embedded as `factur-x.xml` (factur-x.ts); a draft (a preview) has none. The renderer prints the
  * invoice's own figures and each line's stored net; it never recomputes a total (invariant 7). It does
  * check that the streamed orders are the invoice's (counts and per-rate bases), so a PDF can never
  * disagree with itself.
@@ -9,6 +10,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Invoice } from '../../contracts/schemas/invoice.js';
 import type { Order } from '../../contracts/schemas/order.js';
+import { type EInvoiceOptions, type InvoiceMapping, mapInvoice } from '../einvoice/mapping.js';
 import { ACCENT, INK, WHITE } from '../palette.js';
 import { type Catalogue, catalogueFor } from '../texts/catalogue.js';
 import {
@@ -22,7 +24,8 @@ import {
   singleLine,
   unbreakable,
 } from '../texts/format.js';
-import { legalMentions, supplyCategoryMention } from '../texts/mentions.js';
+import { legalMentions, supplyCategoryMention, vatExemptionMentions, vatRows } from '../texts/mentions.js';
+import { StreamingFacturX } from './factur-x.js';
 import type { DocumentFonts } from './fonts.js';
 import {
   BODY_SIZE,
@@ -41,6 +44,8 @@ import {
 interface RenderInvoicePdfOptions {
   /** Directory holding DejaVuSans.ttf and DejaVuSans-Bold.ttf. Default: INVOICE_FONT_DIR, then the package. */
   fontDir?: string;
+  /** What the embedded e-invoice needs beyond the invoice (electronic addresses, VAT categories…). */
+  einvoice?: EInvoiceOptions;
 }
 
 /** The orders streamed to the renderer do not match the invoice, or the PDF could not be produced. */
@@ -82,8 +87,9 @@ export function renderInvoicePdf(
   });
   const output = new PassThrough();
   doc.pipe(output);
-  const layout = new InvoiceLayout(doc, invoice, texts, fonts);
+  const layout = new InvoiceLayout(doc, invoice, texts, fonts, options.einvoice);
   const abandon = (error?: Error) => {
+    layout.abandon();
     doc.unpipe(output);
     doc.destroy();
     if (error) output.destroy(error);
@@ -113,12 +119,15 @@ class InvoiceLayout extends PdfLayout {
   private ordersSeen = 0;
   private linesSeen = 0;
   private readonly basesSeen = new Map<number, number>();
+  /** The e-invoice of an issued invoice, mapped and written as the orders stream. */
+  private einvoice: { mapping: InvoiceMapping; facturX: StreamingFacturX } | undefined;
 
   constructor(
     doc: PDFKit.PDFDocument,
     private readonly invoice: Invoice,
     texts: Catalogue,
     fonts: DocumentFonts,
+    private readonly einvoiceOptions: EInvoiceOptions = {},
   ) {
     const words = texts.invoice;
     super(doc, texts, fonts, {
@@ -138,6 +147,11 @@ class InvoiceLayout extends PdfLayout {
   }
 
   async render(orders: AsyncIterable<Order>, output: PassThrough): Promise<void> {
+    if (this.invoice.number) {
+      const mapping = mapInvoice(this.invoice, this.einvoiceOptions);
+      this.einvoice = { mapping, facturX: new StreamingFacturX(this.doc, mapping.header) };
+      this.einvoice.facturX.begin();
+    }
     this.firstPageHeader();
     this.tableHeader();
     for await (const order of orders) {
@@ -153,6 +167,7 @@ class InvoiceLayout extends PdfLayout {
     this.checkOrdersMatchInvoice();
     this.summary();
     this.footer();
+    await this.einvoice?.facturX.finish();
     try {
       this.doc.end();
     } catch (cause) {
@@ -249,6 +264,12 @@ class InvoiceLayout extends PdfLayout {
       this.basesSeen.set(line.vatRate, (this.basesSeen.get(line.vatRate) ?? 0) + line.netMinor);
     }
     this.orderLines(this.orderHeadingOf(order), order.lines);
+    if (this.einvoice) this.einvoice.facturX.lines(this.einvoice.mapping.linesOf(order));
+  }
+
+  /** The render stopped (an error, or the consumer went away): drop the e-invoice being written. */
+  abandon(): void {
+    this.einvoice?.facturX.abandon();
   }
 
   /**
@@ -303,7 +324,10 @@ class InvoiceLayout extends PdfLayout {
   private summary(): void {
     const { invoice, texts } = this;
     const words = texts.invoice;
-    const mentions = legalMentions(invoice);
+    // Per category and rate once the invoice is an e-invoice (issued), as its XML says; per rate otherwise.
+    const breakdown = this.einvoice?.mapping.header.vatBreakdown;
+    const rows = breakdown ? vatRows(breakdown, texts) : invoice.vatBreakdown;
+    const mentions = [...legalMentions(invoice), ...(breakdown ? vatExemptionMentions(breakdown) : [])];
     this.style('regular', BODY_SIZE, INK);
     const payment = this.paymentLines().flatMap((line) => this.wrap(line, CONTENT_WIDTH));
     const paymentLeading = this.lineHeight() + 2;
@@ -311,7 +335,7 @@ class InvoiceLayout extends PdfLayout {
     let mentionsHeight = 0;
     for (const mention of mentions) mentionsHeight += this.heightOf(mention, CONTENT_WIDTH) + 1.5;
     const needed =
-      this.vatAndTotalsHeight(invoice.vatBreakdown.length, 3) +
+      this.vatAndTotalsHeight(rows.length, 3) +
       16 +
       payment.length * paymentLeading +
       12 +
@@ -320,7 +344,7 @@ class InvoiceLayout extends PdfLayout {
     this.keepTogether(needed);
 
     this.vatAndTotals(
-      invoice.vatBreakdown,
+      rows,
       [
         [texts.document.totalNet, invoice.totals.netMinor],
         [texts.document.totalVat, invoice.totals.vatMinor],

@@ -154,6 +154,17 @@ interface PreparedRow {
   height: number;
 }
 
+/**
+ * A row of the VAT breakdown: a rate, or a category and rate (EN 16931 BG-23) with the category's short
+ * label ("0 % autoliq.") when it is not the standard one.
+ */
+export interface VatRow {
+  vatRate: number;
+  baseMinor: number;
+  vatMinor: number;
+  label?: string | undefined;
+}
+
 /** An order's heading above its lines, measured. */
 export interface OrderHeading {
   titleLines: string[];
@@ -874,7 +885,7 @@ export abstract class PdfLayout {
    * amount that matters (due, credited) on an accent band: every figure as recorded, never recomputed.
    */
   protected vatAndTotals(
-    breakdown: Invoice['vatBreakdown'],
+    breakdown: readonly VatRow[],
     totals: ReadonlyArray<readonly [string, number]>,
     [dueLabel, dueMinor]: readonly [string, number],
   ): void {
@@ -902,7 +913,9 @@ export abstract class PdfLayout {
     this.style('regular', TABLE_SIZE, INK);
     for (const entry of breakdown) {
       const cells = [
-        formatPercent(entry.vatRate, this.lang),
+        entry.label
+          ? `${formatPercent(entry.vatRate, this.lang)} ${entry.label}`
+          : formatPercent(entry.vatRate, this.lang),
         this.money(entry.baseMinor),
         this.money(entry.vatMinor),
       ];

@@ -131,6 +131,8 @@ export interface Catalogue {
     recoveryIndemnity: (amount: string) => string;
     noEarlyPaymentDiscount: string;
     vatOnDebits: string;
+    /** Beside the rate in the VAT breakdown: the VAT categories that bear no VAT (EN 16931 E, AE, K). */
+    vatCategory: { E: string; AE: string; K: string };
   };
   /** What every email shares. */
   email: {
@@ -274,6 +276,7 @@ const fr: Catalogue = {
       `Indemnité forfaitaire pour frais de recouvrement\u00a0: ${amount}, due en cas de retard de paiement (art. L441-10 et D441-5 du Code de commerce).`,
     noEarlyPaymentDiscount: "Pas d'escompte pour paiement anticipé.",
     vatOnDebits: "Option pour le paiement de la TVA d'après les débits.",
+    vatCategory: { E: 'exonéré', AE: 'autoliq.', K: 'intracom.' },
   },
   email: {
     greeting: 'Bonjour,',
@@ -407,6 +410,7 @@ const en: Catalogue = {
       `Fixed indemnity for recovery costs: ${amount}, due on late payment (French Commercial Code, art. L441-10 and D441-5).`,
     noEarlyPaymentDiscount: 'No discount for early payment.',
     vatOnDebits: 'Option for payment of VAT on debits.',
+    vatCategory: { E: 'exempt', AE: 'rev. charge', K: 'intra-EU' },
   },
   email: {
     greeting: 'Hello,',

@@ -7,6 +7,7 @@
 
 import type { Invoice } from '../../contracts/schemas/invoice.js';
 import { firstDayOf, type LatePenalty } from '../../core/domain/late-penalty.js';
+import type { EInvoiceVatBreakdown } from '../einvoice/model.js';
 import { type Catalogue, catalogueFor } from './catalogue.js';
 import {
   formatPercent,
@@ -106,4 +107,31 @@ export function rcsText(rcs: string, texts: Catalogue): string {
 /** "SIREN 732 829 320", never split. */
 export function sirenText(siren: string, texts: Catalogue): string {
   return `${texts.document.siren}\u00a0${formatSiren(siren)}`;
+}
+
+/**
+ * The VAT breakdown as the PDF prints it: per category and rate, the categories that bear no VAT labelled
+ * beside their rate ("0 % autoliq."), the figures as the document records them.
+ */
+export function vatRows(
+  breakdown: readonly EInvoiceVatBreakdown[],
+  texts: Catalogue,
+): Array<{ vatRate: number; baseMinor: number; vatMinor: number; label?: string }> {
+  return breakdown.map((entry) => ({
+    vatRate: entry.ratePercent,
+    baseMinor: entry.baseMinor,
+    vatMinor: entry.vatMinor,
+    ...(entry.category === 'E' || entry.category === 'AE' || entry.category === 'K'
+      ? { label: texts.legal.vatCategory[entry.category] }
+      : {}),
+  }));
+}
+
+/**
+ * Why lines bear no VAT, as French law wants it written (CGI art. 242 nonies A: "Autoliquidation",
+ * "Exonération de TVA, article 262 ter I du CGI", the exempting article): one sentence per category.
+ */
+export function vatExemptionMentions(breakdown: readonly EInvoiceVatBreakdown[]): string[] {
+  const reasons = breakdown.flatMap((entry) => (entry.exemption ? [entry.exemption.reason.trim()] : []));
+  return [...new Set(reasons)].map((reason) => (/[.!?]$/.test(reason) ? reason : `${reason}.`));
 }

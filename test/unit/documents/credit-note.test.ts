@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CreditNoteLine } from '../../../shared/contracts/schemas/credit-note.js';
 import { buildCreditNoteEmail } from '../../../shared/documents/email/credit-note.js';
 import { renderCreditNotePdf } from '../../../shared/documents/pdf/credit-note.js';
-import { aCreditNote } from '../../builders/credit-notes.js';
+import { aCreditNote, withLines } from '../../builders/credit-notes.js';
 import { anInvoice, invoiceFigures } from '../../builders/invoices.js';
 import { storedOrderId, threeOrders } from '../../builders/orders.js';
 import { parseMime } from './mime.js';
@@ -72,7 +72,7 @@ describe('the credit note documents', () => {
       orderDate: _date,
       ...older
     } = first as (typeof creditNote.lines)[number];
-    const rows = (await readPdf(await renderCreditNotePdf({ ...creditNote, lines: [older] }, invoice))).pages
+    const rows = (await readPdf(await renderCreditNotePdf(withLines(creditNote, [older]), invoice))).pages
       .flat()
       .map(plain);
     expect(rows).toContain('Commande ord_01JD3Z8Q4N5V2B7C9X0K1M2P3A');
@@ -82,7 +82,7 @@ describe('the credit note documents', () => {
     const sku = 'PALLET-EURO-1200X800-HEATTREATED-EPAL-01';
     const [first] = creditNote.lines as [CreditNoteLine];
     const rows = (
-      await readPdf(await renderCreditNotePdf({ ...creditNote, lines: [{ ...first, sku }] }, invoice))
+      await readPdf(await renderCreditNotePdf(withLines(creditNote, [{ ...first, sku }]), invoice))
     ).pages
       .flat()
       .map(plain);
@@ -99,7 +99,7 @@ describe('the credit note documents', () => {
       orderId: storedOrderId(index),
       orderReference: `SHOP-${100300 + index}`,
     }));
-    const { pages } = await readPdf(await renderCreditNotePdf({ ...creditNote, lines }, invoice));
+    const { pages } = await readPdf(await renderCreditNotePdf(withLines(creditNote, lines), invoice));
     expect(pages.length).toBeGreaterThanOrEqual(2);
     pages.forEach((rows, index) => {
       const printed = plain(rows.join('\n'));
@@ -109,7 +109,7 @@ describe('the credit note documents', () => {
     });
     const text = pages.flat().join('\n');
     for (const line of lines) expect(text).toContain(`Commande ${line.orderReference} du 04/11/2026`);
-    expect(text).toContain("Total de l'avoir TTC | 55,12 €");
+    expect(text).toContain("Total de l'avoir TTC | 3 152,34 €");
   });
 
   it('emails it to the buyer with the PDF attached, in the buyer’s language', async () => {
