@@ -4,7 +4,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import {
   type ApiFunctionName,
   MAX_BODY_BYTES,
@@ -35,7 +35,7 @@ export interface AuthorizerContext {
 type Routes = (typeof ROUTES)[number];
 export type OperationId = Routes['operationId'];
 type RouteOf<Op extends OperationId> = Extract<Routes, { operationId: Op }>;
-type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+type Infer<S> = S extends z.core.$ZodType ? z.infer<S> : undefined;
 
 /** What a route implementation receives: validated input and the caller. */
 export interface ApiRequest<Op extends OperationId> {
@@ -176,7 +176,7 @@ function authorize(route: RouteDefinition, event: ApiEvent): Principal {
   };
 }
 
-function parseBody(schema: z.ZodType, event: ApiEvent): unknown {
+function parseBody(schema: z.ZodMiniType, event: ApiEvent): unknown {
   const contentType = event.headers?.['content-type'] ?? '';
   if (!/^application\/(.+\+)?json\s*(;|$)/i.test(contentType)) {
     throw new DomainError(
@@ -211,7 +211,7 @@ function parseBody(schema: z.ZodType, event: ApiEvent): unknown {
 }
 
 /** Validates with zod and reports every issue with its field path. */
-export function parseWith<S extends z.ZodType>(
+export function parseWith<S extends z.ZodMiniType>(
   schema: S,
   input: unknown,
   where: 'body' | 'query' | 'path',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import {
   type Account,
   accountSchema,
@@ -91,7 +91,7 @@ export class HttpClient {
 // Then: assertions on what a caller sees.
 
 /** Asserts the status and parses the body with the API's own response schema (so it also checks the shape). */
-export function expectBody<S extends z.ZodType>(
+export function expectBody<S extends z.ZodMiniType>(
   response: ApiResponse,
   status: number,
   schema: S,

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { handler as publishAccountingEvents } from '../../functions/accounting-events/handler.js';
 import { apiHandler, type RouteImplementations } from '../../functions/commons/api-handler.js';
 import { logger } from '../../functions/commons/logger.js';

@@ -1,3 +1,5 @@
+import * as z from 'zod/mini';
+import '../../contracts/zod-locale.js';
 import type { Seller, UpdateSellerInput } from '../../contracts/schemas/seller.js';
 import type { Page, PageRequest } from '../../core/ports/page.js';
 import type { SellerStore } from '../../core/ports/sellers.js';
@@ -13,7 +15,7 @@ const toSeller = (item: Record<string, unknown>): Seller => parseItem(SellerEnti
 /** What `legalNames` projects of a seller item. */
 const SellerName = {
   name: SellerEntity.name,
-  schema: SellerEntity.schema.pick({ sellerId: true, legalName: true }),
+  schema: z.pick(SellerEntity.schema, { sellerId: true, legalName: true }),
 };
 
 /** Sellers: who supplies what storefronts sell, printed by legal name on documents. Never deleted. */

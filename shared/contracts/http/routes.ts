@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import {
   accountSchema,
   createAccountSchema,
@@ -75,10 +75,10 @@ export interface RouteDefinition {
   summary: string;
   operationId: string;
   tag: 'Orders' | 'Accounts' | 'Storefronts' | 'Sellers' | 'Billing' | 'Invoices' | 'Payments' | 'Meta';
-  body?: z.ZodType;
-  query?: z.ZodType;
+  body?: z.ZodMiniType;
+  query?: z.ZodMiniType;
   successStatus: 200 | 201 | 202 | 204;
-  response?: z.ZodType;
+  response?: z.ZodMiniType;
   /** Request headers the route requires, each documented in OpenAPI with its meaning on this route. */
   requiredHeaders?: readonly RequiredHeader[];
 }

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../../contracts/zod-locale.js';
 import type { ApiKeyRecord } from '../../../core/domain/api-keys.js';
 import { defineEntity } from '../kit/entity.js';
 import { keys } from '../table.js';
@@ -17,8 +18,8 @@ export const SellerEntity = defineEntity({
   schema: z.object({
     sellerId: z.string(),
     legalName: z.string(),
-    siren: z.string().optional(),
-    vatId: z.string().optional(),
+    siren: z.optional(z.string()),
+    vatId: z.optional(z.string()),
     createdAt: z.string(),
     updatedAt: z.string(),
   }),
@@ -28,12 +29,12 @@ const apiKeySchema = z.object({
   keyId: z.string(),
   keyHash: z.string(),
   role: z.enum(['operator', 'storefront']),
-  storefrontId: z.string().optional(),
+  storefrontId: z.optional(z.string()),
   status: z.enum(['active', 'revoked']),
   lastFour: z.string(),
   createdAt: z.string(),
-  revokedAt: z.string().optional(),
-}) satisfies z.ZodType<ApiKeyRecord>;
+  revokedAt: z.optional(z.string()),
+}) satisfies z.ZodMiniType<ApiKeyRecord>;
 
 /** A key by its hash: what the authorizer reads. */
 export const ApiKeyEntity = defineEntity({ name: 'ApiKey', key: keys.apiKey, schema: apiKeySchema });

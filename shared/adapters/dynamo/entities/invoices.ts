@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../../contracts/zod-locale.js';
 import type { InvoiceRef } from '../../../contracts/workflow/workflow.js';
 import type { InvoiceRecord } from '../../../core/domain/invoices.js';
 import { defineEntity, type ItemKey } from '../kit/entity.js';
@@ -17,13 +18,13 @@ const storedIssuer = z.object({
   address: storedAddress,
   siren: z.string(),
   vatId: z.string(),
-  shareCapital: z.string().optional(),
-  rcs: z.string().optional(),
+  shareCapital: z.optional(z.string()),
+  rcs: z.optional(z.string()),
   email: z.string(),
-  iban: z.string().optional(),
-  bic: z.string().optional(),
-  vatOnDebits: z.boolean().default(false),
-  latePenaltyRatePercent: z.number().optional(),
+  iban: z.optional(z.string()),
+  bic: z.optional(z.string()),
+  vatOnDebits: z._default(z.boolean(), false),
+  latePenaltyRatePercent: z.optional(z.number()),
 });
 
 /**
@@ -40,60 +41,60 @@ export const InvoiceEntity = defineEntity({
     accountId: z.string(),
     runId: z.string(),
     status: z.enum(['draft', 'held', 'issued', 'sent']),
-    number: z.string().optional(),
-    issueDate: z.string().optional(),
-    dueDate: z.string().optional(),
+    number: z.optional(z.string()),
+    issueDate: z.optional(z.string()),
+    dueDate: z.optional(z.string()),
     period: z.object({ startDate: z.string(), endDate: z.string() }),
     currency: z.string(),
-    purchaseOrderNumber: z.string().optional(),
+    purchaseOrderNumber: z.optional(z.string()),
     language: z.enum(['fr', 'en']),
     supplyCategory: z.enum(['goods', 'services', 'mixed']),
-    paymentTerms: z.object({ type: z.enum(['net', 'end-of-month']), days: z.number().int() }),
+    paymentTerms: z.object({ type: z.enum(['net', 'end-of-month']), days: z.int() }),
     issuer: storedIssuer,
     buyer: z.object({
       legalName: z.string(),
-      legalForm: z.string().optional(),
-      siren: z.string().optional(),
-      vatId: z.string().optional(),
+      legalForm: z.optional(z.string()),
+      siren: z.optional(z.string()),
+      vatId: z.optional(z.string()),
       billingAddress: storedAddress,
-      deliveryAddress: storedAddress.optional(),
+      deliveryAddress: z.optional(storedAddress),
       billingEmails: z.array(z.string()),
     }),
-    latePenalty: z
-      .object({
+    latePenalty: z.optional(
+      z.object({
         halfYear: z.string(),
         marginPoints: z.number(),
-        ecbRatePercent: z.number().optional(),
-        ratePercent: z.number().optional(),
-      })
-      .optional(),
-    orderCount: z.number().int(),
-    lineCount: z.number().int(),
+        ecbRatePercent: z.optional(z.number()),
+        ratePercent: z.optional(z.number()),
+      }),
+    ),
+    orderCount: z.int(),
+    lineCount: z.int(),
     vatBreakdown: storedVatBreakdown,
     totals: storedTotals,
-    amountDueMinor: z.number().int(),
-    ordersGrossMinor: z.number().int(),
-    paymentStatus: z.enum(['unpaid', 'partially_paid', 'paid', 'credited']).optional(),
-    paidMinor: z.number().int().optional(),
-    balanceMinor: z.number().int().optional(),
-    creditedMinor: z.number().int().optional(),
-    overdueSince: z.string().optional(),
-    pdf: z.object({ s3Key: z.string(), bytes: z.number().int(), storedAt: z.string() }).optional(),
-    email: z
-      .object({
+    amountDueMinor: z.int(),
+    ordersGrossMinor: z.int(),
+    paymentStatus: z.optional(z.enum(['unpaid', 'partially_paid', 'paid', 'credited'])),
+    paidMinor: z.optional(z.int()),
+    balanceMinor: z.optional(z.int()),
+    creditedMinor: z.optional(z.int()),
+    overdueSince: z.optional(z.string()),
+    pdf: z.optional(z.object({ s3Key: z.string(), bytes: z.int(), storedAt: z.string() })),
+    email: z.optional(
+      z.object({
         status: z.enum(['ready', 'sending', 'sent', 'unknown']),
         recipients: z.array(z.string()),
-        messageId: z.string().optional(),
-        sendingAt: z.string().optional(),
-        sentAt: z.string().optional(),
-      })
-      .optional(),
+        messageId: z.optional(z.string()),
+        sendingAt: z.optional(z.string()),
+        sentAt: z.optional(z.string()),
+      }),
+    ),
     createdAt: z.string(),
-    issuedAt: z.string().optional(),
+    issuedAt: z.optional(z.string()),
     orderRange: z.object({ from: z.string(), to: z.string() }),
     purchaseOrderKey: z.string(),
-    suspendsAccount: z.boolean().optional(),
-  }) satisfies z.ZodType<InvoiceRecord>,
+    suspendsAccount: z.optional(z.boolean()),
+  }) satisfies z.ZodMiniType<InvoiceRecord>,
 });
 
 /** Where an invoice's item is: its account, period start, currency and purchase-order group. */
@@ -121,14 +122,15 @@ export const InvoiceNumberEntity = defineEntity({
 export const InvoiceCounterEntity = defineEntity({
   name: 'Counter',
   key: keys.invoiceCounter,
-  schema: z.object({ last: z.number().int() }),
+  schema: z.object({ last: z.int() }),
 });
 
 /** What ListToSend reads of an invoice in the InvoicesToSend index (a projection): its ref. */
 export const InvoiceToSend = {
   name: 'Invoice (to send)',
   projection: ['invoiceId', 'accountId', 'SK'],
-  schema: z
-    .object({ invoiceId: z.string(), accountId: z.string(), SK: z.string() })
-    .transform(({ SK, ...ref }): InvoiceRef => ({ ...ref, invoiceSk: SK })),
+  schema: z.pipe(
+    z.object({ invoiceId: z.string(), accountId: z.string(), SK: z.string() }),
+    z.transform(({ SK, ...ref }): InvoiceRef => ({ ...ref, invoiceSk: SK })),
+  ),
 } as const;

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../../contracts/zod-locale.js';
 import type { Order } from '../../../contracts/schemas/order.js';
 import { defineEntity } from '../kit/entity.js';
 import { keys } from '../table.js';
@@ -16,9 +17,9 @@ export const OrderEntity = defineEntity({
     accountId: z.string(),
     storefrontId: z.string(),
     reference: z.string(),
-    purchaseOrderNumber: z.string().optional(),
+    purchaseOrderNumber: z.optional(z.string()),
     currency: z.string(),
-    deliveryAddress: storedAddress.optional(),
+    deliveryAddress: z.optional(storedAddress),
     status: z.enum(['accepted', 'cancelled', 'billed']),
     receivedAt: z.string(),
     billingPeriod: z.object({
@@ -31,21 +32,21 @@ export const OrderEntity = defineEntity({
     }),
     lines: z.array(
       z.object({
-        lineNumber: z.number().int(),
+        lineNumber: z.int(),
         sku: z.string(),
         description: z.string(),
         quantity: z.number(),
-        unitPriceMinor: z.number().int(),
+        unitPriceMinor: z.int(),
         vatRate: z.number(),
         sellerId: z.string(),
-        sellerName: z.string().optional(),
-        netMinor: z.number().int(),
+        sellerName: z.optional(z.string()),
+        netMinor: z.int(),
       }),
     ),
     vatBreakdown: storedVatBreakdown,
     totals: storedTotals,
-    cancelledAt: z.string().optional(),
-  }) satisfies z.ZodType<Order>,
+    cancelledAt: z.optional(z.string()),
+  }) satisfies z.ZodMiniType<Order>,
 });
 
 /** `ORDER#<id>`: where an order lives, for reads by id. */

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../../contracts/zod-locale.js';
 import type { CreditNote } from '../../../contracts/schemas/credit-note.js';
 import type { InvoicePayment, LedgerEntry, Payment } from '../../../contracts/schemas/payment.js';
 import { defineEntity } from '../kit/entity.js';
@@ -20,16 +21,16 @@ export const PaymentEntity = defineEntity({
   schema: z.object({
     paymentId: z.string(),
     accountId: z.string(),
-    amountMinor: z.number().int(),
+    amountMinor: z.int(),
     currency: z.string(),
     receivedOn: z.string(),
     method: paymentMethod,
     reference: z.string(),
-    allocations: z.array(z.object({ invoiceId: z.string(), amountMinor: z.number().int() })),
+    allocations: z.array(z.object({ invoiceId: z.string(), amountMinor: z.int() })),
     status: z.enum(['recorded', 'reversed']),
     recordedAt: z.string(),
-    reversedAt: z.string().optional(),
-  }) satisfies z.ZodType<Payment>,
+    reversedAt: z.optional(z.string()),
+  }) satisfies z.ZodMiniType<Payment>,
 });
 
 /** The reversal of a payment: written once (its existence is what makes the payment `reversed`). */
@@ -54,12 +55,12 @@ export const InvoicePaymentEntity = defineEntity({
     paymentId: z.string(),
     invoiceId: z.string(),
     kind: z.enum(['payment', 'reversal']),
-    amountMinor: z.number().int(),
+    amountMinor: z.int(),
     receivedOn: z.string(),
     method: z.string(),
     reference: z.string(),
     at: z.string(),
-  }) satisfies z.ZodType<InvoicePayment>,
+  }) satisfies z.ZodMiniType<InvoicePayment>,
 });
 
 const creditNoteSchema = z.object({
@@ -76,24 +77,24 @@ const creditNoteSchema = z.object({
     z.object({
       orderId: z.string(),
       // Credit notes issued before these were kept name the order by its id.
-      orderReference: z.string().optional(),
-      orderDate: z.string().optional(),
-      lineNumber: z.number().int(),
+      orderReference: z.optional(z.string()),
+      orderDate: z.optional(z.string()),
+      lineNumber: z.int(),
       sku: z.string(),
       description: z.string(),
       quantity: z.number(),
-      unitPriceMinor: z.number().int(),
+      unitPriceMinor: z.int(),
       vatRate: z.number(),
-      netMinor: z.number().int(),
+      netMinor: z.int(),
     }),
   ),
   vatBreakdown: storedVatBreakdown,
   totals: storedTotals,
-  appliedMinor: z.number().int(),
+  appliedMinor: z.int(),
   issuedAt: z.string(),
-  pdf: storedPdf.optional(),
-  email: storedEmailDelivery.optional(),
-}) satisfies z.ZodType<CreditNote>;
+  pdf: z.optional(storedPdf),
+  email: z.optional(storedEmailDelivery),
+}) satisfies z.ZodMiniType<CreditNote>;
 
 /** A credit note by id: the one that follows delivery (PDF stored, email state). */
 export const CreditNoteEntity = defineEntity({
@@ -122,14 +123,14 @@ export const InvoiceCreditNoteRef = {
 export const CreditedQuantitiesEntity = defineEntity({
   name: 'CreditedQuantities',
   key: keys.invoiceCredited,
-  schema: z.object({ credited: z.record(z.string(), z.number()), version: z.number().int() }),
+  schema: z.object({ credited: z.record(z.string(), z.number()), version: z.int() }),
 });
 
 /** The issuer's credit-note sequence of a year: the last number given (absent before the first). */
 export const CreditNoteCounterEntity = defineEntity({
   name: 'Counter',
   key: keys.creditNoteCounter,
-  schema: z.object({ last: z.number().int().optional() }),
+  schema: z.object({ last: z.optional(z.int()) }),
 });
 
 /** An append-only money movement of an account (the accounting events' outbox). */
@@ -140,13 +141,13 @@ export const LedgerEntryEntity = defineEntity({
     entryId: z.string(),
     accountId: z.string(),
     kind: z.enum(['invoice_issued', 'payment', 'payment_reversal', 'credit_note']),
-    unpaidDeltaMinor: z.number().int(),
-    currency: z.string().optional(),
+    unpaidDeltaMinor: z.int(),
+    currency: z.optional(z.string()),
     invoiceId: z.string(),
-    paymentId: z.string().optional(),
-    creditNoteId: z.string().optional(),
+    paymentId: z.optional(z.string()),
+    creditNoteId: z.optional(z.string()),
     at: z.string(),
-  }) satisfies z.ZodType<LedgerEntry>,
+  }) satisfies z.ZodMiniType<LedgerEntry>,
 });
 
 /**
@@ -158,11 +159,11 @@ export const ReminderStepEntity = defineEntity({
   key: keys.invoiceReminder,
   schema: z.object({
     invoiceId: z.string(),
-    step: z.number().int(),
+    step: z.int(),
     status: z.enum(['ready', 'sending', 'sent', 'skipped']),
-    claimedAt: z.string().optional(),
-    sendingAt: z.string().optional(),
-    messageId: z.string().optional(),
-    sentAt: z.string().optional(),
+    claimedAt: z.optional(z.string()),
+    sendingAt: z.optional(z.string()),
+    messageId: z.optional(z.string()),
+    sentAt: z.optional(z.string()),
   }),
 });

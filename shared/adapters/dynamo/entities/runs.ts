@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../../contracts/zod-locale.js';
 import { defineEntity } from '../kit/entity.js';
 import { keys } from '../table.js';
 
@@ -14,14 +15,14 @@ export const RunEntity = defineEntity({
     cutOff: z.string(),
     status: z.enum(['running', 'succeeded', 'failed']),
     startedAt: z.string(),
-    finishedAt: z.string().optional(),
-    invoiced: z.number().int().default(0),
-    skipped: z.number().int().default(0),
-    failed: z.number().int().default(0),
-    invoicesIssued: z.number().int().default(0),
-    invoicesSent: z.number().int().default(0),
+    finishedAt: z.optional(z.string()),
+    invoiced: z._default(z.int(), 0),
+    skipped: z._default(z.int(), 0),
+    failed: z._default(z.int(), 0),
+    invoicesIssued: z._default(z.int(), 0),
+    invoicesSent: z._default(z.int(), 0),
     /** The execution the API started (a scheduled run's execution has another name). */
-    executionName: z.string().optional(),
+    executionName: z.optional(z.string()),
   }),
 });
 
@@ -38,8 +39,8 @@ export const RunFailureEntity = defineEntity({
   key: keys.runFailure,
   schema: z.object({
     stage: z.enum(['build', 'deliver', 'run']),
-    accountId: z.string().optional(),
-    invoiceId: z.string().optional(),
+    accountId: z.optional(z.string()),
+    invoiceId: z.optional(z.string()),
     reason: z.string(),
   }),
 });

@@ -1,5 +1,6 @@
-import * as z from 'zod';
-import type { BillingCycle } from '../../../contracts/schemas/account.js';
+import * as z from 'zod/mini';
+import '../../../contracts/zod-locale.js';
+import type { BillingCycle } from '../../../contracts/schemas/billing-cycle.js';
 
 /*
  * Structural schemas of stored values shared by several entities. A stored item is parsed with what it
@@ -9,21 +10,21 @@ import type { BillingCycle } from '../../../contracts/schemas/account.js';
 
 export const storedAddress = z.object({
   line1: z.string(),
-  line2: z.string().optional(),
+  line2: z.optional(z.string()),
   postalCode: z.string(),
   city: z.string(),
-  region: z.string().optional(),
+  region: z.optional(z.string()),
   country: z.string(),
 });
 
 export const storedVatBreakdown = z.array(
-  z.object({ vatRate: z.number(), baseMinor: z.number().int(), vatMinor: z.number().int() }),
+  z.object({ vatRate: z.number(), baseMinor: z.int(), vatMinor: z.int() }),
 );
 
 export const storedTotals = z.object({
-  netMinor: z.number().int(),
-  vatMinor: z.number().int(),
-  grossMinor: z.number().int(),
+  netMinor: z.int(),
+  vatMinor: z.int(),
+  grossMinor: z.int(),
 });
 
 /**
@@ -36,13 +37,13 @@ export const storedBillingCycle = z.custom<BillingCycle>((value) => typeof value
 });
 
 /** Where a document's PDF was stored, once. */
-export const storedPdf = z.object({ s3Key: z.string(), bytes: z.number().int(), storedAt: z.string() });
+export const storedPdf = z.object({ s3Key: z.string(), bytes: z.int(), storedAt: z.string() });
 
 /** A document's email and where its at-most-once delivery stands. */
 export const storedEmailDelivery = z.object({
   status: z.enum(['ready', 'sending', 'sent', 'unknown']),
   recipients: z.array(z.string()),
-  messageId: z.string().optional(),
-  sendingAt: z.string().optional(),
-  sentAt: z.string().optional(),
+  messageId: z.optional(z.string()),
+  sendingAt: z.optional(z.string()),
+  sentAt: z.optional(z.string()),
 });

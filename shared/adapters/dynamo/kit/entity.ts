@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 
 /** The primary key of an item of the single table. */
 export interface ItemKey {
@@ -12,13 +12,13 @@ export interface ItemKey {
  * (`z.object`, no input refinements), so what was stored by an older version still parses, and unknown
  * attributes (keys, index attributes, internal markers) are dropped on the way out: no item is ever cast.
  */
-export interface Entity<S extends z.ZodType, K extends readonly unknown[]> {
+export interface Entity<S extends z.ZodMiniType, K extends readonly unknown[]> {
   readonly name: string;
   readonly schema: S;
   readonly key: (...args: K) => ItemKey;
 }
 
-export function defineEntity<S extends z.ZodType, K extends readonly unknown[]>(
+export function defineEntity<S extends z.ZodMiniType, K extends readonly unknown[]>(
   definition: Entity<S, K>,
 ): Entity<S, K> {
   return definition;
@@ -33,7 +33,7 @@ export class StoredItemInvalid extends Error {
 }
 
 /** The domain value of a stored item. Throws StoredItemInvalid when the item does not fit the schema. */
-export function parseItem<S extends z.ZodType>(
+export function parseItem<S extends z.ZodMiniType>(
   entity: Pick<Entity<S, readonly unknown[]>, 'name' | 'schema'>,
   item: Record<string, unknown>,
 ): z.infer<S> {
@@ -47,7 +47,7 @@ export function parseItem<S extends z.ZodType>(
 }
 
 /** The item to write: key, entity marker, the value, and any index or internal attributes. */
-export function itemOf<S extends z.ZodType>(
+export function itemOf<S extends z.ZodMiniType>(
   entity: Pick<Entity<S, readonly unknown[]>, 'name'>,
   key: ItemKey,
   value: z.infer<S>,

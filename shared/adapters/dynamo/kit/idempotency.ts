@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../../contracts/zod-locale.js';
 import type { IdempotencyRecord } from '../../../core/domain/idempotency.js';
 import { keys } from '../table.js';
 import { defineEntity, itemOf, parseItem } from './entity.js';
@@ -15,10 +16,10 @@ export const IdempotencyRecordEntity = defineEntity({
   key: keys.idempotency,
   schema: z.object({
     requestHash: z.string(),
-    responseStatus: z.number().int(),
+    responseStatus: z.int(),
     responseJson: z.string(),
     createdAt: z.string(),
-    expiresAt: z.number().int(),
+    expiresAt: z.int(),
   }),
 });
 
