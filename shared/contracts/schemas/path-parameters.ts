@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import type { ROUTES } from '../http/routes.js';
+import type { ROUTES } from '../http/routes/index.js';
 import {
   accountIdSchema,
   apiKeyIdSchema,
