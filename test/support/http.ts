@@ -7,8 +7,8 @@ import {
   type CreateAccountInput,
   exposureSchema,
 } from '../../shared/contracts/schemas/account.js';
-import { type Problem, problemSchema } from '../../shared/contracts/schemas/common.js';
 import { type CreateOrderInput, type Order, orderSchema } from '../../shared/contracts/schemas/order.js';
+import { type Problem, problemSchema } from '../../shared/contracts/schemas/problem.js';
 import { createdStorefrontSchema } from '../../shared/contracts/schemas/storefront.js';
 import { anAccount } from '../builders/accounts.js';
 import { aStorefront } from '../builders/storefronts.js';

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { MAX_LOCAL_DATE, MIN_LOCAL_DATE, problemSchema } from '../schemas/common.js';
+import { MAX_LOCAL_DATE, MIN_LOCAL_DATE } from '../schemas/common.js';
+import { problemSchema } from '../schemas/problem.js';
 import { MAX_BODY_BYTES, ROUTES, type RouteDefinition } from './routes/index.js';
 
 type JsonSchema = Record<string, unknown>;

@@ -7,12 +7,9 @@ import {
   describedDateSchema,
   instantSchema,
   minorUnitsSchema,
-  refineIdentifiers,
-  sirenSchema,
-  siretSchema,
   textSchema,
-  vatIdSchema,
 } from './common.js';
+import { refineIdentifiers, sirenSchema, siretSchema, vatIdSchema } from './identifiers.js';
 import { accountIdSchema, storefrontIdSchema } from './ids.js';
 
 export const accountStatusSchema = z.enum(['active', 'suspended', 'closed']);

@@ -1,13 +1,6 @@
 import * as z from 'zod/mini';
 import '../zod-locale.js';
 import { BILLING_DATE_RANGE } from '../../core/domain/calendar.js';
-import {
-  type CompanyIdentifiers,
-  identifierConflicts,
-  sirenProblem,
-  siretProblem,
-  vatIdProblem,
-} from '../../core/domain/identifiers.js';
 import { normalizeText, textProblem } from '../../core/domain/text.js';
 
 const currencyCodes = new Set(Intl.supportedValuesOf('currency'));
@@ -109,87 +102,3 @@ export const addressSchema = z
     country: countryCodeSchema,
   })
   .register(z.globalRegistry, { id: 'Address' });
-
-/** A zod check from one of the identifier rules (shared/core/domain/identifiers.ts). */
-const identifierCheck = (problemOf: (value: string) => string | undefined) =>
-  z.string().check(
-    z.superRefine((value, context) => {
-      const problem = problemOf(value);
-      if (problem) context.addIssue({ code: 'custom', message: problem });
-    }),
-  );
-
-/** French SIREN: 9 digits whose last is a Luhn key. */
-export const sirenSchema = identifierCheck(sirenProblem).register(z.globalRegistry, {
-  description: 'SIREN: 9 digits, the last a Luhn key.',
-  example: '732829320',
-});
-
-/** French SIRET (an establishment): the SIREN, 4 digits and a Luhn key (La Poste: digit sum multiple of 5). */
-export const siretSchema = identifierCheck(siretProblem).register(z.globalRegistry, {
-  description:
-    "SIRET: 14 digits, the SIREN first, the last a Luhn key (La Poste's: digit sum a multiple of 5).",
-  example: '73282932000074',
-});
-
-/** EU VAT id in the national format of its prefix (EL for Greece, XI for Northern Ireland); French keys checked. */
-export const vatIdSchema = identifierCheck(vatIdProblem).register(z.globalRegistry, {
-  description:
-    'EU VAT id, prefix and national number without spaces, in the format of its member state (EL for Greece, XI for Northern Ireland). A French one is FR + the key computed from the SIREN + the SIREN.',
-  example: 'FR44732829320',
-});
-
-/**
- * Reports each disagreement between identifiers given together (a SIRET not of the SIREN, a French VAT id
- * carrying another SIREN) on the field at fault. Each identifier alone is checked by its own schema.
- */
-export function refineIdentifiers(ids: CompanyIdentifiers, context: z.core.$RefinementCtx): void {
-  for (const conflict of identifierConflicts(ids)) {
-    context.addIssue({ code: 'custom', path: [conflict.field], message: conflict.reason });
-  }
-}
-
-/** `?limit=` of a listing: 1 to 100, 50 when absent. */
-export const limitSchema = () =>
-  z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50);
-
-/** `?cursor=` of a listing: the opaque `nextCursor` of the page before. */
-export const cursorSchema = () => z.optional(z.string().check(z.minLength(1), z.maxLength(2048)));
-
-export const paginationQuerySchema = z.strictObject({ limit: limitSchema(), cursor: cursorSchema() });
-
-/** Page of results with an opaque cursor for the next page (absent on the last page). */
-export const pageSchema = <T extends z.core.SomeType>(item: T) =>
-  z.object({
-    items: z.array(item),
-    nextCursor: z.optional(z.string()),
-  });
-
-/** RFC 9457 problem details, with the fields at fault. */
-export const problemSchema = z
-  .object({
-    type: z
-      .string()
-      .register(z.globalRegistry, { example: 'https://errors.deferred-billing.dev/validation-failed' }),
-    title: z.string(),
-    status: z.int(),
-    detail: z.optional(z.string()),
-    instance: z.optional(z.string()),
-    code: z.string().register(z.globalRegistry, {
-      description: 'Stable machine-readable code.',
-      example: 'validation_failed',
-    }),
-    errors: z.optional(
-      z.array(
-        z.object({
-          field: z.string().register(z.globalRegistry, {
-            description: 'Path of the field at fault.',
-            example: 'lines.0.quantity',
-          }),
-          reason: z.string(),
-        }),
-      ),
-    ),
-  })
-  .register(z.globalRegistry, { id: 'Problem' });
-export type Problem = z.infer<typeof problemSchema>;

@@ -7,11 +7,9 @@ import {
   describedDateSchema,
   instantSchema,
   localDateSchema,
-  refineIdentifiers,
-  sirenSchema,
   textSchema,
-  vatIdSchema,
 } from './common.js';
+import { refineIdentifiers, sirenSchema, vatIdSchema } from './identifiers.js';
 import { accountIdSchema, invoiceIdSchema, runIdSchema } from './ids.js';
 import { totalsSchema, vatBreakdownEntrySchema } from './order.js';
 

@@ -5,16 +5,15 @@ import { billingCycleSchema } from './billing-cycle.js';
 import {
   addressSchema,
   currencySchema,
-  cursorSchema,
   describedDateSchema,
   instantSchema,
-  limitSchema,
   localDateSchema,
   minorUnitsSchema,
   textSchema,
   withMeta,
 } from './common.js';
 import { accountIdSchema, orderIdSchema, storefrontIdSchema } from './ids.js';
+import { cursorSchema, limitSchema } from './paging.js';
 
 /** Up to 3 decimals, strictly positive; checked on the number's shortest decimal form, never by float maths. */
 export const quantitySchema = z

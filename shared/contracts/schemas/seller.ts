@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import '../zod-locale.js';
-import { instantSchema, refineIdentifiers, sirenSchema, textSchema, vatIdSchema } from './common.js';
+import { instantSchema, textSchema } from './common.js';
+import { refineIdentifiers, sirenSchema, vatIdSchema } from './identifiers.js';
 import { sellerIdSchema } from './ids.js';
 
 const legalNameSchema = textSchema(1, 200).register(z.globalRegistry, {

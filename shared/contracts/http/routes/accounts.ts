@@ -4,7 +4,7 @@ import {
   exposureSchema,
   updateAccountSchema,
 } from '../../schemas/account.js';
-import { pageSchema, paginationQuerySchema } from '../../schemas/common.js';
+import { pageSchema, paginationQuerySchema } from '../../schemas/paging.js';
 import type { RouteDefinition } from './definition.js';
 
 /** Buyer accounts: enrolment, reads, updates and exposure. Served by the `accounts` function. */

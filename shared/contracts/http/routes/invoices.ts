@@ -1,5 +1,5 @@
-import { pageSchema, paginationQuerySchema } from '../../schemas/common.js';
 import { downloadLinkSchema, invoiceSchema } from '../../schemas/invoice.js';
+import { pageSchema, paginationQuerySchema } from '../../schemas/paging.js';
 import type { RouteDefinition } from './definition.js';
 
 /** Invoices (reads, PDF links, the review window) and credit-note PDF links. Served by the `invoices` function. */

@@ -1,5 +1,5 @@
-import { pageSchema } from '../../schemas/common.js';
 import { listOrdersQuerySchema, orderSchema } from '../../schemas/order.js';
+import { pageSchema } from '../../schemas/paging.js';
 import type { RouteDefinition } from './definition.js';
 
 /** Reading orders: one by id, or an account's orders of one billing period. Served by the `orders-read` function. */

@@ -1,5 +1,5 @@
-import { pageSchema, paginationQuerySchema } from '../../schemas/common.js';
 import { creditNoteSchema, issueCreditNoteSchema } from '../../schemas/credit-note.js';
+import { pageSchema, paginationQuerySchema } from '../../schemas/paging.js';
 import { invoicePaymentSchema, paymentSchema, recordPaymentSchema } from '../../schemas/payment.js';
 import { idempotencyKeyOf, type RouteDefinition } from './definition.js';
 

@@ -1,4 +1,4 @@
-import { pageSchema, paginationQuerySchema } from '../../schemas/common.js';
+import { pageSchema, paginationQuerySchema } from '../../schemas/paging.js';
 import { createSellerSchema, sellerSchema, updateSellerSchema } from '../../schemas/seller.js';
 import type { RouteDefinition } from './definition.js';
 

@@ -1,4 +1,4 @@
-import { pageSchema, paginationQuerySchema } from '../../schemas/common.js';
+import { pageSchema, paginationQuerySchema } from '../../schemas/paging.js';
 import {
   apiKeySummarySchema,
   createdStorefrontSchema,
