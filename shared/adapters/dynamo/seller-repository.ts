@@ -13,9 +13,13 @@ import { keys } from './table.js';
 const toSeller = (item: Record<string, unknown>): Seller => parseItem(SellerEntity, item);
 
 /** What `legalNames` projects of a seller item. */
+let sellerNameSchema: z.ZodMiniType<{ sellerId: string; legalName: string }> | undefined;
 const SellerName = {
   name: SellerEntity.name,
-  schema: z.pick(SellerEntity.schema, { sellerId: true, legalName: true }),
+  get schema() {
+    sellerNameSchema ??= z.pick(SellerEntity.schema, { sellerId: true, legalName: true });
+    return sellerNameSchema;
+  },
 };
 
 /** Sellers: who supplies what storefronts sell, printed by legal name on documents. Never deleted. */

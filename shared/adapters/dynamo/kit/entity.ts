@@ -18,10 +18,23 @@ export interface Entity<S extends z.ZodMiniType, K extends readonly unknown[]> {
   readonly key: (...args: K) => ItemKey;
 }
 
+/**
+ * An entity whose schema is built the first time it is read: a function's bundle holds every entity of the
+ * modules it imports, most of which it never reads (order intake reads no storefront nor API key), and
+ * building a zod schema is most of what importing one costs at cold start.
+ */
 export function defineEntity<S extends z.ZodMiniType, K extends readonly unknown[]>(
-  definition: Entity<S, K>,
+  definition: Omit<Entity<S, K>, 'schema'> & { schema: () => S },
 ): Entity<S, K> {
-  return definition;
+  let schema: S | undefined;
+  return {
+    name: definition.name,
+    key: definition.key,
+    get schema() {
+      schema ??= definition.schema();
+      return schema;
+    },
+  };
 }
 
 /** A stored item that does not parse as the entity it claims to be: a defect to report, never a 4xx. */

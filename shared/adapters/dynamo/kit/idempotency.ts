@@ -14,13 +14,14 @@ import type { TableRef } from './table-ref.js';
 export const IdempotencyRecordEntity = defineEntity({
   name: 'IdempotencyRecord',
   key: keys.idempotency,
-  schema: z.object({
-    requestHash: z.string(),
-    responseStatus: z.int(),
-    responseJson: z.string(),
-    createdAt: z.string(),
-    expiresAt: z.int(),
-  }),
+  schema: () =>
+    z.object({
+      requestHash: z.string(),
+      responseStatus: z.int(),
+      responseJson: z.string(),
+      createdAt: z.string(),
+      expiresAt: z.int(),
+    }),
 });
 
 /** The record under a key, strongly consistent (a record past its expiry is the caller's to ignore). */
