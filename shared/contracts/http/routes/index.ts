@@ -14,8 +14,6 @@ export {
   API_FUNCTIONS,
   type ApiFunctionName,
   MAX_BODY_BYTES,
-  type RequiredHeader,
-  type Role,
   type RouteDefinition,
   routeKey,
 } from './definition.js';
