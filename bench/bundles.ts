@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import { functionEntry, LAMBDA_BUNDLING, REPO_ROOT } from '../infra/bundling/esbuild-options.js';
-import { routeKey, routesOf } from '../shared/contracts/http/routes.js';
+import { routeKey, routesOf } from '../shared/contracts/http/routes/index.js';
 import { exampleOrder } from '../test/builders/orders.js';
 import { median, round } from './stats.js';
 

@@ -26,7 +26,7 @@ import {
   localEnvironment,
   startLocalStack,
 } from '../infra/local/emulators.js';
-import { API_FUNCTIONS } from '../shared/contracts/http/routes.js';
+import { API_FUNCTIONS } from '../shared/contracts/http/routes/index.js';
 import { AUTHORIZER_CACHE_SECONDS } from '../shared/core/domain/api-keys.js';
 import { type AdapterStats, adapterStats, ddbStats, merge, pathStats } from './analyze.js';
 import { type BillingResults, runBillingSection, stopBillingChildren } from './billing.js';

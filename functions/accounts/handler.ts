@@ -1,4 +1,5 @@
 import { inContainer, intakeDeps } from '../../shared/composition/root.js';
+import { ACCOUNTS_ROUTES } from '../../shared/contracts/http/routes/accounts.js';
 import {
   createAccount,
   getAccount,
@@ -11,7 +12,7 @@ import { apiHandler } from '../commons/api-handler.js';
 const services = inContainer(intakeDeps);
 
 /** Operator API for buyer accounts on deferred terms. */
-export const handler = apiHandler('accounts', {
+export const handler = apiHandler(ACCOUNTS_ROUTES, {
   createAccount: async ({ body }) => {
     const account = await createAccount(services(), body);
     return { body: account, headers: { location: `/v1/accounts/${account.accountId}` } };

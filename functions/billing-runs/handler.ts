@@ -1,4 +1,5 @@
 import { billingRunDeps, inContainer, previewDeps } from '../../shared/composition/root.js';
+import { BILLING_RUNS_ROUTES } from '../../shared/contracts/http/routes/billing-runs.js';
 import { previewInvoices } from '../../shared/core/usecases/billing.js';
 import { getBillingRun, rerunBillingRun, startBillingRun } from '../../shared/core/usecases/billing-runs.js';
 import { apiHandler } from '../commons/api-handler.js';
@@ -7,7 +8,7 @@ const billingRunServices = inContainer(billingRunDeps);
 const previewServices = inContainer(previewDeps);
 
 /** Operator API for billing runs: start, follow, rerun; and the invoice preview. */
-export const handler = apiHandler('billing-runs', {
+export const handler = apiHandler(BILLING_RUNS_ROUTES, {
   startBillingRun: async ({ body }) => {
     const run = await startBillingRun(billingRunServices(), { cutOff: body.cutOff });
     return { body: run, headers: { location: `/v1/billing-runs/${run.runId}` } };

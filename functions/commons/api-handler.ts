@@ -4,14 +4,12 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import {
-  type ApiFunctionName,
   MAX_BODY_BYTES,
-  ROUTES,
   type RouteDefinition,
   routeKey,
-} from '../../shared/contracts/http/routes.js';
+} from '../../shared/contracts/http/routes/definition.js';
 import { PATH_PARAMETERS, type PathParameter } from '../../shared/contracts/schemas/path-parameters.js';
 import type { Principal } from '../../shared/core/domain/api-keys.js';
 import { requireIdempotencyKey } from '../../shared/core/domain/idempotency.js';
@@ -32,17 +30,14 @@ export interface AuthorizerContext {
   reason?: 'malformed' | 'unknown' | 'revoked';
 }
 
-type Routes = (typeof ROUTES)[number];
-export type OperationId = Routes['operationId'];
-type RouteOf<Op extends OperationId> = Extract<Routes, { operationId: Op }>;
-type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+type Infer<S> = S extends z.core.$ZodType ? z.infer<S> : undefined;
 
-/** What a route implementation receives: validated input and the caller. */
-export interface ApiRequest<Op extends OperationId> {
-  body: RouteOf<Op> extends { body: infer S } ? Infer<S> : undefined;
-  query: RouteOf<Op> extends { query: infer S } ? Infer<S> : undefined;
+/** What a route implementation receives: validated input (typed from the route's schemas) and the caller. */
+export interface ApiRequest<Route extends RouteDefinition> {
+  body: Route extends { body: infer S } ? Infer<S> : undefined;
+  query: Route extends { query: infer S } ? Infer<S> : undefined;
   /** The route's `Idempotency-Key`, checked by the edge (routes that require it in the route table). */
-  idempotencyKey: RouteOf<Op> extends { requiredHeaders: readonly { name: 'Idempotency-Key' }[] }
+  idempotencyKey: Route extends { requiredHeaders: readonly { name: 'Idempotency-Key' }[] }
     ? string
     : undefined;
   pathParameters: Record<string, string>;
@@ -75,23 +70,25 @@ export interface ApiResult {
   headers?: Record<string, string>;
 }
 
-export type RouteImplementations<Fn extends ApiFunctionName> = {
-  [Op in Extract<Routes, { function: Fn }>['operationId']]: (request: ApiRequest<Op>) => Promise<ApiResult>;
+/** One implementation per route of a function, by operationId: a route left out does not compile. */
+export type RouteImplementations<Routes extends readonly RouteDefinition[]> = {
+  [Op in Routes[number]['operationId']]: (
+    request: ApiRequest<Extract<Routes[number], { operationId: Op }>>,
+  ) => Promise<ApiResult>;
 };
 
 /**
- * Builds the Lambda handler of one API function: each invocation logs with its own logger (function,
+ * Builds the Lambda handler of one API function from its own routes (`shared/contracts/http/routes/<name>.ts`,
+ * so the function builds no other route's schemas): each invocation logs with its own logger (function,
  * request id, route key, correlation id), then middleware (one error mapping to problem+json), routing on
- * the route key, role check, body/query/path validation against the route table's schemas, and finally the
+ * the route key, role check, body/query/path validation against the routes' schemas, and finally the
  * route implementation.
  */
-export function apiHandler<Fn extends ApiFunctionName>(
-  fn: Fn,
-  implementations: RouteImplementations<Fn>,
+export function apiHandler<const Routes extends readonly RouteDefinition[]>(
+  functionRoutes: Routes,
+  implementations: RouteImplementations<Routes>,
 ): (event: ApiEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2> {
-  const routes = new Map<string, RouteDefinition>(
-    (ROUTES as readonly RouteDefinition[]).filter((r) => r.function === fn).map((r) => [routeKey(r), r]),
-  );
+  const routes = new Map<string, RouteDefinition>(functionRoutes.map((route) => [routeKey(route), route]));
   const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
     .onError((request) => {
       const error = request.error;
@@ -107,12 +104,12 @@ export function apiHandler<Fn extends ApiFunctionName>(
       }
       const principal = authorize(route, event);
       const implementation = (
-        implementations as unknown as Record<string, (r: ApiRequest<OperationId>) => Promise<ApiResult>>
+        implementations as unknown as Record<string, (r: ApiRequest<RouteDefinition>) => Promise<ApiResult>>
       )[route.operationId];
       if (!implementation) throw new Error(`No implementation for ${route.operationId}`);
       // The path first: a request about a resource that cannot exist is a 404 whatever its body says.
       const pathParameters = parsePathParameters(event.pathParameters ?? {});
-      const request: ApiRequest<OperationId> = {
+      const request: ApiRequest<RouteDefinition> = {
         body: route.body ? (parseBody(route.body, event) as never) : (undefined as never),
         query: route.query
           ? (parseWith(route.query, event.queryStringParameters ?? {}, 'query') as never)
@@ -176,7 +173,7 @@ function authorize(route: RouteDefinition, event: ApiEvent): Principal {
   };
 }
 
-function parseBody(schema: z.ZodType, event: ApiEvent): unknown {
+function parseBody(schema: z.ZodMiniType, event: ApiEvent): unknown {
   const contentType = event.headers?.['content-type'] ?? '';
   if (!/^application\/(.+\+)?json\s*(;|$)/i.test(contentType)) {
     throw new DomainError(
@@ -211,7 +208,7 @@ function parseBody(schema: z.ZodType, event: ApiEvent): unknown {
 }
 
 /** Validates with zod and reports every issue with its field path. */
-export function parseWith<S extends z.ZodType>(
+export function parseWith<S extends z.ZodMiniType>(
   schema: S,
   input: unknown,
   where: 'body' | 'query' | 'path',

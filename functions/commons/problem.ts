@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Problem } from '../../shared/contracts/schemas/common.js';
+import type { Problem } from '../../shared/contracts/schemas/problem.js';
 import { DomainError, type FieldError } from '../../shared/core/errors.js';
 
 export const PROBLEM_TYPE_BASE = 'https://deferred-billing.example/problems/';

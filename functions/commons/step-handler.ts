@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { StepBudget } from '../../shared/contracts/workflow/workflow.js';
 import { logger, withInvocationLogger } from './logger.js';
 
@@ -21,7 +21,7 @@ export function deadlineOf(context: Context | undefined): number | undefined {
  * the run id as correlation id), hands the step its deadline (see deadlineOf), and lets errors through with
  * their names (Throttled, TransientFailure…), which the state machine's Retry and Catch match on.
  */
-export function stepHandler<S extends z.ZodType, R>(
+export function stepHandler<S extends z.ZodMiniType, R>(
   step: string,
   schema: S,
   run: (input: z.infer<S>, budget: StepBudget) => Promise<R>,

@@ -1,4 +1,5 @@
 import { inContainer, invoiceDeps } from '../../shared/composition/root.js';
+import { INVOICES_ROUTES } from '../../shared/contracts/http/routes/invoices.js';
 import {
   creditNotePdfLink,
   getInvoice,
@@ -14,7 +15,7 @@ const invoiceServices = inContainer(invoiceDeps);
  * Operator API for invoices: read, download (credit notes' PDFs too), and hold or release drafts in the
  * review window.
  */
-export const handler = apiHandler('invoices', {
+export const handler = apiHandler(INVOICES_ROUTES, {
   listAccountInvoices: async ({ pathParameters, query }) => ({
     body: await listAccountInvoices(invoiceServices(), {
       accountId: pathParameters.accountId as string,

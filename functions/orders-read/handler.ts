@@ -1,11 +1,12 @@
-import { inContainer, intakeDeps } from '../../shared/composition/root.js';
+import { inContainer, orderDeps } from '../../shared/composition/root.js';
+import { ORDERS_READ_ROUTES } from '../../shared/contracts/http/routes/orders-read.js';
 import { getOrder, listOrders } from '../../shared/core/usecases/orders.js';
 import { apiHandler } from '../commons/api-handler.js';
 
-const services = inContainer(intakeDeps);
+const services = inContainer(orderDeps);
 
 /** Reading orders: one by id, or an account's orders for a billing period. */
-export const handler = apiHandler('orders-read', {
+export const handler = apiHandler(ORDERS_READ_ROUTES, {
   getOrder: async ({ pathParameters, principal }) => ({
     body: await getOrder(services(), principal, pathParameters.orderId as string),
   }),

@@ -1,4 +1,5 @@
 import { creditNoteDeps, inContainer, paymentDeps } from '../../shared/composition/root.js';
+import { PAYMENTS_ROUTES } from '../../shared/contracts/http/routes/payments.js';
 import {
   getCreditNote,
   issueCreditNote,
@@ -17,7 +18,7 @@ const paymentServices = inContainer(paymentDeps);
 const creditNoteServices = inContainer(creditNoteDeps);
 
 /** Operator API for payments (record once per Idempotency-Key, read, reverse, histories) and credit notes. */
-export const handler = apiHandler('payments', {
+export const handler = apiHandler(PAYMENTS_ROUTES, {
   recordPayment: async ({ body, idempotencyKey }) => {
     const result = await recordPayment(paymentServices(), { idempotencyKey, input: body });
     return idempotentAnswer(result, result.payment, `/v1/payments/${result.payment.paymentId}`);

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { inContainer, receivablesDeps } from '../../shared/composition/root.js';
 import { localDateSchema } from '../../shared/contracts/schemas/common.js';
 import { localDate } from '../../shared/core/domain/periods.js';
@@ -9,7 +9,7 @@ import { logger, withInvocationLogger } from '../commons/logger.js';
 const receivables = inContainer(receivablesDeps);
 
 /** What the schedule sends (`{}`); an operator may pass `today` to replay a day. */
-const inputSchema = z.object({ today: localDateSchema.optional() });
+const inputSchema = z.object({ today: z.optional(localDateSchema) });
 
 /** The daily receivables follow-up (EventBridge Scheduler): overdue marks, reminders, suspensions. */
 export function handler(event: unknown, context?: Context): Promise<ReceivablesDaySummary> {

@@ -1,4 +1,5 @@
 import { inContainer, intakeDeps } from '../../shared/composition/root.js';
+import { STOREFRONTS_ROUTES } from '../../shared/contracts/http/routes/storefronts.js';
 import {
   createStorefront,
   issueStorefrontKey,
@@ -11,7 +12,7 @@ import { apiHandler } from '../commons/api-handler.js';
 const services = inContainer(intakeDeps);
 
 /** Operator API for storefronts and their API keys. */
-export const handler = apiHandler('storefronts', {
+export const handler = apiHandler(STOREFRONTS_ROUTES, {
   createStorefront: async ({ body }) => {
     const created = await createStorefront(services(), body);
     return { body: created, headers: { location: `/v1/storefronts/${created.storefront.storefrontId}` } };

@@ -25,7 +25,7 @@ import {
   ROUTES,
   type RouteDefinition,
   routeKey,
-} from '../../shared/contracts/http/routes.js';
+} from '../../shared/contracts/http/routes/index.js';
 import { AUTHORIZER_CACHE_SECONDS, parseAuthorizerCacheSeconds } from '../../shared/core/domain/api-keys.js';
 import { INVOICE_KEY_PREFIX } from './billing-workflow.js';
 import { CREDIT_NOTE_KEY_PREFIX } from './credit-note-delivery.js';
@@ -85,7 +85,7 @@ export const INVOICES_FUNCTION = 'invoices';
 export const AUTHORIZER_TABLE_ACCESS: TableAccess = ['GetItem'];
 
 /**
- * Routes declared public in `shared/contracts/http/routes.ts` (`roles: []`) and why they may skip the authorizer.
+ * Routes declared public in `shared/contracts/http/routes/` (`roles: []`) and why they may skip the authorizer.
  * Synthesis fails on a public route missing here, so making a route public is always a reviewed decision.
  */
 const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {

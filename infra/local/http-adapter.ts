@@ -16,7 +16,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { problemResponse } from '../../functions/commons/problem.js';
-import { ROUTES, type RouteDefinition, routeKey } from '../../shared/contracts/http/routes.js';
+import { ROUTES, type RouteDefinition, routeKey } from '../../shared/contracts/http/routes/index.js';
 import { AUTHORIZER_CACHE_SECONDS } from '../../shared/core/domain/api-keys.js';
 import { localLambdaContext } from './lambda-context.js';
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { describeIssues } from '../../shared/config/billing.js';
 import { type Issuer, issuerSchema } from '../../shared/contracts/schemas/invoice.js';
 import { reviewWindowProblem } from '../../shared/core/domain/cut-off.js';

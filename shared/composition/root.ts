@@ -103,21 +103,31 @@ export function inContainer<T>(build: (base: Base) => T): () => T {
   return once(() => build(containerBase()));
 }
 
-/** Order intake, accounts, storefronts and their keys, sellers: the intake API's use cases. */
-export type IntakeDeps = OrderDeps & AccountDeps & StorefrontDeps & SellerDeps;
-
-export function intakeDeps(base: Base): IntakeDeps {
+/**
+ * Orders: intake, reads and cancellations (accounts, orders, sellers). The order functions take this one, so
+ * their bundles carry no storefront or API-key store.
+ */
+export function orderDeps(base: Base): OrderDeps & SellerDeps {
   return {
     accounts: new AccountRepository(base.table),
     orders: new OrderRepository(base.table),
-    storefronts: new StorefrontRepository(base.table),
-    apiKeys: new ApiKeyRepository(base.table),
     sellers: new SellerRepository(base.table),
     accountSnapshots: new AccountSnapshots(),
     sellerDirectory: new SellerDirectory(),
     clock: base.clock,
     timeZone: base.config.marketplaceTimeZone,
     vatRates: base.config.vatRates,
+  };
+}
+
+/** Order intake, accounts, storefronts and their keys, sellers: the intake API's use cases. */
+export type IntakeDeps = OrderDeps & AccountDeps & StorefrontDeps & SellerDeps;
+
+export function intakeDeps(base: Base): IntakeDeps {
+  return {
+    ...orderDeps(base),
+    storefronts: new StorefrontRepository(base.table),
+    apiKeys: new ApiKeyRepository(base.table),
   };
 }
 

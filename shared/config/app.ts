@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../contracts/zod-locale.js';
 import { FRANCE_OVERSEAS_VAT_RATES, FRANCE_VAT_RATES } from '../core/domain/vat-rates.js';
 import { ConfigError, ENV, readEnv, required } from './env.js';
 /**
@@ -55,16 +56,15 @@ const isTimeZone = (zone: string): boolean => {
 
 const APP_VARIABLES = {
   [ENV.tableName]: required(),
-  [ENV.marketplaceTimeZone]: z
-    .string()
-    .default('Europe/Paris')
-    .superRefine((zone, context) => {
+  [ENV.marketplaceTimeZone]: z._default(z.string(), 'Europe/Paris').check(
+    z.superRefine((zone, context) => {
       if (!isTimeZone(zone))
         context.addIssue({ code: 'custom', message: `is not an IANA time zone: ${zone}` });
     }),
-  [ENV.vatRates]: z.string().optional(),
-  [ENV.vatRatesOverseas]: z.string().optional(),
-  [ENV.invoiceBucketName]: z.string().optional(),
+  ),
+  [ENV.vatRates]: z.optional(z.string()),
+  [ENV.vatRatesOverseas]: z.optional(z.string()),
+  [ENV.invoiceBucketName]: z.optional(z.string()),
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {

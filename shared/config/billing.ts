@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../contracts/zod-locale.js';
 import { issuerSchema } from '../contracts/schemas/invoice.js';
 import { DEFAULT_CUT_OFF_TIME, LATEST_REVIEW_END, reviewWindowProblem } from '../core/domain/cut-off.js';
 import { isLocalTime } from '../core/domain/periods.js';
@@ -6,22 +7,24 @@ import type { BillingConfig } from '../core/ports/settings.js';
 import { ConfigError, ENV, readEnv, required } from './env.js';
 
 /** A zod error as one line naming each field and its reason: `siren: SIREN key does not match (Luhn); …`. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(issuer)'}: ${issue.message}`).join('; ');
 }
 
 const BILLING_VARIABLES = {
-  [ENV.issuer]: z.string({ error: 'is required (JSON with the issuer legal details)' }).min(1, 'is required'),
+  [ENV.issuer]: z
+    .string({ error: 'is required (JSON with the issuer legal details)' })
+    .check(z.minLength(1, 'is required')),
   [ENV.invoiceSender]: required(),
   [ENV.invoiceBucketName]: required(),
-  [ENV.reviewWindowHours]: z.coerce
-    .number({ error: 'must be a number of hours, 0 or more' })
-    .min(0, 'must be a number of hours, 0 or more')
-    .default(0),
-  [ENV.cutOffTime]: z
-    .string()
-    .default(DEFAULT_CUT_OFF_TIME)
-    .superRefine((time, context) => {
+  [ENV.reviewWindowHours]: z._default(
+    z.coerce
+      .number({ error: 'must be a number of hours, 0 or more' })
+      .check(z.minimum(0, 'must be a number of hours, 0 or more')),
+    0,
+  ),
+  [ENV.cutOffTime]: z._default(z.string(), DEFAULT_CUT_OFF_TIME).check(
+    z.superRefine((time, context) => {
       if (!isLocalTime(time)) {
         context.addIssue({
           code: 'custom',
@@ -29,6 +32,7 @@ const BILLING_VARIABLES = {
         });
       }
     }),
+  ),
 };
 
 export function loadBillingConfig(env: NodeJS.ProcessEnv = process.env): BillingConfig {

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../contracts/zod-locale.js';
 
 /**
  * Every environment variable the functions read, named once: the loaders in shared/config read them, the
@@ -47,11 +48,11 @@ export class ConfigError extends Error {
  * Reads variables with one zod schema per variable, failing fast with the first variable at fault. Each
  * loader calls it once per container (from the composition root), never at import time.
  */
-export function readEnv<S extends Partial<Record<EnvName, z.ZodType>>>(
+export function readEnv<S extends Partial<Record<EnvName, z.ZodMiniType>>>(
   schemas: S,
   env: NodeJS.ProcessEnv,
-): { [K in keyof S]: S[K] extends z.ZodType ? z.infer<S[K]> : never } {
-  const parsed = z.object(schemas as Record<string, z.ZodType>).safeParse(env);
+): { [K in keyof S]: S[K] extends z.ZodMiniType ? z.infer<S[K]> : never } {
+  const parsed = z.object(schemas as Record<string, z.ZodMiniType>).safeParse(env);
   if (parsed.success) return parsed.data as never;
   const issue = parsed.error.issues[0];
   const variable = String(issue?.path[0] ?? '(environment)');
@@ -63,4 +64,4 @@ export function readEnv<S extends Partial<Record<EnvName, z.ZodType>>>(
 }
 
 /** A required, non-empty variable. */
-export const required = () => z.string({ error: 'is required' }).min(1, 'is required');
+export const required = () => z.string({ error: 'is required' }).check(z.minLength(1, 'is required'));

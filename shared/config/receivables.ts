@@ -1,11 +1,12 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../contracts/zod-locale.js';
 import type { ReceivablesConfig } from '../core/ports/settings.js';
 import { ConfigError, ENV, readEnv, required } from './env.js';
 
 const RECEIVABLES_VARIABLES = {
   [ENV.invoiceSender]: required(),
-  [ENV.reminderDays]: z.string().default('1,15,30'),
-  [ENV.suspendAfterDays]: z.string().default('30'),
+  [ENV.reminderDays]: z._default(z.string(), '1,15,30'),
+  [ENV.suspendAfterDays]: z._default(z.string(), '30'),
 };
 
 export function loadReceivablesConfig(env: NodeJS.ProcessEnv = process.env): ReceivablesConfig {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creditNoteDeliveryDeps } from '../../shared/composition/root.js';
-import { pageSchema } from '../../shared/contracts/schemas/common.js';
 import { creditNoteSchema } from '../../shared/contracts/schemas/credit-note.js';
 import { downloadLinkSchema, invoiceSchema } from '../../shared/contracts/schemas/invoice.js';
+import { pageSchema } from '../../shared/contracts/schemas/paging.js';
 import { paymentSchema } from '../../shared/contracts/schemas/payment.js';
 import { deliverCreditNote } from '../../shared/core/usecases/credit-note-delivery.js';
 import { aCancellation, aReturn } from '../builders/credit-notes.js';

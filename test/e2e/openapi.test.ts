@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../shared/contracts/http/routes.js';
+import { ROUTES } from '../../shared/contracts/http/routes/index.js';
 import { type CreateOrderInput, orderSchema } from '../../shared/contracts/schemas/order.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { expectBody, givenEnrolledAccount, HttpClient, whenPlacingOrder } from '../support/http.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pageSchema } from '../../shared/contracts/schemas/common.js';
 import { invoiceSchema } from '../../shared/contracts/schemas/invoice.js';
+import { pageSchema } from '../../shared/contracts/schemas/paging.js';
 import { invoicePaymentSchema, paymentSchema } from '../../shared/contracts/schemas/payment.js';
 import { anOrder } from '../builders/orders.js';
 import { aPayment } from '../builders/payments.js';

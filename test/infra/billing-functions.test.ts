@@ -11,7 +11,7 @@ import { ProjectFunction } from '../../infra/constructs/project-function.js';
 import { DEFAULT_INVOICE_SENDER, DEMO_ISSUER, parseIssuer } from '../../infra/stacks/billing-config.js';
 import { DeferredBillingStack } from '../../infra/stacks/billing-stack.js';
 import { INDEXES } from '../../shared/adapters/dynamo/table.js';
-import { API_FUNCTIONS } from '../../shared/contracts/http/routes.js';
+import { API_FUNCTIONS } from '../../shared/contracts/http/routes/index.js';
 import { BILLING_FUNCTIONS, type BillingFunctionName } from '../../shared/contracts/workflow/workflow.js';
 import {
   actionsOf,

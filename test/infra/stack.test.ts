@@ -8,7 +8,7 @@ import { INVOICE_RETENTION } from '../../infra/constructs/invoice-bucket.js';
 import type { ProjectFunction } from '../../infra/constructs/project-function.js';
 import { DeferredBillingStack } from '../../infra/stacks/billing-stack.js';
 import { INDEXES, TABLE_KEYS } from '../../shared/adapters/dynamo/table.js';
-import { API_FUNCTIONS, ROUTES, routeKey } from '../../shared/contracts/http/routes.js';
+import { API_FUNCTIONS, ROUTES, routeKey } from '../../shared/contracts/http/routes/index.js';
 import {
   actionsOf,
   dynamoActionsOf,
@@ -189,7 +189,7 @@ describe('the HTTP API routes', () => {
   const routeIdByKey = (key: string) =>
     onlyResource(template, 'AWS::ApiGatewayV2::Route', { Properties: { RouteKey: key } });
 
-  it('declares exactly the routes of shared/contracts/http/routes.ts', () => {
+  it('declares exactly the routes of shared/contracts/http/routes/', () => {
     const keys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
       (route) => route.Properties.RouteKey as string,
     );

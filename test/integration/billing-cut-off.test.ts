@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, expect, it } from 'vitest';
-import type { BillingCycle } from '../../shared/contracts/schemas/account.js';
+import type { BillingCycle } from '../../shared/contracts/schemas/billing-cycle.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { Order } from '../../shared/contracts/schemas/order.js';
 import { localDate } from '../../shared/core/domain/periods.js';

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import {
   type Account,
   accountSchema,
   type CreateAccountInput,
   exposureSchema,
 } from '../../shared/contracts/schemas/account.js';
-import { type Problem, problemSchema } from '../../shared/contracts/schemas/common.js';
 import { type CreateOrderInput, type Order, orderSchema } from '../../shared/contracts/schemas/order.js';
+import { type Problem, problemSchema } from '../../shared/contracts/schemas/problem.js';
 import { createdStorefrontSchema } from '../../shared/contracts/schemas/storefront.js';
 import { anAccount } from '../builders/accounts.js';
 import { aStorefront } from '../builders/storefronts.js';
@@ -91,7 +91,7 @@ export class HttpClient {
 // Then: assertions on what a caller sees.
 
 /** Asserts the status and parses the body with the API's own response schema (so it also checks the shape). */
-export function expectBody<S extends z.ZodType>(
+export function expectBody<S extends z.ZodMiniType>(
   response: ApiResponse,
   status: number,
   schema: S,

@@ -1,10 +1,11 @@
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { handler as publishAccountingEvents } from '../../functions/accounting-events/handler.js';
 import { apiHandler, type RouteImplementations } from '../../functions/commons/api-handler.js';
 import { logger } from '../../functions/commons/logger.js';
 import { stepHandler } from '../../functions/commons/step-handler.js';
+import { ORDERS_READ_ROUTES } from '../../shared/contracts/http/routes/orders-read.js';
 import { apiEvent, lambdaContext } from '../support/events.js';
 import { captureLogLines } from '../support/logs.js';
 
@@ -42,12 +43,12 @@ describe('log lines of concurrent invocations in one process', () => {
   it('each carry their own function name, request id, route key or step, and correlation id', async () => {
     const apiGoesOn = gate();
     const stepGoesOn = gate();
-    const readOrder = apiHandler('orders-read', {
+    const readOrder = apiHandler(ORDERS_READ_ROUTES, {
       getOrder: async () => {
         await apiGoesOn.opened;
         throw new Error('the order store is down');
       },
-    } as unknown as RouteImplementations<'orders-read'>);
+    } as unknown as RouteImplementations<typeof ORDERS_READ_ROUTES>);
     const buildAccount = stepHandler(
       'BuildAccount',
       z.object({ runId: z.string(), accountId: z.string() }),
@@ -109,9 +110,9 @@ describe('log lines of concurrent invocations in one process', () => {
   });
 
   it('keeps what is logged outside an invocation free of any invocation’s keys', async () => {
-    await apiHandler('orders-read', {
+    await apiHandler(ORDERS_READ_ROUTES, {
       getOrder: async () => ({ status: 200, body: {} }),
-    } as unknown as RouteImplementations<'orders-read'>)(
+    } as unknown as RouteImplementations<typeof ORDERS_READ_ROUTES>)(
       apiEvent({
         routeKey: 'GET /v1/orders/{orderId}',
         pathParameters: { orderId: 'ord_01JD3Z8Q4N5V2B7C9X0K1M2P3R' },

@@ -10,7 +10,7 @@ import { handler as ordersRead } from '../../functions/orders-read/handler.js';
 import { handler as payments } from '../../functions/payments/handler.js';
 import { handler as sellers } from '../../functions/sellers/handler.js';
 import { handler as storefronts } from '../../functions/storefronts/handler.js';
-import { type ApiFunctionName, ROUTES, routeKey } from '../../shared/contracts/http/routes.js';
+import { type ApiFunctionName, ROUTES, routeKey } from '../../shared/contracts/http/routes/index.js';
 import { PATH_PARAMETERS, type PathParameterName } from '../../shared/contracts/schemas/path-parameters.js';
 import { apiEvent, lambdaContext } from '../support/events.js';
 

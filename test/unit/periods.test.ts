@@ -1,7 +1,7 @@
 import { TZDate } from '@date-fns/tz';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { BillingCycle } from '../../shared/contracts/schemas/account.js';
+import type { BillingCycle } from '../../shared/contracts/schemas/billing-cycle.js';
 import type { BillingPeriod } from '../../shared/contracts/schemas/order.js';
 import {
   assignBillingPeriod,

@@ -1,3 +1,5 @@
+import * as z from 'zod/mini';
+import '../../contracts/zod-locale.js';
 import type { Seller, UpdateSellerInput } from '../../contracts/schemas/seller.js';
 import type { Page, PageRequest } from '../../core/ports/page.js';
 import type { SellerStore } from '../../core/ports/sellers.js';
@@ -11,9 +13,13 @@ import { keys } from './table.js';
 const toSeller = (item: Record<string, unknown>): Seller => parseItem(SellerEntity, item);
 
 /** What `legalNames` projects of a seller item. */
+let sellerNameSchema: z.ZodMiniType<{ sellerId: string; legalName: string }> | undefined;
 const SellerName = {
   name: SellerEntity.name,
-  schema: SellerEntity.schema.pick({ sellerId: true, legalName: true }),
+  get schema() {
+    sellerNameSchema ??= z.pick(SellerEntity.schema, { sellerId: true, legalName: true });
+    return sellerNameSchema;
+  },
 };
 
 /** Sellers: who supplies what storefronts sell, printed by legal name on documents. Never deleted. */

@@ -9,7 +9,8 @@
  * The detail is versioned (`schemaVersion`): a change that could break a consumer (a field removed,
  * renamed or retyped) gets a new version and a new detail-type suffix; adding an optional field does not.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-locale.js';
 import { instantSchema } from '../schemas/common.js';
 import type { LedgerEntry } from '../schemas/payment.js';
 
@@ -33,18 +34,18 @@ export const accountingEventDetailSchema = z
     kind: z.enum(['invoice_issued', 'payment', 'payment_reversal', 'credit_note']),
     accountId: z.string(),
     invoiceId: z.string(),
-    paymentId: z.string().optional(),
-    creditNoteId: z.string().optional(),
+    paymentId: z.optional(z.string()),
+    creditNoteId: z.optional(z.string()),
     /** ISO 4217; absent only for movements recorded before the currency was kept on the ledger. */
-    currency: z.string().length(3).optional(),
+    currency: z.optional(z.string().check(z.length(3))),
     /** Size of the movement, in minor units, always ≥ 0. */
-    amountMinor: z.number().int().nonnegative(),
+    amountMinor: z.int().check(z.nonnegative()),
     /** Effect on what the buyer owes: + invoice issued or payment reversed, − payment or credit note. */
-    unpaidDeltaMinor: z.number().int(),
+    unpaidDeltaMinor: z.int(),
     /** When the movement was recorded (ISO 8601 UTC). */
     occurredAt: instantSchema,
   })
-  .meta({ id: 'AccountingEventDetail' });
+  .register(z.globalRegistry, { id: 'AccountingEventDetail' });
 export type AccountingEventDetail = z.infer<typeof accountingEventDetailSchema>;
 
 export interface AccountingEvent {

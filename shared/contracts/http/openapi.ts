@@ -1,13 +1,14 @@
-import * as z from 'zod';
-import { MAX_LOCAL_DATE, MIN_LOCAL_DATE, problemSchema } from '../schemas/common.js';
-import { MAX_BODY_BYTES, ROUTES, type RouteDefinition } from './routes.js';
+import * as z from 'zod/mini';
+import { MAX_LOCAL_DATE, MIN_LOCAL_DATE } from '../schemas/common.js';
+import { problemSchema } from '../schemas/problem.js';
+import { MAX_BODY_BYTES, ROUTES, type RouteDefinition } from './routes/index.js';
 
 type JsonSchema = Record<string, unknown>;
 
 const COMPONENTS = '#/components/schemas/';
 
 /** zod → JSON Schema 2020-12 (OpenAPI 3.1's dialect), with named schemas referenced from components. */
-function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+function toSchema(schema: z.ZodMiniType, io: 'input' | 'output'): JsonSchema {
   const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
   const { $schema: _s, $defs: _d, ...rest } = json;
   return JSON.parse(JSON.stringify(rest).replaceAll('"#/$defs/', `"${COMPONENTS}`)) as JsonSchema;

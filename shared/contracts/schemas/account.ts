@@ -1,23 +1,16 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-locale.js';
+import { billingCycleSchema } from './billing-cycle.js';
 import {
-  accountIdSchema,
   addressSchema,
   currencySchema,
   describedDateSchema,
   instantSchema,
   minorUnitsSchema,
-  refineIdentifiers,
-  sirenSchema,
-  siretSchema,
-  storefrontIdSchema,
   textSchema,
-  vatIdSchema,
 } from './common.js';
-
-export const billingCycleSchema = z
-  .enum(['weekly', 'semi-monthly', 'monthly', 'quarterly'])
-  .meta({ description: 'How often the account receives its consolidated invoice.', example: 'monthly' });
-export type BillingCycle = z.infer<typeof billingCycleSchema>;
+import { refineIdentifiers, sirenSchema, siretSchema, vatIdSchema } from './identifiers.js';
+import { accountIdSchema, storefrontIdSchema } from './ids.js';
 
 export const accountStatusSchema = z.enum(['active', 'suspended', 'closed']);
 
@@ -30,58 +23,60 @@ export const supplyCategorySchema = z.enum(['goods', 'services', 'mixed']);
  */
 export const paymentTermsSchema = z
   .discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('net'), days: z.number().int().min(0).max(365) }),
-    z.strictObject({ type: z.literal('end-of-month'), days: z.number().int().min(0).max(365) }),
+    z.strictObject({ type: z.literal('net'), days: z.int().check(z.minimum(0), z.maximum(365)) }),
+    z.strictObject({ type: z.literal('end-of-month'), days: z.int().check(z.minimum(0), z.maximum(365)) }),
   ])
-  .meta({ id: 'PaymentTerms', example: { type: 'net', days: 30 } });
+  .register(z.globalRegistry, { id: 'PaymentTerms', example: { type: 'net', days: 30 } });
 export type PaymentTerms = z.infer<typeof paymentTermsSchema>;
 
 export const contractSchema = z
   .strictObject({
     reference: textSchema(1, 100),
     startDate: describedDateSchema('First day the contract allows deferred orders:'),
-    endDate: describedDateSchema(
-      'Last day the contract allows deferred orders (open-ended when absent):',
-    ).optional(),
+    endDate: z.optional(
+      describedDateSchema('Last day the contract allows deferred orders (open-ended when absent):'),
+    ),
   })
-  .refine((c) => !c.endDate || c.endDate >= c.startDate, {
-    message: 'must not be before startDate',
-    path: ['endDate'],
-  })
-  .meta({ id: 'Contract' });
+  .check(
+    z.refine((c) => !c.endDate || c.endDate >= c.startDate, {
+      message: 'must not be before startDate',
+      path: ['endDate'],
+    }),
+  )
+  .register(z.globalRegistry, { id: 'Contract' });
 
-const emailSchema = z.email('must be an email address').max(254);
+const emailSchema = z.email('must be an email address').check(z.maxLength(254));
 
 const accountFields = {
-  legalName: textSchema(1, 200).meta({ example: 'Boulangeries Martin SAS' }),
-  legalForm: textSchema(0, 50).optional().meta({ example: 'SAS' }),
-  siren: sirenSchema.optional(),
-  siret: siretSchema.optional().meta({
+  legalName: textSchema(1, 200).register(z.globalRegistry, { example: 'Boulangeries Martin SAS' }),
+  legalForm: z.optional(textSchema(0, 50)).register(z.globalRegistry, { example: 'SAS' }),
+  siren: z.optional(sirenSchema),
+  siret: z.optional(siretSchema).register(z.globalRegistry, {
     description: "The billed establishment's SIRET; it must start with the SIREN when both are given.",
   }),
-  vatId: vatIdSchema
-    .optional()
-    .meta({ description: 'EU VAT id; a French one must carry the SIREN when both are given.' }),
+  vatId: z.optional(vatIdSchema).register(z.globalRegistry, {
+    description: 'EU VAT id; a French one must carry the SIREN when both are given.',
+  }),
   billingAddress: addressSchema,
-  deliveryAddress: addressSchema.optional(),
-  billingEmails: z.array(emailSchema).min(1).max(10),
-  language: z.enum(['fr', 'en']).default('fr'),
-  currency: currencySchema.default('EUR'),
-  billingCycle: billingCycleSchema.default('monthly'),
-  supplyCategory: supplyCategorySchema.default('goods'),
-  oneInvoicePerPurchaseOrder: z.boolean().default(false),
+  deliveryAddress: z.optional(addressSchema),
+  billingEmails: z.array(emailSchema).check(z.minLength(1), z.maxLength(10)),
+  language: z._default(z.enum(['fr', 'en']), 'fr'),
+  currency: z._default(currencySchema, 'EUR'),
+  billingCycle: z._default(billingCycleSchema, 'monthly'),
+  supplyCategory: z._default(supplyCategorySchema, 'goods'),
+  oneInvoicePerPurchaseOrder: z._default(z.boolean(), false),
   paymentTerms: paymentTermsSchema,
   creditLimitMinor: minorUnitsSchema,
   contract: contractSchema,
-  status: accountStatusSchema.default('active'),
-  storefrontIds: z.array(storefrontIdSchema).max(50).default([]),
+  status: z._default(accountStatusSchema, 'active'),
+  storefrontIds: z._default(z.array(storefrontIdSchema).check(z.maxLength(50)), []),
 };
 
 /** Body of `POST /v1/accounts`. */
 export const createAccountSchema = z
   .strictObject(accountFields)
-  .superRefine(refineIdentifiers)
-  .meta({
+  .check(z.superRefine(refineIdentifiers))
+  .register(z.globalRegistry, {
     id: 'CreateAccount',
     example: {
       legalName: 'Boulangeries Martin SAS',
@@ -104,43 +99,47 @@ export type CreateAccountInput = z.infer<typeof createAccountSchema>;
 /** Body of `PATCH /v1/accounts/{accountId}`: any subset of the fields; currency cannot change. */
 export const updateAccountSchema = z
   .strictObject({
-    legalName: accountFields.legalName.optional(),
+    legalName: z.optional(accountFields.legalName),
     legalForm: accountFields.legalForm,
     siren: accountFields.siren,
     siret: accountFields.siret,
     vatId: accountFields.vatId,
-    billingAddress: addressSchema.optional(),
-    deliveryAddress: addressSchema.optional(),
-    billingEmails: accountFields.billingEmails.optional(),
-    language: z.enum(['fr', 'en']).optional(),
-    billingCycle: billingCycleSchema.optional(),
-    supplyCategory: supplyCategorySchema.optional(),
-    oneInvoicePerPurchaseOrder: z.boolean().optional(),
-    paymentTerms: paymentTermsSchema.optional(),
-    creditLimitMinor: minorUnitsSchema.optional(),
-    contract: contractSchema.optional(),
-    status: accountStatusSchema.optional(),
-    storefrontIds: z.array(storefrontIdSchema).max(50).optional(),
+    billingAddress: z.optional(addressSchema),
+    deliveryAddress: z.optional(addressSchema),
+    billingEmails: z.optional(accountFields.billingEmails),
+    language: z.optional(z.enum(['fr', 'en'])),
+    billingCycle: z.optional(billingCycleSchema),
+    supplyCategory: z.optional(supplyCategorySchema),
+    oneInvoicePerPurchaseOrder: z.optional(z.boolean()),
+    paymentTerms: z.optional(paymentTermsSchema),
+    creditLimitMinor: z.optional(minorUnitsSchema),
+    contract: z.optional(contractSchema),
+    status: z.optional(accountStatusSchema),
+    storefrontIds: z.optional(z.array(storefrontIdSchema).check(z.maxLength(50))),
   })
-  .refine((patch) => Object.keys(patch).length > 0, 'must change at least one field')
-  // Identifiers changed together must agree here; against the stored ones, updateAccount checks.
-  .superRefine(refineIdentifiers)
-  .meta({ id: 'UpdateAccount', example: { creditLimitMinor: 7_500_000, status: 'active' } });
+  .check(
+    z.refine((patch) => Object.keys(patch).length > 0, 'must change at least one field'),
+    // Identifiers changed together must agree here; against the stored ones, updateAccount checks.
+    z.superRefine(refineIdentifiers),
+  )
+  .register(z.globalRegistry, {
+    id: 'UpdateAccount',
+    example: { creditLimitMinor: 7_500_000, status: 'active' },
+  });
 export type UpdateAccountInput = z.infer<typeof updateAccountSchema>;
 
 export const exposureSchema = z
   .object({
     currency: currencySchema,
-    creditLimitMinor: z.number().int(),
-    unbilledOrdersMinor: z.number().int(),
-    unpaidInvoicesMinor: z.number().int(),
-    exposureMinor: z.number().int(),
-    availableCreditMinor: z
-      .number()
-      .int()
-      .meta({ description: 'Credit limit minus exposure; negative when the limit was lowered below it.' }),
+    creditLimitMinor: z.int(),
+    unbilledOrdersMinor: z.int(),
+    unpaidInvoicesMinor: z.int(),
+    exposureMinor: z.int(),
+    availableCreditMinor: z.int().register(z.globalRegistry, {
+      description: 'Credit limit minus exposure; negative when the limit was lowered below it.',
+    }),
   })
-  .meta({ id: 'Exposure' });
+  .register(z.globalRegistry, { id: 'Exposure' });
 export type Exposure = z.infer<typeof exposureSchema>;
 
 /**
@@ -152,7 +151,7 @@ export const billingBlockedSchema = z
     reason: z.string(),
     at: instantSchema,
   })
-  .meta({
+  .register(z.globalRegistry, {
     id: 'BillingBlocked',
     description:
       'Billing runs skip this account: its stored billing data cannot be built (reason). A PATCH that repairs it (for example the contract start or the billing cycle) puts it back in billing.',
@@ -164,10 +163,10 @@ export const accountSchema = z
     accountId: accountIdSchema,
     ...createAccountSchema.shape,
     exposure: exposureSchema,
-    billingBlocked: billingBlockedSchema.optional(),
+    billingBlocked: z.optional(billingBlockedSchema),
     createdAt: instantSchema,
     updatedAt: instantSchema,
-    version: z.number().int(),
+    version: z.int(),
   })
-  .meta({ id: 'Account' });
+  .register(z.globalRegistry, { id: 'Account' });
 export type Account = z.infer<typeof accountSchema>;

@@ -1,22 +1,14 @@
-import * as z from 'zod';
-import {
-  accountIdSchema,
-  currencySchema,
-  idSchema,
-  instantSchema,
-  localDateSchema,
-  orderIdSchema,
-  textSchema,
-} from './common.js';
-import { emailDeliverySchema, invoiceIdSchema, storedPdfSchema } from './invoice.js';
+import * as z from 'zod/mini';
+import '../zod-locale.js';
+import { currencySchema, instantSchema, localDateSchema, textSchema } from './common.js';
+import { accountIdSchema, creditNoteIdSchema, invoiceIdSchema, orderIdSchema } from './ids.js';
+import { emailDeliverySchema, storedPdfSchema } from './invoice.js';
 import { quantitySchema, totalsSchema, vatBreakdownEntrySchema } from './order.js';
-
-export const creditNoteIdSchema = idSchema('cn');
 
 /** At most this many credited lines per credit note: the whole issue is one DynamoDB transaction. */
 export const MAX_CREDIT_LINES = 200;
 
-const reasonSchema = textSchema(1, 500).meta({
+const reasonSchema = textSchema(1, 500).register(z.globalRegistry, {
   description: 'Why the buyer is credited (printed on the credit note).',
   example: 'Retour marchandise',
 });
@@ -24,10 +16,10 @@ const reasonSchema = textSchema(1, 500).meta({
 export const creditLineInputSchema = z
   .strictObject({
     orderId: orderIdSchema,
-    lineNumber: z.number().int().min(1),
+    lineNumber: z.int().check(z.minimum(1)),
     quantity: quantitySchema,
   })
-  .meta({ id: 'CreditLineInput' });
+  .register(z.globalRegistry, { id: 'CreditLineInput' });
 
 /**
  * Body of `POST /v1/invoices/{invoiceId}/credit-notes`: some lines returned (`lines`), or a whole order
@@ -36,71 +28,78 @@ export const creditLineInputSchema = z
 export const issueCreditNoteSchema = z
   .strictObject({
     reason: reasonSchema,
-    lines: z.array(creditLineInputSchema).min(1).max(MAX_CREDIT_LINES).optional().meta({
-      description: 'Lines returned and the quantity credited on each (at most what is left to credit).',
-    }),
-    orderId: orderIdSchema
-      .optional()
-      .meta({ description: 'The order cancelled: all its lines are credited.' }),
-    cancelOrder: z.literal(true).optional(),
+    lines: z
+      .optional(z.array(creditLineInputSchema).check(z.minLength(1), z.maxLength(MAX_CREDIT_LINES)))
+      .register(z.globalRegistry, {
+        description: 'Lines returned and the quantity credited on each (at most what is left to credit).',
+      }),
+    orderId: z
+      .optional(orderIdSchema)
+      .register(z.globalRegistry, { description: 'The order cancelled: all its lines are credited.' }),
+    cancelOrder: z.optional(z.literal(true)),
   })
-  .superRefine((input, context) => {
-    if (input.lines && (input.orderId !== undefined || input.cancelOrder !== undefined)) {
-      context.addIssue({
-        code: 'custom',
-        path: ['lines'],
-        message: 'must not be given with orderId/cancelOrder',
-      });
-    } else if (!input.lines) {
-      if (input.orderId === undefined) {
+  .check(
+    z.superRefine((input, context) => {
+      if (input.lines && (input.orderId !== undefined || input.cancelOrder !== undefined)) {
         context.addIssue({
           code: 'custom',
           path: ['lines'],
-          message: 'is required (or orderId with cancelOrder: true)',
+          message: 'must not be given with orderId/cancelOrder',
         });
-      } else if (input.cancelOrder !== true) {
-        context.addIssue({ code: 'custom', path: ['cancelOrder'], message: 'must be true with orderId' });
+      } else if (!input.lines) {
+        if (input.orderId === undefined) {
+          context.addIssue({
+            code: 'custom',
+            path: ['lines'],
+            message: 'is required (or orderId with cancelOrder: true)',
+          });
+        } else if (input.cancelOrder !== true) {
+          context.addIssue({ code: 'custom', path: ['cancelOrder'], message: 'must be true with orderId' });
+        }
       }
-    }
-    const seen = new Set<string>();
-    input.lines?.forEach((line, index) => {
-      const key = `${line.orderId}#${line.lineNumber}`;
-      if (seen.has(key)) {
-        context.addIssue({ code: 'custom', path: ['lines', index, 'lineNumber'], message: 'appears twice' });
-      }
-      seen.add(key);
-    });
-  })
-  .meta({ id: 'IssueCreditNote' });
+      const seen = new Set<string>();
+      input.lines?.forEach((line, index) => {
+        const key = `${line.orderId}#${line.lineNumber}`;
+        if (seen.has(key)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['lines', index, 'lineNumber'],
+            message: 'appears twice',
+          });
+        }
+        seen.add(key);
+      });
+    }),
+  )
+  .register(z.globalRegistry, { id: 'IssueCreditNote' });
 export type IssueCreditNoteInput = z.infer<typeof issueCreditNoteSchema>;
 
 export const creditNoteLineSchema = z
   .object({
     orderId: orderIdSchema,
     /** Absent on credit notes issued before they were kept: documents then name the order by its id. */
-    orderReference: z
-      .string()
-      .optional()
-      .meta({ description: "The storefront's order reference, as the invoice prints it." }),
-    orderDate: localDateSchema
-      .optional()
-      .meta({ description: "The order's date in the marketplace's time zone, as the invoice prints it." }),
-    lineNumber: z.number().int(),
+    orderReference: z.optional(z.string()).register(z.globalRegistry, {
+      description: "The storefront's order reference, as the invoice prints it.",
+    }),
+    orderDate: z.optional(localDateSchema).register(z.globalRegistry, {
+      description: "The order's date in the marketplace's time zone, as the invoice prints it.",
+    }),
+    lineNumber: z.int(),
     sku: z.string(),
     description: z.string(),
     quantity: z.number(),
-    unitPriceMinor: z.number().int(),
+    unitPriceMinor: z.int(),
     vatRate: z.number(),
-    netMinor: z.number().int(),
+    netMinor: z.int(),
   })
-  .meta({ id: 'CreditNoteLine' });
+  .register(z.globalRegistry, { id: 'CreditNoteLine' });
 export type CreditNoteLine = z.infer<typeof creditNoteLineSchema>;
 
 /** An issued credit note (`avoir`): append-only, numbered `AV-<year>-<seq>` per issuer and year. */
 export const creditNoteSchema = z
   .object({
     creditNoteId: creditNoteIdSchema,
-    number: z.string().meta({ example: 'AV-2026-000001' }),
+    number: z.string().register(z.globalRegistry, { example: 'AV-2026-000001' }),
     accountId: accountIdSchema,
     invoiceId: invoiceIdSchema,
     invoiceNumber: z.string(),
@@ -112,12 +111,12 @@ export const creditNoteSchema = z
     vatBreakdown: z.array(vatBreakdownEntrySchema),
     totals: totalsSchema,
     /** What the credit took off the invoice's balance: always the whole gross (see docs: refused beyond). */
-    appliedMinor: z.number().int(),
+    appliedMinor: z.int(),
     issuedAt: instantSchema,
     /** The PDF, once stored (`credit-notes/<year>/<number>.pdf`, delivered right after issue). */
-    pdf: storedPdfSchema.optional(),
+    pdf: z.optional(storedPdfSchema),
     /** The email to the buyer's billing addresses: sent at most once. */
-    email: emailDeliverySchema.optional(),
+    email: z.optional(emailDeliverySchema),
   })
-  .meta({ id: 'CreditNote' });
+  .register(z.globalRegistry, { id: 'CreditNote' });
 export type CreditNote = z.infer<typeof creditNoteSchema>;

@@ -1,32 +1,24 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-locale.js';
 import { DEFAULT_ECB_MARGIN_POINTS, HALF_YEAR } from '../../core/domain/late-penalty.js';
 import {
-  accountIdSchema,
   addressSchema,
   currencySchema,
   describedDateSchema,
-  idSchema,
   instantSchema,
   localDateSchema,
-  refineIdentifiers,
-  sirenSchema,
   textSchema,
-  vatIdSchema,
 } from './common.js';
+import { refineIdentifiers, sirenSchema, vatIdSchema } from './identifiers.js';
+import { accountIdSchema, invoiceIdSchema, runIdSchema } from './ids.js';
 import { totalsSchema, vatBreakdownEntrySchema } from './order.js';
 
-export const invoiceIdSchema = idSchema('inv');
-export const runIdSchema = z
-  .string()
-  .regex(/^run_[0-9A-Za-z_-]{1,80}$/, 'must be a run id like run_2026-12-01')
-  .meta({ example: 'run_2026-12-01' });
-
 /** An ECB rate or a margin, in percent, with at most 3 decimals (ECB rates are published to 2 or 3). */
-const percentPointsSchema = z
-  .number()
-  .min(-10)
-  .max(100)
-  .refine((value) => /^-?\d+(\.\d{1,3})?$/.test(String(value)), 'must have at most 3 decimals');
+const percentPointsSchema = z.number().check(
+  z.minimum(-10),
+  z.maximum(100),
+  z.refine((value) => /^-?\d+(\.\d{1,3})?$/.test(String(value)), 'must have at most 3 decimals'),
+);
 
 /**
  * The issuer's late-payment penalty terms (Code de commerce L441-10): the ECB main refinancing rate of the
@@ -35,56 +27,56 @@ const percentPointsSchema = z
  */
 export const latePenaltyConfigSchema = z
   .strictObject({
-    ecbMarginPoints: percentPointsSchema.default(DEFAULT_ECB_MARGIN_POINTS),
-    ecbRates: z
-      .record(z.string().regex(HALF_YEAR, 'must be a half-year like 2026-H2'), percentPointsSchema)
-      .default({}),
+    ecbMarginPoints: z._default(percentPointsSchema, DEFAULT_ECB_MARGIN_POINTS),
+    ecbRates: z._default(
+      z.record(z.string().check(z.regex(HALF_YEAR, 'must be a half-year like 2026-H2')), percentPointsSchema),
+      {},
+    ),
   })
-  .meta({ id: 'LatePenaltyConfig' });
+  .register(z.globalRegistry, { id: 'LatePenaltyConfig' });
 
 /** The penalty an invoice states, resolved at numbering for the half-year of its issue date. */
 export const latePenaltySchema = z
   .object({
-    halfYear: z.string().regex(HALF_YEAR).meta({ example: '2026-H2' }),
+    halfYear: z.string().check(z.regex(HALF_YEAR)).register(z.globalRegistry, { example: '2026-H2' }),
     marginPoints: z.number(),
-    ecbRatePercent: z.number().optional().meta({
+    ecbRatePercent: z.optional(z.number()).register(z.globalRegistry, {
       description: 'The ECB rate in force on the half-year’s first day; absent when not configured.',
     }),
-    ratePercent: z.number().optional().meta({ description: 'ecbRatePercent + marginPoints.' }),
+    ratePercent: z
+      .optional(z.number())
+      .register(z.globalRegistry, { description: 'ecbRatePercent + marginPoints.' }),
   })
-  .meta({ id: 'LatePenalty' });
+  .register(z.globalRegistry, { id: 'LatePenalty' });
 
 /** The marketplace operator, seller of record and issuer of every invoice (from configuration). */
 export const issuerSchema = z
   .strictObject({
     /** Issuing entity id: invoice numbers run per issuer and calendar year. */
-    entityId: z
-      .string()
-      .regex(/^[A-Z0-9-]{1,20}$/)
-      .default('MKT'),
+    entityId: z._default(z.string().check(z.regex(/^[A-Z0-9-]{1,20}$/)), 'MKT'),
     legalName: textSchema(1, 200),
     legalForm: textSchema(1, 50),
     address: addressSchema,
     siren: sirenSchema,
     vatId: vatIdSchema,
     /** Share capital as printed, e.g. "100 000 EUR" (a French mention for companies). */
-    shareCapital: textSchema(1, 100).optional(),
-    rcs: textSchema(1, 100).optional(),
+    shareCapital: z.optional(textSchema(1, 100)),
+    rcs: z.optional(textSchema(1, 100)),
     email: z.email(),
     /** Late-payment penalty: ECB rate of the half-year plus a margin (at least 3× the legal interest rate). */
-    latePenalty: latePenaltyConfigSchema.default({
+    latePenalty: z._default(latePenaltyConfigSchema, {
       ecbMarginPoints: DEFAULT_ECB_MARGIN_POINTS,
       ecbRates: {},
     }),
     /** Bank details printed for payment. */
-    iban: textSchema(1, 50).optional(),
-    bic: textSchema(1, 20).optional(),
+    iban: z.optional(textSchema(1, 50)),
+    bic: z.optional(textSchema(1, 20)),
     /** VAT on debits option (the reform's mention). */
-    vatOnDebits: z.boolean().default(false),
+    vatOnDebits: z._default(z.boolean(), false),
   })
   // Refused at synth (parseIssuer) and at start-up (loadBillingConfig) if its SIREN and VAT id disagree.
-  .superRefine(refineIdentifiers)
-  .meta({ id: 'Issuer' });
+  .check(z.superRefine(refineIdentifiers))
+  .register(z.globalRegistry, { id: 'Issuer' });
 export type Issuer = z.infer<typeof issuerSchema>;
 
 /**
@@ -96,12 +88,11 @@ const { latePenalty: _penaltyConfig, ...issuerIdentityShape } = issuerSchema.sha
 export const invoiceIssuerSchema = z
   .strictObject({
     ...issuerIdentityShape,
-    latePenaltyRatePercent: z
-      .number()
-      .optional()
-      .meta({ description: 'Fixed penalty rate printed by invoices issued before `latePenalty` existed.' }),
+    latePenaltyRatePercent: z.optional(z.number()).register(z.globalRegistry, {
+      description: 'Fixed penalty rate printed by invoices issued before `latePenalty` existed.',
+    }),
   })
-  .meta({ id: 'InvoiceIssuer' });
+  .register(z.globalRegistry, { id: 'InvoiceIssuer' });
 export type InvoiceIssuer = z.infer<typeof invoiceIssuerSchema>;
 
 /** The invoice's copy of the issuer: everything but the penalty configuration. */
@@ -114,11 +105,13 @@ export function invoiceIssuerOf(issuer: Issuer): InvoiceIssuer {
  * Where an issued invoice stands in payment: `unpaid` → `partially_paid` → `paid` (back on a reversal);
  * `credited` when credit notes alone settled it (nothing was paid). See `paymentStatusOf`.
  */
-export const paymentStatusSchema = z.enum(['unpaid', 'partially_paid', 'paid', 'credited']).meta({
-  description:
-    '`unpaid`: nothing received, something owed; `partially_paid`: money received, something still owed; ' +
-    '`paid`: settled, money received (credit notes may have helped); `credited`: settled by credit notes alone.',
-});
+export const paymentStatusSchema = z
+  .enum(['unpaid', 'partially_paid', 'paid', 'credited'])
+  .register(z.globalRegistry, {
+    description:
+      '`unpaid`: nothing received, something owed; `partially_paid`: money received, something still owed; ' +
+      '`paid`: settled, money received (credit notes may have helped); `credited`: settled by credit notes alone.',
+  });
 export type PaymentStatus = z.infer<typeof paymentStatusSchema>;
 
 export const invoiceStatusSchema = z.enum(['draft', 'held', 'issued', 'sent']);
@@ -129,7 +122,7 @@ export const emailStatusSchema = z.enum(['ready', 'sending', 'sent', 'unknown'])
 /** Where a document's PDF is stored (S3 key in the invoice bucket), once. */
 export const storedPdfSchema = z.object({
   s3Key: z.string(),
-  bytes: z.number().int(),
+  bytes: z.int(),
   storedAt: instantSchema,
 });
 
@@ -137,22 +130,22 @@ export const storedPdfSchema = z.object({
 export const emailDeliverySchema = z.object({
   status: emailStatusSchema,
   recipients: z.array(z.string()),
-  messageId: z.string().optional(),
-  sendingAt: instantSchema.optional(),
-  sentAt: instantSchema.optional(),
+  messageId: z.optional(z.string()),
+  sendingAt: z.optional(instantSchema),
+  sentAt: z.optional(instantSchema),
 });
 
 export const buyerSchema = z
   .object({
     legalName: z.string(),
-    legalForm: z.string().optional(),
-    siren: z.string().optional(),
-    vatId: z.string().optional(),
+    legalForm: z.optional(z.string()),
+    siren: z.optional(z.string()),
+    vatId: z.optional(z.string()),
     billingAddress: addressSchema,
-    deliveryAddress: addressSchema.optional(),
+    deliveryAddress: z.optional(addressSchema),
     billingEmails: z.array(z.string()),
   })
-  .meta({ id: 'Buyer' });
+  .register(z.globalRegistry, { id: 'Buyer' });
 
 /** A consolidated invoice: one account, one period, one currency (and one PO when the account asks). */
 export const invoiceSchema = z
@@ -162,40 +155,40 @@ export const invoiceSchema = z
     runId: runIdSchema,
     status: invoiceStatusSchema,
     /** `2026-000123`: per issuer and calendar year, gapless, in issue order. Absent on drafts. */
-    number: z.string().optional(),
-    issueDate: localDateSchema.optional(),
-    dueDate: localDateSchema.optional(),
+    number: z.optional(z.string()),
+    issueDate: z.optional(localDateSchema),
+    dueDate: z.optional(localDateSchema),
     period: z.object({ startDate: localDateSchema, endDate: localDateSchema }),
     currency: currencySchema,
-    purchaseOrderNumber: z.string().optional(),
+    purchaseOrderNumber: z.optional(z.string()),
     language: z.enum(['fr', 'en']),
     supplyCategory: z.enum(['goods', 'services', 'mixed']),
-    paymentTerms: z.object({ type: z.enum(['net', 'end-of-month']), days: z.number().int() }),
+    paymentTerms: z.object({ type: z.enum(['net', 'end-of-month']), days: z.int() }),
     issuer: invoiceIssuerSchema,
     buyer: buyerSchema,
     /** Resolved when the invoice is numbered (provisionally when drafted), for its issue date's half-year. */
-    latePenalty: latePenaltySchema.optional(),
-    orderCount: z.number().int(),
-    lineCount: z.number().int(),
+    latePenalty: z.optional(latePenaltySchema),
+    orderCount: z.int(),
+    lineCount: z.int(),
     vatBreakdown: z.array(vatBreakdownEntrySchema),
     totals: totalsSchema,
-    amountDueMinor: z.number().int(),
+    amountDueMinor: z.int(),
     /** Sum of the orders' own gross amounts (what their intake added to exposure). */
-    ordersGrossMinor: z.number().int(),
+    ordersGrossMinor: z.int(),
     /** Set at issue: `unpaid` with the whole amount due as balance. */
-    paymentStatus: paymentStatusSchema.optional(),
-    paidMinor: z.number().int().optional(),
-    balanceMinor: z.number().int().optional(),
+    paymentStatus: z.optional(paymentStatusSchema),
+    paidMinor: z.optional(z.int()),
+    balanceMinor: z.optional(z.int()),
     /** Sum of the credit notes issued against this invoice (each took its gross off the balance). */
-    creditedMinor: z.number().int().optional(),
+    creditedMinor: z.optional(z.int()),
     /** The day after the due date, once the daily follow-up found the invoice unpaid then. */
-    overdueSince: localDateSchema.optional(),
-    pdf: storedPdfSchema.optional(),
-    email: emailDeliverySchema.optional(),
+    overdueSince: z.optional(localDateSchema),
+    pdf: z.optional(storedPdfSchema),
+    email: z.optional(emailDeliverySchema),
     createdAt: instantSchema,
-    issuedAt: instantSchema.optional(),
+    issuedAt: z.optional(instantSchema),
   })
-  .meta({ id: 'Invoice' });
+  .register(z.globalRegistry, { id: 'Invoice' });
 export type Invoice = z.infer<typeof invoiceSchema>;
 
 /** Body of `POST /v1/billing-runs`. */
@@ -205,7 +198,7 @@ export const startRunSchema = z
       "Local date (marketplace time zone), today or earlier: every billing period whose last day is on or before it is closed and invoiced; the invoices are dated the day they are numbered. A cut-off of today closes those periods at the moment the run gets to each account: an order placed after that goes on the next period's invoice. The daily schedule runs at the cut-off time (default 22:00) with cut-off = today. Format:",
     ),
   })
-  .meta({ id: 'StartBillingRun' });
+  .register(z.globalRegistry, { id: 'StartBillingRun' });
 
 export const runStatusSchema = z.enum(['running', 'succeeded', 'failed']);
 
@@ -216,37 +209,41 @@ export const billingRunSchema = z
     cutOff: localDateSchema,
     status: runStatusSchema,
     startedAt: instantSchema,
-    finishedAt: instantSchema.optional(),
-    accountsDue: z.number().int(),
-    invoiced: z.number().int().meta({ description: 'Accounts that received at least one invoice.' }),
-    skipped: z.number().int().meta({ description: 'Accounts with nothing to bill.' }),
-    failed: z.number().int(),
-    invoicesIssued: z.number().int(),
-    invoicesSent: z.number().int(),
+    finishedAt: z.optional(instantSchema),
+    accountsDue: z.int(),
+    invoiced: z
+      .int()
+      .register(z.globalRegistry, { description: 'Accounts that received at least one invoice.' }),
+    skipped: z.int().register(z.globalRegistry, { description: 'Accounts with nothing to bill.' }),
+    failed: z.int(),
+    invoicesIssued: z.int(),
+    invoicesSent: z.int(),
     failures: z.array(
       z.object({
         /** `run`: the workflow itself stopped (a step still failing after its retries); the run is `failed`. */
         stage: z.enum(['build', 'deliver', 'run']),
-        accountId: z.string().optional(),
-        invoiceId: z.string().optional(),
+        accountId: z.optional(z.string()),
+        invoiceId: z.optional(z.string()),
         reason: z.string(),
       }),
     ),
   })
-  .meta({ id: 'BillingRun' });
+  .register(z.globalRegistry, { id: 'BillingRun' });
 export type BillingRun = z.infer<typeof billingRunSchema>;
 
 export const previewQuerySchema = z.strictObject({
-  periodStart: describedDateSchema(
-    "First day of one of the account's billing periods to preview; the oldest period not invoiced yet when absent:",
-  ).optional(),
+  periodStart: z.optional(
+    describedDateSchema(
+      "First day of one of the account's billing periods to preview; the oldest period not invoiced yet when absent:",
+    ),
+  ),
 });
 
 /** What a billing run would issue for an account now: drafts with no id, number or dates. */
 export const invoicePreviewListSchema = z
-  .object({ items: z.array(invoiceSchema.omit({ invoiceId: true, runId: true })) })
-  .meta({ id: 'InvoicePreviewList' });
+  .object({ items: z.array(z.omit(invoiceSchema, { invoiceId: true, runId: true })) })
+  .register(z.globalRegistry, { id: 'InvoicePreviewList' });
 
 export const downloadLinkSchema = z
   .object({ url: z.string(), expiresAt: instantSchema })
-  .meta({ id: 'DownloadLink' });
+  .register(z.globalRegistry, { id: 'DownloadLink' });

@@ -1,10 +1,16 @@
-import type * as z from 'zod';
-import type { ROUTES } from '../http/routes.js';
-import { accountIdSchema, apiKeyIdSchema, orderIdSchema, storefrontIdSchema } from './common.js';
-import { creditNoteIdSchema } from './credit-note.js';
-import { invoiceIdSchema, runIdSchema } from './invoice.js';
-import { paymentIdSchema } from './payment.js';
-import { sellerIdSchema } from './seller.js';
+import type * as z from 'zod/mini';
+import type { ROUTES } from '../http/routes/index.js';
+import {
+  accountIdSchema,
+  apiKeyIdSchema,
+  creditNoteIdSchema,
+  invoiceIdSchema,
+  orderIdSchema,
+  paymentIdSchema,
+  runIdSchema,
+  sellerIdSchema,
+  storefrontIdSchema,
+} from './ids.js';
 
 /** The names in braces of a route path: `/v1/invoices/{invoiceId}/payments` → `invoiceId`. */
 type ParametersOf<Path extends string> = Path extends `${string}{${infer Name}}${infer Rest}`
@@ -16,7 +22,7 @@ export type PathParameterName = ParametersOf<(typeof ROUTES)[number]['path']>;
 
 /** How a path parameter is checked, and the resource it names as error codes spell it. */
 export interface PathParameter {
-  schema: z.ZodType<string>;
+  schema: z.ZodMiniType<string>;
   /** `payment` → `payment_not_found`, the code of the 404 for an unknown id too. */
   resource: string;
 }

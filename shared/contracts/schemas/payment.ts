@@ -1,30 +1,26 @@
-import * as z from 'zod';
-import {
-  accountIdSchema,
-  currencySchema,
-  describedDateSchema,
-  idSchema,
-  instantSchema,
-  localDateSchema,
-  textSchema,
-} from './common.js';
-import { invoiceIdSchema } from './invoice.js';
-
-export const paymentIdSchema = idSchema('pay');
+import * as z from 'zod/mini';
+import '../zod-locale.js';
+import { currencySchema, describedDateSchema, instantSchema, localDateSchema, textSchema } from './common.js';
+import { accountIdSchema, invoiceIdSchema, paymentIdSchema } from './ids.js';
 
 /** At most this many invoices per payment: the whole payment is one DynamoDB transaction (≤ 100 items). */
 export const MAX_ALLOCATIONS = 20;
 
 const positiveMinor = z
   .number()
-  .int('must be an integer number of minor units')
-  .positive('must be more than 0')
-  .max(Number.MAX_SAFE_INTEGER)
-  .meta({ description: 'Amount in minor units of the currency (cents for EUR).', example: 12990 });
+  .check(
+    z.int('must be an integer number of minor units'),
+    z.positive('must be more than 0'),
+    z.maximum(Number.MAX_SAFE_INTEGER),
+  )
+  .register(z.globalRegistry, {
+    description: 'Amount in minor units of the currency (cents for EUR).',
+    example: 12990,
+  });
 
 export const allocationSchema = z
   .strictObject({ invoiceId: invoiceIdSchema, amountMinor: positiveMinor })
-  .meta({ id: 'PaymentAllocation' });
+  .register(z.globalRegistry, { id: 'PaymentAllocation' });
 
 /** Body of `POST /v1/payments`. */
 export const recordPaymentSchema = z
@@ -34,35 +30,39 @@ export const recordPaymentSchema = z
     currency: currencySchema,
     receivedOn: describedDateSchema('Local date the money was received, not after today:'),
     method: z.enum(['transfer', 'card', 'direct_debit', 'cheque', 'other']),
-    reference: textSchema(1, 140).meta({ example: 'VIR SEPA 2026-12-15 ACME' }),
-    allocations: z.array(allocationSchema).min(1).max(MAX_ALLOCATIONS).optional().meta({
-      description:
-        "Invoices paid and how much of each; they must add up to amountMinor. Absent: the account's open invoices, oldest due first.",
-    }),
+    reference: textSchema(1, 140).register(z.globalRegistry, { example: 'VIR SEPA 2026-12-15 ACME' }),
+    allocations: z
+      .optional(z.array(allocationSchema).check(z.minLength(1), z.maxLength(MAX_ALLOCATIONS)))
+      .register(z.globalRegistry, {
+        description:
+          "Invoices paid and how much of each; they must add up to amountMinor. Absent: the account's open invoices, oldest due first.",
+      }),
   })
-  .superRefine((input, context) => {
-    if (!input.allocations) return;
-    const ids = new Set<string>();
-    input.allocations.forEach((allocation, index) => {
-      if (ids.has(allocation.invoiceId)) {
+  .check(
+    z.superRefine((input, context) => {
+      if (!input.allocations) return;
+      const ids = new Set<string>();
+      input.allocations.forEach((allocation, index) => {
+        if (ids.has(allocation.invoiceId)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['allocations', index, 'invoiceId'],
+            message: 'appears twice',
+          });
+        }
+        ids.add(allocation.invoiceId);
+      });
+      const sum = input.allocations.reduce((total, allocation) => total + allocation.amountMinor, 0);
+      if (sum !== input.amountMinor) {
         context.addIssue({
           code: 'custom',
-          path: ['allocations', index, 'invoiceId'],
-          message: 'appears twice',
+          path: ['allocations'],
+          message: `must add up to amountMinor (${input.amountMinor}), not ${sum}`,
         });
       }
-      ids.add(allocation.invoiceId);
-    });
-    const sum = input.allocations.reduce((total, allocation) => total + allocation.amountMinor, 0);
-    if (sum !== input.amountMinor) {
-      context.addIssue({
-        code: 'custom',
-        path: ['allocations'],
-        message: `must add up to amountMinor (${input.amountMinor}), not ${sum}`,
-      });
-    }
-  })
-  .meta({ id: 'RecordPayment' });
+    }),
+  )
+  .register(z.globalRegistry, { id: 'RecordPayment' });
 export type RecordPaymentInput = z.infer<typeof recordPaymentSchema>;
 
 /** A recorded payment: append-only; a reversal is recorded beside it, never in place of it. */
@@ -70,7 +70,7 @@ export const paymentSchema = z
   .object({
     paymentId: paymentIdSchema,
     accountId: accountIdSchema,
-    amountMinor: z.number().int(),
+    amountMinor: z.int(),
     currency: currencySchema,
     receivedOn: localDateSchema,
     method: z.enum(['transfer', 'card', 'direct_debit', 'cheque', 'other']),
@@ -78,9 +78,9 @@ export const paymentSchema = z
     allocations: z.array(allocationSchema),
     status: z.enum(['recorded', 'reversed']),
     recordedAt: instantSchema,
-    reversedAt: instantSchema.optional(),
+    reversedAt: z.optional(instantSchema),
   })
-  .meta({ id: 'Payment' });
+  .register(z.globalRegistry, { id: 'Payment' });
 export type Payment = z.infer<typeof paymentSchema>;
 
 /** One line of an invoice's payment history. */
@@ -90,15 +90,14 @@ export const invoicePaymentSchema = z
     invoiceId: invoiceIdSchema,
     kind: z.enum(['payment', 'reversal']),
     amountMinor: z
-      .number()
       .int()
-      .meta({ description: 'Paid (positive) or given back by a reversal (negative).' }),
+      .register(z.globalRegistry, { description: 'Paid (positive) or given back by a reversal (negative).' }),
     receivedOn: localDateSchema,
     method: z.string(),
     reference: z.string(),
     at: instantSchema,
   })
-  .meta({ id: 'InvoicePayment' });
+  .register(z.globalRegistry, { id: 'InvoicePayment' });
 export type InvoicePayment = z.infer<typeof invoicePaymentSchema>;
 
 /** An append-only money movement of an account; the unpaid balance is the sum of `unpaidDeltaMinor`. */

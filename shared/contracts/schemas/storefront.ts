@@ -1,9 +1,11 @@
-import * as z from 'zod';
-import { apiKeyIdSchema, instantSchema, storefrontIdSchema, textSchema } from './common.js';
+import * as z from 'zod/mini';
+import '../zod-locale.js';
+import { instantSchema, textSchema } from './common.js';
+import { apiKeyIdSchema, storefrontIdSchema } from './ids.js';
 
 export const createStorefrontSchema = z
-  .strictObject({ name: textSchema(1, 100).meta({ example: 'Boutique Pro Paris' }) })
-  .meta({ id: 'CreateStorefront' });
+  .strictObject({ name: textSchema(1, 100).register(z.globalRegistry, { example: 'Boutique Pro Paris' }) })
+  .register(z.globalRegistry, { id: 'CreateStorefront' });
 
 export const storefrontSchema = z
   .object({
@@ -11,7 +13,7 @@ export const storefrontSchema = z
     name: z.string(),
     createdAt: instantSchema,
   })
-  .meta({ id: 'Storefront' });
+  .register(z.globalRegistry, { id: 'Storefront' });
 export type Storefront = z.infer<typeof storefrontSchema>;
 
 export const apiKeySummarySchema = z
@@ -20,16 +22,20 @@ export const apiKeySummarySchema = z
     storefrontId: storefrontIdSchema,
     status: z.enum(['active', 'revoked']),
     createdAt: instantSchema,
-    revokedAt: instantSchema.optional(),
-    lastFour: z.string().meta({ description: 'Last four characters of the key, to recognise it.' }),
+    revokedAt: z.optional(instantSchema),
+    lastFour: z
+      .string()
+      .register(z.globalRegistry, { description: 'Last four characters of the key, to recognise it.' }),
   })
-  .meta({ id: 'ApiKeySummary' });
+  .register(z.globalRegistry, { id: 'ApiKeySummary' });
 
 /** Answer to a key creation: the secret is shown once and stored only as a hash. */
-export const issuedApiKeySchema = apiKeySummarySchema
-  .extend({ apiKey: z.string().meta({ description: 'The secret; shown once, never again.' }) })
-  .meta({ id: 'IssuedApiKey' });
+export const issuedApiKeySchema = z
+  .extend(apiKeySummarySchema, {
+    apiKey: z.string().register(z.globalRegistry, { description: 'The secret; shown once, never again.' }),
+  })
+  .register(z.globalRegistry, { id: 'IssuedApiKey' });
 
 export const createdStorefrontSchema = z
   .object({ storefront: storefrontSchema, key: issuedApiKeySchema })
-  .meta({ id: 'CreatedStorefront' });
+  .register(z.globalRegistry, { id: 'CreatedStorefront' });

@@ -1,6 +1,7 @@
-import * as z from 'zod';
-import { accountIdSchema, instantSchema, localDateSchema } from '../schemas/common.js';
-import { invoiceIdSchema, runIdSchema } from '../schemas/invoice.js';
+import * as z from 'zod/mini';
+import '../zod-locale.js';
+import { instantSchema, localDateSchema } from '../schemas/common.js';
+import { accountIdSchema, invoiceIdSchema, runIdSchema } from '../schemas/ids.js';
 
 /**
  * The billing run's workflow contract: the Lambda functions of its Task states and what each receives and
@@ -34,19 +35,19 @@ export type BillingFunctionName = (typeof BILLING_FUNCTIONS)[number];
  * "scheduledAt": <its scheduled time> }`; the API and CLI send a cut-off.
  */
 export const runInputSchema = z.object({
-  trigger: z.enum(['schedule', 'api']).default('schedule'),
+  trigger: z._default(z.enum(['schedule', 'api']), 'schedule'),
   /**
    * Local date (marketplace time zone): every period whose last day is on or before it is closed when the
    * run gets to its account. Default: the local date of `scheduledAt`, else today.
    */
-  cutOff: localDateSchema.optional(),
+  cutOff: z.optional(localDateSchema),
   /**
    * The instant the schedule meant to start the run: a start retried late still closes that day's periods,
    * never the next day's.
    */
-  scheduledAt: instantSchema.optional(),
+  scheduledAt: z.optional(instantSchema),
   /** Run id to resume or rerun; new when absent. */
-  runId: runIdSchema.optional(),
+  runId: z.optional(runIdSchema),
 });
 export type RunInput = z.infer<typeof runInputSchema>;
 
@@ -55,7 +56,7 @@ export const runContextSchema = z.object({
   runId: runIdSchema,
   cutOff: localDateSchema,
   /** Review window before numbering, ending by 23:00 on the cut-off day; 0 when there is none. */
-  reviewSeconds: z.number().int().nonnegative(),
+  reviewSeconds: z.int().check(z.nonnegative()),
 });
 export type RunContext = z.infer<typeof runContextSchema>;
 
@@ -63,14 +64,14 @@ export type RunContext = z.infer<typeof runContextSchema>;
 export const listDueInputSchema = z.object({
   runId: runIdSchema,
   cutOff: localDateSchema,
-  cursor: z.string().nullable(),
+  cursor: z.nullable(z.string()),
 });
 export type ListDueInput = z.infer<typeof listDueInputSchema>;
 
 /** `billing-list-due` result (kept at `$.duePage`); `cursor: null` on the last page. */
 export const duePageSchema = z.object({
   accountIds: z.array(accountIdSchema),
-  cursor: z.string().nullable(),
+  cursor: z.nullable(z.string()),
 });
 export type DuePage = z.infer<typeof duePageSchema>;
 
@@ -87,11 +88,11 @@ export const runIdInputSchema = z.object({ runId: runIdSchema });
 export type RunIdInput = z.infer<typeof runIdInputSchema>;
 
 /** `billing-number` result (kept at `$.numbering`): the workflow loops while `more`. */
-export const numberResultSchema = z.object({ numbered: z.number().int(), more: z.boolean() });
+export const numberResultSchema = z.object({ numbered: z.int(), more: z.boolean() });
 export type NumberResult = z.infer<typeof numberResultSchema>;
 
 /** `billing-list-to-send` input; `cursor: null` asks for the first page. */
-export const listToSendInputSchema = z.object({ runId: runIdSchema, cursor: z.string().nullable() });
+export const listToSendInputSchema = z.object({ runId: runIdSchema, cursor: z.nullable(z.string()) });
 export type ListToSendInput = z.infer<typeof listToSendInputSchema>;
 
 /**
@@ -102,19 +103,19 @@ export type ListToSendInput = z.infer<typeof listToSendInputSchema>;
 export const invoiceRefSchema = z.object({
   invoiceId: invoiceIdSchema,
   accountId: accountIdSchema,
-  invoiceSk: z.string().min(1).max(512),
+  invoiceSk: z.string().check(z.minLength(1), z.maxLength(512)),
 });
 export type InvoiceRef = z.infer<typeof invoiceRefSchema>;
 
 /** `billing-list-to-send` result (kept at `$.sendPage`); `cursor: null` on the last page. */
 export const sendPageSchema = z.object({
   invoices: z.array(invoiceRefSchema),
-  cursor: z.string().nullable(),
+  cursor: z.nullable(z.string()),
 });
 export type SendPage = z.infer<typeof sendPageSchema>;
 
 /** `billing-store-pdf` and `billing-email` input (one Map item: the run and an invoice ref); each returns it. */
-export const deliverInvoiceInputSchema = invoiceRefSchema.extend({ runId: runIdSchema });
+export const deliverInvoiceInputSchema = z.extend(invoiceRefSchema, { runId: runIdSchema });
 export type DeliverInvoiceInput = z.infer<typeof deliverInvoiceInputSchema>;
 
 /** `billing-record-failure` input: what a Catch hands over (`ResultPath: $.error`). */
@@ -122,9 +123,9 @@ export const recordFailureInputSchema = z.object({
   runId: runIdSchema,
   /** `run`: a top-level step failed after its retries; the run ends `failed`. */
   stage: z.enum(['build', 'deliver', 'run']),
-  accountId: z.string().optional(),
-  invoiceId: z.string().optional(),
-  error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+  accountId: z.optional(z.string()),
+  invoiceId: z.optional(z.string()),
+  error: z.object({ Error: z.string(), Cause: z.optional(z.string()) }),
 });
 export type RecordFailureInput = z.infer<typeof recordFailureInputSchema>;
 
@@ -142,7 +143,7 @@ export const STEP_INPUTS = {
   'billing-email': deliverInvoiceInputSchema,
   'billing-record-failure': recordFailureInputSchema,
   'billing-finish-run': runIdInputSchema,
-} as const satisfies Record<BillingFunctionName, z.ZodObject>;
+} as const satisfies Record<BillingFunctionName, z.ZodMiniObject>;
 
 /**
  * What a step may spend: `deadline` (epoch milliseconds) is when its invocation must have stopped writing,

@@ -1,4 +1,4 @@
-import type { BillingCycle } from '../../contracts/schemas/account.js';
+import type { BillingCycle } from '../../contracts/schemas/billing-cycle.js';
 import { addLocalDays, BILLING_DATE_RANGE, isBillingDate } from './calendar.js';
 import { billingPeriodContaining, nextBillingPeriod } from './periods.js';
 

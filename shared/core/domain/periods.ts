@@ -9,7 +9,7 @@ import {
   startOfMonth,
   startOfQuarter,
 } from 'date-fns';
-import type { BillingCycle } from '../../contracts/schemas/account.js';
+import type { BillingCycle } from '../../contracts/schemas/billing-cycle.js';
 import type { BillingPeriod } from '../../contracts/schemas/order.js';
 import { formatDay, parseDay } from './calendar.js';
 

@@ -5,7 +5,7 @@
  * in the catalogue (catalogue.ts).
  */
 
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { addressSchema } from '../../contracts/schemas/common.js';
 import type { Invoice } from '../../contracts/schemas/invoice.js';
 import { currencyMinorDigits } from '../../core/domain/money.js';

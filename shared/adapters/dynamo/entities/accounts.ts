@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../../contracts/zod-locale.js';
 import type { AccountRecord } from '../../../core/domain/accounts.js';
 import { defineEntity } from '../kit/entity.js';
 import { keys } from '../table.js';
@@ -12,55 +13,57 @@ import { storedAddress, storedBillingCycle } from './stored.js';
 export const AccountEntity = defineEntity({
   name: 'Account',
   key: keys.account,
-  schema: z
-    .object({
-      accountId: z.string(),
-      legalName: z.string(),
-      legalForm: z.string().optional(),
-      siren: z.string().optional(),
-      siret: z.string().optional(),
-      vatId: z.string().optional(),
-      billingAddress: storedAddress,
-      deliveryAddress: storedAddress.optional(),
-      billingEmails: z.array(z.string()),
-      language: z.enum(['fr', 'en']),
-      currency: z.string(),
-      billingCycle: storedBillingCycle,
-      // Accounts enrolled before these existed: their defaults.
-      supplyCategory: z.enum(['goods', 'services', 'mixed']).default('goods'),
-      oneInvoicePerPurchaseOrder: z.boolean().default(false),
-      paymentTerms: z.object({ type: z.enum(['net', 'end-of-month']), days: z.number().int() }),
-      creditLimitMinor: z.number().int(),
-      contract: z.object({
-        reference: z.string(),
-        startDate: z.string(),
-        endDate: z.string().optional(),
+  schema: () =>
+    z.pipe(
+      z.object({
+        accountId: z.string(),
+        legalName: z.string(),
+        legalForm: z.optional(z.string()),
+        siren: z.optional(z.string()),
+        siret: z.optional(z.string()),
+        vatId: z.optional(z.string()),
+        billingAddress: storedAddress(),
+        deliveryAddress: z.optional(storedAddress()),
+        billingEmails: z.array(z.string()),
+        language: z.enum(['fr', 'en']),
+        currency: z.string(),
+        billingCycle: storedBillingCycle(),
+        // Accounts enrolled before these existed: their defaults.
+        supplyCategory: z._default(z.enum(['goods', 'services', 'mixed']), 'goods'),
+        oneInvoicePerPurchaseOrder: z._default(z.boolean(), false),
+        paymentTerms: z.object({ type: z.enum(['net', 'end-of-month']), days: z.int() }),
+        creditLimitMinor: z.int(),
+        contract: z.object({
+          reference: z.string(),
+          startDate: z.string(),
+          endDate: z.optional(z.string()),
+        }),
+        status: z.enum(['active', 'suspended', 'closed']),
+        storefrontIds: z._default(z.array(z.string()), []),
+        unbilledMinor: z._default(z.int(), 0),
+        unpaidMinor: z._default(z.int(), 0),
+        availableCreditMinor: z.int(),
+        billingBlocked: z.optional(z.object({ reason: z.string(), at: z.string() })),
+        closedThrough: z.optional(z.string()),
+        billedThrough: z.optional(z.string()),
+        overdueSince: z.optional(z.string()),
+        overdueInvoiceCount: z.optional(z.int()),
+        createdAt: z.string(),
+        updatedAt: z.string(),
+        version: z.int(),
       }),
-      status: z.enum(['active', 'suspended', 'closed']),
-      storefrontIds: z.array(z.string()).default([]),
-      unbilledMinor: z.number().int().default(0),
-      unpaidMinor: z.number().int().default(0),
-      availableCreditMinor: z.number().int(),
-      billingBlocked: z.object({ reason: z.string(), at: z.string() }).optional(),
-      closedThrough: z.string().optional(),
-      billedThrough: z.string().optional(),
-      overdueSince: z.string().optional(),
-      overdueInvoiceCount: z.number().int().optional(),
-      createdAt: z.string(),
-      updatedAt: z.string(),
-      version: z.number().int(),
-    })
-    .transform(
-      ({ unbilledMinor, unpaidMinor, availableCreditMinor, ...account }): AccountRecord => ({
-        ...account,
-        exposure: {
-          currency: account.currency,
-          creditLimitMinor: account.creditLimitMinor,
-          unbilledOrdersMinor: unbilledMinor,
-          unpaidInvoicesMinor: unpaidMinor,
-          exposureMinor: unbilledMinor + unpaidMinor,
-          availableCreditMinor,
-        },
-      }),
+      z.transform(
+        ({ unbilledMinor, unpaidMinor, availableCreditMinor, ...account }): AccountRecord => ({
+          ...account,
+          exposure: {
+            currency: account.currency,
+            creditLimitMinor: account.creditLimitMinor,
+            unbilledOrdersMinor: unbilledMinor,
+            unpaidInvoicesMinor: unpaidMinor,
+            exposureMinor: unbilledMinor + unpaidMinor,
+            availableCreditMinor,
+          },
+        }),
+      ),
     ),
 });

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../../contracts/zod-locale.js';
 
 /*
  * The billing state lives on the account item (see AccountEntity): `closedThrough`, `billedThrough`, its

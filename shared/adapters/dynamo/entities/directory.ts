@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../../contracts/zod-locale.js';
 import type { ApiKeyRecord } from '../../../core/domain/api-keys.js';
 import { defineEntity } from '../kit/entity.js';
 import { keys } from '../table.js';
@@ -8,39 +9,41 @@ import { keys } from '../table.js';
 export const StorefrontEntity = defineEntity({
   name: 'Storefront',
   key: keys.storefront,
-  schema: z.object({ storefrontId: z.string(), name: z.string(), createdAt: z.string() }),
+  schema: () => z.object({ storefrontId: z.string(), name: z.string(), createdAt: z.string() }),
 });
 
 export const SellerEntity = defineEntity({
   name: 'Seller',
   key: keys.seller,
-  schema: z.object({
-    sellerId: z.string(),
-    legalName: z.string(),
-    siren: z.string().optional(),
-    vatId: z.string().optional(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  }),
+  schema: () =>
+    z.object({
+      sellerId: z.string(),
+      legalName: z.string(),
+      siren: z.optional(z.string()),
+      vatId: z.optional(z.string()),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+    }),
 });
 
-const apiKeySchema = z.object({
-  keyId: z.string(),
-  keyHash: z.string(),
-  role: z.enum(['operator', 'storefront']),
-  storefrontId: z.string().optional(),
-  status: z.enum(['active', 'revoked']),
-  lastFour: z.string(),
-  createdAt: z.string(),
-  revokedAt: z.string().optional(),
-}) satisfies z.ZodType<ApiKeyRecord>;
+const apiKeySchema = () =>
+  z.object({
+    keyId: z.string(),
+    keyHash: z.string(),
+    role: z.enum(['operator', 'storefront']),
+    storefrontId: z.optional(z.string()),
+    status: z.enum(['active', 'revoked']),
+    lastFour: z.string(),
+    createdAt: z.string(),
+    revokedAt: z.optional(z.string()),
+  }) satisfies z.ZodMiniType<ApiKeyRecord>;
 
 /** A key by its hash: what the authorizer reads. */
-export const ApiKeyEntity = defineEntity({ name: 'ApiKey', key: keys.apiKey, schema: apiKeySchema });
+export const ApiKeyEntity = defineEntity({ name: 'ApiKey', key: keys.apiKey, schema: () => apiKeySchema() });
 
 /** The same key under its storefront, so an operator lists and revokes keys without ever seeing a hash. */
 export const StorefrontKeyEntity = defineEntity({
   name: 'StorefrontKey',
   key: keys.storefrontKey,
-  schema: apiKeySchema,
+  schema: () => apiKeySchema(),
 });

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../../contracts/zod-locale.js';
 import type { Order } from '../../../contracts/schemas/order.js';
 import { defineEntity } from '../kit/entity.js';
 import { keys } from '../table.js';
@@ -11,46 +12,47 @@ import { storedAddress, storedBillingCycle, storedTotals, storedVatBreakdown } f
 export const OrderEntity = defineEntity({
   name: 'Order',
   key: keys.order,
-  schema: z.object({
-    orderId: z.string(),
-    accountId: z.string(),
-    storefrontId: z.string(),
-    reference: z.string(),
-    purchaseOrderNumber: z.string().optional(),
-    currency: z.string(),
-    deliveryAddress: storedAddress.optional(),
-    status: z.enum(['accepted', 'cancelled', 'billed']),
-    receivedAt: z.string(),
-    billingPeriod: z.object({
-      cycle: storedBillingCycle,
-      timeZone: z.string(),
-      startDate: z.string(),
-      endDate: z.string(),
-      startsAt: z.string(),
-      endsAt: z.string(),
-    }),
-    lines: z.array(
-      z.object({
-        lineNumber: z.number().int(),
-        sku: z.string(),
-        description: z.string(),
-        quantity: z.number(),
-        unitPriceMinor: z.number().int(),
-        vatRate: z.number(),
-        sellerId: z.string(),
-        sellerName: z.string().optional(),
-        netMinor: z.number().int(),
+  schema: () =>
+    z.object({
+      orderId: z.string(),
+      accountId: z.string(),
+      storefrontId: z.string(),
+      reference: z.string(),
+      purchaseOrderNumber: z.optional(z.string()),
+      currency: z.string(),
+      deliveryAddress: z.optional(storedAddress()),
+      status: z.enum(['accepted', 'cancelled', 'billed']),
+      receivedAt: z.string(),
+      billingPeriod: z.object({
+        cycle: storedBillingCycle(),
+        timeZone: z.string(),
+        startDate: z.string(),
+        endDate: z.string(),
+        startsAt: z.string(),
+        endsAt: z.string(),
       }),
-    ),
-    vatBreakdown: storedVatBreakdown,
-    totals: storedTotals,
-    cancelledAt: z.string().optional(),
-  }) satisfies z.ZodType<Order>,
+      lines: z.array(
+        z.object({
+          lineNumber: z.int(),
+          sku: z.string(),
+          description: z.string(),
+          quantity: z.number(),
+          unitPriceMinor: z.int(),
+          vatRate: z.number(),
+          sellerId: z.string(),
+          sellerName: z.optional(z.string()),
+          netMinor: z.int(),
+        }),
+      ),
+      vatBreakdown: storedVatBreakdown(),
+      totals: storedTotals(),
+      cancelledAt: z.optional(z.string()),
+    }) satisfies z.ZodMiniType<Order>,
 });
 
 /** `ORDER#<id>`: where an order lives, for reads by id. */
 export const OrderLookupEntity = defineEntity({
   name: 'OrderLookup',
   key: keys.orderLookup,
-  schema: z.object({ accountId: z.string(), orderSk: z.string() }),
+  schema: () => z.object({ accountId: z.string(), orderSk: z.string() }),
 });

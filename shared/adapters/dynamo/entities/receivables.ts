@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../../contracts/zod-locale.js';
 import type { CreditNote } from '../../../contracts/schemas/credit-note.js';
 import type { InvoicePayment, LedgerEntry, Payment } from '../../../contracts/schemas/payment.js';
 import { defineEntity } from '../kit/entity.js';
@@ -11,95 +12,98 @@ import { storedEmailDelivery, storedPdf, storedTotals, storedVatBreakdown } from
  * attribute already stored (the table's stream filters on `LedgerEntry` and `CreditNote`).
  */
 
-const paymentMethod = z.enum(['transfer', 'card', 'direct_debit', 'cheque', 'other']);
+const paymentMethod = () => z.enum(['transfer', 'card', 'direct_debit', 'cheque', 'other']);
 
 /** A payment in its account's partition (`recorded`; its reversal is an item of its own, right after it). */
 export const PaymentEntity = defineEntity({
   name: 'Payment',
   key: keys.payment,
-  schema: z.object({
-    paymentId: z.string(),
-    accountId: z.string(),
-    amountMinor: z.number().int(),
-    currency: z.string(),
-    receivedOn: z.string(),
-    method: paymentMethod,
-    reference: z.string(),
-    allocations: z.array(z.object({ invoiceId: z.string(), amountMinor: z.number().int() })),
-    status: z.enum(['recorded', 'reversed']),
-    recordedAt: z.string(),
-    reversedAt: z.string().optional(),
-  }) satisfies z.ZodType<Payment>,
+  schema: () =>
+    z.object({
+      paymentId: z.string(),
+      accountId: z.string(),
+      amountMinor: z.int(),
+      currency: z.string(),
+      receivedOn: z.string(),
+      method: paymentMethod(),
+      reference: z.string(),
+      allocations: z.array(z.object({ invoiceId: z.string(), amountMinor: z.int() })),
+      status: z.enum(['recorded', 'reversed']),
+      recordedAt: z.string(),
+      reversedAt: z.optional(z.string()),
+    }) satisfies z.ZodMiniType<Payment>,
 });
 
 /** The reversal of a payment: written once (its existence is what makes the payment `reversed`). */
 export const PaymentReversalEntity = defineEntity({
   name: 'PaymentReversal',
   key: keys.paymentReversal,
-  schema: z.object({ paymentId: z.string(), reversedAt: z.string() }),
+  schema: () => z.object({ paymentId: z.string(), reversedAt: z.string() }),
 });
 
 /** `PAYMENT#<id>`: the account a payment is in, for reads by id. */
 export const PaymentLookupEntity = defineEntity({
   name: 'PaymentLookup',
   key: keys.paymentLookup,
-  schema: z.object({ accountId: z.string() }),
+  schema: () => z.object({ accountId: z.string() }),
 });
 
 /** One line of an invoice's payment history (a payment's allocation, or its reversal). */
 export const InvoicePaymentEntity = defineEntity({
   name: 'InvoicePayment',
   key: keys.invoicePayment,
-  schema: z.object({
-    paymentId: z.string(),
-    invoiceId: z.string(),
-    kind: z.enum(['payment', 'reversal']),
-    amountMinor: z.number().int(),
-    receivedOn: z.string(),
-    method: z.string(),
-    reference: z.string(),
-    at: z.string(),
-  }) satisfies z.ZodType<InvoicePayment>,
+  schema: () =>
+    z.object({
+      paymentId: z.string(),
+      invoiceId: z.string(),
+      kind: z.enum(['payment', 'reversal']),
+      amountMinor: z.int(),
+      receivedOn: z.string(),
+      method: z.string(),
+      reference: z.string(),
+      at: z.string(),
+    }) satisfies z.ZodMiniType<InvoicePayment>,
 });
 
-const creditNoteSchema = z.object({
-  creditNoteId: z.string(),
-  number: z.string(),
-  accountId: z.string(),
-  invoiceId: z.string(),
-  invoiceNumber: z.string(),
-  invoiceIssueDate: z.string(),
-  issueDate: z.string(),
-  reason: z.string(),
-  currency: z.string(),
-  lines: z.array(
-    z.object({
-      orderId: z.string(),
-      // Credit notes issued before these were kept name the order by its id.
-      orderReference: z.string().optional(),
-      orderDate: z.string().optional(),
-      lineNumber: z.number().int(),
-      sku: z.string(),
-      description: z.string(),
-      quantity: z.number(),
-      unitPriceMinor: z.number().int(),
-      vatRate: z.number(),
-      netMinor: z.number().int(),
-    }),
-  ),
-  vatBreakdown: storedVatBreakdown,
-  totals: storedTotals,
-  appliedMinor: z.number().int(),
-  issuedAt: z.string(),
-  pdf: storedPdf.optional(),
-  email: storedEmailDelivery.optional(),
-}) satisfies z.ZodType<CreditNote>;
+const creditNoteSchema = () =>
+  z.object({
+    creditNoteId: z.string(),
+    number: z.string(),
+    accountId: z.string(),
+    invoiceId: z.string(),
+    invoiceNumber: z.string(),
+    invoiceIssueDate: z.string(),
+    issueDate: z.string(),
+    reason: z.string(),
+    currency: z.string(),
+    lines: z.array(
+      z.object({
+        orderId: z.string(),
+        // Credit notes issued before these were kept name the order by its id.
+        orderReference: z.optional(z.string()),
+        orderDate: z.optional(z.string()),
+        lineNumber: z.int(),
+        sku: z.string(),
+        description: z.string(),
+        quantity: z.number(),
+        unitPriceMinor: z.int(),
+        vatRate: z.number(),
+        netMinor: z.int(),
+      }),
+    ),
+    vatBreakdown: storedVatBreakdown(),
+    totals: storedTotals(),
+    appliedMinor: z.int(),
+    issuedAt: z.string(),
+    pdf: z.optional(storedPdf()),
+    email: z.optional(storedEmailDelivery()),
+  }) satisfies z.ZodMiniType<CreditNote>;
 
 /** A credit note by id: the one that follows delivery (PDF stored, email state). */
 export const CreditNoteEntity = defineEntity({
   name: 'CreditNote',
   key: keys.creditNote,
-  schema: creditNoteSchema,
+  schema: () => creditNoteSchema(),
 });
 
 /**
@@ -109,7 +113,7 @@ export const CreditNoteEntity = defineEntity({
 export const InvoiceCreditNoteEntity = defineEntity({
   name: 'InvoiceCreditNote',
   key: keys.invoiceCreditNote,
-  schema: creditNoteSchema,
+  schema: () => creditNoteSchema(),
 });
 
 /** Only the id of an invoice's credit-note copy, as a projected Query reads it. */
@@ -122,31 +126,32 @@ export const InvoiceCreditNoteRef = {
 export const CreditedQuantitiesEntity = defineEntity({
   name: 'CreditedQuantities',
   key: keys.invoiceCredited,
-  schema: z.object({ credited: z.record(z.string(), z.number()), version: z.number().int() }),
+  schema: () => z.object({ credited: z.record(z.string(), z.number()), version: z.int() }),
 });
 
 /** The issuer's credit-note sequence of a year: the last number given (absent before the first). */
 export const CreditNoteCounterEntity = defineEntity({
   name: 'Counter',
   key: keys.creditNoteCounter,
-  schema: z.object({ last: z.number().int().optional() }),
+  schema: () => z.object({ last: z.optional(z.int()) }),
 });
 
 /** An append-only money movement of an account (the accounting events' outbox). */
 export const LedgerEntryEntity = defineEntity({
   name: 'LedgerEntry',
   key: keys.ledger,
-  schema: z.object({
-    entryId: z.string(),
-    accountId: z.string(),
-    kind: z.enum(['invoice_issued', 'payment', 'payment_reversal', 'credit_note']),
-    unpaidDeltaMinor: z.number().int(),
-    currency: z.string().optional(),
-    invoiceId: z.string(),
-    paymentId: z.string().optional(),
-    creditNoteId: z.string().optional(),
-    at: z.string(),
-  }) satisfies z.ZodType<LedgerEntry>,
+  schema: () =>
+    z.object({
+      entryId: z.string(),
+      accountId: z.string(),
+      kind: z.enum(['invoice_issued', 'payment', 'payment_reversal', 'credit_note']),
+      unpaidDeltaMinor: z.int(),
+      currency: z.optional(z.string()),
+      invoiceId: z.string(),
+      paymentId: z.optional(z.string()),
+      creditNoteId: z.optional(z.string()),
+      at: z.string(),
+    }) satisfies z.ZodMiniType<LedgerEntry>,
 });
 
 /**
@@ -156,13 +161,14 @@ export const LedgerEntryEntity = defineEntity({
 export const ReminderStepEntity = defineEntity({
   name: 'InvoiceReminder',
   key: keys.invoiceReminder,
-  schema: z.object({
-    invoiceId: z.string(),
-    step: z.number().int(),
-    status: z.enum(['ready', 'sending', 'sent', 'skipped']),
-    claimedAt: z.string().optional(),
-    sendingAt: z.string().optional(),
-    messageId: z.string().optional(),
-    sentAt: z.string().optional(),
-  }),
+  schema: () =>
+    z.object({
+      invoiceId: z.string(),
+      step: z.int(),
+      status: z.enum(['ready', 'sending', 'sent', 'skipped']),
+      claimedAt: z.optional(z.string()),
+      sendingAt: z.optional(z.string()),
+      messageId: z.optional(z.string()),
+      sentAt: z.optional(z.string()),
+    }),
 });

@@ -1,48 +1,53 @@
-import * as z from 'zod';
-import type { BillingCycle } from '../../../contracts/schemas/account.js';
+import * as z from 'zod/mini';
+import '../../../contracts/zod-locale.js';
+import type { BillingCycle } from '../../../contracts/schemas/billing-cycle.js';
 
 /*
  * Structural schemas of stored values shared by several entities. A stored item is parsed with what it
  * must hold to be used, never with the input rules of the API (those judged it on the way in; an item an
- * older version wrote must still read), and unknown attributes are dropped.
+ * older version wrote must still read), and unknown attributes are dropped. Each is a function, called by
+ * the entity schemas it belongs to, which are built on first use (see `defineEntity`).
  */
 
-export const storedAddress = z.object({
-  line1: z.string(),
-  line2: z.string().optional(),
-  postalCode: z.string(),
-  city: z.string(),
-  region: z.string().optional(),
-  country: z.string(),
-});
+export const storedAddress = () =>
+  z.object({
+    line1: z.string(),
+    line2: z.optional(z.string()),
+    postalCode: z.string(),
+    city: z.string(),
+    region: z.optional(z.string()),
+    country: z.string(),
+  });
 
-export const storedVatBreakdown = z.array(
-  z.object({ vatRate: z.number(), baseMinor: z.number().int(), vatMinor: z.number().int() }),
-);
+export const storedVatBreakdown = () =>
+  z.array(z.object({ vatRate: z.number(), baseMinor: z.int(), vatMinor: z.int() }));
 
-export const storedTotals = z.object({
-  netMinor: z.number().int(),
-  vatMinor: z.number().int(),
-  grossMinor: z.number().int(),
-});
+export const storedTotals = () =>
+  z.object({
+    netMinor: z.int(),
+    vatMinor: z.int(),
+    grossMinor: z.int(),
+  });
 
 /**
  * A billing cycle as stored. An item written by hand or by an older version may hold a cycle this version
  * does not know: it still reads (so an operator can see and PATCH the account), and the billing run reports
  * and parks such an account (billingStateProblem) instead of guessing.
  */
-export const storedBillingCycle = z.custom<BillingCycle>((value) => typeof value === 'string', {
-  message: 'must be a billing cycle name',
-});
+export const storedBillingCycle = () =>
+  z.custom<BillingCycle>((value) => typeof value === 'string', {
+    message: 'must be a billing cycle name',
+  });
 
 /** Where a document's PDF was stored, once. */
-export const storedPdf = z.object({ s3Key: z.string(), bytes: z.number().int(), storedAt: z.string() });
+export const storedPdf = () => z.object({ s3Key: z.string(), bytes: z.int(), storedAt: z.string() });
 
 /** A document's email and where its at-most-once delivery stands. */
-export const storedEmailDelivery = z.object({
-  status: z.enum(['ready', 'sending', 'sent', 'unknown']),
-  recipients: z.array(z.string()),
-  messageId: z.string().optional(),
-  sendingAt: z.string().optional(),
-  sentAt: z.string().optional(),
-});
+export const storedEmailDelivery = () =>
+  z.object({
+    status: z.enum(['ready', 'sending', 'sent', 'unknown']),
+    recipients: z.array(z.string()),
+    messageId: z.optional(z.string()),
+    sendingAt: z.optional(z.string()),
+    sentAt: z.optional(z.string()),
+  });

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 
 /** The primary key of an item of the single table. */
 export interface ItemKey {
@@ -12,16 +12,29 @@ export interface ItemKey {
  * (`z.object`, no input refinements), so what was stored by an older version still parses, and unknown
  * attributes (keys, index attributes, internal markers) are dropped on the way out: no item is ever cast.
  */
-export interface Entity<S extends z.ZodType, K extends readonly unknown[]> {
+export interface Entity<S extends z.ZodMiniType, K extends readonly unknown[]> {
   readonly name: string;
   readonly schema: S;
   readonly key: (...args: K) => ItemKey;
 }
 
-export function defineEntity<S extends z.ZodType, K extends readonly unknown[]>(
-  definition: Entity<S, K>,
+/**
+ * An entity whose schema is built the first time it is read: a function's bundle holds every entity of the
+ * modules it imports, most of which it never reads (order intake reads no storefront nor API key), and
+ * building a zod schema is most of what importing one costs at cold start.
+ */
+export function defineEntity<S extends z.ZodMiniType, K extends readonly unknown[]>(
+  definition: Omit<Entity<S, K>, 'schema'> & { schema: () => S },
 ): Entity<S, K> {
-  return definition;
+  let schema: S | undefined;
+  return {
+    name: definition.name,
+    key: definition.key,
+    get schema() {
+      schema ??= definition.schema();
+      return schema;
+    },
+  };
 }
 
 /** A stored item that does not parse as the entity it claims to be: a defect to report, never a 4xx. */
@@ -33,7 +46,7 @@ export class StoredItemInvalid extends Error {
 }
 
 /** The domain value of a stored item. Throws StoredItemInvalid when the item does not fit the schema. */
-export function parseItem<S extends z.ZodType>(
+export function parseItem<S extends z.ZodMiniType>(
   entity: Pick<Entity<S, readonly unknown[]>, 'name' | 'schema'>,
   item: Record<string, unknown>,
 ): z.infer<S> {
@@ -47,7 +60,7 @@ export function parseItem<S extends z.ZodType>(
 }
 
 /** The item to write: key, entity marker, the value, and any index or internal attributes. */
-export function itemOf<S extends z.ZodType>(
+export function itemOf<S extends z.ZodMiniType>(
   entity: Pick<Entity<S, readonly unknown[]>, 'name'>,
   key: ItemKey,
   value: z.infer<S>,

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../../contracts/zod-locale.js';
 import type { IdempotencyRecord } from '../../../core/domain/idempotency.js';
 import { keys } from '../table.js';
 import { defineEntity, itemOf, parseItem } from './entity.js';
@@ -13,13 +14,14 @@ import type { TableRef } from './table-ref.js';
 export const IdempotencyRecordEntity = defineEntity({
   name: 'IdempotencyRecord',
   key: keys.idempotency,
-  schema: z.object({
-    requestHash: z.string(),
-    responseStatus: z.number().int(),
-    responseJson: z.string(),
-    createdAt: z.string(),
-    expiresAt: z.number().int(),
-  }),
+  schema: () =>
+    z.object({
+      requestHash: z.string(),
+      responseStatus: z.int(),
+      responseJson: z.string(),
+      createdAt: z.string(),
+      expiresAt: z.int(),
+    }),
 });
 
 /** The record under a key, strongly consistent (a record past its expiry is the caller's to ignore). */

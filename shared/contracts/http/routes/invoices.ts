@@ -1,0 +1,75 @@
+import { downloadLinkSchema, invoiceSchema } from '../../schemas/invoice.js';
+import { pageSchema, paginationQuerySchema } from '../../schemas/paging.js';
+import type { RouteDefinition } from './definition.js';
+
+/** Invoices (reads, PDF links, the review window) and credit-note PDF links. Served by the `invoices` function. */
+export const INVOICES_ROUTES = [
+  {
+    method: 'GET',
+    path: '/v1/accounts/{accountId}/invoices',
+    function: 'invoices',
+    roles: ['operator'],
+    summary: "List an account's invoices",
+    operationId: 'listAccountInvoices',
+    tag: 'Invoices',
+    query: paginationQuerySchema,
+    successStatus: 200,
+    response: pageSchema(invoiceSchema),
+  },
+  {
+    method: 'GET',
+    path: '/v1/invoices/{invoiceId}',
+    function: 'invoices',
+    roles: ['operator'],
+    summary: 'Read an invoice',
+    operationId: 'getInvoice',
+    tag: 'Invoices',
+    successStatus: 200,
+    response: invoiceSchema,
+  },
+  {
+    method: 'GET',
+    path: '/v1/invoices/{invoiceId}/pdf',
+    function: 'invoices',
+    roles: ['operator'],
+    summary: "A short-lived link to an invoice's PDF",
+    operationId: 'getInvoicePdfLink',
+    tag: 'Invoices',
+    successStatus: 200,
+    response: downloadLinkSchema,
+  },
+  {
+    method: 'POST',
+    path: '/v1/invoices/{invoiceId}/hold',
+    function: 'invoices',
+    roles: ['operator'],
+    summary: 'Review window: hold a draft back from numbering and sending',
+    operationId: 'holdInvoice',
+    tag: 'Invoices',
+    successStatus: 200,
+    response: invoiceSchema,
+  },
+  {
+    method: 'POST',
+    path: '/v1/invoices/{invoiceId}/release',
+    function: 'invoices',
+    roles: ['operator'],
+    summary: 'Review window: release a held draft for numbering and sending',
+    operationId: 'releaseInvoice',
+    tag: 'Invoices',
+    successStatus: 200,
+    response: invoiceSchema,
+  },
+  {
+    method: 'GET',
+    path: '/v1/credit-notes/{creditNoteId}/pdf',
+    // Served with the invoices' download links: same signer, same bucket, and no S3 grant for `payments`.
+    function: 'invoices',
+    roles: ['operator'],
+    summary: "A short-lived link to a credit note's PDF",
+    operationId: 'getCreditNotePdfLink',
+    tag: 'Payments',
+    successStatus: 200,
+    response: downloadLinkSchema,
+  },
+] as const satisfies readonly RouteDefinition[];
