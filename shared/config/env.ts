@@ -32,6 +32,22 @@ export const ENV = {
   vatRatesOverseas: 'VAT_RATES_OVERSEAS',
   /** The product's EventBridge bus for accounting events. */
   eventBusName: 'EVENT_BUS_NAME',
+  /** Base URL of the approved platform's Flow Service (AFNOR XP Z12-013); see shared/config/platform.ts. */
+  platformFlowUrl: 'PLATFORM_FLOW_URL',
+  /** Base URL of its Directory Service (the Flow URL when unset). */
+  platformDirectoryUrl: 'PLATFORM_DIRECTORY_URL',
+  /** Its OAuth2 token endpoint (client credentials). */
+  platformTokenUrl: 'PLATFORM_TOKEN_URL',
+  /** Our OAuth2 client id at the platform. */
+  platformClientId: 'PLATFORM_CLIENT_ID',
+  /** ARN of the secret `{"clientSecret","webhookSecret"}` (on AWS). */
+  platformCredentialsSecretArn: 'PLATFORM_CREDENTIALS_SECRET_ARN',
+  /** The same JSON inline (the local stack and tests); exactly one of the two. */
+  platformCredentials: 'PLATFORM_CREDENTIALS',
+  /** Milliseconds a call to the platform may take (default 10000). */
+  platformTimeoutMs: 'PLATFORM_TIMEOUT_MS',
+  /** Seconds a webhook's timestamp may differ from our clock (default 300). */
+  platformCallbackToleranceSeconds: 'PLATFORM_CALLBACK_TOLERANCE_SECONDS',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

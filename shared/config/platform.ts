@@ -1,28 +1,20 @@
 import * as z from 'zod/mini';
-import { ConfigError } from './env.js';
+import { ConfigError, ENV } from './env.js';
 
 /**
  * The approved platform's configuration: where its Flow, Directory and token services are, who we are to
  * it, and where the secrets live. Read and checked once per container, failing fast with the variable's
- * name. These names join ENV in env.ts once the zod/mini migration has landed there.
+ * name. The names are in ENV (env.ts), with the others.
  */
 export const PLATFORM_ENV = {
-  /** Base URL of the platform's Flow Service (`…/v1/flows` is appended), e.g. `https://pa.example/flow`. */
-  flowServiceUrl: 'PLATFORM_FLOW_URL',
-  /** Base URL of its Directory Service (`…/v1/directory-line/search` appended); the Flow URL when unset. */
-  directoryServiceUrl: 'PLATFORM_DIRECTORY_URL',
-  /** Its OAuth2 token endpoint (client credentials grant). */
-  tokenUrl: 'PLATFORM_TOKEN_URL',
-  /** Our OAuth2 client id at the platform. */
-  clientId: 'PLATFORM_CLIENT_ID',
-  /** ARN of the Secrets Manager secret holding `{"clientSecret":"…","webhookSecret":"…"}` (on AWS). */
-  credentialsSecretArn: 'PLATFORM_CREDENTIALS_SECRET_ARN',
-  /** The same JSON, inline (the local stack and tests); exactly one of the two is set. */
-  credentials: 'PLATFORM_CREDENTIALS',
-  /** Milliseconds an HTTP call may take before it counts as timed out (default 10000). */
-  timeoutMs: 'PLATFORM_TIMEOUT_MS',
-  /** Seconds a webhook's timestamp may differ from our clock (default 300): older calls are replays. */
-  callbackToleranceSeconds: 'PLATFORM_CALLBACK_TOLERANCE_SECONDS',
+  flowServiceUrl: ENV.platformFlowUrl,
+  directoryServiceUrl: ENV.platformDirectoryUrl,
+  tokenUrl: ENV.platformTokenUrl,
+  clientId: ENV.platformClientId,
+  credentialsSecretArn: ENV.platformCredentialsSecretArn,
+  credentials: ENV.platformCredentials,
+  timeoutMs: ENV.platformTimeoutMs,
+  callbackToleranceSeconds: ENV.platformCallbackToleranceSeconds,
 } as const;
 
 export interface PlatformConfig {

@@ -9,6 +9,7 @@ import {
   localDateSchema,
   textSchema,
 } from './common.js';
+import { einvoiceStateSchema } from './einvoice.js';
 import { refineIdentifiers, sirenSchema, vatIdSchema } from './identifiers.js';
 import { accountIdSchema, invoiceIdSchema, runIdSchema } from './ids.js';
 import { totalsSchema, vatBreakdownEntrySchema } from './order.js';
@@ -185,6 +186,8 @@ export const invoiceSchema = z
     overdueSince: z.optional(localDateSchema),
     pdf: z.optional(storedPdfSchema),
     email: z.optional(emailDeliverySchema),
+    /** The e-invoice: channel, submission to the approved platform, lifecycle statuses (issue 10). */
+    einvoice: z.optional(einvoiceStateSchema),
     createdAt: instantSchema,
     issuedAt: z.optional(instantSchema),
   })
