@@ -239,6 +239,17 @@ export function parseWith<S extends z.ZodMiniType>(
 
 /** The route table's path parameters by name (a name it does not know is passed on as is). */
 const PATH_PARAMETER_BY_NAME = new Map<string, PathParameter>(Object.entries(PATH_PARAMETERS));
+/** Their schemas, built on the first request that carries each (a function without one builds none). */
+const PATH_PARAMETER_SCHEMAS = new Map<string, ReturnType<PathParameter['schema']>>();
+
+function pathParameterSchema(name: string, parameter: PathParameter): ReturnType<PathParameter['schema']> {
+  let schema = PATH_PARAMETER_SCHEMAS.get(name);
+  if (!schema) {
+    schema = parameter.schema();
+    PATH_PARAMETER_SCHEMAS.set(name, schema);
+  }
+  return schema;
+}
 
 function parsePathParameters(parameters: Record<string, string | undefined>): Record<string, string> {
   const parsed: Record<string, string> = {};
@@ -249,7 +260,7 @@ function parsePathParameters(parameters: Record<string, string | undefined>): Re
       parsed[name] = value;
       continue;
     }
-    const result = parameter.schema.safeParse(value);
+    const result = pathParameterSchema(name, parameter).safeParse(value);
     if (!result.success) {
       // A malformed id names no resource: the same 404 as an unknown one, with the reason on the field.
       throw new DomainError(

@@ -1,16 +1,6 @@
 import type * as z from 'zod/mini';
 import type { ROUTES } from '../http/routes/index.js';
-import {
-  accountIdSchema,
-  apiKeyIdSchema,
-  creditNoteIdSchema,
-  invoiceIdSchema,
-  orderIdSchema,
-  paymentIdSchema,
-  runIdSchema,
-  sellerIdSchema,
-  storefrontIdSchema,
-} from './ids.js';
+import { ID_PREFIX, idSchema, runIdSchemaOf, sellerIdSchemaOf } from './ids.js';
 
 /** The names in braces of a route path: `/v1/invoices/{invoiceId}/payments` → `invoiceId`. */
 type ParametersOf<Path extends string> = Path extends `${string}{${infer Name}}${infer Rest}`
@@ -22,7 +12,8 @@ export type PathParameterName = ParametersOf<(typeof ROUTES)[number]['path']>;
 
 /** How a path parameter is checked, and the resource it names as error codes spell it. */
 export interface PathParameter {
-  schema: z.ZodMiniType<string>;
+  /** Builds its schema: the edge builds, once, only those of the routes it serves (a shorter cold start). */
+  schema: () => z.ZodMiniType<string>;
   /** `payment` → `payment_not_found`, the code of the 404 for an unknown id too. */
   resource: string;
 }
@@ -33,13 +24,13 @@ export interface PathParameter {
  * parameter does not compile until the parameter is declared here.
  */
 export const PATH_PARAMETERS = {
-  accountId: { schema: accountIdSchema, resource: 'account' },
-  orderId: { schema: orderIdSchema, resource: 'order' },
-  storefrontId: { schema: storefrontIdSchema, resource: 'storefront' },
-  keyId: { schema: apiKeyIdSchema, resource: 'api_key' },
-  invoiceId: { schema: invoiceIdSchema, resource: 'invoice' },
-  runId: { schema: runIdSchema, resource: 'billing_run' },
-  paymentId: { schema: paymentIdSchema, resource: 'payment' },
-  creditNoteId: { schema: creditNoteIdSchema, resource: 'credit_note' },
-  sellerId: { schema: sellerIdSchema, resource: 'seller' },
+  accountId: { schema: () => idSchema(ID_PREFIX.account), resource: 'account' },
+  orderId: { schema: () => idSchema(ID_PREFIX.order), resource: 'order' },
+  storefrontId: { schema: () => idSchema(ID_PREFIX.storefront), resource: 'storefront' },
+  keyId: { schema: () => idSchema(ID_PREFIX.apiKey), resource: 'api_key' },
+  invoiceId: { schema: () => idSchema(ID_PREFIX.invoice), resource: 'invoice' },
+  runId: { schema: runIdSchemaOf, resource: 'billing_run' },
+  paymentId: { schema: () => idSchema(ID_PREFIX.payment), resource: 'payment' },
+  creditNoteId: { schema: () => idSchema(ID_PREFIX.creditNote), resource: 'credit_note' },
+  sellerId: { schema: sellerIdSchemaOf, resource: 'seller' },
 } as const satisfies Record<PathParameterName, PathParameter>;
