@@ -41,8 +41,8 @@ const cases = representativeEInvoices();
 /** A case as a document whose lines stream (a fresh one per call: the lines are read once). */
 function documentOf(entry: InvoiceCase | CreditNoteCase): EInvoiceDocument {
   return entry.kind === 'invoice'
-    ? invoiceDocument(entry.invoice, streamOf(entry.orders), entry.options)
-    : creditNoteDocument(entry.creditNote, entry.invoice, entry.options);
+    ? invoiceDocument(entry.invoice, streamOf(entry.orders))
+    : creditNoteDocument(entry.creditNote, entry.invoice);
 }
 
 async function xmlOf(
@@ -56,8 +56,8 @@ async function xmlOf(
 
 async function pdfOf(entry: InvoiceCase | CreditNoteCase): Promise<Buffer> {
   return entry.kind === 'invoice'
-    ? buffer(renderInvoicePdf(entry.invoice, streamOf(entry.orders), { einvoice: entry.options }))
-    : renderCreditNotePdf(entry.creditNote, entry.invoice, { einvoice: entry.options });
+    ? buffer(renderInvoicePdf(entry.invoice, streamOf(entry.orders)))
+    : renderCreditNotePdf(entry.creditNote, entry.invoice);
 }
 
 describe.skipIf(missing !== undefined)('e-invoices under the official validation rules', () => {
