@@ -6,8 +6,11 @@
  */
 import { electronicAddressProblems } from './identifiers.js';
 
-/** CEF EAS 0225: the French directory's addressing identifier (a SIREN, optionally `_suffix`). */
-const FRENCH_ADDRESSING_SCHEME = '0225';
+/**
+ * CEF EAS 0225: the French directory's addressing identifier (a SIREN, or a SIREN with a suffix such as
+ * `732829320_FACTURES`), what approved platforms route on.
+ */
+export const FRENCH_ADDRESSING_SCHEME = '0225';
 
 /** The parts of an account the e-invoicing rules read. */
 export interface EInvoicingParty {

@@ -7,9 +7,6 @@
 export const VAT_CATEGORIES = ['S', 'Z', 'E', 'AE', 'K'] as const;
 export type VatCategory = (typeof VAT_CATEGORIES)[number];
 
-/** The categories that need an exemption reason (BT-120/121) on the document. */
-export type ExemptVatCategory = 'E' | 'AE' | 'K';
-
 /**
  * The category of a line or breakdown entry that names none: S above 0 %, Z at 0 %. Orders and documents
  * recorded before categories existed read this way, and so does an order line sent without one.
