@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, expect, it } from 'vitest';
+import { creditNoteDeps } from '../../shared/composition/root.js';
 import { DEFAULT_VAT_CATEGORIES, loadConfig } from '../../shared/config/app.js';
 import type { Order } from '../../shared/contracts/schemas/order.js';
+import { issueCreditNote } from '../../shared/core/usecases/credit-notes.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { writeCii } from '../../shared/documents/einvoice/cii.js';
-import { invoiceDocument } from '../../shared/documents/einvoice/mapping.js';
+import { creditNoteDocument, invoiceDocument } from '../../shared/documents/einvoice/mapping.js';
 import type { EInvoiceDocument } from '../../shared/documents/einvoice/model.js';
 import { writeUbl } from '../../shared/documents/einvoice/ubl.js';
+import { renderCreditNotePdf } from '../../shared/documents/pdf/credit-note.js';
+import { aCancellation } from '../builders/credit-notes.js';
 import { aLine, anOrder, streamOf } from '../builders/orders.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
 import { validateEInvoices, validatorMissing } from '../support/einvoice-validation.js';
@@ -31,7 +35,7 @@ async function xmlOf(
 }
 
 describe('VAT categories from intake to the e-invoice', () => {
-  it('bills Z, E, AE and K lines per category and rate, prints their mentions, and validates with zero errors', async () => {
+  it('bills Z, E, AE and K lines per category and rate, prints their mentions, credits them per category, and validates with zero errors', async () => {
     const clock = new TestClock(new Date('2026-10-05T09:00:00Z'));
     const services = givenServices(clock);
     const deps = givenBillingDeps(services);
@@ -62,7 +66,7 @@ describe('VAT categories from intake to the e-invoice', () => {
         vatCategory: 'E',
       }),
     ]);
-    await place([
+    const second = await place([
       aLine({
         sku: 'OVEN-INSTALL',
         description: 'Pose d’un four',
@@ -128,12 +132,33 @@ describe('VAT categories from intake to the e-invoice', () => {
     expect(cii).toContain(
       '<ram:CategoryCode>E</ram:CategoryCode><ram:ExemptionReasonCode>VATEX-FR-CGI261-4<',
     );
+
+    // The second order cancelled after billing: a credit note of its AE and K lines, per category.
+    const { creditNote } = await issueCreditNote(creditNoteDeps(services.base), {
+      invoiceId: invoice.invoiceId,
+      idempotencyKey: randomUUID(),
+      input: aCancellation(second.order.orderId),
+    });
+    expect(creditNote.vatBreakdown).toEqual([
+      { category: 'AE', vatRate: 0, baseMinor: 120_000, vatMinor: 0 },
+      { category: 'K', vatRate: 0, baseMinor: 44_250, vatMinor: 0 },
+    ]);
+    expect(creditNote.lines.map((line) => [line.vatCategory, line.unitCode])).toEqual([
+      ['AE', 'C62'],
+      ['K', 'KGM'],
+      ['K', 'KGM'],
+    ]);
+
     if (missing) return console.warn(`validation SKIPPED: ${missing}`);
     const verdicts = await validateEInvoices({
       'categories.cii': cii,
       'categories.ubl': await xmlOf(writeUbl, invoiceDocument(invoice, streamOf(orders))),
       'categories.facturx': pdf,
+      'categories-credit.cii': await xmlOf(writeCii, creditNoteDocument(creditNote, invoice)),
+      'categories-credit.ubl': await xmlOf(writeUbl, creditNoteDocument(creditNote, invoice)),
+      'categories-credit.facturx': await renderCreditNotePdf(creditNote, invoice),
     });
+    expect(verdicts.size).toBe(6);
     for (const [name, verdict] of verdicts) expect(verdict.errors, name).toEqual([]);
   }, 180_000);
 

@@ -295,7 +295,7 @@ function orderNote(order: Order, texts: Catalogue): string {
 
 /** The invoice fields a credit note's e-invoice needs: who, in which language, and the invoice's terms. */
 export type CreditedInvoiceTerms = Pick<Invoice, 'issuer' | 'buyer' | 'language' | 'supplyCategory'> &
-  Partial<Pick<Invoice, 'latePenalty'>>;
+  Partial<Pick<Invoice, 'latePenalty' | 'period'>>;
 
 /**
  * Maps a credit note (type 381) to EN 16931: its own lines, VAT per rate and totals, the invoice it
@@ -318,6 +318,8 @@ export function creditNoteDocument(
     ...commonHeader(invoice, texts),
     precedingInvoice: { number: creditNote.invoiceNumber, issueDate: creditNote.invoiceIssueDate },
     deliverTo: deliverToOf(invoice, breakdown),
+    // BG-14: the period of the supplies corrected, the invoice's (an intra-community supply needs it, BR-IC-11).
+    period: invoice.period,
     paymentTerms: texts.creditNote
       .applied(money(creditNote.appliedMinor), creditNote.invoiceNumber)
       .replace(/[\u00a0\u202f]/g, ' '),
