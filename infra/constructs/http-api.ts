@@ -127,6 +127,12 @@ export interface BillingHttpApiProps {
    */
   readonly vatRates?: readonly number[];
   /**
+   * VAT categories order lines may carry, passed to every API function as `VAT_CATEGORIES`: the stack
+   * derives them from the issuer (`vatCategoriesOf`: E only with the issuer's exemption reason).
+   * @default - S, Z, AE and K (`DEFAULT_VAT_CATEGORIES` in shared/config/app.ts)
+   */
+  readonly vatCategories?: readonly string[];
+  /**
    * Per-route throttling of the default stage.
    * @default { rateLimit: 100, burstLimit: 200 }
    */
@@ -183,6 +189,7 @@ export class BillingHttpApi extends Construct {
     const environment = {
       [ENV.marketplaceTimeZone]: props.marketplaceTimeZone,
       ...(props.vatRates ? { [ENV.vatRates]: props.vatRates.join(',') } : {}),
+      ...(props.vatCategories ? { [ENV.vatCategories]: props.vatCategories.join(',') } : {}),
     };
 
     this.authorizerFunction = new ProjectFunction(this, 'Authorizer', {

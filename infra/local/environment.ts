@@ -3,6 +3,7 @@
  * loads it in every test worker.
  */
 
+import { vatCategoriesOf } from '../../shared/config/app.js';
 import { ENV } from '../../shared/config/env.js';
 import { PLATFORM_ENV } from '../../shared/config/platform.js';
 import { DEFAULT_ECB_MARGIN_POINTS, PUBLISHED_ECB_RATES } from '../../shared/core/domain/late-penalty.js';
@@ -63,6 +64,10 @@ export const LOCAL_ISSUER = {
   iban: 'FR7630006000011234567890189',
   bic: 'DEMOFRPPXXX',
   vatOnDebits: false,
+  // The article that exempts the demo's training lines (category E; intake refuses E without it).
+  vatExemptions: {
+    E: { code: 'VATEX-FR-CGI261-4', reason: 'Exonération de TVA, article 261-4-4° du CGI' },
+  },
 } as const;
 
 /**
@@ -115,6 +120,7 @@ export function localEnvironment(
     [ENV.eventBusName]: LOCAL_EVENT_BUS_NAME,
     [ENV.stateMachineArn]: LOCAL_STATE_MACHINE_ARN,
     [ENV.issuer]: JSON.stringify(LOCAL_ISSUER),
+    [ENV.vatCategories]: vatCategoriesOf(LOCAL_ISSUER).join(','),
     [ENV.invoiceSender]: LOCAL_INVOICE_SENDER,
     // No review window locally: a run numbers and sends right after building.
     [ENV.reviewWindowHours]: '0',

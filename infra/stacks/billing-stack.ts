@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import { vatCategoriesOf } from '../../shared/config/app.js';
 import { ENV } from '../../shared/config/env.js';
 import type { Issuer } from '../../shared/contracts/schemas/invoice.js';
 import { DEFAULT_CUT_OFF_TIME } from '../../shared/core/domain/cut-off.js';
@@ -180,6 +181,7 @@ export class DeferredBillingStack extends Stack {
         ? {}
         : { authorizerCacheTtl: Duration.seconds(props.authorizerCacheSeconds) }),
       ...(props.vatRates ? { vatRates: props.vatRates } : {}),
+      vatCategories: vatCategoriesOf(issuer),
       stateMachine: this.billingWorkflow.stateMachine,
       invoiceBucket: this.invoiceBucket.bucket,
       // What the billing API functions read besides the table: previews build drafts with the issuer.

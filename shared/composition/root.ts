@@ -117,6 +117,7 @@ export function orderDeps(base: Base): OrderDeps & SellerDeps {
     clock: base.clock,
     timeZone: base.config.marketplaceTimeZone,
     vatRates: base.config.vatRates,
+    vatCategories: base.config.vatCategories,
   };
 }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import '../contracts/zod-locale.js';
+import { VAT_CATEGORIES, type VatCategory } from '../core/domain/vat-categories.js';
 import { FRANCE_OVERSEAS_VAT_RATES, FRANCE_VAT_RATES } from '../core/domain/vat-rates.js';
 import { ConfigError, ENV, readEnv, required } from './env.js';
 /**
@@ -16,6 +17,36 @@ export interface AppConfig {
   invoiceBucketName?: string;
   /** VAT rates (percent) order lines may carry (`VAT_RATES`, `VAT_RATES_OVERSEAS`); France's by default. */
   vatRates: readonly number[];
+  /** VAT categories order lines may carry (`VAT_CATEGORIES`); E only when the issuer has its reason. */
+  vatCategories: readonly VatCategory[];
+}
+
+/** Without `VAT_CATEGORIES`: every category with a default exemption reason (all but E). */
+export const DEFAULT_VAT_CATEGORIES: readonly VatCategory[] = ['S', 'Z', 'AE', 'K'];
+
+/**
+ * The VAT categories order lines may carry, from `VAT_CATEGORIES` (comma-separated; the stack derives it
+ * from the issuer: E joins when the issuer configures E's exemption reason, see `vatCategoriesOf`).
+ */
+export function parseVatCategories(list: string | undefined): readonly VatCategory[] {
+  if (!list?.trim()) return DEFAULT_VAT_CATEGORIES;
+  const categories = list.split(',').map((text) => text.trim());
+  for (const category of categories) {
+    if (!(VAT_CATEGORIES as readonly string[]).includes(category)) {
+      throw new ConfigError(
+        ENV.vatCategories,
+        `must list VAT categories among ${VAT_CATEGORIES.join(', ')}, not "${category}"`,
+      );
+    }
+  }
+  return [...new Set(categories)] as VatCategory[];
+}
+
+/** The categories order lines may carry under an issuer: E only when its exemption reason is configured. */
+export function vatCategoriesOf(issuer: {
+  vatExemptions?: { E?: unknown } | undefined;
+}): readonly VatCategory[] {
+  return issuer.vatExemptions?.E ? [...DEFAULT_VAT_CATEGORIES, 'E'] : DEFAULT_VAT_CATEGORIES;
 }
 
 export { ConfigError };
@@ -64,6 +95,7 @@ const APP_VARIABLES = {
   ),
   [ENV.vatRates]: z.optional(z.string()),
   [ENV.vatRatesOverseas]: z.optional(z.string()),
+  [ENV.vatCategories]: z.optional(z.string()),
   [ENV.invoiceBucketName]: z.optional(z.string()),
 };
 
@@ -74,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     tableName: variables[ENV.tableName],
     marketplaceTimeZone: variables[ENV.marketplaceTimeZone],
     vatRates: parseVatRates(variables[ENV.vatRates], variables[ENV.vatRatesOverseas]),
+    vatCategories: parseVatCategories(variables[ENV.vatCategories]),
     ...(invoiceBucketName ? { invoiceBucketName } : {}),
   };
 }

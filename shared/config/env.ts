@@ -30,6 +30,8 @@ export const ENV = {
   vatRates: 'VAT_RATES',
   /** `true` adds the French overseas departments' VAT rates. */
   vatRatesOverseas: 'VAT_RATES_OVERSEAS',
+  /** VAT categories order lines may carry, comma-separated: E only with the issuer's exemption reason. */
+  vatCategories: 'VAT_CATEGORIES',
   /** The product's EventBridge bus for accounting events. */
   eventBusName: 'EVENT_BUS_NAME',
   /** Base URL of the approved platform's Flow Service (AFNOR XP Z12-013); see shared/config/platform.ts. */

@@ -6,7 +6,7 @@ import type { CreditNote, IssueCreditNoteInput } from '../../shared/contracts/sc
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { Order } from '../../shared/contracts/schemas/order.js';
 import { creditNoteFigures } from '../../shared/core/domain/credit.js';
-import { quantityToThousandths, vatMinor } from '../../shared/core/domain/money.js';
+import { quantityToThousandths, VatGroups, vatMinor } from '../../shared/core/domain/money.js';
 
 /** Lines returned: the quantity credited on each line of a billed order. */
 export type ReturnedLine = NonNullable<IssueCreditNoteInput['lines']>[number];
@@ -44,6 +44,7 @@ export function aCreditNote(invoice: Pick<Invoice, 'accountId' | 'invoiceId'>): 
         quantity: 2,
         unitPriceMinor: 2490,
         vatRate: 5.5,
+        vatCategory: 'S',
         netMinor: 4980,
       },
       {
@@ -56,10 +57,11 @@ export function aCreditNote(invoice: Pick<Invoice, 'accountId' | 'invoiceId'>): 
         quantity: 1,
         unitPriceMinor: 245,
         vatRate: 5.5,
+        vatCategory: 'S',
         netMinor: 245,
       },
     ],
-    vatBreakdown: [{ vatRate: 5.5, baseMinor: 5225, vatMinor: 287 }],
+    vatBreakdown: [{ category: 'S', vatRate: 5.5, baseMinor: 5225, vatMinor: 287 }],
     totals: { netMinor: 5225, vatMinor: 287, grossMinor: 5512 },
     appliedMinor: 5512,
     issuedAt: '2026-12-10T09:00:00.000Z',
@@ -72,11 +74,14 @@ export function aCreditNote(invoice: Pick<Invoice, 'accountId' | 'invoiceId'>): 
  * e-invoice is checked against them).
  */
 export function withLines(creditNote: CreditNote, lines: CreditNote['lines']): CreditNote {
-  const bases = new Map<number, number>();
-  for (const line of lines) bases.set(line.vatRate, (bases.get(line.vatRate) ?? 0) + line.netMinor);
-  const vatBreakdown = [...bases.entries()]
-    .sort(([a], [b]) => b - a)
-    .map(([vatRate, baseMinor]) => ({ vatRate, baseMinor, vatMinor: vatMinor(baseMinor, vatRate) }));
+  const bases = new VatGroups();
+  for (const line of lines) bases.add(line.vatCategory, line.vatRate, BigInt(line.netMinor));
+  const vatBreakdown = bases.sorted().map(({ category, vatRate, base }) => ({
+    category,
+    vatRate,
+    baseMinor: Number(base),
+    vatMinor: vatMinor(Number(base), vatRate),
+  }));
   const netMinor = vatBreakdown.reduce((sum, entry) => sum + entry.baseMinor, 0);
   const vat = vatBreakdown.reduce((sum, entry) => sum + entry.vatMinor, 0);
   return {
@@ -134,6 +139,7 @@ export function aComputedCreditNote(
         key,
         unitPriceMinor: line.unitPriceMinor,
         vatRate: line.vatRate,
+        vatCategory: line.vatCategory,
         billedNetMinor: line.netMinor,
         billedThousandths: quantityToThousandths(line.quantity),
         creditedAfterThousandths: (creditedBefore.get(key) ?? 0) + quantityToThousandths(quantity),
@@ -160,6 +166,8 @@ export function aComputedCreditNote(
       quantity,
       unitPriceMinor: line.unitPriceMinor,
       vatRate: line.vatRate,
+      vatCategory: line.vatCategory,
+      ...(line.unitCode ? { unitCode: line.unitCode } : {}),
       netMinor: figures.lineNets[index] ?? 0,
     })),
     vatBreakdown: figures.vatBreakdown,

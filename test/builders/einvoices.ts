@@ -7,10 +7,10 @@
 import type { CreditNote } from '../../shared/contracts/schemas/credit-note.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { Order } from '../../shared/contracts/schemas/order.js';
-import type { EInvoiceOptions, MappedLine } from '../../shared/documents/einvoice/mapping.js';
-import type { EInvoiceVatBreakdown, VatCategory } from '../../shared/documents/einvoice/model.js';
+import type { VatCategory } from '../../shared/core/domain/vat-categories.js';
 import { aComputedCreditNote } from './credit-notes.js';
 import { aBuyer, anInvoice, invoiceFigures } from './invoices.js';
+import { anIssuer } from './issuer.js';
 import { aStoredOrder, threeOrders } from './orders.js';
 import { sampleInvoice, sampleOrder } from './sample-invoice.js';
 
@@ -19,7 +19,6 @@ export interface InvoiceCase {
   name: string;
   invoice: Invoice;
   orders: Order[];
-  options: EInvoiceOptions;
 }
 
 export interface CreditNoteCase {
@@ -27,43 +26,22 @@ export interface CreditNoteCase {
   name: string;
   creditNote: CreditNote;
   invoice: Invoice;
-  options: EInvoiceOptions;
 }
 
-/**
- * BG-23 per category and rate over orders whose lines `categoryOf` classifies: bases from the line nets,
- * VAT from the invoice's own per-rate figures (each rate above 0 has one category, S; the others bear none).
- */
-export function breakdownByCategory(
-  invoice: Invoice,
-  orders: readonly Order[],
-  categoryOf: (line: MappedLine) => VatCategory,
-): EInvoiceVatBreakdown[] {
-  const groups = new Map<string, EInvoiceVatBreakdown>();
-  for (const line of orders.flatMap((order) => order.lines)) {
-    const category = categoryOf(line);
-    const key = `${category}:${line.vatRate}`;
-    const group = groups.get(key) ?? { category, ratePercent: line.vatRate, baseMinor: 0, vatMinor: 0 };
-    group.baseMinor += line.netMinor;
-    groups.set(key, group);
-  }
-  return [...groups.values()].map((group) => ({
-    ...group,
-    vatMinor:
-      group.ratePercent > 0
-        ? (invoice.vatBreakdown.find((entry) => entry.vatRate === group.ratePercent)?.vatMinor ?? 0)
-        : 0,
-  }));
+/** The line's category by its SKU's prefix: `EXEMPT-`, `RC-`, `ZERO-`, `IC-`; the default otherwise. */
+function categoryBySku(sku: string): VatCategory | undefined {
+  if (sku.startsWith('EXEMPT-')) return 'E';
+  if (sku.startsWith('RC-')) return 'AE';
+  if (sku.startsWith('ZERO-')) return 'Z';
+  if (sku.startsWith('IC-')) return 'K';
+  return undefined;
 }
 
-/** The line's category by its SKU's prefix: `EXEMPT-`, `RC-`, `ZERO-`, `IC-`; S otherwise. */
-function categoryBySku(line: MappedLine): VatCategory {
-  if (line.sku.startsWith('EXEMPT-')) return 'E';
-  if (line.sku.startsWith('RC-')) return 'AE';
-  if (line.sku.startsWith('ZERO-')) return 'Z';
-  if (line.sku.startsWith('IC-')) return 'K';
-  return line.vatRate > 0 ? 'S' : 'Z';
-}
+/** The issuer's reason for exempt (E) lines: the invoices with E lines carry it, as intake requires. */
+export const EXEMPT_TRAINING = {
+  code: 'VATEX-FR-CGI261-4',
+  reason: 'Exonération de TVA, article 261-4-4° du CGI',
+} as const;
 
 const storedLine = (
   sku: string,
@@ -77,18 +55,14 @@ const storedLine = (
   quantity,
   unitPriceMinor,
   vatRate,
+  ...(categoryBySku(sku) ? { vatCategory: categoryBySku(sku) } : {}),
   sellerId: 'seller-1',
   sellerName: 'Les Moulins de Brie SARL',
 });
 
-function invoiceCase(
-  name: string,
-  orders: Order[],
-  overrides: Partial<Invoice>,
-  options: EInvoiceOptions = {},
-) {
+function invoiceCase(name: string, orders: Order[], overrides: Partial<Invoice>) {
   const invoice = anInvoice(invoiceFigures(orders), { orderCount: orders.length, ...overrides });
-  return { kind: 'invoice' as const, name, invoice, orders, options };
+  return { kind: 'invoice' as const, name, invoice, orders };
 }
 
 /** The representative set (every case also renders as a Factur-X PDF). */
@@ -110,12 +84,10 @@ export function representativeEInvoices(): Array<InvoiceCase | CreditNoteCase> {
       storedLine('ZERO-SAMPLE', 'Échantillons gratuits, valeur déclarée', 3, 150, 0),
     ]),
   ];
-  const categoriesInvoice = anInvoice(invoiceFigures(categoryOrders), { supplyCategory: 'mixed' });
-  const categoryOptions: EInvoiceOptions = {
-    vatCategoryOf: categoryBySku,
-    exemptions: { E: { code: 'VATEX-FR-CGI261-4', reason: 'Exonération de TVA, article 261-4-4° du CGI' } },
-    vatBreakdown: breakdownByCategory(categoriesInvoice, categoryOrders, categoryBySku),
-  };
+  const categoriesInvoice = anInvoice(invoiceFigures(categoryOrders), {
+    supplyCategory: 'mixed',
+    issuer: anIssuer({ vatExemptions: { E: EXEMPT_TRAINING } }),
+  });
 
   const intraCommunityOrders = [
     aStoredOrder(1, [storedLine('IC-FLOUR-T65', 'Farine T65, sac de 25 kg', 40, 2490, 0)]),
@@ -134,10 +106,6 @@ export function representativeEInvoices(): Array<InvoiceCase | CreditNoteCase> {
     buyer: germanBuyer,
     purchaseOrderNumber: undefined,
   });
-  const intraCommunityOptions: EInvoiceOptions = {
-    vatCategoryOf: categoryBySku,
-    vatBreakdown: breakdownByCategory(intraCommunityInvoice, intraCommunityOrders, categoryBySku),
-  };
 
   // Credit notes: a line returned in two halves, whose second half's net is a difference of rounded
   // cumulative nets (3 × 3.33 = 9.99 billed, 1.5 × 3.33 = 4.995 → 5.00 credited first, 4.99 left), with
@@ -188,7 +156,6 @@ export function representativeEInvoices(): Array<InvoiceCase | CreditNoteCase> {
       name: 'invoice-several-rates',
       invoice: sampleInvoice(),
       orders: several,
-      options: {},
     },
     invoiceCase('invoice-po-split', perPurchaseOrder, {
       purchaseOrderNumber: 'PO-7781',
@@ -199,35 +166,30 @@ export function representativeEInvoices(): Array<InvoiceCase | CreditNoteCase> {
       name: 'invoice-categories',
       invoice: categoriesInvoice,
       orders: categoryOrders,
-      options: categoryOptions,
     },
     {
       kind: 'invoice',
       name: 'invoice-intra-community',
       invoice: intraCommunityInvoice,
       orders: intraCommunityOrders,
-      options: intraCommunityOptions,
     },
     {
       kind: 'invoice',
       name: 'invoice-english',
       invoice: sampleInvoice({ language: 'en' }),
       orders: several,
-      options: {},
     },
     {
       kind: 'credit-note',
       name: 'credit-note-returned-lines',
       creditNote: returned,
       invoice: creditedInvoice,
-      options: {},
     },
     {
       kind: 'credit-note',
       name: 'credit-note-cancelled-order',
       creditNote: cancelled,
       invoice: creditedInvoice,
-      options: {},
     },
   ];
 }

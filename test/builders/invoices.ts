@@ -4,15 +4,16 @@
  */
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { Order } from '../../shared/contracts/schemas/order.js';
-import { vatMinor } from '../../shared/core/domain/money.js';
+import { VatGroups, vatMinor } from '../../shared/core/domain/money.js';
 import { anIssuer } from './issuer.js';
 
 /**
- * Counts, VAT breakdown and totals of an invoice over orders, the EN 16931 way (per rate, rounded once).
+ * Counts, VAT breakdown and totals of an invoice over orders, the EN 16931 way (per category and rate,
+ * rounded once).
  * Reads the orders once, one at a time: a generator of 10,000 orders is never held in memory.
  */
 export function invoiceFigures(orders: Iterable<Order>) {
-  const bases = new Map<number, number>();
+  const bases = new VatGroups();
   let orderCount = 0;
   let lineCount = 0;
   let ordersGrossMinor = 0;
@@ -21,12 +22,15 @@ export function invoiceFigures(orders: Iterable<Order>) {
     ordersGrossMinor += order.totals.grossMinor;
     for (const line of order.lines) {
       lineCount += 1;
-      bases.set(line.vatRate, (bases.get(line.vatRate) ?? 0) + line.netMinor);
+      bases.add(line.vatCategory, line.vatRate, BigInt(line.netMinor));
     }
   }
-  const vatBreakdown = [...bases.entries()]
-    .sort(([a], [b]) => b - a)
-    .map(([vatRate, baseMinor]) => ({ vatRate, baseMinor, vatMinor: vatMinor(baseMinor, vatRate) }));
+  const vatBreakdown = bases.sorted().map(({ category, vatRate, base }) => ({
+    category,
+    vatRate,
+    baseMinor: Number(base),
+    vatMinor: vatMinor(Number(base), vatRate),
+  }));
   const netMinor = vatBreakdown.reduce((sum, entry) => sum + entry.baseMinor, 0);
   const vat = vatBreakdown.reduce((sum, entry) => sum + entry.vatMinor, 0);
   return {

@@ -5,6 +5,7 @@
  */
 import type { CreateOrderInput, Order } from '../../shared/contracts/schemas/order.js';
 import { computeTotals } from '../../shared/core/domain/money.js';
+import { defaultVatCategory } from '../../shared/core/domain/vat-categories.js';
 import { uniqueTag } from './unique.js';
 
 /** A line as a storefront sends it. */
@@ -45,14 +46,18 @@ export function orderInputOf(order: Order, accountId: string = order.accountId):
     ...(order.purchaseOrderNumber ? { purchaseOrderNumber: order.purchaseOrderNumber } : {}),
     currency: order.currency,
     ...(order.deliveryAddress ? { deliveryAddress: order.deliveryAddress } : {}),
-    lines: order.lines.map(({ sku, description, quantity, unitPriceMinor, vatRate, sellerId }) => ({
-      sku,
-      description,
-      quantity,
-      unitPriceMinor,
-      vatRate,
-      sellerId,
-    })),
+    lines: order.lines.map(
+      ({ sku, description, quantity, unitPriceMinor, vatRate, vatCategory, sellerId }) => ({
+        sku,
+        description,
+        quantity,
+        unitPriceMinor,
+        vatRate,
+        // The default category need not be sent; any other must be.
+        ...(vatCategory !== defaultVatCategory(vatRate) ? { vatCategory } : {}),
+        sellerId,
+      }),
+    ),
   };
 }
 
@@ -97,6 +102,7 @@ export function aStoredOrder(
     billingPeriod: { ...NOVEMBER_2026 },
     lines: lines.map((line, position) => ({
       ...line,
+      vatCategory: line.vatCategory ?? defaultVatCategory(line.vatRate),
       lineNumber: position + 1,
       netMinor: computed.lineNets[position] ?? 0,
     })),

@@ -63,8 +63,8 @@ describe('placing an order over HTTP', () => {
     // 20 %: base 333 + 2999 = 3332, VAT 666.4 → 666 (per line it would be 67 + 600 = 667).
     // 5.5 %: base 999, VAT 54.945 → 55.
     expect(order.vatBreakdown).toEqual([
-      { vatRate: 20, baseMinor: 3332, vatMinor: 666 },
-      { vatRate: 5.5, baseMinor: 999, vatMinor: 55 },
+      { category: 'S', vatRate: 20, baseMinor: 3332, vatMinor: 666 },
+      { category: 'S', vatRate: 5.5, baseMinor: 999, vatMinor: 55 },
     ]);
     expect(order.totals).toEqual({ netMinor: 4331, vatMinor: 721, grossMinor: 5052 });
     expect(order).toMatchObject({

@@ -316,6 +316,21 @@ describe('configuration through CDK context', () => {
         .VAT_RATES,
     ).toBe('20,10,8.5,5.5,2.1,1.75,1.05,0');
     expect(() => configureBillingApp(contextApp({ vatRates: '7.7%' }))).toThrow(/VAT_RATES/);
+    // and the VAT categories its issuer can invoice: E only once the issuer says which article exempts it.
+    const categoriesOf = (candidate: ReturnType<typeof configureBillingApp>) =>
+      Template.fromStack(candidate).toJSON().Resources[
+        logicalIdOf(candidate.httpApi.functions['orders-create'])
+      ].Properties.Environment.Variables.VAT_CATEGORIES;
+    expect(categoriesOf(stack)).toBe('S,Z,AE,K');
+    const exempting = configureBillingApp(
+      contextApp({
+        issuer: JSON.stringify({
+          ...issuer,
+          vatExemptions: { E: { code: 'VATEX-FR-CGI261-4', reason: 'Exonération, article 261-4-4° du CGI' } },
+        }),
+      }),
+    );
+    expect(categoriesOf(exempting)).toBe('S,Z,AE,K,E');
     expect(variables.CUT_OFF_TIME).toBe('20:00');
     expect(() => configureBillingApp(contextApp({ issuer: { ...DEMO_ISSUER, siren: '12' } }))).toThrow(
       /issuer/,

@@ -77,8 +77,8 @@ describe('billing run, step by step, against the emulators', () => {
       period: { startDate: '2026-10-01', endDate: '2026-10-31' },
       orderCount: 2,
       vatBreakdown: [
-        { vatRate: 20, baseMinor: 4000, vatMinor: 800 },
-        { vatRate: 5.5, baseMinor: 1998, vatMinor: 110 },
+        { category: 'S', vatRate: 20, baseMinor: 4000, vatMinor: 800 },
+        { category: 'S', vatRate: 5.5, baseMinor: 1998, vatMinor: 110 },
       ],
       totals: { netMinor: 5998, vatMinor: 910, grossMinor: 6908 },
       amountDueMinor: 6908,

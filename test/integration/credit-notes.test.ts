@@ -88,8 +88,8 @@ describe('credit notes against the emulators', () => {
       appliedMinor: 2_255,
     });
     expect(creditNote.vatBreakdown).toEqual([
-      { vatRate: 20, baseMinor: 1_000, vatMinor: 200 },
-      { vatRate: 5.5, baseMinor: 1_000, vatMinor: 55 },
+      { category: 'S', vatRate: 20, baseMinor: 1_000, vatMinor: 200 },
+      { category: 'S', vatRate: 5.5, baseMinor: 1_000, vatMinor: 55 },
     ]);
     const after = await invoiceNow(deps, invoice.invoiceId);
     expect(after).toMatchObject({ balanceMinor: invoice.amountDueMinor - 2_255, creditedMinor: 2_255 });

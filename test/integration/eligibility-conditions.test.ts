@@ -63,8 +63,13 @@ describe('eligibility: the domain check and the transaction condition refuse the
       status: 'accepted',
       receivedAt: NOW.toISOString(),
       billingPeriod: billingPeriodFor(NOW, account.billingCycle, TIME_ZONE),
-      lines: input.lines.map((line, index) => ({ ...line, lineNumber: index + 1, netMinor: 2_000 })),
-      vatBreakdown: [{ vatRate: 20, baseMinor: 2_000, vatMinor: 400 }],
+      lines: input.lines.map((line, index) => ({
+        ...line,
+        vatCategory: 'S',
+        lineNumber: index + 1,
+        netMinor: 2_000,
+      })),
+      vatBreakdown: [{ category: 'S', vatRate: 20, baseMinor: 2_000, vatMinor: 400 }],
       totals: { netMinor: 2_000, vatMinor: 400, grossMinor: 2_400 },
     };
     return { account, order };

@@ -37,8 +37,8 @@ describe('the accepted VAT rates are an intake rule, not a billing one', () => {
     // The period's invoice is built with the stored rate (the preview runs the billing run's draft code).
     const [draft] = await previewInvoices(givenBillingDeps(services), accountId, '2026-10-01');
     expect(draft?.vatBreakdown).toEqual([
-      { vatRate: 20, baseMinor: 10_000, vatMinor: 2_000 },
-      { vatRate: 7.7, baseMinor: 10_000, vatMinor: 770 },
+      { category: 'S', vatRate: 20, baseMinor: 10_000, vatMinor: 2_000 },
+      { category: 'S', vatRate: 7.7, baseMinor: 10_000, vatMinor: 770 },
     ]);
     expect(draft?.totals.grossMinor).toBe(22_770);
   });

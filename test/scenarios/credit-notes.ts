@@ -76,8 +76,8 @@ export const creditNoteScenarios: Scenarios = {
       appliedMinor: 2_255,
     });
     expect(creditNote.vatBreakdown).toEqual([
-      { vatRate: 20, baseMinor: 1_000, vatMinor: 200 },
-      { vatRate: 5.5, baseMinor: 1_000, vatMinor: 55 },
+      { category: 'S', vatRate: 20, baseMinor: 1_000, vatMinor: 200 },
+      { category: 'S', vatRate: 5.5, baseMinor: 1_000, vatMinor: 55 },
     ]);
     expect(await invoiceNow(scene.creditNotes, invoice.invoiceId)).toMatchObject({
       balanceMinor: invoice.amountDueMinor - 2_255,

@@ -130,8 +130,8 @@ export const orderScenarios: Scenarios = {
     expect(status).toBe(201);
     expect(order.lines.map((line) => line.netMinor)).toEqual([999, 333]);
     expect(order.vatBreakdown).toEqual([
-      { vatRate: 20, baseMinor: 333, vatMinor: 67 },
-      { vatRate: 5.5, baseMinor: 999, vatMinor: 55 },
+      { category: 'S', vatRate: 20, baseMinor: 333, vatMinor: 67 },
+      { category: 'S', vatRate: 5.5, baseMinor: 999, vatMinor: 55 },
     ]);
     expect(order.totals).toEqual({ netMinor: 1332, vatMinor: 122, grossMinor: 1454 });
     expect(order.billingPeriod).toMatchObject({ startDate: '2026-11-01', endDate: '2026-11-30' });

@@ -9,6 +9,7 @@ import { RunEntity, RunFailureEntity } from '../../shared/adapters/dynamo/entiti
 import { itemOf, parseItem, StoredItemInvalid } from '../../shared/adapters/dynamo/kit/entity.js';
 import { keys } from '../../shared/adapters/dynamo/table.js';
 import type { InvoiceRecord } from '../../shared/core/domain/invoices.js';
+import { mapInvoice } from '../../shared/documents/einvoice/mapping.js';
 import { anInvoice, invoiceFigures } from '../builders/invoices.js';
 import { aLine, aStoredOrder } from '../builders/orders.js';
 
@@ -56,6 +57,43 @@ describe('invoice items', () => {
     const read = parseItem(InvoiceEntity, { ...invoiceKeyOf(record), entity: 'Invoice', ...old });
     expect(read.latePenalty).toBeUndefined();
     expect(read.issuer).toStrictEqual({ ...issuer, latePenaltyRatePercent: 12.15, vatOnDebits: false });
+  });
+
+  it('still read when stored before VAT categories and electronic addresses existed: S above 0 %, Z at 0 %', () => {
+    const record = anInvoiceRecord();
+    const old = {
+      ...record,
+      vatBreakdown: [
+        { vatRate: 5.5, baseMinor: 2150, vatMinor: 118 },
+        { vatRate: 0, baseMinor: 500, vatMinor: 0 },
+      ],
+    };
+    const read = parseItem(InvoiceEntity, { ...invoiceKeyOf(record), entity: 'Invoice', ...old });
+    expect(read.vatBreakdown).toStrictEqual([
+      { category: 'S', vatRate: 5.5, baseMinor: 2150, vatMinor: 118 },
+      { category: 'Z', vatRate: 0, baseMinor: 500, vatMinor: 0 },
+    ]);
+    expect(read.buyer.electronicAddress).toBeUndefined();
+    expect(read.issuer.vatExemptions).toBeUndefined();
+    // Its e-invoice then names the defaults: the buyer's SIREN under 0225, the categories S and Z.
+    const { header } = mapInvoice(read);
+    expect(header.buyer.electronicAddress).toEqual({ scheme: '0225', id: read.buyer.siren });
+    expect(header.vatBreakdown.map((entry) => entry.category)).toEqual(['S', 'Z']);
+  });
+
+  it('keep the issuer’s exemption reasons and electronic address, and the buyer’s address', () => {
+    const record = anInvoiceRecord();
+    const withData = {
+      ...record,
+      issuer: {
+        ...record.issuer,
+        electronicAddress: { scheme: '0225', id: '912345675_AP' },
+        vatExemptions: { E: { code: 'VATEX-FR-CGI261-4', reason: 'Exonération, article 261-4-4° du CGI' } },
+      },
+      buyer: { ...record.buyer, electronicAddress: { scheme: 'EM', id: 'ap@buyer.example' } },
+    };
+    const item = itemOf(InvoiceEntity, invoiceKeyOf(withData), withData);
+    expect(parseItem(InvoiceEntity, item)).toStrictEqual(withData);
   });
 
   it('that are not an invoice are reported as a stored defect, naming the item', () => {

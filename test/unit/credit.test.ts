@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { creditNoteFigures, type EarlierCredit, type LineToCredit } from '../../shared/core/domain/credit.js';
-import { type ComputedTotals, computeTotals, vatRateToBasisPoints } from '../../shared/core/domain/money.js';
+import { type ComputedTotals, computeTotals, VatGroups } from '../../shared/core/domain/money.js';
+import { defaultVatCategory, type VatCategory } from '../../shared/core/domain/vat-categories.js';
 import { demoBakerBaskets } from '../builders/orders.js';
 
 interface BilledLine {
@@ -10,6 +11,7 @@ interface BilledLine {
   thousandths: number;
   unitPriceMinor: number;
   vatRate: number;
+  vatCategory: VatCategory;
   netMinor: number;
 }
 
@@ -47,6 +49,7 @@ class CreditSequence {
         key: line.key,
         unitPriceMinor: line.unitPriceMinor,
         vatRate: line.vatRate,
+        vatCategory: line.vatCategory,
         billedNetMinor: line.netMinor,
         billedThousandths: line.thousandths,
         creditedAfterThousandths: after,
@@ -77,24 +80,32 @@ class CreditSequence {
     return this.notes.reduce((total, note) => total + note.totals.grossMinor, 0);
   }
 
-  creditedByRate(): Map<number, { base: number; vat: number }> {
-    const byRate = new Map<number, { base: number; vat: number }>();
+  /** What the notes credited per category and rate (`VatGroups.key`). */
+  creditedByRate(): Map<string, { base: number; vat: number }> {
+    const byRate = new Map<string, { base: number; vat: number }>();
     for (const note of this.notes) {
       for (const entry of note.vatBreakdown) {
-        const sum = byRate.get(vatRateToBasisPoints(entry.vatRate)) ?? { base: 0, vat: 0 };
+        const key = VatGroups.key(entry.category, entry.vatRate);
+        const sum = byRate.get(key) ?? { base: 0, vat: 0 };
         sum.base += entry.baseMinor;
         sum.vat += entry.vatMinor;
-        byRate.set(vatRateToBasisPoints(entry.vatRate), sum);
+        byRate.set(key, sum);
       }
     }
     return byRate;
   }
 }
 
-const line = (thousandths: number, unitPriceMinor: number, vatRate: number) => ({
+const line = (
+  thousandths: number,
+  unitPriceMinor: number,
+  vatRate: number,
+  vatCategory: VatCategory = defaultVatCategory(vatRate),
+) => ({
   thousandths,
   unitPriceMinor,
   vatRate,
+  vatCategory,
 });
 
 describe('creditNoteFigures', () => {
@@ -117,13 +128,13 @@ describe('creditNoteFigures', () => {
     expect(grosses).toEqual([53_654, 13_372, 14_737]);
     expect(sequence.creditedGross()).toBe(81_763);
     expect(sequence.notes[0]?.vatBreakdown).toEqual([
-      { vatRate: 20, baseMinor: 11_550, vatMinor: 2_310 },
-      { vatRate: 5.5, baseMinor: 37_720, vatMinor: 2_074 },
+      { category: 'S', vatRate: 20, baseMinor: 11_550, vatMinor: 2_310 },
+      { category: 'S', vatRate: 5.5, baseMinor: 37_720, vatMinor: 2_074 },
     ]);
     expect(sequence.notes[2]?.vatBreakdown).toEqual([
-      { vatRate: 20, baseMinor: 3_490, vatMinor: 698 },
-      { vatRate: 5.5, baseMinor: 2_450, vatMinor: 135 },
-      { vatRate: 2.1, baseMinor: 7_800, vatMinor: 164 },
+      { category: 'S', vatRate: 20, baseMinor: 3_490, vatMinor: 698 },
+      { category: 'S', vatRate: 5.5, baseMinor: 2_450, vatMinor: 135 },
+      { category: 'S', vatRate: 2.1, baseMinor: 7_800, vatMinor: 164 },
     ]);
   });
 
@@ -144,7 +155,7 @@ describe('creditNoteFigures', () => {
     // Two notes of the old rule each credited half of a 0.01 € line as 0.01 €.
     const earlier: EarlierCredit[] = [1, 2].map(() => ({
       lines: [{ key: first.key, netMinor: 1 }],
-      vatBreakdown: [{ vatRate: 20, baseMinor: 1, vatMinor: 0 }],
+      vatBreakdown: [{ category: 'S', vatRate: 20, baseMinor: 1, vatMinor: 0 }],
     }));
     const figures = creditNoteFigures({
       invoiceVatBreakdown: invoice.vatBreakdown,
@@ -153,6 +164,7 @@ describe('creditNoteFigures', () => {
         key: billed.key,
         unitPriceMinor: billed.unitPriceMinor,
         vatRate: billed.vatRate,
+        vatCategory: billed.vatCategory,
         billedNetMinor: billed.netMinor,
         billedThousandths: billed.thousandths,
         creditedAfterThousandths: billed.thousandths,
@@ -162,33 +174,53 @@ describe('creditNoteFigures', () => {
     expect(figures.vatBreakdown.every((entry) => entry.vatMinor >= 0)).toBe(true);
   });
 
-  it('refuses a rate the invoice does not have', () => {
-    expect(() =>
+  it('refuses a rate, or a category at a rate, the invoice does not have', () => {
+    const creditOne = (vatRate: number, vatCategory: VatCategory) => () =>
       creditNoteFigures({
-        invoiceVatBreakdown: [{ vatRate: 20, baseMinor: 100, vatMinor: 20 }],
+        invoiceVatBreakdown: [
+          { category: 'S', vatRate: 20, baseMinor: 100, vatMinor: 20 },
+          { category: 'E', vatRate: 0, baseMinor: 100, vatMinor: 0 },
+        ],
         earlier: [],
         lines: [
           {
             key: 'x#1',
             unitPriceMinor: 100,
-            vatRate: 10,
+            vatRate,
+            vatCategory,
             billedNetMinor: 100,
             billedThousandths: 1000,
             creditedAfterThousandths: 1000,
           },
         ],
-      }),
-    ).toThrow(RangeError);
+      });
+    expect(creditOne(10, 'S')).toThrow(RangeError);
+    expect(creditOne(0, 'K')).toThrow(/category K at 0 % is not on the invoice/);
+    expect(creditOne(0, 'E')().vatBreakdown).toEqual([
+      { category: 'E', vatRate: 0, baseMinor: 100, vatMinor: 0 },
+    ]);
   });
 
   const invoiceArb = fc
     .array(
       fc.array(
-        fc.record({
-          thousandths: fc.integer({ min: 1, max: 50_000 }),
-          unitPriceMinor: fc.integer({ min: 0, max: 300_000 }),
-          vatRate: fc.constantFrom(20, 10, 5.5, 2.1, 0),
-        }),
+        fc
+          .record({
+            thousandths: fc.integer({ min: 1, max: 50_000 }),
+            unitPriceMinor: fc.integer({ min: 0, max: 300_000 }),
+            // Every category: one rate (0 %) holds Z, E, AE and K side by side on one invoice.
+            taxed: fc.constantFrom<[VatCategory, number]>(
+              ['S', 20],
+              ['S', 10],
+              ['S', 5.5],
+              ['S', 2.1],
+              ['Z', 0],
+              ['E', 0],
+              ['AE', 0],
+              ['K', 0],
+            ),
+          })
+          .map(({ taxed: [vatCategory, vatRate], ...rest }) => ({ ...rest, vatRate, vatCategory })),
         { minLength: 1, maxLength: 4 },
       ),
       { minLength: 1, maxLength: 5 },
@@ -206,7 +238,7 @@ describe('creditNoteFigures', () => {
     }),
   );
 
-  it('any sequence of returns and cancellations that credits everything adds up to the invoice exactly', () => {
+  it('any sequence of returns and cancellations that credits everything adds up to the invoice exactly, per category and rate', () => {
     fc.assert(
       fc.property(invoiceArb, fc.array(stepArb, { maxLength: 12 }), (invoice, steps) => {
         const sequence = new CreditSequence(invoice);
@@ -219,11 +251,12 @@ describe('creditNoteFigures', () => {
           expect(note.lineNets.every((net) => net >= 0)).toBe(true);
           expect(note.totals.grossMinor).toBeLessThanOrEqual(invoice.totals.grossMinor - grossBefore);
           for (const entry of note.vatBreakdown) {
-            const rate = vatRateToBasisPoints(entry.vatRate);
+            const key = VatGroups.key(entry.category, entry.vatRate);
             const invoiced = invoice.vatBreakdown.find(
-              (candidate) => vatRateToBasisPoints(candidate.vatRate) === rate,
+              (candidate) => VatGroups.key(candidate.category, candidate.vatRate) === key,
             );
-            const so = before.get(rate) ?? { base: 0, vat: 0 };
+            expect(invoiced, key).toBeDefined();
+            const so = before.get(key) ?? { base: 0, vat: 0 };
             expect(entry.baseMinor).toBeGreaterThanOrEqual(0);
             expect(entry.vatMinor).toBeGreaterThanOrEqual(0);
             expect(entry.baseMinor).toBeLessThanOrEqual((invoiced?.baseMinor ?? 0) - so.base);
@@ -255,7 +288,7 @@ describe('creditNoteFigures', () => {
         expect(sequence.creditedGross()).toBe(invoice.totals.grossMinor);
         const byRate = sequence.creditedByRate();
         for (const entry of invoice.vatBreakdown) {
-          expect(byRate.get(vatRateToBasisPoints(entry.vatRate))).toEqual({
+          expect(byRate.get(VatGroups.key(entry.category, entry.vatRate))).toEqual({
             base: entry.baseMinor,
             vat: entry.vatMinor,
           });

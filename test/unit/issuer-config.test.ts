@@ -25,6 +25,21 @@ describe('an issuer whose identifiers fail their checks is refused before any in
     ],
     ['a VAT id in no EU format', { vatId: 'DE1234' }, /vatId.*DE format/s],
     ['a legal name with a NUL', { legalName: 'Marketplace\u0000 SAS' }, /legalName.*control character/s],
+    [
+      'an electronic address whose SIREN is wrong',
+      { electronicAddress: { scheme: '0225', id: '841234561' } },
+      /electronicAddress\.id.*valid SIREN/s,
+    ],
+    [
+      'an electronic address of an unknown scheme',
+      { electronicAddress: { scheme: 'SMTP', id: 'x@y.example' } },
+      /electronicAddress\.scheme/s,
+    ],
+    [
+      'an exemption reason without a VATEX code',
+      { vatExemptions: { E: { code: 'article 261', reason: 'Exonération' } } },
+      /vatExemptions\.E\.code.*VATEX/s,
+    ],
   ])(
     '%s: at start-up (loadBillingConfig) naming ISSUER, and at synth (parseIssuer)',
     (_case, change, reason) => {

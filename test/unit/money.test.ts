@@ -94,7 +94,7 @@ describe('lineNetMinor', () => {
       ),
     ).toEqual({
       lineNets: [33, 33, 33],
-      vatBreakdown: [{ vatRate: 20, baseMinor: 99, vatMinor: 20 }],
+      vatBreakdown: [{ category: 'S', vatRate: 20, baseMinor: 99, vatMinor: 20 }],
       totals: { netMinor: 99, vatMinor: 20, grossMinor: 119 },
     });
   });
@@ -178,8 +178,8 @@ describe('computeTotals', () => {
     expect(result).toEqual({
       lineNets: [9960, 3000],
       vatBreakdown: [
-        { vatRate: 20, baseMinor: 3000, vatMinor: 600 },
-        { vatRate: 5.5, baseMinor: 9960, vatMinor: 548 },
+        { category: 'S', vatRate: 20, baseMinor: 3000, vatMinor: 600 },
+        { category: 'S', vatRate: 5.5, baseMinor: 9960, vatMinor: 548 },
       ],
       totals: { netMinor: 12960, vatMinor: 1148, grossMinor: 14108 },
     });
@@ -188,7 +188,9 @@ describe('computeTotals', () => {
   it('rounds VAT once per rate, on the rate base, not per line', () => {
     const lines = Array.from({ length: 10 }, () => ({ quantity: 1, unitPriceMinor: 10, vatRate: 5.5 }));
     // Per line: 0.55 → 1, ten times = 10. Per rate: 100 × 5.5% = 5.5 → 6.
-    expect(computeTotals(lines).vatBreakdown).toEqual([{ vatRate: 5.5, baseMinor: 100, vatMinor: 6 }]);
+    expect(computeTotals(lines).vatBreakdown).toEqual([
+      { category: 'S', vatRate: 5.5, baseMinor: 100, vatMinor: 6 },
+    ]);
     expect(computeTotals(lines).totals).toEqual({ netMinor: 100, vatMinor: 6, grossMinor: 106 });
   });
 
@@ -203,11 +205,11 @@ describe('computeTotals', () => {
     ]);
     expect(result.lineNets).toEqual([1000, 500, 999, 999, 2002, 1]);
     expect(result.vatBreakdown).toEqual([
-      { vatRate: 20, baseMinor: 2002, vatMinor: 400 }, // 400.4
-      { vatRate: 10, baseMinor: 999, vatMinor: 100 }, // 99.9
-      { vatRate: 5.5, baseMinor: 999, vatMinor: 55 }, // 54.945
-      { vatRate: 2.1, baseMinor: 1001, vatMinor: 21 }, // 21.021
-      { vatRate: 0, baseMinor: 500, vatMinor: 0 },
+      { category: 'S', vatRate: 20, baseMinor: 2002, vatMinor: 400 }, // 400.4
+      { category: 'S', vatRate: 10, baseMinor: 999, vatMinor: 100 }, // 99.9
+      { category: 'S', vatRate: 5.5, baseMinor: 999, vatMinor: 55 }, // 54.945
+      { category: 'S', vatRate: 2.1, baseMinor: 1001, vatMinor: 21 }, // 21.021
+      { category: 'Z', vatRate: 0, baseMinor: 500, vatMinor: 0 },
     ]);
     expect(result.totals).toEqual({ netMinor: 5501, vatMinor: 576, grossMinor: 6077 });
   });

@@ -20,6 +20,7 @@ const PROFILE_ATTRIBUTES = [
   'billingAddress',
   'deliveryAddress',
   'billingEmails',
+  'electronicAddress',
   'language',
   'billingCycle',
   'supplyCategory',

@@ -9,7 +9,13 @@ import {
   minorUnitsSchema,
   textSchema,
 } from './common.js';
-import { refineIdentifiers, sirenSchema, siretSchema, vatIdSchema } from './identifiers.js';
+import {
+  electronicAddressSchema,
+  refineIdentifiers,
+  sirenSchema,
+  siretSchema,
+  vatIdSchema,
+} from './identifiers.js';
 import { accountIdSchema, storefrontIdSchema } from './ids.js';
 
 export const accountStatusSchema = z.enum(['active', 'suspended', 'closed']);
@@ -50,7 +56,10 @@ const emailSchema = z.email('must be an email address').check(z.maxLength(254));
 const accountFields = {
   legalName: textSchema(1, 200).register(z.globalRegistry, { example: 'Boulangeries Martin SAS' }),
   legalForm: z.optional(textSchema(0, 50)).register(z.globalRegistry, { example: 'SAS' }),
-  siren: z.optional(sirenSchema),
+  siren: z.optional(sirenSchema).register(z.globalRegistry, {
+    description:
+      'SIREN; required for a buyer in France (billing address or VAT id), whose e-invoices name it (422 account_not_invoiceable otherwise).',
+  }),
   siret: z.optional(siretSchema).register(z.globalRegistry, {
     description: "The billed establishment's SIRET; it must start with the SIREN when both are given.",
   }),
@@ -60,6 +69,10 @@ const accountFields = {
   billingAddress: addressSchema,
   deliveryAddress: z.optional(addressSchema),
   billingEmails: z.array(emailSchema).check(z.minLength(1), z.maxLength(10)),
+  electronicAddress: z.optional(electronicAddressSchema).register(z.globalRegistry, {
+    description:
+      "Where approved platforms deliver this buyer's e-invoices (BT-49). Default: 0225 + the SIREN for a buyer in France, else EM + the first billing email. An unknown scheme or an id that is not valid for it is refused (422 naming electronicAddress.scheme or .id).",
+  }),
   language: z._default(z.enum(['fr', 'en']), 'fr'),
   currency: z._default(currencySchema, 'EUR'),
   billingCycle: z._default(billingCycleSchema, 'monthly'),
@@ -107,6 +120,7 @@ export const updateAccountSchema = z
     billingAddress: z.optional(addressSchema),
     deliveryAddress: z.optional(addressSchema),
     billingEmails: z.optional(accountFields.billingEmails),
+    electronicAddress: accountFields.electronicAddress,
     language: z.optional(z.enum(['fr', 'en'])),
     billingCycle: z.optional(billingCycleSchema),
     supplyCategory: z.optional(supplyCategorySchema),

@@ -3,7 +3,7 @@ import '../zod-locale.js';
 import { currencySchema, instantSchema, localDateSchema, textSchema } from './common.js';
 import { accountIdSchema, creditNoteIdSchema, invoiceIdSchema, orderIdSchema } from './ids.js';
 import { emailDeliverySchema, storedPdfSchema } from './invoice.js';
-import { quantitySchema, totalsSchema, vatBreakdownEntrySchema } from './order.js';
+import { quantitySchema, totalsSchema, vatBreakdownEntrySchema, vatCategorySchema } from './order.js';
 
 /** At most this many credited lines per credit note: the whole issue is one DynamoDB transaction. */
 export const MAX_CREDIT_LINES = 200;
@@ -90,6 +90,8 @@ export const creditNoteLineSchema = z
     quantity: z.number(),
     unitPriceMinor: z.int(),
     vatRate: z.number(),
+    vatCategory: vatCategorySchema,
+    unitCode: z.optional(z.string()),
     netMinor: z.int(),
   })
   .register(z.globalRegistry, { id: 'CreditNoteLine' });

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import '../zod-locale.js';
 import {
   type CompanyIdentifiers,
+  electronicAddressProblems,
   identifierConflicts,
   sirenProblem,
   siretProblem,
@@ -48,3 +49,28 @@ export function refineIdentifiers(ids: CompanyIdentifiers, context: z.core.$Refi
     context.addIssue({ code: 'custom', path: [conflict.field], message: conflict.reason });
   }
 }
+
+/**
+ * An electronic address (EN 16931 BT-34 / BT-49): where approved platforms deliver a document. Its shape;
+ * whether scheme and id are good is `electronicAddressProblems` (an account's are judged by the use case,
+ * 422 naming the field; the issuer's by `checkedElectronicAddressSchema`).
+ */
+export const electronicAddressSchema = z
+  .strictObject({
+    scheme: z.string().check(z.maxLength(4)).register(z.globalRegistry, {
+      description:
+        'CEF EAS scheme: 0225 (French directory: a SIREN, optionally _suffix), 0002 (SIREN), 0009 (SIRET), EM (email), or another 4-digit ISO 6523 ICD code.',
+      example: '0225',
+    }),
+    id: z.string().check(z.maxLength(125)).register(z.globalRegistry, { example: '732829320' }),
+  })
+  .register(z.globalRegistry, { id: 'ElectronicAddress' });
+
+/** An electronic address whose scheme and id are checked here (configuration: the issuer's). */
+export const checkedElectronicAddressSchema = z.strictObject(electronicAddressSchema.shape).check(
+  z.superRefine((address, context) => {
+    for (const problem of electronicAddressProblems(address)) {
+      context.addIssue({ code: 'custom', path: [problem.field], message: problem.reason });
+    }
+  }),
+);

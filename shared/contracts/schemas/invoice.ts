@@ -10,7 +10,13 @@ import {
   textSchema,
 } from './common.js';
 import { einvoiceStateSchema } from './einvoice.js';
-import { refineIdentifiers, sirenSchema, vatIdSchema } from './identifiers.js';
+import {
+  checkedElectronicAddressSchema,
+  electronicAddressSchema,
+  refineIdentifiers,
+  sirenSchema,
+  vatIdSchema,
+} from './identifiers.js';
 import { accountIdSchema, invoiceIdSchema, runIdSchema } from './ids.js';
 import { totalsSchema, vatBreakdownEntrySchema } from './order.js';
 
@@ -50,6 +56,26 @@ export const latePenaltySchema = z
   })
   .register(z.globalRegistry, { id: 'LatePenalty' });
 
+/** Why a category bears no VAT (BT-121 code of the CEF VATEX list, BT-120 text as the law wants it printed). */
+export const vatExemptionSchema = z
+  .strictObject({
+    code: z
+      .string()
+      .check(
+        z.regex(/^VATEX-[A-Z0-9-]{2,40}$/, 'must be a code of the CEF VATEX list, e.g. VATEX-FR-CGI261-4'),
+      ),
+    reason: textSchema(1, 300),
+  })
+  .register(z.globalRegistry, { id: 'VatExemption' });
+
+export const vatExemptionsSchema = z
+  .strictObject({
+    E: z.optional(vatExemptionSchema),
+    AE: z.optional(vatExemptionSchema),
+    K: z.optional(vatExemptionSchema),
+  })
+  .register(z.globalRegistry, { id: 'VatExemptions' });
+
 /** The marketplace operator, seller of record and issuer of every invoice (from configuration). */
 export const issuerSchema = z
   .strictObject({
@@ -74,6 +100,14 @@ export const issuerSchema = z
     bic: z.optional(textSchema(1, 20)),
     /** VAT on debits option (the reform's mention). */
     vatOnDebits: z._default(z.boolean(), false),
+    /** BT-34, where platforms deliver answers to us. Default: scheme 0225 with the issuer's SIREN. */
+    electronicAddress: z.optional(checkedElectronicAddressSchema),
+    /**
+     * BT-120/121 per VAT category without VAT. Defaults: AE "Autoliquidation" (VATEX-EU-AE), K "Exonération
+     * de TVA, article 262 ter I du CGI" (VATEX-EU-IC), in the invoice's language. E has none: order intake
+     * refuses an E line until the issuer says which article exempts it.
+     */
+    vatExemptions: z.optional(vatExemptionsSchema),
   })
   // Refused at synth (parseIssuer) and at start-up (loadBillingConfig) if its SIREN and VAT id disagree.
   .check(z.superRefine(refineIdentifiers))
@@ -145,6 +179,8 @@ export const buyerSchema = z
     billingAddress: addressSchema,
     deliveryAddress: z.optional(addressSchema),
     billingEmails: z.array(z.string()),
+    /** BT-49, copied from the account; absent: the default (0225 + SIREN at home, else EM + first email). */
+    electronicAddress: z.optional(electronicAddressSchema),
   })
   .register(z.globalRegistry, { id: 'Buyer' });
 

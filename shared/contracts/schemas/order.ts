@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import '../zod-locale.js';
+import { VAT_CATEGORIES } from '../../core/domain/vat-categories.js';
 import { FRANCE_OVERSEAS_VAT_RATES, FRANCE_VAT_RATES } from '../../core/domain/vat-rates.js';
 import { billingCycleSchema } from './billing-cycle.js';
 import {
@@ -41,6 +42,27 @@ export const vatRateSchema = z
     example: 20,
   });
 
+/** BT-151: the line's VAT category (UNTDID 5305). */
+export const vatCategorySchema = z.enum(VAT_CATEGORIES).register(z.globalRegistry, {
+  id: 'VatCategory',
+  description:
+    'VAT category: S standard rate (rate above 0), Z zero rated, E exempt (the issuer configures the exemption reason), AE reverse charge (the buyer needs a VAT id), K intra-community supply (the buyer needs an EU VAT id of another member state than France); Z, E, AE and K are at rate 0. Default: S above 0 %, Z at 0 %. A category that contradicts the rate, or that the buyer cannot receive, is refused (422 naming lines.<i>.vatCategory).',
+  example: 'S',
+});
+
+/** BT-130: a UN/ECE Recommendation 20 unit code (C62 one, KGM kilogram, LTR litre, HUR hour…). */
+const unitCodeSchema = z
+  .string()
+  .check(z.regex(/^[A-Z0-9]{2,3}$/, 'must be a UN/ECE Recommendation 20 unit code such as C62, KGM or HUR'))
+  .register(z.globalRegistry, {
+    description:
+      'Unit of the quantity, UN/ECE Recommendation 20 (C62 one, KGM kilogram, HUR hour…). Default: C62.',
+    example: 'C62',
+  });
+
+/** The unit of a line that names none: C62, "one". */
+export const DEFAULT_UNIT_CODE = 'C62';
+
 export const MAX_ORDER_LINES = 200;
 
 export const orderLineInputSchema = z
@@ -50,6 +72,8 @@ export const orderLineInputSchema = z
     quantity: quantitySchema,
     unitPriceMinor: minorUnitsSchema,
     vatRate: vatRateSchema,
+    vatCategory: z.optional(vatCategorySchema),
+    unitCode: z.optional(unitCodeSchema),
     sellerId: textSchema(1, 64).register(z.globalRegistry, { example: 'seller-moulins-de-brie' }),
   })
   .register(z.globalRegistry, { id: 'OrderLineInput' });
@@ -101,7 +125,7 @@ export type CreateOrderInput = z.infer<typeof createOrderSchema>;
 export const orderStatusSchema = z.enum(['accepted', 'cancelled', 'billed']);
 
 export const vatBreakdownEntrySchema = z
-  .object({ vatRate: z.number(), baseMinor: z.int(), vatMinor: z.int() })
+  .object({ category: vatCategorySchema, vatRate: z.number(), baseMinor: z.int(), vatMinor: z.int() })
   .register(z.globalRegistry, { id: 'VatBreakdownEntry' });
 
 export const totalsSchema = z
@@ -123,6 +147,8 @@ export type BillingPeriod = z.infer<typeof billingPeriodSchema>;
 export const orderLineSchema = z
   .extend(orderLineInputSchema, {
     lineNumber: z.int().check(z.minimum(1)),
+    vatCategory: vatCategorySchema,
+    unitCode: z.optional(z.string()),
     sellerName: z.optional(z.string()).register(z.globalRegistry, {
       description:
         "The seller's legal name when the order was placed (what documents print); absent on orders placed before sellers were registered.",

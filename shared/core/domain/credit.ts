@@ -15,17 +15,19 @@ import {
   type ComputedTotals,
   lineNetMinorOfThousandths,
   type VatBreakdownEntry,
+  VatGroups,
   vatMinor,
-  vatRateToBasisPoints,
 } from './money.js';
+import type { VatCategory } from './vat-categories.js';
 
 /** A line of the invoice, and how much of it is credited once this credit note is issued. */
 export interface LineToCredit {
   /** Identifies the line across the invoice's credit notes (`<orderId>#<lineNumber>`). */
   key: string;
   unitPriceMinor: number;
-  /** VAT rate in percent; must be one of the invoice's rates. */
+  /** VAT rate in percent and category; must be one of the invoice's (category, rate) pairs. */
   vatRate: number;
+  vatCategory: VatCategory;
   /** The line's net as billed on the invoice. */
   billedNetMinor: number;
   /** Quantity billed, in thousandths. */
@@ -34,7 +36,7 @@ export interface LineToCredit {
   creditedAfterThousandths: number;
 }
 
-/** An earlier credit note of the same invoice, as stored: its line nets and its VAT per rate. */
+/** An earlier credit note of the same invoice, as stored: its line nets and its VAT per category and rate. */
 export interface EarlierCredit {
   lines: ReadonlyArray<{ key: string; netMinor: number }>;
   vatBreakdown: ReadonlyArray<VatBreakdownEntry>;
@@ -51,44 +53,44 @@ const clamp = (value: bigint, low: bigint, high: bigint): bigint =>
   value < low ? low : value > high ? high : value;
 
 /**
- * The figures of a credit note (line nets in input order, VAT per rate highest first, totals) against an
- * invoice's VAT breakdown, given the invoice's earlier credit notes. Every amount is ≥ 0 and at most what
- * is left to credit (per line, per rate); the notes that credit everything sum to the invoice's per-rate
- * bases and VAT, hence to its gross, to the cent. Throws a RangeError for a rate the invoice does not have.
+ * The figures of a credit note (line nets in input order, VAT per category and rate highest rate first,
+ * totals) against an invoice's VAT breakdown, given the invoice's earlier credit notes. Every amount is ≥ 0
+ * and at most what is left to credit (per line, per category and rate); the notes that credit everything
+ * sum to the invoice's bases and VAT per category and rate, hence to its gross, to the cent. Throws a
+ * RangeError for a category and rate the invoice does not have.
  */
 export function creditNoteFigures(input: {
   invoiceVatBreakdown: ReadonlyArray<VatBreakdownEntry>;
   earlier: ReadonlyArray<EarlierCredit>;
   lines: ReadonlyArray<LineToCredit>;
 }): ComputedTotals {
-  const invoiceByRate = new Map<number, { base: bigint; vat: bigint }>();
+  const invoiceByRate = new Map<string, { base: bigint; vat: bigint }>();
   for (const entry of input.invoiceVatBreakdown) {
-    invoiceByRate.set(vatRateToBasisPoints(entry.vatRate), {
+    invoiceByRate.set(VatGroups.key(entry.category, entry.vatRate), {
       base: BigInt(entry.baseMinor),
       vat: BigInt(entry.vatMinor),
     });
   }
   const netSoFar = new Map<string, bigint>();
-  const creditedByRate = new Map<number, { base: bigint; vat: bigint }>();
+  const creditedByRate = new Map<string, { base: bigint; vat: bigint }>();
   for (const note of input.earlier) {
     for (const line of note.lines) {
       netSoFar.set(line.key, (netSoFar.get(line.key) ?? 0n) + BigInt(line.netMinor));
     }
     for (const entry of note.vatBreakdown) {
-      const basisPoints = vatRateToBasisPoints(entry.vatRate);
-      const sum = creditedByRate.get(basisPoints) ?? { base: 0n, vat: 0n };
+      const key = VatGroups.key(entry.category, entry.vatRate);
+      const sum = creditedByRate.get(key) ?? { base: 0n, vat: 0n };
       sum.base += BigInt(entry.baseMinor);
       sum.vat += BigInt(entry.vatMinor);
-      creditedByRate.set(basisPoints, sum);
+      creditedByRate.set(key, sum);
     }
   }
 
   const lineNets: number[] = [];
-  const baseByRate = new Map<number, { vatRate: number; base: bigint }>();
+  const bases = new VatGroups();
   for (const line of input.lines) {
-    const basisPoints = vatRateToBasisPoints(line.vatRate);
-    if (!invoiceByRate.has(basisPoints)) {
-      throw new RangeError(`VAT rate ${line.vatRate} % is not on the invoice`);
+    if (!invoiceByRate.has(VatGroups.key(line.vatCategory, line.vatRate))) {
+      throw new RangeError(`VAT category ${line.vatCategory} at ${line.vatRate} % is not on the invoice`);
     }
     const billed = BigInt(line.billedNetMinor);
     const soFar = netSoFar.get(line.key) ?? 0n;
@@ -101,27 +103,24 @@ export function creditNoteFigures(input: {
     const net = clamp(cumulative - soFar, 0n, left);
     netSoFar.set(line.key, soFar + net);
     lineNets.push(toSafeNumber(net));
-    const group = baseByRate.get(basisPoints);
-    if (group) group.base += net;
-    else baseByRate.set(basisPoints, { vatRate: line.vatRate, base: net });
+    bases.add(line.vatCategory, line.vatRate, net);
   }
 
   let net = 0n;
   let vat = 0n;
-  const vatBreakdown: VatBreakdownEntry[] = [...baseByRate.entries()]
-    .sort(([a], [b]) => b - a)
-    .map(([basisPoints, { vatRate, base }]) => {
-      const invoiced = invoiceByRate.get(basisPoints) as { base: bigint; vat: bigint };
-      const credited = creditedByRate.get(basisPoints) ?? { base: 0n, vat: 0n };
-      const vatLeft = invoiced.vat > credited.vat ? invoiced.vat - credited.vat : 0n;
-      const baseLeftAfter = invoiced.base - credited.base - base;
-      // The VAT still owed after this note is the VAT of the base still owed, rounded once as on the invoice.
-      const vatStillOwed = baseLeftAfter > 0n ? BigInt(vatMinor(toSafeNumber(baseLeftAfter), vatRate)) : 0n;
-      const rateVat = clamp(vatLeft - vatStillOwed, 0n, vatLeft);
-      net += base;
-      vat += rateVat;
-      return { vatRate, baseMinor: toSafeNumber(base), vatMinor: toSafeNumber(rateVat) };
-    });
+  const vatBreakdown: VatBreakdownEntry[] = bases.sorted().map(({ category, vatRate, base }) => {
+    const key = VatGroups.key(category, vatRate);
+    const invoiced = invoiceByRate.get(key) as { base: bigint; vat: bigint };
+    const credited = creditedByRate.get(key) ?? { base: 0n, vat: 0n };
+    const vatLeft = invoiced.vat > credited.vat ? invoiced.vat - credited.vat : 0n;
+    const baseLeftAfter = invoiced.base - credited.base - base;
+    // The VAT still owed after this note is the VAT of the base still owed, rounded once as on the invoice.
+    const vatStillOwed = baseLeftAfter > 0n ? BigInt(vatMinor(toSafeNumber(baseLeftAfter), vatRate)) : 0n;
+    const rateVat = clamp(vatLeft - vatStillOwed, 0n, vatLeft);
+    net += base;
+    vat += rateVat;
+    return { category, vatRate, baseMinor: toSafeNumber(base), vatMinor: toSafeNumber(rateVat) };
+  });
 
   return {
     lineNets,

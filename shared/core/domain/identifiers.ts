@@ -172,3 +172,52 @@ export function identifierConflicts(ids: CompanyIdentifiers): IdentifierProblem[
   }
   return conflicts;
 }
+
+/**
+ * CEF EAS schemes of an electronic address (EN 16931 BT-34 / BT-49) we accept: `0225` (the French
+ * directory's addressing identifier: a SIREN, optionally `_` and a suffix such as `732829320_FACTURES`),
+ * `0002` (a SIREN), `0009` (a SIRET), `EM` (an email address), or another 4-digit ISO 6523 ICD code, whose
+ * identifier is then only checked for length and characters.
+ */
+export const ELECTRONIC_ADDRESS_SCHEME = /^(?:\d{4}|EM)$/;
+
+/** BR-FR-25: an electronic address has at most 125 characters. */
+const MAX_ELECTRONIC_ADDRESS = 125;
+
+const EMAIL = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[A-Za-z]{2,}$/;
+
+/** Why an electronic address is wrong, by field (`scheme` or `id`); empty when it is good. */
+export function electronicAddressProblems(address: {
+  scheme: string;
+  id: string;
+}): Array<{ field: 'scheme' | 'id'; reason: string }> {
+  const { scheme, id } = address;
+  if (!ELECTRONIC_ADDRESS_SCHEME.test(scheme)) {
+    return [
+      { field: 'scheme', reason: 'must be a 4-digit ISO 6523 ICD code (0225, 0002, 0009…) or EM (email)' },
+    ];
+  }
+  if (id.length === 0 || id.length > MAX_ELECTRONIC_ADDRESS || /\s/.test(id)) {
+    return [{ field: 'id', reason: `must have 1 to ${MAX_ELECTRONIC_ADDRESS} characters and no spaces` }];
+  }
+  const reason = (() => {
+    switch (scheme) {
+      case '0225': {
+        const [siren = '', suffix] = id.split('_', 2);
+        if (sirenProblem(siren)) return 'must be a valid SIREN, optionally followed by _ and a suffix';
+        return suffix !== undefined && !/^[A-Za-z0-9+\-_/]{1,100}$/.test(id.slice(10))
+          ? 'the suffix after the SIREN may hold only letters, digits and + - _ /'
+          : undefined;
+      }
+      case '0002':
+        return sirenProblem(id) ? 'must be a valid SIREN (9 digits, Luhn key)' : undefined;
+      case '0009':
+        return siretProblem(id) ? 'must be a valid SIRET (14 digits, Luhn key)' : undefined;
+      case 'EM':
+        return EMAIL.test(id) ? undefined : 'must be an email address';
+      default:
+        return /^[\x21-\x7e]+$/.test(id) ? undefined : 'must be printable ASCII';
+    }
+  })();
+  return reason ? [{ field: 'id', reason }] : [];
+}

@@ -2,7 +2,7 @@ import type { Account } from '../../contracts/schemas/account.js';
 import { type Invoice, type Issuer, invoiceIssuerOf } from '../../contracts/schemas/invoice.js';
 import type { Order } from '../../contracts/schemas/order.js';
 import type { LatePenalty } from './late-penalty.js';
-import { vatMinor, vatRateToBasisPoints } from './money.js';
+import { VatGroups, vatMinor } from './money.js';
 
 /** Orders without a purchase order, or of an account that does not split by PO, share this group. */
 export const NO_PURCHASE_ORDER = '-';
@@ -17,12 +17,13 @@ export function purchaseOrderKey(
 }
 
 /**
- * Sums orders into one invoice's figures as they stream by, in constant memory: the VAT base per rate
- * (the orders' own per-rate bases: line nets, already rounded), counts, and the orders' gross. The VAT of
- * each rate is computed once, on the invoice's base for that rate (EN 16931), not summed from the orders.
+ * Sums orders into one invoice's figures as they stream by, in constant memory: the VAT base per category
+ * and rate (the orders' own bases: line nets, already rounded), counts, and the orders' gross. The VAT of
+ * each is computed once, on the invoice's base for that category and rate (EN 16931), not summed from the
+ * orders.
  */
 export class InvoiceAccumulator {
-  private readonly baseByRate = new Map<number, { vatRate: number; base: bigint }>();
+  private readonly bases = new VatGroups();
   private ordersGross = 0n;
   orderCount = 0;
   lineCount = 0;
@@ -32,25 +33,20 @@ export class InvoiceAccumulator {
     this.lineCount += order.lines.length;
     this.ordersGross += BigInt(order.totals.grossMinor);
     for (const entry of order.vatBreakdown) {
-      const key = vatRateToBasisPoints(entry.vatRate);
-      const group = this.baseByRate.get(key);
-      if (group) group.base += BigInt(entry.baseMinor);
-      else this.baseByRate.set(key, { vatRate: entry.vatRate, base: BigInt(entry.baseMinor) });
+      this.bases.add(entry.category, entry.vatRate, BigInt(entry.baseMinor));
     }
   }
 
   figures(): Pick<Invoice, 'orderCount' | 'lineCount' | 'vatBreakdown' | 'totals' | 'ordersGrossMinor'> {
     let net = 0;
     let vat = 0;
-    const vatBreakdown = [...this.baseByRate.entries()]
-      .sort(([a], [b]) => b - a)
-      .map(([, { vatRate, base }]) => {
-        const baseMinor = safe(base);
-        const entry = { vatRate, baseMinor, vatMinor: vatMinor(baseMinor, vatRate) };
-        net += entry.baseMinor;
-        vat += entry.vatMinor;
-        return entry;
-      });
+    const vatBreakdown = this.bases.sorted().map(({ category, vatRate, base }) => {
+      const baseMinor = safe(base);
+      const entry = { category, vatRate, baseMinor, vatMinor: vatMinor(baseMinor, vatRate) };
+      net += entry.baseMinor;
+      vat += entry.vatMinor;
+      return entry;
+    });
     return {
       orderCount: this.orderCount,
       lineCount: this.lineCount,
@@ -102,6 +98,7 @@ export function draftInvoice(input: {
       billingAddress: account.billingAddress,
       ...(account.deliveryAddress ? { deliveryAddress: account.deliveryAddress } : {}),
       billingEmails: account.billingEmails,
+      ...(account.electronicAddress ? { electronicAddress: account.electronicAddress } : {}),
     },
     ...figures,
     amountDueMinor: figures.totals.grossMinor,

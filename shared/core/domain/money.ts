@@ -4,6 +4,8 @@
  * for negative values, so a credit note mirrors its invoice). No float arithmetic ever touches an amount.
  */
 
+import { compareCategoryRate, defaultVatCategory, type VatCategory } from './vat-categories.js';
+
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 const QUANTITY_PATTERN = /^(-?)(\d+)(?:\.(\d{1,3}))?$/;
@@ -15,10 +17,13 @@ export interface MoneyLine {
   unitPriceMinor: number;
   /** VAT rate in percent (20, 5.5, 2.1, 0). */
   vatRate: number;
+  /** VAT category; S above 0 %, Z at 0 % when absent (`defaultVatCategory`). */
+  vatCategory?: VatCategory | undefined;
 }
 
-/** VAT of one rate over the whole document (EN 16931 BG-23). */
+/** VAT of one category and rate over the whole document (EN 16931 BG-23). */
 export interface VatBreakdownEntry {
+  category: VatCategory;
   vatRate: number;
   baseMinor: number;
   vatMinor: number;
@@ -33,7 +38,7 @@ export interface Totals {
 export interface ComputedTotals {
   /** Net amount of each line, in the order of the input lines. */
   lineNets: number[];
-  /** One entry per distinct VAT rate, highest rate first. */
+  /** One entry per distinct VAT category and rate, highest rate first (`compareCategoryRate`). */
   vatBreakdown: VatBreakdownEntry[];
   totals: Totals;
 }
@@ -114,42 +119,69 @@ export function vatMinor(baseMinor: number, ratePercent: number): number {
 
 /**
  * Totals of a document (order, invoice, credit note) the EN 16931 way: each line net is rounded, line nets
- * are summed per VAT rate, the VAT of each rate is computed on that base and rounded once; the breakdown is
- * sorted by rate, highest first; net, VAT and gross (net + VAT) are the sums. The same function feeds the
- * API, the PDF and the exports, so every channel shows the same figures (invariant 7).
+ * are summed per VAT category and rate (one rate may hold several categories: E and K at 0 %), the VAT of
+ * each is computed on that base and rounded once; the breakdown is sorted by rate, highest first, then by
+ * category; net, VAT and gross (net + VAT) are the sums. The same function feeds the API, the PDF and the
+ * exports, so every channel shows the same figures (invariant 7).
  */
 export function computeTotals(lines: ReadonlyArray<MoneyLine>): ComputedTotals {
   const lineNets: number[] = [];
-  const baseByRate = new Map<number, { vatRate: number; base: bigint }>();
+  const groups = new VatGroups();
   for (const line of lines) {
     const net = lineNetMinor(line.quantity, line.unitPriceMinor);
     lineNets.push(net);
-    const basisPoints = vatRateToBasisPoints(line.vatRate);
-    const group = baseByRate.get(basisPoints);
-    if (group) {
-      group.base += BigInt(net);
-    } else {
-      baseByRate.set(basisPoints, { vatRate: line.vatRate, base: BigInt(net) });
-    }
+    groups.add(line.vatCategory ?? defaultVatCategory(line.vatRate), line.vatRate, BigInt(net));
   }
-
   let net = 0n;
   let vat = 0n;
-  const vatBreakdown: VatBreakdownEntry[] = [...baseByRate.entries()]
-    .sort(([a], [b]) => b - a)
-    .map(([, { vatRate, base }]) => {
-      const baseMinor = toSafeNumber(base);
-      const entry = { vatRate, baseMinor, vatMinor: vatMinor(baseMinor, vatRate) };
-      net += base;
-      vat += BigInt(entry.vatMinor);
-      return entry;
-    });
+  const vatBreakdown = groups.sorted().map(({ category, vatRate, base }) => {
+    const baseMinor = toSafeNumber(base);
+    const entry = { category, vatRate, baseMinor, vatMinor: vatMinor(baseMinor, vatRate) };
+    net += base;
+    vat += BigInt(entry.vatMinor);
+    return entry;
+  });
 
   return {
     lineNets,
     vatBreakdown,
     totals: { netMinor: toSafeNumber(net), vatMinor: toSafeNumber(vat), grossMinor: toSafeNumber(net + vat) },
   };
+}
+
+/** A VAT base being summed for one (category, rate). */
+export interface VatGroup {
+  category: VatCategory;
+  vatRate: number;
+  basisPoints: number;
+  base: bigint;
+}
+
+/** Sums bases per (category, rate), exactly; what computeTotals, invoices and credit notes group by. */
+export class VatGroups {
+  private readonly groups = new Map<string, VatGroup>();
+
+  /** The key of a (category, rate): the rate read exactly, in basis points. */
+  static key(category: VatCategory, vatRate: number): string {
+    return `${category}:${vatRateToBasisPoints(vatRate)}`;
+  }
+
+  add(category: VatCategory, vatRate: number, base: bigint): VatGroup {
+    const key = VatGroups.key(category, vatRate);
+    const group = this.groups.get(key);
+    if (group) {
+      group.base += base;
+      return group;
+    }
+    const created = { category, vatRate, basisPoints: vatRateToBasisPoints(vatRate), base };
+    this.groups.set(key, created);
+    return created;
+  }
+
+  /** Highest rate first, then S, Z, E, AE, K. */
+  sorted(): VatGroup[] {
+    return [...this.groups.values()].sort(compareCategoryRate);
+  }
 }
 
 const minorDigitsCache = new Map<string, number>();

@@ -15,6 +15,7 @@ export type AccountProfilePatch = Partial<
     | 'billingAddress'
     | 'deliveryAddress'
     | 'billingEmails'
+    | 'electronicAddress'
     | 'language'
     | 'billingCycle'
     | 'supplyCategory'

@@ -7,6 +7,7 @@ import type {
 } from '../../contracts/schemas/account.js';
 import { type AccountRecord, accountView } from '../domain/accounts.js';
 import { billingStateProblem, initialBillingDates, repairedBillingDates } from '../domain/billing-state.js';
+import { einvoicingProblems } from '../domain/einvoicing-parties.js';
 import { identifierConflicts } from '../domain/identifiers.js';
 import { paymentTermsViolations } from '../domain/payment-terms.js';
 import { billingPeriodContaining, nextBillingPeriod } from '../domain/periods.js';
@@ -47,7 +48,22 @@ async function checkTerms(deps: AccountDeps, terms: Terms): Promise<void> {
   }
 }
 
+/** Refuses an account its invoices could not be e-invoiced for (422 naming each field). */
+function checkEInvoicing(problems: FieldError[]): void {
+  if (problems.length > 0) {
+    throw refused(
+      'account_not_invoiceable',
+      'The account lacks what an electronic invoice must name, or names it wrongly.',
+      problems,
+    );
+  }
+}
+
+/** The e-invoicing fields: a patch touching none of them leaves an older account's problems as they were. */
+const EINVOICING_FIELDS = ['siren', 'vatId', 'billingAddress', 'electronicAddress'] as const;
+
 export async function createAccount(deps: AccountDeps, input: CreateAccountInput): Promise<Account> {
+  checkEInvoicing(einvoicingProblems(input));
   await checkTerms(deps, input);
   const now = deps.clock.now();
   const record = await deps.accounts.create(
@@ -85,6 +101,11 @@ export async function updateAccount(
       if (conflicts.length > 0) {
         throw validationFailed(conflicts, "The account's identifiers would not agree with each other.");
       }
+    }
+    if (EINVOICING_FIELDS.some((field) => patch[field] !== undefined)) {
+      // A change never makes an account impossible to e-invoice; an account stored before these rules
+      // may still change its other fields (limit, status…) until an operator completes it.
+      checkEInvoicing(einvoicingProblems(merged));
     }
     if (patch.paymentTerms || patch.billingCycle || patch.supplyCategory || patch.storefrontIds) {
       await checkTerms(deps, merged);

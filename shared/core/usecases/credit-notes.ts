@@ -216,6 +216,7 @@ async function prepare(deps: CreditNoteDeps, invoiceId: string, input: IssueCred
         key,
         unitPriceMinor: line.unitPriceMinor,
         vatRate: line.vatRate,
+        vatCategory: line.vatCategory,
         billedNetMinor: line.netMinor,
         billedThousandths: billed,
         creditedAfterThousandths: already + asked,
@@ -231,6 +232,8 @@ async function prepare(deps: CreditNoteDeps, invoiceId: string, input: IssueCred
         quantity,
         unitPriceMinor: line.unitPriceMinor,
         vatRate: line.vatRate,
+        vatCategory: line.vatCategory,
+        ...(line.unitCode ? { unitCode: line.unitCode } : {}),
       });
     }
   }

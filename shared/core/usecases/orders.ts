@@ -1,5 +1,6 @@
 import { ulid } from 'ulid';
 import type { CreateOrderInput, Order } from '../../contracts/schemas/order.js';
+import { DEFAULT_UNIT_CODE } from '../../contracts/schemas/order.js';
 import type { AccountRecord } from '../domain/accounts.js';
 import type { Principal } from '../domain/api-keys.js';
 import { requestFingerprint } from '../domain/canonical-json.js';
@@ -17,6 +18,12 @@ import {
   billingPeriodStartingOn,
   localDate,
 } from '../domain/periods.js';
+import {
+  defaultVatCategory,
+  type VatCategory,
+  vatCategoryBuyerProblem,
+  vatCategoryRateProblem,
+} from '../domain/vat-categories.js';
 import { conflict, DomainError, forbidden, notFound, refused, validationFailed } from '../errors.js';
 import type { AccountStore } from '../ports/accounts.js';
 import type { Clock } from '../ports/clock.js';
@@ -44,7 +51,15 @@ export interface OrderDeps {
   timeZone: string;
   /** VAT rates (percent) an order line may carry: the issuer's country's (configuration). */
   vatRates: readonly number[];
+  /** VAT categories an order line may carry (configuration): E only when the issuer has its reason. */
+  vatCategories: readonly VatCategory[];
 }
+
+/**
+ * The member state of the issuer, for the intra-community rule (K needs a buyer VAT id of another state).
+ * The issuer is a French company (its VAT rates, SIREN and the French e-invoicing rules say so).
+ */
+const ISSUER_COUNTRY = 'FR';
 
 export interface PlaceOrderResult {
   status: number;
@@ -82,12 +97,14 @@ export async function placeOrder(
     const orderDate = localDate(now, deps.timeZone);
     const facts = { storefrontId, currency: input.currency, orderDate, grossMinor: totals.totals.grossMinor };
     const refusal = checkEligibility(account, facts);
-    if (refusal && fromSnapshot) {
+    const buyerRefusal = refusal ? undefined : vatCategoryBuyerRefusal(input.lines, account);
+    if ((refusal || buyerRefusal) && fromSnapshot) {
       // Never refuse on a remembered state: confirm with a fresh read first.
       read = 'consistent';
       return { kind: 'reread' };
     }
     if (refusal) throw refusalError(refusal, account);
+    if (buyerRefusal) throw buyerRefusal;
 
     const order: Order = {
       orderId: `ord_${ulid(now.getTime())}`,
@@ -103,6 +120,8 @@ export async function placeOrder(
       lines: input.lines.map((line, index) => ({
         lineNumber: index + 1,
         ...line,
+        vatCategory: line.vatCategory ?? defaultVatCategory(line.vatRate),
+        unitCode: line.unitCode ?? DEFAULT_UNIT_CODE,
         // The seller's legal name as it is today: documents print it, however the seller is renamed later.
         sellerName: sellerNames.get(line.sellerId) as string,
         netMinor: totals.lineNets[index] as number,
@@ -161,7 +180,8 @@ export async function placeOrder(
 /** What an order's lines decide before any account is read: accepted VAT rates, exact totals, sellers. */
 async function prepareOrder(deps: OrderDeps, input: CreateOrderInput) {
   // An order accepted before the accepted rates changed is still replayed as it was (runIdempotent).
-  const vatRefusal = vatRateRefusal(input.lines, deps.vatRates);
+  const vatRefusal =
+    vatRateRefusal(input.lines, deps.vatRates) ?? vatCategoryRefusal(input.lines, deps.vatCategories);
   if (vatRefusal) throw vatRefusal;
   let totals: ReturnType<typeof computeTotals>;
   try {
@@ -200,6 +220,63 @@ export function vatRateRefusal(
     `Only these VAT rates (percent) are accepted: ${list}.`,
     errors,
     { acceptedVatRates: accepted },
+  );
+}
+
+/**
+ * The refusal of lines whose VAT category contradicts their rate (S needs a rate above 0; Z, E, AE and K
+ * bear no VAT) or that the issuer cannot invoice (E without the issuer's exemption reason: the invoice must
+ * say which article exempts it), naming each line; undefined when all are fine.
+ */
+export function vatCategoryRefusal(
+  lines: readonly { vatRate: number; vatCategory?: VatCategory | undefined }[],
+  accepted: readonly VatCategory[],
+): DomainError | undefined {
+  const errors = lines.flatMap((line, index) => {
+    if (line.vatCategory === undefined) return [];
+    const field = `lines.${index}.vatCategory`;
+    if (!accepted.includes(line.vatCategory)) {
+      return [
+        {
+          field,
+          reason:
+            line.vatCategory === 'E'
+              ? 'category E (exempt) needs the exemption reason (code and article) in the issuer configuration, which has none'
+              : `must be one of the accepted VAT categories: ${accepted.join(', ')}`,
+        },
+      ];
+    }
+    const problem = vatCategoryRateProblem(line.vatCategory, line.vatRate);
+    return problem ? [{ field, reason: problem }] : [];
+  });
+  if (errors.length === 0) return undefined;
+  return refused(
+    'vat_category_invalid',
+    'A line carries a VAT category that contradicts its rate or that cannot be invoiced.',
+    errors,
+    { acceptedVatCategories: accepted },
+  );
+}
+
+/**
+ * The refusal of lines whose VAT category the buyer cannot receive: reverse charge (AE) for a buyer without
+ * a VAT id, an intra-community supply (K) for a buyer without an EU VAT id of another member state.
+ */
+function vatCategoryBuyerRefusal(
+  lines: CreateOrderInput['lines'],
+  account: Pick<AccountRecord, 'vatId' | 'accountId'>,
+): DomainError | undefined {
+  const errors = lines.flatMap((line, index) => {
+    const problem = line.vatCategory
+      ? vatCategoryBuyerProblem(line.vatCategory, account, ISSUER_COUNTRY)
+      : undefined;
+    return problem ? [{ field: `lines.${index}.vatCategory`, reason: problem }] : [];
+  });
+  if (errors.length === 0) return undefined;
+  return refused(
+    'vat_category_not_allowed_for_buyer',
+    `Account ${account.accountId} cannot receive a line of this VAT category: ${errors[0]?.reason}.`,
+    errors,
   );
 }
 

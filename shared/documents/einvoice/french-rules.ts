@@ -28,16 +28,13 @@
  * reports what is missing, and the account's schema is where the data must be required.
  */
 import type { Invoice } from '../../contracts/schemas/invoice.js';
+import { FRENCH_ADDRESSING_SCHEME, isDomesticBuyer } from '../../core/domain/einvoicing-parties.js';
 import type { EInvoiceHeader, EInvoiceNote, ElectronicAddress } from './model.js';
 
 /** ISO 6523 ICD 0002: SIREN, the scheme of BT-30 and BT-47. */
 export const SIREN_SCHEME = '0002';
 
-/**
- * CEF EAS 0225: the French directory's addressing identifier (a SIREN, or a SIREN with a suffix such as
- * `732829320_FACTURES`), what approved platforms route on.
- */
-export const FRENCH_ADDRESSING_SCHEME = '0225';
+export { FRENCH_ADDRESSING_SCHEME };
 
 /** CEF EAS `EM`: an email address, for a buyer outside the French directory. */
 export const EMAIL_SCHEME = 'EM';
@@ -87,10 +84,8 @@ export const NOTE_SUBJECTS = {
   treatment: 'BAR',
 } as const;
 
-/** A buyer the French domestic B2B rules apply to: billed at a French address or with a French VAT id. */
-export function isDomesticBuyer(buyer: Pick<Invoice['buyer'], 'billingAddress' | 'vatId'>): boolean {
-  return buyer.billingAddress.country === 'FR' || (buyer.vatId?.startsWith('FR') ?? false);
-}
+/** A buyer the French domestic B2B rules apply to (the account's rules say the same). */
+export { isDomesticBuyer };
 
 /** BT-34 by default: the issuer's SIREN in the French directory (scheme 0225). */
 export function defaultSellerAddress(issuer: { siren: string }): ElectronicAddress {

@@ -16,7 +16,7 @@
  */
 import type { CreditNote, CreditNoteLine } from '../../contracts/schemas/credit-note.js';
 import type { Invoice } from '../../contracts/schemas/invoice.js';
-import type { Order } from '../../contracts/schemas/order.js';
+import { DEFAULT_UNIT_CODE, type Order } from '../../contracts/schemas/order.js';
 import { lineNetMinor } from '../../core/domain/money.js';
 import { type Catalogue, catalogueFor } from '../texts/catalogue.js';
 import {
@@ -41,7 +41,6 @@ import type {
   EInvoiceLine,
   EInvoiceParty,
   EInvoiceVatBreakdown,
-  ElectronicAddress,
   VatCategory,
   VatExemption,
 } from './model.js';
@@ -54,46 +53,11 @@ export interface MappedLine {
   quantity: number;
   unitPriceMinor: number;
   vatRate: number;
+  /** BT-151. */
+  vatCategory: VatCategory;
+  /** BT-130 (UN/ECE Recommendation 20). Default: `C62` (one), what lines recorded before it were. */
+  unitCode?: string | undefined;
   netMinor: number;
-}
-
-/**
- * What our stored data does not hold yet, with the defaults used meanwhile. The lead wires these to the
- * account (electronic address), the issuer (electronic address) and the order line (unit, VAT category).
- */
-export interface EInvoiceOptions {
-  /** BT-34. Default: the issuer's SIREN under scheme 0225 (the French directory's addressing identifier). */
-  sellerElectronicAddress?: ElectronicAddress | undefined;
-  /**
-   * BT-49. Default: a domestic buyer's SIREN under scheme 0225; otherwise its first billing email under
-   * scheme EM.
-   */
-  buyerElectronicAddress?: ElectronicAddress | undefined;
-  /** BT-130 of a line (UN/ECE Recommendation 20). Default: `C62` (one). */
-  unitCodeOf?: ((line: MappedLine) => string) | undefined;
-  /** BT-151 of a line. Default: S (standard rate) when its rate is above 0, Z (zero rated) at 0. */
-  vatCategoryOf?: ((line: MappedLine) => VatCategory) | undefined;
-  /**
-   * BT-120/BT-121 of each category that bears no VAT. Defaults: AE "Autoliquidation" (`VATEX-EU-AE`), K
-   * "Exonération de TVA, article 262 ter I du CGI" (`VATEX-EU-IC`), in the document's language. E has no
-   * default: an exempt document must say why (which article), so one without it is refused.
-   */
-  exemptions?: Partial<Record<VatCategory, VatExemption>> | undefined;
-  /**
-   * BG-23 per category and rate, when lines at one rate have several categories (the stored breakdown is
-   * per rate). Default: the document's breakdown per rate, each rate in the category `vatCategoryOf` gives
-   * a line at that rate. The serialisers check the lines against it.
-   */
-  vatBreakdown?: EInvoiceVatBreakdown[] | undefined;
-  /** BT-23. Default: B1, S1 or M1 from the invoice's `supplyCategory` (goods, services, both). */
-  billingFramework?: string | undefined;
-}
-
-const DEFAULT_UNIT = 'C62';
-
-/** BT-151 by default: S above 0 %, Z at 0 %. */
-function defaultCategory(line: Pick<MappedLine, 'vatRate'>): VatCategory {
-  return line.vatRate > 0 ? 'S' : 'Z';
 }
 
 /** The exemptions French law wants printed, per category without VAT (E has none: it depends on the article). */
@@ -111,50 +75,41 @@ const DEFAULT_EXEMPTIONS: Record<'fr' | 'en', Partial<Record<VatCategory, VatExe
   },
 };
 
-/** The exemption a category's breakdown carries (BR-E-10, BR-AE-10, BR-IC-10), or none for S and Z. */
+/**
+ * The exemption a category's breakdown carries (BR-E-10, BR-AE-10, BR-IC-10), or none for S and Z: the
+ * issuer's, else the default. E has no default; order intake refuses E lines while the issuer has no E
+ * reason, so only a record written otherwise gets here without one.
+ */
 function exemptionOf(
   category: VatCategory,
   language: 'fr' | 'en',
-  options: EInvoiceOptions,
+  issuer: Invoice['issuer'],
 ): VatExemption | undefined {
   if (category === 'S' || category === 'Z') return undefined;
-  const exemption = options.exemptions?.[category] ?? DEFAULT_EXEMPTIONS[language][category];
+  const exemption = issuer.vatExemptions?.[category] ?? DEFAULT_EXEMPTIONS[language][category];
   if (!exemption) {
     throw new EInvoiceError(`a line of VAT category ${category} needs its exemption reason (code and text)`);
   }
   return exemption;
 }
 
-/** BG-23 from the stored breakdown per rate, or as given. */
+/** BG-23 from the document's breakdown per category and rate. */
 function breakdownOf(
   stored: Invoice['vatBreakdown'],
   language: 'fr' | 'en',
-  options: EInvoiceOptions,
+  issuer: Invoice['issuer'],
 ): EInvoiceVatBreakdown[] {
-  const categoryOf = options.vatCategoryOf ?? defaultCategory;
-  const entries: EInvoiceVatBreakdown[] =
-    options.vatBreakdown ??
-    stored.map((entry) => ({
-      category: categoryOf({
-        sku: '',
-        description: '',
-        quantity: 1,
-        unitPriceMinor: 0,
-        netMinor: 0,
-        vatRate: entry.vatRate,
-      }),
-      ratePercent: entry.vatRate,
-      baseMinor: entry.baseMinor,
-      vatMinor: entry.vatMinor,
-    }));
-  return entries.map((entry) => ({
-    ...entry,
-    exemption: entry.exemption ?? exemptionOf(entry.category, language, options),
+  return stored.map((entry) => ({
+    category: entry.category,
+    ratePercent: entry.vatRate,
+    baseMinor: entry.baseMinor,
+    vatMinor: entry.vatMinor,
+    exemption: exemptionOf(entry.category, language, issuer),
   }));
 }
 
 /** What the issuer's block says beyond its name: legal form with capital, and register. */
-function sellerOf(issuer: Invoice['issuer'], texts: Catalogue, options: EInvoiceOptions): EInvoiceParty {
+function sellerOf(issuer: Invoice['issuer'], texts: Catalogue): EInvoiceParty {
   return {
     name: issuer.legalName,
     siren: issuer.siren,
@@ -163,17 +118,17 @@ function sellerOf(issuer: Invoice['issuer'], texts: Catalogue, options: EInvoice
       .join(' · ')
       .replace(/[\u00a0\u202f]/g, ' '),
     address: issuer.address,
-    electronicAddress: options.sellerElectronicAddress ?? defaultSellerAddress(issuer),
+    electronicAddress: issuer.electronicAddress ?? defaultSellerAddress(issuer),
   };
 }
 
-function buyerOf(buyer: Invoice['buyer'], options: EInvoiceOptions): EInvoiceParty {
+function buyerOf(buyer: Invoice['buyer']): EInvoiceParty {
   return {
     name: buyer.legalName,
     siren: buyer.siren,
     vatId: buyer.vatId,
     address: buyer.billingAddress,
-    electronicAddress: options.buyerElectronicAddress ?? defaultBuyerAddress(buyer),
+    electronicAddress: buyer.electronicAddress ?? defaultBuyerAddress(buyer),
   };
 }
 
@@ -181,7 +136,6 @@ function buyerOf(buyer: Invoice['buyer'], options: EInvoiceOptions): EInvoicePar
 function commonHeader(
   source: Pick<Invoice, 'issuer' | 'buyer' | 'language' | 'supplyCategory' | 'latePenalty'>,
   texts: Catalogue,
-  options: EInvoiceOptions,
 ): Pick<EInvoiceHeader, 'billingFramework' | 'notes' | 'seller' | 'buyer' | 'vatDueOnIssue'> {
   const { legal } = texts;
   const indemnity = moneyFormatter('EUR', source.language)(4000);
@@ -195,7 +149,7 @@ function commonHeader(
   }
   const vatOnDebits = source.issuer.vatOnDebits === true;
   return {
-    billingFramework: options.billingFramework ?? BILLING_FRAMEWORKS[source.supplyCategory],
+    billingFramework: BILLING_FRAMEWORKS[source.supplyCategory],
     notes: frenchNotes({
       recoveryIndemnity: legal.recoveryIndemnity(indemnity),
       latePenalty,
@@ -203,8 +157,8 @@ function commonHeader(
       vatOnDebits: vatOnDebits ? legal.vatOnDebits : undefined,
       domestic: isDomesticBuyer(source.buyer),
     }),
-    seller: sellerOf(source.issuer, texts, options),
-    buyer: buyerOf(source.buyer, options),
+    seller: sellerOf(source.issuer, texts),
+    buyer: buyerOf(source.buyer),
     vatDueOnIssue: vatOnDebits,
   };
 }
@@ -226,13 +180,6 @@ function deliverToOf(
 /** Builds lines one at a time, numbered across the document. */
 class LineMapper {
   private next = 1;
-  private readonly categoryOf: (line: MappedLine) => VatCategory;
-  private readonly unitOf: (line: MappedLine) => string;
-
-  constructor(options: EInvoiceOptions) {
-    this.categoryOf = options.vatCategoryOf ?? defaultCategory;
-    this.unitOf = options.unitCodeOf ?? (() => DEFAULT_UNIT);
-  }
 
   line(line: MappedLine, note: string | undefined): EInvoiceLine {
     // The unit price is exact when the stored net is quantity × price rounded; otherwise (a credited part
@@ -242,13 +189,13 @@ class LineMapper {
       id: String(this.next++),
       note,
       quantity: line.quantity,
-      unitCode: this.unitOf(line),
+      unitCode: line.unitCode ?? DEFAULT_UNIT_CODE,
       netMinor: line.netMinor,
       priceMinor: exact ? line.unitPriceMinor : line.netMinor,
       baseQuantity: exact ? undefined : line.quantity,
       name: line.description,
       sellerItemId: line.sku,
-      category: this.categoryOf(line),
+      category: line.vatCategory,
       ratePercent: line.vatRate,
     };
   }
@@ -265,12 +212,12 @@ export interface InvoiceMapping {
  * Maps an issued invoice (a draft has no number: it is not an invoice) to EN 16931. The lines are its
  * orders' lines, mapped one order at a time by `linesOf` as the caller streams them.
  */
-export function mapInvoice(invoice: Invoice, options: EInvoiceOptions = {}): InvoiceMapping {
+export function mapInvoice(invoice: Invoice): InvoiceMapping {
   if (!invoice.number || !invoice.issueDate) {
     throw new EInvoiceError(`invoice ${invoice.invoiceId} is a draft: it has no number to e-invoice`);
   }
   const texts = catalogueFor(invoice.language);
-  const breakdown = breakdownOf(invoice.vatBreakdown, invoice.language, options);
+  const breakdown = breakdownOf(invoice.vatBreakdown, invoice.language, invoice.issuer);
   const header: EInvoiceHeader = {
     typeCode: '380',
     number: invoice.number,
@@ -278,7 +225,7 @@ export function mapInvoice(invoice: Invoice, options: EInvoiceOptions = {}): Inv
     currency: invoice.currency,
     dueDate: invoice.dueDate,
     purchaseOrder: invoice.purchaseOrderNumber,
-    ...commonHeader(invoice, texts, options),
+    ...commonHeader(invoice, texts),
     deliverTo: deliverToOf(invoice, breakdown),
     period: invoice.period,
     payment: invoice.issuer.iban
@@ -301,7 +248,7 @@ export function mapInvoice(invoice: Invoice, options: EInvoiceOptions = {}): Inv
     },
     lineCount: invoice.lineCount,
   };
-  const lines = new LineMapper(options);
+  const lines = new LineMapper();
   return {
     header,
     linesOf(order) {
@@ -319,12 +266,8 @@ export function mapInvoice(invoice: Invoice, options: EInvoiceOptions = {}): Inv
 }
 
 /** An invoice with its orders as a document whose lines stream: for `writeCii` / `writeUbl`. */
-export function invoiceDocument(
-  invoice: Invoice,
-  orders: AsyncIterable<Order>,
-  options: EInvoiceOptions = {},
-): EInvoiceDocument {
-  const mapping = mapInvoice(invoice, options);
+export function invoiceDocument(invoice: Invoice, orders: AsyncIterable<Order>): EInvoiceDocument {
+  const mapping = mapInvoice(invoice);
   return {
     header: mapping.header,
     lines: (async function* () {
@@ -352,7 +295,7 @@ function orderNote(order: Order, texts: Catalogue): string {
 
 /** The invoice fields a credit note's e-invoice needs: who, in which language, and the invoice's terms. */
 export type CreditedInvoiceTerms = Pick<Invoice, 'issuer' | 'buyer' | 'language' | 'supplyCategory'> &
-  Partial<Pick<Invoice, 'latePenalty'>>;
+  Partial<Pick<Invoice, 'latePenalty' | 'period'>>;
 
 /**
  * Maps a credit note (type 381) to EN 16931: its own lines, VAT per rate and totals, the invoice it
@@ -361,21 +304,22 @@ export type CreditedInvoiceTerms = Pick<Invoice, 'issuer' | 'buyer' | 'language'
 export function creditNoteDocument(
   creditNote: CreditNote,
   invoice: CreditedInvoiceTerms,
-  options: EInvoiceOptions = {},
 ): EInvoiceDocument & { lines: EInvoiceLine[] } {
   const texts = catalogueFor(invoice.language);
   const money = moneyFormatter(creditNote.currency, invoice.language);
-  const breakdown = breakdownOf(creditNote.vatBreakdown, invoice.language, options);
-  const mapper = new LineMapper(options);
+  const breakdown = breakdownOf(creditNote.vatBreakdown, invoice.language, invoice.issuer);
+  const mapper = new LineMapper();
   const header: EInvoiceHeader = {
     typeCode: '381',
     number: creditNote.number,
     issueDate: creditNote.issueDate,
     currency: creditNote.currency,
     purchaseOrder: undefined,
-    ...commonHeader(invoice, texts, options),
+    ...commonHeader(invoice, texts),
     precedingInvoice: { number: creditNote.invoiceNumber, issueDate: creditNote.invoiceIssueDate },
     deliverTo: deliverToOf(invoice, breakdown),
+    // BG-14: the period of the supplies corrected, the invoice's (an intra-community supply needs it, BR-IC-11).
+    period: invoice.period,
     paymentTerms: texts.creditNote
       .applied(money(creditNote.appliedMinor), creditNote.invoiceNumber)
       .replace(/[\u00a0\u202f]/g, ' '),

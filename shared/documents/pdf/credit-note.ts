@@ -6,7 +6,7 @@
  * (the credit is applied to it: see docs/ARCHITECTURE.md, Receivables).
  */
 import type { CreditNote, CreditNoteLine } from '../../contracts/schemas/credit-note.js';
-import { type CreditedInvoiceTerms, creditNoteDocument, type EInvoiceOptions } from '../einvoice/mapping.js';
+import { type CreditedInvoiceTerms, creditNoteDocument } from '../einvoice/mapping.js';
 import type { EInvoiceVatBreakdown } from '../einvoice/model.js';
 import { type Catalogue, catalogueFor } from '../texts/catalogue.js';
 import { labelled, singleLine, unbreakable } from '../texts/format.js';
@@ -28,9 +28,9 @@ export type CreditedInvoice = CreditedInvoiceTerms;
 export async function renderCreditNotePdf(
   creditNote: CreditNote,
   invoice: CreditedInvoice,
-  options: { fontDir?: string; einvoice?: EInvoiceOptions } = {},
+  options: { fontDir?: string } = {},
 ): Promise<Buffer> {
-  const einvoice = creditNoteDocument(creditNote, invoice, options.einvoice);
+  const einvoice = creditNoteDocument(creditNote, invoice);
   const texts = catalogueFor(invoice.language);
   const { doc, fonts } = openPdf({
     texts,

@@ -10,7 +10,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Invoice } from '../../contracts/schemas/invoice.js';
 import type { Order } from '../../contracts/schemas/order.js';
-import { type EInvoiceOptions, type InvoiceMapping, mapInvoice } from '../einvoice/mapping.js';
+import { type InvoiceMapping, mapInvoice } from '../einvoice/mapping.js';
 import { ACCENT, INK, WHITE } from '../palette.js';
 import { type Catalogue, catalogueFor } from '../texts/catalogue.js';
 import {
@@ -44,8 +44,6 @@ import {
 interface RenderInvoicePdfOptions {
   /** Directory holding DejaVuSans.ttf and DejaVuSans-Bold.ttf. Default: INVOICE_FONT_DIR, then the package. */
   fontDir?: string;
-  /** What the embedded e-invoice needs beyond the invoice (electronic addresses, VAT categories…). */
-  einvoice?: EInvoiceOptions;
 }
 
 /** The orders streamed to the renderer do not match the invoice, or the PDF could not be produced. */
@@ -87,7 +85,7 @@ export function renderInvoicePdf(
   });
   const output = new PassThrough();
   doc.pipe(output);
-  const layout = new InvoiceLayout(doc, invoice, texts, fonts, options.einvoice);
+  const layout = new InvoiceLayout(doc, invoice, texts, fonts);
   const abandon = (error?: Error) => {
     layout.abandon();
     doc.unpipe(output);
@@ -118,7 +116,8 @@ function waitForDrain(output: PassThrough): Promise<void> {
 class InvoiceLayout extends PdfLayout {
   private ordersSeen = 0;
   private linesSeen = 0;
-  private readonly basesSeen = new Map<number, number>();
+  /** Line nets per `<category> <rate> %`, checked against the invoice's breakdown at the end. */
+  private readonly basesSeen = new Map<string, number>();
   /** The e-invoice of an issued invoice, mapped and written as the orders stream. */
   private einvoice: { mapping: InvoiceMapping; facturX: StreamingFacturX } | undefined;
 
@@ -127,7 +126,6 @@ class InvoiceLayout extends PdfLayout {
     private readonly invoice: Invoice,
     texts: Catalogue,
     fonts: DocumentFonts,
-    private readonly einvoiceOptions: EInvoiceOptions = {},
   ) {
     const words = texts.invoice;
     super(doc, texts, fonts, {
@@ -148,7 +146,7 @@ class InvoiceLayout extends PdfLayout {
 
   async render(orders: AsyncIterable<Order>, output: PassThrough): Promise<void> {
     if (this.invoice.number) {
-      const mapping = mapInvoice(this.invoice, this.einvoiceOptions);
+      const mapping = mapInvoice(this.invoice);
       this.einvoice = { mapping, facturX: new StreamingFacturX(this.doc, mapping.header) };
       this.einvoice.facturX.begin();
     }
@@ -261,7 +259,8 @@ class InvoiceLayout extends PdfLayout {
     this.ordersSeen += 1;
     for (const line of order.lines) {
       this.linesSeen += 1;
-      this.basesSeen.set(line.vatRate, (this.basesSeen.get(line.vatRate) ?? 0) + line.netMinor);
+      const key = `${line.vatCategory} ${line.vatRate}`;
+      this.basesSeen.set(key, (this.basesSeen.get(key) ?? 0) + line.netMinor);
     }
     this.orderLines(this.orderHeadingOf(order), order.lines);
     if (this.einvoice) this.einvoice.facturX.lines(this.einvoice.mapping.linesOf(order));
@@ -302,12 +301,14 @@ class InvoiceLayout extends PdfLayout {
     if (this.linesSeen !== invoice.lineCount) {
       problems.push(`${this.linesSeen} lines streamed, the invoice has ${invoice.lineCount}`);
     }
-    const expected = new Map(invoice.vatBreakdown.map((entry) => [entry.vatRate, entry.baseMinor]));
-    for (const rate of new Set([...expected.keys(), ...this.basesSeen.keys()])) {
-      const streamed = this.basesSeen.get(rate) ?? 0;
-      if (streamed !== (expected.get(rate) ?? 0)) {
+    const expected = new Map(
+      invoice.vatBreakdown.map((entry) => [`${entry.category} ${entry.vatRate}`, entry.baseMinor]),
+    );
+    for (const key of new Set([...expected.keys(), ...this.basesSeen.keys()])) {
+      const streamed = this.basesSeen.get(key) ?? 0;
+      if (streamed !== (expected.get(key) ?? 0)) {
         problems.push(
-          `lines at ${rate} % sum to ${streamed}, the invoice's base is ${expected.get(rate) ?? 0}`,
+          `lines of ${key} % sum to ${streamed}, the invoice's base is ${expected.get(key) ?? 0}`,
         );
       }
     }

@@ -61,6 +61,7 @@ export function memoryFamilies(clock: Clock, store = new MemoryStore(), config: 
       clock,
       timeZone,
       vatRates: config.vatRates,
+      vatCategories: config.vatCategories,
     }),
 
     billingStepDeps: (settings: BillingConfig): BillingDeps => ({

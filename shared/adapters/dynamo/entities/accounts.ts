@@ -3,7 +3,7 @@ import '../../../contracts/zod-locale.js';
 import type { AccountRecord } from '../../../core/domain/accounts.js';
 import { defineEntity } from '../kit/entity.js';
 import { keys } from '../table.js';
-import { storedAddress, storedBillingCycle } from './stored.js';
+import { storedAddress, storedBillingCycle, storedElectronicAddress } from './stored.js';
 
 /**
  * An account item: the profile, the exposure counters (`unbilledMinor`, `unpaidMinor` and their complement
@@ -25,6 +25,7 @@ export const AccountEntity = defineEntity({
         billingAddress: storedAddress(),
         deliveryAddress: z.optional(storedAddress()),
         billingEmails: z.array(z.string()),
+        electronicAddress: z.optional(storedElectronicAddress()),
         language: z.enum(['fr', 'en']),
         currency: z.string(),
         billingCycle: storedBillingCycle(),

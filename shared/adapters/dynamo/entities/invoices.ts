@@ -4,7 +4,7 @@ import type { InvoiceRef } from '../../../contracts/workflow/workflow.js';
 import type { InvoiceRecord } from '../../../core/domain/invoices.js';
 import { defineEntity, type ItemKey } from '../kit/entity.js';
 import { keys } from '../table.js';
-import { storedAddress, storedTotals, storedVatBreakdown } from './stored.js';
+import { storedAddress, storedElectronicAddress, storedTotals, storedVatBreakdown } from './stored.js';
 
 /**
  * The issuer as an invoice keeps it. Invoices issued before the late-payment penalty was resolved per
@@ -26,7 +26,17 @@ const storedIssuer = () =>
     bic: z.optional(z.string()),
     vatOnDebits: z._default(z.boolean(), false),
     latePenaltyRatePercent: z.optional(z.number()),
+    electronicAddress: z.optional(storedElectronicAddress()),
+    vatExemptions: z.optional(
+      z.object({
+        E: z.optional(storedExemption()),
+        AE: z.optional(storedExemption()),
+        K: z.optional(storedExemption()),
+      }),
+    ),
   });
+
+const storedExemption = () => z.object({ code: z.string(), reason: z.string() });
 
 /**
  * An invoice in its account's partition (`INVOICE#<periodStart>#<currency>#<PO group>`): the record the
@@ -61,6 +71,7 @@ export const InvoiceEntity = defineEntity({
         billingAddress: storedAddress(),
         deliveryAddress: z.optional(storedAddress()),
         billingEmails: z.array(z.string()),
+        electronicAddress: z.optional(storedElectronicAddress()),
       }),
       latePenalty: z.optional(
         z.object({

@@ -3,7 +3,14 @@ import '../../../contracts/zod-locale.js';
 import type { Order } from '../../../contracts/schemas/order.js';
 import { defineEntity } from '../kit/entity.js';
 import { keys } from '../table.js';
-import { storedAddress, storedBillingCycle, storedTotals, storedVatBreakdown } from './stored.js';
+import {
+  storedAddress,
+  storedBillingCycle,
+  storedTotals,
+  storedVatBreakdown,
+  storedVatCategory,
+  withLineCategory,
+} from './stored.js';
 
 /**
  * An order in its account's partition, sorted by billing period then by id (a ULID: by arrival), also in the
@@ -32,17 +39,22 @@ export const OrderEntity = defineEntity({
         endsAt: z.string(),
       }),
       lines: z.array(
-        z.object({
-          lineNumber: z.int(),
-          sku: z.string(),
-          description: z.string(),
-          quantity: z.number(),
-          unitPriceMinor: z.int(),
-          vatRate: z.number(),
-          sellerId: z.string(),
-          sellerName: z.optional(z.string()),
-          netMinor: z.int(),
-        }),
+        z.pipe(
+          z.object({
+            lineNumber: z.int(),
+            sku: z.string(),
+            description: z.string(),
+            quantity: z.number(),
+            unitPriceMinor: z.int(),
+            vatRate: z.number(),
+            vatCategory: storedVatCategory(),
+            unitCode: z.optional(z.string()),
+            sellerId: z.string(),
+            sellerName: z.optional(z.string()),
+            netMinor: z.int(),
+          }),
+          z.transform(withLineCategory),
+        ),
       ),
       vatBreakdown: storedVatBreakdown(),
       totals: storedTotals(),

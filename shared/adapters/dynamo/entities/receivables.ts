@@ -4,7 +4,14 @@ import type { CreditNote } from '../../../contracts/schemas/credit-note.js';
 import type { InvoicePayment, LedgerEntry, Payment } from '../../../contracts/schemas/payment.js';
 import { defineEntity } from '../kit/entity.js';
 import { keys } from '../table.js';
-import { storedEmailDelivery, storedPdf, storedTotals, storedVatBreakdown } from './stored.js';
+import {
+  storedEmailDelivery,
+  storedPdf,
+  storedTotals,
+  storedVatBreakdown,
+  storedVatCategory,
+  withLineCategory,
+} from './stored.js';
 
 /*
  * The receivables' items: payments (and their reversals), credit notes, what each wrote under the invoice
@@ -77,19 +84,24 @@ const creditNoteSchema = () =>
     reason: z.string(),
     currency: z.string(),
     lines: z.array(
-      z.object({
-        orderId: z.string(),
-        // Credit notes issued before these were kept name the order by its id.
-        orderReference: z.optional(z.string()),
-        orderDate: z.optional(z.string()),
-        lineNumber: z.int(),
-        sku: z.string(),
-        description: z.string(),
-        quantity: z.number(),
-        unitPriceMinor: z.int(),
-        vatRate: z.number(),
-        netMinor: z.int(),
-      }),
+      z.pipe(
+        z.object({
+          orderId: z.string(),
+          // Credit notes issued before these were kept name the order by its id.
+          orderReference: z.optional(z.string()),
+          orderDate: z.optional(z.string()),
+          lineNumber: z.int(),
+          sku: z.string(),
+          description: z.string(),
+          quantity: z.number(),
+          unitPriceMinor: z.int(),
+          vatRate: z.number(),
+          vatCategory: storedVatCategory(),
+          unitCode: z.optional(z.string()),
+          netMinor: z.int(),
+        }),
+        z.transform(withLineCategory),
+      ),
     ),
     vatBreakdown: storedVatBreakdown(),
     totals: storedTotals(),

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import '../../../contracts/zod-locale.js';
 import type { BillingCycle } from '../../../contracts/schemas/billing-cycle.js';
+import { defaultVatCategory, VAT_CATEGORIES, type VatCategory } from '../../../core/domain/vat-categories.js';
 
 /*
  * Structural schemas of stored values shared by several entities. A stored item is parsed with what it
@@ -19,8 +20,31 @@ export const storedAddress = () =>
     country: z.string(),
   });
 
+/** A line's or entry's VAT category as stored: absent on items written before categories existed. */
+export const storedVatCategory = () => z.optional(z.enum(VAT_CATEGORIES));
+
+/**
+ * A stored document line (order line, credited line) with its VAT category, the default when the item
+ * predates categories: S above 0 %, Z at 0 %, what every line was then. For `z.transform`.
+ */
+export const withLineCategory = <Line extends { vatRate: number; vatCategory?: VatCategory | undefined }>(
+  line: Line,
+): Line & { vatCategory: VatCategory } => ({
+  ...line,
+  vatCategory: line.vatCategory ?? defaultVatCategory(line.vatRate),
+});
+
+/** A VAT breakdown as stored: per category and rate; entries written before categories read with the default. */
 export const storedVatBreakdown = () =>
-  z.array(z.object({ vatRate: z.number(), baseMinor: z.int(), vatMinor: z.int() }));
+  z.array(
+    z.pipe(
+      z.object({ category: storedVatCategory(), vatRate: z.number(), baseMinor: z.int(), vatMinor: z.int() }),
+      z.transform(({ category, ...entry }) => ({
+        category: category ?? defaultVatCategory(entry.vatRate),
+        ...entry,
+      })),
+    ),
+  );
 
 export const storedTotals = () =>
   z.object({
@@ -51,3 +75,6 @@ export const storedEmailDelivery = () =>
     sendingAt: z.optional(z.string()),
     sentAt: z.optional(z.string()),
   });
+
+/** An electronic address (BT-34 / BT-49) as stored. */
+export const storedElectronicAddress = () => z.object({ scheme: z.string(), id: z.string() });
