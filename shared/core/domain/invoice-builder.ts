@@ -3,6 +3,7 @@ import { type Invoice, type Issuer, invoiceIssuerOf } from '../../contracts/sche
 import type { Order } from '../../contracts/schemas/order.js';
 import type { LatePenalty } from './late-penalty.js';
 import { vatMinor, vatRateToBasisPoints } from './money.js';
+import { initialEInvoiceState } from './einvoice-channel.js';
 
 /** Orders without a purchase order, or of an account that does not split by PO, share this group. */
 export const NO_PURCHASE_ORDER = '-';
@@ -105,6 +106,7 @@ export function draftInvoice(input: {
     },
     ...figures,
     amountDueMinor: figures.totals.grossMinor,
+    einvoice: initialEInvoiceState(account.invoiceChannel),
     createdAt: input.createdAt,
   };
 }
