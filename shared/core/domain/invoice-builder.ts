@@ -1,9 +1,9 @@
 import type { Account } from '../../contracts/schemas/account.js';
 import { type Invoice, type Issuer, invoiceIssuerOf } from '../../contracts/schemas/invoice.js';
 import type { Order } from '../../contracts/schemas/order.js';
+import { initialEInvoiceState } from './einvoice-channel.js';
 import type { LatePenalty } from './late-penalty.js';
 import { vatMinor, vatRateToBasisPoints } from './money.js';
-import { initialEInvoiceState } from './einvoice-channel.js';
 
 /** Orders without a purchase order, or of an account that does not split by PO, share this group. */
 export const NO_PURCHASE_ORDER = '-';

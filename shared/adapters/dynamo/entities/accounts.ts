@@ -55,7 +55,13 @@ export const AccountEntity = defineEntity({
         version: z.int(),
       }),
       z.transform(
-        ({ unbilledMinor, unpaidMinor, availableCreditMinor, invoiceChannel, ...account }): AccountRecord => ({
+        ({
+          unbilledMinor,
+          unpaidMinor,
+          availableCreditMinor,
+          invoiceChannel,
+          ...account
+        }): AccountRecord => ({
           ...account,
           // Enrolled before channels existed: the rule new accounts get (a French buyer with a SIREN is
           // invoiced through the platform, as the reform requires).

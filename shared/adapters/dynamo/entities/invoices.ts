@@ -1,10 +1,7 @@
 import * as z from 'zod/mini';
 import '../../../contracts/zod-locale.js';
 import type { InvoiceRef } from '../../../contracts/workflow/workflow.js';
-import {
-  LIFECYCLE_STATUSES,
-  type LifecycleStatusCode,
-} from '../../../core/domain/einvoice-lifecycle.js';
+import { LIFECYCLE_STATUSES, type LifecycleStatusCode } from '../../../core/domain/einvoice-lifecycle.js';
 import type { InvoiceRecord } from '../../../core/domain/invoices.js';
 import { defineEntity, type ItemKey } from '../kit/entity.js';
 import { keys } from '../table.js';
