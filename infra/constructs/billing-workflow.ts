@@ -105,14 +105,15 @@ const SES_THROTTLED_RETRY: RetryProps = {
 
 /**
  * The approved platform unavailable (a handler throws `PlatformUnavailable`: down, throttling, or a deposit
- * of unknown outcome, which the retry searches for first): backoff with full jitter, bounded so five
- * invocations of SubmitEInvoice (45 s each at most) and the waits stay inside an Express child's 5 minutes.
+ * of unknown outcome, which the retry searches for first): 1 s, 2 s, 4 s, 8 s, 16 s at most (full jitter),
+ * so six invocations of SubmitEInvoice (40 s each at most) and the waits stay inside an Express child's
+ * 5 minutes.
  */
 const PLATFORM_UNAVAILABLE_RETRY: RetryProps = {
   errors: ['PlatformUnavailable'],
-  interval: Duration.seconds(2),
+  interval: Duration.seconds(1),
   backoffRate: 2,
-  maxAttempts: 4,
+  maxAttempts: 5,
   jitterStrategy: JitterType.FULL,
 };
 

@@ -197,7 +197,7 @@ export class WorkflowError extends Error {
  * SubmitEInvoice's Lambda timeout: room for a search, a deposit and a read of its acknowledgement, each
  * bounded by PLATFORM_TIMEOUT_MS (10 s by default), with its retries inside an Express child's 5 minutes.
  */
-export const SUBMIT_EINVOICE_TIMEOUT_SECONDS = 45;
+export const SUBMIT_EINVOICE_TIMEOUT_SECONDS = 40;
 /**
  * A submission claimed longer ago than this was abandoned (its invocation ended without letting go): twice
  * the step's timeout, so a live attempt is never taken over. The taker searches before it submits.
