@@ -96,10 +96,11 @@ export async function submitEInvoice(
   const pdf = invoice.pdf;
   if (!pdf) throw new WorkflowError('TransientFailure', `Invoice ${invoice.invoiceId} has no PDF yet`);
 
+  const claimedAt = now.toISOString();
   const claimed = await deps.invoices.claimSubmission(invoice, {
     from: submission.state,
     attempts: submission.attempts,
-    at: now.toISOString(),
+    at: claimedAt,
   });
   if (!claimed) {
     throw new WorkflowError(
@@ -108,7 +109,12 @@ export async function submitEInvoice(
     );
   }
   const attempts = submission.attempts + 1;
-  const context: RecordContext = { deps, invoice, attempts, ref: input };
+  // The invoice as the claim left it: what recording the outcome is conditioned on.
+  const held: InvoiceRecord = {
+    ...invoice,
+    einvoice: { ...einvoice, submission: { state: 'submitting', attempts, claimedAt } },
+  };
+  const context: RecordContext = { deps, invoice: held, attempts, ref: input };
   // Whether a flow may exist that we do not know of: true from a deposit's start until it answered.
   let depositUnknown = submission.state === 'submitting';
   try {
