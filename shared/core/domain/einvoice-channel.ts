@@ -18,6 +18,15 @@ export function defaultInvoiceChannel(account: {
   return account.billingAddress.country === 'FR' && account.siren ? 'platform' : 'email';
 }
 
+/** An account's channel: the one it stores, else (enrolled before channels existed) the default rule's. */
+export function invoiceChannelOf(account: {
+  invoiceChannel?: InvoiceChannel | undefined;
+  siren?: string | undefined;
+  billingAddress: { country: string };
+}): InvoiceChannel {
+  return account.invoiceChannel ?? defaultInvoiceChannel(account);
+}
+
 export const channelIncludesPlatform = (channel: InvoiceChannel): boolean => channel !== 'email';
 export const channelIncludesEmail = (channel: InvoiceChannel): boolean => channel !== 'platform';
 

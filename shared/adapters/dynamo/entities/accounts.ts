@@ -1,7 +1,6 @@
 import * as z from 'zod/mini';
 import '../../../contracts/zod-locale.js';
 import type { AccountRecord } from '../../../core/domain/accounts.js';
-import { defaultInvoiceChannel } from '../../../core/domain/einvoice-channel.js';
 import { defineEntity } from '../kit/entity.js';
 import { keys } from '../table.js';
 import { storedAddress, storedBillingCycle } from './stored.js';
@@ -41,6 +40,7 @@ export const AccountEntity = defineEntity({
         }),
         status: z.enum(['active', 'suspended', 'closed']),
         storefrontIds: z._default(z.array(z.string()), []),
+        // Absent on accounts enrolled before channels existed: invoiceChannelOf gives the default rule's.
         invoiceChannel: z.optional(z.enum(['platform', 'email', 'both'])),
         unbilledMinor: z._default(z.int(), 0),
         unpaidMinor: z._default(z.int(), 0),
@@ -55,17 +55,8 @@ export const AccountEntity = defineEntity({
         version: z.int(),
       }),
       z.transform(
-        ({
-          unbilledMinor,
-          unpaidMinor,
-          availableCreditMinor,
-          invoiceChannel,
-          ...account
-        }): AccountRecord => ({
+        ({ unbilledMinor, unpaidMinor, availableCreditMinor, ...account }): AccountRecord => ({
           ...account,
-          // Enrolled before channels existed: the rule new accounts get (a French buyer with a SIREN is
-          // invoiced through the platform, as the reform requires).
-          invoiceChannel: invoiceChannel ?? defaultInvoiceChannel(account),
           exposure: {
             currency: account.currency,
             creditLimitMinor: account.creditLimitMinor,
