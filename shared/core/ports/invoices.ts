@@ -86,7 +86,7 @@ export interface InvoiceStore extends InvoiceReader {
    * 'conflict' when anything moved meanwhile (retry).
    */
   issue(batch: IssueBatch): Promise<'issued' | 'conflict'>;
-  /** Issued invoices whose PDF or email is still to do, a page at a time. */
+  /** Issued invoices whose PDF, submission or email is still to do, a page at a time. */
   toSend(page: PageRequest): Promise<Page<InvoiceRef>>;
   /** Invoices whose email is `sending`: a send in flight, or one interrupted mid-flight. */
   sending(): Promise<InvoiceRecord[]>;

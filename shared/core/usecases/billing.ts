@@ -286,7 +286,7 @@ function warnOfMissingEcbRates(
   );
 }
 
-/** ListToSend: a page of issued invoices whose PDF or email is still to do. */
+/** ListToSend: a page of issued invoices whose PDF, submission or email is still to do. */
 export async function listToSend(deps: BillingDeps, input: ListToSendInput): Promise<SendPage> {
   const page = await deps.invoices.toSend({ limit: SEND_PAGE_SIZE, cursor: input.cursor ?? undefined });
   return { invoices: page.items, cursor: page.nextCursor ?? null };
