@@ -230,9 +230,12 @@ describe('the billing run submits each invoice to the approved platform at most 
     expect(await flowsTracking(invoice.invoiceId)).toHaveLength(1);
   }, 60_000);
 
-  it('submits nothing for an account whose channel is email, and emails its invoice', async () => {
+  it('submits nothing for an account whose channel was changed to email, and emails its invoice', async () => {
     const before = new Date();
-    const account = await givenAccountWithAnOctoberOrder({ invoiceChannel: 'email' });
+    const account = await givenAccountWithAnOctoberOrder({ invoiceChannel: 'platform' });
+    const patched = await operator.patch(`/v1/accounts/${account.accountId}`, { invoiceChannel: 'email' });
+    expect(patched.status, patched.text).toBe(200);
+    expect((await getAccount(account.services, account.accountId)).invoiceChannel).toBe('email');
 
     const run = await runOctober();
 

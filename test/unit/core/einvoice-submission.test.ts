@@ -1,7 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { InvoiceChannel } from '../../../shared/contracts/schemas/einvoice.js';
 import { WorkflowError } from '../../../shared/contracts/workflow/workflow.js';
-import { initialEInvoiceState } from '../../../shared/core/domain/einvoice-channel.js';
+import {
+  defaultInvoiceChannel,
+  initialEInvoiceState,
+  invoiceChannelOf,
+} from '../../../shared/core/domain/einvoice-channel.js';
 import type { InvoiceRecord } from '../../../shared/core/domain/invoices.js';
 import { PlatformAccessRefused, PlatformFailure } from '../../../shared/core/ports/approved-platform.js';
 import {
@@ -291,5 +295,20 @@ describe('submitting an invoice to the approved platform', () => {
     expect(einvoiceOf(invoice)?.history.map((entry) => entry.status)).toEqual(['200', '203']);
     expect(einvoiceOf(invoice)).toMatchObject({ status: '203', statusLabel: 'Made available' });
     expect(run()).toMatchObject({ invoicesSubmitted: 1 });
+  });
+});
+
+describe('the channel an account gets when enrolment names none', () => {
+  const address = (country: string) => ({ billingAddress: { country } });
+
+  it('is the platform for a French buyer with a SIREN, email for any other', () => {
+    expect(defaultInvoiceChannel({ siren: '732829320', ...address('FR') })).toBe('platform');
+    expect(defaultInvoiceChannel({ ...address('FR') })).toBe('email');
+    expect(defaultInvoiceChannel({ siren: '732829320', ...address('BE') })).toBe('email');
+  });
+
+  it('never overrides the channel an account stores', () => {
+    expect(invoiceChannelOf({ invoiceChannel: 'email', siren: '732829320', ...address('FR') })).toBe('email');
+    expect(invoiceChannelOf({ siren: '732829320', ...address('FR') })).toBe('platform');
   });
 });
