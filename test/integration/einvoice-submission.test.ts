@@ -11,6 +11,7 @@ import { PLATFORM_ENV } from '../../shared/config/platform.js';
 import type { CreateAccountInput } from '../../shared/contracts/schemas/account.js';
 import { type Invoice, invoiceSchema } from '../../shared/contracts/schemas/invoice.js';
 import { invoiceView } from '../../shared/core/domain/invoices.js';
+import { PlatformAccessRefused } from '../../shared/core/ports/approved-platform.js';
 import { getAccount } from '../../shared/core/usecases/accounts.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { anOrder } from '../builders/orders.js';
@@ -20,7 +21,13 @@ import { invoiceRef, mailboxSince } from '../support/billing-steps.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 import { expectBody, HttpClient } from '../support/http.js';
 import { issueOperatorKey } from '../support/keys.js';
-import { control, givenFakePlatform } from '../support/platform.js';
+import {
+  aCiiInvoice,
+  control,
+  givenFakePlatform,
+  platformClient,
+  submissionOf,
+} from '../support/platform.js';
 
 // Each run bills every account due in the table: this file keeps its own.
 const { tableName } = useIsolatedTable('einvoice-submission');
@@ -246,4 +253,26 @@ describe('the billing run submits each invoice to the approved platform at most 
     expect(await emailsTo(invoice.buyer.billingEmails[0] as string, before)).toHaveLength(1);
     expect(run).toMatchObject({ invoicesSubmitted: 0, invoicesSent: 1 });
   }, 60_000);
+});
+
+describe('what the submission step must not take for an invoice’s rejection', () => {
+  it('is told apart by the adapter: credentials refused, or no Flow Service at the configured URL', async () => {
+    const document = submissionOf(aCiiInvoice().xml);
+    const wrongSecret = platformClient(fake, {
+      [PLATFORM_ENV.credentials]: JSON.stringify({
+        clientSecret: 'not-ours',
+        webhookSecret: Buffer.from('a webhook key of sixteen bytes or more').toString('base64'),
+      }),
+    });
+    await expect(wrongSecret.submit(document)).rejects.toBeInstanceOf(PlatformAccessRefused);
+
+    await control(fake, 'POST', 'faults', { route: 'flows', status: 404, count: 1 });
+    await expect(platformClient(fake).submit(document)).rejects.toBeInstanceOf(PlatformAccessRefused);
+    // A refusal of the document itself stays a plain rejection.
+    await control(fake, 'POST', 'faults', { route: 'flows', status: 422, count: 1 });
+    await expect(platformClient(fake).submit(document)).rejects.toMatchObject({
+      name: 'PlatformFailure',
+      kind: 'rejected',
+    });
+  });
 });

@@ -120,7 +120,7 @@ export async function submitEInvoice(
   try {
     if (depositUnknown) {
       const found = pick(await platform.findByTrackingId(invoice.invoiceId), deps, invoice);
-      if (found) return await recordFlow(context, found, 'found');
+      if (found) return await recordFlow(context, await withAcknowledgement(platform, found), 'found');
       depositUnknown = false;
     }
     const document = await deps.documents.get(pdf.s3Key);
