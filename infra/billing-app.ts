@@ -4,7 +4,12 @@ import { parseVatRates } from '../shared/config/app.js';
 import { parseReminderDays } from '../shared/config/receivables.js';
 import { parseAuthorizerCacheSeconds } from '../shared/core/domain/api-keys.js';
 import type { InvoiceLockMode } from './constructs/invoice-bucket.js';
-import { parseCutOffTime, parseIssuer, parseReviewWindowHours } from './stacks/billing-config.js';
+import {
+  parseApprovedPlatform,
+  parseCutOffTime,
+  parseIssuer,
+  parseReviewWindowHours,
+} from './stacks/billing-config.js';
 import { DeferredBillingStack } from './stacks/billing-stack.js';
 
 /**
@@ -31,6 +36,9 @@ import { DeferredBillingStack } from './stacks/billing-stack.js';
  *   a revoked key keeps working (default 10; 0 to 3600).
  * - `vatRates`: VAT rates (percent) order intake accepts, comma-separated (default France's 20,10,5.5,2.1,0);
  *   `vatRatesOverseas`: `true` adds the overseas departments' 8.5, 1.75 and 1.05.
+ * - `approvedPlatform`: the approved platform e-invoices are submitted to, an object (or its JSON)
+ *   `{"flowServiceUrl","tokenUrl","clientId"}` (optional `directoryServiceUrl`, `credentialsSecretArn`,
+ *   `timeoutMs`). Default: none, and invoices whose channel includes the platform fail alone.
  */
 export const CONTEXT = {
   stackName: 'stackName',
@@ -48,6 +56,7 @@ export const CONTEXT = {
   authorizerCacheSeconds: 'authorizerCacheSeconds',
   vatRates: 'vatRates',
   vatRatesOverseas: 'vatRatesOverseas',
+  approvedPlatform: 'approvedPlatform',
 } as const;
 
 /**
@@ -77,6 +86,7 @@ export function configureBillingApp(app: App): DeferredBillingStack {
   const authorizerCacheSeconds = app.node.tryGetContext(CONTEXT.authorizerCacheSeconds) as unknown;
   const vatRates = contextString(app, CONTEXT.vatRates);
   const vatRatesOverseas = contextString(app, CONTEXT.vatRatesOverseas);
+  const approvedPlatform = app.node.tryGetContext(CONTEXT.approvedPlatform) as unknown;
 
   const stack = new DeferredBillingStack(app, stackName, {
     marketplaceTimeZone,
@@ -106,6 +116,7 @@ export function configureBillingApp(app: App): DeferredBillingStack {
     ...(vatRates === undefined && vatRatesOverseas === undefined
       ? {}
       : { vatRates: parseVatRates(vatRates, vatRatesOverseas) }),
+    ...(approvedPlatform === undefined ? {} : { approvedPlatform: parseApprovedPlatform(approvedPlatform) }),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return stack;

@@ -42,8 +42,10 @@ import {
   type RunContext,
   type RunIdInput,
   type SendPage,
+  SUBMIT_EINVOICE_TIMEOUT_SECONDS,
 } from '../../shared/contracts/workflow/workflow.js';
 import { DEFAULT_CUT_OFF_TIME } from '../../shared/core/domain/cut-off.js';
+import type { ApprovedPlatformConnection } from './approved-platform.js';
 import type { DataTable } from './data-table.js';
 import { acknowledgeWildcardResource } from './nag.js';
 import { ProjectFunction, type TableAccess } from './project-function.js';
@@ -101,6 +103,20 @@ const SES_THROTTLED_RETRY: RetryProps = {
   jitterStrategy: JitterType.FULL,
 };
 
+/**
+ * The approved platform unavailable (a handler throws `PlatformUnavailable`: down, throttling, or a deposit
+ * of unknown outcome, which the retry searches for first): 1 s, 2 s, 4 s, 8 s, 16 s at most (full jitter),
+ * so six invocations of SubmitEInvoice (40 s each at most) and the waits stay inside an Express child's
+ * 5 minutes.
+ */
+const PLATFORM_UNAVAILABLE_RETRY: RetryProps = {
+  errors: ['PlatformUnavailable'],
+  interval: Duration.seconds(1),
+  backoffRate: 2,
+  maxAttempts: 5,
+  jitterStrategy: JitterType.FULL,
+};
+
 /** DynamoDB access of a billing function: item actions on the table (plus `Query` on named indexes), or `Query` on indexes only. */
 export type BillingTableAccess =
   | { readonly actions: TableAccess; readonly queryIndexes: readonly IndexDefinition[] }
@@ -130,6 +146,9 @@ export const BILLING_TABLE_ACCESS: Readonly<Record<BillingFunctionName, BillingT
   'billing-list-to-send': { queryOnly: [INDEXES.invoicesToSend] },
   // Reads the invoice and streams its orders (Queries on the account's partition), records the PDF's key.
   'billing-store-pdf': { actions: ['GetItem', 'Query', 'UpdateItem'], queryIndexes: [] },
+  // Reads the invoice, moves its submission pending → submitting → submitted | rejected with conditional
+  // updates (the run's counters in the same transaction), lists a rejection among the run's failures.
+  'billing-submit-einvoice': { actions: ['GetItem', 'PutItem', 'UpdateItem'], queryIndexes: [] },
   // Reads the invoice, moves its email ready → sending → sent with conditional updates.
   'billing-email': { actions: ['GetItem', 'UpdateItem'], queryIndexes: [] },
   // Revokes a failed build's claim on its account, writes a failure item under the run and counts it on
@@ -177,6 +196,10 @@ const FUNCTION_SETTINGS: Readonly<Record<BillingFunctionName, FunctionSettings>>
     needsFonts: true,
     nodeOptions: STORE_PDF_NODE_OPTIONS,
   },
+  'billing-submit-einvoice': {
+    description: 'Billing run: submit one invoice to the approved platform, at most once',
+    timeout: Duration.seconds(SUBMIT_EINVOICE_TIMEOUT_SECONDS),
+  },
   'billing-email': {
     description: 'Billing run: email one invoice',
     timeout: Duration.seconds(30),
@@ -200,6 +223,13 @@ export interface BillingWorkflowProps {
   readonly issuer: Issuer;
   /** `From` address of invoice emails; the only address the email function may send as. */
   readonly invoiceSender: string;
+  /**
+   * The approved platform SubmitEInvoice deposits e-invoices on (its variables and secret are granted to
+   * that function alone).
+   * @default - none: the step stays in the workflow, and an invoice whose channel includes the platform
+   * fails alone with `PlatformNotConfigured`, recorded among the run's failures
+   */
+  readonly platform?: ApprovedPlatformConnection;
   /**
    * Review window between building and numbering, in hours; 0 turns the Wait off. StartRun cuts it short
    * to end by 23:00 on the cut-off day.
@@ -330,6 +360,16 @@ export class BillingWorkflow extends Construct {
 
     const deliverItem = fieldsAt<DeliverInvoiceInput>('$');
     const storePdf = this.task('StorePdf', 'billing-store-pdf', { resultPath: JsonPath.DISCARD });
+    const submitEInvoice = this.task('SubmitEInvoice', 'billing-submit-einvoice', {
+      resultPath: JsonPath.DISCARD,
+      retries: [
+        PLATFORM_UNAVAILABLE_RETRY,
+        {
+          ...TRANSIENT_RETRY,
+          errors: TRANSIENT_RETRY.errors?.filter((error) => error !== 'PlatformUnavailable'),
+        },
+      ],
+    });
     const sendEmail = this.task('SendEmail', 'billing-email', {
       resultPath: JsonPath.DISCARD,
       retries: [
@@ -347,10 +387,13 @@ export class BillingWorkflow extends Construct {
       resultPath: JsonPath.DISCARD,
     });
     storePdf.addCatch(recordDeliveryFailure, { errors: ['States.ALL'], resultPath: ERROR_PATH });
+    submitEInvoice.addCatch(recordDeliveryFailure, { errors: ['States.ALL'], resultPath: ERROR_PATH });
     sendEmail.addCatch(recordDeliveryFailure, { errors: ['States.ALL'], resultPath: ERROR_PATH });
     const invoiceRef = fieldsAt<InvoiceRef>('$$.Map.Item.Value');
     const deliverInvoices = DistributedMap.jsonPath(this, 'DeliverInvoices', {
-      comment: 'Stores the PDF and emails each invoice of the page; concurrency bounded by the SES rate.',
+      comment:
+        'Stores the PDF, submits the e-invoice to the approved platform and emails each invoice of the page ' +
+        '(by its channel); concurrency bounded by the SES rate.',
       mapExecutionType: StateMachineType.EXPRESS,
       itemsPath: sendPage('invoices'),
       itemSelector: inputOf<DeliverInvoiceInput>({
@@ -361,7 +404,7 @@ export class BillingWorkflow extends Construct {
       }),
       maxConcurrency: deliveryConcurrency,
       resultPath: JsonPath.DISCARD,
-    }).itemProcessor(storePdf.next(sendEmail));
+    }).itemProcessor(storePdf.next(submitEInvoice).next(sendEmail));
 
     const finishRun = this.task('FinishRun', 'billing-finish-run', {
       payload: inputOf<RunIdInput>({ runId }),
@@ -421,7 +464,7 @@ export class BillingWorkflow extends Construct {
         this.stateMachine.role,
         `${fn.functionArn}:*`,
         'CDK grants lambda:InvokeFunction on each task function and its qualified ARNs (<function>:*); the ' +
-          'functions publish no version or alias, so this reaches these nine functions and nothing else.',
+          'functions publish no version or alias, so this reaches these ten functions and nothing else.',
       );
     }
     this.acknowledgeDistributedMapPolicy();
@@ -506,6 +549,12 @@ export class BillingWorkflow extends Construct {
     email.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [invoiceObjects] }));
     acknowledgeInvoiceObjects(email, invoiceObjects);
     allowSendingAs(email, props.invoiceSender);
+
+    // Reads the stored PDF (the Factur-X it deposits); talks to the platform with its variables and secret.
+    const submit = functions['billing-submit-einvoice'];
+    submit.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [invoiceObjects] }));
+    acknowledgeInvoiceObjects(submit, invoiceObjects);
+    props.platform?.grantTo(submit);
     return functions;
   }
 

@@ -165,6 +165,8 @@ export function normalizeRun(run: Partial<BillingRun> & Pick<BillingRun, 'runId'
     failed: 0,
     invoicesIssued: 0,
     invoicesSent: 0,
+    invoicesSubmitted: 0,
+    invoicesRejected: 0,
     ...run,
     failures: run.failures ?? [],
   };

@@ -85,3 +85,40 @@ export function assertReviewWindowFits(cutOffTime: string, reviewWindowHours: nu
   const problem = reviewWindowProblem(cutOffTime, reviewWindowHours);
   if (problem) throw new Error(`reviewWindowHours and cutOffTime do not fit: ${problem}`);
 }
+
+const httpsUrl = () =>
+  z
+    .string()
+    .check(
+      z.refine((value) => /^https:\/\/[^\s/]+/.test(value) && URL.canParse(value), 'must be an https URL'),
+    );
+
+const approvedPlatformSchema = z.strictObject({
+  flowServiceUrl: httpsUrl(),
+  tokenUrl: httpsUrl(),
+  clientId: z.string().check(z.minLength(1)),
+  directoryServiceUrl: z.optional(httpsUrl()),
+  credentialsSecretArn: z.optional(
+    z.string().check(z.regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a secret ARN')),
+  ),
+  timeoutMs: z.optional(z.int().check(z.minimum(100), z.maximum(120_000))),
+});
+
+/**
+ * The approved platform's connection from configuration (an object, or its JSON text as `-c` passes it):
+ * `{"flowServiceUrl","tokenUrl","clientId"[,"directoryServiceUrl","credentialsSecretArn","timeoutMs"]}`.
+ * Fails synthesis on a malformed one.
+ */
+export function parseApprovedPlatform(value: unknown): z.infer<typeof approvedPlatformSchema> {
+  let candidate = value;
+  if (typeof value === 'string') {
+    try {
+      candidate = JSON.parse(value);
+    } catch {
+      throw new Error('approvedPlatform must be a JSON object');
+    }
+  }
+  const parsed = approvedPlatformSchema.safeParse(candidate);
+  if (!parsed.success) throw new Error(`approvedPlatform is invalid: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}

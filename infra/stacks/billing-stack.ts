@@ -6,6 +6,10 @@ import { ENV } from '../../shared/config/env.js';
 import type { Issuer } from '../../shared/contracts/schemas/invoice.js';
 import { DEFAULT_CUT_OFF_TIME } from '../../shared/core/domain/cut-off.js';
 import { AccountingEvents } from '../constructs/accounting-events.js';
+import {
+  ApprovedPlatformConnection,
+  type ApprovedPlatformConnectionProps,
+} from '../constructs/approved-platform.js';
 import { BillingSchedule } from '../constructs/billing-schedule.js';
 import { BillingWorkflow } from '../constructs/billing-workflow.js';
 import { CreditNoteDelivery } from '../constructs/credit-note-delivery.js';
@@ -92,6 +96,11 @@ export interface DeferredBillingStackProps extends StackProps {
    * @default - France's: 20, 10, 5.5, 2.1, 0
    */
   readonly vatRates?: readonly number[];
+  /**
+   * The approved platform e-invoices are submitted to (where it is, our client id, the secret).
+   * @default - none: invoices whose channel includes the platform fail alone, `PlatformNotConfigured`
+   */
+  readonly approvedPlatform?: ApprovedPlatformConnectionProps;
 }
 
 /**
@@ -109,6 +118,8 @@ export class DeferredBillingStack extends Stack {
   /** The sender's SES identity, when this stack manages it. */
   public readonly senderIdentity?: EmailIdentity;
   public readonly httpApi: BillingHttpApi;
+  /** The connection to the approved platform, when configured. */
+  public readonly approvedPlatform?: ApprovedPlatformConnection;
 
   constructor(scope: Construct, id: string, props: DeferredBillingStackProps = {}) {
     super(scope, id, props);
@@ -139,7 +150,15 @@ export class DeferredBillingStack extends Stack {
       });
     }
 
+    if (props.approvedPlatform) {
+      this.approvedPlatform = new ApprovedPlatformConnection(
+        this,
+        'ApprovedPlatform',
+        props.approvedPlatform,
+      );
+    }
     this.billingWorkflow = new BillingWorkflow(this, 'Billing', {
+      ...(this.approvedPlatform ? { platform: this.approvedPlatform } : {}),
       dataTable: this.dataTable,
       invoiceBucket: this.invoiceBucket.bucket,
       marketplaceTimeZone,

@@ -33,6 +33,7 @@ import { loadBillingConfig } from '../config/billing.js';
 import { ConfigError, ENV, readEnv, required } from '../config/env.js';
 import { loadPlatformConfig, PLATFORM_ENV } from '../config/platform.js';
 import { loadReceivablesConfig } from '../config/receivables.js';
+import { SUBMISSION_LEASE_MS } from '../contracts/workflow/workflow.js';
 import type { ApprovedPlatform } from '../core/ports/approved-platform.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
 import type { BillingConfig, ReceivablesConfig } from '../core/ports/settings.js';
@@ -43,6 +44,7 @@ import type { BillingDeps, PreviewDeps } from '../core/usecases/billing.js';
 import type { BillingRunDeps } from '../core/usecases/billing-runs.js';
 import type { CreditNoteDeliveryDeps } from '../core/usecases/credit-note-delivery.js';
 import type { CreditNoteDeps } from '../core/usecases/credit-notes.js';
+import type { EInvoiceSubmissionDeps } from '../core/usecases/einvoice-submission.js';
 import type { InvoiceDeps } from '../core/usecases/invoices.js';
 import type { OrderDeps } from '../core/usecases/orders.js';
 import type { PaymentDeps } from '../core/usecases/payments.js';
@@ -153,6 +155,25 @@ export function billingStepDeps(
     config: settings,
     clock: base.clock,
     timeZone: base.config.marketplaceTimeZone,
+  };
+}
+
+/**
+ * SubmitEInvoice: invoices, the stored PDFs, the run's failures and the approved platform; no SES, no PDF
+ * renderer. Without the platform's variables (a deployment without one) `platform` is undefined and an
+ * invoice for it fails alone; with them, a wrong value fails the container at start, naming the variable.
+ */
+export function einvoiceSubmissionDeps(
+  base: Base,
+  settings: BillingConfig = loadBillingConfig(base.env),
+): EInvoiceSubmissionDeps {
+  return {
+    invoices: new InvoiceRepository(base.table),
+    documents: new S3DocumentStore(getS3Client(), settings.invoiceBucketName),
+    runs: new RunRepository(base.table),
+    platform: base.env[PLATFORM_ENV.flowServiceUrl] ? approvedPlatform(base.env) : undefined,
+    clock: base.clock,
+    leaseMs: SUBMISSION_LEASE_MS,
   };
 }
 

@@ -41,6 +41,9 @@ export function anAccount(overrides: Partial<CreateAccountInput> = {}): CreateAc
     contract: { reference: `CTR-${uniqueTag(6)}`, startDate: '2026-01-01' },
     status: 'active',
     storefrontIds: [],
+    // Emailed, as every test before e-invoicing expects; the platform's tests ask for it, and one test
+    // proves the default rule (a French buyer with a SIREN goes through the platform).
+    invoiceChannel: 'email',
     ...overrides,
   };
 }

@@ -200,6 +200,7 @@ describe('billing least privilege', () => {
       ],
     ],
     ['billing-store-pdf', ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']],
+    ['billing-submit-einvoice', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
     ['billing-email', ['dynamodb:GetItem', 'dynamodb:UpdateItem']],
     ['billing-record-failure', ['dynamodb:PutItem', 'dynamodb:UpdateItem']],
     ['billing-finish-run', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']],
@@ -258,6 +259,61 @@ describe('billing least privilege', () => {
       },
     ]);
   });
+
+  it('lets billing-submit-einvoice read invoice PDFs only, and without a platform configured get no secret', () => {
+    const fn = fnOf('billing-submit-einvoice');
+    expect(statementsWith(fn, 's3:')).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: invoiceObjects },
+    ]);
+    expect(statementsWith(fn, 'secretsmanager:')).toEqual([]);
+    // No platform: the step is there, and an invoice for the platform fails alone (PlatformNotConfigured).
+    expect(Object.keys(variablesOf(fn)).filter((name) => name.startsWith('PLATFORM_'))).toEqual([]);
+  });
+
+  it(
+    'gives billing-submit-einvoice, and no other billing function, the platform connection when configured',
+    () => {
+      const custom = new DeferredBillingStack(newTestApp(), 'WithPlatform', {
+        approvedPlatform: {
+          flowServiceUrl: 'https://pa.example/flow',
+          tokenUrl: 'https://pa.example/oauth/token',
+          clientId: 'marketplace',
+        },
+      });
+      const customTemplate = Template.fromStack(custom);
+      const resources = customTemplate.toJSON().Resources;
+      const submit = custom.billingWorkflow.functions['billing-submit-einvoice'];
+      const connection = custom.approvedPlatform;
+      if (!connection) throw new Error('the stack has no platform connection');
+      const secret = { Ref: logicalIdOf(connection.secret) };
+      expect(resources[logicalIdOf(submit)].Properties.Environment.Variables).toMatchObject({
+        PLATFORM_FLOW_URL: 'https://pa.example/flow',
+        PLATFORM_TOKEN_URL: 'https://pa.example/oauth/token',
+        PLATFORM_CLIENT_ID: 'marketplace',
+        PLATFORM_CREDENTIALS_SECRET_ARN: secret,
+      });
+      const secretReads = statementsOf(customTemplate, submit).filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('secretsmanager:')),
+      );
+      expect(secretReads.flatMap(actionsOf).sort()).toEqual([
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+      ]);
+      expect(secretReads.flatMap(resourcesOf)).toEqual([secret]);
+      for (const [name, fn] of Object.entries(custom.billingWorkflow.functions)) {
+        if (name === 'billing-submit-einvoice') continue;
+        const variables = resources[logicalIdOf(fn)].Properties.Environment.Variables as Record<
+          string,
+          unknown
+        >;
+        expect(
+          Object.keys(variables).filter((variable) => variable.startsWith('PLATFORM_')),
+          name,
+        ).toEqual([]);
+      }
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 
   it('gives no other function any SES permission', () => {
     for (const [name, fn] of allProjectFunctions()) {

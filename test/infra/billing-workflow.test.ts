@@ -113,6 +113,7 @@ describe('the billing-run definition', () => {
       'RecordDeliveryFailure',
       'SendEmail',
       'StorePdf',
+      'SubmitEInvoice',
     ]);
   });
 
@@ -130,6 +131,7 @@ describe('the billing-run definition', () => {
       NumberInvoices: 'billing-number',
       ListToSend: 'billing-list-to-send',
       StorePdf: 'billing-store-pdf',
+      SubmitEInvoice: 'billing-submit-einvoice',
       SendEmail: 'billing-email',
       RecordDeliveryFailure: 'billing-record-failure',
       FinishRun: 'billing-finish-run',
@@ -280,7 +282,13 @@ describe('the billing-run definition', () => {
     });
     expect(map.ItemProcessor?.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
     expect(map.ItemProcessor?.StartAt).toBe('StorePdf');
-    expect(mapStates('DeliverInvoices').StorePdf).toMatchObject({ Next: 'SendEmail', ResultPath: null });
+    // The e-invoice is deposited before the email goes: a failed submission keeps the invoice (email
+    // included) in the queue for the next run instead of emailing a document the platform never got.
+    expect(mapStates('DeliverInvoices').StorePdf).toMatchObject({ Next: 'SubmitEInvoice', ResultPath: null });
+    expect(mapStates('DeliverInvoices').SubmitEInvoice).toMatchObject({
+      Next: 'SendEmail',
+      ResultPath: null,
+    });
     expect(mapStates('DeliverInvoices').SendEmail).toMatchObject({ End: true, ResultPath: null });
     expect(states().HasMoreToSend).toEqual({
       Type: 'Choice',
@@ -310,7 +318,7 @@ describe('the billing-run definition', () => {
 
   it('retries every task on throttling and transient errors, with exponential backoff and full jitter', () => {
     const tasks = [...allStates(asl.States)].filter(([, state]) => state.Type === 'Task');
-    expect(tasks).toHaveLength(11);
+    expect(tasks).toHaveLength(12);
     for (const [name, state] of tasks) {
       const retried = (error: string) => state.Retry?.find((retrier) => retrier.ErrorEquals.includes(error));
       for (const error of [
@@ -326,7 +334,7 @@ describe('the billing-run definition', () => {
         expect(retrier?.JitterStrategy, name).toBe('FULL');
         expect(retrier?.MaxAttempts, name).toBeGreaterThanOrEqual(5);
       }
-      if (name !== 'SendEmail') {
+      if (name !== 'SendEmail' && name !== 'SubmitEInvoice') {
         expect(state.Retry, name).toEqual([
           expect.objectContaining({
             IntervalSeconds: 2,
@@ -354,10 +362,28 @@ describe('the billing-run definition', () => {
     expect(retry?.[1]?.ErrorEquals).not.toContain('Throttled');
   });
 
+  it('retries an unavailable platform on SubmitEInvoice first, from 1 s, five times, and nothing else there', () => {
+    const retry = mapStates('DeliverInvoices').SubmitEInvoice?.Retry;
+    expect(retry?.[0]).toEqual({
+      ErrorEquals: ['PlatformUnavailable'],
+      IntervalSeconds: 1,
+      BackoffRate: 2,
+      MaxAttempts: 5,
+      JitterStrategy: 'FULL',
+    });
+    expect(retry?.[1]?.ErrorEquals).toContain('TransientFailure');
+    expect(retry?.[1]?.ErrorEquals).not.toContain('PlatformUnavailable');
+    // A refusal (our access, or no platform configured) goes to the Catch at once.
+    for (const error of ['PlatformNotConfigured', 'PlatformRefused']) {
+      expect(retry?.flatMap((retrier) => retrier.ErrorEquals)).not.toContain(error);
+    }
+  });
+
   it("catches every error of a map child's work into the failure recorder, keeping the child's input", () => {
     const expected: Record<string, string> = {
       BuildAccount: 'RecordBuildFailure',
       StorePdf: 'RecordDeliveryFailure',
+      SubmitEInvoice: 'RecordDeliveryFailure',
       SendEmail: 'RecordDeliveryFailure',
     };
     for (const [name, state, map] of allStates(asl.States)) {
@@ -425,7 +451,7 @@ describe('the billing-run state machine', () => {
     expect(logs.RetentionInDays).toBe(90);
   });
 
-  it('may invoke the nine billing functions and nothing else', () => {
+  it('may invoke the ten billing functions and nothing else', () => {
     const roleId = logicalIdOf(stack.billingWorkflow.stateMachine.role);
     const statements = Object.values(
       template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }),
@@ -546,6 +572,10 @@ describe('the definition on aws-local-stepfunctions (what the local runner execu
           record('storePdf', input);
           return input;
         },
+        'billing-submit-einvoice': (input) => {
+          record('submit', input);
+          return input;
+        },
         'billing-email': (input) => {
           record('email', input);
           if (input.invoiceId === 'inv_2') throw new Named('InvalidRecipient', 'bad address');
@@ -584,6 +614,7 @@ describe('the definition on aws-local-stepfunctions (what the local runner execu
     expect(calls.number).toEqual([{ runId: 'run_2026-12-01' }, { runId: 'run_2026-12-01' }]);
     expect(calls.listToSend).toEqual([{ runId: 'run_2026-12-01', cursor: null }]);
     expect(calls.storePdf).toHaveLength(2);
+    expect(calls.submit).toEqual(calls.storePdf);
     expect(calls.email).toEqual(
       expect.arrayContaining([
         {

@@ -113,7 +113,12 @@ describe('cdk-nag AWS Solutions checks', () => {
         id: /^AwsSolutions-IAM5\[Resource::<Invoices\w+\.Arn>\/invoices\/\*\]$/,
         paths: (paths) =>
           expect(paths.sort()).toEqual(
-            [roleOf('billing-store-pdf'), roleOf('billing-email'), apiRoleOf('invoices')]
+            [
+              roleOf('billing-store-pdf'),
+              roleOf('billing-submit-einvoice'),
+              roleOf('billing-email'),
+              apiRoleOf('invoices'),
+            ]
               .filter((found): found is string => found !== undefined)
               .sort(),
           ),
@@ -188,6 +193,26 @@ describe('cdk-nag AWS Solutions checks', () => {
       for (const reason of reasons) expect(reason.length).toBeGreaterThan(40);
     }
   });
+
+  it(
+    'pass with the approved platform configured (its secret and the submission step reading it)',
+    () => {
+      const withPlatform = newTestApp({ outdir: newOutdir() });
+      withPlatform.node.setContext(
+        'approvedPlatform',
+        JSON.stringify({
+          flowServiceUrl: 'https://pa.example/flow',
+          tokenUrl: 'https://pa.example/oauth/token',
+          clientId: 'marketplace',
+        }),
+      );
+      const stack = configureBillingApp(withPlatform);
+      const { error } = synthesize(withPlatform);
+      expect(error).toBeUndefined();
+      expect(stack.approvedPlatform).toBeDefined();
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 
   it('are really run: an unlogged, non-TLS bucket fails synthesis', () => {
     const failing = newTestApp({ outdir: newOutdir() });

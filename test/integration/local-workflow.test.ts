@@ -298,6 +298,7 @@ describe('the billing workflow synthesized from the CDK stack', () => {
               cursor: null,
             },
       'billing-store-pdf': (input) => input,
+      'billing-submit-einvoice': (input) => input,
       'billing-email': (input) => input,
       'billing-finish-run': (input: { runId: string }) => ({ runId: input.runId, status: 'succeeded' }),
     };
@@ -352,7 +353,9 @@ describe('the billing workflow synthesized from the CDK stack', () => {
         ...{ invoiceId: 'inv_2', accountId: 'acc_1', invoiceSk: 'INVOICE#2026-11-01#EUR#-' },
       },
     ]);
-    expect(inputsOf('billing-email')).toHaveLength(2);
+    // SubmitEInvoice gets what StorePdf returns (its own input), and SendEmail what SubmitEInvoice returns.
+    expect(inputsOf('billing-submit-einvoice')).toEqual(inputsOf('billing-store-pdf'));
+    expect(inputsOf('billing-email')).toEqual(inputsOf('billing-store-pdf'));
     expect(inputsOf('billing-finish-run')).toEqual([{ runId: 'run_contract' }]);
   });
 

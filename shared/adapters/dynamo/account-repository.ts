@@ -1,7 +1,6 @@
-import type { CreateAccountInput } from '../../contracts/schemas/account.js';
 import type { AccountRecord } from '../../core/domain/accounts.js';
 import type { BillingDates } from '../../core/domain/billing-state.js';
-import type { AccountProfilePatch, AccountStore } from '../../core/ports/accounts.js';
+import type { AccountProfilePatch, AccountStore, EnrolledAccount } from '../../core/ports/accounts.js';
 import type { Page, PageRequest } from '../../core/ports/page.js';
 import { AccountEntity } from './entities/accounts.js';
 import { parseItem } from './kit/entity.js';
@@ -29,6 +28,7 @@ const PROFILE_ATTRIBUTES = [
   'contract',
   'status',
   'storefrontIds',
+  'invoiceChannel',
 ] as const;
 
 /** An account item parsed to the domain record. */
@@ -51,7 +51,7 @@ export class AccountRepository implements AccountStore {
 
   async create(
     accountId: string,
-    input: CreateAccountInput,
+    input: EnrolledAccount,
     now: string,
     billing: BillingDates,
   ): Promise<AccountRecord> {

@@ -1,8 +1,9 @@
 import type { InvoiceRef } from '../../contracts/workflow/workflow.js';
+import { invoiceIsEmailed } from '../../core/domain/einvoice-channel.js';
 import type { InvoiceRecord } from '../../core/domain/invoices.js';
 import { paymentStatusOf } from '../../core/domain/payment-status.js';
 import { buildSuperseded } from '../../core/ports/billing-state.js';
-import type { InvoiceStore, IssueBatch, StoredPdf } from '../../core/ports/invoices.js';
+import type { InvoiceStore, IssueBatch, StoredPdf, SubmissionOutcome } from '../../core/ports/invoices.js';
 import type { Page, PageRequest } from '../../core/ports/page.js';
 import { claimCheck } from './billing-state-repository.js';
 import {
@@ -15,7 +16,14 @@ import {
 } from './entities/invoices.js';
 import { moveEmailState } from './kit/email-state.js';
 import { itemOf, parseItem } from './kit/entity.js';
-import { getItem, getViaLookup, type TransactionItem, transactWrite, updateIf } from './kit/operations.js';
+import {
+  conflicted,
+  getItem,
+  getViaLookup,
+  type TransactionItem,
+  transactWrite,
+  updateIf,
+} from './kit/operations.js';
 import { type QuerySpec, queryAll, queryPage } from './kit/query.js';
 import type { TableRef } from './kit/table-ref.js';
 import { INDEXES, keys } from './table.js';
@@ -125,6 +133,8 @@ export class InvoiceRepository implements InvoiceStore {
     for (const entry of entries) {
       const { invoice } = entry;
       const open = invoice.amountDueMinor > 0;
+      // An invoice sent through the platform alone has no email: the submission step takes it off the queue.
+      const emailed = invoiceIsEmailed(invoice);
       items.push({
         label: 'invoice',
         item: {
@@ -133,7 +143,8 @@ export class InvoiceRepository implements InvoiceStore {
             UpdateExpression:
               'SET #status = :issued, #number = :number, issueDate = :issueDate, dueDate = :dueDate, issuedAt = :issuedAt, ' +
               'latePenalty = :latePenalty, ' +
-              'email = :email, sendPk = :sendPk, sendSk = :sendSk, ' +
+              (emailed ? 'email = :email, ' : '') +
+              'sendPk = :sendPk, sendSk = :sendSk, ' +
               'paymentStatus = :paymentStatus, paidMinor = :zero, balanceMinor = :balance' +
               (open ? ', openPk = :openPk, openSk = :openSk' : '') +
               ' REMOVE numberPk, numberSk',
@@ -147,7 +158,7 @@ export class InvoiceRepository implements InvoiceStore {
               ':dueDate': entry.dueDate,
               ':issuedAt': issuedAt,
               ':latePenalty': entry.latePenalty,
-              ':email': { status: 'ready', recipients: invoice.buyer.billingEmails },
+              ...(emailed ? { ':email': { status: 'ready', recipients: invoice.buyer.billingEmails } } : {}),
               ...valuesOf(keys.toSend(issuedAt, invoice.invoiceId)),
               ':paymentStatus': paymentStatusOf({
                 amountDueMinor: invoice.amountDueMinor,
@@ -323,6 +334,122 @@ export class InvoiceRepository implements InvoiceStore {
       'SET email.#status = :unknown REMOVE sendPk, sendSk',
       'sending',
       { ':unknown': 'unknown' },
+    );
+  }
+
+  /** Conditioned on the attempt count as read: of two claimers, one moves it. */
+  async claimSubmission(
+    invoice: InvoiceRecord,
+    claim: { from: 'pending' | 'submitting'; attempts: number; at: string },
+  ): Promise<boolean> {
+    const moved = await updateIf(this.table, {
+      Key: invoiceKeyOf(invoice),
+      UpdateExpression:
+        'SET einvoice.submission.#state = :submitting, einvoice.submission.attempts = :next, ' +
+        'einvoice.submission.claimedAt = :at',
+      ConditionExpression: 'einvoice.submission.#state = :from AND einvoice.submission.attempts = :attempts',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: {
+        ':submitting': 'submitting',
+        ':from': claim.from,
+        ':attempts': claim.attempts,
+        ':next': claim.attempts + 1,
+        ':at': claim.at,
+      },
+    });
+    return moved !== undefined;
+  }
+
+  async releaseSubmission(
+    invoice: InvoiceRecord,
+    release: { attempts: number; to: 'pending' | 'unresolved' },
+  ): Promise<boolean> {
+    const moved = await updateIf(this.table, {
+      Key: invoiceKeyOf(invoice),
+      UpdateExpression:
+        release.to === 'pending'
+          ? 'SET einvoice.submission.#state = :pending REMOVE einvoice.submission.claimedAt'
+          : 'REMOVE einvoice.submission.claimedAt',
+      ConditionExpression:
+        'einvoice.submission.#state = :submitting AND einvoice.submission.attempts = :attempts',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: {
+        ':submitting': 'submitting',
+        ':attempts': release.attempts,
+        ...(release.to === 'pending' ? { ':pending': 'pending' } : {}),
+      },
+    });
+    return moved !== undefined;
+  }
+
+  /**
+   * The invoice's submission, history and status (not its whole e-invoice state: a collection recorded
+   * meanwhile stays), and the run's counters, in one transaction.
+   */
+  async recordSubmission(invoice: InvoiceRecord, outcome: SubmissionOutcome): Promise<'recorded' | 'moved'> {
+    const { einvoice } = outcome;
+    const sets = ['einvoice.submission = :submission', 'einvoice.history = :history'];
+    const values: Record<string, unknown> = {
+      ':submission': einvoice.submission,
+      ':history': einvoice.history,
+      ':submitting': 'submitting',
+      ':attempts': outcome.attempts,
+      ':historyLength': outcome.historyLength,
+    };
+    if (einvoice.status) {
+      sets.push(
+        'einvoice.#lifecycle = :lifecycle, einvoice.statusLabel = :label, einvoice.statusAt = :statusAt',
+      );
+      Object.assign(values, {
+        ':lifecycle': einvoice.status,
+        ':label': einvoice.statusLabel,
+        ':statusAt': einvoice.statusAt,
+      });
+    }
+    if (outcome.delivered) {
+      sets.push('#status = :sent');
+      values[':sent'] = 'sent';
+    }
+    const outcomeOfRun = await transactWrite(this.table, [
+      {
+        label: 'invoice',
+        item: {
+          Update: {
+            Key: invoiceKeyOf(invoice),
+            UpdateExpression: `SET ${sets.join(', ')}${outcome.leavesQueue ? ' REMOVE sendPk, sendSk' : ''}`,
+            ConditionExpression:
+              'einvoice.submission.#state = :submitting AND einvoice.submission.attempts = :attempts ' +
+              'AND size(einvoice.history) = :historyLength',
+            ExpressionAttributeNames: {
+              '#state': 'state',
+              ...(einvoice.status ? { '#lifecycle': 'status' } : {}),
+              ...(outcome.delivered ? { '#status': 'status' } : {}),
+            },
+            ExpressionAttributeValues: values,
+          },
+        },
+      },
+      {
+        label: 'run',
+        item: {
+          Update: {
+            Key: keys.run(outcome.runId),
+            UpdateExpression: outcome.delivered
+              ? 'ADD #counter :one, invoicesSent :one'
+              : 'ADD #counter :one',
+            ExpressionAttributeNames: { '#counter': outcome.counter },
+            ExpressionAttributeValues: { ':one': 1 },
+          },
+        },
+      },
+    ]);
+    if (outcomeOfRun.ok) return 'recorded';
+    // Moved under us (or racing a status recorded now): the use case reads the invoice again and decides.
+    if (outcomeOfRun.reasons.invoice.code === 'ConditionalCheckFailed' || conflicted(outcomeOfRun.reasons)) {
+      return 'moved';
+    }
+    throw new Error(
+      `The submission of invoice ${invoice.invoiceId} could not be recorded: ${JSON.stringify(outcomeOfRun.reasons)}`,
     );
   }
 

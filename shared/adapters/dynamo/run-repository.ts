@@ -38,6 +38,8 @@ export class RunRepository implements RunStore {
         failed: 0,
         invoicesIssued: 0,
         invoicesSent: 0,
+        invoicesSubmitted: 0,
+        invoicesRejected: 0,
         ...(run.executionName ? { executionName: run.executionName } : {}),
       }),
     );
@@ -71,6 +73,8 @@ export class RunRepository implements RunStore {
       failed: run.failed,
       invoicesIssued: run.invoicesIssued,
       invoicesSent: run.invoicesSent,
+      invoicesSubmitted: run.invoicesSubmitted,
+      invoicesRejected: run.invoicesRejected,
       failures: failures.items,
     };
   }

@@ -9,6 +9,7 @@ import {
   type FlowSubmission,
   type LifecycleUpdatesPage,
   type OutgoingLifecycleStatus,
+  PlatformAccessRefused,
   type PlatformCallback,
   PlatformFailure,
   type PlatformFlow,
@@ -343,7 +344,8 @@ export class AfnorPlatform implements ApprovedPlatform {
       write: true,
     });
     if (response.status === 404) {
-      throw new PlatformFailure('rejected', 'the platform has no Flow Service at the configured URL');
+      // Our configuration, not the document: never to be taken for the invoice's rejection.
+      throw new PlatformAccessRefused('the platform has no Flow Service at the configured URL');
     }
     const answered = flowSchema.safeParse(parseJson(response.body));
     if (!answered.success) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { LifecycleReason } from '../../core/domain/einvoice-lifecycle.js';
-import { PlatformFailure } from '../../core/ports/approved-platform.js';
+import { PlatformAccessRefused, PlatformFailure } from '../../core/ports/approved-platform.js';
 import type { PlatformCredentials } from './credentials.js';
 
 /*
@@ -149,8 +149,7 @@ export class PlatformHttpClient {
     }
     if (response.status !== 200) {
       if (response.status === 400 || response.status === 401 || response.status === 403) {
-        throw new PlatformFailure(
-          'rejected',
+        throw new PlatformAccessRefused(
           `the platform's token endpoint refused our client credentials (HTTP ${response.status})`,
           reasonsOf(response),
         );
@@ -204,6 +203,8 @@ function failureOf(response: PlatformResponse, write: boolean): PlatformFailure 
     // A 500, 502 or 504 may come after the platform did the work (a gateway that timed out behind it).
     return new PlatformFailure(write ? 'ambiguous' : 'transient', summary, reasons);
   }
+  // Our access, not the request: the submission step must not take it for the invoice's rejection.
+  if (status === 401 || status === 403) return new PlatformAccessRefused(summary, reasons);
   return new PlatformFailure('rejected', summary, reasons);
 }
 

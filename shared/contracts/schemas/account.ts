@@ -9,6 +9,7 @@ import {
   minorUnitsSchema,
   textSchema,
 } from './common.js';
+import { invoiceChannelSchema } from './einvoice.js';
 import {
   electronicAddressSchema,
   refineIdentifiers,
@@ -83,6 +84,8 @@ const accountFields = {
   contract: contractSchema,
   status: z._default(accountStatusSchema, 'active'),
   storefrontIds: z._default(z.array(storefrontIdSchema).check(z.maxLength(50)), []),
+  /** How invoices reach the buyer; absent, the default rule (defaultInvoiceChannel) decides at enrolment. */
+  invoiceChannel: z.optional(invoiceChannelSchema),
 };
 
 /** Body of `POST /v1/accounts`. */
@@ -130,6 +133,7 @@ export const updateAccountSchema = z
     contract: z.optional(contractSchema),
     status: z.optional(accountStatusSchema),
     storefrontIds: z.optional(z.array(storefrontIdSchema).check(z.maxLength(50))),
+    invoiceChannel: z.optional(invoiceChannelSchema),
   })
   .check(
     z.refine((patch) => Object.keys(patch).length > 0, 'must change at least one field'),
@@ -176,6 +180,8 @@ export const accountSchema = z
   .object({
     accountId: accountIdSchema,
     ...createAccountSchema.shape,
+    /** Always set on an account: the one chosen, or the default rule's at enrolment. */
+    invoiceChannel: invoiceChannelSchema,
     exposure: exposureSchema,
     billingBlocked: z.optional(billingBlockedSchema),
     createdAt: instantSchema,

@@ -257,6 +257,14 @@ export const billingRunSchema = z
     failed: z.int(),
     invoicesIssued: z.int(),
     invoicesSent: z.int(),
+    invoicesSubmitted: z.int().register(z.globalRegistry, {
+      description:
+        'Invoices deposited on the approved platform by this run (one sent through the platform alone also counts in `invoicesSent`).',
+    }),
+    invoicesRejected: z.int().register(z.globalRegistry, {
+      description:
+        'Invoices the approved platform rejected (213): each is among `failures` with its reasons; correct it with a credit note and a new invoice.',
+    }),
     failures: z.array(
       z.object({
         /** `run`: the workflow itself stopped (a step still failing after its retries); the run is `failed`. */

@@ -15,7 +15,7 @@ import { accountIdSchema, invoiceIdSchema, runIdSchema } from '../schemas/ids.js
  *   StartRun → InitDuePage → ListDue → BuildAccounts (Distributed Map over accountIds: BuildAccount,
  *   catch → RecordFailure) → more due? → ListDue … → review window? (Wait) → NumberInvoices (loop while
  *   `more`) → InitSendPage → ListToSend → DeliverInvoices (Distributed Map over invoice refs: StorePdf →
- *   SendEmail, catch → RecordFailure) → more to send? → ListToSend … → FinishRun.
+ *   SubmitEInvoice → SendEmail, catch → RecordFailure) → more to send? → ListToSend … → FinishRun.
  */
 export const BILLING_FUNCTIONS = [
   'billing-start-run',
@@ -24,6 +24,7 @@ export const BILLING_FUNCTIONS = [
   'billing-number',
   'billing-list-to-send',
   'billing-store-pdf',
+  'billing-submit-einvoice',
   'billing-email',
   'billing-record-failure',
   'billing-finish-run',
@@ -114,7 +115,10 @@ export const sendPageSchema = z.object({
 });
 export type SendPage = z.infer<typeof sendPageSchema>;
 
-/** `billing-store-pdf` and `billing-email` input (one Map item: the run and an invoice ref); each returns it. */
+/**
+ * `billing-store-pdf`, `billing-submit-einvoice` and `billing-email` input (one Map item: the run and an
+ * invoice ref); each returns it.
+ */
 export const deliverInvoiceInputSchema = z.extend(invoiceRefSchema, { runId: runIdSchema });
 export type DeliverInvoiceInput = z.infer<typeof deliverInvoiceInputSchema>;
 
@@ -140,6 +144,7 @@ export const STEP_INPUTS = {
   'billing-number': runIdInputSchema,
   'billing-list-to-send': listToSendInputSchema,
   'billing-store-pdf': deliverInvoiceInputSchema,
+  'billing-submit-einvoice': deliverInvoiceInputSchema,
   'billing-email': deliverInvoiceInputSchema,
   'billing-record-failure': recordFailureInputSchema,
   'billing-finish-run': runIdInputSchema,
@@ -153,8 +158,12 @@ export interface StepBudget {
   deadline?: number;
 }
 
-/** Error names a handler throws for conditions worth retrying with backoff (Retry's ErrorEquals). */
-export const RETRYABLE_ERRORS = ['Throttled', 'TransientFailure'] as const;
+/**
+ * Error names a handler throws for conditions worth retrying with backoff (Retry's ErrorEquals).
+ * `PlatformUnavailable`: the approved platform did not answer for sure (down, throttling, or a deposit whose
+ * outcome is unknown, which the retry searches for before it ever submits again).
+ */
+export const RETRYABLE_ERRORS = ['Throttled', 'TransientFailure', 'PlatformUnavailable'] as const;
 
 /**
  * Every error name a step throws on purpose. The state machine retries the RETRYABLE_ERRORS; the others go
@@ -169,6 +178,10 @@ export const WORKFLOW_ERRORS = [
   'BillingBlocked',
   /** A build's write refused because its claim on the account is gone (given up, or taken over). */
   'BuildSuperseded',
+  /** An invoice for the approved platform, in a deployment configured without one: it fails alone. */
+  'PlatformNotConfigured',
+  /** The approved platform refused us, not the invoice (our credentials, a request it cannot serve). */
+  'PlatformRefused',
 ] as const;
 export type WorkflowErrorName = (typeof WORKFLOW_ERRORS)[number];
 
@@ -179,6 +192,17 @@ export class WorkflowError extends Error {
     this.name = name;
   }
 }
+
+/**
+ * SubmitEInvoice's Lambda timeout: room for a search, a deposit and a read of its acknowledgement, each
+ * bounded by PLATFORM_TIMEOUT_MS (10 s by default), with its retries inside an Express child's 5 minutes.
+ */
+export const SUBMIT_EINVOICE_TIMEOUT_SECONDS = 40;
+/**
+ * A submission claimed longer ago than this was abandoned (its invocation ended without letting go): twice
+ * the step's timeout, so a live attempt is never taken over. The taker searches before it submits.
+ */
+export const SUBMISSION_LEASE_MS = 2 * SUBMIT_EINVOICE_TIMEOUT_SECONDS * 1000;
 
 /** Page sizes: a due page feeds one Distributed Map run; a numbering batch is one transaction. */
 export const DUE_PAGE_SIZE = 500;

@@ -1,7 +1,13 @@
 import type { Account } from '../../contracts/schemas/account.js';
+import { invoiceChannelOf } from './einvoice-channel.js';
 
-/** An account as stored: the API shape, plus where it stands in billing and in collection. */
-export interface AccountRecord extends Account {
+/**
+ * An account as stored: the API shape, plus where it stands in billing and in collection. An account
+ * enrolled before channels existed has none stored: `invoiceChannelOf` gives it the default rule's (read
+ * there, not when the item is parsed, so order intake, which reads accounts, carries none of it).
+ */
+export interface AccountRecord extends Omit<Account, 'invoiceChannel'> {
+  invoiceChannel?: Account['invoiceChannel'] | undefined;
   /** Local date before which every period is closed (billed); orders never land there. */
   closedThrough?: string;
   /** Local date before which every period has its invoices built. */
@@ -21,5 +27,5 @@ export function accountView(record: AccountRecord): Account {
     overdueInvoiceCount: _count,
     ...account
   } = record;
-  return account;
+  return { ...account, invoiceChannel: invoiceChannelOf(record) };
 }

@@ -1,6 +1,7 @@
-import type { Account } from '../../contracts/schemas/account.js';
 import { type Invoice, type Issuer, invoiceIssuerOf } from '../../contracts/schemas/invoice.js';
 import type { Order } from '../../contracts/schemas/order.js';
+import type { AccountRecord } from './accounts.js';
+import { initialEInvoiceState, invoiceChannelOf } from './einvoice-channel.js';
 import type { LatePenalty } from './late-penalty.js';
 import { VatGroups, vatMinor } from './money.js';
 
@@ -66,7 +67,7 @@ function safe(value: bigint): number {
 export function draftInvoice(input: {
   invoiceId: string;
   runId: string;
-  account: Account;
+  account: AccountRecord;
   issuer: Issuer;
   /** Provisional (the draft's date); numbering resolves it again for the issue date. */
   latePenalty: LatePenalty;
@@ -102,6 +103,7 @@ export function draftInvoice(input: {
     },
     ...figures,
     amountDueMinor: figures.totals.grossMinor,
+    einvoice: initialEInvoiceState(invoiceChannelOf(account)),
     createdAt: input.createdAt,
   };
 }

@@ -1,4 +1,5 @@
 import type { Invoice } from '../../contracts/schemas/invoice.js';
+import { einvoiceOf } from './einvoice-channel.js';
 
 /** An invoice as stored: the API shape plus what locates its orders. */
 export interface InvoiceRecord extends Invoice {
@@ -9,8 +10,11 @@ export interface InvoiceRecord extends Invoice {
   suspendsAccount?: boolean;
 }
 
-/** The API view of an invoice: what locates its orders and the collection flags stay internal. */
+/**
+ * The API view of an invoice: what locates its orders and the collection flags stay internal; an invoice
+ * built before e-invoicing shows channel `email` (it was emailed, nothing was submitted).
+ */
 export function invoiceView(record: InvoiceRecord): Invoice {
   const { orderRange: _range, purchaseOrderKey: _group, suspendsAccount: _suspends, ...invoice } = record;
-  return invoice;
+  return { ...invoice, einvoice: einvoiceOf(record) };
 }

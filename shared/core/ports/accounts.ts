@@ -24,18 +24,22 @@ export type AccountProfilePatch = Partial<
     | 'contract'
     | 'status'
     | 'storefrontIds'
+    | 'invoiceChannel'
     | 'creditLimitMinor'
   >
 >;
+
+/** What enrolment stores: the request, with the channel decided (given, or the default rule's). */
+export type EnrolledAccount = CreateAccountInput & Pick<Account, 'invoiceChannel'>;
 
 /** Buyer accounts and their exposure counters. */
 export interface AccountStore {
   /** Eventually consistent unless asked (order intake's snapshot reads; every decision re-reads consistently). */
   get(accountId: string, options?: { consistent?: boolean }): Promise<AccountRecord | undefined>;
-  /** Enrols an account with its first billing state; its exposure starts at zero. */
+  /** Enrols an account with its first billing state and its channel decided; its exposure starts at zero. */
   create(
     accountId: string,
-    input: CreateAccountInput,
+    input: EnrolledAccount,
     at: string,
     billing: BillingDates,
   ): Promise<AccountRecord>;

@@ -154,3 +154,16 @@ export class PlatformFailure extends Error {
     this.name = 'PlatformFailure';
   }
 }
+
+/**
+ * A `rejected` failure about us, not the document: the platform refused our credentials (the token
+ * endpoint) or our access (401, 403), or is not where we were told (no Flow Service at the configured URL).
+ * Nothing was done; a submission is not the invoice's rejection and is tried again once the configuration
+ * is fixed.
+ */
+export class PlatformAccessRefused extends PlatformFailure {
+  constructor(message: string, reasons: readonly LifecycleReason[] = []) {
+    super('rejected', message, reasons);
+    this.name = 'PlatformAccessRefused';
+  }
+}

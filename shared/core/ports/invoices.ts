@@ -1,3 +1,4 @@
+import type { EInvoiceState } from '../../contracts/schemas/einvoice.js';
 import type { Invoice } from '../../contracts/schemas/invoice.js';
 import type { InvoiceRef } from '../../contracts/workflow/workflow.js';
 import type { InvoiceRecord } from '../domain/invoices.js';
@@ -36,6 +37,23 @@ export interface IssueBatch {
   issuedAt: string;
 }
 
+/**
+ * The end of a submission to the approved platform, written once: the invoice's e-invoice state as it now
+ * is (submission `submitted` or `rejected`, history and current status), written only while the claim
+ * numbered `attempts` holds and the history is still the one read (`historyLength` entries), so a status
+ * recorded meanwhile is never lost. The run counts it; `delivered` (sent through the platform alone) also
+ * makes the invoice `sent` and takes it out of the to-send queue, `leavesQueue` only the latter.
+ */
+export interface SubmissionOutcome {
+  attempts: number;
+  historyLength: number;
+  einvoice: EInvoiceState;
+  runId: string;
+  counter: 'invoicesSubmitted' | 'invoicesRejected';
+  delivered: boolean;
+  leavesQueue: boolean;
+}
+
 /** Where an issued invoice's PDF is stored. */
 export type StoredPdf = NonNullable<Invoice['pdf']>;
 
@@ -68,7 +86,7 @@ export interface InvoiceStore extends InvoiceReader {
    * 'conflict' when anything moved meanwhile (retry).
    */
   issue(batch: IssueBatch): Promise<'issued' | 'conflict'>;
-  /** Issued invoices whose PDF or email is still to do, a page at a time. */
+  /** Issued invoices whose PDF, submission or email is still to do, a page at a time. */
   toSend(page: PageRequest): Promise<Page<InvoiceRef>>;
   /** Invoices whose email is `sending`: a send in flight, or one interrupted mid-flight. */
   sending(): Promise<InvoiceRecord[]>;
@@ -82,6 +100,25 @@ export interface InvoiceStore extends InvoiceReader {
   markSent(invoice: InvoiceRecord, messageId: string, at: string, runId: string): Promise<void>;
   /** `sending → unknown`: interrupted mid-flight, never resent automatically; false when it was not `sending`. */
   markDeliveryUnknown(invoice: InvoiceRecord): Promise<boolean>;
+  /**
+   * Claims the invoice's submission for one attempt: `pending → submitting`, or a `submitting` whose claim
+   * went stale (or was released after an ambiguous outcome) taken over; conditioned on the attempt count
+   * as read, which the claim raises by one. False when someone else moved it first.
+   */
+  claimSubmission(
+    invoice: InvoiceRecord,
+    claim: { from: 'pending' | 'submitting'; attempts: number; at: string },
+  ): Promise<boolean>;
+  /**
+   * The claim's holder lets go: back to `pending` (nothing was deposited, a retry submits), or still
+   * `submitting` with no claim (`unresolved`: it may have been deposited, a retry searches first).
+   */
+  releaseSubmission(
+    invoice: InvoiceRecord,
+    release: { attempts: number; to: 'pending' | 'unresolved' },
+  ): Promise<boolean>;
+  /** Records how the submission ended; 'moved' when the claim or the history changed since read. */
+  recordSubmission(invoice: InvoiceRecord, outcome: SubmissionOutcome): Promise<'recorded' | 'moved'>;
   /** Operator review: a held draft leaves the numbering queue, released it comes back; false unless it was the other. */
   setHeld(invoice: InvoiceRecord, held: boolean): Promise<boolean>;
 }

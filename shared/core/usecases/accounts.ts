@@ -7,6 +7,7 @@ import type {
 } from '../../contracts/schemas/account.js';
 import { type AccountRecord, accountView } from '../domain/accounts.js';
 import { billingStateProblem, initialBillingDates, repairedBillingDates } from '../domain/billing-state.js';
+import { defaultInvoiceChannel } from '../domain/einvoice-channel.js';
 import { einvoicingProblems } from '../domain/einvoicing-parties.js';
 import { identifierConflicts } from '../domain/identifiers.js';
 import { paymentTermsViolations } from '../domain/payment-terms.js';
@@ -68,7 +69,8 @@ export async function createAccount(deps: AccountDeps, input: CreateAccountInput
   const now = deps.clock.now();
   const record = await deps.accounts.create(
     `acc_${ulid(now.getTime())}`,
-    input,
+    // The account stores its channel: the default rule's when none is given, so it never changes later.
+    { ...input, invoiceChannel: input.invoiceChannel ?? defaultInvoiceChannel(input) },
     now.toISOString(),
     initialBillingDates(input, deps.timeZone),
   );

@@ -1,5 +1,4 @@
 import { ulid } from 'ulid';
-import type { Account } from '../../contracts/schemas/account.js';
 import type { BillingRun, Invoice } from '../../contracts/schemas/invoice.js';
 import type { Order } from '../../contracts/schemas/order.js';
 import {
@@ -19,6 +18,7 @@ import {
   type StepBudget,
   WorkflowError,
 } from '../../contracts/workflow/workflow.js';
+import type { AccountRecord } from '../domain/accounts.js';
 import { billingStart, billingStateProblem } from '../domain/billing-state.js';
 import { reviewSeconds } from '../domain/cut-off.js';
 import {
@@ -181,7 +181,7 @@ export async function buildAccount(
 /** The drafts of one period: orders streamed once, summed per purchase-order group. */
 async function draftsOf(
   deps: PreviewDeps,
-  account: Account,
+  account: AccountRecord,
   range: { from: string; to: string },
   lastDay: string,
   runId: string,
@@ -286,7 +286,7 @@ function warnOfMissingEcbRates(
   );
 }
 
-/** ListToSend: a page of issued invoices whose PDF or email is still to do. */
+/** ListToSend: a page of issued invoices whose PDF, submission or email is still to do. */
 export async function listToSend(deps: BillingDeps, input: ListToSendInput): Promise<SendPage> {
   const page = await deps.invoices.toSend({ limit: SEND_PAGE_SIZE, cursor: input.cursor ?? undefined });
   return { invoices: page.items, cursor: page.nextCursor ?? null };

@@ -1,7 +1,10 @@
-import type { CreateAccountInput } from '../../../shared/contracts/schemas/account.js';
 import type { AccountRecord } from '../../../shared/core/domain/accounts.js';
 import type { BillingDates } from '../../../shared/core/domain/billing-state.js';
-import type { AccountProfilePatch, AccountStore } from '../../../shared/core/ports/accounts.js';
+import type {
+  AccountProfilePatch,
+  AccountStore,
+  EnrolledAccount,
+} from '../../../shared/core/ports/accounts.js';
 import type { Page, PageRequest } from '../../../shared/core/ports/page.js';
 import { pageOf } from './paging.js';
 import { copy, type MemoryStore } from './store.js';
@@ -21,7 +24,7 @@ export class MemoryAccountStore implements AccountStore {
 
   async create(
     accountId: string,
-    input: CreateAccountInput,
+    input: EnrolledAccount,
     at: string,
     billing: BillingDates,
   ): Promise<AccountRecord> {

@@ -1,9 +1,15 @@
 import { keys } from '../../../shared/adapters/dynamo/table.js';
 import type { InvoiceRef } from '../../../shared/contracts/workflow/workflow.js';
+import { invoiceIsEmailed } from '../../../shared/core/domain/einvoice-channel.js';
 import type { InvoiceRecord } from '../../../shared/core/domain/invoices.js';
 import { paymentStatusOf } from '../../../shared/core/domain/payment-status.js';
 import { buildSuperseded } from '../../../shared/core/ports/billing-state.js';
-import type { InvoiceStore, IssueBatch, StoredPdf } from '../../../shared/core/ports/invoices.js';
+import type {
+  InvoiceStore,
+  IssueBatch,
+  StoredPdf,
+  SubmissionOutcome,
+} from '../../../shared/core/ports/invoices.js';
 import type { Page, PageRequest } from '../../../shared/core/ports/page.js';
 import { allOf, pageOf } from './paging.js';
 import { copy, type MemoryStore, type StoredInvoice } from './store.js';
@@ -96,7 +102,9 @@ export class MemoryInvoiceStore implements InvoiceStore {
         dueDate: entry.dueDate,
         issuedAt,
         latePenalty: copy(entry.latePenalty),
-        email: { status: 'ready', recipients: [...record.buyer.billingEmails] },
+        ...(invoiceIsEmailed(record)
+          ? { email: { status: 'ready' as const, recipients: [...record.buyer.billingEmails] } }
+          : {}),
         paymentStatus: paymentStatusOf({
           amountDueMinor: amountDue,
           paidMinor: 0,
@@ -200,6 +208,54 @@ export class MemoryInvoiceStore implements InvoiceStore {
     email.status = 'unknown';
     delete stored.toSend;
     return true;
+  }
+
+  async claimSubmission(
+    invoice: InvoiceRecord,
+    claim: { from: 'pending' | 'submitting'; attempts: number; at: string },
+  ): Promise<boolean> {
+    const submission = this.stored(invoice)?.record.einvoice?.submission;
+    if (submission?.state !== claim.from || submission.attempts !== claim.attempts) return false;
+    Object.assign(submission, { state: 'submitting', attempts: claim.attempts + 1, claimedAt: claim.at });
+    return true;
+  }
+
+  async releaseSubmission(
+    invoice: InvoiceRecord,
+    release: { attempts: number; to: 'pending' | 'unresolved' },
+  ): Promise<boolean> {
+    const submission = this.stored(invoice)?.record.einvoice?.submission;
+    if (submission?.state !== 'submitting' || submission.attempts !== release.attempts) return false;
+    if (release.to === 'pending') submission.state = 'pending';
+    delete submission.claimedAt;
+    return true;
+  }
+
+  async recordSubmission(invoice: InvoiceRecord, outcome: SubmissionOutcome): Promise<'recorded' | 'moved'> {
+    const stored = this.stored(invoice);
+    const current = stored?.record.einvoice;
+    if (
+      !stored ||
+      current?.submission?.state !== 'submitting' ||
+      current.submission.attempts !== outcome.attempts ||
+      current.history.length !== outcome.historyLength
+    ) {
+      return 'moved';
+    }
+    const { submission, history, status, statusLabel, statusAt } = copy(outcome.einvoice);
+    Object.assign(current, {
+      submission,
+      history,
+      ...(status ? { status, statusLabel, statusAt } : {}),
+    });
+    if (outcome.delivered) stored.record.status = 'sent';
+    if (outcome.leavesQueue) delete stored.toSend;
+    const run = this.store.runs.get(outcome.runId);
+    if (run) {
+      run[outcome.counter] += 1;
+      if (outcome.delivered) run.invoicesSent += 1;
+    }
+    return 'recorded';
   }
 
   async setHeld(invoice: InvoiceRecord, held: boolean): Promise<boolean> {

@@ -29,6 +29,8 @@ export class MemoryRunStore implements RunStore {
       failed: 0,
       invoicesIssued: 0,
       invoicesSent: 0,
+      invoicesSubmitted: 0,
+      invoicesRejected: 0,
       outcomes: new Map(),
       failures: new Map(),
     });
@@ -50,6 +52,8 @@ export class MemoryRunStore implements RunStore {
       failed: run.failed,
       invoicesIssued: run.invoicesIssued,
       invoicesSent: run.invoicesSent,
+      invoicesSubmitted: run.invoicesSubmitted,
+      invoicesRejected: run.invoicesRejected,
       failures: pageOf(`failures#${runId}`, failures, { limit: maxFailures }).items,
     };
   }

@@ -59,6 +59,8 @@ export interface StoredRun {
   failed: number;
   invoicesIssued: number;
   invoicesSent: number;
+  invoicesSubmitted: number;
+  invoicesRejected: number;
   outcomes: Map<string, 'invoiced' | 'skipped'>;
   /** By `<stage>#<subject>`, once each. */
   failures: Map<string, RunFailure>;

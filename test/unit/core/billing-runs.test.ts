@@ -24,6 +24,8 @@ function memoryRuns(): RunStore {
         failed: 0,
         invoicesIssued: 0,
         invoicesSent: 0,
+        invoicesSubmitted: 0,
+        invoicesRejected: 0,
       };
       runs.set(runId, { runId, cutOff, status: 'running', startedAt, ...counters, failures: [] });
     },

@@ -41,6 +41,8 @@ export const AccountEntity = defineEntity({
         }),
         status: z.enum(['active', 'suspended', 'closed']),
         storefrontIds: z._default(z.array(z.string()), []),
+        // Absent on accounts enrolled before channels existed: invoiceChannelOf gives the default rule's.
+        invoiceChannel: z.optional(z.enum(['platform', 'email', 'both'])),
         unbilledMinor: z._default(z.int(), 0),
         unpaidMinor: z._default(z.int(), 0),
         availableCreditMinor: z.int(),

@@ -22,6 +22,8 @@ export const RunEntity = defineEntity({
       failed: z._default(z.int(), 0),
       invoicesIssued: z._default(z.int(), 0),
       invoicesSent: z._default(z.int(), 0),
+      invoicesSubmitted: z._default(z.int(), 0),
+      invoicesRejected: z._default(z.int(), 0),
       /** The execution the API started (a scheduled run's execution has another name). */
       executionName: z.optional(z.string()),
     }),
