@@ -26,6 +26,7 @@ import {
   startLocalStack,
 } from './emulators.js';
 import { type EventsEndpoint, startEventsEndpoint } from './events-endpoint.js';
+import { ACCOUNTING_FEED_ENTITIES } from '../constructs/accounting-events.js';
 import { type FakePlatform, startFakePlatform } from './fake-platform.js';
 import { createApiServer, listen } from './http-adapter.js';
 import { type LedgerStreamPoller, startLedgerStreamPoller } from './ledger-stream.js';
@@ -312,6 +313,7 @@ async function main(): Promise<void> {
       dynamodbEndpoint: stack.endpoints.dynamodb,
       tableName: LOCAL_NAMES.tableName,
       functionName: 'accounting-events',
+      entity: ACCOUNTING_FEED_ENTITIES,
       handler: (event, context) => publishAccountingEvents(event, context),
       log: (line) => console.log(`[events] ${line}`),
     });

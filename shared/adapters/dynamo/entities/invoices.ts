@@ -4,6 +4,7 @@ import type { InvoiceRef } from '../../../contracts/workflow/workflow.js';
 import type { InvoiceRecord } from '../../../core/domain/invoices.js';
 import { defineEntity, type ItemKey } from '../kit/entity.js';
 import { keys } from '../table.js';
+import { storedEInvoice } from './einvoice.js';
 import { storedAddress, storedTotals, storedVatBreakdown } from './stored.js';
 
 /**
@@ -91,6 +92,7 @@ export const InvoiceEntity = defineEntity({
           sentAt: z.optional(z.string()),
         }),
       ),
+      einvoice: z.optional(storedEInvoice()),
       createdAt: z.string(),
       issuedAt: z.optional(z.string()),
       orderRange: z.object({ from: z.string(), to: z.string() }),
