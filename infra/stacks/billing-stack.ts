@@ -5,12 +5,17 @@ import { ENV } from '../../shared/config/env.js';
 import type { Issuer } from '../../shared/contracts/schemas/invoice.js';
 import { DEFAULT_CUT_OFF_TIME } from '../../shared/core/domain/cut-off.js';
 import { AccountingEvents } from '../constructs/accounting-events.js';
+import {
+  ApprovedPlatformConnection,
+  type ApprovedPlatformConnectionProps,
+} from '../constructs/approved-platform.js';
 import { BillingSchedule } from '../constructs/billing-schedule.js';
 import { BillingWorkflow } from '../constructs/billing-workflow.js';
 import { CreditNoteDelivery } from '../constructs/credit-note-delivery.js';
 import { DataTable } from '../constructs/data-table.js';
 import { BillingHttpApi } from '../constructs/http-api.js';
 import { InvoiceBucket, type InvoiceLockMode } from '../constructs/invoice-bucket.js';
+import { PlatformSyncSchedule } from '../constructs/platform-sync-schedule.js';
 import { ReceivablesSchedule } from '../constructs/receivables-schedule.js';
 import {
   assertReviewWindowFits,
@@ -91,7 +96,20 @@ export interface DeferredBillingStackProps extends StackProps {
    * @default - France's: 20, 10, 5.5, 2.1, 0
    */
   readonly vatRates?: readonly number[];
+  /**
+   * The approved platform e-invoices go through (AFNOR XP Z12-013): its URLs and our client id; the
+   * credentials secret is created (or named by `credentialsSecretArn`).
+   * @default DEFAULT_PLATFORM (a placeholder sandbox: set the platform's own values before going live)
+   */
+  readonly platform?: ApprovedPlatformConnectionProps;
 }
+
+/** A placeholder approved platform, so the stack synthesizes before one is chosen. */
+export const DEFAULT_PLATFORM: ApprovedPlatformConnectionProps = {
+  flowServiceUrl: 'https://sandbox.platform.example/flow',
+  tokenUrl: 'https://sandbox.platform.example/oauth/token',
+  clientId: 'deferred-billing',
+};
 
 /**
  * The deferred-billing product: the table, the invoice bucket, the HTTP API, and the billing run (state
@@ -105,6 +123,10 @@ export class DeferredBillingStack extends Stack {
   public readonly receivablesSchedule: ReceivablesSchedule;
   public readonly accountingEvents: AccountingEvents;
   public readonly creditNoteDelivery: CreditNoteDelivery;
+  /** The approved platform's connection (secret and variables). */
+  public readonly platform: ApprovedPlatformConnection;
+  /** The platform's poll and the "Encaissée" sender (every 15 minutes). */
+  public readonly platformSync: PlatformSyncSchedule;
   /** The sender's SES identity, when this stack manages it. */
   public readonly senderIdentity?: EmailIdentity;
   public readonly httpApi: BillingHttpApi;
@@ -165,6 +187,14 @@ export class DeferredBillingStack extends Stack {
     });
 
     this.accountingEvents = new AccountingEvents(this, 'AccountingEvents', { dataTable: this.dataTable });
+    this.platform = new ApprovedPlatformConnection(this, 'Platform', props.platform ?? DEFAULT_PLATFORM);
+    this.platformSync = new PlatformSyncSchedule(this, 'PlatformSync', {
+      dataTable: this.dataTable,
+      platform: this.platform,
+      issuer,
+      timeZone: marketplaceTimeZone,
+      ...(props.scheduleEnabled === undefined ? {} : { enabled: props.scheduleEnabled }),
+    });
     this.creditNoteDelivery = new CreditNoteDelivery(this, 'CreditNoteDelivery', {
       dataTable: this.dataTable,
       invoiceBucket: this.invoiceBucket.bucket,
@@ -182,6 +212,7 @@ export class DeferredBillingStack extends Stack {
       ...(props.vatRates ? { vatRates: props.vatRates } : {}),
       stateMachine: this.billingWorkflow.stateMachine,
       invoiceBucket: this.invoiceBucket.bucket,
+      platform: this.platform,
       // What the billing API functions read besides the table: previews build drafts with the issuer.
       billingEnvironment: {
         [ENV.invoiceBucketName]: this.invoiceBucket.bucket.bucketName,

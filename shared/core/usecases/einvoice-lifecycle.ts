@@ -8,7 +8,8 @@ import {
   recordLifecycleEvent,
 } from '../domain/einvoice-lifecycle.js';
 import type { InvoiceRecord } from '../domain/invoices.js';
-import { type ApprovedPlatform, PlatformFailure } from '../ports/approved-platform.js';
+import { DomainError } from '../errors.js';
+import { type ApprovedPlatform, type PlatformCallback, PlatformFailure } from '../ports/approved-platform.js';
 import type { Clock } from '../ports/clock.js';
 import type {
   EInvoiceLifecycleStore,
@@ -159,6 +160,68 @@ function storedEntryOf(entry: LifecycleHistoryEntry | StoredLifecycleEntry): Sto
     ...(entry.amounts ? { amounts: entry.amounts.map((amount) => ({ ...amount })) } : {}),
   };
 }
+
+/**
+ * The platform's webhook: the call is checked (signature, freshness) before anything, the flow it names is
+ * read back from the platform, and its statuses are recorded. A call that is not the platform's is refused
+ * (401) and changes nothing; a flow the platform does not know, or whose statuses are about none of our
+ * documents, is a 404 and changes nothing.
+ */
+export async function receivePlatformCallback(
+  deps: PlatformSyncDeps,
+  callback: PlatformCallback,
+): Promise<{ flowId: string; recorded: number; duplicates: number; invoiceIds: string[] }> {
+  const outcome = await deps.platform.readCallback(callback, deps.clock.now());
+  if (outcome.kind === 'refused') {
+    if (outcome.reason === 'malformed') {
+      throw new DomainError(
+        'callback_malformed',
+        400,
+        'Bad request',
+        'The callback is signed but its body is not a flow notification the platform sends.',
+        [{ field: '(body)', reason: 'is not a flow notification ({"flowInfo": {"flowId": …}})' }],
+      );
+    }
+    throw new DomainError(
+      'callback_not_authenticated',
+      401,
+      'Unauthorized',
+      'The callback is not signed by the approved platform, or not recently: it was ignored.',
+      [{ field: 'webhook-signature', reason: CALLBACK_REFUSALS[outcome.reason] }],
+    );
+  }
+  if (outcome.kind === 'unknown_flow') {
+    throw new DomainError(
+      'flow_not_found',
+      404,
+      'Not found',
+      `The platform knows no flow ${outcome.flowId}: nothing was recorded.`,
+      [{ field: 'flowInfo.flowId', reason: 'is not a flow of the approved platform' }],
+    );
+  }
+  const recorded = await recordLifecycleEvents(deps, outcome.events);
+  if (outcome.events.length > 0 && recorded.invoiceIds.length === 0) {
+    throw new DomainError(
+      'document_not_found',
+      404,
+      'Not found',
+      `Flow ${outcome.flowId} is about no invoice of ours: nothing was recorded.`,
+      [{ field: 'flowInfo.flowId', reason: 'names a document this product did not issue' }],
+    );
+  }
+  return {
+    flowId: outcome.flowId,
+    recorded: recorded.recorded,
+    duplicates: recorded.duplicates,
+    invoiceIds: recorded.invoiceIds,
+  };
+}
+
+const CALLBACK_REFUSALS = {
+  unsigned: 'is missing (webhook-id, webhook-timestamp and webhook-signature are required)',
+  bad_signature: 'does not match the body under our webhook key',
+  stale: 'is dated too far from now (webhook-timestamp): a replay is refused',
+} as const;
 
 /** What one poll of the platform did. */
 export interface SyncSummary {
