@@ -88,10 +88,19 @@ describe('cdk-nag AWS Solutions checks', () => {
 
     /** Each reviewed finding (a pattern over the rule id) and where it may be acknowledged. */
     const reviewed: { id: RegExp; paths: (paths: string[]) => void; count?: number }[] = [
-      // The public route is the only one allowed to skip authorization.
+      // The public routes are the only ones allowed to skip authorization: the OpenAPI document, and the
+      // approved platform's webhook (signed: its function checks the signature before anything).
       {
         id: /^AwsSolutions-APIG4$/,
-        paths: (paths) => expect(paths).toEqual([path('Http', 'RouteGetOpenApi')]),
+        paths: (paths) =>
+          expect(paths.sort()).toEqual(
+            [path('Http', 'RouteGetOpenApi'), path('Http', 'RouteReceivePlatformCallback')].sort(),
+          ),
+      },
+      // The platform's credentials are issued and rotated by the platform, not by a Lambda of ours.
+      {
+        id: /^AwsSolutions-SMG4$/,
+        paths: (paths) => expect(paths).toEqual([stack.platform.secret.node.path]),
       },
       { id: /^AwsSolutions-L1$/, paths: () => {} },
       // Wildcard resources for X-Ray (and the state machine's log delivery) on execution roles only.
@@ -163,6 +172,7 @@ describe('cdk-nag AWS Solutions checks', () => {
               stack.receivablesSchedule.deadLetterQueue.node.path,
               stack.accountingEvents.deadLetterQueue.node.path,
               stack.creditNoteDelivery.deadLetterQueue.node.path,
+              stack.platformSync.deadLetterQueue.node.path,
             ].sort(),
           ),
       },
@@ -170,6 +180,11 @@ describe('cdk-nag AWS Solutions checks', () => {
       {
         id: /^AwsSolutions-IAM5\[Resource::<ReceivablesFn\w+\.Arn>:\*\]$/,
         paths: (paths) => expect(paths).toEqual([stack.receivablesSchedule.schedulerRole.node.path]),
+      },
+      // The same for platform-sync:*, on the platform poll's schedule role only.
+      {
+        id: /^AwsSolutions-IAM5\[Resource::<PlatformSyncFn\w+\.Arn>:\*\]$/,
+        paths: (paths) => expect(paths).toEqual([stack.platformSync.schedulerRole.node.path]),
       },
     ];
 
