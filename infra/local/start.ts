@@ -329,6 +329,13 @@ async function main(): Promise<void> {
     });
     const apiUrl = await listen(server, ports.api);
     await writeFile(STACK_FILE, JSON.stringify({ pid: process.pid, ports }));
+    // The fake's webhooks to our callback route, as the platform is told at subscription: a move made on
+    // its page reaches the invoice at once (`npm run platform-sync` is the poll, the safety net).
+    await fetch(`${platform.url}/control/callback`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `${apiUrl}/v1/platform/callbacks` }),
+    });
 
     let state = await readState();
     let seedProblem: string | undefined;
