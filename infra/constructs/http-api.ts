@@ -19,6 +19,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { INDEXES, type IndexDefinition } from '../../shared/adapters/dynamo/table.js';
 import { ENV } from '../../shared/config/env.js';
+import type { RouteAuthentication } from '../../shared/contracts/http/routes/definition.js';
 import {
   API_FUNCTIONS,
   type ApiFunctionName,
@@ -26,9 +27,8 @@ import {
   type RouteDefinition,
   routeKey,
 } from '../../shared/contracts/http/routes/index.js';
-import type { RouteAuthentication } from '../../shared/contracts/http/routes/definition.js';
-import type { ApprovedPlatformConnection } from './approved-platform.js';
 import { AUTHORIZER_CACHE_SECONDS, parseAuthorizerCacheSeconds } from '../../shared/core/domain/api-keys.js';
+import type { ApprovedPlatformConnection } from './approved-platform.js';
 import { INVOICE_KEY_PREFIX } from './billing-workflow.js';
 import { CREDIT_NOTE_KEY_PREFIX } from './credit-note-delivery.js';
 import type { DataTable } from './data-table.js';

@@ -16,6 +16,7 @@ import { hashApiKey } from '../../shared/core/domain/api-keys.js';
 import { issueApiKey } from '../../shared/core/usecases/api-keys.js';
 import { DEMO_ACCOUNTS } from '../../test/builders/accounts.js';
 import { exampleOrder } from '../../test/builders/orders.js';
+import { ACCOUNTING_FEED_ENTITIES } from '../constructs/accounting-events.js';
 import { registerDemoSellers } from './demo-sellers.js';
 import {
   createBucketIfMissing,
@@ -26,7 +27,6 @@ import {
   startLocalStack,
 } from './emulators.js';
 import { type EventsEndpoint, startEventsEndpoint } from './events-endpoint.js';
-import { ACCOUNTING_FEED_ENTITIES } from '../constructs/accounting-events.js';
 import { type FakePlatform, startFakePlatform } from './fake-platform.js';
 import { createApiServer, listen } from './http-adapter.js';
 import { type LedgerStreamPoller, startLedgerStreamPoller } from './ledger-stream.js';

@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { invoiceKeyOf } from '../../shared/adapters/dynamo/entities/invoices.js';
-import { keys } from '../../shared/adapters/dynamo/table.js';
 import { queryAll } from '../../shared/adapters/dynamo/kit/query.js';
+import { keys } from '../../shared/adapters/dynamo/table.js';
 import type { Base } from '../../shared/composition/root.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { InvoiceRecord } from '../../shared/core/domain/invoices.js';

@@ -1,6 +1,6 @@
 import type { InvoicePayment, LedgerEntry, Payment } from '../../contracts/schemas/payment.js';
-import type { IdempotencyRecord } from '../../core/domain/idempotency.js';
 import { collectionDueOnPayment } from '../../core/domain/einvoice-collection.js';
+import type { IdempotencyRecord } from '../../core/domain/idempotency.js';
 import type { InvoiceRecord } from '../../core/domain/invoices.js';
 import { settlementAfter } from '../../core/domain/payment-status.js';
 import type { Page, PageRequest } from '../../core/ports/page.js';

@@ -1,7 +1,7 @@
 import {
   accountingEventOf,
-  type ProductEvent,
   einvoiceStatusEventOf,
+  type ProductEvent,
 } from '../../contracts/events/accounting.js';
 import type { EventPublisher } from '../ports/events.js';
 import type { LedgerFeed } from '../ports/ledger.js';

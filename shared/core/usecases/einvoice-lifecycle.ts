@@ -1,4 +1,5 @@
 import type { EInvoiceStatusChange } from '../../contracts/events/accounting.js';
+import type { PlatformCallbackAnswer } from '../../contracts/schemas/einvoice-callbacks.js';
 import { collectedAmountsByRate } from '../domain/einvoice-collection.js';
 import {
   currentLifecycleStatus,
@@ -170,7 +171,7 @@ function storedEntryOf(entry: LifecycleHistoryEntry | StoredLifecycleEntry): Sto
 export async function receivePlatformCallback(
   deps: PlatformSyncDeps,
   callback: PlatformCallback,
-): Promise<{ flowId: string; recorded: number; duplicates: number; invoiceIds: string[] }> {
+): Promise<PlatformCallbackAnswer> {
   const outcome = await deps.platform.readCallback(callback, deps.clock.now());
   if (outcome.kind === 'refused') {
     if (outcome.reason === 'malformed') {
