@@ -1,3 +1,4 @@
+import type { InvoiceChannel } from '../../contracts/schemas/einvoice.js';
 import type { LifecycleDocumentRef } from '../../core/domain/einvoice-lifecycle.js';
 import type { InvoiceRecord } from '../../core/domain/invoices.js';
 import type {
@@ -76,8 +77,9 @@ export class EInvoiceLifecycleRepository implements EInvoiceLifecycleStore {
       // Statuses about an invoice whose e-invoice state was never written: it went by the platform.
       update = 'SET #e = :state';
       condition = 'attribute_exists(PK) AND attribute_not_exists(#e)';
+      const channel: InvoiceChannel = 'platform';
       values[':state'] = {
-        channel: 'platform',
+        channel,
         history: write.history,
         status: write.status,
         statusLabel: write.statusLabel,
