@@ -11,6 +11,7 @@ import {
   EINVOICE_STATUS_DETAIL_TYPE,
   einvoiceStatusDetailSchema,
 } from '../../shared/contracts/events/accounting.js';
+import { MAX_BODY_BYTES } from '../../shared/contracts/http/routes/definition.js';
 import { invoiceSchema } from '../../shared/contracts/schemas/invoice.js';
 import { paymentSchema } from '../../shared/contracts/schemas/payment.js';
 import type { InvoiceRecord } from '../../shared/core/domain/invoices.js';
@@ -239,7 +240,7 @@ describe('lifecycle statuses from the approved platform', () => {
     });
   });
 
-  it('refuses a callback that is not the platform’s (401) or about no known flow (404), changing nothing', async () => {
+  it('refuses a callback that is not the platform’s (401), about no known flow (404) or not a notice (400, 413, 415), changing nothing', async () => {
     const { invoice, flowId } = await givenSubmittedInvoice();
     await webhooks('off');
     try {
@@ -253,6 +254,8 @@ describe('lifecycle statuses from the approved platform', () => {
       expectProblem(await callback(randomUUID()), 404, 'flow_not_found', ['flowInfo.flowId']);
       expectProblem(await callback(message, { body: 'flowId=1' }), 400, 'callback_malformed');
       expectProblem(await callback(message, { contentType: 'text/plain' }), 415, 'unsupported_media_type');
+      const tooBig = ' '.repeat(MAX_BODY_BYTES + 1);
+      expectProblem(await callback(message, { body: tooBig }), 413, 'payload_too_large');
     } finally {
       await webhooks('on');
     }
