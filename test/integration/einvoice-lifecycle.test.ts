@@ -16,7 +16,7 @@ import { aPayment } from '../builders/payments.js';
 import { aBillingConfig, givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
 import { givenSubmitted, outboxOf } from '../support/einvoice-lifecycle.js';
 import { givenEnrolledAccount, givenServices, type Services, TestClock } from '../support/given.js';
-import { fakeFlow, givenFakePlatform, platformClient } from '../support/platform.js';
+import { control, fakeFlow, givenFakePlatform, platformClient } from '../support/platform.js';
 
 /*
  * The lifecycle store's conditional writes on DynamoDB Local: writers racing on one invoice never lose an
@@ -116,6 +116,34 @@ describe('"Encaissée" sent at most once', () => {
     expect(received?.[0]?.amounts).toEqual([
       expect.objectContaining({ amountMinor: invoice.amountDueMinor, currency: 'EUR' }),
     ]);
+  });
+
+  it('after a send of unknown outcome, finds it at the platform instead of sending it again', async () => {
+    const { invoice, flowId } = await givenSubmittedInvoice();
+    clock.set('2026-10-25T10:00:00Z');
+    await recordPayment(paymentDeps(services.base), {
+      idempotencyKey: randomUUID(),
+      input: aPayment(invoice.accountId, { amountMinor: invoice.amountDueMinor, receivedOn: '2026-10-25' }),
+    });
+    // The platform takes the status, but answers after our client gave up: ambiguous.
+    await control(fake, 'POST', 'faults', { route: 'flows', delayMs: 1500, afterWork: true });
+    const hurried = { ...deps, platform: platformClient(fake, { PLATFORM_TIMEOUT_MS: '300' }) };
+    const first = await sendDueCollections(hurried, {
+      limit: 100,
+      staleClaimMs: 60_000,
+      hasTime: () => true,
+    });
+    expect(first.unknownOutcome).toBe(1);
+    expect((await deps.lifecycle.getInvoice(invoice.invoiceId))?.einvoice?.collection?.state).toBe('sending');
+    // A poll while the claim is fresh leaves it alone; once stale, the search finds it sent.
+    const fresh = await sendDueCollections(deps, { limit: 100, staleClaimMs: 60_000, hasTime: () => true });
+    expect(fresh.sent).toBe(0);
+    const later = await sendDueCollections(deps, { limit: 100, staleClaimMs: 0, hasTime: () => true });
+    expect(later.sent).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const received = (await fakeFlow(fake, flowId))?.history?.filter((entry) => entry.code === '212');
+    expect(received).toHaveLength(1);
+    expect((await deps.lifecycle.getInvoice(invoice.invoiceId))?.einvoice?.collection?.state).toBe('sent');
   });
 
   it('is withdrawn when the payment is reversed before it went', async () => {
