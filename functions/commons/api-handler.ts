@@ -147,7 +147,10 @@ export function apiHandler<const Routes extends readonly RouteDefinition[]>(
 }
 
 function authorize(route: RouteDefinition, event: ApiEvent): Principal {
-  if (route.roles.length === 0) return { role: 'operator', keyId: 'public' } as Principal;
+  // A public route: no key at all, or (signed routes) a signature the implementation checks first.
+  if (route.roles.length === 0) {
+    return { role: 'operator', keyId: route.authentication ?? 'public' } as Principal;
+  }
   const context = event.requestContext.authorizer?.lambda;
   if (!context?.role) {
     throw new DomainError('unauthorized', 401, 'Unauthorized', 'A valid API key is required.');

@@ -15,6 +15,12 @@ export interface AccountingEventsProps {
 }
 
 /**
+ * The `entity` of the new items the accounting feed publishes: ledger entries (money movements) and the
+ * e-invoice statuses recorded on invoices (their outbox items). The local stream poller keeps the same.
+ */
+export const ACCOUNTING_FEED_ENTITIES = ['LedgerEntry', 'EInvoiceStatusChange'] as const;
+
+/**
  * The accounting feed: the table's stream, filtered to new ledger entries, drives an `accounting-events`
  * function that puts one versioned event per money movement (invoice issued, payment, reversal, credit
  * note) on the product's own EventBridge bus, which ERP connectors subscribe to with rules. The bus keeps
@@ -70,7 +76,7 @@ export class AccountingEvents extends Construct {
         filters: [
           FilterCriteria.filter({
             eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('LedgerEntry') } } },
+            dynamodb: { NewImage: { entity: { S: FilterRule.or(...ACCOUNTING_FEED_ENTITIES) } } },
           }),
         ],
       }),

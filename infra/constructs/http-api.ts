@@ -19,6 +19,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { INDEXES, type IndexDefinition } from '../../shared/adapters/dynamo/table.js';
 import { ENV } from '../../shared/config/env.js';
+import type { RouteAuthentication } from '../../shared/contracts/http/routes/definition.js';
 import {
   API_FUNCTIONS,
   type ApiFunctionName,
@@ -27,6 +28,7 @@ import {
   routeKey,
 } from '../../shared/contracts/http/routes/index.js';
 import { AUTHORIZER_CACHE_SECONDS, parseAuthorizerCacheSeconds } from '../../shared/core/domain/api-keys.js';
+import type { ApprovedPlatformConnection } from './approved-platform.js';
 import { INVOICE_KEY_PREFIX } from './billing-workflow.js';
 import { CREDIT_NOTE_KEY_PREFIX } from './credit-note-delivery.js';
 import type { DataTable } from './data-table.js';
@@ -59,6 +61,9 @@ export const API_TABLE_ACCESS: Readonly<Record<ApiFunctionName, TableAccess | 'n
   // conditional Updates (invoices, account); reads are GetItem and Queries on the table's own keys, and an
   // invoice's credit notes are read as they are now with BatchGetItem.
   payments: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
+  // Finds the invoice a status is about (lookup item, number item, the invoice: GetItem) and records the
+  // statuses in one transaction: the invoice's history (conditional Update) and one outbox item each (Put).
+  'platform-callbacks': ['GetItem', 'PutItem', 'UpdateItem'],
   openapi: 'none',
 };
 
@@ -71,6 +76,7 @@ export const API_QUERY_INDEXES: Readonly<Partial<Record<ApiFunctionName, readonl
   'billing-runs': [],
   invoices: [],
   payments: [],
+  'platform-callbacks': [],
 };
 
 /** The API function that starts and follows billing runs (`states:StartExecution`, `DescribeExecution`). */
@@ -80,6 +86,9 @@ export const BILLING_RUNS_FUNCTION = 'billing-runs';
  * `invoices/*` and `credit-notes/*`).
  */
 export const INVOICES_FUNCTION = 'invoices';
+
+/** The approved platform's webhook: its variables, its secret (the signing key) and the issuer. */
+export const PLATFORM_CALLBACKS_FUNCTION = 'platform-callbacks';
 
 /** The authorizer only looks an API key up by its hash. */
 export const AUTHORIZER_TABLE_ACCESS: TableAccess = ['GetItem'];
@@ -92,6 +101,14 @@ const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
   'GET /v1/openapi.json':
     'The OpenAPI document is public so integrators can build a client before they hold an API key; ' +
     'it is static, reads no data and reveals no account.',
+};
+
+/** Why a public route authenticated otherwise than by API key may skip the authorizer. */
+const SIGNED_ROUTE_REASONS: Readonly<Record<RouteAuthentication, string>> = {
+  'platform-signature':
+    "The approved platform calls this webhook without our API key: its authentication is the platform's " +
+    'HMAC signature over the raw body (webhook-id, webhook-timestamp, webhook-signature), checked by the ' +
+    'function before anything is read; a call that is not signed, or not recently, gets 401 and changes nothing.',
 };
 
 /**
@@ -167,6 +184,12 @@ export interface BillingHttpApiProps {
    * @default - none
    */
   readonly billingEnvironment?: Readonly<Record<string, string>>;
+  /**
+   * The approved platform: the `platform-callbacks` function (the webhook) gets its variables and reads its
+   * credentials secret (the webhook signing key), and the issuer (`billingEnvironment`'s ISSUER).
+   * @default - the webhook function has no platform to check signatures with (it answers 500)
+   */
+  readonly platform?: ApprovedPlatformConnection;
 }
 
 /**
@@ -220,6 +243,12 @@ export class BillingHttpApi extends Construct {
     if (billingRuns !== undefined && props.stateMachine !== undefined) {
       grantBillingRuns(billingRuns, props.stateMachine);
     }
+    const callbacks = byName[PLATFORM_CALLBACKS_FUNCTION];
+    if (callbacks !== undefined && props.platform !== undefined) {
+      props.platform.grantTo(callbacks);
+      const issuer = props.billingEnvironment?.[ENV.issuer];
+      if (issuer) callbacks.addEnvironment(ENV.issuer, issuer);
+    }
     const invoices = byName[INVOICES_FUNCTION];
     if (invoices !== undefined && props.invoiceBucket !== undefined) {
       grantInvoiceDownloads(invoices, props.invoiceBucket);
@@ -260,7 +289,12 @@ export class BillingHttpApi extends Construct {
 
     for (const route of ROUTES as readonly RouteDefinition[]) {
       const key = routeKey(route);
-      const publicReason = route.roles.length === 0 ? PUBLIC_ROUTE_REASONS[key] : undefined;
+      const publicReason =
+        route.roles.length === 0
+          ? route.authentication
+            ? SIGNED_ROUTE_REASONS[route.authentication]
+            : PUBLIC_ROUTE_REASONS[key]
+          : undefined;
       if (route.roles.length === 0 && publicReason === undefined) {
         throw new Error(`${key} is public (roles: []) but has no reason in PUBLIC_ROUTE_REASONS`);
       }

@@ -1,7 +1,9 @@
 /**
  * `npm run demo` (with `npm start` running): the whole billing loop in a minute. Gives each demo account a
  * few orders in its last closed billing period, runs a billing run for it through the API with a progress
- * bar, then shows where the invoices are: the local mailbox, the local bucket, the API.
+ * bar, then shows where the invoices are: the local mailbox, the local bucket, the API; and takes them
+ * through the fake approved platform (deposited, one approved, one refused, the services one paid and its
+ * "Encaissée" sent: infra/local/demo-einvoices.ts).
  *
  * Orders cannot be back-dated through the API (it stamps them with the current time), so they are written
  * through the same use case the API calls, `placeOrder`, with a clock set inside the period, against the
@@ -33,6 +35,7 @@ import {
   type StackFile,
   startBillingRun,
 } from './billing-client.js';
+import { type DemoEInvoice, demoEInvoices, describeEInvoices } from './demo-einvoices.js';
 import { registerDemoSellers } from './demo-sellers.js';
 import { localEnvironment } from './environment.js';
 import { DATA_DIR, DEMO_INVOICES_DIR, LOCAL_NAMES, REPO_ROOT } from './settings.js';
@@ -291,6 +294,7 @@ async function main(): Promise<void> {
         s3: `http://127.0.0.1:${ports.s3}`,
         ses: `http://127.0.0.1:${ports.ses}`,
         ...(ports.sfn ? { sfn: `http://127.0.0.1:${ports.sfn}` } : {}),
+        ...(ports.platform ? { platform: `http://127.0.0.1:${ports.platform}` } : {}),
       },
       LOCAL_NAMES,
     ),
@@ -341,6 +345,12 @@ async function main(): Promise<void> {
       return [] as string[];
     },
   );
+  // E-invoicing: the run's invoices through the fake approved platform (statuses, a refusal, an Encaissée).
+  const platformUrl = `http://127.0.0.1:${ports.platform}`;
+  const einvoices = await demoEInvoices(api, invoices, platformUrl).catch((error: unknown) => {
+    console.log(`(No e-invoicing demo: ${(error as Error).message})`);
+    return [] as DemoEInvoice[];
+  });
   const mailbox = `http://127.0.0.1:${ports.ses}/`;
   const bucketDir = relative(REPO_ROOT, join(DATA_DIR, 's3', LOCAL_NAMES.invoiceBucketName));
   const firstAccount = accounts[0]?.accountId ?? '<accountId>';
@@ -369,8 +379,20 @@ async function main(): Promise<void> {
           `    ${invoice.number ?? '(draft)'}  ${invoice.buyer.legalName}  ${invoice.period.startDate} → ` +
           `${invoice.period.endDate}  ${euros(invoice.totals.grossMinor)}  ${invoice.status}`,
       ),
+      ...(einvoices.length > 0
+        ? [
+            `  Platform    ${platformUrl}/   the fake approved platform: each invoice's flow and its lifecycle statuses`,
+            '  E-invoices of this run (statuses come back by the signed webhook; `npm run platform-sync` is the poll)',
+            ...describeEInvoices(einvoices),
+          ]
+        : []),
       '  API',
       `    curl -sS -H "Authorization: Bearer $OPERATOR_KEY" ${api.baseUrl}/v1/accounts/${firstAccount}/invoices`,
+      ...(einvoices[0]
+        ? [
+            `    curl -sS -H "Authorization: Bearer $OPERATOR_KEY" ${api.baseUrl}/v1/invoices/${einvoices[0].invoice.invoiceId}   (einvoice.status, history)`,
+          ]
+        : []),
       `    curl -sS -H "Authorization: Bearer $OPERATOR_KEY" ${api.baseUrl}/v1/billing-runs/${run.runId}`,
       '  (OPERATOR_KEY is in .local/demo-keys.json.) Run `npm run demo` again: the new orders fall in periods',
       '  that are closed now, so they move to the open period and wait for the next run.',

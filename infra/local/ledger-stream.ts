@@ -36,8 +36,8 @@ export async function startLedgerStreamPoller(options: {
   handler: StreamHandler;
   /** The function the mapping invokes, named in each batch's Lambda context. @default 'accounting-events' */
   functionName?: string;
-  /** The `entity` of the new items handed over. @default 'LedgerEntry' */
-  entity?: string;
+  /** The `entity` (or entities) of the new items handed over. @default 'LedgerEntry' */
+  entity?: string | readonly string[];
   intervalMs?: number;
   log?: (line: string) => void;
 }): Promise<LedgerStreamPoller> {
@@ -90,9 +90,9 @@ export async function startLedgerStreamPoller(options: {
     shards.set(shard.ShardId, { iterator: await iteratorOf(shard.ShardId, 'LATEST'), retry: [] });
   }
 
+  const entities = new Set<string>([options.entity ?? 'LedgerEntry'].flat());
   const keep = (record: DynamoDBRecord) =>
-    record.eventName === 'INSERT' &&
-    record.dynamodb?.NewImage?.entity?.S === (options.entity ?? 'LedgerEntry');
+    record.eventName === 'INSERT' && entities.has(record.dynamodb?.NewImage?.entity?.S ?? '');
 
   let busy: Promise<number> | undefined;
   const pollOnce = async (): Promise<number> => {

@@ -16,6 +16,7 @@ import { hashApiKey } from '../../shared/core/domain/api-keys.js';
 import { issueApiKey } from '../../shared/core/usecases/api-keys.js';
 import { DEMO_ACCOUNTS } from '../../test/builders/accounts.js';
 import { exampleOrder } from '../../test/builders/orders.js';
+import { ACCOUNTING_FEED_ENTITIES } from '../constructs/accounting-events.js';
 import { registerDemoSellers } from './demo-sellers.js';
 import {
   createBucketIfMissing,
@@ -312,6 +313,7 @@ async function main(): Promise<void> {
       dynamodbEndpoint: stack.endpoints.dynamodb,
       tableName: LOCAL_NAMES.tableName,
       functionName: 'accounting-events',
+      entity: ACCOUNTING_FEED_ENTITIES,
       handler: (event, context) => publishAccountingEvents(event, context),
       log: (line) => console.log(`[events] ${line}`),
     });
@@ -327,6 +329,13 @@ async function main(): Promise<void> {
     });
     const apiUrl = await listen(server, ports.api);
     await writeFile(STACK_FILE, JSON.stringify({ pid: process.pid, ports }));
+    // The fake's webhooks to our callback route, as the platform is told at subscription: a move made on
+    // its page reaches the invoice at once (`npm run platform-sync` is the poll, the safety net).
+    await fetch(`${platform.url}/control/callback`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `${apiUrl}/v1/platform/callbacks` }),
+    });
 
     let state = await readState();
     let seedProblem: string | undefined;

@@ -16,6 +16,7 @@ import { CreditNoteDelivery } from '../constructs/credit-note-delivery.js';
 import { DataTable } from '../constructs/data-table.js';
 import { BillingHttpApi } from '../constructs/http-api.js';
 import { InvoiceBucket, type InvoiceLockMode } from '../constructs/invoice-bucket.js';
+import { PlatformSyncSchedule } from '../constructs/platform-sync-schedule.js';
 import { ReceivablesSchedule } from '../constructs/receivables-schedule.js';
 import {
   assertReviewWindowFits,
@@ -115,6 +116,8 @@ export class DeferredBillingStack extends Stack {
   public readonly receivablesSchedule: ReceivablesSchedule;
   public readonly accountingEvents: AccountingEvents;
   public readonly creditNoteDelivery: CreditNoteDelivery;
+  /** The platform's poll and the "Encaissée" sender (every 15 minutes), when a platform is configured. */
+  public readonly platformSync?: PlatformSyncSchedule;
   /** The sender's SES identity, when this stack manages it. */
   public readonly senderIdentity?: EmailIdentity;
   public readonly httpApi: BillingHttpApi;
@@ -185,6 +188,15 @@ export class DeferredBillingStack extends Stack {
     });
 
     this.accountingEvents = new AccountingEvents(this, 'AccountingEvents', { dataTable: this.dataTable });
+    if (this.approvedPlatform) {
+      this.platformSync = new PlatformSyncSchedule(this, 'PlatformSync', {
+        dataTable: this.dataTable,
+        platform: this.approvedPlatform,
+        issuer,
+        timeZone: marketplaceTimeZone,
+        ...(props.scheduleEnabled === undefined ? {} : { enabled: props.scheduleEnabled }),
+      });
+    }
     this.creditNoteDelivery = new CreditNoteDelivery(this, 'CreditNoteDelivery', {
       dataTable: this.dataTable,
       invoiceBucket: this.invoiceBucket.bucket,
@@ -203,6 +215,7 @@ export class DeferredBillingStack extends Stack {
       vatCategories: vatCategoriesOf(issuer),
       stateMachine: this.billingWorkflow.stateMachine,
       invoiceBucket: this.invoiceBucket.bucket,
+      ...(this.approvedPlatform ? { platform: this.approvedPlatform } : {}),
       // What the billing API functions read besides the table: previews build drafts with the issuer.
       billingEnvironment: {
         [ENV.invoiceBucketName]: this.invoiceBucket.bucket.bucketName,

@@ -11,6 +11,7 @@ import { AccountRepository } from '../adapters/dynamo/account-repository.js';
 import { ApiKeyRepository } from '../adapters/dynamo/api-key-repository.js';
 import { BillingStateRepository } from '../adapters/dynamo/billing-state-repository.js';
 import { CreditNoteRepository } from '../adapters/dynamo/credit-note-repository.js';
+import { EInvoiceLifecycleRepository } from '../adapters/dynamo/einvoice-lifecycle-repository.js';
 import { InvoiceRepository } from '../adapters/dynamo/invoice-repository.js';
 import type { TableRef } from '../adapters/dynamo/kit/table-ref.js';
 import { dynamoLedgerFeed } from '../adapters/dynamo/ledger-feed.js';
@@ -29,7 +30,7 @@ import { S3DownloadLinks } from '../adapters/s3/download-links.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { SfnWorkflowStarter } from '../adapters/sfn/workflow-starter.js';
 import { type AppConfig, loadConfig } from '../config/app.js';
-import { loadBillingConfig } from '../config/billing.js';
+import { loadBillingConfig, loadIssuer } from '../config/billing.js';
 import { ConfigError, ENV, readEnv, required } from '../config/env.js';
 import { loadPlatformConfig, PLATFORM_ENV } from '../config/platform.js';
 import { loadReceivablesConfig } from '../config/receivables.js';
@@ -44,6 +45,7 @@ import type { BillingDeps, PreviewDeps } from '../core/usecases/billing.js';
 import type { BillingRunDeps } from '../core/usecases/billing-runs.js';
 import type { CreditNoteDeliveryDeps } from '../core/usecases/credit-note-delivery.js';
 import type { CreditNoteDeps } from '../core/usecases/credit-notes.js';
+import type { PlatformSyncDeps } from '../core/usecases/einvoice-lifecycle.js';
 import type { EInvoiceSubmissionDeps } from '../core/usecases/einvoice-submission.js';
 import type { InvoiceDeps } from '../core/usecases/invoices.js';
 import type { OrderDeps } from '../core/usecases/orders.js';
@@ -300,4 +302,20 @@ export function approvedPlatform(env: NodeJS.ProcessEnv = process.env): Approved
     credentials,
     callbackToleranceSeconds: config.callbackToleranceSeconds,
   });
+}
+
+/**
+ * The e-invoice lifecycle (the platform's webhook and poll, the "Encaissée" to send): the invoices' lifecycle
+ * store (numbers looked up under the configured issuer), the platform, the clock. `platform` replaces the
+ * one the PLATFORM_* variables describe (tests).
+ */
+export function platformSyncDeps(
+  base: Base,
+  platform: ApprovedPlatform = approvedPlatform(base.env),
+): PlatformSyncDeps {
+  return {
+    lifecycle: new EInvoiceLifecycleRepository(base.table, loadIssuer(base.env).entityId),
+    platform,
+    clock: base.clock,
+  };
 }

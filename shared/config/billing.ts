@@ -37,9 +37,34 @@ const BILLING_VARIABLES = {
 
 export function loadBillingConfig(env: NodeJS.ProcessEnv = process.env): BillingConfig {
   const variables = readEnv(BILLING_VARIABLES, env);
+  const issuer = parseIssuerVariable(variables[ENV.issuer]);
+  const reviewWindowHours = variables[ENV.reviewWindowHours];
+  const cutOffTime = variables[ENV.cutOffTime];
+  const problem = reviewWindowProblem(cutOffTime, reviewWindowHours);
+  if (problem) {
+    throw new ConfigError(ENV.reviewWindowHours, `must end by ${LATEST_REVIEW_END}: ${problem}`);
+  }
+  return {
+    issuer,
+    invoiceSender: variables[ENV.invoiceSender],
+    invoiceBucketName: variables[ENV.invoiceBucketName],
+    reviewWindowHours,
+    cutOffTime,
+  };
+}
+
+/**
+ * The issuer alone, for functions that only need to know whose invoices they handle (the e-invoice
+ * lifecycle: invoice numbers are unique per issuer).
+ */
+export function loadIssuer(env: NodeJS.ProcessEnv = process.env): BillingConfig['issuer'] {
+  return parseIssuerVariable(readEnv({ [ENV.issuer]: BILLING_VARIABLES[ENV.issuer] }, env)[ENV.issuer]);
+}
+
+function parseIssuerVariable(value: string): BillingConfig['issuer'] {
   let candidate: unknown;
   try {
-    candidate = JSON.parse(variables[ENV.issuer]);
+    candidate = JSON.parse(value);
   } catch (error) {
     throw new ConfigError(ENV.issuer, `is not valid JSON: ${(error as Error).message}`);
   }
@@ -48,17 +73,5 @@ export function loadBillingConfig(env: NodeJS.ProcessEnv = process.env): Billing
   if (!parsed.success) {
     throw new ConfigError(ENV.issuer, `is not a valid issuer: ${describeIssues(parsed.error)}`);
   }
-  const reviewWindowHours = variables[ENV.reviewWindowHours];
-  const cutOffTime = variables[ENV.cutOffTime];
-  const problem = reviewWindowProblem(cutOffTime, reviewWindowHours);
-  if (problem) {
-    throw new ConfigError(ENV.reviewWindowHours, `must end by ${LATEST_REVIEW_END}: ${problem}`);
-  }
-  return {
-    issuer: parsed.data,
-    invoiceSender: variables[ENV.invoiceSender],
-    invoiceBucketName: variables[ENV.invoiceBucketName],
-    reviewWindowHours,
-    cutOffTime,
-  };
+  return parsed.data;
 }

@@ -20,7 +20,7 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT_MS);
 
 describe('the accounting feed', () => {
-  it('streams new items of the table and keeps only new ledger entries for the publisher', () => {
+  it('streams new items of the table and keeps only new ledger entries and e-invoice statuses for the publisher', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
     });
@@ -41,7 +41,8 @@ describe('the accounting feed', () => {
     const [filter] = (mapping.FilterCriteria as { Filters: Array<{ Pattern: string }> }).Filters;
     expect(JSON.parse(filter?.Pattern ?? '{}')).toEqual({
       eventName: ['INSERT'],
-      dynamodb: { NewImage: { entity: { S: ['LedgerEntry'] } } },
+      // Money movements, and the e-invoice statuses recorded on invoices (their outbox items).
+      dynamodb: { NewImage: { entity: { S: ['LedgerEntry', 'EInvoiceStatusChange'] } } },
     });
   });
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureBillingApp } from '../../infra/billing-app.js';
 import type { ProjectFunction } from '../../infra/constructs/project-function.js';
 import type { DeferredBillingStack } from '../../infra/stacks/billing-stack.js';
-import { newTestApp, SYNTH_TIMEOUT_MS } from './template.js';
+import { newTestApp, platformOf, platformSyncOf, SYNTH_TIMEOUT_MS, TEST_PLATFORM } from './template.js';
 
 interface ValidationReport {
   pluginReports: { pluginName: string; violations: { ruleName: string; severity?: string }[] }[];
@@ -63,6 +63,8 @@ describe('cdk-nag AWS Solutions checks', () => {
 
   beforeAll(() => {
     app = newTestApp({ outdir: newOutdir() });
+    // As deployed for real: with an approved platform (its secret, webhook and poll are reviewed here too).
+    app.node.setContext('approvedPlatform', JSON.stringify(TEST_PLATFORM));
     stack = configureBillingApp(app);
     result = synthesize(app);
   }, SYNTH_TIMEOUT_MS);
@@ -88,10 +90,19 @@ describe('cdk-nag AWS Solutions checks', () => {
 
     /** Each reviewed finding (a pattern over the rule id) and where it may be acknowledged. */
     const reviewed: { id: RegExp; paths: (paths: string[]) => void; count?: number }[] = [
-      // The public route is the only one allowed to skip authorization.
+      // The public routes are the only ones allowed to skip authorization: the OpenAPI document, and the
+      // approved platform's webhook (signed: its function checks the signature before anything).
       {
         id: /^AwsSolutions-APIG4$/,
-        paths: (paths) => expect(paths).toEqual([path('Http', 'RouteGetOpenApi')]),
+        paths: (paths) =>
+          expect(paths.sort()).toEqual(
+            [path('Http', 'RouteGetOpenApi'), path('Http', 'RouteReceivePlatformCallback')].sort(),
+          ),
+      },
+      // The platform's credentials are issued and rotated by the platform, not by a Lambda of ours.
+      {
+        id: /^AwsSolutions-SMG4$/,
+        paths: (paths) => expect(paths).toEqual([platformOf(stack).secret.node.path]),
       },
       { id: /^AwsSolutions-L1$/, paths: () => {} },
       // Wildcard resources for X-Ray (and the state machine's log delivery) on execution roles only.
@@ -168,6 +179,7 @@ describe('cdk-nag AWS Solutions checks', () => {
               stack.receivablesSchedule.deadLetterQueue.node.path,
               stack.accountingEvents.deadLetterQueue.node.path,
               stack.creditNoteDelivery.deadLetterQueue.node.path,
+              platformSyncOf(stack).deadLetterQueue.node.path,
             ].sort(),
           ),
       },
@@ -175,6 +187,11 @@ describe('cdk-nag AWS Solutions checks', () => {
       {
         id: /^AwsSolutions-IAM5\[Resource::<ReceivablesFn\w+\.Arn>:\*\]$/,
         paths: (paths) => expect(paths).toEqual([stack.receivablesSchedule.schedulerRole.node.path]),
+      },
+      // The same for platform-sync:*, on the platform poll's schedule role only.
+      {
+        id: /^AwsSolutions-IAM5\[Resource::<PlatformSyncFn\w+\.Arn>:\*\]$/,
+        paths: (paths) => expect(paths).toEqual([platformSyncOf(stack).schedulerRole.node.path]),
       },
     ];
 
@@ -195,21 +212,15 @@ describe('cdk-nag AWS Solutions checks', () => {
   });
 
   it(
-    'pass with the approved platform configured (its secret and the submission step reading it)',
+    'pass without an approved platform (no secret, no poll; the submission step fails such invoices alone)',
     () => {
-      const withPlatform = newTestApp({ outdir: newOutdir() });
-      withPlatform.node.setContext(
-        'approvedPlatform',
-        JSON.stringify({
-          flowServiceUrl: 'https://pa.example/flow',
-          tokenUrl: 'https://pa.example/oauth/token',
-          clientId: 'marketplace',
-        }),
-      );
-      const stack = configureBillingApp(withPlatform);
-      const { error } = synthesize(withPlatform);
+      const withoutPlatform = newTestApp({ outdir: newOutdir() });
+      const bare = configureBillingApp(withoutPlatform);
+      const { error, report } = synthesize(withoutPlatform);
       expect(error).toBeUndefined();
-      expect(stack.approvedPlatform).toBeDefined();
+      expect(report.pluginReports.flatMap((plugin) => plugin.violations)).toEqual([]);
+      expect(bare.approvedPlatform).toBeUndefined();
+      expect(bare.platformSync).toBeUndefined();
     },
     SYNTH_TIMEOUT_MS,
   );

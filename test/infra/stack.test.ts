@@ -207,9 +207,14 @@ describe('the HTTP API routes', () => {
     },
   );
 
-  it('serves GET /v1/openapi.json without authorizer, and it is the only public route', () => {
+  it('serves GET /v1/openapi.json without authorizer, and only it and the signed platform webhook are public', () => {
     const publicRoutes = ROUTES.filter((route) => route.roles.length === 0).map(routeKey);
-    expect(publicRoutes).toEqual(['GET /v1/openapi.json']);
+    expect(publicRoutes.sort()).toEqual(['GET /v1/openapi.json', 'POST /v1/platform/callbacks']);
+    const signed = ROUTES.filter((route) => 'authentication' in route).map(routeKey);
+    expect(signed).toEqual(['POST /v1/platform/callbacks']);
+    const webhook = routeIdByKey('POST /v1/platform/callbacks').properties;
+    expect(webhook.AuthorizationType).toBe('NONE');
+    expectIntegratedWith(webhook, stack.httpApi.functions['platform-callbacks']);
     const { properties } = routeIdByKey('GET /v1/openapi.json');
     expect(properties.AuthorizationType).toBe('NONE');
     expect(properties.AuthorizerId).toBeUndefined();

@@ -1,7 +1,10 @@
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
+import type { ApprovedPlatformConnection } from '../../infra/constructs/approved-platform.js';
+import type { PlatformSyncSchedule } from '../../infra/constructs/platform-sync-schedule.js';
 import type { ProjectFunction } from '../../infra/constructs/project-function.js';
+import type { DeferredBillingStack } from '../../infra/stacks/billing-stack.js';
 
 /** Context that skips esbuild: the tests assert on the template, not on the bundles. */
 export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
@@ -64,4 +67,23 @@ export function onlyResource(
   }
   const [id, resource] = found[0] as [string, { Properties: Record<string, unknown> }];
   return { id, properties: resource.Properties };
+}
+
+/** An approved platform as ops configure one (context `approvedPlatform`). */
+export const TEST_PLATFORM = {
+  flowServiceUrl: 'https://pa.example/flow',
+  tokenUrl: 'https://pa.example/oauth/token',
+  clientId: 'marketplace',
+} as const;
+
+/** The stack's platform connection; the test fails if the stack was built without one. */
+export function platformOf(stack: DeferredBillingStack): ApprovedPlatformConnection {
+  if (!stack.approvedPlatform) throw new Error('the stack has no approved platform');
+  return stack.approvedPlatform;
+}
+
+/** The stack's platform poll; the test fails if the stack was built without a platform. */
+export function platformSyncOf(stack: DeferredBillingStack): PlatformSyncSchedule {
+  if (!stack.platformSync) throw new Error('the stack has no platform poll');
+  return stack.platformSync;
 }

@@ -50,7 +50,14 @@ export function platformAdapter(fake: FakePlatform, options: { pageSize: number 
 
 /** A minimal CII invoice: number, date, seller and buyer SIRENs, the amount due. Unique number by default. */
 export function aCiiInvoice(
-  overrides: { number?: string; typeCode?: string; buyerSiren?: string; due?: string } = {},
+  overrides: {
+    number?: string;
+    typeCode?: string;
+    buyerSiren?: string;
+    due?: string;
+    /** YYYY-MM-DD; 2026-11-30 by default. */
+    issueDate?: string;
+  } = {},
 ): { number: string; xml: string } {
   const number = overrides.number ?? `T-${randomUUID().slice(0, 8)}`;
   const xml = `<?xml version="1.0" encoding="UTF-8"?>
@@ -58,7 +65,7 @@ export function aCiiInvoice(
   <rsm:ExchangedDocument>
     <ram:ID>${number}</ram:ID>
     <ram:TypeCode>${overrides.typeCode ?? '380'}</ram:TypeCode>
-    <ram:IssueDateTime><udt:DateTimeString format="102">20261130</udt:DateTimeString></ram:IssueDateTime>
+    <ram:IssueDateTime><udt:DateTimeString format="102">${(overrides.issueDate ?? '2026-11-30').replaceAll('-', '')}</udt:DateTimeString></ram:IssueDateTime>
   </rsm:ExchangedDocument>
   <rsm:SupplyChainTradeTransaction>
     <ram:ApplicableHeaderTradeAgreement>

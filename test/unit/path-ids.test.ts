@@ -8,6 +8,7 @@ import { handler as ordersCancel } from '../../functions/orders-cancel/handler.j
 import { handler as ordersCreate } from '../../functions/orders-create/handler.js';
 import { handler as ordersRead } from '../../functions/orders-read/handler.js';
 import { handler as payments } from '../../functions/payments/handler.js';
+import { handler as platformCallbacks } from '../../functions/platform-callbacks/handler.js';
 import { handler as sellers } from '../../functions/sellers/handler.js';
 import { handler as storefronts } from '../../functions/storefronts/handler.js';
 import { type ApiFunctionName, ROUTES, routeKey } from '../../shared/contracts/http/routes/index.js';
@@ -28,6 +29,7 @@ const HANDLERS: Record<
   'billing-runs': billingRuns,
   invoices,
   payments,
+  'platform-callbacks': platformCallbacks,
   openapi,
 };
 

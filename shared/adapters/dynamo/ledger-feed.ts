@@ -1,13 +1,15 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { EInvoiceStatusChange } from '../../contracts/events/accounting.js';
 import type { LedgerEntry } from '../../contracts/schemas/payment.js';
 import type { LedgerFeed } from '../../core/ports/ledger.js';
+import { EInvoiceStatusChangeEntity } from './entities/einvoice.js';
 import { LedgerEntryEntity } from './entities/receivables.js';
 import { parseItem } from './kit/entity.js';
 
 /**
- * The table's stream (NEW_IMAGE) as the ledger feed: a new image is a ledger entry when its `entity` says
- * so, and is then parsed as one (a stored entry that does not parse is a defect, thrown, so the batch is
+ * The table's stream (NEW_IMAGE) as the ledger feed: a new image is a ledger entry (or an e-invoice
+ * status change) when its `entity` says so, and is then parsed as one (a stored entry that does not parse is a defect, thrown, so the batch is
  * retried and seen rather than skipped).
  */
 export const dynamoLedgerFeed: LedgerFeed = {
@@ -16,5 +18,13 @@ export const dynamoLedgerFeed: LedgerFeed = {
     // The stream carries DynamoDB's attribute-value map (aws-lambda's type of it is the SDK's shape).
     const item = unmarshall(newImage as Record<string, AttributeValue>);
     return item.entity === LedgerEntryEntity.name ? parseItem(LedgerEntryEntity, item) : undefined;
+  },
+  /** An e-invoice status recorded on an invoice (its outbox item), the other kind of event the bus gets. */
+  statusChangeOf(newImage: unknown): EInvoiceStatusChange | undefined {
+    if (!newImage || typeof newImage !== 'object') return undefined;
+    const item = unmarshall(newImage as Record<string, AttributeValue>);
+    return item.entity === EInvoiceStatusChangeEntity.name
+      ? parseItem(EInvoiceStatusChangeEntity, item)
+      : undefined;
   },
 };

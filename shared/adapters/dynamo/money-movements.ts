@@ -1,4 +1,5 @@
 import type { LedgerEntry } from '../../contracts/schemas/payment.js';
+import type { EInvoiceCollection } from '../../core/domain/einvoice-collection.js';
 import type { InvoiceRecord } from '../../core/domain/invoices.js';
 import { balanceOf, type Settlement } from '../../core/domain/payment-status.js';
 import type { SuspensionAsRead } from '../../core/ports/payments.js';
@@ -39,6 +40,7 @@ export function invoiceSettlementUpdate(
   invoice: InvoiceRecord,
   after: Settlement,
   moved: 'paid' | 'credited',
+  einvoice: EInvoiceCollectionChange = {},
 ): TransactionItem {
   const values: Record<string, unknown> = {
     ':before': balanceOf(invoice),
@@ -69,14 +71,53 @@ export function invoiceSettlementUpdate(
   const suspensionCondition = invoice.suspendsAccount
     ? 'attribute_exists(suspendsAccount)'
     : 'attribute_not_exists(suspendsAccount)';
+  let condition = `${balanceCondition} AND ${suspensionCondition}`;
+  let names: Record<string, string> | undefined;
+  const sets: string[] = [];
+  const removes: string[] = [];
+  if (einvoice.collectionDue) {
+    // The payment that settles it makes its "Encaissée" due, in the same write, and queues it (sparse index).
+    const index = keys.collectionToSend(einvoice.collectionDue.collectedOn, invoice.invoiceId);
+    names = { '#e': 'einvoice', '#c': 'collection' };
+    values[':collection'] = einvoice.collectionDue;
+    values[':collectPk'] = index.collectPk;
+    values[':collectSk'] = index.collectSk;
+    sets.push('#e.#c = :collection', 'collectPk = :collectPk', 'collectSk = :collectSk');
+    condition += ' AND attribute_exists(#e) AND attribute_not_exists(#e.#c)';
+  } else if (einvoice.withdrawCollection) {
+    // A reversal reopens an invoice whose "Encaissée" was not sent yet: it is no longer owed.
+    names = { '#e': 'einvoice', '#c': 'collection', '#state': 'state' };
+    values[':due'] = 'due';
+    removes.push('#e.#c', 'collectPk', 'collectSk');
+    condition += ' AND #e.#c.#state = :due';
+  }
+  if (sets.length > 0) {
+    update = update.includes(' REMOVE ')
+      ? update.replace(' REMOVE ', `, ${sets.join(', ')} REMOVE `)
+      : `${update}, ${sets.join(', ')}`;
+  }
+  if (removes.length > 0) {
+    update = update.includes(' REMOVE ')
+      ? `${update}, ${removes.join(', ')}`
+      : `${update} REMOVE ${removes.join(', ')}`;
+  }
   return {
     Update: {
       Key: invoiceKeyOf(invoice),
       UpdateExpression: update,
-      ConditionExpression: `${balanceCondition} AND ${suspensionCondition}`,
+      ConditionExpression: condition,
+      ...(names ? { ExpressionAttributeNames: names } : {}),
       ExpressionAttributeValues: values,
     },
   };
+}
+
+/** What a payment or its reversal changes of the invoice's "Encaissée" (empty for anything else). */
+export interface EInvoiceCollectionChange {
+  /** The payment settles an invoice whose VAT is due on receipt: its collection becomes due. */
+  collectionDue?: EInvoiceCollection;
+  /** The reversal reopens an invoice whose collection is still due (unsent): it is withdrawn. */
+  withdrawCollection?: boolean;
 }
 
 /** Whether a movement settles an invoice that suspends its account (one fewer suspending invoice). */

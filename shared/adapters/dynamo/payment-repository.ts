@@ -1,4 +1,5 @@
 import type { InvoicePayment, LedgerEntry, Payment } from '../../contracts/schemas/payment.js';
+import { collectionDueOnPayment } from '../../core/domain/einvoice-collection.js';
 import type { IdempotencyRecord } from '../../core/domain/idempotency.js';
 import type { InvoiceRecord } from '../../core/domain/invoices.js';
 import { settlementAfter } from '../../core/domain/payment-status.js';
@@ -230,6 +231,14 @@ export class PaymentRepository implements PaymentStore {
       };
       const after = settlementAfter(invoice, { paidDeltaMinor });
       if (clearsSuspension(invoice, after)) cleared++;
+      // "Encaissée" owed to the platform: decided on the invoice as read, written with the movement.
+      const collectionDue =
+        kind === 'payment' ? collectionDueOnPayment(invoice, after, payment.receivedOn) : undefined;
+      const collectionChange = collectionDue
+        ? { collectionDue }
+        : kind === 'reversal' && after.open && invoice.einvoice?.collection?.state === 'due'
+          ? { withdrawCollection: true }
+          : {};
       items.push(
         { label: 'ledger', item: ledgerEntryPut(entry) },
         {
@@ -242,7 +251,7 @@ export class PaymentRepository implements PaymentStore {
             ),
           ),
         },
-        { label: 'invoice', item: invoiceSettlementUpdate(invoice, after, 'paid') },
+        { label: 'invoice', item: invoiceSettlementUpdate(invoice, after, 'paid', collectionChange) },
       );
     }
     items.push({ label: 'account', item: accountExposureUpdate(payment.accountId, total, cleared, account) });

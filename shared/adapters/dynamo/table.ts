@@ -35,6 +35,9 @@
  * | credit-note idempotency record (TTL)        | table         | PK = IDEMPOTENCY#CREDITNOTE#<key>, SK = IDEMPOTENCY  |
  * | money movements of an account (ledger)      | table         | PK = ACCOUNT#<id>, SK begins_with LEDGER#            |
  * | open invoices by due date (overdue follow-up)| OpenInvoicesByDue | openPk = OPEN, openSk <= <dueDate>#~ (sparse: balance > 0) |
+ * | e-invoice statuses recorded (outbox)        | table         | PK = INVOICE#<id>, SK = LIFECYCLE#<eventId>           |
+ * | the platform poll's cursor                  | table         | PK = PLATFORMSYNC#<name>, SK = CURSOR                |
+ * | "Encaissée" to send (collections due)       | CollectionsToSend | collectPk = COLLECT, collectSk = <since>#<invoiceId> (sparse) |
  */
 export const TABLE_KEYS = {
   partitionKey: 'PK',
@@ -56,6 +59,8 @@ export const INDEXES = {
   invoicesToSend: { name: 'InvoicesToSend', partitionKey: 'sendPk', sortKey: 'sendSk' },
   /** Sparse: issued invoices with a balance left, by due date (removed once paid, back on a reversal). */
   openInvoicesByDue: { name: 'OpenInvoicesByDue', partitionKey: 'openPk', sortKey: 'openSk' },
+  /** Sparse: invoices whose "Encaissée" (212) is due or being sent (removed once sent). */
+  collectionsToSend: { name: 'CollectionsToSend', partitionKey: 'collectPk', sortKey: 'collectSk' },
 } as const;
 
 export type IndexDefinition = (typeof INDEXES)[keyof typeof INDEXES];
@@ -70,6 +75,7 @@ export const IDEMPOTENCY_SCOPES = { payment: 'PAYMENT', creditNote: 'CREDITNOTE'
 const DUE_PARTITION = 'DUE';
 const TO_SEND_PARTITION = 'TOSEND';
 const OPEN_PARTITION = 'OPEN';
+const COLLECT_PARTITION = 'COLLECT';
 const RUN_FAILURES_PREFIX = 'FAILURE#';
 const toNumberPartition = (entityId: string) => `TONUMBER#${entityId}`;
 const runPartition = (runId: string) => `RUN#${runId}`;
@@ -203,6 +209,19 @@ export const keys = {
   }),
   /** The one partition of OpenInvoicesByDue (its sort key orders open invoices by due date). */
   openInvoicesPartition: OPEN_PARTITION,
+  /** A lifecycle status recorded on an invoice: the outbox item the stream turns into an event. */
+  einvoiceStatus: (invoiceId: string, eventId: string) => ({
+    PK: `INVOICE#${invoiceId}`,
+    SK: `LIFECYCLE#${eventId}`,
+  }),
+  /** Where the poll of the approved platform's updates resumes (one item per poller). */
+  platformCursor: (name: string) => ({ PK: `PLATFORMSYNC#${name}`, SK: 'CURSOR' }),
+  /** Index keys of an invoice whose "Encaissée" is due (since the day collected) or being sent (since claimed). */
+  collectionToSend: (since: string, invoiceId: string) => ({
+    collectPk: COLLECT_PARTITION,
+    collectSk: `${since}#${invoiceId}`,
+  }),
+  collectionsPartition: COLLECT_PARTITION,
   listing: (entityType: ListedEntity, createdAt: string, id: string) => ({
     listPk: entityType,
     listSk: `${createdAt}#${id}`,

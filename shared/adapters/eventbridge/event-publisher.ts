@@ -1,5 +1,5 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { AccountingEvent } from '../../contracts/events/accounting.js';
+import type { ProductEvent } from '../../contracts/events/accounting.js';
 import type { EventPublisher } from '../../core/ports/events.js';
 
 /** Accounting events onto the product's EventBridge bus (PutEvents, up to 10 per call). */
@@ -9,7 +9,7 @@ export class EventBridgePublisher implements EventPublisher {
     private readonly busName: string,
   ) {}
 
-  async publish(events: readonly AccountingEvent[]): Promise<boolean[]> {
+  async publish(events: readonly ProductEvent[]): Promise<boolean[]> {
     if (events.length === 0) return [];
     const { Entries = [] } = await this.client.send(
       new PutEventsCommand({

@@ -12,6 +12,7 @@
 import * as z from 'zod/mini';
 import '../zod-locale.js';
 import { instantSchema } from '../schemas/common.js';
+import { lifecycleStatusCodeSchema } from '../schemas/einvoice.js';
 import type { LedgerEntry } from '../schemas/payment.js';
 
 /** The `source` of every event this product puts on its bus. */
@@ -56,6 +57,18 @@ export interface AccountingEvent {
   detail: AccountingEventDetail;
 }
 
+/** A lifecycle status newly recorded on one of our e-invoices, on the same bus. */
+export interface EInvoiceStatusEvent {
+  source: typeof ACCOUNTING_EVENT_SOURCE;
+  detailType: typeof EINVOICE_STATUS_DETAIL_TYPE;
+  /** When the status was set (the platform's or the sender's date). */
+  time: Date;
+  detail: EInvoiceStatusDetail;
+}
+
+/** Every event the product puts on its bus. */
+export type ProductEvent = AccountingEvent | EInvoiceStatusEvent;
+
 /** The event of a ledger entry (an item of the table with `entity = LedgerEntry`). */
 export function accountingEventOf(entry: LedgerEntry): AccountingEvent {
   const detail = accountingEventDetailSchema.parse({
@@ -75,6 +88,84 @@ export function accountingEventOf(entry: LedgerEntry): AccountingEvent {
     source: ACCOUNTING_EVENT_SOURCE,
     detailType: ACCOUNTING_DETAIL_TYPES[entry.kind],
     time: new Date(entry.at),
+    detail,
+  };
+}
+
+/** detail-type of a lifecycle status newly recorded on an invoice (webhook or poll, whichever came first). */
+export const EINVOICE_STATUS_DETAIL_TYPE = 'E-Invoice Status Changed v1';
+
+/**
+ * A lifecycle status recorded on one of our e-invoices, as the table keeps it until the stream carries it
+ * to the bus (the outbox item, written in the same transaction as the invoice's history).
+ */
+export interface EInvoiceStatusChange {
+  /** The status's id at the platform (stable across the webhook and the poll). */
+  eventId: string;
+  accountId: string;
+  invoiceId: string;
+  invoiceNumber?: string;
+  /** The platform flow that carried the status. */
+  flowId: string;
+  status: z.infer<typeof lifecycleStatusCodeSchema>;
+  statusLabel: string;
+  /** When the status was set (ISO 8601). */
+  at: string;
+  reasons: { code?: string; item?: string; text: string }[];
+  amounts?: { amountMinor: number; currency: string; vatRate?: number }[];
+  /** When we recorded it. */
+  recordedAt: string;
+}
+
+export const einvoiceStatusDetailSchema = z
+  .object({
+    schemaVersion: z.literal(ACCOUNTING_SCHEMA_VERSION),
+    /** `<invoiceId>#<platform event id>`: the same on every delivery; consumers deduplicate on it. */
+    eventId: z.string(),
+    kind: z.literal('einvoice_status'),
+    accountId: z.string(),
+    invoiceId: z.string(),
+    invoiceNumber: z.optional(z.string()),
+    flowId: z.string(),
+    /** The reform's lifecycle code (200 deposited, 205 approved, 210 refused, 212 payment received…). */
+    status: lifecycleStatusCodeSchema,
+    statusLabel: z.string(),
+    /** Why (refused, rejected, in dispute…): the sender's code when given, and words. */
+    reasons: z.array(
+      z.object({ code: z.optional(z.string()), item: z.optional(z.string()), text: z.string() }),
+    ),
+    amounts: z.optional(
+      z.array(z.object({ amountMinor: z.int(), currency: z.string(), vatRate: z.optional(z.number()) })),
+    ),
+    /** When the status was set (ISO 8601 UTC). */
+    occurredAt: instantSchema,
+    /** When we recorded it on the invoice. */
+    recordedAt: instantSchema,
+  })
+  .register(z.globalRegistry, { id: 'EInvoiceStatusDetail' });
+export type EInvoiceStatusDetail = z.infer<typeof einvoiceStatusDetailSchema>;
+
+/** The event of a newly recorded lifecycle status. */
+export function einvoiceStatusEventOf(change: EInvoiceStatusChange): EInvoiceStatusEvent {
+  const detail = einvoiceStatusDetailSchema.parse({
+    schemaVersion: ACCOUNTING_SCHEMA_VERSION,
+    eventId: `${change.invoiceId}#${change.eventId}`,
+    kind: 'einvoice_status',
+    accountId: change.accountId,
+    invoiceId: change.invoiceId,
+    ...(change.invoiceNumber ? { invoiceNumber: change.invoiceNumber } : {}),
+    flowId: change.flowId,
+    status: change.status,
+    statusLabel: change.statusLabel,
+    reasons: change.reasons,
+    ...(change.amounts ? { amounts: change.amounts } : {}),
+    occurredAt: new Date(change.at).toISOString(),
+    recordedAt: change.recordedAt,
+  });
+  return {
+    source: ACCOUNTING_EVENT_SOURCE,
+    detailType: EINVOICE_STATUS_DETAIL_TYPE,
+    time: new Date(change.at),
     detail,
   };
 }

@@ -52,6 +52,16 @@ function errorResponses(route: RouteDefinition): Record<string, unknown> {
       'The key is valid but its role may not do this, or the account is not enrolled with this storefront.',
     );
   }
+  if (route.authentication === 'platform-signature') {
+    add(400, 'Signed, but not a flow notice (`{"flowInfo": {"flowId": …}}`).');
+    add(
+      401,
+      'Not signed by the approved platform (webhook-signature), or too old (webhook-timestamp): ignored.',
+    );
+    add(404, 'The platform knows no such flow, or it is about no invoice of ours: nothing recorded.');
+    add(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`);
+    add(415, 'The body is not JSON.');
+  }
   if (route.path.includes('{')) add(404, 'No such resource (or not visible to this key).');
   if (route.method === 'POST' || route.method === 'PATCH')
     add(409, 'A concurrent request holds the resource; retry.');
@@ -76,6 +86,18 @@ function parametersOf(route: RouteDefinition): unknown[] {
     };
     for (const [name, schema] of Object.entries(query.properties ?? {})) {
       parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
+    }
+  }
+  if (route.authentication === 'platform-signature') {
+    for (const [name, description] of [
+      ['webhook-id', 'The message id (the same on redeliveries).'],
+      ['webhook-timestamp', 'Seconds since the epoch when it was signed; refused beyond 5 minutes from now.'],
+      [
+        'webhook-signature',
+        '`v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<raw body>")>`, space-separated when several.',
+      ],
+    ] as const) {
+      parameters.push({ name, in: 'header', required: true, description, schema: { type: 'string' } });
     }
   }
   for (const header of route.requiredHeaders ?? []) {
@@ -142,6 +164,11 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
           'Operators register the sellers storefronts name on order lines; documents print their legal names.',
       },
       { name: 'Payments', description: 'Operators record payments received, and reverse mistakes.' },
+      {
+        name: 'E-invoicing',
+        description:
+          "The approved platform's signed webhook: lifecycle statuses of our e-invoices (see the README).",
+      },
       { name: 'Meta', description: 'This document.' },
     ],
     paths,

@@ -1,6 +1,6 @@
-import type { AccountingEvent } from '../../contracts/events/accounting.js';
+import type { ProductEvent } from '../../contracts/events/accounting.js';
 
 /** Publishes versioned events to the product's bus; answers, per event and in order, whether it was taken. */
 export interface EventPublisher {
-  publish(events: readonly AccountingEvent[]): Promise<boolean[]>;
+  publish(events: readonly ProductEvent[]): Promise<boolean[]>;
 }

@@ -1,3 +1,4 @@
+import type { EInvoiceStatusChange } from '../../contracts/events/accounting.js';
 import type { LedgerEntry } from '../../contracts/schemas/payment.js';
 
 /**
@@ -7,4 +8,9 @@ import type { LedgerEntry } from '../../contracts/schemas/payment.js';
 export interface LedgerFeed {
   /** The ledger entry a new item of the feed holds, as the feed carries it; undefined for any other item. */
   entryOf(newImage: unknown): LedgerEntry | undefined;
+  /**
+   * The lifecycle status a new item of the feed records (the e-invoice status outbox); undefined for any
+   * other item. Optional: a feed without e-invoices has none.
+   */
+  statusChangeOf?(newImage: unknown): EInvoiceStatusChange | undefined;
 }

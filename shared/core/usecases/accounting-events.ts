@@ -1,4 +1,8 @@
-import { type AccountingEvent, accountingEventOf } from '../../contracts/events/accounting.js';
+import {
+  accountingEventOf,
+  einvoiceStatusEventOf,
+  type ProductEvent,
+} from '../../contracts/events/accounting.js';
 import type { EventPublisher } from '../ports/events.js';
 import type { LedgerFeed } from '../ports/ledger.js';
 
@@ -20,7 +24,8 @@ export interface AccountingEventDeps {
 const EVENTS_PER_CALL = 10;
 
 /**
- * Publishes the accounting event of every new ledger entry in a batch of stream records, in stream order.
+ * Publishes the accounting event of every new ledger entry (and of every e-invoice status newly recorded)
+ * in a batch of stream records, in stream order.
  * Returns the sequence number of the first record whose event the bus did not take (Lambda retries the
  * batch from it, so order is kept and nothing is skipped), or undefined when all went out. Records that
  * are not new ledger entries are ignored (the event source's filter already drops most of them).
@@ -29,10 +34,17 @@ export async function publishLedgerEntries(
   deps: AccountingEventDeps,
   records: readonly LedgerStreamRecord[],
 ): Promise<{ published: number; firstFailed?: string }> {
-  const pending: Array<{ sequenceNumber: string; event: AccountingEvent }> = [];
+  const pending: Array<{ sequenceNumber: string; event: ProductEvent }> = [];
   for (const record of records) {
-    const entry = record.eventName === 'INSERT' ? deps.ledger.entryOf(record.newImage) : undefined;
-    if (entry) pending.push({ sequenceNumber: record.sequenceNumber, event: accountingEventOf(entry) });
+    if (record.eventName !== 'INSERT') continue;
+    const entry = deps.ledger.entryOf(record.newImage);
+    if (entry) {
+      pending.push({ sequenceNumber: record.sequenceNumber, event: accountingEventOf(entry) });
+      continue;
+    }
+    // The e-invoice statuses ride the same outbox: one event per status newly recorded on an invoice.
+    const change = deps.ledger.statusChangeOf?.(record.newImage);
+    if (change) pending.push({ sequenceNumber: record.sequenceNumber, event: einvoiceStatusEventOf(change) });
   }
   let published = 0;
   for (let start = 0; start < pending.length; start += EVENTS_PER_CALL) {

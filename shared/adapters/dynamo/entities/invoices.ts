@@ -1,10 +1,10 @@
 import * as z from 'zod/mini';
 import '../../../contracts/zod-locale.js';
 import type { InvoiceRef } from '../../../contracts/workflow/workflow.js';
-import { LIFECYCLE_STATUSES, type LifecycleStatusCode } from '../../../core/domain/einvoice-lifecycle.js';
 import type { InvoiceRecord } from '../../../core/domain/invoices.js';
 import { defineEntity, type ItemKey } from '../kit/entity.js';
 import { keys } from '../table.js';
+import { storedEInvoice } from './einvoice.js';
 import { storedAddress, storedElectronicAddress, storedTotals, storedVatBreakdown } from './stored.js';
 
 /**
@@ -38,53 +38,6 @@ const storedIssuer = () =>
   });
 
 const storedExemption = () => z.object({ code: z.string(), reason: z.string() });
-const lifecycleCodes = Object.keys(LIFECYCLE_STATUSES) as [LifecycleStatusCode, ...LifecycleStatusCode[]];
-
-/** The invoice's e-invoice state as stored (channel, submission, lifecycle history, collection). */
-const storedEInvoice = () =>
-  z.object({
-    channel: z.enum(['platform', 'email', 'both']),
-    submission: z.optional(
-      z.object({
-        state: z.enum(['pending', 'submitting', 'submitted', 'rejected']),
-        attempts: z._default(z.int(), 0),
-        claimedAt: z.optional(z.string()),
-        flowId: z.optional(z.string()),
-        submittedAt: z.optional(z.string()),
-      }),
-    ),
-    status: z.optional(z.enum(lifecycleCodes)),
-    statusLabel: z.optional(z.string()),
-    statusAt: z.optional(z.string()),
-    history: z._default(
-      z.array(
-        z.object({
-          eventId: z.string(),
-          status: z.enum(lifecycleCodes),
-          label: z.string(),
-          at: z.string(),
-          reasons: z.array(
-            z.object({ code: z.optional(z.string()), item: z.optional(z.string()), text: z.string() }),
-          ),
-          amounts: z.optional(
-            z.array(
-              z.object({ amountMinor: z.int(), currency: z.string(), vatRate: z.optional(z.number()) }),
-            ),
-          ),
-        }),
-      ),
-      [],
-    ),
-    collection: z.optional(
-      z.object({
-        state: z.enum(['due', 'sending', 'sent']),
-        amountMinor: z.int(),
-        currency: z.string(),
-        collectedOn: z.string(),
-        sentAt: z.optional(z.string()),
-      }),
-    ),
-  });
 
 /**
  * An invoice in its account's partition (`INVOICE#<periodStart>#<currency>#<PO group>`): the record the

@@ -22,6 +22,13 @@ export const idempotencyKeyOf = (what: string, scope: string): RequiredHeader =>
 export type Role = 'operator' | 'storefront';
 
 /**
+ * How a public route (`roles: []`) authenticates its caller instead of an API key: `platform-signature`, the
+ * approved platform's webhook signature (`webhook-id`, `webhook-timestamp`, `webhook-signature`, HMAC-SHA256
+ * over the raw body), checked by the function before it reads anything. Such a route is public and signed.
+ */
+export type RouteAuthentication = 'platform-signature';
+
+/**
  * The API's functions: one Lambda each, entry at `functions/<name>/handler.ts`, routes in
  * `routes/<name>.ts`. The CDK stack, the local HTTP adapter and the bench all read this list.
  */
@@ -35,6 +42,7 @@ export const API_FUNCTIONS = [
   'billing-runs',
   'invoices',
   'payments',
+  'platform-callbacks',
   'openapi',
 ] as const;
 export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
@@ -46,9 +54,20 @@ export interface RouteDefinition {
   function: ApiFunctionName;
   /** Roles allowed; empty for a public route (no authorizer). */
   roles: readonly Role[];
+  /** A public route whose caller proves itself otherwise (see RouteAuthentication); `roles` is empty. */
+  authentication?: RouteAuthentication;
   summary: string;
   operationId: string;
-  tag: 'Orders' | 'Accounts' | 'Storefronts' | 'Sellers' | 'Billing' | 'Invoices' | 'Payments' | 'Meta';
+  tag:
+    | 'Orders'
+    | 'Accounts'
+    | 'Storefronts'
+    | 'Sellers'
+    | 'Billing'
+    | 'Invoices'
+    | 'Payments'
+    | 'E-invoicing'
+    | 'Meta';
   body?: z.ZodMiniType;
   query?: z.ZodMiniType;
   successStatus: 200 | 201 | 202 | 204;

@@ -7,6 +7,7 @@ import { ORDERS_CANCEL_ROUTES } from './orders-cancel.js';
 import { ORDERS_CREATE_ROUTES } from './orders-create.js';
 import { ORDERS_READ_ROUTES } from './orders-read.js';
 import { PAYMENTS_ROUTES } from './payments.js';
+import { PLATFORM_CALLBACKS_ROUTES } from './platform-callbacks.js';
 import { SELLERS_ROUTES } from './sellers.js';
 import { STOREFRONTS_ROUTES } from './storefronts.js';
 
@@ -33,6 +34,7 @@ export const ROUTES = [
   ...BILLING_RUNS_ROUTES,
   ...INVOICES_ROUTES,
   ...PAYMENTS_ROUTES,
+  ...PLATFORM_CALLBACKS_ROUTES,
   ...OPENAPI_ROUTES,
 ] as const satisfies readonly RouteDefinition[];
 

@@ -1,0 +1,217 @@
+import type { InvoiceChannel } from '../../contracts/schemas/einvoice.js';
+import type { LifecycleDocumentRef } from '../../core/domain/einvoice-lifecycle.js';
+import type { InvoiceRecord } from '../../core/domain/invoices.js';
+import type {
+  CollectionToSend,
+  EInvoiceLifecycleStore,
+  LifecycleWrite,
+  SyncCursor,
+} from '../../core/ports/einvoice-lifecycle.js';
+import { EInvoiceStatusChangeEntity, PlatformCursorEntity } from './entities/einvoice.js';
+import { InvoiceLookupEntity, InvoiceNumberEntity, invoiceKeyOf } from './entities/invoices.js';
+import { toInvoiceRecord } from './invoice-repository.js';
+import { itemOf, parseItem } from './kit/entity.js';
+import { getItem, getViaLookup, putOnce, transactWrite, updateIf } from './kit/operations.js';
+import { queryPage } from './kit/query.js';
+import type { TableRef } from './kit/table-ref.js';
+import { putNew } from './money-movements.js';
+import { INDEXES, keys } from './table.js';
+
+/** Attribute names of the `einvoice` map, for update expressions. */
+const NAMES = {
+  '#e': 'einvoice',
+  '#c': 'collection',
+  '#state': 'state',
+} as const;
+
+/** The internal attribute holding when a collection's send was claimed (not part of the record). */
+const CLAIMED_AT = 'collectionClaimedAt';
+
+/**
+ * The e-invoices' life after they left, on the single table: the `einvoice` map of the invoice item
+ * (history, status, collection), one outbox item per status recorded (`INVOICE#<id>` / `LIFECYCLE#<eventId>`,
+ * which the stream publishes), the poll's cursor item, and the sparse CollectionsToSend index.
+ */
+export class EInvoiceLifecycleRepository implements EInvoiceLifecycleStore {
+  constructor(
+    private readonly table: TableRef,
+    /** The issuer whose invoice numbers a status may name (the numbers are unique per issuer). */
+    private readonly issuerEntityId?: string,
+  ) {}
+
+  async findInvoice(document: LifecycleDocumentRef): Promise<InvoiceRecord | undefined> {
+    if (document.trackingId) {
+      const invoice = await this.getInvoice(document.trackingId);
+      if (invoice) return invoice;
+    }
+    if (!document.number || !this.issuerEntityId) return undefined;
+    const numbered = await getItem(this.table, keys.invoiceNumber(this.issuerEntityId, document.number));
+    if (!numbered) return undefined;
+    const invoice = await this.getInvoice(parseItem(InvoiceNumberEntity, numbered).invoiceId);
+    // A number is the issuer's, but the date (when given) must be the invoice's too.
+    if (invoice && document.issueDate && invoice.issueDate && invoice.issueDate !== document.issueDate) {
+      return undefined;
+    }
+    return invoice;
+  }
+
+  async getInvoice(invoiceId: string): Promise<InvoiceRecord | undefined> {
+    const item = await getViaLookup(this.table, keys.invoiceLookup(invoiceId), (lookup) => {
+      const { accountId, invoiceSk } = parseItem(InvoiceLookupEntity, lookup);
+      return { PK: keys.accountPartition(accountId), SK: invoiceSk };
+    });
+    return item ? toInvoiceRecord(item) : undefined;
+  }
+
+  async recordStatuses(invoice: InvoiceRecord, write: LifecycleWrite): Promise<'recorded' | 'stale'> {
+    const known = invoice.einvoice?.history.length ?? 0;
+    const values: Record<string, unknown> = {
+      ':history': write.history,
+      ':status': write.status,
+      ':label': write.statusLabel,
+      ':at': write.statusAt,
+    };
+    let update: string;
+    let condition: string;
+    if (invoice.einvoice === undefined) {
+      // Statuses about an invoice whose e-invoice state was never written: it went by the platform.
+      update = 'SET #e = :state';
+      condition = 'attribute_exists(PK) AND attribute_not_exists(#e)';
+      const channel: InvoiceChannel = 'platform';
+      values[':state'] = {
+        channel,
+        history: write.history,
+        status: write.status,
+        statusLabel: write.statusLabel,
+        statusAt: write.statusAt,
+      };
+      for (const name of [':history', ':status', ':label', ':at']) delete values[name];
+    } else {
+      update = 'SET #e.history = :history, #e.#status = :status, #e.statusLabel = :label, #e.statusAt = :at';
+      // Optimistic: the history as read. Entries are only ever added, so its length is its version.
+      values[':known'] = known;
+      condition =
+        known === 0
+          ? 'attribute_exists(#e) AND (attribute_not_exists(#e.history) OR size(#e.history) = :known)'
+          : 'size(#e.history) = :known';
+    }
+    const outcome = await transactWrite(this.table, [
+      {
+        label: 'invoice',
+        item: {
+          Update: {
+            Key: invoiceKeyOf(invoice),
+            UpdateExpression: update,
+            ConditionExpression: condition,
+            ExpressionAttributeNames:
+              invoice.einvoice === undefined
+                ? { '#e': NAMES['#e'] }
+                : { '#e': NAMES['#e'], '#status': 'status' },
+            ExpressionAttributeValues: values,
+          },
+        },
+      },
+      ...write.changes.map((change) => ({
+        label: 'outbox' as const,
+        item: putNew(
+          itemOf(EInvoiceStatusChangeEntity, keys.einvoiceStatus(change.invoiceId, change.eventId), change),
+        ),
+      })),
+    ]);
+    if (outcome.ok) return 'recorded';
+    const codes = Object.values(outcome.reasons).map((reason) => reason.code);
+    if (codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')) {
+      return 'stale';
+    }
+    throw new Error(
+      `Statuses of invoice ${invoice.invoiceId} were refused: ${JSON.stringify(outcome.reasons)}`,
+    );
+  }
+
+  async readCursor(name: string): Promise<SyncCursor | undefined> {
+    const item = await getItem(this.table, keys.platformCursor(name));
+    return item ? parseItem(PlatformCursorEntity, item) : undefined;
+  }
+
+  async saveCursor(
+    name: string,
+    cursor: string,
+    previous: SyncCursor | undefined,
+    at: string,
+  ): Promise<boolean> {
+    const next: SyncCursor = { cursor, version: (previous?.version ?? 0) + 1, savedAt: at };
+    const item = itemOf(PlatformCursorEntity, keys.platformCursor(name), next);
+    if (!previous) return putOnce(this.table, item);
+    const updated = await updateIf(this.table, {
+      Key: keys.platformCursor(name),
+      UpdateExpression: 'SET #cursor = :cursor, version = :next, savedAt = :at',
+      ConditionExpression: 'version = :version',
+      ExpressionAttributeNames: { '#cursor': 'cursor' },
+      ExpressionAttributeValues: {
+        ':cursor': cursor,
+        ':next': next.version,
+        ':at': at,
+        ':version': previous.version,
+      },
+    });
+    return updated !== undefined;
+  }
+
+  async collectionsToSend(limit: number): Promise<CollectionToSend[]> {
+    const page = await queryPage(
+      this.table,
+      { index: INDEXES.collectionsToSend, partition: keys.collectionsPartition },
+      { limit },
+      (item) => ({
+        invoice: toInvoiceRecord(item),
+        ...(typeof item[CLAIMED_AT] === 'string' ? { claimedAt: item[CLAIMED_AT] } : {}),
+      }),
+    );
+    return page.items;
+  }
+
+  async claimCollection(invoice: InvoiceRecord, at: string, previousClaim?: string): Promise<boolean> {
+    const index = keys.collectionToSend(at, invoice.invoiceId);
+    const updated = await updateIf(this.table, {
+      Key: invoiceKeyOf(invoice),
+      UpdateExpression: `SET #e.#c.#state = :sending, ${CLAIMED_AT} = :at, collectSk = :sk`,
+      // Claimed from `due`, or taken over from a claim that never finished (the same claim, read).
+      ConditionExpression: previousClaim
+        ? `#e.#c.#state = :sending AND ${CLAIMED_AT} = :previous`
+        : '#e.#c.#state = :due',
+      ExpressionAttributeNames: NAMES,
+      ExpressionAttributeValues: {
+        ':sending': 'sending',
+        ':at': at,
+        ':sk': index.collectSk,
+        ...(previousClaim ? { ':previous': previousClaim } : { ':due': 'due' }),
+      },
+    });
+    return updated !== undefined;
+  }
+
+  async completeCollection(invoice: InvoiceRecord, sentAt: string): Promise<void> {
+    await updateIf(this.table, {
+      Key: invoiceKeyOf(invoice),
+      UpdateExpression: `SET #e.#c.#state = :sent, #e.#c.sentAt = :at REMOVE collectPk, collectSk, ${CLAIMED_AT}`,
+      ConditionExpression: '#e.#c.#state = :sending',
+      ExpressionAttributeNames: NAMES,
+      ExpressionAttributeValues: { ':sent': 'sent', ':sending': 'sending', ':at': sentAt },
+    });
+  }
+
+  async releaseCollection(invoice: InvoiceRecord): Promise<void> {
+    const collectedOn = invoice.einvoice?.collection?.collectedOn ?? '';
+    await updateIf(this.table, {
+      Key: invoiceKeyOf(invoice),
+      UpdateExpression: `SET #e.#c.#state = :due, collectSk = :sk REMOVE ${CLAIMED_AT}`,
+      ConditionExpression: '#e.#c.#state = :sending',
+      ExpressionAttributeNames: NAMES,
+      ExpressionAttributeValues: {
+        ':due': 'due',
+        ':sending': 'sending',
+        ':sk': keys.collectionToSend(collectedOn, invoice.invoiceId).collectSk,
+      },
+    });
+  }
+}
