@@ -6,10 +6,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { S3SignedDocumentStore } from '../../shared/adapters/s3/signed-document-store.js';
 import { invoiceDeps } from '../../shared/composition/root.js';
 import { givenServices } from '../support/given.js';
 
-const store = () => invoiceDeps(givenServices().base).documents;
+/** The store the invoices function writes e-invoices with. */
+function store(): S3SignedDocumentStore {
+  const { documents } = invoiceDeps(givenServices().base);
+  if (!(documents instanceof S3SignedDocumentStore))
+    throw new Error('the invoices function has no signed store');
+  return documents;
+}
 
 describe('the bucket through presigned requests', () => {
   it('streams a document larger than a part up in parts and reads it back whole', async () => {
