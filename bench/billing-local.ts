@@ -1,6 +1,6 @@
 /**
  * What the billing bench's child processes share: a fresh local stack (DynamoDB Local in memory, s3rver,
- * the SES emulator, all on free ports) with the environment the handlers read, signal handling that stops
+ * the SES emulator, the fake approved platform, all on free ports) with the environment the handlers read, signal handling that stops
  * it, and the result file the parent reads. Imports no handler code: import the fixture only after
  * `startBillingStack` has set `process.env`.
  */
@@ -14,6 +14,8 @@ import {
   localEnvironment,
   startLocalStack,
 } from '../infra/local/emulators.js';
+import { LOCAL_PLATFORM } from '../infra/local/environment.js';
+import { type FakePlatform, startFakePlatform } from '../infra/local/fake-platform.js';
 
 /** The billing period the bench fills: October 2026 (Paris), closed by a run with cut-off 1 November. */
 export const BENCH_PERIOD = {
@@ -35,6 +37,12 @@ export const BENCH_NEXT_PERIOD = {
 
 export interface BillingStack {
   stack: LocalStack;
+  /**
+   * The fake approved platform, with its default (well-formedness) validator: the run measures our
+   * workflow, not the official validator's JVM. PLATFORM_* point at it, so a workflow with the platform
+   * submission step submits there.
+   */
+  platform: FakePlatform;
   endpoints: LocalEndpoints;
   resources: LocalResourceNames;
   /** The environment set in this process (the handlers' variables, as `localEnvironment` gives them). */
@@ -49,17 +57,20 @@ export const log = (message: string) => process.stderr.write(`[bench:billing] ${
  */
 export async function startBillingStack(prefix: string): Promise<BillingStack> {
   const stack = await startLocalStack({ ports: { dynamodb: 0, s3: 0, ses: 0 } });
+  let platform: FakePlatform | undefined;
   try {
+    platform = await startFakePlatform({ port: 0, ...LOCAL_PLATFORM });
     const resources = { tableName: `${prefix}-table`, invoiceBucketName: `${prefix}-invoices` };
     await createTableIfMissing(stack.endpoints.dynamodb, resources.tableName);
     await createBucketIfMissing(stack.endpoints.s3, resources.invoiceBucketName);
     const env = {
-      ...localEnvironment(stack.endpoints, resources),
+      ...localEnvironment({ ...stack.endpoints, platform: platform.url }, resources),
       POWERTOOLS_LOG_LEVEL: 'ERROR',
     };
     Object.assign(process.env, env);
-    return { stack, endpoints: stack.endpoints, resources, env };
+    return { stack, platform, endpoints: stack.endpoints, resources, env };
   } catch (error) {
+    await platform?.stop().catch(() => {});
     await stack.stop().catch(() => {});
     throw error;
   }
@@ -79,6 +90,7 @@ export async function runChild<T>(
   const stop = async () => {
     const running = stack;
     stack = undefined;
+    await running?.platform.stop().catch(() => {});
     await running?.stack.stop().catch(() => {});
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

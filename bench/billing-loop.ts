@@ -80,6 +80,8 @@ export async function runPlainLoop(options: {
       const invoice: DeliverInvoiceInput = { runId, ...page.invoices[i] } as DeliverInvoiceInput;
       return attempt(`deliver ${invoice.invoiceId}`, async () => {
         await storePdf(deps, invoice);
+        // Hook: when the workflow gains its platform submission step (issue 10, package P1), call its use
+        // case here, in the order the workflow does, so the loop keeps doing the same per-invoice work.
         await sendInvoiceEmail(deps, invoice);
       });
     });

@@ -15,7 +15,13 @@
  * the invoices in advance); then the warm-up and the timed runs render each invoice both ways, one right
  * after the other, in alternating order, with the baseline's own parsed fonts. The ratio of the medians
  * is the target. Then a V8 sampling profile of RENDER_RUNS more renders says where the renderer's time
- * goes.
+ * goes. An issued invoice's PDF is a Factur-X: every timed render also writes its CII and embeds it.
+ *
+ * Then the e-invoice XML alone: building the CII and the UBL of each invoice (mapping, then `writeCii` and
+ * `writeUbl`, the orders streamed in) beside its baseline, xmlbuilder2 (the well-kept builder the issue
+ * names) serialising the very same two documents from its object form, made untimed beforehand from our
+ * output: the baseline is handed the finished trees and does no mapping, so the ratio is conservative.
+ * Same invoices, warm-up and interleaving as the render.
  *
  * Usage: tsx bench/billing-render.ts <result.json>.
  */
@@ -26,8 +32,12 @@ import { performance } from 'node:perf_hooks';
 import { type Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as fontkit from 'fontkit';
+import { create } from 'xmlbuilder2';
 import type { Invoice } from '../shared/contracts/schemas/invoice.js';
 import type { Order } from '../shared/contracts/schemas/order.js';
+import { writeCii } from '../shared/documents/einvoice/cii.js';
+import { invoiceDocument } from '../shared/documents/einvoice/mapping.js';
+import { writeUbl } from '../shared/documents/einvoice/ubl.js';
 import { DOCUMENT_FONT_FILES as INVOICE_FONT_FILES, resolveFontDir } from '../shared/documents/pdf/fonts.js';
 import { renderInvoicePdf } from '../shared/documents/pdf/invoice.js';
 import { sampleInvoice, sampleOrders } from '../test/builders/sample-invoice.js';
@@ -65,6 +75,18 @@ export interface RenderResult extends RenderTimes {
   pairedRatioMedian: number;
   /** Self time per render by package / folder (V8 sampling profile, 100 µs). */
   profile: ProfileSummary;
+  /** Building the CII and the UBL of the same invoices, against xmlbuilder2 writing the same documents. */
+  einvoiceXml: EInvoiceXmlResult;
+}
+
+export interface EInvoiceXmlResult extends RenderTimes {
+  /** Characters of the CII and of the UBL of the first timed invoice. */
+  ciiChars: number;
+  ublChars: number;
+  /** xmlbuilder2 serialising the same two documents from its object form, interleaved. */
+  xmlbuilder2: RenderTimes;
+  /** Our median ÷ xmlbuilder2's: the target. */
+  ratioToXmlbuilder2: number;
 }
 
 const nullSink = () =>
@@ -182,6 +204,7 @@ async function measureRender(): Promise<RenderResult> {
   });
   const oursTimes = times(ours);
   const theirsTimes = times(theirs);
+  const einvoiceXml = await measureEInvoiceXml(invoiceAt);
   return {
     orders: RENDER_ORDERS,
     lines: invoiceAt(0).invoice.lineCount,
@@ -200,6 +223,68 @@ async function measureRender(): Promise<RenderResult> {
     ratioToPdfkitText: round(median(ours) / median(theirs), 3),
     pairedRatioMedian: round(median(ours.map((ms, i) => ms / (theirs[i] as number))), 3),
     profile: renderProfile,
+    einvoiceXml,
+  };
+}
+
+/** The CII and UBL of one invoice, mapped and written as StorePdf and the download route do. */
+async function buildXml(invoice: Invoice, orders: readonly Order[]): Promise<{ cii: string; ubl: string }> {
+  const cii: string[] = [];
+  const ubl: string[] = [];
+  await writeCii(invoiceDocument(invoice, streamed(orders)), (chunk) => cii.push(chunk));
+  await writeUbl(invoiceDocument(invoice, streamed(orders)), (chunk) => ubl.push(chunk));
+  return { cii: cii.join(''), ubl: ubl.join('') };
+}
+
+async function measureEInvoiceXml(
+  invoiceAt: (k: number) => { invoice: Invoice; orders: Order[] },
+): Promise<EInvoiceXmlResult> {
+  const count = RENDER_WARMUP + RENDER_RUNS;
+  // The baseline's input, untimed: our two documents of each invoice as xmlbuilder2 objects.
+  type XmlObject = Parameters<typeof create>[0];
+  const trees: Array<{ cii: XmlObject; ubl: XmlObject }> = [];
+  let first = { cii: '', ubl: '' };
+  for (let k = 0; k < count; k++) {
+    const { invoice, orders } = invoiceAt(k);
+    const xml = await buildXml(invoice, orders);
+    if (k === RENDER_WARMUP) first = xml;
+    trees.push({
+      cii: create(xml.cii).end({ format: 'object' }) as XmlObject,
+      ubl: create(xml.ubl).end({ format: 'object' }) as XmlObject,
+    });
+  }
+  const ours = (k: number) => buildXml(invoiceAt(k).invoice, invoiceAt(k).orders);
+  const baseline = async (k: number) => {
+    const tree = trees[k] as (typeof trees)[number];
+    return create(tree.cii).end().length + create(tree.ubl).end().length;
+  };
+  for (let k = 0; k < RENDER_WARMUP; k++) {
+    await ours(k);
+    await baseline(k);
+  }
+  const mine: number[] = [];
+  const theirs: number[] = [];
+  const timed = async (work: () => Promise<unknown>, into: number[]) => {
+    const start = performance.now();
+    await work();
+    into.push(performance.now() - start);
+  };
+  for (let i = 0; i < RENDER_RUNS; i++) {
+    const k = RENDER_WARMUP + i;
+    if (i % 2 === 0) {
+      await timed(() => ours(k), mine);
+      await timed(() => baseline(k), theirs);
+    } else {
+      await timed(() => baseline(k), theirs);
+      await timed(() => ours(k), mine);
+    }
+  }
+  return {
+    ...times(mine),
+    ciiChars: first.cii.length,
+    ublChars: first.ubl.length,
+    xmlbuilder2: times(theirs),
+    ratioToXmlbuilder2: round(median(mine) / median(theirs), 3),
   };
 }
 

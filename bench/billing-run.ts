@@ -131,6 +131,11 @@ export interface RunResult {
   steps: Record<string, StepStats>;
   /** MaxConcurrency of each Map state of the definition, as the local runner applies it. */
   mapConcurrency: Record<string, number>;
+  /**
+   * Whether the workflow has a step submitting invoices to the approved platform (the fake one here, which
+   * billing-local.ts starts and points PLATFORM_* at), found by its state's name.
+   */
+  platformStep: boolean;
   /** Cores kept busy during the run. */
   cpu: PhaseCpu;
   /** This process's main-thread CPU during the run by package / folder, ms per invoice (1 ms sampling). */
@@ -347,6 +352,7 @@ async function main(stackInfo: BillingStack): Promise<RunResult> {
       : {}),
     steps,
     mapConcurrency,
+    platformStep: hasPlatformStep(asl),
     cpu: runPhase.cpu,
     profile: runPhase.profile,
     loop,
@@ -418,6 +424,17 @@ function kernelTicks(): { irqMs: number; stealMs: number } | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Whether any state of the definition, nested ones included, submits to the platform (by its name). */
+function hasPlatformStep(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(hasPlatformStep);
+  if (!node || typeof node !== 'object') return false;
+  const states = (node as { States?: Record<string, unknown> }).States ?? {};
+  return (
+    Object.keys(states).some((name) => /submit|platform/i.test(name)) ||
+    Object.values(node).some(hasPlatformStep)
+  );
 }
 
 /** Every Map state's MaxConcurrency, nested ones included. */

@@ -25,7 +25,14 @@ import type { RenderResult } from './billing-render.js';
 import type { RunResult } from './billing-run.js';
 import type { ProfileSummary } from './cpu.js';
 import { round } from './stats.js';
-import { peakRssTarget, renderTarget, runTarget, type TargetResult } from './targets.js';
+import {
+  einvoiceXmlTarget,
+  facturXRenderTarget,
+  peakRssTarget,
+  renderTarget,
+  runTarget,
+  type TargetResult,
+} from './targets.js';
 
 /** The sizes the targets are set for (bench/targets.ts has the thresholds). */
 export const BILLING_SIZES = {
@@ -384,6 +391,7 @@ function evaluateTargets(
     loopPerSec: run?.loop && run.loop.failures === 0 ? run.loop.invoicesPerSecond : undefined,
     accounts: run?.accounts,
     ordersPerAccount: run?.ordersPerAccount,
+    platformStep: run?.platformStep,
   });
   return {
     renderToPdfkitText: renderTarget({
@@ -391,6 +399,16 @@ function evaluateTargets(
       pdfkitTextMs: render?.pdfkitText.medianMs,
       invoices: render?.runs ?? 0,
       lines: render?.lines,
+    }),
+    facturXRender: facturXRenderTarget({
+      renderMs: render?.medianMs,
+      pdfkitTextMs: render?.pdfkitText.medianMs,
+      lines: render?.lines,
+    }),
+    einvoiceXml: einvoiceXmlTarget({
+      buildMs: render?.einvoiceXml?.medianMs,
+      xmlbuilder2Ms: render?.einvoiceXml?.xmlbuilder2.medianMs,
+      invoices: render?.runs ?? 0,
     }),
     runToPlainLoop: fullRun
       ? runRatio

@@ -1,5 +1,6 @@
 import { inContainer, invoiceDeps } from '../../shared/composition/root.js';
 import { INVOICES_ROUTES } from '../../shared/contracts/http/routes/invoices.js';
+import { creditNoteEInvoiceLink, invoiceEInvoiceLink } from '../../shared/core/usecases/einvoices.js';
 import {
   creditNotePdfLink,
   getInvoice,
@@ -12,8 +13,8 @@ import { apiHandler } from '../commons/api-handler.js';
 const invoiceServices = inContainer(invoiceDeps);
 
 /**
- * Operator API for invoices: read, download (credit notes' PDFs too), and hold or release drafts in the
- * review window.
+ * Operator API for invoices: read, download the PDF or the e-invoice (credit notes' too), and hold or
+ * release drafts in the review window.
  */
 export const handler = apiHandler(INVOICES_ROUTES, {
   listAccountInvoices: async ({ pathParameters, query }) => ({
@@ -31,6 +32,16 @@ export const handler = apiHandler(INVOICES_ROUTES, {
   }),
   getCreditNotePdfLink: async ({ pathParameters }) => ({
     body: await creditNotePdfLink(invoiceServices(), pathParameters.creditNoteId as string),
+  }),
+  getInvoiceEInvoiceLink: async ({ pathParameters, query }) => ({
+    body: await invoiceEInvoiceLink(invoiceServices(), pathParameters.invoiceId as string, query.format),
+  }),
+  getCreditNoteEInvoiceLink: async ({ pathParameters, query }) => ({
+    body: await creditNoteEInvoiceLink(
+      invoiceServices(),
+      pathParameters.creditNoteId as string,
+      query.format,
+    ),
   }),
   holdInvoice: async ({ pathParameters }) => ({
     body: await setInvoiceHeld(invoiceServices(), pathParameters.invoiceId as string, true),

@@ -82,8 +82,8 @@ export const API_QUERY_INDEXES: Readonly<Partial<Record<ApiFunctionName, readonl
 /** The API function that starts and follows billing runs (`states:StartExecution`, `DescribeExecution`). */
 export const BILLING_RUNS_FUNCTION = 'billing-runs';
 /**
- * The API function that hands out short-lived links to invoice and credit-note PDFs (`s3:GetObject` on
- * `invoices/*` and `credit-notes/*`).
+ * The API function that hands out short-lived links to invoice and credit-note PDFs and e-invoices
+ * (`s3:GetObject` on `invoices/*` and `credit-notes/*`) and writes the e-invoice XML there (`*.xml`).
  */
 export const INVOICES_FUNCTION = 'invoices';
 
@@ -341,8 +341,11 @@ function grantBillingRuns(fn: ProjectFunction, stateMachine: IStateMachine): voi
 }
 
 /**
- * Sign short-lived download links to invoice and credit-note PDFs: `s3:GetObject` under those two prefixes,
- * nothing else (a presigned link works with the signer's permissions).
+ * Sign short-lived download links to invoice and credit-note PDFs and e-invoices: `s3:GetObject` under
+ * those two prefixes (a presigned link works with the signer's permissions), and write the e-invoice XML
+ * beside the PDFs: `s3:PutObject` (and aborting its multipart upload) on `<prefix>*.xml` only, so a PDF
+ * can never be overwritten. `s3:ListBucket` on the bucket makes a HEAD of an XML not written yet answer
+ * 404 rather than 403 (S3 hides absence from those who may not list).
  */
 function grantInvoiceDownloads(fn: ProjectFunction, bucket: IBucket): void {
   for (const [prefix, what] of [
@@ -354,10 +357,21 @@ function grantInvoiceDownloads(fn: ProjectFunction, bucket: IBucket): void {
     acknowledgeWildcardResource(
       fn.executionRole,
       objects,
-      `Download links are signed for ${what} PDFs under ${prefix}, whose keys are known only at run ` +
-        'time: read-only, that prefix of the invoice bucket only.',
+      `Download links are signed for ${what} PDFs and e-invoices under ${prefix}, whose keys are known ` +
+        'only at run time: read-only, that prefix of the invoice bucket only.',
+    );
+    const xml = bucket.arnForObjects(`${prefix}*.xml`);
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [xml] }),
+    );
+    acknowledgeWildcardResource(
+      fn.executionRole,
+      xml,
+      `The ${what} e-invoice XML (CII, UBL) is written once beside its PDF under ${prefix}, keys known ` +
+        'only at run time: XML objects of that prefix only, never a PDF, never s3:DeleteObject.',
     );
   }
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
   fn.addEnvironment(ENV.invoiceBucketName, bucket.bucketName);
 }
 

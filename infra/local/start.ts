@@ -12,12 +12,14 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
 import { ApiKeyRepository } from '../../shared/adapters/dynamo/api-key-repository.js';
 import { keys } from '../../shared/adapters/dynamo/table.js';
+import { PLATFORM_ENV } from '../../shared/config/platform.js';
 import { hashApiKey } from '../../shared/core/domain/api-keys.js';
 import { issueApiKey } from '../../shared/core/usecases/api-keys.js';
 import { DEMO_ACCOUNTS } from '../../test/builders/accounts.js';
 import { exampleOrder } from '../../test/builders/orders.js';
 import { ACCOUNTING_FEED_ENTITIES } from '../constructs/accounting-events.js';
 import { registerDemoSellers } from './demo-sellers.js';
+import { officialFlowValidator, validatorMissing } from './einvoice-validator.js';
 import {
   createBucketIfMissing,
   createTableIfMissing,
@@ -172,6 +174,7 @@ async function seed(baseUrl: string, state: DemoState, warn: (message: string) =
 function banner(
   urls: { api: string; mailbox: string; sfn: string; events: string; platform: string },
   state: DemoState,
+  validator: string,
   seedProblem?: string,
 ): string {
   const accountLines = DEMO_ACCOUNTS.map((account) => {
@@ -190,6 +193,7 @@ function banner(
     `  Workflow     ${urls.sfn}   (Step Functions API, state machine billing-run)`,
     `  Events       ${urls.events}/events   (the accounting bus: every money movement; also ${relative(REPO_ROOT, EVENTS_LOG)})`,
     `  Platform     ${urls.platform}/   (the fake approved platform: e-invoice flows and their statuses)`,
+    `               validates with ${validator}`,
     '',
     `  Operator key     ${state.operatorKey ?? '(none)'}`,
     `  Storefront       ${state.storefrontId ?? '(not created yet)'}  "Demo Storefront"`,
@@ -255,6 +259,7 @@ async function main(): Promise<void> {
   let sfn: SfnEndpoint | undefined;
   let events: EventsEndpoint | undefined;
   let platform: FakePlatform | undefined;
+  let validator = 'well-formedness and root only';
   let ledgerStream: LedgerStreamPoller | undefined;
   let creditNoteStream: LedgerStreamPoller | undefined;
   let stopping = false;
@@ -294,18 +299,27 @@ async function main(): Promise<void> {
       log: (line) => console.log(`[workflow] ${line}`),
     });
     events = await startEventsEndpoint({ port: ports.events, logFile: EVENTS_LOG });
+    // The official rules where Java, Saxon, xmllint and poppler are installed; else well-formedness only.
+    const validatorProblem = await validatorMissing();
+    validator = validatorProblem
+      ? `well-formedness and root only (${validatorProblem})`
+      : 'the official rules (schema, EN 16931, Factur-X 1.09; Saxon, about 9 s a batch)';
     platform = await startFakePlatform({
       port: ports.platform,
       ...LOCAL_PLATFORM,
+      ...(validatorProblem ? {} : { validate: officialFlowValidator() }),
       dataFile: PLATFORM_DATA,
       log: (line) => console.log(`[platform] ${line}`),
     });
+    log(`The fake platform validates with ${validator}.`);
     Object.assign(
       process.env,
       localEnvironment(
         { ...stack.endpoints, sfn: sfn.endpoint, events: events.endpoint, platform: platform.url },
         LOCAL_NAMES,
       ),
+      // A deposit waits for its validation: with the official rules, longer than the 10 s default.
+      validatorProblem ? {} : { [PLATFORM_ENV.timeoutMs]: '60000' },
     );
     // The event source mapping of the accounting feed: ledger entries → accounting-events → the local bus.
     const { handler: publishAccountingEvents } = await import('../../functions/accounting-events/handler.js');
@@ -357,6 +371,7 @@ async function main(): Promise<void> {
           platform: platform.url,
         },
         state,
+        validator,
         seedProblem,
       ),
     );

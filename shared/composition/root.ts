@@ -27,6 +27,7 @@ import { inlineCredentials, secretsManagerCredentials } from '../adapters/platfo
 import { PlatformHttpClient } from '../adapters/platform/http-client.js';
 import { S3DocumentStore } from '../adapters/s3/document-store.js';
 import { S3DownloadLinks } from '../adapters/s3/download-links.js';
+import { S3SignedDocumentStore } from '../adapters/s3/signed-document-store.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { SfnWorkflowStarter } from '../adapters/sfn/workflow-starter.js';
 import { type AppConfig, loadConfig } from '../config/app.js';
@@ -47,6 +48,7 @@ import type { CreditNoteDeliveryDeps } from '../core/usecases/credit-note-delive
 import type { CreditNoteDeps } from '../core/usecases/credit-notes.js';
 import type { PlatformSyncDeps } from '../core/usecases/einvoice-lifecycle.js';
 import type { EInvoiceSubmissionDeps } from '../core/usecases/einvoice-submission.js';
+import type { EInvoiceDeps } from '../core/usecases/einvoices.js';
 import type { InvoiceDeps } from '../core/usecases/invoices.js';
 import type { OrderDeps } from '../core/usecases/orders.js';
 import type { PaymentDeps } from '../core/usecases/payments.js';
@@ -201,20 +203,27 @@ export function billingRunDeps(base: Base): BillingRunDeps {
   };
 }
 
-/** The invoices API: invoice and credit-note records and short-lived links to their PDFs. */
-export function invoiceDeps(base: Base): InvoiceDeps {
+/**
+ * The invoices API: invoice and credit-note records, the orders an e-invoice's XML is written from, and
+ * the bucket through presigned requests (links to PDFs and e-invoices, the XML written beside the PDFs):
+ * no S3 client, which would put the function over its bundle budget.
+ */
+export function invoiceDeps(base: Base): InvoiceDeps & EInvoiceDeps {
   const bucket = base.config.invoiceBucketName;
   if (!bucket) throw new ConfigError(ENV.invoiceBucketName, 'is required');
+  // The signer reads the SDK's own region and S3 endpoint, as the S3 client would.
+  const links = new S3DownloadLinks({
+    bucket,
+    region: base.env.AWS_REGION ?? 'eu-west-3',
+    ...(base.env.AWS_ENDPOINT_URL_S3 ? { endpoint: base.env.AWS_ENDPOINT_URL_S3 } : {}),
+  });
   return {
     accounts: new AccountRepository(base.table),
     invoices: new InvoiceRepository(base.table),
     creditNotes: new CreditNoteRepository(base.table),
-    // The signer reads the SDK's own region and S3 endpoint, as the S3 client would.
-    links: new S3DownloadLinks({
-      bucket,
-      region: base.env.AWS_REGION ?? 'eu-west-3',
-      ...(base.env.AWS_ENDPOINT_URL_S3 ? { endpoint: base.env.AWS_ENDPOINT_URL_S3 } : {}),
-    }),
+    orders: new OrderRepository(base.table),
+    documents: new S3SignedDocumentStore(links),
+    links,
     clock: base.clock,
   };
 }

@@ -144,6 +144,12 @@ describe('cdk-nag AWS Solutions checks', () => {
               .sort(),
           ),
       },
+      // E-invoice XML written beside the PDFs (`<prefix>*.xml`, never a PDF): the download-link API only.
+      {
+        id: /^AwsSolutions-IAM5\[Resource::<Invoices\w+\.Arn>\/(invoices|credit-notes)\/\*\.xml\]$/,
+        count: 2,
+        paths: (paths) => expect(paths).toEqual([apiRoleOf('invoices')]),
+      },
       // SES identities of this account and region, with the ses:FromAddress condition: the email step only.
       {
         id: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity\/\*\]$/,

@@ -359,18 +359,25 @@ describe('the billing API functions', () => {
   );
 
   it.runIf((API_FUNCTIONS as readonly string[]).includes(INVOICES_FUNCTION))(
-    'let invoices read invoice and credit-note PDFs (to sign download links) and nothing else of the bucket',
+    'let invoices read PDFs (to sign download links) and write only e-invoice XML beside them, nothing else of the bucket',
     () => {
       const fn = byName()[INVOICES_FUNCTION] as ProjectFunction;
       const bucketArn = { 'Fn::GetAtt': [logicalIdOf(stack.invoiceBucket.bucket), 'Arn'] };
       const s3 = statementsOf(template, fn).filter((statement) =>
         actionsOf(statement).some((action) => action.startsWith('s3:')),
       );
-      expect(s3.flatMap(actionsOf).every((action) => action === 's3:GetObject')).toBe(true);
       expect(s3.every((statement) => statement.Effect === 'Allow')).toBe(true);
-      expect(s3.flatMap(resourcesOf)).toEqual([
-        { 'Fn::Join': ['', [bucketArn, '/invoices/*']] },
-        { 'Fn::Join': ['', [bucketArn, '/credit-notes/*']] },
+      const grants = s3.flatMap((statement) =>
+        resourcesOf(statement).map((resource) => ({ actions: actionsOf(statement).sort(), resource })),
+      );
+      const under = (suffix: string) => ({ 'Fn::Join': ['', [bucketArn, suffix]] });
+      expect(grants).toEqual([
+        { actions: ['s3:GetObject'], resource: under('/invoices/*') },
+        { actions: ['s3:AbortMultipartUpload', 's3:PutObject'], resource: under('/invoices/*.xml') },
+        { actions: ['s3:GetObject'], resource: under('/credit-notes/*') },
+        { actions: ['s3:AbortMultipartUpload', 's3:PutObject'], resource: under('/credit-notes/*.xml') },
+        // So that a HEAD of an XML not written yet is a 404, not a 403.
+        { actions: ['s3:ListBucket'], resource: bucketArn },
       ]);
       const variables = template.toJSON().Resources[logicalIdOf(fn)].Properties.Environment.Variables;
       expect(variables.INVOICE_BUCKET_NAME).toEqual({ Ref: logicalIdOf(stack.invoiceBucket.bucket) });

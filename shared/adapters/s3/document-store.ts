@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { DocumentStore } from '../../core/ports/documents.js';
 
@@ -14,7 +14,7 @@ export class S3DocumentStore implements DocumentStore {
   ) {}
 
   /** Streams a document to S3 (multipart when large), so memory stays flat whatever its size. */
-  async put(key: string, body: Readable): Promise<number> {
+  async put(key: string, body: Readable, contentType = 'application/pdf'): Promise<number> {
     let bytes = 0;
     body.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
@@ -25,7 +25,7 @@ export class S3DocumentStore implements DocumentStore {
         Bucket: this.bucket,
         Key: key,
         Body: body,
-        ContentType: 'application/pdf',
+        ContentType: contentType,
         ServerSideEncryption: 'AES256',
       },
     }).done();
@@ -36,5 +36,16 @@ export class S3DocumentStore implements DocumentStore {
     const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     if (!result.Body) throw new Error(`Empty object ${key}`);
     return Buffer.from(await result.Body.transformToByteArray());
+  }
+
+  async has(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return true;
+    } catch (error) {
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
+        return false;
+      throw error;
+    }
   }
 }

@@ -55,7 +55,22 @@ export class S3DownloadLinks implements DownloadLinks {
   }
 
   /** `signingDate` pins the signature's time (tests compare links with the official presigner's). */
-  async presignGet(key: string, expiresInSeconds: number, signingDate?: Date): Promise<string> {
+  presignGet(key: string, expiresInSeconds: number, signingDate?: Date): Promise<string> {
+    // The S3 client names the operation in the query; signed like the official links.
+    return this.presign('GET', key, { 'x-id': 'GetObject' }, expiresInSeconds, signingDate);
+  }
+
+  /**
+   * A presigned URL for any object request (HEAD, PUT, the multipart upload's POSTs), its payload unsigned:
+   * what `S3SignedDocumentStore` sends with fetch.
+   */
+  async presign(
+    method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE',
+    key: string,
+    query: Record<string, string>,
+    expiresInSeconds: number,
+    signingDate?: Date,
+  ): Promise<string> {
     const { bucket } = this.options;
     const encodedKey = key.split('/').map(encodeURIComponent).join('/');
     const base = this.options.endpoint
@@ -63,13 +78,12 @@ export class S3DownloadLinks implements DownloadLinks {
       : new URL(`https://${bucket}.s3.${this.options.region}.amazonaws.com/${encodedKey}`);
     const signed = await this.signer.presign(
       {
-        method: 'GET',
+        method,
         protocol: base.protocol,
         hostname: base.hostname,
         ...(base.port ? { port: Number(base.port) } : {}),
         path: base.pathname,
-        // The S3 client names the operation in the query; signed like the official links.
-        query: { 'x-id': 'GetObject' },
+        query,
         headers: { host: base.host, 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD' },
       } as never,
       {
@@ -78,9 +92,9 @@ export class S3DownloadLinks implements DownloadLinks {
         ...(signingDate ? { signingDate } : {}),
       },
     );
-    const query = new URLSearchParams(signed.query as Record<string, string>)
+    const signedQuery = new URLSearchParams(signed.query as Record<string, string>)
       .toString()
       .replace(/\+/g, '%20');
-    return `${base.origin}${base.pathname}?${query}`;
+    return `${base.origin}${base.pathname}?${signedQuery}`;
   }
 }

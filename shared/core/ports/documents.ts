@@ -5,9 +5,11 @@ import type { Readable } from 'node:stream';
  * document, so a retried store writes the same place.
  */
 export interface DocumentStore {
-  /** Streams a document in (flat memory whatever its size); answers its size in bytes. */
-  put(key: string, body: Readable): Promise<number>;
+  /** Streams a document in (flat memory whatever its size); answers its size in bytes. Default type: PDF. */
+  put(key: string, body: Readable, contentType?: string): Promise<number>;
   get(key: string): Promise<Buffer>;
+  /** Whether a document is stored under that key (a deterministic document is then not written again). */
+  has(key: string): Promise<boolean>;
 }
 
 /** Short-lived download links to stored documents. */
@@ -23,4 +25,15 @@ export function invoicePdfKey(number: string, issueDate: string): string {
 /** Where a credit note's PDF is stored (same bucket and retention as invoices). */
 export function creditNotePdfKey(number: string, issueDate: string): string {
   return `credit-notes/${issueDate.slice(0, 4)}/${number}.pdf`;
+}
+
+/** The XML syntaxes an e-invoice is also kept in, beside its PDF (the PDF itself is the Factur-X). */
+export type EInvoiceSyntax = 'cii' | 'ubl';
+
+/**
+ * Where a document's e-invoice XML is kept: beside its PDF, `invoices/2026/2026-000123.cii.xml` (or
+ * `.ubl.xml`). The `.xml` suffix is what the invoices function may write (infra grants `<prefix>*.xml`).
+ */
+export function einvoiceXmlKey(pdfKey: string, syntax: EInvoiceSyntax): string {
+  return `${pdfKey.replace(/\.pdf$/, '')}.${syntax}.xml`;
 }

@@ -20,8 +20,8 @@ export interface InvoiceDeps {
 /** How long a download link works. */
 const DOWNLOAD_LINK_SECONDS = 300;
 
-/** A short-lived link to a stored PDF. */
-async function downloadLink(
+/** A short-lived link to a stored document (PDF or e-invoice XML). */
+export async function downloadLink(
   deps: Pick<InvoiceDeps, 'links' | 'clock'>,
   s3Key: string,
 ): Promise<{ url: string; expiresAt: string }> {

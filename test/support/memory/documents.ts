@@ -19,6 +19,10 @@ export class MemoryDocumentStore implements DocumentStore {
     if (!document) throw new Error(`No document ${key}`);
     return Buffer.from(document);
   }
+
+  async has(key: string): Promise<boolean> {
+    return this.store.documents.has(key);
+  }
 }
 
 /** Download links to the memory documents: a stable fake URL naming the key and the lifetime. */

@@ -1,8 +1,12 @@
+import { einvoiceQuerySchema } from '../../schemas/einvoice-download.js';
 import { downloadLinkSchema, invoiceSchema } from '../../schemas/invoice.js';
 import { pageSchema, paginationQuerySchema } from '../../schemas/paging.js';
 import type { RouteDefinition } from './definition.js';
 
-/** Invoices (reads, PDF links, the review window) and credit-note PDF links. Served by the `invoices` function. */
+/**
+ * Invoices (reads, PDF and e-invoice links, the review window) and credit-note PDF and e-invoice links.
+ * Served by the `invoices` function.
+ */
 export const INVOICES_ROUTES = [
   {
     method: 'GET',
@@ -39,6 +43,20 @@ export const INVOICES_ROUTES = [
     response: downloadLinkSchema,
   },
   {
+    method: 'GET',
+    path: '/v1/invoices/{invoiceId}/einvoice',
+    function: 'invoices',
+    roles: ['operator'],
+    summary:
+      "A short-lived link to an issued invoice's e-invoice: `facturx` (the PDF itself, CII embedded), `cii` " +
+      'or `ubl` (EN 16931 XML, written once beside the PDF)',
+    operationId: 'getInvoiceEInvoiceLink',
+    tag: 'Invoices',
+    query: einvoiceQuerySchema,
+    successStatus: 200,
+    response: downloadLinkSchema,
+  },
+  {
     method: 'POST',
     path: '/v1/invoices/{invoiceId}/hold',
     function: 'invoices',
@@ -69,6 +87,20 @@ export const INVOICES_ROUTES = [
     summary: "A short-lived link to a credit note's PDF",
     operationId: 'getCreditNotePdfLink',
     tag: 'Payments',
+    successStatus: 200,
+    response: downloadLinkSchema,
+  },
+  {
+    method: 'GET',
+    path: '/v1/credit-notes/{creditNoteId}/einvoice',
+    function: 'invoices',
+    roles: ['operator'],
+    summary:
+      "A short-lived link to a credit note's e-invoice (type 381, naming the invoice it corrects): " +
+      '`facturx`, `cii` or `ubl`',
+    operationId: 'getCreditNoteEInvoiceLink',
+    tag: 'Payments',
+    query: einvoiceQuerySchema,
     successStatus: 200,
     response: downloadLinkSchema,
   },
