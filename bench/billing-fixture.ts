@@ -52,6 +52,8 @@ function accountInput(storefrontId: string, index: number, contractStart: string
     creditLimitMinor: CREDIT_LIMIT_MINOR,
     contract: { reference: `BENCH-BILL-${index}`, startDate: contractStart },
     storefrontIds: [storefrontId],
+    // Through the approved platform (the fake one the bench starts) and by email: the run does both.
+    invoiceChannel: 'both',
   });
 }
 

@@ -1,19 +1,19 @@
 /**
- * The billing run's baseline: the same per-invoice work (build, number, render and store, email) done by a
+ * The billing run's baseline: the same per-invoice work (build, number, render and store, submit, email) done by a
  * plain loop that calls the use cases the workflow's handlers call, with no state machine, no Map and no
  * handler edge (input parsing, logging, the Lambda context), at the concurrency of the definition's Maps,
  * on the same emulators, SDK clients and process. What an operator would otherwise run.
  *
  * Steps as the workflow takes them: StartRun; pages of DUE_PAGE_SIZE accounts, each built by `buildAccount`
  * with BuildAccounts' concurrency, one page after the other; `numberInvoices` until nothing is left; pages
- * of invoices to send, each delivered (`storePdf` then `sendInvoiceEmail`) with DeliverInvoices'
+ * of invoices to send, each delivered (`storePdf`, `submitEInvoice`, `sendInvoiceEmail`) with DeliverInvoices'
  * concurrency; FinishRun. One difference: the loop is given its accounts instead of listing the due ones
  * (ListDue would list the workflow's accounts too), which spares it two or three queries per run.
  *
  * Import this module only after `process.env` points the SDK at the emulators (see billing-local.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { baseFor, billingStepDeps } from '../shared/composition/root.js';
+import { baseFor, billingStepDeps, einvoiceSubmissionDeps } from '../shared/composition/root.js';
 import { type DeliverInvoiceInput, DUE_PAGE_SIZE } from '../shared/contracts/workflow/workflow.js';
 import {
   buildAccount,
@@ -23,6 +23,7 @@ import {
   startRun,
 } from '../shared/core/usecases/billing.js';
 import { sendInvoiceEmail, storePdf } from '../shared/core/usecases/billing-delivery.js';
+import { submitEInvoice } from '../shared/core/usecases/einvoice-submission.js';
 import { pool } from './billing-local.js';
 import { round } from './stats.js';
 
@@ -48,7 +49,9 @@ export async function runPlainLoop(options: {
   accountIds: readonly string[];
   concurrency: { build: number; deliver: number };
 }): Promise<LoopOutcome> {
-  const deps = billingStepDeps(baseFor());
+  const base = baseFor();
+  const deps = billingStepDeps(base);
+  const submission = einvoiceSubmissionDeps(base);
   const { runId, cutOff, accountIds, concurrency } = options;
   const failures: string[] = [];
   const attempt = async (what: string, work: () => Promise<unknown>) => {
@@ -80,8 +83,7 @@ export async function runPlainLoop(options: {
       const invoice: DeliverInvoiceInput = { runId, ...page.invoices[i] } as DeliverInvoiceInput;
       return attempt(`deliver ${invoice.invoiceId}`, async () => {
         await storePdf(deps, invoice);
-        // Hook: when the workflow gains its platform submission step (issue 10, package P1), call its use
-        // case here, in the order the workflow does, so the loop keeps doing the same per-invoice work.
+        await submitEInvoice(submission, invoice);
         await sendInvoiceEmail(deps, invoice);
       });
     });
