@@ -1,23 +1,18 @@
 /**
- * The e-invoicing part of `npm run demo`: the run's invoices go through the fake approved platform. Each
- * is deposited (by the billing run's submission step; an invoice that step did not submit — a build
- * without it — is deposited here the same way: its Factur-X PDF, its id as tracking id), the platform
- * answers deposited and made available through its signed webhook, then a buyer approves one, refuses
- * another with a reason, and the services invoice is paid in full: the poll sends its "Encaissée" (212).
+ * The e-invoicing part of `npm run demo`: the run's invoices go through the fake approved platform. The
+ * billing run's own submission step (SubmitEInvoice) deposited each invoice whose account's channel
+ * includes the platform; the demo only reads the flow id it recorded (`einvoice.submission.flowId` on
+ * `GET /v1/invoices/{id}`), waits for the platform's signed webhook (deposited, made available), then plays
+ * the buyer on the fake's control endpoint: it approves one, refuses another with a reason, and the
+ * services invoice is paid in full: the poll sends its "Encaissée" (212). It writes nothing itself.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { invoiceKeyOf } from '../../shared/adapters/dynamo/entities/invoices.js';
-import { InvoiceRepository } from '../../shared/adapters/dynamo/invoice-repository.js';
-import { approvedPlatform, baseFor } from '../../shared/composition/root.js';
+import { randomUUID } from 'node:crypto';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { ApiClient } from './billing-client.js';
-import { LOCAL_NAMES } from './settings.js';
 
 export interface DemoEInvoice {
   invoice: Invoice;
-  /** What the demo did with it: approved, refused, paid (Encaissée), or only deposited. */
+  /** What happened to it: approved, refused, paid (Encaissée), only deposited, or why it was not. */
   story: string;
 }
 
@@ -38,66 +33,6 @@ async function untilStatus(api: ApiClient, invoiceId: string, status: string): P
     invoice = await read(api, invoiceId);
   }
   return invoice;
-}
-
-/**
- * The flow of an invoice at the platform: the one the submission step recorded, or (a build without that
- * step) its Factur-X PDF deposited now, recorded on the invoice as the step does.
- */
-async function flowOf(invoice: Invoice): Promise<string | undefined> {
-  const submitted = invoice.einvoice?.submission?.flowId;
-  if (submitted) return submitted;
-  if (invoice.einvoice?.channel === 'email' || !invoice.pdf || !invoice.number) return undefined;
-  const s3 = new S3Client({ forcePathStyle: true });
-  let pdf: Uint8Array | undefined;
-  try {
-    const object = await s3.send(
-      new GetObjectCommand({ Bucket: LOCAL_NAMES.invoiceBucketName, Key: invoice.pdf.s3Key }),
-    );
-    pdf = await object.Body?.transformToByteArray();
-  } finally {
-    s3.destroy();
-  }
-  if (!pdf) return undefined;
-  const base = baseFor();
-  const record = await new InvoiceRepository(base.table).get(invoice.invoiceId);
-  if (!record) return undefined;
-  const key = invoiceKeyOf(record);
-  // Claimed first, as the step does, so the platform's first webhook finds the invoice's state.
-  await base.table.client.send(
-    new UpdateCommand({
-      TableName: base.table.tableName,
-      Key: key,
-      UpdateExpression: 'SET einvoice = :state',
-      ConditionExpression: 'attribute_not_exists(einvoice.submission)',
-      ExpressionAttributeValues: {
-        ':state': { channel: 'platform', submission: { state: 'submitting', attempts: 1 }, history: [] },
-      },
-    }),
-  );
-  const flow = await approvedPlatform().submit({
-    trackingId: invoice.invoiceId,
-    syntax: 'Factur-X',
-    fileName: `${invoice.number}.pdf`,
-    document: pdf,
-    sha256: createHash('sha256').update(pdf).digest('hex'),
-  });
-  await base.table.client.send(
-    new UpdateCommand({
-      TableName: base.table.tableName,
-      Key: key,
-      UpdateExpression: 'SET einvoice.submission = :submission',
-      ExpressionAttributeValues: {
-        ':submission': {
-          state: 'submitted',
-          attempts: 1,
-          flowId: flow.flowId,
-          submittedAt: flow.submittedAt,
-        },
-      },
-    }),
-  );
-  return flow.flowId;
 }
 
 /** A buyer's move on the fake's control endpoint (what its page's buttons do). */
@@ -121,10 +56,20 @@ export async function demoEInvoices(
   platformUrl: string,
 ): Promise<DemoEInvoice[]> {
   const deposited: { invoice: Invoice; flowId: string }[] = [];
-  for (const invoice of invoices) {
-    if (invoice.status !== 'issued' && invoice.status !== 'sent') continue;
-    const flowId = await flowOf(invoice);
+  // Invoices for the platform that the run did not deposit (rejected, or the step still retrying).
+  const undeposited: DemoEInvoice[] = [];
+  for (const listed of invoices) {
+    if (listed.status !== 'issued' && listed.status !== 'sent') continue;
+    const invoice = (await read(api, listed.invoiceId)) ?? listed;
+    const state = invoice.einvoice;
+    if (!state || state.channel === 'email') continue;
+    const flowId = state.submission?.flowId;
     if (flowId) deposited.push({ invoice, flowId });
+    else
+      undeposited.push({
+        invoice,
+        story: `not deposited by the run: submission ${state.submission?.state ?? 'absent'}`,
+      });
   }
   const stories = new Map<string, string>();
   const services = deposited.find(({ invoice }) => invoice.supplyCategory === 'services');
@@ -170,7 +115,7 @@ export async function demoEInvoices(
     await handler({});
     stories.set(services.invoice.invoiceId, 'paid in full: "Encaissée" (212) sent to the platform once');
   }
-  const results: DemoEInvoice[] = [];
+  const results: DemoEInvoice[] = [...undeposited];
   for (const { invoice } of deposited) {
     const expected =
       invoice.invoiceId === approved?.invoice.invoiceId
@@ -181,9 +126,16 @@ export async function demoEInvoices(
             ? '212'
             : '203';
     const now = (await untilStatus(api, invoice.invoiceId, expected)) ?? invoice;
-    results.push({ invoice: now, story: stories.get(invoice.invoiceId) ?? 'deposited, made available' });
+    results.push({
+      invoice: now,
+      story: `deposited by the run (flow ${invoice.einvoice?.submission?.flowId}), ${
+        stories.get(invoice.invoiceId) ?? 'made available'
+      }`,
+    });
   }
-  return results;
+  return results.sort((a, b) =>
+    (a.invoice.number ?? a.invoice.invoiceId).localeCompare(b.invoice.number ?? b.invoice.invoiceId),
+  );
 }
 
 /** Lines the demo prints for its e-invoices: each invoice's status now and its dated history. */

@@ -23,6 +23,7 @@ import { billingPeriodFor } from '../../shared/core/domain/periods.js';
 import { DomainError } from '../../shared/core/errors.js';
 import type { Clock } from '../../shared/core/ports/clock.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
+import { DEMO_ACCOUNTS } from '../../test/builders/accounts.js';
 import { DEMO_BASKETS } from '../../test/builders/orders.js';
 import {
   type ApiClient,
@@ -112,6 +113,33 @@ async function demoAccounts(api: ApiClient): Promise<Account[]> {
     cursor = page.nextCursor;
   } while (cursor);
   return accounts;
+}
+
+/**
+ * Gives each demo account the invoice channel its preset names (`DEMO_ACCOUNTS`), through the API as an
+ * operator would: accounts enrolled by an older `npm start` were all emailed, and their invoices would never
+ * reach the approved platform. Answers the accounts as they are now.
+ */
+async function alignDemoChannels(api: ApiClient, accounts: Account[]): Promise<Account[]> {
+  const aligned: Account[] = [];
+  for (const account of accounts) {
+    const preset = DEMO_ACCOUNTS.find(
+      (candidate) => candidate.contract.reference === account.contract.reference,
+    );
+    const channel = preset?.invoiceChannel;
+    if (!channel || channel === account.invoiceChannel) {
+      aligned.push(account);
+      continue;
+    }
+    const updated = (await api.expectOk('PATCH', `/v1/accounts/${encodeURIComponent(account.accountId)}`, {
+      invoiceChannel: channel,
+    })) as Account;
+    console.log(
+      `${account.legalName}: invoice channel ${account.invoiceChannel} → ${channel} (enrolled by an older version)`,
+    );
+    aligned.push(updated);
+  }
+  return aligned;
 }
 
 const euros = (minor: number) =>
@@ -302,7 +330,7 @@ async function main(): Promise<void> {
 
   // The demo's orders name these sellers; `npm start` registered them, unless it ran an older version.
   await registerDemoSellers((seller) => api.request('POST', '/v1/sellers', seller));
-  const accounts = await demoAccounts(api);
+  const accounts = await alignDemoChannels(api, await demoAccounts(api));
   if (accounts.length === 0) {
     throw new CliError(
       'No demo account found: `npm start` seeds them (see its banner), or `npm run reset` to start over.',
@@ -358,7 +386,7 @@ async function main(): Promise<void> {
     [
       '',
       'Where to look:',
-      `  Mailbox     ${mailbox}   one email per invoice, PDF attached`,
+      `  Mailbox     ${mailbox}   one email per invoice whose channel includes email, PDF attached`,
       `  Bucket      ${bucketDir}/   (s3rver keeps each object as <key>._S3rver_object)`,
       `  Events      http://127.0.0.1:${ports.events}/events   one "Invoice Issued v1" accounting event per invoice (docs/EVENTS.md)`,
       ...(copied.length > 0
@@ -382,10 +410,13 @@ async function main(): Promise<void> {
       ...(einvoices.length > 0
         ? [
             `  Platform    ${platformUrl}/   the fake approved platform: each invoice's flow and its lifecycle statuses`,
-            '  E-invoices of this run (statuses come back by the signed webhook; `npm run platform-sync` is the poll)',
+            '  E-invoices of this run, deposited by its SubmitEInvoice step (statuses come back by the signed webhook;',
+            '  `npm run platform-sync` is the poll)',
             ...describeEInvoices(einvoices),
           ]
-        : []),
+        : invoices.length > 0
+          ? ['  (No invoice of this run goes through the approved platform: their channel is email.)']
+          : []),
       '  API',
       `    curl -sS -H "Authorization: Bearer $OPERATOR_KEY" ${api.baseUrl}/v1/accounts/${firstAccount}/invoices`,
       ...(einvoices[0]

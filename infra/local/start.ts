@@ -188,7 +188,7 @@ function banner(
     '══════════════════════ deferred-billing — local stack ══════════════════════',
     `  API          ${urls.api}`,
     `  OpenAPI      ${urls.api}/v1/openapi.json`,
-    `  Mailbox      ${urls.mailbox}/   (emails "sent" through SES: the invoices)`,
+    `  Mailbox      ${urls.mailbox}/   (emails "sent" through SES: the invoices whose channel includes email)`,
     `  Invoice PDFs ${relative(REPO_ROOT, join(DATA_DIR, 's3', LOCAL_NAMES.invoiceBucketName))}/   (the local bucket)`,
     `  Workflow     ${urls.sfn}   (Step Functions API, state machine billing-run)`,
     `  Events       ${urls.events}/events   (the accounting bus: every money movement; also ${relative(REPO_ROOT, EVENTS_LOG)})`,

@@ -54,7 +54,10 @@ const demoAccount = (reference: string, account: Partial<CreateAccountInput>) =>
 
 /**
  * The demo buyers `npm start` enrols (with its storefront) and `npm run demo` bills, one per billing cycle;
- * the demo finds their baskets by contract reference (`DEMO_BASKETS`).
+ * the demo finds their baskets by contract reference (`DEMO_BASKETS`). All are French companies with a
+ * SIREN, so their invoices go through the approved platform (the billing run's submission step); three
+ * also by email (`both`), so the local mailbox still shows them, and the services studio by the platform
+ * only, as the default rule would enrol it. (A foreign buyer would be `email`: no French platform.)
  */
 export const DEMO_ACCOUNTS: readonly CreateAccountInput[] = [
   demoAccount('DEMO-CTR-001', {
@@ -69,6 +72,7 @@ export const DEMO_ACCOUNTS: readonly CreateAccountInput[] = [
     supplyCategory: 'goods',
     paymentTerms: { type: 'net', days: 30 },
     creditLimitMinor: 5_000_000,
+    invoiceChannel: 'both',
   }),
   demoAccount('DEMO-CTR-002', {
     legalName: 'Atelier Dupont SARL',
@@ -82,6 +86,7 @@ export const DEMO_ACCOUNTS: readonly CreateAccountInput[] = [
     supplyCategory: 'goods',
     paymentTerms: { type: 'net', days: 15 },
     creditLimitMinor: 1_000_000,
+    invoiceChannel: 'both',
   }),
   demoAccount('DEMO-CTR-003', {
     legalName: 'Studio Lumière SAS',
@@ -95,6 +100,7 @@ export const DEMO_ACCOUNTS: readonly CreateAccountInput[] = [
     supplyCategory: 'services',
     paymentTerms: { type: 'net', days: 45 },
     creditLimitMinor: 2_500_000,
+    invoiceChannel: 'platform',
   }),
   demoAccount('DEMO-CTR-004', {
     legalName: 'Café des Halles SARL',
@@ -108,5 +114,6 @@ export const DEMO_ACCOUNTS: readonly CreateAccountInput[] = [
     supplyCategory: 'goods',
     paymentTerms: { type: 'net', days: 30 },
     creditLimitMinor: 200_000,
+    invoiceChannel: 'both',
   }),
 ];

@@ -3,6 +3,12 @@ import { LOCAL_ISSUER } from '../../infra/local/environment.js';
 import { DEMO_ISSUER } from '../../infra/stacks/billing-config.js';
 import { createAccountSchema } from '../../shared/contracts/schemas/account.js';
 import { issuerSchema } from '../../shared/contracts/schemas/invoice.js';
+import {
+  channelIncludesEmail,
+  channelIncludesPlatform,
+  defaultInvoiceChannel,
+  invoiceChannelOf,
+} from '../../shared/core/domain/einvoice-channel.js';
 import { anAccount, DEMO_ACCOUNTS } from '../builders/accounts.js';
 import { anInvoice, invoiceFigures } from '../builders/invoices.js';
 import { sampleInvoice } from '../builders/sample-invoice.js';
@@ -51,5 +57,21 @@ describe('demo and sample data carry identifiers that pass the checks', () => {
     }
     expect(sampleInvoice().buyer.siren).not.toBe(sampleInvoice().issuer.siren);
     expect(fixtureInvoice().buyer.siren).not.toBe(fixtureInvoice().issuer.siren);
+  });
+});
+
+describe('the demo buyers travel as real ones would', () => {
+  it('sends a French buyer with a SIREN through the approved platform, a foreign one by email', () => {
+    for (const account of DEMO_ACCOUNTS) {
+      const channel = invoiceChannelOf(account);
+      expect([account.legalName, channelIncludesPlatform(channel)]).toEqual([
+        account.legalName,
+        defaultInvoiceChannel(account) === 'platform',
+      ]);
+    }
+  });
+
+  it('still emails some of them, so the local mailbox shows invoices', () => {
+    expect(DEMO_ACCOUNTS.some((account) => channelIncludesEmail(invoiceChannelOf(account)))).toBe(true);
   });
 });
