@@ -87,6 +87,8 @@ export interface HistoryLine {
   at: string;
   reasons: LifecycleReason[];
   amounts?: LifecycleAmount[];
+  /** The date the seller's message gives its status (a 212: the day the payment was received). */
+  statusDate?: string;
 }
 
 /** A flow as the fake keeps it. */
@@ -527,6 +529,7 @@ export async function startFakePlatform(options: FakePlatformOptions): Promise<F
           at: flow.updatedAt,
           reasons: [...(status.reasons ?? [])],
           ...(status.amounts ? { amounts: [...status.amounts] } : {}),
+          statusDate: status.at,
         },
       ];
       log(

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import type { LifecycleEvent, LifecycleReason } from '../../core/domain/einvoice-lifecycle.js';
+import {
+  depositEventId,
+  type LifecycleEvent,
+  type LifecycleReason,
+} from '../../core/domain/einvoice-lifecycle.js';
 import {
   type ApprovedPlatform,
   type CallbackOutcome,
@@ -278,7 +282,7 @@ export class AfnorPlatform implements ApprovedPlatform {
       return ack.status === 'accepted'
         ? [
             {
-              eventId: `${flow.flowId}:200`,
+              eventId: depositEventId(flow.flowId, '200'),
               flowId: flow.flowId,
               document,
               status: '200',
@@ -288,7 +292,7 @@ export class AfnorPlatform implements ApprovedPlatform {
           ]
         : [
             {
-              eventId: `${flow.flowId}:213`,
+              eventId: depositEventId(flow.flowId, '213'),
               flowId: flow.flowId,
               document,
               status: '213',

@@ -117,6 +117,12 @@ export interface LifecycleEvent {
   amounts?: readonly LifecycleAmount[];
 }
 
+/**
+ * The event id of a deposit's acknowledgement (200 deposited, 213 rejected). The submission step, the
+ * webhook and the poll all read it: one id, so the invoice's history and the accounting bus get it once.
+ */
+export const depositEventId = (flowId: string, status: '200' | '213'): string => `${flowId}:${status}`;
+
 /** One dated line of a document's lifecycle history, as kept on the invoice. */
 export interface LifecycleHistoryEntry {
   eventId: string;

@@ -4,6 +4,7 @@ import { type DeliverInvoiceInput, WorkflowError } from '../../contracts/workflo
 import { channelIncludesPlatform, einvoiceOf } from '../domain/einvoice-channel.js';
 import {
   currentLifecycleStatus,
+  depositEventId,
   type LifecycleEvent,
   type LifecycleHistoryEntry,
   type LifecycleReason,
@@ -223,7 +224,7 @@ async function recordFlow(
   const ack = flow.acknowledgement;
   if (ack.status === 'rejected') {
     return recordRejection(context, {
-      eventId: `deposit:${flow.flowId}`,
+      eventId: depositEventId(flow.flowId, '213'),
       at: flow.updatedAt,
       reasons: ack.reasons,
       flow,
@@ -273,12 +274,12 @@ async function recordRejection(
 
 function lifecycleEvent(
   flow: PlatformFlow,
-  status: LifecycleEvent['status'],
+  status: '200' | '213',
   at: string,
   reasons: readonly LifecycleReason[],
 ): LifecycleEvent {
   return {
-    eventId: `deposit:${flow.flowId}`,
+    eventId: depositEventId(flow.flowId, status),
     flowId: flow.flowId,
     document: { trackingId: flow.trackingId ?? '' },
     status,

@@ -107,7 +107,7 @@ describe('submitting an invoice to the approved platform', () => {
       statusAt: '2026-12-01T21:10:00.000Z',
       history: [
         {
-          eventId: `deposit:${flow?.flowId}`,
+          eventId: `${flow?.flowId}:200`,
           status: '200',
           label: 'Deposited',
           at: '2026-12-01T21:10:00.000Z',
@@ -243,7 +243,7 @@ describe('submitting an invoice to the approved platform', () => {
     expect(einvoiceOf(invoice)).toMatchObject({
       submission: { state: 'rejected', flowId: platform.flows[0]?.flowId },
       status: '213',
-      history: [{ eventId: `deposit:${platform.flows[0]?.flowId}`, reasons }],
+      history: [{ eventId: `${platform.flows[0]?.flowId}:213`, reasons }],
     });
   });
 
