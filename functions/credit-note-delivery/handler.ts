@@ -19,7 +19,7 @@ export function handler(event: DynamoDBStreamEvent, context?: Context): Promise<
 }
 
 async function processBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  const deps = creditNoteDeliveryServices();
+  const deps = { ...creditNoteDeliveryServices(), log: logger };
   for (const record of event.Records) {
     const creditNoteId = record.dynamodb?.NewImage?.creditNoteId?.S;
     if (record.eventName !== 'INSERT' || !creditNoteId) continue;
