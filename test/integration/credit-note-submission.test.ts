@@ -5,11 +5,12 @@ import { handler as creditNoteDeliveryHandler } from '../../functions/credit-not
 import { platformEnvironment } from '../../infra/local/environment.js';
 import type { FakePlatform } from '../../infra/local/fake-platform.js';
 import { wellFormedValidator } from '../../infra/local/fake-platform-validator.js';
-import { creditNoteDeliveryDeps, creditNoteDeps } from '../../shared/composition/root.js';
+import { creditNoteDeliveryDeps, creditNoteDeps, platformSyncDeps } from '../../shared/composition/root.js';
 import type { InvoiceChannel } from '../../shared/contracts/schemas/einvoice.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import { deliverCreditNote } from '../../shared/core/usecases/credit-note-delivery.js';
 import { getCreditNote, issueCreditNote } from '../../shared/core/usecases/credit-notes.js';
+import { recordLifecycleEvents } from '../../shared/core/usecases/einvoice-lifecycle.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { aLine, anOrder } from '../builders/orders.js';
 import { givenBillingDeps, mailboxSince, runBillingSteps } from '../support/billing-steps.js';
@@ -87,7 +88,11 @@ async function givenCreditNoteFor(channel: InvoiceChannel, platform: FakePlatfor
     ...creditNoteDeliveryDeps(services.base, billing.config),
     platform: platformClient(platform),
   };
-  return { deps, delivery, invoice, creditNote };
+  const sync = platformSyncDeps(
+    { ...services.base, env: { ...services.base.env, ISSUER: JSON.stringify(billing.config.issuer) } },
+    platformClient(platform),
+  );
+  return { deps, delivery, sync, invoice, creditNote };
 }
 
 /** The fake's flows deposited under a tracking id. */
@@ -119,7 +124,7 @@ async function emailsAbout(since: Date, invoice: Invoice, number: string) {
 describe('credit notes go through the approved platform like their invoice', () => {
   it('deposits the credit note of a platform account once, its id as tracking id, and emails nothing', async () => {
     const before = new Date();
-    const { deps, delivery, invoice, creditNote } = await givenCreditNoteFor('platform');
+    const { deps, delivery, sync, invoice, creditNote } = await givenCreditNoteFor('platform');
     // The invoice's channel, copied at issue; no email to send.
     expect(creditNote.einvoice).toEqual({
       channel: 'platform',
@@ -157,6 +162,29 @@ describe('credit notes go through the approved platform like their invoice', () 
     });
     expect(await flowsTracking(creditNote.creditNoteId)).toHaveLength(1);
     expect(await emailsAbout(before, invoice, creditNote.number)).toEqual([]);
+
+    // A status coming back (webhook or poll) about the credit note's tracking id lands on the credit note.
+    const approved = {
+      eventId: `205-${creditNote.creditNoteId}`,
+      flowId: flows[0]?.flowId as string,
+      document: { trackingId: creditNote.creditNoteId },
+      status: '205' as const,
+      at: new Date().toISOString(),
+      reasons: [],
+    };
+    expect(await recordLifecycleEvents(sync, [approved])).toMatchObject({
+      recorded: 1,
+      unknown: [],
+      creditNoteIds: [creditNote.creditNoteId],
+    });
+    expect(await recordLifecycleEvents(sync, [approved])).toMatchObject({ recorded: 0, duplicates: 1 });
+    const afterStatus = await getCreditNote(deps, creditNote.creditNoteId);
+    expect(afterStatus.einvoice).toMatchObject({
+      submission: { state: 'submitted' },
+      status: '205',
+      statusLabel: 'Approved',
+      history: [{ status: '200' }, { status: '205', label: 'Approved' }],
+    });
   }, 60_000);
 
   it('submits nothing for the credit note of an email account, and emails it once', async () => {
