@@ -9,17 +9,19 @@ import { logger, withInvocationLogger } from '../commons/logger.js';
 const creditNoteDeliveryServices = inContainer(creditNoteDeliveryDeps);
 
 /**
- * The table's stream (filtered to new credit notes) → each credit note's PDF stored and emailed once.
- * A delivery worth retrying (throttling, a transient AWS error) reports its record, so Lambda retries from
- * there; one that cannot succeed (no valid address, an SES outcome unknown: never resent) is logged and
- * left visible on the credit note (`email.status`), without holding up the ones behind it.
+ * The table's stream (filtered to new credit notes) → each credit note's PDF stored, deposited on the
+ * approved platform (its channel permitting) and emailed, each once. A delivery worth retrying (throttling,
+ * a transient AWS error, the platform unavailable) reports its record, so Lambda retries from there; one
+ * that cannot succeed (no valid address, an SES outcome unknown: never resent, no platform configured) is
+ * logged and left visible on the credit note (`email.status`, `einvoice.submission`), without holding up
+ * the ones behind it.
  */
 export function handler(event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> {
   return withInvocationLogger(context, {}, () => processBatch(event));
 }
 
 async function processBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  const deps = creditNoteDeliveryServices();
+  const deps = { ...creditNoteDeliveryServices(), log: logger };
   for (const record of event.Records) {
     const creditNoteId = record.dynamodb?.NewImage?.creditNoteId?.S;
     if (record.eventName !== 'INSERT' || !creditNoteId) continue;

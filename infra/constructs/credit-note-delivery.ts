@@ -7,6 +7,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env.js';
 import type { Issuer } from '../../shared/contracts/schemas/invoice.js';
+import type { ApprovedPlatformConnection } from './approved-platform.js';
 import { INVOICE_FONT_FILES } from './billing-workflow.js';
 import type { DataTable } from './data-table.js';
 import { acknowledgeWildcardResource } from './nag.js';
@@ -23,12 +24,18 @@ export interface CreditNoteDeliveryProps {
   readonly issuer: Issuer;
   /** The `From` of credit note emails (the invoice sender): the only address the function may send as. */
   readonly invoiceSender: string;
+  /**
+   * The approved platform credit notes whose channel includes it are deposited on (its variables and
+   * secret are granted to the function).
+   * @default - none: a credit note for the platform is logged as not delivered (PlatformNotConfigured)
+   */
+  readonly platform?: ApprovedPlatformConnection;
 }
 
 /**
  * Delivers each credit note right after it is issued: the table's stream, filtered to new `CreditNote`
- * items, drives `credit-note-delivery`, which renders the PDF, stores it under `credit-notes/` and emails
- * it at most once (shared/core/usecases/credit-note-delivery.ts). Retries come from the event source mapping;
+ * items, drives `credit-note-delivery`, which renders the PDF, stores it under `credit-notes/`, deposits
+ * it on the approved platform (when the credit note's channel includes it) and emails it, each at most once (shared/core/usecases/credit-note-delivery.ts). Retries come from the event source mapping;
  * batches that keep failing land, with their stream positions, in a dead-letter queue.
  */
 export class CreditNoteDelivery extends Construct {
@@ -68,6 +75,8 @@ export class CreditNoteDelivery extends Construct {
         'covers that prefix of the invoice bucket and no other object, and never s3:DeleteObject.',
     );
     allowSendingAs(this.fn, props.invoiceSender);
+    // Deposits the stored credit-note PDF (the Factur-X): the platform's variables and its secret only.
+    props.platform?.grantTo(this.fn);
 
     this.deadLetterQueue = deadLetterQueue(
       this,

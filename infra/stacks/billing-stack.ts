@@ -198,6 +198,7 @@ export class DeferredBillingStack extends Stack {
       });
     }
     this.creditNoteDelivery = new CreditNoteDelivery(this, 'CreditNoteDelivery', {
+      ...(this.approvedPlatform ? { platform: this.approvedPlatform } : {}),
       dataTable: this.dataTable,
       invoiceBucket: this.invoiceBucket.bucket,
       marketplaceTimeZone,

@@ -251,7 +251,10 @@ export function creditNoteDeps(base: Base): CreditNoteDeps {
   };
 }
 
-/** Credit-note delivery: the credit note, its invoice, the PDF store and the mailer. */
+/**
+ * Credit-note delivery: the credit note, its invoice, the PDF store, the mailer and (when the PLATFORM_*
+ * variables are set) the approved platform, as SubmitEInvoice has it.
+ */
 export function creditNoteDeliveryDeps(
   base: Base,
   settings: BillingConfig = loadBillingConfig(base.env),
@@ -263,6 +266,8 @@ export function creditNoteDeliveryDeps(
     mailer: new SesMailer(getSesClient()),
     sender: settings.invoiceSender,
     clock: base.clock,
+    platform: base.env[PLATFORM_ENV.flowServiceUrl] ? approvedPlatform(base.env) : undefined,
+    leaseMs: SUBMISSION_LEASE_MS,
   };
 }
 

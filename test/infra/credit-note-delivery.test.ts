@@ -7,9 +7,11 @@ import {
   logicalIdOf,
   newTestApp,
   onlyResource,
+  platformOf,
   resourcesOf,
   SYNTH_TIMEOUT_MS,
   statementsOf,
+  TEST_PLATFORM,
 } from './template.js';
 
 let stack: DeferredBillingStack;
@@ -65,4 +67,45 @@ describe('credit note delivery', () => {
     };
     expect(ses.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'factures@marketplace.example' } });
   });
+
+  it('gets no platform variable nor secret in a stack without an approved platform', () => {
+    const fn = stack.creditNoteDelivery.fn;
+    const variables = template.toJSON().Resources[logicalIdOf(fn)].Properties.Environment.Variables;
+    expect(Object.keys(variables).filter((name) => name.startsWith('PLATFORM_'))).toEqual([]);
+    expect(
+      statementsOf(template, fn)
+        .flatMap(actionsOf)
+        .filter((a) => a.startsWith('secretsmanager:')),
+    ).toEqual([]);
+  });
+
+  it(
+    'gets the platform connection (its variables, read access to its secret only) when the stack has one',
+    () => {
+      const custom = new DeferredBillingStack(newTestApp(), 'WithPlatform', {
+        marketplaceTimeZone: 'Europe/Paris',
+        approvedPlatform: TEST_PLATFORM,
+      });
+      const customTemplate = Template.fromStack(custom);
+      const fn = custom.creditNoteDelivery.fn;
+      const secret = { Ref: logicalIdOf(platformOf(custom).secret) };
+      expect(
+        customTemplate.toJSON().Resources[logicalIdOf(fn)].Properties.Environment.Variables,
+      ).toMatchObject({
+        PLATFORM_FLOW_URL: TEST_PLATFORM.flowServiceUrl,
+        PLATFORM_TOKEN_URL: TEST_PLATFORM.tokenUrl,
+        PLATFORM_CLIENT_ID: TEST_PLATFORM.clientId,
+        PLATFORM_CREDENTIALS_SECRET_ARN: secret,
+      });
+      const secretReads = statementsOf(customTemplate, fn).filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('secretsmanager:')),
+      );
+      expect(secretReads.flatMap(actionsOf).sort()).toEqual([
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+      ]);
+      expect(secretReads.flatMap(resourcesOf)).toEqual([secret]);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 });

@@ -282,10 +282,12 @@ describe('credit note delivery against the emulators', () => {
 
     expect(await deliverCreditNote(delivery, creditNote.creditNoteId)).toEqual({
       stored: true,
+      submitted: 'nothing-to-do',
       emailed: true,
     });
     expect(await deliverCreditNote(delivery, creditNote.creditNoteId)).toEqual({
       stored: false,
+      submitted: 'nothing-to-do',
       emailed: false,
     });
 
@@ -328,6 +330,7 @@ describe('credit note delivery against the emulators', () => {
     const before = new Date();
     expect(await deliverCreditNote(delivery, creditNote.creditNoteId)).toEqual({
       stored: false,
+      submitted: 'nothing-to-do',
       emailed: false,
     });
     expect(await mailOf(before, invoice, creditNote.number)).toHaveLength(0);

@@ -257,8 +257,8 @@ export const creditNoteScenarios: Scenarios = {
     const first = await deliverCreditNote(scene.creditNoteDelivery, creditNote.creditNoteId);
     const second = await deliverCreditNote(scene.creditNoteDelivery, creditNote.creditNoteId);
 
-    expect(first).toEqual({ stored: true, emailed: true });
-    expect(second).toEqual({ stored: false, emailed: false });
+    expect(first).toEqual({ stored: true, submitted: 'nothing-to-do', emailed: true });
+    expect(second).toEqual({ stored: false, submitted: 'nothing-to-do', emailed: false });
     const delivered = await getCreditNote(scene.creditNotes, creditNote.creditNoteId);
     expect(delivered).toMatchObject({
       pdf: { s3Key: 'credit-notes/2026/AV-2026-000001.pdf' },

@@ -1,5 +1,6 @@
 import type { CreditNote } from '../../contracts/schemas/credit-note.js';
 import type { LedgerEntry } from '../../contracts/schemas/payment.js';
+import { einvoiceOf } from '../../core/domain/einvoice-channel.js';
 import type { IdempotencyRecord } from '../../core/domain/idempotency.js';
 import { settlementAfter } from '../../core/domain/payment-status.js';
 import type {
@@ -8,6 +9,7 @@ import type {
   IssueCreditNoteCommand,
   IssueCreditNoteOutcome,
 } from '../../core/ports/credit-notes.js';
+import type { SubmissionStatePort } from '../../core/ports/einvoice-submission.js';
 import type { EmailDeliveryState } from '../../core/ports/mailer.js';
 import {
   CreditedQuantitiesEntity,
@@ -21,6 +23,7 @@ import { itemOf, parseItem } from './kit/entity.js';
 import { idempotencyOutcome, idempotencyPut, readIdempotencyRecord } from './kit/idempotency.js';
 import { batchGet, getItem, transactWrite, updateIf } from './kit/operations.js';
 import { type QuerySpec, queryAll } from './kit/query.js';
+import { submissionStateAt } from './kit/submission-state.js';
 import type { TableRef } from './kit/table-ref.js';
 import {
   accountExposureUpdate,
@@ -95,6 +98,13 @@ export class CreditNoteRepository implements CreditNoteStore {
         );
       },
     };
+  }
+
+  submissionState(creditNoteId: string): SubmissionStatePort {
+    return submissionStateAt(this.table, keys.creditNote(creditNoteId), async () => {
+      const creditNote = await this.get(creditNoteId);
+      return creditNote ? einvoiceOf(creditNote) : undefined;
+    });
   }
 
   /** The copies written at issue under `INVOICE#<id>` / `CREDITNOTE#…`: oldest first (ids are ULIDs). */

@@ -1,3 +1,4 @@
+import type { CreditNote } from '../../contracts/schemas/credit-note.js';
 import type { InvoiceChannel } from '../../contracts/schemas/einvoice.js';
 import type { LifecycleDocumentRef } from '../../core/domain/einvoice-lifecycle.js';
 import type { InvoiceRecord } from '../../core/domain/invoices.js';
@@ -9,6 +10,7 @@ import type {
 } from '../../core/ports/einvoice-lifecycle.js';
 import { EInvoiceStatusChangeEntity, PlatformCursorEntity } from './entities/einvoice.js';
 import { InvoiceLookupEntity, InvoiceNumberEntity, invoiceKeyOf } from './entities/invoices.js';
+import { CreditNoteEntity } from './entities/receivables.js';
 import { toInvoiceRecord } from './invoice-repository.js';
 import { itemOf, parseItem } from './kit/entity.js';
 import { getItem, getViaLookup, putOnce, transactWrite, updateIf } from './kit/operations.js';
@@ -61,6 +63,51 @@ export class EInvoiceLifecycleRepository implements EInvoiceLifecycleStore {
       return { PK: keys.accountPartition(accountId), SK: invoiceSk };
     });
     return item ? toInvoiceRecord(item) : undefined;
+  }
+
+  async getCreditNote(creditNoteId: string): Promise<CreditNote | undefined> {
+    const item = await getItem(this.table, keys.creditNote(creditNoteId));
+    return item ? parseItem(CreditNoteEntity, item) : undefined;
+  }
+
+  async recordCreditNoteStatuses(
+    creditNote: CreditNote,
+    write: Omit<LifecycleWrite, 'changes'>,
+  ): Promise<'recorded' | 'stale'> {
+    const known = creditNote.einvoice?.history.length ?? 0;
+    const state = {
+      // A credit note without a state went by the platform if the platform speaks of it.
+      channel: 'platform' satisfies InvoiceChannel,
+      history: write.history,
+      status: write.status,
+      statusLabel: write.statusLabel,
+      statusAt: write.statusAt,
+    };
+    const moved = await updateIf(this.table, {
+      Key: keys.creditNote(creditNote.creditNoteId),
+      ...(creditNote.einvoice === undefined
+        ? {
+            UpdateExpression: 'SET #e = :state',
+            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#e)',
+            ExpressionAttributeNames: { '#e': NAMES['#e'] },
+            ExpressionAttributeValues: { ':state': state },
+          }
+        : {
+            UpdateExpression:
+              'SET #e.history = :history, #e.#status = :status, #e.statusLabel = :label, #e.statusAt = :at',
+            // Optimistic, as for invoices: entries are only ever added, so the history's length is its version.
+            ConditionExpression: 'size(#e.history) = :known',
+            ExpressionAttributeNames: { '#e': NAMES['#e'], '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':history': write.history,
+              ':status': write.status,
+              ':label': write.statusLabel,
+              ':at': write.statusAt,
+              ':known': known,
+            },
+          }),
+    });
+    return moved === undefined ? 'stale' : 'recorded';
   }
 
   async recordStatuses(invoice: InvoiceRecord, write: LifecycleWrite): Promise<'recorded' | 'stale'> {

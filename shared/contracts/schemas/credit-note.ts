@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import '../zod-locale.js';
 import { currencySchema, instantSchema, localDateSchema, textSchema } from './common.js';
+import { einvoiceStateSchema } from './einvoice.js';
 import { accountIdSchema, creditNoteIdSchema, invoiceIdSchema, orderIdSchema } from './ids.js';
 import { emailDeliverySchema, storedPdfSchema } from './invoice.js';
 import { quantitySchema, totalsSchema, vatBreakdownEntrySchema, vatCategorySchema } from './order.js';
@@ -117,8 +118,14 @@ export const creditNoteSchema = z
     issuedAt: instantSchema,
     /** The PDF, once stored (`credit-notes/<year>/<number>.pdf`, delivered right after issue). */
     pdf: z.optional(storedPdfSchema),
-    /** The email to the buyer's billing addresses: sent at most once. */
+    /** The email to the buyer's billing addresses (when its channel includes email): sent at most once. */
     email: z.optional(emailDeliverySchema),
+    /**
+     * Its life as an e-invoice: the invoice's channel copied at issue, its submission to the approved
+     * platform (at most once, the credit note id as tracking id) and the statuses. Absent on credit notes
+     * issued before e-invoicing: they were (and are) emailed.
+     */
+    einvoice: z.optional(einvoiceStateSchema),
   })
   .register(z.globalRegistry, { id: 'CreditNote' });
 export type CreditNote = z.infer<typeof creditNoteSchema>;

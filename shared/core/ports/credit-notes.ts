@@ -1,6 +1,7 @@
 import type { CreditNote } from '../../contracts/schemas/credit-note.js';
 import type { IdempotencyRecord } from '../domain/idempotency.js';
 import type { InvoiceRecord } from '../domain/invoices.js';
+import type { SubmissionStatePort } from './einvoice-submission.js';
 import type { EmailDeliveryState } from './mailer.js';
 import type { SuspensionAsRead } from './payments.js';
 
@@ -56,4 +57,6 @@ export interface CreditNoteStore {
   recordPdf(creditNoteId: string, pdf: NonNullable<CreditNote['pdf']>): Promise<void>;
   /** The credit note's email state, moved by conditional writes (see deliverAtMostOnce). */
   emailDelivery(creditNoteId: string): EmailDeliveryState;
+  /** The credit note's submission to the approved platform, moved by conditional writes (see submitOnce). */
+  submissionState(creditNoteId: string): SubmissionStatePort;
 }

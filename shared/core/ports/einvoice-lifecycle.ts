@@ -1,4 +1,5 @@
 import type { EInvoiceStatusChange } from '../../contracts/events/accounting.js';
+import type { CreditNote } from '../../contracts/schemas/credit-note.js';
 import type { EInvoiceState } from '../../contracts/schemas/einvoice.js';
 import type { LifecycleDocumentRef, LifecycleStatusCode } from '../domain/einvoice-lifecycle.js';
 import type { InvoiceRecord } from '../domain/invoices.js';
@@ -41,6 +42,16 @@ export interface EInvoiceLifecycleStore {
   findInvoice(document: LifecycleDocumentRef): Promise<InvoiceRecord | undefined>;
   /** The invoice as it is now (strongly consistent). */
   getInvoice(invoiceId: string): Promise<InvoiceRecord | undefined>;
+  /** Our credit note a status is about, by tracking id (our credit note id), as it is now. */
+  getCreditNote(creditNoteId: string): Promise<CreditNote | undefined>;
+  /**
+   * Writes the credit note's new history and status (no outbox: the accounting events name invoices),
+   * conditioned on the history as read: `stale` when another writer recorded something meanwhile.
+   */
+  recordCreditNoteStatuses(
+    creditNote: CreditNote,
+    write: Omit<LifecycleWrite, 'changes'>,
+  ): Promise<'recorded' | 'stale'>;
   /**
    * Writes the new history and status with one outbox item per new entry, conditioned on the history as
    * read (its length): `stale` when another writer recorded something meanwhile (read again, retry).

@@ -7,6 +7,7 @@ import type {
 import type { Order } from '../../contracts/schemas/order.js';
 import { requestFingerprint } from '../domain/canonical-json.js';
 import { creditNoteFigures, type LineToCredit } from '../domain/credit.js';
+import { channelIncludesEmail, einvoiceOf, initialEInvoiceState } from '../domain/einvoice-channel.js';
 import { type AttemptOutcome, idempotencyRecord, runIdempotent } from '../domain/idempotency.js';
 import { NO_PURCHASE_ORDER, purchaseOrderKey } from '../domain/invoice-builder.js';
 import type { InvoiceRecord } from '../domain/invoices.js';
@@ -73,6 +74,8 @@ export async function issueCreditNote(
       })),
       lines: toCredit,
     });
+    // The invoice's channel, copied: a credit note travels the way the invoice it corrects did.
+    const channel = einvoiceOf(invoice).channel;
     const creditNote: CreditNote = {
       creditNoteId: `cn_${ulid(now.getTime())}`,
       number: formatCreditNoteNumber(year, last + 1),
@@ -88,8 +91,12 @@ export async function issueCreditNote(
       totals: computed.totals,
       appliedMinor: computed.totals.grossMinor,
       issuedAt: now.toISOString(),
-      // Delivered right after issue (credit-note-delivery): PDF stored, then emailed at most once.
-      email: { status: 'ready', recipients: invoice.buyer.billingEmails },
+      einvoice: initialEInvoiceState(channel),
+      // Delivered right after issue (credit-note-delivery): PDF stored, submitted to the approved platform
+      // and/or emailed, each at most once.
+      ...(channelIncludesEmail(channel)
+        ? { email: { status: 'ready' as const, recipients: invoice.buyer.billingEmails } }
+        : {}),
     };
     const balance = balanceOf(invoice);
     if (creditNote.appliedMinor > balance) {

@@ -1,4 +1,5 @@
 import type { EInvoiceStatusChange } from '../../contracts/events/accounting.js';
+import type { CreditNote } from '../../contracts/schemas/credit-note.js';
 import type { PlatformCallbackAnswer } from '../../contracts/schemas/einvoice-callbacks.js';
 import { collectedAmountsByRate } from '../domain/einvoice-collection.js';
 import {
@@ -43,6 +44,8 @@ export interface RecordedEvents {
   unknown: LifecycleEvent[];
   /** Our invoices the events were about. */
   invoiceIds: string[];
+  /** Our credit notes the events were about (found by tracking id). */
+  creditNoteIds: string[];
 }
 
 /** A write holds at most this many new entries (a TransactWriteItems takes 100 items, one is the invoice). */
@@ -61,6 +64,7 @@ export async function recordLifecycleEvents(
   events: readonly LifecycleEvent[],
 ): Promise<RecordedEvents> {
   const groups = new Map<string, { invoice: InvoiceRecord; events: LifecycleEvent[] }>();
+  const creditNotes = new Map<string, { creditNote: CreditNote; events: LifecycleEvent[] }>();
   const unknown: LifecycleEvent[] = [];
   const found = new Map<string, InvoiceRecord | undefined>();
   for (const event of events) {
@@ -68,7 +72,18 @@ export async function recordLifecycleEvents(
     if (!found.has(ref)) found.set(ref, await deps.lifecycle.findInvoice(event.document));
     const invoice = found.get(ref);
     if (!invoice) {
-      unknown.push(event);
+      // A credit note is deposited with its id as tracking id (credit-note-delivery).
+      const trackingId = event.document.trackingId;
+      const creditNote = trackingId?.startsWith('cn_')
+        ? (creditNotes.get(trackingId)?.creditNote ?? (await deps.lifecycle.getCreditNote(trackingId)))
+        : undefined;
+      if (!creditNote) {
+        unknown.push(event);
+        continue;
+      }
+      const group = creditNotes.get(creditNote.creditNoteId) ?? { creditNote, events: [] };
+      group.events.push(event);
+      creditNotes.set(creditNote.creditNoteId, group);
       continue;
     }
     const group = groups.get(invoice.invoiceId) ?? { invoice, events: [] };
@@ -84,7 +99,56 @@ export async function recordLifecycleEvents(
       duplicates += outcome.duplicates;
     }
   }
-  return { recorded, duplicates, unknown, invoiceIds: [...groups.keys()] };
+  for (const { creditNote, events: ofCreditNote } of creditNotes.values()) {
+    const outcome = await recordOnCreditNote(deps, creditNote, ofCreditNote);
+    recorded += outcome.recorded;
+    duplicates += outcome.duplicates;
+  }
+  return {
+    recorded,
+    duplicates,
+    unknown,
+    invoiceIds: [...groups.keys()],
+    creditNoteIds: [...creditNotes.keys()],
+  };
+}
+
+/** The invoice's rule for a credit note: the entries it lacks, the latest status; no accounting event. */
+async function recordOnCreditNote(
+  deps: EInvoiceLifecycleDeps,
+  creditNote: CreditNote,
+  events: readonly LifecycleEvent[],
+): Promise<{ recorded: number; duplicates: number }> {
+  let current = creditNote;
+  for (let attempt = 1; ; attempt++) {
+    let history: readonly (LifecycleHistoryEntry | StoredLifecycleEntry)[] = current.einvoice?.history ?? [];
+    let added = 0;
+    for (const event of events) {
+      const next = recordLifecycleEvent(history as readonly LifecycleHistoryEntry[], event);
+      if (next === history) continue;
+      history = next;
+      added++;
+    }
+    const latest = history.at(-1);
+    const status = currentLifecycleStatus(history as readonly LifecycleHistoryEntry[]);
+    if (added === 0 || !latest || !status) return { recorded: 0, duplicates: events.length };
+    const write = {
+      history: history.map(storedEntryOf),
+      status,
+      statusLabel: lifecycleLabel(status, 'en'),
+      statusAt: latest.at,
+    };
+    if ((await deps.lifecycle.recordCreditNoteStatuses(current, write)) === 'recorded') {
+      return { recorded: added, duplicates: events.length - added };
+    }
+    const reread = await deps.lifecycle.getCreditNote(creditNote.creditNoteId);
+    if (attempt >= MAX_ATTEMPTS || !reread) {
+      throw new Error(
+        `The history of credit note ${creditNote.creditNoteId} kept changing: ${attempt} writes lost`,
+      );
+    }
+    current = reread;
+  }
 }
 
 async function recordOnInvoice(
@@ -201,7 +265,7 @@ export async function receivePlatformCallback(
     );
   }
   const recorded = await recordLifecycleEvents(deps, outcome.events);
-  if (outcome.events.length > 0 && recorded.invoiceIds.length === 0) {
+  if (outcome.events.length > 0 && recorded.invoiceIds.length + recorded.creditNoteIds.length === 0) {
     throw new DomainError(
       'document_not_found',
       404,

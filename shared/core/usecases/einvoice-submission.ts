@@ -20,6 +20,7 @@ import {
 } from '../ports/approved-platform.js';
 import type { Clock } from '../ports/clock.js';
 import type { DocumentStore } from '../ports/documents.js';
+import type { SubmissionStatePort } from '../ports/einvoice-submission.js';
 import type { InvoiceStore } from '../ports/invoices.js';
 import type { RunStore } from '../ports/runs.js';
 import type { WarningLog } from './billing.js';
@@ -31,15 +32,16 @@ import type { WarningLog } from './billing.js';
  * guard is ours: the invoice's submission moves `pending → submitting` by a conditional write before the
  * platform is called, and to `submitted` or `rejected` after. An attempt whose outcome is unknown leaves it
  * `submitting`; whoever takes it over next searches the platform for the tracking id before submitting.
+ *
+ * The decisions are the same for a credit note (credit-note-delivery): `submitOnce` takes the document's
+ * state through a SubmissionStatePort; `submitEInvoice` is the invoice's step around it.
  */
 
-export interface EInvoiceSubmissionDeps {
-  invoices: Pick<InvoiceStore, 'getAt' | 'claimSubmission' | 'releaseSubmission' | 'recordSubmission'>;
-  /** Where StorePdf put the invoice's PDF (the Factur-X). */
+/** What deciding a submission needs, whatever the document: where its PDF is, the platform, the time. */
+export interface SubmitOnceDeps {
+  /** Where the document's PDF (the Factur-X) is stored. */
   documents: Pick<DocumentStore, 'get'>;
-  /** The run's failures: a rejected invoice is listed there with the platform's reasons. */
-  runs: Pick<RunStore, 'recordFailure'>;
-  /** Undefined in a deployment without a platform: an invoice for it fails alone (PlatformNotConfigured). */
+  /** Undefined in a deployment without a platform: a document for it fails alone (PlatformNotConfigured). */
   platform: ApprovedPlatform | undefined;
   clock: Clock;
   /** A `submitting` claimed longer ago than this was abandoned and may be taken over (SUBMISSION_LEASE_MS). */
@@ -47,10 +49,36 @@ export interface EInvoiceSubmissionDeps {
   log?: WarningLog;
 }
 
+export interface EInvoiceSubmissionDeps extends SubmitOnceDeps {
+  invoices: Pick<InvoiceStore, 'getAt' | 'claimSubmission' | 'releaseSubmission' | 'recordSubmission'>;
+  /** The run's failures: a rejected invoice is listed there with the platform's reasons. */
+  runs: Pick<RunStore, 'recordFailure'>;
+}
+
 /** What the step did: nothing (not for the platform, or done), deposited, found deposited, or rejected. */
 export type SubmissionResult = 'nothing-to-do' | 'submitted' | 'found' | 'rejected';
 
-/** How many times the outcome is written again when a status landed on the invoice meanwhile. */
+/** A document to deposit, as read: what the decisions need of it. */
+export interface SubmittedDocument {
+  /** How messages name it: `Invoice`, `Credit note`. */
+  kind: string;
+  /** Our id: the flow's tracking id, what a search after an unknown outcome looks for. */
+  id: string;
+  number: string;
+  einvoice: EInvoiceState;
+  /** Where its PDF is stored; undefined before it is. */
+  pdfKey: string | undefined;
+}
+
+export interface SubmissionHooks {
+  /**
+   * Called with the platform's reasons before a rejection is recorded (again, if a crash made a retry find
+   * it again): the invoice lists it among the run's failures.
+   */
+  onRejected?: (reasons: readonly string[]) => Promise<void>;
+}
+
+/** How many times the outcome is written again when a status landed on the document meanwhile. */
 const RECORD_ATTEMPTS = 3;
 
 /**
@@ -69,7 +97,80 @@ export async function submitEInvoice(
   if (!invoice.number || !invoice.issueDate) {
     throw new WorkflowError('NotFound', `Invoice ${input.invoiceId} is not issued`);
   }
-  const einvoice = einvoiceOf(invoice);
+  const number = invoice.number;
+  return submitOnce(
+    deps,
+    invoiceSubmissionState(deps, invoice, input),
+    {
+      kind: 'Invoice',
+      id: invoice.invoiceId,
+      number,
+      einvoice: einvoiceOf(invoice),
+      pdfKey: invoice.pdf?.s3Key,
+    },
+    {
+      // Listed first (once per invoice): a retry after a crash here finds the rejection again and records it.
+      onRejected: (reasons) =>
+        deps.runs.recordFailure(input.runId, {
+          stage: 'deliver',
+          invoiceId: invoice.invoiceId,
+          reason: (
+            `Rejected by the approved platform (213): ${reasons.join('; ')}. Invoice ${number} stays ` +
+            'issued: correct it with a credit note and a new invoice.'
+          ).slice(0, 1000),
+        }),
+    },
+  );
+}
+
+/**
+ * The invoice's submission state: its store's conditional writes, the outcome counted on the run. Sent
+ * through the platform alone, an invoice is delivered once deposited; it leaves the to-send queue either
+ * way (an emailed invoice leaves it when its email is sent).
+ */
+function invoiceSubmissionState(
+  deps: EInvoiceSubmissionDeps,
+  invoice: InvoiceRecord,
+  ref: DeliverInvoiceInput,
+): SubmissionStatePort {
+  return {
+    read: async () => {
+      const current = await deps.invoices.getAt(ref);
+      return current ? einvoiceOf(current) : undefined;
+    },
+    claim: (claim) => deps.invoices.claimSubmission(invoice, claim),
+    release: (release) => deps.invoices.releaseSubmission(invoice, release),
+    record: ({ attempts, historyLength, einvoice }) => {
+      const platformOnly = einvoice.channel === 'platform';
+      const submitted = einvoice.submission?.state === 'submitted';
+      return deps.invoices.recordSubmission(invoice, {
+        attempts,
+        historyLength,
+        einvoice,
+        runId: ref.runId,
+        counter: submitted ? 'invoicesSubmitted' : 'invoicesRejected',
+        delivered: platformOnly && submitted,
+        leavesQueue: platformOnly,
+      });
+    },
+  };
+}
+
+/**
+ * Deposits a document on the approved platform AT MOST ONCE, as its stored Factur-X PDF with its id as
+ * tracking id: claims `pending → submitting` by a conditional write first, searches the platform for the
+ * tracking id when a previous attempt's outcome is unknown (released unresolved, or its claim stale), and
+ * records `submitted` or `rejected` (213 with the reasons) while its claim holds. Transient failures put it
+ * back to `pending` and throw `PlatformUnavailable`; an ambiguous one leaves it `submitting` and throws the
+ * same (the retry searches first); another attempt at work throws `TransientFailure`.
+ */
+export async function submitOnce(
+  deps: SubmitOnceDeps,
+  state: SubmissionStatePort,
+  document: SubmittedDocument,
+  hooks: SubmissionHooks = {},
+): Promise<SubmissionResult> {
+  const { einvoice, kind, id } = document;
   const submission = einvoice.submission;
   if (!channelIncludesPlatform(einvoice.channel) || !submission) return 'nothing-to-do';
   if (submission.state === 'submitted' || submission.state === 'rejected') return 'nothing-to-do';
@@ -82,7 +183,7 @@ export async function submitEInvoice(
     if (Number.isFinite(age) && age < deps.leaseMs) {
       throw new WorkflowError(
         'TransientFailure',
-        `Invoice ${invoice.invoiceId} is being submitted by another attempt (claimed ${submission.claimedAt})`,
+        `${kind} ${id} is being submitted by another attempt (claimed ${submission.claimedAt})`,
       );
     }
   }
@@ -90,50 +191,43 @@ export async function submitEInvoice(
   if (!platform) {
     throw new WorkflowError(
       'PlatformNotConfigured',
-      `Invoice ${invoice.number} goes through the approved platform (channel ${einvoice.channel}), ` +
+      `${kind} ${document.number} goes through the approved platform (channel ${einvoice.channel}), ` +
         'but this deployment has no platform configured (PLATFORM_* variables)',
     );
   }
-  const pdf = invoice.pdf;
-  if (!pdf) throw new WorkflowError('TransientFailure', `Invoice ${invoice.invoiceId} has no PDF yet`);
+  const pdfKey = document.pdfKey;
+  if (!pdfKey) throw new WorkflowError('TransientFailure', `${kind} ${id} has no PDF yet`);
 
   const claimedAt = now.toISOString();
-  const claimed = await deps.invoices.claimSubmission(invoice, {
-    from: submission.state,
-    attempts: submission.attempts,
-    at: claimedAt,
-  });
+  const claimed = await state.claim({ from: submission.state, attempts: submission.attempts, at: claimedAt });
   if (!claimed) {
     throw new WorkflowError(
       'TransientFailure',
-      `The submission of invoice ${invoice.invoiceId} was claimed by another attempt meanwhile`,
+      `The submission of ${kind.toLowerCase()} ${id} was claimed by another attempt meanwhile`,
     );
   }
   const attempts = submission.attempts + 1;
-  // The invoice as the claim left it: what recording the outcome is conditioned on.
-  const held: InvoiceRecord = {
-    ...invoice,
-    einvoice: { ...einvoice, submission: { state: 'submitting', attempts, claimedAt } },
-  };
-  const context: RecordContext = { deps, invoice: held, attempts, ref: input };
+  // The state as the claim left it: what recording the outcome is conditioned on.
+  const held: EInvoiceState = { ...einvoice, submission: { state: 'submitting', attempts, claimedAt } };
+  const context: RecordContext = { deps, state, hooks, document, einvoice: held, attempts };
   // Whether a flow may exist that we do not know of: true from a deposit's start until it answered.
   let depositUnknown = submission.state === 'submitting';
   try {
     if (depositUnknown) {
-      const found = pick(await platform.findByTrackingId(invoice.invoiceId), deps, invoice);
+      const found = pick(await platform.findByTrackingId(id), deps, document);
       if (found) return await recordFlow(context, await withAcknowledgement(platform, found), 'found');
       depositUnknown = false;
     }
-    const document = await deps.documents.get(pdf.s3Key);
+    const pdf = await deps.documents.get(pdfKey);
     depositUnknown = true;
     let flow: PlatformFlow;
     try {
       flow = await platform.submit({
-        trackingId: invoice.invoiceId,
+        trackingId: id,
         syntax: 'Factur-X',
-        fileName: `${invoice.number}.pdf`,
-        document,
-        sha256: createHash('sha256').update(document).digest('hex'),
+        fileName: `${document.number}.pdf`,
+        document: pdf,
+        sha256: createHash('sha256').update(pdf).digest('hex'),
       });
     } catch (error) {
       // Transient and rejected failures say nothing was deposited.
@@ -149,30 +243,30 @@ export async function submitEInvoice(
       !depositUnknown
     ) {
       return recordRejection(context, {
-        eventId: `rejected:${invoice.invoiceId}:${attempts}`,
+        eventId: `rejected:${id}:${attempts}`,
         at: deps.clock.now().toISOString(),
         reasons: error.reasons.length > 0 ? error.reasons : [{ text: error.message }],
       });
     }
-    await deps.invoices.releaseSubmission(invoice, {
-      attempts,
-      to: depositUnknown ? 'unresolved' : 'pending',
-    });
-    throw stepErrorOf(error, invoice.invoiceId);
+    await state.release({ attempts, to: depositUnknown ? 'unresolved' : 'pending' });
+    throw stepErrorOf(error, document);
   }
 }
 
 /** The flow to keep when a search finds several (a defect deposited twice): an accepted one, else the first. */
 function pick(
   flows: readonly PlatformFlow[],
-  deps: Pick<EInvoiceSubmissionDeps, 'log'>,
-  invoice: InvoiceRecord,
+  deps: Pick<SubmitOnceDeps, 'log'>,
+  document: SubmittedDocument,
 ): PlatformFlow | undefined {
   if (flows.length > 1) {
-    deps.log?.warn(`Invoice ${invoice.number} was deposited ${flows.length} times on the platform`, {
-      invoiceId: invoice.invoiceId,
-      flowIds: flows.map((flow) => flow.flowId),
-    });
+    deps.log?.warn(
+      `${document.kind} ${document.number} was deposited ${flows.length} times on the platform`,
+      {
+        trackingId: document.id,
+        flowIds: flows.map((flow) => flow.flowId),
+      },
+    );
   }
   return flows.find((flow) => flow.acknowledgement.status !== 'rejected') ?? flows[0];
 }
@@ -191,7 +285,7 @@ async function withAcknowledgement(platform: ApprovedPlatform, flow: PlatformFlo
 }
 
 /** What the step maps a failure to: retried with backoff, or handed to the Catch with its reason. */
-function stepErrorOf(error: unknown, invoiceId: string): unknown {
+function stepErrorOf(error: unknown, document: SubmittedDocument): unknown {
   if (!(error instanceof PlatformFailure)) return error;
   if (error.kind === 'transient') {
     return new WorkflowError('PlatformUnavailable', `The platform is unavailable: ${error.message}`);
@@ -199,20 +293,22 @@ function stepErrorOf(error: unknown, invoiceId: string): unknown {
   if (error.kind === 'ambiguous') {
     return new WorkflowError(
       'PlatformUnavailable',
-      `The deposit of invoice ${invoiceId} may or may not have reached the platform (${error.message}); ` +
-        'the next attempt searches for it before submitting again',
+      `The deposit of ${document.kind.toLowerCase()} ${document.id} may or may not have reached the ` +
+        `platform (${error.message}); the next attempt searches for it before submitting again`,
     );
   }
   return new WorkflowError('PlatformRefused', `The platform refused the request: ${error.message}`);
 }
 
 interface RecordContext {
-  deps: EInvoiceSubmissionDeps;
-  invoice: InvoiceRecord;
+  deps: SubmitOnceDeps;
+  state: SubmissionStatePort;
+  hooks: SubmissionHooks;
+  document: SubmittedDocument;
+  /** The e-invoice state as this attempt's claim left it. */
+  einvoice: EInvoiceState;
   /** The claim this attempt holds. */
   attempts: number;
-  /** The step's input: the run, and where the invoice is (to read it again). */
-  ref: DeliverInvoiceInput;
 }
 
 /** A deposited flow: `submitted` (200 when accepted), or `rejected` when its acknowledgement says so. */
@@ -239,28 +335,19 @@ async function recordFlow(
   return result;
 }
 
-/** The platform refused the deposit: 213 with its reasons, on the invoice and among the run's failures. */
+/** The platform refused the deposit: 213 with its reasons, on the document (and wherever the hook puts it). */
 async function recordRejection(
   context: RecordContext,
   rejection: { eventId: string; at: string; reasons: readonly LifecycleReason[]; flow?: PlatformFlow },
 ): Promise<SubmissionResult> {
-  const { invoice, deps } = context;
   const reasons = rejection.reasons.map(
     (reason) => `${(reason.item ?? reason.code) ? `${reason.item ?? reason.code}: ` : ''}${reason.text}`,
   );
-  // Listed first (once per invoice): a retry after a crash here finds the rejection again and records it.
-  await deps.runs.recordFailure(context.ref.runId, {
-    stage: 'deliver',
-    invoiceId: invoice.invoiceId,
-    reason: (
-      `Rejected by the approved platform (213): ${reasons.join('; ')}. Invoice ${invoice.number} stays ` +
-      'issued: correct it with a credit note and a new invoice.'
-    ).slice(0, 1000),
-  });
+  await context.hooks.onRejected?.(reasons);
   const event: LifecycleEvent = {
     eventId: rejection.eventId,
     flowId: rejection.flow?.flowId ?? '',
-    document: { trackingId: invoice.invoiceId },
+    document: { trackingId: context.document.id },
     status: '213',
     at: rejection.at,
     reasons: rejection.reasons,
@@ -289,7 +376,7 @@ function lifecycleEvent(
 }
 
 /**
- * Writes the outcome while this attempt's claim holds. A status recorded on the invoice meanwhile (a
+ * Writes the outcome while this attempt's claim holds. A status recorded on the document meanwhile (a
  * webhook racing the deposit's answer) makes the write fail: read again and merge, a few times. A claim
  * taken over means another attempt owns the outcome (it searches and finds this flow): leave it to it.
  */
@@ -298,11 +385,10 @@ async function record(
   event: LifecycleEvent | undefined,
   outcome: { state: 'submitted' | 'rejected'; flowId?: string; submittedAt?: string },
 ): Promise<void> {
-  const { deps, attempts } = context;
-  let invoice = context.invoice;
+  const { attempts, state } = context;
+  let current: EInvoiceState | undefined = context.einvoice;
   for (let round = 0; round < RECORD_ATTEMPTS; round++) {
-    const current = einvoiceOf(invoice);
-    if (current.submission?.state !== 'submitting' || current.submission.attempts !== attempts) return;
+    if (current?.submission?.state !== 'submitting' || current.submission.attempts !== attempts) return;
     const history = labelled(event ? recordLifecycleEvent(current.history, event) : current.history);
     const status = currentLifecycleStatus(history);
     const latest = history.at(-1);
@@ -317,26 +403,15 @@ async function record(
       history,
       ...(status && latest ? { status, statusLabel: latest.label, statusAt: latest.at } : {}),
     };
-    const platformOnly = current.channel === 'platform';
-    const written = await deps.invoices.recordSubmission(invoice, {
-      attempts,
-      historyLength: current.history.length,
-      einvoice,
-      runId: context.ref.runId,
-      counter: outcome.state === 'submitted' ? 'invoicesSubmitted' : 'invoicesRejected',
-      // Sent through the platform alone: delivered once deposited; off the to-send queue either way
-      // (an emailed invoice leaves it when its email is sent).
-      delivered: platformOnly && outcome.state === 'submitted',
-      leavesQueue: platformOnly,
-    });
+    const written = await state.record({ attempts, historyLength: current.history.length, einvoice });
     if (written === 'recorded') return;
-    const reread = await deps.invoices.getAt(context.ref);
-    if (!reread) return;
-    invoice = reread;
+    current = await state.read();
+    if (!current) return;
   }
   throw new WorkflowError(
     'TransientFailure',
-    `The submission of invoice ${invoice.invoiceId} could not be recorded: its state kept moving`,
+    `The submission of ${context.document.kind.toLowerCase()} ${context.document.id} could not be ` +
+      'recorded: its state kept moving',
   );
 }
 

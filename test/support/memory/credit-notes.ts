@@ -7,6 +7,7 @@ import type {
   IssueCreditNoteCommand,
   IssueCreditNoteOutcome,
 } from '../../../shared/core/ports/credit-notes.js';
+import type { SubmissionStatePort } from '../../../shared/core/ports/einvoice-submission.js';
 import type { EmailDeliveryState } from '../../../shared/core/ports/mailer.js';
 import { keyInUse, putIdempotencyRecord, readIdempotencyRecord, SCOPES } from './idempotency.js';
 import { accountAsRead, clearsSuspension, invoiceAsRead, releaseExposure, settle } from './money.js';
@@ -114,6 +115,42 @@ export class MemoryCreditNoteStore implements CreditNoteStore {
       sent: async (messageId, at) => {
         const email = emailIf('sending');
         if (email) Object.assign(email, { status: 'sent', messageId, sentAt: at });
+      },
+    };
+  }
+
+  submissionState(creditNoteId: string): SubmissionStatePort {
+    const stored = () => this.store.creditNotes.get(creditNoteId)?.einvoice;
+    const heldBy = (attempts: number) => {
+      const einvoice = stored();
+      return einvoice?.submission?.state === 'submitting' && einvoice.submission.attempts === attempts
+        ? einvoice
+        : undefined;
+    };
+    return {
+      read: async () => {
+        const einvoice = stored();
+        return einvoice ? copy(einvoice) : undefined;
+      },
+      claim: async (claim) => {
+        const submission = stored()?.submission;
+        if (submission?.state !== claim.from || submission.attempts !== claim.attempts) return false;
+        Object.assign(submission, { state: 'submitting', attempts: claim.attempts + 1, claimedAt: claim.at });
+        return true;
+      },
+      release: async ({ attempts, to }) => {
+        const submission = heldBy(attempts)?.submission;
+        if (!submission) return false;
+        if (to === 'pending') submission.state = 'pending';
+        delete submission.claimedAt;
+        return true;
+      },
+      record: async ({ attempts, historyLength, einvoice }) => {
+        const current = heldBy(attempts);
+        if (!current || current.history.length !== historyLength) return 'moved';
+        const { submission, history, status, statusLabel, statusAt } = copy(einvoice);
+        Object.assign(current, { submission, history, ...(status ? { status, statusLabel, statusAt } : {}) });
+        return 'recorded';
       },
     };
   }

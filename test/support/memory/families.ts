@@ -1,6 +1,7 @@
 import type { IntakeDeps } from '../../../shared/composition/root.js';
 import { type AppConfig, loadConfig } from '../../../shared/config/app.js';
 import { ENV } from '../../../shared/config/env.js';
+import { SUBMISSION_LEASE_MS } from '../../../shared/contracts/workflow/workflow.js';
 import type { Clock } from '../../../shared/core/ports/clock.js';
 import type { BillingConfig, ReceivablesConfig } from '../../../shared/core/ports/settings.js';
 import { AccountSnapshots } from '../../../shared/core/usecases/account-snapshots.js';
@@ -110,6 +111,9 @@ export function memoryFamilies(clock: Clock, store = new MemoryStore(), config: 
       store: documents,
       mailer,
       sender: settings.invoiceSender,
+      // No platform in the memory world: a credit note on it fails its submission alone.
+      platform: undefined,
+      leaseMs: SUBMISSION_LEASE_MS,
       clock,
     }),
 

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { CreditNote } from '../../../shared/contracts/schemas/credit-note.js';
 import type { InvoiceChannel } from '../../../shared/contracts/schemas/einvoice.js';
 import { WorkflowError } from '../../../shared/contracts/workflow/workflow.js';
 import {
@@ -11,9 +12,11 @@ import { PlatformAccessRefused, PlatformFailure } from '../../../shared/core/por
 import {
   type EInvoiceSubmissionDeps,
   submitEInvoice,
+  submitOnce,
 } from '../../../shared/core/usecases/einvoice-submission.js';
 import { anInvoice, invoiceFigures } from '../../builders/invoices.js';
 import { TestClock } from '../../support/given.js';
+import { MemoryCreditNoteStore } from '../../support/memory/credit-notes.js';
 import { MemoryDocumentStore } from '../../support/memory/documents.js';
 import { invoiceSkOf, MemoryInvoiceStore } from '../../support/memory/invoices.js';
 import { ScriptedPlatform } from '../../support/memory/platform.js';
@@ -310,5 +313,50 @@ describe('the channel an account gets when enrolment names none', () => {
   it('never overrides the channel an account stores', () => {
     expect(invoiceChannelOf({ invoiceChannel: 'email', siren: '732829320', ...address('FR') })).toBe('email');
     expect(invoiceChannelOf({ siren: '732829320', ...address('FR') })).toBe('platform');
+  });
+});
+
+describe('the same decisions for a credit note (submitOnce over its state port)', () => {
+  const CREDIT_NOTE_ID = 'cn_01KA00000000000000000000AB';
+  const PDF_KEY = 'credit-notes/2026/AV-2026-000001.pdf';
+
+  /** A credit note on the platform as issued: only its e-invoice state matters to the port. */
+  function givenCreditNote() {
+    store.creditNotes.set(CREDIT_NOTE_ID, {
+      creditNoteId: CREDIT_NOTE_ID,
+      einvoice: initialEInvoiceState('platform'),
+    } as unknown as CreditNote);
+    store.documents.set(PDF_KEY, PDF);
+  }
+  const submitCreditNote = () => {
+    const einvoice = store.creditNotes.get(CREDIT_NOTE_ID)?.einvoice;
+    if (!einvoice) throw new Error('no credit note');
+    return submitOnce(deps, new MemoryCreditNoteStore(store).submissionState(CREDIT_NOTE_ID), {
+      kind: 'Credit note',
+      id: CREDIT_NOTE_ID,
+      number: 'AV-2026-000001',
+      einvoice: structuredClone(einvoice),
+      pdfKey: PDF_KEY,
+    });
+  };
+
+  it('after an ambiguous outcome, finds the credit note by its id and never deposits it twice', async () => {
+    givenCreditNote();
+    platform.next({ kind: 'deposit-then-fail', failure: new PlatformFailure('ambiguous', 'timed out') });
+
+    const error = await failureOf(submitCreditNote());
+    expect(error.name).toBe('PlatformUnavailable');
+    expect(error.message).toContain(`credit note ${CREDIT_NOTE_ID}`);
+
+    expect(await submitCreditNote()).toBe('found');
+    expect(await submitCreditNote()).toBe('nothing-to-do');
+    expect(platform.calls).toMatchObject({ submit: 1, findByTrackingId: 1 });
+    expect(platform.flows[0]?.trackingId).toBe(CREDIT_NOTE_ID);
+    expect(store.creditNotes.get(CREDIT_NOTE_ID)?.einvoice).toMatchObject({
+      submission: { state: 'submitted', attempts: 2, flowId: platform.flows[0]?.flowId },
+      status: '200',
+    });
+    // No run to count it on: the invoices' counters are untouched.
+    expect(run()).toMatchObject({ invoicesSubmitted: 0 });
   });
 });

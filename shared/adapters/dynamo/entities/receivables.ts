@@ -4,6 +4,7 @@ import type { CreditNote } from '../../../contracts/schemas/credit-note.js';
 import type { InvoicePayment, LedgerEntry, Payment } from '../../../contracts/schemas/payment.js';
 import { defineEntity } from '../kit/entity.js';
 import { keys } from '../table.js';
+import { storedEInvoice } from './einvoice.js';
 import {
   storedEmailDelivery,
   storedPdf,
@@ -109,6 +110,8 @@ const creditNoteSchema = () =>
     issuedAt: z.string(),
     pdf: z.optional(storedPdf()),
     email: z.optional(storedEmailDelivery()),
+    // Absent on credit notes issued before e-invoicing (they are emailed).
+    einvoice: z.optional(storedEInvoice()),
   }) satisfies z.ZodMiniType<CreditNote>;
 
 /** A credit note by id: the one that follows delivery (PDF stored, email state). */
