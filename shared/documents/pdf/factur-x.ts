@@ -15,6 +15,13 @@ import { createDeflate, type Deflate, deflateSync } from 'node:zlib';
 import { CiiWriter } from '../einvoice/cii.js';
 import type { EInvoiceHeader, EInvoiceLine } from '../einvoice/model.js';
 
+/**
+ * How the embedded XML is deflated: zlib level 3 (its fastest strategy, no lazy matching). An invoice's
+ * CII repeats itself line after line: level 3 deflates a 60-line one (77 kB) to 4.9 kB in about a third of
+ * the time level 6 (zlib's default) takes for 4.1 kB, and the XML is the largest stream of the PDF.
+ */
+const DEFLATE = { level: 3 } as const;
+
 /** The embedded file's name, fixed by Factur-X. */
 export const FACTUR_X_FILE_NAME = 'factur-x.xml';
 
@@ -123,7 +130,11 @@ export function embedFacturX(
   const raw = Buffer.from(chunks.join(''), 'utf8');
   embed(
     doc,
-    { compressed: [deflateSync(raw)], size: raw.length, md5: createHash('md5').update(raw).digest('hex') },
+    {
+      compressed: [deflateSync(raw, DEFLATE)],
+      size: raw.length,
+      md5: createHash('md5').update(raw).digest('hex'),
+    },
     header.issueDate,
   );
 }
@@ -177,7 +188,7 @@ export class StreamingFacturX {
       this.deflater.stream.end();
       await this.deflater.done;
     } else {
-      this.compressed.push(deflateSync(this.take(false)));
+      this.compressed.push(deflateSync(this.take(false), DEFLATE));
     }
     embed(
       this.doc,
@@ -204,7 +215,7 @@ export class StreamingFacturX {
   }
 
   private startDeflater(): Deflate {
-    const stream = createDeflate();
+    const stream = createDeflate(DEFLATE);
     stream.on('data', (chunk: Buffer) => this.compressed.push(chunk));
     const done = new Promise<void>((resolve, reject) => {
       stream.on('end', resolve);
