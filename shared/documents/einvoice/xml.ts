@@ -22,8 +22,16 @@ const NEEDS_ESCAPE = /[&<>"]/;
  */
 const NOT_XML = /(?![\t\n\r])\p{Cc}|\p{Cs}|[\ufffe\uffff]/gu;
 
+/**
+ * Any character `escapeXml` may change (or, for tab, line feed and carriage return, keep): one test finds
+ * a plain text (almost every value: an amount, a code, a name) faster than the two expressions above,
+ * run on each of the ~1,000 values of a 60-line CII.
+ */
+const MAY_CHANGE = /[&<>"\p{Cc}\p{Cs}\ufffe\uffff]/u;
+
 /** Text as element content or attribute value. */
 export function escapeXml(text: string): string {
+  if (!MAY_CHANGE.test(text)) return text;
   const clean = text.replace(NOT_XML, '\ufffd');
   return NEEDS_ESCAPE.test(clean) ? clean.replace(/[&<>"]/g, (c) => ESCAPES[c] ?? c) : clean;
 }

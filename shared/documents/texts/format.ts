@@ -32,22 +32,35 @@ export function formatLocalDate(localDate: string, language: Language): string {
   return language === 'fr' ? `${dd}/${mm}/${year}` : `${Number(dd)} ${EN_MONTHS[month - 1]} ${year}`;
 }
 
-const localDateFormatters = new Map<string, Intl.DateTimeFormat>();
+/** Per time zone: its formatter, and the last instant it formatted with the answer. */
+const localDateFormatters = new Map<
+  string,
+  { formatter: Intl.DateTimeFormat; instant: string | undefined; localDate: string }
+>();
 
-/** The local date ('YYYY-MM-DD') of an instant in a time zone (an order's date in the marketplace's zone). */
+/**
+ * The local date ('YYYY-MM-DD') of an instant in a time zone (an order's date in the marketplace's zone).
+ * The last answer per zone is kept: an invoice asks for each order's date twice in a row (its heading on
+ * the PDF, then its note in the e-invoice), and a formatting costs a few microseconds.
+ */
 export function localDateOf(instant: string, timeZone: string): string {
-  let formatter = localDateFormatters.get(timeZone);
-  if (!formatter) {
+  let cached = localDateFormatters.get(timeZone);
+  if (!cached) {
     // en-CA formats as YYYY-MM-DD; the formatter is cached because building one costs ~50 µs.
-    formatter = new Intl.DateTimeFormat('en-CA', {
+    const formatter = new Intl.DateTimeFormat('en-CA', {
       timeZone,
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
     });
-    localDateFormatters.set(timeZone, formatter);
+    cached = { formatter, instant: undefined, localDate: '' };
+    localDateFormatters.set(timeZone, cached);
   }
-  return formatter.format(new Date(instant));
+  if (cached.instant !== instant) {
+    cached.localDate = cached.formatter.format(new Date(instant));
+    cached.instant = instant;
+  }
+  return cached.localDate;
 }
 
 const numberFormatters = new Map<string, Intl.NumberFormat>();
@@ -103,14 +116,22 @@ export function moneyFormatter(currency: string, language: Language): (amountMin
 }
 
 const regionNames = new Map<Language, Intl.DisplayNames>();
+/** Country names already looked up, per language and code: `Intl.DisplayNames.of` costs a few µs a call. */
+const countryNames = new Map<string, string>();
 
 function countryName(code: string, language: Language): string {
+  const key = `${language}:${code}`;
+  const known = countryNames.get(key);
+  if (known !== undefined) return known;
   let names = regionNames.get(language);
   if (!names) {
     names = new Intl.DisplayNames(language, { type: 'region' });
     regionNames.set(language, names);
   }
-  return names.of(code) ?? code;
+  const name = names.of(code) ?? code;
+  // Bounded: ISO 3166 has about 250 codes, and an address's code is validated at intake.
+  if (countryNames.size < 1000) countryNames.set(key, name);
+  return name;
 }
 
 /** Postal address lines: street, complement, "75002 Paris", region, country name in the document's language. */

@@ -128,6 +128,18 @@ describe('the EN 16931 mapping of an invoice', () => {
     expect(cii).toContain('<ram:Name>Sacs &lt;kraft&gt; &amp; &quot;bio&quot;\ufffd</ram:Name>');
   });
 
+  it('keeps tabs, line breaks and emoji, and replaces lone surrogates, C1 controls and U+FFFE', async () => {
+    const [first, ...rest] = orders as [Order, ...Order[]];
+    const odd: Order = {
+      ...first,
+      lines: first.lines.map((line, index) =>
+        index === 0 ? { ...line, description: 'a\tb\nc\rd 😀 \ud800 \u0085 \ufffe é·×' } : line,
+      ),
+    };
+    const cii = await ciiOf(invoice, [odd, ...rest]);
+    expect(cii).toContain('<ram:Name>a\tb\nc\rd 😀 \ufffd \ufffd \ufffd é·×</ram:Name>');
+  });
+
   it('needs the reason of an exemption, and names the categories’ defaults otherwise', async () => {
     // An exempt line on an invoice whose issuer has no E reason (intake refuses such a line; a record
     // written otherwise still gets no e-invoice without it).

@@ -47,6 +47,11 @@ describe('formatting', () => {
     expect(localDateOf('2026-11-30T22:30:00.000Z', 'Europe/Paris')).toBe('2026-11-30');
     expect(localDateOf('2026-11-30T23:30:00.000Z', 'Europe/Paris')).toBe('2026-12-01');
     expect(localDateOf('2026-03-28T23:30:00.000Z', 'Europe/Paris')).toBe('2026-03-29');
+    // The same instant asked again, and in another zone in between: each zone answers for itself.
+    expect(localDateOf('2026-11-30T23:30:00.000Z', 'America/New_York')).toBe('2026-11-30');
+    expect(localDateOf('2026-11-30T23:30:00.000Z', 'Europe/Paris')).toBe('2026-12-01');
+    expect(localDateOf('2026-11-30T23:30:00.000Z', 'Europe/Paris')).toBe('2026-12-01');
+    expect(localDateOf('2026-11-30T23:30:00.000Z', 'America/New_York')).toBe('2026-11-30');
   });
 
   it('prints quantities with up to 3 decimals in the locale', () => {
