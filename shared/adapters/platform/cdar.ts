@@ -1,4 +1,4 @@
-import { create } from 'xmlbuilder2';
+import { XMLParser } from 'fast-xml-parser';
 import {
   isLifecycleStatusCode,
   type LifecycleAmount,
@@ -16,14 +16,12 @@ import { currencyMinorDigits, toMajorDecimalString } from '../../core/domain/mon
  * and reads is covered: one status about one document per acknowledgement, reasons, amounts.
  */
 
-type XMLBuilder = ReturnType<typeof create>;
-
-/** What is read of xmlbuilder2's DOM nodes (no DOM library in this project's types). */
+/** An element as the reader walks it: its namespace resolved from the document's declarations. */
 interface Element {
-  readonly localName: string | null;
+  readonly localName: string;
   readonly namespaceURI: string | null;
   readonly textContent: string | null;
-  readonly childNodes: Iterable<unknown>;
+  readonly childNodes: readonly Element[];
   getAttribute(name: string): string | null;
 }
 
@@ -84,15 +82,16 @@ export interface CdarMessage {
 
 /** Writes a lifecycle message (UTF-8 XML). */
 export function writeCdar(message: CdarMessage): string {
-  const root = create({ version: '1.0', encoding: 'UTF-8' })
-    .ele(NS.rsm, 'rsm:CrossDomainAcknowledgementAndResponse')
-    .att('http://www.w3.org/2000/xmlns/', 'xmlns:ram', NS.ram)
-    .att('http://www.w3.org/2000/xmlns/', 'xmlns:udt', NS.udt)
-    .att('http://www.w3.org/2000/xmlns/', 'xmlns:qdt', NS.qdt);
-  const context = ram(root, 'ExchangedDocumentContext', undefined, NS.rsm, 'rsm');
+  const root = new Node('rsm:CrossDomainAcknowledgementAndResponse', {
+    'xmlns:rsm': NS.rsm,
+    'xmlns:ram': NS.ram,
+    'xmlns:udt': NS.udt,
+    'xmlns:qdt': NS.qdt,
+  });
+  const context = ram(root, 'ExchangedDocumentContext', undefined, 'rsm');
   ram(ram(context, 'BusinessProcessSpecifiedDocumentContextParameter'), 'ID', BUSINESS_PROCESS);
   ram(ram(context, 'GuidelineSpecifiedDocumentContextParameter'), 'ID', GUIDELINE_INVOICE);
-  const exchanged = ram(root, 'ExchangedDocument', undefined, NS.rsm, 'rsm');
+  const exchanged = ram(root, 'ExchangedDocument', undefined, 'rsm');
   ram(exchanged, 'ID', message.messageId);
   ram(exchanged, 'Name', 'Cycle de vie');
   dateTime(exchanged, 'IssueDateTime', message.issuedAt);
@@ -101,8 +100,8 @@ export function writeCdar(message: CdarMessage): string {
   party(exchanged, 'IssuerTradeParty', message.issuer);
   party(exchanged, 'RecipientTradeParty', message.recipient);
   for (const status of message.statuses) {
-    const acknowledgement = ram(root, 'AcknowledgementDocument', undefined, NS.rsm, 'rsm');
-    ram(ram(acknowledgement, 'MultipleReferencesIndicator'), 'Indicator', 'false', NS.udt, 'udt');
+    const acknowledgement = ram(root, 'AcknowledgementDocument', undefined, 'rsm');
+    ram(ram(acknowledgement, 'MultipleReferencesIndicator'), 'Indicator', 'false', 'udt');
     ram(acknowledgement, 'TypeCode', TRANSMISSION_PHASE.has(status.status) ? '305' : '23');
     dateTime(acknowledgement, 'IssueDateTime', status.at);
     const reference = ram(acknowledgement, 'ReferenceReferencedDocument');
@@ -110,16 +109,14 @@ export function writeCdar(message: CdarMessage): string {
     const documentStatus = DOCUMENT_STATUS_CODES[status.status];
     if (documentStatus) ram(reference, 'StatusCode', documentStatus);
     ram(reference, 'TypeCode', status.document.typeCode);
-    ram(reference, 'FormattedIssueDateTime')
-      .ele(NS.qdt, 'qdt:DateTimeString')
-      .att('format', '102')
-      .txt(status.document.issueDate.replaceAll('-', ''));
+    ram(reference, 'FormattedIssueDateTime').add(
+      new Node('qdt:DateTimeString', { format: '102' }, status.document.issueDate.replaceAll('-', '')),
+    );
     ram(reference, 'ProcessConditionCode', status.status);
     ram(reference, 'ProcessCondition', lifecycleLabel(status.status, 'fr'));
-    ram(ram(reference, 'IssuerTradeParty'), 'GlobalID', status.document.sellerSiren).att(
-      'schemeID',
-      SIREN_SCHEME,
-    );
+    ram(ram(reference, 'IssuerTradeParty'), 'GlobalID', status.document.sellerSiren, 'ram', {
+      schemeID: SIREN_SCHEME,
+    });
     const reasons = status.reasons?.length ? status.reasons : [undefined];
     reasons.forEach((reason, index) => {
       const detail = ram(reference, 'SpecifiedDocumentStatus');
@@ -135,11 +132,13 @@ export function writeCdar(message: CdarMessage): string {
           characteristic,
           'ValueAmount',
           toMajorDecimalString(amount.amountMinor, currencyMinorDigits(amount.currency)),
-        ).att('currencyID', amount.currency);
+          'ram',
+          { currencyID: amount.currency },
+        );
       }
     });
   }
-  return root.end({ prettyPrint: true });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${root.toXml('')}\n`;
 }
 
 /** Why a document could not be read as a lifecycle message. */
@@ -152,13 +151,7 @@ export class CdarReadError extends Error {
  * in the official list, or that names no document, is left out; a document that is not a CDAR throws.
  */
 export function readCdar(xml: string | Uint8Array): CdarStatus[] {
-  let root: Element;
-  try {
-    const text = typeof xml === 'string' ? xml : Buffer.from(xml).toString('utf8');
-    root = create(text).root().node as unknown as Element;
-  } catch (error) {
-    throw new CdarReadError(`not XML: ${(error as Error).message}`);
-  }
+  const root = parseXml(typeof xml === 'string' ? xml : Buffer.from(xml).toString('utf8'));
   if (root.namespaceURI !== NS.rsm || root.localName !== 'CrossDomainAcknowledgementAndResponse') {
     throw new CdarReadError(`not a CDAR document (root ${root.localName} in ${root.namespaceURI})`);
   }
@@ -237,9 +230,7 @@ function minorUnitsOf(decimal: string, digits: number): number | undefined {
  */
 function readDateTime(container: Element | undefined): string | undefined {
   const value = container
-    ? [...container.childNodes].find(
-        (node): node is Element => (node as Element).localName === 'DateTimeString',
-      )
+    ? container.childNodes.find((node) => node.localName === 'DateTimeString')
     : undefined;
   const digits = textOf(value);
   if (!digits) return undefined;
@@ -253,10 +244,7 @@ function readDateTime(container: Element | undefined): string | undefined {
 
 function children(parent: Element | undefined, localName: string, namespace: string = NS.ram): Element[] {
   if (!parent) return [];
-  return [...parent.childNodes].filter(
-    (node): node is Element =>
-      (node as Element).localName === localName && (node as Element).namespaceURI === namespace,
-  );
+  return parent.childNodes.filter((node) => node.localName === localName && node.namespaceURI === namespace);
 }
 
 const child = (parent: Element | undefined, localName: string, namespace: string = NS.ram) =>
@@ -264,32 +252,129 @@ const child = (parent: Element | undefined, localName: string, namespace: string
 
 const textOf = (element: Element | undefined) => element?.textContent?.trim() || undefined;
 
-/** Appends `prefix:name` (ram by default) with an optional text. */
+/** Appends `prefix:name` (ram by default) with an optional text and attributes. */
 function ram(
-  parent: XMLBuilder,
+  parent: Node,
   name: string,
   text?: string,
-  namespace: string = NS.ram,
   prefix = 'ram',
-): XMLBuilder {
-  const element = parent.ele(namespace, `${prefix}:${name}`);
-  return text === undefined ? element : element.txt(text);
+  attributes: Readonly<Record<string, string>> = {},
+): Node {
+  return parent.add(new Node(`${prefix}:${name}`, attributes, text));
 }
 
 /** A date-time container: a date (YYYY-MM-DD) as format 102, an instant as format 204 in UTC. */
-function dateTime(parent: XMLBuilder, name: string, value: string): void {
+function dateTime(parent: Node, name: string, value: string): void {
   const date = /^\d{4}-\d{2}-\d{2}$/.test(value);
   const digits = date
     ? value.replaceAll('-', '')
     : new Date(value).toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  ram(parent, name)
-    .ele(NS.udt, 'udt:DateTimeString')
-    .att('format', date ? '102' : '204')
-    .txt(digits);
+  ram(parent, name).add(new Node('udt:DateTimeString', { format: date ? '102' : '204' }, digits));
 }
 
-function party(parent: XMLBuilder, name: string, who: CdarParty): void {
+function party(parent: Node, name: string, who: CdarParty): void {
   const element = ram(parent, name);
-  if (who.siren) ram(element, 'GlobalID', who.siren).att('schemeID', SIREN_SCHEME);
+  if (who.siren) ram(element, 'GlobalID', who.siren, 'ram', { schemeID: SIREN_SCHEME });
   ram(element, 'RoleCode', who.role);
+}
+
+/** An element being written: a name, attributes, and either a text or children. Escaped on output. */
+class Node {
+  private readonly children: Node[] = [];
+
+  constructor(
+    private readonly name: string,
+    private readonly attributes: Readonly<Record<string, string>> = {},
+    private readonly text?: string,
+  ) {}
+
+  add(child: Node): Node {
+    this.children.push(child);
+    return child;
+  }
+
+  toXml(indent: string): string {
+    const attributes = Object.entries(this.attributes)
+      .map(([name, value]) => ` ${name}="${escapeXml(value)}"`)
+      .join('');
+    const open = `${indent}<${this.name}${attributes}`;
+    if (this.text !== undefined) return `${open}>${escapeXml(this.text)}</${this.name}>`;
+    if (this.children.length === 0) return `${open}/>`;
+    const inner = this.children.map((child) => child.toXml(`${indent}  `)).join('\n');
+    return `${open}>\n${inner}\n${indent}</${this.name}>`;
+  }
+}
+
+/**
+ * Text as element content or attribute value. (The e-invoice writers have their own in documents/, which
+ * adapters may not import; a lifecycle message holds a few short values.)
+ */
+const escapeXml = (value: string) =>
+  value.replace(/[&<>"]/g, (char) =>
+    char === '&' ? '&amp;' : char === '<' ? '&lt;' : char === '>' ? '&gt;' : '&quot;',
+  );
+
+/** fast-xml-parser, keeping every element as an array and every attribute, values as text. */
+const PARSER = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  alwaysCreateTextNode: true,
+  isArray: (_name: string, _path: unknown, _leaf: boolean, isAttribute: boolean) => !isAttribute,
+  processEntities: true,
+  htmlEntities: false,
+});
+
+/**
+ * Parses a message into elements with their namespaces resolved from the `xmlns` declarations in scope. A
+ * DTD is refused before parsing (no entity of ours or anyone's is ever expanded).
+ */
+function parseXml(text: string): Element {
+  if (/<!DOCTYPE/i.test(text)) throw new CdarReadError('not XML: a DTD is not accepted');
+  let tree: Record<string, unknown>;
+  try {
+    tree = PARSER.parse(text, true) as Record<string, unknown>;
+  } catch (error) {
+    throw new CdarReadError(`not XML: ${(error as Error).message}`);
+  }
+  const roots = Object.entries(tree).filter(([name]) => !name.startsWith('?') && !name.startsWith('#'));
+  const [first] = roots;
+  if (roots.length !== 1 || !first) throw new CdarReadError('not XML: no single root element');
+  const [name, values] = first;
+  const value = Array.isArray(values) ? values[0] : undefined;
+  return elementOf(name, value, new Map());
+}
+
+function elementOf(name: string, value: unknown, inScope: ReadonlyMap<string, string>): Element {
+  const fields = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
+  const attributes = new Map<string, string>();
+  const namespaces = new Map(inScope);
+  for (const [key, raw] of Object.entries(fields)) {
+    if (!key.startsWith('@')) continue;
+    const attribute = key.slice(1);
+    const text = String(raw);
+    if (attribute === 'xmlns') namespaces.set('', text);
+    else if (attribute.startsWith('xmlns:')) namespaces.set(attribute.slice(6), text);
+    else attributes.set(attribute, text);
+  }
+  const colon = name.indexOf(':');
+  const prefix = colon < 0 ? '' : name.slice(0, colon);
+  const childNodes: Element[] = [];
+  for (const [key, raw] of Object.entries(fields)) {
+    if (key.startsWith('@') || key === '#text' || !Array.isArray(raw)) continue;
+    for (const item of raw) childNodes.push(elementOf(key, item, namespaces));
+  }
+  const ownText = fields['#text'];
+  const textContent =
+    typeof ownText === 'string' || typeof ownText === 'number'
+      ? String(ownText)
+      : childNodes.map((node) => node.textContent ?? '').join('');
+  return {
+    localName: colon < 0 ? name : name.slice(colon + 1),
+    namespaceURI: namespaces.get(prefix) ?? null,
+    textContent,
+    childNodes,
+    getAttribute: (attribute) => attributes.get(attribute) ?? null,
+  };
 }

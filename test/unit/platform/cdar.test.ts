@@ -106,4 +106,12 @@ describe('lifecycle messages (CDAR) are written and read back without losing a c
       { amountMinor: 150, currency: 'EUR', vatRate: 20 },
     ]);
   });
+
+  it('refuses a document with a DTD before parsing it (no entity is ever expanded)', () => {
+    const bomb =
+      '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>' +
+      '<rsm:CrossDomainAcknowledgementAndResponse xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossDomainAcknowledgementAndResponse:100">&b;</rsm:CrossDomainAcknowledgementAndResponse>';
+    expect(() => readCdar(bomb)).toThrow(CdarReadError);
+    expect(() => readCdar('<a><b></a>')).toThrow(CdarReadError);
+  });
 });
