@@ -91,19 +91,23 @@ interface PdfkitInternals {
   _font: EmbeddedFont;
   page: { fonts: Record<string, unknown> };
   addContent(data: string | Uint8Array): unknown;
+  addPage(options?: unknown): unknown;
+  flushPages(): void;
 }
 
 const shapeMemos = new WeakMap<fontkit.Font, Map<string, Shaped>>();
 /** Per font: a character's glyph (keyed by code point); the kerning of a pair (font units). */
-const characterMemos = new WeakMap<fontkit.Font, Map<string, fontkit.Glyph>>();
-const kerningMemos = new WeakMap<fontkit.Font, Map<string, number>>();
+const characterMemos = new WeakMap<fontkit.Font, Map<number, fontkit.Glyph>>();
+/** Keyed by `left * PAIR_KEY + right`: a number, not a string to build and hash for every pair. */
+const kerningMemos = new WeakMap<fontkit.Font, Map<number, number>>();
+const PAIR_KEY = 0x110000;
 const programMemos = new WeakMap<fontkit.Font, Map<string, FontProgram>>();
 const presets = new WeakMap<fontkit.Font, Preset>();
 
 /** Numbers in content streams: a thousandth of a point (or of the font size, for kerning) is plenty. */
 const num = (n: number): number => Math.round(n * 1e3) / 1e3;
 
-function memoFor<K extends object, V>(memos: WeakMap<K, Map<string, V>>, key: K): Map<string, V> {
+function memoFor<K extends object, M, V>(memos: WeakMap<K, Map<M, V>>, key: K): Map<M, V> {
   let memo = memos.get(key);
   if (!memo) {
     memo = new Map();
@@ -156,11 +160,11 @@ function setGlyphByGlyph(font: fontkit.Font, text: string): Shaped | undefined {
   for (const char of text) {
     const codePoint = char.codePointAt(0) as number;
     if (!isAlphabetic(codePoint)) return undefined;
-    let glyph = characters.get(String(codePoint));
+    let glyph = characters.get(codePoint);
     if (!glyph) {
       const found = font.glyphForCodePoint(codePoint);
       glyph = { id: found.id, advanceWidth: found.advanceWidth, codePoints: [codePoint] };
-      characters.set(String(codePoint), glyph);
+      characters.set(codePoint, glyph);
     }
     glyphs.push(glyph);
     codePoints.push(codePoint);
@@ -177,8 +181,8 @@ function setGlyphByGlyph(font: fontkit.Font, text: string): Shaped | undefined {
 }
 
 /** The kerning fontkit applies between two characters set side by side (font units), memoised. */
-function kerningOf(font: fontkit.Font, pairs: Map<string, number>, left: number, right: number): number {
-  const key = `${left},${right}`;
+function kerningOf(font: fontkit.Font, pairs: Map<number, number>, left: number, right: number): number {
+  const key = left * PAIR_KEY + right;
   let kerning = pairs.get(key);
   if (kerning === undefined) {
     const run = font.layout(String.fromCodePoint(left, right));
@@ -249,31 +253,39 @@ function presetOf(font: fontkit.Font): Preset {
  * strings of raw bytes, half the size of hexadecimal ones (less to write and to deflate).
  */
 function showOperand(codes: readonly number[], adjustments: readonly number[]): string {
+  // The bytes of each run of glyphs between two adjustments go into one String.fromCharCode call: a
+  // string built byte by byte is a rope of one-character pieces that every later use has to flatten.
   let operand = '[(';
+  const bytes: number[] = [];
   for (let i = 0; i < codes.length; i++) {
     const code = codes[i] as number;
-    operand += literalByte(code >> 8) + literalByte(code & 0xff);
+    pushLiteralByte(bytes, code >> 8);
+    pushLiteralByte(bytes, code & 0xff);
     const adjustment = adjustments[i] ?? 0;
-    if (adjustment !== 0 && i < codes.length - 1) operand += `) ${-adjustment} (`;
+    if (adjustment !== 0 && i < codes.length - 1) {
+      operand += `${String.fromCharCode(...bytes)}) ${-adjustment} (`;
+      bytes.length = 0;
+    }
   }
-  return `${operand})]`;
+  return `${operand}${String.fromCharCode(...bytes)})]`;
 }
 
 /** A byte in a PDF literal string: parentheses, backslash and line ends escaped. */
-function literalByte(byte: number): string {
+function pushLiteralByte(bytes: number[], byte: number): void {
   switch (byte) {
-    case 0x28:
-      return '\\(';
-    case 0x29:
-      return '\\)';
-    case 0x5c:
-      return '\\\\';
+    case 0x28: // (
+    case 0x29: // )
+    case 0x5c: // \
+      bytes.push(0x5c, byte);
+      return;
     case 0x0a:
-      return '\\n';
+      bytes.push(0x5c, 0x6e); // \n
+      return;
     case 0x0d:
-      return '\\r';
+      bytes.push(0x5c, 0x72); // \r
+      return;
     default:
-      return String.fromCharCode(byte);
+      bytes.push(byte);
   }
 }
 
@@ -311,12 +323,44 @@ export class PdfCanvas {
   private stroke: string | undefined;
   private lineWidth: number | undefined;
   private textFont: string | undefined;
+  /** The current page's operators not yet handed to pdfkit (latin1: one character per byte). */
+  private pending = '';
+  /** pdfkit's own `addContent`, which the document's is replaced by (see the constructor). */
+  private readonly addContent: (data: string | Uint8Array) => unknown;
 
   constructor(
     private readonly pdf: PDFKit.PDFDocument,
     private readonly fonts: Readonly<Record<string, fontkit.Font>>,
   ) {
     this.doc = pdf as unknown as PdfkitInternals;
+    const doc = this.doc;
+    const { addContent, addPage, flushPages } = doc;
+    if (
+      typeof addContent !== 'function' ||
+      typeof addPage !== 'function' ||
+      typeof flushPages !== 'function'
+    ) {
+      throw new Error(
+        'pdfkit internals changed: the invoice text writer needs addContent/addPage/flushPages',
+      );
+    }
+    this.addContent = addContent.bind(doc);
+    // The canvas's operators are kept as one string per page and handed to pdfkit in one write (each write
+    // is converted to bytes and buffered on its own). Anything else writing to the page (pdfkit's own
+    // text()), a new page and the end of the document hand the pending operators over first, so the
+    // content stream keeps its order and its bytes: pdfkit concatenates a page's writes before deflating.
+    doc.addContent = (data) => {
+      this.flush();
+      return addContent.call(doc, data);
+    };
+    doc.addPage = (options) => {
+      this.flush();
+      return addPage.call(doc, options);
+    };
+    doc.flushPages = () => {
+      this.flush();
+      flushPages.call(doc);
+    };
   }
 
   /** Selects a registered font (pdfkit's `font(name)`), priming its subset on the first use. */
@@ -410,9 +454,21 @@ export class PdfCanvas {
     }
   }
 
-  /** As bytes: pdfkit turns a string into bytes one character at a time in JavaScript. */
+  /** Appended to the page's pending operators (see the constructor). */
   private write(content: string): void {
-    if (content) this.doc.addContent(Buffer.from(content, 'latin1'));
+    this.pending += content;
+  }
+
+  /**
+   * The pending operators to pdfkit, as bytes (pdfkit turns a string into bytes one character at a time
+   * in JavaScript, and adds a line end).
+   */
+  private flush(): void {
+    if (this.pending) {
+      const content = this.pending;
+      this.pending = '';
+      this.addContent(Buffer.from(content, 'latin1'));
+    }
   }
 
   private selected(): { embedded: EmbeddedFont; font: fontkit.Font; ascent: number } {
