@@ -25,6 +25,7 @@ import {
   updateIf,
 } from './kit/operations.js';
 import { type QuerySpec, queryAll, queryPage } from './kit/query.js';
+import { submissionStateAt } from './kit/submission-state.js';
 import type { TableRef } from './kit/table-ref.js';
 import { INDEXES, keys } from './table.js';
 
@@ -337,49 +338,24 @@ export class InvoiceRepository implements InvoiceStore {
     );
   }
 
-  /** Conditioned on the attempt count as read: of two claimers, one moves it. */
-  async claimSubmission(
+  /** Conditioned on the attempt count as read: of two claimers, one moves it (the kit's one claim). */
+  claimSubmission(
     invoice: InvoiceRecord,
     claim: { from: 'pending' | 'submitting'; attempts: number; at: string },
   ): Promise<boolean> {
-    const moved = await updateIf(this.table, {
-      Key: invoiceKeyOf(invoice),
-      UpdateExpression:
-        'SET einvoice.submission.#state = :submitting, einvoice.submission.attempts = :next, ' +
-        'einvoice.submission.claimedAt = :at',
-      ConditionExpression: 'einvoice.submission.#state = :from AND einvoice.submission.attempts = :attempts',
-      ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: {
-        ':submitting': 'submitting',
-        ':from': claim.from,
-        ':attempts': claim.attempts,
-        ':next': claim.attempts + 1,
-        ':at': claim.at,
-      },
-    });
-    return moved !== undefined;
+    return this.submissionStateOf(invoice).claim(claim);
   }
 
-  async releaseSubmission(
+  releaseSubmission(
     invoice: InvoiceRecord,
     release: { attempts: number; to: 'pending' | 'unresolved' },
   ): Promise<boolean> {
-    const moved = await updateIf(this.table, {
-      Key: invoiceKeyOf(invoice),
-      UpdateExpression:
-        release.to === 'pending'
-          ? 'SET einvoice.submission.#state = :pending REMOVE einvoice.submission.claimedAt'
-          : 'REMOVE einvoice.submission.claimedAt',
-      ConditionExpression:
-        'einvoice.submission.#state = :submitting AND einvoice.submission.attempts = :attempts',
-      ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: {
-        ':submitting': 'submitting',
-        ':attempts': release.attempts,
-        ...(release.to === 'pending' ? { ':pending': 'pending' } : {}),
-      },
-    });
-    return moved !== undefined;
+    return this.submissionStateOf(invoice).release(release);
+  }
+
+  /** The submission state at the invoice's key, moved as a credit note's is (kit/submission-state.ts). */
+  private submissionStateOf(invoice: InvoiceRecord) {
+    return submissionStateAt(this.table, invoiceKeyOf(invoice), async () => invoice.einvoice);
   }
 
   /**
