@@ -176,7 +176,11 @@ function authorize(route: RouteDefinition, event: ApiEvent): Principal {
   };
 }
 
-function parseBody(schema: z.ZodMiniType, event: ApiEvent): unknown {
+/**
+ * The body's text, once it is JSON by its Content-Type (415 otherwise) and within MAX_BODY_BYTES (413):
+ * what every JSON body goes through, the webhook's raw body included.
+ */
+export function jsonBodyText(event: ApiEvent): string {
   const contentType = event.headers?.['content-type'] ?? '';
   if (!/^application\/(.+\+)?json\s*(;|$)/i.test(contentType)) {
     throw new DomainError(
@@ -198,6 +202,11 @@ function parseBody(schema: z.ZodMiniType, event: ApiEvent): unknown {
       [{ field: '(body)', reason: `must be at most ${MAX_BODY_BYTES} bytes` }],
     );
   }
+  return text;
+}
+
+function parseBody(schema: z.ZodMiniType, event: ApiEvent): unknown {
+  const text = jsonBodyText(event);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,9 +1,8 @@
 import { inContainer, platformSyncDeps } from '../../shared/composition/root.js';
-import { MAX_BODY_BYTES } from '../../shared/contracts/http/routes/definition.js';
 import { PLATFORM_CALLBACKS_ROUTES } from '../../shared/contracts/http/routes/platform-callbacks.js';
 import { DomainError } from '../../shared/core/errors.js';
 import { receivePlatformCallback } from '../../shared/core/usecases/einvoice-lifecycle.js';
-import { apiHandler } from '../commons/api-handler.js';
+import { apiHandler, jsonBodyText } from '../commons/api-handler.js';
 import { logger } from '../commons/logger.js';
 
 const lifecycle = inContainer((base) => platformSyncDeps(base));
@@ -15,27 +14,7 @@ const lifecycle = inContainer((base) => platformSyncDeps(base));
  */
 export const handler = apiHandler(PLATFORM_CALLBACKS_ROUTES, {
   receivePlatformCallback: async ({ event }) => {
-    const raw = event.body ?? '';
-    const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-    if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) {
-      throw new DomainError(
-        'payload_too_large',
-        413,
-        'Payload too large',
-        `The body exceeds ${MAX_BODY_BYTES} bytes.`,
-        [{ field: '(body)', reason: `must be at most ${MAX_BODY_BYTES} bytes` }],
-      );
-    }
-    const contentType = event.headers?.['content-type'] ?? '';
-    if (!/^application\/(.+\+)?json\s*(;|$)/i.test(contentType)) {
-      throw new DomainError(
-        'unsupported_media_type',
-        415,
-        'Unsupported media type',
-        'The callback must be JSON: Content-Type: application/json.',
-        [{ field: 'Content-Type', reason: contentType ? `${contentType} is not accepted` : 'is missing' }],
-      );
-    }
+    const body = jsonBodyText(event);
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
     try {
