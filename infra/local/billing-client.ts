@@ -4,7 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { BillingRun } from '../../shared/contracts/schemas/invoice.js';
-import { DEMO_KEYS_FILE, type LocalPorts, localPorts, STACK_FILE } from './settings.js';
+import { localEnvironment } from './environment.js';
+import { DEMO_KEYS_FILE, LOCAL_NAMES, type LocalPorts, localPorts, STACK_FILE } from './settings.js';
 
 /** A message for the person at the terminal: printed without a stack trace, exit code 1. */
 export class CliError extends Error {}
@@ -24,6 +25,33 @@ export function readStackFile(): StackFile | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Points this process's SDK clients (and the platform adapter) at the running local stack, so a tool can
+ * call the deployed functions' own handlers or use cases against it; the stack, or a CliError to print.
+ */
+export function useRunningStack(): StackFile {
+  const stack = readStackFile();
+  if (!stack)
+    throw new CliError('The local stack is not running: start it with `npm start` (in another terminal).');
+  const { ports } = stack;
+  const host = 'http://127.0.0.1';
+  Object.assign(
+    process.env,
+    localEnvironment(
+      {
+        dynamodb: `${host}:${ports.dynamodb}`,
+        s3: `${host}:${ports.s3}`,
+        ses: `${host}:${ports.ses}`,
+        ...(ports.sfn ? { sfn: `${host}:${ports.sfn}` } : {}),
+        ...(ports.platform ? { platform: `${host}:${ports.platform}` } : {}),
+      },
+      LOCAL_NAMES,
+    ),
+    { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' },
+  );
+  return stack;
 }
 
 /** `.local/demo-keys.json`, written by `npm start` when it seeds the demo. */

@@ -32,13 +32,11 @@ import {
   formatRunSummary,
   localOperatorApi,
   readDemoKeys,
-  readStackFile,
-  type StackFile,
   startBillingRun,
+  useRunningStack,
 } from './billing-client.js';
 import { type DemoEInvoice, demoEInvoices, describeEInvoices } from './demo-einvoices.js';
 import { registerDemoSellers } from './demo-sellers.js';
-import { localEnvironment } from './environment.js';
 import { DATA_DIR, DEMO_INVOICES_DIR, LOCAL_NAMES, REPO_ROOT } from './settings.js';
 
 const TIME_ZONE = 'Europe/Paris';
@@ -308,25 +306,9 @@ async function demoCreditNote(
 }
 
 async function main(): Promise<void> {
-  const stack: StackFile | undefined = readStackFile();
-  if (!stack)
-    throw new CliError('The local stack is not running: start it with `npm start` (in another terminal).');
-  const api = localOperatorApi();
-  const { ports } = stack;
   // This process writes orders straight into the running stack's DynamoDB, as the API's handlers do.
-  Object.assign(
-    process.env,
-    localEnvironment(
-      {
-        dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
-        s3: `http://127.0.0.1:${ports.s3}`,
-        ses: `http://127.0.0.1:${ports.ses}`,
-        ...(ports.sfn ? { sfn: `http://127.0.0.1:${ports.sfn}` } : {}),
-        ...(ports.platform ? { platform: `http://127.0.0.1:${ports.platform}` } : {}),
-      },
-      LOCAL_NAMES,
-    ),
-  );
+  const { ports } = useRunningStack();
+  const api = localOperatorApi();
 
   // The demo's orders name these sellers; `npm start` registered them, unless it ran an older version.
   await registerDemoSellers((seller) => api.request('POST', '/v1/sellers', seller));

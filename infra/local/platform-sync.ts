@@ -6,9 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CliError, readStackFile } from './billing-client.js';
-import { localEnvironment } from './environment.js';
-import { LOCAL_NAMES } from './settings.js';
+import { CliError, useRunningStack } from './billing-client.js';
 
 const HELP = `Usage: npm run platform-sync
 
@@ -37,23 +35,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     console.log(HELP);
     return 0;
   }
-  const stack = readStackFile();
-  if (!stack)
-    throw new CliError('The local stack is not running: start it with `npm start` (in another terminal).');
+  const stack = useRunningStack();
   const host = 'http://127.0.0.1';
-  Object.assign(
-    process.env,
-    localEnvironment(
-      {
-        dynamodb: `${host}:${stack.ports.dynamodb}`,
-        s3: `${host}:${stack.ports.s3}`,
-        ses: `${host}:${stack.ports.ses}`,
-        platform: `${host}:${stack.ports.platform}`,
-      },
-      LOCAL_NAMES,
-    ),
-    { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' },
-  );
   // The deployed function's own handler, imported once the environment points at the local stack.
   const { handler } = await import('../../functions/platform-sync/handler.js');
   const { updates, collections } = await handler({});
