@@ -210,16 +210,27 @@ export interface InitResults {
   withSourceMaps: Record<string, InitInfo>;
   /** The same bundles without --enable-source-maps (only those asked for): what the source maps cost. */
   withoutSourceMaps: Record<string, InitInfo>;
+  /**
+   * The pair asked for (`options.pair`, with source maps): the median over the runs of measured ÷ baseline,
+   * each run importing the two back to back (in alternating order), so a burst of load on the machine
+   * touches both sides of a ratio alike.
+   */
+  pairRatioMedian: number | undefined;
 }
 
 /**
  * Imports each bundle `runs` times, each time in a fresh `node`. The runs go round-robin over every bundle
- * (and the variants without source maps) so a burst of other work on the machine touches them all alike.
+ * (and the variants without source maps) so a burst of other work on the machine touches them all alike;
+ * the two bundles of `pair` are imported back to back in each run, their order alternating.
  */
 export async function measureInit(
   bundles: Record<string, BundleInfo>,
   outDir: string,
-  options: { runs: number; withoutSourceMaps: readonly string[] },
+  options: {
+    runs: number;
+    withoutSourceMaps: readonly string[];
+    pair?: { measured: string; baseline: string };
+  },
 ): Promise<InitResults> {
   const probe = join(outDir, 'init-probe.mjs');
   await mkdir(outDir, { recursive: true });
@@ -232,8 +243,22 @@ export async function measureInit(
   for (const { name } of variants) {
     await writeFile(join(outDir, name, 'probe-event.json'), JSON.stringify(networkFreeEvent(name)));
   }
+  const { pair } = options;
+  const isPaired = (v: { name: string; sourceMaps: boolean }) =>
+    v.sourceMaps && pair !== undefined && (v.name === pair.measured || v.name === pair.baseline);
+  const pairRatios: number[] = [];
   for (let run = 0; run < options.runs; run++) {
-    for (const { name, sourceMaps } of variants) {
+    const pairOrder = pair
+      ? run % 2 === 0
+        ? [pair.baseline, pair.measured]
+        : [pair.measured, pair.baseline]
+      : [];
+    const order = [
+      ...pairOrder.filter((name) => bundles[name]).map((name) => ({ name, sourceMaps: true })),
+      ...variants.filter((v) => !isPaired(v)),
+    ];
+    const thisRun = new Map<string, number>();
+    for (const { name, sourceMaps } of order) {
       const bundle = bundles[name] as BundleInfo;
       const { stdout } = await execFileAsync(
         process.execPath,
@@ -250,10 +275,15 @@ export async function measureInit(
       const key = `${name}|${sourceMaps}`;
       const entry = samples.get(key) ?? { imports: [], invokes: [], answer: '' };
       entry.imports.push(parsed.importMs);
+      if (sourceMaps) thisRun.set(name, parsed.importMs);
       entry.invokes.push(parsed.firstInvokeMs);
       entry.answer = String(parsed.answer);
       samples.set(key, entry);
     }
+    const measured = pair && thisRun.get(pair.measured);
+    const baseline = pair && thisRun.get(pair.baseline);
+    if (measured !== undefined && baseline !== undefined && baseline > 0)
+      pairRatios.push(measured / baseline);
   }
   const summary = (sourceMaps: boolean) =>
     Object.fromEntries(
@@ -276,5 +306,9 @@ export async function measureInit(
           return [name, info];
         }),
     );
-  return { withSourceMaps: summary(true), withoutSourceMaps: summary(false) };
+  return {
+    withSourceMaps: summary(true),
+    withoutSourceMaps: summary(false),
+    pairRatioMedian: pairRatios.length > 0 ? round(median(pairRatios), 3) : undefined,
+  };
 }

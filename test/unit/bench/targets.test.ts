@@ -40,6 +40,13 @@ describe('bench targets as same-run ratios', () => {
     });
   });
 
+  it('judges init on the median of the per-run ratios when the runs paired the two imports', () => {
+    // Medians of 100 and 80 ms say 1.25, but the runs, each importing both back to back, said 1.34.
+    const paired = initTarget({ ratio: 1.34, ordersCreateMs: 100, documentClientMs: 80, runs: 21 });
+    expect(paired).toMatchObject({ value: '1.34', pass: false, absolute: '100 ms vs 80 ms' });
+    expect(initTarget({ ratio: 1.2, ordersCreateMs: 100, documentClientMs: 70, runs: 21 }).pass).toBe(true);
+  });
+
   it('judges the invoice render against pdfkit text() on the same pages', () => {
     expect(renderTarget({ renderMs: 7.6, pdfkitTextMs: 30, invoices: 200, lines: 60 })).toMatchObject({
       value: '0.253',
