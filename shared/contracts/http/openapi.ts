@@ -1,7 +1,12 @@
 import * as z from 'zod/mini';
 import { MAX_LOCAL_DATE, MIN_LOCAL_DATE } from '../schemas/common.js';
 import { problemSchema } from '../schemas/problem.js';
+import { RESPONSES } from './responses.js';
 import { MAX_BODY_BYTES, ROUTES, type RouteDefinition } from './routes/index.js';
+
+/** The schema of what a route answers on success, if it answers JSON. */
+const responseOf = (route: RouteDefinition): z.ZodMiniType | null =>
+  RESPONSES[route.operationId as keyof typeof RESPONSES];
 
 type JsonSchema = Record<string, unknown>;
 
@@ -117,6 +122,7 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
   void problemSchema; // registered in the global registry by its import
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES as readonly RouteDefinition[]) {
+    const response = responseOf(route);
     const operation: Record<string, unknown> = {
       operationId: route.operationId,
       summary: route.summary,
@@ -125,10 +131,10 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
       ...(route.roles.length > 0 ? { 'x-roles': route.roles } : {}),
       parameters: parametersOf(route),
       responses: {
-        [String(route.successStatus)]: route.response
+        [String(route.successStatus)]: response
           ? {
               description: 'Success',
-              content: { 'application/json': { schema: toSchema(route.response, 'output') } },
+              content: { 'application/json': { schema: toSchema(response, 'output') } },
             }
           : { description: route.successStatus === 204 ? 'Done; no content.' : 'Success' },
         ...errorResponses(route),

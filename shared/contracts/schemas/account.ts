@@ -146,7 +146,7 @@ export const updateAccountSchema = z
   });
 export type UpdateAccountInput = z.infer<typeof updateAccountSchema>;
 
-export const exposureSchema = z
+export const exposureSchema = /* @__PURE__ */ z
   .object({
     currency: currencySchema,
     creditLimitMinor: z.int(),
@@ -176,7 +176,7 @@ export const billingBlockedSchema = z
   });
 
 /** An account as the API returns it. */
-export const accountSchema = z
+export const accountSchema = /* @__PURE__ */ z
   .object({
     accountId: accountIdSchema,
     ...createAccountSchema.shape,

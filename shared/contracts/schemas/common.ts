@@ -36,7 +36,7 @@ export const MAX_LOCAL_DATE = BILLING_DATE_RANGE.last;
 const DATE_RANGE = `from ${MIN_LOCAL_DATE} to ${MAX_LOCAL_DATE}`;
 
 /** Calendar date in the marketplace's time zone, within the sane range. */
-export const localDateSchema = z.iso
+export const localDateSchema = /* @__PURE__ */ z.iso
   .date('must be a date YYYY-MM-DD')
   .check(
     z.refine(
@@ -66,7 +66,7 @@ export const describedDateSchema = (description: string) =>
   });
 
 /** Instant on the wire: ISO 8601 in UTC. */
-export const instantSchema = z.iso
+export const instantSchema = /* @__PURE__ */ z.iso
   .datetime()
   .register(z.globalRegistry, { example: '2026-11-27T09:30:00.000Z' });
 

@@ -99,7 +99,7 @@ export const creditNoteLineSchema = z
 export type CreditNoteLine = z.infer<typeof creditNoteLineSchema>;
 
 /** An issued credit note (`avoir`): append-only, numbered `AV-<year>-<seq>` per issuer and year. */
-export const creditNoteSchema = z
+export const creditNoteSchema = /* @__PURE__ */ z
   .object({
     creditNoteId: creditNoteIdSchema,
     number: z.string().register(z.globalRegistry, { example: 'AV-2026-000001' }),

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import '../zod-locale.js';
 
 /** What the webhook answers the platform: what the call brought, once recorded. */
-export const platformCallbackAnswerSchema = z
+export const platformCallbackAnswerSchema = /* @__PURE__ */ z
   .object({
     /** The platform flow the call announced. */
     flowId: z.string(),

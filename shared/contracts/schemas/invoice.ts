@@ -185,7 +185,7 @@ export const buyerSchema = z
   .register(z.globalRegistry, { id: 'Buyer' });
 
 /** A consolidated invoice: one account, one period, one currency (and one PO when the account asks). */
-export const invoiceSchema = z
+export const invoiceSchema = /* @__PURE__ */ z
   .object({
     invoiceId: invoiceIdSchema,
     accountId: accountIdSchema,
@@ -242,7 +242,7 @@ export const startRunSchema = z
 export const runStatusSchema = z.enum(['running', 'succeeded', 'failed']);
 
 /** A billing run and its summary. */
-export const billingRunSchema = z
+export const billingRunSchema = /* @__PURE__ */ z
   .object({
     runId: runIdSchema,
     cutOff: localDateSchema,
@@ -287,10 +287,10 @@ export const previewQuerySchema = z.strictObject({
 });
 
 /** What a billing run would issue for an account now: drafts with no id, number or dates. */
-export const invoicePreviewListSchema = z
+export const invoicePreviewListSchema = /* @__PURE__ */ z
   .object({ items: z.array(z.omit(invoiceSchema, { invoiceId: true, runId: true })) })
   .register(z.globalRegistry, { id: 'InvoicePreviewList' });
 
-export const downloadLinkSchema = z
+export const downloadLinkSchema = /* @__PURE__ */ z
   .object({ url: z.string(), expiresAt: instantSchema })
   .register(z.globalRegistry, { id: 'DownloadLink' });

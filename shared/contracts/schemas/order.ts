@@ -6,7 +6,6 @@ import { billingCycleSchema } from './billing-cycle.js';
 import {
   addressSchema,
   currencySchema,
-  describedDateSchema,
   instantSchema,
   localDateSchema,
   minorUnitsSchema,
@@ -14,7 +13,6 @@ import {
   withMeta,
 } from './common.js';
 import { accountIdSchema, orderIdSchema, storefrontIdSchema } from './ids.js';
-import { cursorSchema, limitSchema } from './paging.js';
 
 /** Up to 3 decimals, strictly positive; checked on the number's shortest decimal form, never by float maths. */
 export const quantitySchema = z
@@ -122,17 +120,17 @@ export const createOrderSchema = z
   });
 export type CreateOrderInput = z.infer<typeof createOrderSchema>;
 
-export const orderStatusSchema = z.enum(['accepted', 'cancelled', 'billed']);
+export const orderStatusSchema = /* @__PURE__ */ z.enum(['accepted', 'cancelled', 'billed']);
 
-export const vatBreakdownEntrySchema = z
+export const vatBreakdownEntrySchema = /* @__PURE__ */ z
   .object({ category: vatCategorySchema, vatRate: z.number(), baseMinor: z.int(), vatMinor: z.int() })
   .register(z.globalRegistry, { id: 'VatBreakdownEntry' });
 
-export const totalsSchema = z
+export const totalsSchema = /* @__PURE__ */ z
   .object({ netMinor: z.int(), vatMinor: z.int(), grossMinor: z.int() })
   .register(z.globalRegistry, { id: 'Totals' });
 
-export const billingPeriodSchema = z
+export const billingPeriodSchema = /* @__PURE__ */ z
   .object({
     cycle: billingCycleSchema,
     timeZone: z.string().register(z.globalRegistry, { example: 'Europe/Paris' }),
@@ -144,7 +142,7 @@ export const billingPeriodSchema = z
   .register(z.globalRegistry, { id: 'BillingPeriod' });
 export type BillingPeriod = z.infer<typeof billingPeriodSchema>;
 
-export const orderLineSchema = z
+export const orderLineSchema = /* @__PURE__ */ z
   .extend(orderLineInputSchema, {
     lineNumber: z.int().check(z.minimum(1)),
     vatCategory: vatCategorySchema,
@@ -159,7 +157,7 @@ export const orderLineSchema = z
   .register(z.globalRegistry, { id: 'OrderLine' });
 
 /** An order as stored and returned. */
-export const orderSchema = z
+export const orderSchema = /* @__PURE__ */ z
   .object({
     orderId: orderIdSchema,
     accountId: accountIdSchema,
@@ -178,12 +176,3 @@ export const orderSchema = z
   })
   .register(z.globalRegistry, { id: 'Order' });
 export type Order = z.infer<typeof orderSchema>;
-
-/** Query of `GET /v1/accounts/{accountId}/orders`. */
-export const listOrdersQuerySchema = z.strictObject({
-  periodStart: z.optional(
-    describedDateSchema("First day of one of the account's billing periods; the current period when absent:"),
-  ),
-  limit: limitSchema(),
-  cursor: cursorSchema(),
-});

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import '../zod-locale.js';
+import { describedDateSchema } from './common.js';
 
 /* Listings: the query of a page and the page itself. */
 
@@ -11,6 +12,15 @@ export const limitSchema = () =>
 export const cursorSchema = () => z.optional(z.string().check(z.minLength(1), z.maxLength(2048)));
 
 export const paginationQuerySchema = z.strictObject({ limit: limitSchema(), cursor: cursorSchema() });
+
+/** Query of `GET /v1/accounts/{accountId}/orders`: a page of one billing period's orders. */
+export const listOrdersQuerySchema = z.strictObject({
+  periodStart: z.optional(
+    describedDateSchema("First day of one of the account's billing periods; the current period when absent:"),
+  ),
+  limit: limitSchema(),
+  cursor: cursorSchema(),
+});
 
 /** Page of results with an opaque cursor for the next page (absent on the last page). */
 export const pageSchema = <T extends z.core.SomeType>(item: T) =>

@@ -66,7 +66,7 @@ export const recordPaymentSchema = z
 export type RecordPaymentInput = z.infer<typeof recordPaymentSchema>;
 
 /** A recorded payment: append-only; a reversal is recorded beside it, never in place of it. */
-export const paymentSchema = z
+export const paymentSchema = /* @__PURE__ */ z
   .object({
     paymentId: paymentIdSchema,
     accountId: accountIdSchema,
@@ -84,7 +84,7 @@ export const paymentSchema = z
 export type Payment = z.infer<typeof paymentSchema>;
 
 /** One line of an invoice's payment history. */
-export const invoicePaymentSchema = z
+export const invoicePaymentSchema = /* @__PURE__ */ z
   .object({
     paymentId: paymentIdSchema,
     invoiceId: invoiceIdSchema,

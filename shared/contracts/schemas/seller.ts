@@ -40,7 +40,7 @@ export const updateSellerSchema = z
 export type UpdateSellerInput = z.infer<typeof updateSellerSchema>;
 
 /** A registered seller. Sellers are never deleted: an order line that named one keeps a valid reference. */
-export const sellerSchema = z
+export const sellerSchema = /* @__PURE__ */ z
   .object({
     sellerId: sellerIdSchema,
     legalName: z.string(),

@@ -7,7 +7,7 @@ export const createStorefrontSchema = z
   .strictObject({ name: textSchema(1, 100).register(z.globalRegistry, { example: 'Boutique Pro Paris' }) })
   .register(z.globalRegistry, { id: 'CreateStorefront' });
 
-export const storefrontSchema = z
+export const storefrontSchema = /* @__PURE__ */ z
   .object({
     storefrontId: storefrontIdSchema,
     name: z.string(),
@@ -16,7 +16,7 @@ export const storefrontSchema = z
   .register(z.globalRegistry, { id: 'Storefront' });
 export type Storefront = z.infer<typeof storefrontSchema>;
 
-export const apiKeySummarySchema = z
+export const apiKeySummarySchema = /* @__PURE__ */ z
   .object({
     keyId: apiKeyIdSchema,
     storefrontId: storefrontIdSchema,
@@ -30,12 +30,12 @@ export const apiKeySummarySchema = z
   .register(z.globalRegistry, { id: 'ApiKeySummary' });
 
 /** Answer to a key creation: the secret is shown once and stored only as a hash. */
-export const issuedApiKeySchema = z
+export const issuedApiKeySchema = /* @__PURE__ */ z
   .extend(apiKeySummarySchema, {
     apiKey: z.string().register(z.globalRegistry, { description: 'The secret; shown once, never again.' }),
   })
   .register(z.globalRegistry, { id: 'IssuedApiKey' });
 
-export const createdStorefrontSchema = z
+export const createdStorefrontSchema = /* @__PURE__ */ z
   .object({ storefront: storefrontSchema, key: issuedApiKeySchema })
   .register(z.globalRegistry, { id: 'CreatedStorefront' });

@@ -1,10 +1,5 @@
-import {
-  accountSchema,
-  createAccountSchema,
-  exposureSchema,
-  updateAccountSchema,
-} from '../../schemas/account.js';
-import { pageSchema, paginationQuerySchema } from '../../schemas/paging.js';
+import { createAccountSchema, updateAccountSchema } from '../../schemas/account.js';
+import { paginationQuerySchema } from '../../schemas/paging.js';
 import type { RouteDefinition } from './definition.js';
 
 /** Buyer accounts: enrolment, reads, updates and exposure. Served by the `accounts` function. */
@@ -19,7 +14,6 @@ export const ACCOUNTS_ROUTES = [
     tag: 'Accounts',
     body: createAccountSchema,
     successStatus: 201,
-    response: accountSchema,
   },
   {
     method: 'GET',
@@ -31,7 +25,6 @@ export const ACCOUNTS_ROUTES = [
     tag: 'Accounts',
     query: paginationQuerySchema,
     successStatus: 200,
-    response: pageSchema(accountSchema),
   },
   {
     method: 'GET',
@@ -42,7 +35,6 @@ export const ACCOUNTS_ROUTES = [
     operationId: 'getAccount',
     tag: 'Accounts',
     successStatus: 200,
-    response: accountSchema,
   },
   {
     method: 'PATCH',
@@ -54,7 +46,6 @@ export const ACCOUNTS_ROUTES = [
     tag: 'Accounts',
     body: updateAccountSchema,
     successStatus: 200,
-    response: accountSchema,
   },
   {
     method: 'GET',
@@ -65,6 +56,5 @@ export const ACCOUNTS_ROUTES = [
     operationId: 'getAccountExposure',
     tag: 'Accounts',
     successStatus: 200,
-    response: exposureSchema,
   },
 ] as const satisfies readonly RouteDefinition[];

@@ -1,9 +1,4 @@
-import {
-  billingRunSchema,
-  invoicePreviewListSchema,
-  previewQuerySchema,
-  startRunSchema,
-} from '../../schemas/invoice.js';
+import { previewQuerySchema, startRunSchema } from '../../schemas/invoice.js';
 import type { RouteDefinition } from './definition.js';
 
 /** Billing runs (start, follow, rerun) and the invoice preview. Served by the `billing-runs` function. */
@@ -19,7 +14,6 @@ export const BILLING_RUNS_ROUTES = [
     tag: 'Billing',
     body: startRunSchema,
     successStatus: 202,
-    response: billingRunSchema,
   },
   {
     method: 'GET',
@@ -30,7 +24,6 @@ export const BILLING_RUNS_ROUTES = [
     operationId: 'getBillingRun',
     tag: 'Billing',
     successStatus: 200,
-    response: billingRunSchema,
   },
   {
     method: 'POST',
@@ -41,7 +34,6 @@ export const BILLING_RUNS_ROUTES = [
     operationId: 'rerunBillingRun',
     tag: 'Billing',
     successStatus: 202,
-    response: billingRunSchema,
   },
   {
     method: 'GET',
@@ -53,6 +45,5 @@ export const BILLING_RUNS_ROUTES = [
     tag: 'Billing',
     query: previewQuerySchema,
     successStatus: 200,
-    response: invoicePreviewListSchema,
   },
 ] as const satisfies readonly RouteDefinition[];

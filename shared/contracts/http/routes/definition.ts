@@ -71,7 +71,6 @@ export interface RouteDefinition {
   body?: z.ZodMiniType;
   query?: z.ZodMiniType;
   successStatus: 200 | 201 | 202 | 204;
-  response?: z.ZodMiniType;
   /** Request headers the route requires, each documented in OpenAPI with its meaning on this route. */
   requiredHeaders?: readonly RequiredHeader[];
 }

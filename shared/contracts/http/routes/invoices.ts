@@ -1,6 +1,5 @@
 import { einvoiceQuerySchema } from '../../schemas/einvoice-download.js';
-import { downloadLinkSchema, invoiceSchema } from '../../schemas/invoice.js';
-import { pageSchema, paginationQuerySchema } from '../../schemas/paging.js';
+import { paginationQuerySchema } from '../../schemas/paging.js';
 import type { RouteDefinition } from './definition.js';
 
 /**
@@ -18,7 +17,6 @@ export const INVOICES_ROUTES = [
     tag: 'Invoices',
     query: paginationQuerySchema,
     successStatus: 200,
-    response: pageSchema(invoiceSchema),
   },
   {
     method: 'GET',
@@ -29,7 +27,6 @@ export const INVOICES_ROUTES = [
     operationId: 'getInvoice',
     tag: 'Invoices',
     successStatus: 200,
-    response: invoiceSchema,
   },
   {
     method: 'GET',
@@ -40,7 +37,6 @@ export const INVOICES_ROUTES = [
     operationId: 'getInvoicePdfLink',
     tag: 'Invoices',
     successStatus: 200,
-    response: downloadLinkSchema,
   },
   {
     method: 'GET',
@@ -54,7 +50,6 @@ export const INVOICES_ROUTES = [
     tag: 'Invoices',
     query: einvoiceQuerySchema,
     successStatus: 200,
-    response: downloadLinkSchema,
   },
   {
     method: 'POST',
@@ -65,7 +60,6 @@ export const INVOICES_ROUTES = [
     operationId: 'holdInvoice',
     tag: 'Invoices',
     successStatus: 200,
-    response: invoiceSchema,
   },
   {
     method: 'POST',
@@ -76,7 +70,6 @@ export const INVOICES_ROUTES = [
     operationId: 'releaseInvoice',
     tag: 'Invoices',
     successStatus: 200,
-    response: invoiceSchema,
   },
   {
     method: 'GET',
@@ -88,7 +81,6 @@ export const INVOICES_ROUTES = [
     operationId: 'getCreditNotePdfLink',
     tag: 'Payments',
     successStatus: 200,
-    response: downloadLinkSchema,
   },
   {
     method: 'GET',
@@ -102,6 +94,5 @@ export const INVOICES_ROUTES = [
     tag: 'Payments',
     query: einvoiceQuerySchema,
     successStatus: 200,
-    response: downloadLinkSchema,
   },
 ] as const satisfies readonly RouteDefinition[];

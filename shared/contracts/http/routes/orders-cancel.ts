@@ -1,4 +1,3 @@
-import { orderSchema } from '../../schemas/order.js';
 import type { RouteDefinition } from './definition.js';
 
 /** Cancelling an order before it is billed. Served by the `orders-cancel` function. */
@@ -12,6 +11,5 @@ export const ORDERS_CANCEL_ROUTES = [
     operationId: 'cancelOrder',
     tag: 'Orders',
     successStatus: 200,
-    response: orderSchema,
   },
 ] as const satisfies readonly RouteDefinition[];

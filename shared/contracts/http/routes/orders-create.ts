@@ -1,4 +1,4 @@
-import { createOrderSchema, orderSchema } from '../../schemas/order.js';
+import { createOrderSchema } from '../../schemas/order.js';
 import { idempotencyKeyOf, type RouteDefinition } from './definition.js';
 
 /** Order intake: `POST /v1/orders`. Served by the `orders-create` function. */
@@ -13,7 +13,6 @@ export const ORDERS_CREATE_ROUTES = [
     tag: 'Orders',
     body: createOrderSchema,
     successStatus: 201,
-    response: orderSchema,
     requiredHeaders: [idempotencyKeyOf('order', 'per storefront')],
   },
 ] as const satisfies readonly RouteDefinition[];

@@ -1,5 +1,4 @@
-import { listOrdersQuerySchema, orderSchema } from '../../schemas/order.js';
-import { pageSchema } from '../../schemas/paging.js';
+import { listOrdersQuerySchema } from '../../schemas/paging.js';
 import type { RouteDefinition } from './definition.js';
 
 /** Reading orders: one by id, or an account's orders of one billing period. Served by the `orders-read` function. */
@@ -13,7 +12,6 @@ export const ORDERS_READ_ROUTES = [
     operationId: 'getOrder',
     tag: 'Orders',
     successStatus: 200,
-    response: orderSchema,
   },
   {
     method: 'GET',
@@ -25,6 +23,5 @@ export const ORDERS_READ_ROUTES = [
     tag: 'Orders',
     query: listOrdersQuerySchema,
     successStatus: 200,
-    response: pageSchema(orderSchema),
   },
 ] as const satisfies readonly RouteDefinition[];

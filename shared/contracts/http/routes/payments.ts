@@ -1,6 +1,6 @@
-import { creditNoteSchema, issueCreditNoteSchema } from '../../schemas/credit-note.js';
-import { pageSchema, paginationQuerySchema } from '../../schemas/paging.js';
-import { invoicePaymentSchema, paymentSchema, recordPaymentSchema } from '../../schemas/payment.js';
+import { issueCreditNoteSchema } from '../../schemas/credit-note.js';
+import { paginationQuerySchema } from '../../schemas/paging.js';
+import { recordPaymentSchema } from '../../schemas/payment.js';
 import { idempotencyKeyOf, type RouteDefinition } from './definition.js';
 
 /** Payments, their reversals and credit notes. Served by the `payments` function. */
@@ -16,7 +16,6 @@ export const PAYMENTS_ROUTES = [
     tag: 'Payments',
     body: recordPaymentSchema,
     successStatus: 201,
-    response: paymentSchema,
     requiredHeaders: [idempotencyKeyOf('payment', "shared by the marketplace's operators")],
   },
   {
@@ -28,7 +27,6 @@ export const PAYMENTS_ROUTES = [
     operationId: 'getPayment',
     tag: 'Payments',
     successStatus: 200,
-    response: paymentSchema,
   },
   {
     method: 'POST',
@@ -39,7 +37,6 @@ export const PAYMENTS_ROUTES = [
     operationId: 'reversePayment',
     tag: 'Payments',
     successStatus: 200,
-    response: paymentSchema,
   },
   {
     method: 'GET',
@@ -51,7 +48,6 @@ export const PAYMENTS_ROUTES = [
     tag: 'Payments',
     query: paginationQuerySchema,
     successStatus: 200,
-    response: pageSchema(paymentSchema),
   },
   {
     method: 'GET',
@@ -62,7 +58,6 @@ export const PAYMENTS_ROUTES = [
     operationId: 'listInvoicePayments',
     tag: 'Payments',
     successStatus: 200,
-    response: pageSchema(invoicePaymentSchema),
   },
   {
     method: 'POST',
@@ -75,7 +70,6 @@ export const PAYMENTS_ROUTES = [
     tag: 'Payments',
     body: issueCreditNoteSchema,
     successStatus: 201,
-    response: creditNoteSchema,
     requiredHeaders: [idempotencyKeyOf('credit note', "shared by the marketplace's operators")],
   },
   {
@@ -87,7 +81,6 @@ export const PAYMENTS_ROUTES = [
     operationId: 'listInvoiceCreditNotes',
     tag: 'Payments',
     successStatus: 200,
-    response: pageSchema(creditNoteSchema),
   },
   {
     method: 'GET',
@@ -98,6 +91,5 @@ export const PAYMENTS_ROUTES = [
     operationId: 'getCreditNote',
     tag: 'Payments',
     successStatus: 200,
-    response: creditNoteSchema,
   },
 ] as const satisfies readonly RouteDefinition[];

@@ -1,4 +1,3 @@
-import { platformCallbackAnswerSchema } from '../../schemas/einvoice-callbacks.js';
 import type { RouteDefinition } from './definition.js';
 
 /**
@@ -17,6 +16,5 @@ export const PLATFORM_CALLBACKS_ROUTES = [
     operationId: 'receivePlatformCallback',
     tag: 'E-invoicing',
     successStatus: 200,
-    response: platformCallbackAnswerSchema,
   },
 ] as const satisfies readonly RouteDefinition[];

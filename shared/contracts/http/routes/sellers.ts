@@ -1,5 +1,5 @@
-import { pageSchema, paginationQuerySchema } from '../../schemas/paging.js';
-import { createSellerSchema, sellerSchema, updateSellerSchema } from '../../schemas/seller.js';
+import { paginationQuerySchema } from '../../schemas/paging.js';
+import { createSellerSchema, updateSellerSchema } from '../../schemas/seller.js';
 import type { RouteDefinition } from './definition.js';
 
 /** Sellers, as storefronts name them on order lines and documents print them. Served by the `sellers` function. */
@@ -14,7 +14,6 @@ export const SELLERS_ROUTES = [
     tag: 'Sellers',
     body: createSellerSchema,
     successStatus: 201,
-    response: sellerSchema,
   },
   {
     method: 'GET',
@@ -26,7 +25,6 @@ export const SELLERS_ROUTES = [
     tag: 'Sellers',
     query: paginationQuerySchema,
     successStatus: 200,
-    response: pageSchema(sellerSchema),
   },
   {
     method: 'GET',
@@ -37,7 +35,6 @@ export const SELLERS_ROUTES = [
     operationId: 'getSeller',
     tag: 'Sellers',
     successStatus: 200,
-    response: sellerSchema,
   },
   {
     method: 'PATCH',
@@ -50,6 +47,5 @@ export const SELLERS_ROUTES = [
     tag: 'Sellers',
     body: updateSellerSchema,
     successStatus: 200,
-    response: sellerSchema,
   },
 ] as const satisfies readonly RouteDefinition[];
