@@ -31,6 +31,7 @@ import {
 import { legalFormText, rcsText, sirenText } from '../texts/mentions.js';
 import { PdfCanvas } from './canvas.js';
 import { type DocumentFonts, loadDocumentFonts } from './fonts.js';
+import { deflateStreamsFast } from './streams.js';
 
 // ---- the grid: A4 in points ------------------------------------------------------------------------------
 
@@ -254,6 +255,8 @@ export function openPdf(spec: PdfDocumentSpec): { doc: PDFKit.PDFDocument; fonts
   const language = spec.texts.language;
   const date = new Date(`${spec.date}T00:00:00.000Z`);
   const doc = new PDFDocument({
+    // The first page is added once the document deflates its streams our way (deflateStreamsFast).
+    autoFirstPage: false,
     size: 'A4',
     margins: { top: TOP, bottom: 10, left: X0, right: PAGE_WIDTH - X1 },
     pdfVersion: '1.7',
@@ -277,6 +280,8 @@ export function openPdf(spec: PdfDocumentSpec): { doc: PDFKit.PDFDocument; fonts
       ModDate: date,
     },
   });
+  deflateStreamsFast(doc);
+  doc.addPage();
   return { doc, fonts };
 }
 

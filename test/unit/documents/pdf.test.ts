@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inflateSync } from 'node:zlib';
 import * as fontkit from 'fontkit';
 import { extractTextItems, getDocumentProxy, getMeta } from 'unpdf';
 import { describe, expect, it } from 'vitest';
@@ -160,6 +161,30 @@ describe('renderInvoicePdf', () => {
     const { info } = await getMeta(new Uint8Array(pdf));
     expect(info.Title).toBe('Facture 2026-000123');
     expect(info.Author).toBe('Marketplace SAS');
+  });
+
+  it('deflates every stream but the XMP packet, each one whole and of its declared length', async () => {
+    const pdf = await bytesOf(renderInvoicePdf(anInvoice(figures), streamOf(orders)));
+    const raw = pdf.toString('latin1');
+    const streams = [...raw.matchAll(/<<((?:(?!>>\s*stream).)*?)>>\s*stream\r?\n/gs)];
+    expect(streams.length).toBeGreaterThanOrEqual(7); // page, 2 fonts with their ToUnicode maps, profile, XMP
+    let metadata = 0;
+    for (const match of streams) {
+      const dictionary = match[1] as string;
+      const length = Number(/\/Length (\d+)/.exec(dictionary)?.[1]);
+      const start = (match.index ?? 0) + match[0].length;
+      const bytes = pdf.subarray(start, start + length);
+      expect(raw.slice(start + length).trimStart().startsWith('endstream')).toBe(true);
+      if (dictionary.includes('/Type /Metadata')) {
+        metadata++;
+        expect(dictionary).not.toContain('/Filter');
+        expect(bytes.toString('latin1')).toContain('<x:xmpmeta');
+      } else {
+        expect(dictionary).toContain('/Filter /FlateDecode');
+        expect(() => inflateSync(bytes)).not.toThrow();
+      }
+    }
+    expect(metadata).toBe(1);
   });
 
   it('renders the same invoice to the same bytes', async () => {
