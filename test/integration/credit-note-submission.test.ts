@@ -6,6 +6,7 @@ import { platformEnvironment } from '../../infra/local/environment.js';
 import type { FakePlatform } from '../../infra/local/fake-platform.js';
 import { wellFormedValidator } from '../../infra/local/fake-platform-validator.js';
 import { creditNoteDeliveryDeps, creditNoteDeps, platformSyncDeps } from '../../shared/composition/root.js';
+import { einvoiceStatusEventOf } from '../../shared/contracts/events/accounting.js';
 import type { InvoiceChannel } from '../../shared/contracts/schemas/einvoice.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import { deliverCreditNote } from '../../shared/core/usecases/credit-note-delivery.js';
@@ -14,6 +15,7 @@ import { recordLifecycleEvents } from '../../shared/core/usecases/einvoice-lifec
 import { placeOrder } from '../../shared/core/usecases/orders.js';
 import { aLine, anOrder } from '../builders/orders.js';
 import { givenBillingDeps, mailboxSince, runBillingSteps } from '../support/billing-steps.js';
+import { outboxChangesOf } from '../support/einvoice-lifecycle.js';
 import { extractFacturX } from '../support/einvoice-validation.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 import { control, givenFakePlatform, platformClient } from '../support/platform.js';
@@ -92,7 +94,7 @@ async function givenCreditNoteFor(channel: InvoiceChannel, platform: FakePlatfor
     { ...services.base, env: { ...services.base.env, ISSUER: JSON.stringify(billing.config.issuer) } },
     platformClient(platform),
   );
-  return { deps, delivery, sync, invoice, creditNote };
+  return { base: services.base, deps, delivery, sync, invoice, creditNote };
 }
 
 /** The fake's flows deposited under a tracking id. */
@@ -124,7 +126,7 @@ async function emailsAbout(since: Date, invoice: Invoice, number: string) {
 describe('credit notes go through the approved platform like their invoice', () => {
   it('deposits the credit note of a platform account once, its id as tracking id, and emails nothing', async () => {
     const before = new Date();
-    const { deps, delivery, sync, invoice, creditNote } = await givenCreditNoteFor('platform');
+    const { base, deps, delivery, sync, invoice, creditNote } = await givenCreditNoteFor('platform');
     // The invoice's channel, copied at issue; no email to send.
     expect(creditNote.einvoice).toEqual({
       channel: 'platform',
@@ -178,6 +180,21 @@ describe('credit notes go through the approved platform like their invoice', () 
       creditNoteIds: [creditNote.creditNoteId],
     });
     expect(await recordLifecycleEvents(sync, [approved])).toMatchObject({ recorded: 0, duplicates: 1 });
+    // …and on the accounting bus once, naming the credit note and the invoice it corrects.
+    const published = (await outboxChangesOf(base, invoice.invoiceId))
+      .filter((change) => change.creditNoteId === creditNote.creditNoteId)
+      .map((change) => einvoiceStatusEventOf(change).detail);
+    expect(published).toEqual([
+      expect.objectContaining({
+        eventId: `${creditNote.creditNoteId}#${approved.eventId}`,
+        kind: 'einvoice_status',
+        status: '205',
+        invoiceId: invoice.invoiceId,
+        invoiceNumber: invoice.number,
+        creditNoteId: creditNote.creditNoteId,
+        creditNoteNumber: creditNote.number,
+      }),
+    ]);
     const afterStatus = await getCreditNote(deps, creditNote.creditNoteId);
     expect(afterStatus.einvoice).toMatchObject({
       submission: { state: 'submitted' },

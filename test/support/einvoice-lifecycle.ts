@@ -1,8 +1,11 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { EInvoiceStatusChangeEntity } from '../../shared/adapters/dynamo/entities/einvoice.js';
 import { invoiceKeyOf } from '../../shared/adapters/dynamo/entities/invoices.js';
+import { parseItem } from '../../shared/adapters/dynamo/kit/entity.js';
 import { queryAll } from '../../shared/adapters/dynamo/kit/query.js';
 import { keys } from '../../shared/adapters/dynamo/table.js';
 import type { Base } from '../../shared/composition/root.js';
+import type { EInvoiceStatusChange } from '../../shared/contracts/events/accounting.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import type { InvoiceRecord } from '../../shared/core/domain/invoices.js';
 import type { ApprovedPlatform } from '../../shared/core/ports/approved-platform.js';
@@ -56,12 +59,20 @@ export async function givenSubmitted(
 
 /** The statuses recorded on an invoice for the accounting bus (its outbox items), by status code. */
 export async function outboxOf(base: Base, invoiceId: string): Promise<string[]> {
-  const statuses: string[] = [];
+  return (await outboxChangesOf(base, invoiceId)).map((change) => change.status).sort();
+}
+
+/**
+ * The lifecycle statuses waiting in the outbox under an invoice's partition (its own, and those of its
+ * credit notes), as the stream hands them to accounting-events.
+ */
+export async function outboxChangesOf(base: Base, invoiceId: string): Promise<EInvoiceStatusChange[]> {
+  const changes: EInvoiceStatusChange[] = [];
   const items = queryAll(
     base.table,
     { partition: keys.invoicePartition(invoiceId), sort: { beginsWith: 'LIFECYCLE#' }, consistent: true },
-    (item) => String(item.status),
+    (item) => parseItem(EInvoiceStatusChangeEntity, item),
   );
-  for await (const status of items) statuses.push(status);
-  return statuses.sort();
+  for await (const change of items) changes.push(change);
+  return changes;
 }

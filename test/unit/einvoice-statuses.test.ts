@@ -6,7 +6,7 @@ import {
 import type { LifecycleEvent } from '../../shared/core/domain/einvoice-lifecycle.js';
 import type { InvoiceRecord } from '../../shared/core/domain/invoices.js';
 import { settlementAfter } from '../../shared/core/domain/payment-status.js';
-import { lifecycleWriteOf } from '../../shared/core/usecases/einvoice-lifecycle.js';
+import { lifecycleWriteOf, subjectOfInvoice } from '../../shared/core/usecases/einvoice-lifecycle.js';
 import { anInvoice, invoiceFigures } from '../builders/invoices.js';
 import { anIssuer } from '../builders/issuer.js';
 import { aLine, aStoredOrder } from '../builders/orders.js';
@@ -156,7 +156,7 @@ describe('what recording statuses writes', () => {
   it('adds the new entries in date order, the latest status by date, and one change per new entry', () => {
     const invoice = anInvoiceRecord();
     const write = lifecycleWriteOf(
-      invoice,
+      subjectOfInvoice(invoice),
       [event('b', '210', '2026-12-03T10:00:00Z'), event('a', '200', '2026-12-01T10:00:00Z')],
       '2026-12-04T00:00:00.000Z',
     );
@@ -173,18 +173,30 @@ describe('what recording statuses writes', () => {
   });
 
   it('writes nothing for events already recorded (a redelivered webhook, the poll after the webhook)', () => {
-    const first = lifecycleWriteOf(anInvoiceRecord(), [event('a', '200', '2026-12-01T10:00:00Z')], 'now');
+    const first = lifecycleWriteOf(
+      subjectOfInvoice(anInvoiceRecord()),
+      [event('a', '200', '2026-12-01T10:00:00Z')],
+      'now',
+    );
     const invoice = anInvoiceRecord({
       einvoice: { channel: 'platform', history: first?.history ?? [] },
     });
-    expect(lifecycleWriteOf(invoice, [event('a', '200', '2026-12-01T10:00:00Z')], 'later')).toBeUndefined();
+    expect(
+      lifecycleWriteOf(subjectOfInvoice(invoice), [event('a', '200', '2026-12-01T10:00:00Z')], 'later'),
+    ).toBeUndefined();
   });
 
   it('keeps the latest by date when a status arrives late', () => {
     const invoice = anInvoiceRecord();
-    const recorded = lifecycleWriteOf(invoice, [event('c', '205', '2026-12-05T10:00:00Z')], 'now');
+    const recorded = lifecycleWriteOf(
+      subjectOfInvoice(invoice),
+      [event('c', '205', '2026-12-05T10:00:00Z')],
+      'now',
+    );
     const late = lifecycleWriteOf(
-      anInvoiceRecord({ einvoice: { channel: 'platform', history: recorded?.history ?? [] } }),
+      subjectOfInvoice(
+        anInvoiceRecord({ einvoice: { channel: 'platform', history: recorded?.history ?? [] } }),
+      ),
       [event('a', '203', '2026-12-02T10:00:00Z')],
       'now',
     );

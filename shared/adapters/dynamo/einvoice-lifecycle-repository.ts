@@ -13,7 +13,14 @@ import { InvoiceLookupEntity, InvoiceNumberEntity, invoiceKeyOf } from './entiti
 import { CreditNoteEntity } from './entities/receivables.js';
 import { toInvoiceRecord } from './invoice-repository.js';
 import { itemOf, parseItem } from './kit/entity.js';
-import { getItem, getViaLookup, putOnce, transactWrite, updateIf } from './kit/operations.js';
+import {
+  getItem,
+  getViaLookup,
+  putOnce,
+  type TransactionItem,
+  transactWrite,
+  updateIf,
+} from './kit/operations.js';
 import { queryPage } from './kit/query.js';
 import type { TableRef } from './kit/table-ref.js';
 import { putNew } from './money-movements.js';
@@ -72,7 +79,7 @@ export class EInvoiceLifecycleRepository implements EInvoiceLifecycleStore {
 
   async recordCreditNoteStatuses(
     creditNote: CreditNote,
-    write: Omit<LifecycleWrite, 'changes'>,
+    write: LifecycleWrite,
   ): Promise<'recorded' | 'stale'> {
     const known = creditNote.einvoice?.history.length ?? 0;
     const state = {
@@ -83,16 +90,18 @@ export class EInvoiceLifecycleRepository implements EInvoiceLifecycleStore {
       statusLabel: write.statusLabel,
       statusAt: write.statusAt,
     };
-    const moved = await updateIf(this.table, {
-      Key: keys.creditNote(creditNote.creditNoteId),
-      ...(creditNote.einvoice === undefined
+    const key = keys.creditNote(creditNote.creditNoteId);
+    const update: Extract<TransactionItem, { Update: unknown }>['Update'] =
+      creditNote.einvoice === undefined
         ? {
+            Key: key,
             UpdateExpression: 'SET #e = :state',
             ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#e)',
             ExpressionAttributeNames: { '#e': NAMES['#e'] },
             ExpressionAttributeValues: { ':state': state },
           }
         : {
+            Key: key,
             UpdateExpression:
               'SET #e.history = :history, #e.#status = :status, #e.statusLabel = :label, #e.statusAt = :at',
             // Optimistic, as for invoices: entries are only ever added, so the history's length is its version.
@@ -105,9 +114,12 @@ export class EInvoiceLifecycleRepository implements EInvoiceLifecycleStore {
               ':at': write.statusAt,
               ':known': known,
             },
-          }),
-    });
-    return moved === undefined ? 'stale' : 'recorded';
+          };
+    return this.writeWithOutbox(
+      { label: 'credit note', item: { Update: update } },
+      write,
+      `credit note ${creditNote.creditNoteId}`,
+    );
   }
 
   async recordStatuses(invoice: InvoiceRecord, write: LifecycleWrite): Promise<'recorded' | 'stale'> {
@@ -142,7 +154,7 @@ export class EInvoiceLifecycleRepository implements EInvoiceLifecycleStore {
           ? 'attribute_exists(#e) AND (attribute_not_exists(#e.history) OR size(#e.history) = :known)'
           : 'size(#e.history) = :known';
     }
-    const outcome = await transactWrite(this.table, [
+    return this.writeWithOutbox(
       {
         label: 'invoice',
         item: {
@@ -158,6 +170,22 @@ export class EInvoiceLifecycleRepository implements EInvoiceLifecycleStore {
           },
         },
       },
+      write,
+      `invoice ${invoice.invoiceId}`,
+    );
+  }
+
+  /**
+   * The document's update and one outbox item per new entry (under the invoice's partition, a credit note's
+   * under the invoice it corrects), all or nothing: `stale` when the history moved since it was read.
+   */
+  private async writeWithOutbox(
+    document: { label: 'invoice' | 'credit note'; item: TransactionItem },
+    write: LifecycleWrite,
+    what: string,
+  ): Promise<'recorded' | 'stale'> {
+    const outcome = await transactWrite(this.table, [
+      document,
       ...write.changes.map((change) => ({
         label: 'outbox' as const,
         item: putNew(
@@ -170,9 +198,7 @@ export class EInvoiceLifecycleRepository implements EInvoiceLifecycleStore {
     if (codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')) {
       return 'stale';
     }
-    throw new Error(
-      `Statuses of invoice ${invoice.invoiceId} were refused: ${JSON.stringify(outcome.reasons)}`,
-    );
+    throw new Error(`Statuses of ${what} were refused: ${JSON.stringify(outcome.reasons)}`);
   }
 
   async readCursor(name: string): Promise<SyncCursor | undefined> {

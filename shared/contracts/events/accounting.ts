@@ -103,8 +103,12 @@ export interface EInvoiceStatusChange {
   /** The status's id at the platform (stable across the webhook and the poll). */
   eventId: string;
   accountId: string;
+  /** The invoice, or the invoice the credit note corrects. */
   invoiceId: string;
   invoiceNumber?: string;
+  /** Set when the status is a credit note's. */
+  creditNoteId?: string;
+  creditNoteNumber?: string;
   /** The platform flow that carried the status. */
   flowId: string;
   status: z.infer<typeof lifecycleStatusCodeSchema>;
@@ -120,12 +124,19 @@ export interface EInvoiceStatusChange {
 export const einvoiceStatusDetailSchema = z
   .object({
     schemaVersion: z.literal(ACCOUNTING_SCHEMA_VERSION),
-    /** `<invoiceId>#<platform event id>`: the same on every delivery; consumers deduplicate on it. */
+    /**
+     * `<invoiceId>#<platform event id>` (`<creditNoteId>#…` for a credit note's): the same on every
+     * delivery; consumers deduplicate on it.
+     */
     eventId: z.string(),
     kind: z.literal('einvoice_status'),
     accountId: z.string(),
+    /** The invoice whose status this is, or the invoice the credit note corrects. */
     invoiceId: z.string(),
     invoiceNumber: z.optional(z.string()),
+    /** Present when the status is a credit note's (deposited with its id as tracking id). */
+    creditNoteId: z.optional(z.string()),
+    creditNoteNumber: z.optional(z.string()),
     flowId: z.string(),
     /** The reform's lifecycle code (200 deposited, 205 approved, 210 refused, 212 payment received…). */
     status: lifecycleStatusCodeSchema,
@@ -149,11 +160,13 @@ export type EInvoiceStatusDetail = z.infer<typeof einvoiceStatusDetailSchema>;
 export function einvoiceStatusEventOf(change: EInvoiceStatusChange): EInvoiceStatusEvent {
   const detail = einvoiceStatusDetailSchema.parse({
     schemaVersion: ACCOUNTING_SCHEMA_VERSION,
-    eventId: `${change.invoiceId}#${change.eventId}`,
+    eventId: `${change.creditNoteId ?? change.invoiceId}#${change.eventId}`,
     kind: 'einvoice_status',
     accountId: change.accountId,
     invoiceId: change.invoiceId,
     ...(change.invoiceNumber ? { invoiceNumber: change.invoiceNumber } : {}),
+    ...(change.creditNoteId ? { creditNoteId: change.creditNoteId } : {}),
+    ...(change.creditNoteNumber ? { creditNoteNumber: change.creditNoteNumber } : {}),
     flowId: change.flowId,
     status: change.status,
     statusLabel: change.statusLabel,

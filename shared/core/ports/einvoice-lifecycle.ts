@@ -45,13 +45,10 @@ export interface EInvoiceLifecycleStore {
   /** Our credit note a status is about, by tracking id (our credit note id), as it is now. */
   getCreditNote(creditNoteId: string): Promise<CreditNote | undefined>;
   /**
-   * Writes the credit note's new history and status (no outbox: the accounting events name invoices),
-   * conditioned on the history as read: `stale` when another writer recorded something meanwhile.
+   * Writes the credit note's new history and status with one outbox item per new entry, conditioned on
+   * the history as read: `stale` when another writer recorded something meanwhile.
    */
-  recordCreditNoteStatuses(
-    creditNote: CreditNote,
-    write: Omit<LifecycleWrite, 'changes'>,
-  ): Promise<'recorded' | 'stale'>;
+  recordCreditNoteStatuses(creditNote: CreditNote, write: LifecycleWrite): Promise<'recorded' | 'stale'>;
   /**
    * Writes the new history and status with one outbox item per new entry, conditioned on the history as
    * read (its length): `stale` when another writer recorded something meanwhile (read again, retry).

@@ -113,7 +113,10 @@ export async function recordLifecycleEvents(
   };
 }
 
-/** The invoice's rule for a credit note: the entries it lacks, the latest status; no accounting event. */
+/**
+ * The invoice's rule for a credit note: the entries it lacks, the latest status, and one accounting event
+ * per new entry (naming the credit note and the invoice it corrects).
+ */
 async function recordOnCreditNote(
   deps: EInvoiceLifecycleDeps,
   creditNote: CreditNote,
@@ -121,25 +124,10 @@ async function recordOnCreditNote(
 ): Promise<{ recorded: number; duplicates: number }> {
   let current = creditNote;
   for (let attempt = 1; ; attempt++) {
-    let history: readonly (LifecycleHistoryEntry | StoredLifecycleEntry)[] = current.einvoice?.history ?? [];
-    let added = 0;
-    for (const event of events) {
-      const next = recordLifecycleEvent(history as readonly LifecycleHistoryEntry[], event);
-      if (next === history) continue;
-      history = next;
-      added++;
-    }
-    const latest = history.at(-1);
-    const status = currentLifecycleStatus(history as readonly LifecycleHistoryEntry[]);
-    if (added === 0 || !latest || !status) return { recorded: 0, duplicates: events.length };
-    const write = {
-      history: history.map(storedEntryOf),
-      status,
-      statusLabel: lifecycleLabel(status, 'en'),
-      statusAt: latest.at,
-    };
+    const write = lifecycleWriteOf(subjectOfCreditNote(current), events, deps.clock.now().toISOString());
+    if (!write) return { recorded: 0, duplicates: events.length };
     if ((await deps.lifecycle.recordCreditNoteStatuses(current, write)) === 'recorded') {
-      return { recorded: added, duplicates: events.length - added };
+      return { recorded: write.changes.length, duplicates: events.length - write.changes.length };
     }
     const reread = await deps.lifecycle.getCreditNote(creditNote.creditNoteId);
     if (attempt >= MAX_ATTEMPTS || !reread) {
@@ -158,7 +146,7 @@ async function recordOnInvoice(
 ): Promise<{ recorded: number; duplicates: number }> {
   let current = invoice;
   for (let attempt = 1; ; attempt++) {
-    const write = lifecycleWriteOf(current, events, deps.clock.now().toISOString());
+    const write = lifecycleWriteOf(subjectOfInvoice(current), events, deps.clock.now().toISOString());
     if (!write) return { recorded: 0, duplicates: events.length };
     if ((await deps.lifecycle.recordStatuses(current, write)) === 'recorded') {
       return { recorded: write.changes.length, duplicates: events.length - write.changes.length };
@@ -172,17 +160,44 @@ async function recordOnInvoice(
   }
 }
 
+/** The document a status is recorded on, as its history and its accounting events name it. */
+export interface LifecycleSubject {
+  history: readonly LifecycleHistoryEntry[];
+  accountId: string;
+  /** The invoice, or the invoice a credit note corrects. */
+  invoiceId: string;
+  invoiceNumber?: string | undefined;
+  creditNoteId?: string;
+  creditNoteNumber?: string;
+}
+
+export const subjectOfInvoice = (invoice: InvoiceRecord): LifecycleSubject => ({
+  history: invoice.einvoice?.history ?? [],
+  accountId: invoice.accountId,
+  invoiceId: invoice.invoiceId,
+  invoiceNumber: invoice.number,
+});
+
+const subjectOfCreditNote = (creditNote: CreditNote): LifecycleSubject => ({
+  history: (creditNote.einvoice?.history ?? []) as readonly LifecycleHistoryEntry[],
+  accountId: creditNote.accountId,
+  invoiceId: creditNote.invoiceId,
+  invoiceNumber: creditNote.invoiceNumber,
+  creditNoteId: creditNote.creditNoteId,
+  creditNoteNumber: creditNote.number,
+});
+
 /**
- * What recording `events` on the invoice writes: the history with the entries it lacks (by event id, in
- * date order), the latest status, and one outbox change per new entry; undefined when nothing is new.
+ * What recording `events` on an invoice or a credit note writes: the history with the entries it lacks (by
+ * event id, in date order), the latest status, and one outbox change per new entry; undefined when nothing
+ * is new.
  */
 export function lifecycleWriteOf(
-  invoice: InvoiceRecord,
+  subject: LifecycleSubject,
   events: readonly LifecycleEvent[],
   recordedAt: string,
 ): LifecycleWrite | undefined {
-  const before = invoice.einvoice?.history ?? [];
-  let history: readonly LifecycleHistoryEntry[] = before;
+  let history: readonly LifecycleHistoryEntry[] = subject.history;
   const changes: EInvoiceStatusChange[] = [];
   for (const event of events) {
     const next = recordLifecycleEvent(history, event);
@@ -190,9 +205,11 @@ export function lifecycleWriteOf(
     history = next;
     changes.push({
       eventId: event.eventId,
-      accountId: invoice.accountId,
-      invoiceId: invoice.invoiceId,
-      ...(invoice.number ? { invoiceNumber: invoice.number } : {}),
+      accountId: subject.accountId,
+      invoiceId: subject.invoiceId,
+      ...(subject.invoiceNumber ? { invoiceNumber: subject.invoiceNumber } : {}),
+      ...(subject.creditNoteId ? { creditNoteId: subject.creditNoteId } : {}),
+      ...(subject.creditNoteNumber ? { creditNoteNumber: subject.creditNoteNumber } : {}),
       flowId: event.flowId,
       status: event.status,
       statusLabel: lifecycleLabel(event.status, 'en'),

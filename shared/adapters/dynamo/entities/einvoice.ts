@@ -59,8 +59,9 @@ export const storedEInvoice = () =>
   }) satisfies z.ZodMiniType<EInvoiceState>;
 
 /**
- * A lifecycle status newly recorded on an invoice (`INVOICE#<id>` / `LIFECYCLE#<eventId>`), written in the
- * transaction that adds it to the history: the table's stream carries it to `accounting-events`, which puts
+ * A lifecycle status newly recorded on an invoice or on one of its credit notes (`INVOICE#<invoice id>` /
+ * `LIFECYCLE#<eventId>`, the platform's event ids being unique), written in the transaction that adds it to
+ * the document's history: the table's stream carries it to `accounting-events`, which puts
  * `E-Invoice Status Changed v1` on the bus. Written once per status (a redelivery finds it there).
  */
 export const EInvoiceStatusChangeEntity = defineEntity({
@@ -72,6 +73,8 @@ export const EInvoiceStatusChangeEntity = defineEntity({
       accountId: z.string(),
       invoiceId: z.string(),
       invoiceNumber: z.optional(z.string()),
+      creditNoteId: z.optional(z.string()),
+      creditNoteNumber: z.optional(z.string()),
       flowId: z.string(),
       status: statusCodes(),
       statusLabel: z.string(),
