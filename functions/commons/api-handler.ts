@@ -27,6 +27,9 @@ export interface AuthorizerContext {
   role: Principal['role'] | 'none';
   keyId: string;
   storefrontId?: string;
+  /** A buyer principal: its id, and its accounts comma-separated (the context holds strings only). */
+  buyerId?: string;
+  accountIds?: string;
   reason?: 'malformed' | 'unknown' | 'revoked';
 }
 
@@ -173,6 +176,10 @@ function authorize(route: RouteDefinition, event: ApiEvent): Principal {
     role: context.role,
     keyId: context.keyId,
     ...(context.storefrontId ? { storefrontId: context.storefrontId } : {}),
+    ...(context.buyerId ? { buyerId: context.buyerId } : {}),
+    ...(context.accountIds !== undefined
+      ? { accountIds: context.accountIds.split(',').filter((id) => id.length > 0) }
+      : {}),
   };
 }
 

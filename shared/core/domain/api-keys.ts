@@ -16,11 +16,20 @@ export interface ApiKeyRecord {
 
 /** What the authorizer hands to every handler (API Gateway `requestContext.authorizer.lambda`). */
 export interface Principal {
-  role: ApiKeyRole;
+  role: ApiKeyRole | 'buyer';
   /** Storefront the key belongs to; absent for operator keys. */
   storefrontId?: string;
+  /** The key, buyer token or session that authenticated the call. */
   keyId: string;
+  /** A buyer (a person signed in, or a buyer API token): who. */
+  buyerId?: string;
+  /** A buyer: the accounts it may read (its memberships); any other account is a 404, as if unknown. */
+  accountIds?: readonly string[];
 }
+
+/** Whether a buyer principal may see `accountId` (invariant 8): only through its own memberships. */
+export const buyerMayRead = (principal: Principal, accountId: string): boolean =>
+  principal.role === 'buyer' && (principal.accountIds ?? []).includes(accountId);
 
 const PREFIX: Record<ApiKeyRole, string> = { operator: 'op_', storefront: 'sk_' };
 

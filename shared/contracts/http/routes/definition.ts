@@ -18,8 +18,8 @@ export const idempotencyKeyOf = (what: string, scope: string): RequiredHeader =>
   description: `Unique key per ${what} (a UUID; 1 to 255 visible ASCII characters), ${scope}. A retry with the same key and body returns the first answer with \`Idempotent-Replayed: true\`; the same key with another body is refused (422 \`idempotency_key_reused\`); the same key while the first request is in flight gets 409, retry. Keys are kept 24 hours.`,
 });
 
-/** Who may call a route. `public` routes skip the authorizer. */
-export type Role = 'operator' | 'storefront';
+/** Who may call a route. `public` routes skip the authorizer. `buyer`: a buyer's session or API token. */
+export type Role = 'operator' | 'storefront' | 'buyer';
 
 /**
  * How a public route (`roles: []`) authenticates its caller instead of an API key: `platform-signature`, the
