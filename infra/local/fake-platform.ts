@@ -477,19 +477,10 @@ export async function startFakePlatform(options: FakePlatformOptions): Promise<F
 
   /**
    * The amounts of an "Encaissée": received (positive), or a correction of an earlier one (negative: a
-   * payment reversed), never both in one message, and never undoing more than the invoice's 212s said was
-   * received at that rate.
+   * payment reversed), never undoing more than the invoice's 212s said was received at that rate.
    */
   const checkCollectedAmounts = (invoice: StoredFlow, amounts: readonly LifecycleAmount[]): void => {
-    const negative = amounts.filter((amount) => amount.amountMinor < 0).length;
-    if (negative > 0 && negative < amounts.length) {
-      throw new HttpProblem(
-        422,
-        'InvoiceLCAmountError',
-        '"Encaissée" amounts are all received (positive) or all corrected (negative)',
-      );
-    }
-    if (negative === 0) return;
+    if (amounts.every((amount) => amount.amountMinor >= 0)) return;
     const told = new Map<string, number>();
     const rateOf = (amount: LifecycleAmount) => `${amount.currency} ${amount.vatRate ?? '-'}`;
     for (const line of invoice.history ?? []) {

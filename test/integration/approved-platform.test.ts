@@ -361,13 +361,6 @@ describe('sending "Encaissée" (212)', () => {
       kind: 'rejected',
       reasons: [expect.objectContaining({ code: 'InvoiceLCAmountError' })],
     });
-    const mixed = await failureOf(
-      status(`${invoice.trackingId}-212-y`, '2026-12-05', [
-        { amountMinor: -9960, vatRate: 5.5 },
-        { amountMinor: 548, vatRate: 20 },
-      ]),
-    );
-    expect(mixed.reasons[0]).toMatchObject({ code: 'InvoiceLCAmountError' });
     await status(`${invoice.trackingId}-212-2`, '2026-12-06', [
       { amountMinor: -9960, vatRate: 5.5 },
       { amountMinor: -548, vatRate: 20 },

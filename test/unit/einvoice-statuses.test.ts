@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   collectedAmountsByRate,
   collectionAfterSent,
+  collectionAmountsByRate,
   collectionChangeOn,
 } from '../../shared/core/domain/einvoice-collection.js';
 import type { LifecycleEvent } from '../../shared/core/domain/einvoice-lifecycle.js';
@@ -282,16 +283,46 @@ describe('the amount received per VAT rate', () => {
       { amountMinor: 800, currency: 'EUR', vatRate: 0 },
     ]);
   });
+});
 
-  it('splits a correction as the 212 it undoes, negated to the cent', () => {
-    const breakdown = [
-      { category: 'S' as const, vatRate: 20, baseMinor: 1, vatMinor: 0 },
-      { category: 'S' as const, vatRate: 10, baseMinor: 1, vatMinor: 0 },
-      { category: 'S' as const, vatRate: 5.5, baseMinor: 1, vatMinor: 0 },
-    ];
-    const received = collectedAmountsByRate(breakdown, 100, 'EUR');
-    expect(collectedAmountsByRate(breakdown, -100, 'EUR')).toEqual(
-      received.map((part) => ({ ...part, amountMinor: -part.amountMinor })),
+describe('the amounts per rate of each "Encaissée" message', () => {
+  // The highest rate carries the rounding remainder but almost none of the gross: a proportional split of
+  // the amount undone alone would take it below what that rate was told.
+  const breakdown = [
+    { category: 'S' as const, vatRate: 20, baseMinor: 1, vatMinor: 0 },
+    { category: 'S' as const, vatRate: 10, baseMinor: 1_000, vatMinor: 0 },
+    { category: 'S' as const, vatRate: 5.5, baseMinor: 1_000, vatMinor: 0 },
+  ];
+  const first = { state: 'sent' as const, amountMinor: 2_001, currency: 'EUR', collectedOn: '2026-12-01' };
+
+  it('keeps what the platform was told at each rate the split of what is received, never below 0', () => {
+    const correction = {
+      state: 'due' as const,
+      sequence: 2,
+      amountMinor: -2_000,
+      receivedMinor: 1,
+      currency: 'EUR',
+      collectedOn: '2026-12-02',
+    };
+    const told = collectionAmountsByRate(breakdown, first);
+    const undone = collectionAmountsByRate(breakdown, correction);
+    expect(undone.reduce((sum, part) => sum + part.amountMinor, 0)).toBe(-2_000);
+    const atEachRate = told.map((part, index) => part.amountMinor + (undone[index]?.amountMinor ?? 0));
+    expect(atEachRate).toEqual(collectedAmountsByRate(breakdown, 1, 'EUR').map((part) => part.amountMinor));
+    expect(atEachRate.every((amount) => amount >= 0)).toBe(true);
+  });
+
+  it('mirrors the 212 it undoes when the whole amount is reversed', () => {
+    const correction = {
+      state: 'due' as const,
+      sequence: 2,
+      amountMinor: -2_001,
+      receivedMinor: 0,
+      currency: 'EUR',
+      collectedOn: '2026-12-02',
+    };
+    expect(collectionAmountsByRate(breakdown, correction)).toEqual(
+      collectionAmountsByRate(breakdown, first).map((part) => ({ ...part, amountMinor: -part.amountMinor })),
     );
   });
 });

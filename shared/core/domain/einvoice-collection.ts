@@ -120,8 +120,7 @@ export function collectionAfterSent(sent: EInvoiceCollection): EInvoiceCollectio
 
 /**
  * The amount received split per VAT rate (categories at the same rate together) in proportion to each rate's gross on the invoice (VAT included),
- * the rounding remainder on the largest rate, so the parts add up to the amount exactly. A negative amount
- * (a correction) is split as its opposite and negated: undoing a payment mirrors its 212 to the cent.
+ * the rounding remainder on the largest rate, so the parts add up to the amount exactly.
  */
 export function collectedAmountsByRate(
   vatBreakdown: InvoiceRecord['vatBreakdown'],
@@ -136,14 +135,30 @@ export function collectedAmountsByRate(
   const rates = [...grossByRate].map(([vatRate, grossMinor]) => ({ vatRate, grossMinor }));
   const totalGross = rates.reduce((sum, rate) => sum + rate.grossMinor, 0);
   if (rates.length === 0 || totalGross <= 0) return [{ amountMinor, currency, vatRate: 0 }];
-  const sign = amountMinor < 0 ? -1 : 1;
-  const magnitude = Math.abs(amountMinor);
   const parts = rates.map((rate) => ({
     vatRate: rate.vatRate,
-    amountMinor: Number((BigInt(magnitude) * BigInt(rate.grossMinor)) / BigInt(totalGross)),
+    amountMinor: Number((BigInt(amountMinor) * BigInt(rate.grossMinor)) / BigInt(totalGross)),
   }));
-  const remainder = magnitude - parts.reduce((sum, part) => sum + part.amountMinor, 0);
+  const remainder = amountMinor - parts.reduce((sum, part) => sum + part.amountMinor, 0);
   const largest = parts.reduce((best, part) => (part.vatRate > best.vatRate ? part : best));
   largest.amountMinor += remainder;
-  return parts.map((part) => ({ amountMinor: sign * part.amountMinor + 0, currency, vatRate: part.vatRate }));
+  return parts.map((part) => ({ amountMinor: part.amountMinor, currency, vatRate: part.vatRate }));
+}
+
+/**
+ * A message's amounts per VAT rate: the split of what the platform is told was received in all once it
+ * went, less the split of what it was told before. So the platform's total at each rate is always the
+ * split of the amount received (never below 0), and a correction undoing a whole 212 mirrors it to the cent.
+ */
+export function collectionAmountsByRate(
+  vatBreakdown: InvoiceRecord['vatBreakdown'],
+  collection: EInvoiceCollection,
+): { amountMinor: number; currency: string; vatRate: number }[] {
+  const received = collectionReceived(collection);
+  const after = collectedAmountsByRate(vatBreakdown, received, collection.currency);
+  const before = collectedAmountsByRate(vatBreakdown, received - collection.amountMinor, collection.currency);
+  return after.map((part, index) => ({
+    ...part,
+    amountMinor: part.amountMinor - (before[index]?.amountMinor ?? 0),
+  }));
 }

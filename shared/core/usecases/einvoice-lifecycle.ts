@@ -2,7 +2,7 @@ import type { EInvoiceStatusChange } from '../../contracts/events/accounting.js'
 import type { CreditNote } from '../../contracts/schemas/credit-note.js';
 import type { PlatformCallbackAnswer } from '../../contracts/schemas/einvoice-callbacks.js';
 import {
-  collectedAmountsByRate,
+  collectionAmountsByRate,
   collectionSequence,
   type EInvoiceCollection,
 } from '../domain/einvoice-collection.js';
@@ -412,7 +412,7 @@ export async function sendDueCollections(
     } else if (!(await deps.lifecycle.claimCollection(invoice, now.toISOString()))) {
       continue;
     }
-    const amounts = collectedAmountsByRate(invoice.vatBreakdown, collection.amountMinor, collection.currency);
+    const amounts = collectionAmountsByRate(invoice.vatBreakdown, collection);
     try {
       const flow = await deps.platform.sendStatus({
         code: '212',
@@ -461,7 +461,7 @@ async function recordCollectionSent(
       status: '212',
       at,
       reasons: [],
-      amounts: collectedAmountsByRate(invoice.vatBreakdown, collection.amountMinor, collection.currency),
+      amounts: collectionAmountsByRate(invoice.vatBreakdown, collection),
     },
   ]);
   await deps.lifecycle.completeCollection(invoice, at);
