@@ -22,7 +22,12 @@ function historyLine(line: HistoryLine): string {
         `<br><small>${html((amount.amountMinor / 100).toFixed(2))} ${html(amount.currency)}${amount.vatRate !== undefined ? ` (TVA ${html(String(amount.vatRate))} %)` : ''}</small>`,
     )
     .join('');
-  return `<li><b>${html(line.code)} ${html(LIFECYCLE_STATUSES[line.code].fr)}</b> <span class="at">${time(line.at)}</span>${reasons}${amounts}</li>`;
+  // A 212 with negative amounts corrects an earlier one (a payment reversed).
+  const correction =
+    line.code === '212' && (line.amounts ?? []).some((amount) => amount.amountMinor < 0)
+      ? ' (rectificatif)'
+      : '';
+  return `<li><b>${html(line.code)} ${html(LIFECYCLE_STATUSES[line.code].fr)}${correction}</b> <span class="at">${time(line.at)}</span>${reasons}${amounts}</li>`;
 }
 
 function actions(flow: StoredFlow): string {

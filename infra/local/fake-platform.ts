@@ -7,6 +7,7 @@
  *                                              validates the document (injected validator) → acknowledgement
  *                                              Ok (200 Déposée) or Error with the failed rules (213 Rejetée);
  *                                              a CDAR from the seller ("Encaissée") is recorded on its invoice
+ *                                              (negative amounts: a correction, never below what was received)
  *   POST /flow/v1/flows/search                 updatedAfter / trackingId / direction… filters, oldest first
  *   GET  /flow/v1/flows/{flowId}[?docType=Original]   metadata, or the document itself
  *   POST /directory/v1/directory-line/search   a directory of companies by SIREN
@@ -474,6 +475,31 @@ export async function startFakePlatform(options: FakePlatformOptions): Promise<F
     return flow;
   };
 
+  /**
+   * The amounts of an "Encaissée": received (positive), or a correction of an earlier one (negative: a
+   * payment reversed), never undoing more than the invoice's 212s said was received at that rate.
+   */
+  const checkCollectedAmounts = (invoice: StoredFlow, amounts: readonly LifecycleAmount[]): void => {
+    if (amounts.every((amount) => amount.amountMinor >= 0)) return;
+    const told = new Map<string, number>();
+    const rateOf = (amount: LifecycleAmount) => `${amount.currency} ${amount.vatRate ?? '-'}`;
+    for (const line of invoice.history ?? []) {
+      if (line.code !== '212') continue;
+      for (const amount of line.amounts ?? []) {
+        told.set(rateOf(amount), (told.get(rateOf(amount)) ?? 0) + amount.amountMinor);
+      }
+    }
+    for (const amount of amounts) {
+      if ((told.get(rateOf(amount)) ?? 0) + amount.amountMinor < 0) {
+        throw new HttpProblem(
+          422,
+          'InvoiceLCAmountError',
+          `the correction undoes more than was received at ${rateOf(amount)} %`,
+        );
+      }
+    }
+  };
+
   /** A lifecycle message from the seller ("Encaissée"): recorded on the invoice it names, if the fake knows it. */
   const acceptStatusMessage = (flow: StoredFlow, document: Buffer): StoredFlow => {
     let statuses: ReturnType<typeof readCdar>;
@@ -514,6 +540,7 @@ export async function startFakePlatform(options: FakePlatformOptions): Promise<F
           '"Encaissée" carries the amount received (BR-FR-CDV-14)',
         );
       }
+      if (status.status === '212') checkCollectedAmounts(invoice, status.amounts ?? []);
       return { invoice, status };
     });
     flow.acknowledgement = { status: 'Ok' };

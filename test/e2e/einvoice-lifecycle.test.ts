@@ -15,6 +15,7 @@ import { MAX_BODY_BYTES } from '../../shared/contracts/http/routes/definition.js
 import { invoiceSchema } from '../../shared/contracts/schemas/invoice.js';
 import { paymentSchema } from '../../shared/contracts/schemas/payment.js';
 import type { InvoiceRecord } from '../../shared/core/domain/invoices.js';
+import { localDate } from '../../shared/core/domain/periods.js';
 import type { ApprovedPlatform } from '../../shared/core/ports/approved-platform.js';
 import type { BillingConfig } from '../../shared/core/ports/settings.js';
 import { anOrder } from '../builders/orders.js';
@@ -326,6 +327,64 @@ describe('"Encaissée" (212) when a payment settles an invoice', () => {
     expect(einvoice?.collection).toMatchObject({ state: 'sent', sentAt: expect.any(String) });
     expect(einvoice?.history.filter((entry) => entry.status === '212')).toHaveLength(1);
     expect(await outboxOf(services.base, invoice.invoiceId)).toEqual(['200', '203', '212']);
+  });
+
+  it('corrects it once, negative and dated the reversal, when the payment is reversed after it went; a new payment sends a new one once', async () => {
+    const { invoice, flowId } = await givenSubmittedInvoice({ supplyCategory: 'services' });
+    const first = await payInFull(invoice);
+    await poll();
+    await poll();
+    expect(await encaisseesAtTheFake(flowId)).toHaveLength(1);
+
+    const reversed = expectBody(
+      await operator.post(`/v1/payments/${first.paymentId}/reverse`),
+      200,
+      paymentSchema,
+    );
+    const reversedOn = localDate(new Date(reversed.reversedAt ?? ''), 'Europe/Paris');
+    // Due in the reversal's own write: the amount undone, negative, dated the reversal.
+    expect((await getInvoice(invoice.invoiceId)).einvoice?.collection).toMatchObject({
+      state: 'due',
+      sequence: 2,
+      amountMinor: -invoice.amountDueMinor,
+      collectedOn: reversedOn,
+    });
+
+    await poll();
+    await poll();
+    const afterCorrection = await encaisseesAtTheFake(flowId);
+    expect(afterCorrection).toHaveLength(2);
+    const corrected = (afterCorrection[1]?.amounts ?? []) as { amountMinor: number; vatRate?: number }[];
+    const received = (afterCorrection[0]?.amounts ?? []) as { amountMinor: number; vatRate?: number }[];
+    // Per rate, as the 212 it undoes was split, negated.
+    expect(corrected).toEqual(received.map((amount) => ({ ...amount, amountMinor: -amount.amountMinor })));
+    expect(corrected.reduce((sum, amount) => sum + amount.amountMinor, 0)).toBe(-invoice.amountDueMinor);
+    expect(afterCorrection[1]?.statusDate).toBe(reversedOn);
+    const { einvoice } = await getInvoice(invoice.invoiceId);
+    expect(einvoice?.collection).toMatchObject({ state: 'sent', sequence: 2 });
+    expect(einvoice?.history.filter((entry) => entry.status === '212').map((entry) => entry.label)).toEqual([
+      'Payment received',
+      'Payment received (correction)',
+    ]);
+    const events = (await statusEventsOf(invoice.invoiceId, 4)).filter((event) => event.status === '212');
+    expect(events).toHaveLength(2);
+    const correctionEvent = events.find((event) => event.statusLabel === 'Payment received (correction)');
+    expect(correctionEvent?.amounts?.every((amount) => amount.amountMinor < 0)).toBe(true);
+
+    // Paid again: a new 212, sent once.
+    await payInFull(invoice);
+    expect((await getInvoice(invoice.invoiceId)).einvoice?.collection).toMatchObject({
+      state: 'due',
+      sequence: 3,
+      amountMinor: invoice.amountDueMinor,
+    });
+    await poll();
+    await poll();
+    const all = await encaisseesAtTheFake(flowId);
+    expect(all).toHaveLength(3);
+    const again = (all[2]?.amounts ?? []) as { amountMinor: number }[];
+    expect(again.reduce((sum, amount) => sum + amount.amountMinor, 0)).toBe(invoice.amountDueMinor);
+    expect(await outboxOf(services.base, invoice.invoiceId)).toEqual(['200', '203', '212', '212', '212']);
   });
 
   it('sends none for goods, nor when the issuer pays VAT on debits', async () => {

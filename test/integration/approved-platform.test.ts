@@ -334,6 +334,60 @@ describe('sending "Encaissée" (212)', () => {
     );
     expect(noAmount.reasons[0]).toMatchObject({ code: 'InvoiceLCAmountError' });
   });
+
+  it('takes a correction (negative amounts, a payment reversed) and shows it; refuses one undoing more than was received', async () => {
+    const { number, xml } = aCiiInvoice();
+    const invoice = await platform.submit(submissionOf(xml));
+    const status = (
+      trackingId: string,
+      collectedOn: string,
+      amounts: { amountMinor: number; vatRate: number }[],
+    ) =>
+      platform.sendStatus({
+        code: '212',
+        trackingId,
+        collectedOn,
+        document: statusDocument(number),
+        amounts: amounts.map((amount) => ({ ...amount, currency: 'EUR' })),
+      });
+    await status(`${invoice.trackingId}-212`, '2026-12-04', [
+      { amountMinor: 9960, vatRate: 5.5 },
+      { amountMinor: 548, vatRate: 20 },
+    ]);
+    const tooMuch = await failureOf(
+      status(`${invoice.trackingId}-212-x`, '2026-12-05', [{ amountMinor: -549, vatRate: 20 }]),
+    );
+    expect(tooMuch).toMatchObject({
+      kind: 'rejected',
+      reasons: [expect.objectContaining({ code: 'InvoiceLCAmountError' })],
+    });
+    await status(`${invoice.trackingId}-212-2`, '2026-12-06', [
+      { amountMinor: -9960, vatRate: 5.5 },
+      { amountMinor: -548, vatRate: 20 },
+    ]);
+    const history = (await fakeFlow(fake, invoice.flowId))?.history ?? [];
+    expect(
+      history.filter((line) => line.code === '212').map((line) => [line.statusDate, line.amounts]),
+    ).toEqual([
+      [
+        '2026-12-04',
+        [
+          { amountMinor: 9960, currency: 'EUR', vatRate: 5.5 },
+          { amountMinor: 548, currency: 'EUR', vatRate: 20 },
+        ],
+      ],
+      [
+        '2026-12-06',
+        [
+          { amountMinor: -9960, currency: 'EUR', vatRate: 5.5 },
+          { amountMinor: -548, currency: 'EUR', vatRate: 20 },
+        ],
+      ],
+    ]);
+    const page = await (await fetch(fake.url)).text();
+    expect(page).toContain('212 Encaissée (rectificatif)');
+    expect(page).toContain('-99.60 EUR');
+  });
 });
 
 describe('the directory', () => {

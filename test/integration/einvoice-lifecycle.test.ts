@@ -160,4 +160,82 @@ describe('"Encaissée" sent at most once', () => {
     await sendDueCollections(deps, { limit: 100, staleClaimMs: 60_000, hasTime: () => true });
     expect((await fakeFlow(fake, flowId))?.history?.filter((entry) => entry.code === '212')).toEqual([]);
   });
+
+  it('follows a 212 being sent when its payment is reversed meanwhile: the correction goes once it went', async () => {
+    const { invoice, flowId } = await givenSubmittedInvoice();
+    clock.set('2026-10-25T10:00:00Z');
+    const payments = paymentDeps(services.base);
+    const { payment } = await recordPayment(payments, {
+      idempotencyKey: randomUUID(),
+      input: aPayment(invoice.accountId, { amountMinor: invoice.amountDueMinor, receivedOn: '2026-10-25' }),
+    });
+    // The platform takes the 212, but answers after our client gave up: it stays `sending`.
+    await control(fake, 'POST', 'faults', { route: 'flows', delayMs: 1500, afterWork: true });
+    const hurried = { ...deps, platform: platformClient(fake, { PLATFORM_TIMEOUT_MS: '300' }) };
+    await sendDueCollections(hurried, { limit: 100, staleClaimMs: 60_000, hasTime: () => true });
+    clock.set('2026-10-26T10:00:00Z');
+    await reversePayment(payments, payment.paymentId);
+    // The message on its way is left alone; what is owed after it waits on it.
+    expect((await deps.lifecycle.getInvoice(invoice.invoiceId))?.einvoice?.collection).toMatchObject({
+      state: 'sending',
+      owed: { receivedMinor: 0, on: '2026-10-26' },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const options = { limit: 100, staleClaimMs: 0, hasTime: () => true };
+    await sendDueCollections(deps, options);
+    expect((await deps.lifecycle.getInvoice(invoice.invoiceId))?.einvoice?.collection).toEqual({
+      state: 'due',
+      sequence: 2,
+      amountMinor: -invoice.amountDueMinor,
+      receivedMinor: 0,
+      currency: 'EUR',
+      collectedOn: '2026-10-26',
+    });
+    await sendDueCollections(deps, options);
+    await sendDueCollections(deps, options);
+    const received = (await fakeFlow(fake, flowId))?.history?.filter((entry) => entry.code === '212');
+    expect(received?.map((entry) => entry.amounts)).toEqual([
+      [expect.objectContaining({ amountMinor: invoice.amountDueMinor })],
+      [expect.objectContaining({ amountMinor: -invoice.amountDueMinor })],
+    ]);
+    expect(received?.[1]?.statusDate).toBe('2026-10-26');
+    expect((await deps.lifecycle.getInvoice(invoice.invoiceId))?.einvoice?.collection).toMatchObject({
+      state: 'sent',
+      sequence: 2,
+    });
+  });
+
+  it('sends a correction still due, then the 212 of a payment that settled the invoice again behind it', async () => {
+    const { invoice, flowId } = await givenSubmittedInvoice();
+    clock.set('2026-10-25T10:00:00Z');
+    const payments = paymentDeps(services.base);
+    const pay = (receivedOn: string) =>
+      recordPayment(payments, {
+        idempotencyKey: randomUUID(),
+        input: aPayment(invoice.accountId, { amountMinor: invoice.amountDueMinor, receivedOn }),
+      });
+    const { payment } = await pay('2026-10-25');
+    const options = { limit: 100, staleClaimMs: 60_000, hasTime: () => true };
+    await sendDueCollections(deps, options);
+    clock.set('2026-10-27T10:00:00Z');
+    await reversePayment(payments, payment.paymentId);
+    clock.set('2026-10-28T10:00:00Z');
+    await pay('2026-10-28');
+    // The correction is not withdrawn (the platform was told): the new 212 waits behind it.
+    expect((await deps.lifecycle.getInvoice(invoice.invoiceId))?.einvoice?.collection).toMatchObject({
+      state: 'due',
+      sequence: 2,
+      owed: { receivedMinor: invoice.amountDueMinor, on: '2026-10-28' },
+    });
+    for (let run = 0; run < 3; run++) await sendDueCollections(deps, options);
+    const received = (await fakeFlow(fake, flowId))?.history?.filter((entry) => entry.code === '212');
+    expect(received?.map((entry) => [entry.statusDate, entry.amounts])).toEqual([
+      ['2026-10-25', [expect.objectContaining({ amountMinor: invoice.amountDueMinor })]],
+      ['2026-10-27', [expect.objectContaining({ amountMinor: -invoice.amountDueMinor })]],
+      ['2026-10-28', [expect.objectContaining({ amountMinor: invoice.amountDueMinor })]],
+    ]);
+    const stored = await deps.lifecycle.getInvoice(invoice.invoiceId);
+    expect(stored?.einvoice?.collection).toMatchObject({ state: 'sent', sequence: 3 });
+    expect(stored?.einvoice?.history.filter((entry) => entry.status === '212')).toHaveLength(3);
+  });
 });

@@ -128,7 +128,10 @@ export async function fakeFlow(fake: FakePlatform, flowId: string) {
   const { body } = await control(fake, 'GET', 'flows');
   return (
     body as {
-      flows: { flowId: string; history?: { code: string; reasons: unknown[]; amounts?: unknown[] }[] }[];
+      flows: {
+        flowId: string;
+        history?: { code: string; reasons: unknown[]; amounts?: unknown[]; statusDate?: string }[];
+      }[];
     }
   ).flows.find((flow) => flow.flowId === flowId);
 }

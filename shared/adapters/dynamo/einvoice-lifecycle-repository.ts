@@ -1,5 +1,10 @@
 import type { CreditNote } from '../../contracts/schemas/credit-note.js';
 import type { InvoiceChannel } from '../../contracts/schemas/einvoice.js';
+import {
+  collectionAfterSent,
+  collectionSequence,
+  type EInvoiceCollection,
+} from '../../core/domain/einvoice-collection.js';
 import type { LifecycleDocumentRef } from '../../core/domain/einvoice-lifecycle.js';
 import type { InvoiceRecord } from '../../core/domain/invoices.js';
 import type {
@@ -23,7 +28,7 @@ import {
 } from './kit/operations.js';
 import { queryPage } from './kit/query.js';
 import type { TableRef } from './kit/table-ref.js';
-import { putNew } from './money-movements.js';
+import { collectionIsCondition, putNew } from './money-movements.js';
 import { INDEXES, keys } from './table.js';
 
 /** Attribute names of the `einvoice` map, for update expressions. */
@@ -244,47 +249,110 @@ export class EInvoiceLifecycleRepository implements EInvoiceLifecycleStore {
   }
 
   async claimCollection(invoice: InvoiceRecord, at: string, previousClaim?: string): Promise<boolean> {
+    const read = invoice.einvoice?.collection;
+    if (!read) return false;
     const index = keys.collectionToSend(at, invoice.invoiceId);
+    const names: Record<string, string> = { ...NAMES };
+    const values: Record<string, unknown> = { ':sending': 'sending', ':at': at, ':sk': index.collectSk };
+    // Claimed from `due` (the very message read: a first one withdrawn and due again is another), or taken
+    // over from a claim that never finished (the same claim, read).
+    let condition: string;
+    if (previousClaim) {
+      values[':previous'] = previousClaim;
+      condition = `#e.#c.#state = :sending AND ${CLAIMED_AT} = :previous AND ${sequenceIs(read, names, values)}`;
+    } else {
+      condition = collectionIsCondition(read, names, values);
+    }
     const updated = await updateIf(this.table, {
       Key: invoiceKeyOf(invoice),
       UpdateExpression: `SET #e.#c.#state = :sending, ${CLAIMED_AT} = :at, collectSk = :sk`,
-      // Claimed from `due`, or taken over from a claim that never finished (the same claim, read).
-      ConditionExpression: previousClaim
-        ? `#e.#c.#state = :sending AND ${CLAIMED_AT} = :previous`
-        : '#e.#c.#state = :due',
-      ExpressionAttributeNames: NAMES,
-      ExpressionAttributeValues: {
-        ':sending': 'sending',
-        ':at': at,
-        ':sk': index.collectSk,
-        ...(previousClaim ? { ':previous': previousClaim } : { ':due': 'due' }),
-      },
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
     });
     return updated !== undefined;
   }
 
   async completeCollection(invoice: InvoiceRecord, sentAt: string): Promise<void> {
-    await updateIf(this.table, {
-      Key: invoiceKeyOf(invoice),
-      UpdateExpression: `SET #e.#c.#state = :sent, #e.#c.sentAt = :at REMOVE collectPk, collectSk, ${CLAIMED_AT}`,
-      ConditionExpression: '#e.#c.#state = :sending',
-      ExpressionAttributeNames: NAMES,
-      ExpressionAttributeValues: { ':sent': 'sent', ':sending': 'sending', ':at': sentAt },
-    });
+    const sent = invoice.einvoice?.collection;
+    if (!sent) return;
+    const sequence = collectionSequence(sent);
+    let read: EInvoiceCollection | undefined = sent;
+    for (let attempt = 1; attempt <= MAX_COMPLETIONS; attempt++) {
+      if (!read || collectionSequence(read) !== sequence) return;
+      const names: Record<string, string> = { ...NAMES, '#owed': 'owed', '#on': 'on' };
+      const values: Record<string, unknown> = { ':sending': 'sending' };
+      // What a movement left owed behind this message, as read: the write holds only if it is still that.
+      let condition = `#e.#c.#state = :sending AND ${sequenceIs(read, names, values)}`;
+      if (read.owed) {
+        values[':owedReceived'] = read.owed.receivedMinor;
+        values[':owedOn'] = read.owed.on;
+        condition += ' AND #e.#c.#owed.receivedMinor = :owedReceived AND #e.#c.#owed.#on = :owedOn';
+      } else {
+        condition += ' AND attribute_not_exists(#e.#c.#owed)';
+      }
+      const next = collectionAfterSent(read);
+      let update: string;
+      if (next) {
+        // The next message is due at once (a correction, or a 212 after one): it stays in the index.
+        const index = keys.collectionToSend(next.collectedOn, invoice.invoiceId);
+        values[':next'] = next;
+        values[':collectPk'] = index.collectPk;
+        values[':collectSk'] = index.collectSk;
+        update = `SET #e.#c = :next, collectPk = :collectPk, collectSk = :collectSk REMOVE ${CLAIMED_AT}`;
+      } else {
+        values[':sent'] = 'sent';
+        values[':at'] = sentAt;
+        update = `SET #e.#c.#state = :sent, #e.#c.sentAt = :at REMOVE #e.#c.#owed, collectPk, collectSk, ${CLAIMED_AT}`;
+      }
+      if (!read.owed) delete names['#on'];
+      const updated = await updateIf(this.table, {
+        Key: invoiceKeyOf(invoice),
+        UpdateExpression: update,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      });
+      if (updated !== undefined) return;
+      // Moved since it was read: a movement set what is owed, or another poll completed it.
+      const reread: EInvoiceCollection | undefined = (await this.getInvoice(invoice.invoiceId))?.einvoice
+        ?.collection;
+      if (reread?.state !== 'sending') return;
+      read = reread;
+    }
+    throw new Error(`The "Encaissée" of invoice ${invoice.invoiceId} kept changing while it was completed`);
   }
 
   async releaseCollection(invoice: InvoiceRecord): Promise<void> {
-    const collectedOn = invoice.einvoice?.collection?.collectedOn ?? '';
+    const read = invoice.einvoice?.collection;
+    if (!read) return;
+    const names: Record<string, string> = { ...NAMES };
+    const values: Record<string, unknown> = {
+      ':due': 'due',
+      ':sending': 'sending',
+      ':sk': keys.collectionToSend(read.collectedOn, invoice.invoiceId).collectSk,
+    };
     await updateIf(this.table, {
       Key: invoiceKeyOf(invoice),
       UpdateExpression: `SET #e.#c.#state = :due, collectSk = :sk REMOVE ${CLAIMED_AT}`,
-      ConditionExpression: '#e.#c.#state = :sending',
-      ExpressionAttributeNames: NAMES,
-      ExpressionAttributeValues: {
-        ':due': 'due',
-        ':sending': 'sending',
-        ':sk': keys.collectionToSend(collectedOn, invoice.invoiceId).collectSk,
-      },
+      ConditionExpression: `#e.#c.#state = :sending AND ${sequenceIs(read, names, values)}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
     });
   }
+}
+
+/** Completions lost in a row before giving up (each loss means a movement changed what is owed). */
+const MAX_COMPLETIONS = 8;
+
+/** The condition that the stored collection is the message numbered as `read` (a stored first has none). */
+function sequenceIs(
+  read: EInvoiceCollection,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+): string {
+  names['#seq'] = 'sequence';
+  if (read.sequence === undefined) return 'attribute_not_exists(#e.#c.#seq)';
+  values[':sequence'] = read.sequence;
+  return '#e.#c.#seq = :sequence';
 }

@@ -1,5 +1,5 @@
 import type { LedgerEntry } from '../../contracts/schemas/payment.js';
-import type { EInvoiceCollection } from '../../core/domain/einvoice-collection.js';
+import type { CollectionChange, EInvoiceCollection } from '../../core/domain/einvoice-collection.js';
 import type { InvoiceRecord } from '../../core/domain/invoices.js';
 import { balanceOf, type Settlement } from '../../core/domain/payment-status.js';
 import type { SuspensionAsRead } from '../../core/ports/payments.js';
@@ -72,24 +72,39 @@ export function invoiceSettlementUpdate(
     ? 'attribute_exists(suspendsAccount)'
     : 'attribute_not_exists(suspendsAccount)';
   let condition = `${balanceCondition} AND ${suspensionCondition}`;
-  let names: Record<string, string> | undefined;
+  const names: Record<string, string> = {};
   const sets: string[] = [];
   const removes: string[] = [];
-  if (einvoice.collectionDue) {
-    // The payment that settles it makes its "Encaissée" due, in the same write, and queues it (sparse index).
-    const index = keys.collectionToSend(einvoice.collectionDue.collectedOn, invoice.invoiceId);
-    names = { '#e': 'einvoice', '#c': 'collection' };
-    values[':collection'] = einvoice.collectionDue;
+  const change = einvoice.change;
+  const read = einvoice.read;
+  if (change) {
+    Object.assign(names, { '#e': 'einvoice', '#c': 'collection' });
+    // Decided on the collection as read: the write holds only if it is still that message.
+    if (read) {
+      condition += ` AND ${collectionIsCondition(read, names, values)}`;
+    } else {
+      condition += ' AND attribute_exists(#e) AND attribute_not_exists(#e.#c)';
+    }
+  }
+  if (change?.kind === 'due') {
+    // The movement makes a 212 due, in the same write, and queues it (sparse index).
+    const index = keys.collectionToSend(change.collection.collectedOn, invoice.invoiceId);
+    values[':collection'] = change.collection;
     values[':collectPk'] = index.collectPk;
     values[':collectSk'] = index.collectSk;
     sets.push('#e.#c = :collection', 'collectPk = :collectPk', 'collectSk = :collectSk');
-    condition += ' AND attribute_exists(#e) AND attribute_not_exists(#e.#c)';
-  } else if (einvoice.withdrawCollection) {
-    // A reversal reopens an invoice whose "Encaissée" was not sent yet: it is no longer owed.
-    names = { '#e': 'einvoice', '#c': 'collection', '#state': 'state' };
-    values[':due'] = 'due';
+  } else if (change?.kind === 'withdraw') {
+    // A reversal reopens an invoice whose first "Encaissée" was not taken by the platform: no longer owed.
     removes.push('#e.#c', 'collectPk', 'collectSk');
-    condition += ' AND #e.#c.#state = :due';
+  } else if (change?.kind === 'owe') {
+    // A message is on its way: what is owed after it waits on it, the poll makes it the next one.
+    names['#owed'] = 'owed';
+    if (change.owed) {
+      values[':owed'] = change.owed;
+      sets.push('#e.#c.#owed = :owed');
+    } else {
+      removes.push('#e.#c.#owed');
+    }
   }
   if (sets.length > 0) {
     update = update.includes(' REMOVE ')
@@ -106,7 +121,7 @@ export function invoiceSettlementUpdate(
       Key: invoiceKeyOf(invoice),
       UpdateExpression: update,
       ConditionExpression: condition,
-      ...(names ? { ExpressionAttributeNames: names } : {}),
+      ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
       ExpressionAttributeValues: values,
     },
   };
@@ -114,10 +129,28 @@ export function invoiceSettlementUpdate(
 
 /** What a payment or its reversal changes of the invoice's "Encaissée" (empty for anything else). */
 export interface EInvoiceCollectionChange {
-  /** The payment settles an invoice whose VAT is due on receipt: its collection becomes due. */
-  collectionDue?: EInvoiceCollection;
-  /** The reversal reopens an invoice whose collection is still due (unsent): it is withdrawn. */
-  withdrawCollection?: boolean;
+  change?: CollectionChange;
+  /** The collection as read, which the change was decided on. */
+  read?: EInvoiceCollection;
+}
+
+/**
+ * The condition that the invoice's collection is still the message read: its number, state, amount and
+ * date (a first message withdrawn and made due again is another message under the same number).
+ */
+export function collectionIsCondition(
+  read: EInvoiceCollection,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+): string {
+  Object.assign(names, { '#e': 'einvoice', '#c': 'collection', '#state': 'state', '#seq': 'sequence' });
+  values[':readState'] = read.state;
+  values[':readAmount'] = read.amountMinor;
+  values[':readOn'] = read.collectedOn;
+  const sequence =
+    read.sequence === undefined ? 'attribute_not_exists(#e.#c.#seq)' : '#e.#c.#seq = :readSequence';
+  if (read.sequence !== undefined) values[':readSequence'] = read.sequence;
+  return `#e.#c.#state = :readState AND ${sequence} AND #e.#c.amountMinor = :readAmount AND #e.#c.collectedOn = :readOn`;
 }
 
 /** Whether a movement settles an invoice that suspends its account (one fewer suspending invoice). */

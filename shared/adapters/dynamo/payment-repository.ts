@@ -1,5 +1,5 @@
 import type { InvoicePayment, LedgerEntry, Payment } from '../../contracts/schemas/payment.js';
-import { collectionDueOnPayment } from '../../core/domain/einvoice-collection.js';
+import { collectionChangeOn } from '../../core/domain/einvoice-collection.js';
 import type { IdempotencyRecord } from '../../core/domain/idempotency.js';
 import type { InvoiceRecord } from '../../core/domain/invoices.js';
 import { settlementAfter } from '../../core/domain/payment-status.js';
@@ -110,7 +110,7 @@ export class PaymentRepository implements PaymentStore {
           }),
         ),
       },
-      ...this.movements(payment, moves, 'payment', payment.recordedAt, account),
+      ...this.movements(payment, moves, 'payment', payment.recordedAt, payment.receivedOn, account),
     ]);
     if (outcome.ok) return { kind: 'recorded' };
     return (
@@ -119,7 +119,12 @@ export class PaymentRepository implements PaymentStore {
     );
   }
 
-  async reverse(payment: Payment, moves: readonly InvoiceMove[], at: string): Promise<ReversePaymentOutcome> {
+  async reverse(
+    payment: Payment,
+    moves: readonly InvoiceMove[],
+    at: string,
+    on: string,
+  ): Promise<ReversePaymentOutcome> {
     const reversal = { paymentId: payment.paymentId, reversedAt: at };
     const outcome = await transactWrite(this.table, [
       {
@@ -128,7 +133,7 @@ export class PaymentRepository implements PaymentStore {
           itemOf(PaymentReversalEntity, keys.paymentReversal(payment.accountId, payment.paymentId), reversal),
         ),
       },
-      ...this.movements(payment, moves, 'reversal', at, {}),
+      ...this.movements(payment, moves, 'reversal', at, on, {}),
     ]);
     if (outcome.ok) return { kind: 'reversed' };
     if (outcome.reasons.reversal.code === 'ConditionalCheckFailed') return { kind: 'already-reversed' };
@@ -195,12 +200,16 @@ export class PaymentRepository implements PaymentStore {
     return history;
   }
 
-  /** Per invoice: ledger entry, history line and conditioned update; then the account's exposure. */
+  /**
+   * Per invoice: ledger entry, history line and conditioned update; then the account's exposure. `on` is
+   * the movement's day (received, or reversed) a 212 it makes due is dated.
+   */
   private movements(
     payment: Payment,
     moves: readonly InvoiceMove[],
     kind: 'payment' | 'reversal',
     at: string,
+    on: string,
     account: SuspensionAsRead,
   ): Array<{ label: 'ledger' | 'history' | 'invoice' | 'account'; item: TransactionItem }> {
     const items: Array<{ label: 'ledger' | 'history' | 'invoice' | 'account'; item: TransactionItem }> = [];
@@ -231,14 +240,11 @@ export class PaymentRepository implements PaymentStore {
       };
       const after = settlementAfter(invoice, { paidDeltaMinor });
       if (clearsSuspension(invoice, after)) cleared++;
-      // "Encaissée" owed to the platform: decided on the invoice as read, written with the movement.
-      const collectionDue =
-        kind === 'payment' ? collectionDueOnPayment(invoice, after, payment.receivedOn) : undefined;
-      const collectionChange = collectionDue
-        ? { collectionDue }
-        : kind === 'reversal' && after.open && invoice.einvoice?.collection?.state === 'due'
-          ? { withdrawCollection: true }
-          : {};
+      // "Encaissée" owed to the platform (a correction for a reversal): decided on the invoice as read,
+      // written with the movement, all or nothing.
+      const change = collectionChangeOn(invoice, after, on);
+      const read = invoice.einvoice?.collection;
+      const collectionChange = change ? { change, ...(read ? { read } : {}) } : {};
       items.push(
         { label: 'ledger', item: ledgerEntryPut(entry) },
         {

@@ -66,15 +66,35 @@ export const einvoiceSubmissionSchema = z.object({
 
 /**
  * "Encaissée" (212), which the seller must send when a payment settles an invoice whose VAT is due on
- * receipt: `due` (set with the payment) → `sending` → `sent`, at most once.
+ * receipt: `due` (set with the payment) → `sending` → `sent`, at most once. The latest message about the
+ * invoice: a reversal after it went makes a correcting one due (negative amount), a later payment that
+ * settles it again a new one, each numbered (`sequence`) and sent once.
  */
 export const einvoiceCollectionSchema = z.object({
   state: z.enum(['due', 'sending', 'sent']),
-  amountMinor: minorUnitsSchema,
+  /** 1 for the first message (absent on one stored before corrections existed), then 2, 3… */
+  sequence: z.optional(z.int().check(z.minimum(1))),
+  /** VAT included; negative for a correction (a reversed payment). */
+  amountMinor: signedMinorUnits(),
   currency: currencySchema,
+  /** The day received, or for a correction the day of the reversal. */
   collectedOn: localDateSchema,
+  /** What the platform is told was received in all once this message went (absent: its amount). */
+  receivedMinor: z.optional(minorUnitsSchema),
+  /** What the next message must bring it to, set by a movement while this one was on its way. */
+  owed: z.optional(z.object({ receivedMinor: minorUnitsSchema, on: localDateSchema })),
   sentAt: z.optional(instantSchema),
 });
+
+function signedMinorUnits() {
+  return z
+    .number()
+    .check(
+      z.int('must be an integer number of minor units'),
+      z.minimum(-Number.MAX_SAFE_INTEGER),
+      z.maximum(Number.MAX_SAFE_INTEGER),
+    );
+}
 
 /** An invoice's (or credit note's) life as an e-invoice: its channel, its submission, its statuses. */
 export const einvoiceStateSchema = z

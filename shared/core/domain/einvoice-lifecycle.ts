@@ -70,6 +70,20 @@ export function lifecycleLabel(code: LifecycleStatusCode, language: 'fr' | 'en')
   return LIFECYCLE_STATUSES[code][language];
 }
 
+/**
+ * A history entry's label: its status's, but a 212 whose amounts are negative corrects an earlier one (a
+ * payment reversed after its "Encaissée" went) and says so: "Payment received (correction)".
+ */
+export function entryLabel(
+  entry: { status: LifecycleStatusCode; amounts?: readonly LifecycleAmount[] | undefined },
+  language: 'fr' | 'en',
+): string {
+  const label = lifecycleLabel(entry.status, language);
+  const total = (entry.amounts ?? []).reduce((sum, amount) => sum + amount.amountMinor, 0);
+  if (entry.status !== '212' || total >= 0) return label;
+  return `${label} (${language === 'fr' ? 'rectificatif' : 'correction'})`;
+}
+
 /** Why a platform rejected, or a buyer refused or disputed: a code when the sender gave one, and words. */
 export interface LifecycleReason {
   /** The sender's code: a CDV reason (`DOUBLON`, `MONTANTTOTAL_ERR`…) or the platform's (`InvalidSchema`). */

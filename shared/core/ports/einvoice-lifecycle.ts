@@ -59,10 +59,16 @@ export interface EInvoiceLifecycleStore {
   saveCursor(name: string, cursor: string, previous: SyncCursor | undefined, at: string): Promise<boolean>;
   /** Invoices whose collection is `due` or still `sending`, oldest first (an index, never a Scan). */
   collectionsToSend(limit: number): Promise<CollectionToSend[]>;
-  /** `due` → `sending` (or a `sending` claimed at `previousClaim` claimed again); false if it moved. */
+  /**
+   * `due` → `sending` (or a `sending` claimed at `previousClaim` claimed again), if the collection is still
+   * the message read (its number, amount and date); false if it moved.
+   */
   claimCollection(invoice: InvoiceRecord, at: string, previousClaim?: string): Promise<boolean>;
-  /** `sending` → `sent`: it leaves the index. */
+  /**
+   * `sending` → `sent`: it leaves the index; or, when a movement left something owed behind it (`owed`),
+   * the next message becomes `due` in the same write and stays in the index.
+   */
   completeCollection(invoice: InvoiceRecord, sentAt: string): Promise<void>;
-  /** `sending` → `due`: the platform surely did not take it; the next poll sends it. */
+  /** `sending` → `due` (the same message): the platform surely did not take it; the next poll sends it. */
   releaseCollection(invoice: InvoiceRecord): Promise<void>;
 }

@@ -54,8 +54,16 @@ export interface PaymentStore {
   openInvoices(accountId: string): Promise<InvoiceRecord[]>;
   /** Records a payment once: its idempotency record, the payment and every movement in one write. */
   record(command: RecordPaymentCommand): Promise<RecordPaymentOutcome>;
-  /** Records the reversal of a payment, once, with the movements that give the money back. */
-  reverse(payment: Payment, moves: readonly InvoiceMove[], at: string): Promise<ReversePaymentOutcome>;
+  /**
+   * Records the reversal of a payment, once, with the movements that give the money back, at `at` (the
+   * instant) on `on` (the day, in the marketplace's time zone: a correcting 212 is dated it).
+   */
+  reverse(
+    payment: Payment,
+    moves: readonly InvoiceMove[],
+    at: string,
+    on: string,
+  ): Promise<ReversePaymentOutcome>;
   /** A payment by id, `reversed` when its reversal was recorded. */
   get(paymentId: string): Promise<Payment | undefined>;
   /** An account's payments, oldest first. */

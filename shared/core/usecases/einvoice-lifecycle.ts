@@ -1,12 +1,16 @@
 import type { EInvoiceStatusChange } from '../../contracts/events/accounting.js';
 import type { CreditNote } from '../../contracts/schemas/credit-note.js';
 import type { PlatformCallbackAnswer } from '../../contracts/schemas/einvoice-callbacks.js';
-import { collectedAmountsByRate } from '../domain/einvoice-collection.js';
+import {
+  collectionAmountsByRate,
+  collectionSequence,
+  type EInvoiceCollection,
+} from '../domain/einvoice-collection.js';
 import {
   currentLifecycleStatus,
+  entryLabel,
   type LifecycleEvent,
   type LifecycleHistoryEntry,
-  lifecycleLabel,
   recordLifecycleEvent,
 } from '../domain/einvoice-lifecycle.js';
 import type { InvoiceRecord } from '../domain/invoices.js';
@@ -212,7 +216,7 @@ export function lifecycleWriteOf(
       ...(subject.creditNoteNumber ? { creditNoteNumber: subject.creditNoteNumber } : {}),
       flowId: event.flowId,
       status: event.status,
-      statusLabel: lifecycleLabel(event.status, 'en'),
+      statusLabel: entryLabel(event, 'en'),
       at: event.at,
       reasons: event.reasons.map((reason) => ({ ...reason })),
       ...(event.amounts ? { amounts: event.amounts.map((amount) => ({ ...amount })) } : {}),
@@ -225,7 +229,7 @@ export function lifecycleWriteOf(
   return {
     history: history.map(storedEntryOf),
     status,
-    statusLabel: lifecycleLabel(status, 'en'),
+    statusLabel: entryLabel(latest, 'en'),
     statusAt: latest.at,
     changes,
   };
@@ -236,7 +240,7 @@ function storedEntryOf(entry: LifecycleHistoryEntry | StoredLifecycleEntry): Sto
   return {
     eventId: entry.eventId,
     status: entry.status,
-    label: lifecycleLabel(entry.status, 'en'),
+    label: entryLabel(entry, 'en'),
     at: entry.at,
     reasons: entry.reasons.map((reason) => ({ ...reason })),
     ...(entry.amounts ? { amounts: entry.amounts.map((amount) => ({ ...amount })) } : {}),
@@ -367,14 +371,20 @@ export interface CollectionsSummary {
   unknownOutcome: number;
 }
 
-/** The tracking id of an invoice's "Encaissée" message: one per invoice, so a search finds it. */
-export const collectionTrackingId = (invoiceId: string) => `${invoiceId}-212`;
+/**
+ * The tracking id of an invoice's n-th "Encaissée" message: `<invoiceId>-212` for the first (as stored
+ * before corrections existed), `<invoiceId>-212-<n>` for a correction and the ones after, so a search finds
+ * each.
+ */
+export const collectionTrackingId = (invoiceId: string, sequence = 1) =>
+  sequence === 1 ? `${invoiceId}-212` : `${invoiceId}-212-${sequence}`;
 
 /**
  * Sends the "Encaissée" (212) of every invoice whose collection is due, at most once each: the collection
  * moves `due → sending` by a conditional write before the platform is called, and `sending → sent` after,
  * with the 212 entry in the invoice's history. A send whose outcome is unknown stays `sending`; once its
  * claim is older than `staleClaimMs`, the platform is searched for its tracking id before it is sent again.
+ * A correction (a payment reversed after its 212 went) is a 212 with negative amounts, its own message.
  */
 export async function sendDueCollections(
   deps: PlatformSyncDeps,
@@ -386,7 +396,7 @@ export async function sendDueCollections(
     const collection = invoice.einvoice?.collection;
     if (!collection || collection.state === 'sent') continue;
     const now = deps.clock.now();
-    const trackingId = collectionTrackingId(invoice.invoiceId);
+    const trackingId = collectionTrackingId(invoice.invoiceId, collectionSequence(collection));
     if (collection.state === 'sending') {
       // Claimed by a send still running, or by one that died: only the latter is taken over.
       if (!claimedAt || now.getTime() - Date.parse(claimedAt) < options.staleClaimMs) continue;
@@ -394,7 +404,7 @@ export async function sendDueCollections(
       if (earlier === undefined) continue;
       const flow = earlier[0];
       if (flow) {
-        await recordCollectionSent(deps, invoice, flow.flowId, flow.submittedAt);
+        await recordCollectionSent(deps, invoice, collection, flow.flowId, flow.submittedAt);
         summary.sent += 1;
         continue;
       }
@@ -402,7 +412,7 @@ export async function sendDueCollections(
     } else if (!(await deps.lifecycle.claimCollection(invoice, now.toISOString()))) {
       continue;
     }
-    const amounts = collectedAmountsByRate(invoice.vatBreakdown, collection.amountMinor, collection.currency);
+    const amounts = collectionAmountsByRate(invoice.vatBreakdown, collection);
     try {
       const flow = await deps.platform.sendStatus({
         code: '212',
@@ -417,7 +427,7 @@ export async function sendDueCollections(
           buyerSiren: invoice.buyer.siren ?? '',
         },
       });
-      await recordCollectionSent(deps, invoice, flow.flowId, deps.clock.now().toISOString());
+      await recordCollectionSent(deps, invoice, collection, flow.flowId, deps.clock.now().toISOString());
       summary.sent += 1;
     } catch (error) {
       if (error instanceof PlatformFailure && error.kind !== 'ambiguous') {
@@ -432,24 +442,26 @@ export async function sendDueCollections(
   return summary;
 }
 
-/** The 212 entry in the history (published once like any status), then the collection `sent`. */
+/**
+ * The 212 entry in the history (published once like any status; a correction's amounts are negative),
+ * then the collection `sent`, or the next message due when a movement left something owed behind it.
+ */
 async function recordCollectionSent(
   deps: PlatformSyncDeps,
   invoice: InvoiceRecord,
+  collection: EInvoiceCollection,
   flowId: string,
   at: string,
 ): Promise<void> {
-  const collection = invoice.einvoice?.collection;
-  if (!collection) return;
   await recordLifecycleEvents(deps, [
     {
-      eventId: `${collectionTrackingId(invoice.invoiceId)}`,
+      eventId: collectionTrackingId(invoice.invoiceId, collectionSequence(collection)),
       flowId,
       document: { trackingId: invoice.invoiceId },
       status: '212',
       at,
       reasons: [],
-      amounts: collectedAmountsByRate(invoice.vatBreakdown, collection.amountMinor, collection.currency),
+      amounts: collectionAmountsByRate(invoice.vatBreakdown, collection),
     },
   ]);
   await deps.lifecycle.completeCollection(invoice, at);

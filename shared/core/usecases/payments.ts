@@ -209,8 +209,9 @@ export async function reversePayment(deps: PaymentDeps, paymentId: string): Prom
       if (!invoice) throw new Error(`Invoice ${allocation.invoiceId} of payment ${paymentId} is missing`);
       return { invoice, paidDeltaMinor: -allocation.amountMinor };
     });
-    const at = deps.clock.now().toISOString();
-    const outcome = await deps.payments.reverse(payment, moves, at);
+    const now = deps.clock.now();
+    const at = now.toISOString();
+    const outcome = await deps.payments.reverse(payment, moves, at, localDate(now, deps.timeZone));
     if (outcome.kind === 'reversed') return { ...payment, status: 'reversed', reversedAt: at };
     if (outcome.kind !== 'already-reversed') await contentionBackoff(attempt);
     // already reversed: the next read answers it.

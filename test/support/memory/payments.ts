@@ -46,7 +46,12 @@ export class MemoryPaymentStore implements PaymentStore {
     return { kind: 'recorded' };
   }
 
-  async reverse(payment: Payment, moves: readonly InvoiceMove[], at: string): Promise<ReversePaymentOutcome> {
+  async reverse(
+    payment: Payment,
+    moves: readonly InvoiceMove[],
+    at: string,
+    _on: string,
+  ): Promise<ReversePaymentOutcome> {
     const stored = this.store.payments.get(payment.paymentId);
     if (stored?.reversedAt !== undefined) return { kind: 'already-reversed' };
     if (!stored || !this.move(payment, moves, 'reversal', at, {})) return { kind: 'stale' };

@@ -50,9 +50,12 @@ export const storedEInvoice = () =>
     collection: z.optional(
       z.object({
         state: z.enum(['due', 'sending', 'sent']),
+        sequence: z.optional(z.int()),
         amountMinor: z.int(),
         currency: z.string(),
         collectedOn: z.string(),
+        receivedMinor: z.optional(z.int()),
+        owed: z.optional(z.object({ receivedMinor: z.int(), on: z.string() })),
         sentAt: z.optional(z.string()),
       }),
     ),
