@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { handler as accounts } from '../../functions/accounts/handler.js';
 import { handler as billingRuns } from '../../functions/billing-runs/handler.js';
+import { handler as buyers } from '../../functions/buyers/handler.js';
 import type { ApiEvent } from '../../functions/commons/api-handler.js';
 import { handler as invoices } from '../../functions/invoices/handler.js';
 import { handler as openapi } from '../../functions/openapi/handler.js';
@@ -30,6 +31,7 @@ const HANDLERS: Record<
   invoices,
   payments,
   'platform-callbacks': platformCallbacks,
+  buyers,
   openapi,
 };
 
