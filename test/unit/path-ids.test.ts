@@ -53,7 +53,15 @@ describe('a malformed id in the path', () => {
     const principal =
       route.roles[0] === 'storefront'
         ? { role: 'storefront' as const, keyId: 'key_sf', storefrontId: 'sf_01JD3Z8Q4N5V2B7C9X0K1M2P3R' }
-        : { role: 'operator' as const, keyId: 'key_op' };
+        : route.roles[0] === 'buyer'
+          ? {
+              role: 'buyer' as const,
+              keyId: 'bs_01JD3Z8Q4N5V2B7C9X0K1M2P3R',
+              buyerId: 'byr_01JD3Z8Q4N5V2B7C9X0K1M2P3R',
+              accountIds: '',
+              authenticatedBy: 'session' as const,
+            }
+          : { role: 'operator' as const, keyId: 'key_op' };
     const result = (await HANDLERS[route.function](
       apiEvent({
         routeKey: routeKey(route),

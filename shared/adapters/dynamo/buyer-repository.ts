@@ -53,17 +53,18 @@ export class BuyerRepository implements BuyerStore {
     emailKey: string,
     membership: MembershipRecord,
     audit: BuyerAuditEntry,
+    newBuyer: boolean,
   ): Promise<'added' | 'already_member' | 'email_taken'> {
-    const known = await getItem(this.table, keys.buyer(buyer.buyerId), { projection: ['buyerId'] });
     type Label = 'buyer' | 'email' | 'membership' | 'member' | 'audit';
     const items: Array<{ label: Label; item: TransactionItem }> = [];
-    if (known) {
+    if (!newBuyer) {
       // The person exists: the membership is conditioned on the person still being there.
       items.push({
         label: 'buyer',
         item: { ConditionCheck: { Key: keys.buyer(buyer.buyerId), ConditionExpression: PRESENT } },
       });
     } else {
+      // A new person and their email, both only if absent: a concurrent first invitation loses here.
       items.push(
         {
           label: 'buyer',

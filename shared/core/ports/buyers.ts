@@ -36,14 +36,16 @@ export interface BuyerStore {
   findByEmailKey(emailKey: string): Promise<BuyerRecord | undefined>;
   get(buyerId: string): Promise<BuyerRecord | undefined>;
   /**
-   * Adds a membership (and the person, when new), with its audit entry, all or nothing. False when the
-   * person already belongs to the account. `newBuyer` is written only if no one has its email yet.
+   * Adds a membership (and the person, when `newBuyer`), with its audit entry, all or nothing:
+   * `already_member` when the person belongs to the account already, `email_taken` when a new person's
+   * email was taken meanwhile (a concurrent first invitation: read again and retry).
    */
   addMembership(
     buyer: BuyerRecord,
     emailKey: string,
     membership: MembershipRecord,
     audit: BuyerAuditEntry,
+    newBuyer: boolean,
   ): Promise<'added' | 'already_member' | 'email_taken'>;
   /** Removes a membership with its audit entry; false when there was none. */
   removeMembership(accountId: string, buyerId: string, audit: BuyerAuditEntry): Promise<boolean>;

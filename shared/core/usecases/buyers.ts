@@ -110,7 +110,7 @@ export async function inviteBuyer(
       accountId,
       detail: input.role,
     };
-    const added = await deps.buyers.addMembership(buyer, emailKey, membership, audit);
+    const added = await deps.buyers.addMembership(buyer, emailKey, membership, audit, !existing);
     if (added === 'email_taken') continue;
     if (added === 'already_member') {
       throw new DomainError(
