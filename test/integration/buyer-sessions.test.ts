@@ -7,12 +7,8 @@ import {
   SIGN_IN_VALIDITY_MS,
 } from '../../shared/core/domain/buyers.js';
 import type { Clock } from '../../shared/core/ports/clock.js';
-import {
-  authenticateSession,
-  inviteBuyer,
-  openSession,
-  requestSignIn,
-} from '../../shared/core/usecases/buyers.js';
+import { authenticateSession } from '../../shared/core/usecases/authentication.js';
+import { inviteBuyer, openSession, requestSignIn } from '../../shared/core/usecases/buyers.js';
 import { anAccount } from '../builders/accounts.js';
 import { auditOf, freshClientIp, signInEmailFor } from '../support/buyers.js';
 import { issueOperatorKey } from '../support/keys.js';

@@ -1,10 +1,16 @@
 import { bearerToken } from '../domain/api-keys.js';
-import { csrfTokenMatches, isBuyerToken, isSafeMethod, sessionSecretOf } from '../domain/buyers.js';
+import {
+  csrfTokenMatches,
+  hashSecret,
+  isBuyerToken,
+  isSafeMethod,
+  SESSION_IDLE_MS,
+  sessionSecretOf,
+} from '../domain/buyers.js';
 import type { BuyerStore } from '../ports/buyers.js';
 import type { Clock } from '../ports/clock.js';
 import type { ApiKeyStore } from '../ports/storefronts.js';
 import { type Authentication, authenticate } from './api-keys.js';
-import { authenticateBuyerToken, authenticateSession } from './buyers.js';
 
 /** Who is calling, as the authorizer answers it (API Gateway's context holds strings only). */
 export type CallerAuthentication =
@@ -60,4 +66,53 @@ export async function authenticateCaller(
     return { role: 'none', keyId: buyer.keyId, reason: 'csrf' };
   }
   return { role: 'buyer', ...buyer, accountIds: buyer.accountIds.join(',') };
+}
+
+/** A buyer as the authorizer answers it, or nothing (unknown, revoked, expired, signed out). */
+export interface BuyerAuthentication {
+  buyerId: string;
+  keyId: string;
+  accountIds: string[];
+  authenticatedBy: 'session' | 'token';
+}
+
+/**
+ * A session cookie's buyer: alive (idle and absolute expiry), touched (its idle expiry pushed forward in
+ * the same conditional write), with its memberships read now, so a removal or a sign-out takes effect at
+ * the next call.
+ */
+export async function authenticateSession(
+  deps: { buyers: Pick<BuyerStore, 'touchSession' | 'membershipsOf'>; clock: Clock },
+  secret: string,
+): Promise<BuyerAuthentication | undefined> {
+  const now = deps.clock.now();
+  // One conditional write checks both expiries and pushes the idle one; the absolute one still bounds it.
+  const session = await deps.buyers.touchSession(
+    hashSecret(secret),
+    now.toISOString(),
+    new Date(now.getTime() + SESSION_IDLE_MS).toISOString(),
+  );
+  if (!session) return undefined;
+  const memberships = await deps.buyers.membershipsOf(session.buyerId);
+  return {
+    buyerId: session.buyerId,
+    keyId: session.sessionId,
+    accountIds: memberships.map((m) => m.accountId),
+    authenticatedBy: 'session',
+  };
+}
+
+/** A buyer API token's principal: its one account, while active. */
+export async function authenticateBuyerToken(
+  deps: { buyers: Pick<BuyerStore, 'findTokenByHash'> },
+  token: string,
+): Promise<BuyerAuthentication | undefined> {
+  const record = await deps.buyers.findTokenByHash(hashSecret(token));
+  if (record?.status !== 'active') return undefined;
+  return {
+    buyerId: record.createdBy,
+    keyId: record.tokenId,
+    accountIds: [record.accountId],
+    authenticatedBy: 'token',
+  };
 }

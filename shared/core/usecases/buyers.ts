@@ -18,7 +18,6 @@ import {
   normaliseEmail,
   rateWindowOf,
   SESSION_ABSOLUTE_MS,
-  SESSION_IDLE_MS,
   type SessionRecord,
   SIGN_IN_LIMITS,
   SIGN_IN_VALIDITY_MS,
@@ -444,58 +443,6 @@ export async function describeSession(
           absoluteExpiresAt: session.absoluteExpiresAt,
         }
       : {}),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Authentication (the authorizer).
-
-/** A buyer as the authorizer answers it, or nothing (unknown, revoked, expired, signed out). */
-export interface BuyerAuthentication {
-  buyerId: string;
-  keyId: string;
-  accountIds: string[];
-  authenticatedBy: 'session' | 'token';
-}
-
-/**
- * A session cookie's buyer: alive (idle and absolute expiry), touched (its idle expiry pushed forward in
- * the same conditional write), with its memberships read now, so a removal or a sign-out takes effect at
- * the next call.
- */
-export async function authenticateSession(
-  deps: { buyers: Pick<BuyerStore, 'touchSession' | 'membershipsOf'>; clock: Clock },
-  secret: string,
-): Promise<BuyerAuthentication | undefined> {
-  const now = deps.clock.now();
-  // One conditional write checks both expiries and pushes the idle one; the absolute one still bounds it.
-  const session = await deps.buyers.touchSession(
-    hashSecret(secret),
-    now.toISOString(),
-    new Date(now.getTime() + SESSION_IDLE_MS).toISOString(),
-  );
-  if (!session) return undefined;
-  const memberships = await deps.buyers.membershipsOf(session.buyerId);
-  return {
-    buyerId: session.buyerId,
-    keyId: session.sessionId,
-    accountIds: memberships.map((m) => m.accountId),
-    authenticatedBy: 'session',
-  };
-}
-
-/** A buyer API token's principal: its one account, while active. */
-export async function authenticateBuyerToken(
-  deps: { buyers: Pick<BuyerStore, 'findTokenByHash'> },
-  token: string,
-): Promise<BuyerAuthentication | undefined> {
-  const record = await deps.buyers.findTokenByHash(hashSecret(token));
-  if (record?.status !== 'active') return undefined;
-  return {
-    buyerId: record.createdBy,
-    keyId: record.tokenId,
-    accountIds: [record.accountId],
-    authenticatedBy: 'token',
   };
 }
 
