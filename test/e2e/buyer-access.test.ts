@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../shared/adapters/dynamo/table.js';
 import {
+  buyerMemberSchema,
   buyerSessionSchema,
   buyerTokenSummarySchema,
   issuedBuyerTokenSchema,
@@ -128,6 +129,23 @@ describe('invitation and sign-in by email', () => {
         [south.accountId, 'admin'],
       ].sort(),
     );
+    // The same person twice in one account is refused; the operator removes them from one account.
+    const twice = await operator.post(`/v1/accounts/${north.accountId}/buyers`, { email, name: 'Claire' });
+    expectProblem(twice, 409, 'buyer_already_member', ['email']);
+    expect((await operator.delete(`/v1/accounts/${south.accountId}/buyers/${buyerId}`)).status).toBe(204);
+    expectProblem(
+      await operator.delete(`/v1/accounts/${south.accountId}/buyers/${buyerId}`),
+      404,
+      'buyer_not_found',
+    );
+    const after = expectBody(await buyer.get('/v1/buyer/session'), 200, buyerSessionSchema);
+    expect(after.accounts.map((a) => a.accountId)).toEqual([north.accountId]);
+    const listed = expectBody(
+      await operator.get(`/v1/accounts/${south.accountId}/buyers`),
+      200,
+      pageSchema(buyerMemberSchema),
+    );
+    expect(listed.items).toEqual([]);
   });
 });
 
