@@ -30,7 +30,12 @@ export interface AuthorizerContext {
   /** A buyer principal: its id, and its accounts comma-separated (the context holds strings only). */
   buyerId?: string;
   accountIds?: string;
-  reason?: 'malformed' | 'unknown' | 'revoked';
+  authenticatedBy?: 'session' | 'token';
+  /**
+   * A buyer route: `session` when no live session or active buyer token came with the call (401);
+   * `csrf` when a cookie-authenticated, state-changing call lacks its session's X-CSRF-Token (403).
+   */
+  reason?: 'malformed' | 'unknown' | 'revoked' | 'session' | 'csrf';
 }
 
 type Infer<S> = S extends z.core.$ZodType ? z.infer<S> : undefined;
@@ -71,6 +76,8 @@ export interface ApiResult {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** `Set-Cookie` values (API Gateway v2 sends each as its own header). */
+  cookies?: string[];
 }
 
 /** One implementation per route of a function, by operationId: a route left out does not compile. */
@@ -135,6 +142,7 @@ export function apiHandler<const Routes extends readonly RouteDefinition[]>(
           ...result.headers,
         },
         ...(result.body === undefined ? {} : { body: JSON.stringify(result.body) }),
+        ...(result.cookies?.length ? { cookies: result.cookies } : {}),
       };
     });
   return (event, context) =>
@@ -158,6 +166,24 @@ function authorize(route: RouteDefinition, event: ApiEvent): Principal {
   if (!context?.role) {
     throw new DomainError('unauthorized', 401, 'Unauthorized', 'A valid API key is required.');
   }
+  if (context.role === 'none' && context.reason === 'csrf') {
+    throw new DomainError(
+      'csrf_token_invalid',
+      403,
+      'Forbidden',
+      'A state-changing call signed in by the session cookie must carry the X-CSRF-Token of that session.',
+      [{ field: 'X-CSRF-Token', reason: 'is missing or does not match the session' }],
+    );
+  }
+  if (context.role === 'none' && context.reason === 'session') {
+    throw new DomainError(
+      'session_required',
+      401,
+      'Unauthorized',
+      'Sign in (a live session cookie) or send Authorization: Bearer <buyer token>.',
+      [{ field: 'Cookie', reason: 'no live session or active buyer token' }],
+    );
+  }
   if (context.role === 'none') {
     throw new DomainError(
       'invalid_api_key',
@@ -180,6 +206,7 @@ function authorize(route: RouteDefinition, event: ApiEvent): Principal {
     ...(context.accountIds !== undefined
       ? { accountIds: context.accountIds.split(',').filter((id) => id.length > 0) }
       : {}),
+    ...(context.authenticatedBy ? { authenticatedBy: context.authenticatedBy } : {}),
   };
 }
 

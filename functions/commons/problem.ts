@@ -22,6 +22,9 @@ export function errorToProblem(error: unknown, instance?: string): APIGatewayPro
     // RFC 9110: every 401 carries a challenge.
     const headers: Record<string, string> =
       error.status === 401 ? { 'www-authenticate': 'Bearer realm="deferred-billing"' } : {};
+    // RFC 6585: a 429 says when to come back (its seconds are also in the body's retryAfterSeconds).
+    const retryAfter = error.extensions.retryAfterSeconds;
+    if (error.status === 429 && typeof retryAfter === 'number') headers['retry-after'] = String(retryAfter);
     return problemResponse(
       {
         title: error.title,

@@ -23,6 +23,7 @@ import type { RouteAuthentication } from '../../shared/contracts/http/routes/def
 import {
   API_FUNCTIONS,
   type ApiFunctionName,
+  authorizerOf,
   ROUTES,
   type RouteDefinition,
   routeKey,
@@ -34,6 +35,7 @@ import { CREDIT_NOTE_KEY_PREFIX } from './credit-note-delivery.js';
 import type { DataTable } from './data-table.js';
 import { acknowledgeWildcardResource } from './nag.js';
 import { ProjectFunction, type TableAccess } from './project-function.js';
+import { allowSendingAs } from './shared-resources.js';
 
 /**
  * Least privilege per API function. A `Record` over `ApiFunctionName`, so a new function does not compile
@@ -64,6 +66,10 @@ export const API_TABLE_ACCESS: Readonly<Record<ApiFunctionName, TableAccess | 'n
   // Finds the invoice a status is about (lookup item, number item, the invoice: GetItem) and records the
   // statuses in one transaction: the invoice's history (conditional Update) and one outbox item each (Put).
   'platform-callbacks': ['GetItem', 'PutItem', 'UpdateItem'],
+  // Buyers, memberships, tokens (GetItem; Query of a buyer's or an account's partition), written in
+  // transactions of conditional Puts and Deletes with their audit entries; sign-in challenges (Put,
+  // the wrong-code count an Update), rate-limit counters (conditional Update); sessions read and deleted.
+  buyers: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
   openapi: 'none',
 };
 
@@ -77,6 +83,7 @@ export const API_QUERY_INDEXES: Readonly<Partial<Record<ApiFunctionName, readonl
   invoices: [],
   payments: [],
   'platform-callbacks': [],
+  buyers: [],
 };
 
 /** The API function that starts and follows billing runs (`states:StartExecution`, `DescribeExecution`). */
@@ -90,14 +97,28 @@ export const INVOICES_FUNCTION = 'invoices';
 /** The approved platform's webhook: its variables, its secret (the signing key) and the issuer. */
 export const PLATFORM_CALLBACKS_FUNCTION = 'platform-callbacks';
 
-/** The authorizer only looks an API key up by its hash. */
-export const AUTHORIZER_TABLE_ACCESS: TableAccess = ['GetItem'];
+/**
+ * The authorizer looks an API key or a buyer token up by its hash (GetItem), checks a buyer session and
+ * pushes its idle expiry in one conditional UpdateItem, and reads the buyer's memberships (Query on the
+ * table's own keys, no index).
+ */
+export const AUTHORIZER_TABLE_ACCESS: TableAccess = ['GetItem', 'UpdateItem', 'Query'];
+
+/** The API function that invites buyers and emails their sign-in links (the product's sender). */
+export const BUYERS_FUNCTION = 'buyers';
 
 /**
  * Routes declared public in `shared/contracts/http/routes/` (`roles: []`) and why they may skip the authorizer.
  * Synthesis fails on a public route missing here, so making a route public is always a reviewed decision.
  */
 const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
+  'POST /v1/buyer/sign-in':
+    'A buyer asks for a sign-in email before holding any credential: the answer is the same for every ' +
+    'address (no enumeration), requests are limited per email and per client IP, and the link and code go ' +
+    "only to the buyer's own mailbox.",
+  'POST /v1/buyer/sessions':
+    'A buyer proves the sign-in with the one-time code or link from the email (15 minutes, single use, ' +
+    'five wrong codes kill it, limited per client IP); only then is a session opened.',
   'GET /v1/openapi.json':
     'The OpenAPI document is public so integrators can build a client before they hold an API key; ' +
     'it is static, reads no data and reveals no account.',
@@ -185,6 +206,17 @@ export interface BillingHttpApiProps {
    */
   readonly billingEnvironment?: Readonly<Record<string, string>>;
   /**
+   * The From address of buyer invitations and sign-in emails (the product's sender); the `buyers` function
+   * may send as it only.
+   * @default - the buyers function has no sender (its emails fail and are logged)
+   */
+  readonly buyerSender?: string;
+  /**
+   * The portal's sign-in page, where the sign-in email's link leads (`?token=…` added).
+   * @default - `<the API's URL>portal/sign-in`
+   */
+  readonly buyerPortalUrl?: string;
+  /**
    * The approved platform: the `platform-callbacks` function (the webhook) gets its variables and reads its
    * credentials secret (the webhook signing key), and the issuer (`billingEnvironment`'s ISSUER).
    * @default - the webhook function has no platform to check signatures with (it answers 500)
@@ -220,7 +252,7 @@ export class BillingHttpApi extends Construct {
       description: 'deferred-billing API key authorizer',
       timeout: Duration.seconds(5),
       environment,
-    }).useTable(props.dataTable, AUTHORIZER_TABLE_ACCESS);
+    }).useTable(props.dataTable, AUTHORIZER_TABLE_ACCESS, { queryIndexes: [] });
 
     const billingApiFunctions: readonly string[] = [BILLING_RUNS_FUNCTION, INVOICES_FUNCTION];
     this.functions = Object.fromEntries(
@@ -249,6 +281,11 @@ export class BillingHttpApi extends Construct {
       const issuer = props.billingEnvironment?.[ENV.issuer];
       if (issuer) callbacks.addEnvironment(ENV.issuer, issuer);
     }
+    const buyers = byName[BUYERS_FUNCTION];
+    if (buyers !== undefined && props.buyerSender !== undefined) {
+      allowSendingAs(buyers, props.buyerSender);
+      buyers.addEnvironment(ENV.invoiceSender, props.buyerSender);
+    }
     const invoices = byName[INVOICES_FUNCTION];
     if (invoices !== undefined && props.invoiceBucket !== undefined) {
       grantInvoiceDownloads(invoices, props.invoiceBucket);
@@ -270,6 +307,7 @@ export class BillingHttpApi extends Construct {
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
     });
     this.url = this.stage.url;
+    buyers?.addEnvironment(ENV.buyerPortalUrl, props.buyerPortalUrl ?? `${this.url}portal/sign-in`);
 
     const authorizerCacheSeconds = parseAuthorizerCacheSeconds(
       (props.authorizerCacheTtl ?? Duration.seconds(AUTHORIZER_CACHE_SECONDS.default)).toSeconds(),
@@ -279,6 +317,14 @@ export class BillingHttpApi extends Construct {
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       identitySource: ['$request.header.Authorization'],
       resultsCacheTtl: Duration.seconds(authorizerCacheSeconds),
+    });
+    // Buyer routes: a session cookie or a buyer token. No identity source (HTTP APIs answer 401 without
+    // calling the authorizer when one is missing, and a call brings one or the other) and so no cache,
+    // which is also what makes a signed-out session or a revoked token dead at the very next call.
+    const buyerAuthorizer = new HttpLambdaAuthorizer('BuyerAuthorizer', this.authorizerFunction, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: [],
+      resultsCacheTtl: Duration.seconds(0),
     });
     const integrations = Object.fromEntries(
       API_FUNCTIONS.map((name) => [
@@ -302,7 +348,12 @@ export class BillingHttpApi extends Construct {
         httpApi: this.api,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
         integration: integrations[route.function],
-        authorizer: publicReason === undefined ? authorizer : new HttpNoneAuthorizer(),
+        authorizer:
+          publicReason !== undefined
+            ? new HttpNoneAuthorizer()
+            : authorizerOf(route) === 'buyer'
+              ? buyerAuthorizer
+              : authorizer,
       });
       if (publicReason !== undefined) {
         Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: publicReason });

@@ -122,6 +122,8 @@ export function localEnvironment(
     [ENV.issuer]: JSON.stringify(LOCAL_ISSUER),
     [ENV.vatCategories]: vatCategoriesOf(LOCAL_ISSUER).join(','),
     [ENV.invoiceSender]: LOCAL_INVOICE_SENDER,
+    // Where sign-in links lead (`npm start` points it at its own port).
+    [ENV.buyerPortalUrl]: 'http://127.0.0.1:3000/portal/sign-in',
     // No review window locally: a run numbers and sends right after building.
     [ENV.reviewWindowHours]: '0',
   };

@@ -16,7 +16,12 @@ import type {
   Context,
 } from 'aws-lambda';
 import { problemResponse } from '../../functions/commons/problem.js';
-import { ROUTES, type RouteDefinition, routeKey } from '../../shared/contracts/http/routes/index.js';
+import {
+  authorizerOf,
+  ROUTES,
+  type RouteDefinition,
+  routeKey,
+} from '../../shared/contracts/http/routes/index.js';
 import { AUTHORIZER_CACHE_SECONDS } from '../../shared/core/domain/api-keys.js';
 import { localLambdaContext } from './lambda-context.js';
 
@@ -106,8 +111,11 @@ export function createApiServer(options: ApiServerOptions = {}): Server {
   const ttlMs = (options.authorizerCacheTtlSeconds ?? AUTHORIZER_CACHE_SECONDS.default) * 1000;
   const authorizerCache = new Map<string, { answer: unknown; expiresAt: number }>();
   const invoke = async (name: string, event: object, requestId: string) => {
-    if (name !== 'authorizer' || ttlMs <= 0) return callHandler(name, event, requestId);
-    const identity = ((event as APIGatewayRequestAuthorizerEventV2).identitySource ?? []).join(',');
+    const identitySource = (event as APIGatewayRequestAuthorizerEventV2).identitySource ?? [];
+    // The buyer authorizer has no identity source, hence no cache (as on API Gateway).
+    if (name !== 'authorizer' || ttlMs <= 0 || identitySource.length === 0)
+      return callHandler(name, event, requestId);
+    const identity = identitySource.join(',');
     const cached = authorizerCache.get(identity);
     if (cached && cached.expiresAt > Date.now()) return cached.answer;
     const answer = await callHandler(name, event, requestId);
@@ -225,13 +233,15 @@ async function handle(
   };
   let authorizer: AuthorizerContext = {};
   if (hit.route.roles.length > 0) {
-    // Identity source `$request.header.Authorization`: absent → 401 without calling the authorizer.
-    if (!headers.authorization) return send(res, unauthorized());
+    // The API-key authorizer's identity source `$request.header.Authorization`: absent → 401 without
+    // calling the authorizer. The buyer authorizer has none (a cookie or a token), so it is always called.
+    const buyerRoute = authorizerOf(hit.route) === 'buyer';
+    if (!buyerRoute && !headers.authorization) return send(res, unauthorized());
     const authEvent: APIGatewayRequestAuthorizerEventV2 = {
       ...common,
       type: 'REQUEST',
       routeArn: `arn:aws:execute-api:eu-west-3:000000000000:local/$default/${method}${url.pathname}`,
-      identitySource: [headers.authorization],
+      identitySource: buyerRoute ? [] : [headers.authorization as string],
       cookies,
       requestContext,
     };

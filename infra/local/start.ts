@@ -12,6 +12,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
 import { ApiKeyRepository } from '../../shared/adapters/dynamo/api-key-repository.js';
 import { keys } from '../../shared/adapters/dynamo/table.js';
+import { ENV } from '../../shared/config/env.js';
 import { PLATFORM_ENV } from '../../shared/config/platform.js';
 import { hashApiKey } from '../../shared/core/domain/api-keys.js';
 import { issueApiKey } from '../../shared/core/usecases/api-keys.js';
@@ -320,6 +321,8 @@ async function main(): Promise<void> {
       ),
       // A deposit waits for its validation: with the official rules, longer than the 10 s default.
       validatorProblem ? {} : { [PLATFORM_ENV.timeoutMs]: '60000' },
+      // The sign-in email's link leads to this stack's portal.
+      { [ENV.buyerPortalUrl]: `http://127.0.0.1:${ports.api}/portal/sign-in` },
     );
     // The event source mapping of the accounting feed: ledger entries → accounting-events → the local bus.
     const { handler: publishAccountingEvents } = await import('../../functions/accounting-events/handler.js');

@@ -217,6 +217,7 @@ export class DeferredBillingStack extends Stack {
       stateMachine: this.billingWorkflow.stateMachine,
       invoiceBucket: this.invoiceBucket.bucket,
       ...(this.approvedPlatform ? { platform: this.approvedPlatform } : {}),
+      buyerSender: sender.address,
       // What the billing API functions read besides the table: previews build drafts with the issuer.
       billingEnvironment: {
         [ENV.invoiceBucketName]: this.invoiceBucket.bucket.bucketName,

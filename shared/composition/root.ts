@@ -10,6 +10,7 @@ import {
 import { AccountRepository } from '../adapters/dynamo/account-repository.js';
 import { ApiKeyRepository } from '../adapters/dynamo/api-key-repository.js';
 import { BillingStateRepository } from '../adapters/dynamo/billing-state-repository.js';
+import { BuyerRepository, DynamoRateLimiter } from '../adapters/dynamo/buyer-repository.js';
 import { CreditNoteRepository } from '../adapters/dynamo/credit-note-repository.js';
 import { EInvoiceLifecycleRepository } from '../adapters/dynamo/einvoice-lifecycle-repository.js';
 import { InvoiceRepository } from '../adapters/dynamo/invoice-repository.js';
@@ -32,6 +33,7 @@ import { SesMailer } from '../adapters/ses/mailer.js';
 import { SfnWorkflowStarter } from '../adapters/sfn/workflow-starter.js';
 import { type AppConfig, loadConfig } from '../config/app.js';
 import { loadBillingConfig, loadIssuer } from '../config/billing.js';
+import { loadBuyerAccessConfig } from '../config/buyers.js';
 import { ConfigError, ENV, readEnv, required } from '../config/env.js';
 import { loadPlatformConfig, PLATFORM_ENV } from '../config/platform.js';
 import { loadReceivablesConfig } from '../config/receivables.js';
@@ -44,6 +46,7 @@ import type { AccountingEventDeps } from '../core/usecases/accounting-events.js'
 import type { AccountDeps } from '../core/usecases/accounts.js';
 import type { BillingDeps, PreviewDeps } from '../core/usecases/billing.js';
 import type { BillingRunDeps } from '../core/usecases/billing-runs.js';
+import type { BuyerAccessDeps } from '../core/usecases/buyers.js';
 import type { CreditNoteDeliveryDeps } from '../core/usecases/credit-note-delivery.js';
 import type { CreditNoteDeps } from '../core/usecases/credit-notes.js';
 import type { PlatformSyncDeps } from '../core/usecases/einvoice-lifecycle.js';
@@ -138,9 +141,36 @@ export function intakeDeps(base: Base): IntakeDeps {
   };
 }
 
-/** The authorizer: API keys by hash, nothing else. */
-export function authorizerDeps(base: Base): { apiKeys: ApiKeyRepository } {
-  return { apiKeys: new ApiKeyRepository(base.table) };
+/** The authorizer: API keys and buyer tokens by hash, buyer sessions and memberships; nothing else. */
+export function authorizerDeps(base: Base): {
+  apiKeys: ApiKeyRepository;
+  buyers: BuyerRepository;
+  clock: Clock;
+} {
+  return {
+    apiKeys: new ApiKeyRepository(base.table),
+    buyers: new BuyerRepository(base.table),
+    clock: base.clock,
+  };
+}
+
+/**
+ * Buyers: memberships, sign-in (challenges, rate limits, SES for the emails), sessions and tokens; the
+ * accounts only for their names. `onSendFailure` reports a failed email (the answer never tells).
+ */
+export function buyerAccessDeps(
+  base: Base,
+  onSendFailure?: BuyerAccessDeps['onSendFailure'],
+): BuyerAccessDeps {
+  return {
+    buyers: new BuyerRepository(base.table),
+    accounts: new AccountRepository(base.table),
+    rateLimiter: new DynamoRateLimiter(base.table),
+    mailer: new SesMailer(getSesClient()),
+    clock: base.clock,
+    settings: loadBuyerAccessConfig(base.env),
+    ...(onSendFailure ? { onSendFailure } : {}),
+  };
 }
 
 /** The billing run's steps (build, number, PDF, email, runs); `settings` replaces the environment's. */

@@ -14,6 +14,8 @@ export const ENV = {
   issuer: 'ISSUER',
   /** The `From` address of invoice, credit-note and reminder emails. */
   invoiceSender: 'INVOICE_SENDER',
+  /** Where a buyer's sign-in link points (the portal's sign-in page; the link adds `?token=…`). */
+  buyerPortalUrl: 'BUYER_PORTAL_URL',
   /** Review window between building and numbering, in hours (0: none). */
   reviewWindowHours: 'REVIEW_WINDOW_HOURS',
   /** Local time 'HH:MM' of the daily billing run, on the last day of the periods it closes. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../shared/contracts/http/routes/index.js';
+import { authorizerOf, ROUTES } from '../../shared/contracts/http/routes/index.js';
 import { type CreateOrderInput, orderSchema } from '../../shared/contracts/schemas/order.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { expectBody, givenEnrolledAccount, HttpClient, whenPlacingOrder } from '../support/http.js';
@@ -61,7 +61,14 @@ describe('GET /v1/openapi.json', () => {
       expect(op, `${route.method} ${route.path} is missing`).toBeDefined();
       expect(op).toMatchObject({ operationId: route.operationId, tags: [route.tag] });
       expect(Object.keys(op?.responses as Json)).toContain(String(route.successStatus));
-      expect(op?.security).toEqual(route.roles.length > 0 ? [{ apiKey: [] }] : []);
+      // Buyer routes: the session cookie or a buyer token; other protected routes: an API key.
+      expect(op?.security).toEqual(
+        route.roles.length === 0
+          ? []
+          : authorizerOf(route) === 'buyer'
+            ? [{ buyerSession: [] }, { buyerToken: [] }]
+            : [{ apiKey: [] }],
+      );
       for (const name of route.path.matchAll(/\{(\w+)\}/g)) {
         expect(op?.parameters).toContainEqual(
           expect.objectContaining({ name: name[1], in: 'path', required: true }),

@@ -90,13 +90,19 @@ describe('cdk-nag AWS Solutions checks', () => {
 
     /** Each reviewed finding (a pattern over the rule id) and where it may be acknowledged. */
     const reviewed: { id: RegExp; paths: (paths: string[]) => void; count?: number }[] = [
-      // The public routes are the only ones allowed to skip authorization: the OpenAPI document, and the
-      // approved platform's webhook (signed: its function checks the signature before anything).
+      // The public routes are the only ones allowed to skip authorization: the OpenAPI document, the
+      // approved platform's webhook (signed: its function checks the signature before anything), and the
+      // buyer's sign-in (asking for the email, redeeming its one-time code or link).
       {
         id: /^AwsSolutions-APIG4$/,
         paths: (paths) =>
           expect(paths.sort()).toEqual(
-            [path('Http', 'RouteGetOpenApi'), path('Http', 'RouteReceivePlatformCallback')].sort(),
+            [
+              path('Http', 'RouteGetOpenApi'),
+              path('Http', 'RouteReceivePlatformCallback'),
+              path('Http', 'RouteRequestBuyerSignIn'),
+              path('Http', 'RouteCreateBuyerSession'),
+            ].sort(),
           ),
       },
       // The platform's credentials are issued and rotated by the platform, not by a Lambda of ours.
@@ -150,13 +156,15 @@ describe('cdk-nag AWS Solutions checks', () => {
         count: 2,
         paths: (paths) => expect(paths).toEqual([apiRoleOf('invoices')]),
       },
-      // SES identities of this account and region, with the ses:FromAddress condition: the email step only.
+      // SES identities of this account and region, with the ses:FromAddress condition: the functions that
+      // email (invoices, reminders, credit notes, buyer invitations and sign-in links) only.
       {
         id: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity\/\*\]$/,
         paths: (paths) =>
           expect(paths.sort()).toEqual(
             [
               roleOf('billing-email'),
+              apiRoleOf('buyers'),
               stack.receivablesSchedule.fn.executionRole.node.path,
               stack.creditNoteDelivery.fn.executionRole.node.path,
             ].sort(),

@@ -3,12 +3,16 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CfnAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configureBillingApp } from '../../infra/billing-app.js';
-import { BILLING_RUNS_FUNCTION, INVOICES_FUNCTION } from '../../infra/constructs/http-api.js';
+import {
+  BILLING_RUNS_FUNCTION,
+  BUYERS_FUNCTION,
+  INVOICES_FUNCTION,
+} from '../../infra/constructs/http-api.js';
 import { INVOICE_RETENTION } from '../../infra/constructs/invoice-bucket.js';
 import type { ProjectFunction } from '../../infra/constructs/project-function.js';
 import { DeferredBillingStack } from '../../infra/stacks/billing-stack.js';
 import { INDEXES, TABLE_KEYS } from '../../shared/adapters/dynamo/table.js';
-import { API_FUNCTIONS, ROUTES, routeKey } from '../../shared/contracts/http/routes/index.js';
+import { API_FUNCTIONS, authorizerOf, ROUTES, routeKey } from '../../shared/contracts/http/routes/index.js';
 import {
   actionsOf,
   dynamoActionsOf,
@@ -200,16 +204,27 @@ describe('the HTTP API routes', () => {
     '%s goes through the Lambda authorizer to its function',
     (key, route) => {
       const { properties } = routeIdByKey(key);
-      const authorizer = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer');
+      // Buyer routes have their own authorizer (a cookie or a buyer token: no identity source, no cache).
+      const authorizer = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer', {
+        Properties: { Name: authorizerOf(route) === 'buyer' ? 'BuyerAuthorizer' : 'ApiKeyAuthorizer' },
+      });
       expect(properties.AuthorizationType).toBe('CUSTOM');
       expect(properties.AuthorizerId).toEqual({ Ref: authorizer.id });
       expectIntegratedWith(properties, stack.httpApi.functions[route.function]);
     },
   );
 
-  it('serves GET /v1/openapi.json without authorizer, and only it and the signed platform webhook are public', () => {
+  it('serves GET /v1/openapi.json without authorizer, and only it, the signed platform webhook and the buyer sign-in are public', () => {
     const publicRoutes = ROUTES.filter((route) => route.roles.length === 0).map(routeKey);
-    expect(publicRoutes.sort()).toEqual(['GET /v1/openapi.json', 'POST /v1/platform/callbacks']);
+    expect(publicRoutes.sort()).toEqual([
+      'GET /v1/openapi.json',
+      'POST /v1/buyer/sessions',
+      'POST /v1/buyer/sign-in',
+      'POST /v1/platform/callbacks',
+    ]);
+    for (const key of ['POST /v1/buyer/sessions', 'POST /v1/buyer/sign-in']) {
+      expect(routeIdByKey(key).properties.AuthorizationType).toBe('NONE');
+    }
     const signed = ROUTES.filter((route) => 'authentication' in route).map(routeKey);
     expect(signed).toEqual(['POST /v1/platform/callbacks']);
     const webhook = routeIdByKey('POST /v1/platform/callbacks').properties;
@@ -237,12 +252,30 @@ describe('the HTTP API routes', () => {
     });
   });
 
+  it('authorizes buyer routes with the same function, no identity source and no cache (sign-out and revocation at once)', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      Name: 'BuyerAuthorizer',
+      AuthorizerType: 'REQUEST',
+      EnableSimpleResponses: true,
+      IdentitySource: [],
+      AuthorizerResultTtlInSeconds: 0,
+      AuthorizerUri: Match.objectLike({
+        'Fn::Join': [
+          '',
+          Match.arrayWith([{ 'Fn::GetAtt': [logicalIdOf(stack.httpApi.authorizerFunction), 'Arn'] }]),
+        ],
+      }),
+    });
+  });
+
   it('takes the authorizer cache lifetime from CDK context authorizerCacheSeconds, and refuses one out of range', () => {
     const contextApp = (authorizerCacheSeconds: unknown) =>
       new App({ context: { ...SKIP_BUNDLING, authorizerCacheSeconds } });
     const ttlOf = (deployed: DeferredBillingStack) =>
-      deployed.node.findAll().find((c): c is CfnAuthorizer => c instanceof CfnAuthorizer)
-        ?.authorizerResultTtlInSeconds;
+      deployed.node
+        .findAll()
+        .filter((c): c is CfnAuthorizer => c instanceof CfnAuthorizer)
+        .find((authorizer) => authorizer.name === 'ApiKeyAuthorizer')?.authorizerResultTtlInSeconds;
     expect(ttlOf(configureBillingApp(contextApp('0')))).toBe(0);
     expect(ttlOf(configureBillingApp(contextApp(60)))).toBe(60);
     for (const value of ['3601', '-1', 'soon']) {
@@ -397,11 +430,44 @@ describe('the billing API functions', () => {
 });
 
 describe('least privilege', () => {
-  it('lets the authorizer only GetItem on the table itself', () => {
+  it("lets the authorizer only get (keys, tokens), update (a session's idle expiry) and query on the table itself", () => {
     const dynamo = statementsOf(template, stack.httpApi.authorizerFunction).filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
     );
-    expect(dynamo).toEqual([{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: tableArn }]);
+    expect(dynamo).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: tableArn },
+      { Effect: 'Allow', Action: 'dynamodb:Query', Resource: tableArn },
+    ]);
+  });
+
+  it('lets buyers write its items (never Scan, BatchWrite nor an index) and send email as the product sender only', () => {
+    const fn = stack.httpApi.functions[BUYERS_FUNCTION];
+    expect(dynamoActionsOf(template, fn)).toEqual([
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    const ses = statementsOf(template, fn).filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('ses:')),
+    );
+    expect(ses).toEqual([
+      expect.objectContaining({
+        Action: 'ses:SendRawEmail',
+        Condition: { StringEquals: { 'ses:FromAddress': 'factures@marketplace.example' } },
+      }),
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          INVOICE_SENDER: 'factures@marketplace.example',
+          BUYER_PORTAL_URL: Match.anyValue(),
+        }),
+      },
+      Description: Match.stringLikeRegexp('buyers'),
+    });
   });
 
   it('gives openapi no DynamoDB permission', () => {

@@ -38,6 +38,15 @@
  * | e-invoice statuses recorded (outbox)        | table         | PK = INVOICE#<id>, SK = LIFECYCLE#<eventId>           |
  * | the platform poll's cursor                  | table         | PK = PLATFORMSYNC#<name>, SK = CURSOR                |
  * | "Encaissée" to send (collections due)       | CollectionsToSend | collectPk = COLLECT, collectSk = <since>#<invoiceId> (sparse) |
+ * | buyer by id; buyer by email                 | table         | PK = BUYER#<id>, SK = BUYER; PK = BUYEREMAIL#<sha256>, SK = BUYEREMAIL |
+ * | a buyer's accounts (memberships)            | table         | PK = BUYER#<id>, SK begins_with MEMBERSHIP#          |
+ * | an account's buyers; its buyer tokens       | table         | PK = ACCOUNT#<id>, SK begins_with MEMBER# / BTOKEN#  |
+ * | audit of an account's buyers, of a buyer    | table         | PK = ACCOUNT#<id> or BUYER#<id>, SK begins_with AUDIT# |
+ * | sign-in challenge of an email (TTL)         | table         | PK = SIGNIN#<sha256(email)>, SK = CHALLENGE          |
+ * | sign-in link → its email (TTL)              | table         | PK = SIGNINLINK#<sha256>, SK = SIGNINLINK            |
+ * | session by cookie (TTL)                     | table         | PK = BUYERSESSION#<sha256>, SK = SESSION             |
+ * | buyer token by hash (authorizer)            | table         | PK = BUYERTOKEN#<sha256>, SK = BUYERTOKEN            |
+ * | rate-limit counter of a window (TTL)        | table         | PK = RATELIMIT#<subject>#<windowStart>, SK = RATELIMIT |
  */
 export const TABLE_KEYS = {
   partitionKey: 'PK',
@@ -222,6 +231,43 @@ export const keys = {
     collectSk: `${since}#${invoiceId}`,
   }),
   collectionsPartition: COLLECT_PARTITION,
+  /** A person who reads accounts (the portal, the buyer API). */
+  buyer: (buyerId: string) => ({ PK: `BUYER#${buyerId}`, SK: 'BUYER' }),
+  /** The one person of a normalised email (its hash): what makes an email belong to one buyer. */
+  buyerEmail: (emailKey: string) => ({ PK: `BUYEREMAIL#${emailKey}`, SK: 'BUYEREMAIL' }),
+  buyerPartition: (buyerId: string) => `BUYER#${buyerId}`,
+  /** A buyer's membership of an account, in the buyer's partition: what the authorizer reads. */
+  buyerMembership: (buyerId: string, accountId: string) => ({
+    PK: `BUYER#${buyerId}`,
+    SK: `MEMBERSHIP#${accountId}`,
+  }),
+  buyerMembershipsPrefix: 'MEMBERSHIP#',
+  /** The same membership in the account's partition: the account's buyers. */
+  accountMember: (accountId: string, buyerId: string) => ({
+    PK: `ACCOUNT#${accountId}`,
+    SK: `MEMBER#${buyerId}`,
+  }),
+  accountMembersPrefix: 'MEMBER#',
+  /** An audit entry in an account's or a buyer's partition (`partition` from accountPartition/buyerPartition). */
+  audit: (partition: string, at: string, entryId: string) => ({
+    PK: partition,
+    SK: `AUDIT#${at}#${entryId}`,
+  }),
+  auditPrefix: 'AUDIT#',
+  signInChallenge: (emailKey: string) => ({ PK: `SIGNIN#${emailKey}`, SK: 'CHALLENGE' }),
+  signInLink: (linkHash: string) => ({ PK: `SIGNINLINK#${linkHash}`, SK: 'SIGNINLINK' }),
+  buyerSession: (secretHash: string) => ({ PK: `BUYERSESSION#${secretHash}`, SK: 'SESSION' }),
+  buyerToken: (tokenHash: string) => ({ PK: `BUYERTOKEN#${tokenHash}`, SK: 'BUYERTOKEN' }),
+  /** A token under its account, so a buyer admin lists and revokes it without ever seeing a hash. */
+  accountBuyerToken: (accountId: string, tokenId: string) => ({
+    PK: `ACCOUNT#${accountId}`,
+    SK: `BTOKEN#${tokenId}`,
+  }),
+  accountBuyerTokensPrefix: 'BTOKEN#',
+  rateLimit: (subject: string, windowStart: string) => ({
+    PK: `RATELIMIT#${subject}#${windowStart}`,
+    SK: 'RATELIMIT',
+  }),
   listing: (entityType: ListedEntity, createdAt: string, id: string) => ({
     listPk: entityType,
     listSk: `${createdAt}#${id}`,

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { MAX_LOCAL_DATE, MIN_LOCAL_DATE } from '../schemas/common.js';
 import { problemSchema } from '../schemas/problem.js';
 import { RESPONSES } from './responses.js';
-import { MAX_BODY_BYTES, ROUTES, type RouteDefinition } from './routes/index.js';
+import { authorizerOf, MAX_BODY_BYTES, ROUTES, type RouteDefinition } from './routes/index.js';
 
 /** The schema of what a route answers on success, if it answers JSON. */
 const responseOf = (route: RouteDefinition): z.ZodMiniType | null =>
@@ -50,7 +50,13 @@ function errorResponses(route: RouteDefinition): Record<string, unknown> {
   };
   if (route.body || route.query)
     add(400, 'The request is not valid: `errors` names each field and the reason.');
-  if (route.roles.length > 0) {
+  if (authorizerOf(route) === 'buyer' && route.roles.length > 0) {
+    add(401, 'No live session cookie, and no active buyer token (`session_required`, `invalid_api_key`).');
+    add(
+      403,
+      'Not a buyer, a buyer token where a signed-in person is needed, a viewer where an admin is, or a state-changing call by cookie without its `X-CSRF-Token` (`csrf_token_invalid`).',
+    );
+  } else if (route.roles.length > 0) {
     add(401, 'Missing, unknown or revoked API key.');
     add(
       403,
@@ -66,6 +72,10 @@ function errorResponses(route: RouteDefinition): Record<string, unknown> {
     add(404, 'The platform knows no such flow, or it is about no invoice of ours: nothing recorded.');
     add(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`);
     add(415, 'The body is not JSON.');
+  }
+  if (route.path.startsWith('/v1/buyer/') && route.roles.length === 0) {
+    add(401, 'The code or link is wrong, expired or already used (`sign_in_failed`).');
+    add(429, 'Too many sign-in attempts from this client or for this email: wait `Retry-After` seconds.');
   }
   if (route.path.includes('{')) add(404, 'No such resource (or not visible to this key).');
   if (route.method === 'POST' || route.method === 'PATCH')
@@ -127,7 +137,12 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
       operationId: route.operationId,
       summary: route.summary,
       tags: [route.tag],
-      security: route.roles.length > 0 ? [{ apiKey: [] }] : [],
+      security:
+        route.roles.length === 0
+          ? []
+          : authorizerOf(route) === 'buyer'
+            ? [{ buyerSession: [] }, { buyerToken: [] }]
+            : [{ apiKey: [] }],
       ...(route.roles.length > 0 ? { 'x-roles': route.roles } : {}),
       parameters: parametersOf(route),
       responses: {
@@ -175,6 +190,11 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
         description:
           "The approved platform's signed webhook: lifecycle statuses of our e-invoices (see the README).",
       },
+      {
+        name: 'Buyers',
+        description:
+          'Buyers sign in by email (a one-time link or code) to a session cookie, or read with a buyer API token; operators and buyer admins invite them.',
+      },
       { name: 'Meta', description: 'This document.' },
     ],
     paths,
@@ -185,6 +205,18 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
           type: 'http',
           scheme: 'bearer',
           description: 'An operator key (op_…) or a storefront key (sk_…): `Authorization: Bearer <key>`.',
+        },
+        buyerSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: '__Host-buyer_session',
+          description:
+            'The session cookie set by `POST /v1/buyer/sessions` (HttpOnly, Secure, SameSite=Lax; 30 minutes idle, 12 hours at most). State-changing calls also send `X-CSRF-Token` (from the session).',
+        },
+        buyerToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A buyer API token (bt_…) of one account, read-only: `Authorization: Bearer <token>`.',
         },
       },
     },

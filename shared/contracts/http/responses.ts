@@ -1,5 +1,13 @@
 import type * as z from 'zod/mini';
 import { accountSchema, exposureSchema } from '../schemas/account.js';
+import {
+  buyerMemberSchema,
+  buyerSessionSchema,
+  buyerTokenSummarySchema,
+  invitedBuyerSchema,
+  issuedBuyerTokenSchema,
+  signInAcceptedSchema,
+} from '../schemas/buyer.js';
 import { creditNoteSchema } from '../schemas/credit-note.js';
 import { platformCallbackAnswerSchema } from '../schemas/einvoice-callbacks.js';
 import {
@@ -46,6 +54,20 @@ export const RESPONSES = {
   listStorefrontKeys: pageSchema(apiKeySummarySchema),
   createStorefrontKey: issuedApiKeySchema,
   revokeStorefrontKey: null,
+  // buyers
+  inviteBuyer: invitedBuyerSchema,
+  listBuyers: pageSchema(buyerMemberSchema),
+  removeBuyer: null,
+  requestBuyerSignIn: signInAcceptedSchema,
+  createBuyerSession: buyerSessionSchema,
+  getBuyerSession: buyerSessionSchema,
+  deleteBuyerSession: null,
+  listColleagues: pageSchema(buyerMemberSchema),
+  inviteColleague: invitedBuyerSchema,
+  removeColleague: null,
+  listBuyerTokens: pageSchema(buyerTokenSummarySchema),
+  createBuyerToken: issuedBuyerTokenSchema,
+  revokeBuyerToken: null,
   // sellers
   createSeller: sellerSchema,
   listSellers: pageSchema(sellerSchema),

@@ -16,6 +16,9 @@ export const ID_PREFIX = {
   invoice: 'inv',
   payment: 'pay',
   creditNote: 'cn',
+  buyer: 'byr',
+  buyerToken: 'btk',
+  buyerSession: 'bs',
 } as const;
 
 /** Identifiers are ULIDs with a type prefix: stable, sortable, safe in URLs. */
@@ -32,6 +35,8 @@ export const apiKeyIdSchema = /* @__PURE__ */ idSchema(ID_PREFIX.apiKey);
 export const invoiceIdSchema = /* @__PURE__ */ idSchema(ID_PREFIX.invoice);
 export const paymentIdSchema = /* @__PURE__ */ idSchema(ID_PREFIX.payment);
 export const creditNoteIdSchema = /* @__PURE__ */ idSchema(ID_PREFIX.creditNote);
+export const buyerIdSchema = /* @__PURE__ */ idSchema(ID_PREFIX.buyer);
+export const buyerTokenIdSchema = /* @__PURE__ */ idSchema(ID_PREFIX.buyerToken);
 
 export const runIdSchema = /* @__PURE__ */ runIdSchemaOf();
 

@@ -33,4 +33,6 @@ export const PATH_PARAMETERS = {
   paymentId: { schema: () => idSchema(ID_PREFIX.payment), resource: 'payment' },
   creditNoteId: { schema: () => idSchema(ID_PREFIX.creditNote), resource: 'credit_note' },
   sellerId: { schema: sellerIdSchemaOf, resource: 'seller' },
+  buyerId: { schema: () => idSchema(ID_PREFIX.buyer), resource: 'buyer' },
+  tokenId: { schema: () => idSchema(ID_PREFIX.buyerToken), resource: 'buyer_token' },
 } as const satisfies Record<PathParameterName, PathParameter>;

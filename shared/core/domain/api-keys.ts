@@ -25,6 +25,8 @@ export interface Principal {
   buyerId?: string;
   /** A buyer: the accounts it may read (its memberships); any other account is a 404, as if unknown. */
   accountIds?: readonly string[];
+  /** A buyer: by a signed-in session (cookie) or a buyer API token (read-only, one account). */
+  authenticatedBy?: 'session' | 'token';
 }
 
 /** Whether a buyer principal may see `accountId` (invariant 8): only through its own memberships. */

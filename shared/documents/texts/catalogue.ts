@@ -134,6 +134,22 @@ export interface Catalogue {
     /** Beside the rate in the VAT breakdown: the VAT categories that bear no VAT (EN 16931 E, AE, K). */
     vatCategory: { E: string; AE: string; K: string };
   };
+  /** The buyer portal's emails: an invitation, a sign-in link and code. */
+  buyerAccess: {
+    invitation: {
+      subject: (accountName: string) => string;
+      invited: (name: string, accountName: string, role: string) => string;
+      howToSignIn: (portalUrl: string, email: string) => string;
+      roles: { viewer: string; admin: string };
+    };
+    signIn: {
+      subject: (code: string) => string;
+      code: (code: string) => string;
+      link: (url: string) => string;
+      validity: string;
+      notYou: string;
+    };
+  };
   /** What every email shares. */
   email: {
     greeting: string;
@@ -280,6 +296,23 @@ const fr: Catalogue = {
     vatOnDebits: "Option pour le paiement de la TVA d'après les débits.",
     vatCategory: { E: 'exonéré', AE: 'autoliq.', K: 'intracom.' },
   },
+  buyerAccess: {
+    invitation: {
+      subject: (account) => `Votre accès au suivi du compte ${account}`,
+      invited: (name, account, role) =>
+        `${name}, vous avez désormais accès au compte ${account} (${role}) : commandes, factures, paiements et relevé de compte.`,
+      howToSignIn: (url, email) =>
+        `Pour vous connecter, ouvrez ${url} et saisissez votre adresse ${email} : vous recevrez un lien et un code à usage unique.`,
+      roles: { viewer: 'consultation', admin: 'administrateur' },
+    },
+    signIn: {
+      subject: (code) => `Votre code de connexion : ${code}`,
+      code: (code) => `Votre code de connexion : ${code}`,
+      link: (url) => `Ou cliquez sur ce lien pour vous connecter : ${url}`,
+      validity: "Le lien et le code sont valables 15 minutes et ne servent qu'une fois.",
+      notYou: "Si vous n'avez rien demandé, ignorez ce message : personne ne peut se connecter sans lui.",
+    },
+  },
   email: {
     greeting: 'Bonjour,',
     signOff: 'Cordialement,',
@@ -413,6 +446,23 @@ const en: Catalogue = {
     noEarlyPaymentDiscount: 'No discount for early payment.',
     vatOnDebits: 'Option for payment of VAT on debits.',
     vatCategory: { E: 'exempt', AE: 'rev. charge', K: 'intra-EU' },
+  },
+  buyerAccess: {
+    invitation: {
+      subject: (account) => `Your access to account ${account}`,
+      invited: (name, account, role) =>
+        `${name}, you now have access to account ${account} (${role}): orders, invoices, payments and statement of account.`,
+      howToSignIn: (url, email) =>
+        `To sign in, open ${url} and enter your address ${email}: you will receive a one-time link and code.`,
+      roles: { viewer: 'viewer', admin: 'administrator' },
+    },
+    signIn: {
+      subject: (code) => `Your sign-in code: ${code}`,
+      code: (code) => `Your sign-in code: ${code}`,
+      link: (url) => `Or follow this link to sign in: ${url}`,
+      validity: 'The link and the code are valid for 15 minutes and work once.',
+      notYou: 'If you did not ask for it, ignore this message: nobody can sign in without it.',
+    },
   },
   email: {
     greeting: 'Hello,',

@@ -43,6 +43,7 @@ export const API_FUNCTIONS = [
   'invoices',
   'payments',
   'platform-callbacks',
+  'buyers',
   'openapi',
 ] as const;
 export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
@@ -67,6 +68,7 @@ export interface RouteDefinition {
     | 'Invoices'
     | 'Payments'
     | 'E-invoicing'
+    | 'Buyers'
     | 'Meta';
   body?: z.ZodMiniType;
   query?: z.ZodMiniType;
@@ -77,3 +79,12 @@ export interface RouteDefinition {
 
 /** `METHOD /path` as API Gateway HTTP API spells a route key. */
 export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${route.method} ${route.path}`;
+
+/**
+ * Which Lambda authorizer guards a route. `buyer` routes take a session cookie or a buyer token, so no one
+ * header identifies the caller and a signed-out session must die at once: their authorizer requires no
+ * identity source and caches nothing. Every other protected route keeps the API-key authorizer, cached
+ * per `Authorization` header.
+ */
+export const authorizerOf = (route: Pick<RouteDefinition, 'roles'>): 'api-key' | 'buyer' =>
+  route.roles.includes('buyer') ? 'buyer' : 'api-key';

@@ -1,5 +1,6 @@
 import { ACCOUNTS_ROUTES } from './accounts.js';
 import { BILLING_RUNS_ROUTES } from './billing-runs.js';
+import { BUYERS_ROUTES } from './buyers.js';
 import type { ApiFunctionName, RouteDefinition } from './definition.js';
 import { INVOICES_ROUTES } from './invoices.js';
 import { OPENAPI_ROUTES } from './openapi.js';
@@ -14,6 +15,7 @@ import { STOREFRONTS_ROUTES } from './storefronts.js';
 export {
   API_FUNCTIONS,
   type ApiFunctionName,
+  authorizerOf,
   MAX_BODY_BYTES,
   type RouteDefinition,
   routeKey,
@@ -35,6 +37,7 @@ export const ROUTES = [
   ...INVOICES_ROUTES,
   ...PAYMENTS_ROUTES,
   ...PLATFORM_CALLBACKS_ROUTES,
+  ...BUYERS_ROUTES,
   ...OPENAPI_ROUTES,
 ] as const satisfies readonly RouteDefinition[];
 
