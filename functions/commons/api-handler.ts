@@ -70,6 +70,8 @@ export function idempotentAnswer(
 export interface ApiResult {
   status?: number;
   body?: unknown;
+  /** A body sent as is instead of JSON (a CSV export), with its `content-type` in `headers`. */
+  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -128,6 +130,9 @@ export function apiHandler<const Routes extends readonly RouteDefinition[]>(
       };
       const result = await implementation(request);
       const status = result.status ?? route.successStatus;
+      if (result.text !== undefined) {
+        return { statusCode: status, headers: { ...result.headers }, body: result.text };
+      }
       return {
         statusCode: status,
         headers: {

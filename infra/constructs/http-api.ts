@@ -64,6 +64,9 @@ export const API_TABLE_ACCESS: Readonly<Record<ApiFunctionName, TableAccess | 'n
   // Finds the invoice a status is about (lookup item, number item, the invoice: GetItem) and records the
   // statuses in one transaction: the invoice's history (conditional Update) and one outbox item each (Put).
   'platform-callbacks': ['GetItem', 'PutItem', 'UpdateItem'],
+  // Reads only: the account, orders, invoices, credit notes and payments (GetItem, Queries on the table's
+  // keys and on OpenInvoicesOfAccount); the e-invoice XML is written to S3 by presigned request, not here.
+  buyer: ['GetItem', 'Query'],
   openapi: 'none',
 };
 
@@ -76,6 +79,8 @@ export const API_QUERY_INDEXES: Readonly<Partial<Record<ApiFunctionName, readonl
   'billing-runs': [],
   invoices: [],
   payments: [],
+  // The overview and the statement read one account's open invoices through its sparse index, nothing else.
+  buyer: [INDEXES.openInvoicesOfAccount],
   'platform-callbacks': [],
 };
 
@@ -86,6 +91,8 @@ export const BILLING_RUNS_FUNCTION = 'billing-runs';
  * (`s3:GetObject` on `invoices/*` and `credit-notes/*`) and writes the e-invoice XML there (`*.xml`).
  */
 export const INVOICES_FUNCTION = 'invoices';
+/** The buyer API signs the same links (its own account's documents only) with the same grants. */
+export const BUYER_FUNCTION = 'buyer';
 
 /** The approved platform's webhook: its variables, its secret (the signing key) and the issuer. */
 export const PLATFORM_CALLBACKS_FUNCTION = 'platform-callbacks';
@@ -222,7 +229,7 @@ export class BillingHttpApi extends Construct {
       environment,
     }).useTable(props.dataTable, AUTHORIZER_TABLE_ACCESS);
 
-    const billingApiFunctions: readonly string[] = [BILLING_RUNS_FUNCTION, INVOICES_FUNCTION];
+    const billingApiFunctions: readonly string[] = [BILLING_RUNS_FUNCTION, INVOICES_FUNCTION, BUYER_FUNCTION];
     this.functions = Object.fromEntries(
       API_FUNCTIONS.map((name) => {
         const fn = new ProjectFunction(this, pascalCase(name), {
@@ -249,9 +256,10 @@ export class BillingHttpApi extends Construct {
       const issuer = props.billingEnvironment?.[ENV.issuer];
       if (issuer) callbacks.addEnvironment(ENV.issuer, issuer);
     }
-    const invoices = byName[INVOICES_FUNCTION];
-    if (invoices !== undefined && props.invoiceBucket !== undefined) {
-      grantInvoiceDownloads(invoices, props.invoiceBucket);
+    for (const name of [INVOICES_FUNCTION, BUYER_FUNCTION]) {
+      const fn = byName[name];
+      if (fn !== undefined && props.invoiceBucket !== undefined)
+        grantInvoiceDownloads(fn, props.invoiceBucket);
     }
 
     this.api = new HttpApi(this, 'Api', {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { handler as accounts } from '../../functions/accounts/handler.js';
 import { handler as billingRuns } from '../../functions/billing-runs/handler.js';
+import { handler as buyer } from '../../functions/buyer/handler.js';
 import type { ApiEvent } from '../../functions/commons/api-handler.js';
 import { handler as invoices } from '../../functions/invoices/handler.js';
 import { handler as openapi } from '../../functions/openapi/handler.js';
@@ -29,6 +30,7 @@ const HANDLERS: Record<
   'billing-runs': billingRuns,
   invoices,
   payments,
+  buyer,
   'platform-callbacks': platformCallbacks,
   openapi,
 };
@@ -51,7 +53,9 @@ describe('a malformed id in the path', () => {
     const principal =
       route.roles[0] === 'storefront'
         ? { role: 'storefront' as const, keyId: 'key_sf', storefrontId: 'sf_01JD3Z8Q4N5V2B7C9X0K1M2P3R' }
-        : { role: 'operator' as const, keyId: 'key_op' };
+        : route.roles[0] === 'buyer'
+          ? { role: 'buyer' as const, keyId: 'key_b', buyerId: 'buyer-1', accountIds: '' }
+          : { role: 'operator' as const, keyId: 'key_op' };
     const result = (await HANDLERS[route.function](
       apiEvent({
         routeKey: routeKey(route),

@@ -35,6 +35,7 @@
  * | credit-note idempotency record (TTL)        | table         | PK = IDEMPOTENCY#CREDITNOTE#<key>, SK = IDEMPOTENCY  |
  * | money movements of an account (ledger)      | table         | PK = ACCOUNT#<id>, SK begins_with LEDGER#            |
  * | open invoices by due date (overdue follow-up)| OpenInvoicesByDue | openPk = OPEN, openSk <= <dueDate>#~ (sparse: balance > 0) |
+ * | an account's open invoices by due date (buyer)| OpenInvoicesOfAccount | PK = ACCOUNT#<id>, openSk (sparse: balance > 0) |
  * | e-invoice statuses recorded (outbox)        | table         | PK = INVOICE#<id>, SK = LIFECYCLE#<eventId>           |
  * | the platform poll's cursor                  | table         | PK = PLATFORMSYNC#<name>, SK = CURSOR                |
  * | "Encaissée" to send (collections due)       | CollectionsToSend | collectPk = COLLECT, collectSk = <since>#<invoiceId> (sparse) |
@@ -59,6 +60,12 @@ export const INDEXES = {
   invoicesToSend: { name: 'InvoicesToSend', partitionKey: 'sendPk', sortKey: 'sendSk' },
   /** Sparse: issued invoices with a balance left, by due date (removed once paid, back on a reversal). */
   openInvoicesByDue: { name: 'OpenInvoicesByDue', partitionKey: 'openPk', sortKey: 'openSk' },
+  /**
+   * Sparse: one account's open invoices by due date (the buyer's overview and statement). It keys on the
+   * invoice's own `PK` and the open index's `openSk`, which every money movement already sets and removes,
+   * so no writer changes; only invoices carry `openSk`, so nothing else of the partition is projected.
+   */
+  openInvoicesOfAccount: { name: 'OpenInvoicesOfAccount', partitionKey: 'PK', sortKey: 'openSk' },
   /** Sparse: invoices whose "Encaissée" (212) is due or being sent (removed once sent). */
   collectionsToSend: { name: 'CollectionsToSend', partitionKey: 'collectPk', sortKey: 'collectSk' },
 } as const;

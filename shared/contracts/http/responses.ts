@@ -1,5 +1,12 @@
 import type * as z from 'zod/mini';
 import { accountSchema, exposureSchema } from '../schemas/account.js';
+import {
+  buyerInvoiceSchema,
+  buyerOrderSchema,
+  buyerOverviewSchema,
+  buyerPaymentSchema,
+  statementSchema,
+} from '../schemas/buyer.js';
 import { creditNoteSchema } from '../schemas/credit-note.js';
 import { platformCallbackAnswerSchema } from '../schemas/einvoice-callbacks.js';
 import {
@@ -65,6 +72,18 @@ export const RESPONSES = {
   releaseInvoice: invoiceSchema,
   getCreditNotePdfLink: downloadLinkSchema,
   getCreditNoteEInvoiceLink: downloadLinkSchema,
+  // buyer
+  getBuyerOverview: buyerOverviewSchema,
+  listBuyerOrders: pageSchema(buyerOrderSchema),
+  getBuyerOrder: buyerOrderSchema,
+  listBuyerInvoices: pageSchema(buyerInvoiceSchema),
+  getBuyerInvoice: buyerInvoiceSchema,
+  getBuyerInvoicePdfLink: downloadLinkSchema,
+  getBuyerInvoiceEInvoiceLink: downloadLinkSchema,
+  getBuyerCreditNotePdfLink: downloadLinkSchema,
+  getBuyerCreditNoteEInvoiceLink: downloadLinkSchema,
+  listBuyerPayments: pageSchema(buyerPaymentSchema),
+  getBuyerStatement: statementSchema,
   // payments
   recordPayment: paymentSchema,
   getPayment: paymentSchema,

@@ -42,6 +42,7 @@ export const API_FUNCTIONS = [
   'billing-runs',
   'invoices',
   'payments',
+  'buyer',
   'platform-callbacks',
   'openapi',
 ] as const;
@@ -67,6 +68,7 @@ export interface RouteDefinition {
     | 'Invoices'
     | 'Payments'
     | 'E-invoicing'
+    | 'Buyer'
     | 'Meta';
   body?: z.ZodMiniType;
   query?: z.ZodMiniType;
