@@ -134,7 +134,16 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
         [String(route.successStatus)]: response
           ? {
               description: 'Success',
-              content: { 'application/json': { schema: toSchema(response, 'output') } },
+              content: {
+                'application/json': { schema: toSchema(response, 'output') },
+                ...(route.alsoAnswers
+                  ? {
+                      [route.alsoAnswers.mediaType]: {
+                        schema: { type: 'string', description: route.alsoAnswers.when },
+                      },
+                    }
+                  : {}),
+              },
             }
           : { description: route.successStatus === 204 ? 'Done; no content.' : 'Success' },
         ...errorResponses(route),
@@ -171,6 +180,11 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
       },
       { name: 'Payments', description: 'Operators record payments received, and reverse mistakes.' },
       {
+        name: 'Buyer',
+        description:
+          "A buyer (signed in, or its ERP with a buyer API token) reads its own accounts: overview, orders, invoices and credit notes with their documents, payments, statement of account. An account it is not a member of, or another account's id under its path, is a 404 like an unknown one.",
+      },
+      {
         name: 'E-invoicing',
         description:
           "The approved platform's signed webhook: lifecycle statuses of our e-invoices (see the README).",
@@ -184,7 +198,8 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
         apiKey: {
           type: 'http',
           scheme: 'bearer',
-          description: 'An operator key (op_…) or a storefront key (sk_…): `Authorization: Bearer <key>`.',
+          description:
+            'An operator key (op_…), a storefront key (sk_…) or a buyer API token: `Authorization: Bearer <key>`.',
         },
       },
     },

@@ -129,6 +129,10 @@ export const BUYER_ROUTES = [
     operationId: 'getBuyerStatement',
     tag: 'Buyer',
     query: statementQuerySchema,
+    alsoAnswers: {
+      mediaType: 'text/csv',
+      when: 'With `format=csv`: RFC 4180, UTF-8, one row per open item, then the totals per aging bucket and the grand total with the statement reference; amounts as exact decimals with the currency; headers in `language`.',
+    },
     successStatus: 200,
   },
 ] as const satisfies readonly RouteDefinition[];

@@ -73,6 +73,8 @@ export interface RouteDefinition {
   body?: z.ZodMiniType;
   query?: z.ZodMiniType;
   successStatus: 200 | 201 | 202 | 204;
+  /** Another media type the success answer may take (a CSV export), and when (documented in OpenAPI). */
+  alsoAnswers?: { mediaType: 'text/csv'; when: string };
   /** Request headers the route requires, each documented in OpenAPI with its meaning on this route. */
   requiredHeaders?: readonly RequiredHeader[];
 }
