@@ -11,7 +11,7 @@ import type { InvoiceRecord } from '../../shared/core/domain/invoices.js';
 import { billingPeriodContaining, billingPeriodFor } from '../../shared/core/domain/periods.js';
 import { anInvoice, invoiceFigures } from '../builders/invoices.js';
 import { aLine, aStoredOrder } from '../builders/orders.js';
-import { type Services, givenEnrolledAccount } from './given.js';
+import { givenEnrolledAccount, type Services } from './given.js';
 
 /** A ULID-shaped id (Crockford base 32), unique enough for fixtures. */
 const ulidLike = (prefix: string) => {
