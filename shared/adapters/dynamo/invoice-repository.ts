@@ -109,7 +109,11 @@ export class InvoiceRepository implements InvoiceStore, OpenInvoicesOfAccount {
   }
 
   openForAccount(accountId: string, page: PageRequest): Promise<Page<InvoiceRecord>> {
-    const spec = { index: INDEXES.openInvoicesOfAccount, partition: keys.accountPartition(accountId) };
+    const spec = {
+      index: INDEXES.openInvoicesOfAccount,
+      partition: keys.accountPartition(accountId),
+      sort: { between: keys.openInvoicesRange },
+    };
     return queryPage(this.table, spec, page, toInvoiceRecord);
   }
 

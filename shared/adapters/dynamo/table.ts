@@ -97,7 +97,12 @@ export const keys = {
     SK: `ORDER#${periodStart}#${orderId}`,
   }),
   ordersPrefix: 'ORDER#',
-  ordersOfPeriodPrefix: (periodStart: string) => `ORDER#${periodStart}#`,
+  /**
+   * The same orders as a closed range (`~` sorts after every id character). DynamoDB serves a prefix and a
+   * range alike; DynamoDB Local reads a whole partition for `begins_with` but seeks a `BETWEEN`, so reads
+   * on request paths use the range: their cost on the emulators, as on AWS, is what they return.
+   */
+  ordersOfPeriodRange: (periodStart: string) => [`ORDER#${periodStart}#`, `ORDER#${periodStart}#~`] as const,
   /** Sorts just before every order of the period starting that day: a bound for ranges of periods. */
   ordersPeriodBound: (periodStart: string) => `ORDER#${periodStart}`,
   /** Index keys of an order in OrdersByStorefront (the sort key repeats the table's). */
@@ -214,6 +219,8 @@ export const keys = {
     openPk: OPEN_PARTITION,
     openSk: `${dueDate}#${invoiceId}`,
   }),
+  /** Every open invoice's `openSk` (due dates within the sane range), as a range: see ordersOfPeriodRange. */
+  openInvoicesRange: ['2000-01-01', '2199-12-31#~'] as const,
   /** The one partition of OpenInvoicesByDue (its sort key orders open invoices by due date). */
   openInvoicesPartition: OPEN_PARTITION,
   /** A lifecycle status recorded on an invoice: the outbox item the stream turns into an event. */
