@@ -36,9 +36,18 @@ export const TARGETS = {
   overviewRequests: 4,
   /** The overview's median time for a buyer with 5 years of history ÷ a new buyer's, same run: at most. */
   overviewLongToNew: 1.3,
-  /** Every function bundle, minified, AWS SDK bundled: under. */
+  /** Every function bundle, minified, AWS SDK bundled: under (but those in BUNDLE_BUDGET_EXEMPT). */
   bundleBytes: 500_000,
 } as const;
+
+/**
+ * API functions the bundle budget does not hold, each with why: stated in the target's line, so a verdict
+ * never hides one. The billing run's PDF steps are not API functions and were never held to it.
+ */
+export const BUNDLE_BUDGET_EXEMPT: Readonly<Record<string, string>> = {
+  'buyer-statement-pdf':
+    'renders the statement PDF on request with the invoices’ PDF kit (pdfkit, fontkit: about 900 KB), kept out of the buyer API’s own function',
+};
 
 /** One target's verdict, as printed and kept in bench/results.json. */
 export interface TargetResult {

@@ -72,6 +72,8 @@ export interface ApiResult {
   body?: unknown;
   /** A body sent as is instead of JSON (a CSV export), with its `content-type` in `headers`. */
   text?: string;
+  /** A binary body (a PDF), sent base64-encoded as API Gateway wants it, `content-type` in `headers`. */
+  bytes?: Uint8Array;
   headers?: Record<string, string>;
 }
 
@@ -132,6 +134,14 @@ export function apiHandler<const Routes extends readonly RouteDefinition[]>(
       const status = result.status ?? route.successStatus;
       if (result.text !== undefined) {
         return { statusCode: status, headers: { ...result.headers }, body: result.text };
+      }
+      if (result.bytes !== undefined) {
+        return {
+          statusCode: status,
+          headers: { ...result.headers },
+          body: Buffer.from(result.bytes).toString('base64'),
+          isBase64Encoded: true,
+        };
       }
       return {
         statusCode: status,

@@ -44,7 +44,7 @@ import type { AccountingEventDeps } from '../core/usecases/accounting-events.js'
 import type { AccountDeps } from '../core/usecases/accounts.js';
 import type { BillingDeps, PreviewDeps } from '../core/usecases/billing.js';
 import type { BillingRunDeps } from '../core/usecases/billing-runs.js';
-import type { BuyerDeps } from '../core/usecases/buyer.js';
+import type { BuyerDeps, StatementDeps } from '../core/usecases/buyer.js';
 import type { CreditNoteDeliveryDeps } from '../core/usecases/credit-note-delivery.js';
 import type { CreditNoteDeps } from '../core/usecases/credit-notes.js';
 import type { PlatformSyncDeps } from '../core/usecases/einvoice-lifecycle.js';
@@ -249,6 +249,17 @@ export function buyerDeps(base: Base): BuyerDeps {
     timeZone: base.config.marketplaceTimeZone,
     issuer: settings.issuer,
     cutOffTime: settings.cutOffTime,
+  };
+}
+
+/** The statement's PDF: the account, its open invoices and the issuer; no S3, no payments. */
+export function buyerStatementDeps(base: Base): StatementDeps {
+  return {
+    accounts: new AccountRepository(base.table),
+    invoices: new InvoiceRepository(base.table),
+    clock: base.clock,
+    timeZone: base.config.marketplaceTimeZone,
+    issuer: loadIssuer(base.env),
   };
 }
 

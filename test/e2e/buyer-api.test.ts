@@ -303,6 +303,17 @@ describe('a buyer reads its own account', () => {
     expect(rows[0]).toMatch(/^Type,Numéro,/);
     expect(rows[1]).toContain(`,${a.invoice.number},`);
     expect(rows.at(-2)).toContain(`,${statement.payment.statementCreditorReference}`);
+
+    const pdf = await fetch(new URL(`${base(a.accountId)}/statement/pdf?language=en`, api.baseUrl), {
+      headers: { authorization: `Bearer ${buyerOfA.apiKey}` },
+    });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 8)
+        .toString('latin1'),
+    ).toBe('%PDF-1.7');
   });
 });
 
@@ -311,7 +322,7 @@ describe('isolation (invariant 8): nothing of another account, whatever the URL,
 
   /** Every buyer route, its path parameters filled from one account's ids. */
   function pathsFor(of: GivenBuyerAccount, accountId = of.accountId): string[] {
-    return ROUTES.filter((route) => route.function === 'buyer').map(
+    return ROUTES.filter((route) => route.function.startsWith('buyer')).map(
       (route) =>
         route.path
           .replace('{accountId}', accountId)

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { handler as accounts } from '../../functions/accounts/handler.js';
 import { handler as billingRuns } from '../../functions/billing-runs/handler.js';
 import { handler as buyer } from '../../functions/buyer/handler.js';
+import { handler as buyerStatementPdf } from '../../functions/buyer-statement-pdf/handler.js';
 import type { ApiEvent } from '../../functions/commons/api-handler.js';
 import { handler as invoices } from '../../functions/invoices/handler.js';
 import { handler as openapi } from '../../functions/openapi/handler.js';
@@ -31,6 +32,7 @@ const HANDLERS: Record<
   invoices,
   payments,
   buyer,
+  'buyer-statement-pdf': buyerStatementPdf,
   'platform-callbacks': platformCallbacks,
   openapi,
 };

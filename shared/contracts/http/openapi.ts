@@ -117,6 +117,30 @@ function parametersOf(route: RouteDefinition): unknown[] {
   return parameters;
 }
 
+/** A route's success answer: its JSON schema, and the other media types it may answer in (an export). */
+function successOf(route: RouteDefinition, response: ReturnType<typeof responseOf>): Record<string, unknown> {
+  const others = Object.fromEntries(
+    (route.alsoAnswers ?? []).map((other) => [
+      other.mediaType,
+      {
+        schema: {
+          type: 'string',
+          ...(other.mediaType === 'application/pdf' ? { format: 'binary' } : {}),
+          description: other.when,
+        },
+      },
+    ]),
+  );
+  if (response) {
+    return {
+      description: 'Success',
+      content: { 'application/json': { schema: toSchema(response, 'output') }, ...others },
+    };
+  }
+  if (Object.keys(others).length > 0) return { description: 'Success', content: others };
+  return { description: route.successStatus === 204 ? 'Done; no content.' : 'Success' };
+}
+
 /** The OpenAPI 3.1 document, generated from the route table and the very schemas the handlers validate with. */
 export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
   void problemSchema; // registered in the global registry by its import
@@ -131,21 +155,7 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
       ...(route.roles.length > 0 ? { 'x-roles': route.roles } : {}),
       parameters: parametersOf(route),
       responses: {
-        [String(route.successStatus)]: response
-          ? {
-              description: 'Success',
-              content: {
-                'application/json': { schema: toSchema(response, 'output') },
-                ...(route.alsoAnswers
-                  ? {
-                      [route.alsoAnswers.mediaType]: {
-                        schema: { type: 'string', description: route.alsoAnswers.when },
-                      },
-                    }
-                  : {}),
-              },
-            }
-          : { description: route.successStatus === 204 ? 'Done; no content.' : 'Success' },
+        [String(route.successStatus)]: successOf(route, response),
         ...errorResponses(route),
       },
     };

@@ -84,6 +84,7 @@ export const RESPONSES = {
   getBuyerCreditNoteEInvoiceLink: downloadLinkSchema,
   listBuyerPayments: pageSchema(buyerPaymentSchema),
   getBuyerStatement: statementSchema,
+  getBuyerStatementPdf: null,
   // payments
   recordPayment: paymentSchema,
   getPayment: paymentSchema,

@@ -24,9 +24,14 @@ export const buyerOrdersQuerySchema = z.strictObject({
   cursor: cursorSchema(),
 });
 
-/** Query of the statement: JSON (default) or CSV (RFC 4180, UTF-8). */
+/** Query of the statement: JSON (default) or CSV (RFC 4180, UTF-8), the CSV's headings in `language`. */
 export const statementQuerySchema = z.strictObject({
   format: z._default(z.enum(['json', 'csv']), 'json'),
+  language: z._default(z.enum(['fr', 'en']), 'en'),
+});
+
+/** Query of the statement's PDF: its language (French or English). */
+export const statementPdfQuerySchema = z.strictObject({
   language: z._default(z.enum(['fr', 'en']), 'en'),
 });
 

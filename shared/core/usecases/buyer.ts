@@ -53,8 +53,8 @@ export interface BuyerDeps {
   links: EInvoiceDeps['links'];
   clock: Clock;
   timeZone: string;
-  /** Who is paid: the issuer's name and bank details, printed as payment instructions. */
-  issuer: Pick<Issuer, 'legalName' | 'iban' | 'bic'>;
+  /** Who is paid: the issuer (its name and bank details are the payment instructions; the PDF's header). */
+  issuer: Issuer;
   /** Local time at which the billing run closes a period on its last day ('HH:MM'). */
   cutOffTime: string;
 }
@@ -421,6 +421,20 @@ export async function buyerStatement(
   principal: Principal,
   accountId: string,
 ): Promise<Statement> {
+  return (await statementOf(deps, principal, accountId)).statement;
+}
+
+/** What the statement reads: the account, its open invoices, today's date, the issuer who is paid. */
+export type StatementDeps = Pick<BuyerDeps, 'accounts' | 'clock' | 'timeZone' | 'issuer'> & {
+  invoices: OpenInvoicesOfAccount;
+};
+
+/** The statement and the account it is of (the PDF prints the account's address). */
+export async function statementOf(
+  deps: StatementDeps,
+  principal: Principal,
+  accountId: string,
+): Promise<{ statement: Statement; account: AccountRecord }> {
   const account = await memberAccount(deps, principal, accountId);
   const open: InvoiceRecord[] = [];
   let cursor: string | undefined;
@@ -449,7 +463,7 @@ export async function buyerStatement(
         creditorReference: invoiceCreditorReference(invoice.number as string),
       };
     });
-  return {
+  const statement: Statement = {
     accountId,
     legalName: account.legalName,
     currency: account.currency,
@@ -463,4 +477,5 @@ export async function buyerStatement(
       statementCreditorReference: statementCreditorReference(accountId),
     },
   };
+  return { statement, account };
 }

@@ -1,4 +1,8 @@
-import { buyerOrdersQuerySchema, statementQuerySchema } from '../../schemas/buyer.js';
+import {
+  buyerOrdersQuerySchema,
+  statementPdfQuerySchema,
+  statementQuerySchema,
+} from '../../schemas/buyer.js';
 import { einvoiceQuerySchema } from '../../schemas/einvoice-download.js';
 import { paginationQuerySchema } from '../../schemas/paging.js';
 import type { RouteDefinition } from './definition.js';
@@ -125,14 +129,37 @@ export const BUYER_ROUTES = [
     function: 'buyer',
     roles: ['buyer'],
     summary:
-      'Statement of account: open items aged (not due, 1–30, 31–60, 61–90, over 90 days past due, in the marketplace time zone), totals equal to the open balance, payment instructions with ISO 11649 creditor references; `format=csv` for RFC 4180 CSV',
+      'Statement of account: open items aged (not due, 1–30, 31–60, 61–90, over 90 days past due, in the marketplace time zone), totals equal to the open balance, payment instructions with ISO 11649 creditor references; `format=csv` for RFC 4180 CSV (the PDF: `statement/pdf`)',
     operationId: 'getBuyerStatement',
     tag: 'Buyer',
     query: statementQuerySchema,
-    alsoAnswers: {
-      mediaType: 'text/csv',
-      when: 'With `format=csv`: RFC 4180, UTF-8, one row per open item, then the totals per aging bucket and the grand total with the statement reference; amounts as exact decimals with the currency; headers in `language`.',
-    },
+    alsoAnswers: [
+      {
+        mediaType: 'text/csv',
+        when: 'With `format=csv`: RFC 4180, UTF-8, one row per open item, then the totals per aging bucket and the grand total with the statement reference; amounts as exact decimals with the currency; headers in `language`.',
+      },
+    ],
+    successStatus: 200,
+  },
+] as const satisfies readonly RouteDefinition[];
+
+/**
+ * The statement as a PDF, in a function of its own (`buyer-statement-pdf`): the PDF kit and its fonts
+ * weigh a megabyte, which the `buyer` function, on every page of the portal, does not carry.
+ */
+export const BUYER_STATEMENT_PDF_ROUTES = [
+  {
+    method: 'GET',
+    path: `${ACCOUNT}/statement/pdf`,
+    function: 'buyer-statement-pdf',
+    roles: ['buyer'],
+    summary: 'The statement of account as a PDF/A-3b document, in French or English (`language`)',
+    operationId: 'getBuyerStatementPdf',
+    tag: 'Buyer',
+    query: statementPdfQuerySchema,
+    alsoAnswers: [
+      { mediaType: 'application/pdf', when: 'Always: the PDF itself (the JSON schema does not apply).' },
+    ],
     successStatus: 200,
   },
 ] as const satisfies readonly RouteDefinition[];

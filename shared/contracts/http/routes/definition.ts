@@ -43,6 +43,7 @@ export const API_FUNCTIONS = [
   'invoices',
   'payments',
   'buyer',
+  'buyer-statement-pdf',
   'platform-callbacks',
   'openapi',
 ] as const;
@@ -73,8 +74,8 @@ export interface RouteDefinition {
   body?: z.ZodMiniType;
   query?: z.ZodMiniType;
   successStatus: 200 | 201 | 202 | 204;
-  /** Another media type the success answer may take (a CSV export), and when (documented in OpenAPI). */
-  alsoAnswers?: { mediaType: 'text/csv'; when: string };
+  /** Other media types the success answer may take (an export), and when (documented in OpenAPI). */
+  alsoAnswers?: readonly { mediaType: 'text/csv' | 'application/pdf'; when: string }[];
   /** Request headers the route requires, each documented in OpenAPI with its meaning on this route. */
   requiredHeaders?: readonly RequiredHeader[];
 }

@@ -1,6 +1,6 @@
 import { ACCOUNTS_ROUTES } from './accounts.js';
 import { BILLING_RUNS_ROUTES } from './billing-runs.js';
-import { BUYER_ROUTES } from './buyer.js';
+import { BUYER_ROUTES, BUYER_STATEMENT_PDF_ROUTES } from './buyer.js';
 import type { ApiFunctionName, RouteDefinition } from './definition.js';
 import { INVOICES_ROUTES } from './invoices.js';
 import { OPENAPI_ROUTES } from './openapi.js';
@@ -36,6 +36,7 @@ export const ROUTES = [
   ...INVOICES_ROUTES,
   ...PAYMENTS_ROUTES,
   ...BUYER_ROUTES,
+  ...BUYER_STATEMENT_PDF_ROUTES,
   ...PLATFORM_CALLBACKS_ROUTES,
   ...OPENAPI_ROUTES,
 ] as const satisfies readonly RouteDefinition[];
