@@ -12,6 +12,9 @@
  * - Memory: a child process (bench/billing-memory.ts) with a stack of its own, then one fresh `node` per
  *   size running the billing-store-pdf bundle (BENCH_BILLING_MEMORY_SIZES, default 100,10000).
  *
+ * - Buyer overview: a child process (bench/buyer-overview.ts) with a stack of its own: a buyer with 5 years
+ *   of history beside one in its third month, requests counted and the same-run time ratio.
+ *
  * Children keep their SDK clients and emulators apart from the intake section's, and from each other's.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
