@@ -63,6 +63,8 @@ export interface BuyerDeps {
 const OVERVIEW_ORDERS = 500;
 /** Most open invoices the overview reads in its one Query of the sparse index. */
 const OVERVIEW_OPEN_INVOICES = 100;
+/** Invoices read at once to number a page of payments' allocations. */
+const NUMBER_READS = 8;
 /** Open invoices per page when the statement reads them all. */
 const STATEMENT_PAGE = 100;
 
@@ -389,10 +391,15 @@ export async function listBuyerPayments(
   assertMember(principal, request.accountId);
   const page = await deps.payments.listForAccount(request.accountId, request);
   const ids = [...new Set(page.items.flatMap((payment) => payment.allocations.map((a) => a.invoiceId)))];
+  // Each invoice once, a few at a time: a page of 100 payments may name many invoices.
   const numbers = new Map<string, string | undefined>();
-  await Promise.all(
-    ids.map(async (invoiceId) => numbers.set(invoiceId, (await deps.invoices.get(invoiceId))?.number)),
-  );
+  const queue = [...ids];
+  const reader = async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      numbers.set(id, (await deps.invoices.get(id))?.number);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(NUMBER_READS, ids.length) }, reader));
   return {
     items: page.items.map((payment) => ({
       paymentId: payment.paymentId,
