@@ -12,6 +12,9 @@
  * - Memory: a child process (bench/billing-memory.ts) with a stack of its own, then one fresh `node` per
  *   size running the billing-store-pdf bundle (BENCH_BILLING_MEMORY_SIZES, default 100,10000).
  *
+ * - Buyer overview: a child process (bench/buyer-overview.ts) with a stack of its own: a buyer with 5 years
+ *   of history beside one in its third month, requests counted and the same-run time ratio.
+ *
  * Children keep their SDK clients and emulators apart from the intake section's, and from each other's.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -23,11 +26,13 @@ import { fileURLToPath } from 'node:url';
 import type { MemoryResult } from './billing-memory.js';
 import type { RenderResult } from './billing-render.js';
 import type { RunResult } from './billing-run.js';
+import type { OverviewResult } from './buyer-overview.js';
 import type { ProfileSummary } from './cpu.js';
 import { round } from './stats.js';
 import {
   einvoiceXmlTarget,
   facturXRenderTarget,
+  overviewTargets,
   peakRssTarget,
   renderTarget,
   runTarget,
@@ -72,6 +77,8 @@ export interface BillingResults {
     | null;
   runProfile: ProfileSummary | null;
   memory: MemoryResult | null;
+  /** The buyer's overview with 5 years of history beside a new buyer's (bench/buyer-overview.ts). */
+  overview?: OverviewResult | null;
   /** Wall time of each part of the section, s. */
   timings: Record<string, number>;
   errors: string[];
@@ -287,6 +294,16 @@ export async function runBillingSection(log: (message: string) => void): Promise
     }
     timings.memoryChildSec = round((performance.now() - started) / 1000, 1);
 
+    started = performance.now();
+    let overview: OverviewResult | undefined;
+    try {
+      overview = await runChildProcess<OverviewResult>('buyer-overview.ts', workDir, log);
+    } catch (error) {
+      errors.push(`overview: ${(error as Error).message}`);
+      log(`buyer overview FAILED: ${(error as Error).message}`);
+    }
+    timings.overviewChildSec = round((performance.now() - started) / 1000, 1);
+
     if (runResult) {
       timings.runAccountsSec = runResult.setup.accountsSec;
       timings.runOrdersSec = runResult.setup.ordersSec;
@@ -320,7 +337,16 @@ export async function runBillingSection(log: (message: string) => void): Promise
           cpuByCategory: runProfile ? categorize(runProfile) : [],
         }
       : null;
-    const targets = evaluateTargets(render, runResult, memory);
+    const targets = {
+      ...evaluateTargets(render, runResult, memory),
+      ...overviewTargets({
+        requestsLong: overview?.requestsLong,
+        requestsNew: overview?.requestsNew,
+        medianLongMs: overview?.medianLongMs,
+        medianNewMs: overview?.medianNewMs,
+        orders: overview?.history.orders,
+      }),
+    };
     return {
       machine,
       invoicesPerSecond: runResult?.invoicesPerSecond ?? null,
@@ -343,6 +369,7 @@ export async function runBillingSection(log: (message: string) => void): Promise
       run,
       runProfile: runProfile ? { ...runProfile, bySource: runProfile.bySource.slice(0, 25) } : null,
       memory: memory ?? null,
+      overview: overview ?? null,
       timings,
       errors,
       targets,

@@ -44,7 +44,14 @@ import {
   renderText,
 } from './report.js';
 import { round } from './stats.js';
-import { initTarget, intakeTarget, ownTimeTarget, TARGETS, type TargetResult } from './targets.js';
+import {
+  BUNDLE_BUDGET_EXEMPT,
+  initTarget,
+  intakeTarget,
+  ownTimeTarget,
+  TARGETS,
+  type TargetResult,
+} from './targets.js';
 
 // Before any handler (or the logger they share) is imported.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -543,11 +550,10 @@ function evaluateTargets(input: {
   initRatio: number | undefined;
   failures: number;
 }): Record<string, TargetResult> {
-  const largest = Object.entries(input.bundles).sort((a, b) => b[1].bytes - a[1].bytes)[0];
+  const held = Object.entries(input.bundles).filter(([name]) => !(name in BUNDLE_BUDGET_EXEMPT));
+  const largest = held.sort((a, b) => b[1].bytes - a[1].bytes)[0];
   const over = [
-    ...Object.entries(input.bundles)
-      .filter(([, b]) => b.bytes >= TARGETS.bundleBytes)
-      .map(([n, b]) => `${n} ${b.bytes} B`),
+    ...held.filter(([, b]) => b.bytes >= TARGETS.bundleBytes).map(([n, b]) => `${n} ${b.bytes} B`),
     ...Object.keys(input.bundleFailures).map((n) => `${n} does not build`),
   ];
   return {
@@ -580,7 +586,11 @@ function evaluateTargets(input: {
       pass: input.ddb.requestsPerOrder <= TARGETS.ddbRequestsPerOrder,
     },
     bundles: {
-      target: `every function bundle < ${TARGETS.bundleBytes / 1000} KB minified, AWS SDK bundled`,
+      target:
+        `every function bundle < ${TARGETS.bundleBytes / 1000} KB minified, AWS SDK bundled` +
+        Object.entries(BUNDLE_BUDGET_EXEMPT)
+          .map(([name, why]) => ` (but ${name}: ${why}; ${input.bundles[name]?.bytes ?? '?'} B)`)
+          .join(''),
       value: over.length ? over.join(', ') : `largest ${largest?.[0]} ${largest?.[1].bytes} B`,
       pass: over.length === 0,
     },

@@ -75,6 +75,10 @@ export function idempotentAnswer(
 export interface ApiResult {
   status?: number;
   body?: unknown;
+  /** A body sent as is instead of JSON (a CSV export), with its `content-type` in `headers`. */
+  text?: string;
+  /** A binary body (a PDF), sent base64-encoded as API Gateway wants it, `content-type` in `headers`. */
+  bytes?: Uint8Array;
   headers?: Record<string, string>;
   /** `Set-Cookie` values (API Gateway v2 sends each as its own header). */
   cookies?: string[];
@@ -135,6 +139,17 @@ export function apiHandler<const Routes extends readonly RouteDefinition[]>(
       };
       const result = await implementation(request);
       const status = result.status ?? route.successStatus;
+      if (result.text !== undefined) {
+        return { statusCode: status, headers: { ...result.headers }, body: result.text };
+      }
+      if (result.bytes !== undefined) {
+        return {
+          statusCode: status,
+          headers: { ...result.headers },
+          body: Buffer.from(result.bytes).toString('base64'),
+          isBase64Encoded: true,
+        };
+      }
       return {
         statusCode: status,
         headers: {

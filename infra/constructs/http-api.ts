@@ -30,7 +30,7 @@ import {
 } from '../../shared/contracts/http/routes/index.js';
 import { AUTHORIZER_CACHE_SECONDS, parseAuthorizerCacheSeconds } from '../../shared/core/domain/api-keys.js';
 import type { ApprovedPlatformConnection } from './approved-platform.js';
-import { INVOICE_KEY_PREFIX } from './billing-workflow.js';
+import { INVOICE_FONT_FILES, INVOICE_KEY_PREFIX } from './billing-workflow.js';
 import { CREDIT_NOTE_KEY_PREFIX } from './credit-note-delivery.js';
 import type { DataTable } from './data-table.js';
 import { acknowledgeWildcardResource } from './nag.js';
@@ -70,6 +70,11 @@ export const API_TABLE_ACCESS: Readonly<Record<ApiFunctionName, TableAccess | 'n
   // transactions of conditional Puts and Deletes with their audit entries; sign-in challenges (Put,
   // the wrong-code count an Update), rate-limit counters (conditional Update); sessions read and deleted.
   buyers: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
+  // Reads only: the account, orders, invoices, credit notes and payments (GetItem, Queries on the table's
+  // keys and on OpenInvoicesOfAccount); the e-invoice XML is written to S3 by presigned request, not here.
+  buyer: ['GetItem', 'Query'],
+  // The statement's PDF: the account (GetItem) and its open invoices (Query on OpenInvoicesOfAccount).
+  'buyer-statement-pdf': ['GetItem', 'Query'],
   openapi: 'none',
 };
 
@@ -82,6 +87,9 @@ export const API_QUERY_INDEXES: Readonly<Partial<Record<ApiFunctionName, readonl
   'billing-runs': [],
   invoices: [],
   payments: [],
+  // The overview and the statement read one account's open invoices through its sparse index, nothing else.
+  buyer: [INDEXES.openInvoicesOfAccount],
+  'buyer-statement-pdf': [INDEXES.openInvoicesOfAccount],
   'platform-callbacks': [],
   buyers: [],
 };
@@ -93,6 +101,10 @@ export const BILLING_RUNS_FUNCTION = 'billing-runs';
  * (`s3:GetObject` on `invoices/*` and `credit-notes/*`) and writes the e-invoice XML there (`*.xml`).
  */
 export const INVOICES_FUNCTION = 'invoices';
+/** The buyer API signs the same links (its own account's documents only) with the same grants. */
+export const BUYER_FUNCTION = 'buyer';
+/** The buyer's statement as a PDF: the issuer and the invoices' fonts, no S3. */
+const BUYER_STATEMENT_PDF_FUNCTION = 'buyer-statement-pdf';
 
 /** The approved platform's webhook: its variables, its secret (the signing key) and the issuer. */
 export const PLATFORM_CALLBACKS_FUNCTION = 'platform-callbacks';
@@ -254,14 +266,24 @@ export class BillingHttpApi extends Construct {
       environment,
     }).useTable(props.dataTable, AUTHORIZER_TABLE_ACCESS, { queryIndexes: [] });
 
-    const billingApiFunctions: readonly string[] = [BILLING_RUNS_FUNCTION, INVOICES_FUNCTION];
+    const billingApiFunctions: readonly string[] = [
+      BILLING_RUNS_FUNCTION,
+      INVOICES_FUNCTION,
+      BUYER_FUNCTION,
+      BUYER_STATEMENT_PDF_FUNCTION,
+    ];
     this.functions = Object.fromEntries(
       API_FUNCTIONS.map((name) => {
         const fn = new ProjectFunction(this, pascalCase(name), {
           name,
-          environment: billingApiFunctions.includes(name)
-            ? { ...props.billingEnvironment, ...environment }
-            : environment,
+          environment: {
+            ...(billingApiFunctions.includes(name)
+              ? { ...props.billingEnvironment, ...environment }
+              : environment),
+            // The statement's PDF is drawn with the invoices' fonts, shipped beside the bundle.
+            ...(name === BUYER_STATEMENT_PDF_FUNCTION ? { [ENV.invoiceFontDir]: '/var/task' } : {}),
+          },
+          ...(name === BUYER_STATEMENT_PDF_FUNCTION ? { extraFiles: INVOICE_FONT_FILES } : {}),
         });
         const access = API_TABLE_ACCESS[name];
         const queryIndexes = API_QUERY_INDEXES[name];
@@ -286,9 +308,11 @@ export class BillingHttpApi extends Construct {
       allowSendingAs(buyers, props.buyerSender);
       buyers.addEnvironment(ENV.invoiceSender, props.buyerSender);
     }
-    const invoices = byName[INVOICES_FUNCTION];
-    if (invoices !== undefined && props.invoiceBucket !== undefined) {
-      grantInvoiceDownloads(invoices, props.invoiceBucket);
+    for (const name of [INVOICES_FUNCTION, BUYER_FUNCTION]) {
+      const fn = byName[name];
+      if (fn !== undefined && props.invoiceBucket !== undefined) {
+        grantInvoiceDownloads(fn, props.invoiceBucket);
+      }
     }
 
     this.api = new HttpApi(this, 'Api', {

@@ -46,6 +46,7 @@ import type { AccountingEventDeps } from '../core/usecases/accounting-events.js'
 import type { AccountDeps } from '../core/usecases/accounts.js';
 import type { BillingDeps, PreviewDeps } from '../core/usecases/billing.js';
 import type { BillingRunDeps } from '../core/usecases/billing-runs.js';
+import type { BuyerDeps, StatementDeps } from '../core/usecases/buyer.js';
 import type { BuyerAccessDeps } from '../core/usecases/buyers.js';
 import type { CreditNoteDeliveryDeps } from '../core/usecases/credit-note-delivery.js';
 import type { CreditNoteDeps } from '../core/usecases/credit-notes.js';
@@ -255,6 +256,40 @@ export function invoiceDeps(base: Base): InvoiceDeps & EInvoiceDeps {
     documents: new S3SignedDocumentStore(links),
     links,
     clock: base.clock,
+  };
+}
+
+/**
+ * The buyer API: reads of accounts, orders, invoices, credit notes and payments, and the invoice bucket
+ * through presigned requests (the invoices API's links, no S3 client), plus the issuer's name and bank
+ * details and the cut-off time for the overview and the statement.
+ */
+export function buyerDeps(base: Base): BuyerDeps {
+  const { documents, links } = invoiceDeps(base);
+  const settings = loadBillingConfig(base.env);
+  return {
+    accounts: new AccountRepository(base.table),
+    orders: new OrderRepository(base.table),
+    invoices: new InvoiceRepository(base.table),
+    creditNotes: new CreditNoteRepository(base.table),
+    payments: new PaymentRepository(base.table),
+    documents,
+    links,
+    clock: base.clock,
+    timeZone: base.config.marketplaceTimeZone,
+    issuer: settings.issuer,
+    cutOffTime: settings.cutOffTime,
+  };
+}
+
+/** The statement's PDF: the account, its open invoices and the issuer; no S3, no payments. */
+export function buyerStatementDeps(base: Base): StatementDeps {
+  return {
+    accounts: new AccountRepository(base.table),
+    invoices: new InvoiceRepository(base.table),
+    clock: base.clock,
+    timeZone: base.config.marketplaceTimeZone,
+    issuer: loadIssuer(base.env),
   };
 }
 

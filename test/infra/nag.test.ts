@@ -125,7 +125,7 @@ describe('cdk-nag AWS Solutions checks', () => {
         count: Object.keys(billing.functions).length,
         paths: (paths) => expect(paths).toEqual([billing.stateMachine.role.node.path]),
       },
-      // Invoice objects under invoices/*: the two delivery steps and the download-link API.
+      // Invoice objects under invoices/*: the two delivery steps and the download-link APIs (operator, buyer).
       {
         id: /^AwsSolutions-IAM5\[Resource::<Invoices\w+\.Arn>\/invoices\/\*\]$/,
         paths: (paths) =>
@@ -135,26 +135,27 @@ describe('cdk-nag AWS Solutions checks', () => {
               roleOf('billing-submit-einvoice'),
               roleOf('billing-email'),
               apiRoleOf('invoices'),
+              apiRoleOf('buyer'),
             ]
               .filter((found): found is string => found !== undefined)
               .sort(),
           ),
       },
-      // Credit note PDFs under credit-notes/*: the credit-note-delivery function and the download-link API.
+      // Credit note PDFs under credit-notes/*: the credit-note-delivery function and the download-link APIs.
       {
         id: /^AwsSolutions-IAM5\[Resource::<Invoices\w+\.Arn>\/credit-notes\/\*\]$/,
         paths: (paths) =>
           expect(paths.sort()).toEqual(
-            [stack.creditNoteDelivery.fn.executionRole.node.path, apiRoleOf('invoices')]
+            [stack.creditNoteDelivery.fn.executionRole.node.path, apiRoleOf('invoices'), apiRoleOf('buyer')]
               .filter((found): found is string => found !== undefined)
               .sort(),
           ),
       },
-      // E-invoice XML written beside the PDFs (`<prefix>*.xml`, never a PDF): the download-link API only.
+      // E-invoice XML written beside the PDFs (`<prefix>*.xml`, never a PDF): the download-link APIs only.
       {
         id: /^AwsSolutions-IAM5\[Resource::<Invoices\w+\.Arn>\/(invoices|credit-notes)\/\*\.xml\]$/,
         count: 2,
-        paths: (paths) => expect(paths).toEqual([apiRoleOf('invoices')]),
+        paths: (paths) => expect(paths.sort()).toEqual([apiRoleOf('buyer'), apiRoleOf('invoices')].sort()),
       },
       // SES identities of this account and region, with the ses:FromAddress condition: the functions that
       // email (invoices, reminders, credit notes, buyer invitations and sign-in links) only.

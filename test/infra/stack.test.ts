@@ -517,6 +517,27 @@ describe('least privilege', () => {
     expect(query?.Resource).toEqual([tableArn, { 'Fn::Join': ['', [tableArn, '/index/ListByType']] }]);
   });
 
+  it('lets buyer only read: GetItem, and Query on the table and OpenInvoicesOfAccount alone', () => {
+    const fn = stack.httpApi.functions.buyer;
+    expect(dynamoActionsOf(template, fn)).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    const query = statementsOf(template, fn).find((statement) =>
+      actionsOf(statement).includes('dynamodb:Query'),
+    );
+    expect(query?.Resource).toEqual([
+      tableArn,
+      { 'Fn::Join': ['', [tableArn, '/index/OpenInvoicesOfAccount']] },
+    ]);
+    // Its links are signed with the invoices function's S3 grants (read PDFs, write the XML once).
+    const s3Of = (name: 'buyer' | 'invoices') =>
+      statementsOf(template, stack.httpApi.functions[name])
+        .filter((statement) => actionsOf(statement).some((action) => action.startsWith('s3:')))
+        .map((statement) => ({
+          actions: [...actionsOf(statement)].sort(),
+          resources: resourcesOf(statement),
+        }));
+    expect(s3Of('buyer')).toEqual(s3Of('invoices'));
+  });
+
   it('lets orders-cancel only get and update items', () => {
     expect(dynamoActionsOf(template, stack.httpApi.functions['orders-cancel'])).toEqual([
       'dynamodb:GetItem',

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { handler as accounts } from '../../functions/accounts/handler.js';
 import { handler as billingRuns } from '../../functions/billing-runs/handler.js';
+import { handler as buyer } from '../../functions/buyer/handler.js';
+import { handler as buyerStatementPdf } from '../../functions/buyer-statement-pdf/handler.js';
 import { handler as buyers } from '../../functions/buyers/handler.js';
 import type { ApiEvent } from '../../functions/commons/api-handler.js';
 import { handler as invoices } from '../../functions/invoices/handler.js';
@@ -30,6 +32,8 @@ const HANDLERS: Record<
   'billing-runs': billingRuns,
   invoices,
   payments,
+  buyer,
+  'buyer-statement-pdf': buyerStatementPdf,
   'platform-callbacks': platformCallbacks,
   buyers,
   openapi,

@@ -3,7 +3,13 @@ import { invoiceIsEmailed } from '../../core/domain/einvoice-channel.js';
 import type { InvoiceRecord } from '../../core/domain/invoices.js';
 import { paymentStatusOf } from '../../core/domain/payment-status.js';
 import { buildSuperseded } from '../../core/ports/billing-state.js';
-import type { InvoiceStore, IssueBatch, StoredPdf, SubmissionOutcome } from '../../core/ports/invoices.js';
+import type {
+  InvoiceStore,
+  IssueBatch,
+  OpenInvoicesOfAccount,
+  StoredPdf,
+  SubmissionOutcome,
+} from '../../core/ports/invoices.js';
 import type { Page, PageRequest } from '../../core/ports/page.js';
 import { claimCheck } from './billing-state-repository.js';
 import {
@@ -41,7 +47,7 @@ const TO_SEND: QuerySpec = { index: INDEXES.invoicesToSend, partition: keys.toSe
  * issuer's yearly number sequence and the number lookup items; the sparse queues of drafts to number and
  * invoices to send. Every write is conditional, so a retried or rerun step finds its work done and moves on.
  */
-export class InvoiceRepository implements InvoiceStore {
+export class InvoiceRepository implements InvoiceStore, OpenInvoicesOfAccount {
   constructor(private readonly table: TableRef) {}
 
   /** Written together, once: a rerun of the same build finds the draft there and keeps the first one. */
@@ -99,6 +105,15 @@ export class InvoiceRepository implements InvoiceStore {
 
   listForAccount(accountId: string, page: PageRequest): Promise<Page<InvoiceRecord>> {
     const spec = { partition: keys.accountPartition(accountId), sort: { beginsWith: keys.invoicesPrefix } };
+    return queryPage(this.table, spec, page, toInvoiceRecord);
+  }
+
+  openForAccount(accountId: string, page: PageRequest): Promise<Page<InvoiceRecord>> {
+    const spec = {
+      index: INDEXES.openInvoicesOfAccount,
+      partition: keys.accountPartition(accountId),
+      sort: { between: keys.openInvoicesRange },
+    };
     return queryPage(this.table, spec, page, toInvoiceRecord);
   }
 

@@ -148,7 +148,7 @@ export class OrderRepository implements OrderStore {
     periodStart: string,
     page: PageRequest & { storefrontId?: string },
   ): Promise<Page<Order>> {
-    const sort = { beginsWith: keys.ordersOfPeriodPrefix(periodStart) };
+    const sort = { between: keys.ordersOfPeriodRange(periodStart) };
     const spec: QuerySpec = page.storefrontId
       ? {
           index: INDEXES.ordersByStorefront,

@@ -35,6 +35,7 @@
  * | credit-note idempotency record (TTL)        | table         | PK = IDEMPOTENCY#CREDITNOTE#<key>, SK = IDEMPOTENCY  |
  * | money movements of an account (ledger)      | table         | PK = ACCOUNT#<id>, SK begins_with LEDGER#            |
  * | open invoices by due date (overdue follow-up)| OpenInvoicesByDue | openPk = OPEN, openSk <= <dueDate>#~ (sparse: balance > 0) |
+ * | an account's open invoices by due date (buyer)| OpenInvoicesOfAccount | PK = ACCOUNT#<id>, openSk (sparse: balance > 0) |
  * | e-invoice statuses recorded (outbox)        | table         | PK = INVOICE#<id>, SK = LIFECYCLE#<eventId>           |
  * | the platform poll's cursor                  | table         | PK = PLATFORMSYNC#<name>, SK = CURSOR                |
  * | "Encaissée" to send (collections due)       | CollectionsToSend | collectPk = COLLECT, collectSk = <since>#<invoiceId> (sparse) |
@@ -68,6 +69,12 @@ export const INDEXES = {
   invoicesToSend: { name: 'InvoicesToSend', partitionKey: 'sendPk', sortKey: 'sendSk' },
   /** Sparse: issued invoices with a balance left, by due date (removed once paid, back on a reversal). */
   openInvoicesByDue: { name: 'OpenInvoicesByDue', partitionKey: 'openPk', sortKey: 'openSk' },
+  /**
+   * Sparse: one account's open invoices by due date (the buyer's overview and statement). It keys on the
+   * invoice's own `PK` and the open index's `openSk`, which every money movement already sets and removes,
+   * so no writer changes; only invoices carry `openSk`, so nothing else of the partition is projected.
+   */
+  openInvoicesOfAccount: { name: 'OpenInvoicesOfAccount', partitionKey: 'PK', sortKey: 'openSk' },
   /** Sparse: invoices whose "Encaissée" (212) is due or being sent (removed once sent). */
   collectionsToSend: { name: 'CollectionsToSend', partitionKey: 'collectPk', sortKey: 'collectSk' },
 } as const;
@@ -99,7 +106,12 @@ export const keys = {
     SK: `ORDER#${periodStart}#${orderId}`,
   }),
   ordersPrefix: 'ORDER#',
-  ordersOfPeriodPrefix: (periodStart: string) => `ORDER#${periodStart}#`,
+  /**
+   * The same orders as a closed range (`~` sorts after every id character). DynamoDB serves a prefix and a
+   * range alike; DynamoDB Local reads a whole partition for `begins_with` but seeks a `BETWEEN`, so reads
+   * on request paths use the range: their cost on the emulators, as on AWS, is what they return.
+   */
+  ordersOfPeriodRange: (periodStart: string) => [`ORDER#${periodStart}#`, `ORDER#${periodStart}#~`] as const,
   /** Sorts just before every order of the period starting that day: a bound for ranges of periods. */
   ordersPeriodBound: (periodStart: string) => `ORDER#${periodStart}`,
   /** Index keys of an order in OrdersByStorefront (the sort key repeats the table's). */
@@ -216,6 +228,8 @@ export const keys = {
     openPk: OPEN_PARTITION,
     openSk: `${dueDate}#${invoiceId}`,
   }),
+  /** Every open invoice's `openSk` (due dates within the sane range), as a range: see ordersOfPeriodRange. */
+  openInvoicesRange: ['2000-01-01', '2199-12-31#~'] as const,
   /** The one partition of OpenInvoicesByDue (its sort key orders open invoices by due date). */
   openInvoicesPartition: OPEN_PARTITION,
   /** A lifecycle status recorded on an invoice: the outbox item the stream turns into an event. */

@@ -127,6 +127,30 @@ function parametersOf(route: RouteDefinition): unknown[] {
   return parameters;
 }
 
+/** A route's success answer: its JSON schema, and the other media types it may answer in (an export). */
+function successOf(route: RouteDefinition, response: ReturnType<typeof responseOf>): Record<string, unknown> {
+  const others = Object.fromEntries(
+    (route.alsoAnswers ?? []).map((other) => [
+      other.mediaType,
+      {
+        schema: {
+          type: 'string',
+          ...(other.mediaType === 'application/pdf' ? { format: 'binary' } : {}),
+          description: other.when,
+        },
+      },
+    ]),
+  );
+  if (response) {
+    return {
+      description: 'Success',
+      content: { 'application/json': { schema: toSchema(response, 'output') }, ...others },
+    };
+  }
+  if (Object.keys(others).length > 0) return { description: 'Success', content: others };
+  return { description: route.successStatus === 204 ? 'Done; no content.' : 'Success' };
+}
+
 /** The OpenAPI 3.1 document, generated from the route table and the very schemas the handlers validate with. */
 export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
   void problemSchema; // registered in the global registry by its import
@@ -146,12 +170,7 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
       ...(route.roles.length > 0 ? { 'x-roles': route.roles } : {}),
       parameters: parametersOf(route),
       responses: {
-        [String(route.successStatus)]: response
-          ? {
-              description: 'Success',
-              content: { 'application/json': { schema: toSchema(response, 'output') } },
-            }
-          : { description: route.successStatus === 204 ? 'Done; no content.' : 'Success' },
+        [String(route.successStatus)]: successOf(route, response),
         ...errorResponses(route),
       },
     };
@@ -186,12 +205,17 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
       },
       { name: 'Payments', description: 'Operators record payments received, and reverse mistakes.' },
       {
+        name: 'Buyer data',
+        description:
+          "A buyer (signed in, or its ERP with a buyer API token) reads its own accounts: overview, orders, invoices and credit notes with their documents, payments, statement of account. An account it is not a member of, or another account's id under its path, is a 404 like an unknown one.",
+      },
+      {
         name: 'E-invoicing',
         description:
           "The approved platform's signed webhook: lifecycle statuses of our e-invoices (see the README).",
       },
       {
-        name: 'Buyers',
+        name: 'Buyer access',
         description:
           'Buyers sign in by email (a one-time link or code) to a session cookie, or read with a buyer API token; operators and buyer admins invite them.',
       },
@@ -204,7 +228,8 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
         apiKey: {
           type: 'http',
           scheme: 'bearer',
-          description: 'An operator key (op_…) or a storefront key (sk_…): `Authorization: Bearer <key>`.',
+          description:
+            'An operator key (op_…), a storefront key (sk_…) or a buyer API token: `Authorization: Bearer <key>`.',
         },
         buyerSession: {
           type: 'apiKey',

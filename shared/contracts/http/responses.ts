@@ -8,6 +8,13 @@ import {
   issuedBuyerTokenSchema,
   signInAcceptedSchema,
 } from '../schemas/buyer.js';
+import {
+  buyerInvoiceSchema,
+  buyerOrderSchema,
+  buyerOverviewSchema,
+  buyerPaymentSchema,
+  statementSchema,
+} from '../schemas/buyer-api.js';
 import { creditNoteSchema } from '../schemas/credit-note.js';
 import { platformCallbackAnswerSchema } from '../schemas/einvoice-callbacks.js';
 import {
@@ -87,6 +94,19 @@ export const RESPONSES = {
   releaseInvoice: invoiceSchema,
   getCreditNotePdfLink: downloadLinkSchema,
   getCreditNoteEInvoiceLink: downloadLinkSchema,
+  // buyer
+  getBuyerOverview: buyerOverviewSchema,
+  listBuyerOrders: pageSchema(buyerOrderSchema),
+  getBuyerOrder: buyerOrderSchema,
+  listBuyerInvoices: pageSchema(buyerInvoiceSchema),
+  getBuyerInvoice: buyerInvoiceSchema,
+  getBuyerInvoicePdfLink: downloadLinkSchema,
+  getBuyerInvoiceEInvoiceLink: downloadLinkSchema,
+  getBuyerCreditNotePdfLink: downloadLinkSchema,
+  getBuyerCreditNoteEInvoiceLink: downloadLinkSchema,
+  listBuyerPayments: pageSchema(buyerPaymentSchema),
+  getBuyerStatement: statementSchema,
+  getBuyerStatementPdf: null,
   // payments
   recordPayment: paymentSchema,
   getPayment: paymentSchema,

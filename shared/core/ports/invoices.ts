@@ -15,6 +15,14 @@ export interface InvoiceReader {
   getAt(ref: InvoiceRef): Promise<InvoiceRecord | undefined>;
 }
 
+/**
+ * One account's open invoices (issued, balance > 0), oldest due first, from a sparse index: what a buyer
+ * owes costs what is open, never what was ever billed (invariant 9). Eventually consistent, like any index.
+ */
+export interface OpenInvoicesOfAccount {
+  openForAccount(accountId: string, page: PageRequest): Promise<Page<InvoiceRecord>>;
+}
+
 /** A number to give: the draft, and what numbering resolved for it. */
 export interface NumberingEntry {
   invoice: InvoiceRecord;

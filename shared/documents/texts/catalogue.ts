@@ -109,6 +109,31 @@ export interface Catalogue {
       intro: (number: string, issuer: string, invoice: string) => string;
     };
   };
+  /** The buyer's statement of account (PDF). */
+  statement: {
+    documentName: string;
+    title: string;
+    asOf: string;
+    customer: string;
+    openItems: string;
+    columns: {
+      number: string;
+      issueDate: string;
+      dueDate: string;
+      daysPastDue: string;
+      amountDue: string;
+      balance: string;
+      reference: string;
+    };
+    aging: string;
+    buckets: { notDue: string; days1to30: string; days31to60: string; days61to90: string; over90: string };
+    openBalance: string;
+    noOpenItems: string;
+    payment: string;
+    payee: string;
+    statementReference: string;
+    referenceHint: string;
+  };
   reminder: {
     email: {
       subject: (number: string, daysOverdue: number) => string;
@@ -271,6 +296,37 @@ const fr: Catalogue = {
         `Veuillez trouver ci-joint l'avoir ${number} de ${issuer}, qui rectifie la facture ${invoice}.`,
     },
   },
+  statement: {
+    documentName: 'Relevé de compte',
+    title: 'RELEVÉ DE COMPTE',
+    asOf: 'Arrêté au',
+    customer: 'Client',
+    openItems: 'Pièces ouvertes',
+    columns: {
+      number: 'Facture',
+      issueDate: 'Émise le',
+      dueDate: 'Échéance',
+      daysPastDue: 'Retard (j)',
+      amountDue: 'Montant',
+      balance: 'Reste dû',
+      reference: 'Référence de paiement',
+    },
+    aging: 'Ancienneté des soldes',
+    buckets: {
+      notDue: 'Non échu',
+      days1to30: '1 à 30 jours',
+      days31to60: '31 à 60 jours',
+      days61to90: '61 à 90 jours',
+      over90: 'Plus de 90 jours',
+    },
+    openBalance: 'Solde dû',
+    noOpenItems: 'Aucune pièce ouverte : votre compte est à jour.',
+    payment: 'Paiement',
+    payee: 'Bénéficiaire',
+    statementReference: 'Référence du relevé',
+    referenceHint:
+      "Indiquez la référence de paiement d'une facture pour la régler seule, ou la référence du relevé pour régler l'ensemble.",
+  },
   reminder: {
     email: {
       subject: (number, days) => `Relance : facture ${number} échue depuis ${days} jour(s)`,
@@ -417,6 +473,37 @@ const en: Catalogue = {
       intro: (number, issuer, invoice) =>
         `Please find attached credit note ${number} from ${issuer}, which corrects invoice ${invoice}.`,
     },
+  },
+  statement: {
+    documentName: 'Statement of account',
+    title: 'STATEMENT OF ACCOUNT',
+    asOf: 'As of',
+    customer: 'Customer',
+    openItems: 'Open items',
+    columns: {
+      number: 'Invoice',
+      issueDate: 'Issued',
+      dueDate: 'Due',
+      daysPastDue: 'Days late',
+      amountDue: 'Amount',
+      balance: 'Balance',
+      reference: 'Payment reference',
+    },
+    aging: 'Aging',
+    buckets: {
+      notDue: 'Not due',
+      days1to30: '1–30 days',
+      days31to60: '31–60 days',
+      days61to90: '61–90 days',
+      over90: 'Over 90 days',
+    },
+    openBalance: 'Open balance',
+    noOpenItems: 'No open items: your account is up to date.',
+    payment: 'Payment',
+    payee: 'Payee',
+    statementReference: 'Statement reference',
+    referenceHint:
+      "Quote an invoice's payment reference to pay it alone, or the statement reference to pay everything.",
   },
   reminder: {
     email: {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   initTarget,
   intakeTarget,
+  overviewTargets,
   ownTimeTarget,
   peakRssTarget,
   renderTarget,
@@ -88,5 +89,27 @@ describe('bench targets as same-run ratios', () => {
     expect(sameRunRatio(Number.NaN, 2)).toBeUndefined();
     expect(sameRunRatio(undefined, 2)).toBeUndefined();
     expect(sameRunRatio(3, 2)).toBe(1.5);
+  });
+
+  it("judges the buyer's overview: requests counted, time against a new buyer's in the same run", () => {
+    const measured = {
+      requestsLong: 3,
+      requestsNew: 3,
+      medianLongMs: 14.6,
+      medianNewMs: 14.4,
+      orders: 10_040,
+    };
+    const here = overviewTargets(measured);
+    const there = overviewTargets({ ...measured, medianLongMs: 14.6 * slower, medianNewMs: 14.4 * slower });
+    expect(here.overviewRequests).toMatchObject({ value: '3 (new buyer: 3)', pass: true });
+    expect(here.overviewLongToNew).toMatchObject({ value: '1.014', pass: true });
+    expect(there.overviewLongToNew).toMatchObject({ value: '1.014', pass: true });
+    // A read growing with history fails either target.
+    expect(overviewTargets({ ...measured, requestsLong: 5 }).overviewRequests.pass).toBe(false);
+    expect(overviewTargets({ ...measured, medianLongMs: 21 }).overviewLongToNew.pass).toBe(false);
+    expect(overviewTargets({ ...measured, requestsLong: undefined }).overviewRequests).toMatchObject({
+      value: 'not measured',
+      pass: false,
+    });
   });
 });

@@ -42,6 +42,8 @@ export const API_FUNCTIONS = [
   'billing-runs',
   'invoices',
   'payments',
+  'buyer',
+  'buyer-statement-pdf',
   'platform-callbacks',
   'buyers',
   'openapi',
@@ -68,11 +70,14 @@ export interface RouteDefinition {
     | 'Invoices'
     | 'Payments'
     | 'E-invoicing'
-    | 'Buyers'
+    | 'Buyer access'
+    | 'Buyer data'
     | 'Meta';
   body?: z.ZodMiniType;
   query?: z.ZodMiniType;
   successStatus: 200 | 201 | 202 | 204;
+  /** Other media types the success answer may take (an export), and when (documented in OpenAPI). */
+  alsoAnswers?: readonly { mediaType: 'text/csv' | 'application/pdf'; when: string }[];
   /** Request headers the route requires, each documented in OpenAPI with its meaning on this route. */
   requiredHeaders?: readonly RequiredHeader[];
 }

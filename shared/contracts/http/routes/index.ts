@@ -1,5 +1,6 @@
 import { ACCOUNTS_ROUTES } from './accounts.js';
 import { BILLING_RUNS_ROUTES } from './billing-runs.js';
+import { BUYER_ROUTES, BUYER_STATEMENT_PDF_ROUTES } from './buyer.js';
 import { BUYERS_ROUTES } from './buyers.js';
 import type { ApiFunctionName, RouteDefinition } from './definition.js';
 import { INVOICES_ROUTES } from './invoices.js';
@@ -36,6 +37,8 @@ export const ROUTES = [
   ...BILLING_RUNS_ROUTES,
   ...INVOICES_ROUTES,
   ...PAYMENTS_ROUTES,
+  ...BUYER_ROUTES,
+  ...BUYER_STATEMENT_PDF_ROUTES,
   ...PLATFORM_CALLBACKS_ROUTES,
   ...BUYERS_ROUTES,
   ...OPENAPI_ROUTES,
