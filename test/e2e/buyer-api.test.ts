@@ -322,7 +322,9 @@ describe('isolation (invariant 8): nothing of another account, whatever the URL,
 
   /** Every buyer route, its path parameters filled from one account's ids. */
   function pathsFor(of: GivenBuyerAccount, accountId = of.accountId): string[] {
-    return ROUTES.filter((route) => route.function.startsWith('buyer')).map(
+    return ROUTES.filter(
+      (route) => route.function === 'buyer' || route.function === 'buyer-statement-pdf',
+    ).map(
       (route) =>
         route.path
           .replace('{accountId}', accountId)
