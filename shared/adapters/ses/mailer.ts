@@ -1,5 +1,11 @@
-import { type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import { type Mailer, type RawEmail, SendFailure } from '../../core/ports/mailer.js';
+import { type SESClient, SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import {
+  type Mailer,
+  type NoticeEmail,
+  type NoticeMailer,
+  type RawEmail,
+  SendFailure,
+} from '../../core/ports/mailer.js';
 
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException']);
 const REJECTED = new Set([
@@ -10,19 +16,44 @@ const REJECTED = new Set([
   'AccountSendingPausedException',
 ]);
 
-/** Sends raw MIME through SES (v1 SendRawEmail) and classifies failures. */
-export class SesMailer implements Mailer {
+/**
+ * Sends through SES (v1): raw MIME of ours (documents with their PDF), or a notice SES composes itself
+ * (SendEmail, text and HTML). Failures are classified the same way.
+ */
+export class SesMailer implements Mailer, NoticeMailer {
   constructor(private readonly client: SESClient) {}
 
   async sendRaw(message: RawEmail): Promise<string> {
-    try {
-      const result = await this.client.send(
+    return this.sent(() =>
+      this.client.send(
         new SendRawEmailCommand({
           RawMessage: { Data: message.raw },
           Source: message.from,
           Destinations: [...message.to],
         }),
-      );
+      ),
+    );
+  }
+
+  async sendNotice(message: NoticeEmail): Promise<string> {
+    const content = (data: string) => ({ Data: data, Charset: 'UTF-8' });
+    return this.sent(() =>
+      this.client.send(
+        new SendEmailCommand({
+          Source: message.from,
+          Destination: { ToAddresses: [...message.to] },
+          Message: {
+            Subject: content(message.subject),
+            Body: { Text: content(message.text), Html: content(message.html) },
+          },
+        }),
+      ),
+    );
+  }
+
+  private async sent(send: () => Promise<{ MessageId?: string | undefined }>): Promise<string> {
+    try {
+      const result = await send();
       if (!result.MessageId) throw new SendFailure('unknown', 'SES answered without a message id');
       return result.MessageId;
     } catch (error) {

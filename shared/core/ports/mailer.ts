@@ -17,6 +17,24 @@ export interface RawEmail {
   to: readonly string[];
 }
 
+/** A short notice without attachment (sign-in, invitation): text and HTML bodies, in one language. */
+export interface NoticeEmail {
+  from: string;
+  to: readonly string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/**
+ * Sends notices: no MIME of ours (the provider composes it), so a function that only sends notices does
+ * not carry the MIME builder. Failures are thrown as SendFailure, classified.
+ */
+export interface NoticeMailer {
+  /** The provider's message id. */
+  sendNotice(message: NoticeEmail): Promise<string>;
+}
+
 /**
  * Sends email. No idempotency token exists (SES has none), so callers guard each send with a delivery
  * state (see deliverAtMostOnce). Failures are thrown as SendFailure, classified.

@@ -1,6 +1,10 @@
 import { ulid } from 'ulid';
 import type { InviteBuyerInput } from '../../contracts/schemas/buyer.js';
-import { buildBuyerInvitationEmail, buildSignInEmail } from '../../documents/email/buyer-access.js';
+import {
+  buildBuyerInvitationEmail,
+  buildSignInEmail,
+  type Notice,
+} from '../../documents/email/buyer-access.js';
 import { buyerMayRead, type Principal } from '../domain/api-keys.js';
 import {
   type BuyerRecord,
@@ -29,13 +33,13 @@ import { DomainError, forbidden, notFound } from '../errors.js';
 import type { AccountStore } from '../ports/accounts.js';
 import type { BuyerAuditEntry, BuyerStore, RateLimiter } from '../ports/buyers.js';
 import type { Clock } from '../ports/clock.js';
-import type { Mailer } from '../ports/mailer.js';
+import type { NoticeMailer } from '../ports/mailer.js';
 
 export interface BuyerAccessDeps {
   buyers: BuyerStore;
   accounts: Pick<AccountStore, 'get'>;
   rateLimiter: RateLimiter;
-  mailer: Mailer;
+  mailer: NoticeMailer;
   clock: Clock;
   /** The product's sender (`INVOICE_SENDER`) and where the portal signs in (`BUYER_PORTAL_URL`). */
   settings: { sender: string; portalUrl: string };
@@ -123,7 +127,7 @@ export async function inviteBuyer(
     const invitationEmail = await send(
       deps,
       `invitation of ${buyer.buyerId}`,
-      async () =>
+      () =>
         buildBuyerInvitationEmail({
           to: buyer.email,
           name: input.name,
@@ -131,8 +135,6 @@ export async function inviteBuyer(
           role: input.role,
           language: buyer.language,
           portalUrl: deps.settings.portalUrl,
-          from: deps.settings.sender,
-          membershipKey: `${accountId}.${buyer.buyerId}`,
         }),
       buyer.email,
     );
@@ -301,8 +303,6 @@ export async function requestSignIn(deps: BuyerAccessDeps, input: { email: strin
         code,
         linkUrl: url.href,
         language: buyer.language,
-        from: deps.settings.sender,
-        challengeId,
       }),
     buyer.email,
   );
@@ -453,11 +453,11 @@ export async function describeSession(
 async function send(
   deps: BuyerAccessDeps,
   what: string,
-  build: () => Promise<Buffer>,
+  build: () => Notice,
   to: string,
 ): Promise<'sent' | 'failed'> {
   try {
-    await deps.mailer.sendRaw({ raw: await build(), from: deps.settings.sender, to: [to] });
+    await deps.mailer.sendNotice({ ...build(), from: deps.settings.sender, to: [to] });
     return 'sent';
   } catch (error) {
     deps.onSendFailure?.(what, error);

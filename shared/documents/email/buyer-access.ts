@@ -1,12 +1,20 @@
 /**
  * The buyer portal's emails, in the buyer's language: the invitation to an account, and the sign-in email
- * with its one-time link and code.
+ * with its one-time link and code. Notices without attachment: subject and bodies, which the mail
+ * provider composes (NoticeMailer), so the buyers function does not carry the MIME builder.
  */
 import { catalogueFor } from '../texts/catalogue.js';
 import type { Language } from '../texts/format.js';
-import { buildEmail } from './mime.js';
+import { emailBodies } from './layout.js';
 
-/** The invitation of a person to an account. Throws an EmailError for an invalid address or sender. */
+/** A notice ready to send: its subject and its two bodies. */
+export interface Notice {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** The invitation of a person to an account. */
 export function buildBuyerInvitationEmail(invitation: {
   to: string;
   name: string;
@@ -14,33 +22,21 @@ export function buildBuyerInvitationEmail(invitation: {
   role: 'viewer' | 'admin';
   language: Language;
   portalUrl: string;
-  from: string;
-  /** Names the Message-ID: one per membership. */
-  membershipKey: string;
-}): Promise<Buffer> {
+}): Notice {
   const texts = catalogueFor(invitation.language);
   const words = texts.buyerAccess.invitation;
-  return buildEmail(
-    {
-      about: `invitation ${invitation.membershipKey}`,
-      to: [invitation.to],
-      messageKey: `invitation.${invitation.membershipKey}`,
-      content: {
-        subject: words.subject(invitation.accountName),
-        blocks: [
-          {
-            kind: 'paragraph',
-            text: words.invited(invitation.name, invitation.accountName, words.roles[invitation.role]),
-          },
-          { kind: 'paragraph', text: words.howToSignIn(invitation.portalUrl, invitation.to) },
-        ],
-        closing: [],
+  const content = {
+    subject: words.subject(invitation.accountName),
+    blocks: [
+      {
+        kind: 'paragraph' as const,
+        text: words.invited(invitation.name, invitation.accountName, words.roles[invitation.role]),
       },
-      headers: {},
-    },
-    texts,
-    { from: invitation.from },
-  );
+      { kind: 'paragraph' as const, text: words.howToSignIn(invitation.portalUrl, invitation.to) },
+    ],
+    closing: [],
+  };
+  return { subject: content.subject, ...emailBodies(content, texts) };
 }
 
 /** The sign-in email: the code, the link, how long they last. */
@@ -49,29 +45,18 @@ export function buildSignInEmail(signIn: {
   code: string;
   linkUrl: string;
   language: Language;
-  from: string;
-  challengeId: string;
-}): Promise<Buffer> {
+}): Notice {
   const texts = catalogueFor(signIn.language);
   const words = texts.buyerAccess.signIn;
-  return buildEmail(
-    {
-      about: `sign-in ${signIn.challengeId}`,
-      to: [signIn.to],
-      messageKey: `sign-in.${signIn.challengeId}`,
-      content: {
-        subject: words.subject(signIn.code),
-        blocks: [
-          { kind: 'paragraph', text: words.code(signIn.code), strong: true },
-          { kind: 'paragraph', text: words.link(signIn.linkUrl) },
-          { kind: 'paragraph', text: words.validity },
-          { kind: 'paragraph', text: words.notYou },
-        ],
-        closing: [],
-      },
-      headers: {},
-    },
-    texts,
-    { from: signIn.from },
-  );
+  const content = {
+    subject: words.subject(signIn.code),
+    blocks: [
+      { kind: 'paragraph' as const, text: words.code(signIn.code), strong: true },
+      { kind: 'paragraph' as const, text: words.link(signIn.linkUrl) },
+      { kind: 'paragraph' as const, text: words.validity },
+      { kind: 'paragraph' as const, text: words.notYou },
+    ],
+    closing: [],
+  };
+  return { subject: content.subject, ...emailBodies(content, texts) };
 }
