@@ -26,8 +26,9 @@ import { deliverCreditNote } from '../../shared/core/usecases/credit-note-delive
 import { aCancellation } from '../builders/credit-notes.js';
 import { aLine, anOrder } from '../builders/orders.js';
 import { aPayment } from '../builders/payments.js';
+import { startTestApi, type TestApi } from '../support/api.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
-import { type BuyerTestApi, startBuyerTestApi } from '../support/buyer-api.js';
+import { givenBuyerToken, givenSignedInBuyer } from '../support/buyer-api.js';
 import { givenServices, TestClock } from '../support/given.js';
 import {
   expectBody,
@@ -40,7 +41,7 @@ import {
 } from '../support/http.js';
 import { issueOperatorKey } from '../support/keys.js';
 
-let api: BuyerTestApi;
+let api: TestApi;
 let operator: HttpClient;
 
 interface GivenBuyerAccount {
@@ -128,10 +129,10 @@ let b: GivenBuyerAccount;
 let buyerOfA: HttpClient;
 
 beforeAll(async () => {
-  api = await startBuyerTestApi();
+  api = await startTestApi();
   operator = new HttpClient(api.baseUrl, await issueOperatorKey());
   [a, b] = await Promise.all([givenBilledAccount(true), givenBilledAccount(true)]);
-  buyerOfA = api.buyer([a.accountId]);
+  buyerOfA = await givenBuyerToken(api.baseUrl, operator, a.accountId);
 }, 120_000);
 afterAll(() => api.close());
 
@@ -368,7 +369,7 @@ describe('isolation (invariant 8): nothing of another account, whatever the URL,
   });
 
   it('tampered cursors and cursors of another account or listing: 400, nothing listed', async () => {
-    const group = api.buyer([a.accountId, b.accountId]);
+    const group = await givenSignedInBuyer(api.baseUrl, operator, [a.accountId, b.accountId]);
     const page = expectBody(
       await group.get(`${base(b.accountId)}/orders`, {
         periodStart: (b.orders[0] as Order).billingPeriod.startDate,
@@ -407,7 +408,7 @@ describe('isolation (invariant 8): nothing of another account, whatever the URL,
   });
 
   it('a buyer of both accounts switches between them; operators and storefronts are not buyers', async () => {
-    const group = api.buyer([a.accountId, b.accountId]);
+    const group = await givenSignedInBuyer(api.baseUrl, operator, [a.accountId, b.accountId]);
     for (const of of [a, b]) {
       const overview = expectBody(
         await group.get(`${base(of.accountId)}/overview`),

@@ -1,49 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { handler as apiKeyAuthorizer } from '../../functions/authorizer/handler.js';
-import type { AuthorizerContext } from '../../functions/commons/api-handler.js';
-import type { LambdaHandler } from '../../infra/local/http-adapter.js';
-import { startTestApi, type TestApi } from './api.js';
-import { HttpClient } from './http.js';
+import { expect } from 'vitest';
+import { issuedBuyerTokenSchema } from '../../shared/contracts/schemas/buyer.js';
+import { BuyerBrowser, givenInvitedBuyer, whenSigningInByCode } from './buyers.js';
+import { expectBody, HttpClient } from './http.js';
 
-/**
- * The local API with buyer principals made up by the test: a test hands out buyer tokens of any memberships
- * here and the authorizer answers them with the very context the real one gives
- * (`role: buyer`, `buyerId`, `accountIds` comma-separated); every other key goes to the real authorizer.
+/*
+ * Real buyer principals for the buyer API's tests, made the way a buyer gets them: the operator invites a
+ * person, who signs in with the code from the local mailbox (a session), and, as an admin, creates a buyer
+ * API token for its ERP.
  */
-export interface BuyerTestApi extends TestApi {
-  /** The API as a buyer who is a member of `accountIds`. */
-  buyer(accountIds: readonly string[]): HttpClient;
+
+/** A person member of `accountIds` (admin of each), signed in: a browser holding its session cookie. */
+export async function givenSignedInBuyer(
+  baseUrl: string,
+  operator: HttpClient,
+  accountIds: readonly string[],
+): Promise<BuyerBrowser> {
+  const email = `buyer-${randomUUID().slice(0, 12)}@martin.example`;
+  for (const accountId of accountIds) await givenInvitedBuyer(operator, accountId, { email, role: 'admin' });
+  const browser = new BuyerBrowser(baseUrl);
+  const signedIn = await whenSigningInByCode(browser, email);
+  expect(signedIn.status, signedIn.text).toBe(201);
+  return browser;
 }
 
-export async function startBuyerTestApi(): Promise<BuyerTestApi> {
-  const tokens = new Map<string, AuthorizerContext>();
-  const authorizer = async (event: APIGatewayRequestAuthorizerEventV2) => {
-    const token = (event.headers?.authorization ?? event.identitySource?.[0] ?? '').replace(
-      /^Bearer\s+/i,
-      '',
-    );
-    const buyer = tokens.get(token);
-    return buyer ? { isAuthorized: true, context: buyer } : apiKeyAuthorizer(event);
-  };
-  const api = await startTestApi({
-    loadHandler: async (name) => {
-      if (name === 'authorizer') return authorizer as unknown as LambdaHandler;
-      const module: { handler: LambdaHandler } = await import(`../../functions/${name}/handler.ts`);
-      return module.handler;
-    },
-  });
-  return {
-    ...api,
-    buyer(accountIds) {
-      const token = `bt_test_${randomUUID()}`;
-      tokens.set(token, {
-        role: 'buyer',
-        keyId: `bt_${randomUUID()}`,
-        buyerId: `buyer_${randomUUID()}`,
-        accountIds: accountIds.join(','),
-      });
-      return new HttpClient(api.baseUrl, token);
-    },
-  };
+/** The API as an account's ERP: a buyer API token created by a signed-in admin of that account. */
+export async function givenBuyerToken(
+  baseUrl: string,
+  operator: HttpClient,
+  accountId: string,
+): Promise<HttpClient> {
+  const admin = await givenSignedInBuyer(baseUrl, operator, [accountId]);
+  const created = await admin.post(`/v1/buyer/accounts/${accountId}/tokens`, { name: 'ERP' });
+  const { token } = expectBody(created, 201, issuedBuyerTokenSchema);
+  return new HttpClient(baseUrl, token);
 }

@@ -86,8 +86,12 @@ export class BuyerBrowser {
     return { status: answer.status, headers: answer.headers, body: parsed, text: answer.text };
   }
 
-  get(path: string) {
-    return this.request('GET', path);
+  get(path: string, query: Record<string, string | number | undefined> = {}) {
+    const url = new URL(path, this.baseUrl);
+    for (const [name, value] of Object.entries(query)) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    return this.request('GET', `${url.pathname}${url.search}`);
   }
   post(path: string, json?: unknown) {
     return this.request('POST', path, json === undefined ? {} : { json });
