@@ -67,7 +67,7 @@ export function h(tag, attributes = {}, ...children) {
     else if (name in element && !name.includes('-')) element[name] = value;
     else element.setAttribute(name, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Number.POSITIVE_INFINITY)) {
     if (child === undefined || child === null || child === false) continue;
     element.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }

@@ -318,7 +318,7 @@ async function demoBuyerPortal(
   const credited = invoices.find((invoice) => invoice.invoiceId === creditNote?.invoiceId);
   if (credited) {
     const read = await api.request('GET', `/v1/invoices/${credited.invoiceId}`);
-    const balance = read.status === 200 ? (read.body as Invoice).balanceMinor : 0;
+    const balance = read.status === 200 ? ((read.body as Invoice).balanceMinor ?? 0) : 0;
     const amountMinor = Math.min(balance, 10_000);
     if (amountMinor > 0) {
       const answer = await api.request(
