@@ -191,6 +191,26 @@ describe('the buyer portal in a browser', () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('fr');
   });
 
+  it('signs in with the code from the email too (another browser: its own session)', async () => {
+    const other = await browser.newPage();
+    try {
+      await other.goto(portal('sign-in'));
+      const since = new Date();
+      await other.getByLabel(/email/i).fill(email);
+      await other.getByRole('button', { name: /send me the link/i }).click();
+      // Sent once the page says so (the mailbox also holds the first sign-in's email, already used).
+      await expect.poll(() => other.locator('#message').textContent()).toMatch(/^Check your mailbox/);
+      const { code } = await signInEmailFor(email, since);
+      await other.getByLabel(/6-digit code/i).fill(code);
+      await other.getByRole('button', { name: 'Sign in' }).click();
+      await other.waitForURL(`${api.baseUrl}/portal/`);
+      await expect.poll(() => other.locator('h1').textContent()).toMatch(/^Synthèse · /);
+      await other.getByLabel('Compte').waitFor();
+    } finally {
+      await other.close();
+    }
+  });
+
   it("overview: the figures are the API's", async () => {
     await page.goto(portal(`overview?account=${a.accountId}`));
     await page.locator('[data-figure="available"]').waitFor();
