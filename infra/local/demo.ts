@@ -37,7 +37,7 @@ import {
 } from './billing-client.js';
 import { type DemoEInvoice, demoEInvoices, describeEInvoices } from './demo-einvoices.js';
 import { registerDemoSellers } from './demo-sellers.js';
-import { DATA_DIR, DEMO_INVOICES_DIR, LOCAL_NAMES, REPO_ROOT } from './settings.js';
+import { DATA_DIR, DEMO_BUYER, DEMO_INVOICES_DIR, LOCAL_NAMES, REPO_ROOT } from './settings.js';
 
 const TIME_ZONE = 'Europe/Paris';
 
@@ -305,6 +305,60 @@ async function demoCreditNote(
   return creditNote;
 }
 
+/**
+ * The buyer portal's demo: the credit note's account also gets a partial payment (so one account shows
+ * orders, an invoice, a payment and a credit note), and the demo buyer is invited to every account this
+ * run invoiced, so it can switch between them. Answers the accounts the buyer may read.
+ */
+async function demoBuyerPortal(
+  api: ApiClient,
+  invoices: Invoice[],
+  creditNote: CreditNote | undefined,
+): Promise<string[]> {
+  const credited = invoices.find((invoice) => invoice.invoiceId === creditNote?.invoiceId);
+  if (credited) {
+    const read = await api.request('GET', `/v1/invoices/${credited.invoiceId}`);
+    const balance = read.status === 200 ? ((read.body as Invoice).balanceMinor ?? 0) : 0;
+    const amountMinor = Math.min(balance, 10_000);
+    if (amountMinor > 0) {
+      const answer = await api.request(
+        'POST',
+        '/v1/payments',
+        {
+          accountId: credited.accountId,
+          amountMinor,
+          currency: credited.currency,
+          receivedOn: new Date().toISOString().slice(0, 10),
+          method: 'transfer',
+          reference: `VIR DEMO ACOMPTE ${credited.number ?? ''}`.trim(),
+          allocations: [{ invoiceId: credited.invoiceId, amountMinor }],
+        },
+        { 'idempotency-key': randomUUID() },
+      );
+      if (answer.status !== 201)
+        console.log(`(No demo payment: ${answer.status} ${JSON.stringify(answer.body)})`);
+    }
+  }
+  const accountIds = [...new Set(invoices.map((invoice) => invoice.accountId))];
+  const names: string[] = [];
+  for (const accountId of accountIds) {
+    const answer = await api.request('POST', `/v1/accounts/${accountId}/buyers`, {
+      ...DEMO_BUYER,
+      language: 'fr',
+      role: 'admin',
+    });
+    // Invited by an earlier demo: a member already, which is what the demo wants.
+    const code = (answer.body as { code?: string } | undefined)?.code;
+    if (answer.status === 201 || code === 'buyer_already_member')
+      names.push(invoices.find((invoice) => invoice.accountId === accountId)?.buyer.legalName ?? accountId);
+    else
+      console.log(
+        `(Demo buyer not invited to ${accountId}: ${answer.status} ${JSON.stringify(answer.body)})`,
+      );
+  }
+  return names;
+}
+
 async function main(): Promise<void> {
   // This process writes orders straight into the running stack's DynamoDB, as the API's handlers do.
   const { ports } = useRunningStack();
@@ -355,6 +409,7 @@ async function main(): Promise<void> {
       return [] as string[];
     },
   );
+  const portalAccounts = await demoBuyerPortal(api, invoices, creditNote);
   // E-invoicing: the run's invoices through the fake approved platform (statuses, a refusal, an Encaissée).
   const platformUrl = `http://127.0.0.1:${ports.platform}`;
   const einvoices = await demoEInvoices(api, invoices, platformUrl).catch((error: unknown) => {
@@ -399,6 +454,12 @@ async function main(): Promise<void> {
         : invoices.length > 0
           ? ['  (No invoice of this run goes through the approved platform: their channel is email.)']
           : []),
+      ...(portalAccounts.length > 0
+        ? [
+            `  Portal      ${api.baseUrl}/portal/   sign in as ${DEMO_BUYER.email} (the link and code land in the mailbox);`,
+            `              accounts: ${portalAccounts.join(', ')}`,
+          ]
+        : []),
       '  API',
       `    curl -sS -H "Authorization: Bearer $OPERATOR_KEY" ${api.baseUrl}/v1/accounts/${firstAccount}/invoices`,
       ...(einvoices[0]

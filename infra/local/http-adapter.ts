@@ -16,6 +16,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { problemResponse } from '../../functions/commons/problem.js';
+import { PORTAL_PATH } from '../../shared/contracts/http/portal.js';
 import {
   authorizerOf,
   ROUTES,
@@ -24,6 +25,7 @@ import {
 } from '../../shared/contracts/http/routes/index.js';
 import { AUTHORIZER_CACHE_SECONDS } from '../../shared/core/domain/api-keys.js';
 import { localLambdaContext } from './lambda-context.js';
+import { servePortal } from './portal-files.js';
 
 /**
  * A local stand-in for API Gateway (HTTP API, payload format 2.0): matches the route table, runs the Lambda
@@ -37,6 +39,9 @@ import { localLambdaContext } from './lambda-context.js';
  * the same limits where Node lets it, with problem+json: a method no HTTP API route can have (501), a
  * request line and headers over 10,240 bytes (431), a body over 10 MB (413), a request Node's parser
  * cannot read (400, naming what is wrong).
+ *
+ * It also serves the buyer portal's static files under `/portal/` (see portal-files.ts), as CloudFront
+ * does on AWS in front of the same API.
  */
 /** API Gateway's payload quota for HTTP APIs (10 MB, fixed). */
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -170,6 +175,9 @@ async function handle(
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   if (!API_GATEWAY_METHODS.has(method)) return send(res, methodNotImplemented(method));
+  // The buyer portal's static files, on the API's origin (CloudFront's second origin on AWS).
+  if (url.pathname === PORTAL_PATH || url.pathname.startsWith(`${PORTAL_PATH}/`))
+    return servePortal(url.pathname, method, res);
   const matches = compiled.flatMap((c) => {
     const m = c.pattern.exec(url.pathname);
     return m ? [{ ...c, values: m.slice(1) }] : [];

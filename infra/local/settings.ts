@@ -16,6 +16,11 @@ export const DEMO_KEYS_FILE = join(LOCAL_DIR, 'demo-keys.json');
 export const STACK_FILE = join(LOCAL_DIR, 'stack.json');
 /** Where `npm run demo` copies the invoice PDFs it finds in the local bucket, for opening them directly. */
 export const DEMO_INVOICES_DIR = join(LOCAL_DIR, 'demo-invoices');
+/**
+ * The demo buyer: `npm run demo` invites this person (admin, French) to the demo accounts it bills, and
+ * `npm start` prints it beside the portal's URL. Sign in with it: the link and code land in the mailbox.
+ */
+export const DEMO_BUYER = { email: 'achats@boulangeries-martin.example', name: 'Claire Martin' } as const;
 export const LOCAL_NAMES = { tableName: 'deferred-billing', invoiceBucketName: 'deferred-billing-invoices' };
 
 export interface LocalPorts {

@@ -37,6 +37,7 @@ import { installPolyfills } from './polyfills.js';
 import { portIsFree } from './ports.js';
 import {
   DATA_DIR,
+  DEMO_BUYER,
   DEMO_KEYS_FILE,
   EVENTS_LOG,
   LOCAL_NAMES,
@@ -189,6 +190,8 @@ function banner(
     '══════════════════════ deferred-billing — local stack ══════════════════════',
     `  API          ${urls.api}`,
     `  OpenAPI      ${urls.api}/v1/openapi.json`,
+    `  Buyer portal ${urls.api}/portal/   (demo buyer ${DEMO_BUYER.email}, invited by \`npm run demo\`;`,
+    '               its sign-in link and code land in the mailbox)',
     `  Mailbox      ${urls.mailbox}/   (emails "sent" through SES: the invoices whose channel includes email)`,
     `  Invoice PDFs ${relative(REPO_ROOT, join(DATA_DIR, 's3', LOCAL_NAMES.invoiceBucketName))}/   (the local bucket)`,
     `  Workflow     ${urls.sfn}   (Step Functions API, state machine billing-run)`,

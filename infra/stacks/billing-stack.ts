@@ -17,6 +17,7 @@ import { DataTable } from '../constructs/data-table.js';
 import { BillingHttpApi } from '../constructs/http-api.js';
 import { InvoiceBucket, type InvoiceLockMode } from '../constructs/invoice-bucket.js';
 import { PlatformSyncSchedule } from '../constructs/platform-sync-schedule.js';
+import { BuyerPortal } from '../constructs/portal.js';
 import { ReceivablesSchedule } from '../constructs/receivables-schedule.js';
 import {
   assertReviewWindowFits,
@@ -121,6 +122,8 @@ export class DeferredBillingStack extends Stack {
   /** The sender's SES identity, when this stack manages it. */
   public readonly senderIdentity?: EmailIdentity;
   public readonly httpApi: BillingHttpApi;
+  /** The buyer portal: its files on S3 behind CloudFront, with the API on `/v1/*` of the same origin. */
+  public readonly portal: BuyerPortal;
   /** The connection to the approved platform, when configured. */
   public readonly approvedPlatform?: ApprovedPlatformConnection;
 
@@ -228,7 +231,18 @@ export class DeferredBillingStack extends Stack {
       },
     });
 
+    this.portal = new BuyerPortal(this, 'Portal', {
+      httpApi: this.httpApi,
+      accessLogsBucket: this.invoiceBucket.accessLogsBucket,
+    });
+    // The sign-in email's link leads to the portal, on the distribution's origin (where the cookie lives).
+    this.httpApi.functions.buyers.addEnvironment(ENV.buyerPortalUrl, this.portal.signInUrl);
+
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'BuyerPortalUrl', {
+      value: this.portal.url,
+      description: 'The buyer portal (and the API on the same origin under /v1/)',
+    });
     new CfnOutput(this, 'BillingStateMachineArn', {
       value: this.billingWorkflow.stateMachine.stateMachineArn,
       description: 'The billing-run state machine',

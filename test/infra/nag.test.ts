@@ -208,6 +208,24 @@ describe('cdk-nag AWS Solutions checks', () => {
         id: /^AwsSolutions-IAM5\[Resource::<PlatformSyncFn\w+\.Arn>:\*\]$/,
         paths: (paths) => expect(paths).toEqual([platformSyncOf(stack).schedulerRole.node.path]),
       },
+      // The buyer portal's distribution: no geo restriction, no WAF, no CloudFront logs, the default
+      // certificate (infra/constructs/portal.ts gives each reason).
+      {
+        id: /^AwsSolutions-CFR[1-4]$/,
+        count: 4,
+        paths: (paths) => expect(paths).toEqual([stack.portal.distribution.node.path]),
+      },
+      // CDK's BucketDeployment handler, which copies the portal's files at deployment: its role's managed
+      // policy and CDK's own grants (the assets bucket, the portal bucket, the invalidation), on that role.
+      {
+        id: /^AwsSolutions-IAM4\[Policy::.*AWSLambdaBasicExecutionRole\]$/,
+        paths: (paths) => expect(paths).toEqual([stack.portal.deployment.handlerRole.node.path]),
+      },
+      {
+        id: /^AwsSolutions-IAM5\[(Action::s3:\w+\*|Resource::arn:<AWS::Partition>:s3:::cdk-\w+-assets-.*\/\*|Resource::<PortalFiles\w+\.Arn>\/\*)\]$/,
+        count: 7,
+        paths: (paths) => expect(paths).toEqual([stack.portal.deployment.handlerRole.node.path]),
+      },
     ];
 
     for (const id of acknowledged.keys()) {
