@@ -33,6 +33,7 @@ import { type BillingResults, runBillingSection, stopBillingChildren } from './b
 import { type BundleInfo, buildBundles, DOCUMENT_CLIENT_BASELINE, measureInit } from './bundles.js';
 import { findJavaChild, type ProfileSummary, profile } from './cpu.js';
 import type { PhaseRecord } from './intake.js';
+import { portalWeight } from './portal-weight.js';
 import { type BenchResults, COMMANDS, isFullSize, writeReadmeSection } from './readme.js';
 import {
   BILLING_MARKDOWN_MARKER,
@@ -308,12 +309,14 @@ async function runIntake(): Promise<IntakeOutput> {
       authorizerOwnP50Ms: perOrder.authorizerOwnP50Ms,
       adapterAndClientP50Ms: perOrder.adapterAndClientP50Ms,
     };
+    const portal = await portalWeight();
     const targets = evaluateTargets({
       concurrency,
       ownTime,
       ddb,
       bundles,
       bundleFailures,
+      portalGzipBytes: portal.gzipBytes,
       ordersCreateInitMs: init['orders-create']?.initMsMedian,
       documentClientInitMs: baselineInit?.initMsMedian,
       initRatio,
@@ -548,6 +551,8 @@ function evaluateTargets(input: {
   documentClientInitMs: number | undefined;
   /** Median over the runs of orders-create ÷ baseline, the two imported back to back in each run. */
   initRatio: number | undefined;
+  /** The buyer portal's JS and CSS, gzipped. */
+  portalGzipBytes: number;
   failures: number;
 }): Record<string, TargetResult> {
   const held = Object.entries(input.bundles).filter(([name]) => !(name in BUNDLE_BUDGET_EXEMPT));
@@ -593,6 +598,11 @@ function evaluateTargets(input: {
           .join(''),
       value: over.length ? over.join(', ') : `largest ${largest?.[0]} ${largest?.[1].bytes} B`,
       pass: over.length === 0,
+    },
+    portalWeight: {
+      target: `the buyer portal's JS and CSS, all of it, gzipped < ${TARGETS.portalFirstLoadGzipBytes / 1024} KB`,
+      value: `${round(input.portalGzipBytes / 1024, 1)} KB`,
+      pass: input.portalGzipBytes < TARGETS.portalFirstLoadGzipBytes,
     },
     initToDocumentClient: initTarget({
       ratio: input.initRatio,
