@@ -19,6 +19,7 @@ import { InvoiceBucket, type InvoiceLockMode } from '../constructs/invoice-bucke
 import { PlatformSyncSchedule } from '../constructs/platform-sync-schedule.js';
 import { BuyerPortal } from '../constructs/portal.js';
 import { ReceivablesSchedule } from '../constructs/receivables-schedule.js';
+import { TableBackups } from '../constructs/table-backups.js';
 import {
   assertReviewWindowFits,
   DEFAULT_INVOICE_SENDER,
@@ -74,6 +75,11 @@ export interface DeferredBillingStackProps extends StackProps {
    */
   readonly invoiceLockMode?: InvoiceLockMode;
   /**
+   * Lock the table's backup vault (see TableBackups): recovery points cannot be deleted early.
+   * @default false
+   */
+  readonly backupVaultLock?: boolean;
+  /**
    * Whether the daily schedule starts runs.
    * @default true
    */
@@ -110,6 +116,8 @@ export interface DeferredBillingStackProps extends StackProps {
  * machine, its functions and the daily schedule).
  */
 export class DeferredBillingStack extends Stack {
+  /** The table's backups: daily for 35 days, monthly for 10 years (accounting records). */
+  public readonly tableBackups: TableBackups;
   public readonly dataTable: DataTable;
   public readonly invoiceBucket: InvoiceBucket;
   public readonly billingWorkflow: BillingWorkflow;
@@ -137,6 +145,10 @@ export class DeferredBillingStack extends Stack {
     assertReviewWindowFits(cutOffTime, props.reviewWindowHours ?? 0);
 
     this.dataTable = new DataTable(this, 'Data');
+    this.tableBackups = new TableBackups(this, 'Backups', {
+      table: this.dataTable.table,
+      vaultLock: props.backupVaultLock ?? false,
+    });
     this.invoiceBucket = new InvoiceBucket(this, 'Invoices', {
       ...(props.invoiceLockMode === undefined ? {} : { lockMode: props.invoiceLockMode }),
     });

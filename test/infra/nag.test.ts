@@ -218,6 +218,10 @@ describe('cdk-nag AWS Solutions checks', () => {
       // CDK's BucketDeployment handler, which copies the portal's files at deployment: its role's managed
       // policy and CDK's own grants (the assets bucket, the portal bucket, the invalidation), on that role.
       {
+        id: /^AwsSolutions-IAM4\[Policy::.*AWSBackupServiceRolePolicyForBackup\]$/,
+        paths: (paths) => expect(paths).toEqual([`${stack.tableBackups.node.path}/Plan/Table`]),
+      },
+      {
         id: /^AwsSolutions-IAM4\[Policy::.*AWSLambdaBasicExecutionRole\]$/,
         paths: (paths) => expect(paths).toEqual([stack.portal.deployment.handlerRole.node.path]),
       },
