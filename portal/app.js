@@ -118,6 +118,28 @@ export function link(page, accountId, params = {}) {
   return `/portal/${page}?${query}`;
 }
 
+/**
+ * A listing read page by page: `readPage(cursor)` answers `{ rows, nextCursor }`. The table (or `none` when
+ * empty) grows by one page at each press of the "more" button, shown while the API has a next page.
+ * Answers the two elements to place: the table's holder and the button.
+ */
+export async function pagedTable({ caption, columns, none, moreLabel, readPage }) {
+  const holder = h('div');
+  const more = h('button', { type: 'button', hidden: true }, moreLabel);
+  const rows = [];
+  let cursor;
+  const load = async () => {
+    const page = await readPage(cursor);
+    rows.push(...page.rows);
+    cursor = page.nextCursor;
+    more.hidden = !cursor;
+    holder.replaceChildren(rows.length === 0 ? h('p', {}, none) : table(caption, columns, rows));
+  };
+  more.addEventListener('click', load);
+  await load();
+  return [holder, more];
+}
+
 /** A table in a scrolling box (phones), headers as `th scope=col`; `num` columns right-aligned. */
 export function table(caption, columns, rows) {
   return h(

@@ -1,5 +1,5 @@
 /** Invoices and credit notes: status, paid so far, balance; the PDF (Factur-X) and the XML to download. */
-import { api, date, h, money, table } from '../app.js';
+import { api, date, h, money, pagedTable } from '../app.js';
 
 const TEXTS = {
   fr: {
@@ -60,11 +60,8 @@ export function downloadButton(path, label, text) {
 
 export async function render({ main, lang, t: common, base }) {
   const t = TEXTS[lang];
-  const holder = h('div');
-  const more = h('button', { type: 'button', hidden: true }, common.more);
-  const rows = [];
-  let cursor;
-  const load = async () => {
+  const readPage = async (cursor) => {
+    const rows = [];
     const page = await api(`${base}/invoices${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
     // Credit notes are listed on one invoice's own page: read those that have any.
     const details = await Promise.all(
@@ -112,28 +109,23 @@ export async function render({ main, lang, t: common, base }) {
         ],
       ]);
     }
-    cursor = page.nextCursor;
-    more.hidden = !cursor;
-    holder.replaceChildren(
-      rows.length === 0
-        ? h('p', {}, common.none)
-        : table(
-            t.caption,
-            [
-              { label: t.number },
-              { label: t.period },
-              { label: t.total, num: true },
-              { label: t.due },
-              { label: t.status },
-              { label: t.paid, num: true },
-              { label: t.balance, num: true },
-              { label: t.files },
-            ],
-            rows,
-          ),
-    );
+    return { rows, nextCursor: page.nextCursor };
   };
-  more.addEventListener('click', load);
-  await load();
+  const [holder, more] = await pagedTable({
+    caption: t.caption,
+    columns: [
+      { label: t.number },
+      { label: t.period },
+      { label: t.total, num: true },
+      { label: t.due },
+      { label: t.status },
+      { label: t.paid, num: true },
+      { label: t.balance, num: true },
+      { label: t.files },
+    ],
+    none: common.none,
+    moreLabel: common.more,
+    readPage,
+  });
   main.replaceChildren(h('h1', {}, common.invoices), holder, more);
 }

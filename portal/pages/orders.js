@@ -1,5 +1,5 @@
 /** Orders: one billing period (the current one by default), searched by reference or purchase order. */
-import { api, date, h, link, money, table } from '../app.js';
+import { api, date, h, link, money, pagedTable } from '../app.js';
 
 const TEXTS = {
   fr: {
@@ -54,11 +54,8 @@ export async function render({ main, lang, t: common, account, base, params }) {
     ),
     h('button', { type: 'submit' }, t.show),
   );
-  const holder = h('div');
-  const more = h('button', { type: 'button', hidden: true }, common.more);
-  const rows = [];
-  let cursor;
-  const load = async () => {
+  const readPage = async (cursor) => {
+    const rows = [];
     const query = new URLSearchParams();
     if (periodStart) query.set('periodStart', periodStart);
     if (q) query.set('q', q);
@@ -74,25 +71,20 @@ export async function render({ main, lang, t: common, account, base, params }) {
           : (t[order.status] ?? order.status),
         money(order.totals.grossMinor, order.currency, lang),
       ]);
-    cursor = page.nextCursor;
-    more.hidden = !cursor;
-    holder.replaceChildren(
-      rows.length === 0
-        ? h('p', {}, common.none)
-        : table(
-            t.caption,
-            [
-              { label: t.reference },
-              { label: t.po },
-              { label: t.received },
-              { label: t.status },
-              { label: t.gross, num: true },
-            ],
-            rows,
-          ),
-    );
+    return { rows, nextCursor: page.nextCursor };
   };
-  more.addEventListener('click', load);
-  await load();
+  const [holder, more] = await pagedTable({
+    caption: t.caption,
+    columns: [
+      { label: t.reference },
+      { label: t.po },
+      { label: t.received },
+      { label: t.status },
+      { label: t.gross, num: true },
+    ],
+    none: common.none,
+    moreLabel: common.more,
+    readPage,
+  });
   main.replaceChildren(h('h1', {}, common.orders), form, holder, more);
 }

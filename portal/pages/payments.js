@@ -1,5 +1,5 @@
 /** Payments: each payment and how it was allocated across invoices. */
-import { api, date, h, money, table } from '../app.js';
+import { api, date, h, money, pagedTable } from '../app.js';
 
 const TEXTS = {
   fr: {
@@ -26,11 +26,8 @@ const TEXTS = {
 
 export async function render({ main, lang, t: common, base }) {
   const t = TEXTS[lang];
-  const holder = h('div');
-  const more = h('button', { type: 'button', hidden: true }, common.more);
-  const rows = [];
-  let cursor;
-  const load = async () => {
+  const readPage = async (cursor) => {
+    const rows = [];
     const page = await api(`${base}/payments${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
     for (const payment of page.items) {
       const m = (minor) => money(minor, payment.currency, lang);
@@ -51,25 +48,20 @@ export async function render({ main, lang, t: common, base }) {
         ),
       ]);
     }
-    cursor = page.nextCursor;
-    more.hidden = !cursor;
-    holder.replaceChildren(
-      rows.length === 0
-        ? h('p', {}, common.none)
-        : table(
-            t.caption,
-            [
-              { label: t.received },
-              { label: t.amount, num: true },
-              { label: t.method },
-              { label: t.reference },
-              { label: t.allocations },
-            ],
-            rows,
-          ),
-    );
+    return { rows, nextCursor: page.nextCursor };
   };
-  more.addEventListener('click', load);
-  await load();
+  const [holder, more] = await pagedTable({
+    caption: t.caption,
+    columns: [
+      { label: t.received },
+      { label: t.amount, num: true },
+      { label: t.method },
+      { label: t.reference },
+      { label: t.allocations },
+    ],
+    none: common.none,
+    moreLabel: common.more,
+    readPage,
+  });
   main.replaceChildren(h('h1', {}, common.payments), holder, more);
 }
