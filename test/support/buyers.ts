@@ -14,12 +14,14 @@ import { type ApiResponse, expectBody, type HttpClient } from './http.js';
  * counters), and the sign-in email read from the local mailbox.
  */
 
-let nextIp = Math.floor(Math.random() * 200) * 250;
+/** This worker's own block of addresses: workers run side by side against one table's sign-in counters. */
+const WORKER = Number(process.env.VITEST_POOL_ID ?? process.pid) % 250;
+let nextIp = 0;
 
-/** A fresh loopback address (127.0.0.0/8 is all loopback on Linux): one client IP per client. */
+/** A fresh loopback address (127.0.0.0/8 is all loopback on Linux): one client IP per client, per worker. */
 export function freshClientIp(): string {
   nextIp += 1;
-  return `127.${1 + ((nextIp >> 16) % 250)}.${(nextIp >> 8) & 255}.${nextIp & 255 || 1}`;
+  return `127.${1 + WORKER}.${Math.floor(nextIp / 250) % 256}.${1 + (nextIp % 250)}`;
 }
 
 /** A browser of a buyer: cookies in, cookies out; sends the CSRF token it was given on unsafe calls. */
