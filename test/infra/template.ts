@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
@@ -7,7 +8,7 @@ import type { ProjectFunction } from '../../infra/constructs/project-function.js
 import type { DeferredBillingStack } from '../../infra/stacks/billing-stack.js';
 
 /** Context that skips esbuild: the tests assert on the template, not on the bundles. */
-export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
 /**
  * Hook timeout for a `beforeAll` that synthesizes the whole stack: a few seconds alone, far more when every
@@ -15,8 +16,17 @@ export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
  */
 export const SYNTH_TIMEOUT_MS = 120_000;
 
-export const newTestApp = (props: { outdir?: string } = {}): App =>
-  new App({ ...props, context: SKIP_BUNDLING });
+/**
+ * The context of `cdk.json` (the feature flags, the stages), which the CDK CLI gives the app: tests synth
+ * what ops deploy, not what the library's defaults would.
+ */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
+  readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'),
+).context;
+
+/** An app with `cdk.json`'s context, bundling skipped, and `context` on top (as `-c` would). */
+export const newTestApp = (props: { outdir?: string; context?: Record<string, unknown> } = {}): App =>
+  new App({ ...props, context: { ...CDK_JSON_CONTEXT, ...SKIP_BUNDLING, ...props.context } });
 
 /** Logical id of a construct's CloudFormation resource (an L2's default child). */
 export function logicalIdOf(construct: IConstruct): string {
