@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env.js';
 import { ACCOUNTING_EVENT_SOURCE } from '../../shared/contracts/events/accounting.js';
 import type { DataTable } from './data-table.js';
+import { namePerStackCreation } from './physical-names.js';
 import { ProjectFunction } from './project-function.js';
 import { deadLetterQueue } from './shared-resources.js';
 
@@ -24,12 +25,16 @@ export const ACCOUNTING_FEED_ENTITIES = ['LedgerEntry', 'EInvoiceStatusChange'] 
  * The accounting feed: the table's stream, filtered to new ledger entries, drives an `accounting-events`
  * function that puts one versioned event per money movement (invoice issued, payment, reversal, credit
  * note) on the product's own EventBridge bus, which ERP connectors subscribe to with rules. The bus keeps
- * a year's archive so a connector that was down can replay what it missed. Batches that keep failing
+ * a year's archive so a connector that was down can replay what it missed. The bus and its archive outlive
+ * the stack (issue 12, item 9: what connectors missed stays replayable), under names unique to each
+ * creation of the stack so a failed first deploy can be retried. Batches that keep failing
  * after the retries go, with their stream positions, to a dead-letter queue (the ledger itself stays
  * the source of truth).
  */
 export class AccountingEvents extends Construct {
   public readonly bus: EventBus;
+  /** A year of the bus's events, for replay. */
+  public readonly archive: Archive;
   public readonly publisher: ProjectFunction;
   public readonly deadLetterQueue: Queue;
 
@@ -41,15 +46,18 @@ export class AccountingEvents extends Construct {
     }
 
     this.bus = new EventBus(this, 'Bus', {
-      eventBusName: `${Stack.of(this).stackName}-accounting`,
+      eventBusName: namePerStackCreation(`${Stack.of(this).stackName}-accounting`),
       description: 'Money movements of deferred billing (docs/EVENTS.md), for ERP and accounting',
     });
-    new Archive(this, 'Archive', {
+    this.bus.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    // No archiveName: CloudFormation generates one.
+    this.archive = new Archive(this, 'Archive', {
       sourceEventBus: this.bus,
       eventPattern: { source: [ACCOUNTING_EVENT_SOURCE] },
       retention: Duration.days(365),
       description: 'A year of accounting events, for replay',
     });
+    this.archive.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     this.deadLetterQueue = deadLetterQueue(
       this,

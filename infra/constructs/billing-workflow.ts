@@ -48,6 +48,7 @@ import { DEFAULT_CUT_OFF_TIME } from '../../shared/core/domain/cut-off.js';
 import type { ApprovedPlatformConnection } from './approved-platform.js';
 import type { DataTable } from './data-table.js';
 import { acknowledgeWildcardResource } from './nag.js';
+import { namePerStackCreation } from './physical-names.js';
 import { ProjectFunction, type TableAccess } from './project-function.js';
 import { allowSendingAs } from './shared-resources.js';
 
@@ -439,8 +440,12 @@ export class BillingWorkflow extends Construct {
 
     // --- State machine ---------------------------------------------------------------------------------------
     this.logGroup = new LogGroup(this, 'Logs', {
-      // The vendedlogs prefix keeps CloudWatch's log resource policy from growing with every state machine.
-      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-billing-run`,
+      // The vendedlogs prefix keeps CloudWatch's log resource policy from growing with every state machine;
+      // the stack id's suffix lets a failed first deploy be retried (a retained log group keeps its name).
+      logGroupName: namePerStackCreation(
+        `/aws/vendedlogs/states/${Stack.of(this).stackName}-billing-run`,
+        512,
+      ),
       retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {

@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { BackupPlan, BackupPlanRule, BackupResource, BackupVault } from 'aws-cdk-lib/aws-backup';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
+import { namePerStackCreation } from './physical-names.js';
 
 /**
  * French accounting records (invoices, the ledger, what was ordered and paid) are kept 10 years (Code de
@@ -30,6 +31,9 @@ export class TableBackups extends Construct {
   constructor(scope: Construct, id: string, props: TableBackupsProps) {
     super(scope, id);
     this.vault = new BackupVault(this, 'Vault', {
+      // CDK would name the vault after its path, the same at each attempt: a retained vault left by a failed
+      // first deploy would then block the retry. At most 50 characters.
+      backupVaultName: namePerStackCreation(`${Stack.of(this).stackName}-backups`, 50),
       removalPolicy: RemovalPolicy.RETAIN,
       ...(props.vaultLock ? { lockConfiguration: { minRetention: TABLE_BACKUP_RETENTION.daily } } : {}),
     });

@@ -62,4 +62,20 @@ describe('the accounting feed', () => {
       Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: { Ref: busId } }) },
     });
   });
+
+  it('keeps the bus and its archive when the stack goes, so what connectors missed stays replayable', () => {
+    const resources = template.toJSON().Resources;
+    for (const construct of [stack.accountingEvents.bus, stack.accountingEvents.archive]) {
+      expect(resources[logicalIdOf(construct)]).toMatchObject({
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    }
+    // No archive name (CloudFormation generates one); the bus's name carries the stack id (a retry of a
+    // failed first deploy gets a new one).
+    expect(resources[logicalIdOf(stack.accountingEvents.archive)].Properties.ArchiveName).toBeUndefined();
+    expect(JSON.stringify(resources[logicalIdOf(stack.accountingEvents.bus)].Properties.Name)).toContain(
+      'AWS::StackId',
+    );
+  });
 });
