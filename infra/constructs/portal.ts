@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
@@ -203,10 +203,11 @@ export class BuyerPortal extends Construct {
       "CDK's BucketDeployment grant: reads the portal's zipped files from the CDK bootstrap assets bucket, then writes and prunes them in the portal bucket (its own, nothing else).";
     for (const action of ['GetObject', 'GetBucket', 'List', 'DeleteObject', 'Abort'])
       onRole(`AwsSolutions-IAM5[Action::s3:${action}*]`, copies);
-    onRole(
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
-      copies,
-    );
+    // The bootstrap bucket's ARN as cdk-nag renders it: literal parts once a stage fixes account and region.
+    const stack = Stack.of(this);
+    const part = (value: string, token: string) => (Token.isUnresolved(value) ? token : value);
+    const assets = `arn:${part(stack.partition, '<AWS::Partition>')}:s3:::cdk-hnb659fds-assets-${part(stack.account, '<AWS::AccountId>')}-${part(stack.region, '<AWS::Region>')}/*`;
+    onRole(`AwsSolutions-IAM5[Resource::${assets}]`, copies);
     acknowledgeWildcardResource(role, `${this.bucket.bucketArn}/*`, copies);
     onRole(
       'AwsSolutions-IAM5[Resource::*]',

@@ -1,4 +1,5 @@
-import { CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, type RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { vatCategoriesOf } from '../../shared/config/app.js';
@@ -16,10 +17,12 @@ import { CreditNoteDelivery } from '../constructs/credit-note-delivery.js';
 import { DataTable } from '../constructs/data-table.js';
 import { BillingHttpApi } from '../constructs/http-api.js';
 import { InvoiceBucket, type InvoiceLockMode } from '../constructs/invoice-bucket.js';
+import { applyLogGroupPolicy } from '../constructs/log-groups.js';
 import { PlatformSyncSchedule } from '../constructs/platform-sync-schedule.js';
 import { BuyerPortal } from '../constructs/portal.js';
 import { ReceivablesSchedule } from '../constructs/receivables-schedule.js';
 import { TableBackups } from '../constructs/table-backups.js';
+import { TraceSampling } from '../constructs/trace-sampling.js';
 import {
   assertReviewWindowFits,
   DEFAULT_INVOICE_SENDER,
@@ -75,6 +78,11 @@ export interface DeferredBillingStackProps extends StackProps {
    */
   readonly invoiceLockMode?: InvoiceLockMode;
   /**
+   * Object Lock retention of each invoice version (see InvoiceBucket). Short only outside prod.
+   * @default INVOICE_RETENTION (11 years)
+   */
+  readonly invoiceRetention?: Duration;
+  /**
    * Lock the table's backup vault (see TableBackups): recovery points cannot be deleted early.
    * @default false
    */
@@ -109,6 +117,28 @@ export interface DeferredBillingStackProps extends StackProps {
    * @default - none: invoices whose channel includes the platform fail alone, `PlatformNotConfigured`
    */
   readonly approvedPlatform?: ApprovedPlatformConnectionProps;
+  /**
+   * Where alarms are emailed (the alarm topic's subscription; the stage configuration requires one in
+   * staging and prod).
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
+  /**
+   * The API's edge: CloudFront + WAF in front of it, and its custom domain (certificate in us-east-1).
+   * @default - no WAF, no custom domain
+   */
+  readonly edge?: { waf: boolean; domainName?: string; certificateArn?: string };
+  /**
+   * Retention of every log group of the stack (issue 12, item 1: the stage's).
+   * @default - each log group's own (a month for functions, three months for the run and the API)
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * What becomes of the log groups when the stack, or a failed first deploy, goes: RETAIN in prod (the
+   * audit trail outlives the stack), DESTROY for throw-away stages.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -134,6 +164,8 @@ export class DeferredBillingStack extends Stack {
   public readonly portal: BuyerPortal;
   /** The connection to the approved platform, when configured. */
   public readonly approvedPlatform?: ApprovedPlatformConnection;
+  /** The X-Ray sampling rule of the stack's functions. */
+  public readonly traceSampling: TraceSampling;
 
   constructor(scope: Construct, id: string, props: DeferredBillingStackProps = {}) {
     super(scope, id, props);
@@ -151,6 +183,7 @@ export class DeferredBillingStack extends Stack {
     });
     this.invoiceBucket = new InvoiceBucket(this, 'Invoices', {
       ...(props.invoiceLockMode === undefined ? {} : { lockMode: props.invoiceLockMode }),
+      ...(props.invoiceRetention === undefined ? {} : { retention: props.invoiceRetention }),
     });
 
     if (props.sesIdentityDomain !== undefined) {
@@ -249,6 +282,14 @@ export class DeferredBillingStack extends Stack {
     });
     // The sign-in email's link leads to the portal, on the distribution's origin (where the cookie lives).
     this.httpApi.functions.buyers.addEnvironment(ENV.buyerPortalUrl, this.portal.signInUrl);
+
+    // Issue 12, items 1 and 10 (stages, tracing): the stage's log policy on every log group, and the
+    // X-Ray sampling rule of the stack's functions.
+    applyLogGroupPolicy(this, {
+      ...(props.logRetention === undefined ? {} : { retention: props.logRetention }),
+      ...(props.logRemovalPolicy === undefined ? {} : { removalPolicy: props.logRemovalPolicy }),
+    });
+    this.traceSampling = new TraceSampling(this, 'TraceSampling');
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'BuyerPortalUrl', {
