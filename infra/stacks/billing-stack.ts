@@ -304,6 +304,10 @@ export class DeferredBillingStack extends Stack {
       value: this.accountingEvents.bus.eventBusName,
       description: 'EventBridge bus of accounting events (docs/EVENTS.md)',
     });
+    new CfnOutput(this, 'TableName', {
+      value: this.dataTable.table.tableName,
+      description: 'The data table (TABLE_NAME of npm run operator-key, docs/DEPLOY.md)',
+    });
     new CfnOutput(this, 'InvoiceBucketName', {
       value: this.invoiceBucket.bucket.bucketName,
       description: 'Where invoice PDFs are stored',
