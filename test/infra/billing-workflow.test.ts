@@ -447,7 +447,9 @@ describe('the billing-run state machine', () => {
       },
     });
     const logs = template.toJSON().Resources[logicalIdOf(stack.billingWorkflow.logGroup)].Properties;
-    expect(logs.LogGroupName).toMatch(/^\/aws\/vendedlogs\/states\//);
+    // Under the vendedlogs prefix, suffixed with the stack id's last group (a retry gets a new name).
+    expect(logs.LogGroupName['Fn::Join'][1][0]).toBe('/aws/vendedlogs/states/Test-billing-run');
+    expect(JSON.stringify(logs.LogGroupName)).toContain('AWS::StackId');
     expect(logs.RetentionInDays).toBe(90);
   });
 
