@@ -16,6 +16,7 @@ import { CreditNoteDelivery } from '../constructs/credit-note-delivery.js';
 import { DataTable } from '../constructs/data-table.js';
 import { BillingHttpApi } from '../constructs/http-api.js';
 import { InvoiceBucket, type InvoiceLockMode } from '../constructs/invoice-bucket.js';
+import { Monitoring } from '../constructs/monitoring.js';
 import { PlatformSyncSchedule } from '../constructs/platform-sync-schedule.js';
 import { BuyerPortal } from '../constructs/portal.js';
 import { ReceivablesSchedule } from '../constructs/receivables-schedule.js';
@@ -109,6 +110,12 @@ export interface DeferredBillingStackProps extends StackProps {
    * @default - none: invoices whose channel includes the platform fail alone, `PlatformNotConfigured`
    */
   readonly approvedPlatform?: ApprovedPlatformConnectionProps;
+  /**
+   * Where alarms are emailed (the stage's on-call address); the subscription must be confirmed from the
+   * email SNS sends. See docs/RUNBOOK.md.
+   * @default - none: the alarm topic and the alarms exist, nobody is subscribed
+   */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -134,6 +141,8 @@ export class DeferredBillingStack extends Stack {
   public readonly portal: BuyerPortal;
   /** The connection to the approved platform, when configured. */
   public readonly approvedPlatform?: ApprovedPlatformConnection;
+  /** Alarms to the alarm topic (alarmEmail) and the dashboard. */
+  public readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: DeferredBillingStackProps = {}) {
     super(scope, id, props);
@@ -249,6 +258,20 @@ export class DeferredBillingStack extends Stack {
     });
     // The sign-in email's link leads to the portal, on the distribution's origin (where the cookie lives).
     this.httpApi.functions.buyers.addEnvironment(ENV.buyerPortalUrl, this.portal.signInUrl);
+
+    // Issue 12, item 2: alarms that reach someone, and the dashboard. It finds every function and
+    // dead-letter queue of the stack itself (at synthesis), wherever this block stands.
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      ...(props.alarmEmail === undefined ? {} : { alarmEmail: props.alarmEmail }),
+      stateMachine: this.billingWorkflow.stateMachine,
+      scheduleEnabled: this.billingSchedule.enabled,
+      httpApi: this.httpApi.api,
+      dataTable: this.dataTable,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.monitoring.topic.topicArn,
+      description: 'SNS topic every alarm notifies (subscribe more on-call addresses here)',
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'BuyerPortalUrl', {
