@@ -172,12 +172,17 @@ export class Monitoring extends Construct {
       graph('DynamoDB throttled requests', throttles),
     );
 
-    // At synthesis every construct exists: watch each function and dead-letter queue of the stack.
+    // At synthesis every construct exists: watch each function and dead-letter queue of the stack. Each
+    // synthesis (a test's second look, `cdk synth` then assertions) visits again: watch each once.
     const monitoring = this;
+    const watched = new Set<IConstruct>();
     const aspect: IAspect = {
       visit(node: IConstruct) {
+        if (watched.has(node)) return;
         if (node instanceof ProjectFunction) monitoring.watchFunction(node, props.dataTable);
-        if (node instanceof DeadLetterQueue) monitoring.watchDeadLetters(node);
+        else if (node instanceof DeadLetterQueue) monitoring.watchDeadLetters(node);
+        else return;
+        watched.add(node);
       },
     };
     Aspects.of(stack).add(aspect);

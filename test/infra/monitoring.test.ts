@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALARM_FAMILIES } from '../../infra/constructs/monitoring.js';
 import { ProjectFunction } from '../../infra/constructs/project-function.js';
@@ -94,6 +94,18 @@ describe('alarms that reach someone', () => {
     quietTemplate.resourceCountIs('AWS::SNS::Topic', 1);
     quietTemplate.resourceCountIs('AWS::SNS::Subscription', 0);
     expect(alarmsOf(quietTemplate).length).toBeGreaterThan(10);
+  });
+
+  it('watches each function once, however often the stack is synthesized', () => {
+    const app = newTestApp();
+    const twice = new DeferredBillingStack(app, 'Twice');
+    app.synth();
+    // Annotations synthesizes the stack again (as the cdk-nag test does after app.synth()).
+    expect(Annotations.fromStack(twice).findError('*', Match.anyValue())).toEqual([]);
+    const functions = twice.node.findAll().filter((node) => node instanceof ProjectFunction);
+    expect(family(Template.fromStack(twice), 'Twice', ALARM_FAMILIES.functionErrors)).toHaveLength(
+      functions.length,
+    );
   });
 
   it('sends every alarm, and its return to OK, to the topic', () => {
