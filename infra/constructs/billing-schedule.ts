@@ -52,10 +52,13 @@ export class BillingSchedule extends Construct {
   public readonly schedule: Schedule;
   /** Where starts that failed every retry land. */
   public readonly deadLetterQueue: Queue;
+  /** Whether the schedule starts runs (the monitoring expects a successful run a day only then). */
+  public readonly enabled: boolean;
 
   constructor(scope: Construct, id: string, props: BillingScheduleProps) {
     super(scope, id);
     const cutOffTime = props.cutOffTime ?? DEFAULT_CUT_OFF_TIME;
+    this.enabled = props.enabled ?? true;
     if (!isLocalTime(cutOffTime)) throw new Error(`cutOffTime must be a local time HH:MM: ${cutOffTime}`);
     const minutes = minutesOfLocalTime(cutOffTime);
     // Retried until midnight at most: a start on the next day would issue the invoices out of their period.
@@ -79,7 +82,7 @@ export class BillingSchedule extends Construct {
       }),
       // Exactly at the time asked: a flexible window could close the periods early, or too late to issue.
       timeWindow: TimeWindow.off(),
-      enabled: props.enabled ?? true,
+      enabled: this.enabled,
       target: new StepFunctionsStartExecution(props.stateMachine, {
         input: ScheduleTargetInput.fromObject(SCHEDULE_INPUT),
         deadLetterQueue: this.deadLetterQueue,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -13,6 +13,14 @@ import { FUNCTION_NAME_METADATA } from './asl.js';
 import type { DataTable } from './data-table.js';
 
 export { FUNCTION_NAME_METADATA };
+
+/**
+ * CloudWatch namespace of the business metrics (OrdersAccepted, InvoicesIssued…): one per stack, so each
+ * stage's figures stay apart. Every function gets it as POWERTOOLS_METRICS_NAMESPACE.
+ */
+export function metricsNamespace(scope: Construct): string {
+  return `DeferredBilling/${Stack.of(scope).stackName}`;
+}
 
 /**
  * DynamoDB item actions a function may be granted. `Scan` is deliberately absent: no request path scans
@@ -124,6 +132,7 @@ export class ProjectFunction extends NodejsFunction {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        [ENV.metricsNamespace]: metricsNamespace(scope),
         ...props.environment,
       },
       bundling: {

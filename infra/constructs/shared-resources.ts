@@ -5,13 +5,16 @@ import type { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from './nag.js';
 import type { ProjectFunction } from './project-function.js';
 
+/** A queue built by `deadLetterQueue`: the monitoring alarms as soon as one holds a message. */
+export class DeadLetterQueue extends Queue {}
+
 /**
  * A dead-letter queue: SQS-managed encryption, TLS only, 14 days to look at what landed there. `usedBy`
  * completes the cdk-nag acknowledgement (AwsSolutions-SQS3 asks every queue for a DLQ of its own, and does
  * not recognise a queue that is itself one).
  */
 export function deadLetterQueue(scope: Construct, id: string, usedBy: string): Queue {
-  const queue = new Queue(scope, id, {
+  const queue = new DeadLetterQueue(scope, id, {
     encryption: QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     retentionPeriod: Duration.days(14),

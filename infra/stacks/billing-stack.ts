@@ -18,6 +18,7 @@ import { DataTable } from '../constructs/data-table.js';
 import { BillingHttpApi } from '../constructs/http-api.js';
 import { InvoiceBucket, type InvoiceLockMode } from '../constructs/invoice-bucket.js';
 import { applyLogGroupPolicy } from '../constructs/log-groups.js';
+import { Monitoring } from '../constructs/monitoring.js';
 import { PlatformSyncSchedule } from '../constructs/platform-sync-schedule.js';
 import { BuyerPortal } from '../constructs/portal.js';
 import { ReceivablesSchedule } from '../constructs/receivables-schedule.js';
@@ -118,9 +119,9 @@ export interface DeferredBillingStackProps extends StackProps {
    */
   readonly approvedPlatform?: ApprovedPlatformConnectionProps;
   /**
-   * Where alarms are emailed (the alarm topic's subscription; the stage configuration requires one in
-   * staging and prod).
-   * @default - no subscription
+   * Where alarms are emailed (the stage's on-call address); the subscription must be confirmed from the
+   * email SNS sends. See docs/RUNBOOK.md.
+   * @default - none: the alarm topic and the alarms exist, nobody is subscribed
    */
   readonly alarmEmail?: string;
   /**
@@ -166,6 +167,8 @@ export class DeferredBillingStack extends Stack {
   public readonly approvedPlatform?: ApprovedPlatformConnection;
   /** The X-Ray sampling rule of the stack's functions. */
   public readonly traceSampling: TraceSampling;
+  /** Alarms to the alarm topic (alarmEmail) and the dashboard. */
+  public readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: DeferredBillingStackProps = {}) {
     super(scope, id, props);
@@ -290,6 +293,19 @@ export class DeferredBillingStack extends Stack {
       ...(props.logRemovalPolicy === undefined ? {} : { removalPolicy: props.logRemovalPolicy }),
     });
     this.traceSampling = new TraceSampling(this, 'TraceSampling');
+    // Issue 12, item 2: alarms that reach someone, and the dashboard. It finds every function and
+    // dead-letter queue of the stack itself (at synthesis), wherever this block stands.
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      ...(props.alarmEmail === undefined ? {} : { alarmEmail: props.alarmEmail }),
+      stateMachine: this.billingWorkflow.stateMachine,
+      scheduleEnabled: this.billingSchedule.enabled,
+      httpApi: this.httpApi.api,
+      dataTable: this.dataTable,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.monitoring.topic.topicArn,
+      description: 'SNS topic every alarm notifies (subscribe more on-call addresses here)',
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'BuyerPortalUrl', {

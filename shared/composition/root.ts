@@ -23,6 +23,8 @@ import { RunRepository } from '../adapters/dynamo/run-repository.js';
 import { SellerRepository } from '../adapters/dynamo/seller-repository.js';
 import { StorefrontRepository } from '../adapters/dynamo/storefront-repository.js';
 import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.js';
+import { EmfMetrics } from '../adapters/metrics/emf-metrics.js';
+import { PowertoolsMetrics } from '../adapters/metrics/powertools-metrics.js';
 import { AfnorPlatform } from '../adapters/platform/afnor-platform.js';
 import { inlineCredentials, secretsManagerCredentials } from '../adapters/platform/credentials.js';
 import { PlatformHttpClient } from '../adapters/platform/http-client.js';
@@ -40,6 +42,7 @@ import { loadReceivablesConfig } from '../config/receivables.js';
 import { SUBMISSION_LEASE_MS } from '../contracts/workflow/workflow.js';
 import type { ApprovedPlatform } from '../core/ports/approved-platform.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
+import { type Metrics, noMetrics } from '../core/ports/metrics.js';
 import type { BillingConfig, ReceivablesConfig } from '../core/ports/settings.js';
 import { AccountSnapshots } from '../core/usecases/account-snapshots.js';
 import type { AccountingEventDeps } from '../core/usecases/accounting-events.js';
@@ -108,6 +111,21 @@ export function once<T>(make: () => T): () => T {
 
 const containerBase = once(() => baseFor());
 
+/**
+ * Business metrics under the stack's namespace (set on every function by the CDK), through Powertools;
+ * none where no namespace is set (the local stack, tests), so no EMF line lands in their output.
+ */
+function businessMetrics(base: Base): Metrics {
+  const namespace = base.env[ENV.metricsNamespace];
+  return namespace ? new PowertoolsMetrics(namespace) : noMetrics;
+}
+
+/** The same records for the order functions, from a few lines of EMF: order intake's cold start is benchmarked. */
+function orderMetrics(base: Base): Metrics {
+  const namespace = base.env[ENV.metricsNamespace];
+  return namespace ? new EmfMetrics(namespace) : noMetrics;
+}
+
 /** One `build(base)` per container, over the container's one base. */
 export function inContainer<T>(build: (base: Base) => T): () => T {
   return once(() => build(containerBase()));
@@ -128,6 +146,7 @@ export function orderDeps(base: Base): OrderDeps & SellerDeps {
     timeZone: base.config.marketplaceTimeZone,
     vatRates: base.config.vatRates,
     vatCategories: base.config.vatCategories,
+    metrics: orderMetrics(base),
   };
 }
 
@@ -190,6 +209,7 @@ export function billingStepDeps(
     config: settings,
     clock: base.clock,
     timeZone: base.config.marketplaceTimeZone,
+    metrics: businessMetrics(base),
   };
 }
 
@@ -333,6 +353,7 @@ export function creditNoteDeliveryDeps(
     clock: base.clock,
     platform: base.env[PLATFORM_ENV.flowServiceUrl] ? approvedPlatform(base.env) : undefined,
     leaseMs: SUBMISSION_LEASE_MS,
+    metrics: businessMetrics(base),
   };
 }
 
@@ -347,6 +368,7 @@ export function receivablesDeps(
     clock: base.clock,
     timeZone: base.config.marketplaceTimeZone,
     config: settings,
+    metrics: businessMetrics(base),
   };
 }
 

@@ -52,6 +52,8 @@ export const ENV = {
   platformTimeoutMs: 'PLATFORM_TIMEOUT_MS',
   /** Seconds a webhook's timestamp may differ from our clock (default 300). */
   platformCallbackToleranceSeconds: 'PLATFORM_CALLBACK_TOLERANCE_SECONDS',
+  /** CloudWatch namespace of the business metrics (the stack's); unset: none are published (local, tests). */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

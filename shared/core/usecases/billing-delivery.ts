@@ -67,6 +67,7 @@ export async function sendInvoiceEmail(deps: BillingDeps, input: DeliverInvoiceI
       mailer: deps.mailer,
       message: { raw, from: deps.config.invoiceSender, to: invoice.buyer.billingEmails },
       now: () => deps.clock.now(),
+      metrics: { sink: deps.metrics, document: 'invoice' },
     });
   } catch (error) {
     if (error instanceof DeliveryRefused) {

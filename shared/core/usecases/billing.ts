@@ -44,6 +44,7 @@ import type { Clock } from '../ports/clock.js';
 import type { DocumentStore } from '../ports/documents.js';
 import type { InvoiceStore } from '../ports/invoices.js';
 import type { Mailer } from '../ports/mailer.js';
+import { BUSINESS_METRICS, type Metrics } from '../ports/metrics.js';
 import type { OrderStore } from '../ports/orders.js';
 import type { RunStore } from '../ports/runs.js';
 import type { BillingConfig } from '../ports/settings.js';
@@ -64,6 +65,8 @@ export interface BillingDeps {
   timeZone: string;
   /** Where warnings an operator should act on go (the function's logger); none in some tests. */
   log?: WarningLog;
+  /** Invoices issued, invoice emails sent and failed; none in some tests. */
+  metrics?: Metrics;
 }
 
 /** The one thing use cases log themselves: a warning that needs an operator, with its details. */
@@ -264,6 +267,8 @@ async function numberOneBatch(deps: BillingDeps, runId: string): Promise<number>
   if (outcome === 'conflict') {
     throw new WorkflowError('TransientFailure', 'Another numbering step moved the counter or a draft; retry');
   }
+  // Counted once the numbers are written: a conflict above issued nothing.
+  deps.metrics?.count(BUSINESS_METRICS.invoicesIssued, entries.length);
   return entries.length;
 }
 

@@ -10,6 +10,7 @@ import type { CreditNoteStore } from '../ports/credit-notes.js';
 import { creditNotePdfKey, type DocumentStore } from '../ports/documents.js';
 import type { InvoiceReader } from '../ports/invoices.js';
 import type { Mailer } from '../ports/mailer.js';
+import type { Metrics } from '../ports/metrics.js';
 import type { WarningLog } from './billing.js';
 import { DeliveryRefused, DeliveryUnknown, deliverAtMostOnce } from './deliver-once.js';
 import { type SubmissionResult, submitOnce } from './einvoice-submission.js';
@@ -27,6 +28,8 @@ export interface CreditNoteDeliveryDeps {
   /** A `submitting` claimed longer ago than this was abandoned and may be taken over. */
   leaseMs: number;
   log?: WarningLog;
+  /** Credit-note emails sent and failed (EmailsSent/EmailsFailed). */
+  metrics?: Metrics;
 }
 
 /** Why a credit note could not be delivered; `retry` says whether trying again may help. */
@@ -90,6 +93,7 @@ export async function deliverCreditNote(
       mailer: deps.mailer,
       message: { raw, from: deps.sender, to: invoice.buyer.billingEmails },
       now: () => deps.clock.now(),
+      metrics: { sink: deps.metrics, document: 'credit-note' },
     });
     return { stored, submitted, emailed: outcome.kind === 'sent' };
   } catch (error) {

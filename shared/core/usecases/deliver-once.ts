@@ -1,4 +1,5 @@
 import { type EmailDeliveryState, type Mailer, type RawEmail, SendFailure } from '../ports/mailer.js';
+import { BUSINESS_METRICS, type EmailDocument, type Metrics } from '../ports/metrics.js';
 
 /** How an attempt to deliver ended, when it did not throw. */
 export type DeliveryOutcome =
@@ -39,18 +40,31 @@ export async function deliverAtMostOnce(deps: {
   mailer: Mailer;
   message: RawEmail;
   now: () => Date;
+  /** Where the emails sent and failed are counted, by document (EmailsSent, EmailsFailed). */
+  metrics?: { sink: Metrics | undefined; document: EmailDocument };
 }): Promise<DeliveryOutcome> {
   if (!(await deps.state.begin(deps.now().toISOString()))) return { kind: 'not-ready' };
+  const count = (
+    metric: typeof BUSINESS_METRICS.emailsSent | typeof BUSINESS_METRICS.emailsFailed,
+    reason?: string,
+  ) =>
+    deps.metrics?.sink?.count(metric, 1, {
+      document: deps.metrics.document,
+      ...(reason === undefined ? {} : { reason }),
+    });
   let messageId: string;
   try {
     messageId = await deps.mailer.sendRaw(deps.message);
   } catch (error) {
     if (error instanceof SendFailure && error.kind !== 'unknown') {
+      count(BUSINESS_METRICS.emailsFailed, error.kind);
       await deps.state.abandon();
       throw new DeliveryRefused(error.kind, error.message);
     }
+    count(BUSINESS_METRICS.emailsFailed, 'unknown');
     throw new DeliveryUnknown(`The mailer's outcome is unknown, not retried: ${(error as Error).message}`);
   }
+  count(BUSINESS_METRICS.emailsSent);
   await deps.state.sent(messageId, deps.now().toISOString());
   return { kind: 'sent', messageId };
 }

@@ -27,6 +27,7 @@ import {
 import { conflict, DomainError, forbidden, notFound, refused, validationFailed } from '../errors.js';
 import type { AccountStore } from '../ports/accounts.js';
 import type { Clock } from '../ports/clock.js';
+import { BUSINESS_METRICS, type Metrics } from '../ports/metrics.js';
 import type { OrderStore } from '../ports/orders.js';
 import type { SellerStore } from '../ports/sellers.js';
 import type { AccountSnapshots } from './account-snapshots.js';
@@ -53,6 +54,8 @@ export interface OrderDeps {
   vatRates: readonly number[];
   /** VAT categories an order line may carry (configuration): E only when the issuer has its reason. */
   vatCategories: readonly VatCategory[];
+  /** Orders accepted, and refused by problem code (the dashboard's intake panel); none in some tests. */
+  metrics?: Metrics;
 }
 
 /**
@@ -159,21 +162,32 @@ export async function placeOrder(
         return outcome;
     }
   };
-  const result = await runIdempotent<Order>(
-    {
-      what: 'order',
-      requestHash,
-      findRecord: () => deps.orders.findIdempotencyRecord(storefrontId, idempotencyKey),
-      now: () => deps.clock.now(),
-      maxAttempts: MAX_ATTEMPTS,
-      busy: () =>
-        conflict(
-          'account_busy',
-          'Too many orders for this account at the same moment; retry with the same Idempotency-Key.',
-        ),
-    },
-    attempt,
-  );
+  let result: Awaited<ReturnType<typeof runIdempotent<Order>>>;
+  try {
+    result = await runIdempotent<Order>(
+      {
+        what: 'order',
+        requestHash,
+        findRecord: () => deps.orders.findIdempotencyRecord(storefrontId, idempotencyKey),
+        now: () => deps.clock.now(),
+        maxAttempts: MAX_ATTEMPTS,
+        busy: () =>
+          conflict(
+            'account_busy',
+            'Too many orders for this account at the same moment; retry with the same Idempotency-Key.',
+          ),
+      },
+      attempt,
+    );
+  } catch (error) {
+    // A refusal the caller sees (4xx), by its problem code; a 5xx is an error, which the Lambda alarms count.
+    if (error instanceof DomainError && error.status < 500) {
+      deps.metrics?.count(BUSINESS_METRICS.ordersRefused, 1, { code: error.code });
+    }
+    throw error;
+  }
+  // A replay answers an order accepted (and counted) before.
+  if (!result.replayed) deps.metrics?.count(BUSINESS_METRICS.ordersAccepted);
   return { status: result.status, order: result.body, replayed: result.replayed };
 }
 

@@ -2,6 +2,7 @@ import { buildReminderEmail } from '../../documents/email/reminder.js';
 import { type InvoiceRecord, invoiceView } from '../domain/invoices.js';
 import type { Clock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
+import type { Metrics } from '../ports/metrics.js';
 import type { ReceivablesStore } from '../ports/receivables.js';
 import type { ReceivablesConfig } from '../ports/settings.js';
 import { DeliveryRefused, DeliveryUnknown, deliverAtMostOnce } from './deliver-once.js';
@@ -14,6 +15,8 @@ export interface ReceivablesDeps {
   timeZone: string;
   config: ReceivablesConfig;
   log?: (message: string, details: Record<string, unknown>) => void;
+  /** Reminders sent and failed (EmailsSent/EmailsFailed). */
+  metrics?: Metrics;
 }
 
 export interface ReceivablesDaySummary {
@@ -124,6 +127,7 @@ async function followUp(
         mailer: deps.mailer,
         message: { raw, from: deps.config.sender, to: invoice.buyer.billingEmails },
         now: () => deps.clock.now(),
+        metrics: { sink: deps.metrics, document: 'reminder' },
       });
       if (outcome.kind === 'sent') summary.remindersSent++;
     } catch (error) {
