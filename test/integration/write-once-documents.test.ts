@@ -5,7 +5,7 @@
  * fault injected (test/support/conditional-writes.ts), everything else is the emulators'.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { S3DocumentStore } from '../../shared/adapters/s3/document-store.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
@@ -24,7 +24,10 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 async function givenIssuedInvoice(): Promise<{ deps: BillingDeps; invoice: Invoice; refused: () => number }> {
   const clock = new TestClock(new Date('2026-10-10T10:00:00Z'));
   const services = givenServices(clock);
-  const plain = givenBillingDeps(services);
+  // A bucket of its own: every test issuer numbers from 2026-000001, so PDF keys repeat across test files.
+  const invoiceBucketName = `write-once-${randomUUID()}`;
+  await new S3Client({}).send(new CreateBucketCommand({ Bucket: invoiceBucketName }));
+  const plain = givenBillingDeps(services, { invoiceBucketName });
   const account = await givenEnrolledAccount(services);
   await placeOrder(services, {
     storefrontId: account.storefrontId,
