@@ -67,7 +67,10 @@ export class S3SignedDocumentStore implements DocumentStore {
           { 'content-type': contentType, ...ONLY_IF_ABSENT },
           Buffer.concat(pending),
         );
-        if (written.status === 412) return await this.adopt(key, digest);
+        if (written.status === 412) {
+          await written.body?.cancel();
+          return await this.adopt(key, digest);
+        }
         return stored(digest, written);
       }
       if (pendingBytes > 0) await flush();
