@@ -417,7 +417,8 @@ function grantBillingRuns(fn: ProjectFunction, stateMachine: IStateMachine): voi
 
 /**
  * Sign short-lived download links to invoice and credit-note PDFs and e-invoices: `s3:GetObject` under
- * those two prefixes (a presigned link works with the signer's permissions), and write the e-invoice XML
+ * those two prefixes (a presigned link works with the signer's permissions), and `s3:GetObjectVersion`
+ * since a PDF's link names the version recorded when it was stored; and write the e-invoice XML
  * beside the PDFs: `s3:PutObject` (and aborting its multipart upload) on `<prefix>*.xml` only, so a PDF
  * can never be overwritten. `s3:ListBucket` on the bucket makes a HEAD of an XML not written yet answer
  * 404 rather than 403 (S3 hides absence from those who may not list).
@@ -428,7 +429,9 @@ function grantInvoiceDownloads(fn: ProjectFunction, bucket: IBucket): void {
     [CREDIT_NOTE_KEY_PREFIX, 'credit note'],
   ] as const) {
     const objects = bucket.arnForObjects(`${prefix}*`);
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }));
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [objects] }),
+    );
     acknowledgeWildcardResource(
       fn.executionRole,
       objects,

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
   BlockPublicAccess,
   Bucket,
@@ -48,7 +49,8 @@ export interface InvoiceBucketProps {
  *
  * Retention: S3 Object Lock with a default retention on every version (COMPLIANCE unless a development stack
  * asks otherwise), so a stored invoice can be neither overwritten in place nor deleted for the legal period.
- * A write to the same key adds a version and keeps the locked one; the workflow writes each key once.
+ * Every write is conditional (`If-None-Match: *`, required by the bucket policy): a key is written once,
+ * and download links name the version recorded when it was stored.
  * Nothing expires: after the retention, deleting is a deliberate operator act.
  *
  * Cost: versions older than a year move to Glacier Instant Retrieval (millisecond reads, for the buyer who
@@ -107,5 +109,25 @@ export class InvoiceBucket extends Construct {
       serverAccessLogsPrefix: 'invoices/',
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    // Write-once documents (issue 12, item 5): whoever asks, an object is created only if its key is free.
+    // Object Lock keeps old versions, but a plain PUT would still add a new current one under an issued
+    // invoice's key; this refuses any PutObject or CompleteMultipartUpload without `If-None-Match`.
+    // CreateMultipartUpload and UploadPart take no conditional header: `s3:ObjectCreationOperation` is false
+    // for them, so they stay allowed (their completion is what is checked). CopyObject into the bucket is
+    // refused too (never used).
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyWritesThatMayReplace',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: {
+          Null: { 's3:if-none-match': 'true' },
+          Bool: { 's3:ObjectCreationOperation': 'true' },
+        },
+      }),
+    );
   }
 }

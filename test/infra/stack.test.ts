@@ -129,6 +129,28 @@ describe('the invoice bucket', () => {
     });
   });
 
+  it('refuses any write that could replace an object: PutObject and its multipart completion need If-None-Match', () => {
+    const bucketArn = { 'Fn::GetAtt': [logicalIdOf(stack.invoiceBucket.bucket), 'Arn'] };
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logicalIdOf(stack.invoiceBucket.bucket) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:PutObject',
+            Principal: { AWS: '*' },
+            Resource: { 'Fn::Join': ['', [bucketArn, '/*']] },
+            // CreateMultipartUpload and UploadPart (no conditional header) stay allowed.
+            Condition: {
+              Null: { 's3:if-none-match': 'true' },
+              Bool: { 's3:ObjectCreationOperation': 'true' },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
   it('locks every invoice version in compliance mode for the legal retention (10 years after the financial year)', () => {
     const bucket = template.toJSON().Resources[logicalIdOf(stack.invoiceBucket.bucket)];
     expect(bucket.Properties.ObjectLockEnabled).toBe(true);
@@ -406,9 +428,10 @@ describe('the billing API functions', () => {
       expect(grants).toHaveLength(5);
       expect(grants).toEqual(
         expect.arrayContaining([
-          { actions: ['s3:GetObject'], resource: under('/invoices/*') },
+          // GetObjectVersion: a PDF's link names its recorded version.
+          { actions: ['s3:GetObject', 's3:GetObjectVersion'], resource: under('/invoices/*') },
           { actions: ['s3:AbortMultipartUpload', 's3:PutObject'], resource: under('/invoices/*.xml') },
-          { actions: ['s3:GetObject'], resource: under('/credit-notes/*') },
+          { actions: ['s3:GetObject', 's3:GetObjectVersion'], resource: under('/credit-notes/*') },
           { actions: ['s3:AbortMultipartUpload', 's3:PutObject'], resource: under('/credit-notes/*.xml') },
           // So that a HEAD of an XML not written yet is a 404, not a 403.
           { actions: ['s3:ListBucket'], resource: bucketArn },

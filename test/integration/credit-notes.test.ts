@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, expect, it } from 'vitest';
 import { creditNoteDeliveryDeps, creditNoteDeps, paymentDeps } from '../../shared/composition/root.js';
@@ -297,6 +297,11 @@ describe('credit note delivery against the emulators', () => {
     // The invoice's list shows it as it is now, not as written at issue (`ready`, no PDF).
     expect((await listInvoiceCreditNotes(deps, invoice.invoiceId)).items).toEqual([delivered]);
     const pdf = await delivery.store.get(delivered.pdf?.s3Key as string);
+    // Recorded with it: the SHA-256 of the bytes stored (written once; s3rver keeps no version id).
+    expect(delivered.pdf).toMatchObject({
+      bytes: pdf.length,
+      sha256: createHash('sha256').update(pdf).digest('hex'),
+    });
     const text = (await extractText(await getDocumentProxy(new Uint8Array(pdf)), { mergePages: true })).text;
     expect(text).toContain(creditNote.number);
     expect(text).toContain(`Rectifie la facture n° ${invoice.number}`);

@@ -54,15 +54,21 @@ export class S3DownloadLinks implements DownloadLinks {
     });
   }
 
-  /** `signingDate` pins the signature's time (tests compare links with the official presigner's). */
-  presignGet(key: string, expiresInSeconds: number, signingDate?: Date): Promise<string> {
+  /**
+   * A GET link, pinned to `versionId` when given (signed in the query: the link returns that version or
+   * nothing, whatever was written under the key since). `signingDate` pins the signature's time (tests
+   * compare links with the official presigner's).
+   */
+  presignGet(key: string, expiresInSeconds: number, versionId?: string, signingDate?: Date): Promise<string> {
     // The S3 client names the operation in the query; signed like the official links.
-    return this.presign('GET', key, { 'x-id': 'GetObject' }, expiresInSeconds, signingDate);
+    const query = { ...(versionId ? { versionId } : {}), 'x-id': 'GetObject' };
+    return this.presign('GET', key, query, expiresInSeconds, signingDate);
   }
 
   /**
    * A presigned URL for any object request (HEAD, PUT, the multipart upload's POSTs), its payload unsigned:
-   * what `S3SignedDocumentStore` sends with fetch.
+   * what `S3SignedDocumentStore` sends with fetch. `headers` are signed too (a conditional write's
+   * `if-none-match`): the request must then carry them.
    */
   async presign(
     method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE',
@@ -70,6 +76,7 @@ export class S3DownloadLinks implements DownloadLinks {
     query: Record<string, string>,
     expiresInSeconds: number,
     signingDate?: Date,
+    headers: Record<string, string> = {},
   ): Promise<string> {
     const { bucket } = this.options;
     const encodedKey = key.split('/').map(encodeURIComponent).join('/');
@@ -84,7 +91,7 @@ export class S3DownloadLinks implements DownloadLinks {
         ...(base.port ? { port: Number(base.port) } : {}),
         path: base.pathname,
         query,
-        headers: { host: base.host, 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD' },
+        headers: { ...headers, host: base.host, 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD' },
       } as never,
       {
         expiresIn: expiresInSeconds,

@@ -154,10 +154,20 @@ export const invoiceStatusSchema = z.enum(['draft', 'held', 'issued', 'sent']);
 /** Email delivery state: ready → sending → sent; `unknown` when a send was interrupted mid-flight. */
 export const emailStatusSchema = z.enum(['ready', 'sending', 'sent', 'unknown']);
 
-/** Where a document's PDF is stored (S3 key in the invoice bucket), once. */
+/**
+ * Where a document's PDF is stored (S3 key in the invoice bucket), once: written only if the key was free,
+ * with the object version download links are pinned to and the SHA-256 of its bytes (a reader can check
+ * the file it got).
+ */
 export const storedPdfSchema = z.object({
   s3Key: z.string(),
   bytes: z.int(),
+  /** SHA-256 of the stored bytes, lowercase hex. */
+  sha256: z.string().register(z.globalRegistry, {
+    description: 'SHA-256 of the stored PDF, lowercase hex: the bytes the download link returns.',
+  }),
+  /** The S3 object version written (absent only from a store without versions, the local emulator). */
+  versionId: z.optional(z.string()),
   storedAt: instantSchema,
 });
 

@@ -28,16 +28,21 @@ async function issuedInvoice(deps: BillingDeps, ref: InvoiceRef): Promise<Issued
   return { ...invoice, number, issueDate };
 }
 
-/** StorePdf: renders the PDF, streaming orders in and bytes out to S3 under a stable key; once. */
+/**
+ * StorePdf: renders the PDF, streaming orders in and bytes out to S3 under a stable key, written only if
+ * absent; then records its version and SHA-256 on the invoice in the one write that marks it stored. A
+ * retry after a write whose record was lost finds its own bytes there and adopts them; other bytes under
+ * the key fail the step (`DocumentConflict`, never overwritten): the run reports it for an operator.
+ */
 export async function storePdf(deps: BillingDeps, input: InvoiceRef): Promise<void> {
   const invoice = await issuedInvoice(deps, input);
   if (invoice.pdf) return;
   const key = invoicePdfKey(invoice.number, invoice.issueDate);
-  const bytes = await deps.documents.put(
+  const stored = await deps.documents.put(
     key,
     renderInvoicePdf(invoiceView(invoice), ordersOfInvoice(deps, invoice)),
   );
-  await deps.invoices.recordPdf(invoice, { s3Key: key, bytes, storedAt: deps.clock.now().toISOString() });
+  await deps.invoices.recordPdf(invoice, { s3Key: key, ...stored, storedAt: deps.clock.now().toISOString() });
 }
 
 /**

@@ -71,10 +71,11 @@ export async function deliverCreditNote(
   const key = creditNote.pdf?.s3Key ?? creditNotePdfKey(creditNote.number, creditNote.issueDate);
   if (!creditNote.pdf) {
     pdf = await renderCreditNotePdf(creditNote, invoice);
-    await deps.store.put(key, Readable.from([pdf]));
+    // Written only if absent; a retry finding its own bytes adopts them (DocumentConflict otherwise).
+    const written = await deps.store.put(key, Readable.from([pdf]));
     await deps.creditNotes.recordPdf(creditNote.creditNoteId, {
       s3Key: key,
-      bytes: pdf.length,
+      ...written,
       storedAt: deps.clock.now().toISOString(),
     });
     stored = true;

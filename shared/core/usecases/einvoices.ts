@@ -71,7 +71,7 @@ export async function invoiceEInvoiceLink(
   }
   if (format === 'facturx') {
     if (!invoice.pdf) throw conflict('invoice_pdf_not_ready', `Invoice ${invoiceId} has no PDF yet.`);
-    return downloadLink(deps, invoice.pdf.s3Key);
+    return downloadLink(deps, invoice.pdf.s3Key, invoice.pdf.versionId);
   }
   const pdfKey = invoice.pdf?.s3Key ?? invoicePdfKey(number, issueDate);
   return xmlLink(deps, einvoiceXmlKey(pdfKey, format), format, () =>
@@ -91,7 +91,7 @@ export async function creditNoteEInvoiceLink(
     if (!creditNote.pdf) {
       throw conflict('credit_note_pdf_not_ready', `Credit note ${creditNoteId} has no PDF yet.`);
     }
-    return downloadLink(deps, creditNote.pdf.s3Key);
+    return downloadLink(deps, creditNote.pdf.s3Key, creditNote.pdf.versionId);
   }
   const invoice = await deps.invoices.get(creditNote.invoiceId);
   // A credit note always corrects an issued invoice, which is never deleted.

@@ -20,14 +20,18 @@ export interface InvoiceDeps {
 /** How long a download link works. */
 const DOWNLOAD_LINK_SECONDS = 300;
 
-/** A short-lived link to a stored document (PDF or e-invoice XML). */
+/**
+ * A short-lived link to a stored document (PDF or e-invoice XML), pinned to the version recorded when it
+ * was stored: an object written later under the same key is never what the link returns.
+ */
 export async function downloadLink(
   deps: Pick<InvoiceDeps, 'links' | 'clock'>,
   s3Key: string,
+  versionId?: string,
 ): Promise<{ url: string; expiresAt: string }> {
   const now = deps.clock.now();
   return {
-    url: await deps.links.presignGet(s3Key, DOWNLOAD_LINK_SECONDS),
+    url: await deps.links.presignGet(s3Key, DOWNLOAD_LINK_SECONDS, versionId),
     expiresAt: new Date(now.getTime() + DOWNLOAD_LINK_SECONDS * 1000).toISOString(),
   };
 }
@@ -70,7 +74,7 @@ export async function invoicePdfLink(
 ): Promise<{ url: string; expiresAt: string }> {
   const invoice = await findInvoice(deps, invoiceId);
   if (!invoice.pdf) throw conflict('invoice_pdf_not_ready', `Invoice ${invoiceId} has no PDF yet.`);
-  return downloadLink(deps, invoice.pdf.s3Key);
+  return downloadLink(deps, invoice.pdf.s3Key, invoice.pdf.versionId);
 }
 
 /** A short-lived download link for a credit note's PDF (stored right after issue by its delivery). */
@@ -83,7 +87,7 @@ export async function creditNotePdfLink(
   if (!creditNote.pdf) {
     throw conflict('credit_note_pdf_not_ready', `Credit note ${creditNoteId} has no PDF yet.`);
   }
-  return downloadLink(deps, creditNote.pdf.s3Key);
+  return downloadLink(deps, creditNote.pdf.s3Key, creditNote.pdf.versionId);
 }
 
 /** Review window: hold a draft back from numbering, or release it. Only drafts (never issued invoices). */

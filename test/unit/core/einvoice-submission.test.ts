@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CreditNote } from '../../../shared/contracts/schemas/credit-note.js';
 import type { InvoiceChannel } from '../../../shared/contracts/schemas/einvoice.js';
@@ -51,7 +52,12 @@ beforeEach(async () => {
 /** An issued invoice with its PDF stored, waiting in the to-send queue, sent through `channel`. */
 function givenIssuedInvoice(channel: InvoiceChannel | undefined): InvoiceRecord {
   const { einvoice: _none, ...invoice } = anInvoice(invoiceFigures([]), {
-    pdf: { s3Key: 'invoices/2026/2026-000123.pdf', bytes: PDF.length, storedAt: '2026-12-01T21:05:00.000Z' },
+    pdf: {
+      s3Key: 'invoices/2026/2026-000123.pdf',
+      bytes: PDF.length,
+      sha256: createHash('sha256').update(PDF).digest('hex'),
+      storedAt: '2026-12-01T21:05:00.000Z',
+    },
     ...(channel && channel !== 'platform'
       ? { email: { status: 'ready' as const, recipients: ['ap@buyer.example'] } }
       : {}),

@@ -5,7 +5,13 @@ import type { InvoiceRecord } from '../../../core/domain/invoices.js';
 import { defineEntity, type ItemKey } from '../kit/entity.js';
 import { keys } from '../table.js';
 import { storedEInvoice } from './einvoice.js';
-import { storedAddress, storedElectronicAddress, storedTotals, storedVatBreakdown } from './stored.js';
+import {
+  storedAddress,
+  storedElectronicAddress,
+  storedPdf,
+  storedTotals,
+  storedVatBreakdown,
+} from './stored.js';
 
 /**
  * The issuer as an invoice keeps it. Invoices issued before the late-payment penalty was resolved per
@@ -93,7 +99,7 @@ export const InvoiceEntity = defineEntity({
       balanceMinor: z.optional(z.int()),
       creditedMinor: z.optional(z.int()),
       overdueSince: z.optional(z.string()),
-      pdf: z.optional(z.object({ s3Key: z.string(), bytes: z.int(), storedAt: z.string() })),
+      pdf: z.optional(storedPdf()),
       email: z.optional(
         z.object({
           status: z.enum(['ready', 'sending', 'sent', 'unknown']),

@@ -63,8 +63,15 @@ export const storedBillingCycle = () =>
     message: 'must be a billing cycle name',
   });
 
-/** Where a document's PDF was stored, once. */
-export const storedPdf = () => z.object({ s3Key: z.string(), bytes: z.int(), storedAt: z.string() });
+/** Where a document's PDF was stored, once: the object version written and the SHA-256 of its bytes. */
+export const storedPdf = () =>
+  z.object({
+    s3Key: z.string(),
+    bytes: z.int(),
+    sha256: z.string(),
+    versionId: z.optional(z.string()),
+    storedAt: z.string(),
+  });
 
 /** A document's email and where its at-most-once delivery stands. */
 export const storedEmailDelivery = () =>
