@@ -1,29 +1,30 @@
 import type { Context } from 'aws-lambda';
-import * as z from 'zod/mini';
 import { inContainer, receivablesDeps } from '../../shared/composition/root.js';
-import { localDateSchema } from '../../shared/contracts/schemas/common.js';
+import { receivablesStepInputSchema } from '../../shared/contracts/workflow/receivables.js';
 import { localDate } from '../../shared/core/domain/periods.js';
-import { type ReceivablesDaySummary, runReceivablesDay } from '../../shared/core/usecases/receivables.js';
+import { followUpPage, type ReceivablesStepResult } from '../../shared/core/usecases/receivables.js';
 import { logger, withInvocationLogger } from '../commons/logger.js';
 
 const receivables = inContainer(receivablesDeps);
 
-/** What the schedule sends (`{}`); an operator may pass `today` to replay a day. */
-const inputSchema = z.object({ today: z.optional(localDateSchema) });
-
-/** The daily receivables follow-up (EventBridge Scheduler): overdue marks, reminders, suspensions. */
-export function handler(event: unknown, context?: Context): Promise<ReceivablesDaySummary> {
-  return withInvocationLogger(context, {}, () => runDay(event));
+/**
+ * One page of the daily receivables follow-up (overdue marks, reminders, suspensions), checkpointed: the
+ * receivables workflow calls it until `done`. Its input is the execution's (`{}` from the schedule, or
+ * `{ today }`) on the first page, then `{ today, passId }`.
+ */
+export function handler(event: unknown, context?: Context): Promise<ReceivablesStepResult> {
+  return withInvocationLogger(context, {}, () => step(event));
 }
 
-async function runDay(event: unknown): Promise<ReceivablesDaySummary> {
-  const input = inputSchema.parse(event ?? {});
+async function step(event: unknown): Promise<ReceivablesStepResult> {
+  const input = receivablesStepInputSchema.parse(event ?? {});
   const deps = receivables();
   const today = input.today ?? localDate(deps.clock.now(), deps.timeZone);
-  const summary = await runReceivablesDay(
+  const result = await followUpPage(
     { ...deps, log: (message, details) => logger.warn(message, details) },
-    today,
+    { today, passId: input.passId },
   );
-  logger.info('receivables day done', { ...summary });
-  return summary;
+  const { summary, ...position } = result;
+  logger.info('receivables page done', { ...position, ...summary });
+  return result;
 }

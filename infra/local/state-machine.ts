@@ -16,6 +16,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, unlink, writeFile } from
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CfnElement } from 'aws-cdk-lib';
 import type { Context } from 'aws-lambda';
 import {
   ExecutionAbortedError,
@@ -155,7 +156,9 @@ export async function synthesizeBillingDefinition(timeZone = 'Europe/Paris'): Pr
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new DeferredBillingStack(app, 'DeferredBilling', { marketplaceTimeZone: timeZone });
     const template = Template.fromStack(stack).toJSON();
-    const resolved = resolveDefinition(template);
+    // The billing run's state machine (the stack has others, the receivables follow-up's among them).
+    const billing = stack.billingWorkflow.stateMachine.node.defaultChild as CfnElement;
+    const resolved = resolveDefinition(template, stack.getLogicalId(billing));
     const asl = (typeof resolved.asl === 'string' ? JSON.parse(resolved.asl) : resolved.asl) as unknown;
     const functionTimeouts: Record<string, number> = {};
     for (const resource of Object.values((template.Resources ?? {}) as Record<string, TemplateResource>)) {

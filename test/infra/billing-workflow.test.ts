@@ -67,7 +67,7 @@ const functionOf = (state: AslState | undefined) => functionsByArn[state?.Resour
 beforeAll(() => {
   stack = new DeferredBillingStack(newTestApp(), 'Test', { marketplaceTimeZone: 'Europe/Paris' });
   template = Template.fromStack(stack);
-  const resolved = resolveDefinition(template.toJSON());
+  const resolved = resolveDefinition(template.toJSON(), logicalIdOf(stack.billingWorkflow.stateMachine));
   asl = resolved.asl as Asl;
   functionsByArn = resolved.functionsByArn;
 }, SYNTH_TIMEOUT_MS);
@@ -420,7 +420,10 @@ describe('the billing-run definition', () => {
 
   it('takes the delivery concurrency from the stack and refuses nonsense', () => {
     const custom = new DeferredBillingStack(newTestApp(), 'Custom', { deliveryConcurrency: 4 });
-    const resolved = resolveDefinition(Template.fromStack(custom).toJSON()).asl as Asl;
+    const resolved = resolveDefinition(
+      Template.fromStack(custom).toJSON(),
+      logicalIdOf(custom.billingWorkflow.stateMachine),
+    ).asl as Asl;
     expect(resolved.States.DeliverInvoices?.MaxConcurrency).toBe(4);
     expect(() => new DeferredBillingStack(newTestApp(), 'Zero', { deliveryConcurrency: 0 })).toThrow(
       /deliveryConcurrency/,

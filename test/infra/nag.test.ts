@@ -117,6 +117,7 @@ describe('cdk-nag AWS Solutions checks', () => {
         paths: (paths) => {
           for (const found of paths) expect(found).toMatch(/Role$/);
           expect(paths).toContain(billing.stateMachine.role.node.path);
+          expect(paths).toContain(stack.receivablesSchedule.stateMachine.role.node.path);
         },
       },
       // lambda:InvokeFunction on <function>:* for each billing function, on the state machine's role only.
@@ -198,10 +199,10 @@ describe('cdk-nag AWS Solutions checks', () => {
             ].sort(),
           ),
       },
-      // lambda:InvokeFunction on receivables-daily:* (its versions), on the receivables schedule's role only.
+      // lambda:InvokeFunction on receivables-daily:* (its versions), on the receivables workflow's role only.
       {
         id: /^AwsSolutions-IAM5\[Resource::<ReceivablesFn\w+\.Arn>:\*\]$/,
-        paths: (paths) => expect(paths).toEqual([stack.receivablesSchedule.schedulerRole.node.path]),
+        paths: (paths) => expect(paths).toEqual([stack.receivablesSchedule.stateMachine.role.node.path]),
       },
       // The same for platform-sync:*, on the platform poll's schedule role only.
       {

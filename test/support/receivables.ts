@@ -206,3 +206,15 @@ export async function refusal(promise: Promise<unknown>): Promise<DomainError> {
   if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
   return error;
 }
+
+/** The reminder steps recorded for these invoices, on any table. */
+export async function reminderStepsIn(table: TableRef, invoiceIds: readonly string[]) {
+  const steps = await Promise.all(
+    invoiceIds.map((invoiceId) =>
+      itemsOf(table, keys.invoicePartition(invoiceId), keys.invoiceRemindersPrefix, (item) =>
+        parseItem(ReminderStepEntity, item),
+      ),
+    ),
+  );
+  return steps.flat();
+}

@@ -1,10 +1,11 @@
 import type { InvoiceRecord } from '../../core/domain/invoices.js';
 import type { EmailDeliveryState } from '../../core/ports/mailer.js';
 import type { Page, PageRequest } from '../../core/ports/page.js';
-import type { ReceivablesStore } from '../../core/ports/receivables.js';
-import { ReminderStepEntity } from './entities/receivables.js';
+import type { ReceivablesPass, ReceivablesStore } from '../../core/ports/receivables.js';
+import { ReceivablesPassEntity, ReminderStepEntity } from './entities/receivables.js';
 import { toInvoiceRecord } from './invoice-repository.js';
-import { transactWrite, updateIf } from './kit/operations.js';
+import { itemOf, parseItem } from './kit/entity.js';
+import { getItem, putIf, putOnce, transactWrite, updateIf } from './kit/operations.js';
 import { queryPage } from './kit/query.js';
 import type { TableRef } from './kit/table-ref.js';
 import { invoiceKeyOf } from './money-movements.js';
@@ -130,5 +131,21 @@ export class ReceivablesRepository implements ReceivablesStore {
     throw new Error(
       `Suspending account ${invoice.accountId} for invoice ${invoice.invoiceId} was refused: ${JSON.stringify(outcome.reasons)}`,
     );
+  }
+
+  async passOf(today: string): Promise<ReceivablesPass | undefined> {
+    const item = await getItem(this.table, keys.receivablesPass(today));
+    return item ? parseItem(ReceivablesPassEntity, item) : undefined;
+  }
+
+  /** One PutItem per page (the whole checkpoint, ~500 bytes), conditional on the version read. */
+  savePass(pass: Omit<ReceivablesPass, 'version'>, previous: ReceivablesPass | undefined): Promise<boolean> {
+    const version = (previous?.version ?? 0) + 1;
+    const item = itemOf(ReceivablesPassEntity, keys.receivablesPass(pass.today), { ...pass, version });
+    if (!previous) return putOnce(this.table, item);
+    return putIf(this.table, item, {
+      ConditionExpression: 'version = :version',
+      ExpressionAttributeValues: { ':version': previous.version },
+    });
   }
 }

@@ -38,6 +38,7 @@
  * | an account's open invoices by due date (buyer)| OpenInvoicesOfAccount | PK = ACCOUNT#<id>, openSk (sparse: balance > 0) |
  * | e-invoice statuses recorded (outbox)        | table         | PK = INVOICE#<id>, SK = LIFECYCLE#<eventId>           |
  * | the platform poll's cursor                  | table         | PK = PLATFORMSYNC#<name>, SK = CURSOR                |
+ * | a day's receivables pass (its checkpoint)   | table         | PK = RECEIVABLES#<today>, SK = PASS                  |
  * | "Encaissée" to send (collections due)       | CollectionsToSend | collectPk = COLLECT, collectSk = <since>#<invoiceId> (sparse) |
  * | buyer by id; buyer by email                 | table         | PK = BUYER#<id>, SK = BUYER; PK = BUYEREMAIL#<sha256>, SK = BUYEREMAIL |
  * | a buyer's accounts (memberships)            | table         | PK = BUYER#<id>, SK begins_with MEMBERSHIP#          |
@@ -239,6 +240,8 @@ export const keys = {
   }),
   /** Where the poll of the approved platform's updates resumes (one item per poller). */
   platformCursor: (name: string) => ({ PK: `PLATFORMSYNC#${name}`, SK: 'CURSOR' }),
+  /** The checkpoint of the daily receivables follow-up of one day (where its next page starts). */
+  receivablesPass: (today: string) => ({ PK: `RECEIVABLES#${today}`, SK: 'PASS' }),
   /** Index keys of an invoice whose "Encaissée" is due (since the day collected) or being sent (since claimed). */
   collectionToSend: (since: string, invoiceId: string) => ({
     collectPk: COLLECT_PARTITION,

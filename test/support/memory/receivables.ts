@@ -1,7 +1,7 @@
 import type { InvoiceRecord } from '../../../shared/core/domain/invoices.js';
 import type { EmailDeliveryState } from '../../../shared/core/ports/mailer.js';
 import type { Page, PageRequest } from '../../../shared/core/ports/page.js';
-import type { ReceivablesStore } from '../../../shared/core/ports/receivables.js';
+import type { ReceivablesPass, ReceivablesStore } from '../../../shared/core/ports/receivables.js';
 import { pageOf } from './paging.js';
 import type { MemoryStore, StoredReminder } from './store.js';
 
@@ -58,6 +58,24 @@ export class MemoryReceivablesStore implements ReceivablesStore {
     record.suspendsAccount = true;
     account.overdueInvoiceCount = (account.overdueInvoiceCount ?? 0) + 1;
     account.overdueSince ??= since;
+    return true;
+  }
+
+  async passOf(today: string): Promise<ReceivablesPass | undefined> {
+    const pass = this.store.receivablesPasses.get(today);
+    return pass && structuredClone(pass);
+  }
+
+  async savePass(
+    pass: Omit<ReceivablesPass, 'version'>,
+    previous: ReceivablesPass | undefined,
+  ): Promise<boolean> {
+    const stored = this.store.receivablesPasses.get(pass.today);
+    if (stored?.version !== previous?.version) return false;
+    this.store.receivablesPasses.set(pass.today, {
+      ...structuredClone(pass),
+      version: (stored?.version ?? 0) + 1,
+    });
     return true;
   }
 

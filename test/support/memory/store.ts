@@ -11,6 +11,7 @@ import type { IdempotencyRecord } from '../../../shared/core/domain/idempotency.
 import type { InvoiceRecord } from '../../../shared/core/domain/invoices.js';
 import type { CreditedQuantities } from '../../../shared/core/ports/credit-notes.js';
 import type { RawEmail } from '../../../shared/core/ports/mailer.js';
+import type { ReceivablesPass } from '../../../shared/core/ports/receivables.js';
 import type { RunFailure } from '../../../shared/core/ports/runs.js';
 
 /*
@@ -112,6 +113,8 @@ export class MemoryStore {
   readonly creditNoteCounters = new Map<string, number>();
   /** By `<invoiceId>#<step>`. */
   readonly reminders = new Map<string, StoredReminder>();
+  /** The receivables pass checkpoint of each day. */
+  readonly receivablesPasses = new Map<string, ReceivablesPass>();
   readonly documents = new Map<string, Buffer>();
   readonly mailbox: SentEmail[] = [];
   readonly executions = new Map<string, RunInput>();

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import '../../../contracts/zod-locale.js';
 import type { CreditNote } from '../../../contracts/schemas/credit-note.js';
 import type { InvoicePayment, LedgerEntry, Payment } from '../../../contracts/schemas/payment.js';
+import type { ReceivablesPass } from '../../../core/ports/receivables.js';
 import { defineEntity } from '../kit/entity.js';
 import { keys } from '../table.js';
 import { storedEInvoice } from './einvoice.js';
@@ -186,4 +187,30 @@ export const ReminderStepEntity = defineEntity({
       messageId: z.optional(z.string()),
       sentAt: z.optional(z.string()),
     }),
+});
+
+/** The checkpoint of a day's receivables pass: the next page's cursor and the summary so far. */
+export const ReceivablesPassEntity = defineEntity({
+  name: 'ReceivablesPass',
+  key: keys.receivablesPass,
+  schema: () =>
+    z.object({
+      today: z.string(),
+      passId: z.string(),
+      cursor: z.optional(z.string()),
+      done: z.boolean(),
+      pages: z.int(),
+      summary: z.object({
+        today: z.string(),
+        invoicesDue: z.int(),
+        markedOverdue: z.int(),
+        remindersSent: z.int(),
+        remindersSkipped: z.int(),
+        reminderFailures: z.int(),
+        accountsSuspended: z.int(),
+        invoiceFailures: z.int(),
+      }),
+      version: z.int(),
+      savedAt: z.string(),
+    }) satisfies z.ZodMiniType<ReceivablesPass>,
 });

@@ -119,6 +119,24 @@ export async function putOnce(table: TableRef, item: Record<string, unknown>): P
 }
 
 /**
+ * Replaces an item only if `condition` holds on the one stored (a save guarded by a version, say); false
+ * when it does not. Anything else is thrown.
+ */
+export async function putIf(
+  table: TableRef,
+  item: Record<string, unknown>,
+  condition: { ConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> },
+): Promise<boolean> {
+  try {
+    await table.client.send(new PutCommand({ TableName: table.tableName, Item: item, ...condition }));
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/**
  * A conditional UpdateItem: the new item (`ReturnValues: ALL_NEW`) when the condition held, undefined when it
  * did not. Anything else (throttling, validation) is thrown.
  */
