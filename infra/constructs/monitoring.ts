@@ -36,6 +36,7 @@ export const ALARM_FAMILIES = {
   runTimedOut: 'billing-run-timed-out',
   runAborted: 'billing-run-aborted',
   noSuccessfulRun: 'no-successful-billing-run',
+  followUpFailed: 'receivables-follow-up-failed',
   functionErrors: 'function-errors',
   streamIteratorAge: 'stream-iterator-age',
   api5xxRate: 'api-5xx-rate',
@@ -64,6 +65,8 @@ export interface MonitoringProps {
   readonly alarmEmail?: string;
   /** The billing-run state machine: failed, timed-out, aborted and missing runs alarm. */
   readonly stateMachine: IStateMachine;
+  /** The daily receivables follow-up (reminders, suspensions): a pass that fails, times out or is stopped alarms. */
+  readonly followUpStateMachine?: IStateMachine;
   /** Whether the daily schedule starts runs: only then is a day without a successful run an alarm. */
   readonly scheduleEnabled: boolean;
   readonly httpApi: IHttpApi;
@@ -117,6 +120,7 @@ export class Monitoring extends Construct {
     this.iteratorAgeWidget = graph('Stream consumers: iterator age (ms)');
 
     const runs = this.watchRuns(props.stateMachine, props.scheduleEnabled);
+    if (props.followUpStateMachine) this.watchFollowUp(props.followUpStateMachine);
     const api = this.watchApi(props.httpApi);
     const throttles = this.watchTable(props.dataTable);
     const ses = this.watchSes();
@@ -253,6 +257,26 @@ export class Monitoring extends Construct {
       });
     }
     return [stateMachine.metricSucceeded({ ...sum, label: 'succeeded' }), failed, timedOut, aborted];
+  }
+
+  /** The follow-up resumes from its checkpoint on the next run, but a failed pass left invoices unreminded. */
+  private watchFollowUp(stateMachine: IStateMachine): void {
+    const sum = { statistic: 'Sum', period: FIVE_MINUTES } as const;
+    this.alarm(ALARM_FAMILIES.followUpFailed, undefined, {
+      metric: new MathExpression({
+        expression: 'failed + timedOut + aborted',
+        usingMetrics: {
+          failed: stateMachine.metricFailed(sum),
+          timedOut: stateMachine.metricTimedOut(sum),
+          aborted: stateMachine.metricAborted(sum),
+        },
+        period: FIVE_MINUTES,
+        label: 'follow-up passes failed, timed out or aborted',
+      }),
+      threshold: 1,
+      comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      description: 'A receivables follow-up pass (reminders, suspensions) failed, timed out or was aborted.',
+    });
   }
 
   private watchApi(api: IHttpApi): IMetric[] {

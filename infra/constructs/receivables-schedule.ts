@@ -26,6 +26,7 @@ import { parseReminderDays } from '../../shared/config/receivables.js';
 import { TRANSIENT_ERRORS } from './billing-workflow.js';
 import type { DataTable } from './data-table.js';
 import { acknowledgeWildcardResource } from './nag.js';
+import { namePerStackCreation } from './physical-names.js';
 import { ProjectFunction } from './project-function.js';
 import { allowSendingAs, deadLetterQueue } from './shared-resources.js';
 
@@ -165,7 +166,11 @@ export class ReceivablesSchedule extends Construct {
 
     this.logGroup = new LogGroup(this, 'Logs', {
       // The vendedlogs prefix keeps CloudWatch's log resource policy from growing with every state machine.
-      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-receivables-day`,
+      // As the billing run's: the stack id's suffix lets a failed first deploy be retried.
+      logGroupName: namePerStackCreation(
+        `/aws/vendedlogs/states/${Stack.of(this).stackName}-receivables-day`,
+        512,
+      ),
       retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {

@@ -298,6 +298,7 @@ export class DeferredBillingStack extends Stack {
     this.monitoring = new Monitoring(this, 'Monitoring', {
       ...(props.alarmEmail === undefined ? {} : { alarmEmail: props.alarmEmail }),
       stateMachine: this.billingWorkflow.stateMachine,
+      followUpStateMachine: this.receivablesSchedule.stateMachine,
       scheduleEnabled: this.billingSchedule.enabled,
       httpApi: this.httpApi.api,
       dataTable: this.dataTable,

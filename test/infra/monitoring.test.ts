@@ -152,6 +152,20 @@ describe('alarms that reach someone', () => {
     }
   });
 
+  it('alarms on a receivables follow-up pass that failed, timed out or was aborted (reminders left unsent)', () => {
+    const [alarm] = family(template, 'Billing', ALARM_FAMILIES.followUpFailed);
+    expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    const metrics = JSON.stringify(alarm?.Metrics);
+    for (const name of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])
+      expect(metrics).toContain(name);
+    expect(
+      watches(alarm as AlarmProperties, { Ref: logicalIdOf(stack.receivablesSchedule.stateMachine) }),
+    ).toBe(true);
+    expect(watches(alarm as AlarmProperties, { Ref: logicalIdOf(stack.billingWorkflow.stateMachine) })).toBe(
+      false,
+    );
+  });
+
   it('alarms when no run succeeded for 26 hours, only while the schedule is on', () => {
     expect(family(template, 'Billing', ALARM_FAMILIES.noSuccessfulRun)).toEqual([
       expect.objectContaining({
