@@ -19,7 +19,7 @@ import {
   type LambdaHandler,
   listen,
 } from '../../infra/local/http-adapter.js';
-import { INDEXES, TABLE_KEYS } from '../../shared/adapters/dynamo/table.js';
+import { INDEXES, projectionOf, TABLE_KEYS } from '../../shared/adapters/dynamo/table.js';
 import { AUTHORIZER_CACHE_SECONDS, hashApiKey } from '../../shared/core/domain/api-keys.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { issueTestKeys, testKeyRepository } from '../support/keys.js';
@@ -45,20 +45,24 @@ describe('DynamoDB Local', () => {
   const client = new DynamoDBClient({});
   afterAll(() => client.destroy());
 
-  it('has the table as the CDK stack declares it: keys, GSIs with ALL projection, TTL', async () => {
+  it('has the table as the CDK stack declares it: keys, GSIs with their projections, TTL', async () => {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName() }));
     expect(Table?.KeySchema).toEqual([
       { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
       { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
     ]);
     // DynamoDB lists indexes in no particular order.
-    expect(
-      Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.Projection?.ProjectionType]).sort(),
-    ).toEqual(
+    // DynamoDB lists indexes in no particular order; INCLUDE lists are compared as sets.
+    const projection = (p: { ProjectionType?: string; NonKeyAttributes?: string[] } | undefined) =>
+      `${p?.ProjectionType} ${[...(p?.NonKeyAttributes ?? [])].sort().join(',')}`;
+    expect(Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, projection(i.Projection)]).sort()).toEqual(
       Object.values(INDEXES)
-        .map((i) => [i.name, 'ALL'])
+        .map((i) => [i.name, projection(projectionOf(i))])
         .sort(),
     );
+    // Keys only for the account listing and the due index: an order's exposure update writes no copy there.
+    expect(projectionOf(INDEXES.listByType)).toEqual({ ProjectionType: 'KEYS_ONLY' });
+    expect(projectionOf(INDEXES.accountsByBillingDue)).toEqual({ ProjectionType: 'KEYS_ONLY' });
     const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName() }));
     expect(ttl.TimeToLiveDescription).toMatchObject({
       TimeToLiveStatus: 'ENABLED',
