@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
+  CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
@@ -13,6 +15,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { createTableIfMissing } from '../../infra/local/emulators.js';
 import {
   type ApiEventV2,
   createApiServer,
@@ -68,6 +71,45 @@ describe('DynamoDB Local', () => {
       TimeToLiveStatus: 'ENABLED',
       AttributeName: TABLE_KEYS.ttlAttribute,
     });
+  });
+
+  it('rebuilds the indexes of a table kept from before issue 12 (ALL projections) with the projections of table.ts', async () => {
+    const kept = `kept-${id()}`;
+    const indexes = Object.values(INDEXES);
+    const attributes = new Set<string>([TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey]);
+    for (const index of indexes) attributes.add(index.partitionKey).add(index.sortKey);
+    await client.send(
+      new CreateTableCommand({
+        TableName: kept,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        KeySchema: [
+          { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: indexes.map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      }),
+    );
+    try {
+      await createTableIfMissing(process.env.AWS_ENDPOINT_URL_DYNAMODB as string, kept);
+
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: kept }));
+      const projections = Object.fromEntries(
+        (Table?.GlobalSecondaryIndexes ?? []).map((gsi) => [gsi.IndexName, gsi.Projection?.ProjectionType]),
+      );
+      expect(projections).toEqual(
+        Object.fromEntries(indexes.map((index) => [index.name, projectionOf(index).ProjectionType])),
+      );
+    } finally {
+      await client.send(new DeleteTableCommand({ TableName: kept }));
+    }
   });
 
   it('cancels a transaction whose condition fails, with per-item reasons, and writes nothing', async () => {
