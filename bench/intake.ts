@@ -186,6 +186,9 @@ export class AdapterHarness {
   cacheAuthorizer = false;
   private readonly authorizerCache = new Map<string, { value: unknown; expiresAt: number }>();
 
+  /** `authorizerCacheTtlSeconds`: the adapter's own authorizer cache (0: the authorizer runs on every request). */
+  constructor(private readonly options: { authorizerCacheTtlSeconds?: number } = {}) {}
+
   async start(): Promise<string> {
     this.meter.install();
     const loadHandler = async (name: string): Promise<LambdaHandler> => {
@@ -215,6 +218,9 @@ export class AdapterHarness {
     };
     this.server = createApiServer({
       loadHandler,
+      ...(this.options.authorizerCacheTtlSeconds === undefined
+        ? {}
+        : { authorizerCacheTtlSeconds: this.options.authorizerCacheTtlSeconds }),
       onError: (error, requestLine) => {
         if (this.handlerErrors.length < 5) this.handlerErrors.push(`${requestLine}: ${String(error)}`);
       },

@@ -9,6 +9,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { BILLING_SIZES } from './billing.js';
+import { type CostLine, costTable, type PRICES, pricesLine } from './cost-report.js';
 import { mdTable } from './report.js';
 import type { TargetResult } from './targets.js';
 
@@ -23,6 +24,7 @@ export const COMMANDS = {
   all: 'npm run bench',
   intake: 'BENCH_ONLY=intake npm run bench',
   billing: 'BENCH_ONLY=billing npm run bench',
+  cost: 'BENCH_ONLY=cost npm run bench',
   readme: 'npm run bench:readme',
 } as const;
 
@@ -57,6 +59,13 @@ export interface BenchResults {
     targets: Record<string, TargetResult>;
     timings: { totalSec?: number };
     run?: { cpu: { otherProcessesCores?: number } } | null;
+  };
+  cost?: {
+    generatedAt: string;
+    prices: typeof PRICES;
+    orders: { accepted: number; usdPerMillion: number; lines: CostLine[] };
+    invoices: { sent: number; usdPer10k: number; lines: CostLine[] };
+    targets: Record<string, TargetResult>;
   };
 }
 
@@ -99,6 +108,7 @@ export function renderReadmeSection(results: BenchResults): string {
   const rows: Array<[TargetResult, string]> = [
     ...Object.values(intake?.targets ?? {}).map((t): [TargetResult, string] => [t, COMMANDS.intake]),
     ...Object.values(billing?.targets ?? {}).map((t): [TargetResult, string] => [t, COMMANDS.billing]),
+    ...Object.values(results.cost?.targets ?? {}).map((t): [TargetResult, string] => [t, COMMANDS.cost]),
   ];
   const targets = mdTable(
     ['target', 'measured', 'absolute figures (this machine)', 'result', 'reproduce'],
@@ -141,12 +151,24 @@ export function renderReadmeSection(results: BenchResults): string {
       'against the same TransactWriteItems sent directly with the SDK, one account per worker, in alternating ' +
       'slices:',
     intakeTable,
+    ...(results.cost ? costSection(results.cost) : []),
     `Reproduce: \`${COMMANDS.all}\` (${Math.round(seconds / 60)} minutes for this run) runs both sections, ` +
       'writes bench/results.json and ' +
       'bench/results.md (every table, profile and per-part timing) and rewrites this section; ' +
-      `\`${COMMANDS.intake}\` or \`${COMMANDS.billing}\` reruns one section and keeps the other's figures; ` +
+      `\`${COMMANDS.intake}\`, \`${COMMANDS.billing}\` or \`${COMMANDS.cost}\` reruns one section and keeps the others' figures; ` +
       `\`${COMMANDS.readme}\` rewrites this section from bench/results.json.`,
   ].join('\n\n');
+}
+
+/** The cost section's paragraphs: the prices, then what an order and an invoice use, priced. */
+function costSection(cost: NonNullable<BenchResults['cost']>): string[] {
+  return [
+    `Cost (${when(cost.generatedAt)}), measured on the local stack and priced (bench/cost.ts). ${pricesLine(cost.prices)}`,
+    `One accepted 3-line order (${cost.orders.accepted} measured):`,
+    costTable(cost.orders.lines, 1e6, 'million orders'),
+    `One invoice of 20 orders, issued, stored and emailed by the workflow (${cost.invoices.sent} measured):`,
+    costTable(cost.invoices.lines, 10_000, '10,000 invoices'),
+  ];
 }
 
 /** The README with the section between the markers replaced; throws when the markers are missing. */

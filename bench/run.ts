@@ -3,16 +3,19 @@
  * directly, the handler's own time and DynamoDB requests per order, bundle sizes and init times beside a
  * bundle holding only the DynamoDB document client. Then the billing section (bench/billing.ts): a billing
  * run over the local state machine beside a plain loop over the same use cases, PDF render time beside
- * pdfkit's own text() writing the same pages, and StorePdf's peak memory by invoice size.
+ * pdfkit's own text() writing the same pages, and StorePdf's peak memory by invoice size. Then the cost
+ * section (bench/cost.ts): an accepted 3-line order and an invoice priced at list prices from what they use.
  * Every timing target is a ratio to its baseline measured in the same run (bench/targets.ts).
  * Writes bench/results.json and bench/results.md, rewrites the README's bench section from results.json
  * after a full-size run (bench/readme.ts; BENCH_README=on after any run, off never), prints the tables and
  * the load average at the start of each section; exits 0 even when a target fails.
  *
  * BENCH_SCALE (default 1) multiplies the intake order counts (e.g. 0.2 for a quick smoke run).
- * BENCH_ONLY=intake or BENCH_ONLY=billing runs one section and keeps the other's figures from the last
- * bench/results.json and bench/results.md. The billing section reads BENCH_BILLING_ACCOUNTS (default 1000),
- * BENCH_BILLING_ORDERS (default 20) and BENCH_BILLING_MEMORY_SIZES (default 100,10000).
+ * BENCH_ONLY=intake, BENCH_ONLY=billing or BENCH_ONLY=cost runs one section and keeps the others' figures
+ * from the last bench/results.json and bench/results.md. The cost section (bench/cost.ts) reads
+ * BENCH_COST_ORDERS (default 400) and BENCH_COST_INVOICES (default 40). The billing section reads
+ * BENCH_BILLING_ACCOUNTS (default 1000), BENCH_BILLING_ORDERS (default 20) and BENCH_BILLING_MEMORY_SIZES
+ * (default 100,10000).
  */
 
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -31,6 +34,8 @@ import { AUTHORIZER_CACHE_SECONDS } from '../shared/core/domain/api-keys.js';
 import { type AdapterStats, adapterStats, ddbStats, merge, pathStats } from './analyze.js';
 import { type BillingResults, runBillingSection, stopBillingChildren } from './billing.js';
 import { type BundleInfo, buildBundles, DOCUMENT_CLIENT_BASELINE, measureInit } from './bundles.js';
+import { runCostSection } from './cost.js';
+import { COST_MARKDOWN_MARKER, type CostResults, renderCostMarkdown, renderCostText } from './cost-report.js';
 import { findJavaChild, type ProfileSummary, profile } from './cpu.js';
 import type { PhaseRecord } from './intake.js';
 import { portalWeight } from './portal-weight.js';
@@ -82,9 +87,11 @@ const SPREAD_ACCOUNTS = Math.max(...LEVELS);
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 const ONLY = process.env.BENCH_ONLY;
-if (ONLY !== undefined && ONLY !== 'intake' && ONLY !== 'billing') {
-  throw new Error('BENCH_ONLY must be intake or billing');
+if (ONLY !== undefined && ONLY !== 'intake' && ONLY !== 'billing' && ONLY !== 'cost') {
+  throw new Error('BENCH_ONLY must be intake, billing or cost');
 }
+/** Whether this run measures a section (all of them without BENCH_ONLY). */
+const runs = (section: 'intake' | 'billing' | 'cost') => ONLY === undefined || ONLY === section;
 /** on: rewrite the README's section after any run; off: never; unset: after a run of full size only. */
 const README_MODE = process.env.BENCH_README;
 if (README_MODE !== undefined && README_MODE !== 'on' && README_MODE !== 'off') {
@@ -462,10 +469,10 @@ async function previousResults(): Promise<{ json: Record<string, unknown>; markd
 
 async function main(): Promise<number> {
   const previous = ONLY ? await previousResults() : { json: {}, markdown: '' };
-  const intake = ONLY === 'billing' ? undefined : await runIntake();
+  const intake = runs('intake') ? await runIntake() : undefined;
 
   let billing: BillingResults | undefined;
-  if (ONLY !== 'intake') {
+  if (runs('billing')) {
     const stop = () => {
       log('interrupted: stopping the billing children');
       stopBillingChildren();
@@ -478,9 +485,10 @@ async function main(): Promise<number> {
     process.off('SIGTERM', stop);
   }
   const billingAt = new Date().toISOString();
+  const cost: CostResults | undefined = runs('cost') ? await runCostSection(log) : undefined;
 
   // results.json: this run's sections; a skipped section keeps its last figures.
-  const { billing: previousBilling, ...previousIntake } = previous.json;
+  const { billing: previousBilling, cost: previousCost, ...previousIntake } = previous.json;
   const results = {
     ...(intake ? intake.results : previousIntake),
     ...(billing
@@ -488,18 +496,25 @@ async function main(): Promise<number> {
       : previousBilling
         ? { billing: previousBilling }
         : {}),
+    ...(cost ? { cost } : previousCost ? { cost: previousCost } : {}),
   };
   await writeFile(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);
 
-  // results.md: the intake part, then the billing part from its marker on.
-  const [previousIntakeMd = '', previousBillingMd = ''] = previous.markdown.split(BILLING_MARKDOWN_MARKER);
+  // results.md: the intake part, then the billing part from its marker on, then the cost part from its own.
+  const [previousBeforeCostMd = '', previousCostMd = ''] = previous.markdown.split(COST_MARKDOWN_MARKER);
+  const [previousIntakeMd = '', previousBillingMd = ''] = previousBeforeCostMd.split(BILLING_MARKDOWN_MARKER);
   const intakeMd = intake ? intake.markdown : previousIntakeMd.trimEnd();
   const billingMd = billing
     ? renderBillingMarkdown(billing, billingAt)
     : previousBillingMd
       ? `${BILLING_MARKDOWN_MARKER}${previousBillingMd}`
       : '';
-  const markdown = `${[intakeMd.trimEnd(), billingMd.trimEnd()].filter(Boolean).join('\n\n')}\n`;
+  const costMd = cost
+    ? renderCostMarkdown(cost)
+    : previousCostMd
+      ? `${COST_MARKDOWN_MARKER}${previousCostMd}`
+      : '';
+  const markdown = `${[intakeMd.trimEnd(), billingMd.trimEnd(), costMd.trimEnd()].filter(Boolean).join('\n\n')}\n`;
   await writeFile(RESULTS_MD, markdown);
   // Written just above from this run's sections (and the last run's for a skipped one).
   const readme = results as BenchResults;
@@ -508,11 +523,13 @@ async function main(): Promise<number> {
 
   if (intake) console.log(intake.text);
   if (billing) console.log(`${intake ? '\n' : ''}${renderBillingText(billing)}`);
+  if (cost) console.log(`${intake || billing ? '\n' : ''}${renderCostText(cost)}`);
   console.log('\nMarkdown (also in bench/results.md):\n');
   console.log(markdown);
   const failed = [
     ...Object.values(intake?.targets ?? {}).map((t) => ({ ...t, section: 'intake' })),
     ...Object.values(billing?.targets ?? {}).map((t) => ({ ...t, section: 'billing' })),
+    ...Object.values(cost?.targets ?? {}).map((t) => ({ ...t, section: 'cost' })),
   ].filter((t) => !t.pass);
   console.log(
     failed.length === 0

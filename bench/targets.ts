@@ -40,6 +40,10 @@ export const TARGETS = {
   bundleBytes: 500_000,
   /** The buyer portal's JS and CSS, gzipped (all of it, more than a first load fetches): under. */
   portalFirstLoadGzipBytes: 100 * 1024,
+  /** USD per million accepted 3-line orders at list prices (bench/cost.ts): at most (issue 12). */
+  costPerMillionOrdersUsd: 6,
+  /** USD per 10,000 invoices issued and delivered at list prices (bench/cost.ts): at most (issue 12). */
+  costPer10kInvoicesUsd: 2,
 } as const;
 
 /**

@@ -33,13 +33,18 @@ export class DataTable extends Construct {
       // AWS managed key: encrypted at rest, key use visible in CloudTrail, no key policy to maintain.
       encryption: TableEncryptionV2.awsManagedKey(),
       timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
-      // New items to the accounting feed (ledger entries → EventBridge, infra/constructs/accounting-events.ts).
+      // NEW_IMAGE, chosen before the first deploy (changing it means a new stream, and new mappings): every
+      // consumer reads inserted items only (ledger entries → EventBridge, credit notes → delivery), never
+      // what an item was before, so old images would double each record for nothing (docs/ARCHITECTURE.md).
       dynamoStream: StreamViewType.NEW_IMAGE,
       globalSecondaryIndexes: indexes.map((index) => ({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: ProjectionType.ALL,
+        // Keys only, or the few attributes its readers take from the page (table.ts says why, per index).
+        ...(index.include.length === 0
+          ? { projectionType: ProjectionType.KEYS_ONLY }
+          : { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...index.include] }),
       })),
       // Billing records (orders, exposure, invoice numbering) outlive any stack operation.
       deletionProtection: true,

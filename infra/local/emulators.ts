@@ -15,7 +15,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { tableDefinition } from '../../shared/adapters/dynamo/table.js';
+import { projectionOf, tableDefinition } from '../../shared/adapters/dynamo/table.js';
 import { startDynamoDBLocal } from './dynamodb-local.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalEndpoints } from './environment.js';
 
@@ -169,10 +169,10 @@ export function emulatorClientConfig(endpoint: string) {
 }
 
 /**
- * Creates the table exactly as the CDK stack declares it (keys, on-demand, GSIs with ALL projection, TTL,
- * a NEW_IMAGE stream).
+ * Creates the table exactly as the CDK stack declares it (keys, on-demand, GSIs with the projections of
+ * table.ts, TTL, a NEW_IMAGE stream).
  * Returns true when it created it. An existing table (kept in `.local/data` by an older version) gets the
- * indexes it lacks, TTL and the stream switched on; nothing else changes.
+ * indexes it lacks, those of another projection rebuilt, TTL and the stream switched on; nothing else changes.
  */
 export async function createTableIfMissing(
   endpoint: string,
@@ -184,10 +184,14 @@ export async function createTableIfMissing(
     let created = false;
     try {
       const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-      const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
-      for (const index of tableDefinition.indexes.filter((index) => !existing.has(index.name))) {
+      const existing = new Map((Table?.GlobalSecondaryIndexes ?? []).map((gsi) => [gsi.IndexName, gsi]));
+      for (const index of tableDefinition.indexes) {
+        const found = existing.get(index.name);
+        if (found && sameProjection(found.Projection, projectionOf(index))) continue;
+        // An older projection (ALL before issue 12) cannot be changed in place: the index is rebuilt.
+        if (found) await deleteIndex(client, tableName, index.name);
         await addIndex(client, tableName, index);
-        log(`Added index ${index.name} to table ${tableName}.`);
+        log(`${found ? 'Rebuilt' : 'Added'} index ${index.name} of table ${tableName}.`);
       }
       if (!Table?.StreamSpecification?.StreamEnabled) {
         await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: STREAM }));
@@ -217,7 +221,7 @@ export async function createTableIfMissing(
                 { AttributeName: index.partitionKey, KeyType: 'HASH' },
                 { AttributeName: index.sortKey, KeyType: 'RANGE' },
               ],
-              Projection: { ProjectionType: 'ALL' },
+              Projection: projectionOf(index),
             })),
           }),
         );
@@ -242,6 +246,36 @@ export async function createTableIfMissing(
   }
 }
 
+/** Whether a described index projects what table.ts says (attribute order does not matter). */
+function sameProjection(
+  found: { ProjectionType?: string; NonKeyAttributes?: string[] } | undefined,
+  wanted: ReturnType<typeof projectionOf>,
+): boolean {
+  const sorted = (names: string[] | undefined) => [...(names ?? [])].sort().join(',');
+  return (
+    found?.ProjectionType === wanted.ProjectionType &&
+    sorted(found.NonKeyAttributes) === sorted(wanted.NonKeyAttributes)
+  );
+}
+
+/** Deletes one GSI of an existing table and waits until it is gone. */
+async function deleteIndex(client: DynamoDBClient, tableName: string, indexName: string): Promise<void> {
+  await client.send(
+    new UpdateTableCommand({
+      TableName: tableName,
+      GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: indexName } }],
+    }),
+  );
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (!Table?.GlobalSecondaryIndexes?.some((gsi) => gsi.IndexName === indexName)) return;
+    if (Date.now() > deadline)
+      throw new Error(`Index ${indexName} of ${tableName} is still there after 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** Adds one GSI to an existing table (one per UpdateTable call) and waits until it is ACTIVE. */
 async function addIndex(
   client: DynamoDBClient,
@@ -263,7 +297,7 @@ async function addIndex(
               { AttributeName: index.partitionKey, KeyType: 'HASH' },
               { AttributeName: index.sortKey, KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            Projection: projectionOf(index),
           },
         },
       ],

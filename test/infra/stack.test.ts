@@ -10,7 +10,7 @@ import {
 import { INVOICE_RETENTION } from '../../infra/constructs/invoice-bucket.js';
 import type { ProjectFunction } from '../../infra/constructs/project-function.js';
 import { DeferredBillingStack } from '../../infra/stacks/billing-stack.js';
-import { INDEXES, TABLE_KEYS } from '../../shared/adapters/dynamo/table.js';
+import { INDEXES, projectionOf, TABLE_KEYS } from '../../shared/adapters/dynamo/table.js';
 import { API_FUNCTIONS, authorizerOf, ROUTES, routeKey } from '../../shared/contracts/http/routes/index.js';
 import {
   actionsOf,
@@ -62,23 +62,56 @@ describe('the table', () => {
     });
   });
 
-  it.each(Object.values(INDEXES))('has the $name index (string keys, all attributes projected)', (index) => {
+  it.each(Object.values(INDEXES))(
+    'has the $name index (string keys, its projection of table.ts)',
+    (index) => {
+      template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        AttributeDefinitions: Match.arrayWith([
+          { AttributeName: index.partitionKey, AttributeType: 'S' },
+          { AttributeName: index.sortKey, AttributeType: 'S' },
+        ]),
+        GlobalSecondaryIndexes: Match.arrayWith([
+          {
+            IndexName: index.name,
+            KeySchema: [
+              { AttributeName: index.partitionKey, KeyType: 'HASH' },
+              { AttributeName: index.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: projectionOf(index),
+          },
+        ]),
+      });
+    },
+  );
+
+  it('projects no index with ALL: keys only for the listing and the due index, short INCLUDE lists elsewhere', () => {
+    const [table] = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')) as {
+      Properties: { GlobalSecondaryIndexes: { IndexName: string; Projection: { ProjectionType: string } }[] };
+    }[];
+    const projections = Object.fromEntries(
+      (table?.Properties.GlobalSecondaryIndexes ?? []).map((gsi) => [gsi.IndexName, gsi.Projection]),
+    );
+    expect(projections[INDEXES.listByType.name]).toEqual({ ProjectionType: 'KEYS_ONLY' });
+    expect(projections[INDEXES.accountsByBillingDue.name]).toEqual({ ProjectionType: 'KEYS_ONLY' });
+    expect(projections[INDEXES.ordersByStorefront.name]).toEqual({ ProjectionType: 'KEYS_ONLY' });
+    expect(Object.values(projections).map((p) => p.ProjectionType)).not.toContain('ALL');
+    expect(Object.keys(projections).sort()).toEqual(
+      Object.values(INDEXES)
+        .map((i) => i.name)
+        .sort(),
+    );
+  });
+
+  it('streams new images only: every stream consumer reads inserted items, never what an item was', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      AttributeDefinitions: Match.arrayWith([
-        { AttributeName: index.partitionKey, AttributeType: 'S' },
-        { AttributeName: index.sortKey, AttributeType: 'S' },
-      ]),
-      GlobalSecondaryIndexes: Match.arrayWith([
-        {
-          IndexName: index.name,
-          KeySchema: [
-            { AttributeName: index.partitionKey, KeyType: 'HASH' },
-            { AttributeName: index.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ]),
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
     });
+    const mappings = template.findResources('AWS::Lambda::EventSourceMapping');
+    const onStream = Object.values(mappings).filter((m) => JSON.stringify(m).includes('StreamArn'));
+    expect(onStream.length).toBeGreaterThan(0);
+    for (const mapping of onStream) {
+      expect(JSON.stringify(mapping)).toContain('\\"eventName\\":[\\"INSERT\\"]');
+    }
   });
 
   it('survives the stack', () => {

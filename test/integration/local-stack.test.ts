@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
+  CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
@@ -13,13 +15,14 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { createTableIfMissing } from '../../infra/local/emulators.js';
 import {
   type ApiEventV2,
   createApiServer,
   type LambdaHandler,
   listen,
 } from '../../infra/local/http-adapter.js';
-import { INDEXES, TABLE_KEYS } from '../../shared/adapters/dynamo/table.js';
+import { INDEXES, projectionOf, TABLE_KEYS } from '../../shared/adapters/dynamo/table.js';
 import { AUTHORIZER_CACHE_SECONDS, hashApiKey } from '../../shared/core/domain/api-keys.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { issueTestKeys, testKeyRepository } from '../support/keys.js';
@@ -45,25 +48,68 @@ describe('DynamoDB Local', () => {
   const client = new DynamoDBClient({});
   afterAll(() => client.destroy());
 
-  it('has the table as the CDK stack declares it: keys, GSIs with ALL projection, TTL', async () => {
+  it('has the table as the CDK stack declares it: keys, GSIs with their projections, TTL', async () => {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName() }));
     expect(Table?.KeySchema).toEqual([
       { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
       { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
     ]);
     // DynamoDB lists indexes in no particular order.
-    expect(
-      Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.Projection?.ProjectionType]).sort(),
-    ).toEqual(
+    // DynamoDB lists indexes in no particular order; INCLUDE lists are compared as sets.
+    const projection = (p: { ProjectionType?: string; NonKeyAttributes?: string[] } | undefined) =>
+      `${p?.ProjectionType} ${[...(p?.NonKeyAttributes ?? [])].sort().join(',')}`;
+    expect(Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, projection(i.Projection)]).sort()).toEqual(
       Object.values(INDEXES)
-        .map((i) => [i.name, 'ALL'])
+        .map((i) => [i.name, projection(projectionOf(i))])
         .sort(),
     );
+    // Keys only for the account listing and the due index: an order's exposure update writes no copy there.
+    expect(projectionOf(INDEXES.listByType)).toEqual({ ProjectionType: 'KEYS_ONLY' });
+    expect(projectionOf(INDEXES.accountsByBillingDue)).toEqual({ ProjectionType: 'KEYS_ONLY' });
     const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName() }));
     expect(ttl.TimeToLiveDescription).toMatchObject({
       TimeToLiveStatus: 'ENABLED',
       AttributeName: TABLE_KEYS.ttlAttribute,
     });
+  });
+
+  it('rebuilds the indexes of a table kept from before issue 12 (ALL projections) with the projections of table.ts', async () => {
+    const kept = `kept-${id()}`;
+    const indexes = Object.values(INDEXES);
+    const attributes = new Set<string>([TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey]);
+    for (const index of indexes) attributes.add(index.partitionKey).add(index.sortKey);
+    await client.send(
+      new CreateTableCommand({
+        TableName: kept,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        KeySchema: [
+          { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: indexes.map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      }),
+    );
+    try {
+      await createTableIfMissing(process.env.AWS_ENDPOINT_URL_DYNAMODB as string, kept);
+
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: kept }));
+      const projections = Object.fromEntries(
+        (Table?.GlobalSecondaryIndexes ?? []).map((gsi) => [gsi.IndexName, gsi.Projection?.ProjectionType]),
+      );
+      expect(projections).toEqual(
+        Object.fromEntries(indexes.map((index) => [index.name, projectionOf(index).ProjectionType])),
+      );
+    } finally {
+      await client.send(new DeleteTableCommand({ TableName: kept }));
+    }
   });
 
   it('cancels a transaction whose condition fails, with per-item reasons, and writes nothing', async () => {

@@ -56,31 +56,94 @@ export const TABLE_KEYS = {
   ttlAttribute: 'expiresAt',
 } as const;
 
-/** Secondary indexes, each named for the access pattern it serves. */
+/**
+ * Secondary indexes, each named for the access pattern it serves, with what it projects. An index copy is
+ * written whenever an item enters or leaves it or a projected attribute changes, and a projection cannot be
+ * changed once deployed (only by deleting and rebuilding the index), so each index projects only what its
+ * readers take from the page itself (`include`; none: KEYS_ONLY, the table's and the index's keys). A reader
+ * that needs more gets the items by key after the page (kit/query.ts, one BatchGetItem a page).
+ */
 export const INDEXES = {
-  /** Operator listings of one entity type, newest last: accounts, storefronts, sellers. */
-  listByType: { name: 'ListByType', partitionKey: 'listPk', sortKey: 'listSk' },
-  /** A storefront's own orders for one account, by period: what it may list, and only that is read. */
-  ordersByStorefront: { name: 'OrdersByStorefront', partitionKey: 'sfPk', sortKey: 'sfSk' },
-  /** Accounts by the end of their oldest open period: who is due at a cut-off (a Query, never a Scan). */
-  accountsByBillingDue: { name: 'AccountsByBillingDue', partitionKey: 'duePk', sortKey: 'dueSk' },
+  /**
+   * Operator listings of one entity type, newest last: accounts, storefronts, sellers. Keys only: the account
+   * item is rewritten by every order (its exposure), and with the item projected each order also rewrote
+   * its copy here; the listing reads the page's items by key.
+   */
+  listByType: { name: 'ListByType', partitionKey: 'listPk', sortKey: 'listSk', include: [] },
+  /**
+   * A storefront's own orders for one account, by period: what it may list, and only that is read. Keys
+   * only: every accepted order enters it, and a whole 3-line order copied here cost more than the key.
+   */
+  ordersByStorefront: { name: 'OrdersByStorefront', partitionKey: 'sfPk', sortKey: 'sfSk', include: [] },
+  /**
+   * Accounts by the end of their oldest open period: who is due at a cut-off (a Query, never a Scan). Keys
+   * only: the reader wants the account id, which the item's `PK` holds.
+   */
+  accountsByBillingDue: {
+    name: 'AccountsByBillingDue',
+    partitionKey: 'duePk',
+    sortKey: 'dueSk',
+    include: [],
+  },
   /** Sparse: drafts released for numbering (the attribute is removed when numbered or held). */
-  invoicesToNumber: { name: 'InvoicesToNumber', partitionKey: 'numberPk', sortKey: 'numberSk' },
-  /** Sparse: issued invoices whose PDF or email is still to do (removed once sent). */
-  invoicesToSend: { name: 'InvoicesToSend', partitionKey: 'sendPk', sortKey: 'sendSk' },
+  invoicesToNumber: { name: 'InvoicesToNumber', partitionKey: 'numberPk', sortKey: 'numberSk', include: [] },
+  /**
+   * Sparse: issued invoices whose PDF or email is still to do (removed once sent). The delivery list reads
+   * the ref (id, account, `SK`) from the page; the restart of interrupted sends filters on `email`.
+   */
+  invoicesToSend: {
+    name: 'InvoicesToSend',
+    partitionKey: 'sendPk',
+    sortKey: 'sendSk',
+    include: ['invoiceId', 'accountId', 'email'],
+  },
   /** Sparse: issued invoices with a balance left, by due date (removed once paid, back on a reversal). */
-  openInvoicesByDue: { name: 'OpenInvoicesByDue', partitionKey: 'openPk', sortKey: 'openSk' },
+  openInvoicesByDue: { name: 'OpenInvoicesByDue', partitionKey: 'openPk', sortKey: 'openSk', include: [] },
   /**
    * Sparse: one account's open invoices by due date (the buyer's overview and statement). It keys on the
    * invoice's own `PK` and the open index's `openSk`, which every money movement already sets and removes,
    * so no writer changes; only invoices carry `openSk`, so nothing else of the partition is projected.
    */
-  openInvoicesOfAccount: { name: 'OpenInvoicesOfAccount', partitionKey: 'PK', sortKey: 'openSk' },
+  openInvoicesOfAccount: {
+    name: 'OpenInvoicesOfAccount',
+    partitionKey: 'PK',
+    sortKey: 'openSk',
+    include: [],
+  },
   /** Sparse: invoices whose "Encaissée" (212) is due or being sent (removed once sent). */
-  collectionsToSend: { name: 'CollectionsToSend', partitionKey: 'collectPk', sortKey: 'collectSk' },
-} as const;
+  collectionsToSend: {
+    name: 'CollectionsToSend',
+    partitionKey: 'collectPk',
+    sortKey: 'collectSk',
+    include: [],
+  },
+} as const satisfies Record<
+  string,
+  { name: string; partitionKey: string; sortKey: string; include: readonly string[] }
+>;
 
 export type IndexDefinition = (typeof INDEXES)[keyof typeof INDEXES];
+
+/** The attributes an index holds for each item: the table's keys, its own, and its `include` list. */
+export function projectedAttributes(index: IndexDefinition): ReadonlySet<string> {
+  return new Set<string>([
+    TABLE_KEYS.partitionKey,
+    TABLE_KEYS.sortKey,
+    index.partitionKey,
+    index.sortKey,
+    ...index.include,
+  ]);
+}
+
+/** The index's projection as DynamoDB's API spells it: what the local stack creates and tests compare. */
+export function projectionOf(index: IndexDefinition): {
+  ProjectionType: 'KEYS_ONLY' | 'INCLUDE';
+  NonKeyAttributes?: string[];
+} {
+  return index.include.length === 0
+    ? { ProjectionType: 'KEYS_ONLY' }
+    : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] };
+}
 
 /** Entity types the operator lists through ListByType. */
 export type ListedEntity = 'ACCOUNT' | 'STOREFRONT' | 'SELLER';

@@ -134,9 +134,10 @@ const buyerOrderOf = (order: Order, closedThrough: string | undefined): BuyerOrd
 };
 
 /**
- * The overview in at most 3 DynamoDB requests whatever the history: the account (its running exposure
+ * The overview in at most 4 DynamoDB requests whatever the history: the account (its running exposure
  * figures), the current period's orders (one Query of that period's sort-key range), the open invoices (one
- * Query of the sparse `OpenInvoicesOfAccount` index, oldest due first). Nothing read grows with the years.
+ * Query of the keys-only `OpenInvoicesOfAccount` index, oldest due first, then those invoices in one
+ * BatchGetItem). Nothing read grows with the years.
  */
 export async function buyerOverview(
   deps: BuyerDeps,

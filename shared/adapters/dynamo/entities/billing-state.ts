@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import '../../../contracts/zod-locale.js';
+import { keys } from '../table.js';
 
 /*
  * The billing state lives on the account item (see AccountEntity): `closedThrough`, `billedThrough`, its
@@ -12,9 +13,12 @@ import '../../../contracts/zod-locale.js';
  */
 export const BUILD_ATTEMPT = 'buildAttempt';
 
-/** What ListDue reads of an account in the due index (a projection): its id. */
+/** What ListDue reads of an account in the keys-only due index: its id, from the item's `PK`. */
 export const DueAccount = {
   name: 'Account (due)',
-  projection: ['accountId'],
-  schema: z.object({ accountId: z.string() }),
+  projection: ['PK'],
+  schema: z.pipe(
+    z.object({ PK: z.string().check(z.startsWith(keys.accountPartition(''))) }),
+    z.transform(({ PK }) => ({ accountId: PK.slice(keys.accountPartition('').length) })),
+  ),
 } as const;

@@ -1,6 +1,13 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { validationFailed } from '../../../core/errors.js';
-import { INDEXES, type IndexDefinition, type ListedEntity, TABLE_KEYS } from '../table.js';
+import {
+  INDEXES,
+  type IndexDefinition,
+  type ListedEntity,
+  projectedAttributes,
+  TABLE_KEYS,
+} from '../table.js';
+import { batchGet } from './operations.js';
 import type { TableRef } from './table-ref.js';
 
 /** How a Query narrows the sort key. */
@@ -69,7 +76,8 @@ function queryInput(table: TableRef, spec: QuerySpec): QueryCommandInput {
       values[':sk'] = sort.equals;
     }
   }
-  const projection = spec.projection?.map((attribute, index) => {
+  // Asked of the index only when it holds it all; otherwise the items are read by key after the page.
+  const projection = (servedByIndex(spec) ? spec.projection : undefined)?.map((attribute, index) => {
     names[`#p${index}`] = attribute;
     return `#p${index}`;
   });
@@ -121,6 +129,52 @@ export function decodeCursor(
   throw validationFailed([{ field: 'cursor', reason: 'is not a cursor from this listing' }]);
 }
 
+/**
+ * Whether the index's page holds what the reader asks for: every attribute of its projection (none asked:
+ * the whole item, which no index projects). A filter must name projected attributes only: it runs on the
+ * index's copy, so one naming an attribute left out would silently drop every item.
+ */
+function servedByIndex(spec: QuerySpec): boolean {
+  if (!spec.index) return true;
+  const held = projectedAttributes(spec.index);
+  // A name after a `.` is a nested one (`email.#status`): its top-level attribute is what must be held.
+  const topLevel = Object.entries(spec.filter?.names ?? {}).filter(
+    ([placeholder]) => !spec.filter?.expression.includes(`.${placeholder}`),
+  );
+  const missing = topLevel.map(([, name]) => name).filter((name) => !held.has(name));
+  if (missing.length > 0) {
+    throw new Error(`A filter on ${spec.index.name} names ${missing.join(', ')}, which it does not project`);
+  }
+  return spec.projection?.every((attribute) => held.has(attribute)) ?? false;
+}
+
+/**
+ * The items of an index page, read from the table by key (one BatchGetItem, strongly consistent), in the
+ * page's order: what a reader of a keys-only (or INCLUDE) index gets when it needs more than the index holds.
+ * An item gone between the two reads is left out; one changed is read as it is now (each reader's writes
+ * are conditional on the state they need, so a fresher item is never a wrong one).
+ */
+async function itemsOf(
+  table: TableRef,
+  spec: QuerySpec,
+  page: Record<string, unknown>[],
+): Promise<Record<string, unknown>[]> {
+  if (page.length === 0) return [];
+  const keyOf = (item: Record<string, unknown>) => ({
+    PK: String(item[TABLE_KEYS.partitionKey]),
+    SK: String(item[TABLE_KEYS.sortKey]),
+  });
+  const projection = spec.projection && [
+    ...new Set([TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, ...spec.projection]),
+  ];
+  const found = await batchGet(table, page.map(keyOf), projection ? { projection } : {});
+  const byKey = new Map(found.map((item) => [JSON.stringify(keyOf(item)), item]));
+  return page.flatMap((item): Record<string, unknown>[] => {
+    const current = byKey.get(JSON.stringify(keyOf(item)));
+    return current ? [current] : [];
+  });
+}
+
 /** One page of a query, parsed item by item, with the opaque cursor of the next page (none on the last). */
 export async function queryPage<T>(
   table: TableRef,
@@ -136,7 +190,8 @@ export async function queryPage<T>(
     }),
   );
   const nextCursor = encodeCursor(result.LastEvaluatedKey);
-  return { items: (result.Items ?? []).map(parse), ...(nextCursor ? { nextCursor } : {}) };
+  const items = servedByIndex(spec) ? (result.Items ?? []) : await itemsOf(table, spec, result.Items ?? []);
+  return { items: items.map(parse), ...(nextCursor ? { nextCursor } : {}) };
 }
 
 /**
@@ -151,6 +206,7 @@ export async function* queryAll<T>(
 ): AsyncGenerator<T> {
   let startKey: Record<string, unknown> | undefined;
   const input = queryInput(table, spec);
+  const served = servedByIndex(spec);
   do {
     const result = await table.client.send(
       new QueryCommand({
@@ -159,7 +215,8 @@ export async function* queryAll<T>(
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
-    for (const item of result.Items ?? []) yield parse(item);
+    const items = served ? (result.Items ?? []) : await itemsOf(table, spec, result.Items ?? []);
+    for (const item of items) yield parse(item);
     startKey = result.LastEvaluatedKey;
   } while (startKey);
 }
