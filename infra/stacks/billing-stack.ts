@@ -14,6 +14,7 @@ import { BillingSchedule } from '../constructs/billing-schedule.js';
 import { BillingWorkflow } from '../constructs/billing-workflow.js';
 import { CreditNoteDelivery } from '../constructs/credit-note-delivery.js';
 import { DataTable } from '../constructs/data-table.js';
+import { Edge, type EdgeSettings } from '../constructs/edge.js';
 import { BillingHttpApi } from '../constructs/http-api.js';
 import { InvoiceBucket, type InvoiceLockMode } from '../constructs/invoice-bucket.js';
 import { PlatformSyncSchedule } from '../constructs/platform-sync-schedule.js';
@@ -109,6 +110,14 @@ export interface DeferredBillingStackProps extends StackProps {
    * @default - none: invoices whose channel includes the platform fail alone, `PlatformNotConfigured`
    */
   readonly approvedPlatform?: ApprovedPlatformConnectionProps;
+  /**
+   * The edge in front of the portal and the API (issue 12, item 7): a WAF WebACL (managed rule groups, rate
+   * limits per IP and per key; made in us-east-1, in a second stack when this one is elsewhere, which then
+   * needs an explicit env) and a custom domain with its us-east-1 ACM certificate. With the WAF on, the
+   * authorizer also refuses calls that went around CloudFront. On in prod (the stage configuration).
+   * @default - no WAF, the distribution's *.cloudfront.net name
+   */
+  readonly edge?: EdgeSettings;
 }
 
 /**
@@ -134,9 +143,15 @@ export class DeferredBillingStack extends Stack {
   public readonly portal: BuyerPortal;
   /** The connection to the approved platform, when configured. */
   public readonly approvedPlatform?: ApprovedPlatformConnection;
+  /** The edge (item 7): WebACL, custom domain, origin secret, as `props.edge` asks. */
+  public readonly edge: Edge;
 
   constructor(scope: Construct, id: string, props: DeferredBillingStackProps = {}) {
-    super(scope, id, props);
+    // Item 7: the edge's WebACL may live in a us-east-1 stack, read back by a cross-region reference.
+    super(scope, id, {
+      ...props,
+      crossRegionReferences: props.crossRegionReferences ?? props.edge?.waf === true,
+    });
     const marketplaceTimeZone = props.marketplaceTimeZone ?? 'Europe/Paris';
     assertTimeZone(marketplaceTimeZone);
     const issuer = props.issuer ?? parseIssuer(DEMO_ISSUER);
@@ -221,7 +236,11 @@ export class DeferredBillingStack extends Stack {
       invoiceSender: sender.address,
     });
 
+    // Item 7, the edge: WAF (us-east-1), custom domain, and the origin secret that closes execute-api.
+    this.edge = new Edge(this, 'Edge', props.edge ?? { waf: false });
+
     this.httpApi = new BillingHttpApi(this, 'Http', {
+      ...(this.edge.originSecret ? { originSecret: this.edge.originSecret } : {}),
       dataTable: this.dataTable,
       marketplaceTimeZone,
       ...(props.authorizerCacheSeconds === undefined
@@ -246,6 +265,9 @@ export class DeferredBillingStack extends Stack {
     this.portal = new BuyerPortal(this, 'Portal', {
       httpApi: this.httpApi,
       accessLogsBucket: this.invoiceBucket.accessLogsBucket,
+      ...(this.edge.webAclArn ? { webAclArn: this.edge.webAclArn } : {}),
+      ...(this.edge.domain ? { domain: this.edge.domain } : {}),
+      ...(this.edge.originSecret ? { originSecret: this.edge.originSecret } : {}),
     });
     // The sign-in email's link leads to the portal, on the distribution's origin (where the cookie lives).
     this.httpApi.functions.buyers.addEnvironment(ENV.buyerPortalUrl, this.portal.signInUrl);
