@@ -202,6 +202,8 @@ function authorize(route: RouteDefinition, event: ApiEvent): Principal {
       [{ field: 'Cookie', reason: 'no live session or active buyer token' }],
     );
   }
+  // The authorizer denies malformed, unknown and revoked keys itself; this stays as a defence in depth (an
+  // authorizer answer cached by a previous deployment, a route wired to another authorizer).
   if (context.role === 'none') {
     throw new DomainError(
       'invalid_api_key',
