@@ -272,7 +272,13 @@ export class DeferredBillingStack extends Stack {
     // The sign-in email's link leads to the portal, on the distribution's origin (where the cookie lives).
     this.httpApi.functions.buyers.addEnvironment(ENV.buyerPortalUrl, this.portal.signInUrl);
 
-    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.httpApi.url,
+      // Item 7: behind the WAF, execute-api refuses keyed calls that did not come through CloudFront.
+      description: this.edge.webAclArn
+        ? "execute-api URL of the HTTP API: with the edge WAF on, call the API on BuyerPortalUrl's origin (/v1/)"
+        : 'Base URL of the HTTP API',
+    });
     new CfnOutput(this, 'BuyerPortalUrl', {
       value: this.portal.url,
       description: 'The buyer portal (and the API on the same origin under /v1/)',
