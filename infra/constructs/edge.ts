@@ -40,8 +40,9 @@ export const KEY_RATE_LIMITS_PER_MINUTE = {
 } as const;
 
 /**
- * Per-IP limits (requests per minute per client IP) for calls without a bearer key (the portal's pages and
- * its cookie calls, the OpenAPI document) and, tighter, for the public sign-in routes (each may email).
+ * Per-IP limits (requests per minute per client IP) for calls without a key-shaped bearer credential (the
+ * portal's pages and its cookie calls, the OpenAPI document, made-up keys) and, tighter, for the public
+ * sign-in routes (each may email).
  * Calls with a key are limited per key above, so a storefront's servers behind one IP are not held to it.
  */
 export const IP_RATE_LIMITS_PER_MINUTE = { withoutKey: 600, signIn: 30 } as const;
@@ -157,7 +158,18 @@ export class EdgeWebAcl extends Construct {
               limit: IP_RATE_LIMITS_PER_MINUTE.withoutKey,
               evaluationWindowSec: RATE_WINDOW_SECONDS,
               aggregateKeyType: 'IP',
-              scopeDownStatement: { notStatement: { statement: authorizationStartsWith('bearer ') } },
+              // Anything but a key-shaped credential: a made-up `Bearer x_…` cannot escape both kinds of limit.
+              scopeDownStatement: {
+                notStatement: {
+                  statement: {
+                    orStatement: {
+                      statements: Object.values(KEY_RATE_LIMITS_PER_MINUTE).map(({ prefix }) =>
+                        authorizationStartsWith(`bearer ${prefix}`),
+                      ),
+                    },
+                  },
+                },
+              },
             },
           },
           visibilityConfig: visibility('RatePerIp-withoutKey'),

@@ -177,6 +177,15 @@ describe('with the edge of prod (WAF, custom domain) and the stack in eu-west-3'
         ]),
       });
     }
+    // A made-up credential (`Bearer x_…`) is not a key: it stays under the per-IP limit.
+    const { properties } = onlyResource(waf, 'AWS::WAFv2::WebACL');
+    const withoutKey = (properties.Rules as { Name: string; Statement: unknown }[]).find(
+      (rule) => rule.Name === 'RatePerIp-withoutKey',
+    );
+    const prefixes = JSON.stringify(withoutKey?.Statement);
+    for (const { prefix } of Object.values(KEY_RATE_LIMITS_PER_MINUTE))
+      expect(prefixes).toContain(`bearer ${prefix}`);
+    expect(prefixes).toContain('NotStatement');
   });
 
   it('logs the WAF to aws-waf-logs-*, the API key and cookies redacted', () => {
