@@ -23,7 +23,10 @@ export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerCont
 
 /** The authorizer's context as API Gateway passes it on (simple responses carry strings). */
 export interface AuthorizerContext {
-  /** `none`: the key is malformed, unknown or revoked (the authorizer lets it through so we answer 401 here). */
+  /**
+   * `none`: no live buyer session, or no CSRF token (the authorizer lets these through so the buyer function
+   * answers 401 or 403 naming why). A malformed, unknown or revoked key is denied by the authorizer itself.
+   */
   role: Principal['role'] | 'none';
   keyId: string;
   storefrontId?: string;
@@ -199,6 +202,8 @@ function authorize(route: RouteDefinition, event: ApiEvent): Principal {
       [{ field: 'Cookie', reason: 'no live session or active buyer token' }],
     );
   }
+  // The authorizer denies malformed, unknown and revoked keys itself; this stays as a defence in depth (an
+  // authorizer answer cached by a previous deployment, a route wired to another authorizer).
   if (context.role === 'none') {
     throw new DomainError(
       'invalid_api_key',

@@ -1,6 +1,7 @@
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -15,10 +16,11 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { INDEXES, type IndexDefinition } from '../../shared/adapters/dynamo/table.js';
-import { ENV } from '../../shared/config/env.js';
+import { ENV, ORIGIN_VERIFY_HEADER } from '../../shared/config/env.js';
 import type { RouteAuthentication } from '../../shared/contracts/http/routes/definition.js';
 import {
   API_FUNCTIONS,
@@ -35,6 +37,7 @@ import { CREDIT_NOTE_KEY_PREFIX } from './credit-note-delivery.js';
 import type { DataTable } from './data-table.js';
 import { acknowledgeWildcardResource } from './nag.js';
 import { ProjectFunction, type TableAccess } from './project-function.js';
+import { type OperationId, throttleOf } from './route-throttles.js';
 import { allowSendingAs } from './shared-resources.js';
 
 /**
@@ -183,7 +186,8 @@ export interface BillingHttpApiProps {
    */
   readonly vatCategories?: readonly string[];
   /**
-   * Per-route throttling of the default stage.
+   * Throttling of a route the throttle table (`ROUTE_THROTTLES`) does not size; every route of `ROUTES` is
+   * sized there, so this is only the stage's default.
    * @default { rateLimit: 100, burstLimit: 200 }
    */
   readonly throttle?: ThrottleSettings;
@@ -234,6 +238,14 @@ export interface BillingHttpApiProps {
    * @default - the webhook function has no platform to check signatures with (it answers 500)
    */
   readonly platform?: ApprovedPlatformConnection;
+  /**
+   * Item 7, with the edge's WAF on: the value CloudFront adds to API requests as `ORIGIN_VERIFY_HEADER`.
+   * The authorizer receives it (`ORIGIN_VERIFY`) and denies a call without it, and the header is an identity
+   * source of the API-key authorizer, so a call straight to execute-api without it is refused by API
+   * Gateway (401) before any function runs, and never served from a cached answer.
+   * @default - no check: execute-api may be called directly
+   */
+  readonly originSecret?: ISecret;
 }
 
 /**
@@ -337,9 +349,16 @@ export class BillingHttpApi extends Construct {
       (props.authorizerCacheTtl ?? Duration.seconds(AUTHORIZER_CACHE_SECONDS.default)).toSeconds(),
       'authorizerCacheTtl',
     );
+    if (props.originSecret) {
+      this.authorizerFunction.addEnvironment(ENV.originVerify, props.originSecret.secretValue.unsafeUnwrap());
+    }
+    // A deny (`isAuthorized: false`) is API Gateway's 403, cached per identity source like an allow.
     const authorizer = new HttpLambdaAuthorizer('ApiKeyAuthorizer', this.authorizerFunction, {
       responseTypes: [HttpLambdaResponseType.SIMPLE],
-      identitySource: ['$request.header.Authorization'],
+      identitySource: [
+        '$request.header.Authorization',
+        ...(props.originSecret ? [`$request.header.${ORIGIN_VERIFY_HEADER}`] : []),
+      ],
       resultsCacheTtl: Duration.seconds(authorizerCacheSeconds),
     });
     // Buyer routes: a session cookie or a buyer token. No identity source (HTTP APIs answer 401 without
@@ -357,8 +376,16 @@ export class BillingHttpApi extends Construct {
       ]),
     ) as Record<ApiFunctionName, HttpLambdaIntegration>;
 
+    // Item 7: each route throttled for all its callers together, sized in ROUTE_THROTTLES (one table).
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    const stageResource = this.stage.node.defaultChild as CfnStage;
     for (const route of ROUTES as readonly RouteDefinition[]) {
       const key = routeKey(route);
+      const throttle = throttleOf(route.operationId as OperationId);
+      routeSettings[key] = {
+        ThrottlingRateLimit: throttle.rateLimit,
+        ThrottlingBurstLimit: throttle.burstLimit,
+      };
       const publicReason =
         route.roles.length === 0
           ? route.authentication
@@ -382,7 +409,10 @@ export class BillingHttpApi extends Construct {
       if (publicReason !== undefined) {
         Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: publicReason });
       }
+      // A stage's route settings name existing routes: CloudFormation must create the routes first.
+      stageResource.node.addDependency(httpRoute);
     }
+    stageResource.routeSettings = routeSettings;
   }
 }
 

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   CachePolicy,
@@ -16,6 +17,7 @@ import {
   OriginSslPolicy,
   PriceClass,
   ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -27,8 +29,10 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
+import { ORIGIN_VERIFY_HEADER } from '../../shared/config/env.js';
 import {
   PORTAL_CONTENT_SECURITY_POLICY,
   PORTAL_HSTS_SECONDS,
@@ -46,6 +50,22 @@ export interface BuyerPortalProps {
   readonly httpApi: BillingHttpApi;
   /** Where the portal bucket's S3 server access logs go (prefix `portal-bucket/`). */
   readonly accessLogsBucket: IBucket;
+  /**
+   * Item 7: the WAF WebACL (CloudFront scope) in front of the portal and the API.
+   * @default - no WAF
+   */
+  readonly webAclArn?: string;
+  /**
+   * Item 7: a custom domain (alternate domain name) and its us-east-1 certificate.
+   * @default - the distribution's *.cloudfront.net name
+   */
+  readonly domain?: { readonly domainName: string; readonly certificate: ICertificate };
+  /**
+   * Item 7: a secret CloudFront adds to every API request as `ORIGIN_VERIFY_HEADER`, which the authorizer
+   * requires (so a call straight to execute-api, around the WAF, is denied).
+   * @default - no header
+   */
+  readonly originSecret?: ISecret;
 }
 
 /**
@@ -129,6 +149,14 @@ export class BuyerPortal extends Construct {
     const apiDomain = `${props.httpApi.api.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Buyer portal and the buyer API on one origin',
+      ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
+      ...(props.domain
+        ? {
+            domainNames: [props.domain.domainName],
+            certificate: props.domain.certificate,
+            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass.PRICE_CLASS_100,
       defaultBehavior: {
@@ -145,6 +173,13 @@ export class BuyerPortal extends Construct {
           origin: new HttpOrigin(apiDomain, {
             protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
             originSslProtocols: [OriginSslPolicy.TLS_V1_2],
+            ...(props.originSecret
+              ? {
+                  customHeaders: {
+                    [ORIGIN_VERIFY_HEADER]: props.originSecret.secretValue.unsafeUnwrap(),
+                  },
+                }
+              : {}),
           }),
           viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: AllowedMethods.ALLOW_ALL,
@@ -154,7 +189,7 @@ export class BuyerPortal extends Construct {
         },
       },
     });
-    this.url = `https://${this.distribution.distributionDomainName}${PORTAL_PATH}/`;
+    this.url = `https://${props.domain?.domainName ?? this.distribution.distributionDomainName}${PORTAL_PATH}/`;
     this.signInUrl = `${this.url}sign-in`;
 
     this.deployment = new BucketDeployment(this, 'Deploy', {
@@ -174,18 +209,22 @@ export class BuyerPortal extends Construct {
       'AwsSolutions-CFR1',
       'Buyers sign in from wherever their company buys; the API checks every call (invariant 8), so no country is refused.',
     );
-    acknowledge(
-      'AwsSolutions-CFR2',
-      'No WAF: the portal is static files, and the API behind /v1/* has its own throttling, sign-in limits per email and client, and an authorizer on every buyer route.',
-    );
+    if (!props.webAclArn) {
+      acknowledge(
+        'AwsSolutions-CFR2',
+        'No WAF (edge.waf off, outside prod): the portal is static files, and the API behind /v1/* has its own per-route throttling, sign-in limits per email and client, and an authorizer on every buyer route.',
+      );
+    }
     acknowledge(
       'AwsSolutions-CFR3',
       'The portal bucket has S3 server access logs and the API has its access logs; CloudFront standard logs would need an ACL-enabled bucket, which the account policy refuses.',
     );
-    acknowledge(
-      'AwsSolutions-CFR4',
-      'The default *.cloudfront.net certificate (no custom domain yet), whose minimum protocol CloudFront does not let us raise; the API origin is reached over TLS 1.2.',
-    );
+    if (!props.domain) {
+      acknowledge(
+        'AwsSolutions-CFR4',
+        'The default *.cloudfront.net certificate (no custom domain yet), whose minimum protocol CloudFront does not let us raise; the API origin is reached over TLS 1.2.',
+      );
+    }
   }
 
   /**
@@ -203,11 +242,13 @@ export class BuyerPortal extends Construct {
       "CDK's BucketDeployment grant: reads the portal's zipped files from the CDK bootstrap assets bucket, then writes and prunes them in the portal bucket (its own, nothing else).";
     for (const action of ['GetObject', 'GetBucket', 'List', 'DeleteObject', 'Abort'])
       onRole(`AwsSolutions-IAM5[Action::s3:${action}*]`, copies);
-    // The bootstrap bucket's ARN as cdk-nag renders it: literal parts once a stage fixes account and region.
+    // The assets bucket's name spells the account and region: tokens, or literals in a stack with an env.
     const stack = Stack.of(this);
-    const part = (value: string, token: string) => (Token.isUnresolved(value) ? token : value);
-    const assets = `arn:${part(stack.partition, '<AWS::Partition>')}:s3:::cdk-hnb659fds-assets-${part(stack.account, '<AWS::AccountId>')}-${part(stack.region, '<AWS::Region>')}/*`;
-    onRole(`AwsSolutions-IAM5[Resource::${assets}]`, copies);
+    const spelled = (value: string, token: string) => (Token.isUnresolved(value) ? token : value);
+    onRole(
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${spelled(stack.account, '<AWS::AccountId>')}-${spelled(stack.region, '<AWS::Region>')}/*]`,
+      copies,
+    );
     acknowledgeWildcardResource(role, `${this.bucket.bucketArn}/*`, copies);
     onRole(
       'AwsSolutions-IAM5[Resource::*]',

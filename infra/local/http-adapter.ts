@@ -259,9 +259,18 @@ async function handle(
     };
     if (typeof result?.isAuthorized !== 'boolean')
       throw new Error('The authorizer returned no simple response { isAuthorized }');
-    // Like API Gateway: a simple response `isAuthorized: false` is a 403.
+    // Like API Gateway: a simple response `isAuthorized: false` is a 403 and no handler runs (on AWS its
+    // body is the bare `{"message":"Forbidden"}`; here problem+json at the same status, as for the 401).
     if (!result.isAuthorized)
-      return send(res, problem(403, 'forbidden', 'Forbidden', 'This API key may not call this route.'));
+      return send(
+        res,
+        problem(
+          403,
+          'credential_denied',
+          'Forbidden',
+          'The authorizer denied this credential: it is malformed, unknown or revoked.',
+        ),
+      );
     authorizer = result.context ?? {};
   }
   const event: ApiEventV2 = {

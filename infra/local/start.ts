@@ -14,7 +14,7 @@ import { ApiKeyRepository } from '../../shared/adapters/dynamo/api-key-repositor
 import { keys } from '../../shared/adapters/dynamo/table.js';
 import { ENV } from '../../shared/config/env.js';
 import { PLATFORM_ENV } from '../../shared/config/platform.js';
-import { hashApiKey } from '../../shared/core/domain/api-keys.js';
+import { hashApiKey, isWellFormedCredential } from '../../shared/core/domain/api-keys.js';
 import { issueApiKey } from '../../shared/core/usecases/api-keys.js';
 import { DEMO_ACCOUNTS } from '../../test/builders/accounts.js';
 import { exampleOrder } from '../../test/builders/orders.js';
@@ -84,9 +84,10 @@ async function callApi(baseUrl: string, method: string, path: string, apiKey: st
   return JSON.parse(text) as unknown;
 }
 
-function checkedKey(name: string, value: string | undefined): string | undefined {
-  if (value !== undefined && !/^\S{16,512}$/.test(value)) {
-    throw new Error(`${name} must be 16 to 512 characters without spaces`);
+function checkedKey(name: string, value: string | undefined, prefix: 'op_' | 'sk_'): string | undefined {
+  // The authorizer denies any other shape before reading the table.
+  if (value !== undefined && !(isWellFormedCredential(value) && value.startsWith(prefix))) {
+    throw new Error(`${name} must be ${prefix} then 32 to 64 characters of A-Z, a-z, 0-9, _ and -`);
   }
   return value;
 }
@@ -110,7 +111,7 @@ async function seed(baseUrl: string, state: DemoState, warn: (message: string) =
   };
 
   const operatorKey =
-    checkedKey('DEMO_OPERATOR_KEY', process.env.DEMO_OPERATOR_KEY) ??
+    checkedKey('DEMO_OPERATOR_KEY', process.env.DEMO_OPERATOR_KEY, 'op_') ??
     state.operatorKey ??
     `op_demo_${randomUUID().replaceAll('-', '')}`;
   await ensureKey(operatorKey, 'operator');
@@ -134,7 +135,7 @@ async function seed(baseUrl: string, state: DemoState, warn: (message: string) =
     await writeState(state);
   }
   const storefrontId = state.storefrontId as string;
-  const chosenStorefrontKey = checkedKey('DEMO_STOREFRONT_KEY', process.env.DEMO_STOREFRONT_KEY);
+  const chosenStorefrontKey = checkedKey('DEMO_STOREFRONT_KEY', process.env.DEMO_STOREFRONT_KEY, 'sk_');
   if (chosenStorefrontKey) {
     await ensureKey(chosenStorefrontKey, 'storefront', storefrontId);
     state = { ...state, storefrontKey: chosenStorefrontKey };

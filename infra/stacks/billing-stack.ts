@@ -15,6 +15,7 @@ import { BillingSchedule } from '../constructs/billing-schedule.js';
 import { BillingWorkflow } from '../constructs/billing-workflow.js';
 import { CreditNoteDelivery } from '../constructs/credit-note-delivery.js';
 import { DataTable } from '../constructs/data-table.js';
+import { Edge, type EdgeSettings } from '../constructs/edge.js';
 import { BillingHttpApi } from '../constructs/http-api.js';
 import { InvoiceBucket, type InvoiceLockMode } from '../constructs/invoice-bucket.js';
 import { applyLogGroupPolicy } from '../constructs/log-groups.js';
@@ -125,10 +126,13 @@ export interface DeferredBillingStackProps extends StackProps {
    */
   readonly alarmEmail?: string;
   /**
-   * The API's edge: CloudFront + WAF in front of it, and its custom domain (certificate in us-east-1).
-   * @default - no WAF, no custom domain
+   * The edge in front of the portal and the API (issue 12, item 7): a WAF WebACL (managed rule groups, rate
+   * limits per IP and per key; made in us-east-1, in a second stack when this one is elsewhere, which then
+   * needs an explicit env) and a custom domain with its us-east-1 ACM certificate. With the WAF on, the
+   * authorizer also refuses calls that went around CloudFront. On in prod (the stage configuration).
+   * @default - no WAF, the distribution's *.cloudfront.net name
    */
-  readonly edge?: { waf: boolean; domainName?: string; certificateArn?: string };
+  readonly edge?: EdgeSettings;
   /**
    * Retention of every log group of the stack (issue 12, item 1: the stage's).
    * @default - each log group's own (a month for functions, three months for the run and the API)
@@ -169,9 +173,15 @@ export class DeferredBillingStack extends Stack {
   public readonly traceSampling: TraceSampling;
   /** Alarms to the alarm topic (alarmEmail) and the dashboard. */
   public readonly monitoring: Monitoring;
+  /** The edge (item 7): WebACL, custom domain, origin secret, as `props.edge` asks. */
+  public readonly edge: Edge;
 
   constructor(scope: Construct, id: string, props: DeferredBillingStackProps = {}) {
-    super(scope, id, props);
+    // Item 7: the edge's WebACL may live in a us-east-1 stack, read back by a cross-region reference.
+    super(scope, id, {
+      ...props,
+      crossRegionReferences: props.crossRegionReferences ?? props.edge?.waf === true,
+    });
     const marketplaceTimeZone = props.marketplaceTimeZone ?? 'Europe/Paris';
     assertTimeZone(marketplaceTimeZone);
     const issuer = props.issuer ?? parseIssuer(DEMO_ISSUER);
@@ -257,7 +267,11 @@ export class DeferredBillingStack extends Stack {
       invoiceSender: sender.address,
     });
 
+    // Item 7, the edge: WAF (us-east-1), custom domain, and the origin secret that closes execute-api.
+    this.edge = new Edge(this, 'Edge', props.edge ?? { waf: false });
+
     this.httpApi = new BillingHttpApi(this, 'Http', {
+      ...(this.edge.originSecret ? { originSecret: this.edge.originSecret } : {}),
       dataTable: this.dataTable,
       marketplaceTimeZone,
       ...(props.authorizerCacheSeconds === undefined
@@ -282,6 +296,9 @@ export class DeferredBillingStack extends Stack {
     this.portal = new BuyerPortal(this, 'Portal', {
       httpApi: this.httpApi,
       accessLogsBucket: this.invoiceBucket.accessLogsBucket,
+      ...(this.edge.webAclArn ? { webAclArn: this.edge.webAclArn } : {}),
+      ...(this.edge.domain ? { domain: this.edge.domain } : {}),
+      ...(this.edge.originSecret ? { originSecret: this.edge.originSecret } : {}),
     });
     // The sign-in email's link leads to the portal, on the distribution's origin (where the cookie lives).
     this.httpApi.functions.buyers.addEnvironment(ENV.buyerPortalUrl, this.portal.signInUrl);
@@ -308,7 +325,13 @@ export class DeferredBillingStack extends Stack {
       description: 'SNS topic every alarm notifies (subscribe more on-call addresses here)',
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.httpApi.url,
+      // Item 7: behind the WAF, execute-api refuses keyed calls that did not come through CloudFront.
+      description: this.edge.webAclArn
+        ? "execute-api URL of the HTTP API: with the edge WAF on, call the API on BuyerPortalUrl's origin (/v1/)"
+        : 'Base URL of the HTTP API',
+    });
     new CfnOutput(this, 'BuyerPortalUrl', {
       value: this.portal.url,
       description: 'The buyer portal (and the API on the same origin under /v1/)',

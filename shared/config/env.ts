@@ -54,7 +54,15 @@ export const ENV = {
   platformCallbackToleranceSeconds: 'PLATFORM_CALLBACK_TOLERANCE_SECONDS',
   /** CloudWatch namespace of the business metrics (the stack's); unset: none are published (local, tests). */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  /**
+   * The authorizer: the value CloudFront adds as `ORIGIN_VERIFY_HEADER` to every API request (on AWS with
+   * the edge's WAF on); a call without it came around CloudFront and its WAF, and is denied. Unset: no check.
+   */
+  originVerify: 'ORIGIN_VERIFY',
 } as const;
+
+/** The header CloudFront adds to API requests so the authorizer can tell they passed the WAF. */
+export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 

@@ -331,7 +331,8 @@ describe('buyer API tokens and roles', () => {
     expect((await admin.delete(`/v1/buyer/accounts/${own.accountId}/tokens/${issued.tokenId}`)).status).toBe(
       204,
     );
-    expectProblem(await erp.get('/v1/buyer/session'), 401, 'invalid_api_key');
+    // A revoked token is denied by the authorizer itself (on AWS: API Gateway's 403 {"message":"Forbidden"}).
+    expectProblem(await erp.get('/v1/buyer/session'), 403, 'credential_denied');
     expect((await auditOf(keys.accountPartition(own.accountId))).map((a) => a.action)).toContain(
       'buyer_token_revoked',
     );

@@ -258,7 +258,7 @@ describe('HTTP adapter with the real handlers', () => {
           }),
           fetch(`${api.baseUrl}/v1/accounts`, {
             headers: {
-              authorization: `Bearer sk_unknown_key_${n}_0123456789`,
+              authorization: `Bearer sk_unknown_key_${n}_0123456789abcdef0123456789`,
               'x-correlation-id': `bad-${n}`,
             },
           }),
@@ -267,29 +267,22 @@ describe('HTTP adapter with the real handlers', () => {
     } finally {
       capture.stop();
     }
-    const refusedKeys = capture.lines.filter((line) => line.message === 'api key refused');
+    const deniedKeys = capture.lines.filter((line) => line.message === 'bearer credential denied');
     const refusedRequests = capture.lines.filter((line) => line.message === 'request refused');
-    expect(refusedKeys.length).toBeGreaterThanOrEqual(4);
-    expect(refusedRequests.filter((line) => line.code === 'order_not_found')).toHaveLength(4);
-    for (const line of refusedKeys) {
-      expect(line).toMatchObject({ function_name: 'authorizer' });
+    expect(deniedKeys.length).toBeGreaterThanOrEqual(4);
+    for (const line of deniedKeys) {
+      expect(line).toMatchObject({ function_name: 'authorizer', reason: 'unknown' });
       for (const key of ['routeKey', 'correlationId']) expect(line).not.toHaveProperty(key);
     }
-    expect(refusedRequests.filter((line) => line.code === 'invalid_api_key')).toHaveLength(4);
+    // The denied keys never reach the accounts function: only the four order reads are refused there.
+    expect(refusedRequests).toHaveLength(4);
     for (const line of refusedRequests) {
-      expect(line).toMatchObject(
-        line.code === 'order_not_found'
-          ? {
-              function_name: 'orders-read',
-              routeKey: 'GET /v1/orders/{orderId}',
-              correlationId: expect.stringMatching(/^corr-[a-d]$/),
-            }
-          : {
-              function_name: 'accounts',
-              routeKey: 'GET /v1/accounts',
-              correlationId: expect.stringMatching(/^bad-[a-d]$/),
-            },
-      );
+      expect(line).toMatchObject({
+        code: 'order_not_found',
+        function_name: 'orders-read',
+        routeKey: 'GET /v1/orders/{orderId}',
+        correlationId: expect.stringMatching(/^corr-[a-d]$/),
+      });
     }
   });
 
@@ -382,7 +375,7 @@ describe('HTTP adapter event mapping (stub handlers)', () => {
       headers: { authorization: 'Bearer wrong-key-0123456789' },
     });
     expect(response.status).toBe(403);
-    expect(await response.json()).toMatchObject({ code: 'forbidden' });
+    expect(await response.json()).toMatchObject({ code: 'credential_denied' });
   });
 
   it('turns a result without statusCode into a 200 JSON body; passes JSON bodies as text', async () => {

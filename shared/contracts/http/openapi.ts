@@ -41,6 +41,10 @@ function components(): Record<string, JsonSchema> {
   return result;
 }
 
+/** What a client sees when the authorizer denies a credential (API Gateway's answer, fixed by AWS). */
+const DENIED =
+  'A malformed, unknown or revoked key or token is denied by the authorizer before any function runs: API Gateway answers `{"message":"Forbidden"}` (application/json).';
+
 const problemContent = { 'application/problem+json': { schema: { $ref: `${COMPONENTS}Problem` } } };
 
 function errorResponses(route: RouteDefinition): Record<string, unknown> {
@@ -51,16 +55,16 @@ function errorResponses(route: RouteDefinition): Record<string, unknown> {
   if (route.body || route.query)
     add(400, 'The request is not valid: `errors` names each field and the reason.');
   if (authorizerOf(route) === 'buyer' && route.roles.length > 0) {
-    add(401, 'No live session cookie, and no active buyer token (`session_required`, `invalid_api_key`).');
+    add(401, 'No live session cookie, and no bearer token (`session_required`).');
     add(
       403,
-      'Not a buyer, a buyer token where a signed-in person is needed, a viewer where an admin is, or a state-changing call by cookie without its `X-CSRF-Token` (`csrf_token_invalid`).',
+      `Not a buyer, a buyer token where a signed-in person is needed, a viewer where an admin is, or a state-changing call by cookie without its \`X-CSRF-Token\` (\`csrf_token_invalid\`). ${DENIED}`,
     );
   } else if (route.roles.length > 0) {
-    add(401, 'Missing, unknown or revoked API key.');
+    add(401, 'No `Authorization` header (API Gateway answers `{"message":"Unauthorized"}`).');
     add(
       403,
-      'The key is valid but its role may not do this, or the account is not enrolled with this storefront.',
+      `The key is valid but its role may not do this, or the account is not enrolled with this storefront. ${DENIED}`,
     );
   }
   if (route.authentication === 'platform-signature') {

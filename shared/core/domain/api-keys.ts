@@ -48,6 +48,16 @@ export function hashApiKey(apiKey: string): string {
   return createHash('sha256').update(apiKey, 'utf8').digest('hex');
 }
 
+/**
+ * The shape of every bearer credential this API issues: a role prefix (`op_` operator, `sk_` storefront,
+ * `bt_` buyer token), then 32 to 64 base64url characters (generated ones carry 43: 32 random bytes). The
+ * authorizer refuses anything else before reading the table, so garbage costs no DynamoDB read.
+ */
+export const BEARER_CREDENTIAL_PATTERN = /^(op|sk|bt)_[A-Za-z0-9_-]{32,64}$/;
+
+/** Whether a bearer token has the shape of a key or token this API issues (`BEARER_CREDENTIAL_PATTERN`). */
+export const isWellFormedCredential = (token: string): boolean => BEARER_CREDENTIAL_PATTERN.test(token);
+
 /** Reads `Authorization: Bearer <key>`; undefined when absent or malformed. */
 export function bearerToken(authorization: string | undefined): string | undefined {
   if (!authorization) return undefined;

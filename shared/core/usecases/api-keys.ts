@@ -5,6 +5,7 @@ import {
   bearerToken,
   generateApiKey,
   hashApiKey,
+  isWellFormedCredential,
 } from '../domain/api-keys.js';
 import type { ApiKeyStore } from '../ports/storefronts.js';
 
@@ -24,6 +25,10 @@ export async function issueApiKey(
 ): Promise<IssuedKey> {
   if (request.role === 'storefront' && !request.storefrontId) {
     throw new Error('A storefront key needs its storefrontId');
+  }
+  // A chosen secret must pass the authorizer's shape check, or the key would be refused at every call.
+  if (request.apiKey !== undefined && !isWellFormedCredential(request.apiKey)) {
+    throw new Error('An API key is op_ or sk_ then 32 to 64 characters of A-Z, a-z, 0-9, _ and -');
   }
   const apiKey = request.apiKey ?? generateApiKey(request.role);
   const record: ApiKeyRecord = {
@@ -46,14 +51,15 @@ export type Authentication =
 
 /**
  * Authenticates a bearer token: the key it hashes to, if active. Only authenticates (each route checks the
- * role); an unknown, revoked or malformed key is answered `none` with its reason, never thrown.
+ * role); an unknown, revoked or malformed key is answered `none` with its reason, never thrown. A malformed
+ * one (not `Bearer`, or not the shape of an issued key) is answered without reading the table.
  */
 export async function authenticate(
   deps: { apiKeys: Pick<ApiKeyStore, 'findByHash'> },
   authorization: string | undefined,
 ): Promise<Authentication> {
   const token = bearerToken(authorization);
-  if (!token) return { role: 'none', keyId: 'none', reason: 'malformed' };
+  if (!token || !isWellFormedCredential(token)) return { role: 'none', keyId: 'none', reason: 'malformed' };
   const record = await deps.apiKeys.findByHash(hashApiKey(token));
   if (record?.status !== 'active') {
     return { role: 'none', keyId: record?.keyId ?? 'none', reason: record ? 'revoked' : 'unknown' };

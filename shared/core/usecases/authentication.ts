@@ -1,4 +1,4 @@
-import { bearerToken } from '../domain/api-keys.js';
+import { bearerToken, isWellFormedCredential } from '../domain/api-keys.js';
 import {
   csrfTokenMatches,
   hashSecret,
@@ -40,7 +40,8 @@ export interface Credentials {
  * buyer session cookie. A cookie-authenticated call that changes state must carry its session's CSRF
  * token, or it is answered `csrf` (403 at the edge): another site can make a browser send the cookie,
  * never read the token. Only authenticates; each route checks the role. Nothing is thrown for a caller
- * it does not know: the answer says why (`none`).
+ * it does not know: the answer says why (`none`), and the authorizer denies a malformed, unknown or revoked
+ * bearer credential (`refusedCredential`).
  */
 export async function authenticateCaller(
   deps: {
@@ -52,7 +53,10 @@ export async function authenticateCaller(
 ): Promise<CallerAuthentication> {
   if (credentials.authorization) {
     const token = bearerToken(credentials.authorization);
-    if (!token || !isBuyerToken(token)) return authenticate(deps, credentials.authorization);
+    // A malformed credential is answered by `authenticate` without a read; an API key is looked up there.
+    if (!token || !isWellFormedCredential(token) || !isBuyerToken(token)) {
+      return authenticate(deps, credentials.authorization);
+    }
     const buyer = await authenticateBuyerToken(deps, token);
     return buyer
       ? { role: 'buyer', ...buyer, accountIds: buyer.accountIds.join(',') }
@@ -67,6 +71,16 @@ export async function authenticateCaller(
   }
   return { role: 'buyer', ...buyer, accountIds: buyer.accountIds.join(',') };
 }
+
+/**
+ * Whether the authorizer denies the call itself (no backend invocation): a bearer credential that is
+ * malformed, unknown or revoked. A missing or dead session cookie is let through to the buyer function,
+ * whose 401 sends the portal to its sign-in page (a deny can only be API Gateway's bare 403), and so is a
+ * missing CSRF token, whose 403 names the header.
+ */
+export const refusedCredential = (caller: CallerAuthentication): boolean =>
+  caller.role === 'none' &&
+  (caller.reason === 'malformed' || caller.reason === 'unknown' || caller.reason === 'revoked');
 
 /** A buyer as the authorizer answers it, or nothing (unknown, revoked, expired, signed out). */
 export interface BuyerAuthentication {
