@@ -48,6 +48,7 @@
  * | session by cookie (TTL)                     | table         | PK = BUYERSESSION#<sha256>, SK = SESSION             |
  * | buyer token by hash (authorizer)            | table         | PK = BUYERTOKEN#<sha256>, SK = BUYERTOKEN            |
  * | rate-limit counter of a window (TTL)        | table         | PK = RATELIMIT#<subject>#<windowStart>, SK = RATELIMIT |
+ * | SES send-rate tokens of a second (TTL)      | table         | PK = RATELIMIT#SES#<scope>#<epochSecond>, SK = RATELIMIT |
  */
 export const TABLE_KEYS = {
   partitionKey: 'PK',

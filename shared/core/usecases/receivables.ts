@@ -1,4 +1,5 @@
 import { buildReminderEmail } from '../../documents/email/reminder.js';
+import { emailTags } from '../domain/email-tags.js';
 import { type InvoiceRecord, invoiceView } from '../domain/invoices.js';
 import type { Clock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
@@ -122,7 +123,17 @@ async function followUp(
       const outcome = await deliverAtMostOnce({
         state: deps.receivables.reminderDelivery(invoice, step),
         mailer: deps.mailer,
-        message: { raw, from: deps.config.sender, to: invoice.buyer.billingEmails },
+        message: {
+          raw,
+          from: deps.config.sender,
+          to: invoice.buyer.billingEmails,
+          tags: emailTags({
+            kind: 'reminder',
+            accountId: invoice.accountId,
+            invoiceId: invoice.invoiceId,
+            step: String(step),
+          }),
+        },
         now: () => deps.clock.now(),
       });
       if (outcome.kind === 'sent') summary.remindersSent++;
