@@ -13,6 +13,7 @@ import { BillingStateRepository } from '../adapters/dynamo/billing-state-reposit
 import { BuyerRepository, DynamoRateLimiter } from '../adapters/dynamo/buyer-repository.js';
 import { CreditNoteRepository } from '../adapters/dynamo/credit-note-repository.js';
 import { EInvoiceLifecycleRepository } from '../adapters/dynamo/einvoice-lifecycle-repository.js';
+import { EmailFeedbackRepository } from '../adapters/dynamo/email-feedback-repository.js';
 import { InvoiceRepository } from '../adapters/dynamo/invoice-repository.js';
 import type { TableRef } from '../adapters/dynamo/kit/table-ref.js';
 import { dynamoLedgerFeed } from '../adapters/dynamo/ledger-feed.js';
@@ -57,6 +58,7 @@ import type { CreditNoteDeps } from '../core/usecases/credit-notes.js';
 import type { PlatformSyncDeps } from '../core/usecases/einvoice-lifecycle.js';
 import type { EInvoiceSubmissionDeps } from '../core/usecases/einvoice-submission.js';
 import type { EInvoiceDeps } from '../core/usecases/einvoices.js';
+import type { EmailFeedbackDeps } from '../core/usecases/email-feedback.js';
 import type { InvoiceDeps } from '../core/usecases/invoices.js';
 import type { OrderDeps } from '../core/usecases/orders.js';
 import { PacedMailer } from '../core/usecases/paced-mailer.js';
@@ -370,6 +372,11 @@ export function receivablesDeps(
     timeZone: base.config.marketplaceTimeZone,
     config: settings,
   };
+}
+
+/** SES feedback: the documents' email records and their outbox (the table only). */
+export function emailFeedbackDeps(base: Base): EmailFeedbackDeps {
+  return { feedback: new EmailFeedbackRepository(base.table, () => base.clock.now()) };
 }
 
 /** Accounting events: the table's stream read as the ledger, and the product's bus (no table access). */
