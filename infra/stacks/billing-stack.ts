@@ -14,6 +14,7 @@ import { BillingSchedule } from '../constructs/billing-schedule.js';
 import { BillingWorkflow } from '../constructs/billing-workflow.js';
 import { CreditNoteDelivery } from '../constructs/credit-note-delivery.js';
 import { DataTable } from '../constructs/data-table.js';
+import { EmailFeedback } from '../constructs/email-feedback.js';
 import { BillingHttpApi } from '../constructs/http-api.js';
 import { InvoiceBucket, type InvoiceLockMode } from '../constructs/invoice-bucket.js';
 import { PlatformSyncSchedule } from '../constructs/platform-sync-schedule.js';
@@ -134,6 +135,8 @@ export class DeferredBillingStack extends Stack {
   public readonly portal: BuyerPortal;
   /** The connection to the approved platform, when configured. */
   public readonly approvedPlatform?: ApprovedPlatformConnection;
+  /** The SES configuration set every send names, and its feedback handler. */
+  public readonly emailFeedback: EmailFeedback;
 
   constructor(scope: Construct, id: string, props: DeferredBillingStackProps = {}) {
     super(scope, id, props);
@@ -249,6 +252,18 @@ export class DeferredBillingStack extends Stack {
     });
     // The sign-in email's link leads to the portal, on the distribution's origin (where the cookie lives).
     this.httpApi.functions.buyers.addEnvironment(ENV.buyerPortalUrl, this.portal.signInUrl);
+
+    // Issue 12, items 3 and 4 (SES feedback, paced sending): the configuration set and its feedback
+    // handler; every function that emails sends in it and reads the quota its shared send rate comes from.
+    this.emailFeedback = new EmailFeedback(this, 'EmailFeedback', { dataTable: this.dataTable });
+    for (const sender of [
+      this.billingWorkflow.functions['billing-email'],
+      this.creditNoteDelivery.fn,
+      this.receivablesSchedule.fn,
+      this.httpApi.functions.buyers,
+    ]) {
+      this.emailFeedback.bindSender(sender);
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'BuyerPortalUrl', {
