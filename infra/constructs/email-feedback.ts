@@ -55,7 +55,11 @@ export class EmailFeedback extends Construct {
     // Reads the invoice's lookup item; records the feedback on the document with its outbox item (a transaction).
     this.fn.useTable(props.dataTable, ['GetItem', 'UpdateItem', 'PutItem', 'ConditionCheckItem']);
 
-    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetters', 'the SES feedback rule (events not recorded)');
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'DeadLetters',
+      'the SES feedback rule (events not recorded)',
+    );
     this.rule = new Rule(this, 'Rule', {
       description: 'SES events of the configuration set → ses-feedback',
       eventBus: defaultBus,
@@ -86,7 +90,10 @@ export class EmailFeedback extends Construct {
     });
     // SES authorises a send against the configuration set it names too (besides the identities).
     fn.addToRolePolicy(
-      new PolicyStatement({ actions: ['ses:SendRawEmail', 'ses:SendEmail'], resources: [configurationSetArn] }),
+      new PolicyStatement({
+        actions: ['ses:SendRawEmail', 'ses:SendEmail'],
+        resources: [configurationSetArn],
+      }),
     );
     // GetSendQuota has no resource: the account's quota, read for the shared send rate.
     fn.addToRolePolicy(new PolicyStatement({ actions: ['ses:GetSendQuota'], resources: ['*'] }));

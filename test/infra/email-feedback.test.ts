@@ -51,7 +51,9 @@ describe('SES feedback (issue 12, item 3)', () => {
     expect(rule.Targets).toEqual([
       expect.objectContaining({
         Arn: { 'Fn::GetAtt': [logicalIdOf(stack.emailFeedback.fn), 'Arn'] },
-        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(stack.emailFeedback.deadLetterQueue), 'Arn'] } },
+        DeadLetterConfig: {
+          Arn: { 'Fn::GetAtt': [logicalIdOf(stack.emailFeedback.deadLetterQueue), 'Arn'] },
+        },
         RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 8 },
       }),
     ]);
@@ -79,7 +81,9 @@ describe('SES feedback (issue 12, item 3)', () => {
     ];
     for (const fn of senders) {
       const resource = template.toJSON().Resources[logicalIdOf(fn)];
-      expect(resource.Properties.Environment.Variables[ENV.sesConfigurationSet]).toEqual(configurationSetRef());
+      expect(resource.Properties.Environment.Variables[ENV.sesConfigurationSet]).toEqual(
+        configurationSetRef(),
+      );
       const statements = statementsOf(template, fn);
       const onSet = statements.find((statement) =>
         JSON.stringify(resourcesOf(statement)).includes(':configuration-set/'),
