@@ -49,9 +49,13 @@ export class DynamoSendPacer implements SendPacer {
     const rate = await this.options.rate();
     const giveUpAt = this.nowMs() + this.maxWaitMs;
     for (;;) {
+      const second = Math.floor(this.nowMs() / 1000);
+      const taken = await this.takeIn(second, rate);
       const now = this.nowMs();
-      const second = Math.floor(now / 1000);
-      if (await this.takeIn(second, rate)) return true;
+      // A token is good only while its second lasts: taken as the second ended (the write's round trip),
+      // the send would land in the next second on top of that second's own tokens. Take one there instead.
+      if (taken && Math.floor(now / 1000) === second) return true;
+      if (taken && now < giveUpAt) continue;
       const nextSecond = (second + 1) * 1000;
       if (nextSecond >= giveUpAt) return false;
       // A little jitter, so the waiters of a full second do not all hit the next one at its first instant.
