@@ -69,7 +69,12 @@ async function publishedFrom(messageId: string, feedbackId: string): Promise<Pro
   await publishLedgerEntries(
     {
       ledger: dynamoLedgerFeed,
-      publisher: { publish: async (batch) => (events.push(...batch), batch.map(() => true)) },
+      publisher: {
+        publish: async (batch) => {
+          events.push(...batch);
+          return batch.map(() => true);
+        },
+      },
     },
     [{ sequenceNumber: '1', eventName: 'INSERT', newImage: marshall(Item) }],
   );

@@ -97,8 +97,7 @@ export class EmailFeedbackRepository implements EmailFeedbackStore {
     return {
       Key: key,
       UpdateExpression: 'SET email.feedback = :feedback',
-      ConditionExpression:
-        'email.messageId = :messageId' + (deliveredFirst ? ' AND attribute_not_exists(email.feedback)' : ''),
+      ConditionExpression: `email.messageId = :messageId${deliveredFirst ? ' AND attribute_not_exists(email.feedback)' : ''}`,
       ExpressionAttributeValues: { ':feedback': stored, ':messageId': feedback.messageId },
     };
   }

@@ -6,9 +6,14 @@ import { PacedMailer } from '../../../shared/core/usecases/paced-mailer.js';
 /** A document's email state in memory, moved as the table's conditional writes move it. */
 function aDocument() {
   const document = { status: 'ready' as 'ready' | 'sending' | 'sent' };
+  const move = (from: typeof document.status, to: typeof document.status) => {
+    if (document.status !== from) return false;
+    document.status = to;
+    return true;
+  };
   const state: EmailDeliveryState = {
-    begin: async () => document.status === 'ready' && ((document.status = 'sending'), true),
-    abandon: async () => document.status === 'sending' && ((document.status = 'ready'), true),
+    begin: async () => move('ready', 'sending'),
+    abandon: async () => move('sending', 'ready'),
     sent: async () => {
       document.status = 'sent';
     },
@@ -27,7 +32,12 @@ describe('a paced send', () => {
     ],
   ])('with %s: nothing sent, the claim released (retried later, never lost)', async (_, take) => {
     const sends: unknown[] = [];
-    const mailer: Mailer = { sendRaw: async (email) => (sends.push(email), 'message-1') };
+    const mailer: Mailer = {
+      sendRaw: async (email) => {
+        sends.push(email);
+        return 'message-1';
+      },
+    };
     const { document, state } = aDocument();
     const outcome = deliverAtMostOnce({
       state,
@@ -43,7 +53,12 @@ describe('a paced send', () => {
 
   it('with a token: sent once', async () => {
     const sends: unknown[] = [];
-    const mailer: Mailer = { sendRaw: async (email) => (sends.push(email), 'message-1') };
+    const mailer: Mailer = {
+      sendRaw: async (email) => {
+        sends.push(email);
+        return 'message-1';
+      },
+    };
     const { document, state } = aDocument();
     const paced = new PacedMailer(mailer, { take: async () => true });
     const deliver = () => deliverAtMostOnce({ state, mailer: paced, message, now: () => new Date() });
