@@ -66,7 +66,8 @@ export interface DeferredBillingStackProps extends StackProps {
    */
   readonly cutOffTime?: string;
   /**
-   * Invoices delivered in parallel; keep it below the account's SES sending rate per second.
+   * Invoices delivered in parallel. Sends are paced to the account's SES rate whatever this is (a shared
+   * token counter): above the rate, deliveries wait for a token or are retried, never lost.
    * @default 10
    */
   readonly deliveryConcurrency?: number;
