@@ -8,13 +8,21 @@ import { LOCAL_INVOICE_SENDER } from '../../infra/local/environment.js';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
 import { dynamoLedgerFeed } from '../../shared/adapters/dynamo/ledger-feed.js';
 import { keys } from '../../shared/adapters/dynamo/table.js';
-import { emailFeedbackDeps, invoiceDeps, receivablesDeps } from '../../shared/composition/root.js';
+import {
+  creditNoteDeliveryDeps,
+  creditNoteDeps,
+  emailFeedbackDeps,
+  invoiceDeps,
+  receivablesDeps,
+} from '../../shared/composition/root.js';
 import { loadConfig } from '../../shared/config/app.js';
 import { parseReminderDays } from '../../shared/config/receivables.js';
 import type { ProductEvent } from '../../shared/contracts/events/accounting.js';
 import { sesEventSchema } from '../../shared/contracts/events/ses.js';
 import type { Invoice } from '../../shared/contracts/schemas/invoice.js';
 import { publishLedgerEntries } from '../../shared/core/usecases/accounting-events.js';
+import { deliverCreditNote } from '../../shared/core/usecases/credit-note-delivery.js';
+import { getCreditNote, issueCreditNote } from '../../shared/core/usecases/credit-notes.js';
 import { recordEmailFeedback } from '../../shared/core/usecases/email-feedback.js';
 import { getInvoice } from '../../shared/core/usecases/invoices.js';
 import { placeOrder } from '../../shared/core/usecases/orders.js';
@@ -37,20 +45,23 @@ beforeAll(async () => {
 });
 
 /** One account billed and emailed for October: its invoice as the operator API shows it, and the services. */
-async function givenAnEmailedInvoice(services: Services, clock: TestClock): Promise<Invoice> {
+async function givenAnEmailedInvoice(
+  services: Services,
+  clock: TestClock,
+): Promise<Invoice & { orderId: string }> {
   const billing = givenBillingDeps(services);
   const account = await givenEnrolledAccount(services, { billingCycle: 'weekly' });
-  await placeOrder(services, {
+  const { order } = await placeOrder(services, {
     storefrontId: account.storefrontId,
     idempotencyKey: randomUUID(),
-    input: anOrder(account.accountId, { lines: [aLine({ quantity: 1, unitPriceMinor: 10_000 })] }),
+    input: anOrder(account.accountId, { lines: [aLine({ quantity: 2, unitPriceMinor: 10_000 })] }),
   });
   clock.set('2026-10-19T06:00:00Z');
   const { invoices } = await runBillingSteps(billing, {
     cutOff: '2026-10-19',
     accountIds: [account.accountId],
   });
-  return invoices[0] as Invoice;
+  return { ...(invoices[0] as Invoice), orderId: order.orderId };
 }
 
 const invoiceTags = (invoice: Invoice) => ({
@@ -144,6 +155,45 @@ describe('SES feedback recorded on the documents (documented SES event shapes, D
     );
     seen = await getInvoice(invoiceDeps(services.base), invoice.invoiceId);
     expect(seen.email?.feedback).toMatchObject({ event: 'complained', reason: 'abuse' });
+  });
+
+  it('records a rejected credit note email on the credit note and publishes it', async () => {
+    const clock = new TestClock(new Date('2026-10-13T09:00:00Z'));
+    const services = givenServices(clock);
+    const invoice = await givenAnEmailedInvoice(services, clock);
+    clock.set('2026-10-21T10:00:00Z');
+    const credits = creditNoteDeps(services.base);
+    const { creditNote } = await issueCreditNote(credits, {
+      invoiceId: invoice.invoiceId,
+      idempotencyKey: randomUUID(),
+      input: {
+        reason: 'Retour',
+        lines: [{ orderId: invoice.orderId, lineNumber: 1, quantity: 1 }],
+      },
+    });
+    const delivery = creditNoteDeliveryDeps(services.base, givenBillingDeps(services).config);
+    expect((await deliverCreditNote(delivery, creditNote.creditNoteId)).emailed).toBe(true);
+    const messageId = (await getCreditNote(credits, creditNote.creditNoteId)).email?.messageId as string;
+
+    const tags = {
+      kind: 'credit-note',
+      accountId: invoice.accountId,
+      invoiceId: invoice.invoiceId,
+      creditNoteId: creditNote.creditNoteId,
+    };
+    expect(await handler(aReject(messageId, tags))).toEqual({ outcome: 'recorded' });
+    expect(await handler(aReject(messageId, tags))).toEqual({ outcome: 'duplicate' });
+    const seen = await getCreditNote(credits, creditNote.creditNoteId);
+    expect(seen.email).toMatchObject({
+      status: 'sent',
+      feedback: { event: 'rejected', reason: 'Bad Content' },
+    });
+    const [event] = await publishedFrom(messageId, `${messageId}#reject`);
+    expect(event?.detail).toMatchObject({
+      feedback: 'rejected',
+      document: 'credit-note',
+      creditNoteId: creditNote.creditNoteId,
+    });
   });
 
   it('does not count a bounced reminder as sent: the next daily run sends it again, once', async () => {
