@@ -17,9 +17,10 @@ export interface AccountingEventsProps {
 
 /**
  * The `entity` of the new items the accounting feed publishes: ledger entries (money movements) and the
- * e-invoice statuses recorded on invoices (their outbox items). The local stream poller keeps the same.
+ * e-invoice statuses recorded on invoices and the SES bounces, complaints and rejects of our emails (their
+ * outbox items). The local stream poller keeps the same.
  */
-export const ACCOUNTING_FEED_ENTITIES = ['LedgerEntry', 'EInvoiceStatusChange'] as const;
+export const ACCOUNTING_FEED_ENTITIES = ['LedgerEntry', 'EInvoiceStatusChange', 'EmailFeedback'] as const;
 
 /**
  * The accounting feed: the table's stream, filtered to new ledger entries, drives an `accounting-events`

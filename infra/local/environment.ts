@@ -126,5 +126,9 @@ export function localEnvironment(
     [ENV.buyerPortalUrl]: 'http://127.0.0.1:3000/portal/sign-in',
     // No review window locally: a run numbers and sends right after building.
     [ENV.reviewWindowHours]: '0',
+    // The SES emulator has no GetSendQuota (nor a quota): a fixed rate, generous enough for parallel tests.
+    [ENV.sesMaxSendRate]: '50',
+    // A configuration set's name: the emulator accepts and ignores it (and the tags); sends carry them as on AWS.
+    [ENV.sesConfigurationSet]: 'deferred-billing-local',
   };
 }

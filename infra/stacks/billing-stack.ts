@@ -16,6 +16,7 @@ import { BillingWorkflow } from '../constructs/billing-workflow.js';
 import { CreditNoteDelivery } from '../constructs/credit-note-delivery.js';
 import { DataTable } from '../constructs/data-table.js';
 import { Edge, type EdgeSettings } from '../constructs/edge.js';
+import { EmailFeedback } from '../constructs/email-feedback.js';
 import { BillingHttpApi } from '../constructs/http-api.js';
 import { InvoiceBucket, type InvoiceLockMode } from '../constructs/invoice-bucket.js';
 import { applyLogGroupPolicy } from '../constructs/log-groups.js';
@@ -70,7 +71,8 @@ export interface DeferredBillingStackProps extends StackProps {
    */
   readonly cutOffTime?: string;
   /**
-   * Invoices delivered in parallel; keep it below the account's SES sending rate per second.
+   * Invoices delivered in parallel. Sends are paced to the account's SES rate whatever this is (a shared
+   * token counter): above the rate, deliveries wait for a token or are retried, never lost.
    * @default 10
    */
   readonly deliveryConcurrency?: number;
@@ -175,6 +177,8 @@ export class DeferredBillingStack extends Stack {
   public readonly monitoring: Monitoring;
   /** The edge (item 7): WebACL, custom domain, origin secret, as `props.edge` asks. */
   public readonly edge: Edge;
+  /** The SES configuration set every send names, and its feedback handler. */
+  public readonly emailFeedback: EmailFeedback;
 
   constructor(scope: Construct, id: string, props: DeferredBillingStackProps = {}) {
     // Item 7: the edge's WebACL may live in a us-east-1 stack, read back by a cross-region reference.
@@ -302,6 +306,18 @@ export class DeferredBillingStack extends Stack {
     });
     // The sign-in email's link leads to the portal, on the distribution's origin (where the cookie lives).
     this.httpApi.functions.buyers.addEnvironment(ENV.buyerPortalUrl, this.portal.signInUrl);
+
+    // Issue 12, items 3 and 4 (SES feedback, paced sending): the configuration set and its feedback
+    // handler; every function that emails sends in it and reads the quota its shared send rate comes from.
+    this.emailFeedback = new EmailFeedback(this, 'EmailFeedback', { dataTable: this.dataTable });
+    for (const sender of [
+      this.billingWorkflow.functions['billing-email'],
+      this.creditNoteDelivery.fn,
+      this.receivablesSchedule.fn,
+      this.httpApi.functions.buyers,
+    ]) {
+      this.emailFeedback.bindSender(sender);
+    }
 
     // Issue 12, items 1 and 10 (stages, tracing): the stage's log policy on every log group, and the
     // X-Ray sampling rule of the stack's functions.

@@ -13,6 +13,7 @@ import { BillingStateRepository } from '../adapters/dynamo/billing-state-reposit
 import { BuyerRepository, DynamoRateLimiter } from '../adapters/dynamo/buyer-repository.js';
 import { CreditNoteRepository } from '../adapters/dynamo/credit-note-repository.js';
 import { EInvoiceLifecycleRepository } from '../adapters/dynamo/einvoice-lifecycle-repository.js';
+import { EmailFeedbackRepository } from '../adapters/dynamo/email-feedback-repository.js';
 import { InvoiceRepository } from '../adapters/dynamo/invoice-repository.js';
 import type { TableRef } from '../adapters/dynamo/kit/table-ref.js';
 import { dynamoLedgerFeed } from '../adapters/dynamo/ledger-feed.js';
@@ -21,6 +22,7 @@ import { PaymentRepository } from '../adapters/dynamo/payment-repository.js';
 import { ReceivablesRepository } from '../adapters/dynamo/receivables-repository.js';
 import { RunRepository } from '../adapters/dynamo/run-repository.js';
 import { SellerRepository } from '../adapters/dynamo/seller-repository.js';
+import { DynamoSendPacer } from '../adapters/dynamo/send-pacer.js';
 import { StorefrontRepository } from '../adapters/dynamo/storefront-repository.js';
 import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.js';
 import { EmfMetrics } from '../adapters/metrics/emf-metrics.js';
@@ -32,16 +34,19 @@ import { S3DocumentStore } from '../adapters/s3/document-store.js';
 import { S3DownloadLinks } from '../adapters/s3/download-links.js';
 import { S3SignedDocumentStore } from '../adapters/s3/signed-document-store.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
+import { sesSendRate } from '../adapters/ses/send-quota.js';
 import { SfnWorkflowStarter } from '../adapters/sfn/workflow-starter.js';
 import { type AppConfig, loadConfig } from '../config/app.js';
 import { loadBillingConfig, loadIssuer } from '../config/billing.js';
 import { loadBuyerAccessConfig } from '../config/buyers.js';
+import { loadEmailSendingConfig } from '../config/email.js';
 import { ConfigError, ENV, readEnv, required } from '../config/env.js';
 import { loadPlatformConfig, PLATFORM_ENV } from '../config/platform.js';
 import { loadReceivablesConfig } from '../config/receivables.js';
 import { SUBMISSION_LEASE_MS } from '../contracts/workflow/workflow.js';
 import type { ApprovedPlatform } from '../core/ports/approved-platform.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
+import type { Mailer } from '../core/ports/mailer.js';
 import { type Metrics, noMetrics } from '../core/ports/metrics.js';
 import type { BillingConfig, ReceivablesConfig } from '../core/ports/settings.js';
 import { AccountSnapshots } from '../core/usecases/account-snapshots.js';
@@ -56,8 +61,10 @@ import type { CreditNoteDeps } from '../core/usecases/credit-notes.js';
 import type { PlatformSyncDeps } from '../core/usecases/einvoice-lifecycle.js';
 import type { EInvoiceSubmissionDeps } from '../core/usecases/einvoice-submission.js';
 import type { EInvoiceDeps } from '../core/usecases/einvoices.js';
+import type { EmailFeedbackDeps } from '../core/usecases/email-feedback.js';
 import type { InvoiceDeps } from '../core/usecases/invoices.js';
 import type { OrderDeps } from '../core/usecases/orders.js';
+import { PacedMailer } from '../core/usecases/paced-mailer.js';
 import type { PaymentDeps } from '../core/usecases/payments.js';
 import type { ReceivablesDeps } from '../core/usecases/receivables.js';
 import { SellerDirectory } from '../core/usecases/seller-directory.js';
@@ -186,11 +193,28 @@ export function buyerAccessDeps(
     buyers: new BuyerRepository(base.table),
     accounts: new AccountRepository(base.table),
     rateLimiter: new DynamoRateLimiter(base.table),
-    mailer: new SesMailer(getSesClient()),
+    // In the configuration set, not paced: a person waits for a sign-in email, and notices are few.
+    mailer: new SesMailer(getSesClient(), {
+      configurationSet: loadEmailSendingConfig(base.env).configurationSet,
+    }),
     clock: base.clock,
     settings: loadBuyerAccessConfig(base.env),
     ...(onSendFailure ? { onSendFailure } : {}),
   };
+}
+
+/**
+ * The mailer of documents (invoices, credit notes, reminders): SES in the configuration set (its feedback
+ * finds the document by the message's tags), paced by the one send-rate counter all of them share, at the
+ * account's SES quota (read and kept 10 minutes) or SES_MAX_SEND_RATE.
+ */
+export function documentMailer(base: Base): Mailer {
+  const settings = loadEmailSendingConfig(base.env);
+  const client = getSesClient();
+  return new PacedMailer(
+    new SesMailer(client, { configurationSet: settings.configurationSet }),
+    new DynamoSendPacer(base.table, { rate: sesSendRate(client, settings.maxSendRate) }),
+  );
 }
 
 /** The billing run's steps (build, number, PDF, email, runs); `settings` replaces the environment's. */
@@ -205,7 +229,7 @@ export function billingStepDeps(
     runs: new RunRepository(base.table),
     orders: new OrderRepository(base.table),
     documents: new S3DocumentStore(getS3Client(), settings.invoiceBucketName),
-    mailer: new SesMailer(getSesClient()),
+    mailer: documentMailer(base),
     config: settings,
     clock: base.clock,
     timeZone: base.config.marketplaceTimeZone,
@@ -348,7 +372,7 @@ export function creditNoteDeliveryDeps(
     creditNotes: new CreditNoteRepository(base.table),
     invoices: new InvoiceRepository(base.table),
     store: new S3DocumentStore(getS3Client(), settings.invoiceBucketName),
-    mailer: new SesMailer(getSesClient()),
+    mailer: documentMailer(base),
     sender: settings.invoiceSender,
     clock: base.clock,
     platform: base.env[PLATFORM_ENV.flowServiceUrl] ? approvedPlatform(base.env) : undefined,
@@ -364,12 +388,17 @@ export function receivablesDeps(
 ): ReceivablesDeps {
   return {
     receivables: new ReceivablesRepository(base.table),
-    mailer: new SesMailer(getSesClient()),
+    mailer: documentMailer(base),
     clock: base.clock,
     timeZone: base.config.marketplaceTimeZone,
     config: settings,
     metrics: businessMetrics(base),
   };
+}
+
+/** SES feedback: the documents' email records and their outbox (the table only). */
+export function emailFeedbackDeps(base: Base): EmailFeedbackDeps {
+  return { feedback: new EmailFeedbackRepository(base.table, () => base.clock.now()) };
 }
 
 /** Accounting events: the table's stream read as the ledger, and the product's bus (no table access). */

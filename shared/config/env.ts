@@ -34,6 +34,10 @@ export const ENV = {
   vatRatesOverseas: 'VAT_RATES_OVERSEAS',
   /** VAT categories order lines may carry, comma-separated: E only with the issuer's exemption reason. */
   vatCategories: 'VAT_CATEGORIES',
+  /** The SES configuration set every send names (its feedback reaches ses-feedback); unset: none. */
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  /** Sends per second all senders share; unset: the account's SES quota (GetSendQuota MaxSendRate). */
+  sesMaxSendRate: 'SES_MAX_SEND_RATE',
   /** The product's EventBridge bus for accounting events. */
   eventBusName: 'EVENT_BUS_NAME',
   /** Base URL of the approved platform's Flow Service (AFNOR XP Z12-013); see shared/config/platform.ts. */

@@ -42,7 +42,7 @@ describe('the accounting feed', () => {
     expect(JSON.parse(filter?.Pattern ?? '{}')).toEqual({
       eventName: ['INSERT'],
       // Money movements, and the e-invoice statuses recorded on invoices (their outbox items).
-      dynamodb: { NewImage: { entity: { S: ['LedgerEntry', 'EInvoiceStatusChange'] } } },
+      dynamodb: { NewImage: { entity: { S: ['LedgerEntry', 'EInvoiceStatusChange', 'EmailFeedback'] } } },
     });
   });
 

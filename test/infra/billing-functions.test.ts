@@ -259,6 +259,27 @@ describe('billing least privilege', () => {
         },
         Condition: { StringEquals: { 'ses:FromAddress': DEFAULT_INVOICE_SENDER } },
       },
+      // Sends name the configuration set (SES authorises against it too); the quota sets the shared rate.
+      {
+        Effect: 'Allow',
+        Action: ['ses:SendRawEmail', 'ses:SendEmail'],
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':ses:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':configuration-set/',
+              { Ref: logicalIdOf(stack.emailFeedback.configurationSet) },
+            ],
+          ],
+        },
+      },
+      { Effect: 'Allow', Action: 'ses:GetSendQuota', Resource: '*' },
     ]);
   });
 

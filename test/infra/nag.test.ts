@@ -111,7 +111,8 @@ describe('cdk-nag AWS Solutions checks', () => {
         paths: (paths) => expect(paths).toEqual([platformOf(stack).secret.node.path]),
       },
       { id: /^AwsSolutions-L1$/, paths: () => {} },
-      // Wildcard resources for X-Ray (and the state machine's log delivery) on execution roles only.
+      // Wildcard resources for X-Ray (and the state machine's log delivery), and ses:GetSendQuota (no resource
+      // level) for the senders' pacing, on execution roles only.
       {
         id: /^AwsSolutions-IAM5\[Resource::\*\]$/,
         paths: (paths) => {
@@ -185,7 +186,7 @@ describe('cdk-nag AWS Solutions checks', () => {
           }
         },
       },
-      // The schedules' and the ledger stream's dead-letter queues, which cdk-nag does not recognise as such.
+      // The schedules', the ledger stream's and the SES feedback rule's dead-letter queues, which cdk-nag does not recognise as such.
       {
         id: /^AwsSolutions-SQS3$/,
         paths: (paths) =>
@@ -195,6 +196,7 @@ describe('cdk-nag AWS Solutions checks', () => {
               stack.receivablesSchedule.deadLetterQueue.node.path,
               stack.accountingEvents.deadLetterQueue.node.path,
               stack.creditNoteDelivery.deadLetterQueue.node.path,
+              stack.emailFeedback.deadLetterQueue.node.path,
               platformSyncOf(stack).deadLetterQueue.node.path,
             ].sort(),
           ),

@@ -520,6 +520,9 @@ describe('least privilege', () => {
         Action: 'ses:SendRawEmail',
         Condition: { StringEquals: { 'ses:FromAddress': 'factures@marketplace.example' } },
       }),
+      // Its notices name the configuration set (SES authorises against it too).
+      expect.objectContaining({ Action: ['ses:SendRawEmail', 'ses:SendEmail'] }),
+      expect.objectContaining({ Action: 'ses:GetSendQuota', Resource: '*' }),
     ]);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
@@ -621,13 +624,21 @@ describe('least privilege', () => {
     }
   });
 
-  it('uses Resource "*" only for the X-Ray actions that support nothing narrower', () => {
+  it('uses Resource "*" only for the X-Ray actions and the SES quota read, which support nothing narrower', () => {
+    // The functions that email read the account's SES quota (the shared send rate): GetSendQuota has no resource.
+    const senders = new Set<ProjectFunction>([
+      stack.httpApi.functions.buyers,
+      stack.billingWorkflow.functions['billing-email'],
+    ]);
     for (const [, fn] of allFunctions) {
       const unscoped = statementsOf(template, fn).filter((statement) => resourcesOf(statement).includes('*'));
-      expect(unscoped.flatMap(actionsOf).sort()).toEqual([
-        'xray:PutTelemetryRecords',
-        'xray:PutTraceSegments',
-      ]);
+      expect(unscoped.flatMap(actionsOf).sort()).toEqual(
+        [
+          ...(senders.has(fn) ? ['ses:GetSendQuota'] : []),
+          'xray:PutTelemetryRecords',
+          'xray:PutTraceSegments',
+        ].sort(),
+      );
     }
   });
 

@@ -1,9 +1,10 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { EInvoiceStatusChange } from '../../contracts/events/accounting.js';
+import type { EInvoiceStatusChange, EmailFeedbackRecord } from '../../contracts/events/accounting.js';
 import type { LedgerEntry } from '../../contracts/schemas/payment.js';
 import type { LedgerFeed } from '../../core/ports/ledger.js';
 import { EInvoiceStatusChangeEntity } from './entities/einvoice.js';
+import { EmailFeedbackEntity } from './entities/email-feedback.js';
 import { LedgerEntryEntity } from './entities/receivables.js';
 import { parseItem } from './kit/entity.js';
 
@@ -26,5 +27,11 @@ export const dynamoLedgerFeed: LedgerFeed = {
     return item.entity === EInvoiceStatusChangeEntity.name
       ? parseItem(EInvoiceStatusChangeEntity, item)
       : undefined;
+  },
+  /** A bounce, complaint or reject recorded on one of our documents (its outbox item). */
+  emailFeedbackOf(newImage: unknown): EmailFeedbackRecord | undefined {
+    if (!newImage || typeof newImage !== 'object') return undefined;
+    const item = unmarshall(newImage as Record<string, AttributeValue>);
+    return item.entity === EmailFeedbackEntity.name ? parseItem(EmailFeedbackEntity, item) : undefined;
   },
 };

@@ -19,8 +19,9 @@ function claimStep(invoice: InvoiceRecord, step: number, status: 'sending' | 'sk
       'SET #entity = :entity, #invoiceId = :invoiceId, #step = :step, #status = :status, ' +
       '#claimedAt = if_not_exists(#claimedAt, :at)' +
       (status === 'sending' ? ', #sendingAt = :at' : ''),
-    // A new step, or one a refused send gave back (`ready`); never one sent, being sent or skipped.
-    ConditionExpression: 'attribute_not_exists(PK) OR #status = :ready',
+    // A new step, one a refused send gave back (`ready`) or one that bounced (`undelivered`, SES feedback);
+    // never one sent, being sent or skipped.
+    ConditionExpression: 'attribute_not_exists(PK) OR #status IN (:ready, :undelivered)',
     ExpressionAttributeNames: {
       '#entity': 'entity',
       '#invoiceId': 'invoiceId',
@@ -36,6 +37,7 @@ function claimStep(invoice: InvoiceRecord, step: number, status: 'sending' | 'sk
       ':status': status,
       ':at': at,
       ':ready': 'ready',
+      ':undelivered': 'undelivered',
     },
   };
 }

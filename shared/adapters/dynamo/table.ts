@@ -37,6 +37,7 @@
  * | open invoices by due date (overdue follow-up)| OpenInvoicesByDue | openPk = OPEN, openSk <= <dueDate>#~ (sparse: balance > 0) |
  * | an account's open invoices by due date (buyer)| OpenInvoicesOfAccount | PK = ACCOUNT#<id>, openSk (sparse: balance > 0) |
  * | e-invoice statuses recorded (outbox)        | table         | PK = INVOICE#<id>, SK = LIFECYCLE#<eventId>           |
+ * | SES feedback of a message (outbox, once each)| table         | PK = EMAILFEEDBACK#<messageId>, SK = FEEDBACK#<feedbackId> |
  * | the platform poll's cursor                  | table         | PK = PLATFORMSYNC#<name>, SK = CURSOR                |
  * | a day's receivables pass (its checkpoint)   | table         | PK = RECEIVABLES#<today>, SK = PASS                  |
  * | "Encaissée" to send (collections due)       | CollectionsToSend | collectPk = COLLECT, collectSk = <since>#<invoiceId> (sparse) |
@@ -49,6 +50,7 @@
  * | session by cookie (TTL)                     | table         | PK = BUYERSESSION#<sha256>, SK = SESSION             |
  * | buyer token by hash (authorizer)            | table         | PK = BUYERTOKEN#<sha256>, SK = BUYERTOKEN            |
  * | rate-limit counter of a window (TTL)        | table         | PK = RATELIMIT#<subject>#<windowStart>, SK = RATELIMIT |
+ * | SES send-rate tokens of a second (TTL)      | table         | PK = RATELIMIT#SES#<scope>#<epochSecond>, SK = RATELIMIT |
  */
 export const TABLE_KEYS = {
   partitionKey: 'PK',
@@ -300,6 +302,11 @@ export const keys = {
   einvoiceStatus: (invoiceId: string, eventId: string) => ({
     PK: `INVOICE#${invoiceId}`,
     SK: `LIFECYCLE#${eventId}`,
+  }),
+  /** An SES bounce, complaint or reject recorded on a document: the outbox item the stream turns into an event. */
+  emailFeedback: (messageId: string, feedbackId: string) => ({
+    PK: `EMAILFEEDBACK#${messageId}`,
+    SK: `FEEDBACK#${feedbackId}`,
   }),
   /** Where the poll of the approved platform's updates resumes (one item per poller). */
   platformCursor: (name: string) => ({ PK: `PLATFORMSYNC#${name}`, SK: 'CURSOR' }),

@@ -1,5 +1,6 @@
 import { type SESClient, SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import {
+  type EmailTags,
   type Mailer,
   type NoticeEmail,
   type NoticeMailer,
@@ -16,12 +17,33 @@ const REJECTED = new Set([
   'AccountSendingPausedException',
 ]);
 
+export interface SesMailerOptions {
+  /**
+   * The configuration set every send names, so SES publishes its feedback (delivery, bounce, complaint,
+   * reject) with the message's tags. Undefined: none (feedback is then never seen).
+   */
+  configurationSet?: string | undefined;
+}
+
+/** SES's message tags from ours: values outside SES's alphabet are replaced (a tag never fails a send). */
+function sesTags(tags: EmailTags | undefined) {
+  if (!tags) return undefined;
+  return Object.entries(tags).map(([Name, value]) => ({
+    Name,
+    Value: value.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 256) || '_',
+  }));
+}
+
 /**
  * Sends through SES (v1): raw MIME of ours (documents with their PDF), or a notice SES composes itself
- * (SendEmail, text and HTML). Failures are classified the same way.
+ * (SendEmail, text and HTML), each in the configuration set with the message's tags. Failures are
+ * classified the same way.
  */
 export class SesMailer implements Mailer, NoticeMailer {
-  constructor(private readonly client: SESClient) {}
+  constructor(
+    private readonly client: SESClient,
+    private readonly options: SesMailerOptions = {},
+  ) {}
 
   async sendRaw(message: RawEmail): Promise<string> {
     return this.sent(() =>
@@ -30,6 +52,7 @@ export class SesMailer implements Mailer, NoticeMailer {
           RawMessage: { Data: message.raw },
           Source: message.from,
           Destinations: [...message.to],
+          ...this.feedback(message.tags),
         }),
       ),
     );
@@ -46,9 +69,18 @@ export class SesMailer implements Mailer, NoticeMailer {
             Subject: content(message.subject),
             Body: { Text: content(message.text), Html: content(message.html) },
           },
+          ...this.feedback(message.tags),
         }),
       ),
     );
+  }
+
+  private feedback(tags: EmailTags | undefined) {
+    const Tags = sesTags(tags);
+    return {
+      ...(this.options.configurationSet ? { ConfigurationSetName: this.options.configurationSet } : {}),
+      ...(Tags ? { Tags } : {}),
+    };
   }
 
   private async sent(send: () => Promise<{ MessageId?: string | undefined }>): Promise<string> {

@@ -67,7 +67,7 @@ export interface EInvoiceStatusEvent {
 }
 
 /** Every event the product puts on its bus. */
-export type ProductEvent = AccountingEvent | EInvoiceStatusEvent;
+export type ProductEvent = AccountingEvent | EInvoiceStatusEvent | EmailFeedbackEvent;
 
 /** The event of a ledger entry (an item of the table with `entity = LedgerEntry`). */
 export function accountingEventOf(entry: LedgerEntry): AccountingEvent {
@@ -179,6 +179,83 @@ export function einvoiceStatusEventOf(change: EInvoiceStatusChange): EInvoiceSta
     source: ACCOUNTING_EVENT_SOURCE,
     detailType: EINVOICE_STATUS_DETAIL_TYPE,
     time: new Date(change.at),
+    detail,
+  };
+}
+
+/** detail-type of an email of ours that bounced, drew a complaint or was rejected (SES's feedback). */
+export const EMAIL_FEEDBACK_DETAIL_TYPE = 'Document Email Feedback v1';
+
+/** A bounce, complaint or reject of one of our emails, as the table keeps it (the outbox item). */
+export interface EmailFeedbackRecord {
+  messageId: string;
+  /** SES's feedback id: the same on every delivery of the SES event. */
+  feedbackId: string;
+  event: 'bounced' | 'complained' | 'rejected';
+  document: 'invoice' | 'credit-note' | 'reminder';
+  accountId: string;
+  invoiceId: string;
+  creditNoteId?: string;
+  step?: number;
+  at: string;
+  recipients: string[];
+  reason?: string;
+  recordedAt: string;
+}
+
+export const emailFeedbackDetailSchema = z
+  .object({
+    schemaVersion: z.literal(ACCOUNTING_SCHEMA_VERSION),
+    /** `<messageId>#<feedbackId>`: the same on every delivery; consumers deduplicate on it. */
+    eventId: z.string(),
+    kind: z.literal('email_feedback'),
+    /** What SES reported: the email bounced, its reader marked it as spam, or SES refused it. */
+    feedback: z.enum(['bounced', 'complained', 'rejected']),
+    /** What the email was: the invoice, a credit note of it, or a payment reminder of it (its step). */
+    document: z.enum(['invoice', 'credit-note', 'reminder']),
+    accountId: z.string(),
+    invoiceId: z.string(),
+    creditNoteId: z.optional(z.string()),
+    step: z.optional(z.int()),
+    messageId: z.string(),
+    recipients: z.array(z.string()),
+    /** SES's words: bounce type/subtype and the receiving server's diagnostic, the complaint type, the reject reason. */
+    reason: z.optional(z.string()),
+    occurredAt: instantSchema,
+    recordedAt: instantSchema,
+  })
+  .register(z.globalRegistry, { id: 'EmailFeedbackDetail' });
+export type EmailFeedbackDetail = z.infer<typeof emailFeedbackDetailSchema>;
+
+export interface EmailFeedbackEvent {
+  source: typeof ACCOUNTING_EVENT_SOURCE;
+  detailType: typeof EMAIL_FEEDBACK_DETAIL_TYPE;
+  time: Date;
+  detail: EmailFeedbackDetail;
+}
+
+/** The event of a newly recorded bounce, complaint or reject. */
+export function emailFeedbackEventOf(record: EmailFeedbackRecord): EmailFeedbackEvent {
+  const detail = emailFeedbackDetailSchema.parse({
+    schemaVersion: ACCOUNTING_SCHEMA_VERSION,
+    eventId: `${record.messageId}#${record.feedbackId}`,
+    kind: 'email_feedback',
+    feedback: record.event,
+    document: record.document,
+    accountId: record.accountId,
+    invoiceId: record.invoiceId,
+    ...(record.creditNoteId ? { creditNoteId: record.creditNoteId } : {}),
+    ...(record.step !== undefined ? { step: record.step } : {}),
+    messageId: record.messageId,
+    recipients: record.recipients,
+    ...(record.reason ? { reason: record.reason } : {}),
+    occurredAt: new Date(record.at).toISOString(),
+    recordedAt: record.recordedAt,
+  });
+  return {
+    source: ACCOUNTING_EVENT_SOURCE,
+    detailType: EMAIL_FEEDBACK_DETAIL_TYPE,
+    time: new Date(record.at),
     detail,
   };
 }

@@ -178,6 +178,18 @@ export const emailDeliverySchema = z.object({
   messageId: z.optional(z.string()),
   sendingAt: z.optional(instantSchema),
   sentAt: z.optional(instantSchema),
+  /**
+   * The last thing SES told about the email (its configuration set's events): `delivered`, or `bounced`,
+   * `complained`, `rejected` with SES's reason. Absent until SES reports.
+   */
+  feedback: z.optional(
+    z.object({
+      event: z.enum(['delivered', 'bounced', 'complained', 'rejected']),
+      at: z.string(),
+      recipients: z.array(z.string()),
+      reason: z.optional(z.string()),
+    }),
+  ),
 });
 
 export const buyerSchema = z

@@ -1,4 +1,4 @@
-import type { EInvoiceStatusChange } from '../../contracts/events/accounting.js';
+import type { EInvoiceStatusChange, EmailFeedbackRecord } from '../../contracts/events/accounting.js';
 import type { LedgerEntry } from '../../contracts/schemas/payment.js';
 
 /**
@@ -13,4 +13,6 @@ export interface LedgerFeed {
    * other item. Optional: a feed without e-invoices has none.
    */
   statusChangeOf?(newImage: unknown): EInvoiceStatusChange | undefined;
+  /** The bounce, complaint or reject of one of our emails a new item records (its outbox item). */
+  emailFeedbackOf?(newImage: unknown): EmailFeedbackRecord | undefined;
 }

@@ -10,11 +10,20 @@ export class SendFailure extends Error {
   }
 }
 
+/**
+ * What an email is, as SES message tags (`kind` and the ids of its document): SES hands them back on every
+ * feedback event (delivery, bounce, complaint, reject), which is how the feedback finds the document.
+ * Values: letters, digits, `_`, `-` and `.` only (SES's rule for tag values).
+ */
+export type EmailTags = Readonly<Record<string, string>>;
+
 /** A ready MIME message and who it goes to. */
 export interface RawEmail {
   raw: Buffer;
   from: string;
   to: readonly string[];
+  /** What the email is (see EmailTags). */
+  tags?: EmailTags;
 }
 
 /** A short notice without attachment (sign-in, invitation): text and HTML bodies, in one language. */
@@ -24,6 +33,8 @@ export interface NoticeEmail {
   subject: string;
   text: string;
   html: string;
+  /** What the email is (see EmailTags). */
+  tags?: EmailTags;
 }
 
 /**
@@ -56,4 +67,13 @@ export interface EmailDeliveryState {
   abandon(): Promise<boolean>;
   /** `sending → sent`, with the mailer's message id. */
   sent(messageId: string, at: string): Promise<void>;
+}
+
+/**
+ * The account's one SES send rate, shared by every sender (the billing run's deliveries, credit notes,
+ * reminders): a sender takes a token right before it calls the mailer.
+ */
+export interface SendPacer {
+  /** True when a token was taken for this second (waiting a little for one); false: no room, retry later. */
+  take(): Promise<boolean>;
 }

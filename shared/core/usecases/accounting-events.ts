@@ -1,6 +1,7 @@
 import {
   accountingEventOf,
   einvoiceStatusEventOf,
+  emailFeedbackEventOf,
   type ProductEvent,
 } from '../../contracts/events/accounting.js';
 import type { EventPublisher } from '../ports/events.js';
@@ -44,7 +45,15 @@ export async function publishLedgerEntries(
     }
     // The e-invoice statuses ride the same outbox: one event per status newly recorded on an invoice.
     const change = deps.ledger.statusChangeOf?.(record.newImage);
-    if (change) pending.push({ sequenceNumber: record.sequenceNumber, event: einvoiceStatusEventOf(change) });
+    if (change) {
+      pending.push({ sequenceNumber: record.sequenceNumber, event: einvoiceStatusEventOf(change) });
+      continue;
+    }
+    // And the bounces, complaints and rejects of our emails (SES feedback), one event each.
+    const feedback = deps.ledger.emailFeedbackOf?.(record.newImage);
+    if (feedback) {
+      pending.push({ sequenceNumber: record.sequenceNumber, event: emailFeedbackEventOf(feedback) });
+    }
   }
   let published = 0;
   for (let start = 0; start < pending.length; start += EVENTS_PER_CALL) {

@@ -6,6 +6,7 @@ import {
 import { buildInvoiceEmail } from '../../documents/email/invoice.js';
 import { validateEmailAddress } from '../../documents/email/mime.js';
 import { renderInvoicePdf } from '../../documents/pdf/invoice.js';
+import { emailTags } from '../domain/email-tags.js';
 import { type InvoiceRecord, invoiceView } from '../domain/invoices.js';
 import { invoicePdfKey } from '../ports/documents.js';
 import { type BillingDeps, ordersOfInvoice } from './billing.js';
@@ -70,7 +71,12 @@ export async function sendInvoiceEmail(deps: BillingDeps, input: DeliverInvoiceI
         sent: (messageId, at) => deps.invoices.markSent(invoice, messageId, at, input.runId),
       },
       mailer: deps.mailer,
-      message: { raw, from: deps.config.invoiceSender, to: invoice.buyer.billingEmails },
+      message: {
+        raw,
+        from: deps.config.invoiceSender,
+        to: invoice.buyer.billingEmails,
+        tags: emailTags({ kind: 'invoice', accountId: invoice.accountId, invoiceId: invoice.invoiceId }),
+      },
       now: () => deps.clock.now(),
       metrics: { sink: deps.metrics, document: 'invoice' },
     });

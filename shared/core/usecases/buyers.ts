@@ -29,6 +29,7 @@ import {
   slidIdleExpiry,
   ttlOf,
 } from '../domain/buyers.js';
+import { emailTags } from '../domain/email-tags.js';
 import { DomainError, forbidden, notFound } from '../errors.js';
 import type { AccountStore } from '../ports/accounts.js';
 import type { BuyerAuditEntry, BuyerStore, RateLimiter } from '../ports/buyers.js';
@@ -457,7 +458,14 @@ async function send(
   to: string,
 ): Promise<'sent' | 'failed'> {
   try {
-    await deps.mailer.sendNotice({ ...build(), from: deps.settings.sender, to: [to] });
+    // Tagged as a notice (its kind before " of "), so its feedback is recognised and not looked for on a document.
+    const notice = what.split(' of ')[0]?.replace(/[^a-z-]/gi, '-') ?? 'notice';
+    await deps.mailer.sendNotice({
+      ...build(),
+      from: deps.settings.sender,
+      to: [to],
+      tags: emailTags({ kind: 'buyer-notice', notice }),
+    });
     return 'sent';
   } catch (error) {
     deps.onSendFailure?.(what, error);

@@ -4,6 +4,7 @@ import { WorkflowError } from '../../contracts/workflow/workflow.js';
 import { buildCreditNoteEmail } from '../../documents/email/credit-note.js';
 import { renderCreditNotePdf } from '../../documents/pdf/credit-note.js';
 import { channelIncludesEmail, einvoiceOf } from '../domain/einvoice-channel.js';
+import { emailTags } from '../domain/email-tags.js';
 import type { ApprovedPlatform } from '../ports/approved-platform.js';
 import type { Clock } from '../ports/clock.js';
 import type { CreditNoteStore } from '../ports/credit-notes.js';
@@ -92,7 +93,17 @@ export async function deliverCreditNote(
     const outcome = await deliverAtMostOnce({
       state: deps.creditNotes.emailDelivery(creditNote.creditNoteId),
       mailer: deps.mailer,
-      message: { raw, from: deps.sender, to: invoice.buyer.billingEmails },
+      message: {
+        raw,
+        from: deps.sender,
+        to: invoice.buyer.billingEmails,
+        tags: emailTags({
+          kind: 'credit-note',
+          accountId: invoice.accountId,
+          invoiceId: invoice.invoiceId,
+          creditNoteId: creditNote.creditNoteId,
+        }),
+      },
       now: () => deps.clock.now(),
       metrics: { sink: deps.metrics, document: 'credit-note' },
     });

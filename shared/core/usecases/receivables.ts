@@ -1,5 +1,6 @@
 import { ulid } from 'ulid';
 import { buildReminderEmail } from '../../documents/email/reminder.js';
+import { emailTags } from '../domain/email-tags.js';
 import { type InvoiceRecord, invoiceView } from '../domain/invoices.js';
 import type { Clock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
@@ -206,7 +207,17 @@ async function followUp(
       const outcome = await deliverAtMostOnce({
         state: deps.receivables.reminderDelivery(invoice, step),
         mailer: deps.mailer,
-        message: { raw, from: deps.config.sender, to: invoice.buyer.billingEmails },
+        message: {
+          raw,
+          from: deps.config.sender,
+          to: invoice.buyer.billingEmails,
+          tags: emailTags({
+            kind: 'reminder',
+            accountId: invoice.accountId,
+            invoiceId: invoice.invoiceId,
+            step: String(step),
+          }),
+        },
         now: () => deps.clock.now(),
         metrics: { sink: deps.metrics, document: 'reminder' },
       });

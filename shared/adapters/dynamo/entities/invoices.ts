@@ -5,6 +5,7 @@ import type { InvoiceRecord } from '../../../core/domain/invoices.js';
 import { defineEntity, type ItemKey } from '../kit/entity.js';
 import { keys } from '../table.js';
 import { storedEInvoice } from './einvoice.js';
+import { storedEmailFeedback } from './email-feedback.js';
 import {
   storedAddress,
   storedElectronicAddress,
@@ -107,6 +108,7 @@ export const InvoiceEntity = defineEntity({
           messageId: z.optional(z.string()),
           sendingAt: z.optional(z.string()),
           sentAt: z.optional(z.string()),
+          feedback: z.optional(storedEmailFeedback()),
         }),
       ),
       einvoice: z.optional(storedEInvoice()),

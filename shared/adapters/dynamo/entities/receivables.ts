@@ -6,6 +6,7 @@ import type { ReceivablesPass } from '../../../core/ports/receivables.js';
 import { defineEntity } from '../kit/entity.js';
 import { keys } from '../table.js';
 import { storedEInvoice } from './einvoice.js';
+import { storedEmailFeedback } from './email-feedback.js';
 import {
   storedEmailDelivery,
   storedPdf,
@@ -181,7 +182,9 @@ export const ReminderStepEntity = defineEntity({
     z.object({
       invoiceId: z.string(),
       step: z.int(),
-      status: z.enum(['ready', 'sending', 'sent', 'skipped']),
+      // `undelivered`: sent, then bounced or rejected (SES feedback): claimed again by the next run.
+      status: z.enum(['ready', 'sending', 'sent', 'skipped', 'undelivered']),
+      feedback: z.optional(storedEmailFeedback()),
       claimedAt: z.optional(z.string()),
       sendingAt: z.optional(z.string()),
       messageId: z.optional(z.string()),

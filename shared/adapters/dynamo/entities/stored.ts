@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import '../../../contracts/zod-locale.js';
 import type { BillingCycle } from '../../../contracts/schemas/billing-cycle.js';
 import { defaultVatCategory, VAT_CATEGORIES, type VatCategory } from '../../../core/domain/vat-categories.js';
+import { storedEmailFeedback } from './email-feedback.js';
 
 /*
  * Structural schemas of stored values shared by several entities. A stored item is parsed with what it
@@ -81,6 +82,7 @@ export const storedEmailDelivery = () =>
     messageId: z.optional(z.string()),
     sendingAt: z.optional(z.string()),
     sentAt: z.optional(z.string()),
+    feedback: z.optional(storedEmailFeedback()),
   });
 
 /** An electronic address (BT-34 / BT-49) as stored. */
