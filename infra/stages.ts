@@ -177,6 +177,11 @@ export function resolveStage(name: unknown, config: unknown, overrides: StageOve
   if (edge.domainName !== undefined && edge.certificateArn === undefined) {
     throw new Error(`Stage ${stage}: ${key('edge.certificateArn')} is required with edge.domainName`);
   }
+  if (edge.waf && (settings.account === undefined || settings.region === undefined)) {
+    throw new Error(
+      `Stage ${stage}: ${key('account')} and ${key('region')} are required with edge.waf (CloudFront's WebACL is made in a second stack, in us-east-1)`,
+    );
+  }
 
   return {
     name: stage,

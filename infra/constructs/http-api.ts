@@ -317,7 +317,7 @@ export class BillingHttpApi extends Construct {
     }
     const buyers = byName[BUYERS_FUNCTION];
     if (buyers !== undefined && props.buyerSender !== undefined) {
-      allowSendingAs(buyers, props.buyerSender);
+      allowSendingAs(buyers, props.buyerSender, 'ses:SendEmail');
       buyers.addEnvironment(ENV.invoiceSender, props.buyerSender);
     }
     for (const name of [INVOICES_FUNCTION, BUYER_FUNCTION]) {

@@ -242,13 +242,11 @@ export class BuyerPortal extends Construct {
       "CDK's BucketDeployment grant: reads the portal's zipped files from the CDK bootstrap assets bucket, then writes and prunes them in the portal bucket (its own, nothing else).";
     for (const action of ['GetObject', 'GetBucket', 'List', 'DeleteObject', 'Abort'])
       onRole(`AwsSolutions-IAM5[Action::s3:${action}*]`, copies);
-    // The assets bucket's name spells the account and region: tokens, or literals in a stack with an env.
+    // The bootstrap bucket's ARN as cdk-nag renders it: literal parts once a stage fixes account and region.
     const stack = Stack.of(this);
-    const spelled = (value: string, token: string) => (Token.isUnresolved(value) ? token : value);
-    onRole(
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${spelled(stack.account, '<AWS::AccountId>')}-${spelled(stack.region, '<AWS::Region>')}/*]`,
-      copies,
-    );
+    const part = (value: string, token: string) => (Token.isUnresolved(value) ? token : value);
+    const assets = `arn:${part(stack.partition, '<AWS::Partition>')}:s3:::cdk-hnb659fds-assets-${part(stack.account, '<AWS::AccountId>')}-${part(stack.region, '<AWS::Region>')}/*`;
+    onRole(`AwsSolutions-IAM5[Resource::${assets}]`, copies);
     acknowledgeWildcardResource(role, `${this.bucket.bucketArn}/*`, copies);
     onRole(
       'AwsSolutions-IAM5[Resource::*]',

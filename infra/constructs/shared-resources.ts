@@ -26,12 +26,19 @@ export function deadLetterQueue(scope: Construct, id: string, usedBy: string): Q
   return queue;
 }
 
-/** Lets a function send raw email through SES as `sender` only (the `ses:FromAddress` condition). */
-export function allowSendingAs(fn: ProjectFunction, sender: string): void {
+/**
+ * Lets a function send email through SES as `sender` only (the `ses:FromAddress` condition), with the one
+ * API it calls: `SendRawEmail` for documents (attachments), `SendEmail` for the buyers' plain notices.
+ */
+export function allowSendingAs(
+  fn: ProjectFunction,
+  sender: string,
+  action: 'ses:SendRawEmail' | 'ses:SendEmail' = 'ses:SendRawEmail',
+): void {
   const identities = Stack.of(fn).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' });
   fn.addToRolePolicy(
     new PolicyStatement({
-      actions: ['ses:SendRawEmail'],
+      actions: [action],
       resources: [identities],
       conditions: { StringEquals: { 'ses:FromAddress': sender } },
     }),
@@ -39,7 +46,7 @@ export function allowSendingAs(fn: ProjectFunction, sender: string): void {
   acknowledgeWildcardResource(
     fn.executionRole,
     identities,
-    'ses:SendRawEmail is authorised against every identity a message involves: the sender domain, and in the ' +
+    `${action} is authorised against every identity a message involves: the sender domain, and in the ` +
       'SES sandbox each verified recipient too. The statement is limited to this account and region and to ' +
       'ses:FromAddress equal to the configured invoice sender.',
   );

@@ -62,6 +62,8 @@ describe('a first deploy that fails can be retried', () => {
             approvedPlatform: TEST_PLATFORM,
             stages: {
               prod: {
+                account: '123456789012',
+                region: 'eu-west-3',
                 issuer: {
                   ...DEMO_ISSUER,
                   legalName: 'Place de Marché SAS',

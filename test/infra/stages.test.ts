@@ -50,6 +50,12 @@ const logGroupPolicies = (stack: DeferredBillingStack) =>
   }));
 
 describe('a prod synth refuses what only the operator can supply, naming the key', () => {
+  it('refuses a WAF (on in prod) without the account and region its us-east-1 stack needs', () => {
+    expect(() => stageApp('prod', withoutKey('account'))).toThrow(
+      'Stage prod: stages.prod.account and stages.prod.region are required with edge.waf',
+    );
+  });
+
   it('refuses no issuer', () => {
     expect(() => stageApp('prod', withoutKey('issuer'))).toThrow(
       'Stage prod: stages.prod.issuer (or -c issuer) is required: the operator legal details printed on every invoice',
