@@ -59,6 +59,17 @@ describe('invoice items', () => {
     expect(read.issuer).toStrictEqual({ ...issuer, latePenaltyRatePercent: 12.15, vatOnDebits: false });
   });
 
+  it('still read when their PDF was stored before documents were written once (no SHA-256, no version)', () => {
+    const record = anInvoiceRecord();
+    const pdf = {
+      s3Key: 'invoices/2026/2026-000001.pdf',
+      bytes: 48_113,
+      storedAt: '2026-11-30T21:06:00.000Z',
+    };
+    const read = parseItem(InvoiceEntity, { ...invoiceKeyOf(record), entity: 'Invoice', ...record, pdf });
+    expect(read.pdf).toStrictEqual(pdf);
+  });
+
   it('still read when stored before VAT categories and electronic addresses existed: S above 0 %, Z at 0 %', () => {
     const record = anInvoiceRecord();
     const old = {

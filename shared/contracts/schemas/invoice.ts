@@ -162,10 +162,13 @@ export const emailStatusSchema = z.enum(['ready', 'sending', 'sent', 'unknown'])
 export const storedPdfSchema = z.object({
   s3Key: z.string(),
   bytes: z.int(),
-  /** SHA-256 of the stored bytes, lowercase hex. */
-  sha256: z.string().register(z.globalRegistry, {
-    description: 'SHA-256 of the stored PDF, lowercase hex: the bytes the download link returns.',
-  }),
+  /** SHA-256 of the stored bytes, lowercase hex (absent from a PDF stored by a release before write-once). */
+  sha256: z.optional(
+    z.string().register(z.globalRegistry, {
+      description:
+        'SHA-256 of the stored PDF, lowercase hex: the bytes the download link returns (absent from PDFs stored before documents were written once).',
+    }),
+  ),
   /** The S3 object version written (absent only from a store without versions, the local emulator). */
   versionId: z.optional(z.string()),
   storedAt: instantSchema,
