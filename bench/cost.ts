@@ -10,10 +10,12 @@
  *   items' sizes; each handler's invocation time, billed per started ms at the memory the synthesized stack
  *   gives it; the bytes the handlers log at the deployed log level;
  * - invoices: one billing run of the CDK-synthesized workflow (BillingStateMachine, the real handlers) over
- *   `INVOICES` accounts of 20 orders each; the same DynamoDB meter, S3 and SES requests counted by a proxy
- *   in front of each emulator (whatever client sends them), task durations per function.
+ *   `INVOICES` accounts of 20 orders each, measured before the order path (whose accounts would be billed
+ *   too); DynamoDB writes priced by the published formula from each written item read just before and after
+ *   the write (bench/write-units.ts), DynamoDB Local's own count shown beside; S3 and SES requests counted by
+ *   a proxy in front of each emulator (whatever client sends them), task durations per function.
  * Counted but not measured (no emulator shows them): Step Functions transitions (from the run's task calls
- * and the definition's shape), X-Ray traces (the synthesized sampling rule's fixed rate: the reservoir is
+ * and the definition's shape: one per Distributed Map child, a child per batch of accounts or invoices), X-Ray traces (the synthesized sampling rule's fixed rate: the reservoir is
  * a fixed monthly cost, listed apart), Lambda's own log lines (PLATFORM_LOG_BYTES per invocation).
  */
 import { createServer, request, type Server } from 'node:http';
