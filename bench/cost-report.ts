@@ -79,6 +79,8 @@ export interface CostResults {
     functions: Record<string, { callsPerInvoice: number; meanMs: number; memoryMb: number }>;
     s3: Record<string, number>;
     ses: { emails: number; bytes: number };
+    /** Write units per invoice by the published formula, by the written item's entity. */
+    dynamoWritesByEntity: Record<string, number>;
   };
   /** Monthly costs that do not grow with orders or invoices (stated, not in the per-unit figures). */
   fixedMonthly: { item: string; usd: number }[];
@@ -151,7 +153,8 @@ export function renderCostMarkdown(cost: CostResults): string {
       `${JSON.stringify(orders.dynamo.indexWrites)}.`,
     costTable(orders.lines, 1e6, 'million orders'),
     `Per 10,000 invoices (one run of the synthesized workflow, ${invoices.sent} invoices of ${ORDERS_PER_INVOICE} ` +
-      `orders, ${invoices.status}): **$${invoices.usdPer10k.toFixed(3)}**.`,
+      `orders, ${invoices.status}): **$${invoices.usdPer10k.toFixed(3)}**. Write units per invoice by entity ` +
+      `(published formula): ${JSON.stringify(invoices.dynamoWritesByEntity ?? {})}.`,
     costTable(invoices.lines, 10_000, '10,000 invoices'),
     `Fixed each month, whatever the volume: ${cost.fixedMonthly.map((f) => `${f.item}: $${f.usd}`).join('; ')}.`,
     ...cost.notes,

@@ -10,10 +10,12 @@
  *   items' sizes; each handler's invocation time, billed per started ms at the memory the synthesized stack
  *   gives it; the bytes the handlers log at the deployed log level;
  * - invoices: one billing run of the CDK-synthesized workflow (BillingStateMachine, the real handlers) over
- *   `INVOICES` accounts of 20 orders each; the same DynamoDB meter, S3 and SES requests counted by a proxy
- *   in front of each emulator (whatever client sends them), task durations per function.
+ *   `INVOICES` accounts of 20 orders each, measured before the order path (whose accounts would be billed
+ *   too); DynamoDB writes priced by the published formula from each written item read just before and after
+ *   the write (bench/write-units.ts), DynamoDB Local's own count shown beside; S3 and SES requests counted by
+ *   a proxy in front of each emulator (whatever client sends them), task durations per function.
  * Counted but not measured (no emulator shows them): Step Functions transitions (from the run's task calls
- * and the definition's shape), X-Ray traces (the synthesized sampling rule's fixed rate: the reservoir is
+ * and the definition's shape: one per Distributed Map child, a child per batch of accounts or invoices), X-Ray traces (the synthesized sampling rule's fixed rate: the reservoir is
  * a fixed monthly cost, listed apart), Lambda's own log lines (PLATFORM_LOG_BYTES per invocation).
  */
 import { createServer, request, type Server } from 'node:http';
@@ -26,16 +28,23 @@ import { App } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnSamplingRule } from 'aws-cdk-lib/aws-xray';
 import { ACCOUNTING_FEED_ENTITIES } from '../infra/constructs/accounting-events.js';
+import { BUILD_BATCH_SIZE, DELIVERY_BATCH_SIZE } from '../infra/constructs/billing-workflow.js';
 import type { ProjectFunction } from '../infra/constructs/project-function.js';
 import { BillingStateMachine, newExecutionIdentity, type TaskHandler } from '../infra/local/state-machine.js';
 import { DeferredBillingStack } from '../infra/stacks/billing-stack.js';
 import { getDocumentClient } from '../shared/adapters/aws-clients.js';
 import { INDEXES, keys, projectedAttributes } from '../shared/adapters/dynamo/table.js';
 import type { BillingRun } from '../shared/contracts/schemas/invoice.js';
-import { BILLING_FUNCTIONS, type BillingFunctionName } from '../shared/contracts/workflow/workflow.js';
+import {
+  BILLING_FUNCTIONS,
+  type BillingFunctionName,
+  DUE_PAGE_SIZE,
+  SEND_PAGE_SIZE,
+} from '../shared/contracts/workflow/workflow.js';
 import { BENCH_PERIOD, type BillingStack, startBillingStack } from './billing-local.js';
 import { type CostLine, type CostResults, costTargets, ORDERS_PER_INVOICE, PRICES } from './cost-report.js';
 import { round } from './stats.js';
+import { formulaWriteUnits, itemBytes, type WriteTarget, writeTargets, writeUnits } from './write-units.js';
 
 /**
  * Lambda's own JSON log records per invocation (platform.start and platform.report, about 250 and 450
@@ -109,6 +118,13 @@ const WITH_CAPACITY = new Set([
 /** DynamoDB units as DynamoDB Local reports them, accounting-feed inserts, and the handlers' log bytes. */
 class CostMeter {
   recording = false;
+  /** Also price each write by the published formula, reading the items it touches before and after. */
+  sizing = false;
+  /** Write units by the published formula (while `sizing`), in all and by the written item's `entity`. */
+  formulaWrites = 0;
+  formulaByEntity: Record<string, number> = {};
+  /** The meter's own reads of items (before and after a write): neither metered nor sized. */
+  private readonly probes = new WeakSet<object>();
   writeUnits = 0;
   readUnits = 0;
   indexWrites: Record<string, number> = {};
@@ -120,8 +136,11 @@ class CostMeter {
     const name = 'benchCostMeter';
     const middleware: InitializeMiddleware<object, object> = (next, context) => async (args) => {
       const command = context.commandName ?? '';
-      if (!this.recording || !WITH_CAPACITY.has(command)) return next(args);
+      if (!this.recording || !WITH_CAPACITY.has(command) || this.probes.has(args.input as object))
+        return next(args);
       const input = args.input as Record<string, unknown>;
+      const targets = this.sizing && WRITES.has(command) ? writeTargets(command, input) : [];
+      const before = await Promise.all(targets.map((target) => this.probe(target)));
       input.ReturnConsumedCapacity = 'INDEXES';
       if (command === 'TransactWriteItemsCommand') {
         for (const item of (input.TransactItems as { Put?: { Item?: { entity?: unknown } } }[]) ?? []) {
@@ -129,7 +148,21 @@ class CostMeter {
           if ((ACCOUNTING_FEED_ENTITIES as readonly unknown[]).includes(entity)) this.feedInserts += 1;
         }
       }
-      const result = await next(args);
+      const sized = async () => {
+        const after = await Promise.all(targets.map((target) => this.probe(target)));
+        targets.forEach((target, i) => {
+          const units = formulaWriteUnits(before[i], after[i], target.transactional);
+          const entity = String((after[i] ?? before[i])?.entity ?? 'other');
+          this.formulaWrites += units;
+          this.formulaByEntity[entity] = (this.formulaByEntity[entity] ?? 0) + units;
+        });
+      };
+      // A write refused by its condition consumes its units too.
+      const result = await next(args).catch(async (error: unknown) => {
+        await sized();
+        throw error;
+      });
+      await sized();
       const output = result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
       const capacities = [output.ConsumedCapacity ?? []].flat();
       for (const capacity of capacities) {
@@ -159,7 +192,16 @@ class CostMeter {
     };
   }
 
+  /** The item at a write's key, read strongly consistent and left out of the meter. */
+  private async probe(target: WriteTarget): Promise<Record<string, unknown> | undefined> {
+    const command = new GetCommand({ TableName: target.table, Key: target.key, ConsistentRead: true });
+    this.probes.add(command.input);
+    return (await getDocumentClient().send(command)).Item;
+  }
+
   reset(): void {
+    this.formulaWrites = 0;
+    this.formulaByEntity = {};
     this.writeUnits = 0;
     this.readUnits = 0;
     this.indexWrites = {};
@@ -225,37 +267,6 @@ const s3Kind = (method: string, url: string) =>
 /** SES (query protocol): the action named in the form body. */
 const sesKind = (_method: string, _url: string, body: string) =>
   /Action=([A-Za-z]+)/.exec(body)?.[1] ?? 'other';
-
-/* --- DynamoDB item sizes, by the published rules ------------------------------------------------------ */
-
-/** Size of a number as DynamoDB counts it: about 1 byte per 2 significant digits, plus 1. */
-function numberBytes(value: number): number {
-  const digits = String(Math.abs(value)).replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
-  return Math.ceil(Math.max(digits.length, 1) / 2) + 1;
-}
-
-/** An attribute value's size (strings UTF-8; lists and maps 3 bytes plus 1 per element, then elements). */
-function valueBytes(value: unknown): number {
-  if (typeof value === 'string') return Buffer.byteLength(value);
-  if (typeof value === 'number') return numberBytes(value);
-  if (typeof value === 'boolean' || value === null) return 1;
-  if (Array.isArray(value))
-    return 3 + value.reduce<number>((sum, element) => sum + 1 + valueBytes(element), 0);
-  if (value instanceof Uint8Array) return value.length;
-  if (typeof value === 'object') return 3 + itemBytes(value as Record<string, unknown>, 1);
-  return 0;
-}
-
-/** An item's size: each attribute's name (UTF-8) and value. */
-export function itemBytes(item: Record<string, unknown>, perAttribute = 0): number {
-  return Object.entries(item).reduce(
-    (sum, [name, value]) => sum + perAttribute + Buffer.byteLength(name) + valueBytes(value),
-    0,
-  );
-}
-
-const KB = 1024;
-const writeUnits = (bytes: number) => Math.max(1, Math.ceil(bytes / KB));
 
 /* --- The section ------------------------------------------------------------------------------------- */
 
@@ -501,6 +512,7 @@ async function measureInvoices(
   });
   await machine.definition();
   meter.reset();
+  meter.sizing = true;
   meter.recording = true;
   proxies.s3.recording = true;
   proxies.ses.recording = true;
@@ -510,6 +522,7 @@ async function measureInvoices(
     newExecutionIdentity(`cost-${Date.now()}`),
   );
   meter.recording = false;
+  meter.sizing = false;
   proxies.s3.recording = false;
   proxies.ses.recording = false;
   const run = outcome.status === 'SUCCEEDED' ? (outcome.output as BillingRun) : undefined;
@@ -526,30 +539,38 @@ async function measureInvoices(
   const invocations = [...durations.values()].reduce((sum, list) => sum + list.length, 0);
   const perChild = (names: string[]) =>
     names.reduce((sum, name) => sum + (durations.get(name) ?? []).reduce((s, ms) => s + ms, 0), 0);
-  // Distributed Map children (Express): one per account built, one per invoice delivered.
-  const buildChildren = (durations.get('billing-build') ?? []).length;
-  const deliverChildren = (durations.get('billing-store-pdf') ?? []).length;
+  // Distributed Map children (Express): one per batch of a page's accounts built, of its invoices delivered.
+  // The run has one page of each (INVOICES ≤ DUE_PAGE_SIZE, SEND_PAGE_SIZE).
+  if (INVOICES > Math.min(DUE_PAGE_SIZE, SEND_PAGE_SIZE))
+    throw new Error('BENCH_COST_INVOICES: one page at most');
+  const buildChildren = Math.ceil(fixture.accountIds.length / BUILD_BATCH_SIZE);
+  const deliverChildren = Math.ceil((durations.get('billing-store-pdf') ?? []).length / DELIVERY_BATCH_SIZE);
+  // A child's time is at most the sum of its tasks' (its batch runs at once on AWS): an upper bound.
   const childSeconds =
     perChild(['billing-build', 'billing-store-pdf', 'billing-submit-einvoice', 'billing-email']) / 1000;
-  // Standard parent: each task state, the Choice or Pass after it, and one transition per Map item.
-  const parentTasks = [
+  // Standard parent: each task state, the Choice or Pass after it, the batching Pass after each page
+  // (BatchDue, BatchToSend), the run's first states, and one transition per child the Maps start.
+  const count = (names: string[]) =>
+    names.map((name) => (durations.get(name) ?? []).length).reduce((sum, n) => sum + n, 0);
+  const parentTasks = count([
     'billing-start-run',
     'billing-list-due',
     'billing-number',
     'billing-list-to-send',
     'billing-finish-run',
-  ]
-    .map((name) => (durations.get(name) ?? []).length)
-    .reduce((sum, n) => sum + n, 0);
-  const transitions = 2 * parentTasks + 4 + buildChildren + deliverChildren;
+  ]);
+  const pages = count(['billing-list-due', 'billing-list-to-send']);
+  const transitions = 2 * parentTasks + pages + 4 + buildChildren + deliverChildren;
   const s3Put = proxies.s3.counts.put ?? 0;
   const s3Get = proxies.s3.counts.get ?? 0;
   const emails = (proxies.ses.counts.SendRawEmail ?? 0) + (proxies.ses.counts.SendEmail ?? 0);
+  // What StorePdf uploads: the PDFs (one PUT each).
+  const pdfBytes = proxies.s3.bytes;
   const logBytes = meter.logBytes / per + (PLATFORM_LOG_BYTES * invocations) / per;
   const lines: CostLine[] = [
     ...lambdaLines(functions),
     {
-      item: 'Step Functions Standard transitions (parent: tasks, choices, Map items)',
+      item: `Step Functions Standard transitions (parent: tasks, choices, one per child of ${BUILD_BATCH_SIZE} accounts or ${DELIVERY_BATCH_SIZE} invoices)`,
       quantity: round(transitions / per, 3),
       unit: 'transitions',
       usd: usd(transitions / per, PRICES.sfnStandardTransitionPerThousand / 1000),
@@ -563,17 +584,17 @@ async function measureInvoices(
       basis: 'counted',
     },
     {
-      item: 'Step Functions Express children: duration at 64 MB',
+      item: 'Step Functions Express children: duration at 64 MB (sum of their tasks, an upper bound)',
       quantity: round((childSeconds * EXPRESS_MEMORY_GB) / per, 6),
       unit: 'GB-s',
       usd: usd((childSeconds * EXPRESS_MEMORY_GB) / per, PRICES.sfnExpressGbSecond),
       basis: 'measured',
     },
     {
-      item: 'DynamoDB writes (DynamoDB Local’s count)',
-      quantity: round(meter.writeUnits / per, 3),
+      item: `DynamoDB writes by the published formula from the items written (DynamoDB Local says ${round(meter.writeUnits / per, 2)})`,
+      quantity: round(meter.formulaWrites / per, 3),
       unit: 'WRU',
-      usd: usd(meter.writeUnits / per, PRICES.dynamoWriteUnitPerMillion / 1e6),
+      usd: usd(meter.formulaWrites / per, PRICES.dynamoWriteUnitPerMillion / 1e6),
       basis: 'measured',
     },
     {
@@ -605,7 +626,7 @@ async function measureInvoices(
       basis: 'measured',
     },
     {
-      item: 'SES attachments (raw message bytes)',
+      item: `SES attachments (the raw message, base64 PDF included; the PDF itself ${round(pdfBytes / per)} B)`,
       quantity: round(proxies.ses.bytes / per),
       unit: 'bytes',
       usd: usd(proxies.ses.bytes / per / 1024 ** 3, PRICES.sesAttachmentGb),
@@ -648,6 +669,9 @@ async function measureInvoices(
     ),
     s3: { ...proxies.s3.counts },
     ses: { emails, bytes: proxies.ses.bytes },
+    dynamoWritesByEntity: Object.fromEntries(
+      Object.entries(meter.formulaByEntity).map(([entity, units]) => [entity, round(units / per, 3)]),
+    ),
   };
 }
 
@@ -667,8 +691,10 @@ export async function runCostSection(log: (message: string) => void): Promise<Co
     process.env.AWS_ENDPOINT_URL_SES = proxies.ses.url;
     process.env.POWERTOOLS_LOG_LEVEL = facts.logLevel;
     meter.install();
-    const orders = await measureOrders(facts, meter, log);
+    // Invoices first: the billing run bills every account due, and the order path's accounts (enrolled long
+    // before the cut-off, no order in its periods) would add the closing of many empty periods to its bill.
     const invoices = await measureInvoices(facts, meter, { s3: proxies.s3, ses: proxies.ses }, log);
+    const orders = await measureOrders(facts, meter, log);
     const reservoirTraces = facts.xrayReservoirPerSecond * 86_400 * 30;
     return {
       generatedAt: new Date().toISOString(),
@@ -688,7 +714,9 @@ export async function runCostSection(log: (message: string) => void): Promise<Co
           'to count an update’s item before and after, and index copies at twice the transactional rate): the ' +
           'order’s writes are priced by the published formula from the stored items’ sizes (2 units per KB of ' +
           'each item, index copies counted at the transactional rate too, an upper bound); the billing run’s ' +
-          'at DynamoDB Local’s own count (an upper bound).',
+          'likewise, each write sized from the items it touches read just before and after it (1 unit per KB ' +
+          'of the larger, 2 in a transaction, each index copy counted whether or not the write changed it: an ' +
+          'upper bound).',
         'The authorizer is invoked on every order: its cache only helps a key ordering more often than the ' +
           'cache lifetime. Storage (DynamoDB, S3 PDFs kept 10 years, logs) is priced per month, not per unit.',
       ],

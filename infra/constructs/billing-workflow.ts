@@ -9,6 +9,7 @@ import {
   DefinitionBody,
   DistributedMap,
   Fail,
+  Map as InlineMap,
   JitterType,
   JsonPath,
   LogLevel,
@@ -54,6 +55,18 @@ import { allowSendingAs } from './shared-resources.js';
 
 /** Key prefix of invoice documents in the invoice bucket: the only objects billing functions may touch. */
 export const INVOICE_KEY_PREFIX = 'invoices/';
+
+/**
+ * Items per Distributed Map child (an Express workflow): the parent is a Standard workflow, billed one
+ * state transition per child it starts, so a child per account and per invoice cost more than every other
+ * transition of the run together. A child runs its batch through an inline Map, all items at once: its
+ * wall time stays that of one item (retries included), inside Express's 5 minutes; the children at once
+ * are the concurrency divided by the batch size, so the items in flight stay within the configured bound.
+ * A batch is a `States.ArrayPartition` of the page (aws-local-stepfunctions has no `ItemBatcher`, and the
+ * local runner executes this very definition).
+ */
+export const BUILD_BATCH_SIZE = 10;
+export const DELIVERY_BATCH_SIZE = 5;
 
 /**
  * StorePdf's Node options: a bounded old space makes V8 collect as it goes instead of growing the heap
@@ -243,13 +256,14 @@ export interface BillingWorkflowProps {
    */
   readonly cutOffTime?: string;
   /**
-   * Accounts built in parallel (each child builds one account).
+   * Accounts built in parallel (each child builds a batch of BUILD_BATCH_SIZE at once).
    * @default 40
    */
   readonly buildConcurrency?: number;
   /**
-   * Invoices delivered in parallel. Keep it below the SES sending rate per second (the account's quota): each
-   * child sends one email, so the rate stays under it even when every child sends at once.
+   * Invoices delivered in parallel. Keep it below the SES sending rate per second (the account's quota): at
+   * most this many emails are in flight (children × their batch), so the rate stays under it even when every
+   * one sends at once.
    * @default 10
    */
   readonly deliveryConcurrency?: number;
@@ -319,18 +333,39 @@ export class BillingWorkflow extends Construct {
       resultPath: JsonPath.DISCARD,
     });
     buildAccount.addCatch(recordBuildFailure, { errors: ['States.ALL'], resultPath: ERROR_PATH });
-    const buildAccounts = DistributedMap.jsonPath(this, 'BuildAccounts', {
-      comment: 'Builds the drafts of each account of the page (children are Express workflows).',
-      mapExecutionType: StateMachineType.EXPRESS,
-      itemsPath: duePage('accountIds'),
+    const buildBatch = Math.min(BUILD_BATCH_SIZE, buildConcurrency);
+    const batchDue = Pass.jsonPath(this, 'BatchDue', {
+      comment: `The page's accounts in batches of ${buildBatch}, one Express child each.`,
+      parameters: {
+        cursor: JsonPath.stringAt(duePage('cursor')),
+        batches: JsonPath.arrayPartition(JsonPath.listAt(duePage('accountIds')), buildBatch),
+      },
+      resultPath: RESULTS.duePage,
+    });
+    const batchItem = fieldsAt<AccountBatch>('$');
+    const buildBatchAccounts = InlineMap.jsonPath(this, 'BuildBatch', {
+      itemsPath: batchItem('accountIds'),
       itemSelector: inputOf<BuildAccountInput>({
-        runId,
-        cutOff: JsonPath.stringAt(run('cutOff')),
+        runId: JsonPath.stringAt(batchItem('runId')),
+        cutOff: JsonPath.stringAt(batchItem('cutOff')),
         accountId: JsonPath.stringAt('$$.Map.Item.Value'),
       }),
-      maxConcurrency: buildConcurrency,
+      maxConcurrency: buildBatch,
       resultPath: JsonPath.DISCARD,
     }).itemProcessor(buildAccount);
+    const buildAccounts = DistributedMap.jsonPath(this, 'BuildAccounts', {
+      comment:
+        'Builds the drafts of each account of the page, a batch per child (children are Express workflows).',
+      mapExecutionType: StateMachineType.EXPRESS,
+      itemsPath: `${RESULTS.duePage}.batches`,
+      itemSelector: inputOf<AccountBatch>({
+        runId,
+        cutOff: JsonPath.stringAt(run('cutOff')),
+        accountIds: JsonPath.listAt('$$.Map.Item.Value'),
+      }),
+      maxConcurrency: Math.max(1, Math.floor(buildConcurrency / buildBatch)),
+      resultPath: JsonPath.DISCARD,
+    }).itemProcessor(buildBatchAccounts);
 
     const numberInvoices = this.task('NumberInvoices', 'billing-number', {
       payload: inputOf<RunIdInput>({ runId }),
@@ -390,22 +425,38 @@ export class BillingWorkflow extends Construct {
     storePdf.addCatch(recordDeliveryFailure, { errors: ['States.ALL'], resultPath: ERROR_PATH });
     submitEInvoice.addCatch(recordDeliveryFailure, { errors: ['States.ALL'], resultPath: ERROR_PATH });
     sendEmail.addCatch(recordDeliveryFailure, { errors: ['States.ALL'], resultPath: ERROR_PATH });
+    const deliveryBatch = Math.min(DELIVERY_BATCH_SIZE, deliveryConcurrency);
+    const batchToSend = Pass.jsonPath(this, 'BatchToSend', {
+      comment: `The page's invoices in batches of ${deliveryBatch}, one Express child each.`,
+      parameters: {
+        cursor: JsonPath.stringAt(sendPage('cursor')),
+        batches: JsonPath.arrayPartition(JsonPath.listAt(sendPage('invoices')), deliveryBatch),
+      },
+      resultPath: RESULTS.sendPage,
+    });
+    const invoiceBatch = fieldsAt<InvoiceBatch>('$');
     const invoiceRef = fieldsAt<InvoiceRef>('$$.Map.Item.Value');
-    const deliverInvoices = DistributedMap.jsonPath(this, 'DeliverInvoices', {
-      comment:
-        'Stores the PDF, submits the e-invoice to the approved platform and emails each invoice of the page ' +
-        '(by its channel); concurrency bounded by the SES rate.',
-      mapExecutionType: StateMachineType.EXPRESS,
-      itemsPath: sendPage('invoices'),
+    const deliverBatch = InlineMap.jsonPath(this, 'DeliverBatch', {
+      itemsPath: invoiceBatch('invoices'),
       itemSelector: inputOf<DeliverInvoiceInput>({
-        runId,
+        runId: JsonPath.stringAt(invoiceBatch('runId')),
         invoiceId: JsonPath.stringAt(invoiceRef('invoiceId')),
         accountId: JsonPath.stringAt(invoiceRef('accountId')),
         invoiceSk: JsonPath.stringAt(invoiceRef('invoiceSk')),
       }),
-      maxConcurrency: deliveryConcurrency,
+      maxConcurrency: deliveryBatch,
       resultPath: JsonPath.DISCARD,
     }).itemProcessor(storePdf.next(submitEInvoice).next(sendEmail));
+    const deliverInvoices = DistributedMap.jsonPath(this, 'DeliverInvoices', {
+      comment:
+        'Stores the PDF, submits the e-invoice to the approved platform and emails each invoice of the page ' +
+        '(by its channel), a batch per child; concurrency bounded by the SES rate.',
+      mapExecutionType: StateMachineType.EXPRESS,
+      itemsPath: `${RESULTS.sendPage}.batches`,
+      itemSelector: inputOf<InvoiceBatch>({ runId, invoices: JsonPath.listAt('$$.Map.Item.Value') }),
+      maxConcurrency: Math.max(1, Math.floor(deliveryConcurrency / deliveryBatch)),
+      resultPath: JsonPath.DISCARD,
+    }).itemProcessor(deliverBatch);
 
     const finishRun = this.task('FinishRun', 'billing-finish-run', {
       payload: inputOf<RunIdInput>({ runId }),
@@ -415,7 +466,7 @@ export class BillingWorkflow extends Construct {
       .otherwise(finishRun);
 
     numberInvoices.next(hasMoreToNumber);
-    initSendPage.next(listToSend).next(deliverInvoices).next(hasMoreToSend);
+    initSendPage.next(listToSend).next(batchToSend).next(deliverInvoices).next(hasMoreToSend);
 
     // A top-level step still failing after its retries stops the run: say so on the run (`failed`, with
     // the reason), whoever started it, then fail the execution. A rerun of the cut-off does what is missing.
@@ -435,6 +486,7 @@ export class BillingWorkflow extends Construct {
     const definition = Chain.start(startRun)
       .next(initDuePage)
       .next(listDue)
+      .next(batchDue)
       .next(buildAccounts)
       .next(hasMoreDue);
 
@@ -611,6 +663,19 @@ const RESULTS = {
   sendPage: '$.sendPage',
 } as const;
 const ERROR_PATH = '$.error';
+
+/** A build child's input: a batch of the page's accounts (the inline Map gives each its BuildAccountInput). */
+interface AccountBatch {
+  runId: string;
+  cutOff: string;
+  accountIds: string[];
+}
+
+/** A delivery child's input: a batch of the page's invoices (each becomes a DeliverInvoiceInput). */
+interface InvoiceBatch {
+  runId: string;
+  invoices: InvoiceRef[];
+}
 
 /**
  * A Task's payload or a Map's item selector, checked against the step input it builds (the contract's type,

@@ -25,7 +25,7 @@ interface AslState {
   ItemReader?: unknown;
   MaxConcurrency?: number;
   ItemProcessor?: {
-    ProcessorConfig: { Mode: string; ExecutionType: string };
+    ProcessorConfig?: { Mode: string; ExecutionType?: string };
     StartAt: string;
     States: Record<string, AslState>;
   };
@@ -61,7 +61,18 @@ let template: Template;
 let asl: Asl;
 let functionsByArn: Record<string, string>;
 const states = () => asl.States;
-const mapStates = (map: string) => asl.States[map]?.ItemProcessor?.States ?? {};
+/** The states of a Distributed Map's child, those of the inline Map running its batch included. */
+const mapStates = (map: string): Record<string, AslState> => {
+  const collect = (inner: Record<string, AslState>): Record<string, AslState> =>
+    Object.assign(
+      {},
+      inner,
+      ...Object.values(inner).map((state) =>
+        state.ItemProcessor ? collect(state.ItemProcessor.States) : {},
+      ),
+    );
+  return collect(asl.States[map]?.ItemProcessor?.States ?? {});
+};
 const functionOf = (state: AslState | undefined) => functionsByArn[state?.Resource ?? ''];
 
 beforeAll(() => {
@@ -93,6 +104,7 @@ describe('the billing-run definition', () => {
         'StartRun',
         'InitDuePage',
         'ListDue',
+        'BatchDue',
         'BuildAccounts',
         'HasMoreDue',
         'ReviewWindow',
@@ -101,6 +113,7 @@ describe('the billing-run definition', () => {
         'HasMoreToNumber',
         'InitSendPage',
         'ListToSend',
+        'BatchToSend',
         'DeliverInvoices',
         'HasMoreToSend',
         'FinishRun',
@@ -108,8 +121,13 @@ describe('the billing-run definition', () => {
         'RunFailed',
       ].sort(),
     );
-    expect(Object.keys(mapStates('BuildAccounts')).sort()).toEqual(['BuildAccount', 'RecordBuildFailure']);
+    expect(Object.keys(mapStates('BuildAccounts')).sort()).toEqual([
+      'BuildAccount',
+      'BuildBatch',
+      'RecordBuildFailure',
+    ]);
     expect(Object.keys(mapStates('DeliverInvoices')).sort()).toEqual([
+      'DeliverBatch',
       'RecordDeliveryFailure',
       'SendEmail',
       'StorePdf',
@@ -166,8 +184,9 @@ describe('the billing-run definition', () => {
   it("sends each task exactly the fields its handler's schema names, every required one included", () => {
     for (const [name, state, map] of allStates(asl.States)) {
       if (state.Type !== 'Task') continue;
-      // A Map child without Parameters gets its item selector (SendEmail: StorePdf returns its input).
-      const payload = state.Parameters ?? (map ? states()[map]?.ItemSelector : undefined);
+      // A Map child without Parameters gets its (inline) Map's item selector (SendEmail: StorePdf returns its input).
+      const enclosing = [...allStates(asl.States)].find(([mapName]) => mapName === map)?.[1];
+      const payload = state.Parameters ?? enclosing?.ItemSelector;
       if (!payload) {
         expect(name).toBe('StartRun'); // the execution input, checked by the schedule's and the API's tests
         continue;
@@ -202,7 +221,7 @@ describe('the billing-run definition', () => {
       Type: 'Task',
       Parameters: { 'runId.$': '$.run.runId', 'cutOff.$': '$.run.cutOff', 'cursor.$': '$.duePage.cursor' },
       ResultPath: '$.duePage',
-      Next: 'BuildAccounts',
+      Next: 'BatchDue',
     });
     expect(states().HasMoreDue).toEqual({
       Type: 'Choice',
@@ -211,22 +230,47 @@ describe('the billing-run definition', () => {
     });
   });
 
-  it('builds each page of accounts in a Distributed Map of Express children, fed by ItemsPath', () => {
+  it('builds each page of accounts in batches of 10, one Express child of a Distributed Map per batch', () => {
+    // A Standard parent pays a state transition per child it starts: one child per account cost more than
+    // the rest of the run. The batch is a States.ArrayPartition of the page (the local runner has no ItemBatcher).
+    expect(states().BatchDue).toMatchObject({
+      Type: 'Pass',
+      Parameters: {
+        'cursor.$': '$.duePage.cursor',
+        'batches.$': 'States.ArrayPartition($.duePage.accountIds, 10)',
+      },
+      ResultPath: '$.duePage',
+      Next: 'BuildAccounts',
+    });
     const map = states().BuildAccounts as AslState;
     expect(map).toMatchObject({
       Type: 'Map',
-      ItemsPath: '$.duePage.accountIds',
+      ItemsPath: '$.duePage.batches',
       ItemSelector: {
         'runId.$': '$.run.runId',
         'cutOff.$': '$.run.cutOff',
-        'accountId.$': '$$.Map.Item.Value',
+        'accountIds.$': '$$.Map.Item.Value',
       },
-      MaxConcurrency: 40,
+      // 4 children × 10 accounts at once: the 40 accounts in flight of buildConcurrency.
+      MaxConcurrency: 4,
       ResultPath: null,
       Next: 'HasMoreDue',
     });
     expect(map.ItemProcessor?.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
-    expect(map.ItemProcessor?.StartAt).toBe('BuildAccount');
+    expect(map.ItemProcessor?.StartAt).toBe('BuildBatch');
+    // The child builds its accounts all at once (its time is one account's, inside Express's 5 minutes),
+    // each as before: one BuildAccount with its own catch.
+    expect(mapStates('BuildAccounts').BuildBatch).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.accountIds',
+      ItemSelector: { 'runId.$': '$.runId', 'cutOff.$': '$.cutOff', 'accountId.$': '$$.Map.Item.Value' },
+      MaxConcurrency: 10,
+      ResultPath: null,
+      End: true,
+    });
+    expect(mapStates('BuildAccounts').BuildBatch?.ItemProcessor?.ProcessorConfig?.Mode ?? 'INLINE').toBe(
+      'INLINE',
+    );
     expect(mapStates('BuildAccounts').BuildAccount).toMatchObject({ ResultPath: null, End: true });
   });
 
@@ -264,24 +308,43 @@ describe('the billing-run definition', () => {
     expect(states().ListToSend).toMatchObject({
       Parameters: { 'runId.$': '$.run.runId', 'cursor.$': '$.sendPage.cursor' },
       ResultPath: '$.sendPage',
+      Next: 'BatchToSend',
+    });
+    expect(states().BatchToSend).toMatchObject({
+      Type: 'Pass',
+      Parameters: {
+        'cursor.$': '$.sendPage.cursor',
+        'batches.$': 'States.ArrayPartition($.sendPage.invoices, 5)',
+      },
+      ResultPath: '$.sendPage',
       Next: 'DeliverInvoices',
     });
     const map = states().DeliverInvoices as AslState;
     expect(map).toMatchObject({
       Type: 'Map',
-      ItemsPath: '$.sendPage.invoices',
-      ItemSelector: {
-        'runId.$': '$.run.runId',
-        'invoiceId.$': '$$.Map.Item.Value.invoiceId',
-        'accountId.$': '$$.Map.Item.Value.accountId',
-        'invoiceSk.$': '$$.Map.Item.Value.invoiceSk',
-      },
-      MaxConcurrency: 10,
+      ItemsPath: '$.sendPage.batches',
+      ItemSelector: { 'runId.$': '$.run.runId', 'invoices.$': '$$.Map.Item.Value' },
+      // 2 children × 5 invoices at once: the 10 emails in flight of deliveryConcurrency.
+      MaxConcurrency: 2,
       ResultPath: null,
       Next: 'HasMoreToSend',
     });
     expect(map.ItemProcessor?.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
-    expect(map.ItemProcessor?.StartAt).toBe('StorePdf');
+    expect(map.ItemProcessor?.StartAt).toBe('DeliverBatch');
+    expect(mapStates('DeliverInvoices').DeliverBatch).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.invoices',
+      ItemSelector: {
+        'runId.$': '$.runId',
+        'invoiceId.$': '$$.Map.Item.Value.invoiceId',
+        'accountId.$': '$$.Map.Item.Value.accountId',
+        'invoiceSk.$': '$$.Map.Item.Value.invoiceSk',
+      },
+      MaxConcurrency: 5,
+      ResultPath: null,
+      End: true,
+    });
+    expect(mapStates('DeliverInvoices').DeliverBatch?.ItemProcessor?.StartAt).toBe('StorePdf');
     // The e-invoice is deposited before the email goes: a failed submission keeps the invoice (email
     // included) in the queue for the next run instead of emailing a document the platform never got.
     expect(mapStates('DeliverInvoices').StorePdf).toMatchObject({ Next: 'SubmitEInvoice', ResultPath: null });
@@ -424,7 +487,12 @@ describe('the billing-run definition', () => {
       Template.fromStack(custom).toJSON(),
       logicalIdOf(custom.billingWorkflow.stateMachine),
     ).asl as Asl;
-    expect(resolved.States.DeliverInvoices?.MaxConcurrency).toBe(4);
+    // Below the batch size, a batch is the concurrency: one child of 4 invoices at once.
+    expect(resolved.States.DeliverInvoices?.MaxConcurrency).toBe(1);
+    expect(resolved.States.DeliverInvoices?.ItemProcessor?.States.DeliverBatch?.MaxConcurrency).toBe(4);
+    expect(resolved.States.BatchToSend?.Parameters?.['batches.$']).toBe(
+      'States.ArrayPartition($.sendPage.invoices, 4)',
+    );
     expect(() => new DeferredBillingStack(newTestApp(), 'Zero', { deliveryConcurrency: 0 })).toThrow(
       /deliveryConcurrency/,
     );

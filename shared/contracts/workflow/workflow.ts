@@ -12,10 +12,12 @@ import { accountIdSchema, invoiceIdSchema, runIdSchema } from '../schemas/ids.js
  * task result.
  *
  * Flow (JSONPath):
- *   StartRun → InitDuePage → ListDue → BuildAccounts (Distributed Map over accountIds: BuildAccount,
- *   catch → RecordFailure) → more due? → ListDue … → review window? (Wait) → NumberInvoices (loop while
- *   `more`) → InitSendPage → ListToSend → DeliverInvoices (Distributed Map over invoice refs: StorePdf →
+ *   StartRun → InitDuePage → ListDue → BatchDue → BuildAccounts (Distributed Map over batches of
+ *   accountIds, each child an inline Map: BuildAccount, catch → RecordFailure) → more due? → ListDue … →
+ *   review window? (Wait) → NumberInvoices (loop while `more`) → InitSendPage → ListToSend → BatchToSend →
+ *   DeliverInvoices (Distributed Map over batches of invoice refs, each child an inline Map: StorePdf →
  *   SubmitEInvoice → SendEmail, catch → RecordFailure) → more to send? → ListToSend … → FinishRun.
+ *   The batches are the construct's (infra/constructs/billing-workflow.ts); each step still gets one item.
  */
 export const BILLING_FUNCTIONS = [
   'billing-start-run',
