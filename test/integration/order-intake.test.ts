@@ -168,6 +168,50 @@ describe('order intake against DynamoDB Local', () => {
     expect(JSON.stringify(replay.order)).toBe(JSON.stringify(first.order));
   });
 
+  it('stores a 3-line order in under 1 KB and reads it back as it was accepted', async () => {
+    const services = givenServices();
+    const { storefrontId, accountId } = await givenEnrolledAccount(services);
+    const input = anOrder(accountId, {
+      purchaseOrderNumber: 'PO-10017',
+      lines: [
+        aLine({ sku: 'FLOUR-T65-25KG', description: 'Farine T65, sac de 25 kg', quantity: 6, vatRate: 5.5 }),
+        aLine({ sku: 'APRON-BLUE', description: 'Tablier de boulanger, bleu', unitCode: 'H87' }),
+        aLine({ sku: 'DELIVERY', description: 'Livraison le jour même, par palette', quantity: 1.5 }),
+      ],
+    });
+    const { order } = await placeOrder(services, { storefrontId, idempotencyKey: randomUUID(), input });
+
+    // Issue 12 (cost): an upper bound of DynamoDB's item size (a number counted at its largest, 21 bytes).
+    const { Item: item = {} } = await getDocumentClient().send(
+      new GetCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: keys.order(accountId, order.billingPeriod.startDate, order.orderId),
+      }),
+    );
+    const size = Object.entries(item).reduce(
+      (sum, [name, value]) =>
+        sum +
+        Buffer.byteLength(name) +
+        (typeof value === 'string'
+          ? Buffer.byteLength(value)
+          : typeof value === 'number'
+            ? 21
+            : JSON.stringify(value).length),
+      0,
+    );
+    expect(size).toBeLessThan(1024);
+    const principal = { role: 'storefront' as const, keyId: 'k', storefrontId };
+    expect(JSON.stringify(await getOrder(services, principal, order.orderId))).toBe(JSON.stringify(order));
+    const billed = [];
+    for await (const accepted of services.orders.acceptedInRange(accountId, {
+      from: '2000-01-01',
+      to: '2100-01-01',
+    })) {
+      billed.push(accepted);
+    }
+    expect(billed).toEqual([order]);
+  });
+
   it('cancels an unbilled order once and releases its exposure', async () => {
     const services = givenServices();
     const { storefrontId, accountId } = await givenEnrolledAccount(services);
