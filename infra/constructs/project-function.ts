@@ -2,7 +2,14 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type CfnFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  type CfnFunction,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -127,6 +134,10 @@ export class ProjectFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       loggingFormat: LoggingFormat.JSON,
+      // Lambda's own START/END/REPORT records (about 700 bytes an invocation, most of an order's log bytes)
+      // are dropped; its warnings (a timeout, an out-of-memory) still come, and durations are CloudWatch
+      // metrics anyway (issue 12: the cost of an order).
+      systemLogLevelV2: SystemLogLevel.WARN,
       logGroup: logs,
       role: executionRole,
       environment: {

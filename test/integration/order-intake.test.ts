@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
+import { keys } from '../../shared/adapters/dynamo/table.js';
 import { baseFor, intakeDeps } from '../../shared/composition/root.js';
 import { DomainError } from '../../shared/core/errors.js';
 import { updateAccount } from '../../shared/core/usecases/accounts.js';
@@ -142,6 +143,73 @@ describe('order intake against DynamoDB Local', () => {
     expect([mismatch.code, mismatch.status]).toEqual(['idempotency_key_reused', 422]);
     const account = await services.accounts.get(accountId, { consistent: true });
     expect(account?.exposure.unbilledOrdersMinor).toBe(2400);
+  });
+
+  it('keeps the idempotency record of a 3-line order under 1 KB and replays it byte for byte once cancelled', async () => {
+    const services = givenServices();
+    const { storefrontId, accountId } = await givenEnrolledAccount(services);
+    const key = randomUUID();
+    const input = anOrder(accountId, {
+      lines: [aLine({ sku: 'A' }), aLine({ sku: 'B' }), aLine({ sku: 'C' })],
+    });
+    const first = await placeOrder(services, { storefrontId, idempotencyKey: key, input });
+
+    // Issue 12 (cost): the request's hash and the order's id, not the whole answer (2 write units, not 4).
+    const { Item: record } = await getDocumentClient().send(
+      new GetCommand({ TableName: process.env.TABLE_NAME, Key: keys.idempotency(storefrontId, key) }),
+    );
+    expect(record).toMatchObject({ resourceId: first.order.orderId, responseStatus: 201 });
+    expect(record).not.toHaveProperty('responseJson');
+    expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(1024);
+
+    await cancelOrder(services, { role: 'storefront', keyId: 'k', storefrontId }, first.order.orderId);
+    const replay = await placeOrder(services, { storefrontId, idempotencyKey: key, input });
+    expect(replay.replayed).toBe(true);
+    expect(JSON.stringify(replay.order)).toBe(JSON.stringify(first.order));
+  });
+
+  it('stores a 3-line order in under 1 KB and reads it back as it was accepted', async () => {
+    const services = givenServices();
+    const { storefrontId, accountId } = await givenEnrolledAccount(services);
+    const input = anOrder(accountId, {
+      purchaseOrderNumber: 'PO-10017',
+      lines: [
+        aLine({ sku: 'FLOUR-T65-25KG', description: 'Farine T65, sac de 25 kg', quantity: 6, vatRate: 5.5 }),
+        aLine({ sku: 'APRON-BLUE', description: 'Tablier de boulanger, bleu', unitCode: 'H87' }),
+        aLine({ sku: 'DELIVERY', description: 'Livraison le jour même, par palette', quantity: 1.5 }),
+      ],
+    });
+    const { order } = await placeOrder(services, { storefrontId, idempotencyKey: randomUUID(), input });
+
+    // Issue 12 (cost): an upper bound of DynamoDB's item size (a number counted at its largest, 21 bytes).
+    const { Item: item = {} } = await getDocumentClient().send(
+      new GetCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: keys.order(accountId, order.billingPeriod.startDate, order.orderId),
+      }),
+    );
+    const size = Object.entries(item).reduce(
+      (sum, [name, value]) =>
+        sum +
+        Buffer.byteLength(name) +
+        (typeof value === 'string'
+          ? Buffer.byteLength(value)
+          : typeof value === 'number'
+            ? 21
+            : JSON.stringify(value).length),
+      0,
+    );
+    expect(size).toBeLessThan(1024);
+    const principal = { role: 'storefront' as const, keyId: 'k', storefrontId };
+    expect(JSON.stringify(await getOrder(services, principal, order.orderId))).toBe(JSON.stringify(order));
+    const billed = [];
+    for await (const accepted of services.orders.acceptedInRange(accountId, {
+      from: '2000-01-01',
+      to: '2100-01-01',
+    })) {
+      billed.push(accepted);
+    }
+    expect(billed).toEqual([order]);
   });
 
   it('cancels an unbilled order once and releases its exposure', async () => {

@@ -9,7 +9,7 @@ import type {
 } from '../../core/ports/orders.js';
 import type { Page, PageRequest } from '../../core/ports/page.js';
 import { toAccount } from './account-repository.js';
-import { OrderEntity, OrderLookupEntity } from './entities/orders.js';
+import { OrderEntity, OrderLookupEntity, storedOrder } from './entities/orders.js';
 import { itemOf, parseItem } from './kit/entity.js';
 import { idempotencyOutcome, idempotencyPut, readIdempotencyRecord } from './kit/idempotency.js';
 import { conflicted, getViaLookup, transactWrite } from './kit/operations.js';
@@ -57,12 +57,12 @@ export class OrderRepository implements OrderStore {
         label: 'order',
         item: {
           Put: {
-            Item: itemOf(
-              OrderEntity,
-              orderKey,
-              order,
-              keys.orderByStorefront(order.storefrontId, order.accountId, orderKey.SK),
-            ),
+            Item: {
+              ...orderKey,
+              ...keys.orderByStorefront(order.storefrontId, order.accountId, orderKey.SK),
+              entity: OrderEntity.name,
+              ...storedOrder(order),
+            },
             ConditionExpression: absent,
           },
         },

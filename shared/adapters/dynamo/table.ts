@@ -171,6 +171,11 @@ export const keys = {
     PK: `ACCOUNT#${accountId}`,
     SK: `ORDER#${periodStart}#${orderId}`,
   }),
+  /** The account and the order an order's key names (what `order` built): an order of form 2 keeps them only there. */
+  orderIdsOf: (key: { PK: unknown; SK: unknown }) => ({
+    accountId: String(key.PK).slice('ACCOUNT#'.length),
+    orderId: String(key.SK).slice(String(key.SK).lastIndexOf('#') + 1),
+  }),
   ordersPrefix: 'ORDER#',
   /**
    * The same orders as a closed range (`~` sorts after every id character). DynamoDB serves a prefix and a

@@ -8,7 +8,7 @@ import { checkEligibility, type EligibilityRefusal } from '../domain/eligibility
 import {
   type AttemptOutcome,
   contentionBackoff,
-  idempotencyRecord,
+  idempotencyClaim,
   runIdempotent,
 } from '../domain/idempotency.js';
 import { computeTotals } from '../domain/money.js';
@@ -137,7 +137,8 @@ export async function placeOrder(
       idempotency: {
         storefrontId,
         key: idempotencyKey,
-        record: idempotencyRecord(requestHash, 201, order, now),
+        // The hash and the order's id, not the answer: a replay rebuilds it from the order (orderAnswer).
+        record: idempotencyClaim(requestHash, 201, order.orderId, now),
       },
       expected: { billingCycle: account.billingCycle },
       orderDate,
@@ -145,7 +146,7 @@ export async function placeOrder(
     switch (outcome.kind) {
       case 'accepted':
         deps.accountSnapshots?.recordOrder(order.accountId, order.totals.grossMinor);
-        return { kind: 'written', status: 201, body: order };
+        return { kind: 'written', status: 201, body: orderAnswer(order) };
       case 'account-condition-failed': {
         if (!outcome.account) throw notFound('account', input.accountId);
         deps.accountSnapshots?.set(outcome.account);
@@ -171,6 +172,11 @@ export async function placeOrder(
         findRecord: () => deps.orders.findIdempotencyRecord(storefrontId, idempotencyKey),
         now: () => deps.clock.now(),
         maxAttempts: MAX_ATTEMPTS,
+        rebuild: async (record) => {
+          const stored = await deps.orders.get(record.resourceId as string);
+          if (!stored) throw new Error(`Order ${record.resourceId} of an idempotency record is missing`);
+          return orderAnswer({ ...stored, status: 'accepted', cancelledAt: undefined });
+        },
         busy: () =>
           conflict(
             'account_busy',
@@ -189,6 +195,66 @@ export async function placeOrder(
   // A replay answers an order accepted (and counted) before.
   if (!result.replayed) deps.metrics?.count(BUSINESS_METRICS.ordersAccepted);
   return { status: result.status, order: result.body, replayed: result.replayed };
+}
+
+/**
+ * The answer to an accepted order, its members in one fixed order, built the same way from the order just
+ * written and from the order read back for a replay (as accepted: a cancel or the billing run changed its
+ * status since), so the replay is byte for byte the first answer without storing it (invariant 2).
+ */
+function orderAnswer(order: Order): Order {
+  const address = order.deliveryAddress;
+  return {
+    orderId: order.orderId,
+    accountId: order.accountId,
+    storefrontId: order.storefrontId,
+    reference: order.reference,
+    purchaseOrderNumber: order.purchaseOrderNumber,
+    currency: order.currency,
+    deliveryAddress: address && {
+      line1: address.line1,
+      line2: address.line2,
+      postalCode: address.postalCode,
+      city: address.city,
+      region: address.region,
+      country: address.country,
+    },
+    status: order.status,
+    receivedAt: order.receivedAt,
+    billingPeriod: {
+      cycle: order.billingPeriod.cycle,
+      timeZone: order.billingPeriod.timeZone,
+      startDate: order.billingPeriod.startDate,
+      endDate: order.billingPeriod.endDate,
+      startsAt: order.billingPeriod.startsAt,
+      endsAt: order.billingPeriod.endsAt,
+    },
+    lines: order.lines.map((line) => ({
+      lineNumber: line.lineNumber,
+      sku: line.sku,
+      description: line.description,
+      quantity: line.quantity,
+      unitPriceMinor: line.unitPriceMinor,
+      vatRate: line.vatRate,
+      vatCategory: line.vatCategory,
+      unitCode: line.unitCode,
+      sellerId: line.sellerId,
+      sellerName: line.sellerName,
+      netMinor: line.netMinor,
+    })),
+    vatBreakdown: order.vatBreakdown.map((entry) => ({
+      category: entry.category,
+      vatRate: entry.vatRate,
+      baseMinor: entry.baseMinor,
+      vatMinor: entry.vatMinor,
+    })),
+    totals: {
+      netMinor: order.totals.netMinor,
+      vatMinor: order.totals.vatMinor,
+      grossMinor: order.totals.grossMinor,
+    },
+    cancelledAt: order.cancelledAt,
+  };
 }
 
 /** What an order's lines decide before any account is read: accepted VAT rates, exact totals, sellers. */

@@ -88,6 +88,6 @@ describe('the one idempotent command', () => {
   it('keeps the first answer for 24 hours', () => {
     const record = idempotencyRecord('hash-1', 201, { a: 1 }, now());
     expect(record.expiresAt - Math.floor(now().getTime() / 1000)).toBe(24 * 60 * 60);
-    expect(JSON.parse(record.responseJson)).toEqual({ a: 1 });
+    expect(JSON.parse(record.responseJson ?? '')).toEqual({ a: 1 });
   });
 });

@@ -18,7 +18,9 @@ export const IdempotencyRecordEntity = defineEntity({
     z.object({
       requestHash: z.string(),
       responseStatus: z.int(),
-      responseJson: z.string(),
+      // One of the two: the first answer as JSON text, or the id of the resource it is rebuilt from.
+      responseJson: z.optional(z.string()),
+      resourceId: z.optional(z.string()),
       createdAt: z.string(),
       expiresAt: z.int(),
     }),
