@@ -18,6 +18,7 @@
  * (default 100,10000).
  */
 
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -485,7 +486,10 @@ async function main(): Promise<number> {
     process.off('SIGTERM', stop);
   }
   const billingAt = new Date().toISOString();
-  const cost: CostResults | undefined = runs('cost') ? await runCostSection(log) : undefined;
+  // The cost section starts a stack of its own, and the SDK clients are made once per process (as in a
+  // Lambda container): after the other sections they would still name those sections' stopped emulators.
+  // A full run therefore measures cost in a process of its own, once this one's results are written.
+  const cost: CostResults | undefined = ONLY === 'cost' ? await runCostSection(log) : undefined;
 
   // results.json: this run's sections; a skipped section keeps its last figures.
   const { billing: previousBilling, cost: previousCost, ...previousIntake } = previous.json;
@@ -546,6 +550,14 @@ async function main(): Promise<number> {
       ? 'README.md: benchmark section rewritten from bench/results.json.'
       : `README.md left as it was (${README_MODE === 'off' ? 'BENCH_README=off' : 'not a full-size run; BENCH_README=on writes it anyway'}); \`${COMMANDS.readme}\` rewrites it from bench/results.json.`,
   );
+  if (ONLY === undefined) {
+    log('cost: measured in a process of its own (BENCH_ONLY=cost), keeping the figures above');
+    const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_ONLY: 'cost' },
+    });
+    return child.status ?? 1;
+  }
   return 0;
 }
 
