@@ -1,6 +1,6 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import {
   Chain,
@@ -48,8 +48,8 @@ import {
 import { DEFAULT_CUT_OFF_TIME } from '../../shared/core/domain/cut-off.js';
 import type { ApprovedPlatformConnection } from './approved-platform.js';
 import type { DataTable } from './data-table.js';
+import { stateMachineLogGroup } from './log-groups.js';
 import { acknowledgeWildcardResource } from './nag.js';
-import { namePerStackCreation } from './physical-names.js';
 import { ProjectFunction, type TableAccess } from './project-function.js';
 import { allowSendingAs } from './shared-resources.js';
 
@@ -491,15 +491,7 @@ export class BillingWorkflow extends Construct {
       .next(hasMoreDue);
 
     // --- State machine ---------------------------------------------------------------------------------------
-    this.logGroup = new LogGroup(this, 'Logs', {
-      // The vendedlogs prefix keeps CloudWatch's log resource policy from growing with every state machine;
-      // the stack id's suffix lets a failed first deploy be retried (a retained log group keeps its name).
-      logGroupName: namePerStackCreation(
-        `/aws/vendedlogs/states/${Stack.of(this).stackName}-billing-run`,
-        512,
-      ),
-      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
-    });
+    this.logGroup = stateMachineLogGroup(this, 'billing-run', props.logRetention);
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       comment: 'Billing run: build, number, store and email the consolidated invoices of every account due.',
       stateMachineType: StateMachineType.STANDARD,

@@ -1,6 +1,7 @@
-import { AspectPriority, Aspects, type IAspect, type RemovalPolicy, type Stack } from 'aws-cdk-lib';
-import { CfnLogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IConstruct } from 'constructs';
+import { AspectPriority, Aspects, type IAspect, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnLogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct, IConstruct } from 'constructs';
+import { namePerStackCreation } from './physical-names.js';
 
 export interface LogGroupPolicyProps {
   /**
@@ -31,4 +32,16 @@ export function applyLogGroupPolicy(stack: Stack, props: LogGroupPolicyProps): v
     },
   };
   Aspects.of(stack).add(aspect, { priority: AspectPriority.MUTATING });
+}
+
+/**
+ * The log group of one of the stack's state machines, `<stack>-<name>` under the vendedlogs prefix (which
+ * keeps CloudWatch's log resource policy from growing with every state machine), suffixed per stack
+ * creation so a failed first deploy can be retried (a retained log group keeps its name).
+ */
+export function stateMachineLogGroup(scope: Construct, name: string, retention?: RetentionDays): LogGroup {
+  return new LogGroup(scope, 'Logs', {
+    logGroupName: namePerStackCreation(`/aws/vendedlogs/states/${Stack.of(scope).stackName}-${name}`, 512),
+    retention: retention ?? RetentionDays.THREE_MONTHS,
+  });
 }

@@ -1,5 +1,5 @@
-import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Duration, TimeZone, Validations } from 'aws-cdk-lib';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -25,8 +25,8 @@ import { ENV } from '../../shared/config/env.js';
 import { parseReminderDays } from '../../shared/config/receivables.js';
 import { TRANSIENT_ERRORS } from './billing-workflow.js';
 import type { DataTable } from './data-table.js';
+import { stateMachineLogGroup } from './log-groups.js';
 import { acknowledgeWildcardResource } from './nag.js';
-import { namePerStackCreation } from './physical-names.js';
 import { ProjectFunction } from './project-function.js';
 import { allowSendingAs, deadLetterQueue } from './shared-resources.js';
 
@@ -164,15 +164,7 @@ export class ReceivablesSchedule extends Construct {
       .otherwise(nextPage);
     nextPage.next(more);
 
-    this.logGroup = new LogGroup(this, 'Logs', {
-      // The vendedlogs prefix keeps CloudWatch's log resource policy from growing with every state machine.
-      // As the billing run's: the stack id's suffix lets a failed first deploy be retried.
-      logGroupName: namePerStackCreation(
-        `/aws/vendedlogs/states/${Stack.of(this).stackName}-receivables-day`,
-        512,
-      ),
-      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
-    });
+    this.logGroup = stateMachineLogGroup(this, 'receivables-day', props.logRetention);
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       comment: 'Daily receivables follow-up: open invoices due, a page at a time, checkpointed.',
       stateMachineType: StateMachineType.STANDARD,
