@@ -96,8 +96,8 @@ export const TRANSIENT_ERRORS = [
   ...RETRYABLE_ERRORS,
 ] as const;
 
-/** 2 s, 4 s, 8 s, 16 s, 32 s at most (full jitter): about a minute, well inside an Express child's 5 minutes. */
-const TRANSIENT_RETRY: RetryProps = {
+/** 2 s, 4 s, 8 s, 16 s, 32 s at most (full jitter): about a minute, inside an Express child's 5 minutes; also the receivables follow-up's first retry (its pages replay safely). */
+export const TRANSIENT_RETRY: RetryProps = {
   errors: [...TRANSIENT_ERRORS],
   interval: Duration.seconds(2),
   backoffRate: 2,

@@ -8,7 +8,6 @@ import {
   Condition,
   DefinitionBody,
   Fail,
-  JitterType,
   JsonPath,
   LogLevel,
   QueryLanguage,
@@ -23,7 +22,7 @@ import { Construct } from 'constructs';
 import { INDEXES } from '../../shared/adapters/dynamo/table.js';
 import { ENV } from '../../shared/config/env.js';
 import { parseReminderDays } from '../../shared/config/receivables.js';
-import { TRANSIENT_ERRORS } from './billing-workflow.js';
+import { TRANSIENT_RETRY } from './billing-workflow.js';
 import type { DataTable } from './data-table.js';
 import { stateMachineLogGroup } from './log-groups.js';
 import { acknowledgeWildcardResource } from './nag.js';
@@ -37,14 +36,6 @@ import { allowSendingAs, deadLetterQueue } from './shared-resources.js';
  */
 const RECEIVABLES_PAGE_TIMEOUT = Duration.minutes(2);
 
-/** A page is replayed safely (every write is conditional): transient failures first, with backoff. */
-const TRANSIENT_RETRY: RetryProps = {
-  errors: [...TRANSIENT_ERRORS],
-  interval: Duration.seconds(2),
-  backoffRate: 2,
-  maxAttempts: 5,
-  jitterStrategy: JitterType.FULL,
-};
 /** Anything else (a timeout, a crash): twice more, a while later, then the execution fails. */
 const OTHER_RETRY: RetryProps = {
   errors: ['States.ALL'],
