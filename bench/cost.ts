@@ -361,14 +361,18 @@ async function measureOrders(
       },
       body: JSON.stringify(benchOrder(accountId, 1)),
     });
-    const order = (await response.json()) as { orderId: string; billingPeriod: { startDate: string } };
+    const order = (await response.json()) as {
+      orderId: string;
+      receivedAt: string;
+      billingPeriod: { startDate: string };
+    };
     const tableName = process.env.TABLE_NAME ?? '';
     const get = async (key: { PK: string; SK: string }) =>
       (await getDocumentClient().send(new GetCommand({ TableName: tableName, Key: key }))).Item ?? {};
     const stored = {
-      idempotency: await get(keys.idempotency(fixture.storefrontId, idempotencyKey)),
-      order: await get(keys.order(accountId, order.billingPeriod.startDate, order.orderId)),
-      lookup: await get(keys.orderLookup(order.orderId)),
+      order: await get(keys.order(accountId, order.billingPeriod.startDate, order.receivedAt, order.orderId)),
+      // The order's lookup item, which is also its Idempotency-Key's claim (order-id.ts).
+      claim: await get(keys.orderLookup(order.orderId)),
       account: await get(keys.account(accountId)),
     };
     const sizes = Object.fromEntries(Object.entries(stored).map(([name, item]) => [name, itemBytes(item)]));

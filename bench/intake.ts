@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request, type Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Context } from 'aws-lambda';
-import { ulid } from 'ulid';
 import { createApiServer, type LambdaHandler, listen } from '../infra/local/http-adapter.js';
 import { getDocumentClient } from '../shared/adapters/aws-clients.js';
 import { OrderRepository } from '../shared/adapters/dynamo/order-repository.js';
@@ -19,7 +18,7 @@ import type { CreateAccountInput } from '../shared/contracts/schemas/account.js'
 import type { Order } from '../shared/contracts/schemas/order.js';
 import { AUTHORIZER_CACHE_SECONDS } from '../shared/core/domain/api-keys.js';
 import { requestFingerprint } from '../shared/core/domain/canonical-json.js';
-import { idempotencyRecord } from '../shared/core/domain/idempotency.js';
+import { orderIdFor } from '../shared/core/domain/order-id.js';
 import { localDate } from '../shared/core/domain/periods.js';
 import { DomainError } from '../shared/core/errors.js';
 import { createAccount } from '../shared/core/usecases/accounts.js';
@@ -355,19 +354,14 @@ export class DirectHarness {
       const input = benchOrder(accountId, k * options.concurrency + worker);
       const order: Order = {
         ...template,
-        orderId: `ord_${ulid(now.getTime())}`,
+        orderId: orderIdFor(this.fixture.storefrontId, `${options.label}-${runId}-${worker}-${k}`),
         reference: input.reference,
         ...(input.purchaseOrderNumber ? { purchaseOrderNumber: input.purchaseOrderNumber } : {}),
         receivedAt: now.toISOString(),
       };
-      const record = idempotencyRecord(requestFingerprint(input), 201, order, now);
       return {
         order,
-        idempotency: {
-          storefrontId: this.fixture.storefrontId,
-          key: `${options.label}-${runId}-${worker}-${k}`,
-          record,
-        },
+        requestHash: requestFingerprint(input),
         expected: { billingCycle: template.billingPeriod.cycle },
         orderDate,
       };

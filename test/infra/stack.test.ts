@@ -93,7 +93,6 @@ describe('the table', () => {
     );
     expect(projections[INDEXES.listByType.name]).toEqual({ ProjectionType: 'KEYS_ONLY' });
     expect(projections[INDEXES.accountsByBillingDue.name]).toEqual({ ProjectionType: 'KEYS_ONLY' });
-    expect(projections[INDEXES.ordersByStorefront.name]).toEqual({ ProjectionType: 'KEYS_ONLY' });
     expect(Object.values(projections).map((p) => p.ProjectionType)).not.toContain('ALL');
     expect(Object.keys(projections).sort()).toEqual(
       Object.values(INDEXES)

@@ -12,7 +12,6 @@ import {
   ELIGIBILITY_RULES,
   type EligibilityRule,
 } from '../../shared/core/domain/eligibility.js';
-import { idempotencyRecord } from '../../shared/core/domain/idempotency.js';
 import { billingPeriodFor, localDate } from '../../shared/core/domain/periods.js';
 import { updateAccount } from '../../shared/core/usecases/accounts.js';
 import { anOrder } from '../builders/orders.js';
@@ -88,11 +87,7 @@ describe('eligibility: the domain check and the transaction condition refuse the
     // The transaction alone, as a doomed order would reach it with a stale snapshot of the account.
     const outcome = await repository.place({
       order,
-      idempotency: {
-        storefrontId: order.storefrontId,
-        key: randomUUID(),
-        record: idempotencyRecord(requestFingerprint(order), 201, order, NOW),
-      },
+      requestHash: requestFingerprint(order),
       expected: { billingCycle: account.billingCycle },
       orderDate,
     });

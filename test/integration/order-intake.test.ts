@@ -5,11 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { getDocumentClient } from '../../shared/adapters/aws-clients.js';
 import { keys } from '../../shared/adapters/dynamo/table.js';
 import { baseFor, intakeDeps } from '../../shared/composition/root.js';
+import { orderIdFor } from '../../shared/core/domain/order-id.js';
 import { DomainError } from '../../shared/core/errors.js';
-import { updateAccount } from '../../shared/core/usecases/accounts.js';
+import { createAccount, updateAccount } from '../../shared/core/usecases/accounts.js';
 import { cancelOrder, getOrder, listOrders, placeOrder } from '../../shared/core/usecases/orders.js';
 import { createSeller, updateSeller } from '../../shared/core/usecases/sellers.js';
+import { createStorefront } from '../../shared/core/usecases/storefronts.js';
+import { anAccount } from '../builders/accounts.js';
 import { aLine, anOrder } from '../builders/orders.js';
+import { aStorefront } from '../builders/storefronts.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 
 async function refusal(promise: Promise<unknown>): Promise<DomainError> {
@@ -62,6 +66,44 @@ describe('order intake against DynamoDB Local', () => {
       },
     );
     expect(listed.items.map((o) => o.orderId)).toEqual([order.orderId]);
+  });
+
+  it('lists a storefront only its own orders of an account, in arrival order, in full pages', async () => {
+    const clock = new TestClock(new Date('2026-11-10T10:00:00Z'));
+    const services = givenServices(clock);
+    const [mine, theirs] = [
+      await createStorefront(services, aStorefront()),
+      await createStorefront(services, aStorefront()),
+    ].map(({ storefront }) => storefront.storefrontId) as [string, string];
+    const { accountId } = await createAccount(services, anAccount({ storefrontIds: [mine, theirs] }));
+    const placed: Record<string, string[]> = { [mine]: [], [theirs]: [] };
+    for (const [index, storefrontId] of [mine, theirs, theirs, mine, theirs, mine, theirs].entries()) {
+      clock.set(new Date(Date.parse('2026-11-10T10:00:00Z') + index * 60_000));
+      // Keys sort against arrival, so ids (derived from them) do too: the listing must follow arrival.
+      const { order } = await placeOrder(services, {
+        storefrontId,
+        idempotencyKey: `key-${9 - index}-${randomUUID()}`,
+        input: anOrder(accountId),
+      });
+      placed[storefrontId]?.push(order.orderId);
+    }
+
+    const listedBy = async (storefrontId: string) => {
+      const pages: string[][] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await listOrders(
+          services,
+          { role: 'storefront', keyId: 'k', storefrontId },
+          { accountId, periodStart: '2026-11-01', limit: 2, ...(cursor ? { cursor } : {}) },
+        );
+        pages.push(page.items.map((order) => order.orderId));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return pages;
+    };
+    expect(await listedBy(mine)).toEqual([placed[mine]?.slice(0, 2), placed[mine]?.slice(2)]);
+    expect((await listedBy(theirs)).flat()).toEqual(placed[theirs]);
   });
 
   it('puts an order that races the close of its period into the next open period', async () => {
@@ -145,7 +187,7 @@ describe('order intake against DynamoDB Local', () => {
     expect(account?.exposure.unbilledOrdersMinor).toBe(2400);
   });
 
-  it('keeps the idempotency record of a 3-line order under 1 KB and replays it byte for byte once cancelled', async () => {
+  it('claims the key with the order’s lookup item (under 1 KB, no expiry) and replays byte for byte once cancelled', async () => {
     const services = givenServices();
     const { storefrontId, accountId } = await givenEnrolledAccount(services);
     const key = randomUUID();
@@ -154,18 +196,49 @@ describe('order intake against DynamoDB Local', () => {
     });
     const first = await placeOrder(services, { storefrontId, idempotencyKey: key, input });
 
-    // Issue 12 (cost): the request's hash and the order's id, not the whole answer (2 write units, not 4).
-    const { Item: record } = await getDocumentClient().send(
-      new GetCommand({ TableName: process.env.TABLE_NAME, Key: keys.idempotency(storefrontId, key) }),
-    );
-    expect(record).toMatchObject({ resourceId: first.order.orderId, responseStatus: 201 });
-    expect(record).not.toHaveProperty('responseJson');
-    expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(1024);
+    // Issue 12 (cost): the id is the key's, so the lookup item is the claim: the request's hash and where
+    // the order is, not the whole answer, and no separate idempotency record (3 items a transaction, not 4).
+    expect(first.order.orderId).toBe(orderIdFor(storefrontId, key));
+    const get = async (Key: Record<string, string>) =>
+      (await getDocumentClient().send(new GetCommand({ TableName: process.env.TABLE_NAME, Key }))).Item;
+    const claim = await get(keys.orderLookup(first.order.orderId));
+    expect(claim).toMatchObject({ accountId, requestHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(claim).not.toHaveProperty('responseJson');
+    expect(claim).not.toHaveProperty('expiresAt');
+    expect(Buffer.byteLength(JSON.stringify(claim))).toBeLessThan(1024);
+    expect(await get(keys.idempotency(storefrontId, key))).toBeUndefined();
 
     await cancelOrder(services, { role: 'storefront', keyId: 'k', storefrontId }, first.order.orderId);
     const replay = await placeOrder(services, { storefrontId, idempotencyKey: key, input });
     expect(replay.replayed).toBe(true);
     expect(JSON.stringify(replay.order)).toBe(JSON.stringify(first.order));
+  });
+
+  it('remembers an order’s key past a day, and never mixes two storefronts’ keys', async () => {
+    const clock = new TestClock(new Date('2026-11-10T10:00:00Z'));
+    const services = givenServices(clock);
+    const { storefrontId, accountId } = await givenEnrolledAccount(services);
+    const other = await givenEnrolledAccount(services);
+    const key = randomUUID();
+    const input = anOrder(accountId);
+    const first = await placeOrder(services, { storefrontId, idempotencyKey: key, input });
+
+    clock.set(new Date('2026-11-13T10:00:00Z'));
+    const late = await placeOrder(services, { storefrontId, idempotencyKey: key, input });
+    expect(late).toEqual({ status: 201, order: first.order, replayed: true });
+    const reused = await refusal(
+      placeOrder(services, { storefrontId, idempotencyKey: key, input: { ...input, reference: 'new' } }),
+    );
+    expect([reused.code, reused.status]).toEqual(['idempotency_key_reused', 422]);
+
+    // The same key from another storefront is another order.
+    const theirs = await placeOrder(services, {
+      storefrontId: other.storefrontId,
+      idempotencyKey: key,
+      input: anOrder(other.accountId),
+    });
+    expect(theirs.replayed).toBe(false);
+    expect(theirs.order.orderId).not.toBe(first.order.orderId);
   });
 
   it('stores a 3-line order in under 1 KB and reads it back as it was accepted', async () => {
@@ -185,7 +258,7 @@ describe('order intake against DynamoDB Local', () => {
     const { Item: item = {} } = await getDocumentClient().send(
       new GetCommand({
         TableName: process.env.TABLE_NAME,
-        Key: keys.order(accountId, order.billingPeriod.startDate, order.orderId),
+        Key: keys.order(accountId, order.billingPeriod.startDate, order.receivedAt, order.orderId),
       }),
     );
     const size = Object.entries(item).reduce(

@@ -52,8 +52,8 @@ export async function givenBuyerHistory(
   const current = billingPeriodFor(services.base.clock.now(), 'monthly', tz);
   const items: Record<string, unknown>[] = [];
   const orderItems = (order: Order) => {
-    const key = keys.order(accountId, order.billingPeriod.startDate, order.orderId);
-    items.push(itemOf(OrderEntity, key, order, keys.orderByStorefront(storefrontId, accountId, key.SK)));
+    const key = keys.order(accountId, order.billingPeriod.startDate, order.receivedAt, order.orderId);
+    items.push(itemOf(OrderEntity, key, order));
     if (shape.lookups) {
       items.push(itemOf(OrderLookupEntity, keys.orderLookup(order.orderId), { accountId, orderSk: key.SK }));
     }

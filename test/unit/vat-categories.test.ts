@@ -81,7 +81,7 @@ describe('VAT categories', () => {
       vatBreakdown: order.vatBreakdown.map(({ category: _category, ...entry }) => entry),
     };
     const read = parseItem(OrderEntity, {
-      ...keys.order(order.accountId, order.billingPeriod.startDate, order.orderId),
+      ...keys.order(order.accountId, order.billingPeriod.startDate, order.receivedAt, order.orderId),
       entity: 'Order',
       ...old,
     });

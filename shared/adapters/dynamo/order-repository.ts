@@ -1,6 +1,6 @@
 import type { Order } from '../../contracts/schemas/order.js';
 import type { EligibilityRule } from '../../core/domain/eligibility.js';
-import type { IdempotencyRecord } from '../../core/domain/idempotency.js';
+import { type IdempotencyRecord, idempotencyClaim } from '../../core/domain/idempotency.js';
 import type {
   CancelOrderOutcome,
   OrderStore,
@@ -11,11 +11,10 @@ import type { Page, PageRequest } from '../../core/ports/page.js';
 import { toAccount } from './account-repository.js';
 import { OrderEntity, OrderLookupEntity, storedOrder } from './entities/orders.js';
 import { itemOf, parseItem } from './kit/entity.js';
-import { idempotencyOutcome, idempotencyPut, readIdempotencyRecord } from './kit/idempotency.js';
-import { conflicted, getViaLookup, transactWrite } from './kit/operations.js';
+import { conflicted, getItem, getViaLookup, transactWrite } from './kit/operations.js';
 import { type QuerySpec, queryAll, queryPage } from './kit/query.js';
 import type { TableRef } from './kit/table-ref.js';
-import { INDEXES, keys } from './table.js';
+import { keys } from './table.js';
 
 const toOrder = (item: Record<string, unknown>): Order => parseItem(OrderEntity, item);
 
@@ -36,45 +35,47 @@ export const ELIGIBILITY_CONDITIONS: Readonly<Record<EligibilityRule, string>> =
 };
 
 /**
- * Orders. An order is two items: the order itself in its account's partition, sorted by billing period
- * (what the billing run queries, strongly consistent), and a small lookup item `ORDER#<id>` for reads by
- * id. Accepting an order is ONE TransactWriteItems: idempotency record, order, lookup item, and the account's
- * exposure update whose condition carries every eligibility rule — all written or none.
+ * Orders. An order is two items: the order itself in its account's partition, sorted by billing period then
+ * arrival (what the billing run queries, strongly consistent), and a small lookup item `ORDER#<id>` for reads
+ * by id, which is also its Idempotency-Key's claim (the id is derived from the key: order-id.ts). Accepting
+ * an order is ONE TransactWriteItems of three items: the claim (only if absent), the order, and the account's
+ * exposure update whose condition carries every eligibility rule — all written or none. Three items of
+ * under 1 KB and no index copy: 6 write units an order (issue 12's cost proof, bench/cost.ts).
  */
 export class OrderRepository implements OrderStore {
   constructor(private readonly table: TableRef) {}
 
   async place(command: PlaceOrderCommand): Promise<PlaceOrderOutcome> {
-    const { order, idempotency } = command;
-    const orderKey = keys.order(order.accountId, order.billingPeriod.startDate, order.orderId);
+    const { order } = command;
+    const orderKey = keys.order(
+      order.accountId,
+      order.billingPeriod.startDate,
+      order.receivedAt,
+      order.orderId,
+    );
     const absent = 'attribute_not_exists(PK)';
     const outcome = await transactWrite(this.table, [
       {
-        label: 'idempotency',
-        item: idempotencyPut(idempotency.storefrontId, idempotency.key, idempotency.record),
-      },
-      {
-        label: 'order',
-        item: {
-          Put: {
-            Item: {
-              ...orderKey,
-              ...keys.orderByStorefront(order.storefrontId, order.accountId, orderKey.SK),
-              entity: OrderEntity.name,
-              ...storedOrder(order),
-            },
-            ConditionExpression: absent,
-          },
-        },
-      },
-      {
-        label: 'lookup',
+        label: 'claim',
         item: {
           Put: {
             Item: itemOf(OrderLookupEntity, keys.orderLookup(order.orderId), {
               accountId: order.accountId,
               orderSk: orderKey.SK,
+              requestHash: command.requestHash,
+              createdAt: order.receivedAt,
             }),
+            ConditionExpression: absent,
+            // The key was used: its claim comes back with the cancellation, so the replay costs no read.
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+      },
+      {
+        label: 'order',
+        item: {
+          Put: {
+            Item: { ...orderKey, entity: OrderEntity.name, ...storedOrder(order) },
             ConditionExpression: absent,
           },
         },
@@ -110,8 +111,11 @@ export class OrderRepository implements OrderStore {
       },
     ]);
     if (outcome.ok) return { kind: 'accepted' };
-    const keyOutcome = idempotencyOutcome(outcome.reasons.idempotency);
-    if (keyOutcome) return keyOutcome;
+    const claim = outcome.reasons.claim;
+    if (claim.code === 'ConditionalCheckFailed' && claim.item) {
+      return { kind: 'key-used', record: claimRecord(order.orderId, claim.item) };
+    }
+    if (claim.code === 'TransactionConflict') return { kind: 'key-in-flight' };
     const account = outcome.reasons.account;
     if (account.code === 'ConditionalCheckFailed') {
       return {
@@ -125,8 +129,9 @@ export class OrderRepository implements OrderStore {
     );
   }
 
-  findIdempotencyRecord(storefrontId: string, key: string): Promise<IdempotencyRecord | undefined> {
-    return readIdempotencyRecord(this.table, storefrontId, key);
+  async findIdempotencyRecord(orderId: string): Promise<IdempotencyRecord | undefined> {
+    const item = await getItem(this.table, keys.orderLookup(orderId));
+    return item ? claimRecord(orderId, item) : undefined;
   }
 
   /** Order by id: the lookup item, then the order (both strongly consistent, two GetItems). */
@@ -139,9 +144,9 @@ export class OrderRepository implements OrderStore {
   }
 
   /**
-   * Orders of one account in one billing period, in arrival order, a page at a time. With a storefront,
-   * only the orders it placed, read from the OrdersByStorefront index so other storefronts' orders are
-   * never read (eventually consistent, like any index).
+   * Orders of one account in one billing period, in arrival order, a page at a time (strongly consistent).
+   * With a storefront, only the orders it placed: DynamoDB filters the others out before answering, so they
+   * never leave the table (an index for this cost every order one more write unit, issue 12).
    */
   listForPeriod(
     accountId: string,
@@ -149,28 +154,39 @@ export class OrderRepository implements OrderStore {
     page: PageRequest & { storefrontId?: string },
   ): Promise<Page<Order>> {
     const sort = { between: keys.ordersOfPeriodRange(periodStart) };
-    const spec: QuerySpec = page.storefrontId
-      ? {
-          index: INDEXES.ordersByStorefront,
-          partition: keys.orderByStorefront(page.storefrontId, accountId, '').sfPk,
-          sort,
-        }
-      : { partition: keys.accountPartition(accountId), sort, consistent: true };
+    const spec: QuerySpec = {
+      partition: keys.accountPartition(accountId),
+      sort,
+      consistent: true,
+      ...(page.storefrontId
+        ? {
+            filter: {
+              expression: '#storefront = :storefrontId',
+              names: { '#storefront': 'storefrontId' },
+              values: { ':storefrontId': page.storefrontId },
+            },
+          }
+        : {}),
+    };
     return queryPage(this.table, spec, page, toOrder);
   }
 
   /**
    * Cancels an accepted, unbilled order and releases its exposure, in one transaction. The order's status
    * condition makes a second cancel (or a cancel racing the billing run) a no-op instead of a double release.
+   * The order's key is its lookup item's (an order's key has had two forms, keys.order).
    */
   async cancel(order: Order, cancelledAt: string): Promise<CancelOrderOutcome> {
     const gross = order.totals.grossMinor;
+    const lookup = await getItem(this.table, keys.orderLookup(order.orderId));
+    if (!lookup) return { kind: 'not-cancellable', status: 'unknown' };
+    const { orderSk } = parseItem(OrderLookupEntity, lookup);
     const outcome = await transactWrite(this.table, [
       {
         label: 'order',
         item: {
           Update: {
-            Key: keys.order(order.accountId, order.billingPeriod.startDate, order.orderId),
+            Key: { PK: keys.accountPartition(order.accountId), SK: orderSk },
             UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at',
             ConditionExpression: '#status = :accepted',
             ExpressionAttributeNames: { '#status': 'status' },
@@ -221,7 +237,7 @@ export class OrderRepository implements OrderStore {
       {
         partition: keys.accountPartition(accountId),
         // BETWEEN is inclusive, but no order's key is `ORDER#<to>` itself: every one of `to`'s period
-        // (`ORDER#<to>#ord_…`) sorts after it, so the range ends just before them.
+        // (`ORDER#<to>#<receivedAt>#ord_…`) sorts after it, so the range ends just before them.
         sort: { between: [keys.ordersPeriodBound(range.from), keys.ordersPeriodBound(range.to)] },
         consistent: true,
         filter: {
@@ -234,4 +250,14 @@ export class OrderRepository implements OrderStore {
       200,
     );
   }
+}
+
+/**
+ * An order's claim read as the idempotency record it stands for: its answer is rebuilt from the order, and
+ * it lives as long as the order. A lookup written before ids were derived has no fingerprint: no key of
+ * today's can reach it (ids are derived), and any body is "another request" for it.
+ */
+function claimRecord(orderId: string, item: Record<string, unknown>): IdempotencyRecord {
+  const { requestHash, createdAt } = parseItem(OrderLookupEntity, item);
+  return idempotencyClaim(requestHash ?? '', 201, orderId, createdAt ?? '');
 }

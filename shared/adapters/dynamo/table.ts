@@ -9,13 +9,12 @@
  * | account by id                               | table         | PK = ACCOUNT#<id>, SK = ACCOUNT                      |
  * | orders of an account in a billing period    | table         | PK = ACCOUNT#<id>, SK begins_with ORDER#<periodStart>#|
  * | orders of an account over a range of periods| table         | PK = ACCOUNT#<id>, SK between ORDER#<a> and ORDER#<b>|
- * | order by id                                 | table         | PK = ORDER#<id>, SK = ORDER (lookup item)            |
- * | idempotency record (expires through TTL)    | table         | PK = IDEMPOTENCY#<storefrontId>#<key>, SK = IDEMPOTENCY |
+ * | order by id; an order's idempotency claim   | table         | PK = ORDER#<id>, SK = ORDER (lookup item; id from the key) |
  * | API key by hash (authorizer)                | table         | PK = APIKEY#<sha256>, SK = APIKEY                    |
  * | storefront and its keys                     | table         | PK = STOREFRONT#<id>, SK = STOREFRONT / KEY#<keyId>  |
  * | seller by id (order intake: BatchGetItem)   | table         | PK = SELLER#<id>, SK = SELLER                        |
  * | all accounts, storefronts, sellers          | ListByType    | listPk = ACCOUNT / STOREFRONT / SELLER, listSk = <createdAt>#<id> |
- * | a storefront's orders for one account/period| OrdersByStorefront | sfPk = <storefrontId>#<accountId>, sfSk begins_with ORDER#<periodStart># |
+ * | a storefront's orders for one account/period| table         | as the account's, filtered on storefrontId           |
  * | invoices of an account (by period)          | table         | PK = ACCOUNT#<id>, SK begins_with INVOICE#           |
  * | invoice by id                               | table         | PK = INVOICE#<id>, SK = INVOICE (lookup item)        |
  * | invoice by number (per issuing entity)      | table         | PK = INVOICENUMBER#<entity>#<number>, SK = INVOICENUMBER |
@@ -72,11 +71,6 @@ export const INDEXES = {
    * its copy here; the listing reads the page's items by key.
    */
   listByType: { name: 'ListByType', partitionKey: 'listPk', sortKey: 'listSk', include: [] },
-  /**
-   * A storefront's own orders for one account, by period: what it may list, and only that is read. Keys
-   * only: every accepted order enters it, and a whole 3-line order copied here cost more than the key.
-   */
-  ordersByStorefront: { name: 'OrdersByStorefront', partitionKey: 'sfPk', sortKey: 'sfSk', include: [] },
   /**
    * Accounts by the end of their oldest open period: who is due at a cut-off (a Query, never a Scan). Keys
    * only: the reader wants the account id, which the item's `PK` holds.
@@ -166,10 +160,14 @@ const runPartition = (runId: string) => `RUN#${runId}`;
 export const keys = {
   account: (accountId: string) => ({ PK: `ACCOUNT#${accountId}`, SK: 'ACCOUNT' }),
   accountPartition: (accountId: string) => `ACCOUNT#${accountId}`,
-  /** Orders sort by billing period start (local date), then by id (a ULID, so by arrival). */
-  order: (accountId: string, periodStart: string, orderId: string) => ({
+  /**
+   * Orders sort by billing period start (local date), then by arrival (`receivedAt`, UTC), then by id (derived
+   * from the Idempotency-Key, see order-id.ts). Orders written before ids were derived have no `receivedAt`
+   * in their key (`ORDER#<start>#<id>`): they still read, and `orderIdsOf` takes the id from either.
+   */
+  order: (accountId: string, periodStart: string, receivedAt: string, orderId: string) => ({
     PK: `ACCOUNT#${accountId}`,
-    SK: `ORDER#${periodStart}#${orderId}`,
+    SK: `ORDER#${periodStart}#${receivedAt}#${orderId}`,
   }),
   /** The account and the order an order's key names (what `order` built): an order of form 2 keeps them only there. */
   orderIdsOf: (key: { PK: unknown; SK: unknown }) => ({
@@ -185,15 +183,11 @@ export const keys = {
   ordersOfPeriodRange: (periodStart: string) => [`ORDER#${periodStart}#`, `ORDER#${periodStart}#~`] as const,
   /** Sorts just before every order of the period starting that day: a bound for ranges of periods. */
   ordersPeriodBound: (periodStart: string) => `ORDER#${periodStart}`,
-  /** Index keys of an order in OrdersByStorefront (the sort key repeats the table's). */
-  orderByStorefront: (storefrontId: string, accountId: string, orderSk: string) => ({
-    sfPk: `${storefrontId}#${accountId}`,
-    sfSk: orderSk,
-  }),
   orderLookup: (orderId: string) => ({ PK: `ORDER#${orderId}`, SK: 'ORDER' }),
   /**
-   * An idempotency record: the scope is the storefront for orders (keys are per storefront), `PAYMENT` or
-   * `CREDITNOTE` for the operator's commands (see IDEMPOTENCY_SCOPES).
+   * An idempotency record of the operator's commands: the scope is `PAYMENT` or `CREDITNOTE` (see
+   * IDEMPOTENCY_SCOPES). An order's key is claimed by its lookup item instead (order-id.ts); records of
+   * the storefront scope written before that expire through their TTL.
    */
   idempotency: (scope: string, idempotencyKey: string) => ({
     PK: `IDEMPOTENCY#${scope}#${idempotencyKey}`,

@@ -13,13 +13,19 @@ export interface IdempotencyRecord {
   /** Instead of `responseJson`: the resource the first answer was, rebuilt by the command on a replay. */
   resourceId?: string;
   createdAt: string;
-  /** Epoch seconds; DynamoDB's TTL deletes the record after it. */
-  expiresAt: number;
+  /**
+   * Epoch seconds; DynamoDB's TTL deletes the record after it. None: kept as long as the resource (an
+   * order's claim is its lookup item, see order-id.ts).
+   */
+  expiresAt?: number;
 }
 
 /** A record past its expiry counts as absent, even before DynamoDB's TTL has deleted it. */
 export function isLive(record: IdempotencyRecord | undefined, now: Date): record is IdempotencyRecord {
-  return record !== undefined && record.expiresAt >= Math.floor(now.getTime() / 1000);
+  return (
+    record !== undefined &&
+    (record.expiresAt === undefined || record.expiresAt >= Math.floor(now.getTime() / 1000))
+  );
 }
 
 /**
@@ -131,21 +137,16 @@ export function idempotencyRecord(
 
 /**
  * A record that keeps only what identifies the first answer (the request's hash, the status, the resource's
- * id): the command's `rebuild` gives the answer again from the resource, byte for byte, on a replay.
+ * id) for as long as the resource lives: the command's `rebuild` gives the answer again from the resource,
+ * byte for byte, on a replay. What an order's claim (its lookup item) reads back as.
  */
 export function idempotencyClaim(
   requestHash: string,
   status: number,
   resourceId: string,
-  now: Date,
+  createdAt: string,
 ): IdempotencyRecord {
-  return {
-    requestHash,
-    responseStatus: status,
-    resourceId,
-    createdAt: now.toISOString(),
-    expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
-  };
+  return { requestHash, responseStatus: status, resourceId, createdAt };
 }
 
 /**

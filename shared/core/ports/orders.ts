@@ -5,8 +5,10 @@ import type { Page, PageRequest } from './page.js';
 
 /** What accepting an order writes, all together or nothing. */
 export interface PlaceOrderCommand {
+  /** Its id is its key's (`orderIdFor`): the order's lookup item is also the key's claim. */
   order: Order;
-  idempotency: { storefrontId: string; key: string; record: IdempotencyRecord };
+  /** The request's fingerprint, kept with the claim: the same key with another body is refused. */
+  requestHash: string;
   /** What the account must still look like, as read when the period was computed. */
   expected: { billingCycle: string };
   /** The order's date in the marketplace's time zone (the contract must be in force on it). */
@@ -32,11 +34,13 @@ export type CancelOrderOutcome =
 /** Orders, and the account's exposure they move. */
 export interface OrderStore {
   /**
-   * Accepts an order exactly once: the idempotency record, the order, its lookup item, and the account's
-   * exposure moved under a condition that carries every eligibility rule (see eligibility.ts).
+   * Accepts an order exactly once: its lookup item (the idempotency key's claim, written only if absent),
+   * the order, and the account's exposure moved under a condition that carries every eligibility rule
+   * (see eligibility.ts).
    */
   place(command: PlaceOrderCommand): Promise<PlaceOrderOutcome>;
-  findIdempotencyRecord(storefrontId: string, key: string): Promise<IdempotencyRecord | undefined>;
+  /** The claim of the order with this id, as an idempotency record (strongly consistent). */
+  findIdempotencyRecord(orderId: string): Promise<IdempotencyRecord | undefined>;
   get(orderId: string): Promise<Order | undefined>;
   /**
    * An account's orders in one billing period, in arrival order; with a storefront, only the orders it

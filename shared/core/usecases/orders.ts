@@ -1,17 +1,12 @@
-import { ulid } from 'ulid';
 import type { CreateOrderInput, Order } from '../../contracts/schemas/order.js';
 import { DEFAULT_UNIT_CODE } from '../../contracts/schemas/order.js';
 import type { AccountRecord } from '../domain/accounts.js';
 import type { Principal } from '../domain/api-keys.js';
 import { requestFingerprint } from '../domain/canonical-json.js';
 import { checkEligibility, type EligibilityRefusal } from '../domain/eligibility.js';
-import {
-  type AttemptOutcome,
-  contentionBackoff,
-  idempotencyClaim,
-  runIdempotent,
-} from '../domain/idempotency.js';
+import { type AttemptOutcome, contentionBackoff, runIdempotent } from '../domain/idempotency.js';
 import { computeTotals } from '../domain/money.js';
+import { orderIdFor } from '../domain/order-id.js';
 import {
   assignBillingPeriod,
   billingPeriodFor,
@@ -82,6 +77,8 @@ export async function placeOrder(
 ): Promise<PlaceOrderResult> {
   const { storefrontId, input, idempotencyKey } = request;
   const requestHash = requestFingerprint(input);
+  // The key's order, whichever attempt or retry writes it: its lookup item is the key's claim.
+  const orderId = orderIdFor(storefrontId, idempotencyKey);
   // Computed once, on the first attempt (a refusal here may still be the replay of an accepted order).
   let prepared: { totals: ReturnType<typeof computeTotals>; sellerNames: Map<string, string> } | undefined;
   // Where the next read of the account comes from: the container's snapshot if any, else DynamoDB.
@@ -110,7 +107,7 @@ export async function placeOrder(
     if (buyerRefusal) throw buyerRefusal;
 
     const order: Order = {
-      orderId: `ord_${ulid(now.getTime())}`,
+      orderId,
       accountId: input.accountId,
       storefrontId,
       reference: input.reference,
@@ -132,14 +129,10 @@ export async function placeOrder(
       vatBreakdown: totals.vatBreakdown,
       totals: totals.totals,
     };
+    // The hash, not the answer: a replay rebuilds it from the order (orderAnswer).
     const outcome = await deps.orders.place({
       order,
-      idempotency: {
-        storefrontId,
-        key: idempotencyKey,
-        // The hash and the order's id, not the answer: a replay rebuilds it from the order (orderAnswer).
-        record: idempotencyClaim(requestHash, 201, order.orderId, now),
-      },
+      requestHash,
       expected: { billingCycle: account.billingCycle },
       orderDate,
     });
@@ -169,7 +162,7 @@ export async function placeOrder(
       {
         what: 'order',
         requestHash,
-        findRecord: () => deps.orders.findIdempotencyRecord(storefrontId, idempotencyKey),
+        findRecord: () => deps.orders.findIdempotencyRecord(orderId),
         now: () => deps.clock.now(),
         maxAttempts: MAX_ATTEMPTS,
         rebuild: async (record) => {

@@ -1,7 +1,7 @@
 import type { IdempotencyRecord } from '../../../shared/core/domain/idempotency.js';
 import { copy, type MemoryStore } from './store.js';
 
-/** The scopes of the operator's idempotent commands (orders are scoped by storefront). */
+/** The scopes of the operator's idempotent commands (an order's key is claimed under its id). */
 export const SCOPES = { payment: 'PAYMENT', creditNote: 'CREDITNOTE' } as const;
 
 /**
@@ -17,7 +17,7 @@ export function keyInUse(
 ): IdempotencyRecord | undefined {
   const stored = store.idempotency.get(`${scope}#${key}`);
   const now = Math.floor(Date.parse(next.createdAt) / 1000);
-  return stored && stored.expiresAt >= now ? copy(stored) : undefined;
+  return stored && (stored.expiresAt ?? Number.POSITIVE_INFINITY) >= now ? copy(stored) : undefined;
 }
 
 export function putIdempotencyRecord(

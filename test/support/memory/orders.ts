@@ -1,6 +1,6 @@
 import type { Order } from '../../../shared/contracts/schemas/order.js';
 import { checkEligibility } from '../../../shared/core/domain/eligibility.js';
-import type { IdempotencyRecord } from '../../../shared/core/domain/idempotency.js';
+import { type IdempotencyRecord, idempotencyClaim } from '../../../shared/core/domain/idempotency.js';
 import type {
   CancelOrderOutcome,
   OrderStore,
@@ -12,11 +12,14 @@ import { keyInUse, putIdempotencyRecord, readIdempotencyRecord } from './idempot
 import { allOf, pageOf } from './paging.js';
 import { copy, type MemoryStore } from './store.js';
 
-/** Where an order sorts in its account: by billing period, then by id (a ULID, so by arrival). */
-const orderKey = (order: Order) => `${order.billingPeriod.startDate}#${order.orderId}`;
+/** Where an order sorts in its account: by billing period, then by arrival, then by id. */
+const orderKey = (order: Order) => `${order.billingPeriod.startDate}#${order.receivedAt}#${order.orderId}`;
+
+/** An order's claim is kept under its id (derived from the key), for as long as the order. */
+const CLAIM_SCOPE = 'ORDER';
 
 /**
- * Orders in memory, with the contract of OrderRepository: accepting an order writes the idempotency record,
+ * Orders in memory, with the contract of OrderRepository: accepting an order writes the key's claim,
  * the order and the account's exposure together, only if the key is unused and the account still passes
  * every eligibility rule (the domain's `checkEligibility`, the same list the transaction's condition is
  * written from), has the billing cycle the period was computed with, and has not closed the order's period.
@@ -25,9 +28,9 @@ export class MemoryOrderStore implements OrderStore {
   constructor(private readonly store: MemoryStore) {}
 
   async place(command: PlaceOrderCommand): Promise<PlaceOrderOutcome> {
-    const { order, idempotency } = command;
-    const scope = idempotency.storefrontId;
-    const used = keyInUse(this.store, scope, idempotency.key, idempotency.record);
+    const { order } = command;
+    const claim = idempotencyClaim(command.requestHash, 201, order.orderId, order.receivedAt);
+    const used = keyInUse(this.store, CLAIM_SCOPE, order.orderId, claim);
     if (used) return { kind: 'key-used', record: used };
     const stored = this.store.account(order.accountId);
     const account = stored?.record;
@@ -43,15 +46,15 @@ export class MemoryOrderStore implements OrderStore {
       (account.closedThrough === undefined || account.closedThrough <= order.billingPeriod.startDate);
     if (!holds) return { kind: 'account-condition-failed', account: account && copy(account) };
     if (this.store.orders.has(order.orderId)) throw new Error(`Order ${order.orderId} exists already`);
-    putIdempotencyRecord(this.store, scope, idempotency.key, idempotency.record);
+    putIdempotencyRecord(this.store, CLAIM_SCOPE, order.orderId, claim);
     this.store.orders.set(order.orderId, copy(order));
     const gross = order.totals.grossMinor;
     this.store.moveExposure(account, { unbilled: gross, available: -gross });
     return { kind: 'accepted' };
   }
 
-  async findIdempotencyRecord(storefrontId: string, key: string): Promise<IdempotencyRecord | undefined> {
-    return readIdempotencyRecord(this.store, storefrontId, key);
+  async findIdempotencyRecord(orderId: string): Promise<IdempotencyRecord | undefined> {
+    return readIdempotencyRecord(this.store, CLAIM_SCOPE, orderId);
   }
 
   async get(orderId: string): Promise<Order | undefined> {

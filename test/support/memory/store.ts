@@ -86,7 +86,7 @@ export interface SentEmail extends RawEmail {
 export class MemoryStore {
   readonly accounts = new Map<string, StoredAccount>();
   readonly orders = new Map<string, Order>();
-  /** By `<scope>#<key>` (the storefront for orders, PAYMENT or CREDITNOTE). */
+  /** By `<scope>#<key>`: `ORDER#<orderId>` for an order's claim, PAYMENT or CREDITNOTE. */
   readonly idempotency = new Map<string, IdempotencyRecord>();
   readonly sellers = new Map<string, Seller>();
   readonly storefronts = new Map<string, Storefront>();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type AttemptOutcome,
   type IdempotencyRecord,
+  idempotencyClaim,
   idempotencyRecord,
   runIdempotent,
 } from '../../../shared/core/domain/idempotency.js';
@@ -85,9 +86,19 @@ describe('the one idempotent command', () => {
     expect(attempts).toBe(3);
   });
 
+  it('replays a claim without expiry (an order’s) however late the retry comes', async () => {
+    const claim = idempotencyClaim('hash-1', 201, 'ord_1', '2020-01-01T00:00:00.000Z');
+    const command = { ...commandWith(new Map([['key-1', claim]])), rebuild: async () => ({ rebuilt: true }) };
+    await expect(
+      runIdempotent(command, async () => {
+        throw refused('credit_limit_exceeded', 'over the limit');
+      }),
+    ).resolves.toEqual({ status: 201, body: { rebuilt: true }, replayed: true });
+  });
+
   it('keeps the first answer for 24 hours', () => {
     const record = idempotencyRecord('hash-1', 201, { a: 1 }, now());
-    expect(record.expiresAt - Math.floor(now().getTime() / 1000)).toBe(24 * 60 * 60);
+    expect((record.expiresAt ?? 0) - Math.floor(now().getTime() / 1000)).toBe(24 * 60 * 60);
     expect(JSON.parse(record.responseJson ?? '')).toEqual({ a: 1 });
   });
 });

@@ -127,8 +127,8 @@ function plainOrder(item: unknown): unknown {
 }
 
 /**
- * An order in its account's partition, sorted by billing period then by id (a ULID: by arrival), also in the
- * OrdersByStorefront index. Immutable once its period is closed; the billing run reads it again to render.
+ * An order in its account's partition, sorted by billing period then by arrival (keys.order); in no index.
+ * Immutable once its period is closed; the billing run reads it again to render.
  * Written in the compact form 2 (`storedOrder`); items of the first, plain form still read.
  */
 export const OrderEntity = defineEntity({
@@ -180,9 +180,19 @@ export const OrderEntity = defineEntity({
     ) satisfies z.ZodMiniType<Order, unknown>,
 });
 
-/** `ORDER#<id>`: where an order lives, for reads by id. */
+/**
+ * `ORDER#<id>`: where an order lives, for reads by id, and its Idempotency-Key's claim (the id is derived
+ * from the key, order-id.ts): the request's fingerprint and when it was accepted. Lookups written before
+ * ids were derived have neither.
+ */
 export const OrderLookupEntity = defineEntity({
   name: 'OrderLookup',
   key: keys.orderLookup,
-  schema: () => z.object({ accountId: z.string(), orderSk: z.string() }),
+  schema: () =>
+    z.object({
+      accountId: z.string(),
+      orderSk: z.string(),
+      requestHash: z.optional(z.string()),
+      createdAt: z.optional(z.string()),
+    }),
 });

@@ -77,7 +77,13 @@ function queryInput(table: TableRef, spec: QuerySpec): QueryCommandInput {
     }
   }
   // Asked of the index only when it holds it all; otherwise the items are read by key after the page.
-  const projection = (servedByIndex(spec) ? spec.projection : undefined)?.map((attribute, index) => {
+  // A filtered page may end mid-read: it resumes after its last item, so the keys come with a projection.
+  const asked = servedByIndex(spec) ? spec.projection : undefined;
+  const withKeys =
+    asked && spec.filter
+      ? [...new Set([...asked, TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, partitionKey, sortKey])]
+      : asked;
+  const projection = withKeys?.map((attribute, index) => {
     names[`#p${index}`] = attribute;
     return `#p${index}`;
   });
@@ -175,22 +181,52 @@ async function itemsOf(
   });
 }
 
-/** One page of a query, parsed item by item, with the opaque cursor of the next page (none on the last). */
+/**
+ * How many reads a filtered query makes at most to fill one page (each evaluating up to a page of items):
+ * a filter that keeps few of the items it reads would otherwise answer empty pages that still have a next one.
+ */
+const FILTERED_PAGE_READS = 10;
+
+/** The start key that resumes a query just after this item of its page: the table's keys and the index's. */
+function startKeyAfter(item: Record<string, unknown>, spec: QuerySpec): Record<string, unknown> {
+  const { partitionKey, sortKey } = keysOf(spec);
+  const names = new Set([TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, partitionKey, sortKey]);
+  return Object.fromEntries([...names].map((name) => [name, item[name]]));
+}
+
+/**
+ * One page of a query, parsed item by item, with the opaque cursor of the next page (none on the last). A
+ * filtered query reads on until the page is full, the range ends, or it has read FILTERED_PAGE_READS times
+ * (then the page is shorter and has a cursor: a page may always hold fewer items than the limit).
+ */
 export async function queryPage<T>(
   table: TableRef,
   spec: QuerySpec,
   page: { limit: number; cursor?: string | undefined },
   parse: (item: Record<string, unknown>) => T,
 ): Promise<Page<T>> {
-  const result = await table.client.send(
-    new QueryCommand({
-      ...queryInput(table, spec),
-      Limit: page.limit,
-      ExclusiveStartKey: decodeCursor(page.cursor, spec),
-    }),
-  );
-  const nextCursor = encodeCursor(result.LastEvaluatedKey);
-  const items = servedByIndex(spec) ? (result.Items ?? []) : await itemsOf(table, spec, result.Items ?? []);
+  const input = queryInput(table, spec);
+  const kept: Record<string, unknown>[] = [];
+  let startKey = decodeCursor(page.cursor, spec);
+  let reads = 0;
+  do {
+    const result = await table.client.send(
+      new QueryCommand({
+        ...input,
+        Limit: page.limit,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    reads += 1;
+    const items = result.Items ?? [];
+    const room = page.limit - kept.length;
+    kept.push(...items.slice(0, room));
+    // More kept than the page holds: the next page starts after the last item it shows.
+    startKey =
+      items.length > room ? startKeyAfter(kept[kept.length - 1] ?? {}, spec) : result.LastEvaluatedKey;
+  } while (spec.filter && startKey && kept.length < page.limit && reads < FILTERED_PAGE_READS);
+  const nextCursor = encodeCursor(startKey);
+  const items = servedByIndex(spec) ? kept : await itemsOf(table, spec, kept);
   return { items: items.map(parse), ...(nextCursor ? { nextCursor } : {}) };
 }
 

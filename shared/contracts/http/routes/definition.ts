@@ -12,10 +12,13 @@ export interface RequiredHeader {
   description: string;
 }
 
-/** The `Idempotency-Key` of a route creating `what` ("order", "payment"…), and who scopes the keys. */
-export const idempotencyKeyOf = (what: string, scope: string): RequiredHeader => ({
+/**
+ * The `Idempotency-Key` of a route creating `what` ("order", "payment"…), who scopes the keys, and how long
+ * they are kept.
+ */
+export const idempotencyKeyOf = (what: string, scope: string, kept = '24 hours'): RequiredHeader => ({
   name: 'Idempotency-Key',
-  description: `Unique key per ${what} (a UUID; 1 to 255 visible ASCII characters), ${scope}. A retry with the same key and body returns the first answer with \`Idempotent-Replayed: true\`; the same key with another body is refused (422 \`idempotency_key_reused\`); the same key while the first request is in flight gets 409, retry. Keys are kept 24 hours.`,
+  description: `Unique key per ${what} (a UUID; 1 to 255 visible ASCII characters), ${scope}. A retry with the same key and body returns the first answer with \`Idempotent-Replayed: true\`; the same key with another body is refused (422 \`idempotency_key_reused\`); the same key while the first request is in flight gets 409, retry. Keys are kept ${kept}.`,
 });
 
 /** Who may call a route. `public` routes skip the authorizer. `buyer`: a buyer's session or API token. */

@@ -13,6 +13,8 @@ export const ORDERS_CREATE_ROUTES = [
     tag: 'Orders',
     body: createOrderSchema,
     successStatus: 201,
-    requiredHeaders: [idempotencyKeyOf('order', 'per storefront')],
+    requiredHeaders: [
+      idempotencyKeyOf('order', 'per storefront', "as long as the order (the order's id is derived from it)"),
+    ],
   },
 ] as const satisfies readonly RouteDefinition[];
