@@ -196,6 +196,7 @@ export class InvoiceRepository implements InvoiceStore, OpenInvoicesOfAccount {
           Put: {
             Item: {
               ...keys.ledger(invoice.accountId, issuedAt, invoice.invoiceId),
+              ...keys.ledgerByMonth(issuedAt, invoice.accountId, invoice.invoiceId),
               entity: 'LedgerEntry',
               entryId: invoice.invoiceId,
               accountId: invoice.accountId,

@@ -26,7 +26,14 @@ export function putNew(item: Record<string, unknown>): TransactionItem {
 
 /** The movement's ledger entry (append-only; the accounting events' outbox). */
 export function ledgerEntryPut(entry: LedgerEntry): TransactionItem {
-  return putNew(itemOf(LedgerEntryEntity, keys.ledger(entry.accountId, entry.at, entry.entryId), entry));
+  return putNew(
+    itemOf(
+      LedgerEntryEntity,
+      keys.ledger(entry.accountId, entry.at, entry.entryId),
+      entry,
+      keys.ledgerByMonth(entry.at, entry.accountId, entry.entryId),
+    ),
+  );
 }
 
 /**

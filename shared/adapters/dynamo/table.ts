@@ -33,6 +33,7 @@
  * | credit-note number sequence of issuer/year  | table         | PK = COUNTER#CREDITNOTE#<entity>#<year>, SK = COUNTER |
  * | credit-note idempotency record (TTL)        | table         | PK = IDEMPOTENCY#CREDITNOTE#<key>, SK = IDEMPOTENCY  |
  * | money movements of an account (ledger)      | table         | PK = ACCOUNT#<id>, SK begins_with LEDGER#            |
+ * | money movements of all accounts by time     | LedgerByMonth | ledgerPk = LEDGER#<yyyy-mm> (UTC), ledgerSk = <at>#<accountId>#<entryId> |
  * | open invoices by due date (overdue follow-up)| OpenInvoicesByDue | openPk = OPEN, openSk <= <dueDate>#~ (sparse: balance > 0) |
  * | an account's open invoices by due date (buyer)| OpenInvoicesOfAccount | PK = ACCOUNT#<id>, openSk (sparse: balance > 0) |
  * | e-invoice statuses recorded (outbox)        | table         | PK = INVOICE#<id>, SK = LIFECYCLE#<eventId>           |
@@ -106,6 +107,12 @@ export const INDEXES = {
     sortKey: 'openSk',
     include: [],
   },
+  /**
+   * Every ledger entry (money movement) of every account by time, one partition per UTC month: the books'
+   * exports (FEC, journal) and event replays read a date range across accounts from it, in time order.
+   * Keys only: readers take the entries by key after the page. Written once per entry, never changed.
+   */
+  ledgerByMonth: { name: 'LedgerByMonth', partitionKey: 'ledgerPk', sortKey: 'ledgerSk', include: [] },
   /** Sparse: invoices whose "Encaissée" (212) is due or being sent (removed once sent). */
   collectionsToSend: {
     name: 'CollectionsToSend',
@@ -288,6 +295,16 @@ export const keys = {
     SK: `LEDGER#${at}#${entryId}`,
   }),
   ledgerPrefix: 'LEDGER#',
+  /**
+   * Index keys of a ledger entry in LedgerByMonth: its UTC month, then its instant, account and id (the
+   * position a range read resumes after, `ledgerPosition`).
+   */
+  ledgerByMonth: (at: string, accountId: string, entryId: string) => ({
+    ledgerPk: `LEDGER#${at.slice(0, 7)}`,
+    ledgerSk: `${at}#${accountId}#${entryId}`,
+  }),
+  /** The LedgerByMonth partition of a UTC month (`YYYY-MM`). */
+  ledgerMonthPartition: (month: string) => `LEDGER#${month}`,
   /** Index keys of an open invoice (balance > 0) by due date. */
   openInvoice: (dueDate: string, invoiceId: string) => ({
     openPk: OPEN_PARTITION,
