@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import '../zod-locale.js';
+import { parseDay } from '../../core/domain/calendar.js';
 import { MAX_LOCAL_DATE, MIN_LOCAL_DATE } from './common.js';
 import { accountIdSchema } from './ids.js';
 
@@ -14,6 +15,16 @@ export const MAX_EVENTS_PER_REPLAY_CALL = 1000;
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
+/** Whether `YYYY-MM-DD` is a day of the calendar (not 2026-02-30). */
+function isRealDay(day: string): boolean {
+  try {
+    parseDay(day);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether a bound is a local date (the whole day, in the marketplace's time zone) rather than an instant. */
 export const isLocalDateBound = (bound: string) => LOCAL_DATE.test(bound);
 
@@ -24,8 +35,8 @@ const boundSchema = (description: string) =>
     .check(
       z.refine(
         (bound) =>
-          (LOCAL_DATE.test(bound) && !Number.isNaN(Date.parse(`${bound}T00:00:00Z`))) ||
-          (INSTANT.test(bound) && !Number.isNaN(Date.parse(bound))),
+          (LOCAL_DATE.test(bound) || (INSTANT.test(bound) && !Number.isNaN(Date.parse(bound)))) &&
+          isRealDay(bound.slice(0, 10)),
         'must be a date YYYY-MM-DD or an instant such as 2026-11-01T00:00:00Z',
       ),
       z.refine((bound) => {

@@ -130,7 +130,8 @@ export function decodeReplayCursor(text: string): ReplayCursor {
         (typeof after === 'string' &&
           after >= scope.from &&
           after < scope.to &&
-          after.split('#').length === 3 &&
+          // `<at>#<accountId>#<entryId>`; a payment's entry id holds a `#` of its own.
+          after.split('#').length >= 3 &&
           (scope.accountId === undefined || after.split('#')[1] === scope.accountId)));
     if (fits) {
       return {
