@@ -321,6 +321,8 @@ export class BillingHttpApi extends Construct {
           },
           ...(name === BUYER_STATEMENT_PDF_FUNCTION ? { extraFiles: INVOICE_FONT_FILES } : {}),
           ...(name === ORDERS_CREATE_FUNCTION ? { memorySize: ORDER_PATH_MEMORY_MB } : {}),
+          // A replay call publishes for up to 15 s (its budget), inside API Gateway's 29 s.
+          ...(name === EVENT_REPLAYS_FUNCTION ? { timeout: Duration.seconds(25) } : {}),
         });
         const access = API_TABLE_ACCESS[name];
         const queryIndexes = API_QUERY_INDEXES[name];

@@ -75,6 +75,8 @@ describe('the accounting feed', () => {
     expect(resources[logicalIdOf(replays)].Properties.Environment.Variables).toMatchObject({
       EVENT_BUS_NAME: { Ref: busId },
     });
+    // Room for a call's 15 s publishing budget, inside API Gateway's 29 s.
+    expect(resources[logicalIdOf(replays)].Properties.Timeout).toBe(25);
     // Reads and one conditional Put per call: never an Update or Delete of the table, never a Scan.
     const dynamo = statementsOf(template, replays)
       .flatMap(actionsOf)

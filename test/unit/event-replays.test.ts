@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { LedgerEntry } from '../../shared/contracts/schemas/payment.js';
 import {
   continuesReplay,
   decodeReplayCursor,
@@ -7,6 +8,8 @@ import {
   resolveReplayScope,
 } from '../../shared/core/domain/event-replays.js';
 import { DomainError } from '../../shared/core/errors.js';
+import type { LedgerRange } from '../../shared/core/ports/ledger.js';
+import { type EventReplayDeps, replayEvents } from '../../shared/core/usecases/event-replays.js';
 
 const PARIS = 'Europe/Paris';
 const now = new Date('2026-12-01T15:00:00.000Z');
@@ -98,5 +101,60 @@ describe('the cursor of an event replay', () => {
     expect(continuesReplay({ accountId: 'acc_1', from: '2026-11-01T00:00:00Z' }, cursor)).toBe(true);
     expect(continuesReplay({ accountId: 'acc_1' }, cursor)).toBe(false);
     expect(continuesReplay({ accountId: 'acc_2', from: '2026-11-01T00:00:00Z' }, cursor)).toBe(false);
+  });
+});
+
+describe('a replay call on a slow bus', () => {
+  it('stops at the end of a batch once its time budget is spent, and hands out the cursor to go on', async () => {
+    const entries: LedgerEntry[] = Array.from({ length: 100 }, (_, index) => ({
+      entryId: `inv_${String(index).padStart(3, '0')}`,
+      accountId: 'acc_1',
+      kind: 'invoice_issued',
+      unpaidDeltaMinor: 100,
+      invoiceId: `inv_${String(index).padStart(3, '0')}`,
+      at: new Date(Date.parse('2026-11-01T00:00:00Z') + index * 1000).toISOString(),
+    }));
+    // Each PutEvents takes 4 s on this clock: 4 batches fit in the 15 s budget, the 5th does not start.
+    let time = Date.parse('2026-12-01T12:00:00Z');
+    const published: string[] = [];
+    const deps: EventReplayDeps = {
+      ledger: {
+        async *entriesBetween(range: LedgerRange) {
+          for (const entry of entries) {
+            if (
+              range.after === undefined ||
+              `${entry.at}#${entry.accountId}#${entry.entryId}` > range.after
+            ) {
+              yield entry;
+            }
+          }
+        },
+      },
+      publisher: {
+        async publish(events) {
+          time += 4_000;
+          published.push(...events.map((event) => event.detail.eventId));
+          return events.map(() => true);
+        },
+      },
+      replays: { record: async () => undefined, list: async () => ({ items: [] }) },
+      accounts: { get: async () => ({}) as never },
+      clock: { now: () => new Date(time) },
+      timeZone: PARIS,
+    };
+
+    const first = await replayEvents(deps, { input: { accountId: 'acc_1' }, requestedBy: 'key_1' });
+    expect(first).toMatchObject({ published: 40, complete: false });
+    const second = await replayEvents(deps, {
+      input: { cursor: first.nextCursor as string },
+      requestedBy: 'key_1',
+    });
+    expect(second).toMatchObject({ published: 40, complete: false, call: 2 });
+    const third = await replayEvents(deps, {
+      input: { cursor: second.nextCursor as string },
+      requestedBy: 'key_1',
+    });
+    expect(third).toMatchObject({ published: 20, complete: true, call: 3 });
+    expect(published).toEqual(entries.map((entry) => `acc_1#${entry.at}#${entry.entryId}`));
   });
 });

@@ -35,12 +35,18 @@ export interface EventReplayDeps {
 const EVENTS_PER_CALL = 10;
 
 /**
+ * Time a call spends publishing before it hands out its cursor, whatever its limit: well inside the
+ * function's 25 s timeout and API Gateway's 29 s, even when the bus is slow or throttles (the SDK retries).
+ */
+const CALL_BUDGET_MS = 15_000;
+
+/**
  * Re-publishes, from the ledger (the source of truth), the accounting events of an account, of a date
  * range, or both, to the product's bus, in ledger order (time, then account, then entry), at most `limit`
  * per call: the very events the stream published the first time (`accountingEventOf`, same detail-type,
  * detail and `eventId`), so consumers deduplicate them as they do any redelivery. Stops at the first event
  * the bus refuses: the answer counts only what went out without a gap, and its cursor goes on after the
- * last of those. Each call is recorded for audit; a call going on with a cursor keeps its replay's id.
+ * last of those. A call also stops after CALL_BUDGET_MS, at a batch's end. Each call is recorded for audit; a call going on with a cursor keeps its replay's id.
  */
 export async function replayEvents(
   deps: EventReplayDeps,
@@ -70,7 +76,9 @@ export async function replayEvents(
     cursor = { replayId: `rpl_${ulid()}`, call: 1, scope, asked };
   }
   const limit = input.limit ?? MAX_EVENTS_PER_REPLAY_CALL;
-  const requestedAt = deps.clock.now().toISOString();
+  const started = deps.clock.now();
+  const requestedAt = started.toISOString();
+  const withinBudget = () => deps.clock.now().getTime() - started.getTime() < CALL_BUDGET_MS;
 
   const entries = deps.ledger
     .entriesBetween({ ...cursor.scope, ...(cursor.after ? { after: cursor.after } : {}) })
@@ -100,7 +108,7 @@ export async function replayEvents(
   };
   let exhausted = false;
   try {
-    while (!failure && published + batch.length < limit) {
+    while (!failure && published + batch.length < limit && (batch.length > 0 || withinBudget())) {
       const next = await entries.next();
       if (next.done) {
         exhausted = true;
