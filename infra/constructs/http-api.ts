@@ -13,6 +13,7 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -78,6 +79,10 @@ export const API_TABLE_ACCESS: Readonly<Record<ApiFunctionName, TableAccess | 'n
   buyer: ['GetItem', 'Query'],
   // The statement's PDF: the account (GetItem) and its open invoices (Query on OpenInvoicesOfAccount).
   'buyer-statement-pdf': ['GetItem', 'Query'],
+  // Replays read the ledger (Query on the account's partition or on LedgerByMonth, then the entries by
+  // key with BatchGetItem), check the account (GetItem), record each call (conditional Put) and list them
+  // (Query on the table's keys).
+  'event-replays': ['GetItem', 'BatchGetItem', 'Query', 'PutItem'],
   openapi: 'none',
 };
 
@@ -95,6 +100,7 @@ export const API_QUERY_INDEXES: Readonly<Partial<Record<ApiFunctionName, readonl
   'buyer-statement-pdf': [INDEXES.openInvoicesOfAccount],
   'platform-callbacks': [],
   buyers: [],
+  'event-replays': [INDEXES.ledgerByMonth],
 };
 
 /** The API function that starts and follows billing runs (`states:StartExecution`, `DescribeExecution`). */
@@ -128,6 +134,9 @@ export const AUTHORIZER_TABLE_ACCESS: TableAccess = ['GetItem', 'UpdateItem', 'Q
 
 /** The API function that invites buyers and emails their sign-in links (the product's sender). */
 export const BUYERS_FUNCTION = 'buyers';
+
+/** The API function that replays accounting events from the ledger (`events:PutEvents` on the product's bus). */
+export const EVENT_REPLAYS_FUNCTION = 'event-replays';
 
 /**
  * Routes declared public in `shared/contracts/http/routes/` (`roles: []`) and why they may skip the authorizer.
@@ -246,6 +255,12 @@ export interface BillingHttpApiProps {
    */
   readonly platform?: ApprovedPlatformConnection;
   /**
+   * The product's accounting bus: the `event-replays` function (when `API_FUNCTIONS` has it) may put events
+   * on it and receives its name as `EVENT_BUS_NAME`.
+   * @default - no function can replay events (a replay answers 500)
+   */
+  readonly accountingBus?: IEventBus;
+  /**
    * Item 7, with the edge's WAF on: the value CloudFront adds to API requests as `ORIGIN_VERIFY_HEADER`.
    * The authorizer receives it (`ORIGIN_VERIFY`) and denies a call without it, and the header is an identity
    * source of the API-key authorizer, so a call straight to execute-api without it is refused by API
@@ -306,6 +321,8 @@ export class BillingHttpApi extends Construct {
           },
           ...(name === BUYER_STATEMENT_PDF_FUNCTION ? { extraFiles: INVOICE_FONT_FILES } : {}),
           ...(name === ORDERS_CREATE_FUNCTION ? { memorySize: ORDER_PATH_MEMORY_MB } : {}),
+          // A replay call publishes for up to 15 s (its budget), inside API Gateway's 29 s.
+          ...(name === EVENT_REPLAYS_FUNCTION ? { timeout: Duration.seconds(25) } : {}),
         });
         const access = API_TABLE_ACCESS[name];
         const queryIndexes = API_QUERY_INDEXES[name];
@@ -324,6 +341,11 @@ export class BillingHttpApi extends Construct {
       props.platform.grantTo(callbacks);
       const issuer = props.billingEnvironment?.[ENV.issuer];
       if (issuer) callbacks.addEnvironment(ENV.issuer, issuer);
+    }
+    const replays = byName[EVENT_REPLAYS_FUNCTION];
+    if (replays !== undefined && props.accountingBus !== undefined) {
+      props.accountingBus.grantPutEventsTo(replays);
+      replays.addEnvironment(ENV.eventBusName, props.accountingBus.eventBusName);
     }
     const buyers = byName[BUYERS_FUNCTION];
     if (buyers !== undefined && props.buyerSender !== undefined) {

@@ -110,6 +110,9 @@ export const ROUTE_THROTTLES: Readonly<Record<OperationId, keyof typeof THROTTLE
   listBuyerTokens: 'buyer',
   createBuyerToken: 'write',
   revokeBuyerToken: 'write',
+  // A replay publishes up to 1,000 events a call: an operator's act, a few a day.
+  replayEvents: 'workflow',
+  listEventReplays: 'read',
   getOpenApi: 'static',
 };
 

@@ -287,6 +287,7 @@ export class DeferredBillingStack extends Stack {
       invoiceBucket: this.invoiceBucket.bucket,
       ...(this.approvedPlatform ? { platform: this.approvedPlatform } : {}),
       buyerSender: sender.address,
+      accountingBus: this.accountingEvents.bus,
       // What the billing API functions read besides the table: previews build drafts with the issuer.
       billingEnvironment: {
         [ENV.invoiceBucketName]: this.invoiceBucket.bucket.bucketName,

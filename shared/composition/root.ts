@@ -14,9 +14,11 @@ import { BuyerRepository, DynamoRateLimiter } from '../adapters/dynamo/buyer-rep
 import { CreditNoteRepository } from '../adapters/dynamo/credit-note-repository.js';
 import { EInvoiceLifecycleRepository } from '../adapters/dynamo/einvoice-lifecycle-repository.js';
 import { EmailFeedbackRepository } from '../adapters/dynamo/email-feedback-repository.js';
+import { EventReplayRepository } from '../adapters/dynamo/event-replay-repository.js';
 import { InvoiceRepository } from '../adapters/dynamo/invoice-repository.js';
 import type { TableRef } from '../adapters/dynamo/kit/table-ref.js';
 import { dynamoLedgerFeed } from '../adapters/dynamo/ledger-feed.js';
+import { LedgerRepository } from '../adapters/dynamo/ledger-repository.js';
 import { OrderRepository } from '../adapters/dynamo/order-repository.js';
 import { PaymentRepository } from '../adapters/dynamo/payment-repository.js';
 import { ReceivablesRepository } from '../adapters/dynamo/receivables-repository.js';
@@ -62,6 +64,7 @@ import type { PlatformSyncDeps } from '../core/usecases/einvoice-lifecycle.js';
 import type { EInvoiceSubmissionDeps } from '../core/usecases/einvoice-submission.js';
 import type { EInvoiceDeps } from '../core/usecases/einvoices.js';
 import type { EmailFeedbackDeps } from '../core/usecases/email-feedback.js';
+import type { EventReplayDeps } from '../core/usecases/event-replays.js';
 import type { InvoiceDeps } from '../core/usecases/invoices.js';
 import type { OrderDeps } from '../core/usecases/orders.js';
 import { PacedMailer } from '../core/usecases/paced-mailer.js';
@@ -407,6 +410,22 @@ export function accountingEventDeps(env: NodeJS.ProcessEnv = process.env): Accou
   return {
     publisher: new EventBridgePublisher(getEventBridgeClient(), variables[ENV.eventBusName]),
     ledger: dynamoLedgerFeed,
+  };
+}
+
+/**
+ * Event replays (operator): the ledger read back by time, the product's bus, the replays' audit, and the
+ * accounts (a replay of an unknown account is a 404).
+ */
+export function eventReplayDeps(base: Base): EventReplayDeps {
+  const variables = readEnv({ [ENV.eventBusName]: required() }, base.env);
+  return {
+    ledger: new LedgerRepository(base.table),
+    publisher: new EventBridgePublisher(getEventBridgeClient(), variables[ENV.eventBusName]),
+    replays: new EventReplayRepository(base.table),
+    accounts: new AccountRepository(base.table),
+    clock: base.clock,
+    timeZone: base.config.marketplaceTimeZone,
   };
 }
 

@@ -63,6 +63,35 @@ describe('the accounting feed', () => {
     });
   });
 
+  it('lets the event-replays API function put events on that bus only, and read the ledger by month', () => {
+    const busId = logicalIdOf(stack.accountingEvents.bus);
+    const replays = stack.httpApi.functions['event-replays'];
+    const events = statementsOf(template, replays).filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('events:')),
+    );
+    expect(events.flatMap(actionsOf)).toEqual(['events:PutEvents']);
+    expect(events.flatMap(resourcesOf)).toEqual([{ 'Fn::GetAtt': [busId, 'Arn'] }]);
+    const resources = template.toJSON().Resources;
+    expect(resources[logicalIdOf(replays)].Properties.Environment.Variables).toMatchObject({
+      EVENT_BUS_NAME: { Ref: busId },
+    });
+    // Room for a call's 15 s publishing budget, inside API Gateway's 29 s.
+    expect(resources[logicalIdOf(replays)].Properties.Timeout).toBe(25);
+    // Reads and one conditional Put per call: never an Update or Delete of the table, never a Scan.
+    const dynamo = statementsOf(template, replays)
+      .flatMap(actionsOf)
+      .filter((action) => action.startsWith('dynamodb:'));
+    expect(dynamo).toEqual(
+      expect.arrayContaining([
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+      ]),
+    );
+    expect(dynamo.filter((action) => /Update|Delete|Scan/.test(action))).toEqual([]);
+  });
+
   it('keeps the bus and its archive when the stack goes, so what connectors missed stays replayable', () => {
     const resources = template.toJSON().Resources;
     for (const construct of [stack.accountingEvents.bus, stack.accountingEvents.archive]) {

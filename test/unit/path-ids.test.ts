@@ -5,6 +5,7 @@ import { handler as buyer } from '../../functions/buyer/handler.js';
 import { handler as buyerStatementPdf } from '../../functions/buyer-statement-pdf/handler.js';
 import { handler as buyers } from '../../functions/buyers/handler.js';
 import type { ApiEvent } from '../../functions/commons/api-handler.js';
+import { handler as eventReplays } from '../../functions/event-replays/handler.js';
 import { handler as invoices } from '../../functions/invoices/handler.js';
 import { handler as openapi } from '../../functions/openapi/handler.js';
 import { handler as ordersCancel } from '../../functions/orders-cancel/handler.js';
@@ -36,6 +37,7 @@ const HANDLERS: Record<
   'buyer-statement-pdf': buyerStatementPdf,
   'platform-callbacks': platformCallbacks,
   buyers,
+  'event-replays': eventReplays,
   openapi,
 };
 

@@ -50,6 +50,7 @@
  * | session by cookie (TTL)                     | table         | PK = BUYERSESSION#<sha256>, SK = SESSION             |
  * | buyer token by hash (authorizer)            | table         | PK = BUYERTOKEN#<sha256>, SK = BUYERTOKEN            |
  * | rate-limit counter of a window (TTL)        | table         | PK = RATELIMIT#<subject>#<windowStart>, SK = RATELIMIT |
+ * | event replays (audit, newest first)         | table         | PK = EVENTREPLAYS, SK begins_with REPLAY#            |
  * | SES send-rate tokens of a second (TTL)      | table         | PK = RATELIMIT#SES#<scope>#<epochSecond>, SK = RATELIMIT |
  */
 export const TABLE_KEYS = {
@@ -164,6 +165,9 @@ const toNumberPartition = (entityId: string) => `TONUMBER#${entityId}`;
 const runPartition = (runId: string) => `RUN#${runId}`;
 
 /** Key builders: the only place key strings are spelled. */
+/** The partition of the event replays' audit. */
+const EVENT_REPLAYS_PARTITION = 'EVENTREPLAYS';
+
 export const keys = {
   account: (accountId: string) => ({ PK: `ACCOUNT#${accountId}`, SK: 'ACCOUNT' }),
   accountPartition: (accountId: string) => `ACCOUNT#${accountId}`,
@@ -357,6 +361,16 @@ export const keys = {
     SK: `AUDIT#${at}#${entryId}`,
   }),
   auditPrefix: 'AUDIT#',
+  /**
+   * One call of an event replay, under one partition for all (an operator's act, a few a day): listed newest
+   * first by the time of the call.
+   */
+  eventReplay: (requestedAt: string, replayId: string, call: number) => ({
+    PK: EVENT_REPLAYS_PARTITION,
+    SK: `REPLAY#${requestedAt}#${replayId}#${String(call).padStart(6, '0')}`,
+  }),
+  eventReplaysPartition: EVENT_REPLAYS_PARTITION,
+  eventReplayPrefix: 'REPLAY#',
   signInChallenge: (emailKey: string) => ({ PK: `SIGNIN#${emailKey}`, SK: 'CHALLENGE' }),
   signInLink: (linkHash: string) => ({ PK: `SIGNINLINK#${linkHash}`, SK: 'SIGNINLINK' }),
   buyerSession: (secretHash: string) => ({ PK: `BUYERSESSION#${secretHash}`, SK: 'SESSION' }),

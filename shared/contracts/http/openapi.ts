@@ -209,6 +209,11 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
       },
       { name: 'Payments', description: 'Operators record payments received, and reverse mistakes.' },
       {
+        name: 'Accounting',
+        description:
+          'Operators replay accounting events from the ledger to the bus for a connector that lost its place (README, "Replaying events").',
+      },
+      {
         name: 'Buyer data',
         description:
           "A buyer (signed in, or its ERP with a buyer API token) reads its own accounts: overview, orders, invoices and credit notes with their documents, payments, statement of account. An account it is not a member of, or another account's id under its path, is a 404 like an unknown one.",

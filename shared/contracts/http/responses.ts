@@ -17,6 +17,7 @@ import {
 } from '../schemas/buyer-api.js';
 import { creditNoteSchema } from '../schemas/credit-note.js';
 import { platformCallbackAnswerSchema } from '../schemas/einvoice-callbacks.js';
+import { eventReplayAnswerSchema, eventReplaySchema } from '../schemas/event-replay.js';
 import {
   billingRunSchema,
   downloadLinkSchema,
@@ -118,6 +119,9 @@ export const RESPONSES = {
   getCreditNote: creditNoteSchema,
   // platform-callbacks
   receivePlatformCallback: platformCallbackAnswerSchema,
+  // event-replays
+  replayEvents: eventReplayAnswerSchema,
+  listEventReplays: pageSchema(eventReplaySchema),
   // openapi: the document itself
   getOpenApi: null,
 } as const satisfies Record<OperationId, z.ZodMiniType | null>;

@@ -3,6 +3,7 @@ import { BILLING_RUNS_ROUTES } from './billing-runs.js';
 import { BUYER_ROUTES, BUYER_STATEMENT_PDF_ROUTES } from './buyer.js';
 import { BUYERS_ROUTES } from './buyers.js';
 import type { ApiFunctionName, RouteDefinition } from './definition.js';
+import { EVENT_REPLAYS_ROUTES } from './event-replays.js';
 import { INVOICES_ROUTES } from './invoices.js';
 import { OPENAPI_ROUTES } from './openapi.js';
 import { ORDERS_CANCEL_ROUTES } from './orders-cancel.js';
@@ -41,6 +42,7 @@ export const ROUTES = [
   ...BUYER_STATEMENT_PDF_ROUTES,
   ...PLATFORM_CALLBACKS_ROUTES,
   ...BUYERS_ROUTES,
+  ...EVENT_REPLAYS_ROUTES,
   ...OPENAPI_ROUTES,
 ] as const satisfies readonly RouteDefinition[];
 
