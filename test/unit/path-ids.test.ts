@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { handler as accounting } from '../../functions/accounting/handler.js';
 import { handler as accounts } from '../../functions/accounts/handler.js';
 import { handler as billingRuns } from '../../functions/billing-runs/handler.js';
 import { handler as buyer } from '../../functions/buyer/handler.js';
@@ -36,6 +37,7 @@ const HANDLERS: Record<
   'buyer-statement-pdf': buyerStatementPdf,
   'platform-callbacks': platformCallbacks,
   buyers,
+  accounting,
   openapi,
 };
 

@@ -1,3 +1,4 @@
+import { ACCOUNTING_ROUTES } from './accounting.js';
 import { ACCOUNTS_ROUTES } from './accounts.js';
 import { BILLING_RUNS_ROUTES } from './billing-runs.js';
 import { BUYER_ROUTES, BUYER_STATEMENT_PDF_ROUTES } from './buyer.js';
@@ -41,6 +42,7 @@ export const ROUTES = [
   ...BUYER_STATEMENT_PDF_ROUTES,
   ...PLATFORM_CALLBACKS_ROUTES,
   ...BUYERS_ROUTES,
+  ...ACCOUNTING_ROUTES,
   ...OPENAPI_ROUTES,
 ] as const satisfies readonly RouteDefinition[];
 
