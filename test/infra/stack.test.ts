@@ -483,6 +483,35 @@ describe('the billing API functions', () => {
     },
   );
 
+  it("let the books' exports write and read files under exports/ only (never delete), query LedgerByMonth, and answer within the API's 30 s", () => {
+    const fn = stack.httpApi.functions.accounting;
+    const bucketArn = { 'Fn::GetAtt': [logicalIdOf(stack.invoiceBucket.bucket), 'Arn'] };
+    const grants = statementsOf(template, fn)
+      .filter((statement) => actionsOf(statement).some((action) => action.startsWith('s3:')))
+      .flatMap((statement) =>
+        resourcesOf(statement).map((resource) => ({ actions: actionsOf(statement).sort(), resource })),
+      );
+    expect(grants).toHaveLength(2);
+    expect(grants).toEqual(
+      expect.arrayContaining([
+        {
+          actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
+          resource: { 'Fn::Join': ['', [bucketArn, '/exports/*']] },
+        },
+        { actions: ['s3:ListBucket'], resource: bucketArn },
+      ]),
+    );
+    expect(dynamoActionsOf(template, fn)).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
+    const properties = template.toJSON().Resources[logicalIdOf(fn)].Properties;
+    expect(properties.Timeout).toBe(29);
+    expect(JSON.stringify(statementsOf(template, fn))).toContain('/index/LedgerByMonth');
+  });
+
   it('let no other function start or describe a billing run', () => {
     for (const [name, fn] of allFunctions) {
       if (name === BILLING_RUNS_FUNCTION) continue;
