@@ -3,6 +3,7 @@ import { CfnAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configureBillingApp } from '../../infra/billing-app.js';
 import {
+  ACCOUNTING_NODE_OPTIONS,
   BILLING_RUNS_FUNCTION,
   BUYERS_FUNCTION,
   INVOICES_FUNCTION,
@@ -383,8 +384,11 @@ describe('the functions', () => {
         LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logicalIdOf(fn.logs) } },
         Environment: {
           Variables: expect.objectContaining({
-            // Source maps everywhere; StorePdf also bounds its heap (see STORE_PDF_NODE_OPTIONS).
-            NODE_OPTIONS: expect.stringMatching(/^--enable-source-maps( --max-old-space-size=\d+)?$/),
+            // Source maps everywhere; StorePdf and the books' exports also bound their heap (see
+            // STORE_PDF_NODE_OPTIONS, ACCOUNTING_NODE_OPTIONS).
+            NODE_OPTIONS: expect.stringMatching(
+              /^--enable-source-maps( --max-old-space-size=\d+)?( --max-semi-space-size=\d+)?$/,
+            ),
             AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
             MARKETPLACE_TIME_ZONE: 'Europe/Paris',
           }),
@@ -509,6 +513,8 @@ describe('the billing API functions', () => {
     ]);
     const properties = template.toJSON().Resources[logicalIdOf(fn)].Properties;
     expect(properties.Timeout).toBe(29);
+    // The options the bench measured its memory with.
+    expect(properties.Environment.Variables.NODE_OPTIONS).toBe(ACCOUNTING_NODE_OPTIONS);
     expect(JSON.stringify(statementsOf(template, fn))).toContain('/index/LedgerByMonth');
   });
 

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { loadChartOfAccounts } from '../../shared/config/accounting.js';
 import type { LedgerEntry } from '../../shared/contracts/schemas/payment.js';
 import {
-  type BookRow,
   DEFAULT_CHART,
   type InvoiceFacts,
   JournalNumbering,
   journalEntryOf,
   MissingDocument,
   type MovementDocuments,
+  type NumberedEntry,
   UnbalancedEntry,
 } from '../../shared/core/domain/journal.js';
 import { LetteringPass, letterCode } from '../../shared/core/domain/lettering.js';
@@ -122,16 +122,16 @@ describe('lettering', () => {
 });
 
 describe('the FEC, CSV and JSON Lines writers', () => {
-  const rowsOf = () => {
+  const numbered = (facts: InvoiceFacts = invoice) => {
     const numbering = new JournalNumbering(DEFAULT_CHART, () => ({ code: 'AA', date: '2026-11-03' }));
-    return numbering.rowsOf(journalEntryOf(issued(), documents(), DEFAULT_CHART, '2026-11-01'));
+    return numbering.number(journalEntryOf(issued(), documents(facts), DEFAULT_CHART, '2026-11-01'));
   };
-  async function text(format: 'fec' | 'csv' | 'json', rows: BookRow[]) {
+  async function text(format: 'fec' | 'csv' | 'json', entry: NumberedEntry) {
     let out = '';
     for await (const chunk of writeBooks(
       BOOK_WRITERS[format],
       (async function* () {
-        yield rows;
+        yield [entry];
       })(),
     )) {
       out += chunk;
@@ -141,8 +141,9 @@ describe('the FEC, CSV and JSON Lines writers', () => {
 
   it('writes FEC amounts with a decimal comma and no separator, YYYYMMDD dates, and no tab or line break inside a field', async () => {
     expect([fecAmount(123_456_789), fecAmount(5), fecAmount(0)]).toEqual(['1234567,89', '0,05', '0,00']);
-    const lines = (await text('fec', rowsOf())).split('\r\n');
+    const lines = (await text('fec', numbered())).split('\r\n');
     expect(lines).toHaveLength(6);
+    expect(lines[2]?.split('\t').slice(11)).toEqual(['0,00', '100,00', '', '', '20261101', '', '']);
     expect(lines[1]?.split('\t')).toEqual([
       'VT',
       'Ventes',
@@ -166,12 +167,18 @@ describe('the FEC, CSV and JSON Lines writers', () => {
     expect(exportFileName('fec', '841234560', '2026-01-01', '2026-12-31')).toBe('841234560FEC20261231.txt');
   });
 
+  it('writes the amount and ISO code of another currency in Montantdevise and Idevise', async () => {
+    const lines = (await text('fec', numbered({ ...invoice, currency: 'CHF' }))).split('\r\n');
+    expect(lines[1]?.split('\t').slice(16)).toEqual(['125,00', 'CHF']);
+    expect(lines[2]?.split('\t').slice(16)).toEqual(['-100,00', 'CHF']);
+  });
+
   it('quotes CSV fields per RFC 4180 and writes JSON Lines, amounts in minor units', async () => {
-    const rows = rowsOf().map((row) => ({ ...row, auxLabel: 'Dupont, "Fils"' }));
-    const csv = (await text('csv', rows)).split('\r\n');
+    const entry = numbered({ ...invoice, buyerName: 'Dupont, "Fils"' });
+    const csv = (await text('csv', entry)).split('\r\n');
     expect(csv[1]).toContain(',"Dupont, ""Fils""",');
     expect(csv[1]).toContain(',12500,0,EUR,AA,2026-11-03,2026-11-01,invoice_issued,');
-    const json = (await text('json', rows))
+    const json = (await text('json', entry))
       .trimEnd()
       .split('\n')
       .map((line) => JSON.parse(line));

@@ -4,7 +4,12 @@ import type { BookExport, CreateExport } from '../../contracts/schemas/accountin
 import type { LedgerEntry } from '../../contracts/schemas/payment.js';
 import { BOOK_WRITERS, exportFileName, writeBooks } from '../../documents/accounting/writers.js';
 import { addLocalDays } from '../domain/calendar.js';
-import { type BookRow, type ChartOfAccounts, JournalNumbering, journalEntryOf } from '../domain/journal.js';
+import {
+  type ChartOfAccounts,
+  JournalNumbering,
+  journalEntryOf,
+  type NumberedEntry,
+} from '../domain/journal.js';
 import { LetteringPass } from '../domain/lettering.js';
 import { isoInstant, localDate, localTimeInstant } from '../domain/periods.js';
 import { type FieldError, notFound, validationFailed } from '../errors.js';
@@ -72,7 +77,7 @@ interface Tally {
 }
 
 /**
- * The rows of the books for a ledger range, an entry at a time, in bounded memory: a first pass over the
+ * The rows of the books for a ledger range, a batch of entries at a time, in bounded memory: a first pass over the
  * movements letters the invoices (a few numbers per invoice), the second reads the documents a batch at a
  * time and writes. The second pass stops at the last movement the first saw, so a payment recorded while
  * the export runs can never carry a letter the first pass did not give.
@@ -81,7 +86,7 @@ export async function* bookRows(
   deps: Pick<AccountingDeps, 'ledger' | 'documents' | 'timeZone' | 'chart'>,
   range: { from: string; to: string },
   tally: Tally,
-): AsyncGenerator<BookRow[]> {
+): AsyncGenerator<NumberedEntry[]> {
   const lettering = new LetteringPass();
   let last: string | undefined;
   for await (const movement of deps.ledger.entriesBetween(range)) {
@@ -98,18 +103,21 @@ export async function* bookRows(
   };
   for await (const batch of batchesOf(movements(), DOCUMENT_BATCH)) {
     const documents = await deps.documents.documentsOf(batch);
+    // One yield per batch, not per entry: each hop of an async generator costs more than writing a line.
+    const entries: NumberedEntry[] = [];
     for (const movement of batch) {
-      const rows = numbering.rowsOf(
+      const entry = numbering.number(
         journalEntryOf(movement, documents, deps.chart, localDate(movement.at, deps.timeZone)),
       );
-      tally.entries += 1;
-      tally.rows += rows.length;
-      for (const row of rows) {
-        tally.debitMinor += row.debitMinor;
-        tally.creditMinor += row.creditMinor;
+      for (const line of entry.lines) {
+        tally.debitMinor += line.debitMinor;
+        tally.creditMinor += line.creditMinor;
       }
-      yield rows;
+      tally.rows += entry.lines.length;
+      tally.entries += 1;
+      entries.push(entry);
     }
+    yield entries;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { BookRow } from '../../core/domain/journal.js';
+import { type BookRow, type NumberedEntry, rowsOf } from '../../core/domain/journal.js';
 import { currencyMinorDigits, toMajorDecimalString } from '../../core/domain/money.js';
 
 /*
@@ -19,7 +19,8 @@ export type ExportFormat = 'fec' | 'csv' | 'json';
 export interface BookWriter {
   readonly contentType: string;
   readonly header: string;
-  row(row: BookRow): string;
+  /** The lines of one entry. */
+  entry(entry: NumberedEntry): string;
 }
 
 /** The 18 FEC columns, in their legal order. */
@@ -72,41 +73,48 @@ export const JOURNAL_COLUMNS = [
 ] as const satisfies readonly (keyof BookRow)[];
 
 const CONTROL = /[\t\r\n]/g;
-const fecText = (value: string) => value.replace(CONTROL, ' ');
-const fecDate = (date: string) => date.replaceAll('-', '');
+const HAS_CONTROL = /[\t\r\n]/;
+const fecText = (value: string) => (HAS_CONTROL.test(value) ? value.replace(CONTROL, ' ') : value);
+/** `2026-11-01` → `20261101` (the empty string stays empty). */
+const fecDate = (date: string) =>
+  date.length === 10 ? date.slice(0, 4) + date.slice(5, 7) + date.slice(8, 10) : date;
 
-/** `123456` cents → `1234,56`; FEC amounts are positive, the side says the sign. */
+/**
+ * `123456` cents → `1234,56`, no thousands separator; FEC amounts are positive, the side says the sign.
+ * Cents (the FEC's common case, written a few hundred thousand times a file) take an integer path.
+ */
 export function fecAmount(amountMinor: number, digits = 2): string {
+  if (digits === 2 && Number.isSafeInteger(amountMinor) && amountMinor >= 0) {
+    const cents = amountMinor % 100;
+    return `${(amountMinor - cents) / 100},${cents < 10 ? '0' : ''}${cents}`;
+  }
   return toMajorDecimalString(amountMinor, digits).replace('.', ',');
 }
 
 const fec: BookWriter = {
   contentType: 'text/plain; charset=utf-8',
   header: `${FEC_COLUMNS.join('\t')}\r\n`,
-  row(row) {
-    const euro = row.currency === 'EUR';
-    const digits = currencyMinorDigits(row.currency);
-    const amount = row.debitMinor !== 0 ? row.debitMinor : -row.creditMinor;
-    return `${[
-      fecText(row.journalCode),
-      fecText(row.journalLabel),
-      String(row.entryNumber),
-      fecDate(row.entryDate),
-      fecText(row.account),
-      fecText(row.accountLabel),
-      fecText(row.auxAccount),
-      fecText(row.auxLabel),
-      fecText(row.pieceRef),
-      fecDate(row.pieceDate),
-      fecText(row.label),
-      fecAmount(row.debitMinor, digits),
-      fecAmount(row.creditMinor, digits),
-      fecText(row.lettering),
-      fecDate(row.letteringDate),
-      fecDate(row.validDate),
-      euro ? '' : fecAmount(amount, digits),
-      euro ? '' : row.currency,
-    ].join('\t')}\r\n`;
+  entry(entry) {
+    const euro = entry.currency === 'EUR';
+    const digits = euro ? 2 : currencyMinorDigits(entry.currency);
+    const date = fecDate(entry.date);
+    // What every line of the entry shares, written once. Journal codes, account numbers and letters are
+    // checked on the way in (configuration, ids): only free texts may hold a tab or a line break.
+    const head = `${entry.journalCode}\t${fecText(entry.journalLabel)}\t${entry.entryNumber}\t${date}\t`;
+    const piece = `${fecText(entry.pieceRef)}\t${fecDate(entry.pieceDate)}\t${fecText(entry.label)}\t`;
+    let text = '';
+    for (let index = 0; index < entry.lines.length; index += 1) {
+      const line = entry.lines[index] as NumberedEntry['lines'][number];
+      const letter = entry.letters[index];
+      const amount = line.debitMinor !== 0 ? line.debitMinor : -line.creditMinor;
+      text +=
+        `${head}${line.account}\t${fecText(line.accountLabel)}\t${fecText(line.auxAccount ?? '')}\t` +
+        `${fecText(line.auxLabel ?? '')}\t${piece}` +
+        `${fecAmount(line.debitMinor, digits)}\t${fecAmount(line.creditMinor, digits)}\t` +
+        `${letter ? `${letter.code}\t${fecDate(letter.date)}` : '\t'}\t${date}\t` +
+        `${euro ? '' : fecAmount(amount, digits)}\t${euro ? '' : entry.currency}\r\n`;
+    }
+    return text;
   },
 };
 
@@ -116,17 +124,23 @@ const csvField = (value: string | number) => {
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 
+const csvRow = (row: BookRow) => `${JOURNAL_COLUMNS.map((column) => csvField(row[column])).join(',')}\r\n`;
 const csv: BookWriter = {
   contentType: 'text/csv; charset=utf-8',
   header: `${JOURNAL_COLUMNS.join(',')}\r\n`,
-  row: (row) => `${JOURNAL_COLUMNS.map((column) => csvField(row[column])).join(',')}\r\n`,
+  entry: (entry) => rowsOf(entry).map(csvRow).join(''),
 };
 
 const json: BookWriter = {
   contentType: 'application/x-ndjson; charset=utf-8',
   header: '',
-  row: (row) =>
-    `${JSON.stringify(Object.fromEntries(JOURNAL_COLUMNS.map((column) => [column, row[column]])))}\n`,
+  entry: (entry) =>
+    rowsOf(entry)
+      .map(
+        (row) =>
+          `${JSON.stringify(Object.fromEntries(JOURNAL_COLUMNS.map((column) => [column, row[column]])))}\n`,
+      )
+      .join(''),
 };
 
 export const BOOK_WRITERS: Readonly<Record<ExportFormat, BookWriter>> = { fec, csv, json };
@@ -140,11 +154,11 @@ export function exportFileName(format: ExportFormat, siren: string, from: string
 /** Text chunks of about this many characters: few enough writes, small enough memory. */
 const CHUNK_CHARS = 64 * 1024;
 
-/** The file as text chunks, from rows as they come (grouped per entry). */
-export async function* writeBooks(writer: BookWriter, entries: AsyncIterable<readonly BookRow[]>) {
+/** The file as text chunks, from entries as they come (a batch at a time). */
+export async function* writeBooks(writer: BookWriter, batches: AsyncIterable<readonly NumberedEntry[]>) {
   let chunk = writer.header;
-  for await (const rows of entries) {
-    for (const row of rows) chunk += writer.row(row);
+  for await (const entries of batches) {
+    for (const entry of entries) chunk += writer.entry(entry);
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
       chunk = '';
