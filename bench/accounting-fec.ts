@@ -209,6 +209,8 @@ async function main() {
     timeZone: 'Europe/Paris',
     chart: DEFAULT_CHART,
     siren: '841234560',
+    // The API's bound per request (MAX_EXPORT_ENTRIES) is about DynamoDB's read time, not this path's.
+    maxEntries: ENTRIES,
   };
   const began = performance.now();
   const cpuBefore = process.cpuUsage();

@@ -5,7 +5,11 @@
  * and is what Lambda would report. Targets: at least 50,000 entries/s streamed out, and peak RSS for
  * 100,000 at most 1.5 × that for 1,000 (bounded memory).
  *
+ * Then, informative, the same export over DynamoDB Local and the S3 emulator (bench/accounting-dynamo.ts):
+ * what decides that an export is generated within the request.
+ *
  * BENCH_ACCOUNTING_SIZES (default `1000,100000`): the sizes, smallest first; the ratio is largest ÷ smallest.
+ * BENCH_ACCOUNTING_DYNAMO_ENTRIES (default 4000): the movements of the DynamoDB Local run.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -13,6 +17,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ACCOUNTING_NODE_OPTIONS } from '../infra/constructs/http-api.js';
+import type { DynamoExportRun } from './accounting-dynamo.js';
 import type { FecRun } from './accounting-fec.js';
 import { mdTable } from './report.js';
 import { round } from './stats.js';
@@ -29,6 +34,8 @@ export interface AccountingResults {
   nodeOptions: string;
   sizes: number[];
   bySize: Record<string, FecRun>;
+  /** Informative: the same export read from DynamoDB Local and written to the S3 emulator. */
+  overDynamoDbLocal: DynamoExportRun;
   targets: Record<string, TargetResult>;
 }
 
@@ -44,24 +51,20 @@ function sizes(): number[] {
   return list.sort((a, b) => a - b);
 }
 
-/** One export in a fresh process, under the same loader as this one (tsx) and the function's options. */
-async function runExport(entries: number, workDir: string): Promise<FecRun> {
-  const resultFile = join(workDir, `fec-${entries}.json`);
-  const child = spawn(
-    process.execPath,
-    [...process.execArgv, join(BENCH_DIR, 'accounting-fec.ts'), String(entries), resultFile],
-    {
-      cwd: REPO_DIR,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, NODE_OPTIONS: ACCOUNTING_NODE_OPTIONS },
-    },
-  );
+/** A child in a fresh process, under the same loader as this one (tsx) and the function's options. */
+async function runChild<T>(file: string, args: string[], workDir: string): Promise<T> {
+  const resultFile = join(workDir, `${file}-${args.join('-')}.json`);
+  const child = spawn(process.execPath, [...process.execArgv, join(BENCH_DIR, file), ...args, resultFile], {
+    cwd: REPO_DIR,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: ACCOUNTING_NODE_OPTIONS },
+  });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 128 : null)));
   });
-  if (code !== 0) throw new Error(`bench/accounting-fec.ts ${entries} exited with code ${code}`);
-  return JSON.parse(await readFile(resultFile, 'utf8')) as FecRun;
+  if (code !== 0) throw new Error(`bench/${file} ${args.join(' ')} exited with code ${code}`);
+  return JSON.parse(await readFile(resultFile, 'utf8')) as T;
 }
 
 export async function runAccountingSection(log: (message: string) => void): Promise<AccountingResults> {
@@ -70,7 +73,10 @@ export async function runAccountingSection(log: (message: string) => void): Prom
   const workDir = await mkdtemp(join(tmpdir(), 'deferred-billing-accounting-'));
   try {
     const bySize: Record<string, FecRun> = {};
-    for (const size of sizes()) bySize[String(size)] = await runExport(size, workDir);
+    for (const size of sizes()) {
+      bySize[String(size)] = await runChild<FecRun>('accounting-fec.ts', [String(size)], workDir);
+    }
+    const overDynamoDbLocal = await runChild<DynamoExportRun>('accounting-dynamo.ts', [], workDir);
     const [smallest, largest] = [sizes()[0], sizes().at(-1)].map((n) => bySize[String(n)] as FecRun) as [
       FecRun,
       FecRun,
@@ -87,6 +93,7 @@ export async function runAccountingSection(log: (message: string) => void): Prom
       nodeOptions: ACCOUNTING_NODE_OPTIONS,
       sizes: sizes(),
       bySize,
+      overDynamoDbLocal,
       targets: {
         fecEntriesPerSecond: {
           target: `an FEC of ${largest.entries.toLocaleString('en')} ledger entries streams out at >= ${TARGETS.fecEntriesPerSecond.toLocaleString('en')} entries/s`,
@@ -129,6 +136,7 @@ export function renderAccountingMarkdown(results: AccountingResults): string {
     `## Accounting: the FEC export (${results.generatedAt.slice(0, 16).replace('T', ' ')} UTC, load average ${results.machine.loadAverage1mAtStart} at its start)`,
     `The export use case (lettering pass, journal entries, FEC writer, the stream hashed as the store does) over a synthetic ledger made on the fly (1,000 buyers; per invoice at three rates a credit note, a partial payment and the rest), each size in a fresh process with \`NODE_OPTIONS=${results.nodeOptions}\`. DynamoDB and S3 are not in these figures.`,
     table,
+    `Informative, what decides synchronous generation (the API waits 30 s): the same FEC read from DynamoDB Local (the LedgerByMonth index, entries and documents by key, 100 a page) and written to the S3 emulator, ${results.overDynamoDbLocal.entries.toLocaleString('en')} movements in ${results.overDynamoDbLocal.exportMs} ms (${results.overDynamoDbLocal.entriesPerSecond} movements/s; \`bench/accounting-dynamo.ts\`).`,
     mdTable(
       ['target', 'measured', 'absolute', 'result'],
       Object.values(results.targets).map((t) => [
@@ -149,6 +157,7 @@ export function renderAccountingText(results: AccountingResults): string {
       const run = results.bySize[String(size)] as FecRun;
       return `  ${run.entries} entries: ${run.exportMs} ms (${run.entriesPerSecond} entries/s, ${run.entriesPerCpuSecond} per CPU-s), peak RSS ${run.peakRssMb} MB`;
     }),
+    `  over DynamoDB Local: ${results.overDynamoDbLocal.entries} movements in ${results.overDynamoDbLocal.exportMs} ms (${results.overDynamoDbLocal.entriesPerSecond}/s)`,
     ...Object.values(results.targets).map(
       (t) => `  ${t.pass ? 'PASS' : 'FAIL'} ${t.target}: ${t.value} (${t.absolute ?? ''})`,
     ),

@@ -12,6 +12,7 @@ import {
   UnbalancedEntry,
 } from '../../shared/core/domain/journal.js';
 import { LetteringPass, letterCode } from '../../shared/core/domain/lettering.js';
+import { createBookExport } from '../../shared/core/usecases/accounting-exports.js';
 import {
   BOOK_WRITERS,
   exportFileName,
@@ -198,5 +199,71 @@ describe('the chart of accounts per stage', () => {
     expect(() => loadChartOfAccounts({ ACCOUNTING_CHART: JSON.stringify({ bank: '51A' }) })).toThrow(
       /ACCOUNTING_CHART .*bank: must be an account number/,
     );
+  });
+});
+
+describe('an export too large for one request', () => {
+  it('is refused with a 422 naming the range before anything is stored or recorded', async () => {
+    const stored: string[] = [];
+    const recorded: unknown[] = [];
+    const deps = {
+      ledger: {
+        // In the store's order (time, account, id), as the port promises.
+        async *entriesBetween() {
+          yield issued({ entryId: 'e1' });
+          yield issued({
+            entryId: 'e2',
+            kind: 'payment' as const,
+            unpaidDeltaMinor: -2_500,
+            paymentId: 'pay_1',
+          });
+          yield issued({
+            entryId: 'e3',
+            kind: 'payment' as const,
+            unpaidDeltaMinor: -2_500,
+            paymentId: 'pay_1',
+          });
+        },
+      },
+      documents: { documentsOf: async () => documents() },
+      exports: {
+        record: async (record: unknown) => {
+          recorded.push(record);
+        },
+        get: async () => undefined,
+        list: async () => ({ items: [] }),
+      },
+      // A write-once store keeps an object only once its stream has ended.
+      files: {
+        put: async (key: string, body: AsyncIterable<unknown>) => {
+          for await (const _chunk of body);
+          stored.push(key);
+          return { bytes: 0, sha256: '' };
+        },
+      },
+      links: { presignGet: async () => '' },
+      clock: { now: () => new Date('2026-12-01T10:00:00Z') },
+      timeZone: 'Europe/Paris',
+      chart: DEFAULT_CHART,
+      siren: '841234560',
+      maxEntries: 2,
+    };
+    const request = {
+      input: { format: 'fec' as const, from: '2026-11-01', to: '2026-11-30' },
+      requestedBy: 'key_op',
+    };
+    await expect(createBookExport(deps, request)).rejects.toMatchObject({
+      status: 422,
+      code: 'export_too_large',
+      errors: [{ field: 'from' }],
+    });
+    expect(stored).toEqual([]);
+    expect(recorded).toEqual([]);
+    // Within the bound, the same export is written and recorded.
+    await expect(createBookExport({ ...deps, maxEntries: 3 }, request)).resolves.toMatchObject({
+      entryCount: 3,
+    });
+    expect(stored).toHaveLength(1);
+    expect(recorded).toHaveLength(1);
   });
 });
