@@ -25,6 +25,7 @@ export const COMMANDS = {
   intake: 'BENCH_ONLY=intake npm run bench',
   billing: 'BENCH_ONLY=billing npm run bench',
   cost: 'BENCH_ONLY=cost npm run bench',
+  accounting: 'BENCH_ONLY=accounting npm run bench',
   readme: 'npm run bench:readme',
 } as const;
 
@@ -67,6 +68,7 @@ export interface BenchResults {
     invoices: { sent: number; usdPer10k: number; lines: CostLine[] };
     targets: Record<string, TargetResult>;
   };
+  accounting?: { generatedAt: string; machine: Machine; targets: Record<string, TargetResult> };
 }
 
 /** Whether the results are of the sizes the targets are set for (not a smoke run). */
@@ -99,6 +101,10 @@ export function renderReadmeSection(results: BenchResults): string {
       ? `billing section ${when(billing.generatedAt)}, load average ${billing.machine.loadAverage1mAtStart.toFixed(2)} ` +
         `at its start${others(billing.run?.cpu.otherProcessesCores)}`
       : undefined,
+    results.accounting
+      ? `accounting section ${when(results.accounting.generatedAt)}, load average ` +
+        `${results.accounting.machine.loadAverage1mAtStart.toFixed(2)} at its start`
+      : undefined,
   ].filter(Boolean);
   const head =
     `_Generated from bench/results.json by \`${COMMANDS.all}\`; do not edit by hand. Last run: ${runs.join('; ')}` +
@@ -109,6 +115,10 @@ export function renderReadmeSection(results: BenchResults): string {
     ...Object.values(intake?.targets ?? {}).map((t): [TargetResult, string] => [t, COMMANDS.intake]),
     ...Object.values(billing?.targets ?? {}).map((t): [TargetResult, string] => [t, COMMANDS.billing]),
     ...Object.values(results.cost?.targets ?? {}).map((t): [TargetResult, string] => [t, COMMANDS.cost]),
+    ...Object.values(results.accounting?.targets ?? {}).map((t): [TargetResult, string] => [
+      t,
+      COMMANDS.accounting,
+    ]),
   ];
   const targets = mdTable(
     ['target', 'measured', 'absolute figures (this machine)', 'result', 'reproduce'],
@@ -155,7 +165,7 @@ export function renderReadmeSection(results: BenchResults): string {
     `Reproduce: \`${COMMANDS.all}\` (${Math.round(seconds / 60)} minutes for this run) runs both sections, ` +
       'writes bench/results.json and ' +
       'bench/results.md (every table, profile and per-part timing) and rewrites this section; ' +
-      `\`${COMMANDS.intake}\`, \`${COMMANDS.billing}\` or \`${COMMANDS.cost}\` reruns one section and keeps the others' figures; ` +
+      `\`${COMMANDS.intake}\`, \`${COMMANDS.billing}\`, \`${COMMANDS.cost}\` or \`${COMMANDS.accounting}\` reruns one section and keeps the others' figures; ` +
       `\`${COMMANDS.readme}\` rewrites this section from bench/results.json.`,
   ].join('\n\n');
 }

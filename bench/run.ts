@@ -11,7 +11,9 @@
  * the load average at the start of each section; exits 0 even when a target fails.
  *
  * BENCH_SCALE (default 1) multiplies the intake order counts (e.g. 0.2 for a quick smoke run).
- * BENCH_ONLY=intake, BENCH_ONLY=billing or BENCH_ONLY=cost runs one section and keeps the others' figures
+ * Then the accounting section (bench/accounting.ts): an FEC export of 1,000 and 100,000 ledger entries, each
+ * in a fresh process (entries/s, peak RSS ratio; BENCH_ACCOUNTING_SIZES).
+ * BENCH_ONLY=intake, billing, cost or accounting runs one section and keeps the others' figures
  * from the last bench/results.json and bench/results.md. The cost section (bench/cost.ts) reads
  * BENCH_COST_ORDERS (default 400) and BENCH_COST_INVOICES (default 40). The billing section reads
  * BENCH_BILLING_ACCOUNTS (default 1000), BENCH_BILLING_ORDERS (default 20) and BENCH_BILLING_MEMORY_SIZES
@@ -32,6 +34,13 @@ import {
 } from '../infra/local/emulators.js';
 import { API_FUNCTIONS } from '../shared/contracts/http/routes/index.js';
 import { AUTHORIZER_CACHE_SECONDS } from '../shared/core/domain/api-keys.js';
+import {
+  ACCOUNTING_MARKDOWN_MARKER,
+  type AccountingResults,
+  renderAccountingMarkdown,
+  renderAccountingText,
+  runAccountingSection,
+} from './accounting.js';
 import { type AdapterStats, adapterStats, ddbStats, merge, pathStats } from './analyze.js';
 import { type BillingResults, runBillingSection, stopBillingChildren } from './billing.js';
 import { type BundleInfo, buildBundles, DOCUMENT_CLIENT_BASELINE, measureInit } from './bundles.js';
@@ -88,11 +97,12 @@ const SPREAD_ACCOUNTS = Math.max(...LEVELS);
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 const ONLY = process.env.BENCH_ONLY;
-if (ONLY !== undefined && ONLY !== 'intake' && ONLY !== 'billing' && ONLY !== 'cost') {
-  throw new Error('BENCH_ONLY must be intake, billing or cost');
+if (ONLY !== undefined && !['intake', 'billing', 'cost', 'accounting'].includes(ONLY)) {
+  throw new Error('BENCH_ONLY must be intake, billing, cost or accounting');
 }
 /** Whether this run measures a section (all of them without BENCH_ONLY). */
-const runs = (section: 'intake' | 'billing' | 'cost') => ONLY === undefined || ONLY === section;
+const runs = (section: 'intake' | 'billing' | 'cost' | 'accounting') =>
+  ONLY === undefined || ONLY === section;
 /** on: rewrite the README's section after any run; off: never; unset: after a run of full size only. */
 const README_MODE = process.env.BENCH_README;
 if (README_MODE !== undefined && README_MODE !== 'on' && README_MODE !== 'off') {
@@ -486,13 +496,21 @@ async function main(): Promise<number> {
     process.off('SIGTERM', stop);
   }
   const billingAt = new Date().toISOString();
+  const accounting: AccountingResults | undefined = runs('accounting')
+    ? await runAccountingSection(log)
+    : undefined;
   // The cost section starts a stack of its own, and the SDK clients are made once per process (as in a
   // Lambda container): after the other sections they would still name those sections' stopped emulators.
   // A full run therefore measures cost in a process of its own, once this one's results are written.
   const cost: CostResults | undefined = ONLY === 'cost' ? await runCostSection(log) : undefined;
 
   // results.json: this run's sections; a skipped section keeps its last figures.
-  const { billing: previousBilling, cost: previousCost, ...previousIntake } = previous.json;
+  const {
+    billing: previousBilling,
+    cost: previousCost,
+    accounting: previousAccounting,
+    ...previousIntake
+  } = previous.json;
   const results = {
     ...(intake ? intake.results : previousIntake),
     ...(billing
@@ -501,11 +519,16 @@ async function main(): Promise<number> {
         ? { billing: previousBilling }
         : {}),
     ...(cost ? { cost } : previousCost ? { cost: previousCost } : {}),
+    ...(accounting ? { accounting } : previousAccounting ? { accounting: previousAccounting } : {}),
   };
   await writeFile(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);
 
-  // results.md: the intake part, then the billing part from its marker on, then the cost part from its own.
-  const [previousBeforeCostMd = '', previousCostMd = ''] = previous.markdown.split(COST_MARKDOWN_MARKER);
+  // results.md: the intake part, then the billing part from its marker on, then the cost part from its own,
+  // then the accounting part from its own.
+  const [previousBeforeAccountingMd = '', previousAccountingMd = ''] =
+    previous.markdown.split(ACCOUNTING_MARKDOWN_MARKER);
+  const [previousBeforeCostMd = '', previousCostMd = ''] =
+    previousBeforeAccountingMd.split(COST_MARKDOWN_MARKER);
   const [previousIntakeMd = '', previousBillingMd = ''] = previousBeforeCostMd.split(BILLING_MARKDOWN_MARKER);
   const intakeMd = intake ? intake.markdown : previousIntakeMd.trimEnd();
   const billingMd = billing
@@ -518,7 +541,14 @@ async function main(): Promise<number> {
     : previousCostMd
       ? `${COST_MARKDOWN_MARKER}${previousCostMd}`
       : '';
-  const markdown = `${[intakeMd.trimEnd(), billingMd.trimEnd(), costMd.trimEnd()].filter(Boolean).join('\n\n')}\n`;
+  const accountingMd = accounting
+    ? renderAccountingMarkdown(accounting)
+    : previousAccountingMd
+      ? `${ACCOUNTING_MARKDOWN_MARKER}${previousAccountingMd}`
+      : '';
+  const markdown = `${[intakeMd.trimEnd(), billingMd.trimEnd(), costMd.trimEnd(), accountingMd.trimEnd()]
+    .filter(Boolean)
+    .join('\n\n')}\n`;
   await writeFile(RESULTS_MD, markdown);
   // Written just above from this run's sections (and the last run's for a skipped one).
   const readme = results as BenchResults;
@@ -528,12 +558,14 @@ async function main(): Promise<number> {
   if (intake) console.log(intake.text);
   if (billing) console.log(`${intake ? '\n' : ''}${renderBillingText(billing)}`);
   if (cost) console.log(`${intake || billing ? '\n' : ''}${renderCostText(cost)}`);
+  if (accounting) console.log(`${intake || billing || cost ? '\n' : ''}${renderAccountingText(accounting)}`);
   console.log('\nMarkdown (also in bench/results.md):\n');
   console.log(markdown);
   const failed = [
     ...Object.values(intake?.targets ?? {}).map((t) => ({ ...t, section: 'intake' })),
     ...Object.values(billing?.targets ?? {}).map((t) => ({ ...t, section: 'billing' })),
     ...Object.values(cost?.targets ?? {}).map((t) => ({ ...t, section: 'cost' })),
+    ...Object.values(accounting?.targets ?? {}).map((t) => ({ ...t, section: 'accounting' })),
   ].filter((t) => !t.pass);
   console.log(
     failed.length === 0
@@ -543,6 +575,7 @@ async function main(): Promise<number> {
   const loads = [
     intake ? `intake ${intake.loadAverage1mAtStart}` : '',
     billing ? `billing ${billing.machine.loadAverage1mAtStart}` : '',
+    accounting ? `accounting ${accounting.machine.loadAverage1mAtStart}` : '',
   ].filter(Boolean);
   console.log(`Load average (1 min) at the start of each section: ${loads.join(', ')}.`);
   console.log(

@@ -44,6 +44,13 @@ export const TARGETS = {
   costPerMillionOrdersUsd: 6,
   /** USD per 10,000 invoices issued and delivered at list prices (bench/cost.ts): at most (issue 12). */
   costPer10kInvoicesUsd: 2,
+  /**
+   * FEC export of 100,000 ledger entries, entries per second: at least (issue 13). Absolute, as the issue
+   * sets it: no baseline writes an FEC; the CPU-second figure beside it shows what load took away.
+   */
+  fecEntriesPerSecond: 50_000,
+  /** FEC export peak RSS for 100,000 entries ÷ that for 1,000: at most (issue 13, bounded memory). */
+  fecPeakRssLargeToSmall: 1.5,
 } as const;
 
 /**

@@ -102,6 +102,7 @@ export function configureBillingApp(app: App): DeferredBillingStack {
     logRetention: stage.logRetention,
     logRemovalPolicy: stage.logRemovalPolicy,
     backupVaultLock: stage.backupVaultLock,
+    ...(stage.accountingChart === undefined ? {} : { accountingChart: stage.accountingChart }),
     edge: stage.edge,
     ...(reviewWindowHours === undefined
       ? {}

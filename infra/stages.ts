@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod/mini';
 import '../shared/contracts/zod-locale.js';
+import { type ChartSettings, chartSchema } from '../shared/config/accounting.js';
 import { describeIssues } from '../shared/config/billing.js';
 import type { Issuer } from '../shared/contracts/schemas/invoice.js';
 import { INVOICE_RETENTION, type InvoiceLockMode } from './constructs/invoice-bucket.js';
@@ -57,6 +58,11 @@ export const stageConfigSchema = z.strictObject({
   ),
   /** Lock the table's backup vault (recovery points cannot be deleted early). Default: prod only. */
   backupVaultLock: z.optional(z.boolean()),
+  /**
+   * The books' chart of accounts (`chartSchema` in shared/config/accounting.ts): every key optional, French
+   * defaults (411000, 512000, 706000/707000, 44571x) for the rest.
+   */
+  accountingChart: z.optional(chartSchema),
   /** CloudFront + WAF in front of the API, and its custom domain (the certificate in us-east-1). */
   edge: z.optional(
     z.strictObject({
@@ -97,6 +103,8 @@ export interface Stage {
   /** RETAIN in prod (the audit trail outlives the stack); DESTROY elsewhere. */
   readonly logRemovalPolicy: RemovalPolicy;
   readonly backupVaultLock: boolean;
+  /** The books' chart-of-accounts settings over the defaults; undefined: the defaults. */
+  readonly accountingChart?: ChartSettings;
   readonly edge: { waf: boolean; domainName?: string; certificateArn?: string };
 }
 
@@ -202,6 +210,7 @@ export function resolveStage(name: unknown, config: unknown, overrides: StageOve
     logRetention: (settings.logRetentionDays ?? defaults.logRetentionDays) as RetentionDays,
     logRemovalPolicy: defaults.prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     backupVaultLock: settings.backupVaultLock ?? defaults.prod,
+    ...(settings.accountingChart === undefined ? {} : { accountingChart: settings.accountingChart }),
     edge,
   };
 }

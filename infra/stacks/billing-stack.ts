@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Fn, type RemovalPolicy, Stack, type StackProps } f
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import type { ChartSettings } from '../../shared/config/accounting.js';
 import { vatCategoriesOf } from '../../shared/config/app.js';
 import { ENV } from '../../shared/config/env.js';
 import type { Issuer } from '../../shared/contracts/schemas/invoice.js';
@@ -91,6 +92,12 @@ export interface DeferredBillingStackProps extends StackProps {
    * @default false
    */
   readonly backupVaultLock?: boolean;
+  /**
+   * The books' chart of accounts over the French defaults (`chartSchema`), passed to the accounting
+   * function as `ACCOUNTING_CHART`.
+   * @default - the defaults (`DEFAULT_CHART` in shared/core/domain/journal.ts)
+   */
+  readonly accountingChart?: ChartSettings;
   /**
    * Whether the daily schedule starts runs.
    * @default true
@@ -288,6 +295,7 @@ export class DeferredBillingStack extends Stack {
       ...(this.approvedPlatform ? { platform: this.approvedPlatform } : {}),
       buyerSender: sender.address,
       accountingBus: this.accountingEvents.bus,
+      ...(props.accountingChart ? { accountingChart: props.accountingChart } : {}),
       // What the billing API functions read besides the table: previews build drafts with the issuer.
       billingEnvironment: {
         [ENV.invoiceBucketName]: this.invoiceBucket.bucket.bucketName,

@@ -10,6 +10,7 @@ import {
 import { AccountRepository } from '../adapters/dynamo/account-repository.js';
 import { ApiKeyRepository } from '../adapters/dynamo/api-key-repository.js';
 import { BillingStateRepository } from '../adapters/dynamo/billing-state-repository.js';
+import { BookDocumentsRepository, BookExportRepository } from '../adapters/dynamo/books-repository.js';
 import { BuyerRepository, DynamoRateLimiter } from '../adapters/dynamo/buyer-repository.js';
 import { CreditNoteRepository } from '../adapters/dynamo/credit-note-repository.js';
 import { EInvoiceLifecycleRepository } from '../adapters/dynamo/einvoice-lifecycle-repository.js';
@@ -38,6 +39,7 @@ import { S3SignedDocumentStore } from '../adapters/s3/signed-document-store.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { sesSendRate } from '../adapters/ses/send-quota.js';
 import { SfnWorkflowStarter } from '../adapters/sfn/workflow-starter.js';
+import { loadChartOfAccounts } from '../config/accounting.js';
 import { type AppConfig, loadConfig } from '../config/app.js';
 import { loadBillingConfig, loadIssuer } from '../config/billing.js';
 import { loadBuyerAccessConfig } from '../config/buyers.js';
@@ -53,6 +55,7 @@ import { type Metrics, noMetrics } from '../core/ports/metrics.js';
 import type { BillingConfig, ReceivablesConfig } from '../core/ports/settings.js';
 import { AccountSnapshots } from '../core/usecases/account-snapshots.js';
 import type { AccountingEventDeps } from '../core/usecases/accounting-events.js';
+import type { AccountingDeps } from '../core/usecases/accounting-exports.js';
 import type { AccountDeps } from '../core/usecases/accounts.js';
 import type { BillingDeps, PreviewDeps } from '../core/usecases/billing.js';
 import type { BillingRunDeps } from '../core/usecases/billing-runs.js';
@@ -303,6 +306,26 @@ export function invoiceDeps(base: Base): InvoiceDeps & EInvoiceDeps {
     documents: new S3SignedDocumentStore(links),
     links,
     clock: base.clock,
+  };
+}
+
+/**
+ * The books' exports: the ledger read by time, the documents behind it, the export history, and the
+ * invoice bucket through presigned requests (the files written once under `exports/`, their links), the
+ * issuer's SIREN and the chart of accounts.
+ */
+export function accountingDeps(base: Base): AccountingDeps {
+  const { documents, links } = invoiceDeps(base);
+  return {
+    ledger: new LedgerRepository(base.table),
+    documents: new BookDocumentsRepository(base.table),
+    exports: new BookExportRepository(base.table),
+    files: documents,
+    links,
+    clock: base.clock,
+    timeZone: base.config.marketplaceTimeZone,
+    chart: loadChartOfAccounts(base.env),
+    siren: loadIssuer(base.env).siren,
   };
 }
 

@@ -56,6 +56,11 @@ export const ENV = {
   platformTimeoutMs: 'PLATFORM_TIMEOUT_MS',
   /** Seconds a webhook's timestamp may differ from our clock (default 300). */
   platformCallbackToleranceSeconds: 'PLATFORM_CALLBACK_TOLERANCE_SECONDS',
+  /**
+   * The chart-of-accounts mapping of the books' exports, JSON (`chartSchema` in shared/config/accounting.ts);
+   * every key optional, French defaults for the rest.
+   */
+  accountingChart: 'ACCOUNTING_CHART',
   /** CloudWatch namespace of the business metrics (the stack's); unset: none are published (local, tests). */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   /**

@@ -153,6 +153,11 @@ describe('cdk-nag AWS Solutions checks', () => {
               .sort(),
           ),
       },
+      // The books' export files under exports/* (written once, read back for links): the accounting API only.
+      {
+        id: /^AwsSolutions-IAM5\[Resource::<Invoices\w+\.Arn>\/exports\/\*\]$/,
+        paths: (paths) => expect(paths).toEqual([apiRoleOf('accounting')]),
+      },
       // E-invoice XML written beside the PDFs (`<prefix>*.xml`, never a PDF): the download-link APIs only.
       {
         id: /^AwsSolutions-IAM5\[Resource::<Invoices\w+\.Arn>\/(invoices|credit-notes)\/\*\.xml\]$/,

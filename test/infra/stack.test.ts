@@ -3,6 +3,7 @@ import { CfnAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configureBillingApp } from '../../infra/billing-app.js';
 import {
+  ACCOUNTING_NODE_OPTIONS,
   BILLING_RUNS_FUNCTION,
   BUYERS_FUNCTION,
   INVOICES_FUNCTION,
@@ -383,8 +384,11 @@ describe('the functions', () => {
         LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logicalIdOf(fn.logs) } },
         Environment: {
           Variables: expect.objectContaining({
-            // Source maps everywhere; StorePdf also bounds its heap (see STORE_PDF_NODE_OPTIONS).
-            NODE_OPTIONS: expect.stringMatching(/^--enable-source-maps( --max-old-space-size=\d+)?$/),
+            // Source maps everywhere; StorePdf and the books' exports also bound their heap (see
+            // STORE_PDF_NODE_OPTIONS, ACCOUNTING_NODE_OPTIONS).
+            NODE_OPTIONS: expect.stringMatching(
+              /^--enable-source-maps( --max-old-space-size=\d+)?( --max-semi-space-size=\d+)?$/,
+            ),
             AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
             MARKETPLACE_TIME_ZONE: 'Europe/Paris',
           }),
@@ -482,6 +486,37 @@ describe('the billing API functions', () => {
       expect(variables.INVOICE_BUCKET_NAME).toEqual({ Ref: logicalIdOf(stack.invoiceBucket.bucket) });
     },
   );
+
+  it("let the books' exports write and read files under exports/ only (never delete), query LedgerByMonth, and answer within the API's 30 s", () => {
+    const fn = stack.httpApi.functions.accounting;
+    const bucketArn = { 'Fn::GetAtt': [logicalIdOf(stack.invoiceBucket.bucket), 'Arn'] };
+    const grants = statementsOf(template, fn)
+      .filter((statement) => actionsOf(statement).some((action) => action.startsWith('s3:')))
+      .flatMap((statement) =>
+        resourcesOf(statement).map((resource) => ({ actions: actionsOf(statement).sort(), resource })),
+      );
+    expect(grants).toHaveLength(2);
+    expect(grants).toEqual(
+      expect.arrayContaining([
+        {
+          actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
+          resource: { 'Fn::Join': ['', [bucketArn, '/exports/*']] },
+        },
+        { actions: ['s3:ListBucket'], resource: bucketArn },
+      ]),
+    );
+    expect(dynamoActionsOf(template, fn)).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
+    const properties = template.toJSON().Resources[logicalIdOf(fn)].Properties;
+    expect(properties.Timeout).toBe(29);
+    // The options the bench measured its memory with.
+    expect(properties.Environment.Variables.NODE_OPTIONS).toBe(ACCOUNTING_NODE_OPTIONS);
+    expect(JSON.stringify(statementsOf(template, fn))).toContain('/index/LedgerByMonth');
+  });
 
   it('let no other function start or describe a billing run', () => {
     for (const [name, fn] of allFunctions) {

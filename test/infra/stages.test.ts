@@ -24,6 +24,8 @@ const PROD = {
   issuer: OPERATOR_ISSUER,
   invoiceSender: 'factures@placedemarche.fr',
   alarmEmail: 'astreinte@placedemarche.fr',
+  // The operator's own chart: eight-digit accounts, the rest French defaults.
+  accountingChart: { receivable: '41100000', vatCollected: { '20': '44571120' } },
 };
 
 const stageApp = (
@@ -109,6 +111,9 @@ describe('a prod synth refuses what only the operator can supply, naming the key
     expect(() => stageApp('prod', { ...PROD, invoiceRetentionDays: 365 })).toThrow(
       /stages\.prod\.invoiceRetentionDays must be at least/,
     );
+    expect(() => stageApp('prod', { ...PROD, accountingChart: { bank: '51A' } })).toThrow(
+      'Context stages.prod is invalid: accountingChart.bank: must be an account number of 3 to 12 digits',
+    );
   });
 });
 
@@ -177,5 +182,15 @@ describe('stages', () => {
       ].Properties.Environment.Variables;
     expect(JSON.parse(variables.ISSUER).siren).toBe(OPERATOR_ISSUER.siren);
     expect(variables.INVOICE_SENDER).toBe(PROD.invoiceSender);
+  });
+
+  it("pass the stage's chart of accounts to the books' exports, and the issuer whose SIREN names the FEC", () => {
+    const accounting = (stack: DeferredBillingStack) =>
+      Template.fromStack(stack).toJSON().Resources[logicalIdOf(stack.httpApi.functions.accounting)].Properties
+        .Environment.Variables;
+    expect(JSON.parse(accounting(prod).ACCOUNTING_CHART)).toEqual(PROD.accountingChart);
+    expect(JSON.parse(accounting(prod).ISSUER).siren).toBe(OPERATOR_ISSUER.siren);
+    // Dev keeps the French defaults.
+    expect(accounting(dev).ACCOUNTING_CHART).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { handler as accounting } from '../../functions/accounting/handler.js';
 import { handler as accounts } from '../../functions/accounts/handler.js';
 import { handler as billingRuns } from '../../functions/billing-runs/handler.js';
 import { handler as buyer } from '../../functions/buyer/handler.js';
@@ -38,6 +39,7 @@ const HANDLERS: Record<
   'platform-callbacks': platformCallbacks,
   buyers,
   'event-replays': eventReplays,
+  accounting,
   openapi,
 };
 

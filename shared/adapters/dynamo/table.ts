@@ -34,6 +34,7 @@
  * | credit-note idempotency record (TTL)        | table         | PK = IDEMPOTENCY#CREDITNOTE#<key>, SK = IDEMPOTENCY  |
  * | money movements of an account (ledger)      | table         | PK = ACCOUNT#<id>, SK begins_with LEDGER#            |
  * | money movements of all accounts by time     | LedgerByMonth | ledgerPk = LEDGER#<yyyy-mm> (UTC), ledgerSk = <at>#<accountId>#<entryId> |
+ * | books' exports (history), newest first      | table         | PK = EXPORTS, SK = EXPORT#<exportId> (ULID: time order) |
  * | open invoices by due date (overdue follow-up)| OpenInvoicesByDue | openPk = OPEN, openSk <= <dueDate>#~ (sparse: balance > 0) |
  * | an account's open invoices by due date (buyer)| OpenInvoicesOfAccount | PK = ACCOUNT#<id>, openSk (sparse: balance > 0) |
  * | e-invoice statuses recorded (outbox)        | table         | PK = INVOICE#<id>, SK = LIFECYCLE#<eventId>           |
@@ -309,6 +310,13 @@ export const keys = {
   }),
   /** The LedgerByMonth partition of a UTC month (`YYYY-MM`). */
   ledgerMonthPartition: (month: string) => `LEDGER#${month}`,
+  /**
+   * An export of the books (FEC, journal) in the history: one partition for all, a few a day; its id is a
+   * ULID, so the sort key is the export's time order.
+   */
+  bookExport: (exportId: string) => ({ PK: 'EXPORTS', SK: `EXPORT#${exportId}` }),
+  bookExportsPartition: 'EXPORTS',
+  bookExportsPrefix: 'EXPORT#',
   /** Index keys of an open invoice (balance > 0) by due date. */
   openInvoice: (dueDate: string, invoiceId: string) => ({
     openPk: OPEN_PARTITION,

@@ -228,6 +228,11 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
         description:
           'Buyers sign in by email (a one-time link or code) to a session cookie, or read with a buyer API token; operators and buyer admins invite them.',
       },
+      {
+        name: 'Accounting',
+        description:
+          'Operators export the books (FEC, journal CSV and JSON Lines) for a date range, list the exports and download any again, byte for byte.',
+      },
       { name: 'Meta', description: 'This document.' },
     ],
     paths,

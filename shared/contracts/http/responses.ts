@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
 import { accountSchema, exposureSchema } from '../schemas/account.js';
+import { bookExportSchema } from '../schemas/accounting.js';
 import {
   buyerMemberSchema,
   buyerSessionSchema,
@@ -122,6 +123,11 @@ export const RESPONSES = {
   // event-replays
   replayEvents: eventReplayAnswerSchema,
   listEventReplays: pageSchema(eventReplaySchema),
+  // accounting
+  createBookExport: bookExportSchema,
+  listBookExports: pageSchema(bookExportSchema),
+  getBookExport: bookExportSchema,
+  getBookExportLink: downloadLinkSchema,
   // openapi: the document itself
   getOpenApi: null,
 } as const satisfies Record<OperationId, z.ZodMiniType | null>;

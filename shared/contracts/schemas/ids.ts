@@ -19,6 +19,7 @@ export const ID_PREFIX = {
   buyer: 'byr',
   buyerToken: 'btk',
   buyerSession: 'bs',
+  bookExport: 'exp',
 } as const;
 
 /** Identifiers are ULIDs with a type prefix: stable, sortable, safe in URLs. */

@@ -35,4 +35,5 @@ export const PATH_PARAMETERS = {
   sellerId: { schema: sellerIdSchemaOf, resource: 'seller' },
   buyerId: { schema: () => idSchema(ID_PREFIX.buyer), resource: 'buyer' },
   tokenId: { schema: () => idSchema(ID_PREFIX.buyerToken), resource: 'buyer_token' },
+  exportId: { schema: () => idSchema(ID_PREFIX.bookExport), resource: 'export' },
 } as const satisfies Record<PathParameterName, PathParameter>;

@@ -50,6 +50,7 @@ export const API_FUNCTIONS = [
   'platform-callbacks',
   'buyers',
   'event-replays',
+  'accounting',
   'openapi',
 ] as const;
 export type ApiFunctionName = (typeof API_FUNCTIONS)[number];

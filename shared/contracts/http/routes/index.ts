@@ -1,3 +1,4 @@
+import { ACCOUNTING_ROUTES } from './accounting.js';
 import { ACCOUNTS_ROUTES } from './accounts.js';
 import { BILLING_RUNS_ROUTES } from './billing-runs.js';
 import { BUYER_ROUTES, BUYER_STATEMENT_PDF_ROUTES } from './buyer.js';
@@ -43,6 +44,7 @@ export const ROUTES = [
   ...PLATFORM_CALLBACKS_ROUTES,
   ...BUYERS_ROUTES,
   ...EVENT_REPLAYS_ROUTES,
+  ...ACCOUNTING_ROUTES,
   ...OPENAPI_ROUTES,
 ] as const satisfies readonly RouteDefinition[];
 
