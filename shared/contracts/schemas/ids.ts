@@ -19,6 +19,9 @@ export const ID_PREFIX = {
   buyer: 'byr',
   buyerToken: 'btk',
   buyerSession: 'bs',
+  webhookEndpoint: 'whe',
+  /** A webhook message (`webhook-id`): 26 characters like a ULID, derived from the endpoint and the event. */
+  webhookMessage: 'msg',
 } as const;
 
 /** Identifiers are ULIDs with a type prefix: stable, sortable, safe in URLs. */
