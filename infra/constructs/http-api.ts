@@ -78,6 +78,11 @@ export const API_TABLE_ACCESS: Readonly<Record<ApiFunctionName, TableAccess | 'n
   buyer: ['GetItem', 'Query'],
   // The statement's PDF: the account (GetItem) and its open invoices (Query on OpenInvoicesOfAccount).
   'buyer-statement-pdf': ['GetItem', 'Query'],
+  // Endpoints: created (conditional Put), read, changed (conditional Update), deleted (a conditional Delete
+  // in a one-item transaction), listed (Query on ListByType, then BatchGetItem); deliveries read (GetItem,
+  // Query of the endpoint's partition) and put back in their queue (a transaction of a conditional Update,
+  // a Put and an Update). It never sends anything: no network grant, no secret read elsewhere.
+  webhooks: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
   openapi: 'none',
 };
 
@@ -95,6 +100,7 @@ export const API_QUERY_INDEXES: Readonly<Partial<Record<ApiFunctionName, readonl
   'buyer-statement-pdf': [INDEXES.openInvoicesOfAccount],
   'platform-callbacks': [],
   buyers: [],
+  webhooks: [INDEXES.listByType],
 };
 
 /** The API function that starts and follows billing runs (`states:StartExecution`, `DescribeExecution`). */

@@ -110,6 +110,15 @@ export const ROUTE_THROTTLES: Readonly<Record<OperationId, keyof typeof THROTTLE
   listBuyerTokens: 'buyer',
   createBuyerToken: 'write',
   revokeBuyerToken: 'write',
+  createWebhookEndpoint: 'write',
+  listWebhookEndpoints: 'read',
+  getWebhookEndpoint: 'read',
+  updateWebhookEndpoint: 'write',
+  deleteWebhookEndpoint: 'write',
+  rotateWebhookSecret: 'write',
+  listWebhookDeliveries: 'read',
+  getWebhookDelivery: 'read',
+  redeliverWebhook: 'write',
   getOpenApi: 'static',
 };
 

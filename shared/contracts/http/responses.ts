@@ -33,6 +33,11 @@ import {
   issuedApiKeySchema,
   storefrontSchema,
 } from '../schemas/storefront.js';
+import {
+  webhookDeliverySchema,
+  webhookEndpointSchema,
+  webhookEndpointWithSecretSchema,
+} from '../schemas/webhook.js';
 import type { ROUTES } from './routes/index.js';
 
 type OperationId = (typeof ROUTES)[number]['operationId'];
@@ -118,6 +123,16 @@ export const RESPONSES = {
   getCreditNote: creditNoteSchema,
   // platform-callbacks
   receivePlatformCallback: platformCallbackAnswerSchema,
+  // webhooks
+  createWebhookEndpoint: webhookEndpointWithSecretSchema,
+  listWebhookEndpoints: pageSchema(webhookEndpointSchema),
+  getWebhookEndpoint: webhookEndpointSchema,
+  updateWebhookEndpoint: webhookEndpointSchema,
+  deleteWebhookEndpoint: null,
+  rotateWebhookSecret: webhookEndpointWithSecretSchema,
+  listWebhookDeliveries: pageSchema(webhookDeliverySchema),
+  getWebhookDelivery: webhookDeliverySchema,
+  redeliverWebhook: webhookDeliverySchema,
   // openapi: the document itself
   getOpenApi: null,
 } as const satisfies Record<OperationId, z.ZodMiniType | null>;

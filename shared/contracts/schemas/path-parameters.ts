@@ -35,4 +35,6 @@ export const PATH_PARAMETERS = {
   sellerId: { schema: sellerIdSchemaOf, resource: 'seller' },
   buyerId: { schema: () => idSchema(ID_PREFIX.buyer), resource: 'buyer' },
   tokenId: { schema: () => idSchema(ID_PREFIX.buyerToken), resource: 'buyer_token' },
+  endpointId: { schema: () => idSchema(ID_PREFIX.webhookEndpoint), resource: 'webhook_endpoint' },
+  webhookId: { schema: () => idSchema(ID_PREFIX.webhookMessage), resource: 'webhook_delivery' },
 } as const satisfies Record<PathParameterName, PathParameter>;

@@ -49,6 +49,7 @@ export const API_FUNCTIONS = [
   'buyer-statement-pdf',
   'platform-callbacks',
   'buyers',
+  'webhooks',
   'openapi',
 ] as const;
 export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
@@ -75,6 +76,7 @@ export interface RouteDefinition {
     | 'E-invoicing'
     | 'Buyer access'
     | 'Buyer data'
+    | 'Webhooks'
     | 'Meta';
   body?: z.ZodMiniType;
   query?: z.ZodMiniType;

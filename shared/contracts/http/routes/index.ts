@@ -12,6 +12,7 @@ import { PAYMENTS_ROUTES } from './payments.js';
 import { PLATFORM_CALLBACKS_ROUTES } from './platform-callbacks.js';
 import { SELLERS_ROUTES } from './sellers.js';
 import { STOREFRONTS_ROUTES } from './storefronts.js';
+import { WEBHOOKS_ROUTES } from './webhooks.js';
 
 export {
   API_FUNCTIONS,
@@ -41,6 +42,7 @@ export const ROUTES = [
   ...BUYER_STATEMENT_PDF_ROUTES,
   ...PLATFORM_CALLBACKS_ROUTES,
   ...BUYERS_ROUTES,
+  ...WEBHOOKS_ROUTES,
   ...OPENAPI_ROUTES,
 ] as const satisfies readonly RouteDefinition[];
 
