@@ -202,9 +202,7 @@ describe('webhook delivery, end to end on the emulators', () => {
   });
 
   it('disables an endpoint failing for 3 days, tells operators, and resumes what is pending when enabled again', async () => {
-    const { clock, admin, published, deliver, tick } = await givenWebhooks(
-      new Date('2026-11-02T08:00:00Z'),
-    );
+    const { clock, admin, published, deliver, tick } = await givenWebhooks(new Date('2026-11-02T08:00:00Z'));
     const endpoint = await createWebhookEndpoint(admin, {
       url: `${receiver.url}/down`,
       eventTypes: [ACCOUNTING_DETAIL_TYPES.invoice_issued],

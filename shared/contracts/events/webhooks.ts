@@ -16,7 +16,6 @@ export const WEBHOOK_EVENT_TYPES = [
   EINVOICE_STATUS_DETAIL_TYPE,
   EMAIL_FEEDBACK_DETAIL_TYPE,
 ] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** An event of the bus as the fan-out receives it (EventBridge's envelope, the fields it reads). */
 export interface BusEvent {
