@@ -28,7 +28,8 @@ export function handler(event: EventBridgeEvent<string, unknown>, context?: Cont
     const queues = await fanOutWebhookEvent(deps, {
       detailType: parsed['detail-type'],
       time: parsed.time,
-      detail: parsed.detail,
+      // The detail as the bus carried it (its keys in their order), now known to hold the three read here.
+      detail: event.detail as typeof parsed.detail,
     });
     if (queues.length === 0) return;
     const started = Date.now();

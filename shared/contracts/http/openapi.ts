@@ -223,6 +223,11 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
         description:
           'Buyers sign in by email (a one-time link or code) to a session cookie, or read with a buyer API token; operators and buyer admins invite them.',
       },
+      {
+        name: 'Webhooks',
+        description:
+          'Operators register HTTPS endpoints for event types; each event is POSTed signed the Standard Webhooks way (webhook-id, webhook-timestamp, webhook-signature), retried for 3 days, in order per account (see the README).',
+      },
       { name: 'Meta', description: 'This document.' },
     ],
     paths,
