@@ -251,6 +251,21 @@ describe('webhook delivery, end to end on the emulators', () => {
     ]);
   });
 
+  it('never sends one delivery twice when dispatchers run at once (the queue is leased)', async () => {
+    const { clock, admin, deliver, tick } = await givenWebhooks();
+    await createWebhookEndpoint(admin, {
+      url: `${receiver.url}/racing`,
+      eventTypes: [ACCOUNTING_DETAIL_TYPES.invoice_issued],
+    });
+    receiver.answerWith(503);
+    await deliver(aBusEvent('acc_A', new Date().toISOString()));
+    expect(arrivedAt('/racing')).toHaveLength(1);
+    receiver.answerWith(204);
+    clock.set(new Date(clock.now().getTime() + 31_000));
+    await Promise.all([tick(), tick(), tick(), tick()]);
+    expect(arrivedAt('/racing').map((arrived) => arrived.answeredStatus)).toEqual([503, 204]);
+  });
+
   it('redelivers a delivered message by hand under the same webhook-id, and refuses one still pending', async () => {
     const { admin, deliver, tick } = await givenWebhooks();
     const endpoint = await createWebhookEndpoint(admin, {

@@ -383,12 +383,14 @@ async function dispatchQueue(
     const failures = claim.failures + 1;
     const failingSince = claim.failingSince ?? outcome.at;
     const retryAt = nextWebhookAttempt(failures, new Date(failingSince), now);
-    await deps.webhooks.recordFailed(queue, claim, head, outcome, {
+    const recorded = await deps.webhooks.recordFailed(queue, claim, head, outcome, {
       ...(retryAt ? { nextAttemptAt: retryAt.toISOString() } : {}),
       failures,
       failingSince,
     });
-    if (!retryAt) await disableFailingEndpoint(deps, endpoint, head, outcome, failingSince, summary);
+    // Only the dispatcher whose lease still held gives up on the endpoint.
+    if (!retryAt && recorded)
+      await disableFailingEndpoint(deps, endpoint, head, outcome, failingSince, summary);
     return;
   }
   // Out of sends or time with the queue still due: the next dispatch goes on with it.
