@@ -87,6 +87,11 @@ export const API_TABLE_ACCESS: Readonly<Record<ApiFunctionName, TableAccess | 'n
   // The books' exports: the ledger by time (Query on LedgerByMonth, the entries and the documents behind
   // them by key with BatchGetItem), the export history (conditional Put of a new export, GetItem, Query).
   accounting: ['GetItem', 'BatchGetItem', 'Query', 'PutItem'],
+  // Endpoints: created (conditional Put), read, changed (conditional Update), deleted (a conditional Delete
+  // in a one-item transaction), listed (Query on ListByType, then BatchGetItem); deliveries read (GetItem,
+  // Query of the endpoint's partition) and put back in their queue (a transaction of a conditional Update,
+  // a Put and an Update). It never sends anything: no network grant, no secret read elsewhere.
+  webhooks: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
   openapi: 'none',
 };
 
@@ -106,6 +111,7 @@ export const API_QUERY_INDEXES: Readonly<Partial<Record<ApiFunctionName, readonl
   buyers: [],
   'event-replays': [INDEXES.ledgerByMonth],
   accounting: [INDEXES.ledgerByMonth],
+  webhooks: [INDEXES.listByType],
 };
 
 /** The API function that starts and follows billing runs (`states:StartExecution`, `DescribeExecution`). */

@@ -117,6 +117,15 @@ export const ROUTE_THROTTLES: Readonly<Record<OperationId, keyof typeof THROTTLE
   // A replay publishes up to 1,000 events a call: an operator's act, a few a day.
   replayEvents: 'workflow',
   listEventReplays: 'read',
+  createWebhookEndpoint: 'write',
+  listWebhookEndpoints: 'read',
+  getWebhookEndpoint: 'read',
+  updateWebhookEndpoint: 'write',
+  deleteWebhookEndpoint: 'write',
+  rotateWebhookSecret: 'write',
+  listWebhookDeliveries: 'read',
+  getWebhookDelivery: 'read',
+  redeliverWebhook: 'write',
   getOpenApi: 'static',
 };
 

@@ -130,5 +130,7 @@ export function localEnvironment(
     [ENV.sesMaxSendRate]: '50',
     // A configuration set's name: the emulator accepts and ignores it (and the tags); sends carry them as on AWS.
     [ENV.sesConfigurationSet]: 'deferred-billing-local',
+    // Webhooks may reach a receiver on 127.0.0.1 (the local one, the tests'): never set on AWS.
+    [ENV.webhookAllowPrivateTargets]: 'loopback',
   };
 }

@@ -47,6 +47,8 @@ export async function startEventsEndpoint(options: {
   /** NDJSON file every event is appended to (`.local/data/events.ndjson` for `npm start`). */
   logFile?: string;
   host?: string;
+  /** Told of every event taken, as a rule's target would be (the webhook fan-out); never awaited. */
+  onEvent?: (event: LoggedEvent) => void;
 }): Promise<EventsEndpoint> {
   const received: LoggedEvent[] = [];
   if (options.logFile) await mkdir(dirname(options.logFile), { recursive: true });
@@ -77,6 +79,7 @@ export async function startEventsEndpoint(options: {
       };
       received.push(event);
       if (received.length > MEMORY_LIMIT) received.shift();
+      options.onEvent?.(event);
       return { EventId: event.id, event };
     });
     const logged = results.flatMap((result) => ('event' in result ? [result.event] : []));

@@ -34,11 +34,13 @@ export interface LocalPorts {
   events: number;
   /** The fake approved platform (infra/local/fake-platform.ts). */
   platform: number;
+  /** The webhook test receiver (infra/local/webhook-receiver.ts): register its URL as an endpoint. */
+  webhookReceiver: number;
 }
 
 /**
  * PORT (3000), DYNAMODB_PORT (8000), S3_PORT (4569), MAILBOX_PORT (8005), SFN_PORT (8083), EVENTS_PORT (8084),
- * PLATFORM_PORT (8085).
+ * PLATFORM_PORT (8085), WEBHOOK_RECEIVER_PORT (8086).
  */
 export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
   const port = (name: string, fallback: number) => {
@@ -55,6 +57,7 @@ export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
     sfn: port('SFN_PORT', 8083),
     events: port('EVENTS_PORT', 8084),
     platform: port('PLATFORM_PORT', 8085),
+    webhookReceiver: port('WEBHOOK_RECEIVER_PORT', 8086),
   };
 }
 

@@ -49,6 +49,8 @@ import {
 } from './settings.js';
 import { type SfnEndpoint, startSfnEndpoint } from './sfn-endpoint.js';
 import { BillingStateMachine } from './state-machine.js';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
+import { type LocalWebhooks, startLocalWebhooks } from './webhooks.js';
 
 /** What `.local/demo-keys.json` keeps: secrets cannot be recovered from the hashes in the table. */
 interface DemoState {
@@ -175,7 +177,14 @@ async function seed(baseUrl: string, state: DemoState, warn: (message: string) =
 }
 
 function banner(
-  urls: { api: string; mailbox: string; sfn: string; events: string; platform: string },
+  urls: {
+    api: string;
+    mailbox: string;
+    sfn: string;
+    events: string;
+    platform: string;
+    webhookReceiver: string;
+  },
   state: DemoState,
   validator: string,
   seedProblem?: string,
@@ -199,6 +208,8 @@ function banner(
     `  Events       ${urls.events}/events   (the accounting bus: every money movement; also ${relative(REPO_ROOT, EVENTS_LOG)})`,
     `  Platform     ${urls.platform}/   (the fake approved platform: e-invoice flows and their statuses)`,
     `               validates with ${validator}`,
+    `  Webhooks     ${urls.webhookReceiver}/received   (a test receiver: register ${urls.webhookReceiver}/hook as an`,
+    '               endpoint with POST /v1/webhooks; PUT /behaviour {"status":503} makes it fail)',
     '',
     `  Operator key     ${state.operatorKey ?? '(none)'}`,
     `  Storefront       ${state.storefrontId ?? '(not created yet)'}  "Demo Storefront"`,
@@ -236,7 +247,7 @@ async function main(): Promise<void> {
   if (busy.length > 0) {
     throw new Error(
       `Ports already in use: ${busy.join(', ')}. Is the stack already running? ` +
-        'Otherwise choose others with PORT, DYNAMODB_PORT, S3_PORT, MAILBOX_PORT, SFN_PORT, EVENTS_PORT, PLATFORM_PORT.',
+        'Otherwise choose others with PORT, DYNAMODB_PORT, S3_PORT, MAILBOX_PORT, SFN_PORT, EVENTS_PORT, PLATFORM_PORT, WEBHOOK_RECEIVER_PORT.',
     );
   }
   await mkdir(DATA_DIR, { recursive: true });
@@ -264,6 +275,8 @@ async function main(): Promise<void> {
   let sfn: SfnEndpoint | undefined;
   let events: EventsEndpoint | undefined;
   let platform: FakePlatform | undefined;
+  let receiver: WebhookReceiver | undefined;
+  let webhooks: LocalWebhooks | undefined;
   let validator = 'well-formedness and root only';
   let ledgerStream: LedgerStreamPoller | undefined;
   let creditNoteStream: LedgerStreamPoller | undefined;
@@ -281,6 +294,8 @@ async function main(): Promise<void> {
     await ledgerStream?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await creditNoteStream?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await events?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
+    await webhooks?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
+    await receiver?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await platform?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await stack.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await rm(STACK_FILE, { force: true });
@@ -303,7 +318,13 @@ async function main(): Promise<void> {
       runner,
       log: (line) => console.log(`[workflow] ${line}`),
     });
-    events = await startEventsEndpoint({ port: ports.events, logFile: EVENTS_LOG });
+    // The webhook rule's target: each event the bus takes, to the fan-out (bound once webhooks start).
+    events = await startEventsEndpoint({
+      port: ports.events,
+      logFile: EVENTS_LOG,
+      onEvent: (event) => webhooks?.route(event),
+    });
+    receiver = await startWebhookReceiver({ port: ports.webhookReceiver });
     // The official rules where Java, Saxon, xmllint and poppler are installed; else well-formedness only.
     const validatorProblem = await validatorMissing();
     validator = validatorProblem
@@ -328,6 +349,8 @@ async function main(): Promise<void> {
       // The sign-in email's link leads to this stack's portal.
       { [ENV.buyerPortalUrl]: `http://127.0.0.1:${ports.api}/portal/sign-in` },
     );
+    // Webhooks: the fan-out as the bus rule's target, the dispatcher every minute.
+    webhooks = await startLocalWebhooks({ log: (line) => console.log(`[webhooks] ${line}`) });
     // The event source mapping of the accounting feed: ledger entries → accounting-events → the local bus.
     const { handler: publishAccountingEvents } = await import('../../functions/accounting-events/handler.js');
     ledgerStream = await startLedgerStreamPoller({
@@ -376,6 +399,7 @@ async function main(): Promise<void> {
           sfn: sfn.endpoint,
           events: events.endpoint,
           platform: platform.url,
+          webhookReceiver: receiver.url,
         },
         state,
         validator,
@@ -389,6 +413,8 @@ async function main(): Promise<void> {
     await ledgerStream?.stop().catch(() => {});
     await creditNoteStream?.stop().catch(() => {});
     await events?.stop().catch(() => {});
+    await webhooks?.stop().catch(() => {});
+    await receiver?.stop().catch(() => {});
     await platform?.stop().catch(() => {});
     await stack.stop().catch(() => {});
     throw error;

@@ -27,6 +27,7 @@ import { BuyerPortal } from '../constructs/portal.js';
 import { ReceivablesSchedule } from '../constructs/receivables-schedule.js';
 import { TableBackups } from '../constructs/table-backups.js';
 import { TraceSampling } from '../constructs/trace-sampling.js';
+import { Webhooks } from '../constructs/webhooks.js';
 import {
   assertReviewWindowFits,
   DEFAULT_INVOICE_SENDER,
@@ -186,6 +187,8 @@ export class DeferredBillingStack extends Stack {
   public readonly edge: Edge;
   /** The SES configuration set every send names, and its feedback handler. */
   public readonly emailFeedback: EmailFeedback;
+  /** Outgoing webhooks: the bus rule's fan-out, the every-minute dispatcher, the "disabled" alarm. */
+  public readonly webhooks: Webhooks;
 
   constructor(scope: Construct, id: string, props: DeferredBillingStackProps = {}) {
     // Item 7: the edge's WebACL may live in a us-east-1 stack, read back by a cross-region reference.
@@ -344,6 +347,13 @@ export class DeferredBillingStack extends Stack {
       scheduleEnabled: this.billingSchedule.enabled,
       httpApi: this.httpApi.api,
       dataTable: this.dataTable,
+    });
+    // Issue 13, item 3: signed webhooks from the bus; its alarm goes to the monitoring's topic.
+    this.webhooks = new Webhooks(this, 'Webhooks', {
+      dataTable: this.dataTable,
+      bus: this.accountingEvents.bus,
+      alarmTopic: this.monitoring.topic,
+      ...(props.scheduleEnabled === undefined ? {} : { dispatchEnabled: props.scheduleEnabled }),
     });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.monitoring.topic.topicArn,

@@ -27,6 +27,7 @@ import { RunRepository } from '../adapters/dynamo/run-repository.js';
 import { SellerRepository } from '../adapters/dynamo/seller-repository.js';
 import { DynamoSendPacer } from '../adapters/dynamo/send-pacer.js';
 import { StorefrontRepository } from '../adapters/dynamo/storefront-repository.js';
+import { WebhookRepository } from '../adapters/dynamo/webhook-repository.js';
 import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.js';
 import { EmfMetrics } from '../adapters/metrics/emf-metrics.js';
 import { PowertoolsMetrics } from '../adapters/metrics/powertools-metrics.js';
@@ -39,6 +40,7 @@ import { S3SignedDocumentStore } from '../adapters/s3/signed-document-store.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { sesSendRate } from '../adapters/ses/send-quota.js';
 import { SfnWorkflowStarter } from '../adapters/sfn/workflow-starter.js';
+import { dnsHostResolver, HttpsWebhookSender } from '../adapters/webhooks/https-sender.js';
 import { loadChartOfAccounts } from '../config/accounting.js';
 import { type AppConfig, loadConfig } from '../config/app.js';
 import { loadBillingConfig, loadIssuer } from '../config/billing.js';
@@ -47,6 +49,7 @@ import { loadEmailSendingConfig } from '../config/email.js';
 import { ConfigError, ENV, readEnv, required } from '../config/env.js';
 import { loadPlatformConfig, PLATFORM_ENV } from '../config/platform.js';
 import { loadReceivablesConfig } from '../config/receivables.js';
+import { loadWebhookAllowance } from '../config/webhooks.js';
 import { SUBMISSION_LEASE_MS } from '../contracts/workflow/workflow.js';
 import type { ApprovedPlatform } from '../core/ports/approved-platform.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
@@ -76,6 +79,7 @@ import type { ReceivablesDeps } from '../core/usecases/receivables.js';
 import { SellerDirectory } from '../core/usecases/seller-directory.js';
 import type { SellerDeps } from '../core/usecases/sellers.js';
 import type { StorefrontDeps } from '../core/usecases/storefronts.js';
+import type { WebhookAdminDeps, WebhookDispatchDeps } from '../core/usecases/webhooks.js';
 
 /*
  * The composition root: the one place where adapters are built and handed to the use cases as ports.
@@ -489,5 +493,30 @@ export function platformSyncDeps(
     lifecycle: new EInvoiceLifecycleRepository(base.table, loadIssuer(base.env).entityId),
     platform,
     clock: base.clock,
+  };
+}
+
+/** The webhooks API: endpoints and their log in the table, the host check at registration (DNS). */
+export function webhookAdminDeps(base: Base): WebhookAdminDeps {
+  return {
+    webhooks: new WebhookRepository(base.table),
+    resolver: dnsHostResolver,
+    clock: base.clock,
+    allowance: loadWebhookAllowance(base.env),
+  };
+}
+
+/**
+ * The fan-out and the dispatcher: the table, the HTTPS sender (its own checked DNS lookup), the bus where
+ * an endpoint's disabling is announced, and the metric its alarm watches.
+ */
+export function webhookDispatchDeps(base: Base): WebhookDispatchDeps {
+  const variables = readEnv({ [ENV.eventBusName]: required() }, base.env);
+  return {
+    webhooks: new WebhookRepository(base.table),
+    sender: new HttpsWebhookSender({ allowance: loadWebhookAllowance(base.env) }),
+    clock: base.clock,
+    publisher: new EventBridgePublisher(getEventBridgeClient(), variables[ENV.eventBusName]),
+    metrics: businessMetrics(base),
   };
 }

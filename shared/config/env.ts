@@ -68,6 +68,11 @@ export const ENV = {
    * the edge's WAF on); a call without it came around CloudFront and its WAF, and is denied. Unset: no check.
    */
   originVerify: 'ORIGIN_VERIFY',
+  /**
+   * Webhooks: `loopback` lets deliveries and registrations reach 127.0.0.1/::1 (and plain http there): the
+   * local stack's and the tests' receiver. Never set on a deployed function (test/infra/webhooks.test.ts).
+   */
+  webhookAllowPrivateTargets: 'WEBHOOK_ALLOW_PRIVATE_TARGETS',
 } as const;
 
 /** The header CloudFront adds to API requests so the authorizer can tell they passed the WAF. */

@@ -191,7 +191,7 @@ describe('cdk-nag AWS Solutions checks', () => {
           }
         },
       },
-      // The schedules', the ledger stream's and the SES feedback rule's dead-letter queues, which cdk-nag does not recognise as such.
+      // The schedules', the ledger stream's, the SES feedback rule's and the webhooks' dead-letter queues, which cdk-nag does not recognise as such.
       {
         id: /^AwsSolutions-SQS3$/,
         paths: (paths) =>
@@ -203,6 +203,8 @@ describe('cdk-nag AWS Solutions checks', () => {
               stack.creditNoteDelivery.deadLetterQueue.node.path,
               stack.emailFeedback.deadLetterQueue.node.path,
               platformSyncOf(stack).deadLetterQueue.node.path,
+              stack.webhooks.fanoutDeadLetterQueue.node.path,
+              stack.webhooks.dispatchDeadLetterQueue.node.path,
             ].sort(),
           ),
       },
@@ -215,6 +217,11 @@ describe('cdk-nag AWS Solutions checks', () => {
       {
         id: /^AwsSolutions-IAM5\[Resource::<PlatformSyncFn\w+\.Arn>:\*\]$/,
         paths: (paths) => expect(paths).toEqual([platformSyncOf(stack).schedulerRole.node.path]),
+      },
+      // The same for webhook-dispatch:*, on the webhook dispatch schedule's role only.
+      {
+        id: /^AwsSolutions-IAM5\[Resource::<WebhooksDispatch\w+\.Arn>:\*\]$/,
+        paths: (paths) => expect(paths).toEqual([stack.webhooks.schedulerRole.node.path]),
       },
       // The buyer portal's distribution: no geo restriction, no WAF, no CloudFront logs, the default
       // certificate (infra/constructs/portal.ts gives each reason).

@@ -16,6 +16,7 @@ import { handler as payments } from '../../functions/payments/handler.js';
 import { handler as platformCallbacks } from '../../functions/platform-callbacks/handler.js';
 import { handler as sellers } from '../../functions/sellers/handler.js';
 import { handler as storefronts } from '../../functions/storefronts/handler.js';
+import { handler as webhooks } from '../../functions/webhooks/handler.js';
 import { type ApiFunctionName, ROUTES, routeKey } from '../../shared/contracts/http/routes/index.js';
 import { PATH_PARAMETERS, type PathParameterName } from '../../shared/contracts/schemas/path-parameters.js';
 import { apiEvent, lambdaContext } from '../support/events.js';
@@ -40,6 +41,7 @@ const HANDLERS: Record<
   buyers,
   'event-replays': eventReplays,
   accounting,
+  webhooks,
   openapi,
 };
 

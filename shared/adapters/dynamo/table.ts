@@ -53,6 +53,11 @@
  * | rate-limit counter of a window (TTL)        | table         | PK = RATELIMIT#<subject>#<windowStart>, SK = RATELIMIT |
  * | event replays (audit, newest first)         | table         | PK = EVENTREPLAYS, SK begins_with REPLAY#            |
  * | SES send-rate tokens of a second (TTL)      | table         | PK = RATELIMIT#SES#<scope>#<epochSecond>, SK = RATELIMIT |
+ * | webhook endpoint by id; all endpoints       | table; ListByType | PK = WEBHOOK#<id>, SK = ENDPOINT; listPk = WEBHOOK |
+ * | a webhook delivery by webhook-id (its claim) | table        | PK = WEBHOOK#<endpointId>, SK = DELIVERY#<webhookId> |
+ * | the oldest pending delivery of a queue      | table         | PK = WEBHOOK#<endpointId>, SK begins_with PENDING#<accountId># (Limit 1) |
+ * | a (endpoint, account) delivery queue        | table         | PK = WEBHOOK#<endpointId>, SK = QUEUE#<accountId>    |
+ * | webhook queues due for a send               | WebhooksDue   | webhookDuePk = WEBHOOKDUE, webhookDueSk < <now>#~ (sparse: `<nextAttemptAt>#<endpointId>#<accountId>`) |
  */
 export const TABLE_KEYS = {
   partitionKey: 'PK',
@@ -115,6 +120,11 @@ export const INDEXES = {
    * Keys only: readers take the entries by key after the page. Written once per entry, never changed.
    */
   ledgerByMonth: { name: 'LedgerByMonth', partitionKey: 'ledgerPk', sortKey: 'ledgerSk', include: [] },
+  /**
+   * Sparse: webhook delivery queues (one per endpoint and account) with something to send, by the time of
+   * their next attempt; the dispatcher's every-minute Query. Keys only: it reads the queue from its key.
+   */
+  webhooksDue: { name: 'WebhooksDue', partitionKey: 'webhookDuePk', sortKey: 'webhookDueSk', include: [] },
   /** Sparse: invoices whose "Encaissée" (212) is due or being sent (removed once sent). */
   collectionsToSend: {
     name: 'CollectionsToSend',
@@ -151,7 +161,7 @@ export function projectionOf(index: IndexDefinition): {
 }
 
 /** Entity types the operator lists through ListByType. */
-export type ListedEntity = 'ACCOUNT' | 'STOREFRONT' | 'SELLER';
+export type ListedEntity = 'ACCOUNT' | 'STOREFRONT' | 'SELLER' | 'WEBHOOK';
 
 /** Scopes of the operator's idempotency keys (an order's scope is its storefront's id). */
 export const IDEMPOTENCY_SCOPES = { payment: 'PAYMENT', creditNote: 'CREDITNOTE' } as const;
@@ -161,6 +171,7 @@ const DUE_PARTITION = 'DUE';
 const TO_SEND_PARTITION = 'TOSEND';
 const OPEN_PARTITION = 'OPEN';
 const COLLECT_PARTITION = 'COLLECT';
+const WEBHOOK_DUE_PARTITION = 'WEBHOOKDUE';
 const RUN_FAILURES_PREFIX = 'FAILURE#';
 const toNumberPartition = (entityId: string) => `TONUMBER#${entityId}`;
 const runPartition = (runId: string) => `RUN#${runId}`;
@@ -393,6 +404,33 @@ export const keys = {
     PK: `RATELIMIT#${subject}#${windowStart}`,
     SK: 'RATELIMIT',
   }),
+  /** A webhook endpoint; its deliveries, pending markers and queues share its partition. */
+  webhookEndpoint: (endpointId: string) => ({ PK: `WEBHOOK#${endpointId}`, SK: 'ENDPOINT' }),
+  webhookPartition: (endpointId: string) => `WEBHOOK#${endpointId}`,
+  /** One event's delivery to the endpoint, by its webhook-id: created once (the fan-out's dedup claim). */
+  webhookDelivery: (endpointId: string, webhookId: string) => ({
+    PK: `WEBHOOK#${endpointId}`,
+    SK: `DELIVERY#${webhookId}`,
+  }),
+  webhookDeliveriesPrefix: 'DELIVERY#',
+  /** A pending delivery's place in its account's queue: by the event's time, then its id. */
+  webhookPending: (endpointId: string, accountId: string, occurredAt: string, eventId: string) => ({
+    PK: `WEBHOOK#${endpointId}`,
+    SK: `PENDING#${accountId}#${occurredAt}#${eventId}`,
+  }),
+  webhookPendingPrefix: (accountId: string) => `PENDING#${accountId}#`,
+  /** The (endpoint, account) queue: its schedule, lease and failure count. */
+  webhookQueue: (endpointId: string, accountId: string) => ({
+    PK: `WEBHOOK#${endpointId}`,
+    SK: `QUEUE#${accountId}`,
+  }),
+  webhookQueuesPrefix: 'QUEUE#',
+  /** Index keys of a queue due at `at` (sparse: absent when idle or parked). */
+  webhookDue: (at: string, endpointId: string, accountId: string) => ({
+    webhookDuePk: WEBHOOK_DUE_PARTITION,
+    webhookDueSk: `${at}#${endpointId}#${accountId}`,
+  }),
+  webhookDuePartition: WEBHOOK_DUE_PARTITION,
   listing: (entityType: ListedEntity, createdAt: string, id: string) => ({
     listPk: entityType,
     listSk: `${createdAt}#${id}`,

@@ -67,7 +67,11 @@ export interface EInvoiceStatusEvent {
 }
 
 /** Every event the product puts on its bus. */
-export type ProductEvent = AccountingEvent | EInvoiceStatusEvent | EmailFeedbackEvent;
+export type ProductEvent =
+  | AccountingEvent
+  | EInvoiceStatusEvent
+  | EmailFeedbackEvent
+  | WebhookEndpointDisabledEvent;
 
 /** The event of a ledger entry (an item of the table with `entity = LedgerEntry`). */
 export function accountingEventOf(entry: LedgerEntry): AccountingEvent {
@@ -258,4 +262,30 @@ export function emailFeedbackEventOf(record: EmailFeedbackRecord): EmailFeedback
     time: new Date(record.at),
     detail,
   };
+}
+
+/** detail-type of the event an endpoint's disabling puts on the bus (after 3 days of failed deliveries). */
+export const WEBHOOK_ENDPOINT_DISABLED_DETAIL_TYPE = 'Webhook Endpoint Disabled v1';
+
+export interface WebhookEndpointDisabledDetail {
+  schemaVersion: 1;
+  /** `<endpointId>#<disabledAt>`: the same on every delivery; consumers deduplicate on it. */
+  eventId: string;
+  kind: 'webhook_endpoint_disabled';
+  endpointId: string;
+  url: string;
+  /** The delivery it gave up on (the head of a queue), and its last failure. */
+  webhookId: string;
+  lastError?: string;
+  lastStatusCode?: number;
+  failingSince: string;
+  occurredAt: string;
+}
+
+/** An endpoint disabled after failing for 3 days: operators are told (the bus, and an alarm). */
+export interface WebhookEndpointDisabledEvent {
+  source: typeof ACCOUNTING_EVENT_SOURCE;
+  detailType: typeof WEBHOOK_ENDPOINT_DISABLED_DETAIL_TYPE;
+  time: Date;
+  detail: WebhookEndpointDisabledDetail;
 }

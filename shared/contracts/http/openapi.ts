@@ -233,6 +233,11 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
         description:
           'Operators export the books (FEC, journal CSV and JSON Lines) for a date range, list the exports and download any again, byte for byte.',
       },
+      {
+        name: 'Webhooks',
+        description:
+          'Operators register HTTPS endpoints for event types; each event is POSTed signed the Standard Webhooks way (webhook-id, webhook-timestamp, webhook-signature), retried for 3 days, in order per account (see the README).',
+      },
       { name: 'Meta', description: 'This document.' },
     ],
     paths,

@@ -35,6 +35,11 @@ import {
   issuedApiKeySchema,
   storefrontSchema,
 } from '../schemas/storefront.js';
+import {
+  webhookDeliverySchema,
+  webhookEndpointSchema,
+  webhookEndpointWithSecretSchema,
+} from '../schemas/webhook.js';
 import type { ROUTES } from './routes/index.js';
 
 type OperationId = (typeof ROUTES)[number]['operationId'];
@@ -128,6 +133,16 @@ export const RESPONSES = {
   listBookExports: pageSchema(bookExportSchema),
   getBookExport: bookExportSchema,
   getBookExportLink: downloadLinkSchema,
+  // webhooks
+  createWebhookEndpoint: webhookEndpointWithSecretSchema,
+  listWebhookEndpoints: pageSchema(webhookEndpointSchema),
+  getWebhookEndpoint: webhookEndpointSchema,
+  updateWebhookEndpoint: webhookEndpointSchema,
+  deleteWebhookEndpoint: null,
+  rotateWebhookSecret: webhookEndpointWithSecretSchema,
+  listWebhookDeliveries: pageSchema(webhookDeliverySchema),
+  getWebhookDelivery: webhookDeliverySchema,
+  redeliverWebhook: webhookDeliverySchema,
   // openapi: the document itself
   getOpenApi: null,
 } as const satisfies Record<OperationId, z.ZodMiniType | null>;

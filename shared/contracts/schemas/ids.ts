@@ -20,6 +20,9 @@ export const ID_PREFIX = {
   buyerToken: 'btk',
   buyerSession: 'bs',
   bookExport: 'exp',
+  webhookEndpoint: 'whe',
+  /** A webhook message (`webhook-id`): 26 characters like a ULID, derived from the endpoint and the event. */
+  webhookMessage: 'msg',
 } as const;
 
 /** Identifiers are ULIDs with a type prefix: stable, sortable, safe in URLs. */

@@ -36,4 +36,6 @@ export const PATH_PARAMETERS = {
   buyerId: { schema: () => idSchema(ID_PREFIX.buyer), resource: 'buyer' },
   tokenId: { schema: () => idSchema(ID_PREFIX.buyerToken), resource: 'buyer_token' },
   exportId: { schema: () => idSchema(ID_PREFIX.bookExport), resource: 'export' },
+  endpointId: { schema: () => idSchema(ID_PREFIX.webhookEndpoint), resource: 'webhook_endpoint' },
+  webhookId: { schema: () => idSchema(ID_PREFIX.webhookMessage), resource: 'webhook_delivery' },
 } as const satisfies Record<PathParameterName, PathParameter>;

@@ -12,6 +12,8 @@ export const BUSINESS_METRICS = {
   emailsSent: 'EmailsSent',
   /** Dimensions `document` and `reason` (throttled, rejected, unknown). */
   emailsFailed: 'EmailsFailed',
+  /** A webhook endpoint disabled after failing for 3 days (an alarm: infra/constructs/webhooks.ts). */
+  webhookEndpointsDisabled: 'WebhookEndpointsDisabled',
 } as const;
 
 export type BusinessMetric = (typeof BUSINESS_METRICS)[keyof typeof BUSINESS_METRICS];

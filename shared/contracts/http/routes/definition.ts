@@ -51,6 +51,7 @@ export const API_FUNCTIONS = [
   'buyers',
   'event-replays',
   'accounting',
+  'webhooks',
   'openapi',
 ] as const;
 export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
@@ -78,6 +79,7 @@ export interface RouteDefinition {
     | 'Buyer access'
     | 'Buyer data'
     | 'Accounting'
+    | 'Webhooks'
     | 'Meta';
   body?: z.ZodMiniType;
   query?: z.ZodMiniType;

@@ -14,6 +14,7 @@ import { PAYMENTS_ROUTES } from './payments.js';
 import { PLATFORM_CALLBACKS_ROUTES } from './platform-callbacks.js';
 import { SELLERS_ROUTES } from './sellers.js';
 import { STOREFRONTS_ROUTES } from './storefronts.js';
+import { WEBHOOKS_ROUTES } from './webhooks.js';
 
 export {
   API_FUNCTIONS,
@@ -45,6 +46,7 @@ export const ROUTES = [
   ...BUYERS_ROUTES,
   ...EVENT_REPLAYS_ROUTES,
   ...ACCOUNTING_ROUTES,
+  ...WEBHOOKS_ROUTES,
   ...OPENAPI_ROUTES,
 ] as const satisfies readonly RouteDefinition[];
 
