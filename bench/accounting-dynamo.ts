@@ -1,10 +1,10 @@
 /**
  * Child process of `npm run bench` (accounting section, informative): the same FEC export read from
- * DynamoDB Local and written to the S3 emulator, what the accounting function does on a request (the
+ * DynamoDB Local and written to the S3 emulator, what the export builder does for one export (the
  * LedgerByMonth index, the entries and documents by key a page at a time, the file write-once). Seeds N
  * movements (BENCH_ACCOUNTING_DYNAMO_ENTRIES, default 4,000: 1,000 invoices with a credit note, a partial
- * payment and the rest) as the stores write them, then times `writeBookFile` (what the export builder runs) through `exportBuilderDeps`.
- * What decides synchronous generation: the API waits 30 s at most.
+ * payment and the rest) as the stores write them, then times `writeBookFile` through `exportBuilderDeps`.
+ * The rate that bounds an export (`MAX_EXPORT_ENTRIES`) within the builder's 15 minutes.
  *
  * Usage: tsx bench/accounting-dynamo.ts <result.json>. Logs go to stderr.
  */
