@@ -1,10 +1,10 @@
 /**
  * Child process of `npm run bench` (accounting section, informative): the same FEC export read from
- * DynamoDB Local and written to the S3 emulator, what the accounting function does on a request (the
+ * DynamoDB Local and written to the S3 emulator, what the export builder does for one export (the
  * LedgerByMonth index, the entries and documents by key a page at a time, the file write-once). Seeds N
  * movements (BENCH_ACCOUNTING_DYNAMO_ENTRIES, default 4,000: 1,000 invoices with a credit note, a partial
- * payment and the rest) as the stores write them, then times `createBookExport` through `accountingDeps`.
- * What decides synchronous generation: the API waits 30 s at most.
+ * payment and the rest) as the stores write them, then times `writeBookFile` through `exportBuilderDeps`.
+ * The rate that bounds an export (`MAX_EXPORT_ENTRIES`) within the builder's 15 minutes.
  *
  * Usage: tsx bench/accounting-dynamo.ts <result.json>. Logs go to stderr.
  */
@@ -12,8 +12,8 @@ import { performance } from 'node:perf_hooks';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { getDocumentClient } from '../shared/adapters/aws-clients.js';
 import { keys } from '../shared/adapters/dynamo/table.js';
-import { accountingDeps, baseFor } from '../shared/composition/root.js';
-import { createBookExport } from '../shared/core/usecases/accounting-exports.js';
+import { baseFor, exportBuilderDeps } from '../shared/composition/root.js';
+import { writeBookFile } from '../shared/core/usecases/accounting-exports.js';
 import { runChild } from './billing-local.js';
 
 const ENTRIES = Number(process.env.BENCH_ACCOUNTING_DYNAMO_ENTRIES ?? 4_000);
@@ -123,11 +123,13 @@ await runChild('accounting', process.argv[2], async (stack): Promise<DynamoExpor
   if (batch.length > 0) await flush();
   const seedSec = Math.round((performance.now() - seedStarted) / 100) / 10;
   log(`seeded ${ENTRIES} movements in ${seedSec} s`);
-  const deps = accountingDeps(baseFor({ clock: { now: () => new Date('2026-04-15T10:00:00Z') } }));
+  const deps = exportBuilderDeps(baseFor({ clock: { now: () => new Date('2026-04-15T10:00:00Z') } }));
   const began = performance.now();
-  const exported = await createBookExport(deps, {
-    input: { format: 'fec', from: '2026-03-01', to: '2026-03-31' },
-    requestedBy: 'bench',
+  const exported = await writeBookFile(deps, {
+    format: 'fec',
+    from: '2026-03-01',
+    to: '2026-03-31',
+    s3Key: `exports/bench/${Date.now()}/bench.txt`,
   });
   const exportMs = Math.round(performance.now() - began);
   if (exported.entryCount !== ENTRIES) throw new Error(`exported ${exported.entryCount} of ${ENTRIES}`);

@@ -1,6 +1,6 @@
 /**
  * Child process of `npm run bench` (accounting section): one FEC export of N ledger entries through the
- * real use case (`createBookExport`: the lettering pass, the journal entries, the FEC writer, the stream
+ * real use case (`writeBookFile`, what the export builder runs: the lettering pass, the journal entries, the FEC writer, the stream
  * hashed as the store would), in a fresh process so its peak RSS is its own. The ledger and its documents
  * are synthesized on the fly, in order, and never held: what is measured is the export's own work and
  * memory, not DynamoDB's or S3's (those are per request and per page, the same whatever N is).
@@ -21,9 +21,8 @@ import {
   type InvoiceFacts,
   type PaymentFacts,
 } from '../shared/core/domain/journal.js';
-import type { ExportRecord } from '../shared/core/ports/books.js';
 import type { LedgerRange } from '../shared/core/ports/ledger.js';
-import { createBookExport } from '../shared/core/usecases/accounting-exports.js';
+import { writeBookFile } from '../shared/core/usecases/accounting-exports.js';
 
 /** One export, in its own process (this child writes it). */
 export interface FecRun {
@@ -183,18 +182,10 @@ async function main() {
       };
     },
   };
-  let recorded: ExportRecord | undefined;
   let hashMs = 0;
   const deps = {
     ledger,
     documents,
-    exports: {
-      record: async (record: ExportRecord) => {
-        recorded = record;
-      },
-      get: async () => undefined,
-      list: async () => ({ items: [] }),
-    },
     // The store's part of the work: the bytes hashed as they stream (the upload itself is S3's).
     files: {
       put: async (_key: string, body: Readable) => {
@@ -204,25 +195,23 @@ async function main() {
         return digest;
       },
     },
-    links: { presignGet: async () => '' },
-    clock: { now: () => new Date('2027-06-01T00:00:00Z') },
     timeZone: 'Europe/Paris',
     chart: DEFAULT_CHART,
-    siren: '841234560',
-    // The API's bound per request (MAX_EXPORT_ENTRIES) is about DynamoDB's read time, not this path's.
+    // The export's bound (MAX_EXPORT_ENTRIES) is about the builder's time reading DynamoDB, not this path's.
     maxEntries: ENTRIES,
   };
   const began = performance.now();
   const cpuBefore = process.cpuUsage();
-  await createBookExport(deps, {
-    input: { format: 'fec', from: '2025-12-31', to: '2027-05-31' },
-    requestedBy: 'bench',
+  const recorded = await writeBookFile(deps, {
+    format: 'fec',
+    from: '2025-12-31',
+    to: '2027-05-31',
+    s3Key: 'exports/bench.txt',
   });
   const exportMs = performance.now() - began;
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMs = (cpu.user + cpu.system) / 1000;
-  if (!recorded || recorded.entryCount !== ENTRIES)
-    throw new Error(`exported ${recorded?.entryCount} of ${ENTRIES}`);
+  if (recorded.entryCount !== ENTRIES) throw new Error(`exported ${recorded.entryCount} of ${ENTRIES}`);
   if (recorded.totalDebitMinor !== recorded.totalCreditMinor) throw new Error('the books do not balance');
   const result = {
     entries: ENTRIES,

@@ -6,7 +6,7 @@
  * 100,000 at most 1.5 × that for 1,000 (bounded memory).
  *
  * Then, informative, the same export over DynamoDB Local and the S3 emulator (bench/accounting-dynamo.ts):
- * what decides that an export is generated within the request.
+ * what bounds the movements one export holds (the export builder has 15 minutes).
  *
  * BENCH_ACCOUNTING_SIZES (default `1000,100000`): the sizes, smallest first; the ratio is largest ÷ smallest.
  * BENCH_ACCOUNTING_DYNAMO_ENTRIES (default 4000): the movements of the DynamoDB Local run.
@@ -136,7 +136,7 @@ export function renderAccountingMarkdown(results: AccountingResults): string {
     `## Accounting: the FEC export (${results.generatedAt.slice(0, 16).replace('T', ' ')} UTC, load average ${results.machine.loadAverage1mAtStart} at its start)`,
     `The export use case (lettering pass, journal entries, FEC writer, the stream hashed as the store does) over a synthetic ledger made on the fly (1,000 buyers; per invoice at three rates a credit note, a partial payment and the rest), each size in a fresh process with \`NODE_OPTIONS=${results.nodeOptions}\`. DynamoDB and S3 are not in these figures.`,
     table,
-    `Informative, what decides synchronous generation (the API waits 30 s): the same FEC read from DynamoDB Local (the LedgerByMonth index, entries and documents by key, 100 a page) and written to the S3 emulator, ${results.overDynamoDbLocal.entries.toLocaleString('en')} movements in ${results.overDynamoDbLocal.exportMs} ms (${results.overDynamoDbLocal.entriesPerSecond} movements/s; \`bench/accounting-dynamo.ts\`).`,
+    `Informative, what bounds an export (the export builder has 15 minutes): the same FEC read from DynamoDB Local (the LedgerByMonth index, entries and documents by key, 100 a page) and written to the S3 emulator, ${results.overDynamoDbLocal.entries.toLocaleString('en')} movements in ${results.overDynamoDbLocal.exportMs} ms (${results.overDynamoDbLocal.entriesPerSecond} movements/s; \`bench/accounting-dynamo.ts\`).`,
     mdTable(
       ['target', 'measured', 'absolute', 'result'],
       Object.values(results.targets).map((t) => [

@@ -21,7 +21,6 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { INDEXES, type IndexDefinition } from '../../shared/adapters/dynamo/table.js';
-import type { ChartSettings } from '../../shared/config/accounting.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../shared/config/env.js';
 import type { RouteAuthentication } from '../../shared/contracts/http/routes/definition.js';
 import {
@@ -84,9 +83,9 @@ export const API_TABLE_ACCESS: Readonly<Record<ApiFunctionName, TableAccess | 'n
   // key with BatchGetItem), check the account (GetItem), record each call (conditional Put) and list them
   // (Query on the table's keys).
   'event-replays': ['GetItem', 'BatchGetItem', 'Query', 'PutItem'],
-  // The books' exports: the ledger by time (Query on LedgerByMonth, the entries and the documents behind
-  // them by key with BatchGetItem), the export history (conditional Put of a new export, GetItem, Query).
-  accounting: ['GetItem', 'BatchGetItem', 'Query', 'PutItem'],
+  // The books' exports as asked for: a new export and its idempotency record (one transaction of
+  // conditional Puts), the history (GetItem, Query on the table's keys). The build is the export builder's.
+  accounting: ['GetItem', 'Query', 'PutItem'],
   // Endpoints: created (conditional Put), read, changed (conditional Update), deleted (a conditional Delete
   // in a one-item transaction), listed (Query on ListByType, then BatchGetItem); deliveries read (GetItem,
   // Query of the endpoint's partition) and put back in their queue (a transaction of a conditional Update,
@@ -110,7 +109,7 @@ export const API_QUERY_INDEXES: Readonly<Partial<Record<ApiFunctionName, readonl
   'platform-callbacks': [],
   buyers: [],
   'event-replays': [INDEXES.ledgerByMonth],
-  accounting: [INDEXES.ledgerByMonth],
+  accounting: [],
   webhooks: [INDEXES.listByType],
 };
 
@@ -127,17 +126,12 @@ export const BUYER_FUNCTION = 'buyer';
 const BUYER_STATEMENT_PDF_FUNCTION = 'buyer-statement-pdf';
 
 /**
- * The books' exports: writes each file once under `exports/` of the invoice bucket and signs links to it
- * (`grantBookExports`); reads the issuer (the FEC's SIREN) and the chart of accounts.
+ * The books' exports as asked for: records each export pending (the export builder writes its file) and
+ * signs links to the files under `exports/` (`grantBookExports`); reads the issuer (the FEC's SIREN).
  */
 export const ACCOUNTING_FUNCTION = 'accounting';
 /**
- * An export streams a year of the ledger into a file within the request: the HTTP API waits at most 30 s
- * for its integration, so the function may take 29 (docs/ARCHITECTURE.md has the measured rate).
- */
-const ACCOUNTING_TIMEOUT = Duration.seconds(29);
-/**
- * The accounting function's Node options: a bounded young generation and old space make V8 collect as the
+ * The export builder's Node options: a bounded young generation and old space make V8 collect as the
  * file streams out instead of growing the heap with garbage, so peak memory stays flat from 1,000 to
  * 100,000 entries (the live data is the lettering pass: a few numbers per invoice of the range). The
  * bench (accounting section) runs the export with these very options.
@@ -291,12 +285,6 @@ export interface BillingHttpApiProps {
    */
   readonly accountingBus?: IEventBus;
   /**
-   * The books' chart of accounts over the French defaults, passed to the accounting function as
-   * `ACCOUNTING_CHART` (JSON).
-   * @default - the defaults
-   */
-  readonly accountingChart?: ChartSettings;
-  /**
    * Item 7, with the edge's WAF on: the value CloudFront adds to API requests as `ORIGIN_VERIFY_HEADER`.
    * The authorizer receives it (`ORIGIN_VERIFY`) and denies a call without it, and the header is an identity
    * source of the API-key authorizer, so a call straight to execute-api without it is refused by API
@@ -355,13 +343,11 @@ export class BillingHttpApi extends Construct {
               : environment),
             // The statement's PDF is drawn with the invoices' fonts, shipped beside the bundle.
             ...(name === BUYER_STATEMENT_PDF_FUNCTION ? { [ENV.invoiceFontDir]: '/var/task' } : {}),
-            ...(name === ACCOUNTING_FUNCTION ? { NODE_OPTIONS: ACCOUNTING_NODE_OPTIONS } : {}),
           },
           ...(name === BUYER_STATEMENT_PDF_FUNCTION ? { extraFiles: INVOICE_FONT_FILES } : {}),
           ...(name === ORDERS_CREATE_FUNCTION ? { memorySize: ORDER_PATH_MEMORY_MB } : {}),
           // A replay call publishes for up to 15 s (its budget), inside API Gateway's 29 s.
           ...(name === EVENT_REPLAYS_FUNCTION ? { timeout: Duration.seconds(25) } : {}),
-          ...(name === ACCOUNTING_FUNCTION ? { timeout: ACCOUNTING_TIMEOUT } : {}),
         });
         const access = API_TABLE_ACCESS[name];
         const queryIndexes = API_QUERY_INDEXES[name];
@@ -401,9 +387,6 @@ export class BillingHttpApi extends Construct {
     const accounting = byName[ACCOUNTING_FUNCTION];
     if (accounting !== undefined && props.invoiceBucket !== undefined) {
       grantBookExports(accounting, props.invoiceBucket);
-    }
-    if (accounting !== undefined && props.accountingChart !== undefined) {
-      accounting.addEnvironment(ENV.accountingChart, JSON.stringify(props.accountingChart));
     }
 
     this.api = new HttpApi(this, 'Api', {
@@ -563,31 +546,26 @@ function grantInvoiceDownloads(fn: ProjectFunction, bucket: IBucket): void {
 }
 
 /**
- * The books' exports: `s3:PutObject` (and aborting its multipart upload) to write each file once under
- * `exports/` (If-None-Match: a key is never overwritten, and no s3:DeleteObject), `s3:GetObject` and
- * `s3:GetObjectVersion` there to sign the links pinned to the version written, `s3:ListBucket` so a
- * missing key answers 404.
+ * The accounting API signs links to the export files (GetObject, pinned to a version: GetObjectVersion);
+ * ListBucket so that a link to a missing object is a 404. Writing them is the export builder's.
  */
 function grantBookExports(fn: ProjectFunction, bucket: IBucket): void {
   const objects = bucket.arnForObjects(`${BOOK_EXPORT_KEY_PREFIX}*`);
   fn.addToRolePolicy(
-    new PolicyStatement({
-      actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject', 's3:GetObjectVersion'],
-      resources: [objects],
-    }),
+    new PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [objects] }),
   );
   acknowledgeWildcardResource(
     fn.executionRole,
     objects,
-    `Export files of the books are written once and read back under ${BOOK_EXPORT_KEY_PREFIX}, keys known ` +
-      'only at run time (the export id): that prefix of the invoice bucket only, never s3:DeleteObject.',
+    `Export files of the books are read back under ${BOOK_EXPORT_KEY_PREFIX} for download links, keys known ` +
+      'only at run time (the export id): that prefix of the invoice bucket only, read only.',
   );
   fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
   fn.addEnvironment(ENV.invoiceBucketName, bucket.bucketName);
 }
 
 /** Where the books' export files are kept in the invoice bucket (`exportKey`). */
-const BOOK_EXPORT_KEY_PREFIX = 'exports/';
+export const BOOK_EXPORT_KEY_PREFIX = 'exports/';
 
 /** `orders-create` → `OrdersCreate`, `getOrder` → `GetOrder`: construct ids. */
 function pascalCase(name: string): string {

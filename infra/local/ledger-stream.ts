@@ -1,9 +1,10 @@
 /**
  * The local stand-in for a Lambda event source mapping on the table's stream: reads the stream from
  * DynamoDB Local, keeps what the deployed filter keeps (INSERT of an item with the given `entity`:
- * `LedgerEntry` for `accounting-events`, `CreditNote` for `credit-note-delivery`), and calls the handler
- * with a DynamoDB stream event in Lambda's shape, honouring its `batchItemFailures` (a failed record and
- * the ones after it are handed over again on the next poll). Each poller reads the stream on its own, as
+ * `LedgerEntry` for `accounting-events`, `CreditNote` for `credit-note-delivery`, `BookExport` for
+ * `accounting-export-builder`), and calls the handler with a DynamoDB stream event in Lambda's shape,
+ * honouring its `batchItemFailures` (a failed record and the ones after it are handed over again on the
+ * next poll). Each poller reads the stream on its own, as
  * each mapping does.
  *
  * The DynamoDB Streams API is spoken as JSON over HTTP (`X-Amz-Target: DynamoDBStreams_20120810.*`): it is

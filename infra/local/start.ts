@@ -280,6 +280,7 @@ async function main(): Promise<void> {
   let validator = 'well-formedness and root only';
   let ledgerStream: LedgerStreamPoller | undefined;
   let creditNoteStream: LedgerStreamPoller | undefined;
+  let exportStream: LedgerStreamPoller | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     // In a terminal, Ctrl-C reaches this process twice (from the tty and relayed by tsx): ignore repeats,
@@ -293,6 +294,7 @@ async function main(): Promise<void> {
     await sfn?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await ledgerStream?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await creditNoteStream?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
+    await exportStream?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await events?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await webhooks?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
     await receiver?.stop().catch((error: unknown) => console.error('[local] stop failed:', error));
@@ -371,6 +373,16 @@ async function main(): Promise<void> {
       handler: (event, context) => deliverCreditNotes(event, context),
       log: (line) => console.log(`[credit notes] ${line}`),
     });
+    // And the export builder's: each export asked for (a new BookExport, pending) built into its file.
+    const { handler: buildExports } = await import('../../functions/accounting-export-builder/handler.js');
+    exportStream = await startLedgerStreamPoller({
+      dynamodbEndpoint: stack.endpoints.dynamodb,
+      tableName: LOCAL_NAMES.tableName,
+      entity: 'BookExport',
+      functionName: 'accounting-export-builder',
+      handler: (event, context) => buildExports(event, context),
+      log: (line) => console.log(`[exports] ${line}`),
+    });
     const apiUrl = await listen(server, ports.api);
     await writeFile(STACK_FILE, JSON.stringify({ pid: process.pid, ports }));
     // The fake's webhooks to our callback route, as the platform is told at subscription: a move made on
@@ -412,6 +424,7 @@ async function main(): Promise<void> {
     await sfn?.stop().catch(() => {});
     await ledgerStream?.stop().catch(() => {});
     await creditNoteStream?.stop().catch(() => {});
+    await exportStream?.stop().catch(() => {});
     await events?.stop().catch(() => {});
     await webhooks?.stop().catch(() => {});
     await receiver?.stop().catch(() => {});

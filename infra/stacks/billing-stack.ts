@@ -8,6 +8,7 @@ import { ENV } from '../../shared/config/env.js';
 import type { Issuer } from '../../shared/contracts/schemas/invoice.js';
 import { DEFAULT_CUT_OFF_TIME } from '../../shared/core/domain/cut-off.js';
 import { AccountingEvents } from '../constructs/accounting-events.js';
+import { AccountingExportBuilder } from '../constructs/accounting-export-builder.js';
 import {
   ApprovedPlatformConnection,
   type ApprovedPlatformConnectionProps,
@@ -94,8 +95,8 @@ export interface DeferredBillingStackProps extends StackProps {
    */
   readonly backupVaultLock?: boolean;
   /**
-   * The books' chart of accounts over the French defaults (`chartSchema`), passed to the accounting
-   * function as `ACCOUNTING_CHART`.
+   * The books' chart of accounts over the French defaults (`chartSchema`), passed to the export builder
+   * (`accounting-export-builder`) as `ACCOUNTING_CHART`.
    * @default - the defaults (`DEFAULT_CHART` in shared/core/domain/journal.ts)
    */
   readonly accountingChart?: ChartSettings;
@@ -170,6 +171,7 @@ export class DeferredBillingStack extends Stack {
   public readonly receivablesSchedule: ReceivablesSchedule;
   public readonly accountingEvents: AccountingEvents;
   public readonly creditNoteDelivery: CreditNoteDelivery;
+  public readonly exportBuilder: AccountingExportBuilder;
   /** The platform's poll and the "Encaissée" sender (every 15 minutes), when a platform is configured. */
   public readonly platformSync?: PlatformSyncSchedule;
   /** The sender's SES identity, when this stack manages it. */
@@ -281,6 +283,14 @@ export class DeferredBillingStack extends Stack {
       invoiceSender: sender.address,
     });
 
+    // The books' exports asked for through the API, built off the table's stream.
+    this.exportBuilder = new AccountingExportBuilder(this, 'ExportBuilder', {
+      dataTable: this.dataTable,
+      invoiceBucket: this.invoiceBucket.bucket,
+      marketplaceTimeZone,
+      ...(props.accountingChart ? { accountingChart: props.accountingChart } : {}),
+    });
+
     // Item 7, the edge: WAF (us-east-1), custom domain, and the origin secret that closes execute-api.
     this.edge = new Edge(this, 'Edge', props.edge ?? { waf: false });
 
@@ -298,7 +308,6 @@ export class DeferredBillingStack extends Stack {
       ...(this.approvedPlatform ? { platform: this.approvedPlatform } : {}),
       buyerSender: sender.address,
       accountingBus: this.accountingEvents.bus,
-      ...(props.accountingChart ? { accountingChart: props.accountingChart } : {}),
       // What the billing API functions read besides the table: previews build drafts with the issuer.
       billingEnvironment: {
         [ENV.invoiceBucketName]: this.invoiceBucket.bucket.bucketName,

@@ -58,7 +58,7 @@ import { type Metrics, noMetrics } from '../core/ports/metrics.js';
 import type { BillingConfig, ReceivablesConfig } from '../core/ports/settings.js';
 import { AccountSnapshots } from '../core/usecases/account-snapshots.js';
 import type { AccountingEventDeps } from '../core/usecases/accounting-events.js';
-import type { AccountingDeps } from '../core/usecases/accounting-exports.js';
+import type { AccountingDeps, ExportBuilderDeps } from '../core/usecases/accounting-exports.js';
 import type { AccountDeps } from '../core/usecases/accounts.js';
 import type { BillingDeps, PreviewDeps } from '../core/usecases/billing.js';
 import type { BillingRunDeps } from '../core/usecases/billing-runs.js';
@@ -314,22 +314,34 @@ export function invoiceDeps(base: Base): InvoiceDeps & EInvoiceDeps {
 }
 
 /**
- * The books' exports: the ledger read by time, the documents behind it, the export history, and the
- * invoice bucket through presigned requests (the files written once under `exports/`, their links), the
- * issuer's SIREN and the chart of accounts.
+ * The books' exports as the API serves them: the export history and links to the files under `exports/`
+ * (presigned, no S3 client), the issuer's SIREN (the FEC's name). The build is `exportBuilderDeps`.
  */
 export function accountingDeps(base: Base): AccountingDeps {
-  const { documents, links } = invoiceDeps(base);
+  const { links } = invoiceDeps(base);
+  return {
+    exports: new BookExportRepository(base.table),
+    links,
+    clock: base.clock,
+    timeZone: base.config.marketplaceTimeZone,
+    siren: loadIssuer(base.env).siren,
+  };
+}
+
+/**
+ * The export builder: the ledger read by time, the documents behind it, the export history, the invoice
+ * bucket through presigned requests (files written once under `exports/`) and the chart of accounts.
+ */
+export function exportBuilderDeps(base: Base): ExportBuilderDeps {
+  const { documents } = invoiceDeps(base);
   return {
     ledger: new LedgerRepository(base.table),
     documents: new BookDocumentsRepository(base.table),
     exports: new BookExportRepository(base.table),
     files: documents,
-    links,
     clock: base.clock,
     timeZone: base.config.marketplaceTimeZone,
     chart: loadChartOfAccounts(base.env),
-    siren: loadIssuer(base.env).siren,
   };
 }
 

@@ -1,7 +1,10 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LedgerStreamPoller } from '../../infra/local/ledger-stream.js';
+import { transactWrite } from '../../shared/adapters/dynamo/kit/operations.js';
+import { ledgerEntryPut } from '../../shared/adapters/dynamo/money-movements.js';
 import { creditNoteDeps, paymentDeps } from '../../shared/composition/root.js';
-import { bookExportSchema } from '../../shared/contracts/schemas/accounting.js';
+import { type BookExport, bookExportSchema } from '../../shared/contracts/schemas/accounting.js';
 import { downloadLinkSchema, invoiceSchema } from '../../shared/contracts/schemas/invoice.js';
 import { pageSchema } from '../../shared/contracts/schemas/paging.js';
 import { DEFAULT_CHART } from '../../shared/core/domain/journal.js';
@@ -14,18 +17,24 @@ import { aLine, anOrder } from '../builders/orders.js';
 import { aPayment } from '../builders/payments.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { givenBillingDeps, runBillingSteps } from '../support/billing-steps.js';
+import { settledExport, startExportBuilder } from '../support/book-exports.js';
 import { givenEnrolledAccount, givenServices, TestClock } from '../support/given.js';
 import { expectBody, expectProblem, exposureOf, HttpClient } from '../support/http.js';
 import { issueOperatorKey, issueStorefrontKey } from '../support/keys.js';
 
 let api: TestApi;
 let operator: HttpClient;
+let builder: LedgerStreamPoller;
 
 beforeAll(async () => {
   api = await startTestApi();
   operator = new HttpClient(api.baseUrl, await issueOperatorKey());
+  builder = await startExportBuilder();
 });
-afterAll(() => api.close());
+afterAll(async () => {
+  await builder?.stop();
+  await api?.close();
+});
 
 /**
  * The books are read by date across every account: the scenario is written in a month of a past year no
@@ -85,16 +94,21 @@ async function download(exportId: string): Promise<Buffer> {
   return Buffer.from(await response.arrayBuffer());
 }
 
+/** Asks for an export (202, pending, at once), lets the builder build it, and downloads the file. */
 async function exportBooks(format: 'fec' | 'csv' | 'json') {
-  const created = await operator.post('/v1/accounting/exports', {
-    format,
-    from: day(1),
-    to: day(28),
-  });
-  const record = expectBody(created, 201, bookExportSchema);
-  expect(created.headers.get('location')).toBe(`/v1/accounting/exports/${record.exportId}`);
+  const created = await operator.post(
+    '/v1/accounting/exports',
+    { format, from: day(1), to: day(28) },
+    { 'idempotency-key': randomUUID() },
+  );
+  const pending = expectBody(created, 202, bookExportSchema);
+  expect(pending).toMatchObject({ status: 'pending', format, from: day(1), to: day(28) });
+  expect(pending.sha256).toBeUndefined();
+  expect(created.headers.get('location')).toBe(`/v1/accounting/exports/${pending.exportId}`);
+  const record = await settledExport(operator, builder, pending.exportId);
+  expect(record).toMatchObject({ status: 'ready', exportId: pending.exportId, createdAt: pending.createdAt });
   const bytes = await download(record.exportId);
-  return { record, bytes, text: bytes.toString('utf8') };
+  return { record: record as Required<BookExport>, bytes, text: bytes.toString('utf8') };
 }
 
 describe('the books of a month: FEC, journal CSV and JSON Lines, and their history', () => {
@@ -349,26 +363,25 @@ describe('the books of a month: FEC, journal CSV and JSON Lines, and their histo
       pageSchema(bookExportSchema),
     );
     const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const post = (body: unknown) =>
+      operator.post('/v1/accounting/exports', body, { 'idempotency-key': randomUUID() });
+    expectProblem(await post({ format: 'fec', from: '2026-01-01', to: tomorrow }), 400, 'validation_failed', [
+      'to',
+    ]);
     expectProblem(
-      await operator.post('/v1/accounting/exports', { format: 'fec', from: '2026-01-01', to: tomorrow }),
-      400,
-      'validation_failed',
-      ['to'],
-    );
-    expectProblem(
-      await operator.post('/v1/accounting/exports', { format: 'csv', from: '2026-03-02', to: '2026-03-01' }),
-      400,
-      'validation_failed',
-      ['from'],
-    );
-    expectProblem(
-      await operator.post('/v1/accounting/exports', { format: 'json', from: '2020-01-01', to: '2026-03-01' }),
+      await post({ format: 'csv', from: '2026-03-02', to: '2026-03-01' }),
       400,
       'validation_failed',
       ['from'],
     );
     expectProblem(
-      await operator.post('/v1/accounting/exports', { format: 'xml', from: '2026-03-01', to: '2026-03-02' }),
+      await post({ format: 'json', from: '2020-01-01', to: '2026-03-01' }),
+      400,
+      'validation_failed',
+      ['from'],
+    );
+    expectProblem(
+      await post({ format: 'xml', from: '2026-03-01', to: '2026-03-02' }),
       400,
       'validation_failed',
       ['format'],
@@ -383,10 +396,98 @@ describe('the books of a month: FEC, journal CSV and JSON Lines, and their histo
       404,
       'export_not_found',
     );
+    // Without an Idempotency-Key, a retry could make a second export: refused.
+    expectProblem(
+      await operator.post('/v1/accounting/exports', { format: 'fec', from: '2026-03-01', to: '2026-03-02' }),
+      400,
+      'idempotency_key_required',
+      ['Idempotency-Key'],
+    );
     const after = expectBody(await operator.get('/v1/accounting/exports'), 200, pageSchema(bookExportSchema));
     expect(after.items).toEqual(before.items);
     // Operators only: a storefront's key is refused.
     const storefront = new HttpClient(api.baseUrl, (await issueStorefrontKey()).apiKey);
     expect((await storefront.get('/v1/accounting/exports')).status).toBe(403);
+  });
+
+  it('answers a retried POST with the same export, refuses the key with another body, and links the file only once ready', async () => {
+    const key = randomUUID();
+    const body = { format: 'csv', from: '2026-01-01', to: '2026-01-31' };
+    const first = await operator.post('/v1/accounting/exports', body, { 'idempotency-key': key });
+    const created = expectBody(first, 202, bookExportSchema);
+    const replay = await operator.post('/v1/accounting/exports', body, { 'idempotency-key': key });
+    expect(expectBody(replay, 202, bookExportSchema)).toEqual(created);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.headers.get('location')).toBe(`/v1/accounting/exports/${created.exportId}`);
+    expectProblem(
+      await operator.post('/v1/accounting/exports', { ...body, format: 'json' }, { 'idempotency-key': key }),
+      422,
+      'idempotency_key_reused',
+      ['Idempotency-Key'],
+    );
+    // Not built yet (the builder runs when drained): listed as pending, no link.
+    const history = expectBody(
+      await operator.get('/v1/accounting/exports'),
+      200,
+      pageSchema(bookExportSchema),
+    );
+    expect(history.items.find((item) => item.exportId === created.exportId)?.status).toBe('pending');
+    expectProblem(
+      await operator.get(`/v1/accounting/exports/${created.exportId}/download`),
+      409,
+      'export_not_ready',
+    );
+
+    const ready = await settledExport(operator, builder, created.exportId);
+    expect(ready.status).toBe('ready');
+    expect(ready.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // One export for the key, however many retries: the replay now shows it ready.
+    const late = await operator.post('/v1/accounting/exports', body, { 'idempotency-key': key });
+    expect(expectBody(late, 202, bookExportSchema)).toEqual(ready);
+    const after = expectBody(await operator.get('/v1/accounting/exports'), 200, pageSchema(bookExportSchema));
+    expect(
+      after.items.filter((item) => item.createdAt === created.createdAt && item.to === body.to),
+    ).toHaveLength(1);
+    expect((await download(created.exportId)).length).toBe(ready.bytes);
+  });
+
+  it('turns an export that cannot be built failed, with the reason, after its attempts: visible, never stuck', async () => {
+    // A movement whose invoice is not stored (a defect in the data): every build stops on it.
+    const month = `2020-${pad(1 + randomInt(12))}`;
+    const services = givenServices();
+    const outcome = await transactWrite(services.base.table, [
+      {
+        label: 'ledger',
+        item: ledgerEntryPut({
+          entryId: `led_${randomUUID()}`,
+          accountId: `acc_${randomUUID()}`,
+          kind: 'invoice_issued',
+          unpaidDeltaMinor: 1_000,
+          invoiceId: `inv_${randomUUID()}`,
+          at: `${month}-10T10:00:00.000Z`,
+        }),
+      },
+    ]);
+    expect(outcome.ok).toBe(true);
+    const created = expectBody(
+      await operator.post(
+        '/v1/accounting/exports',
+        { format: 'fec', from: `${month}-01`, to: `${month}-28` },
+        { 'idempotency-key': randomUUID() },
+      ),
+      202,
+      bookExportSchema,
+    );
+    const failed = await settledExport(operator, builder, created.exportId);
+    expect(failed).toMatchObject({
+      status: 'failed',
+      failure: { code: 'export_build_failed', reason: expect.stringContaining('MissingDocument') },
+    });
+    expect(failed.sha256).toBeUndefined();
+    expectProblem(
+      await operator.get(`/v1/accounting/exports/${created.exportId}/download`),
+      409,
+      'export_failed',
+    );
   });
 });

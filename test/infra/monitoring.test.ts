@@ -201,7 +201,7 @@ describe('alarms that reach someone', () => {
 
   it("alarms when a consumer of the table's stream falls 15 minutes behind", () => {
     const alarms = family(template, 'Billing', ALARM_FAMILIES.streamIteratorAge);
-    const consumers = [stack.accountingEvents.publisher, stack.creditNoteDelivery.fn];
+    const consumers = [stack.accountingEvents.publisher, stack.creditNoteDelivery.fn, stack.exportBuilder.fn];
     expect(alarms).toHaveLength(consumers.length);
     for (const fn of consumers) {
       const alarm = alarms.find((a) => watches(a, { Ref: logicalIdOf(fn) }));

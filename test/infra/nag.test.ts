@@ -153,10 +153,16 @@ describe('cdk-nag AWS Solutions checks', () => {
               .sort(),
           ),
       },
-      // The books' export files under exports/* (written once, read back for links): the accounting API only.
+      // The books' export files under exports/*: written once by the export builder, read back for links by
+      // the accounting API; no one else.
       {
         id: /^AwsSolutions-IAM5\[Resource::<Invoices\w+\.Arn>\/exports\/\*\]$/,
-        paths: (paths) => expect(paths).toEqual([apiRoleOf('accounting')]),
+        paths: (paths) =>
+          expect(paths.sort()).toEqual(
+            [apiRoleOf('accounting'), stack.exportBuilder.fn.executionRole.node.path]
+              .filter((found): found is string => found !== undefined)
+              .sort(),
+          ),
       },
       // E-invoice XML written beside the PDFs (`<prefix>*.xml`, never a PDF): the download-link APIs only.
       {
@@ -191,7 +197,7 @@ describe('cdk-nag AWS Solutions checks', () => {
           }
         },
       },
-      // The schedules', the ledger stream's, the SES feedback rule's and the webhooks' dead-letter queues, which cdk-nag does not recognise as such.
+      // The schedules', the table stream consumers', the SES feedback rule's and the webhooks' dead-letter queues, which cdk-nag does not recognise as such.
       {
         id: /^AwsSolutions-SQS3$/,
         paths: (paths) =>
@@ -201,6 +207,7 @@ describe('cdk-nag AWS Solutions checks', () => {
               stack.receivablesSchedule.deadLetterQueue.node.path,
               stack.accountingEvents.deadLetterQueue.node.path,
               stack.creditNoteDelivery.deadLetterQueue.node.path,
+              stack.exportBuilder.deadLetterQueue.node.path,
               stack.emailFeedback.deadLetterQueue.node.path,
               platformSyncOf(stack).deadLetterQueue.node.path,
               stack.webhooks.fanoutDeadLetterQueue.node.path,

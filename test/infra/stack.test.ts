@@ -13,6 +13,7 @@ import type { ProjectFunction } from '../../infra/constructs/project-function.js
 import { DeferredBillingStack } from '../../infra/stacks/billing-stack.js';
 import { INDEXES, projectionOf, TABLE_KEYS } from '../../shared/adapters/dynamo/table.js';
 import { API_FUNCTIONS, authorizerOf, ROUTES, routeKey } from '../../shared/contracts/http/routes/index.js';
+import { MAX_BUILD_ATTEMPTS } from '../../shared/core/usecases/accounting-exports.js';
 import {
   actionsOf,
   dynamoActionsOf,
@@ -487,7 +488,7 @@ describe('the billing API functions', () => {
     },
   );
 
-  it("let the books' exports write and read files under exports/ only (never delete), query LedgerByMonth, and answer within the API's 30 s", () => {
+  it("let the books' export API record an export (a transaction of Puts) and only read files under exports/, within the API's time", () => {
     const fn = stack.httpApi.functions.accounting;
     const bucketArn = { 'Fn::GetAtt': [logicalIdOf(stack.invoiceBucket.bucket), 'Arn'] };
     const grants = statementsOf(template, fn)
@@ -499,23 +500,83 @@ describe('the billing API functions', () => {
     expect(grants).toEqual(
       expect.arrayContaining([
         {
-          actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
+          actions: ['s3:GetObject', 's3:GetObjectVersion'],
           resource: { 'Fn::Join': ['', [bucketArn, '/exports/*']] },
         },
         { actions: ['s3:ListBucket'], resource: bucketArn },
       ]),
     );
+    expect(dynamoActionsOf(template, fn)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    // The ledger is the builder's to read: no index at all.
+    expect(JSON.stringify(statementsOf(template, fn))).not.toContain('/index/');
+    const properties = template.toJSON().Resources[logicalIdOf(fn)].Properties;
+    expect(properties.Timeout).toBe(10);
+    expect(properties.Environment.Variables.NODE_OPTIONS).not.toBe(ACCOUNTING_NODE_OPTIONS);
+  });
+
+  it('let the export builder read the ledger by LedgerByMonth, update only export items and write files under exports/ only, for up to 15 minutes', () => {
+    const fn = stack.exportBuilder.fn;
+    const bucketArn = { 'Fn::GetAtt': [logicalIdOf(stack.invoiceBucket.bucket), 'Arn'] };
+    const statements = statementsOf(template, fn);
+    const s3 = statements
+      .filter((statement) => actionsOf(statement).some((action) => action.startsWith('s3:')))
+      .flatMap((statement) =>
+        resourcesOf(statement).map((resource) => ({ actions: actionsOf(statement).sort(), resource })),
+      );
+    expect(s3).toEqual([
+      {
+        actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+        resource: { 'Fn::Join': ['', [bucketArn, '/exports/*']] },
+      },
+    ]);
+    // Besides reading its stream (the event source mapping's own grant).
     expect(dynamoActionsOf(template, fn)).toEqual([
       'dynamodb:BatchGetItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
       'dynamodb:Query',
+      'dynamodb:UpdateItem',
     ]);
+    const query = statements.filter((statement) => actionsOf(statement).includes('dynamodb:Query'));
+    expect(query.flatMap(resourcesOf).map((resource) => JSON.stringify(resource))).toEqual([
+      expect.stringContaining('/index/LedgerByMonth'),
+    ]);
+    const update = statements.find((statement) => actionsOf(statement).includes('dynamodb:UpdateItem'));
+    expect(update?.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['EXPORTS'] },
+    });
     const properties = template.toJSON().Resources[logicalIdOf(fn)].Properties;
-    expect(properties.Timeout).toBe(29);
+    expect(properties.Timeout).toBe(900);
     // The options the bench measured its memory with.
     expect(properties.Environment.Variables.NODE_OPTIONS).toBe(ACCOUNTING_NODE_OPTIONS);
-    expect(JSON.stringify(statementsOf(template, fn))).toContain('/index/LedgerByMonth');
+  });
+
+  it('let the export builder build each new export once, one at a time, dead letters in a queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf(stack.exportBuilder.fn) },
+      BatchSize: 1,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: MAX_BUILD_ATTEMPTS,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      StartingPosition: 'TRIM_HORIZON',
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [logicalIdOf(stack.exportBuilder.deadLetterQueue), 'Arn'] },
+        },
+      },
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT'],
+              dynamodb: { NewImage: { entity: { S: ['BookExport'] } } },
+            }),
+          },
+        ],
+      },
+    });
   });
 
   it('let no other function start or describe a billing run', () => {

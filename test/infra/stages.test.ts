@@ -2,6 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configureBillingApp } from '../../infra/billing-app.js';
 import { INVOICE_RETENTION } from '../../infra/constructs/invoice-bucket.js';
+import type { ProjectFunction } from '../../infra/constructs/project-function.js';
 import { DEMO_ISSUER } from '../../infra/stacks/billing-config.js';
 import type { DeferredBillingStack } from '../../infra/stacks/billing-stack.js';
 import { logicalIdOf, newTestApp, SYNTH_TIMEOUT_MS } from './template.js';
@@ -184,13 +185,15 @@ describe('stages', () => {
     expect(variables.INVOICE_SENDER).toBe(PROD.invoiceSender);
   });
 
-  it("pass the stage's chart of accounts to the books' exports, and the issuer whose SIREN names the FEC", () => {
-    const accounting = (stack: DeferredBillingStack) =>
-      Template.fromStack(stack).toJSON().Resources[logicalIdOf(stack.httpApi.functions.accounting)].Properties
-        .Environment.Variables;
-    expect(JSON.parse(accounting(prod).ACCOUNTING_CHART)).toEqual(PROD.accountingChart);
-    expect(JSON.parse(accounting(prod).ISSUER).siren).toBe(OPERATOR_ISSUER.siren);
+  it("pass the stage's chart of accounts to the export builder, and the issuer whose SIREN names the FEC to the API", () => {
+    const variablesOf = (stack: DeferredBillingStack, fn: ProjectFunction) =>
+      Template.fromStack(stack).toJSON().Resources[logicalIdOf(fn)].Properties.Environment.Variables;
+    const builder = (stack: DeferredBillingStack) => variablesOf(stack, stack.exportBuilder.fn);
+    expect(JSON.parse(builder(prod).ACCOUNTING_CHART)).toEqual(PROD.accountingChart);
+    expect(JSON.parse(variablesOf(prod, prod.httpApi.functions.accounting).ISSUER).siren).toBe(
+      OPERATOR_ISSUER.siren,
+    );
     // Dev keeps the French defaults.
-    expect(accounting(dev).ACCOUNTING_CHART).toBeUndefined();
+    expect(builder(dev).ACCOUNTING_CHART).toBeUndefined();
   });
 });

@@ -38,6 +38,7 @@ export interface PolicyStatement {
   Effect: string;
   Action: string | string[];
   Resource: unknown;
+  Condition?: Record<string, unknown>;
 }
 
 /** Every statement of the identity policies attached to a function's execution role. */

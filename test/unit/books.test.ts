@@ -12,7 +12,8 @@ import {
   UnbalancedEntry,
 } from '../../shared/core/domain/journal.js';
 import { LetteringPass, letterCode } from '../../shared/core/domain/lettering.js';
-import { createBookExport } from '../../shared/core/usecases/accounting-exports.js';
+import type { ExportRecord, ExportStore } from '../../shared/core/ports/books.js';
+import { buildBookExport, MAX_BUILD_ATTEMPTS } from '../../shared/core/usecases/accounting-exports.js';
 import {
   BOOK_WRITERS,
   exportFileName,
@@ -202,68 +203,161 @@ describe('the chart of accounts per stage', () => {
   });
 });
 
-describe('an export too large for one request', () => {
-  it('is refused with a 422 naming the range before anything is stored or recorded', async () => {
+/** An export history in memory with the store's conditions: only the latest attempt of a pending export finishes it. */
+function exportHistory(pending: ExportRecord) {
+  const items = new Map<string, ExportRecord>([[pending.exportId, pending]]);
+  const store: ExportStore & { failNextComplete?: boolean } = {
+    create: async () => ({ kind: 'created' }),
+    findIdempotencyRecord: async () => undefined,
+    get: async (id) => items.get(id),
+    list: async () => ({ items: [...items.values()] }),
+    startAttempt: async (id) => {
+      const item = items.get(id);
+      if (item?.status !== 'pending') return undefined;
+      const next = { ...item, attempts: item.attempts + 1 };
+      items.set(id, next);
+      return next;
+    },
+    complete: async (id, attempt, figures, at) => {
+      if (store.failNextComplete) {
+        store.failNextComplete = false;
+        throw new Error('the function was stopped before recording');
+      }
+      const item = items.get(id);
+      if (item?.status !== 'pending' || item.attempts !== attempt) return false;
+      items.set(id, { ...item, ...figures, status: 'ready', completedAt: at });
+      return true;
+    },
+    fail: async (id, attempt, failure, at) => {
+      const item = items.get(id);
+      if (item?.status !== 'pending' || item.attempts !== attempt) return false;
+      items.set(id, { ...item, status: 'failed', failure, completedAt: at });
+      return true;
+    },
+  };
+  return store;
+}
+
+describe('building an export (the export builder)', () => {
+  const movements = {
+    // In the store's order (time, account, id), as the port promises.
+    async *entriesBetween() {
+      yield issued({ entryId: 'e1' });
+      yield issued({ entryId: 'e2', kind: 'payment' as const, unpaidDeltaMinor: -2_500, paymentId: 'pay_1' });
+      yield issued({ entryId: 'e3', kind: 'payment' as const, unpaidDeltaMinor: -2_500, paymentId: 'pay_1' });
+    },
+  };
+  const pending: ExportRecord = {
+    exportId: 'exp_1',
+    status: 'pending',
+    format: 'fec',
+    from: '2026-11-01',
+    to: '2026-11-30',
+    fileName: '841234560FEC20261130.txt',
+    contentType: 'text/plain; charset=utf-8',
+    requestedBy: 'key_op',
+    createdAt: '2026-12-01T10:00:00.000Z',
+    attempts: 0,
+  };
+  function given(options: { maxEntries?: number; putFails?: number } = {}) {
     const stored: string[] = [];
-    const recorded: unknown[] = [];
+    let failures = options.putFails ?? 0;
+    const exports = exportHistory(pending);
     const deps = {
-      ledger: {
-        // In the store's order (time, account, id), as the port promises.
-        async *entriesBetween() {
-          yield issued({ entryId: 'e1' });
-          yield issued({
-            entryId: 'e2',
-            kind: 'payment' as const,
-            unpaidDeltaMinor: -2_500,
-            paymentId: 'pay_1',
-          });
-          yield issued({
-            entryId: 'e3',
-            kind: 'payment' as const,
-            unpaidDeltaMinor: -2_500,
-            paymentId: 'pay_1',
-          });
-        },
-      },
+      ledger: movements,
       documents: { documentsOf: async () => documents() },
-      exports: {
-        record: async (record: unknown) => {
-          recorded.push(record);
-        },
-        get: async () => undefined,
-        list: async () => ({ items: [] }),
-      },
+      exports,
       // A write-once store keeps an object only once its stream has ended.
       files: {
         put: async (key: string, body: AsyncIterable<unknown>) => {
           for await (const _chunk of body);
+          if (failures > 0) {
+            failures -= 1;
+            throw Object.assign(new Error('S3 unavailable'), { name: 'ServiceUnavailable' });
+          }
+          if (stored.includes(key)) throw new Error(`${key} is already written (write-once)`);
           stored.push(key);
-          return { bytes: 0, sha256: '' };
+          return { bytes: 42, sha256: 'ab'.repeat(32) };
         },
       },
-      links: { presignGet: async () => '' },
-      clock: { now: () => new Date('2026-12-01T10:00:00Z') },
+      clock: { now: () => new Date('2026-12-01T10:05:00Z') },
       timeZone: 'Europe/Paris',
       chart: DEFAULT_CHART,
-      siren: '841234560',
-      maxEntries: 2,
+      ...(options.maxEntries ? { maxEntries: options.maxEntries } : {}),
     };
-    const request = {
-      input: { format: 'fec' as const, from: '2026-11-01', to: '2026-11-30' },
-      requestedBy: 'key_op',
-    };
-    await expect(createBookExport(deps, request)).rejects.toMatchObject({
-      status: 422,
-      code: 'export_too_large',
-      errors: [{ field: 'from' }],
-    });
-    expect(stored).toEqual([]);
-    expect(recorded).toEqual([]);
-    // Within the bound, the same export is written and recorded.
-    await expect(createBookExport({ ...deps, maxEntries: 3 }, request)).resolves.toMatchObject({
+    return { deps, stored, exports };
+  }
+
+  it('writes the file once and turns the export ready with its figures; a redelivered record changes nothing', async () => {
+    const { deps, stored, exports } = given();
+    await expect(buildBookExport(deps, 'exp_1')).resolves.toEqual({
+      kind: 'ready',
+      attempt: 1,
       entryCount: 3,
     });
+    expect(stored).toEqual([`exports/2026/exp_1/1/${pending.fileName}`]);
+    expect(await exports.get('exp_1')).toMatchObject({
+      status: 'ready',
+      entryCount: 3,
+      bytes: 42,
+      s3Key: stored[0],
+      completedAt: '2026-12-01T10:05:00.000Z',
+    });
+    await expect(buildBookExport(deps, 'exp_1')).resolves.toEqual({ kind: 'skipped' });
     expect(stored).toHaveLength(1);
-    expect(recorded).toHaveLength(1);
+  });
+
+  it('fails a range of too many movements at once with the reason naming the range, and stores nothing', async () => {
+    const { deps, stored, exports } = given({ maxEntries: 2 });
+    await expect(buildBookExport(deps, 'exp_1')).resolves.toEqual({
+      kind: 'failed',
+      attempt: 1,
+      code: 'export_too_large',
+    });
+    expect(stored).toEqual([]);
+    expect(await exports.get('exp_1')).toMatchObject({
+      status: 'failed',
+      failure: { code: 'export_too_large', reason: expect.stringContaining('more than 2 movements') },
+    });
+  });
+
+  it('after a crash between the file and the record, rebuilds under a new key: one export, the latest file', async () => {
+    const { deps, stored, exports } = given();
+    exports.failNextComplete = true;
+    await expect(buildBookExport(deps, 'exp_1')).rejects.toThrow('stopped before recording');
+    expect((await exports.get('exp_1'))?.status).toBe('pending');
+    await expect(buildBookExport(deps, 'exp_1')).resolves.toMatchObject({ kind: 'ready', attempt: 2 });
+    expect(stored).toEqual([
+      `exports/2026/exp_1/1/${pending.fileName}`,
+      `exports/2026/exp_1/2/${pending.fileName}`,
+    ]);
+    expect((await exports.get('exp_1'))?.s3Key).toBe(stored[1]);
+  });
+
+  it('retries a transient error, then records the export failed on its last attempt: never pending for good', async () => {
+    const { deps, stored, exports } = given({ putFails: MAX_BUILD_ATTEMPTS });
+    for (let attempt = 1; attempt < MAX_BUILD_ATTEMPTS; attempt += 1) {
+      await expect(buildBookExport(deps, 'exp_1')).rejects.toThrow('S3 unavailable');
+      expect((await exports.get('exp_1'))?.status).toBe('pending');
+    }
+    await expect(buildBookExport(deps, 'exp_1')).resolves.toMatchObject({
+      kind: 'failed',
+      code: 'export_build_failed',
+    });
+    expect(stored).toEqual([]);
+    expect((await exports.get('exp_1'))?.failure?.reason).toContain('ServiceUnavailable');
+  });
+
+  it('fails an export whose attempts were used up by builds that never finished (timeouts), without building', async () => {
+    const { deps, stored, exports } = given();
+    const timedOut = exportHistory({ ...pending, attempts: MAX_BUILD_ATTEMPTS });
+    await expect(buildBookExport({ ...deps, exports: timedOut }, 'exp_1')).resolves.toMatchObject({
+      kind: 'failed',
+      attempt: MAX_BUILD_ATTEMPTS + 1,
+      code: 'export_build_failed',
+    });
+    expect(stored).toEqual([]);
+    expect((await timedOut.get('exp_1'))?.status).toBe('failed');
+    expect((await exports.get('exp_1'))?.status).toBe('pending');
   });
 });

@@ -1,19 +1,27 @@
 import type { LedgerEntry } from '../../contracts/schemas/payment.js';
+import type { IdempotencyRecord } from '../../core/domain/idempotency.js';
 import type {
   CreditNoteFacts,
   InvoiceFacts,
   MovementDocuments,
   PaymentFacts,
 } from '../../core/domain/journal.js';
-import type { BookDocuments, ExportRecord, ExportStore } from '../../core/ports/books.js';
+import type {
+  BookDocuments,
+  ExportCreation,
+  ExportFigures,
+  ExportRecord,
+  ExportStore,
+} from '../../core/ports/books.js';
 import type { Page, PageRequest } from '../../core/ports/page.js';
 import { BookCreditNote, BookExportEntity, BookInvoice, BookPayment } from './entities/books.js';
 import { InvoiceLookupEntity } from './entities/invoices.js';
 import { itemOf, parseItem } from './kit/entity.js';
-import { batchGet, getItem, putOnce } from './kit/operations.js';
+import { idempotencyOutcome, idempotencyPut, readIdempotencyRecord } from './kit/idempotency.js';
+import { batchGet, getItem, transactWrite, updateIf } from './kit/operations.js';
 import { queryPage } from './kit/query.js';
 import type { TableRef } from './kit/table-ref.js';
-import { keys } from './table.js';
+import { IDEMPOTENCY_SCOPES, keys } from './table.js';
 
 const distinct = (values: readonly (string | undefined)[]) => [
   ...new Set(values.filter((value): value is string => value !== undefined)),
@@ -83,16 +91,41 @@ export class BookDocumentsRepository implements BookDocuments {
 
 const toExport = (item: Record<string, unknown>): ExportRecord => parseItem(BookExportEntity, item);
 
-/** The export history: one item per export, written once, listed newest first. */
+/**
+ * The export history: one item per export, created pending with its idempotency record (one transaction:
+ * its INSERT on the stream is what wakes the builder), moved to ready or failed by conditional updates
+ * held by the latest build attempt, listed newest first.
+ */
 export class BookExportRepository implements ExportStore {
   constructor(private readonly table: TableRef) {}
 
-  async record(record: ExportRecord): Promise<void> {
-    const written = await putOnce(
-      this.table,
-      itemOf(BookExportEntity, keys.bookExport(record.exportId), record),
-    );
-    if (!written) throw new Error(`Export ${record.exportId} is already recorded`);
+  async create(
+    record: ExportRecord,
+    idempotency: { key: string; record: IdempotencyRecord },
+  ): Promise<ExportCreation> {
+    const outcome = await transactWrite(this.table, [
+      {
+        label: 'export',
+        item: {
+          Put: {
+            Item: itemOf(BookExportEntity, keys.bookExport(record.exportId), record),
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+      },
+      {
+        label: 'idempotency',
+        item: idempotencyPut(IDEMPOTENCY_SCOPES.bookExport, idempotency.key, idempotency.record),
+      },
+    ]);
+    if (outcome.ok) return { kind: 'created' };
+    const refusal = idempotencyOutcome(outcome.reasons.idempotency);
+    if (refusal) return refusal;
+    throw new Error(`Export ${record.exportId} is already recorded`);
+  }
+
+  findIdempotencyRecord(key: string): Promise<IdempotencyRecord | undefined> {
+    return readIdempotencyRecord(this.table, IDEMPOTENCY_SCOPES.bookExport, key);
   }
 
   async get(exportId: string): Promise<ExportRecord | undefined> {
@@ -107,5 +140,58 @@ export class BookExportRepository implements ExportStore {
       forward: false,
     };
     return queryPage(this.table, spec, page, toExport);
+  }
+
+  async startAttempt(exportId: string): Promise<ExportRecord | undefined> {
+    const item = await updateIf(this.table, {
+      Key: keys.bookExport(exportId),
+      UpdateExpression: 'ADD attempts :one',
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':one': 1, ':pending': 'pending' },
+    });
+    return item ? toExport(item) : undefined;
+  }
+
+  async complete(exportId: string, attempt: number, figures: ExportFigures, at: string): Promise<boolean> {
+    const values = { ...figures, completedAt: at };
+    const names = Object.keys(values);
+    return this.finish(exportId, attempt, 'ready', values, names);
+  }
+
+  async fail(
+    exportId: string,
+    attempt: number,
+    failure: { code: string; reason: string },
+    at: string,
+  ): Promise<boolean> {
+    return this.finish(exportId, attempt, 'failed', { failure, completedAt: at }, ['failure', 'completedAt']);
+  }
+
+  /** Moves a pending export out of pending, only for the latest attempt (a stale build changes nothing). */
+  private async finish(
+    exportId: string,
+    attempt: number,
+    status: 'ready' | 'failed',
+    values: Record<string, unknown>,
+    names: readonly string[],
+  ): Promise<boolean> {
+    const sets = names.map((_name, index) => `#a${index} = :a${index}`);
+    const item = await updateIf(this.table, {
+      Key: keys.bookExport(exportId),
+      UpdateExpression: `SET #status = :status, ${sets.join(', ')}`,
+      ConditionExpression: '#status = :pending AND attempts = :attempt',
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        ...Object.fromEntries(names.map((name, index) => [`#a${index}`, name])),
+      },
+      ExpressionAttributeValues: {
+        ':status': status,
+        ':pending': 'pending',
+        ':attempt': attempt,
+        ...Object.fromEntries(names.map((name, index) => [`:a${index}`, values[name]])),
+      },
+    });
+    return item !== undefined;
   }
 }

@@ -164,7 +164,11 @@ export function projectionOf(index: IndexDefinition): {
 export type ListedEntity = 'ACCOUNT' | 'STOREFRONT' | 'SELLER' | 'WEBHOOK';
 
 /** Scopes of the operator's idempotency keys (an order's scope is its storefront's id). */
-export const IDEMPOTENCY_SCOPES = { payment: 'PAYMENT', creditNote: 'CREDITNOTE' } as const;
+export const IDEMPOTENCY_SCOPES = {
+  payment: 'PAYMENT',
+  creditNote: 'CREDITNOTE',
+  bookExport: 'EXPORT',
+} as const;
 
 /* Partitions of the sparse indexes and prefixes shared by several builders below. */
 const DUE_PARTITION = 'DUE';

@@ -23,26 +23,41 @@ export const createExportSchema = z
   .register(z.globalRegistry, { id: 'CreateExport' });
 export type CreateExport = z.infer<typeof createExportSchema>;
 
-/** One export of the books, as recorded in the history. */
+export const exportStatusSchema = z.enum(['pending', 'ready', 'failed']).register(z.globalRegistry, {
+  id: 'ExportStatus',
+  description:
+    '`pending`: accepted, the file is being built; `ready`: the file is stored, its figures below and its download link available; `failed`: it will not be built (`failure` says why).',
+  example: 'ready',
+});
+
+/**
+ * One export of the books, as recorded in the history. The figures (counts, totals, size, SHA-256) are there
+ * once it is `ready`; `failure` once it has `failed`.
+ */
 export const bookExportSchema = z
   .object({
     exportId: z.string(),
+    status: exportStatusSchema,
     format: exportFormatSchema,
     from: z.string(),
     to: z.string(),
     fileName: z.string(),
     contentType: z.string(),
     /** Journal entries (ledger movements) and lines (rows of the file, header excluded). */
-    entryCount: z.int(),
-    rowCount: z.int(),
+    entryCount: z.optional(z.int()),
+    rowCount: z.optional(z.int()),
     /** Sum of the debit and credit columns, minor units: equal in a file of balanced entries. */
-    totalDebitMinor: z.int(),
-    totalCreditMinor: z.int(),
-    bytes: z.int(),
-    sha256: z.string(),
+    totalDebitMinor: z.optional(z.int()),
+    totalCreditMinor: z.optional(z.int()),
+    bytes: z.optional(z.int()),
+    sha256: z.optional(z.string()),
+    /** Why the export failed: a problem code and a sentence naming what to change. */
+    failure: z.optional(z.object({ code: z.string(), reason: z.string() })),
     /** The API key that asked for it. */
     requestedBy: z.string(),
     createdAt: instantSchema,
+    /** When it turned `ready` or `failed`. */
+    completedAt: z.optional(instantSchema),
   })
   .register(z.globalRegistry, { id: 'BookExport' });
 export type BookExport = z.infer<typeof bookExportSchema>;

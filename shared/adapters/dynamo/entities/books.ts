@@ -4,28 +4,36 @@ import type { ExportRecord } from '../../../core/ports/books.js';
 import { defineEntity } from '../kit/entity.js';
 import { keys } from '../table.js';
 
-/** An export of the books in the history: what it covers, its totals, and where its file is. */
+/**
+ * An export of the books in the history: what it covers, its status, its totals, and where its file is.
+ * Items written before exports were built asynchronously carry no `status` nor `attempts`: they were
+ * written ready, by one build (`toExport` reads them so).
+ */
 export const BookExportEntity = defineEntity({
   name: 'BookExport',
   key: keys.bookExport,
   schema: () =>
     z.object({
       exportId: z.string(),
+      status: z._default(z.enum(['pending', 'ready', 'failed']), 'ready'),
       format: z.enum(['fec', 'csv', 'json']),
       from: z.string(),
       to: z.string(),
       fileName: z.string(),
       contentType: z.string(),
-      entryCount: z.int(),
-      rowCount: z.int(),
-      totalDebitMinor: z.int(),
-      totalCreditMinor: z.int(),
-      bytes: z.int(),
-      sha256: z.string(),
       requestedBy: z.string(),
       createdAt: z.string(),
-      s3Key: z.string(),
+      attempts: z._default(z.int(), 1),
+      entryCount: z.optional(z.int()),
+      rowCount: z.optional(z.int()),
+      totalDebitMinor: z.optional(z.int()),
+      totalCreditMinor: z.optional(z.int()),
+      bytes: z.optional(z.int()),
+      sha256: z.optional(z.string()),
+      s3Key: z.optional(z.string()),
       versionId: z.optional(z.string()),
+      failure: z.optional(z.object({ code: z.string(), reason: z.string() })),
+      completedAt: z.optional(z.string()),
     }) satisfies z.ZodMiniType<ExportRecord>,
 });
 
