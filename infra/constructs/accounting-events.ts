@@ -1,7 +1,5 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env.js';
@@ -9,7 +7,7 @@ import { ACCOUNTING_EVENT_SOURCE } from '../../shared/contracts/events/accountin
 import type { DataTable } from './data-table.js';
 import { namePerStackCreation } from './physical-names.js';
 import { ProjectFunction } from './project-function.js';
-import { deadLetterQueue } from './shared-resources.js';
+import { deadLetterQueue, newItemsSource } from './shared-resources.js';
 
 export interface AccountingEventsProps {
   readonly dataTable: DataTable;
@@ -74,20 +72,11 @@ export class AccountingEvents extends Construct {
     });
     this.bus.grantPutEventsTo(this.publisher);
     this.publisher.addEventSource(
-      new DynamoEventSource(table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
+      newItemsSource(table, ACCOUNTING_FEED_ENTITIES, {
         batchSize: 100,
         maxBatchingWindow: Duration.seconds(1),
-        bisectBatchOnError: true,
         retryAttempts: 10,
-        reportBatchItemFailures: true,
-        onFailure: new SqsDlq(this.deadLetterQueue),
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: { NewImage: { entity: { S: FilterRule.or(...ACCOUNTING_FEED_ENTITIES) } } },
-          }),
-        ],
+        deadLetters: this.deadLetterQueue,
       }),
     );
   }

@@ -1,7 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -11,9 +9,8 @@ import { ENV } from '../../shared/config/env.js';
 import { MAX_BUILD_ATTEMPTS } from '../../shared/core/usecases/accounting-exports.js';
 import type { DataTable } from './data-table.js';
 import { ACCOUNTING_NODE_OPTIONS, BOOK_EXPORT_KEY_PREFIX } from './http-api.js';
-import { acknowledgeWildcardResource } from './nag.js';
 import { ProjectFunction } from './project-function.js';
-import { deadLetterQueue } from './shared-resources.js';
+import { deadLetterQueue, grantWriteOnceUnder, newItemsSource } from './shared-resources.js';
 
 export interface AccountingExportBuilderProps {
   readonly dataTable: DataTable;
@@ -68,16 +65,10 @@ export class AccountingExportBuilder extends Construct {
       }),
     );
     // Writes each file once (a multipart upload for a large one; GetObject to compare bytes on a 412).
-    const objects = props.invoiceBucket.arnForObjects(`${BOOK_EXPORT_KEY_PREFIX}*`);
-    this.fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'],
-        resources: [objects],
-      }),
-    );
-    acknowledgeWildcardResource(
-      this.fn.executionRole,
-      objects,
+    grantWriteOnceUnder(
+      this.fn,
+      props.invoiceBucket,
+      BOOK_EXPORT_KEY_PREFIX,
       `Export files of the books are written once under ${BOOK_EXPORT_KEY_PREFIX}, keys known only at run ` +
         'time (the export id and attempt): that prefix of the invoice bucket only, never s3:DeleteObject.',
     );
@@ -88,22 +79,13 @@ export class AccountingExportBuilder extends Construct {
       'the export builder (the stream positions of exports whose build could not even be recorded)',
     );
     this.fn.addEventSource(
-      new DynamoEventSource(props.dataTable.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
+      newItemsSource(props.dataTable.table, ['BookExport'], {
         // One export per invocation: each may take its 15 minutes.
         batchSize: 1,
-        bisectBatchOnError: true,
         // The use case fails an export for good on its last attempt; one more retry records a build that
         // timed out on that attempt (it finds the attempts used up and records the export failed).
         retryAttempts: MAX_BUILD_ATTEMPTS,
-        reportBatchItemFailures: true,
-        onFailure: new SqsDlq(this.deadLetterQueue),
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('BookExport') } } },
-          }),
-        ],
+        deadLetters: this.deadLetterQueue,
       }),
     );
   }

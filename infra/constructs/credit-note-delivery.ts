@@ -1,7 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -10,9 +7,8 @@ import type { Issuer } from '../../shared/contracts/schemas/invoice.js';
 import type { ApprovedPlatformConnection } from './approved-platform.js';
 import { INVOICE_FONT_FILES } from './billing-workflow.js';
 import type { DataTable } from './data-table.js';
-import { acknowledgeWildcardResource } from './nag.js';
 import { ProjectFunction } from './project-function.js';
-import { allowSendingAs, deadLetterQueue } from './shared-resources.js';
+import { allowSendingAs, deadLetterQueue, grantWriteOnceUnder, newItemsSource } from './shared-resources.js';
 
 /** Where credit note PDFs go in the invoice bucket (same Object Lock retention as invoices). */
 export const CREDIT_NOTE_KEY_PREFIX = 'credit-notes/';
@@ -61,16 +57,10 @@ export class CreditNoteDelivery extends Construct {
     });
     // Reads the credit note and its invoice (through the invoice's lookup item); records pdf and email.
     this.fn.useTable(props.dataTable, ['GetItem', 'UpdateItem']);
-    const objects = props.invoiceBucket.arnForObjects(`${CREDIT_NOTE_KEY_PREFIX}*`);
-    this.fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'],
-        resources: [objects],
-      }),
-    );
-    acknowledgeWildcardResource(
-      this.fn.executionRole,
-      objects,
+    grantWriteOnceUnder(
+      this.fn,
+      props.invoiceBucket,
+      CREDIT_NOTE_KEY_PREFIX,
       `Credit note PDFs are stored under ${CREDIT_NOTE_KEY_PREFIX} with keys known only at run time: the grant ` +
         'covers that prefix of the invoice bucket and no other object, and never s3:DeleteObject.',
     );
@@ -84,19 +74,10 @@ export class CreditNoteDelivery extends Construct {
       'the credit-note stream (the positions of batches that could not be delivered)',
     );
     this.fn.addEventSource(
-      new DynamoEventSource(props.dataTable.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
+      newItemsSource(props.dataTable.table, ['CreditNote'], {
         batchSize: 10,
-        bisectBatchOnError: true,
         retryAttempts: 5,
-        reportBatchItemFailures: true,
-        onFailure: new SqsDlq(this.deadLetterQueue),
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('CreditNote') } } },
-          }),
-        ],
+        deadLetters: this.deadLetterQueue,
       }),
     );
   }

@@ -1,5 +1,9 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from './nag.js';
@@ -50,4 +54,57 @@ export function allowSendingAs(
       'SES sandbox each verified recipient too. The statement is limited to this account and region and to ' +
       'ses:FromAddress equal to the configured invoice sender.',
   );
+}
+
+/**
+ * The table's stream as a function's event source, kept to the INSERTs of the given entities (the outbox
+ * items it acts on): from the oldest record, failed records bisected and reported one by one, and a batch
+ * that keeps failing handed, with its stream positions, to `deadLetters`.
+ */
+export function newItemsSource(
+  table: ITableV2,
+  entities: readonly string[],
+  options: {
+    batchSize: number;
+    retryAttempts: number;
+    deadLetters: Queue;
+    maxBatchingWindow?: Duration;
+  },
+): DynamoEventSource {
+  return new DynamoEventSource(table, {
+    startingPosition: StartingPosition.TRIM_HORIZON,
+    batchSize: options.batchSize,
+    ...(options.maxBatchingWindow ? { maxBatchingWindow: options.maxBatchingWindow } : {}),
+    bisectBatchOnError: true,
+    retryAttempts: options.retryAttempts,
+    reportBatchItemFailures: true,
+    onFailure: new SqsDlq(options.deadLetters),
+    filters: [
+      FilterCriteria.filter({
+        eventName: FilterRule.isEqual('INSERT'),
+        dynamodb: { NewImage: { entity: { S: FilterRule.or(...entities) } } },
+      }),
+    ],
+  });
+}
+
+/**
+ * Lets a function write documents once under a prefix of the invoice bucket and read them back (to compare
+ * bytes when a write-once PUT finds one there): PutObject (every part of a multipart upload too),
+ * AbortMultipartUpload, GetObject; never a delete. `what` completes the cdk-nag acknowledgement.
+ */
+export function grantWriteOnceUnder(
+  fn: ProjectFunction,
+  bucket: IBucket,
+  prefix: string,
+  what: string,
+): void {
+  const objects = bucket.arnForObjects(`${prefix}*`);
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'],
+      resources: [objects],
+    }),
+  );
+  acknowledgeWildcardResource(fn.executionRole, objects, what);
 }
