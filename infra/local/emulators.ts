@@ -15,7 +15,14 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { projectionOf, tableDefinition } from '../../shared/adapters/dynamo/table.js';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { keys, projectionOf, tableDefinition } from '../../shared/adapters/dynamo/table.js';
 import { startDynamoDBLocal } from './dynamodb-local.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalEndpoints } from './environment.js';
 
@@ -197,6 +204,8 @@ export async function createTableIfMissing(
         await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: STREAM }));
         log(`Turned on the stream of table ${tableName} (accounting events).`);
       }
+      const indexed = await indexLedgerEntries(client, tableName);
+      if (indexed > 0) log(`Put ${indexed} ledger entries of table ${tableName} in index LedgerByMonth.`);
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
       const { keys, indexes } = tableDefinition;
@@ -244,6 +253,56 @@ export async function createTableIfMissing(
   } finally {
     client.destroy();
   }
+}
+
+/** The marker of the one-time backfill below, once done. */
+const LEDGER_INDEX_MIGRATION = { PK: 'MIGRATION#ledger-by-month', SK: 'MIGRATION' };
+
+/**
+ * Gives the ledger entries of a kept table that predate the LedgerByMonth index (issue 13) their index keys,
+ * once (a marker item says it is done), so the books' exports and event replays of a local stack see its
+ * whole history. A Scan, at start-up of the local stack only (no request path); the deployed table never
+ * held an entry without those keys.
+ */
+async function indexLedgerEntries(client: DynamoDBClient, tableName: string): Promise<number> {
+  const documents = DynamoDBDocumentClient.from(client);
+  const { Item: done } = await documents.send(
+    new GetCommand({ TableName: tableName, Key: LEDGER_INDEX_MIGRATION }),
+  );
+  if (done) return 0;
+  let indexed = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'entity = :ledger AND attribute_not_exists(ledgerPk)',
+        ExpressionAttributeValues: { ':ledger': 'LedgerEntry' },
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const entry of page.Items ?? []) {
+      await documents.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { PK: entry.PK, SK: entry.SK },
+          UpdateExpression: 'SET ledgerPk = :pk, ledgerSk = :sk',
+          ExpressionAttributeValues: (({ ledgerPk, ledgerSk }) => ({ ':pk': ledgerPk, ':sk': ledgerSk }))(
+            keys.ledgerByMonth(String(entry.at), String(entry.accountId), String(entry.entryId)),
+          ),
+        }),
+      );
+      indexed += 1;
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  await documents.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: { ...LEDGER_INDEX_MIGRATION, at: new Date().toISOString() },
+    }),
+  );
+  return indexed;
 }
 
 /** Whether a described index projects what table.ts says (attribute order does not matter). */

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createTableIfMissing } from '../../infra/local/emulators.js';
@@ -22,6 +23,7 @@ import {
   type LambdaHandler,
   listen,
 } from '../../infra/local/http-adapter.js';
+import { LedgerRepository } from '../../shared/adapters/dynamo/ledger-repository.js';
 import { INDEXES, projectionOf, TABLE_KEYS } from '../../shared/adapters/dynamo/table.js';
 import { AUTHORIZER_CACHE_SECONDS, hashApiKey } from '../../shared/core/domain/api-keys.js';
 import { startTestApi, type TestApi } from '../support/api.js';
@@ -107,6 +109,49 @@ describe('DynamoDB Local', () => {
       expect(projections).toEqual(
         Object.fromEntries(indexes.map((index) => [index.name, projectionOf(index).ProjectionType])),
       );
+    } finally {
+      await client.send(new DeleteTableCommand({ TableName: kept }));
+    }
+  });
+
+  it('puts the ledger entries of a kept table that predate LedgerByMonth in that index, once', async () => {
+    const kept = `kept-${id()}`;
+    const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB as string;
+    await createTableIfMissing(endpoint, kept);
+    const entryOf = (entryId: string) => ({
+      PK: { S: 'ACCOUNT#acc_1' },
+      SK: { S: `LEDGER#2026-11-02T10:00:00.000Z#${entryId}` },
+      entity: { S: 'LedgerEntry' },
+      entryId: { S: entryId },
+      accountId: { S: 'acc_1' },
+      kind: { S: 'payment' },
+      unpaidDeltaMinor: { N: '-500' },
+      invoiceId: { S: 'inv_1' },
+      at: { S: '2026-11-02T10:00:00.000Z' },
+    });
+    try {
+      // An entry written before the index: none of its keys.
+      await client.send(new PutItemCommand({ TableName: kept, Item: entryOf('pay_old') }));
+      await createTableIfMissing(endpoint, kept);
+      const ledger = new LedgerRepository({ client: DynamoDBDocumentClient.from(client), tableName: kept });
+      const found = [];
+      for await (const entry of ledger.entriesBetween({
+        from: '2026-11-01T00:00:00Z',
+        to: '2026-12-01T00:00:00Z',
+      })) {
+        found.push(entry.entryId);
+      }
+      expect(found).toEqual(['pay_old']);
+      // Done once: a later start does not scan the table again.
+      await client.send(new PutItemCommand({ TableName: kept, Item: entryOf('pay_later') }));
+      await createTableIfMissing(endpoint, kept);
+      const later = await client.send(
+        new GetItemCommand({
+          TableName: kept,
+          Key: { PK: entryOf('pay_later').PK, SK: entryOf('pay_later').SK },
+        }),
+      );
+      expect(later.Item?.ledgerPk).toBeUndefined();
     } finally {
       await client.send(new DeleteTableCommand({ TableName: kept }));
     }
